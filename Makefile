@@ -1,0 +1,66 @@
+# sozialraum — two commands: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SOZ := $(VENV)/bin/sozialraum
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench lint format setup setup-test demo chromium clean
+
+run: setup demo
+	$(SOZ) serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	@$(PY) -m pytest -q -ra $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+bench: setup-test
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+setup: $(VENV)/.stamp-installed static/vendor/.stamp
+
+setup-test: setup $(VENV)/.stamp-dev chromium
+
+demo: setup
+	$(SOZ) demo
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-installed: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-installed setup.cfg
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.py
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; } || \
+		{ echo "error: npm is needed to install the front-end assets (apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/vendor_assets.py
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else echo "warning: /usr/bin/chromium missing; run as root or: sudo apt-get install chromium chromium-driver" >&2; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,46 @@
+"""The neutral form both readers (file, Overpass) produce: tagged objects as points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shapely.geometry.base import BaseGeometry
+
+OSM_TYPES = {"n": "node", "w": "way", "r": "relation"}
+
+
+@dataclass
+class OsmObject:
+    """One OSM object reduced to a representative point (EPSG:4326, degrees)."""
+
+    osm_type: str  # "n", "w" or "r"
+    osm_id: int
+    lon: float
+    lat: float
+    tags: dict[str, str]
+
+    @property
+    def feature_id(self) -> str:
+        """Stable feature id, e.g. ``"w123456"``."""
+        return f"{self.osm_type}{self.osm_id}"
+
+
+@dataclass
+class Boundary:
+    """An administrative boundary polygon found in the data (EPSG:4326)."""
+
+    osm_type: str
+    osm_id: int
+    name: str
+    admin_level: int
+    geometry: BaseGeometry
+
+
+@dataclass
+class OsmData:
+    """What a reader found: resource and address candidates and boundaries."""
+
+    objects: list[OsmObject] = field(default_factory=list)
+    boundaries: list[Boundary] = field(default_factory=list)
+    #: objects found without a usable geometry: (osm_type, osm_id, tags)
+    unplaced: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)

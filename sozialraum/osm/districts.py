@@ -1,0 +1,161 @@
+"""Districts (Sozialräume): from a GeoJSON file, from OSM boundaries, or the whole area."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import box, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from sozialraum.errors import OsmImportError
+from sozialraum.osm._records import Boundary
+
+
+@dataclass
+class District:
+    """A district polygon (EPSG:4326) with a stable id and a name."""
+
+    id: str
+    name: str
+    source: str
+    geometry: BaseGeometry
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
+    return slug[:60] or "bezirk"
+
+
+def polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """Return only the (multi)polygon parts of ``geometry``, made valid."""
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return shapely.Polygon()
+    return shapely.union_all(parts)
+
+
+def geometry_to_geojson(geometry: BaseGeometry, decimals: int = 6) -> dict:
+    """GeoJSON dict (lists, not tuples) with coordinates rounded to ``decimals``."""
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, decimals))
+    return json.loads(json.dumps(mapping(rounded)))
+
+
+def read_polygon_file(path: Path, what: str = "clip") -> list[tuple[str | None, BaseGeometry]]:
+    """Read polygons from a GeoJSON file (FeatureCollection, Feature or bare geometry).
+
+    Returns a list of ``(name or None, polygon)`` in EPSG:4326. Raises
+    :class:`OsmImportError` for a missing, unreadable or non-polygonal file or an
+    invalid polygon (with the reason).
+    """
+    if not path.is_file():
+        raise OsmImportError(f"{what} file not found: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise OsmImportError(f"{what} file {path.name} is not UTF-8 encoded GeoJSON") from None
+    except ValueError as exc:
+        raise OsmImportError(f"{what} file {path.name} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise OsmImportError(f"{what} file {path.name} is not GeoJSON")
+    if data.get("type") == "FeatureCollection":
+        items = [(f.get("properties") or {}, f.get("geometry")) for f in data.get("features") or []]
+    elif data.get("type") == "Feature":
+        items = [(data.get("properties") or {}, data.get("geometry"))]
+    else:
+        items = [({}, data)]
+    result = []
+    for number, (props, geom) in enumerate(items, start=1):
+        try:
+            geometry = shape(geom)
+        except (TypeError, ValueError, AttributeError, KeyError, shapely.errors.GEOSException):
+            raise OsmImportError(
+                f"{what} file {path.name}: feature {number} has no valid geometry"
+            ) from None
+        if geometry.geom_type == "GeometryCollection":
+            geometry = shapely.union_all(
+                [
+                    p
+                    for p in shapely.get_parts(geometry)
+                    if p.geom_type in ("Polygon", "MultiPolygon")
+                ]
+            )
+        if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+            raise OsmImportError(f"{what} file {path.name}: feature {number} is not a polygon")
+        if not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            raise OsmImportError(
+                f"{what} file {path.name}: feature {number} is an invalid polygon ({reason})"
+            )
+        minx, miny, maxx, maxy = geometry.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise OsmImportError(
+                f"{what} file {path.name}: coordinates are not lon/lat (EPSG:4326)"
+            )
+        name = next(
+            (str(props[k]) for k in ("name", "Name", "NAME", "bezeichnung") if props.get(k)), None
+        )
+        result.append((name, geometry))
+    if not result:
+        raise OsmImportError(f"{what} file {path.name} holds no polygon")
+    return result
+
+
+def districts_from_file(path: Path) -> list[District]:
+    """Districts from a GeoJSON file; unnamed ones get the file name or a number."""
+    polygons = read_polygon_file(path, "districts")
+    districts, seen = [], set()
+    for number, (name, geometry) in enumerate(polygons, start=1):
+        name = name or (path.name.split(".")[0] if len(polygons) == 1 else f"Bezirk {number}")
+        district_id = base = _slug(name)
+        suffix = 2
+        while district_id in seen:
+            district_id, suffix = f"{base}-{suffix}", suffix + 1
+        seen.add(district_id)
+        districts.append(District(district_id, name, f"file:{path.name}", geometry))
+    return districts
+
+
+def districts_from_boundaries(
+    boundaries: list[Boundary], clip: BaseGeometry | None
+) -> list[District]:
+    """Districts from OSM admin boundaries (level 10 if any, else 9), cut to ``clip``."""
+    if not boundaries:
+        return []
+    level = 10 if any(b.admin_level == 10 for b in boundaries) else 9
+    districts = []
+    for b in sorted(boundaries, key=lambda b: (b.name, b.osm_id)):
+        if b.admin_level != level:
+            continue
+        geometry = polygonal(b.geometry if clip is None else b.geometry.intersection(clip))
+        if not geometry.is_empty:
+            districts.append(District(f"{b.osm_type}{b.osm_id}", b.name, "osm", geometry))
+    return districts
+
+
+def whole_area_district(clip: BaseGeometry | None, xs: np.ndarray, ys: np.ndarray) -> District:
+    """One district covering the clip area, or the bounding box of the data."""
+    if clip is None:
+        pad = 1e-5
+        clip = box(xs.min() - pad, ys.min() - pad, xs.max() + pad, ys.max() + pad)
+    return District("gesamt", "Gesamtes Gebiet", "area", clip)
+
+
+def assign(districts: list[District], xs: np.ndarray, ys: np.ndarray) -> list[str | None]:
+    """The id of the first district containing each point (or None), lon/lat degrees."""
+    result: list[str | None] = [None] * len(xs)
+    todo = np.ones(len(xs), dtype=bool)
+    for district in districts:
+        shapely.prepare(district.geometry)
+        inside = todo & shapely.intersects_xy(district.geometry, xs, ys)
+        for i in np.flatnonzero(inside):
+            result[i] = district.id
+        todo &= ~inside
+    return result

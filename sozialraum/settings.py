@@ -1,0 +1,80 @@
+"""Typed settings, declared in one place.
+
+Defaults live here; the Flask app overrides them from ``instance/config.py`` and
+``SOZIALRAUM_*`` environment variables (see ``web.create_app``); the CLI takes
+``--data-dir`` or ``SOZIALRAUM_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The project checkout (parent of the package); ``static/`` and ``data/`` live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Default tile server; set ``SOZIALRAUM_TILE_URL`` to your municipality's own, or "" for none.
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+#: Attribution shown on every map (required by the ODbL).
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def instance_path() -> Path:
+    """Return the instance folder: ``SOZIALRAUM_INSTANCE_PATH`` or ``<project>/instance``."""
+    env = os.environ.get("SOZIALRAUM_INSTANCE_PATH")
+    return Path(env).resolve() if env else PROJECT_ROOT / "instance"
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """Return the data folder: ``explicit``, ``SOZIALRAUM_DATA_DIR`` or ``<instance>/data``."""
+    if explicit:
+        return Path(explicit).resolve()
+    env = os.environ.get("SOZIALRAUM_DATA_DIR")
+    return Path(env).resolve() if env else instance_path() / "data"
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """Settings of the OSM import.
+
+    Attributes
+    ----------
+    overpass_url : str
+        Overpass API endpoint (``SOZIALRAUM_OVERPASS_URL``).
+    nominatim_url : str
+        Nominatim endpoint for ``--place`` (``SOZIALRAUM_NOMINATIM_URL``).
+    timeout_s : float
+        Timeout of one HTTP request in seconds (``SOZIALRAUM_OVERPASS_TIMEOUT_S``).
+    coordinate_decimals : int
+        Decimals kept for lon/lat (6 ≈ 0.1 m).
+    """
+
+    overpass_url: str = "https://overpass-api.de/api"
+    nominatim_url: str = "https://nominatim.openstreetmap.org/"
+    timeout_s: float = 60.0
+    coordinate_decimals: int = 6
+
+    @classmethod
+    def from_env(cls) -> ImportSettings:
+        """Build settings from ``SOZIALRAUM_*`` environment variables over the defaults."""
+        env = os.environ
+        return cls(
+            overpass_url=env.get("SOZIALRAUM_OVERPASS_URL", cls.overpass_url),
+            nominatim_url=env.get("SOZIALRAUM_NOMINATIM_URL", cls.nominatim_url),
+            timeout_s=float(env.get("SOZIALRAUM_OVERPASS_TIMEOUT_S", cls.timeout_s)),
+        )
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Settings of the GeoJSON store.
+
+    Attributes
+    ----------
+    lock_timeout_s : float
+        How long a writer waits for another process's lock before giving up (seconds).
+    """
+
+    lock_timeout_s: float = 10.0

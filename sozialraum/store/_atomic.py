@@ -1,0 +1,52 @@
+"""Crash-safe file writes: temp file in the same folder, fsync, os.replace, fsync of the folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entry table to disk (makes a rename durable)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
+
+    A failure at any step (write, fsync, replace) raises ``OSError`` and leaves the
+    old file intact; the temp file is removed.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def remove_orphaned_temp_files(folder: Path) -> list[Path]:
+    """Delete temp files left by crashed writers; call only while holding the folder's lock."""
+    removed = []
+    for tmp in folder.glob(f"{TEMP_PREFIX}*"):
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except FileNotFoundError:
+            pass
+    return removed

@@ -1,0 +1,88 @@
+"""The storage interface. Backends (GeoJSON files now, a database later) implement it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SyncSummary:
+    """Result of :meth:`Store.sync_layer`: ids added, changed, removed and unchanged."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+BBox = tuple[float, float, float, float]
+
+
+class Store(ABC):
+    """Features per area and layer, each with a stable ``id`` and a ``version``.
+
+    Geometries are GeoJSON in EPSG:4326 (lon/lat degrees, RFC 7946). Every write
+    is validated, versioned and recorded in the area's audit log.
+    """
+
+    @abstractmethod
+    def areas(self) -> list[str]:
+        """Names of all areas."""
+
+    @abstractmethod
+    def read_meta(self, area: str) -> dict:
+        """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing."""
+
+    @abstractmethod
+    def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
+        """Replace the area metadata (creates the area)."""
+
+    @abstractmethod
+    def get(self, area: str, layer: str, feature_id: str) -> dict:
+        """One feature; :class:`NotFound` if missing."""
+
+    @abstractmethod
+    def query(
+        self,
+        area: str,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        district: str | None = None,
+        category: str | None = None,
+    ) -> list[dict]:
+        """Features of a layer, optionally within ``bbox`` (W, S, E, N in degrees),
+        in a district (property ``district``) or a category (``category`` or ``categories``)."""
+
+    @abstractmethod
+    def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
+        """Add a feature (id generated unless given); returns it with ``id`` and version 1."""
+
+    @abstractmethod
+    def update(
+        self,
+        area: str,
+        layer: str,
+        feature_id: str,
+        feature: dict,
+        *,
+        expected_version: int,
+        actor: str,
+    ) -> dict:
+        """Replace a feature if its current version is ``expected_version``, else
+        :class:`VersionConflict` and nothing written."""
+
+    @abstractmethod
+    def delete(
+        self, area: str, layer: str, feature_id: str, *, expected_version: int, actor: str
+    ) -> None:
+        """Delete a feature if its current version is ``expected_version``."""
+
+    @abstractmethod
+    def sync_layer(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        """Make a layer hold exactly ``features`` (matched by id): versions of changed
+        features go up, unchanged ones keep theirs. Used by re-import."""

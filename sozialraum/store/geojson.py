@@ -1,0 +1,376 @@
+"""The embedded default store: one folder per area, one RFC 7946 FeatureCollection per layer.
+
+Layout of ``<data_dir>/<area>/``::
+
+    area.json            metadata (source, import time, bbox, counts)
+    resources.geojson    one FeatureCollection per layer
+    addresses.geojson
+    districts.geojson
+    notes.geojson
+    audit.jsonl          hash-chained audit log (+ audit.head)
+    .lock                sidecar lock file (never replaced)
+
+Writes take the area's sidecar lock (so server workers and the CLI never lose an
+update), re-read the layer, change it, and replace the file atomically. Reads are
+served from memory and re-read when the file's inode, size or mtime changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import filelock
+
+from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy, VersionConflict
+from sozialraum.settings import StoreSettings
+from sozialraum.store import audit
+from sozialraum.store._atomic import remove_orphaned_temp_files, write_atomic
+from sozialraum.store.base import BBox, Store, SyncSummary
+from sozialraum.store.validation import RESERVED, check_layer, validate_feature
+
+AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+FEATURE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+META_NAME = "area.json"
+
+
+@dataclass
+class _Layer:
+    signature: tuple[int, int, int] | None
+    features: list[dict]
+    index: dict[str, int]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _bounds(geometry: dict) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+    stack = [geometry["coordinates"]]
+    while stack:
+        item = stack.pop()
+        if item and isinstance(item[0], (int, float)):
+            xs.append(item[0])
+            ys.append(item[1])
+        else:
+            stack.extend(item)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _matches(feature: dict, bbox, district, category) -> bool:
+    props = feature["properties"]
+    if district is not None and props.get("district") != district:
+        return False
+    if category is not None and category != props.get("category"):
+        if category not in (props.get("categories") or ()):
+            return False
+    if bbox is not None:
+        w, s, e, n = bbox
+        geom = feature["geometry"]
+        if geom["type"] == "Point":
+            x, y = geom["coordinates"][:2]
+            return w <= x <= e and s <= y <= n
+        minx, miny, maxx, maxy = _bounds(geom)
+        return not (maxx < w or minx > e or maxy < s or miny > n)
+    return True
+
+
+class GeoJSONStore(Store):
+    """Store backed by GeoJSON files in ``data_dir`` (see module docstring).
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        Folder holding one sub-folder per area; created on first write.
+    settings : StoreSettings, optional
+        Lock timeout.
+    """
+
+    def __init__(self, data_dir: Path, settings: StoreSettings | None = None):
+        self.data_dir = Path(data_dir)
+        self.settings = settings or StoreSettings()
+        self._cache: dict[tuple[str, str], _Layer] = {}
+        self._cleaned: set[str] = set()
+        self._mutex = threading.Lock()
+
+    # -- paths and locking -------------------------------------------------
+    def area_dir(self, area: str) -> Path:
+        """Folder of ``area``; :class:`InvalidInput` for names that are not slugs."""
+        if not isinstance(area, str) or not AREA_NAME.match(area):
+            raise InvalidInput(
+                f"invalid area name {area!r}: use lower-case letters, digits, '-' and '_'"
+            )
+        return self.data_dir / area
+
+    def _existing_area_dir(self, area: str) -> Path:
+        folder = self.area_dir(area)
+        if not (folder / META_NAME).exists():
+            raise NotFound(f"area {area!r} does not exist")
+        return folder
+
+    @contextmanager
+    def _locked(self, area: str, create: bool = False):
+        folder = self.area_dir(area) if create else self._existing_area_dir(area)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create area folder {folder}: {exc.strerror}") from None
+        lock = filelock.FileLock(folder / ".lock", timeout=self.settings.lock_timeout_s)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise StoreBusy(f"area {area!r} is locked by another process; try again") from None
+        try:
+            if area not in self._cleaned:
+                remove_orphaned_temp_files(folder)
+                self._cleaned.add(area)
+            yield folder
+        finally:
+            lock.release()
+
+    def cleanup(self) -> None:
+        """Remove orphaned temp files in every area (call at start)."""
+        for area in self.areas():
+            with self._locked(area):
+                pass
+
+    # -- reading -------------------------------------------------------------
+    def areas(self) -> list[str]:
+        if not self.data_dir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.data_dir.iterdir()
+            if (p / META_NAME).is_file() and AREA_NAME.match(p.name)
+        )
+
+    def read_meta(self, area: str) -> dict:
+        path = self._existing_area_dir(area) / META_NAME
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"cannot read {path}: {exc}") from None
+
+    def _load(self, area: str, layer: str) -> _Layer:
+        check_layer(layer)
+        path = self._existing_area_dir(area) / f"{layer}.geojson"
+        signature = _signature(path)
+        cached = self._cache.get((area, layer))
+        if cached is not None and cached.signature == signature:
+            return cached
+        if signature is None:
+            loaded = _Layer(None, [], {})
+        else:
+            try:
+                data = json.loads(path.read_bytes())
+                features = data["features"]
+                if data.get("type") != "FeatureCollection" or not isinstance(features, list):
+                    raise ValueError("not a FeatureCollection")
+                index = {f["id"]: i for i, f in enumerate(features)}
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise StorageError(
+                    f"layer file {path} is unreadable or corrupt ({exc}); it was not changed"
+                ) from None
+            loaded = _Layer(signature, features, index)
+        self._cache[(area, layer)] = loaded
+        return loaded
+
+    def get(self, area: str, layer: str, feature_id: str) -> dict:
+        loaded = self._load(area, layer)
+        position = loaded.index.get(feature_id)
+        if position is None:
+            raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
+        return copy.deepcopy(loaded.features[position])
+
+    def query(self, area, layer, *, bbox: BBox | None = None, district=None, category=None):
+        """See :meth:`Store.query`. The returned features are shared: do not change them."""
+        features = self._load(area, layer).features
+        if bbox is None and district is None and category is None:
+            return list(features)
+        return [f for f in features if _matches(f, bbox, district, category)]
+
+    # -- writing -------------------------------------------------------------
+    def _write_layer(self, folder: Path, area: str, layer: str, features: list[dict]) -> None:
+        path = folder / f"{layer}.geojson"
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": features},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        try:
+            write_atomic(path, body)
+        except OSError as exc:
+            raise StorageError(
+                f"writing {path} failed ({exc.strerror}); the old file is intact"
+            ) from None
+        index = {f["id"]: i for i, f in enumerate(features)}
+        self._cache[(area, layer)] = _Layer(_signature(path), features, index)
+
+    def _change(self, area: str, layer: str, change: Callable[[list[dict], dict], dict]) -> dict:
+        check_layer(layer)
+        with self._locked(area) as folder:
+            current = self._load(area, layer)
+            features = list(current.features)
+            details = change(features, current.index)
+            self._write_layer(folder, area, layer, features)
+            audit.append(folder, layer=layer, **details)
+        return details
+
+    def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
+        with self._locked(area, create=True) as folder:
+            body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+            try:
+                write_atomic(folder / META_NAME, body)
+            except OSError as exc:
+                raise StorageError(
+                    f"writing {folder / META_NAME} failed ({exc.strerror})"
+                ) from None
+            audit.append(folder, actor=actor, action="meta", layer=None)
+
+    def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
+        clean = validate_feature(layer, feature)
+        feature_id = feature.get("id") or uuid.uuid4().hex
+        if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
+            raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+        clean["id"] = feature_id
+        clean["properties"].update(version=1, updated_at=_now())
+
+        def change(features, index):
+            if feature_id in index:
+                raise InvalidInput(f"feature {feature_id!r} already exists")
+            features.append(clean)
+            return {
+                "actor": actor,
+                "action": "add",
+                "id": feature_id,
+                "old_version": None,
+                "new_version": 1,
+            }
+
+        self._change(area, layer, change)
+        return copy.deepcopy(clean)
+
+    def _versioned(self, features, index, feature_id, expected_version, layer):
+        position = index.get(feature_id)
+        if position is None:
+            raise NotFound(f"no feature {feature_id!r} in layer {layer!r}")
+        current = features[position]["properties"]["version"]
+        if current != expected_version:
+            raise VersionConflict(
+                f"feature {feature_id!r} is at version {current}, not {expected_version}:"
+                " someone else changed it",
+                current_version=current,
+            )
+        return position, current
+
+    def update(
+        self, area, layer, feature_id, feature, *, expected_version: int, actor: str
+    ) -> dict:
+        clean = validate_feature(layer, feature)
+        clean["id"] = feature_id
+        result = {}
+
+        def change(features, index):
+            position, current = self._versioned(
+                features, index, feature_id, expected_version, layer
+            )
+            clean["properties"].update(version=current + 1, updated_at=_now())
+            features[position] = clean
+            result.update(clean)
+            return {
+                "actor": actor,
+                "action": "update",
+                "id": feature_id,
+                "old_version": current,
+                "new_version": current + 1,
+            }
+
+        self._change(area, layer, change)
+        return copy.deepcopy(result)
+
+    def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
+        def change(features, index):
+            position, current = self._versioned(
+                features, index, feature_id, expected_version, layer
+            )
+            del features[position]
+            return {
+                "actor": actor,
+                "action": "delete",
+                "id": feature_id,
+                "old_version": current,
+                "new_version": None,
+            }
+
+        self._change(area, layer, change)
+
+    def sync_layer(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        incoming = []
+        for feature in features:
+            clean = validate_feature(layer, feature)
+            clean["id"] = feature["id"]
+            incoming.append(clean)
+        summary = SyncSummary()
+        stamp = _now()
+
+        def change(existing, index):
+            seen = set()
+            result = []
+            for feature in incoming:
+                fid = feature["id"]
+                if fid in seen:
+                    raise InvalidInput(f"duplicate feature id {fid!r}")
+                seen.add(fid)
+                old = existing[index[fid]] if fid in index else None
+                if old is None:
+                    feature["properties"].update(version=1, updated_at=stamp)
+                    summary.added.append(fid)
+                else:
+                    old_props = {k: v for k, v in old["properties"].items() if k not in RESERVED}
+                    if (
+                        old_props == feature["properties"]
+                        and old["geometry"] == feature["geometry"]
+                    ):
+                        result.append(old)
+                        summary.unchanged += 1
+                        continue
+                    feature["properties"].update(
+                        version=old["properties"]["version"] + 1, updated_at=stamp
+                    )
+                    summary.updated.append(fid)
+                result.append(feature)
+            summary.removed.extend(f["id"] for f in existing if f["id"] not in seen)
+            existing[:] = result
+            return {
+                "actor": actor,
+                "action": "sync",
+                "added": len(summary.added),
+                "updated": len(summary.updated),
+                "removed": len(summary.removed),
+            }
+
+        self._change(area, layer, change)
+        return summary
+
+    def verify_audit(self, area: str) -> audit.VerifyResult:
+        """Verify the hash chain of the area's audit log."""
+        return audit.verify(self._existing_area_dir(area))

@@ -1,0 +1,84 @@
+"""Validation of features before they are written (layers, geometry, required properties)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import shape
+
+from sozialraum.errors import InvalidInput
+
+#: Properties the store manages itself; never taken from input.
+RESERVED = ("version", "updated_at")
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """What a layer holds: allowed geometry types and required properties."""
+
+    geometry_types: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+LAYERS: dict[str, LayerSchema] = {
+    "resources": LayerSchema(("Point",), ("categories", "osm_type", "osm_id")),
+    "addresses": LayerSchema(("Point",), ("street", "housenumber", "key", "osm_type", "osm_id")),
+    "districts": LayerSchema(("Polygon", "MultiPolygon"), ("name",)),
+    "notes": LayerSchema(("Point",), ("category", "text", "observed_on")),
+}
+
+
+def check_layer(layer: str) -> LayerSchema:
+    """Return the schema of ``layer`` or raise :class:`InvalidInput`."""
+    try:
+        return LAYERS[layer]
+    except KeyError:
+        raise InvalidInput(f"unknown layer {layer!r}; known: {', '.join(LAYERS)}") from None
+
+
+def _positions(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords
+    else:
+        for part in coords:
+            yield from _positions(part)
+
+
+def validate_feature(layer: str, feature: object) -> dict:
+    """Check a GeoJSON Feature for ``layer`` and return it normalised.
+
+    Geometry in EPSG:4326 (lon, lat in degrees, RFC 7946). Raises
+    :class:`InvalidInput` with a reason on the first problem.
+    """
+    schema = check_layer(layer)
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InvalidInput("not a GeoJSON Feature")
+    geometry = feature.get("geometry")
+    properties = feature.get("properties")
+    if not isinstance(geometry, dict) or not isinstance(properties, dict):
+        raise InvalidInput("a feature needs a geometry and properties")
+    if geometry.get("type") not in schema.geometry_types:
+        raise InvalidInput(f"layer {layer!r} takes {'/'.join(schema.geometry_types)} geometries")
+    try:
+        for position in _positions(geometry.get("coordinates") or []):
+            lon, lat = float(position[0]), float(position[1])
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise InvalidInput("coordinates must be finite numbers")
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise InvalidInput(f"coordinate ({lon}, {lat}) is outside lon/lat range")
+        geom = shape(geometry)
+    except InvalidInput:
+        raise
+    except (TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException):
+        raise InvalidInput("geometry coordinates are malformed") from None
+    if geom.is_empty:
+        raise InvalidInput("geometry is empty")
+    if not geom.is_valid:
+        raise InvalidInput(f"geometry is invalid: {shapely.is_valid_reason(geom)}")
+    missing = [key for key in schema.required if properties.get(key) in (None, "", [])]
+    if missing:
+        raise InvalidInput(f"missing required properties: {', '.join(missing)}")
+    clean = {k: v for k, v in properties.items() if k not in RESERVED}
+    return {"type": "Feature", "geometry": geometry, "properties": clean}
