@@ -77,7 +77,7 @@ _RESOURCES: tuple[tuple[dict[str, str], str | None, int, str, tuple[str, ...]], 
     ({"shop": "supermarket", "post_office": "post_partner"}, "Mo-Sa 07:00-21:00", 1, "retail",
      ("Frischemarkt Nord",)),
     ({"shop": "supermarket"}, "Mo-Sa 07:00-22:00", 1, "retail",
-     ("Nahkauf Mühlenviertel", "Markthalle Musterstadt")),
+     ("Marktladen Mühlenviertel", "Markthalle Musterstadt")),
     ({"amenity": "doctors", "healthcare": "doctor"}, _OFFICE_HOURS, 0, "",
      ("Hausarztpraxis am Lindenplatz", "Kinderarztpraxis Nord", "Praxis Mühlenviertel")),
     ({"amenity": "doctors"}, _OFFICE_HOURS, 0, "",
@@ -110,7 +110,7 @@ _RESOURCES: tuple[tuple[dict[str, str], str | None, int, str, tuple[str, ...]], 
      ("Jobcenter Musterstadt", "Agentur für Arbeit Musterstadt", "Jobcenter Mühlenviertel")),
     ({"leisure": "playground"}, None, 0, "",
      ("Spielplatz Am Anger", "Spielplatz Lindenhof", "Wasserspielplatz Mühlenbach",
-      "Spielplatz Amselweg", "Bolzplatz Nord")),
+      "Spielplatz Amselweg", "Spielplatz Bolzwiese")),
 )  # fmt: skip
 _BUS_STOPS = ("Hauptstraße West", "Schulstraße", "Rathausplatz", "Hauptstraße Ost",
               "Sankt Anna", "Bahnhofstraße Nord", "Bahnhofstraße Süd")  # fmt: skip
@@ -289,11 +289,8 @@ def _resources(osm, rng, xy, block_street, numbering) -> None:
     crossings = rng.sample(sorted(xy), 8)
     for k, key in enumerate(crossings):
         x, y = xy[key]
-        tags = {
-            "amenity": "post_box",
-            "operator": "Deutsche Post",
-            "collection_times": "Mo-Fr 17:45; Sa 12:00" if k % 2 else "Mo-Sa 09:30",
-        }
+        times = "Mo-Fr 17:45; Sa 12:00" if k % 2 else "Mo-Sa 09:30"
+        tags = {"amenity": "post_box", "operator": "Deutsche Post", "collection_times": times}
         _resource(osm, x + 9.0, y + 7.0, tags)
     main = [(i, _MAIN_ROW, i + 1, _MAIN_ROW) for i in (1, 3, 5, 7)]
     main += [(_MAIN_COL, j, _MAIN_COL, j + 1) for j in (1, 3, 5)]
@@ -301,12 +298,7 @@ def _resources(osm, rng, xy, block_street, numbering) -> None:
         (ax, ay), (bx, by) = xy[i0, j0], xy[i1, j1]
         sign = 7.0 if k % 2 else -7.0
         x, y = (ax + bx) / 2 + (sign if i0 == i1 else 0), (ay + by) / 2 + (sign if j0 == j1 else 0)
-        tags = {
-            "highway": "bus_stop",
-            "public_transport": "platform",
-            "bus": "yes",
-            "name": _BUS_STOPS[k],
-        }
+        tags = {"highway": "bus_stop", "public_transport": "platform", "name": _BUS_STOPS[k]}
         if k % 3 == 0:
             tags["shelter"] = "yes"
         _resource(osm, x, y, tags)
@@ -327,20 +319,10 @@ def _districts(osm: _Osm) -> None:
         "Nord-Ost": [top_e, east, split_e, mid],
         "Mühlenviertel": [split_w, south, split_e],
     }
-    for name, refs in members.items():
+    base = {"type": "boundary", **tags, "note": "Fiktives Demogebiet"}
+    for rel_id, (name, refs) in enumerate(members.items(), start=1):
         osm.relations.append(
-            (
-                len(osm.relations) + 1,
-                refs,
-                {
-                    "type": "boundary",
-                    "boundary": "administrative",
-                    "admin_level": "10",
-                    "name": name,
-                    "postal_code": _POSTCODES[name],
-                    "note": "Fiktives Demogebiet",
-                },
-            )
+            (rel_id, refs, {**base, "name": name, "postal_code": _POSTCODES[name]})
         )
 
 
@@ -416,6 +398,7 @@ def write_demo_osm(path: Path) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -431,26 +414,27 @@ _MAILBOX_TEXTS = {
     "hausverwaltung": "Aushang: Briefkastenschlüssel nur über die Hausverwaltung.",
     "post_zurueck": "Laut Zustellung geht Post an dieses Haus häufig zurück.",
 }
+# (category, text, name of the resource the note is placed at or "" for a random spot)
 _NOTES = (
-    ("beobachtung", "Gehweg an der Baustelle ist für Rollstühle kaum passierbar."),
-    ("beobachtung", "Abends ist der Platz vor dem Kiosk gut besucht und beleuchtet."),
-    ("beobachtung", "Viele Hauseingänge ohne Klingelschilder in dieser Häuserzeile."),
-    ("ressource", "Bibliothek hat einen ruhigen Raum, der für Beratung gebucht werden kann."),
-    ("ressource", "Öffentlicher Bücherschrank neben der Bushaltestelle."),
-    ("rolle", "Pfarrer der Gemeinde bietet Raum für Treffen."),
-    ("rolle", "Hausmeisterin der Schule kennt die Nachbarschaft und hängt Aushänge aus."),
-    ("rolle", "Apotheke nimmt Flyer für Beratungsangebote an."),
-    ("angebot", "Offenes Frühstück im Stadtteilzentrum, mittwochs 9 bis 11 Uhr."),
-    ("angebot", "Kostenlose Hausaufgabenhilfe in der Bücherei, dienstags."),
-    ("angebot", "Sprachcafé für Deutsch als Zweitsprache im Gemeindehaus."),
-    ("problem", "Unterführung schlecht beleuchtet, wird abends gemieden."),
-    ("problem", "Spielplatz: Zaun beschädigt, Tor schließt nicht."),
-    ("problem", "Nächster Geldautomat nur außerhalb des Viertels."),
-    ("treffpunkt", "Bank am Spielplatz: nachmittags Treffpunkt von Eltern."),
-    ("treffpunkt", "Vor dem Supermarkt treffen sich morgens ältere Menschen."),
-    ("treffpunkt", "Bolzplatz ist am Wochenende Treffpunkt für Jugendliche."),
-    ("ressource", "Stadtteilbibliothek: kostenloses WLAN und Drucker."),
-)
+    ("beobachtung", "Gehweg an der Baustelle ist für Rollstühle kaum passierbar.", ""),
+    ("beobachtung", "Abends ist der Platz vor dem Kiosk belebt.", "Kiosk am Mühlenbach"),
+    ("beobachtung", "Viele Hauseingänge ohne Klingelschilder in dieser Häuserzeile.", ""),
+    ("ressource", "Gemeindesaal kann für Gruppentreffen gebucht werden.", "Kirche Sankt Anna"),
+    ("ressource", "Öffentlicher Bücherschrank neben der Haltestelle.", "Rathausplatz"),
+    ("rolle", "Pfarrer der Gemeinde bietet Raum für Treffen.", "Evangelische Friedenskirche"),
+    ("rolle", "Hausmeisterin der Schule hängt Aushänge für das Viertel aus.", "Lindenschule"),
+    ("rolle", "Apotheke nimmt Flyer für Beratungsangebote an.", "Linden-Apotheke"),
+    ("angebot", "Offenes Frühstück mittwochs von 9 bis 11 Uhr.", "Stadtteilzentrum Nord"),
+    ("angebot", "Kostenlose Hausaufgabenhilfe dienstags.", "Katholische Bücherei Sankt Anna"),
+    ("angebot", "Sprachcafé Deutsch als Zweitsprache.", "Nachbarschaftstreff Mühlenviertel"),
+    ("problem", "Unterführung schlecht beleuchtet, wird abends gemieden.", ""),
+    ("problem", "Zaun beschädigt, Tor schließt nicht.", "Spielplatz Lindenhof"),
+    ("problem", "Nächster Geldautomat nur außerhalb des Viertels.", ""),
+    ("treffpunkt", "Bank am Spielplatz: nachmittags Treffpunkt von Eltern.", "Spielplatz Am Anger"),
+    ("treffpunkt", "Vor dem Eingang treffen sich morgens ältere Menschen.", "Frischemarkt Nord"),
+    ("treffpunkt", "Am Wochenende Treffpunkt für Jugendliche.", "Spielplatz Bolzwiese"),
+    ("ressource", "Kostenloses WLAN und Drucker für alle.", "Stadtteilbibliothek Nord"),
+)  # fmt: skip
 
 
 def demo_notes() -> list[dict]:
@@ -492,17 +476,52 @@ def demo_notes() -> list[dict]:
         if address_key is not None:
             link = {"address_key": address_key(street, number, postcode)}
         else:
-            link = {
-                "street": street,
-                "housenumber": number,
-                "postcode": postcode,
-                "address_key": f"{street} {number}".lower(),
-            }
+            link = dict(street=street, housenumber=number, postcode=postcode)
+            link["address_key"] = f"{street} {number}".lower()
         text = _MAILBOX_TEXTS[status]
         feature(addr["lon"], addr["lat"], "briefkasten", text, mailbox_status=status, **link)
-    for category, text in _NOTES[:-1]:
-        x, y = rng.uniform(80.0, _WIDTH - 80.0), rng.uniform(80.0, _HEIGHT - 80.0)
-        feature(*_lonlat(x, y), category, text)
-    library = next(r for r in osm.resources if r["name"] == "Stadtteilbibliothek Nord")
-    feature(library["lon"], library["lat"], *_NOTES[-1], osm_ref=library["ref"])
+    by_name = {r["name"]: r for r in osm.resources}
+    for category, text, place in _NOTES[:-1]:
+        if place:  # a few metres next to the named place
+            lon, lat = by_name[place]["lon"] + 0.00005, by_name[place]["lat"] + 0.00003
+        else:
+            lon, lat = _lonlat(rng.uniform(80.0, _WIDTH - 80.0), rng.uniform(80.0, _HEIGHT - 80.0))
+        feature(round(lon, 7), round(lat, 7), category, text)
+    category, text, place = _NOTES[-1]
+    library = by_name[place]
+    feature(library["lon"], library["lat"], category, text, osm_ref=library["ref"])
     return notes
+
+
+#: The generated demo file shipped in the project's data/ folder.
+DEMO_OSM_FILE = Path(__file__).resolve().parent.parent / "data" / f"{DEMO_AREA}.osm"
+
+
+def install_demo(store, osm_file: Path | None = None, *, actor: str = "demo") -> bool:
+    """Import the demo area into ``store`` and add its field notes, unless it exists.
+
+    Parameters
+    ----------
+    store : sozialraum.store.Store
+        Target store.
+    osm_file : pathlib.Path, optional
+        The demo OSM XML; written by :func:`write_demo_osm` when missing.
+
+    Returns
+    -------
+    bool
+        True if the area was built, False if it was already there.
+    """
+    from sozialraum.osm.importer import import_area
+
+    if DEMO_AREA in store.areas():
+        return False
+    osm_file = osm_file or DEMO_OSM_FILE
+    if not osm_file.exists():
+        write_demo_osm(osm_file)
+    import_area(store, DEMO_AREA, osm_file=osm_file, actor=actor)
+    meta = store.read_meta(DEMO_AREA)
+    store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
+    for note in demo_notes():
+        store.add(DEMO_AREA, "notes", note, actor=actor)
+    return True

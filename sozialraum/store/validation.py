@@ -38,12 +38,24 @@ def check_layer(layer: str) -> LayerSchema:
         raise InvalidInput(f"unknown layer {layer!r}; known: {', '.join(LAYERS)}") from None
 
 
-def _positions(coords):
-    if coords and isinstance(coords[0], (int, float)):
-        yield coords
-    else:
-        for part in coords:
-            yield from _positions(part)
+_MAX_DEPTH = {"Point": 0, "Polygon": 2, "MultiPolygon": 3}
+
+
+def _positions(coords, depth: int):
+    """Yield (lon, lat) positions; :class:`InvalidInput` unless nested lists of numbers."""
+    stack = [(coords, depth)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, list) or not item:
+            raise InvalidInput("geometry coordinates are malformed")
+        if level == 0:
+            if len(item) not in (2, 3) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in item
+            ):
+                raise InvalidInput("geometry coordinates are malformed")
+            yield item[0], item[1]
+        else:
+            stack.extend((part, level - 1) for part in item)
 
 
 def validate_feature(layer: str, feature: object) -> dict:
@@ -61,16 +73,13 @@ def validate_feature(layer: str, feature: object) -> dict:
         raise InvalidInput("a feature needs a geometry and properties")
     if geometry.get("type") not in schema.geometry_types:
         raise InvalidInput(f"layer {layer!r} takes {'/'.join(schema.geometry_types)} geometries")
+    for lon, lat in _positions(geometry.get("coordinates"), _MAX_DEPTH[geometry["type"]]):
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise InvalidInput("coordinates must be finite numbers")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise InvalidInput(f"coordinate ({lon}, {lat}) is outside lon/lat range")
     try:
-        for position in _positions(geometry.get("coordinates") or []):
-            lon, lat = float(position[0]), float(position[1])
-            if not (math.isfinite(lon) and math.isfinite(lat)):
-                raise InvalidInput("coordinates must be finite numbers")
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise InvalidInput(f"coordinate ({lon}, {lat}) is outside lon/lat range")
         geom = shape(geometry)
-    except InvalidInput:
-        raise
     except (TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException):
         raise InvalidInput("geometry coordinates are malformed") from None
     if geom.is_empty:

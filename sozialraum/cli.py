@@ -1,0 +1,232 @@
+"""The ``sozialraum`` command. Every command takes ``--data-dir`` (or SOZIALRAUM_DATA_DIR)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sozialraum import settings
+from sozialraum.errors import SozialraumError
+from sozialraum.model.categories import load_categories
+
+console = Console()
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SOZIALRAUM_DATA_DIR",
+    default=None,
+    help="Data folder (default: SOZIALRAUM_DATA_DIR or <instance>/data).",
+)
+
+
+def _store(data_dir: Path | None):
+    from sozialraum.store import open_store
+
+    return open_store(settings.data_dir(data_dir))
+
+
+def _categories():
+    return load_categories(settings.instance_path() / "categories.toml")
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+class _Group(click.Group):
+    """Turns domain errors into a one-line English message and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SozialraumError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sozialraum")
+def main():
+    """sozialraum: Sozialraum maps for caseworkers (OSM resources, addresses, notes)."""
+
+
+@main.command("import")
+@data_dir_option
+@click.option("--osm-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Local OSM file: .osm, .osm.gz, .osm.bz2 or .osm.pbf.")
+@click.option("--place", help='Place name to download via Overpass, e.g. "Mülheim an der Ruhr, Styrum".')
+@click.option("--area", required=True, help="Area name (lower-case letters, digits, - and _).")
+@click.option("--clip", "clip_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="GeoJSON polygon: keep only what lies inside.")
+@click.option("--bbox", help="W,S,E,N in degrees: clip a file, or download this box online.")
+@click.option("--districts", "districts_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="GeoJSON polygons of the districts (Sozialräume).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_file, quiet):
+    """Import resources, addresses and districts of an area from OSM.
+
+    From a file (clipped to --clip or --bbox), or online with --place or --bbox.
+    Re-importing updates resources and addresses by OSM id; field notes are kept.
+    """
+    from sozialraum.osm.importer import import_area, parse_bbox
+    from sozialraum.settings import ImportSettings
+
+    if osm_file is None and place is None and bbox is None:
+        raise click.UsageError("give --osm-file FILE, --place NAME or --bbox W,S,E,N")
+    if osm_file is not None and place is not None:
+        raise click.UsageError("give either --osm-file or --place, not both")
+    if place is not None and bbox is not None:
+        raise click.UsageError("give either --place or --bbox, not both")
+    box = parse_bbox(bbox) if bbox else None
+    store = _store(data_dir)
+    table = _categories()
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                        TextColumn("{task.completed:,} objects"), TimeElapsedColumn(),
+                        console=Console(stderr=True), disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("Start", total=None)
+        report = import_area(
+            store, area, osm_file=osm_file, place=place, bbox=box, clip_file=clip_file,
+            districts_file=districts_file, categories=table, settings=ImportSettings.from_env(),
+            actor=_actor(),
+            step=lambda name: progress.update(task, description=name),
+            tick=lambda n: progress.update(task, completed=n),
+        )
+    summary = Table(title=f"Import of area '{area}' ({report.seconds:.1f} s)")
+    summary.add_column("category")
+    summary.add_column("id")
+    summary.add_column("count", justify="right")
+    for cat in table:
+        summary.add_row(cat.label, cat.id, str(report.counts.get(cat.id, 0)))
+    summary.add_section()
+    summary.add_row("Adressen", "addresses", str(report.addresses))
+    summary.add_row("Bezirke", "districts", str(report.districts))
+    console.print(summary)
+    for layer, change in report.changes.items():
+        console.print(f"{layer}: {change['added']} added, {change['updated']} updated, "
+                      f"{change['removed']} removed, {change['unchanged']} unchanged")
+    if report.unplaced:
+        console.print(f"[yellow]{report.unplaced} objects had no usable geometry and were skipped")
+    if report.orphaned_notes:
+        console.print(f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
+                      " vanished; they were kept and flagged (see 'areas show').")
+
+
+@main.group()
+def areas():
+    """List and inspect imported areas."""
+
+
+@areas.command("list")
+@data_dir_option
+def areas_list(data_dir):
+    """List all areas with source, import time and counts."""
+    store = _store(data_dir)
+    names = store.areas()
+    if not names:
+        console.print("no areas yet: run 'sozialraum import' or 'sozialraum demo'")
+        return
+    table = Table()
+    for column in ("area", "title", "source", "imported", "resources", "addresses", "districts"):
+        table.add_column(column)
+    for name in names:
+        meta = store.read_meta(name)
+        source = meta.get("source", {})
+        table.add_row(name, meta.get("title", name),
+                      source.get("file") or source.get("place") or str(source.get("bbox")),
+                      meta.get("imported_at", ""), str(meta.get("resources", 0)),
+                      str(meta.get("addresses", 0)), str(meta.get("districts", 0)))
+    console.print(table)
+
+
+@areas.command("show")
+@data_dir_option
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
+def areas_show(data_dir, name, as_json):
+    """Show one area: source, import time, bbox, counts per category id, addresses, districts."""
+    store = _store(data_dir)
+    meta = store.read_meta(name)
+    if as_json:
+        click.echo(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    console.print(f"[bold]{meta.get('title', name)}[/bold] ({name})")
+    console.print(f"source: {meta.get('source')}")
+    console.print(f"imported: {meta.get('imported_at')}")
+    console.print(f"bbox (W,S,E,N): {meta.get('bbox')}")
+    table = Table()
+    table.add_column("category id")
+    table.add_column("count", justify="right")
+    for cat_id, count in meta.get("counts", {}).items():
+        table.add_row(cat_id, str(count))
+    console.print(table)
+    console.print(f"addresses: {meta.get('addresses')}  districts: {meta.get('districts')}")
+    orphaned = meta.get("orphaned_notes") or []
+    if orphaned:
+        console.print(f"[yellow]notes linked to vanished OSM objects: "
+                      f"{', '.join(o['note'] for o in orphaned)}")
+
+
+@main.group()
+def audit():
+    """Check the audit logs."""
+
+
+@audit.command("verify")
+@data_dir_option
+@click.option("--area", "area_names", multiple=True, help="Only these areas (default: all).")
+def audit_verify(data_dir, area_names):
+    """Verify the hash chain of the audit log; exit status 1 if any log was changed."""
+    store = _store(data_dir)
+    failed = False
+    for name in area_names or store.areas():
+        result = store.verify_audit(name)
+        if result.ok:
+            click.echo(f"{name}: ok ({result.entries} entries)")
+        else:
+            failed = True
+            for problem in result.problems:
+                click.echo(f"{name}: FAILED: {problem}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@data_dir_option
+def demo(data_dir):
+    """Build the fictional demo area "Musterstadt-Nord" if it is missing."""
+    from sozialraum.demo import DEMO_AREA, install_demo
+
+    store = _store(data_dir)
+    if install_demo(store, actor=_actor()):
+        click.echo(f"demo area '{DEMO_AREA}' built")
+    else:
+        click.echo(f"demo area '{DEMO_AREA}' exists")
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(data_dir, host, port, threads):
+    """Start the web app with the waitress production server."""
+    import waitress
+
+    from sozialraum.web import create_app
+
+    config = {"DATA_DIR": str(settings.data_dir(data_dir))}
+    app = create_app(config)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="sozialraum")

@@ -1,0 +1,68 @@
+"""Serve every folium asset from our own ``static/`` folder: no CDN, ever.
+
+Front-end packages come from the npm registry (``package.json``) and are copied
+to ``static/vendor`` at set-up by ``scripts/vendor_assets.py``.
+"""
+
+from __future__ import annotations
+
+import folium
+from folium import plugins
+
+#: folium asset name -> path below ``static/``.
+MAP_JS = {
+    "leaflet": "vendor/leaflet/dist/leaflet.js",
+    "jquery": "vendor/jquery/dist/jquery.min.js",
+    "bootstrap": "vendor/bootstrap/dist/js/bootstrap.bundle.min.js",
+    "awesome_markers": "vendor/leaflet.awesome-markers/dist/leaflet.awesome-markers.js",
+}
+MAP_CSS = {
+    "leaflet_css": "vendor/leaflet/dist/leaflet.css",
+    "bootstrap_css": "vendor/bootstrap/dist/css/bootstrap.min.css",
+    "awesome_markers_font_css": "vendor/@fortawesome/fontawesome-free/css/all.min.css",
+    "awesome_markers_css": "vendor/leaflet.awesome-markers/dist/leaflet.awesome-markers.css",
+    "awesome_rotate_css": "vendor/folium/awesome-rotate.css",
+}
+PLUGIN_ASSETS = {
+    plugins.MarkerCluster: (
+        {"markerclusterjs": "vendor/leaflet.markercluster/dist/leaflet.markercluster.js"},
+        {
+            "markerclustercss": "vendor/leaflet.markercluster/dist/MarkerCluster.css",
+            "markerclusterdefaultcss": "vendor/leaflet.markercluster/dist/MarkerCluster.Default.css",
+        },
+    ),
+    plugins.Fullscreen: (
+        {"Control.Fullscreen.js": "vendor/leaflet.fullscreen/Control.FullScreen.js"},
+        {"Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css"},
+    ),
+    plugins.LocateControl: (
+        {"Control_locate_min_js": "vendor/leaflet.locatecontrol/dist/L.Control.Locate.min.js"},
+        {"Control_locate_min_css": "vendor/leaflet.locatecontrol/dist/L.Control.Locate.min.css"},
+    ),
+}
+#: Our own script and style that draw data layers with text-only labels.
+LAYERS_JS = "sozialraum/layers.js"
+MAP_OWN_CSS = "sozialraum/map.css"
+
+
+def _urls(static_url: str, assets: dict[str, str]) -> list[tuple[str, str]]:
+    return [(name, f"{static_url}/{path}") for name, path in assets.items()]
+
+
+def use_local_assets(static_url: str = "/static") -> None:
+    """Point folium's Map and the plugins we use at files below ``static_url``.
+
+    Assigns new lists per class (never ``add_js_link``, which changes shared lists).
+    Bootstrap 3 glyphicons have no npm equivalent and are dropped: use
+    ``folium.Icon(prefix="fa")``.
+    """
+    static_url = static_url.rstrip("/")
+    folium.Map.default_js = _urls(static_url, MAP_JS)
+    folium.Map.default_css = _urls(static_url, MAP_CSS)
+    for cls, (js, css) in PLUGIN_ASSETS.items():
+        cls.default_js = _urls(static_url, js)
+        cls.default_css = _urls(static_url, css)
+    from sozialraum.maps.layers import SafeDataLayer
+
+    SafeDataLayer.default_js = [("sozialraum_layers", f"{static_url}/{LAYERS_JS}")]
+    SafeDataLayer.default_css = [("sozialraum_map_css", f"{static_url}/{MAP_OWN_CSS}")]

@@ -1,0 +1,94 @@
+"""A folium element that draws GeoJSON data with labels built as text, never as HTML.
+
+folium does not escape popups or tooltips (and puts them in JS template strings),
+so OSM names like ``<img onerror=…>`` or ``${…}`` would run. This element embeds
+the data as JSON (with ``<``, ``>``, ``&`` escaped for the ``<script>`` context) and
+``static/sozialraum/layers.js`` builds labels with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+# "/" as "\/" keeps URLs in data (a resource's website) from reading as links in the page.
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "/": "\\/",
+                   "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(value: object) -> str:
+    """JSON text that is safe inside an inline ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+class SafeDataLayer(JSCSSMixin, MacroElement):
+    """GeoJSON features added to the parent layer (a FeatureGroup) with text labels.
+
+    Parameters
+    ----------
+    features : list of dict
+        GeoJSON Features in EPSG:4326.
+    options : dict
+        ``colour`` (hex), ``kind`` (``"point"`` or ``"area"``), ``labels`` (category
+        id -> German label) for the label text.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumLayer({{ this._parent.get_name() }}, {{ this.data_json }},
+                        {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("sozialraum_layers", "/static/sozialraum/layers.js")]
+    default_css = [("sozialraum_map_css", "/static/sozialraum/map.css")]
+
+    def __init__(self, features: list[dict], options: dict):
+        super().__init__()
+        self._name = "SafeDataLayer"
+        self.data_json = script_json({"type": "FeatureCollection", "features": features})
+        self.options_json = script_json(options)
+
+
+class Legend(MacroElement):
+    """A legend box (category colours and German labels), built as text in the browser."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumLegend({{ this._parent.get_name() }}, {{ this.items_json }},
+                         {{ this.title_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list[dict], title: str = "Legende"):
+        super().__init__()
+        self._name = "Legend"
+        self.items_json = script_json(items)
+        self.title_json = script_json(title)
+
+
+class Attribution(MacroElement):
+    """Adds an attribution text (e.g. "© OpenStreetMap contributors") to the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution(
+            sozialraumText({{ this.text_json }}));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text_json = script_json(text)

@@ -1,0 +1,129 @@
+"""Online import through osmnx (Overpass API, Nominatim for place names).
+
+Run as a CLI job, never inside a web request: osmnx changes process-wide state
+(``socket.getaddrinfo``). Timeouts are set, HTTP 429/504 are not retried, the
+DNS-over-HTTPS fallback is off, and the response cache is off.
+"""
+
+from __future__ import annotations
+
+import socket
+from contextlib import contextmanager
+
+import requests
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from sozialraum.errors import OsmImportError, OverpassUnavailable
+from sozialraum.model.categories import CategoryTable
+from sozialraum.osm._records import OsmData, OsmObject
+from sozialraum.settings import ImportSettings
+
+HOW_TO_USE_A_FILE = (
+    "Import from a file instead: download an OSM extract of the area (for example from"
+    " a Geofabrik mirror or the export function of openstreetmap.org) and run"
+    " 'sozialraum import --osm-file FILE --area NAME [--clip AREA.geojson]'."
+)
+_ELEMENT_TYPES = {"node": "n", "way": "w", "relation": "r"}
+
+
+def _refuse_retry(response, *args, **kwargs):
+    if response.status_code in (429, 504):
+        raise OverpassUnavailable(
+            f"the server {response.url.split('?')[0]} is overloaded "
+            f"(HTTP {response.status_code}). Try again later. {HOW_TO_USE_A_FILE}"
+        )
+    return response
+
+
+@contextmanager
+def _osmnx_settings(settings: ImportSettings):
+    import osmnx as ox
+
+    names = ("overpass_url", "nominatim_url", "requests_timeout", "doh_url_template",
+             "use_cache", "overpass_rate_limit", "requests_kwargs", "log_console")
+    saved = {name: getattr(ox.settings, name) for name in names}
+    original_getaddrinfo = socket.getaddrinfo
+    ox.settings.overpass_url = settings.overpass_url
+    ox.settings.nominatim_url = settings.nominatim_url
+    ox.settings.requests_timeout = settings.timeout_s
+    ox.settings.doh_url_template = None
+    ox.settings.use_cache = False
+    ox.settings.overpass_rate_limit = False
+    ox.settings.log_console = False
+    ox.settings.requests_kwargs = {"hooks": {"response": [_refuse_retry]}}
+    try:
+        yield ox
+    finally:
+        for name, value in saved.items():
+            setattr(ox.settings, name, value)
+        socket.getaddrinfo = original_getaddrinfo
+
+
+def _objects_from_gdf(gdf) -> list[OsmObject]:
+    objects = []
+    tag_columns = [c for c in gdf.columns if c not in ("geometry", "nodes", "ways")]
+    for (element, osm_id), geometry, *values in zip(
+        gdf.index, gdf.geometry, *(gdf[c] for c in tag_columns), strict=True
+    ):
+        if geometry is None or geometry.is_empty:
+            continue
+        tags = {c: str(v) for c, v in zip(tag_columns, values, strict=True)
+                if v is not None and v == v}
+        point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
+        objects.append(OsmObject(_ELEMENT_TYPES[element], int(osm_id), point.x, point.y, tags))
+    return objects
+
+
+def fetch(
+    table: CategoryTable,
+    settings: ImportSettings,
+    *,
+    place: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> tuple[OsmData, BaseGeometry]:
+    """Download resources and addresses for a place or a bbox.
+
+    Parameters
+    ----------
+    table : CategoryTable
+        Its rules become the Overpass tag filter (plus ``addr:housenumber``).
+    settings : ImportSettings
+        Server URLs and timeout (seconds).
+    place : str, optional
+        Place name resolved by Nominatim to a polygon.
+    bbox : tuple of float, optional
+        (west, south, east, north) in degrees, EPSG:4326.
+
+    Returns
+    -------
+    (OsmData, shapely geometry)
+        The objects as points (EPSG:4326) and the polygon that was queried.
+    """
+    tags = {**table.osmnx_tags(), "addr:housenumber": True}
+    with _osmnx_settings(settings) as ox:
+        from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
+
+        try:
+            if place is not None:
+                try:
+                    places = ox.geocode_to_gdf(place)
+                except (InsufficientResponseError, TypeError, ValueError):
+                    raise OsmImportError(f"place not found: {place!r}") from None
+                polygon = places.geometry.iloc[0]
+                if polygon.geom_type not in ("Polygon", "MultiPolygon"):
+                    raise OsmImportError(f"place {place!r} has no boundary polygon; use --bbox")
+                gdf = ox.features_from_polygon(polygon, tags=tags)
+            else:
+                polygon = box(*bbox)
+                gdf = ox.features_from_bbox(bbox, tags=tags)
+        except InsufficientResponseError:
+            raise OsmImportError("no resources or addresses found in the requested area") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OverpassUnavailable(
+                f"cannot reach the OSM servers ({type(exc).__name__}). {HOW_TO_USE_A_FILE}"
+            ) from None
+        except (ResponseStatusCodeError, requests.RequestException) as exc:
+            raise OverpassUnavailable(f"the OSM server answered with an error: {exc}. "
+                                      f"{HOW_TO_USE_A_FILE}") from None
+    return OsmData(objects=_objects_from_gdf(gdf)), polygon

@@ -1,0 +1,40 @@
+"""Security headers on every response, errors included."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+
+
+def tile_source(tile_url: str | None) -> str:
+    """The CSP source for a tile URL template (``{s}`` subdomains become ``*``)."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(tile_url: str | None) -> str:
+    """Only our own host (and the tile server for images); folium needs inline scripts."""
+    img = " ".join(filter(None, ("'self'", "data:", tile_source(tile_url))))
+    return (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+        "style-src 'self' 'unsafe-inline'; "
+        f"img-src {img}; font-src 'self'; connect-src 'self'; "
+        "frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+
+
+def register(app: Flask) -> None:
+    """Install the after-request hook that sets the headers."""
+
+    @app.after_request
+    def _headers(response):
+        config = current_app.config
+        response.headers.setdefault("Content-Security-Policy",
+                                    content_security_policy(config.get("TILE_URL")))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response

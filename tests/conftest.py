@@ -1,0 +1,86 @@
+"""Shared fixtures (flaskr style): app, client, runner, stores with real and demo data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sozialraum.demo import DEMO_AREA, install_demo
+from sozialraum.store import GeoJSONStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_OSM = ROOT.parent / "shared" / "osm"
+EXTRACTS = {
+    "dortmund-aplerbeck": SHARED_OSM / "dortmund-aplerbeck.osm",
+    "neuss-innenstadt": SHARED_OSM / "neuss-innenstadt.osm",
+    "karlsruhe-neureut-kirchfeld": SHARED_OSM / "karlsruhe-neureut-kirchfeld.osm",
+    "dreieich-dreieichenhain": SHARED_OSM / "dreieich-dreieichenhain.osm",
+}
+
+
+def pytest_configure(config):
+    missing = [str(p) for p in EXTRACTS.values() if not p.exists()]
+    if missing:
+        raise pytest.UsageError(f"real OSM extracts missing (../shared/osm): {missing}")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_instance(tmp_path_factory, monkeypatch):
+    """Never touch the developer's instance folder."""
+    instance = tmp_path_factory.mktemp("instance")
+    monkeypatch.setenv("SOZIALRAUM_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("SOZIALRAUM_DATA_DIR", raising=False)
+    return instance
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory) -> Path:
+    """A data folder with the demo area, built once per session (copy it before writing)."""
+    folder = tmp_path_factory.mktemp("demo-data")
+    install_demo(GeoJSONStore(folder))
+    return folder
+
+
+@pytest.fixture
+def demo_store(demo_data_dir, tmp_path) -> GeoJSONStore:
+    """A private, writable copy of the demo data."""
+    target = tmp_path / "data"
+    shutil.copytree(demo_data_dir, target)
+    return GeoJSONStore(target)
+
+
+@pytest.fixture
+def store(tmp_path) -> GeoJSONStore:
+    """An empty store in a temporary folder."""
+    return GeoJSONStore(tmp_path / "data")
+
+
+@pytest.fixture
+def app(demo_store):
+    from sozialraum.web import create_app
+
+    return create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def demo_area() -> str:
+    return DEMO_AREA
+
+
+def browser_required() -> bool:
+    """Under CI a missing browser is a failure, not a skip."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,315 @@
+"""Import of the real OSM extracts in ../shared/osm: counts equal SOURCES.md."""
+
+from __future__ import annotations
+
+import bz2
+import json
+import shutil
+
+import osmium
+import pytest
+from conftest import EXTRACTS, SHARED_OSM
+
+from sozialraum.errors import InvalidInput, OsmImportError
+from sozialraum.osm.importer import import_area, parse_bbox
+
+# SOURCES.md counts mapped to our categories. post_office = amenity=post_office plus
+# post_office=* partner shops; kita = kindergarten plus childcare (Aplerbeck and
+# Karlsruhe have one amenity=childcare each, not in SOURCES.md's table).
+EXPECTED = {
+    "dortmund-aplerbeck": dict(bakery=2, pharmacy=1, place_of_worship=2, post_box=0,
+                               hairdresser=3, post_office=0, doctor=1, school=0, kita=0 + 1,
+                               social_facility=1),
+    "neuss-innenstadt": dict(bakery=5, pharmacy=1, place_of_worship=2, post_box=5,
+                             hairdresser=10, post_office=1 + 3, doctor=1, school=5, kita=4,
+                             social_facility=4),
+    "karlsruhe-neureut-kirchfeld": dict(bakery=1, pharmacy=1, place_of_worship=2, post_box=5,
+                                        hairdresser=1, post_office=2 + 0, doctor=2, school=5,
+                                        kita=6 + 1, social_facility=6),
+    "dreieich-dreieichenhain": dict(bakery=3, pharmacy=2, place_of_worship=1, post_box=8,
+                                    hairdresser=2, post_office=0, doctor=2, school=1, kita=4,
+                                    social_facility=1),
+}
+# SOURCES.md "address points" (objects with addr:housenumber) and how many lack addr:street.
+ADDRESS_POINTS = {"dortmund-aplerbeck": 97, "neuss-innenstadt": 1454,
+                  "karlsruhe-neureut-kirchfeld": 1565, "dreieich-dreieichenhain": 915}
+WITHOUT_STREET = {"karlsruhe-neureut-kirchfeld": {"w1056411960", "w1222847591"}}
+PBF_OF = {"dortmund-aplerbeck": "aplerbeck.osm.pbf", "neuss-innenstadt": "neuss-s11.osm.pbf",
+          "karlsruhe-neureut-kirchfeld": "karlsruhe-kirchfeld.osm.pbf",
+          "dreieich-dreieichenhain": "dreieich.osm.gz"}
+
+
+def _address_objects(path) -> set[str]:
+    """Independent pass: ids of all objects with addr:street and addr:housenumber."""
+    ids = set()
+    for obj in osmium.FileProcessor(str(path)).with_filter(
+        osmium.filter.KeyFilter("addr:housenumber")
+    ):
+        if obj.tags.get("addr:street") and obj.tags.get("addr:housenumber"):
+            ids.add(f"{obj.type_str()}{obj.id}")
+    return ids
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    from sozialraum.store import GeoJSONStore
+
+    store = GeoJSONStore(tmp_path_factory.mktemp("extracts"))
+    for name, path in EXTRACTS.items():
+        import_area(store, name, osm_file=path)
+    return store
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_counts_per_category_equal_sources(imported, name):
+    counts = imported.read_meta(name)["counts"]
+    for category, expected in EXPECTED[name].items():
+        assert counts[category] == expected, category
+    resources = imported.query(name, "resources")
+    for category, expected in EXPECTED[name].items():
+        assert sum(category in f["properties"]["categories"] for f in resources) == expected
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_every_address_object_appears_exactly_once(imported, name):
+    addresses = imported.query(name, "addresses")
+    ids = [f["id"] for f in addresses]
+    assert len(ids) == len(set(ids))
+    missing_street = WITHOUT_STREET.get(name, set())
+    assert len(ids) == ADDRESS_POINTS[name] - len(missing_street)
+    assert set(ids) == _address_objects(EXTRACTS[name])
+    assert not missing_street & set(ids)
+    assert imported.read_meta(name)["addresses"] == len(ids)
+
+
+def test_relation_address_is_placed_inside_its_building(imported):
+    feature = imported.get("karlsruhe-neureut-kirchfeld", "addresses", "r3229490")
+    props = feature["properties"]
+    assert (props["street"], props["housenumber"]) == ("Moldaustraße", "16")
+    assert props["osm_type"] == "relation"
+    lon, lat = feature["geometry"]["coordinates"]
+    assert 8.36 < lon < 8.52 and 49.01 < lat < 49.17
+
+
+def test_post_partner_shops_are_post_offices(imported):
+    partners = [f for f in imported.query("neuss-innenstadt", "resources")
+                if f["properties"].get("post_office") == "post_partner"]
+    assert len(partners) == 3
+    assert all("post_office" in f["properties"]["categories"] for f in partners)
+
+
+def test_supermarket_that_is_post_partner_counts_in_both(demo_store, demo_area):
+    both = [f for f in demo_store.query(demo_area, "resources")
+            if {"supermarket", "post_office"} <= set(f["properties"]["categories"])]
+    assert len(both) == 1
+    counts = demo_store.read_meta(demo_area)["counts"]
+    assert counts["supermarket"] == len(demo_store.query(demo_area, "resources", category="supermarket"))
+
+
+def test_resource_properties_keep_osm_details(imported):
+    pharmacy = imported.query("neuss-innenstadt", "resources", category="pharmacy")[0]
+    props = pharmacy["properties"]
+    assert props["osm_type"] in ("node", "way", "relation") and isinstance(props["osm_id"], int)
+    assert props["name"]
+    assert pharmacy["id"] == props["osm_type"][0] + str(props["osm_id"])
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_pbf_and_gzip_originals_give_the_same_result_as_xml(imported, store, name):
+    import_area(store, "orig", osm_file=SHARED_OSM / "orig" / PBF_OF[name])
+    for layer in ("resources", "addresses"):
+        xml = {f["id"]: (f["geometry"], f["properties"]) for f in imported.query(name, layer)}
+        orig = {f["id"]: (f["geometry"], f["properties"]) for f in store.query("orig", layer)}
+        assert xml.keys() == orig.keys()
+        for fid in xml:
+            assert xml[fid][1] == {**orig[fid][1], "version": xml[fid][1]["version"],
+                                   "updated_at": xml[fid][1]["updated_at"]}
+            assert xml[fid][0] == orig[fid][0]
+
+
+def test_bz2_file_is_read(store, tmp_path):
+    target = tmp_path / "aplerbeck.osm.bz2"
+    target.write_bytes(bz2.compress(EXTRACTS["dortmund-aplerbeck"].read_bytes()))
+    report = import_area(store, "bz", osm_file=target)
+    assert report.addresses == 97
+
+
+def test_bbox_clip_keeps_only_objects_inside(store):
+    bbox = (6.672, 51.19, 6.698, 51.21)
+    report = import_area(store, "neuss", osm_file=EXTRACTS["neuss-innenstadt"], bbox=bbox)
+    assert 0 < report.addresses < 1454
+    for layer in ("resources", "addresses"):
+        for feature in store.query("neuss", layer):
+            lon, lat = feature["geometry"]["coordinates"]
+            assert bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
+    meta = store.read_meta("neuss")
+    assert meta["bbox"] == list(bbox)
+    # one district = the clip area when the data has no complete boundaries
+    (district,) = store.query("neuss", "districts")
+    assert district["properties"]["source"] == "area"
+    assert {f["properties"]["district"] for f in store.query("neuss", "addresses")} == {district["id"]}
+
+
+def test_clip_file_polygon(store, tmp_path):
+    clip = tmp_path / "clip.geojson"
+    polygon = [[6.68, 51.195], [6.69, 51.195], [6.69, 51.205], [6.68, 51.205], [6.68, 51.195]]
+    clip.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Kern"},
+         "geometry": {"type": "Polygon", "coordinates": [polygon]}}]}))
+    report = import_area(store, "kern", osm_file=EXTRACTS["neuss-innenstadt"], clip_file=clip)
+    assert 0 < report.addresses < 1454
+
+
+def test_districts_from_file_assign_every_point(store, tmp_path):
+    west = [[6.60, 51.10], [6.685, 51.10], [6.685, 51.25], [6.60, 51.25], [6.60, 51.10]]
+    east = [[6.685, 51.10], [6.75, 51.10], [6.75, 51.25], [6.685, 51.25], [6.685, 51.10]]
+    path = tmp_path / "bezirke.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "West"},
+         "geometry": {"type": "Polygon", "coordinates": [west]}},
+        {"type": "Feature", "properties": {"name": "Ost"},
+         "geometry": {"type": "Polygon", "coordinates": [east]}}]}))
+    import_area(store, "neuss", osm_file=EXTRACTS["neuss-innenstadt"],
+                bbox=(6.672, 51.19, 6.698, 51.21), districts_file=path)
+    districts = {f["id"]: f["properties"]["name"] for f in store.query("neuss", "districts")}
+    assert districts == {"west": "West", "ost": "Ost"}
+    for feature in store.query("neuss", "addresses"):
+        lon = feature["geometry"]["coordinates"][0]
+        assert feature["properties"]["district"] == ("west" if lon < 6.685 else "ost")
+
+
+def test_real_duisburg_boundary_file_as_districts(store):
+    """A GeometryCollection file (codeforduisburg) is read; its name comes from the file."""
+    path = SHARED_OSM / "boundaries" / "duisburg-stadtteile" / "501_altstadt.json"
+    import_area(store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], districts_file=path)
+    (district,) = store.query("x", "districts")
+    assert district["properties"]["name"] == "501_altstadt"
+    assert district["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_demo_boundaries_become_districts(demo_store, demo_area):
+    districts = demo_store.query(demo_area, "districts")
+    assert sorted(f["properties"]["name"] for f in districts) == [
+        "Mühlenviertel", "Nord-Ost", "Nord-West"]
+    assert all(f["properties"]["source"] == "osm" for f in districts)
+    addresses = demo_store.query(demo_area, "addresses")
+    assert all(f["properties"]["district"] for f in addresses)
+
+
+def test_reimport_keeps_notes_updates_by_osm_id_and_flags_vanished_links(store, tmp_path):
+    source = EXTRACTS["dortmund-aplerbeck"]
+    import_area(store, "apl", osm_file=source)
+    bakery = store.query("apl", "resources", category="bakery")[0]
+    address = store.query("apl", "addresses")[0]
+    note = {"type": "Feature", "geometry": bakery["geometry"],
+            "properties": {"category": "ressource", "text": "Backt für das Stadtteilfest",
+                           "observed_on": "2026-10-01", "osm_ref": bakery["id"]}}
+    note2 = {"type": "Feature", "geometry": address["geometry"],
+             "properties": {"category": "briefkasten", "text": "Briefkasten ohne Namen",
+                            "observed_on": "2026-10-01",
+                            "address_key": address["properties"]["key"]}}
+    kept = [store.add("apl", "notes", note, actor="t"), store.add("apl", "notes", note2, actor="t")]
+    notes_before = (store.data_dir / "apl" / "notes.geojson").read_bytes()
+
+    # the same file again: nothing changes
+    report = import_area(store, "apl", osm_file=source)
+    assert report.changes["resources"]["unchanged"] == report.resources
+    assert report.changes["addresses"]["updated"] == 0 and not report.orphaned_notes
+
+    # an edited extract: the bakery vanished, the address' name changed
+    text = source.read_text(encoding="utf-8")
+    osm_id = str(bakery["properties"]["osm_id"])
+    edited = tmp_path / "edited.osm"
+    kind = bakery["properties"]["osm_type"]
+    start = text.index(f'<{kind} id="{osm_id}"')
+    end = text.index(f"</{kind}>", start) + len(f"</{kind}>")
+    edited.write_text(text[:start] + text[end:], encoding="utf-8")
+    report = import_area(store, "apl", osm_file=edited)
+    assert bakery["id"] not in {f["id"] for f in store.query("apl", "resources")}
+    assert report.changes["resources"]["removed"] >= 1
+    assert (store.data_dir / "apl" / "notes.geojson").read_bytes() == notes_before
+    assert [f["id"] for f in store.query("apl", "notes")] == [k["id"] for k in kept]
+    flagged = store.read_meta("apl")["orphaned_notes"]
+    assert {"note": kept[0]["id"], "osm_ref": bakery["id"]} in flagged
+    assert all(entry["note"] != kept[1]["id"] for entry in flagged)
+    assert store.verify_audit("apl").ok
+
+
+def test_reimport_bumps_version_of_changed_objects_only(store, tmp_path):
+    source = EXTRACTS["dortmund-aplerbeck"]
+    import_area(store, "apl", osm_file=source)
+    pharmacy = store.query("apl", "resources", category="pharmacy")[0]
+    text = source.read_text(encoding="utf-8")
+    name = pharmacy["properties"]["name"]
+    edited = tmp_path / "renamed.osm"
+    edited.write_text(text.replace(f'v="{name}"', 'v="Neue Apotheke"', 1), encoding="utf-8")
+    report = import_area(store, "apl", osm_file=edited)
+    after = store.get("apl", "resources", pharmacy["id"])
+    assert after["properties"]["name"] == "Neue Apotheke"
+    assert after["properties"]["version"] == pharmacy["properties"]["version"] + 1
+    assert report.changes["resources"]["updated"] == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "fehlt.osm", "not found"),
+        (lambda d: _write(d / "daten.csv", "a;b"), "unsupported file format"),
+        (lambda d: _write(d / "kaputt.osm", "<osm><node id="), "cannot read"),
+        (lambda d: _write(d / "leer.osm", '<osm version="0.6"></osm>'), "no resources or addresses"),
+    ],
+)
+def test_clear_errors_for_bad_files(store, tmp_path, make, message):
+    with pytest.raises(OsmImportError, match=message):
+        import_area(store, "x", osm_file=make(tmp_path))
+    assert "x" not in store.areas()
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_empty_result_after_clip_is_an_error(store):
+    with pytest.raises(OsmImportError, match="inside the clip area"):
+        import_area(store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], bbox=(10.0, 50.0, 10.1, 50.1))
+
+
+def test_invalid_clip_polygon_is_refused_with_reason(store, tmp_path):
+    bowtie = [[6.68, 51.19], [6.69, 51.20], [6.69, 51.19], [6.68, 51.20], [6.68, 51.19]]
+    path = _write(tmp_path / "clip.geojson", json.dumps({"type": "Polygon", "coordinates": [bowtie]}))
+    with pytest.raises(OsmImportError, match="invalid polygon.*Self-intersection"):
+        import_area(store, "x", osm_file=EXTRACTS["neuss-innenstadt"], clip_file=path)
+
+
+@pytest.mark.parametrize("content", ["nicht json", json.dumps({"type": "Point", "coordinates": [1, 2]}),
+                                     json.dumps([1, 2])])
+def test_clip_file_that_is_not_a_polygon(store, tmp_path, content):
+    path = _write(tmp_path / "clip.geojson", content)
+    with pytest.raises(OsmImportError, match="clip file"):
+        import_area(store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], clip_file=path)
+
+
+def test_windows_1252_clip_file_is_refused(store, tmp_path):
+    path = tmp_path / "clip.geojson"
+    path.write_bytes('{"type": "Polygon", "name": "Mülheim"}'.encode("cp1252"))
+    with pytest.raises(OsmImportError, match="not UTF-8"):
+        import_area(store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], clip_file=path)
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "a,b,c,d", "7,51,6,52", "7,51,8,95"])
+def test_bad_bbox(text):
+    with pytest.raises(InvalidInput):
+        parse_bbox(text)
+
+
+def test_bad_area_name(store):
+    with pytest.raises(InvalidInput, match="area name"):
+        import_area(store, "../etc", osm_file=EXTRACTS["dortmund-aplerbeck"])
+
+
+def test_pbf_copy_with_other_suffix_is_refused(store, tmp_path):
+    target = tmp_path / "aplerbeck.bin"
+    shutil.copy(SHARED_OSM / "orig" / "aplerbeck.osm.pbf", target)
+    with pytest.raises(OsmImportError, match="unsupported"):
+        import_area(store, "x", osm_file=target)

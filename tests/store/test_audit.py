@@ -1,0 +1,63 @@
+"""The hash-chained audit log detects edits, removed lines and truncation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sozialraum.store import audit
+
+
+@pytest.fixture
+def log(tmp_path):
+    for i in range(5):
+        audit.append(tmp_path, actor="anna", action="add", layer="notes", id=f"n{i}",
+                     old_version=None, new_version=1)
+    return tmp_path
+
+
+def test_intact_log_verifies(log):
+    result = audit.verify(log)
+    assert result.ok and result.entries == 5 and result.problems == []
+
+
+def test_entries_are_chained_and_hold_no_content(log):
+    lines = [json.loads(line) for line in (log / audit.LOG_NAME).read_text().splitlines()]
+    assert lines[0]["prev"] == audit.GENESIS
+    assert all(b["prev"] == a["hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert all("text" not in entry for entry in lines)
+
+
+def test_edited_entry_is_detected(log):
+    path = log / audit.LOG_NAME
+    path.write_text(path.read_text().replace('"actor":"anna"', '"actor":"bert"', 1))
+    result = audit.verify(log)
+    assert not result.ok and "edited" in result.problems[0]
+
+
+def test_removed_line_is_detected(log):
+    path = log / audit.LOG_NAME
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + lines[3:]))
+    assert "chain broken" in audit.verify(log).problems[0]
+
+
+def test_removed_last_lines_are_detected(log):
+    path = log / audit.LOG_NAME
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:3]))
+    result = audit.verify(log)
+    assert not result.ok and "records 5" in result.problems[0]
+
+
+def test_truncated_file_is_detected(log):
+    path = log / audit.LOG_NAME
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 20])
+    assert not audit.verify(log).ok
+
+
+def test_deleted_log_is_detected(log):
+    (log / audit.LOG_NAME).unlink()
+    assert not audit.verify(log).ok

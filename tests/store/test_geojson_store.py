@@ -1,0 +1,208 @@
+"""The GeoJSON store: versions, validation, atomic writes, locking, cache, corruption."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+
+import filelock
+import pytest
+
+from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy, VersionConflict
+from sozialraum.settings import StoreSettings
+from sozialraum.store import GeoJSONStore
+
+
+def note(text="Bäckerei bietet Aushang an", lon=6.95, lat=51.43, **extra):
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"category": "ressource", "text": text, "observed_on": "2026-11-01",
+                           **extra}}
+
+
+@pytest.fixture
+def area(store):
+    store.write_meta("test", {"name": "test", "title": "Test"}, actor="t")
+    return "test"
+
+
+def test_add_get_update_delete_with_versions(store, area):
+    added = store.add(area, "notes", note(), actor="anna")
+    assert added["properties"]["version"] == 1 and len(added["id"]) == 32
+    assert store.get(area, "notes", added["id"]) == added
+    changed = note(text="Aushang nur freitags")
+    updated = store.update(area, "notes", added["id"], changed, expected_version=1, actor="anna")
+    assert updated["properties"]["version"] == 2
+    assert store.get(area, "notes", added["id"])["properties"]["text"] == "Aushang nur freitags"
+    store.delete(area, "notes", added["id"], expected_version=2, actor="anna")
+    with pytest.raises(NotFound):
+        store.get(area, "notes", added["id"])
+
+
+def test_stale_version_is_refused_and_nothing_written(store, area):
+    added = store.add(area, "notes", note(), actor="a")
+    store.update(area, "notes", added["id"], note(text="zwei"), expected_version=1, actor="a")
+    path = store.data_dir / area / "notes.geojson"
+    before = path.read_bytes()
+    with pytest.raises(VersionConflict) as info:
+        store.update(area, "notes", added["id"], note(text="drei"), expected_version=1, actor="b")
+    assert info.value.current_version == 2 and info.value.status == 409
+    with pytest.raises(VersionConflict):
+        store.delete(area, "notes", added["id"], expected_version=1, actor="b")
+    assert path.read_bytes() == before
+
+
+def test_file_is_rfc7946_featurecollection_with_stable_ids(store, area):
+    ids = [store.add(area, "notes", note(text=f"Notiz {i}"), actor="a")["id"] for i in range(3)]
+    data = json.loads((store.data_dir / area / "notes.geojson").read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    assert [f["id"] for f in data["features"]] == ids
+    assert all(f["type"] == "Feature" for f in data["features"])
+
+
+def test_query_by_bbox_district_and_category(store, area):
+    store.add(area, "notes", note(lon=6.0, lat=51.0, district="a"), actor="a")
+    store.add(area, "notes", note(lon=7.0, lat=52.0, district="b"), actor="a")
+    assert len(store.query(area, "notes")) == 2
+    assert len(store.query(area, "notes", bbox=(5.5, 50.5, 6.5, 51.5))) == 1
+    assert len(store.query(area, "notes", district="b")) == 1
+    assert len(store.query(area, "notes", category="ressource")) == 2
+    assert store.query(area, "notes", category="problem") == []
+
+
+@pytest.mark.parametrize(
+    ("feature", "reason"),
+    [
+        ({"type": "Feature"}, "geometry and properties"),
+        ([], "not a GeoJSON Feature"),
+        (note(lon=200.0), "outside lon/lat range"),
+        (note(lat=float("nan")), "finite"),
+        ({**note(), "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}, "Point"),
+        ({**note(), "geometry": {"type": "Point", "coordinates": "x"}}, "malformed"),
+        ({**note(), "properties": {"text": "ohne Kategorie", "observed_on": "2026-01-01"}},
+         "missing required properties: category"),
+    ],
+)
+def test_invalid_features_are_refused(store, area, feature, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        store.add(area, "notes", feature, actor="a")
+    assert not (store.data_dir / area / "notes.geojson").exists()
+
+
+def test_self_intersecting_district_is_refused(store, area):
+    bowtie = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [bowtie]},
+               "properties": {"name": "Schleife"}}
+    with pytest.raises(InvalidInput, match="Self-intersection"):
+        store.add(area, "districts", feature, actor="a")
+
+
+def test_unknown_layer_and_bad_ids(store, area):
+    with pytest.raises(InvalidInput, match="unknown layer"):
+        store.add(area, "../secrets", note(), actor="a")
+    with pytest.raises(InvalidInput, match="feature ids"):
+        store.add(area, "notes", {**note(), "id": "../x"}, actor="a")
+    with pytest.raises(InvalidInput, match="area name"):
+        store.query("../../etc", "notes")
+    with pytest.raises(NotFound):
+        store.query("fehlt", "notes")
+
+
+def test_reserved_properties_cannot_be_forged(store, area):
+    added = store.add(area, "notes", note(version=99, updated_at="1999"), actor="a")
+    assert added["properties"]["version"] == 1
+    assert added["properties"]["updated_at"] != "1999"
+
+
+def test_failed_fsync_leaves_old_file_intact(store, area, monkeypatch):
+    first = store.add(area, "notes", note(), actor="a")
+    path = store.data_dir / area / "notes.geojson"
+    before = path.read_bytes()
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(StorageError, match="old file is intact"):
+        store.update(area, "notes", first["id"], note(text="neu"), expected_version=1, actor="a")
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert not list(path.parent.glob(".tmp-*"))
+    assert GeoJSONStore(store.data_dir).get(area, "notes", first["id"])["properties"]["version"] == 1
+
+
+def test_corrupt_layer_file_gives_error_naming_it_and_is_never_overwritten(store, area):
+    store.add(area, "notes", note(), actor="a")
+    path = store.data_dir / area / "notes.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    fresh = GeoJSONStore(store.data_dir)
+    with pytest.raises(StorageError, match="notes.geojson"):
+        fresh.query(area, "notes")
+    with pytest.raises(StorageError):
+        fresh.add(area, "notes", note(), actor="a")
+    assert path.read_text(encoding="utf-8") == '{"type": "FeatureCollection", "features": ['
+
+
+def test_reads_are_cached_and_refreshed_when_the_file_changes(store, area):
+    other = GeoJSONStore(store.data_dir)
+    store.add(area, "notes", note(), actor="a")
+    assert len(other.query(area, "notes")) == 1
+    first = other.query(area, "notes")
+    assert other.query(area, "notes")[0] is first[0]  # served from memory
+    store.add(area, "notes", note(text="zweite"), actor="b")  # another process/worker writes
+    assert len(other.query(area, "notes")) == 2
+
+
+def test_orphaned_temp_files_are_removed_at_start(store, area):
+    folder = store.data_dir / area
+    (folder / ".tmp-notes.geojson-abc").write_text("halb")
+    GeoJSONStore(store.data_dir).cleanup()
+    assert not list(folder.glob(".tmp-*"))
+
+
+def test_lock_held_by_another_process_gives_busy(store, area):
+    store.settings = StoreSettings(lock_timeout_s=0.2)
+    other = filelock.FileLock(store.data_dir / area / ".lock")
+    holder = multiprocessing.get_context("spawn").Process(target=_hold_lock,
+                                                          args=(str(other.lock_file), 3.0))
+    ready = store.data_dir / area / "held"
+    holder.start()
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            holder.join(0.05)
+        with pytest.raises(StoreBusy):
+            store.add(area, "notes", note(), actor="a")
+    finally:
+        holder.terminate()
+        holder.join()
+
+
+def _hold_lock(lock_path: str, seconds: float) -> None:
+    import time
+    from pathlib import Path
+
+    with filelock.FileLock(lock_path):
+        (Path(lock_path).parent / "held").touch()
+        time.sleep(seconds)
+
+
+def _writer(data_dir: str, area: str, count: int, worker: int) -> None:
+    store = GeoJSONStore(data_dir)
+    for i in range(count):
+        store.add(area, "notes", note(text=f"w{worker} n{i}"), actor=f"w{worker}")
+
+
+def test_concurrent_processes_never_lose_an_update(store, area):
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_writer, args=(str(store.data_dir), area, 25, w)) for w in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert all(w.exitcode == 0 for w in workers)
+    texts = sorted(f["properties"]["text"] for f in GeoJSONStore(store.data_dir).query(area, "notes"))
+    assert texts == sorted(f"w{w} n{i}" for w in range(4) for i in range(25))
+    result = store.verify_audit(area)
+    assert result.ok and result.entries == 1 + 100
