@@ -7,6 +7,8 @@ DNS-over-HTTPS fallback is off, and the response cache is off.
 
 from __future__ import annotations
 
+import math
+import re
 import socket
 from contextlib import contextmanager
 
@@ -27,13 +29,32 @@ HOW_TO_USE_A_FILE = (
 _ELEMENT_TYPES = {"node": "n", "way": "w", "relation": "r"}
 
 
-def _refuse_retry(response, *args, **kwargs):
+def _check_response(response, *args, **kwargs):
+    """Response hook: no endless 429/504 retries; Overpass runtime errors are errors."""
     if response.status_code in (429, 504):
         raise OverpassUnavailable(
             f"the server {response.url.split('?')[0]} is overloaded "
             f"(HTTP {response.status_code}). Try again later. {HOW_TO_USE_A_FILE}"
         )
+    if response.ok and response.url.split("?")[0].endswith("/interpreter"):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        remark = body.get("remark", "") if isinstance(body, dict) else ""
+        if "error" in remark:
+            raise OverpassUnavailable(
+                f"the Overpass server stopped the query: {remark[:200]} {HOW_TO_USE_A_FILE}"
+            )
     return response
+
+
+def _short(exc: Exception) -> str:
+    """The gist of an HTTP error (Overpass sends whole HTML pages)."""
+    text = re.sub(r"<[^>]+>", " ", str(exc))
+    match = re.search(r"Error\s*:\s*(.+)", text)
+    text = match.group(1) if match else text
+    return " ".join(text.split())[:200]
 
 
 @contextmanager
@@ -46,12 +67,13 @@ def _osmnx_settings(settings: ImportSettings):
     original_getaddrinfo = socket.getaddrinfo
     ox.settings.overpass_url = settings.overpass_url
     ox.settings.nominatim_url = settings.nominatim_url
-    ox.settings.requests_timeout = settings.timeout_s
+    # also the query's [timeout:N], which Overpass reads as a whole number of seconds
+    ox.settings.requests_timeout = max(1, math.ceil(settings.timeout_s))
     ox.settings.doh_url_template = None
     ox.settings.use_cache = False
     ox.settings.overpass_rate_limit = False
     ox.settings.log_console = False
-    ox.settings.requests_kwargs = {"hooks": {"response": [_refuse_retry]}}
+    ox.settings.requests_kwargs = {"hooks": {"response": [_check_response]}}
     try:
         yield ox
     finally:
@@ -124,6 +146,7 @@ def fetch(
                 f"cannot reach the OSM servers ({type(exc).__name__}). {HOW_TO_USE_A_FILE}"
             ) from None
         except (ResponseStatusCodeError, requests.RequestException) as exc:
-            raise OverpassUnavailable(f"the OSM server answered with an error: {exc}. "
-                                      f"{HOW_TO_USE_A_FILE}") from None
+            raise OverpassUnavailable(
+                f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
+            ) from None
     return OsmData(objects=_objects_from_gdf(gdf)), polygon

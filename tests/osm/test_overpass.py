@@ -17,9 +17,9 @@ from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.osm.importer import import_area
 from sozialraum.settings import ImportSettings
 from sozialraum.store import GeoJSONStore
-from tests.fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
+from fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 
-OSM_FILE = Path("/work/shared/osm/dortmund-aplerbeck.osm")
+OSM_FILE = Path(__file__).resolve().parents[3] / "shared" / "osm" / "dortmund-aplerbeck.osm"
 BBOX = (7.52, 51.48, 7.58, 51.51)  # contains every node of the extract
 #: Counts from /work/shared/osm/SOURCES.md (pyosmium pass over the whole file).
 EXPECTED_COUNTS = {
@@ -31,8 +31,6 @@ EXPECTED_COUNTS = {
     "social_facility": 1,
 }
 EXPECTED_ADDRESSES = 97
-
-pytestmark = pytest.mark.skipif(not OSM_FILE.exists(), reason=f"{OSM_FILE} not available")
 
 
 def settings_for(url: str, timeout_s: float = 5) -> ImportSettings:
@@ -232,14 +230,37 @@ def test_area_without_data_is_an_import_error(fake, tmp_path):
     assert len(fake.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sozialraum/osm/overpass.py ignores the 'remark' of an HTTP 200 Overpass answer: "
-    "a server-side timeout is reported as 'no resources or addresses found'",
-)
 def test_server_side_timeout_remark_is_overpass_unavailable(tmp_path):
     with (
         FakeOverpass(OSM_FILE, mode="remark") as server,
         pytest.raises(OverpassUnavailable, match="--osm-file"),
     ):
         import_area(GeoJSONStore(tmp_path), "x", bbox=BBOX, settings=settings_for(server.url))
+
+
+@pytest.fixture
+def caller_settings():
+    """osmnx settings of a caller that differ from the defaults (undone afterwards)."""
+    names = ("overpass_url", "requests_timeout")
+    saved = {name: getattr(osmnx.settings, name) for name in names}
+    osmnx.settings.overpass_url = "http://127.0.0.1:9/caller"
+    osmnx.settings.requests_timeout = 77
+    yield
+    for name, value in saved.items():
+        setattr(osmnx.settings, name, value)
+
+
+@pytest.mark.parametrize("mode", ["ok", "busy"])
+def test_process_state_is_restored_to_the_callers_values(mode, tmp_path, caller_settings):
+    getaddrinfo = socket.getaddrinfo
+
+    with FakeOverpass(OSM_FILE, mode=mode) as server:
+        try:
+            import_area(GeoJSONStore(tmp_path), "x", bbox=BBOX, settings=settings_for(server.url))
+        except OverpassUnavailable:
+            assert mode == "busy"
+        assert len(server.requests) == 1  # osmnx used our server, not the caller's URL
+
+    assert socket.getaddrinfo is getaddrinfo
+    assert osmnx.settings.overpass_url == "http://127.0.0.1:9/caller"
+    assert osmnx.settings.requests_timeout == 77
