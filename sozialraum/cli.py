@@ -62,15 +62,28 @@ def main():
 
 @main.command("import")
 @data_dir_option
-@click.option("--osm-file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Local OSM file: .osm, .osm.gz, .osm.bz2 or .osm.pbf.")
-@click.option("--place", help='Place name to download via Overpass, e.g. "Mülheim an der Ruhr, Styrum".')
+@click.option(
+    "--osm-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Local OSM file: .osm, .osm.gz, .osm.bz2 or .osm.pbf.",
+)
+@click.option(
+    "--place", help='Place name to download via Overpass, e.g. "Mülheim an der Ruhr, Styrum".'
+)
 @click.option("--area", required=True, help="Area name (lower-case letters, digits, - and _).")
-@click.option("--clip", "clip_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="GeoJSON polygon: keep only what lies inside.")
+@click.option(
+    "--clip",
+    "clip_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="GeoJSON polygon: keep only what lies inside.",
+)
 @click.option("--bbox", help="W,S,E,N in degrees: clip a file, or download this box online.")
-@click.option("--districts", "districts_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="GeoJSON polygons of the districts (Sozialräume).")
+@click.option(
+    "--districts",
+    "districts_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="GeoJSON polygons of the districts (Sozialräume).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_file, quiet):
     """Import resources, addresses and districts of an area from OSM.
@@ -90,14 +103,27 @@ def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_f
     box = parse_bbox(bbox) if bbox else None
     store = _store(data_dir)
     table = _categories()
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                        TextColumn("{task.completed:,} objects"), TimeElapsedColumn(),
-                        console=Console(stderr=True), disable=quiet, transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} objects"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=quiet,
+        transient=True,
+    )
     with progress:
         task = progress.add_task("Start", total=None)
         report = import_area(
-            store, area, osm_file=osm_file, place=place, bbox=box, clip_file=clip_file,
-            districts_file=districts_file, categories=table, settings=ImportSettings.from_env(),
+            store,
+            area,
+            osm_file=osm_file,
+            place=place,
+            bbox=box,
+            clip_file=clip_file,
+            districts_file=districts_file,
+            categories=table,
+            settings=ImportSettings.from_env(),
             actor=_actor(),
             step=lambda name: progress.update(task, description=name),
             tick=lambda n: progress.update(task, completed=n),
@@ -113,13 +139,17 @@ def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_f
     summary.add_row("Bezirke", "districts", str(report.districts))
     console.print(summary)
     for layer, change in report.changes.items():
-        console.print(f"{layer}: {change['added']} added, {change['updated']} updated, "
-                      f"{change['removed']} removed, {change['unchanged']} unchanged")
+        console.print(
+            f"{layer}: {change['added']} added, {change['updated']} updated, "
+            f"{change['removed']} removed, {change['unchanged']} unchanged"
+        )
     if report.unplaced:
         console.print(f"[yellow]{report.unplaced} objects had no usable geometry and were skipped")
     if report.orphaned_notes:
-        console.print(f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
-                      " vanished; they were kept and flagged (see 'areas show').")
+        console.print(
+            f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
+            " vanished; they were kept and flagged (see 'areas show')."
+        )
 
 
 @main.group()
@@ -142,10 +172,15 @@ def areas_list(data_dir):
     for name in names:
         meta = store.read_meta(name)
         source = meta.get("source", {})
-        table.add_row(name, meta.get("title", name),
-                      source.get("file") or source.get("place") or str(source.get("bbox")),
-                      meta.get("imported_at", ""), str(meta.get("resources", 0)),
-                      str(meta.get("addresses", 0)), str(meta.get("districts", 0)))
+        table.add_row(
+            name,
+            meta.get("title", name),
+            source.get("file") or source.get("place") or str(source.get("bbox")),
+            meta.get("imported_at", ""),
+            str(meta.get("resources", 0)),
+            str(meta.get("addresses", 0)),
+            str(meta.get("districts", 0)),
+        )
     console.print(table)
 
 
@@ -173,8 +208,10 @@ def areas_show(data_dir, name, as_json):
     console.print(f"addresses: {meta.get('addresses')}  districts: {meta.get('districts')}")
     orphaned = meta.get("orphaned_notes") or []
     if orphaned:
-        console.print(f"[yellow]notes linked to vanished OSM objects: "
-                      f"{', '.join(o['note'] for o in orphaned)}")
+        console.print(
+            f"[yellow]notes linked to vanished OSM objects: "
+            f"{', '.join(o['note'] for o in orphaned)}"
+        )
 
 
 @main.group()
@@ -230,3 +267,7 @@ def serve(data_dir, host, port, threads):
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="sozialraum")
+
+
+if __name__ == "__main__":
+    main()

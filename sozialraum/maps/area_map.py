@@ -62,22 +62,33 @@ def build_area_map(
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
 
     area_group = folium.FeatureGroup(name=html.escape("Bezirke"), show=True)
-    area_group.add_child(SafeDataLayer(districts, {"id": "districts", "kind": "area",
-                                                   "colour": "#3367d6"}))
+    area_group.add_child(
+        SafeDataLayer(districts, {"id": "districts", "kind": "area", "colour": "#3367d6"})
+    )
     area_group.add_to(fmap)
 
     labels = {cat.id: cat.label for cat in categories}
     legend = []
     for cat in categories:
         members = [f for f in resources if cat.id in f["properties"].get("categories", ())]
-        legend.append({"id": cat.id, "label": cat.label, "colour": cat.colour,
-                       "count": len(members)})
+        legend.append(
+            {"id": cat.id, "label": cat.label, "colour": cat.colour, "count": len(members)}
+        )
         if not members:
             continue
         group = folium.FeatureGroup(name=html.escape(f"{cat.label} ({len(members)})"), show=True)
-        group.add_child(SafeDataLayer(members, {"id": cat.id, "kind": "point",
-                                                "colour": cat.colour, "labels": labels,
-                                                "title": cat.label}))
+        group.add_child(
+            SafeDataLayer(
+                members,
+                {
+                    "id": cat.id,
+                    "kind": "point",
+                    "colour": cat.colour,
+                    "labels": labels,
+                    "title": cat.label,
+                },
+            )
+        )
         group.add_to(fmap)
     fmap.add_child(Legend(legend))
     folium.LayerControl(collapsed=True).add_to(fmap)

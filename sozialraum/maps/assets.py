@@ -28,7 +28,9 @@ PLUGIN_ASSETS = {
         {"markerclusterjs": "vendor/leaflet.markercluster/dist/leaflet.markercluster.js"},
         {
             "markerclustercss": "vendor/leaflet.markercluster/dist/MarkerCluster.css",
-            "markerclusterdefaultcss": "vendor/leaflet.markercluster/dist/MarkerCluster.Default.css",
+            "markerclusterdefaultcss": (
+                "vendor/leaflet.markercluster/dist/MarkerCluster.Default.css"
+            ),
         },
     ),
     plugins.Fullscreen: (

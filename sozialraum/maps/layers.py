@@ -15,8 +15,14 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 # "/" as "\/" keeps URLs in data (a resource's website) from reading as links in the page.
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "/": "\\/",
-                   "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "/": "\\/",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def script_json(value: object) -> str:

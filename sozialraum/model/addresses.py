@@ -11,7 +11,7 @@ import unicodedata
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _STREET_SUFFIX = re.compile(r"(str\.?|strasse)$")
-_SANKT = re.compile(r"^(st\.?|sankt)(?=[a-z])")
+_SANKT = re.compile(r"^(?:st\.|st(?=[\s-])|sankt(?=[\s-]))[\s-]*")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _HOUSENUMBER = re.compile(r"^\s*(\d+)\s*[-/ ]?\s*([a-z]?)\s*(?:[-/]\s*(\d+)\s*([a-z]?))?\s*$")
 
@@ -35,10 +35,10 @@ def normalise_street(street: str) -> str:
     text = unicodedata.normalize("NFC", street).strip().lower().translate(_UMLAUTS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _SANKT.sub("sankt", text)
     text = re.sub(r"\bstr\b\.?", "strasse", text)
     compact = _NON_ALNUM.sub("", text.replace("str.", "strasse"))
-    compact = _STREET_SUFFIX.sub("strasse", compact)
-    return _SANKT.sub("sankt", compact)
+    return _STREET_SUFFIX.sub("strasse", compact)
 
 
 def normalise_housenumber(housenumber: str) -> str:

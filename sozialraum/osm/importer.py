@@ -214,7 +214,11 @@ def import_area(
         shapely.prepare(clip)
         xs = np.fromiter((o.lon for o in objects), float, len(objects))
         ys = np.fromiter((o.lat for o in objects), float, len(objects))
-        objects = [o for o, inside in zip(objects, shapely.intersects_xy(clip, xs, ys)) if inside]
+        objects = [
+            o
+            for o, inside in zip(objects, shapely.intersects_xy(clip, xs, ys), strict=True)
+            if inside
+        ]
     resources, addresses = [], []
     for obj in objects:
         cats = table.classify(obj.tags)

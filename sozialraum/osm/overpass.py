@@ -61,8 +61,16 @@ def _short(exc: Exception) -> str:
 def _osmnx_settings(settings: ImportSettings):
     import osmnx as ox
 
-    names = ("overpass_url", "nominatim_url", "requests_timeout", "doh_url_template",
-             "use_cache", "overpass_rate_limit", "requests_kwargs", "log_console")
+    names = (
+        "overpass_url",
+        "nominatim_url",
+        "requests_timeout",
+        "doh_url_template",
+        "use_cache",
+        "overpass_rate_limit",
+        "requests_kwargs",
+        "log_console",
+    )
     saved = {name: getattr(ox.settings, name) for name in names}
     original_getaddrinfo = socket.getaddrinfo
     ox.settings.overpass_url = settings.overpass_url
@@ -90,8 +98,9 @@ def _objects_from_gdf(gdf) -> list[OsmObject]:
     ):
         if geometry is None or geometry.is_empty:
             continue
-        tags = {c: str(v) for c, v in zip(tag_columns, values, strict=True)
-                if v is not None and v == v}
+        tags = {
+            c: str(v) for c, v in zip(tag_columns, values, strict=True) if v is not None and v == v
+        }
         point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
         objects.append(OsmObject(_ELEMENT_TYPES[element], int(osm_id), point.x, point.y, tags))
     return objects

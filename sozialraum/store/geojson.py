@@ -78,9 +78,12 @@ def _matches(feature: dict, bbox, district, category) -> bool:
     props = feature["properties"]
     if district is not None and props.get("district") != district:
         return False
-    if category is not None and category != props.get("category"):
-        if category not in (props.get("categories") or ()):
-            return False
+    if (
+        category is not None
+        and category != props.get("category")
+        and category not in (props.get("categories") or ())
+    ):
+        return False
     if bbox is not None:
         w, s, e, n = bbox
         geom = feature["geometry"]

@@ -32,8 +32,9 @@ def register(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         config = current_app.config
-        response.headers.setdefault("Content-Security-Policy",
-                                    content_security_policy(config.get("TILE_URL")))
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(config.get("TILE_URL"))
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")

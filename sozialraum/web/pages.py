@@ -34,7 +34,9 @@ def area_page(area: str):
     """The map page of an area (the folium map in an iframe) with its counts."""
     meta = _meta(area)
     return render_template(
-        "area.html", meta=meta, categories=_ctx()["categories"],
+        "area.html",
+        meta=meta,
+        categories=_ctx()["categories"],
         map_url=url_for("pages.area_map", area=area),
     )
 
@@ -45,7 +47,10 @@ def area_map(area: str):
     meta = _meta(area)
     store = _ctx()["store"]
     fmap = build_area_map(
-        meta, store.query(area, "districts"), store.query(area, "resources"), _ctx()["categories"],
+        meta,
+        store.query(area, "districts"),
+        store.query(area, "resources"),
+        _ctx()["categories"],
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
     )

@@ -17,26 +17,69 @@ from sozialraum.osm.importer import import_area, parse_bbox
 # post_office=* partner shops; kita = kindergarten plus childcare (Aplerbeck and
 # Karlsruhe have one amenity=childcare each, not in SOURCES.md's table).
 EXPECTED = {
-    "dortmund-aplerbeck": dict(bakery=2, pharmacy=1, place_of_worship=2, post_box=0,
-                               hairdresser=3, post_office=0, doctor=1, school=0, kita=0 + 1,
-                               social_facility=1),
-    "neuss-innenstadt": dict(bakery=5, pharmacy=1, place_of_worship=2, post_box=5,
-                             hairdresser=10, post_office=1 + 3, doctor=1, school=5, kita=4,
-                             social_facility=4),
-    "karlsruhe-neureut-kirchfeld": dict(bakery=1, pharmacy=1, place_of_worship=2, post_box=5,
-                                        hairdresser=1, post_office=2 + 0, doctor=2, school=5,
-                                        kita=6 + 1, social_facility=6),
-    "dreieich-dreieichenhain": dict(bakery=3, pharmacy=2, place_of_worship=1, post_box=8,
-                                    hairdresser=2, post_office=0, doctor=2, school=1, kita=4,
-                                    social_facility=1),
+    "dortmund-aplerbeck": dict(
+        bakery=2,
+        pharmacy=1,
+        place_of_worship=2,
+        post_box=0,
+        hairdresser=3,
+        post_office=0,
+        doctor=1,
+        school=0,
+        kita=0 + 1,
+        social_facility=1,
+    ),
+    "neuss-innenstadt": dict(
+        bakery=5,
+        pharmacy=1,
+        place_of_worship=2,
+        post_box=5,
+        hairdresser=10,
+        post_office=1 + 3,
+        doctor=1,
+        school=5,
+        kita=4,
+        social_facility=4,
+    ),
+    "karlsruhe-neureut-kirchfeld": dict(
+        bakery=1,
+        pharmacy=1,
+        place_of_worship=2,
+        post_box=5,
+        hairdresser=1,
+        post_office=2 + 0,
+        doctor=2,
+        school=5,
+        kita=6 + 1,
+        social_facility=6,
+    ),
+    "dreieich-dreieichenhain": dict(
+        bakery=3,
+        pharmacy=2,
+        place_of_worship=1,
+        post_box=8,
+        hairdresser=2,
+        post_office=0,
+        doctor=2,
+        school=1,
+        kita=4,
+        social_facility=1,
+    ),
 }
 # SOURCES.md "address points" (objects with addr:housenumber) and how many lack addr:street.
-ADDRESS_POINTS = {"dortmund-aplerbeck": 97, "neuss-innenstadt": 1454,
-                  "karlsruhe-neureut-kirchfeld": 1565, "dreieich-dreieichenhain": 915}
+ADDRESS_POINTS = {
+    "dortmund-aplerbeck": 97,
+    "neuss-innenstadt": 1454,
+    "karlsruhe-neureut-kirchfeld": 1565,
+    "dreieich-dreieichenhain": 915,
+}
 WITHOUT_STREET = {"karlsruhe-neureut-kirchfeld": {"w1056411960", "w1222847591"}}
-PBF_OF = {"dortmund-aplerbeck": "aplerbeck.osm.pbf", "neuss-innenstadt": "neuss-s11.osm.pbf",
-          "karlsruhe-neureut-kirchfeld": "karlsruhe-kirchfeld.osm.pbf",
-          "dreieich-dreieichenhain": "dreieich.osm.gz"}
+PBF_OF = {
+    "dortmund-aplerbeck": "aplerbeck.osm.pbf",
+    "neuss-innenstadt": "neuss-s11.osm.pbf",
+    "karlsruhe-neureut-kirchfeld": "karlsruhe-kirchfeld.osm.pbf",
+    "dreieich-dreieichenhain": "dreieich.osm.gz",
+}
 
 
 def _address_objects(path) -> set[str]:
@@ -92,18 +135,26 @@ def test_relation_address_is_placed_inside_its_building(imported):
 
 
 def test_post_partner_shops_are_post_offices(imported):
-    partners = [f for f in imported.query("neuss-innenstadt", "resources")
-                if f["properties"].get("post_office") == "post_partner"]
+    partners = [
+        f
+        for f in imported.query("neuss-innenstadt", "resources")
+        if f["properties"].get("post_office") == "post_partner"
+    ]
     assert len(partners) == 3
     assert all("post_office" in f["properties"]["categories"] for f in partners)
 
 
 def test_supermarket_that_is_post_partner_counts_in_both(demo_store, demo_area):
-    both = [f for f in demo_store.query(demo_area, "resources")
-            if {"supermarket", "post_office"} <= set(f["properties"]["categories"])]
+    both = [
+        f
+        for f in demo_store.query(demo_area, "resources")
+        if {"supermarket", "post_office"} <= set(f["properties"]["categories"])
+    ]
     assert len(both) == 1
     counts = demo_store.read_meta(demo_area)["counts"]
-    assert counts["supermarket"] == len(demo_store.query(demo_area, "resources", category="supermarket"))
+    assert counts["supermarket"] == len(
+        demo_store.query(demo_area, "resources", category="supermarket")
+    )
 
 
 def test_resource_properties_keep_osm_details(imported):
@@ -122,8 +173,11 @@ def test_pbf_and_gzip_originals_give_the_same_result_as_xml(imported, store, nam
         orig = {f["id"]: (f["geometry"], f["properties"]) for f in store.query("orig", layer)}
         assert xml.keys() == orig.keys()
         for fid in xml:
-            assert xml[fid][1] == {**orig[fid][1], "version": xml[fid][1]["version"],
-                                   "updated_at": xml[fid][1]["updated_at"]}
+            assert xml[fid][1] == {
+                **orig[fid][1],
+                "version": xml[fid][1]["version"],
+                "updated_at": xml[fid][1]["updated_at"],
+            }
             assert xml[fid][0] == orig[fid][0]
 
 
@@ -147,15 +201,28 @@ def test_bbox_clip_keeps_only_objects_inside(store):
     # one district = the clip area when the data has no complete boundaries
     (district,) = store.query("neuss", "districts")
     assert district["properties"]["source"] == "area"
-    assert {f["properties"]["district"] for f in store.query("neuss", "addresses")} == {district["id"]}
+    assert {f["properties"]["district"] for f in store.query("neuss", "addresses")} == {
+        district["id"]
+    }
 
 
 def test_clip_file_polygon(store, tmp_path):
     clip = tmp_path / "clip.geojson"
     polygon = [[6.68, 51.195], [6.69, 51.195], [6.69, 51.205], [6.68, 51.205], [6.68, 51.195]]
-    clip.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "Kern"},
-         "geometry": {"type": "Polygon", "coordinates": [polygon]}}]}))
+    clip.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Kern"},
+                        "geometry": {"type": "Polygon", "coordinates": [polygon]},
+                    }
+                ],
+            }
+        )
+    )
     report = import_area(store, "kern", osm_file=EXTRACTS["neuss-innenstadt"], clip_file=clip)
     assert 0 < report.addresses < 1454
 
@@ -164,13 +231,32 @@ def test_districts_from_file_assign_every_point(store, tmp_path):
     west = [[6.60, 51.10], [6.685, 51.10], [6.685, 51.25], [6.60, 51.25], [6.60, 51.10]]
     east = [[6.685, 51.10], [6.75, 51.10], [6.75, 51.25], [6.685, 51.25], [6.685, 51.10]]
     path = tmp_path / "bezirke.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "West"},
-         "geometry": {"type": "Polygon", "coordinates": [west]}},
-        {"type": "Feature", "properties": {"name": "Ost"},
-         "geometry": {"type": "Polygon", "coordinates": [east]}}]}))
-    import_area(store, "neuss", osm_file=EXTRACTS["neuss-innenstadt"],
-                bbox=(6.672, 51.19, 6.698, 51.21), districts_file=path)
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "West"},
+                        "geometry": {"type": "Polygon", "coordinates": [west]},
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Ost"},
+                        "geometry": {"type": "Polygon", "coordinates": [east]},
+                    },
+                ],
+            }
+        )
+    )
+    import_area(
+        store,
+        "neuss",
+        osm_file=EXTRACTS["neuss-innenstadt"],
+        bbox=(6.672, 51.19, 6.698, 51.21),
+        districts_file=path,
+    )
     districts = {f["id"]: f["properties"]["name"] for f in store.query("neuss", "districts")}
     assert districts == {"west": "West", "ost": "Ost"}
     for feature in store.query("neuss", "addresses"):
@@ -190,7 +276,10 @@ def test_real_duisburg_boundary_file_as_districts(store):
 def test_demo_boundaries_become_districts(demo_store, demo_area):
     districts = demo_store.query(demo_area, "districts")
     assert sorted(f["properties"]["name"] for f in districts) == [
-        "Mühlenviertel", "Nord-Ost", "Nord-West"]
+        "Mühlenviertel",
+        "Nord-Ost",
+        "Nord-West",
+    ]
     assert all(f["properties"]["source"] == "osm" for f in districts)
     addresses = demo_store.query(demo_area, "addresses")
     assert all(f["properties"]["district"] for f in addresses)
@@ -201,13 +290,26 @@ def test_reimport_keeps_notes_updates_by_osm_id_and_flags_vanished_links(store, 
     import_area(store, "apl", osm_file=source)
     bakery = store.query("apl", "resources", category="bakery")[0]
     address = store.query("apl", "addresses")[0]
-    note = {"type": "Feature", "geometry": bakery["geometry"],
-            "properties": {"category": "ressource", "text": "Backt für das Stadtteilfest",
-                           "observed_on": "2026-10-01", "osm_ref": bakery["id"]}}
-    note2 = {"type": "Feature", "geometry": address["geometry"],
-             "properties": {"category": "briefkasten", "text": "Briefkasten ohne Namen",
-                            "observed_on": "2026-10-01",
-                            "address_key": address["properties"]["key"]}}
+    note = {
+        "type": "Feature",
+        "geometry": bakery["geometry"],
+        "properties": {
+            "category": "ressource",
+            "text": "Backt für das Stadtteilfest",
+            "observed_on": "2026-10-01",
+            "osm_ref": bakery["id"],
+        },
+    }
+    note2 = {
+        "type": "Feature",
+        "geometry": address["geometry"],
+        "properties": {
+            "category": "briefkasten",
+            "text": "Briefkasten ohne Namen",
+            "observed_on": "2026-10-01",
+            "address_key": address["properties"]["key"],
+        },
+    }
     kept = [store.add("apl", "notes", note, actor="t"), store.add("apl", "notes", note2, actor="t")]
     notes_before = (store.data_dir / "apl" / "notes.geojson").read_bytes()
 
@@ -256,7 +358,10 @@ def test_reimport_bumps_version_of_changed_objects_only(store, tmp_path):
         (lambda d: d / "fehlt.osm", "not found"),
         (lambda d: _write(d / "daten.csv", "a;b"), "unsupported file format"),
         (lambda d: _write(d / "kaputt.osm", "<osm><node id="), "cannot read"),
-        (lambda d: _write(d / "leer.osm", '<osm version="0.6"></osm>'), "no resources or addresses"),
+        (
+            lambda d: _write(d / "leer.osm", '<osm version="0.6"></osm>'),
+            "no resources or addresses",
+        ),
     ],
 )
 def test_clear_errors_for_bad_files(store, tmp_path, make, message):
@@ -272,18 +377,24 @@ def _write(path, text):
 
 def test_empty_result_after_clip_is_an_error(store):
     with pytest.raises(OsmImportError, match="inside the clip area"):
-        import_area(store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], bbox=(10.0, 50.0, 10.1, 50.1))
+        import_area(
+            store, "x", osm_file=EXTRACTS["dortmund-aplerbeck"], bbox=(10.0, 50.0, 10.1, 50.1)
+        )
 
 
 def test_invalid_clip_polygon_is_refused_with_reason(store, tmp_path):
     bowtie = [[6.68, 51.19], [6.69, 51.20], [6.69, 51.19], [6.68, 51.20], [6.68, 51.19]]
-    path = _write(tmp_path / "clip.geojson", json.dumps({"type": "Polygon", "coordinates": [bowtie]}))
+    path = _write(
+        tmp_path / "clip.geojson", json.dumps({"type": "Polygon", "coordinates": [bowtie]})
+    )
     with pytest.raises(OsmImportError, match="invalid polygon.*Self-intersection"):
         import_area(store, "x", osm_file=EXTRACTS["neuss-innenstadt"], clip_file=path)
 
 
-@pytest.mark.parametrize("content", ["nicht json", json.dumps({"type": "Point", "coordinates": [1, 2]}),
-                                     json.dumps([1, 2])])
+@pytest.mark.parametrize(
+    "content",
+    ["nicht json", json.dumps({"type": "Point", "coordinates": [1, 2]}), json.dumps([1, 2])],
+)
 def test_clip_file_that_is_not_a_polygon(store, tmp_path, content):
     path = _write(tmp_path / "clip.geojson", content)
     with pytest.raises(OsmImportError, match="clip file"):

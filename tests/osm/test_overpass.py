@@ -11,13 +11,13 @@ from pathlib import Path
 
 import osmnx
 import pytest
+from fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 from shapely.geometry import box, shape
 
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.osm.importer import import_area
 from sozialraum.settings import ImportSettings
 from sozialraum.store import GeoJSONStore
-from fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 
 OSM_FILE = Path(__file__).resolve().parents[3] / "shared" / "osm" / "dortmund-aplerbeck.osm"
 BBOX = (7.52, 51.48, 7.58, 51.51)  # contains every node of the extract

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -12,8 +13,15 @@ from sozialraum.store import audit
 @pytest.fixture
 def log(tmp_path):
     for i in range(5):
-        audit.append(tmp_path, actor="anna", action="add", layer="notes", id=f"n{i}",
-                     old_version=None, new_version=1)
+        audit.append(
+            tmp_path,
+            actor="anna",
+            action="add",
+            layer="notes",
+            id=f"n{i}",
+            old_version=None,
+            new_version=1,
+        )
     return tmp_path
 
 
@@ -25,7 +33,7 @@ def test_intact_log_verifies(log):
 def test_entries_are_chained_and_hold_no_content(log):
     lines = [json.loads(line) for line in (log / audit.LOG_NAME).read_text().splitlines()]
     assert lines[0]["prev"] == audit.GENESIS
-    assert all(b["prev"] == a["hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert all(b["prev"] == a["hash"] for a, b in itertools.pairwise(lines))
     assert all("text" not in entry for entry in lines)
 
 

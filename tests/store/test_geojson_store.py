@@ -15,9 +15,11 @@ from sozialraum.store import GeoJSONStore
 
 
 def note(text="Bäckerei bietet Aushang an", lon=6.95, lat=51.43, **extra):
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"category": "ressource", "text": text, "observed_on": "2026-11-01",
-                           **extra}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"category": "ressource", "text": text, "observed_on": "2026-11-01", **extra},
+    }
 
 
 @pytest.fixture
@@ -79,8 +81,10 @@ def test_query_by_bbox_district_and_category(store, area):
         (note(lat=float("nan")), "finite"),
         ({**note(), "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}, "Point"),
         ({**note(), "geometry": {"type": "Point", "coordinates": "x"}}, "malformed"),
-        ({**note(), "properties": {"text": "ohne Kategorie", "observed_on": "2026-01-01"}},
-         "missing required properties: category"),
+        (
+            {**note(), "properties": {"text": "ohne Kategorie", "observed_on": "2026-01-01"}},
+            "missing required properties: category",
+        ),
     ],
 )
 def test_invalid_features_are_refused(store, area, feature, reason):
@@ -91,8 +95,11 @@ def test_invalid_features_are_refused(store, area, feature, reason):
 
 def test_self_intersecting_district_is_refused(store, area):
     bowtie = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]
-    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [bowtie]},
-               "properties": {"name": "Schleife"}}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [bowtie]},
+        "properties": {"name": "Schleife"},
+    }
     with pytest.raises(InvalidInput, match="Self-intersection"):
         store.add(area, "districts", feature, actor="a")
 
@@ -128,7 +135,9 @@ def test_failed_fsync_leaves_old_file_intact(store, area, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert not list(path.parent.glob(".tmp-*"))
-    assert GeoJSONStore(store.data_dir).get(area, "notes", first["id"])["properties"]["version"] == 1
+    assert (
+        GeoJSONStore(store.data_dir).get(area, "notes", first["id"])["properties"]["version"] == 1
+    )
 
 
 def test_corrupt_layer_file_gives_error_naming_it_and_is_never_overwritten(store, area):
@@ -163,8 +172,9 @@ def test_orphaned_temp_files_are_removed_at_start(store, area):
 def test_lock_held_by_another_process_gives_busy(store, area):
     store.settings = StoreSettings(lock_timeout_s=0.2)
     other = filelock.FileLock(store.data_dir / area / ".lock")
-    holder = multiprocessing.get_context("spawn").Process(target=_hold_lock,
-                                                          args=(str(other.lock_file), 3.0))
+    holder = multiprocessing.get_context("spawn").Process(
+        target=_hold_lock, args=(str(other.lock_file), 3.0)
+    )
     ready = store.data_dir / area / "held"
     holder.start()
     try:
@@ -196,13 +206,17 @@ def _writer(data_dir: str, area: str, count: int, worker: int) -> None:
 
 def test_concurrent_processes_never_lose_an_update(store, area):
     ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_writer, args=(str(store.data_dir), area, 25, w)) for w in range(4)]
+    workers = [
+        ctx.Process(target=_writer, args=(str(store.data_dir), area, 25, w)) for w in range(4)
+    ]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     assert all(w.exitcode == 0 for w in workers)
-    texts = sorted(f["properties"]["text"] for f in GeoJSONStore(store.data_dir).query(area, "notes"))
+    texts = sorted(
+        f["properties"]["text"] for f in GeoJSONStore(store.data_dir).query(area, "notes")
+    )
     assert texts == sorted(f"w{w} n{i}" for w in range(4) for i in range(25))
     result = store.verify_audit(area)
     assert result.ok and result.entries == 1 + 100

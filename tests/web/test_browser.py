@@ -12,9 +12,17 @@ from conftest import browser_required
 from sozialraum.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-XSS = '<img src=x onerror="window.__xss=1">${window.__xss=2}`</script><script>window.__xss=3</script>'
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+XSS = (
+    '<img src=x onerror="window.__xss=1">${window.__xss=2}`</script><script>window.__xss=3</script>'
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +45,18 @@ def browser():
 def live_server(demo_store, demo_area):
     import waitress
 
-    hostile = {"type": "Feature", "id": "n990000001",
-               "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
-               "properties": {"name": XSS, "categories": ["pharmacy"], "osm_type": "node",
-                              "osm_id": 990000001, "opening_hours": XSS}}
+    hostile = {
+        "type": "Feature",
+        "id": "n990000001",
+        "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
+        "properties": {
+            "name": XSS,
+            "categories": ["pharmacy"],
+            "osm_type": "node",
+            "osm_id": 990000001,
+            "opening_hours": XSS,
+        },
+    }
     demo_store.add(demo_area, "resources", hostile, actor="test")
     app = create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -74,10 +90,14 @@ VISIBLE_MARKERS = """() => { const map = Object.values(window).find(v => v insta
 
 def _open_map(page, base, demo_area):
     page.goto(f"{base}/gebiete/{demo_area}/karte")
-    page.wait_for_function("() => window.sozialraumRegistry && window.sozialraumRegistry.bakery > 0")
+    page.wait_for_function(
+        "() => window.sozialraumRegistry && window.sozialraumRegistry.bakery > 0"
+    )
 
 
-def test_map_shows_every_category_layer_with_legend(page, live_server, demo_store, demo_area, tmp_path):
+def test_map_shows_every_category_layer_with_legend(
+    page, live_server, demo_store, demo_area, tmp_path
+):
     _open_map(page, live_server, demo_area)
     registry = page.evaluate("() => window.sozialraumRegistry")
     counts = demo_store.read_meta(demo_area)["counts"]
@@ -87,7 +107,9 @@ def test_map_shows_every_category_layer_with_legend(page, live_server, demo_stor
             assert registry[cat_id] == count, cat_id
     assert registry["districts"] == 3
     resources = demo_store.query(demo_area, "resources")
-    assert page.evaluate(VISIBLE_MARKERS) == sum(len(f["properties"]["categories"]) for f in resources)
+    assert page.evaluate(VISIBLE_MARKERS) == sum(
+        len(f["properties"]["categories"]) for f in resources
+    )
     legend = page.locator(".sr-legend").inner_text()
     assert "Legende" in legend and "Briefkasten der Post (8)" in legend
     attribution = page.locator(".leaflet-control-attribution").inner_text()

@@ -38,28 +38,42 @@ def test_area_page_embeds_map(client, demo_area):
 def test_map_has_a_layer_per_category_legend_and_attribution(client, demo_store, demo_area):
     html = client.get(f"/gebiete/{demo_area}/karte").get_data(as_text=True)
     meta = demo_store.read_meta(demo_area)
-    for label, cat_id in (("Bäckerei", "bakery"), ("Apotheke", "pharmacy"),
-                          ("Briefkasten der Post", "post_box"), ("Spielplatz", "playground")):
+    for label, cat_id in (
+        ("Bäckerei", "bakery"),
+        ("Apotheke", "pharmacy"),
+        ("Briefkasten der Post", "post_box"),
+        ("Spielplatz", "playground"),
+    ):
         assert json.dumps(f"{label} ({meta['counts'][cat_id]})") in html  # folium's tojson
     assert "sozialraumLegend(" in html
     assert "© OpenStreetMap contributors" in html
     assert "L.control.layers" in html
 
 
-@pytest.mark.parametrize("path", ["/", "/gebiete/musterstadt-nord/", "/gebiete/musterstadt-nord/karte"])
+@pytest.mark.parametrize(
+    "path", ["/", "/gebiete/musterstadt-nord/", "/gebiete/musterstadt-nord/karte"]
+)
 def test_pages_reference_no_third_party_host(client, path):
     html = client.get(path).get_data(as_text=True)
     assert external_urls(html) == set()
 
 
 def test_only_the_configured_tile_server_is_referenced(demo_store, demo_area):
-    app = create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir),
-                      "TILE_URL": "https://karten.example.org/tiles/{z}/{x}/{y}.png"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(demo_store.data_dir),
+            "TILE_URL": "https://karten.example.org/tiles/{z}/{x}/{y}.png",
+        }
+    )
     response = app.test_client().get(f"/gebiete/{demo_area}/karte")
     html = response.get_data(as_text=True)
     hosts = {u.split("//", 1)[1].split("/", 1)[0] for u in external_urls(html)}
     assert hosts == {"karten.example.org"}
-    assert "img-src 'self' data: https://karten.example.org;" in response.headers["Content-Security-Policy"]
+    assert (
+        "img-src 'self' data: https://karten.example.org;"
+        in response.headers["Content-Security-Policy"]
+    )
 
 
 def test_every_asset_the_map_loads_is_served_locally(client, demo_area):
@@ -80,11 +94,18 @@ def test_osm_names_reach_the_page_as_text_never_html(client, demo_area):
 
 
 def test_hostile_names_in_store_are_escaped(client, app, demo_store, demo_area):
-    payload = '</script><script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}'
-    feature = {"type": "Feature", "id": "n999999999",
-               "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
-               "properties": {"name": payload, "categories": ["bakery"], "osm_type": "node",
-                              "osm_id": 999999999}}
+    payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}"
+    feature = {
+        "type": "Feature",
+        "id": "n999999999",
+        "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
+        "properties": {
+            "name": payload,
+            "categories": ["bakery"],
+            "osm_type": "node",
+            "osm_id": 999999999,
+        },
+    }
     demo_store.add(demo_area, "resources", feature, actor="test")
     html = client.get(f"/gebiete/{demo_area}/karte").get_data(as_text=True)
     assert "</script><script>alert(1)" not in html
@@ -92,8 +113,9 @@ def test_hostile_names_in_store_are_escaped(client, app, demo_store, demo_area):
     assert html.count("<script>") == html.count("</script>") - html.count("<script src=")
 
 
-@pytest.mark.parametrize("path", ["/gebiete/gibtsnicht/", "/gebiete/gibtsnicht/karte",
-                                  "/gebiete/..%2f..%2fetc/", "/nix"])
+@pytest.mark.parametrize(
+    "path", ["/gebiete/gibtsnicht/", "/gebiete/gibtsnicht/karte", "/gebiete/..%2f..%2fetc/", "/nix"]
+)
 def test_unknown_pages_are_404_in_german(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -127,7 +149,8 @@ def test_configuration_from_environment(monkeypatch, demo_store):
 
 def test_configuration_from_instance_file(_isolated_instance, demo_store):
     (_isolated_instance / "config.py").write_text(
-        f"DATA_DIR = {str(demo_store.data_dir)!r}\nTILE_URL = ''\n")
+        f"DATA_DIR = {str(demo_store.data_dir)!r}\nTILE_URL = ''\n"
+    )
     app = create_app()
     assert app.config["TILE_URL"] == ""
     assert "Musterstadt-Nord" in app.test_client().get("/").get_data(as_text=True)
@@ -141,10 +164,14 @@ def test_secret_key_is_generated_once_into_the_instance_folder(_isolated_instanc
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_categories_file_in_instance_folder_changes_the_map(_isolated_instance, demo_store, demo_area):
+def test_categories_file_in_instance_folder_changes_the_map(
+    _isolated_instance, demo_store, demo_area
+):
     (_isolated_instance / "categories.toml").write_text(
         '[[category]]\nid = "bakery"\nlabel = "Backstube"\n\n'
-        '[[category]]\nid = "playground"\nenabled = false\n', encoding="utf-8")
+        '[[category]]\nid = "playground"\nenabled = false\n',
+        encoding="utf-8",
+    )
     app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
     html = app.test_client().get(f"/gebiete/{demo_area}/karte").get_data(as_text=True)
     assert json.dumps("Backstube (4)") in html

@@ -1,0 +1,263 @@
+"""`make bench`: figures as ratios against baselines measured in the same run.
+
+Machines here are noisy (2 cores): every figure is a median of repeated runs and is
+printed next to its baseline. Nothing here is a test; there are no time limits.
+
+Usage: python benchmarks/run.py [--only import|scale|store] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEUSS = ROOT.parent / "shared" / "osm" / "neuss-innenstadt.osm"
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def row(label: str, seconds: float, baseline: float, note: str = "") -> None:
+    print(f"  {label:<46} {seconds:8.3f} s   ratio {seconds / baseline:6.2f}  {note}")
+
+
+# -- 1. import vs osmnx ------------------------------------------------------------
+def bench_import(repeat: int) -> None:
+    import osmium
+    import osmnx as ox
+
+    from sozialraum.model.categories import load_categories
+    from sozialraum.osm.importer import import_area
+    from sozialraum.store import GeoJSONStore
+
+    table = load_categories()
+    keys = sorted({*table.osm_keys(), "addr:housenumber", "boundary"})
+
+    def osmnx_calls():
+        ox.features_from_xml(NEUSS, tags=table.osmnx_tags())
+        ox.features_from_xml(NEUSS, tags={"addr:housenumber": True})
+
+    def our_import():
+        with tempfile.TemporaryDirectory() as folder:
+            import_area(GeoJSONStore(Path(folder)), "neuss", osm_file=NEUSS)
+
+    def streaming_pass():
+        for _ in (
+            osmium.FileProcessor(str(NEUSS))
+            .with_locations()
+            .with_areas()
+            .with_filter(osmium.filter.KeyFilter(*keys))
+        ):
+            pass
+
+    our_import()  # warm caches and imports once
+    baseline = median_time(osmnx_calls, repeat)
+    ours = median_time(our_import, repeat)
+    one_pass = median_time(streaming_pass, repeat)
+    with tempfile.TemporaryDirectory() as folder:
+        cli = median_time(
+            lambda: subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sozialraum.cli",
+                    "import",
+                    "--quiet",
+                    "--data-dir",
+                    folder,
+                    "--area",
+                    "neuss",
+                    "--osm-file",
+                    str(NEUSS),
+                ],
+                check=True,
+                capture_output=True,
+            ),
+            1,
+        )
+    print(f"\n[import] {NEUSS.name}, median of {repeat}")
+    row("osmnx.features_from_xml x2 (baseline)", baseline, baseline)
+    row("sozialraum import (in-process)", ours, baseline, "target <= 0.50")
+    row("pyosmium streaming pass (the limit)", one_pass, baseline)
+    print(f"  {'sozialraum import / streaming pass':<46} {ours / one_pass:8.2f} x")
+    row("sozialraum import CLI incl. Python start", cli, baseline, "(1 run)")
+
+
+# -- 2. replicated extract -----------------------------------------------------------
+def replicate(source: Path, target: Path, copies: int) -> None:
+    """Write ``copies`` shifted copies of ``source`` (0.05° east each, ids offset)."""
+    import osmium
+
+    offset = 10**11
+    with osmium.SimpleWriter(str(target), overwrite=True) as writer:
+        for kind in ("n", "w", "r"):
+            for copy in range(copies):
+                shift, base = copy * 0.05, copy * offset
+                for obj in osmium.FileProcessor(str(source)):
+                    if obj.type_str() != kind:
+                        continue
+                    if kind == "n":
+                        loc = obj.location
+                        location = (loc.lon + shift, loc.lat) if loc.valid() else loc
+                        writer.add_node(obj.replace(id=obj.id + base, location=location))
+                    elif kind == "w":
+                        writer.add_way(
+                            obj.replace(id=obj.id + base, nodes=[n.ref + base for n in obj.nodes])
+                        )
+                    else:
+                        members = [(m.type, m.ref + base, m.role) for m in obj.members]
+                        writer.add_relation(obj.replace(id=obj.id + base, members=members))
+
+
+_MEASURE = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from sozialraum.osm.importer import import_area
+from sozialraum.store import GeoJSONStore
+with tempfile.TemporaryDirectory() as folder:
+    started = time.perf_counter()
+    report = import_area(GeoJSONStore(Path(folder)), "x", osm_file=Path(sys.argv[1]))
+    seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "addresses": report.addresses,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure_import(path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out)
+
+
+def bench_scale(copies: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / f"neuss-x{copies}.osm"
+        started = time.perf_counter()
+        replicate(NEUSS, big, copies)
+        made = time.perf_counter() - started
+        one = measure_import(NEUSS)
+        many = measure_import(big)
+    print(
+        f"\n[scale] {NEUSS.name} replicated {copies}x ({big.stat().st_size if big.exists() else 0}"
+        f" bytes written in {made:.1f} s)"
+    )
+    print(f"  {'extract':<22} {'addresses':>10} {'wall s':>8} {'peak MB':>9}")
+    for label, fig in (("1x (baseline)", one), (f"{copies}x", many)):
+        print(
+            f"  {label:<22} {fig['addresses']:>10,} {fig['seconds']:>8.2f} {fig['peak_mb']:>9.0f}"
+        )
+    growth = many["addresses"] / one["addresses"]
+    print(
+        f"  size x{growth:.1f} -> time x{many['seconds'] / one['seconds']:.1f}, "
+        f"peak memory x{many['peak_mb'] / one['peak_mb']:.1f}"
+    )
+
+
+# -- 3. store --------------------------------------------------------------------------
+def _note(i: int, worker: int = 0) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [6.9 + i * 1e-5, 51.4 + worker * 1e-3]},
+        "properties": {
+            "category": "beobachtung",
+            "text": f"Notiz {worker}-{i} " + "x" * 120,
+            "observed_on": "2026-11-01",
+            "author": "bench",
+            "team": "Team Nord",
+        },
+    }
+
+
+def _writer(folder: str, worker: int, count: int) -> None:
+    from sozialraum.store import GeoJSONStore
+
+    store = GeoJSONStore(Path(folder))
+    for i in range(count):
+        store.add("bench", "notes", _note(i, worker), actor=f"w{worker}")
+
+
+def bench_store(writes: int) -> None:
+    from sozialraum.store import GeoJSONStore
+    from sozialraum.store._atomic import write_atomic
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = GeoJSONStore(Path(folder))
+        store.write_meta("bench", {"name": "bench"}, actor="bench")
+        store.sync_layer(
+            "bench", "notes", [{**_note(i), "id": f"pre{i}"} for i in range(5000)], actor="bench"
+        )
+        path = Path(folder) / "bench" / "notes.geojson"
+        times, bare = [], []
+        for i in range(writes):
+            started = time.perf_counter()
+            store.add("bench", "notes", _note(i, 9), actor="bench")
+            times.append(time.perf_counter() - started)
+            data = path.read_bytes()
+            started = time.perf_counter()
+            json.dumps(json.loads(data), ensure_ascii=False, separators=(",", ":"))
+            write_atomic(path.with_name("copy.geojson"), data)
+            bare.append(time.perf_counter() - started)
+        per_write, baseline = statistics.median(times), statistics.median(bare)
+    print(f"\n[store] note write with 5,000 notes present, median of {writes}")
+    row("json round trip + atomic rewrite (baseline)", baseline, baseline)
+    row("store.add (lock, validate, write, audit)", per_write, baseline)
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = GeoJSONStore(Path(folder))
+        store.write_meta("bench", {"name": "bench"}, actor="bench")
+        ctx = multiprocessing.get_context("spawn")
+        workers = [ctx.Process(target=_writer, args=(folder, w, 250)) for w in range(4)]
+        started = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        seconds = time.perf_counter() - started
+        fresh = GeoJSONStore(Path(folder))
+        notes = fresh.query("bench", "notes")
+        readable = sum(1 for n in notes if fresh.get("bench", "notes", n["id"]))
+        verified = fresh.verify_audit("bench")
+        texts = {n["properties"]["text"] for n in notes}
+    print("[store] 4 processes x 250 writes at once")
+    print(
+        f"  notes: {len(notes)} (expected 1000), distinct: {len(texts)}, readable: {readable}, "
+        f"audit log: {'verifies' if verified.ok else 'FAILED'} ({verified.entries} entries), "
+        f"{seconds:.1f} s, {1000 / seconds:.0f} writes/s"
+    )
+    if len(notes) != 1000 or readable != 1000 or not verified.ok:
+        raise SystemExit("store concurrency benchmark lost or broke writes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=("import", "scale", "store"))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=35, help="replicas for the scale run")
+    args = parser.parse_args()
+    if not NEUSS.exists():
+        raise SystemExit(f"missing {NEUSS}: the benchmarks read ../shared/osm")
+    if args.only in (None, "import"):
+        bench_import(args.repeat)
+    if args.only in (None, "scale"):
+        bench_scale(args.copies)
+    if args.only in (None, "store"):
+        bench_store(50)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The sozialraum command: help everywhere, import, areas, audit verify, demo, errors."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from conftest import EXTRACTS
+
+from sozialraum.cli import main
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+COMMANDS = list(_commands(main))
+
+
+def test_all_commands_are_there():
+    assert {"import", "areas", "audit", "demo", "serve"} <= {c[0] for c in COMMANDS}
+    assert ("areas", "list") in COMMANDS and ("areas", "show") in COMMANDS
+    assert ("audit", "verify") in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    leaf = main
+    for part in command:
+        leaf = leaf.commands[part]
+    if not isinstance(leaf, click.Group):
+        assert "--data-dir" in result.output
+
+
+def test_import_list_show_verify(runner, tmp_path):
+    data = str(tmp_path / "d")
+    result = runner.invoke(
+        main,
+        [
+            "import",
+            "--data-dir",
+            data,
+            "--quiet",
+            "--area",
+            "neuss",
+            "--osm-file",
+            str(EXTRACTS["neuss-innenstadt"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Bäckerei" in result.output and "bakery" in result.output
+    assert "1454" in result.output  # addresses in the summary table
+
+    result = runner.invoke(main, ["areas", "list", "--data-dir", data])
+    assert result.exit_code == 0 and "neuss" in result.output
+
+    result = runner.invoke(main, ["areas", "show", "neuss", "--data-dir", data, "--json"])
+    meta = json.loads(result.output)
+    assert meta["counts"]["bakery"] == 5 and meta["counts"]["post_office"] == 4
+    assert meta["addresses"] == 1454 and meta["districts"] == 1
+    assert meta["source"] == {"kind": "file", "file": "neuss-innenstadt.osm"}
+    assert len(meta["bbox"]) == 4 and meta["imported_at"]
+
+    result = runner.invoke(main, ["areas", "show", "neuss", "--data-dir", data])
+    assert "post_office" in result.output and "addresses: 1454" in result.output
+
+    result = runner.invoke(main, ["audit", "verify", "--data-dir", data])
+    assert result.exit_code == 0 and "neuss: ok" in result.output
+
+    log = tmp_path / "d" / "neuss" / "audit.jsonl"
+    log.write_text(log.read_text().replace('"action":"sync"', '"action":"sink"', 1))
+    result = runner.invoke(main, ["audit", "verify", "--data-dir", data])
+    assert result.exit_code == 1 and "FAILED" in result.output
+
+
+def test_data_dir_from_environment(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(tmp_path / "env"))
+    result = runner.invoke(
+        main,
+        ["import", "--quiet", "--area", "apl", "--osm-file", str(EXTRACTS["dortmund-aplerbeck"])],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env" / "apl" / "area.json").exists()
+
+
+def test_default_data_dir_is_in_the_instance_folder(runner, _isolated_instance):
+    result = runner.invoke(
+        main,
+        ["import", "--quiet", "--area", "apl", "--osm-file", str(EXTRACTS["dortmund-aplerbeck"])],
+    )
+    assert result.exit_code == 0, result.output
+    assert (_isolated_instance / "data" / "apl" / "resources.geojson").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--area", "x", "--osm-file", "fehlt.osm"], "OSM file not found"),
+        (["--area", "x"], "give --osm-file FILE, --place NAME or --bbox"),
+        (["--area", "X Y", "--osm-file", "fehlt.osm"], "invalid area name"),
+        (["--area", "x", "--bbox", "1,2,3"], "invalid bbox"),
+        (["--area", "x", "--place", "A", "--bbox", "1,2,3,4"], "either --place or --bbox"),
+    ],
+)
+def test_import_errors_are_clear_english_messages(runner, tmp_path, args, message):
+    result = runner.invoke(main, ["import", "--data-dir", str(tmp_path), "--quiet", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_show_unknown_area(runner, tmp_path):
+    result = runner.invoke(main, ["areas", "show", "gibtsnicht", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_categories_file_in_instance_changes_import(runner, tmp_path, _isolated_instance):
+    (_isolated_instance / "categories.toml").write_text(
+        '[[category]]\nid = "bus"\nlabel = "Bushaltestelle"\ncolour = "#123456"\n'
+        'icon = "bus"\nmatch = ["highway=bus_stop"]\n',
+        encoding="utf-8",
+    )
+    data = str(tmp_path / "d")
+    runner.invoke(
+        main,
+        [
+            "import",
+            "--data-dir",
+            data,
+            "--quiet",
+            "--area",
+            "apl",
+            "--osm-file",
+            str(EXTRACTS["dortmund-aplerbeck"]),
+        ],
+    )
+    result = runner.invoke(main, ["areas", "show", "apl", "--data-dir", data, "--json"])
+    assert json.loads(result.output)["counts"]["bus"] == 6
+
+
+def test_demo_builds_once(runner, tmp_path):
+    data = str(tmp_path / "d")
+    first = runner.invoke(main, ["demo", "--data-dir", data])
+    assert first.exit_code == 0 and "built" in first.output
+    second = runner.invoke(main, ["demo", "--data-dir", data])
+    assert second.exit_code == 0 and "exists" in second.output

@@ -1,0 +1,52 @@
+"""Project rules a test keeps honest: two commands, pinned assets, shipped demo file, docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from conftest import ROOT
+
+from sozialraum.cli import main
+from sozialraum.demo import DEMO_OSM_FILE, write_demo_osm
+
+
+def test_readme_quickstart_has_exactly_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["make run", "make test"]
+
+
+def test_readme_documents_every_cli_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        subcommands = getattr(command, "commands", {None: command})
+        for sub in subcommands:
+            assert f"sozialraum {name}{' ' + sub if sub else ''}" in readme
+
+
+def test_front_end_packages_are_pinned_and_not_committed():
+    package = json.loads((ROOT / "package.json").read_text())
+    for name, version in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), name
+    assert "static/vendor/" in (ROOT / ".gitignore").read_text()
+    tracked = subprocess.run(
+        ["git", "ls-files", "static/vendor"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert tracked == ""
+
+
+def test_shipped_demo_file_is_what_the_script_makes(tmp_path):
+    assert write_demo_osm(tmp_path / "demo.osm").read_bytes() == DEMO_OSM_FILE.read_bytes()
+
+
+def test_changelog_exists_with_entries():
+    assert (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").count("\n- ") >= 3
+
+
+def test_ci_script_runs_make_test_and_handles_no_tests():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in script and '"$rc" -eq 5' in script
