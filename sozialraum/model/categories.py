@@ -161,6 +161,11 @@ class CategoryTable:
             if cat.id in self._by_id:
                 raise ConfigError(f"duplicate category id {cat.id!r}")
             self._by_id[cat.id] = cat
+        # key -> [(position, rule, category id)], so classify looks only at keys present
+        self._rules_by_key: dict[str, list[tuple[int, Rule, str]]] = {}
+        for position, cat in enumerate(self._by_id.values()):
+            for rule in cat.rules:
+                self._rules_by_key.setdefault(rule.key, []).append((position, rule, cat.id))
 
     def __iter__(self):
         return iter(self._by_id.values())
@@ -181,7 +186,12 @@ class CategoryTable:
 
     def classify(self, tags: Mapping[str, str]) -> list[str]:
         """Return the ids of all categories whose rules match ``tags`` (may be empty)."""
-        return [cat.id for cat in self._by_id.values() if cat.matches(tags)]
+        hits: dict[int, str] = {}
+        for key in self._rules_by_key.keys() & tags.keys():
+            for position, rule, cat_id in self._rules_by_key[key]:
+                if position not in hits and rule.matches(tags):
+                    hits[position] = cat_id
+        return [hits[position] for position in sorted(hits)]
 
     def osm_keys(self) -> list[str]:
         """All OSM keys any rule looks at (for pre-filtering a file pass)."""

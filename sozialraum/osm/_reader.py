@@ -14,8 +14,11 @@ from sozialraum.errors import OsmImportError
 from sozialraum.osm._records import Boundary, OsmData, OsmObject
 
 SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf")
-ADDRESS_KEYS = ("addr:housenumber",)
+ADDRESS_KEY = "addr:housenumber"
 DISTRICT_ADMIN_LEVELS = (9, 10)
+# Streets are ways with "highway"; the only highway value we want (bus_stop) is a node tag,
+# so ways are pre-filtered without that key and the streets never reach Python.
+NOT_FOR_WAYS = {"highway"}
 
 
 def check_osm_file(path: Path) -> None:
@@ -44,32 +47,53 @@ def _way_point(way) -> tuple[float, float] | None:
     return point.x, point.y
 
 
-def _boundary(area, tags: dict, geometry) -> Boundary | None:
+def _admin_level(tags) -> int | None:
     if tags.get("boundary") != "administrative":
         return None
     try:
         level = int(tags.get("admin_level", ""))
     except ValueError:
         return None
-    if level not in DISTRICT_ADMIN_LEVELS:
+    return level if level in DISTRICT_ADMIN_LEVELS else None
+
+
+def _area_geometry(wkb: WKBFactory, area):
+    try:
+        geometry = shapely.from_wkb(wkb.create_multipolygon(area))
+    except (RuntimeError, shapely.errors.GEOSException):
         return None
-    kind = "w" if area.from_way() else "r"
-    name = tags.get("name") or f"Bezirk {area.orig_id()}"
-    return Boundary(kind, area.orig_id(), name, level, geometry)
+    return None if geometry.is_empty else geometry
+
+
+def _processor(path: Path, keys: list[str]):
+    all_keys = sorted({*keys, ADDRESS_KEY, "boundary"})
+    way_keys = [k for k in all_keys if k not in NOT_FOR_WAYS]
+    not_ways = osmium.osm.NODE | osmium.osm.RELATION | osmium.osm.AREA
+    return (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_areas(osmium.filter.KeyFilter(*all_keys))
+        .with_filter(osmium.filter.KeyFilter(*all_keys).enable_for(not_ways))
+        .with_filter(osmium.filter.KeyFilter(*way_keys).enable_for(osmium.osm.WAY))
+    )
 
 
 def read_osm_file(
-    path: Path, keys: list[str], tick: Callable[[int], None] | None = None
+    path: Path,
+    keys: list[str],
+    classify: Callable[[dict[str, str]], list[str]],
+    tick: Callable[[int], None] | None = None,
 ) -> OsmData:
-    """Read every object carrying one of ``keys`` or an address from an OSM file.
+    """Read every resource or address object from an OSM file in one streaming pass.
 
     Parameters
     ----------
     path : pathlib.Path
         ``.osm``, ``.osm.gz``, ``.osm.bz2`` or ``.osm.pbf``.
     keys : list of str
-        OSM keys of interest (the category rules' keys); ``addr:housenumber``
-        and ``boundary`` are always read.
+        OSM keys the category rules look at (a pre-filter in C++).
+    classify : callable
+        Tags -> category ids; objects with categories or ``addr:housenumber`` are kept.
     tick : callable, optional
         Called with the number of objects handled so far (for a progress bar).
 
@@ -81,46 +105,52 @@ def read_osm_file(
         at a point on their surface; admin_level 9/10 boundary polygons.
     """
     check_osm_file(path)
-    all_keys = sorted({*keys, *ADDRESS_KEYS, "boundary"})
     wkb = WKBFactory()
     data = OsmData()
-    processor = (
-        osmium.FileProcessor(str(path))
-        .with_locations()
-        .with_areas()
-        .with_filter(osmium.filter.KeyFilter(*all_keys))
-    )
-    count = 0
     relations: dict[int, dict[str, str]] = {}
     placed: set[int] = set()  # relations that arrived as assembled areas (in any order)
+    count = 0
     try:
-        for obj in processor:
+        for obj in _processor(path, keys):
             count += 1
-            if tick is not None and count % 2000 == 0:
+            if tick is not None and count % 5000 == 0:
                 tick(count)
-            tags = dict(obj.tags)
             if obj.is_area():
+                from_way = obj.from_way()
+                if from_way and obj.tags.get("boundary") != "administrative":
+                    continue  # the way itself is handled as a way
+                tags = dict(obj.tags)
+                level = _admin_level(tags)
+                categories = [] if from_way else classify(tags)
+                if level is None and not categories and ADDRESS_KEY not in tags:
+                    continue
                 geometry = _area_geometry(wkb, obj)
                 if geometry is None:
                     continue
-                boundary = _boundary(obj, tags, geometry)
-                if boundary is not None:
-                    data.boundaries.append(boundary)
-                if obj.from_way():
-                    continue  # the way itself was handled as a way
-                placed.add(obj.orig_id())
-                point = geometry.representative_point()
-                data.objects.append(OsmObject("r", obj.orig_id(), point.x, point.y, tags))
+                if level is not None:
+                    kind = "w" if from_way else "r"
+                    name = tags.get("name") or f"Bezirk {obj.orig_id()}"
+                    data.boundaries.append(Boundary(kind, obj.orig_id(), name, level, geometry))
+                if not from_way and (categories or ADDRESS_KEY in tags):
+                    placed.add(obj.orig_id())
+                    point = geometry.representative_point()
+                    data.objects.append(
+                        OsmObject("r", obj.orig_id(), point.x, point.y, tags, categories)
+                    )
+                continue
+            tags = dict(obj.tags)
+            categories = classify(tags)
+            if not categories and ADDRESS_KEY not in tags:
                 continue
             if obj.is_node():
                 if obj.location.valid():
-                    data.objects.append(OsmObject("n", obj.id, obj.lon, obj.lat, tags))
+                    data.objects.append(OsmObject("n", obj.id, obj.lon, obj.lat, tags, categories))
             elif obj.is_way():
                 point = _way_point(obj)
                 if point is None:
                     data.unplaced.append(("w", obj.id, tags))
                 else:
-                    data.objects.append(OsmObject("w", obj.id, *point, tags))
+                    data.objects.append(OsmObject("w", obj.id, *point, tags, categories))
             elif obj.is_relation():
                 relations[obj.id] = tags  # placed if it arrives as an assembled area
     except RuntimeError as exc:
@@ -129,11 +159,3 @@ def read_osm_file(
     if tick is not None:
         tick(count)
     return data
-
-
-def _area_geometry(wkb: WKBFactory, area):
-    try:
-        geometry = shapely.from_wkb(wkb.create_multipolygon(area))
-    except (RuntimeError, shapely.errors.GEOSException):
-        return None
-    return None if geometry.is_empty else geometry

@@ -18,6 +18,7 @@ class OsmObject:
     lon: float
     lat: float
     tags: dict[str, str]
+    categories: list[str] = field(default_factory=list)
 
     @property
     def feature_id(self) -> str:

@@ -198,7 +198,7 @@ def import_area(
     clip = _clip_polygon(clip_file, bbox)
     step("Lese OSM-Daten")
     if osm_file is not None:
-        data: OsmData = read_osm_file(Path(osm_file), table.osm_keys(), tick)
+        data: OsmData = read_osm_file(Path(osm_file), table.osm_keys(), table.classify, tick)
         source = {"kind": "file", "file": Path(osm_file).name}
     else:
         from sozialraum.osm import overpass  # imports osmnx only when needed
@@ -221,7 +221,7 @@ def import_area(
         ]
     resources, addresses = [], []
     for obj in objects:
-        cats = table.classify(obj.tags)
+        cats = obj.categories
         if cats:
             resources.append((obj, cats))
         if obj.tags.get("addr:street", "").strip() and obj.tags.get("addr:housenumber", "").strip():
@@ -229,9 +229,7 @@ def import_area(
     if not resources and not addresses:
         where = "inside the clip area" if clip is not None else "in the data"
         raise OsmImportError(f"no resources or addresses found {where}; nothing was imported")
-    unplaced = sum(
-        1 for _, _, tags in data.unplaced if table.classify(tags) or "addr:housenumber" in tags
-    )
+    unplaced = len(data.unplaced)
 
     placed = [o for o, _ in resources] + addresses
     xs = np.fromiter((o.lon for o in placed), float, len(placed))

@@ -90,7 +90,7 @@ def _osmnx_settings(settings: ImportSettings):
         socket.getaddrinfo = original_getaddrinfo
 
 
-def _objects_from_gdf(gdf) -> list[OsmObject]:
+def _objects_from_gdf(gdf, classify) -> list[OsmObject]:
     objects = []
     tag_columns = [c for c in gdf.columns if c not in ("geometry", "nodes", "ways")]
     for (element, osm_id), geometry, *values in zip(
@@ -102,7 +102,9 @@ def _objects_from_gdf(gdf) -> list[OsmObject]:
             c: str(v) for c, v in zip(tag_columns, values, strict=True) if v is not None and v == v
         }
         point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
-        objects.append(OsmObject(_ELEMENT_TYPES[element], int(osm_id), point.x, point.y, tags))
+        objects.append(
+            OsmObject(_ELEMENT_TYPES[element], int(osm_id), point.x, point.y, tags, classify(tags))
+        )
     return objects
 
 
@@ -158,4 +160,4 @@ def fetch(
             raise OverpassUnavailable(
                 f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
             ) from None
-    return OsmData(objects=_objects_from_gdf(gdf)), polygon
+    return OsmData(objects=_objects_from_gdf(gdf, table.classify)), polygon
