@@ -153,7 +153,9 @@ def bench_scale(copies: int) -> None:
         size_mb = big.stat().st_size / 1e6
         one = measure_import(NEUSS)
         many = measure_import(big)
-    print(f"\n[scale] {NEUSS.name} replicated {copies}x ({size_mb:.0f} MB, written in {made:.1f} s)")
+    print(
+        f"\n[scale] {NEUSS.name} replicated {copies}x ({size_mb:.0f} MB, written in {made:.1f} s)"
+    )
     print(f"  {'extract':<22} {'addresses':>10} {'wall s':>8} {'peak MB':>9}")
     for label, fig in (("1x (baseline)", one), (f"{copies}x", many)):
         print(

@@ -14,8 +14,9 @@ from pathlib import Path
 #: The project checkout (parent of the package); ``static/`` and ``data/`` live here.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Default tile server; set ``SOZIALRAUM_TILE_URL`` to your municipality's own, or "" for none.
-DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: Default tile server: none. Loading tiles from a public server would hand every visitor's IP
+#: address to a third party; set ``SOZIALRAUM_TILE_URL`` to the municipality's own tile server.
+DEFAULT_TILE_URL = ""
 
 #: Attribution shown on every map (required by the ODbL).
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"

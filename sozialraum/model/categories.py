@@ -98,11 +98,11 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = (
     _cat("hairdresser", "Friseur", "#9467bd", "scissors", "shop=hairdresser"),
     _cat("pharmacy", "Apotheke", "#d62728", "prescription-bottle-medical", "amenity=pharmacy"),
     _cat("place_of_worship", "Kirche/Gemeinde", "#7f7f7f", "church", "amenity=place_of_worship"),
-    _cat("post_box", "Briefkasten der Post", "#e6b800", "envelope", "amenity=post_box"),
+    _cat("post_box", "Briefkasten der Post", "#ffd700", "envelope", "amenity=post_box"),
     _cat(
         "post_office",
         "Post/Paketshop",
-        "#ffbf00",
+        "#111111",
         "box",
         "amenity=post_office",
         "post_office=*",

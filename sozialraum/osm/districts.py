@@ -43,8 +43,13 @@ def polygonal(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def geometry_to_geojson(geometry: BaseGeometry, decimals: int = 6) -> dict:
-    """GeoJSON dict (lists, not tuples) with coordinates rounded to ``decimals``."""
+    """GeoJSON dict (lists, not tuples) with coordinates rounded to ``decimals``.
+
+    Rounding can make a polygon touch itself; such a result is repaired.
+    """
     rounded = shapely.transform(geometry, lambda xy: np.round(xy, decimals))
+    if not rounded.is_valid:
+        rounded = polygonal(rounded)
     return json.loads(json.dumps(mapping(rounded)))
 
 

@@ -61,7 +61,8 @@
           radius: 7, color: "#222", weight: 1, fillColor: options.colour, fillOpacity: 0.9
         });
       },
-      style: function () {
+      style: function (feature) {
+        if (feature.geometry && feature.geometry.type === "Point") { return {}; }
         return { color: options.colour || "#3367d6", weight: 2, fillOpacity: 0.04 };
       },
       onEachFeature: function (feature, item) {
@@ -74,7 +75,7 @@
   };
 
   global.sozialraumLegend = function (map, items, title) {
-    var legend = L.control({ position: "bottomleft" });
+    var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var box = L.DomUtil.create("div", "sr-legend leaflet-bar");
       box.setAttribute("role", "region");

@@ -424,3 +424,23 @@ def test_pbf_copy_with_other_suffix_is_refused(store, tmp_path):
     shutil.copy(SHARED_OSM / "orig" / "aplerbeck.osm.pbf", target)
     with pytest.raises(OsmImportError, match="unsupported"):
         import_area(store, "x", osm_file=target)
+
+
+def test_district_that_rounding_would_break_is_repaired():
+    from shapely.geometry import Polygon, shape
+
+    from sozialraum.osm.districts import geometry_to_geojson
+
+    # a sliver narrower than 1e-6 degrees collapses when rounded to 6 decimals
+    sliver = Polygon(
+        [
+            (7.0, 51.0),
+            (7.01, 51.0),
+            (7.01, 51.0000001),
+            (7.005, 51.00000004),
+            (7.0, 51.0000001),
+            (7.0, 51.0),
+        ]
+    ).union(Polygon([(7.0, 51.001), (7.01, 51.001), (7.01, 51.01), (7.0, 51.01), (7.0, 51.001)]))
+    result = shape(geometry_to_geojson(sliver))
+    assert result.is_valid and not result.is_empty

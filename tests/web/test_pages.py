@@ -176,3 +176,11 @@ def test_categories_file_in_instance_folder_changes_the_map(
     html = app.test_client().get(f"/gebiete/{demo_area}/karte").get_data(as_text=True)
     assert json.dumps("Backstube (4)") in html
     assert json.dumps("Spielplatz") not in html
+
+
+def test_default_is_no_tile_server(demo_store, demo_area):
+    """No public tile server by default: it would receive every visitor's IP address."""
+    app = create_app({"DATA_DIR": str(demo_store.data_dir)})
+    response = app.test_client().get(f"/gebiete/{demo_area}/karte")
+    assert "L.tileLayer" not in response.get_data(as_text=True)
+    assert "img-src 'self' data:;" in response.headers["Content-Security-Policy"]
