@@ -81,6 +81,22 @@ def demo_area() -> str:
     return DEMO_AREA
 
 
+def resource(osm_id: int, name: str, category: str, lon=6.95, lat=51.43, **extra) -> dict:
+    """A resource feature as the importer writes it (EPSG:4326), for tests."""
+    return {
+        "type": "Feature",
+        "id": f"n{osm_id}",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "name": name,
+            "categories": [category],
+            "osm_type": "node",
+            "osm_id": osm_id,
+            **extra,
+        },
+    }
+
+
 def browser_required() -> bool:
     """Under CI a missing browser is a failure, not a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import browser_required
+from conftest import browser_required, resource
 
 from sozialraum.web import create_app
 
@@ -45,18 +45,7 @@ def browser():
 def live_server(demo_store, demo_area):
     import waitress
 
-    hostile = {
-        "type": "Feature",
-        "id": "n990000001",
-        "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
-        "properties": {
-            "name": XSS,
-            "categories": ["pharmacy"],
-            "osm_type": "node",
-            "osm_id": 990000001,
-            "opening_hours": XSS,
-        },
-    }
+    hostile = resource(990000001, XSS, "pharmacy", opening_hours=XSS)
     demo_store.add(demo_area, "resources", hostile, actor="test")
     app = create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)

@@ -7,6 +7,7 @@ import re
 import stat
 
 import pytest
+from conftest import resource
 
 from sozialraum.demo import TRICKY_NAME
 from sozialraum.web import create_app
@@ -95,17 +96,7 @@ def test_osm_names_reach_the_page_as_text_never_html(client, demo_area):
 
 def test_hostile_names_in_store_are_escaped(client, app, demo_store, demo_area):
     payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}"
-    feature = {
-        "type": "Feature",
-        "id": "n999999999",
-        "geometry": {"type": "Point", "coordinates": [6.95, 51.43]},
-        "properties": {
-            "name": payload,
-            "categories": ["bakery"],
-            "osm_type": "node",
-            "osm_id": 999999999,
-        },
-    }
+    feature = resource(999999999, payload, "bakery")
     demo_store.add(demo_area, "resources", feature, actor="test")
     html = client.get(f"/gebiete/{demo_area}/karte").get_data(as_text=True)
     assert "</script><script>alert(1)" not in html
