@@ -189,8 +189,12 @@ def import_area(
     settings = settings or ImportSettings()
     table = categories or load_categories()
     store.area_dir(area)  # validates the name before any work
-    if sum(x is not None for x in (osm_file, place)) != 1 and not (osm_file is None and bbox):
-        raise InvalidInput("give exactly one source: an OSM file, a place or a bbox")
+    if osm_file is not None and place is not None:
+        raise InvalidInput("give either an OSM file or a place, not both")
+    if osm_file is None and place is None and bbox is None:
+        raise InvalidInput("give a source: an OSM file, a place or a bbox")
+    if place is not None and bbox is not None:
+        raise InvalidInput("give either a place or a bbox, not both")
     if clip_file is not None and bbox is not None:
         raise InvalidInput("give either a clip file or a bbox, not both")
     step = step or (lambda _name: None)

@@ -148,11 +148,20 @@ class GeoJSONStore(Store):
         finally:
             lock.release()
 
-    def cleanup(self) -> None:
-        """Remove orphaned temp files in every area (call at start)."""
+    def cleanup(self) -> list[str]:
+        """Remove orphaned temp files in every area (call at start).
+
+        Returns the areas skipped because another process held their lock; their
+        temp files are removed on the next write.
+        """
+        busy = []
         for area in self.areas():
-            with self._locked(area):
-                pass
+            try:
+                with self._locked(area):
+                    pass
+            except StoreBusy:
+                busy.append(area)
+        return busy
 
     # -- reading -------------------------------------------------------------
     def areas(self) -> list[str]:
@@ -233,8 +242,18 @@ class GeoJSONStore(Store):
             features = list(current.features)
             details = change(features, current.index)
             self._write_layer(folder, area, layer, features)
-            audit.append(folder, layer=layer, **details)
+            self._audit(folder, layer=layer, **details)
         return details
+
+    @staticmethod
+    def _audit(folder: Path, **entry) -> None:
+        try:
+            audit.append(folder, **entry)
+        except OSError as exc:
+            raise StorageError(
+                f"the change to {folder.name} was saved, but its audit log entry could not be"
+                f" written ({exc.strerror})"
+            ) from None
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         with self._locked(area, create=True) as folder:
@@ -245,7 +264,7 @@ class GeoJSONStore(Store):
                 raise StorageError(
                     f"writing {folder / META_NAME} failed ({exc.strerror})"
                 ) from None
-            audit.append(folder, actor=actor, action="meta", layer=None)
+            self._audit(folder, actor=actor, action="meta", layer=None)
 
     def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
         clean = validate_feature(layer, feature)

@@ -78,14 +78,15 @@ def validate_feature(layer: str, feature: object) -> dict:
             raise InvalidInput("coordinates must be finite numbers")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise InvalidInput(f"coordinate ({lon}, {lat}) is outside lon/lat range")
-    try:
-        geom = shape(geometry)
-    except (TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException):
-        raise InvalidInput("geometry coordinates are malformed") from None
-    if geom.is_empty:
-        raise InvalidInput("geometry is empty")
-    if not geom.is_valid:
-        raise InvalidInput(f"geometry is invalid: {shapely.is_valid_reason(geom)}")
+    if geometry["type"] != "Point":  # a point with finite lon/lat is always valid
+        try:
+            geom = shape(geometry)
+        except (TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException):
+            raise InvalidInput("geometry coordinates are malformed") from None
+        if geom.is_empty:
+            raise InvalidInput("geometry is empty")
+        if not geom.is_valid:
+            raise InvalidInput(f"geometry is invalid: {shapely.is_valid_reason(geom)}")
     missing = [key for key in schema.required if properties.get(key) in (None, "", [])]
     if missing:
         raise InvalidInput(f"missing required properties: {', '.join(missing)}")

@@ -60,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     use_local_assets(app.static_url_path)
     store = open_store(Path(app.config["DATA_DIR"]))
-    store.cleanup()
+    for area in store.cleanup():
+        app.logger.warning("area %s is locked by another process; temp files left for later", area)
     app.extensions["sozialraum"] = {
         "store": store,
         "categories": load_categories(Path(app.config["CATEGORIES_FILE"])),

@@ -444,3 +444,16 @@ def test_district_that_rounding_would_break_is_repaired():
     ).union(Polygon([(7.0, 51.001), (7.01, 51.001), (7.01, 51.01), (7.0, 51.01), (7.0, 51.001)]))
     result = shape(geometry_to_geojson(sliver))
     assert result.is_valid and not result.is_empty
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "give a source"),
+        ({"osm_file": "x.osm", "place": "Neuss"}, "not both"),
+        ({"place": "Neuss", "bbox": (6.6, 51.1, 6.7, 51.2)}, "not both"),
+    ],
+)
+def test_source_arguments_are_checked(store, kwargs, message):
+    with pytest.raises(InvalidInput, match=message):
+        import_area(store, "x", **kwargs)

@@ -220,3 +220,30 @@ def test_concurrent_processes_never_lose_an_update(store, area):
     assert texts == sorted(f"w{w} n{i}" for w in range(4) for i in range(25))
     result = store.verify_audit(area)
     assert result.ok and result.entries == 1 + 100
+
+
+def test_failed_audit_write_is_a_storage_error(store, area, monkeypatch):
+    from sozialraum.store import audit
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(audit, "append", full_disk)
+    with pytest.raises(StorageError, match="audit log entry could not be written"):
+        store.add(area, "notes", note(), actor="a")
+
+
+def test_cleanup_skips_an_area_locked_by_another_process(store, area):
+    store.settings = StoreSettings(lock_timeout_s=0.1)
+    ctx = multiprocessing.get_context("spawn")
+    holder = ctx.Process(target=_hold_lock, args=(str(store.data_dir / area / ".lock"), 3.0))
+    holder.start()
+    try:
+        for _ in range(200):
+            if (store.data_dir / area / "held").exists():
+                break
+            holder.join(0.05)
+        assert store.cleanup() == [area]
+    finally:
+        holder.terminate()
+        holder.join()
