@@ -238,10 +238,51 @@ def audit_verify(data_dir, area_names):
         sys.exit(1)
 
 
+@main.group()
+def districts():
+    """List districts and assign the teams responsible for them."""
+
+
+@districts.command("list")
+@data_dir_option
+@click.option("--area", required=True, help="Area name.")
+def districts_list(data_dir, area):
+    """List the districts of an area with their team."""
+    from sozialraum.areas import district_summaries
+
+    store = _store(data_dir)
+    table = Table()
+    for column in ("id", "name", "team", "addresses"):
+        table.add_column(column)
+    for d in district_summaries(store, area, _categories()):
+        table.add_row(d["id"], d["name"], d["team"] or "-", str(d["addresses"]))
+    console.print(table)
+
+
+@districts.command("assign")
+@data_dir_option
+@click.option("--area", required=True, help="Area name.")
+@click.argument("district")
+@click.argument("team", required=False)
+@click.option("--remove", is_flag=True, help="Remove the district's team instead.")
+def districts_assign(data_dir, area, district, team, remove):
+    """Make TEAM responsible for DISTRICT (its id or name)."""
+    from sozialraum.areas import assign_team
+
+    if (team is None) != remove:
+        raise click.UsageError("give a TEAM, or --remove")
+    district_id = assign_team(
+        _store(data_dir), area, district, None if remove else team, actor=_actor()
+    )
+    click.echo(f"{district_id}: {'no team' if remove else team}")
+
+
 @main.command()
 @data_dir_option
 def demo(data_dir):
-    """Build the fictional demo area "Musterstadt-Nord" if it is missing."""
+    """Build the fictional demo area "Musterstadt-Nord" and its demo users if missing."""
+    from sozialraum.accounts import accounts_dir
+    from sozialraum.accounts.demo import install_demo_users
     from sozialraum.demo import DEMO_AREA, install_demo
 
     store = _store(data_dir)
@@ -249,6 +290,10 @@ def demo(data_dir):
         click.echo(f"demo area '{DEMO_AREA}' built")
     else:
         click.echo(f"demo area '{DEMO_AREA}' exists")
+    logins = install_demo_users(accounts_dir(settings.data_dir(data_dir)))
+    click.echo("demo logins (public, for trying the app only):")
+    for name, role, password in logins:
+        click.echo(f"  {role:<11} {name:<16} password: {password}")
 
 
 @main.command()
@@ -268,6 +313,10 @@ def serve(data_dir, host, port, threads):
     click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="sozialraum")
 
+
+from sozialraum.cli_accounts import users  # noqa: E402  (registers `sozialraum users`)
+
+main.add_command(users)
 
 if __name__ == "__main__":
     main()

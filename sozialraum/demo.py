@@ -493,6 +493,9 @@ def demo_notes() -> list[dict]:
     return notes
 
 
+#: Which team is responsible for which demo district.
+DEMO_TEAMS = {"Nord-West": "Team Nord", "Nord-Ost": "Team Nord", "Mühlenviertel": "Team Mühle"}
+
 #: The generated demo file shipped in the project's data/ folder.
 DEMO_OSM_FILE = Path(__file__).resolve().parent.parent / "data" / f"{DEMO_AREA}.osm"
 
@@ -524,4 +527,8 @@ def install_demo(store, osm_file: Path | None = None, *, actor: str = "demo") ->
     store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     for note in demo_notes():
         store.add(DEMO_AREA, "notes", note, actor=actor)
+    from sozialraum.areas import assign_team
+
+    for district, team in DEMO_TEAMS.items():
+        assign_team(store, DEMO_AREA, district, team, actor=actor)
     return True

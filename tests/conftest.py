@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def _isolated_instance(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory) -> Path:
     """A data folder with the demo area, built once per session (copy it before writing)."""
+    from sozialraum.accounts import accounts_dir
+    from sozialraum.accounts.demo import install_demo_users
+
     folder = tmp_path_factory.mktemp("demo-data")
     install_demo(GeoJSONStore(folder))
+    install_demo_users(accounts_dir(folder))
     return folder
 
 
@@ -66,9 +71,40 @@ def app(demo_store):
     return create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
 
 
+#: Demo logins per role (see sozialraum/accounts/demo.py).
+DEMO_LOGINS = {
+    "viewer": ("demo-lesend", "demo-lesend-2026"),
+    "caseworker": ("demo-fachkraft", "demo-fachkraft-2026"),
+    "lead": ("demo-leitung", "demo-leitung-2026"),
+    "admin": ("demo-admin", "demo-admin-2026"),
+}
+
+
+def csrf_token(client, path="/anmelden") -> str:
+    """The CSRF token of a form page (also in <meta name="csrf-token">)."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def login(client, role="caseworker"):
+    """Log ``client`` in through the real form as the demo user of ``role``."""
+    name, password = DEMO_LOGINS[role]
+    response = client.post(
+        "/anmelden", data={"csrf_token": csrf_token(client), "username": name, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def anon_client(app):
+    return app.test_client()
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A test client logged in as the demo caseworker."""
+    return login(app.test_client(), "caseworker")
 
 
 @pytest.fixture

@@ -1,47 +1,63 @@
-"""The map of an area: districts, one toggleable layer per category, legend, attribution."""
+"""The map of an area or district: layers fetched from the API, legend, controls."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 import folium
 from folium import plugins
 
-from sozialraum.maps.layers import Attribution, Legend, SafeDataLayer
+from sozialraum.maps.layers import Attribution, Legend, RemoteLayer
 from sozialraum.model.categories import CategoryTable
 from sozialraum.settings import OSM_ATTRIBUTION
 
 
-def build_area_map(
-    meta: dict,
-    districts: list[dict],
-    resources: list[dict],
-    categories: CategoryTable,
-    *,
-    tile_url: str | None = None,
-    tile_attribution: str = "",
-) -> folium.Map:
-    """Build the folium map of an area.
+@dataclass
+class MapUrls:
+    """API URLs the map fetches in the browser (built by the web layer)."""
+
+    districts: str
+    addresses: str
+    layers: dict[str, str]
+    resource_card: str = ""  # template with __ID__
+    address_card: str = ""
+
+
+@dataclass
+class MapOptions:
+    """What the map shows and where."""
+
+    bbox: tuple[float, float, float, float]  # west, south, east, north (degrees, EPSG:4326)
+    counts: dict[str, int] = field(default_factory=dict)
+    district: str | None = None
+    show_addresses: bool = True
+    tile_url: str | None = None
+    tile_attribution: str = ""
+
+
+def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions) -> folium.Map:
+    """Build the folium map of an area (or one district of it).
+
+    The page holds no data: each layer is fetched from the JSON API in the browser
+    (see :class:`sozialraum.maps.layers.RemoteLayer`), so a map of a whole city
+    stays small and layers refresh without rebuilding the page.
 
     Parameters
     ----------
-    meta : dict
-        Area metadata; ``bbox`` (west, south, east, north, degrees EPSG:4326) frames the map.
-    districts, resources : list of dict
-        GeoJSON Features (EPSG:4326) from the store.
     categories : CategoryTable
-        One layer per category, in table order, labelled in German.
-    tile_url : str, optional
-        XYZ tile URL template; ``None`` or ``""`` for a map without background tiles.
-    tile_attribution : str
-        Attribution of the tile server (text; "© OpenStreetMap contributors" is always shown).
+        One toggleable layer per category (in table order, German labels).
+    urls : MapUrls
+        API URLs for districts, addresses and each category layer.
+    options : MapOptions
+        Bounding box (degrees, EPSG:4326), counts per category for labels, the
+        district to emphasise, tile server (``None`` = no background tiles).
 
     Returns
     -------
     folium.Map
-        All names reach the page as text (see :mod:`sozialraum.maps.layers`).
     """
-    west, south, east, north = meta["bbox"]
+    west, south, east, north = options.bbox
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=15,
@@ -50,10 +66,10 @@ def build_area_map(
         control_scale=True,
         prefer_canvas=True,
     )
-    if tile_url:
+    if options.tile_url:
         folium.TileLayer(
-            tiles=tile_url,
-            attr=html.escape(tile_attribution or OSM_ATTRIBUTION),
+            tiles=options.tile_url,
+            attr=html.escape(options.tile_attribution or OSM_ATTRIBUTION),
             name="Hintergrundkarte",
             max_zoom=19,
             overlay=False,
@@ -61,31 +77,56 @@ def build_area_map(
         ).add_to(fmap)
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
 
-    area_group = folium.FeatureGroup(name=html.escape("Bezirke"), show=True)
-    area_group.add_child(
-        SafeDataLayer(districts, {"id": "districts", "kind": "area", "colour": "#3367d6"})
+    districts = folium.FeatureGroup(name="Bezirksgrenzen", show=True)
+    districts.add_child(
+        RemoteLayer(
+            urls.districts,
+            {
+                "id": "districts",
+                "title": "Bezirksgrenzen",
+                "kind": "area",
+                "colour": "#3367d6",
+                "highlight": options.district,
+                "fit": True,
+            },
+        )
     )
-    area_group.add_to(fmap)
+    districts.add_to(fmap)
 
     labels = {cat.id: cat.label for cat in categories}
     legend = []
     for cat in categories:
-        members = [f for f in resources if cat.id in f["properties"].get("categories", ())]
-        legend.append(
-            {"id": cat.id, "label": cat.label, "colour": cat.colour, "count": len(members)}
-        )
-        if not members:
-            continue
-        group = folium.FeatureGroup(name=html.escape(f"{cat.label} ({len(members)})"), show=True)
+        count = options.counts.get(cat.id, 0)
+        legend.append({"id": cat.id, "label": cat.label, "colour": cat.colour, "count": count})
+        group = folium.FeatureGroup(name=html.escape(f"{cat.label} ({count})"), show=True)
         group.add_child(
-            SafeDataLayer(
-                members,
+            RemoteLayer(
+                urls.layers[cat.id],
                 {
                     "id": cat.id,
+                    "title": cat.label,
                     "kind": "point",
                     "colour": cat.colour,
                     "labels": labels,
-                    "title": cat.label,
+                    "cardUrl": urls.resource_card,
+                },
+            )
+        )
+        group.add_to(fmap)
+    if options.show_addresses:
+        group = folium.FeatureGroup(name="Adressen", show=True)
+        group.add_child(
+            RemoteLayer(
+                urls.addresses,
+                {
+                    "id": "addresses",
+                    "title": "Adressen",
+                    "kind": "point",
+                    "colour": "#9e9e9e",
+                    "radius": 4,
+                    "cluster": True,
+                    "cardUrl": urls.address_card,
+                    "cardLabel": "Adresskarte",
                 },
             )
         )
@@ -93,5 +134,10 @@ def build_area_map(
     fmap.add_child(Legend(legend))
     folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(title="Vollbild", title_cancel="Vollbild beenden").add_to(fmap)
+    plugins.LocateControl(
+        strings={"title": "Wo bin ich?", "popup": "Sie sind hier (± {distance} m)"},
+        flyTo=True,
+        showPopup=True,
+    ).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

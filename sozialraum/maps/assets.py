@@ -64,7 +64,14 @@ def use_local_assets(static_url: str = "/static") -> None:
     for cls, (js, css) in PLUGIN_ASSETS.items():
         cls.default_js = _urls(static_url, js)
         cls.default_css = _urls(static_url, css)
-    from sozialraum.maps.layers import SafeDataLayer
+    from sozialraum.maps.layers import RemoteLayer
 
-    SafeDataLayer.default_js = [("sozialraum_layers", f"{static_url}/{LAYERS_JS}")]
-    SafeDataLayer.default_css = [("sozialraum_map_css", f"{static_url}/{MAP_OWN_CSS}")]
+    cluster_js, cluster_css = PLUGIN_ASSETS[plugins.MarkerCluster]
+    RemoteLayer.default_js = [
+        *_urls(static_url, cluster_js),
+        ("sozialraum_layers", f"{static_url}/{LAYERS_JS}"),
+    ]
+    RemoteLayer.default_css = [
+        *_urls(static_url, cluster_css),
+        ("sozialraum_map_css", f"{static_url}/{MAP_OWN_CSS}"),
+    ]

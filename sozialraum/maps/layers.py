@@ -1,9 +1,10 @@
-"""A folium element that draws GeoJSON data with labels built as text, never as HTML.
+"""folium elements whose data and labels never reach the page as HTML.
 
 folium does not escape popups or tooltips (and puts them in JS template strings),
-so OSM names like ``<img onerror=…>`` or ``${…}`` would run. This element embeds
-the data as JSON (with ``<``, ``>``, ``&`` escaped for the ``<script>`` context) and
-``static/sozialraum/layers.js`` builds labels with ``textContent``.
+so OSM names like ``<img onerror=…>`` or ``${…}`` would run. These elements pass
+values as JSON (with ``<``, ``>``, ``&``, ``/`` escaped for the ``<script>`` context);
+``static/sozialraum/layers.js`` fetches layer data from the API and builds every
+label with ``textContent``.
 """
 
 from __future__ import annotations
@@ -33,33 +34,35 @@ def script_json(value: object) -> str:
     return text
 
 
-class SafeDataLayer(JSCSSMixin, MacroElement):
-    """GeoJSON features added to the parent layer (a FeatureGroup) with text labels.
+class RemoteLayer(JSCSSMixin, MacroElement):
+    """A layer whose GeoJSON is fetched from the API in the browser and drawn as text-only.
 
     Parameters
     ----------
-    features : list of dict
-        GeoJSON Features in EPSG:4326.
+    url : str
+        API URL answering with a GeoJSON FeatureCollection (EPSG:4326).
     options : dict
-        ``colour`` (hex), ``kind`` (``"point"`` or ``"area"``), ``labels`` (category
-        id -> German label) for the label text.
+        ``id`` (registry key), ``title`` (German), ``colour`` (hex), ``kind``
+        (``"point"`` or ``"area"``), ``cluster`` (bool), ``labels`` (category id ->
+        label), ``cardUrl`` (link template with ``__ID__``), ``highlight`` (feature
+        id to emphasise), ``fit`` (zoom to the data when loaded).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        sozialraumLayer({{ this._parent.get_name() }}, {{ this.data_json }},
-                        {{ this.options_json }});
+        sozialraumRemoteLayer({{ this._parent.get_name() }}, {{ this.url_json }},
+                              {{ this.options_json }});
         {% endmacro %}
         """
     )
     default_js = [("sozialraum_layers", "/static/sozialraum/layers.js")]
     default_css = [("sozialraum_map_css", "/static/sozialraum/map.css")]
 
-    def __init__(self, features: list[dict], options: dict):
+    def __init__(self, url: str, options: dict):
         super().__init__()
-        self._name = "SafeDataLayer"
-        self.data_json = script_json({"type": "FeatureCollection", "features": features})
+        self._name = "RemoteLayer"
+        self.url_json = script_json(url)
         self.options_json = script_json(options)
 
 

@@ -40,6 +40,10 @@ class Store(ABC):
         """Replace the area metadata (creates the area)."""
 
     @abstractmethod
+    def revision(self, area: str, layer: str) -> str:
+        """A token that changes whenever the layer changes (for ETags and caches)."""
+
+    @abstractmethod
     def get(self, area: str, layer: str, feature_id: str) -> dict:
         """One feature; :class:`NotFound` if missing."""
 

@@ -204,6 +204,10 @@ class GeoJSONStore(Store):
         self._cache[(area, layer)] = loaded
         return loaded
 
+    def revision(self, area: str, layer: str) -> str:
+        signature = self._load(area, layer).signature
+        return "0" if signature is None else "-".join(str(part) for part in signature)
+
     def get(self, area: str, layer: str, feature_id: str) -> dict:
         loaded = self._load(area, layer)
         position = loaded.index.get(feature_id)

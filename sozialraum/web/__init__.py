@@ -1,27 +1,41 @@
-"""Flask app factory (flaskr pattern): instance folder, config layers, blueprints."""
+"""Flask app factory (flaskr pattern): instance folder, config layers, routes, accounts."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
 from sozialraum.store import open_store
 
+csrf = CSRFProtect()
+
 
 def _secret_key(instance: Path) -> str:
     """Read the secret key from the instance folder, generating it on first start."""
     path = instance / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker was first
+            return path.read_text().strip()
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _generation(categories) -> str:
+    """Changes when the category table changes (part of every API ETag)."""
+    text = repr([(c.id, c.label, c.colour, c.icon, [str(r) for r in c.rules]) for c in categories])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -49,6 +63,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         TILE_ATTRIBUTION=settings.OSM_ATTRIBUTION,
         CATEGORIES_FILE=str(instance / "categories.toml"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        SESSION_IDLE_MINUTES=60,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        LOGIN_MAX_FAILURES_PER_USER=5,
+        LOGIN_MAX_FAILURES_PER_IP=20,
+        LOGIN_WINDOW_MINUTES=15,
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
@@ -58,18 +81,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     use_local_assets(app.static_url_path)
-    store = open_store(Path(app.config["DATA_DIR"]))
+    data_dir = Path(app.config["DATA_DIR"])
+    store = open_store(data_dir)
     for area in store.cleanup():
         app.logger.warning("area %s is locked by another process; temp files left for later", area)
+    categories = load_categories(Path(app.config["CATEGORIES_FILE"]))
     app.extensions["sozialraum"] = {
         "store": store,
-        "categories": load_categories(Path(app.config["CATEGORIES_FILE"])),
+        "categories": categories,
+        "generation": _generation(categories),
+        "accounts": _accounts(app, data_dir),
     }
 
-    from sozialraum.web import errors, headers, pages
+    from sozialraum.web import auth, errors, headers, routes
 
-    app.register_blueprint(pages.bp)
+    auth.login_manager.init_app(app)
+    csrf.init_app(app)
+    routes.register(app)
     errors.register(app)
     headers.register(app)
     return app
+
+
+def _accounts(app: Flask, data_dir: Path) -> dict:
+    from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
+
+    folder = accounts_dir(data_dir)
+    config = app.config
+    return {
+        "users": UserStore(folder / "users.json"),
+        "sessions": SessionStore(
+            folder / "sessions.json", idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"])
+        ),
+        "limiter": LoginLimiter(
+            folder / "logins.json",
+            max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
+            max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
+            window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
+        ),
+    }

@@ -5,25 +5,44 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from sozialraum.errors import NotFound, SozialraumError, StorageError
+from sozialraum.errors import InvalidInput, NotFound, SozialraumError, StorageError
 
 log = logging.getLogger(__name__)
 
 GERMAN = {
     400: "Die Anfrage ist ungültig.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht erlaubt.",
+    409: "Jemand anderes hat diesen Eintrag inzwischen geändert.",
     413: "Die Datei ist zu groß.",
+    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
     500: "Ein interner Fehler ist aufgetreten.",
     503: "Die Daten sind gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.",
 }
+CSRF_MESSAGE = (
+    "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut."
+)
 
 
-def _answer(status: int, message: str):
-    if request.path.startswith("/api/"):
-        return jsonify({"error": message, "status": status}), status
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _answer(status: int, message: str, detail: str | None = None):
+    if _is_api():
+        body = {"error": message, "status": status}
+        if detail:
+            body["detail"] = detail
+        return jsonify(body), status
+    if status == 401:
+        from sozialraum.web.auth import LoginForm
+
+        return render_template("login.html", form=LoginForm(), error=message), 401
     return render_template("error.html", status=status, message=message), status
 
 
@@ -36,9 +55,19 @@ def register(app: Flask) -> None:
             log.error("storage error: %s", exc.message)
             return _answer(exc.status, GERMAN[503])
         if isinstance(exc, NotFound):
-            return _answer(404, GERMAN[404])
-        return _answer(exc.status, GERMAN.get(exc.status, GERMAN[400]))
+            return _answer(404, GERMAN[404], exc.message if _is_api() else None)
+        detail = exc.message if isinstance(exc, InvalidInput) else None
+        return _answer(exc.status, GERMAN.get(exc.status, GERMAN[400]), detail)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return _answer(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return _answer(exc.code or 500, GERMAN.get(exc.code or 500, exc.name))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return _answer(500, GERMAN[500])

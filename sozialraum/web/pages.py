@@ -1,57 +1,125 @@
-"""Pages: area overview and the map page of an area. Parses requests, calls plain functions."""
+"""HTML pages (German). Views parse requests and call plain functions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 
-from sozialraum.errors import InvalidInput
-from sozialraum.maps.area_map import build_area_map
-
-bp = Blueprint("pages", __name__)
+from sozialraum import areas as services
+from sozialraum.errors import NotFound
+from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
+from sozialraum.web.api import checked_area
 
 
 def _ctx():
     return current_app.extensions["sozialraum"]
 
 
-def _meta(area: str) -> dict:
-    try:
-        return _ctx()["store"].read_meta(area)
-    except InvalidInput:
-        abort(404)
+def _district(area: str, district: str) -> dict:
+    for summary in services.district_summaries(_ctx()["store"], area, _ctx()["categories"]):
+        if summary["id"] == district:
+            return summary
+    raise NotFound(f"district {district!r} does not exist")
 
 
-@bp.get("/")
 def index():
-    """Overview of all areas with their counts per category."""
-    store, categories = _ctx()["store"], _ctx()["categories"]
-    areas = [store.read_meta(name) for name in store.areas()]
-    return render_template("index.html", areas=areas, categories=categories)
+    """Areas with their districts, teams and counts per category."""
+    store, table = _ctx()["store"], _ctx()["categories"]
+    areas = [
+        {
+            "meta": store.read_meta(name),
+            "districts": services.district_summaries(store, name, table),
+        }
+        for name in store.areas()
+    ]
+    return render_template("index.html", areas=areas, categories=table)
 
 
-@bp.get("/gebiete/<area>/")
-def area_page(area: str):
-    """The map page of an area (the folium map in an iframe) with its counts."""
-    meta = _meta(area)
+def _map_page(area: str, district: dict | None):
+    meta = checked_area(area)
+    args = {"district": district["id"]} if district else {}
     return render_template(
         "area.html",
         meta=meta,
+        area=area,
+        district=district,
         categories=_ctx()["categories"],
-        map_url=url_for("pages.area_map", area=area),
+        districts=services.district_summaries(_ctx()["store"], area, _ctx()["categories"]),
+        map_url=url_for("pages.area_map", area=area, **args),
+        layer_urls={
+            c.id: url_for("api.layer", area=area, category=c.id, **args)
+            for c in _ctx()["categories"]
+        },
+        addresses_url=url_for("api.addresses", area=area, **args),
+        labels={c.id: c.label for c in _ctx()["categories"]},
     )
 
 
-@bp.get("/gebiete/<area>/karte")
+def area_page(area: str):
+    """Map and list of a whole area."""
+    return _map_page(area, None)
+
+
+def district_page(area: str, district: str):
+    """Map and list of one district."""
+    checked_area(area)
+    return _map_page(area, _district(area, district))
+
+
 def area_map(area: str):
-    """The folium map document of an area."""
-    meta = _meta(area)
-    store = _ctx()["store"]
-    fmap = build_area_map(
-        meta,
-        store.query(area, "districts"),
-        store.query(area, "resources"),
-        _ctx()["categories"],
+    """The folium map document (shown in an iframe); ``?district=`` focuses a district."""
+    meta = checked_area(area)
+    table = _ctx()["categories"]
+    district_id = request.args.get("district") or None
+    args = {}
+    counts = meta.get("counts", {})
+    bbox = tuple(meta["bbox"])
+    if district_id:
+        summary = _district(area, district_id)
+        counts = summary["counts"]
+        args = {"district": district_id}
+    urls = MapUrls(
+        districts=url_for("api.districts", area=area),
+        addresses=url_for("api.addresses", area=area, **args),
+        layers={c.id: url_for("api.layer", area=area, category=c.id, **args) for c in table},
+        resource_card=url_for("pages.resource", area=area, resource_id="__ID__"),
+        address_card=url_for("pages.address", area=area, address_id="__ID__"),
+    )
+    options = MapOptions(
+        bbox=bbox,
+        counts=counts,
+        district=district_id,
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
     )
+    fmap = build_area_map(table, urls, options)
     return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def search_page(area: str):
+    """Address search with suggestions, the address card and the map."""
+    meta = checked_area(area)
+    return render_template(
+        "search.html",
+        meta=meta,
+        area=area,
+        map_url=url_for("pages.area_map", area=area),
+        search_url=url_for("api.search_addresses", area=area),
+        card_url=url_for("api.address", area=area, address_id="__ID__"),
+        resource_url=url_for("pages.resource", area=area, resource_id="__ID__"),
+        labels={c.id: c.label for c in _ctx()["categories"]},
+    )
+
+
+def resource_page(area: str, resource_id: str):
+    """A resource card as a page (text only)."""
+    meta = checked_area(area)
+    card = services.resource_card(_ctx()["store"], area, resource_id, _ctx()["categories"])
+    return render_template("resource.html", meta=meta, area=area, card=card)
+
+
+def address_page(area: str, address_id: str):
+    """An address card as a page, with the resources nearby."""
+    meta = checked_area(area)
+    card = services.address_card(_ctx()["store"], area, address_id)
+    labels = {c.id: c.label for c in _ctx()["categories"]}
+    return render_template("address.html", meta=meta, area=area, card=card, labels=labels)

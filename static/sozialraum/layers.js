@@ -1,8 +1,14 @@
-/* sozialraum map layers: every label is built with textContent, never from HTML. */
+/* sozialraum map layers, loaded from the JSON API in the browser.
+ * Every label is built with textContent, never from HTML. */
 (function (global) {
   "use strict";
 
   var WHEELCHAIR = { yes: "ja", no: "nein", limited: "eingeschränkt" };
+  var byId = {};        // feature id -> [{layer, cluster}]
+  var pending = 0;
+
+  global.sozialraumRegistry = global.sozialraumRegistry || {};
+  global.sozialraumReady = false;
 
   function str(value) {
     return value === null || value === undefined ? "" : String(value);
@@ -14,64 +20,182 @@
     return div.innerHTML;
   }
 
-  function addLine(box, value) {
+  function addLine(box, value, className) {
     if (!value) { return; }
     var line = document.createElement("div");
+    if (className) { line.className = className; }
     line.textContent = value;
     box.appendChild(line);
   }
 
-  function featureCard(props, options) {
+  function addressText(props) {
+    var street = [props.street, props.housenumber].filter(Boolean).join(" ");
+    var town = [props.postcode, props.city].filter(Boolean).join(" ");
+    return [street, town].filter(Boolean).join(", ");
+  }
+
+  function cardLink(box, options, id) {
+    if (!options.cardUrl) { return; }
+    var link = document.createElement("a");
+    link.href = options.cardUrl.replace("__ID__", encodeURIComponent(id));
+    link.target = "_top";
+    link.textContent = options.cardLabel || "Details";
+    box.appendChild(link);
+  }
+
+  function featureCard(feature, options) {
+    var props = feature.properties || {};
     var box = document.createElement("div");
     box.className = "sr-card";
     var labels = options.labels || {};
     var categories = (props.categories || []).map(function (id) { return labels[id] || id; });
     var title = document.createElement("strong");
-    title.textContent = str(props.name) || categories.join(", ") || str(options.title);
+    title.textContent = str(props.name) || categories.join(", ") || addressText(props) ||
+      str(options.title);
     box.appendChild(title);
     if (props.name) { addLine(box, categories.join(", ")); }
-    var street = [props.street, props.housenumber].filter(Boolean).join(" ");
-    var town = [props.postcode, props.city].filter(Boolean).join(" ");
-    addLine(box, [street, town].filter(Boolean).join(", "));
+    addLine(box, addressText(props));
     if (props.opening_hours) { addLine(box, "Öffnungszeiten: " + props.opening_hours); }
     if (props.wheelchair) {
       addLine(box, "Rollstuhlgerecht: " + (WHEELCHAIR[props.wheelchair] || props.wheelchair));
     }
     if (props.phone) { addLine(box, "Telefon: " + props.phone); }
     if (props.website) { addLine(box, "Web: " + props.website); }
+    cardLink(box, options, feature.id);
     return box;
   }
 
-  function areaLabel(props) {
+  function areaLabel(feature) {
+    var props = feature.properties || {};
     var box = document.createElement("div");
     box.className = "sr-card";
-    box.textContent = str(props.name);
+    addLine(box, str(props.name));
+    if (props.team) { addLine(box, "Team: " + props.team); }
     return box;
   }
 
-  global.sozialraumRegistry = global.sozialraumRegistry || {};
+  function notice(map, text) {
+    var box = document.createElement("div");
+    box.className = "sr-notice";
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    map.getContainer().appendChild(box);
+  }
+
+  function finished() {
+    pending -= 1;
+    if (pending === 0) {
+      global.sozialraumReady = true;
+      document.dispatchEvent(new Event("sozialraum:ready"));
+    }
+  }
+
+  function remember(feature, marker, cluster) {
+    if (feature.id === undefined) { return; }
+    (byId[feature.id] = byId[feature.id] || []).push({ layer: marker, cluster: cluster });
+  }
+
+  function notifyParent(id) {
+    try {
+      if (global.parent !== global && global.parent.sozialraumListSelect) {
+        global.parent.sozialraumListSelect(id);
+      }
+    } catch (e) { /* another origin: ignore */ }
+  }
+
+  function pointMarker(feature, latlng, options) {
+    return L.circleMarker(latlng, {
+      radius: options.radius || 7, color: "#222", weight: 1,
+      fillColor: options.colour, fillOpacity: 0.9
+    });
+  }
+
+  function build(group, data, options) {
+    var map = group._map;
+    var cluster = options.cluster ? L.markerClusterGroup({
+      chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 18,
+      maxClusterRadius: 50
+    }) : null;
+    var layer = L.geoJSON(data, {
+      pointToLayer: function (feature, latlng) { return pointMarker(feature, latlng, options); },
+      style: function (feature) {
+        if (feature.geometry && feature.geometry.type === "Point") { return {}; }
+        var selected = options.highlight && feature.id === options.highlight;
+        return { color: options.colour || "#3367d6", weight: selected ? 4 : 2,
+                 fillOpacity: selected ? 0.08 : 0.03 };
+      },
+      onEachFeature: function (feature, item) {
+        var make = options.kind === "area" ? areaLabel : function (f) {
+          return featureCard(f, options);
+        };
+        item.bindTooltip(function () { return make(feature); });
+        item.bindPopup(function () { return make(feature); });
+        if (options.kind !== "area") {
+          item.on("click", function () { notifyParent(feature.id); });
+          remember(feature, item, cluster);
+        }
+      }
+    });
+    if (cluster) {
+      cluster.addLayers(layer.getLayers());
+      group.addLayer(cluster);
+    } else {
+      group.addLayer(layer);
+    }
+    if (options.fit && map && layer.getBounds().isValid()) {
+      var target = layer;
+      if (options.highlight) {
+        layer.eachLayer(function (l) {
+          if (l.feature && l.feature.id === options.highlight) { target = l; }
+        });
+      }
+      map.fitBounds(target.getBounds(), { padding: [10, 10] });
+    }
+    global.sozialraumRegistry[options.id || "layer"] = data.features.length;
+  }
 
   global.sozialraumText = escapeHtml;
 
-  global.sozialraumLayer = function (group, data, options) {
-    var make = options.kind === "area" ? areaLabel : function (p) { return featureCard(p, options); };
-    var layer = L.geoJSON(data, {
-      pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, {
-          radius: 7, color: "#222", weight: 1, fillColor: options.colour, fillOpacity: 0.9
-        });
-      },
-      style: function (feature) {
-        if (feature.geometry && feature.geometry.type === "Point") { return {}; }
-        return { color: options.colour || "#3367d6", weight: 2, fillOpacity: 0.04 };
-      },
-      onEachFeature: function (feature, item) {
-        item.bindTooltip(function () { return make(feature.properties || {}); });
-        item.bindPopup(function () { return make(feature.properties || {}); });
-      }
-    });
-    layer.addTo(group);
-    global.sozialraumRegistry[options.id || "layer"] = data.features.length;
+  global.sozialraumRemoteLayer = function (group, url, options) {
+    pending += 1;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) { build(group, data, options); })
+      .catch(function () {
+        global.sozialraumRegistry[options.id || "layer"] = -1;
+        var map = group._map;
+        if (map) { notice(map, "Die Ebene „" + str(options.title) + "“ konnte nicht geladen werden."); }
+      })
+      .then(finished);
+  };
+
+  global.sozialraumFocus = function (id) {
+    var entries = byId[id];
+    if (!entries || !entries.length) { return false; }
+    var entry = entries[0];
+    var open = function () {
+      var map = entry.layer._map;
+      if (map) { map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 17)); }
+      entry.layer.openPopup();
+    };
+    if (entry.cluster && !entry.layer._map) {
+      entry.cluster.zoomToShowLayer(entry.layer, open);
+    } else {
+      open();
+    }
+    return true;
+  };
+
+  global.sozialraumShowPoint = function (map, lon, lat, label) {
+    var container = document.createElement("div");
+    container.className = "sr-card";
+    container.textContent = str(label);
+    if (global.sozialraumPin) { map.removeLayer(global.sozialraumPin); }
+    global.sozialraumPin = L.marker([lat, lon]).addTo(map).bindPopup(container).openPopup();
+    map.setView([lat, lon], 18);
   };
 
   global.sozialraumLegend = function (map, items, title) {

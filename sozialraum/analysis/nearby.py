@@ -1,0 +1,80 @@
+"""Straight-line distances between addresses and resources, in metres (EPSG:25832)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from pyproj import Transformer
+
+METRIC_CRS = "EPSG:25832"
+
+
+@lru_cache(maxsize=1)
+def _to_metric() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+
+
+def project(lons, lats) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat degrees (EPSG:4326) to metres in EPSG:25832."""
+    return _to_metric().transform(np.asarray(lons, float), np.asarray(lats, float))
+
+
+class ResourceIndex:
+    """Resources of an area with projected coordinates for distance queries.
+
+    Parameters
+    ----------
+    resources : list of dict
+        Resource features (EPSG:4326 points) from the store.
+    """
+
+    def __init__(self, resources: list[dict]):
+        self.features = resources
+        lons = [f["geometry"]["coordinates"][0] for f in resources]
+        lats = [f["geometry"]["coordinates"][1] for f in resources]
+        self.xs_m, self.ys_m = project(lons, lats) if resources else (np.array([]), np.array([]))
+
+    def nearby(
+        self, lon: float, lat: float, *, radius_m: float = 600.0, per_category: int = 3
+    ) -> list[dict]:
+        """Resources within ``radius_m`` metres (straight line), nearest first.
+
+        Parameters
+        ----------
+        lon, lat : float
+            The point in degrees (EPSG:4326).
+        radius_m : float
+            Search radius in metres.
+        per_category : int
+            At most this many results per category.
+
+        Returns
+        -------
+        list of dict
+            ``{"id", "name", "categories", "distance_m"}`` with ``distance_m`` rounded to metres.
+        """
+        if not self.features:
+            return []
+        x, y = project([lon], [lat])
+        distance_m = np.hypot(self.xs_m - x[0], self.ys_m - y[0])
+        taken: dict[str, int] = {}
+        result = []
+        for i in np.argsort(distance_m, kind="stable"):
+            if distance_m[i] > radius_m:
+                break
+            props = self.features[i]["properties"]
+            categories = [c for c in props["categories"] if taken.get(c, 0) < per_category]
+            if not categories:
+                continue
+            for category in categories:
+                taken[category] = taken.get(category, 0) + 1
+            result.append(
+                {
+                    "id": self.features[i]["id"],
+                    "name": props.get("name"),
+                    "categories": props["categories"],
+                    "distance_m": round(float(distance_m[i])),
+                }
+            )
+        return result

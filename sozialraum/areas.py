@@ -1,0 +1,150 @@
+"""Read-side services over one area: summaries, indexes, cards (no Flask).
+
+Derived structures (search index, projected resources) are cached per layer
+revision, so they are rebuilt only after the layer file changed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from sozialraum.analysis.counts import addresses_by_district, counts_by_district
+from sozialraum.analysis.nearby import ResourceIndex
+from sozialraum.analysis.search import AddressIndex
+from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.model.categories import CategoryTable
+from sozialraum.store.base import Store
+
+OSM_URL = "https://www.openstreetmap.org/{kind}/{id}"
+
+
+class _Memo:
+    """A small LRU of derived objects keyed by (kind, area, revision)."""
+
+    def __init__(self, size: int = 16):
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key, build):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_memo = _Memo()
+
+
+def address_index(store: Store, area: str) -> AddressIndex:
+    """The address search index of ``area`` (cached per revision)."""
+    revision = store.revision(area, "addresses")
+    return _memo.get(
+        ("addresses", id(store), area, revision),
+        lambda: AddressIndex(store.query(area, "addresses")),
+    )
+
+
+def resource_index(store: Store, area: str) -> ResourceIndex:
+    """Resources of ``area`` projected to EPSG:25832 (cached per revision)."""
+    revision = store.revision(area, "resources")
+    return _memo.get(
+        ("resources", id(store), area, revision),
+        lambda: ResourceIndex(store.query(area, "resources")),
+    )
+
+
+def district_summaries(store: Store, area: str, table: CategoryTable) -> list[dict]:
+    """Districts of ``area`` with team, address count and counts per category id."""
+    meta = store.read_meta(area)
+    teams = meta.get("teams", {})
+    per_category = counts_by_district(store.query(area, "resources"), table.ids)
+    per_address = addresses_by_district(store.query(area, "addresses"))
+    empty = dict.fromkeys(table.ids, 0)
+    return [
+        {
+            "id": d["id"],
+            "name": d["properties"]["name"],
+            "team": teams.get(d["id"]),
+            "addresses": per_address.get(d["id"], 0),
+            "counts": per_category.get(d["id"], empty),
+        }
+        for d in store.query(area, "districts")
+    ]
+
+
+def find_district(store: Store, area: str, district: str) -> dict:
+    """A district feature by id or (case-insensitive) name; :class:`NotFound` otherwise."""
+    features = store.query(area, "districts")
+    for feature in features:
+        if feature["id"] == district:
+            return feature
+    matches = [f for f in features if f["properties"]["name"].casefold() == district.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFound(f"district {district!r} does not exist in area {area!r}")
+
+
+def assign_team(store: Store, area: str, district: str, team: str | None, *, actor: str) -> str:
+    """Make ``team`` responsible for a district (``None`` removes it); returns the district id.
+
+    Team assignments live in the area metadata, so a re-import keeps them.
+    """
+    district_id = find_district(store, area, district)["id"]
+    if team is not None:
+        team = team.strip()
+        if not 1 <= len(team) <= 60:
+            raise InvalidInput("a team name has 1 to 60 characters")
+    meta = store.read_meta(area)
+    teams = dict(meta.get("teams") or {})
+    if team is None:
+        teams.pop(district_id, None)
+    else:
+        teams[district_id] = team
+    store.write_meta(area, {**meta, "teams": teams}, actor=actor)
+    return district_id
+
+
+def resource_card(store: Store, area: str, resource_id: str, table: CategoryTable) -> dict:
+    """Everything a resource card shows: name, categories, address, hours, contact, OSM link."""
+    feature = store.get(area, "resources", resource_id)
+    props = feature["properties"]
+    return {
+        "id": feature["id"],
+        "name": props.get("name"),
+        "categories": [
+            {"id": c, "label": table[c].label if c in table else c} for c in props["categories"]
+        ],
+        "address": {k: props.get(k) for k in ("street", "housenumber", "postcode", "city")},
+        "opening_hours": props.get("opening_hours"),
+        "wheelchair": props.get("wheelchair"),
+        "phone": props.get("phone"),
+        "email": props.get("email"),
+        "website": props.get("website"),
+        "operator": props.get("operator"),
+        "district": props.get("district"),
+        "osm_url": OSM_URL.format(kind=props["osm_type"], id=props["osm_id"]),
+        "geometry": feature["geometry"],
+    }
+
+
+def address_card(store: Store, area: str, address_id: str, *, radius_m: float = 600.0) -> dict:
+    """An address with the resources nearby (straight line, metres in EPSG:25832)."""
+    feature = store.get(area, "addresses", address_id)
+    props = feature["properties"]
+    lon, lat = feature["geometry"]["coordinates"]
+    return {
+        "id": feature["id"],
+        "address": {k: props.get(k) for k in ("street", "housenumber", "postcode", "city")},
+        "district": props.get("district"),
+        "geometry": feature["geometry"],
+        "nearby": resource_index(store, area).nearby(lon, lat, radius_m=radius_m),
+        "radius_m": radius_m,
+    }

@@ -1,0 +1,158 @@
+"""The ``sozialraum users`` commands: add, passwd, disable, enable, list.
+
+Accounts live in ``<data_dir>/_accounts/``. Passwords are read with a hidden prompt
+(or ``--password``) and are never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sozialraum import settings
+from sozialraum.accounts import (
+    SESSIONS_FILE,
+    USERS_FILE,
+    SessionStore,
+    UserStore,
+    accounts_dir,
+    normalize_name,
+)
+from sozialraum.errors import SozialraumError
+from sozialraum.model.roles import ROLE_LABELS, Role
+
+__all__ = ["users"]
+
+console = Console()
+
+# The same option as ``sozialraum.cli.data_dir_option``; defined here because
+# ``sozialraum.cli`` imports this module.
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SOZIALRAUM_DATA_DIR",
+    default=None,
+    help="Data folder (default: SOZIALRAUM_DATA_DIR or <instance>/data).",
+)
+
+password_option = click.option(
+    "--password",
+    default=None,
+    help="The password (visible in the shell history; omit it to be asked without echo).",
+)
+
+
+class _Group(click.Group):
+    """Turns domain errors into a one-line English message and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SozialraumError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+def _folder(data_dir: Path | None) -> Path:
+    return accounts_dir(settings.data_dir(data_dir))
+
+
+def _users(data_dir: Path | None) -> UserStore:
+    return UserStore(_folder(data_dir) / USERS_FILE)
+
+
+def _sessions(data_dir: Path | None) -> SessionStore:
+    return SessionStore(_folder(data_dir) / SESSIONS_FILE)
+
+
+def _password(password: str | None) -> str:
+    if password is not None:
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def users():
+    """Manage user accounts."""
+
+
+@users.command("add")
+@data_dir_option
+@click.argument("name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role], case_sensitive=False),
+    help="viewer (Lesezugriff), caseworker (Fachkraft), lead (Teamleitung), admin.",
+)
+@click.option("--team", default=None, help='The team, e.g. "Team Nord" (optional for admin).')
+@password_option
+def users_add(data_dir, name, role, team, password):
+    """Add a user account (asks for the password unless --password is given).
+
+    The password needs at least 10 characters and must differ from the name.
+    """
+    store = _users(data_dir)
+    clean = normalize_name(name)
+    if any(user.name == clean for user in store.list()):
+        raise click.ClickException(f"user {clean!r} already exists")
+    if role != Role.ADMIN and not (team or "").strip():  # checked before asking for a password
+        raise click.ClickException(f"a user with role '{role}' needs a team")
+    user = store.add(clean, role, team, _password(password))
+    team_text = f" in {user.team!r}" if user.team else ""
+    click.echo(f"user {user.name!r} added as {user.role.value}{team_text}")
+
+
+@users.command("passwd")
+@data_dir_option
+@click.argument("name")
+@password_option
+def users_passwd(data_dir, name, password):
+    """Set a new password and end all sessions of the user."""
+    store = _users(data_dir)
+    user = store.get(name)
+    store.set_password(user.name, _password(password))
+    ended = _sessions(data_dir).revoke_user(user.name)
+    click.echo(f"password of {user.name!r} changed; {ended} session(s) ended")
+
+
+@users.command("disable")
+@data_dir_option
+@click.argument("name")
+def users_disable(data_dir, name):
+    """Disable an account (no more logins) and end all its sessions."""
+    user = _users(data_dir).disable(name)
+    ended = _sessions(data_dir).revoke_user(user.name)
+    click.echo(f"user {user.name!r} disabled; {ended} session(s) ended")
+
+
+@users.command("enable")
+@data_dir_option
+@click.argument("name")
+def users_enable(data_dir, name):
+    """Enable a disabled account again."""
+    user = _users(data_dir).enable(name)
+    click.echo(f"user {user.name!r} enabled")
+
+
+@users.command("list")
+@data_dir_option
+def users_list(data_dir):
+    """List all accounts with role, team and state."""
+    accounts = _users(data_dir).list()
+    if not accounts:
+        console.print("no users yet: run 'sozialraum users add NAME --role ROLE --team TEAM'")
+        return
+    table = Table()
+    for column in ("name", "role", "team", "disabled"):
+        table.add_column(column)
+    for user in accounts:
+        table.add_row(
+            user.name,
+            f"{user.role.value} ({ROLE_LABELS[user.role]})",
+            user.team or "",
+            "yes" if user.disabled else "no",
+        )
+    console.print(table)

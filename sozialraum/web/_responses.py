@@ -1,0 +1,86 @@
+"""JSON/GeoJSON responses with ETag, conditional GET and gzip, cached per data revision.
+
+Layer responses for a whole city are megabytes of JSON; they are serialised and
+compressed once per revision of the underlying files and then served from memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Response, request
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+MIN_GZIP_BYTES = 1024
+
+
+class _BodyCache:
+    """LRU of (body, gzipped body) by ETag, bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 128 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str):
+        with self._lock:
+            item = self._items.get(etag)
+            if item is not None:
+                self._items.move_to_end(etag)
+            return item
+
+    def put(self, etag: str, item: tuple[bytes, bytes | None]) -> None:
+        size = len(item[0]) + len(item[1] or b"")
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if etag in self._items:
+                return
+            self._items[etag] = item
+            self._size += size
+            while self._size > self.max_bytes:
+                _, (body, gz) = self._items.popitem(last=False)
+                self._size -= len(body) + len(gz or b"")
+
+
+_cache = _BodyCache()
+
+
+def make_etag(*parts: object) -> str:
+    """A stable ETag from the parts that determine a response (revisions, arguments)."""
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def cached_json(etag: str, build: Callable[[], object], mimetype: str = JSON) -> Response:
+    """Answer with JSON built by ``build`` unless the client has ``etag`` (304).
+
+    The body is built, serialised and gzipped at most once per ETag.
+    """
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    item = _cache.get(etag)
+    if item is None:
+        body = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        gz = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_GZIP_BYTES else None
+        item = (body, gz)
+        _cache.put(etag, item)
+    body, gz = item
+    response = Response(mimetype=mimetype)
+    if gz is not None and "gzip" in request.accept_encodings:
+        response.set_data(gz)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(body)
+    response.headers["Vary"] = "Accept-Encoding, Cookie"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(etag)
+    return response

@@ -1,0 +1,215 @@
+"""The JSON API: areas, districts, layers, addresses, search, cards. Parses requests only."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import current_app, request
+
+from sozialraum import areas as services
+from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.osm.importer import parse_bbox
+from sozialraum.web._responses import GEOJSON, cached_json, make_etag
+
+#: Properties an address carries in the map/list API (the rest stays on the card).
+ADDRESS_FIELDS = ("street", "housenumber", "postcode", "district")
+
+
+def _ctx():
+    return current_app.extensions["sozialraum"]
+
+
+def _store():
+    return _ctx()["store"]
+
+
+def checked_area(area: str) -> dict:
+    """Metadata of ``area``; 404 for unknown or malformed names."""
+    try:
+        return _store().read_meta(area)
+    except InvalidInput:
+        raise NotFound(f"area {area!r} does not exist") from None
+
+
+def _filters() -> tuple[str | None, tuple | None]:
+    district = request.args.get("district") or None
+    bbox = request.args.get("bbox")
+    return district, parse_bbox(bbox) if bbox else None
+
+
+def _check_district(area: str, district: str | None) -> None:
+    if district is not None:
+        ids = {d["id"] for d in _store().query(area, "districts")}
+        if district not in ids:
+            raise NotFound(f"district {district!r} does not exist in area {area!r}")
+
+
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _public(feature: dict, fields: tuple[str, ...] | None = None) -> dict:
+    props = feature["properties"]
+    keep = fields or tuple(k for k in props if k not in ("version", "updated_at"))
+    return {
+        "type": "Feature",
+        "id": feature["id"],
+        "geometry": feature["geometry"],
+        "properties": {k: props.get(k) for k in keep},
+    }
+
+
+def _etag(*parts):
+    return make_etag(
+        request.endpoint, _ctx()["generation"], *parts, sorted(request.args.items(multi=True))
+    )
+
+
+def list_areas():
+    """All areas with their counts."""
+    store = _store()
+    metas = [store.read_meta(name) for name in store.areas()]
+    etag = _etag(*(m.get("imported_at") for m in metas), *(m.get("title") for m in metas))
+    keys = (
+        "name",
+        "title",
+        "fictional",
+        "imported_at",
+        "bbox",
+        "resources",
+        "addresses",
+        "districts",
+        "counts",
+    )
+    return cached_json(etag, lambda: {"areas": [{k: m.get(k) for k in keys} for m in metas]})
+
+
+def area_detail(area: str):
+    """One area: metadata, categories and districts with team and counts."""
+    meta = checked_area(area)
+    store, table = _store(), _ctx()["categories"]
+    revisions = [store.revision(area, layer) for layer in ("resources", "addresses", "districts")]
+
+    def build():
+        return {
+            "name": area,
+            "title": meta.get("title", area),
+            "fictional": bool(meta.get("fictional")),
+            "imported_at": meta.get("imported_at"),
+            "bbox": meta.get("bbox"),
+            "source": meta.get("source"),
+            "resources": meta.get("resources"),
+            "addresses": meta.get("addresses"),
+            "counts": meta.get("counts"),
+            "categories": [
+                {"id": c.id, "label": c.label, "colour": c.colour, "icon": c.icon} for c in table
+            ],
+            "districts": services.district_summaries(store, area, table),
+        }
+
+    return cached_json(_etag(area, meta.get("teams"), *revisions), build)
+
+
+def districts(area: str):
+    """District polygons with name and team (GeoJSON)."""
+    meta = checked_area(area)
+    store = _store()
+    teams = meta.get("teams", {})
+
+    def build():
+        features = []
+        for d in store.query(area, "districts"):
+            feature = _public(d, ("name", "source"))
+            feature["properties"]["team"] = teams.get(d["id"])
+            features.append(feature)
+        return _collection(features)
+
+    return cached_json(_etag(area, store.revision(area, "districts"), teams), build, GEOJSON)
+
+
+def layer(area: str, category: str):
+    """Resources of one category, optionally in a district or bbox (GeoJSON)."""
+    checked_area(area)
+    if category not in _ctx()["categories"]:
+        raise NotFound(f"category {category!r} does not exist")
+    district, bbox = _filters()
+    _check_district(area, district)
+    store = _store()
+    etag = _etag(area, category, store.revision(area, "resources"))
+    return cached_json(
+        etag,
+        lambda: _collection(
+            [
+                _public(f)
+                for f in store.query(
+                    area, "resources", category=category, district=district, bbox=bbox
+                )
+            ]
+        ),
+        GEOJSON,
+    )
+
+
+def addresses(area: str):
+    """Addresses as points with street, house number, postcode, district (GeoJSON)."""
+    checked_area(area)
+    district, bbox = _filters()
+    _check_district(area, district)
+    store = _store()
+    etag = _etag(area, store.revision(area, "addresses"))
+    return cached_json(
+        etag,
+        lambda: _collection(
+            [
+                _public(f, ADDRESS_FIELDS)
+                for f in store.query(area, "addresses", district=district, bbox=bbox)
+            ]
+        ),
+        GEOJSON,
+    )
+
+
+def search_addresses(area: str):
+    """Suggestions for a typed address. The query is neither stored nor logged."""
+    checked_area(area)
+    query = request.args.get("q", "")
+    try:
+        limit = int(request.args.get("limit", "10"))
+    except ValueError:
+        raise InvalidInput("limit must be a whole number") from None
+    if not 1 <= limit <= 50:
+        raise InvalidInput("limit must be between 1 and 50")
+    if len(query) > 200:
+        raise InvalidInput("the query is too long (at most 200 characters)")
+    store = _store()
+    etag = _etag(area, store.revision(area, "addresses"))
+    index = services.address_index(store, area)
+    return cached_json(
+        etag, lambda: {"query": query, "results": [asdict(s) for s in index.search(query, limit)]}
+    )
+
+
+def address_card(area: str, address_id: str):
+    """An address with the resources nearby (straight-line metres)."""
+    checked_area(area)
+    store = _store()
+    etag = _etag(
+        area, address_id, store.revision(area, "addresses"), store.revision(area, "resources")
+    )
+    card = services.address_card(store, area, address_id)
+    return cached_json(etag, lambda: card)
+
+
+def resource_card(area: str, resource_id: str):
+    """A resource card: name, categories, address, opening hours, contact, OSM link."""
+    checked_area(area)
+    store = _store()
+    card = services.resource_card(store, area, resource_id, _ctx()["categories"])
+    return cached_json(_etag(area, resource_id, store.revision(area, "resources")), lambda: card)
+
+
+def openapi():
+    """The OpenAPI 3.1 document describing every API route."""
+    from sozialraum.web.openapi import openapi_document
+
+    return cached_json(_etag(), openapi_document)

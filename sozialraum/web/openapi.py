@@ -1,0 +1,425 @@
+"""The OpenAPI 3.1 document of the JSON API (``/api/openapi.json``).
+
+A test checks that every ``/api/`` route of the app is described here and that
+real responses validate against these schemas.
+"""
+
+from __future__ import annotations
+
+from sozialraum import __version__
+
+_REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": _REF + name}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NSTR = _nullable(STR)
+
+SCHEMAS: dict[str, dict] = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {"error": STR, "status": INT, "detail": STR},
+    },
+    "Position": {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}},
+    "Point": {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "properties": {"type": {"const": "Point"}, "coordinates": _ref("Position")},
+    },
+    "Polygonal": {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "properties": {
+            "type": {"enum": ["Polygon", "MultiPolygon"]},
+            "coordinates": {"type": "array"},
+        },
+    },
+    "Counts": {
+        "type": "object",
+        "additionalProperties": INT,
+        "description": "Number of resources per category id",
+    },
+    "Category": {
+        "type": "object",
+        "required": ["id", "label", "colour", "icon"],
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "colour": {"type": "string", "pattern": "^#"},
+            "icon": STR,
+        },
+    },
+    "AreaSummary": {
+        "type": "object",
+        "required": ["name", "title", "bbox", "counts"],
+        "properties": {
+            "name": STR,
+            "title": STR,
+            "fictional": _nullable({"type": "boolean"}),
+            "imported_at": NSTR,
+            "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+            "resources": INT,
+            "addresses": INT,
+            "districts": INT,
+            "counts": _ref("Counts"),
+        },
+    },
+    "DistrictSummary": {
+        "type": "object",
+        "required": ["id", "name", "team", "addresses", "counts"],
+        "properties": {
+            "id": STR,
+            "name": STR,
+            "team": NSTR,
+            "addresses": INT,
+            "counts": _ref("Counts"),
+        },
+    },
+    "AreaDetail": {
+        "type": "object",
+        "required": ["name", "title", "bbox", "counts", "categories", "districts"],
+        "properties": {
+            "name": STR,
+            "title": STR,
+            "fictional": {"type": "boolean"},
+            "imported_at": NSTR,
+            "bbox": {"type": "array", "items": {"type": "number"}},
+            "source": {"type": "object"},
+            "resources": INT,
+            "addresses": INT,
+            "counts": _ref("Counts"),
+            "categories": {"type": "array", "items": _ref("Category")},
+            "districts": {"type": "array", "items": _ref("DistrictSummary")},
+        },
+    },
+    "ResourceFeature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": _ref("Point"),
+            "properties": {
+                "type": "object",
+                "required": ["categories", "osm_type", "osm_id"],
+                "properties": {
+                    "name": NSTR,
+                    "categories": {"type": "array", "items": STR},
+                    "osm_type": {"enum": ["node", "way", "relation"]},
+                    "osm_id": INT,
+                    "district": NSTR,
+                },
+            },
+        },
+    },
+    "AddressFeature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": _ref("Point"),
+            "properties": {
+                "type": "object",
+                "required": ["street", "housenumber"],
+                "properties": {
+                    "street": STR,
+                    "housenumber": STR,
+                    "postcode": NSTR,
+                    "district": NSTR,
+                },
+            },
+        },
+    },
+    "DistrictFeature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": _ref("Polygonal"),
+            "properties": {
+                "type": "object",
+                "required": ["name", "team"],
+                "properties": {"name": STR, "source": NSTR, "team": NSTR},
+            },
+        },
+    },
+    "Suggestion": {
+        "type": "object",
+        "required": ["id", "label", "street", "housenumber", "match", "score"],
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "street": STR,
+            "housenumber": STR,
+            "postcode": NSTR,
+            "district": NSTR,
+            "match": {"enum": ["exakt", "Straße", "ähnlich"]},
+            "score": {"type": "integer", "minimum": 0, "maximum": 100},
+        },
+    },
+    "Address": {
+        "type": "object",
+        "properties": {"street": NSTR, "housenumber": NSTR, "postcode": NSTR, "city": NSTR},
+    },
+    "AddressCard": {
+        "type": "object",
+        "required": ["id", "address", "geometry", "nearby", "radius_m"],
+        "properties": {
+            "id": STR,
+            "address": _ref("Address"),
+            "district": NSTR,
+            "geometry": _ref("Point"),
+            "radius_m": {"type": "number"},
+            "nearby": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "categories", "distance_m"],
+                    "properties": {
+                        "id": STR,
+                        "name": NSTR,
+                        "categories": {"type": "array"},
+                        "distance_m": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        },
+    },
+    "ResourceCard": {
+        "type": "object",
+        "required": ["id", "name", "categories", "address", "osm_url"],
+        "properties": {
+            "id": STR,
+            "name": NSTR,
+            "address": _ref("Address"),
+            "categories": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label"],
+                    "properties": {"id": STR, "label": STR},
+                },
+            },
+            "opening_hours": NSTR,
+            "wheelchair": NSTR,
+            "phone": NSTR,
+            "email": NSTR,
+            "website": NSTR,
+            "operator": NSTR,
+            "district": NSTR,
+            "osm_url": STR,
+            "geometry": _ref("Point"),
+        },
+    },
+}
+
+
+def _collection(item: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": _ref(item)},
+        },
+    }
+
+
+SCHEMAS["ResourceCollection"] = _collection("ResourceFeature")
+SCHEMAS["AddressCollection"] = _collection("AddressFeature")
+SCHEMAS["DistrictCollection"] = _collection("DistrictFeature")
+
+_AREA = {
+    "name": "area",
+    "in": "path",
+    "required": True,
+    "schema": STR,
+    "description": "Area name, e.g. musterstadt-nord",
+}
+_DISTRICT = {
+    "name": "district",
+    "in": "query",
+    "required": False,
+    "schema": STR,
+    "description": "Only features in this district (id)",
+}
+_BBOX = {
+    "name": "bbox",
+    "in": "query",
+    "required": False,
+    "schema": STR,
+    "description": "W,S,E,N in degrees (EPSG:4326)",
+}
+
+
+def _ok(schema: str, media: str = "application/json", text: str = "OK") -> dict:
+    return {
+        "description": text,
+        "content": {media: {"schema": _ref(schema)}},
+        "headers": {"ETag": {"schema": STR}},
+    }
+
+
+def _errors(*codes: int) -> dict:
+    texts = {
+        304: "Not modified (If-None-Match)",
+        400: "Bad input",
+        401: "Not logged in",
+        404: "Not found",
+    }
+    answers = {}
+    for code in codes:
+        answers[str(code)] = (
+            {"description": texts[code]}
+            if code == 304
+            else {
+                "description": texts[code],
+                "content": {"application/json": {"schema": _ref("Error")}},
+            }
+        )
+    return answers
+
+
+def _get(summary: str, parameters: list, ok: dict, *errors: int, public=False) -> dict:
+    operation = {
+        "summary": summary,
+        "parameters": parameters,
+        "responses": {"200": ok, **_errors(304, *errors)},
+    }
+    if public:
+        operation["security"] = []
+    return {"get": operation}
+
+
+GEO = "application/geo+json"
+PATHS = {
+    "/api/openapi.json": _get(
+        "This document",
+        [],
+        {
+            "description": "OpenAPI document",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        public=True,
+    ),
+    "/api/areas": _get(
+        "All areas with counts",
+        [],
+        {
+            "description": "OK",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["areas"],
+                        "properties": {"areas": {"type": "array", "items": _ref("AreaSummary")}},
+                    }
+                }
+            },
+        },
+        401,
+    ),
+    "/api/areas/{area}": _get(
+        "One area with categories and districts", [_AREA], _ok("AreaDetail"), 401, 404
+    ),
+    "/api/areas/{area}/districts": _get(
+        "District polygons with team", [_AREA], _ok("DistrictCollection", GEO), 401, 404
+    ),
+    "/api/areas/{area}/layers/{category}": _get(
+        "Resources of one category",
+        [
+            _AREA,
+            {"name": "category", "in": "path", "required": True, "schema": STR},
+            _DISTRICT,
+            _BBOX,
+        ],
+        _ok("ResourceCollection", GEO),
+        400,
+        401,
+        404,
+    ),
+    "/api/areas/{area}/addresses": _get(
+        "Addresses as points",
+        [_AREA, _DISTRICT, _BBOX],
+        _ok("AddressCollection", GEO),
+        400,
+        401,
+        404,
+    ),
+    "/api/areas/{area}/addresses/search": _get(
+        "Suggestions for a typed address (not stored)",
+        [
+            _AREA,
+            {"name": "q", "in": "query", "required": True, "schema": STR},
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
+        ],
+        {
+            "description": "OK",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query", "results"],
+                        "properties": {
+                            "query": STR,
+                            "results": {"type": "array", "items": _ref("Suggestion")},
+                        },
+                    }
+                }
+            },
+        },
+        400,
+        401,
+        404,
+    ),
+    "/api/areas/{area}/addresses/{address_id}": _get(
+        "Address card with resources nearby",
+        [_AREA, {"name": "address_id", "in": "path", "required": True, "schema": STR}],
+        _ok("AddressCard"),
+        401,
+        404,
+    ),
+    "/api/areas/{area}/resources/{resource_id}": _get(
+        "Resource card",
+        [_AREA, {"name": "resource_id", "in": "path", "required": True, "schema": STR}],
+        _ok("ResourceCard"),
+        401,
+        404,
+    ),
+}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document as a dict."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sozialraum API",
+            "version": __version__,
+            "description": "Resources, addresses and districts of imported areas. "
+            "Coordinates in EPSG:4326 (RFC 7946). Requires a login session "
+            "(cookie); writes need the X-CSRFToken header.",
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        },
+        "security": [{"session": []}],
+        "paths": PATHS,
+    }

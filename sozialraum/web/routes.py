@@ -1,0 +1,111 @@
+"""Every route of the app, declared in one place with who may use it (datasette style).
+
+``access`` is enforced centrally by :func:`guard`:
+
+- ``public``: everyone (login page, OpenAPI document)
+- ``read``: any logged-in user (viewer, caseworker, lead, admin)
+- ``admin``: administrators only
+
+Finer rules (own team) are checked in the views. The permission-matrix test
+iterates this table and the app's URL map, so a new route is covered automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Blueprint, Flask
+from flask_login import current_user
+
+from sozialraum.errors import SozialraumError
+from sozialraum.model.roles import can_administer
+from sozialraum.web import api, auth, pages
+
+
+class Unauthorized(SozialraumError):
+    """Not logged in (or the session ended)."""
+
+    status = 401
+
+
+class Forbidden(SozialraumError):
+    """Logged in, but the role does not allow this."""
+
+    status = 403
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL rule, its view, methods and access level."""
+
+    rule: str
+    endpoint: str
+    view: object
+    access: str
+    methods: tuple[str, ...] = ("GET",)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/anmelden", "login", auth.login, "public", ("GET", "POST")),
+    Route("/abmelden", "logout", auth.logout, "read", ("POST",)),
+    Route("/", "index", pages.index, "read"),
+    Route("/gebiete/<area>/", "area", pages.area_page, "read"),
+    Route("/gebiete/<area>/bezirke/<district>/", "district", pages.district_page, "read"),
+    Route("/gebiete/<area>/karte", "area_map", pages.area_map, "read"),
+    Route("/gebiete/<area>/suche", "search", pages.search_page, "read"),
+    Route("/gebiete/<area>/orte/<resource_id>", "resource", pages.resource_page, "read"),
+    Route("/gebiete/<area>/adressen/<address_id>", "address", pages.address_page, "read"),
+    Route("/api/openapi.json", "openapi", api.openapi, "public"),
+    Route("/api/areas", "areas", api.list_areas, "read"),
+    Route("/api/areas/<area>", "area", api.area_detail, "read"),
+    Route("/api/areas/<area>/districts", "districts", api.districts, "read"),
+    Route("/api/areas/<area>/layers/<category>", "layer", api.layer, "read"),
+    Route("/api/areas/<area>/addresses", "addresses", api.addresses, "read"),
+    Route("/api/areas/<area>/addresses/search", "search_addresses", api.search_addresses, "read"),
+    Route("/api/areas/<area>/addresses/<address_id>", "address", api.address_card, "read"),
+    Route("/api/areas/<area>/resources/<resource_id>", "resource", api.resource_card, "read"),
+)
+
+ACCESS_LEVELS = ("public", "read", "admin")
+
+
+def guard(view, access: str):
+    """Wrap ``view`` so that ``access`` is enforced before it runs."""
+    if access not in ACCESS_LEVELS:
+        raise ValueError(f"unknown access level {access!r}")
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if access != "public":
+            if not current_user.is_authenticated:
+                raise Unauthorized("login required")
+            if access == "admin" and not can_administer(current_user.role):
+                raise Forbidden("administrators only")
+        return view(*args, **kwargs)
+
+    wrapped.access = access
+    return wrapped
+
+
+def register(app: Flask) -> None:
+    """Register every route on two blueprints: ``pages`` (HTML) and ``api`` (JSON)."""
+    blueprints = {"pages": Blueprint("pages", __name__), "api": Blueprint("api", __name__)}
+    for route in ROUTES:
+        bp = blueprints["api" if route.rule.startswith("/api/") else "pages"]
+        bp.add_url_rule(
+            route.rule, route.endpoint, guard(route.view, route.access), methods=list(route.methods)
+        )
+    for bp in blueprints.values():
+        app.register_blueprint(bp)
+
+
+def access_of(endpoint: str | None) -> str:
+    """The access level of an endpoint (``static`` is public)."""
+    if endpoint in (None, "static"):
+        return "public"
+    for route in ROUTES:
+        prefix = "api" if route.rule.startswith("/api/") else "pages"
+        if f"{prefix}.{route.endpoint}" == endpoint:
+            return route.access
+    raise KeyError(endpoint)

@@ -1,0 +1,204 @@
+"""The JSON API: content types, filters, ETag/304, gzip, errors, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import jsonschema
+import pytest
+
+from sozialraum.web.openapi import openapi_document
+
+AREA = "musterstadt-nord"
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return openapi_document()
+
+
+def _validator(spec, schema):
+    """A validator for an inline schema whose "#/components/..." refs point into the spec."""
+    return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def validate(spec, path_template, response):
+    operation = spec["paths"][path_template]["get"]
+    answer = operation["responses"][str(response.status_code)]
+    content = answer["content"]
+    media = response.mimetype
+    assert media in content, (media, list(content))
+    schema = content[media]["schema"]
+    validator = _validator(spec, schema)
+    errors = list(validator.iter_errors(response.get_json(force=True)))
+    assert not errors, [e.message for e in errors[:3]]
+
+
+def _address_id(client):
+    return client.get(f"/api/areas/{AREA}/addresses/search?q=Lindenstra%C3%9Fe%2012").json[
+        "results"
+    ][0]["id"]
+
+
+def _resource_id(demo_store):
+    return demo_store.query(AREA, "resources", category="pharmacy")[0]["id"]
+
+
+def cases(client, demo_store):
+    address_id, resource_id = _address_id(client), _resource_id(demo_store)
+    return [
+        ("/api/openapi.json", "/api/openapi.json"),
+        ("/api/areas", "/api/areas"),
+        ("/api/areas/{area}", f"/api/areas/{AREA}"),
+        ("/api/areas/{area}/districts", f"/api/areas/{AREA}/districts"),
+        ("/api/areas/{area}/layers/{category}", f"/api/areas/{AREA}/layers/bakery"),
+        ("/api/areas/{area}/layers/{category}", f"/api/areas/{AREA}/layers/stop?district=r3"),
+        ("/api/areas/{area}/addresses", f"/api/areas/{AREA}/addresses?district=r1"),
+        ("/api/areas/{area}/addresses/search", f"/api/areas/{AREA}/addresses/search?q=Amsel"),
+        ("/api/areas/{area}/addresses/{address_id}", f"/api/areas/{AREA}/addresses/{address_id}"),
+        ("/api/areas/{area}/resources/{resource_id}", f"/api/areas/{AREA}/resources/{resource_id}"),
+        ("/api/areas/{area}", "/api/areas/gibtsnicht"),
+        ("/api/areas/{area}/layers/{category}", f"/api/areas/{AREA}/layers/gibtsnicht"),
+        ("/api/areas/{area}/layers/{category}", f"/api/areas/{AREA}/layers/bakery?bbox=1,2"),
+        ("/api/areas/{area}/addresses", f"/api/areas/{AREA}/addresses?district=nix"),
+        ("/api/areas/{area}/addresses/search", f"/api/areas/{AREA}/addresses/search?q=x&limit=0"),
+        ("/api/areas/{area}/addresses/{address_id}", f"/api/areas/{AREA}/addresses/x1"),
+        ("/api/areas/{area}/resources/{resource_id}", f"/api/areas/{AREA}/resources/..%2f"),
+    ]
+
+
+def test_every_api_route_is_in_the_openapi_document(app, spec):
+    documented = {re.sub(r"\{(\w+)\}", r"<\1>", path) for path in spec["paths"]}
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    assert routes == documented
+
+
+def test_responses_validate_against_the_openapi_document(client, demo_store, spec):
+    seen = set()
+    for template, url in cases(client, demo_store):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        validate(spec, template, response)
+        seen.add(template)
+    assert seen == set(spec["paths"])
+
+
+def test_openapi_document_is_public_json(anon_client, spec):
+    response = anon_client.get("/api/openapi.json")
+    assert response.status_code == 200 and response.json == json.loads(json.dumps(spec))
+    assert response.json["openapi"] == "3.1.0"
+
+
+def test_geojson_content_type_and_filters(client, demo_store):
+    response = client.get(f"/api/areas/{AREA}/layers/stop")
+    assert response.mimetype == "application/geo+json"
+    all_stops = response.json["features"]
+    assert len(all_stops) == demo_store.read_meta(AREA)["counts"]["stop"]
+    in_r3 = client.get(f"/api/areas/{AREA}/layers/stop?district=r3").json["features"]
+    assert 0 < len(in_r3) < len(all_stops)
+    assert all(f["properties"]["district"] == "r3" for f in in_r3)
+    lons = sorted(f["geometry"]["coordinates"][0] for f in all_stops)
+    west = f"{lons[0] - 0.001},51.0,{lons[len(lons) // 2]},52.0"
+    boxed = client.get(f"/api/areas/{AREA}/layers/stop?bbox={west}").json["features"]
+    assert 0 < len(boxed) < len(all_stops)
+
+
+def test_address_layer_is_compact(client, demo_store):
+    features = client.get(f"/api/areas/{AREA}/addresses").json["features"]
+    assert len(features) == demo_store.read_meta(AREA)["addresses"]
+    assert set(features[0]["properties"]) == {"street", "housenumber", "postcode", "district"}
+
+
+def test_etag_and_conditional_get(client, demo_store):
+    url = f"/api/areas/{AREA}/layers/bakery"
+    first = client.get(url)
+    etag = first.headers["ETag"].strip('"')
+    again = client.get(url, headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get(f"/api/areas/{AREA}/layers/bakery?district=r1")
+    assert other.headers["ETag"] != first.headers["ETag"]
+    feature = demo_store.query(AREA, "resources", category="bakery")[0]
+    changed = {**feature, "properties": {**feature["properties"], "name": "Neue Bäckerei"}}
+    demo_store.update(
+        AREA,
+        "resources",
+        feature["id"],
+        changed,
+        expected_version=feature["properties"]["version"],
+        actor="test",
+    )
+    after = client.get(url, headers={"If-None-Match": f'"{etag}"'})
+    assert after.status_code == 200
+    assert "Neue Bäckerei" in after.get_data(as_text=True)
+
+
+def test_gzip_when_accepted(client):
+    url = f"/api/areas/{AREA}/addresses"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 4
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/areas/gibtsnicht", 404),
+        ("/api/areas/..%2f..%2fetc", 404),
+        (f"/api/areas/{AREA}/layers/gibtsnicht", 404),
+        (f"/api/areas/{AREA}/layers/bakery?bbox=a,b,c,d", 400),
+        (f"/api/areas/{AREA}/layers/bakery?bbox=8,52,7,51", 400),
+        (f"/api/areas/{AREA}/layers/bakery?district=r99", 404),
+        (f"/api/areas/{AREA}/addresses/search?q=x&limit=abc", 400),
+        (f"/api/areas/{AREA}/addresses/search?q=x&limit=999", 400),
+        (f"/api/areas/{AREA}/addresses/search?q=" + "x" * 201, 400),
+        (f"/api/areas/{AREA}/addresses/gibtsnicht", 404),
+        (f"/api/areas/{AREA}/resources/%00", 404),
+        ("/api/nix", 404),
+    ],
+)
+def test_bad_input_gives_json_4xx(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.json["status"] == status and response.json["error"]
+
+
+def test_post_to_read_only_route_is_405_json(client):
+    response = client.post(f"/api/areas/{AREA}", headers={"X-CSRFToken": "x"})
+    assert response.status_code in (400, 405)
+    assert response.mimetype == "application/json"
+
+
+def test_search_finds_any_spelling(client):
+    for query in (
+        "Lindenstraße 12",
+        "lindenstr 12",
+        "Lindenstr. 12",
+        "LINDEN STRASSE 12",
+        "Lindenstrasse 12, 45903 Musterstadt",
+    ):
+        results = client.get(f"/api/areas/{AREA}/addresses/search", query_string={"q": query}).json
+        assert results["results"][0]["label"].startswith("Lindenstraße 12,"), query
+        assert results["results"][0]["match"] == "exakt"
+    typo = client.get(f"/api/areas/{AREA}/addresses/search", query_string={"q": "Lindnstraße 12"})
+    assert typo.json["results"][0]["match"] == "ähnlich"
+
+
+def test_address_card_has_nearby_resources_in_metres(client, demo_store):
+    card = client.get(f"/api/areas/{AREA}/addresses/{_address_id(client)}").json
+    distances = [r["distance_m"] for r in card["nearby"]]
+    assert distances == sorted(distances) and all(d <= card["radius_m"] for d in distances)
+    assert card["nearby"]
+
+
+def test_resource_card_fields(client, demo_store):
+    pharmacy = demo_store.query(AREA, "resources", category="pharmacy")[0]
+    card = client.get(f"/api/areas/{AREA}/resources/{pharmacy['id']}").json
+    assert card["name"] == pharmacy["properties"]["name"]
+    assert card["categories"] == [{"id": "pharmacy", "label": "Apotheke"}]
+    assert card["osm_url"].startswith("https://www.openstreetmap.org/")
