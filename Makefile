@@ -35,6 +35,9 @@ demo: setup
 	$(SOZ) demo
 
 $(VENV)/bin/python:
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; } || \
+		{ echo "error: python3-venv is needed (apt-get install python3-venv)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 

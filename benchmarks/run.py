@@ -55,7 +55,7 @@ def bench_import(repeat: int) -> None:
             import_area(GeoJSONStore(Path(folder)), "neuss", osm_file=NEUSS)
 
     def streaming_pass():  # the reader's own pass, without any Python work per object
-        for _ in _processor(NEUSS, table.osm_keys()):
+        for _ in _processor(NEUSS, table):
             pass
 
     our_import()  # warm caches and imports once

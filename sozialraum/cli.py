@@ -286,7 +286,7 @@ def demo(data_dir):
     from sozialraum.demo import DEMO_AREA, install_demo
 
     store = _store(data_dir)
-    if install_demo(store, actor=_actor()):
+    if install_demo(store, actor=_actor(), categories=_categories()):
         click.echo(f"demo area '{DEMO_AREA}' built")
     else:
         click.echo(f"demo area '{DEMO_AREA}' exists")

@@ -448,10 +448,8 @@ def demo_notes() -> list[dict]:
         (category ``"briefkasten"``) placed at the address they describe; the
         last note refers to an OSM resource via ``osm_ref``. Same result every call.
     """
-    try:
-        from sozialraum.model.addresses import address_key
-    except ImportError:  # pragma: no cover - module written separately
-        address_key = None
+    from sozialraum.model.addresses import address_key
+
     osm = _build()
     rng = random.Random(_SEED + 1)
     statuses = sorted(_MAILBOX_TEXTS)
@@ -473,11 +471,7 @@ def demo_notes() -> list[dict]:
     for k, addr in enumerate(rng.sample(osm.addresses, 12)):
         status = statuses[k % len(statuses)]
         street, number, postcode = addr["street"], addr["housenumber"], addr["postcode"]
-        if address_key is not None:
-            link = {"address_key": address_key(street, number, postcode)}
-        else:
-            link = dict(street=street, housenumber=number, postcode=postcode)
-            link["address_key"] = f"{street} {number}".lower()
+        link = {"address_key": address_key(street, number, postcode)}
         text = _MAILBOX_TEXTS[status]
         feature(addr["lon"], addr["lat"], "briefkasten", text, mailbox_status=status, **link)
     by_name = {r["name"]: r for r in osm.resources}
@@ -500,7 +494,9 @@ DEMO_TEAMS = {"Nord-West": "Team Nord", "Nord-Ost": "Team Nord", "Mühlenviertel
 DEMO_OSM_FILE = Path(__file__).resolve().parent.parent / "data" / f"{DEMO_AREA}.osm"
 
 
-def install_demo(store, osm_file: Path | None = None, *, actor: str = "demo") -> bool:
+def install_demo(
+    store, osm_file: Path | None = None, *, actor: str = "demo", categories=None
+) -> bool:
     """Import the demo area into ``store`` and add its field notes, unless it exists.
 
     Parameters
@@ -515,20 +511,23 @@ def install_demo(store, osm_file: Path | None = None, *, actor: str = "demo") ->
     bool
         True if the area was built, False if it was already there.
     """
+    import shutil
+
+    from sozialraum.areas import assign_team
     from sozialraum.osm.importer import import_area
 
     if DEMO_AREA in store.areas():
-        return False
+        if store.read_meta(DEMO_AREA).get("fictional"):
+            return False
+        shutil.rmtree(store.area_dir(DEMO_AREA))  # an interrupted build: start again
     osm_file = osm_file or DEMO_OSM_FILE
     if not osm_file.exists():
         write_demo_osm(osm_file)
-    import_area(store, DEMO_AREA, osm_file=osm_file, actor=actor)
-    meta = store.read_meta(DEMO_AREA)
-    store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
+    import_area(store, DEMO_AREA, osm_file=osm_file, actor=actor, categories=categories)
     for note in demo_notes():
         store.add(DEMO_AREA, "notes", note, actor=actor)
-    from sozialraum.areas import assign_team
-
     for district, team in DEMO_TEAMS.items():
         assign_team(store, DEMO_AREA, district, team, actor=actor)
+    meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
+    store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     return True

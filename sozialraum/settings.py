@@ -8,6 +8,7 @@ Defaults live here; the Flask app overrides them from ``instance/config.py`` and
 from __future__ import annotations
 
 import os
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +29,27 @@ def instance_path() -> Path:
     return Path(env).resolve() if env else PROJECT_ROOT / "instance"
 
 
+def _instance_config_value(name: str):
+    """A setting from ``instance/config.py`` (the file the web app reads), or None."""
+    path = instance_path() / "config.py"
+    if not path.is_file():
+        return None
+    return runpy.run_path(str(path)).get(name)
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """Return the data folder: ``explicit``, ``SOZIALRAUM_DATA_DIR`` or ``<instance>/data``."""
+    """Return the data folder, the same one the web app uses.
+
+    ``explicit`` (``--data-dir``), else ``SOZIALRAUM_DATA_DIR``, else ``DATA_DIR`` in
+    ``instance/config.py``, else ``<instance>/data``.
+    """
     if explicit:
         return Path(explicit).resolve()
     env = os.environ.get("SOZIALRAUM_DATA_DIR")
-    return Path(env).resolve() if env else instance_path() / "data"
+    if env:
+        return Path(env).resolve()
+    configured = _instance_config_value("DATA_DIR")
+    return Path(configured).resolve() if configured else instance_path() / "data"
 
 
 @dataclass(frozen=True)

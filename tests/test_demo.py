@@ -12,6 +12,7 @@ from shapely.geometry import Point, Polygon
 from shapely.ops import unary_union
 
 from sozialraum import demo
+from sozialraum.model.addresses import address_key
 
 REQUIRED_TAGS = [
     {"shop": "bakery"},
@@ -169,11 +170,10 @@ def test_addresses(parsed):
     assert 0.6 < len(buildings) / (len(buildings) + len(plain)) < 0.8
 
 
-def test_address_keys_unique_if_model_present(parsed):
-    addresses_model = pytest.importorskip("sozialraum.model.addresses")
+def test_address_keys_unique(parsed):
     objects, _ = parsed
     keys = [
-        addresses_model.address_key(t["addr:street"], t["addr:housenumber"], t["addr:postcode"])
+        address_key(t["addr:street"], t["addr:housenumber"], t["addr:postcode"])
         for _, _, t, _ in objects
         if "addr:street" in t
     ]
@@ -266,10 +266,9 @@ def test_notes(osm_file, parsed):
 
 
 def test_mailbox_notes_match_addresses(parsed):
-    addresses_model = pytest.importorskip("sozialraum.model.addresses")
     objects, _ = parsed
     keys = {
-        addresses_model.address_key(t["addr:street"], t["addr:housenumber"], t["addr:postcode"])
+        address_key(t["addr:street"], t["addr:housenumber"], t["addr:postcode"])
         for _, _, t, _ in objects
         if "addr:street" in t
     }

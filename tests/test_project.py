@@ -33,10 +33,11 @@ def test_front_end_packages_are_pinned_and_not_committed():
     for name, version in package["dependencies"].items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), name
     assert "static/vendor/" in (ROOT / ".gitignore").read_text()
-    tracked = subprocess.run(
+    result = subprocess.run(
         ["git", "ls-files", "static/vendor"], cwd=ROOT, capture_output=True, text=True
-    ).stdout
-    assert tracked == ""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
 
 
 def test_shipped_demo_file_is_what_the_script_makes(tmp_path):

@@ -197,6 +197,10 @@ class CategoryTable:
         """All OSM keys any rule looks at (for pre-filtering a file pass)."""
         return sorted({rule.key for cat in self for rule in cat.rules})
 
+    def rules_for(self, key: str) -> list[Rule]:
+        """All rules that look at ``key``."""
+        return [rule for _, rule, _ in self._rules_by_key.get(key, [])]
+
     def osmnx_tags(self) -> dict[str, bool | list[str]]:
         """The rules as an osmnx ``tags`` filter (keys ORed, values listed, ``True`` = any)."""
         tags: dict[str, bool | list[str]] = {}

@@ -11,14 +11,16 @@ from osmium.geom import WKBFactory
 from shapely.geometry import LineString, Polygon
 
 from sozialraum.errors import OsmImportError
+from sozialraum.model.categories import CategoryTable
 from sozialraum.osm._records import Boundary, OsmData, OsmObject
 
 SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf")
 ADDRESS_KEY = "addr:housenumber"
 DISTRICT_ADMIN_LEVELS = (9, 10)
-# Streets are ways with "highway"; the only highway value we want (bus_stop) is a node tag,
-# so ways are pre-filtered without that key and the streets never reach Python.
-NOT_FOR_WAYS = {"highway"}
+# Tags that OSM puts on nodes only. A key whose rules all ask for such values is left out of
+# the pre-filter for ways, so that e.g. the thousands of street ways ("highway") never reach
+# Python when the only highway rule is highway=bus_stop.
+NODE_ONLY_VALUES = {"highway": {"bus_stop"}}
 
 
 def check_osm_file(path: Path) -> None:
@@ -65,24 +67,32 @@ def _area_geometry(wkb: WKBFactory, area):
     return None if geometry.is_empty else geometry
 
 
-def _processor(path: Path, keys: list[str]):
-    all_keys = sorted({*keys, ADDRESS_KEY, "boundary"})
-    way_keys = [k for k in all_keys if k not in NOT_FOR_WAYS]
+def way_keys(table: CategoryTable) -> list[str]:
+    """Keys worth looking at on ways: all rule keys except those asking for node-only values."""
+    keys = []
+    for key in table.osm_keys():
+        node_only = NODE_ONLY_VALUES.get(key, set())
+        rules = table.rules_for(key)
+        if not all(rule.values is not None and rule.values <= node_only for rule in rules):
+            keys.append(key)
+    return keys
+
+
+def _processor(path: Path, table: CategoryTable):
+    all_keys = sorted({*table.osm_keys(), ADDRESS_KEY, "boundary"})
+    for_ways = sorted({*way_keys(table), ADDRESS_KEY, "boundary"})
     not_ways = osmium.osm.NODE | osmium.osm.RELATION | osmium.osm.AREA
     return (
         osmium.FileProcessor(str(path))
         .with_locations()
         .with_areas(osmium.filter.KeyFilter(*all_keys))
         .with_filter(osmium.filter.KeyFilter(*all_keys).enable_for(not_ways))
-        .with_filter(osmium.filter.KeyFilter(*way_keys).enable_for(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter(*for_ways).enable_for(osmium.osm.WAY))
     )
 
 
 def read_osm_file(
-    path: Path,
-    keys: list[str],
-    classify: Callable[[dict[str, str]], list[str]],
-    tick: Callable[[int], None] | None = None,
+    path: Path, table: CategoryTable, tick: Callable[[int], None] | None = None
 ) -> OsmData:
     """Read every resource or address object from an OSM file in one streaming pass.
 
@@ -90,10 +100,9 @@ def read_osm_file(
     ----------
     path : pathlib.Path
         ``.osm``, ``.osm.gz``, ``.osm.bz2`` or ``.osm.pbf``.
-    keys : list of str
-        OSM keys the category rules look at (a pre-filter in C++).
-    classify : callable
-        Tags -> category ids; objects with categories or ``addr:housenumber`` are kept.
+    table : CategoryTable
+        Its rules pre-filter the file (in C++) and classify objects; objects with
+        categories or ``addr:housenumber`` are kept.
     tick : callable, optional
         Called with the number of objects handled so far (for a progress bar).
 
@@ -105,13 +114,14 @@ def read_osm_file(
         at a point on their surface; admin_level 9/10 boundary polygons.
     """
     check_osm_file(path)
+    classify = table.classify
     wkb = WKBFactory()
     data = OsmData()
     relations: dict[int, dict[str, str]] = {}
     placed: set[int] = set()  # relations that arrived as assembled areas (in any order)
     count = 0
     try:
-        for obj in _processor(path, keys):
+        for obj in _processor(path, table):
             count += 1
             if tick is not None and count % 5000 == 0:
                 tick(count)

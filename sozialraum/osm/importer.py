@@ -202,7 +202,7 @@ def import_area(
     clip = _clip_polygon(clip_file, bbox)
     step("Lese OSM-Daten")
     if osm_file is not None:
-        data: OsmData = read_osm_file(Path(osm_file), table.osm_keys(), table.classify, tick)
+        data: OsmData = read_osm_file(Path(osm_file), table, tick)
         source = {"kind": "file", "file": Path(osm_file).name}
     else:
         from sozialraum.osm import overpass  # imports osmnx only when needed

@@ -18,7 +18,8 @@ from shapely.geometry.base import BaseGeometry
 
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.model.categories import CategoryTable
-from sozialraum.osm._records import OsmData, OsmObject
+from sozialraum.osm._reader import DISTRICT_ADMIN_LEVELS
+from sozialraum.osm._records import Boundary, OsmData, OsmObject
 from sozialraum.settings import ImportSettings
 
 HOW_TO_USE_A_FILE = (
@@ -27,6 +28,7 @@ HOW_TO_USE_A_FILE = (
     " 'sozialraum import --osm-file FILE --area NAME [--clip AREA.geojson]'."
 )
 _ELEMENT_TYPES = {"node": "n", "way": "w", "relation": "r"}
+ADMIN_LEVELS = tuple(str(level) for level in DISTRICT_ADMIN_LEVELS)
 
 
 def _check_response(response, *args, **kwargs):
@@ -108,6 +110,27 @@ def _objects_from_gdf(gdf, classify) -> list[OsmObject]:
     return objects
 
 
+def _boundaries(ox, polygon) -> list[Boundary]:
+    """Administrative boundaries with admin_level 9/10 intersecting ``polygon`` (may be none)."""
+    from osmnx._errors import InsufficientResponseError
+
+    try:
+        gdf = ox.features_from_polygon(polygon, tags={"admin_level": list(ADMIN_LEVELS)})
+    except InsufficientResponseError:
+        return []
+    found = []
+    for (element, osm_id), row in gdf.iterrows():
+        geometry = row.geometry
+        if row.get("boundary") != "administrative" or geometry is None:
+            continue
+        if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        level = int(row["admin_level"])
+        name = row.get("name") if isinstance(row.get("name"), str) else f"Bezirk {osm_id}"
+        found.append(Boundary(_ELEMENT_TYPES[element], int(osm_id), name, level, geometry))
+    return found
+
+
 def fetch(
     table: CategoryTable,
     settings: ImportSettings,
@@ -150,6 +173,7 @@ def fetch(
             else:
                 polygon = box(*bbox)
                 gdf = ox.features_from_bbox(bbox, tags=tags)
+            boundaries = _boundaries(ox, polygon)
         except InsufficientResponseError:
             raise OsmImportError("no resources or addresses found in the requested area") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -160,4 +184,4 @@ def fetch(
             raise OverpassUnavailable(
                 f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
             ) from None
-    return OsmData(objects=_objects_from_gdf(gdf, table.classify)), polygon
+    return OsmData(objects=_objects_from_gdf(gdf, table.classify), boundaries=boundaries), polygon

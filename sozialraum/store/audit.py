@@ -5,22 +5,31 @@ Each entry holds ``prev`` (the hash of the entry before, or 64 zeros) and ``hash
 ``audit.head`` records the count and last hash after every append, so a log
 that was edited, had lines removed or was truncated fails :func:`verify`.
 Entries say who, when, what and which versions, never the content of a note.
+
+Crash consistency: an append writes the log line (fsync) and then the head. A
+crash in between leaves the log one valid entry ahead of the head; a crash
+during the line write leaves a partial last line. The next append repairs both
+(under the caller's lock) and :func:`verify` accepts a log that is ahead of its
+head by valid, chained entries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sozialraum.errors import StorageError
 from sozialraum.store._atomic import write_atomic
 
 LOG_NAME = "audit.jsonl"
 HEAD_NAME = "audit.head"
 GENESIS = "0" * 64
+_TAIL_BYTES = 64 * 1024
 
 
 def _digest(entry: dict) -> str:
@@ -29,10 +38,44 @@ def _digest(entry: dict) -> str:
 
 
 def _read_head(folder: Path) -> dict:
+    """The head file; :class:`StorageError` if it is unreadable or malformed."""
+    path = folder / HEAD_NAME
     try:
-        return json.loads((folder / HEAD_NAME).read_text(encoding="utf-8"))
+        head = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(head["count"], int) or not isinstance(head["hash"], str):
+            raise TypeError("bad field types")
+        return head
     except FileNotFoundError:
         return {"count": 0, "hash": GENESIS}
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise StorageError(f"{path} is unreadable ({exc}); run 'sozialraum audit verify'") from None
+
+
+def _last_entry(log: Path) -> dict | None:
+    """The last complete entry of the log, after cutting a partial last line (crash)."""
+    try:
+        size = log.stat().st_size
+    except FileNotFoundError:
+        return None
+    with open(log, "rb+") as fh:
+        fh.seek(max(0, size - _TAIL_BYTES))
+        tail = fh.read()
+        if tail and not tail.endswith(b"\n"):
+            cut = tail.rfind(b"\n")
+            new_size = size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail))
+            fh.truncate(new_size)
+            fh.flush()
+            os.fsync(fh.fileno())
+            tail = tail[: cut + 1] if cut >= 0 else b""
+    lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+    if not lines[-1]:
+        return None
+    try:
+        return json.loads(lines[-1])
+    except ValueError:
+        raise StorageError(
+            f"{log} ends with an invalid entry; run 'sozialraum audit verify'"
+        ) from None
 
 
 def append(folder: Path, *, actor: str, action: str, **details) -> dict:
@@ -45,7 +88,7 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
     actor : str
         Who did it (a user name or ``cli:<user>``).
     action : str
-        e.g. ``add``, ``update``, ``delete``, ``import``.
+        e.g. ``add``, ``update``, ``delete``, ``sync``, ``aborted``.
     **details
         layer, feature id, old/new version, counts — never note text.
 
@@ -53,8 +96,22 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
     -------
     dict
         The written entry.
+
+    Raises
+    ------
+    StorageError
+        If the head or the log is damaged or shorter than the head (not repaired:
+        that needs a person), or the write fails.
     """
     head = _read_head(folder)
+    log = folder / LOG_NAME
+    last = _last_entry(log)
+    if last is not None and last.get("seq", 0) > head["count"]:
+        head = {"count": last["seq"], "hash": last["hash"]}  # a crash before the head update
+    elif (last is None and head["count"] > 0) or (
+        last is not None and last.get("seq") != head["count"]
+    ):
+        raise StorageError(f"{log} is shorter than {HEAD_NAME}; run 'sozialraum audit verify'")
     entry = {
         "seq": head["count"] + 1,
         "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -65,32 +122,43 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
     }
     entry["hash"] = _digest(entry)
     line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with open(folder / LOG_NAME, "ab") as fh:
-        fh.write(line.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    write_atomic(
-        folder / HEAD_NAME, json.dumps({"count": entry["seq"], "hash": entry["hash"]}).encode()
-    )
+    with open(log, "ab") as fh:
+        size_before = fh.tell()
+        try:
+            fh.write(line.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                fh.truncate(size_before)  # the entry was not durably written: take it back
+            raise StorageError(
+                f"writing the audit log in {folder} failed ({exc.strerror})"
+            ) from None
+    head_body = json.dumps({"count": entry["seq"], "hash": entry["hash"]}).encode()
+    # the log line is durable; if the head write fails, the next append brings it up to date
+    with contextlib.suppress(OSError):
+        write_atomic(folder / HEAD_NAME, head_body)
     return entry
 
 
 @dataclass
 class VerifyResult:
-    """Outcome of :func:`verify`: ``ok``, the number of entries and the problems found."""
+    """Outcome of :func:`verify`: ``ok``, the number of entries, problems and notes."""
 
     ok: bool
     entries: int
     problems: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def verify(folder: Path) -> VerifyResult:
     """Check the chain of every entry and the head file.
 
-    Detects edited entries, removed or reordered lines, a truncated file and a
-    missing log whose head says entries exist.
+    Detects edited entries, removed or reordered lines, a truncated file, a
+    damaged head and a missing log whose head says entries exist.
     """
     problems: list[str] = []
+    notes: list[str] = []
     prev = GENESIS
     count = 0
     log = folder / LOG_NAME
@@ -111,10 +179,22 @@ def verify(folder: Path) -> VerifyResult:
             problems.append(f"{log.name} line {number}: entry was edited")
             break
         prev, count = stored, number
-    head = _read_head(folder)
-    if not problems and (head["count"] != count or head["hash"] != prev):
-        problems.append(
-            f"{log.name} has {count} entries but {HEAD_NAME} records {head['count']}"
-            " (entries removed or file truncated)"
-        )
-    return VerifyResult(not problems, count, problems)
+    try:
+        head = _read_head(folder)
+    except StorageError as exc:
+        problems.append(exc.message)
+        return VerifyResult(False, count, problems, notes)
+    if not problems:
+        if count < head["count"]:
+            problems.append(
+                f"{log.name} has {count} entries but {HEAD_NAME} records "
+                f"{head['count']} (entries removed or file truncated)"
+            )
+        elif count > head["count"]:
+            notes.append(
+                f"{HEAD_NAME} is {count - head['count']} entries behind (an interrupted "
+                "write); it is brought up to date by the next write"
+            )
+        elif head["hash"] != prev:
+            problems.append(f"{HEAD_NAME} does not match the last entry (log replaced)")
+    return VerifyResult(not problems, count, problems, notes)

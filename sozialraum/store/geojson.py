@@ -17,8 +17,10 @@ served from memory and re-read when the file's inode, size or mtime changed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
 import re
 import threading
 import uuid
@@ -53,12 +55,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
+_GENERATION = re.compile(rb'^\{"type":"FeatureCollection","generation":"([0-9a-f]{32})"')
+
+
+def _signature(path: Path) -> tuple | None:
+    """What identifies a version of a layer file: stat fields plus the random generation
+    token every write puts at the start of the file (inodes are reused after os.replace)."""
     try:
-        st = path.stat()
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            head = fh.read(96)
     except FileNotFoundError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    match = _GENERATION.match(head)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, match.group(1).decode() if match else "")
 
 
 def _bounds(geometry: dict) -> tuple[float, float, float, float]:
@@ -225,8 +235,9 @@ class GeoJSONStore(Store):
     # -- writing -------------------------------------------------------------
     def _write_layer(self, folder: Path, area: str, layer: str, features: list[dict]) -> None:
         path = folder / f"{layer}.geojson"
+        # a FeatureCollection with one foreign member (RFC 7946 § 6.1) that changes on every write
         body = json.dumps(
-            {"type": "FeatureCollection", "features": features},
+            {"type": "FeatureCollection", "generation": uuid.uuid4().hex, "features": features},
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")
@@ -245,30 +256,33 @@ class GeoJSONStore(Store):
             current = self._load(area, layer)
             features = list(current.features)
             details = change(features, current.index)
-            self._write_layer(folder, area, layer, features)
-            self._audit(folder, layer=layer, **details)
+            # write-ahead: the entry is in the log before the change is, so every saved
+            # change is audited; a failed write is followed by an "aborted" entry
+            entry = audit.append(folder, layer=layer, **details)
+            try:
+                self._write_layer(folder, area, layer, features)
+            except StorageError:
+                with contextlib.suppress(StorageError):
+                    audit.append(
+                        folder,
+                        actor=details["actor"],
+                        action="aborted",
+                        layer=layer,
+                        aborted_seq=entry["seq"],
+                    )
+                raise
         return details
-
-    @staticmethod
-    def _audit(folder: Path, **entry) -> None:
-        try:
-            audit.append(folder, **entry)
-        except OSError as exc:
-            raise StorageError(
-                f"the change to {folder.name} was saved, but its audit log entry could not be"
-                f" written ({exc.strerror})"
-            ) from None
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         with self._locked(area, create=True) as folder:
             body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+            audit.append(folder, actor=actor, action="meta", layer=None)
             try:
                 write_atomic(folder / META_NAME, body)
             except OSError as exc:
                 raise StorageError(
                     f"writing {folder / META_NAME} failed ({exc.strerror})"
                 ) from None
-            self._audit(folder, actor=actor, action="meta", layer=None)
 
     def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
         clean = validate_feature(layer, feature)

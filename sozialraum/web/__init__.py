@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,12 +25,18 @@ def _secret_key(instance: Path) -> str:
     """Read the secret key from the instance folder, generating it on first start."""
     path = instance / "secret_key"
     if not path.exists():
+        # write a complete file under a temp name, then link it into place: a crash never
+        # leaves an empty key, and of two workers starting at once exactly one key wins
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-secret-", dir=instance)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker was first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

@@ -457,3 +457,22 @@ def test_district_that_rounding_would_break_is_repaired():
 def test_source_arguments_are_checked(store, kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         import_area(store, "x", **kwargs)
+
+
+def test_custom_category_on_ways_is_found(store, tmp_path):
+    """A municipality's rule on a key that is pre-filtered for ways (highway) still works."""
+    from sozialraum.demo import DEMO_OSM_FILE
+    from sozialraum.model.categories import load_categories
+    from sozialraum.osm._reader import way_keys
+
+    path = tmp_path / "categories.toml"
+    path.write_text(
+        '[[category]]\nid = "spielstrasse"\nlabel = "Spielstraße"\ncolour = "#00aa00"\n'
+        'icon = "child"\nmatch = ["highway=living_street"]\n',
+        encoding="utf-8",
+    )
+    table = load_categories(path)
+    assert "highway" in way_keys(table)
+    assert "highway" not in way_keys(load_categories())
+    report = import_area(store, "demo", osm_file=DEMO_OSM_FILE, categories=table)
+    assert report.counts["spielstrasse"] == 4  # Im Winkel, Sperlingsgasse, Zum Kirchplatz, Am Anger

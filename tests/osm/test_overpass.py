@@ -115,8 +115,9 @@ def test_the_query_reached_the_fake_server(fake, tmp_path):
     import_area(GeoJSONStore(tmp_path), "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
 
     queries = fake.requests
-    assert len(queries) == 1
+    assert len(queries) == 2  # resources and addresses, then admin_level 9/10 boundaries
     assert queries[0].startswith("[out:json][timeout:5]")
+    assert "'admin_level'" in queries[1] and "'addr:housenumber'" not in queries[1]
     assert "'addr:housenumber'" in queries[0]
     assert "['amenity'='pharmacy']" in queries[0]
     assert "(poly:'" in queries[0]
@@ -259,8 +260,22 @@ def test_process_state_is_restored_to_the_callers_values(mode, tmp_path, caller_
             import_area(GeoJSONStore(tmp_path), "x", bbox=BBOX, settings=settings_for(server.url))
         except OverpassUnavailable:
             assert mode == "busy"
-        assert len(server.requests) == 1  # osmnx used our server, not the caller's URL
+        # osmnx used our server, not the caller's URL (a busy server ends after one request)
+        assert len(server.requests) == (2 if mode == "ok" else 1)
 
     assert socket.getaddrinfo is getaddrinfo
     assert osmnx.settings.overpass_url == "http://127.0.0.1:9/caller"
     assert osmnx.settings.requests_timeout == 77
+
+
+def test_online_import_takes_districts_from_osm_boundaries(tmp_path):
+    """Overpass answers from the demo extract, whose three admin_level=10 boundaries are
+    complete: the online import gets the same districts as the file import."""
+    from sozialraum.demo import DEMO_OSM_FILE, demo_bounds
+
+    store = GeoJSONStore(tmp_path)
+    with FakeOverpass(DEMO_OSM_FILE, mode="ok") as server:
+        import_area(store, "demo", bbox=demo_bounds(), settings=settings_for(server.url))
+    names = sorted(f["properties"]["name"] for f in store.query("demo", "districts"))
+    assert names == ["Mühlenviertel", "Nord-Ost", "Nord-West"]
+    assert all(f["properties"]["district"] for f in store.query("demo", "addresses"))

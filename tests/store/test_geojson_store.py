@@ -130,9 +130,10 @@ def test_failed_fsync_leaves_old_file_intact(store, area, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(StorageError, match="old file is intact"):
+    with pytest.raises(StorageError, match="failed"):
         store.update(area, "notes", first["id"], note(text="neu"), expected_version=1, actor="a")
     monkeypatch.undo()
+    assert store.verify_audit(area).entries == 2  # meta + add: the failed update left nothing
     assert path.read_bytes() == before
     assert not list(path.parent.glob(".tmp-*"))
     assert (
@@ -222,15 +223,35 @@ def test_concurrent_processes_never_lose_an_update(store, area):
     assert result.ok and result.entries == 1 + 100
 
 
-def test_failed_audit_write_is_a_storage_error(store, area, monkeypatch):
+def test_failed_audit_write_is_a_storage_error_and_nothing_is_written(store, area, monkeypatch):
     from sozialraum.store import audit
 
     def full_disk(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+        raise StorageError("writing the audit log failed (No space left on device)")
 
     monkeypatch.setattr(audit, "append", full_disk)
-    with pytest.raises(StorageError, match="audit log entry could not be written"):
+    with pytest.raises(StorageError, match="audit log"):
         store.add(area, "notes", note(), actor="a")
+    assert not (store.data_dir / area / "notes.geojson").exists()
+
+
+def test_failed_layer_write_is_followed_by_an_aborted_entry(store, area, monkeypatch):
+    from sozialraum.store import _atomic, audit
+
+    real = _atomic.write_atomic
+
+    def failing(path, data):
+        if path.name == "notes.geojson":
+            raise OSError(5, "Input/output error")
+        return real(path, data)
+
+    monkeypatch.setattr("sozialraum.store.geojson.write_atomic", failing)
+    with pytest.raises(StorageError, match="old file is intact"):
+        store.add(area, "notes", note(), actor="a")
+    entries = [json.loads(line) for line in (store.data_dir / area / audit.LOG_NAME).open()]
+    assert [e["action"] for e in entries[-2:]] == ["add", "aborted"]
+    assert entries[-1]["aborted_seq"] == entries[-2]["seq"]
+    assert store.verify_audit(area).ok
 
 
 def test_cleanup_skips_an_area_locked_by_another_process(store, area):
@@ -247,3 +268,24 @@ def test_cleanup_skips_an_area_locked_by_another_process(store, area):
     finally:
         holder.terminate()
         holder.join()
+
+
+def test_same_size_rewrite_on_a_reused_inode_is_still_seen(store, area, monkeypatch):
+    """The cache must not trust (inode, size, mtime) alone: inodes are reused after os.replace."""
+    first = store.add(area, "notes", note(text="aaaa"), actor="a")
+    other = GeoJSONStore(store.data_dir)
+    assert other.get(area, "notes", first["id"])["properties"]["text"] == "aaaa"
+    path = store.data_dir / area / "notes.geojson"
+    stat = path.stat()
+    store.update(area, "notes", first["id"], note(text="bbbb"), expected_version=1, actor="a")
+    data = path.read_bytes()
+    # simulate the worst case: same inode, same size, same mtime, different content
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    cached = other._cache[(area, "notes")]
+    other._cache[(area, "notes")] = type(cached)(
+        (path.stat().st_ino, path.stat().st_size, stat.st_mtime_ns, "0" * 32),
+        cached.features,
+        cached.index,
+    )
+    assert other.get(area, "notes", first["id"])["properties"]["text"] == "bbbb"

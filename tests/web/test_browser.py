@@ -34,7 +34,12 @@ def browser():
         if browser_required():
             pytest.fail(message)
         pytest.skip(message)
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        if browser_required():
+            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
+        pytest.skip("playwright is not installed")
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         yield browser
