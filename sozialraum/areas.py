@@ -43,6 +43,20 @@ class _Memo:
 _memo = _Memo()
 
 
+def area_warnings(meta: dict) -> list[str]:
+    """German warnings about an area's state (unfinished import, notes with vanished links)."""
+    warnings = []
+    if meta.get("import_in_progress"):
+        warnings.append("Der letzte Import wurde nicht abgeschlossen. Bitte erneut importieren.")
+    orphaned = len(meta.get("orphaned_notes") or [])
+    if orphaned:
+        warnings.append(
+            f"{orphaned} Notiz(en) verweisen auf Orte, die es in OpenStreetMap nicht "
+            "mehr gibt. Die Notizen bleiben erhalten; bitte prüfen."
+        )
+    return warnings
+
+
 def address_index(store: Store, area: str) -> AddressIndex:
     """The address search index of ``area`` (cached per revision)."""
     revision = store.revision(area, "addresses")

@@ -16,7 +16,8 @@ from sozialraum import settings
 from sozialraum.errors import SozialraumError
 from sozialraum.model.categories import load_categories
 
-console = Console()
+# wide tables when the output goes to a file or pipe (rich would wrap them at 80 columns)
+console = Console() if sys.stdout.isatty() else Console(width=200)
 
 data_dir_option = click.option(
     "--data-dir",
@@ -167,11 +168,25 @@ def areas_list(data_dir):
         console.print("no areas yet: run 'sozialraum import' or 'sozialraum demo'")
         return
     table = Table()
-    for column in ("area", "title", "source", "imported", "resources", "addresses", "districts"):
+    for column in (
+        "area",
+        "title",
+        "source",
+        "imported",
+        "resources",
+        "addresses",
+        "districts",
+        "status",
+    ):
         table.add_column(column)
     for name in names:
         meta = store.read_meta(name)
         source = meta.get("source", {})
+        status = []
+        if meta.get("import_in_progress"):
+            status.append("import unfinished")
+        if meta.get("orphaned_notes"):
+            status.append(f"{len(meta['orphaned_notes'])} notes flagged")
         table.add_row(
             name,
             meta.get("title", name),
@@ -180,6 +195,7 @@ def areas_list(data_dir):
             str(meta.get("resources", 0)),
             str(meta.get("addresses", 0)),
             str(meta.get("districts", 0)),
+            ", ".join(status) or "ok",
         )
     console.print(table)
 

@@ -151,3 +151,31 @@ def test_demo_builds_once(runner, tmp_path):
     assert first.exit_code == 0 and "built" in first.output
     second = runner.invoke(main, ["demo", "--data-dir", data])
     assert second.exit_code == 0 and "exists" in second.output
+
+
+def test_areas_list_shows_unfinished_import_and_flagged_notes(runner, tmp_path):
+    from sozialraum.store import GeoJSONStore
+
+    data = tmp_path / "d"
+    runner.invoke(
+        main,
+        [
+            "import",
+            "--data-dir",
+            str(data),
+            "--quiet",
+            "--area",
+            "apl",
+            "--osm-file",
+            str(EXTRACTS["dortmund-aplerbeck"]),
+        ],
+    )
+    store = GeoJSONStore(data)
+    meta = store.read_meta("apl")
+    store.write_meta(
+        "apl",
+        {**meta, "import_in_progress": True, "orphaned_notes": [{"note": "x", "osm_ref": "n1"}]},
+        actor="t",
+    )
+    result = runner.invoke(main, ["areas", "list", "--data-dir", str(data)])
+    assert "import unfinished" in result.output and "1 notes flagged" in result.output

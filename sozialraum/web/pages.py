@@ -24,13 +24,16 @@ def _district(area: str, district: str) -> dict:
 def index():
     """Areas with their districts, teams and counts per category."""
     store, table = _ctx()["store"], _ctx()["categories"]
-    areas = [
-        {
-            "meta": store.read_meta(name),
-            "districts": services.district_summaries(store, name, table),
-        }
-        for name in store.areas()
-    ]
+    areas = []
+    for name in store.areas():
+        meta = store.read_meta(name)
+        areas.append(
+            {
+                "meta": meta,
+                "warnings": services.area_warnings(meta),
+                "districts": services.district_summaries(store, name, table),
+            }
+        )
     return render_template("index.html", areas=areas, categories=table)
 
 

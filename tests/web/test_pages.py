@@ -237,3 +237,14 @@ def test_categories_file_in_instance_folder_changes_the_map(_isolated_instance, 
     assert json.dumps("Backstube (4)") in html
     assert json.dumps("Spielplatz") not in html
     assert client.get(f"/api/areas/{AREA}/layers/playground").status_code == 404
+
+
+def test_overview_warns_about_unfinished_import_and_flagged_notes(client, demo_store):
+    meta = demo_store.read_meta(AREA)
+    demo_store.write_meta(
+        AREA,
+        {**meta, "import_in_progress": True, "orphaned_notes": [{"note": "a", "osm_ref": "n1"}]},
+        actor="t",
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert "nicht abgeschlossen" in page and "1 Notiz(en) verweisen" in page
