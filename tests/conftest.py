@@ -80,10 +80,10 @@ DEMO_LOGINS = {
 }
 
 
-def csrf_token(client, path="/anmelden") -> str:
-    """The CSRF token of a form page (also in <meta name="csrf-token">)."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+def csrf_token(client, path="/anmelden", **kwargs) -> str:
+    """The CSRF token of a page (every page has it in <meta name="csrf-token">)."""
+    page = client.get(path, follow_redirects=True, **kwargs).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def login(client, role="caseworker"):

@@ -1,0 +1,64 @@
+"""Every route × every role, generated from the app's route table (a new route is covered
+automatically, or this test fails until it gets sample parameters)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import csrf_token, login
+
+from sozialraum.web.routes import ROUTES
+
+ROLES = (None, "viewer", "caseworker", "lead", "admin")
+
+
+def _samples(demo_store) -> dict[str, str]:
+    area = "musterstadt-nord"
+    return {
+        "area": area,
+        "district": "r3",
+        "category": "bakery",
+        "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
+        "address_id": demo_store.query(area, "addresses")[0]["id"],
+    }
+
+
+def _url(rule, samples):
+    missing = [arg for arg in rule.arguments if arg not in samples]
+    assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
+    return rule.rule.replace("<", "{").replace(">", "}").format(**samples)
+
+
+def _expected(access: str, role: str | None, method: str) -> set[int]:
+    if access == "public":
+        return {200, 302} if method == "GET" else {200, 302, 400, 401}
+    if role is None:
+        return {401}
+    if access == "admin" and role != "admin":
+        return {403}
+    return {200, 302}
+
+
+def test_route_table_covers_every_url_rule(app):
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert rules == {route.rule for route in ROUTES}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_every_route_for_every_role(app, demo_store, role):
+    samples = _samples(demo_store)
+    access = {route.rule: route.access for route in ROUTES}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            client = app.test_client()
+            if role:
+                login(client, role)
+            url = _url(rule, samples)
+            data = {"csrf_token": csrf_token(client, "/anmelden")} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
+            expected = _expected(access[rule.rule], role, method)
+            assert response.status_code in expected, (role, method, url, response.status_code)
+            checked += 1
+    assert checked >= len(ROUTES)
