@@ -76,9 +76,23 @@ def resource_index(store: Store, area: str) -> ResourceIndex:
 
 
 def district_summaries(store: Store, area: str, table: CategoryTable) -> list[dict]:
-    """Districts of ``area`` with team, address count and counts per category id."""
-    meta = store.read_meta(area)
-    teams = meta.get("teams", {})
+    """Districts of ``area`` with team, address count and counts per category id.
+
+    Cached per revision of the layers and the team assignments; do not change the result.
+    """
+    teams = store.read_meta(area).get("teams", {})
+    key = (
+        "districts",
+        id(store),
+        area,
+        tuple(table.ids),
+        tuple(sorted(teams.items())),
+        *(store.revision(area, layer) for layer in ("resources", "addresses", "districts")),
+    )
+    return _memo.get(key, lambda: _district_summaries(store, area, table, teams))
+
+
+def _district_summaries(store: Store, area: str, table: CategoryTable, teams: dict) -> list[dict]:
     per_category = counts_by_district(store.query(area, "resources"), table.ids)
     per_address = addresses_by_district(store.query(area, "addresses"))
     empty = dict.fromkeys(table.ids, 0)
