@@ -29,6 +29,18 @@ class InvalidInput(SozialraumError):
     status = 400
 
 
+class Unauthorized(SozialraumError):
+    """Not logged in, or the session ended (logout, inactivity, account disabled)."""
+
+    status = 401
+
+
+class Forbidden(SozialraumError):
+    """Logged in, but the role does not allow this."""
+
+    status = 403
+
+
 class NotFound(SozialraumError):
     """An area, layer or feature does not exist."""
 

@@ -18,21 +18,9 @@ from functools import wraps
 from flask import Blueprint, Flask
 from flask_login import current_user
 
-from sozialraum.errors import SozialraumError
+from sozialraum.errors import Forbidden, Unauthorized
 from sozialraum.model.roles import can_administer
 from sozialraum.web import api, auth, pages
-
-
-class Unauthorized(SozialraumError):
-    """Not logged in (or the session ended)."""
-
-    status = 401
-
-
-class Forbidden(SozialraumError):
-    """Logged in, but the role does not allow this."""
-
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -98,14 +86,3 @@ def register(app: Flask) -> None:
         )
     for bp in blueprints.values():
         app.register_blueprint(bp)
-
-
-def access_of(endpoint: str | None) -> str:
-    """The access level of an endpoint (``static`` is public)."""
-    if endpoint in (None, "static"):
-        return "public"
-    for route in ROUTES:
-        prefix = "api" if route.rule.startswith("/api/") else "pages"
-        if f"{prefix}.{route.endpoint}" == endpoint:
-            return route.access
-    raise KeyError(endpoint)
