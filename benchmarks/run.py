@@ -3,7 +3,7 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store] [--repeat N]
+Usage: python benchmarks/run.py [--only import|scale|store|web] [--repeat N]
 """
 
 from __future__ import annotations
@@ -241,9 +241,11 @@ def bench_store(writes: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("import", "scale", "store"))
+    parser.add_argument("--only", choices=("import", "scale", "store", "web"))
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--copies", type=int, default=35, help="replicas for the scale run")
+    parser.add_argument(
+        "--copies", type=int, default=35, help="replicas for the scale and web runs"
+    )
     args = parser.parse_args()
     if not NEUSS.exists():
         raise SystemExit(f"missing {NEUSS}: the benchmarks read ../shared/osm")
@@ -253,6 +255,10 @@ def main() -> None:
         bench_scale(args.copies)
     if args.only in (None, "store"):
         bench_store(50)
+    if args.only in (None, "web"):
+        from web import bench_web  # benchmarks/web.py: map pages in Chromium, API throughput
+
+        bench_web(args.copies)
 
 
 if __name__ == "__main__":

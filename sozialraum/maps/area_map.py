@@ -58,11 +58,14 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
     folium.Map
     """
     west, south, east, north = options.bbox
+    # folium passes max_zoom only to its tile layer; without tiles the map itself needs
+    # maxZoom, or Leaflet.markercluster refuses to work ("Map has no maxZoom specified")
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=15,
         tiles=None,
         max_zoom=19,
+        maxZoom=19,
         control_scale=True,
         prefer_canvas=True,
     )
@@ -138,6 +141,8 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
         strings={"title": "Wo bin ich?", "popup": "Sie sind hier (± {distance} m)"},
         flyTo=True,
         showPopup=True,
+        icon="sr-locate-icon",
+        iconLoading="sr-locate-icon",
     ).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

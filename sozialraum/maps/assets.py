@@ -10,14 +10,19 @@ import folium
 from folium import plugins
 
 #: folium asset name -> path below ``static/``.
-MAP_JS = {
-    "leaflet": "vendor/leaflet/dist/leaflet.js",
+#: Our maps use only Leaflet from folium's defaults: jQuery, Bootstrap, Font Awesome and
+#: awesome-markers (about 600 kB) are left out. With ``full=True`` all of folium's defaults
+#: are served locally, for pages that use ``folium.Marker`` and ``folium.Icon(prefix="fa")``.
+MAP_JS = {"leaflet": "vendor/leaflet/dist/leaflet.js"}
+MAP_CSS = {"leaflet_css": "vendor/leaflet/dist/leaflet.css"}
+FULL_MAP_JS = {
+    **MAP_JS,
     "jquery": "vendor/jquery/dist/jquery.min.js",
     "bootstrap": "vendor/bootstrap/dist/js/bootstrap.bundle.min.js",
     "awesome_markers": "vendor/leaflet.awesome-markers/dist/leaflet.awesome-markers.js",
 }
-MAP_CSS = {
-    "leaflet_css": "vendor/leaflet/dist/leaflet.css",
+FULL_MAP_CSS = {
+    **MAP_CSS,
     "bootstrap_css": "vendor/bootstrap/dist/css/bootstrap.min.css",
     "awesome_markers_font_css": "vendor/@fortawesome/fontawesome-free/css/all.min.css",
     "awesome_markers_css": "vendor/leaflet.awesome-markers/dist/leaflet.awesome-markers.css",
@@ -51,16 +56,17 @@ def _urls(static_url: str, assets: dict[str, str]) -> list[tuple[str, str]]:
     return [(name, f"{static_url}/{path}") for name, path in assets.items()]
 
 
-def use_local_assets(static_url: str = "/static") -> None:
+def use_local_assets(static_url: str = "/static", *, full: bool = False) -> None:
     """Point folium's Map and the plugins we use at files below ``static_url``.
 
     Assigns new lists per class (never ``add_js_link``, which changes shared lists).
-    Bootstrap 3 glyphicons have no npm equivalent and are dropped: use
+    ``full=True`` also serves folium's jQuery, Bootstrap, Font Awesome and awesome-markers;
+    Bootstrap 3 glyphicons have no npm equivalent and are always dropped: use
     ``folium.Icon(prefix="fa")``.
     """
     static_url = static_url.rstrip("/")
-    folium.Map.default_js = _urls(static_url, MAP_JS)
-    folium.Map.default_css = _urls(static_url, MAP_CSS)
+    folium.Map.default_js = _urls(static_url, FULL_MAP_JS if full else MAP_JS)
+    folium.Map.default_css = _urls(static_url, FULL_MAP_CSS if full else MAP_CSS)
     for cls, (js, css) in PLUGIN_ASSETS.items():
         cls.default_js = _urls(static_url, js)
         cls.default_css = _urls(static_url, css)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Response, request
+from werkzeug.wsgi import wrap_file
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -74,12 +76,15 @@ def cached_json(etag: str, build: Callable[[], object], mimetype: str = JSON) ->
         item = (body, gz)
         _cache.put(etag, item)
     body, gz = item
-    response = Response(mimetype=mimetype)
-    if gz is not None and "gzip" in request.accept_encodings:
-        response.set_data(gz)
+    data = gz if gz is not None and "gzip" in request.accept_encodings else body
+    # hand the bytes to the server as a file: waitress then streams them instead of copying
+    # large bodies into a temporary overflow file
+    response = Response(
+        wrap_file(request.environ, io.BytesIO(data)), mimetype=mimetype, direct_passthrough=True
+    )
+    response.content_length = len(data)
+    if data is gz:
         response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(body)
     response.headers["Vary"] = "Accept-Encoding, Cookie"
     response.headers["Cache-Control"] = "private, no-cache"
     response.set_etag(etag)

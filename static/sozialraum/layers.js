@@ -90,11 +90,6 @@
     }
   }
 
-  function remember(feature, marker, cluster) {
-    if (feature.id === undefined) { return; }
-    (byId[feature.id] = byId[feature.id] || []).push({ layer: marker, cluster: cluster });
-  }
-
   function notifyParent(id) {
     try {
       if (global.parent !== global && global.parent.sozialraumListSelect) {
@@ -110,12 +105,9 @@
     });
   }
 
-  function build(group, data, options) {
+  function build(group, data, options, done) {
     var map = group._map;
-    var cluster = options.cluster ? L.markerClusterGroup({
-      chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 18,
-      maxClusterRadius: 50
-    }) : null;
+    var make = options.kind === "area" ? areaLabel : function (f) { return featureCard(f, options); };
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) { return pointMarker(feature, latlng, options); },
       style: function (feature) {
@@ -123,24 +115,38 @@
         var selected = options.highlight && feature.id === options.highlight;
         return { color: options.colour || "#3367d6", weight: selected ? 4 : 2,
                  fillOpacity: selected ? 0.08 : 0.03 };
-      },
-      onEachFeature: function (feature, item) {
-        var make = options.kind === "area" ? areaLabel : function (f) {
-          return featureCard(f, options);
-        };
-        item.bindTooltip(function () { return make(feature); });
-        item.bindPopup(function () { return make(feature); });
-        if (options.kind !== "area") {
-          item.on("click", function () { notifyParent(feature.id); });
-          remember(feature, item, cluster);
-        }
       }
     });
-    if (cluster) {
-      cluster.addLayers(layer.getLayers());
-      group.addLayer(cluster);
+    // one binding for the whole layer (not one per marker): the content is built on demand
+    layer.bindTooltip(function (item) { return make(item.feature); });
+    layer.bindPopup(function (item) { return make(item.feature); });
+    if (options.kind !== "area") {
+      layer.on("click", function (event) {
+        var item = event.propagatedFrom || event.layer;
+        if (item && item.feature) { notifyParent(item.feature.id); }
+      });
+    }
+    var cluster = null;
+    if (options.cluster) {
+      cluster = L.markerClusterGroup({
+        chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 18,
+        maxClusterRadius: 50,
+        chunkProgress: function (processed, total) { if (processed === total) { done(); } }
+      });
+      group.addLayer(cluster);  // on the map first: adding to a detached group is quadratic
+      var markers = layer.getLayers();
+      if (markers.length) { cluster.addLayers(markers); } else { done(); }
     } else {
       group.addLayer(layer);
+      done();
+    }
+    if (options.kind !== "area") {
+      layer.eachLayer(function (marker) {
+        if (marker.feature && marker.feature.id !== undefined) {
+          (byId[marker.feature.id] = byId[marker.feature.id] || []).push(
+            { layer: marker, cluster: cluster, options: options });
+        }
+      });
     }
     if (options.fit && map && layer.getBounds().isValid()) {
       var target = layer;
@@ -163,7 +169,9 @@
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       })
-      .then(function (data) { build(group, data, options); })
+      .then(function (data) {
+        return new Promise(function (resolve) { build(group, data, options, resolve); });
+      })
       .catch(function () {
         global.sozialraumRegistry[options.id || "layer"] = -1;
         var map = group._map;
@@ -178,8 +186,11 @@
     var entry = entries[0];
     var open = function () {
       var map = entry.layer._map;
-      if (map) { map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 17)); }
-      entry.layer.openPopup();
+      if (!map) { return; }
+      map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 17));
+      var content = entry.options.kind === "area" ? areaLabel(entry.layer.feature)
+        : featureCard(entry.layer.feature, entry.options);
+      L.popup().setLatLng(entry.layer.getLatLng()).setContent(content).openOn(map);
     };
     if (entry.cluster && !entry.layer._map) {
       entry.cluster.zoomToShowLayer(entry.layer, open);

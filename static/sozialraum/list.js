@@ -88,9 +88,9 @@
       nameCell.appendChild(button);
       var link = document.createElement("a");
       link.href = row.link.replace("__ID__", encodeURIComponent(row.id));
-      link.textContent = "Karte öffnen";
+      link.textContent = "Details";
       link.className = "row-card";
-      link.setAttribute("aria-label", "Karteikarte " + (row.name || row.address));
+      link.setAttribute("aria-label", "Details zu " + (row.name || row.address));
       nameCell.appendChild(document.createTextNode(" "));
       nameCell.appendChild(link);
       tr.appendChild(nameCell);
