@@ -6,6 +6,7 @@
   var WHEELCHAIR = { yes: "ja", no: "nein", limited: "eingeschränkt" };
   var byId = {};        // feature id -> [{layer, cluster}]
   var pending = 0;
+  var focusPopup = null;
 
   global.sozialraumRegistry = global.sozialraumRegistry || {};
   global.sozialraumReady = false;
@@ -190,7 +191,8 @@
       map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 17));
       var content = entry.options.kind === "area" ? areaLabel(entry.layer.feature)
         : featureCard(entry.layer.feature, entry.options);
-      L.popup().setLatLng(entry.layer.getLatLng()).setContent(content).openOn(map);
+      focusPopup = focusPopup || L.popup();  // one popup for list selections, reused
+      focusPopup.setLatLng(entry.layer.getLatLng()).setContent(content).openOn(map);
     };
     if (entry.cluster && !entry.layer._map) {
       entry.cluster.zoomToShowLayer(entry.layer, open);
@@ -215,9 +217,21 @@
       var box = L.DomUtil.create("div", "sr-legend leaflet-bar");
       box.setAttribute("role", "region");
       box.setAttribute("aria-label", str(title));
-      var heading = document.createElement("strong");
+      var heading = document.createElement("button");
+      heading.type = "button";
+      heading.className = "sr-legend-toggle";
       heading.textContent = str(title);
+      var rows = document.createElement("div");
+      var collapsed = map.getSize().x < 500;  // small screens: the legend starts folded
+      var toggle = function () {
+        rows.hidden = collapsed;
+        heading.setAttribute("aria-expanded", collapsed ? "false" : "true");
+      };
+      heading.addEventListener("click", function () { collapsed = !collapsed; toggle(); });
+      L.DomEvent.disableClickPropagation(box);
       box.appendChild(heading);
+      box.appendChild(rows);
+      toggle();
       items.forEach(function (item) {
         var row = document.createElement("div");
         row.className = "sr-legend-row";
@@ -228,7 +242,7 @@
         label.textContent = str(item.label) + (item.count !== undefined ? " (" + item.count + ")" : "");
         row.appendChild(swatch);
         row.appendChild(label);
-        box.appendChild(row);
+        rows.appendChild(row);
       });
       return box;
     };
