@@ -13,19 +13,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum.errors import SozialraumError
+from sozialraum._cli_common import Group, console, data_dir_option
+from sozialraum.cli_accounts import users
 from sozialraum.model.categories import load_categories
-
-# wide tables when the output goes to a file or pipe (rich would wrap them at 80 columns)
-console = Console() if sys.stdout.isatty() else Console(width=200)
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="SOZIALRAUM_DATA_DIR",
-    default=None,
-    help="Data folder (default: SOZIALRAUM_DATA_DIR or <instance>/data).",
-)
 
 
 def _store(data_dir: Path | None):
@@ -45,17 +35,7 @@ def _actor() -> str:
         return "cli"
 
 
-class _Group(click.Group):
-    """Turns domain errors into a one-line English message and exit status 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except SozialraumError as exc:
-            raise click.ClickException(exc.message) from None
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sozialraum")
 def main():
     """sozialraum: Sozialraum maps for caseworkers (OSM resources, addresses, notes)."""
@@ -329,8 +309,6 @@ def serve(data_dir, host, port, threads):
     click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="sozialraum")
 
-
-from sozialraum.cli_accounts import users  # noqa: E402  (registers `sozialraum users`)
 
 main.add_command(users)
 

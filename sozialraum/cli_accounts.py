@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from sozialraum import settings
+from sozialraum._cli_common import Group, console, data_dir_option
 from sozialraum.accounts import (
     SESSIONS_FILE,
     USERS_FILE,
@@ -21,38 +21,15 @@ from sozialraum.accounts import (
     accounts_dir,
     normalize_name,
 )
-from sozialraum.errors import SozialraumError
 from sozialraum.model.roles import ROLE_LABELS, Role
 
 __all__ = ["users"]
-
-console = Console()
-
-# The same option as ``sozialraum.cli.data_dir_option``; defined here because
-# ``sozialraum.cli`` imports this module.
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="SOZIALRAUM_DATA_DIR",
-    default=None,
-    help="Data folder (default: SOZIALRAUM_DATA_DIR or <instance>/data).",
-)
 
 password_option = click.option(
     "--password",
     default=None,
     help="The password (visible in the shell history; omit it to be asked without echo).",
 )
-
-
-class _Group(click.Group):
-    """Turns domain errors into a one-line English message and exit status 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except SozialraumError as exc:
-            raise click.ClickException(exc.message) from None
 
 
 def _folder(data_dir: Path | None) -> Path:
@@ -73,7 +50,7 @@ def _password(password: str | None) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 def users():
     """Manage user accounts."""
 

@@ -102,7 +102,9 @@
       tbody.appendChild(tr);
     });
     more.hidden = rows.length <= state.shown;
-    status.textContent = rows.length + (kind.value === "orte" ? " Orte" : " Adressen") +
+    var one = rows.length === 1;
+    status.textContent = rows.length + (kind.value === "orte" ? (one ? " Ort" : " Orte")
+      : (one ? " Adresse" : " Adressen")) +
       (rows.length > state.shown ? ", " + state.shown + " angezeigt" : "");
   }
 

@@ -35,7 +35,8 @@
       list.appendChild(li);
     });
     input.setAttribute("aria-expanded", items.length ? "true" : "false");
-    status.textContent = items.length ? items.length + " Vorschläge" : "Keine passende Adresse gefunden.";
+    status.textContent = items.length === 1 ? "1 Vorschlag" : items.length ? items.length +
+      " Vorschläge" : "Keine passende Adresse gefunden.";
   }
 
   function lookup() {
