@@ -48,12 +48,7 @@ def _map_page(area: str, district: dict | None):
         categories=_ctx()["categories"],
         districts=services.district_summaries(_ctx()["store"], area, _ctx()["categories"]),
         map_url=url_for("pages.area_map", area=area, **args),
-        layer_urls={
-            c.id: url_for("api.layer", area=area, category=c.id, **args)
-            for c in _ctx()["categories"]
-        },
-        addresses_url=url_for("api.addresses", area=area, **args),
-        labels={c.id: c.label for c in _ctx()["categories"]},
+        **_list_context(area, args),
     )
 
 
@@ -98,8 +93,18 @@ def area_map(area: str):
     return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _list_context(area: str, args: dict) -> dict:
+    """What the list view (templates/_list.html) needs: API URLs and category labels."""
+    table = _ctx()["categories"]
+    return {
+        "layer_urls": {c.id: url_for("api.layer", area=area, category=c.id, **args) for c in table},
+        "addresses_url": url_for("api.addresses", area=area, **args),
+        "labels": {c.id: c.label for c in table},
+    }
+
+
 def search_page(area: str):
-    """Address search with suggestions, the address card and the map."""
+    """Address search with suggestions, the address card, the map and its list."""
     meta = checked_area(area)
     return render_template(
         "search.html",
@@ -109,7 +114,7 @@ def search_page(area: str):
         search_url=url_for("api.search_addresses", area=area),
         card_url=url_for("api.address", area=area, address_id="__ID__"),
         resource_url=url_for("pages.resource", area=area, resource_id="__ID__"),
-        labels={c.id: c.label for c in _ctx()["categories"]},
+        **_list_context(area, {}),
     )
 
 

@@ -248,3 +248,9 @@ def test_overview_warns_about_unfinished_import_and_flagged_notes(client, demo_s
     )
     page = client.get("/").get_data(as_text=True)
     assert "nicht abgeschlossen" in page and "1 Notiz(en) verweisen" in page
+
+
+def test_search_page_has_the_list_view_too(client):
+    page = client.get(f"/gebiete/{AREA}/suche").get_data(as_text=True)
+    assert 'id="liste-tabelle"' in page and 'id="adresse"' in page
+    assert "sozialraum/list.js" in page
