@@ -80,6 +80,9 @@ FIRE_ON_FEATURE = f"""([id, type]) => {{ const map = {MAP}; let found = null;
     return true; }}"""
 POPUP_HAS = """(text) => { const p = document.querySelector('.leaflet-popup-content');
     return !!p && p.innerText.includes(text); }"""
+FIRST_SUGGESTION_HAS = """(text) => {
+    const li = document.querySelector('#vorschlaege li[role=option]');
+    return !!li && li.textContent.includes(text); }"""
 #: where the overview table's caption text is, and the scroll box around the table
 CAPTION_BOX = """() => { const caption = document.querySelector('table.overview caption');
     const range = document.createRange(); range.selectNodeContents(caption);
@@ -138,6 +141,7 @@ def start_server(demo_store):
     for server, thread in servers:
         server.close()
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
@@ -193,8 +197,12 @@ class Session:
 
 
 @pytest.fixture
-def open_session(browser, request):
-    """Factory for sessions (new context each); closes them and re-checks privacy."""
+def open_session(browser, request, start_server):
+    """Factory for sessions (new context each); closes them and re-checks privacy.
+
+    Depends on ``start_server`` so that the contexts (and their keep-alive connections)
+    are closed before the server stops, which lets the server thread end at once.
+    """
     sessions = []
     test_name = re.sub(r"\W+", "_", request.node.name).strip("_")
 
@@ -232,6 +240,16 @@ def log_in(page, base: str, login=CASEWORKER) -> None:
     page.fill("#password", password)
     page.get_by_role("button", name="Anmelden", exact=True).click()
     page.wait_for_url(f"{base}/")
+
+
+def submit_login_expecting_error(page) -> str:
+    """Submit the login form; wait for the *new* page's error message and return it."""
+    page.evaluate("() => { window.sozialraumOldPage = true; }")
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.wait_for_function(
+        "() => !window.sozialraumOldPage && !!document.querySelector('p.error[role=alert]')"
+    )
+    return page.locator("p.error[role=alert]").inner_text()
 
 
 def map_frame(page):
@@ -280,9 +298,7 @@ def test_login_flow_and_overview(s, live_server, demo_store):
     page.goto(f"{live_server}/anmelden")
     page.fill("#username", CASEWORKER[0])
     page.fill("#password", "falsch-geraten")
-    page.get_by_role("button", name="Anmelden", exact=True).click()
-    error = page.wait_for_selector("p.error[role=alert]")
-    assert error.inner_text() == WRONG_LOGIN
+    assert submit_login_expecting_error(page) == WRONG_LOGIN
     assert urlsplit(page.url).path == "/anmelden"
     assert page.locator("form.logout").count() == 0
     s.screenshot("01-falsches-passwort")
@@ -387,7 +403,7 @@ def test_search_spelling_variant_with_the_keyboard(s, live_server):
     frame = map_frame(page)
     search = page.locator("#adresse")
     search.press_sequentially("Lindenstr 12")
-    page.wait_for_selector("#vorschlaege li[role=option]")
+    page.wait_for_function(FIRST_SUGGESTION_HAS, arg="Lindenstraße 12")
     assert search.get_attribute("aria-expanded") == "true"
     first = page.locator("#vorschlaege li[role=option]").first
     assert "Lindenstraße 12" in first.inner_text()
@@ -522,9 +538,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(open_session, start_serv
     for payload in PAYLOADS:
         page.fill("#username", payload)
         page.fill("#password", "nicht-das-passwort")
-        page.get_by_role("button", name="Anmelden", exact=True).click()
-        page.wait_for_selector("p.error[role=alert]")
-        assert page.locator("p.error").inner_text() == WRONG_LOGIN
+        assert submit_login_expecting_error(page) == WRONG_LOGIN
         assert page.locator("#username").input_value() == payload
         _assert_nothing_injected(page)
     log_in(page, base)
@@ -573,8 +587,10 @@ def test_hostile_text_is_shown_literally_and_never_runs(open_session, start_serv
     # the address card of the nearest address lists the hostile places by name
     nearest = _nearest_address(demo_store, 6.948, 51.43)
     label = f"{nearest['properties']['street']} {nearest['properties']['housenumber']}"
+    search.fill("")
+    page.wait_for_function("() => document.getElementById('such-status').textContent === ''")
     search.fill(label)
-    page.wait_for_selector("#vorschlaege li[role=option]")
+    page.wait_for_function(FIRST_SUGGESTION_HAS, arg=label)
     search.press("Enter")
     page.wait_for_function(
         "() => document.getElementById('adresskarte').innerText.includes('Prüfort 0')"
