@@ -108,6 +108,34 @@ def _district_summaries(store: Store, area: str, table: CategoryTable, teams: di
     ]
 
 
+def live_counts(store: Store, area: str, table: CategoryTable) -> dict:
+    """Current numbers of an area (not those saved at import): resources, addresses and
+    resources per category id. Cached per revision of the layers."""
+    key = (
+        "counts",
+        id(store),
+        area,
+        tuple(table.ids),
+        store.revision(area, "resources"),
+        store.revision(area, "addresses"),
+    )
+
+    def build():
+        resources = store.query(area, "resources")
+        counts = dict.fromkeys(table.ids, 0)
+        for feature in resources:
+            for category in feature["properties"]["categories"]:
+                if category in counts:
+                    counts[category] += 1
+        return {
+            "resources": len(resources),
+            "addresses": len(store.query(area, "addresses")),
+            "counts": counts,
+        }
+
+    return _memo.get(key, build)
+
+
 def find_district(store: Store, area: str, district: str) -> dict:
     """A district feature by id or (case-insensitive) name; :class:`NotFound` otherwise."""
     features = store.query(area, "districts")

@@ -90,6 +90,8 @@ def area_detail(area: str):
     store, table = _store(), _ctx()["categories"]
     revisions = [store.revision(area, layer) for layer in ("resources", "addresses", "districts")]
 
+    live = services.live_counts(store, area, table)
+
     def build():
         return {
             "name": area,
@@ -98,9 +100,9 @@ def area_detail(area: str):
             "imported_at": meta.get("imported_at"),
             "bbox": meta.get("bbox"),
             "source": meta.get("source"),
-            "resources": meta.get("resources"),
+            "resources": live["resources"],
             "addresses": meta.get("addresses"),
-            "counts": meta.get("counts"),
+            "counts": live["counts"],
             "categories": [
                 {"id": c.id, "label": c.label, "colour": c.colour, "icon": c.icon} for c in table
             ],

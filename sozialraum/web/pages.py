@@ -31,6 +31,7 @@ def index():
             {
                 "meta": meta,
                 "warnings": services.area_warnings(meta),
+                "live": services.live_counts(store, name, table),
                 "districts": services.district_summaries(store, name, table),
             }
         )
@@ -47,6 +48,7 @@ def _map_page(area: str, district: dict | None):
         district=district,
         categories=_ctx()["categories"],
         districts=services.district_summaries(_ctx()["store"], area, _ctx()["categories"]),
+        live=services.live_counts(_ctx()["store"], area, _ctx()["categories"]),
         map_url=url_for("pages.area_map", area=area, **args),
         **_list_context(area, args),
     )
@@ -69,7 +71,7 @@ def area_map(area: str):
     table = _ctx()["categories"]
     district_id = request.args.get("district") or None
     args = {}
-    counts = meta.get("counts", {})
+    counts = services.live_counts(_ctx()["store"], area, table)["counts"]
     bbox = tuple(meta["bbox"])
     if district_id:
         summary = _district(area, district_id)

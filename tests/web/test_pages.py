@@ -254,3 +254,16 @@ def test_search_page_has_the_list_view_too(client):
     page = client.get(f"/gebiete/{AREA}/suche").get_data(as_text=True)
     assert 'id="liste-tabelle"' in page and 'id="adresse"' in page
     assert "sozialraum/list.js" in page
+
+
+def test_area_counts_are_live_not_from_import_time(client, demo_store):
+    before = demo_store.read_meta(AREA)["counts"]["pharmacy"]
+    demo_store.add(
+        AREA, "resources", resource(999999990, "Neue Apotheke", "pharmacy"), actor="test"
+    )
+    html = client.get(f"/gebiete/{AREA}/karte").get_data(as_text=True)
+    assert json.dumps(f"Apotheke ({before + 1})") in html
+    assert client.get(f"/api/areas/{AREA}").json["counts"]["pharmacy"] == before + 1
+    total = len(demo_store.query(AREA, "resources"))
+    assert f"{total} Orte" in client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
+    assert f"{total} Orte" in client.get("/").get_data(as_text=True)
