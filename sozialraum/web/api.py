@@ -198,16 +198,19 @@ def address_card(area: str, address_id: str):
     etag = _etag(
         area, address_id, store.revision(area, "addresses"), store.revision(area, "resources")
     )
-    card = services.address_card(store, area, address_id)
-    return cached_json(etag, lambda: card)
+    # built only on a cache miss; an ETag can only come from an earlier 200 at this revision
+    return cached_json(etag, lambda: services.address_card(store, area, address_id))
 
 
 def resource_card(area: str, resource_id: str):
     """A resource card: name, categories, address, opening hours, contact, OSM link."""
     checked_area(area)
     store = _store()
-    card = services.resource_card(store, area, resource_id, _ctx()["categories"])
-    return cached_json(_etag(area, resource_id, store.revision(area, "resources")), lambda: card)
+    table = _ctx()["categories"]
+    return cached_json(
+        _etag(area, resource_id, store.revision(area, "resources")),
+        lambda: services.resource_card(store, area, resource_id, table),
+    )
 
 
 def openapi():
