@@ -9,9 +9,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from sozialraum.analysis import profile as _profile
+from sozialraum.analysis import reachability as _reach
 from sozialraum.analysis.counts import addresses_by_district, counts_by_district
+from sozialraum.analysis.isochrones import isochrones
 from sozialraum.analysis.nearby import ResourceIndex
 from sozialraum.analysis.search import AddressIndex
+from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH, WalkNetwork
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.store.base import Store
@@ -43,11 +47,34 @@ class _Memo:
 _memo = _Memo()
 
 
+#: Walking speeds the UI offers (km/h): normal and the slow profile for older or disabled people.
+SPEEDS_KMH = {"normal": DEFAULT_SPEED_KMH, "langsam": SLOW_SPEED_KMH}
+
+#: What the address guide ("Wegweiser") lists, in this order (those in the category table).
+GUIDE_CATEGORIES = (
+    "pharmacy",
+    "post_office",
+    "post_box",
+    "doctor",
+    "bakery",
+    "supermarket",
+    "school",
+    "kita",
+    "stop",
+)
+
+
 def area_warnings(meta: dict) -> list[str]:
     """German warnings about an area's state (unfinished import, notes with vanished links)."""
     warnings = []
     if meta.get("import_in_progress"):
         warnings.append("Der letzte Import wurde nicht abgeschlossen. Bitte erneut importieren.")
+    walk = meta.get("walk_network")
+    if walk is None or walk.get("error"):
+        warnings.append(
+            "Für dieses Gebiet gibt es kein Fußwegenetz: Wege und Gehzeiten fehlen. "
+            "Bitte das Gebiet neu importieren (mit Straßen und Wegen)."
+        )
     orphaned = len(meta.get("orphaned_notes") or [])
     if orphaned:
         warnings.append(
@@ -204,3 +231,133 @@ def address_card(store: Store, area: str, address_id: str, *, radius_m: float = 
         "nearby": resource_index(store, area).nearby(lon, lat, radius_m=radius_m),
         "radius_m": radius_m,
     }
+
+
+# -- walking ------------------------------------------------------------------------
+def walk_network(store: Store, area: str) -> WalkNetwork:
+    """The stored walk network of ``area`` (cached per revision).
+
+    :class:`~sozialraum.analysis.reachability.AnalysisUnavailable` if there is none.
+    """
+    revision = store.artifact_revision(area, _reach.NETWORK_ARTIFACT)
+    return _memo.get(
+        ("network", id(store), area, revision), lambda: _reach.load_network(store, area)
+    )
+
+
+def reachability(store: Store, area: str, table: CategoryTable) -> _reach.Reachability:
+    """The reachability layer of ``area``: stored, recomputed when its data changed."""
+    key = (
+        "reachability",
+        id(store),
+        area,
+        tuple(table.ids),
+        store.artifact_revision(area, _reach.NETWORK_ARTIFACT),
+        store.revision(area, "resources"),
+        store.revision(area, "addresses"),
+    )
+    return _memo.get(key, lambda: _reach.current_reachability(store, area, list(table.ids)))
+
+
+def speed_kmh(name: str | None) -> float:
+    """The walking speed (km/h) of a profile name (``normal``/``langsam``, default normal)."""
+    if name in (None, ""):
+        return DEFAULT_SPEED_KMH
+    try:
+        return SPEEDS_KMH[name]
+    except KeyError:
+        raise InvalidInput(f"unknown walking profile {name!r}; use normal or langsam") from None
+
+
+def walk_isochrones(store: Store, area: str, lon: float, lat: float, speed: float) -> dict:
+    """5/10/15-minute walking areas around a point (GeoJSON, EPSG:4326)."""
+    return isochrones(walk_network(store, area), lon, lat, speed_kmh=speed)
+
+
+def nearest_resources(
+    store: Store,
+    area: str,
+    address_id: str,
+    table: CategoryTable,
+    *,
+    speed: float = DEFAULT_SPEED_KMH,
+    categories: tuple[str, ...] | None = None,
+) -> dict:
+    """Nearest resource on foot per category for one address (for cards and the guide).
+
+    Returns
+    -------
+    dict
+        ``cut_off`` (bool: the address is away from the walk network), ``speed_kmh`` and
+        ``items``: per category (in ``categories`` or table order) ``category``, ``label``,
+        ``colour`` and ``resource`` (id, name, address, lon/lat), ``distance_m``, ``walk_min``
+        — the last three ``None`` when none is reachable.
+    """
+    layer = reachability(store, area, table)
+    found = layer.for_address(address_id, speed)
+    wanted = [c for c in (categories or table.ids) if c in table and c in found]
+    items = []
+    for category in wanted:
+        entry = found[category]
+        item = {
+            "category": category,
+            "label": table[category].label,
+            "colour": table[category].colour,
+            "resource": None,
+            "distance_m": None,
+            "walk_min": None,
+        }
+        if entry is not None:
+            feature = store.get(area, "resources", entry["resource"])
+            props = feature["properties"]
+            item.update(
+                resource={
+                    "id": feature["id"],
+                    "name": props.get("name"),
+                    "address": " ".join(
+                        filter(None, (props.get("street"), props.get("housenumber")))
+                    ),
+                    "lon": feature["geometry"]["coordinates"][0],
+                    "lat": feature["geometry"]["coordinates"][1],
+                },
+                distance_m=entry["distance_m"],
+                walk_min=entry["walk_min"],
+            )
+        items.append(item)
+    return {
+        "cut_off": bool(layer.cut_off[layer.row(address_id)]),
+        "speed_kmh": speed,
+        "items": items,
+    }
+
+
+def area_profile(
+    store: Store, area: str, table: CategoryTable, *, speed: float = DEFAULT_SPEED_KMH
+) -> list[dict]:
+    """District profile rows of ``area`` (see :func:`sozialraum.analysis.profile.district_profile`).
+
+    Cached per revision of the data; do not change the result.
+    """
+    layer = reachability(store, area, table)
+    teams = store.read_meta(area).get("teams", {})
+    key = (
+        "profile",
+        id(store),
+        area,
+        speed,
+        id(layer),
+        tuple(sorted(teams.items())),
+        store.revision(area, "districts"),
+    )
+    return _memo.get(
+        key,
+        lambda: _profile.district_profile(
+            store.query(area, "districts"),
+            store.query(area, "addresses"),
+            store.query(area, "resources"),
+            layer,
+            table,
+            speed_kmh=speed,
+            teams=teams,
+        ),
+    )

@@ -9,17 +9,21 @@ network node; walking times use a speed in km/h.
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import osmium
 from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import triu as sp_triu
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from sozialraum.analysis.nearby import project
-from sozialraum.errors import OsmImportError
+from sozialraum.errors import OsmImportError, StorageError
 
 #: Ways that are not for walking.
 EXCLUDED_HIGHWAYS = {
@@ -43,6 +47,7 @@ MAX_SNAP_M = 250.0
 DEFAULT_SPEED_KMH = 4.5
 SLOW_SPEED_KMH = 3.0
 _EPSILON_M = 1e-6  # a zero weight would be no edge in a sparse matrix
+_FORMAT = "sozialraum-walk-network-1"
 
 
 def walkable(tags) -> bool:
@@ -83,10 +88,50 @@ class WalkNetwork:
         """Number of nodes."""
         return len(self.node_ids)
 
+    @property
+    def edges(self) -> int:
+        """Number of (undirected) edges."""
+        return self.matrix.nnz // 2
+
     def snap_xy(self, xs_m, ys_m) -> tuple[np.ndarray, np.ndarray]:
         """Index of the nearest node and the straight distance to it (metres), per point."""
+        if len(xs_m) == 0:
+            return np.array([], dtype=int), np.array([])
         distance_m, index = self._tree.query(np.column_stack([xs_m, ys_m]))
         return index, distance_m
+
+    def to_bytes(self) -> bytes:
+        """The network as a compressed ``.npz`` file (no pickles)."""
+        upper = sp_triu(self.matrix, k=1).tocoo()
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            format=np.array([_FORMAT]),
+            node_ids=self.node_ids,
+            xs_m=self.xs_m,
+            ys_m=self.ys_m,
+            a=upper.row.astype(np.int32),
+            b=upper.col.astype(np.int32),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> WalkNetwork:
+        """Load a network written by :meth:`to_bytes`; :class:`StorageError` if damaged."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                if str(npz["format"][0]) != _FORMAT:
+                    raise ValueError("unknown format")
+                ids, xs, ys = npz["node_ids"], npz["xs_m"], npz["ys_m"]
+                a, b = npz["a"], npz["b"]
+            n = len(ids)
+            if not (len(xs) == len(ys) == n) or len(a) != len(b):
+                raise ValueError("inconsistent arrays")
+            if len(a) and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
+                raise ValueError("edge out of range")
+        except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+            raise StorageError(f"the stored walk network is damaged ({exc}); re-import") from None
+        return cls(_symmetric(a, b, _lengths(xs, ys, a, b), n), ids, xs, ys)
 
 
 def build_walk_network(osm_file: Path) -> WalkNetwork:
@@ -102,50 +147,84 @@ def build_walk_network(osm_file: Path) -> WalkNetwork:
     WalkNetwork
         Largest connected component; lengths in metres (EPSG:25832).
     """
-    index: dict[int, int] = {}
-    lons: list[float] = []
-    lats: list[float] = []
-    pairs: list[tuple[int, int]] = []
-    try:
+
+    def ways():
         processor = (
             osmium.FileProcessor(str(osm_file), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for way in processor:
-            if not way.is_way() or not walkable(way.tags):
-                continue
-            previous = None
-            for node in way.nodes:
-                if not node.location.valid():
-                    previous = None
-                    continue
-                position = index.get(node.ref)
-                if position is None:
-                    position = index[node.ref] = len(lons)
-                    lons.append(node.lon)
-                    lats.append(node.lat)
-                if previous is not None and previous != position:
-                    pairs.append((previous, position))
-                previous = position
+            if way.is_way() and walkable(way.tags):
+                yield [
+                    (node.ref, node.lon, node.lat) if node.location.valid() else None
+                    for node in way.nodes
+                ]
+
+    try:
+        return network_from_ways(ways())
     except RuntimeError as exc:
         raise OsmImportError(f"cannot read {Path(osm_file).name}: {exc}") from None
+    except OsmImportError:
+        raise OsmImportError(f"no walkable ways in {Path(osm_file).name}") from None
+
+
+def network_from_ways(ways: Iterable[list[tuple[int, float, float] | None]]) -> WalkNetwork:
+    """Build a walk network from walkable ways given as node lists.
+
+    Parameters
+    ----------
+    ways : iterable of list
+        Per way its nodes in order as ``(osm_node_id, lon, lat)`` (degrees, EPSG:4326), or
+        ``None`` for a node without a location (the way is split there). Filter with
+        :func:`walkable` first.
+
+    Returns
+    -------
+    WalkNetwork
+        Largest connected component; lengths in metres (EPSG:25832).
+    """
+    index: dict[int, int] = {}
+    lons: list[float] = []
+    lats: list[float] = []
+    pairs: list[tuple[int, int]] = []
+    for nodes in ways:
+        previous = None
+        for node in nodes:
+            if node is None:
+                previous = None
+                continue
+            ref, lon, lat = node
+            position = index.get(ref)
+            if position is None:
+                position = index[ref] = len(lons)
+                lons.append(lon)
+                lats.append(lat)
+            if previous is not None and previous != position:
+                pairs.append((previous, position))
+            previous = position
     if not pairs:
-        raise OsmImportError(f"no walkable ways in {Path(osm_file).name}")
+        raise OsmImportError("no walkable ways")
     xs, ys = project(lons, lats)
-    # one edge per node pair (ways sharing a segment would otherwise add up), both directions
+    # one edge per node pair (ways sharing a segment would otherwise add up)
     a, b = np.unique(np.sort(np.array(pairs), axis=1), axis=0).T
-    length_m = np.maximum(np.hypot(xs[a] - xs[b], ys[a] - ys[b]), _EPSILON_M)
     n = len(lons)
-    matrix = coo_matrix(
+    ids = np.fromiter(index, dtype=np.int64, count=n)
+    matrix = _symmetric(a, b, _lengths(xs, ys, a, b), n)
+    _, labels = connected_components(matrix, directed=False)
+    keep = np.flatnonzero(labels == np.bincount(labels).argmax())
+    return WalkNetwork(matrix[keep][:, keep].tocsr(), ids[keep], xs[keep], ys[keep])
+
+
+def _lengths(xs, ys, a, b) -> np.ndarray:
+    return np.maximum(np.hypot(xs[a] - xs[b], ys[a] - ys[b]), _EPSILON_M)
+
+
+def _symmetric(a, b, length_m, n) -> csr_matrix:
+    return coo_matrix(
         (np.concatenate([length_m, length_m]), (np.concatenate([a, b]), np.concatenate([b, a]))),
         shape=(n, n),
     ).tocsr()
-    _, labels = connected_components(matrix, directed=False)
-    largest = np.bincount(labels).argmax()
-    keep = np.flatnonzero(labels == largest)
-    ids = np.fromiter(index, dtype=np.int64, count=n)
-    return WalkNetwork(matrix[keep][:, keep].tocsr(), ids[keep], xs[keep], ys[keep])
 
 
 def _points_xy(features: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -155,6 +234,108 @@ def _points_xy(features: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         [f["geometry"]["coordinates"][0] for f in features],
         [f["geometry"]["coordinates"][1] for f in features],
     )
+
+
+@dataclass
+class Nearest:
+    """Nearest resource per address and category, as arrays.
+
+    Attributes
+    ----------
+    distance_m : numpy.ndarray
+        Shape (addresses, categories), walking metres; ``nan`` where none is reachable or the
+        address is cut off from the network.
+    resource : numpy.ndarray
+        Same shape, index into the resources passed in; -1 where ``distance_m`` is ``nan``.
+    cut_off : numpy.ndarray
+        Per address: True if it is farther than ``max_snap_m`` from the network.
+    """
+
+    distance_m: np.ndarray
+    resource: np.ndarray
+    cut_off: np.ndarray
+
+
+def nearest_arrays(
+    network: WalkNetwork,
+    addresses: list[dict],
+    resources: list[dict],
+    category_ids: list[str],
+    *,
+    max_snap_m: float = MAX_SNAP_M,
+) -> Nearest:
+    """Walking distance (metres) from every address to the nearest resource of each category.
+
+    One multi-source Dijkstra per category over the network extended by one node per
+    resource (joined to its nearest network node by its snap distance), so the cost does not
+    grow with the number of addresses. An address and a resource at the same network node are
+    straight across from each other: their distance is the straight line.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+    addresses, resources : list of dict
+        Point features in EPSG:4326 from the store.
+    category_ids : list of str
+    max_snap_m : float
+        Addresses or resources farther than this from the network (metres) are not connected.
+
+    Returns
+    -------
+    Nearest
+    """
+    n = network.nodes
+    a_xs, a_ys = _points_xy(addresses)
+    r_xs, r_ys = _points_xy(resources)
+    a_node, a_snap = network.snap_xy(a_xs, a_ys)
+    r_node, r_snap = network.snap_xy(r_xs, r_ys)
+    connected = a_snap <= max_snap_m
+    # addresses grouped by their network node, for the straight-across rule
+    order = np.argsort(a_node, kind="stable")
+    starts = np.searchsorted(a_node[order], np.arange(n + 1))
+    distance_m = np.full((len(addresses), len(category_ids)), np.nan)
+    nearest = np.full((len(addresses), len(category_ids)), -1, dtype=np.int32)
+    base = network.matrix.tocoo()
+    for column, category in enumerate(category_ids):
+        members = np.array(
+            [
+                i
+                for i, f in enumerate(resources)
+                if category in f["properties"]["categories"] and r_snap[i] <= max_snap_m
+            ],
+            dtype=int,
+        )
+        if members.size == 0 or not connected.any():
+            continue
+        virtual = n + np.arange(members.size)
+        snap = np.maximum(r_snap[members], _EPSILON_M)
+        graph = coo_matrix(
+            (
+                np.concatenate([base.data, snap, snap]),
+                (
+                    np.concatenate([base.row, virtual, r_node[members]]),
+                    np.concatenate([base.col, r_node[members], virtual]),
+                ),
+            ),
+            shape=(n + members.size, n + members.size),
+        ).tocsr()
+        node_m, _, source = dijkstra(
+            graph, directed=True, indices=virtual, min_only=True, return_predecessors=True
+        )
+        best = a_snap + node_m[a_node]
+        which = members[np.clip(source[a_node] - n, 0, members.size - 1)]
+        for i in members:  # an address on the same street node: straight across
+            at_node = order[starts[r_node[i]] : starts[r_node[i] + 1]]
+            if at_node.size == 0:
+                continue
+            direct = np.hypot(a_xs[at_node] - r_xs[i], a_ys[at_node] - r_ys[i])
+            closer = direct < best[at_node]
+            best[at_node[closer]] = direct[closer]
+            which[at_node[closer]] = i
+        ok = connected & np.isfinite(best)
+        distance_m[ok, column] = best[ok]
+        nearest[ok, column] = which[ok]
+    return Nearest(distance_m, nearest, ~connected)
 
 
 def nearest_by_category(
@@ -168,9 +349,7 @@ def nearest_by_category(
 ) -> dict[str, dict[str, dict | None]]:
     """Walking distance and time from every address to the nearest resource of each category.
 
-    One multi-source Dijkstra per category over the network extended by one node per
-    resource (joined to its nearest network node by its snap distance), so the cost does not
-    grow with the number of addresses.
+    See :func:`nearest_arrays`; this is the same result as dictionaries.
 
     Parameters
     ----------
@@ -190,56 +369,29 @@ def nearest_by_category(
         or None}}``. ``None``: no reachable resource of that category, or the address is cut
         off from the network (farther than ``max_snap_m``).
     """
-    n = network.nodes
-    a_xs, a_ys = _points_xy(addresses)
-    r_xs, r_ys = _points_xy(resources)
-    a_node, a_snap = network.snap_xy(a_xs, a_ys) if addresses else (np.array([], int), np.array([]))
-    r_node, r_snap = network.snap_xy(r_xs, r_ys) if resources else (np.array([], int), np.array([]))
-    metres_per_min = speed_kmh * 1000 / 60
-    result: dict[str, dict[str, dict | None]] = {f["id"]: {} for f in addresses}
-    connected = a_snap <= max_snap_m
-    base = network.matrix.tocoo()
-    for category in category_ids:
-        members = np.array(
-            [
-                i
-                for i, f in enumerate(resources)
-                if category in f["properties"]["categories"] and r_snap[i] <= max_snap_m
-            ],
-            dtype=int,
-        )
-        if members.size == 0:
-            for feature in addresses:
-                result[feature["id"]][category] = None
-            continue
-        virtual = n + np.arange(members.size)
-        rows = np.concatenate([base.row, virtual, r_node[members]])
-        cols = np.concatenate([base.col, r_node[members], virtual])
-        weights = np.concatenate([base.data, np.maximum(r_snap[members], _EPSILON_M)])
-        weights = np.concatenate([weights, np.maximum(r_snap[members], _EPSILON_M)])
-        size = n + members.size
-        graph = coo_matrix((weights, (rows, cols)), shape=(size, size)).tocsr()
-        distance_m, _, source = dijkstra(
-            graph, directed=True, indices=virtual, min_only=True, return_predecessors=True
-        )
-        nearest_resource = members[np.clip(source - n, 0, members.size - 1)]
-        same_node: dict[int, list[int]] = {}
-        for i in members:
-            same_node.setdefault(int(r_node[i]), []).append(int(i))
-        for k, feature in enumerate(addresses):
-            node = int(a_node[k])
-            if not connected[k] or not np.isfinite(distance_m[node]):
-                result[feature["id"]][category] = None
-                continue
-            best = float(a_snap[k] + distance_m[node])
-            nearest = int(nearest_resource[node])
-            for i in same_node.get(node, ()):  # on the same street node: straight across
-                direct = float(np.hypot(a_xs[k] - r_xs[i], a_ys[k] - r_ys[i]))
-                if direct < best:
-                    best, nearest = direct, i
-            result[feature["id"]][category] = {
-                "resource": resources[nearest]["id"],
-                "distance_m": round(best),
-                "walk_min": round(best / metres_per_min, 1),
-            }
+    found = nearest_arrays(network, addresses, resources, category_ids, max_snap_m=max_snap_m)
+    result: dict[str, dict[str, dict | None]] = {}
+    for k, feature in enumerate(addresses):
+        row = {}
+        for column, category in enumerate(category_ids):
+            index = int(found.resource[k, column])
+            row[category] = (
+                None
+                if index < 0
+                else _entry(resources[index]["id"], float(found.distance_m[k, column]), speed_kmh)
+            )
+        result[feature["id"]] = row
     return result
+
+
+def walk_minutes(distance_m: float, speed_kmh: float) -> float:
+    """Walking time in minutes for ``distance_m`` metres at ``speed_kmh``, one decimal."""
+    return round(distance_m / (speed_kmh * 1000 / 60), 1)
+
+
+def _entry(resource_id: str, distance_m: float, speed_kmh: float) -> dict:
+    return {
+        "resource": resource_id,
+        "distance_m": round(distance_m),
+        "walk_min": walk_minutes(distance_m, speed_kmh),
+    }

@@ -45,3 +45,5 @@ class OsmData:
     boundaries: list[Boundary] = field(default_factory=list)
     #: objects found without a usable geometry: (osm_type, osm_id, tags)
     unplaced: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+    #: walkable ways (online import): per way its nodes as (osm_id, lon, lat) or None
+    walk_ways: list[list[tuple[int, float, float] | None]] = field(default_factory=list)

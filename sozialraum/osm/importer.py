@@ -18,6 +18,8 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from sozialraum.analysis.reachability import save_network, update_reachability
+from sozialraum.analysis.walk import build_walk_network, network_from_ways
 from sozialraum.errors import InvalidInput, NotFound, OsmImportError
 from sozialraum.model.addresses import address_key
 from sozialraum.model.categories import CategoryTable, load_categories
@@ -139,6 +141,21 @@ def _orphaned_notes(store: Store, area: str, resource_ids: set, address_keys: se
         elif key and key not in address_keys:
             orphaned.append({"note": note["id"], "address_key": key})
     return orphaned
+
+
+def _walk_analysis(store, area, osm_file, data: OsmData, table, actor) -> dict:
+    """Build and store the walk network and the reachability layer; a summary for the meta."""
+    try:
+        if osm_file is not None:
+            network = build_walk_network(Path(osm_file))
+        else:
+            network = network_from_ways(data.walk_ways)
+    except OsmImportError as exc:
+        save_network(store, area, None, actor=actor)
+        return {"error": exc.message}
+    save_network(store, area, network, actor=actor)
+    update_reachability(store, area, list(table.ids), network=network, actor=actor)
+    return {"nodes": network.nodes, "edges": network.edges}
 
 
 def import_area(
@@ -312,6 +329,8 @@ def import_area(
         {f["properties"]["key"] for f in address_features},
     )
     meta["orphaned_notes"] = orphaned
+    step("Berechne Fußwege")
+    meta["walk_network"] = _walk_analysis(store, area, osm_file, data, table, actor)
     meta.pop("import_in_progress", None)
     store.write_meta(area, meta, actor=actor)
     return ImportReport(

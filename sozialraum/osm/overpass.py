@@ -131,6 +131,40 @@ def _boundaries(ox, polygon) -> list[Boundary]:
     return found
 
 
+def _walk_ways(ox, polygon) -> list[list[tuple[int, float, float]]]:
+    """Walkable ways intersecting ``polygon`` as node lists (for the walk network).
+
+    osmnx's features carry no node ids: ways are joined where they share a coordinate (as
+    OSM ways share nodes), with negative synthetic node ids.
+    """
+    from osmnx._errors import InsufficientResponseError
+
+    from sozialraum.analysis.walk import walkable
+
+    try:
+        gdf = ox.features_from_polygon(polygon, tags={"highway": True})
+    except InsufficientResponseError:
+        return []
+    columns = [c for c in ("highway", "foot", "access") if c in gdf.columns]
+    node_ids: dict[tuple[float, float], int] = {}
+    ways = []
+    for (element, _), geometry, *values in zip(
+        gdf.index, gdf.geometry, *(gdf[c] for c in columns), strict=True
+    ):
+        tags = {c: v for c, v in zip(columns, values, strict=True) if isinstance(v, str)}
+        if element != "way" or geometry is None or not walkable(tags):
+            continue
+        line = geometry.exterior if geometry.geom_type == "Polygon" else geometry
+        if line.geom_type not in ("LineString", "LinearRing"):
+            continue
+        nodes = []
+        for x, y in line.coords:
+            key = (round(x, 7), round(y, 7))
+            nodes.append((node_ids.setdefault(key, -1 - len(node_ids)), x, y))
+        ways.append(nodes)
+    return ways
+
+
 def fetch(
     table: CategoryTable,
     settings: ImportSettings,
@@ -154,7 +188,7 @@ def fetch(
     Returns
     -------
     (OsmData, shapely geometry)
-        The objects as points (EPSG:4326) and the polygon that was queried.
+        The objects as points (EPSG:4326), the walkable ways, and the polygon that was queried.
     """
     tags = {**table.osmnx_tags(), "addr:housenumber": True}
     with _osmnx_settings(settings) as ox:
@@ -174,6 +208,7 @@ def fetch(
                 polygon = box(*bbox)
                 gdf = ox.features_from_bbox(bbox, tags=tags)
             boundaries = _boundaries(ox, polygon)
+            walk_ways = _walk_ways(ox, polygon)
         except InsufficientResponseError:
             raise OsmImportError("no resources or addresses found in the requested area") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -184,4 +219,7 @@ def fetch(
             raise OverpassUnavailable(
                 f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
             ) from None
-    return OsmData(objects=_objects_from_gdf(gdf, table.classify), boundaries=boundaries), polygon
+    data = OsmData(
+        objects=_objects_from_gdf(gdf, table.classify), boundaries=boundaries, walk_ways=walk_ways
+    )
+    return data, polygon

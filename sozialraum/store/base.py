@@ -44,6 +44,25 @@ class Store(ABC):
         """A token that changes whenever the layer changes (for ETags and caches)."""
 
     @abstractmethod
+    def read_artifact(self, area: str, name: str) -> bytes:
+        """A derived artifact of the area (e.g. the walk network); :class:`NotFound` if missing.
+
+        Artifacts are derived from the layers (rebuilt on import), not user data.
+        """
+
+    @abstractmethod
+    def write_artifact(self, area: str, name: str, data: bytes, *, actor: str) -> None:
+        """Replace an artifact atomically."""
+
+    @abstractmethod
+    def delete_artifact(self, area: str, name: str, *, actor: str) -> None:
+        """Remove an artifact (no error if it does not exist)."""
+
+    @abstractmethod
+    def artifact_revision(self, area: str, name: str) -> str:
+        """A token that changes whenever the artifact changes (``"0"`` if missing)."""
+
+    @abstractmethod
     def get(self, area: str, layer: str, feature_id: str) -> dict:
         """One feature; :class:`NotFound` if missing."""
 

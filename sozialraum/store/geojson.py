@@ -8,6 +8,7 @@ Layout of ``<data_dir>/<area>/``::
     districts.geojson
     notes.geojson
     audit.jsonl          hash-chained audit log (+ audit.head)
+    analysis/            derived artifacts (walk network, reachability), rebuilt on import
     .lock                sidecar lock file (never replaced)
 
 Writes take the area's sidecar lock (so server workers and the CLI never lose an
@@ -42,6 +43,8 @@ from sozialraum.store.validation import RESERVED, check_layer, validate_feature
 AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 FEATURE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 META_NAME = "area.json"
+ARTIFACT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+ARTIFACT_DIR = "analysis"
 
 
 @dataclass
@@ -213,6 +216,43 @@ class GeoJSONStore(Store):
             loaded = _Layer(signature, features, index)
         self._cache[(area, layer)] = loaded
         return loaded
+
+    def _artifact_path(self, area: str, name: str) -> Path:
+        if not isinstance(name, str) or not ARTIFACT_NAME.match(name) or ".." in name:
+            raise InvalidInput(f"invalid artifact name {name!r}")
+        return self._existing_area_dir(area) / ARTIFACT_DIR / name
+
+    def read_artifact(self, area: str, name: str) -> bytes:
+        path = self._artifact_path(area, name)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"area {area!r} has no {name!r}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+
+    def artifact_revision(self, area: str, name: str) -> str:
+        signature = _signature(self._artifact_path(area, name))
+        return "0" if signature is None else "-".join(str(part) for part in signature)
+
+    def write_artifact(self, area: str, name: str, data: bytes, *, actor: str) -> None:
+        path = self._artifact_path(area, name)
+        with self._locked(area):
+            try:
+                path.parent.mkdir(exist_ok=True)
+                write_atomic(path, data)
+            except OSError as exc:
+                raise StorageError(
+                    f"writing {path} failed ({exc.strerror}); the old file is intact"
+                ) from None
+
+    def delete_artifact(self, area: str, name: str, *, actor: str) -> None:
+        path = self._artifact_path(area, name)
+        with self._locked(area):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot remove {path}: {exc.strerror}") from None
 
     def revision(self, area: str, layer: str) -> str:
         signature = self._load(area, layer).signature

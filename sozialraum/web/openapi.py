@@ -236,7 +236,97 @@ def _collection(item: str) -> dict:
     }
 
 
+NUM = {"type": "number"}
+NNUM = _nullable(NUM)
+SCHEMAS["WalkItem"] = {
+    "type": "object",
+    "required": ["category", "label", "colour", "resource", "distance_m", "walk_min"],
+    "properties": {
+        "category": STR,
+        "label": STR,
+        "colour": STR,
+        "resource": _nullable(
+            {
+                "type": "object",
+                "required": ["id", "name", "lon", "lat"],
+                "properties": {"id": STR, "name": NSTR, "address": STR, "lon": NUM, "lat": NUM},
+            }
+        ),
+        "distance_m": _nullable({"type": "integer", "minimum": 0}),
+        "walk_min": NNUM,
+    },
+}
+SCHEMAS["AddressWalk"] = {
+    "type": "object",
+    "required": ["cut_off", "speed_kmh", "items"],
+    "properties": {
+        "cut_off": {"type": "boolean", "description": "Farther than 250 m from any walkable way"},
+        "speed_kmh": NUM,
+        "items": {"type": "array", "items": _ref("WalkItem")},
+    },
+}
+_SHARES = {"type": "object", "additionalProperties": NNUM}
+SCHEMAS["ProfileRow"] = {
+    "type": "object",
+    "required": ["id", "name", "addresses", "counts", "per_1000", "within", "far_from_post_box"],
+    "properties": {
+        "id": STR,
+        "name": STR,
+        "team": NSTR,
+        "addresses": INT,
+        "cut_off": INT,
+        "counts": _ref("Counts"),
+        "per_1000": _SHARES,
+        "within": {**_SHARES, "description": "Share (0-1) of addresses within reach on foot"},
+        "far_from_post_box": _nullable(INT),
+    },
+}
+SCHEMAS["Profile"] = {
+    "type": "object",
+    "required": ["area", "speed_kmh", "within_min", "post_box_max_m", "districts"],
+    "properties": {
+        "area": STR,
+        "speed_kmh": NUM,
+        "within_min": NUM,
+        "post_box_max_m": NUM,
+        "districts": {"type": "array", "items": _ref("ProfileRow")},
+    },
+}
+SCHEMAS["FarAddressFeature"] = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "id": STR,
+        "geometry": _ref("Point"),
+        "properties": {
+            "type": "object",
+            "required": ["street", "housenumber", "distance_m", "walk_min"],
+            "properties": {
+                "street": STR,
+                "housenumber": STR,
+                "distance_m": _nullable(INT),
+                "walk_min": NNUM,
+            },
+        },
+    },
+}
+SCHEMAS["Isochrone"] = {
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "geometry": _ref("Polygonal"),
+        "properties": {
+            "type": "object",
+            "required": ["walk_min", "distance_m", "speed_kmh"],
+            "properties": {"walk_min": NUM, "distance_m": NUM, "speed_kmh": NUM},
+        },
+    },
+}
 SCHEMAS["ResourceCollection"] = _collection("ResourceFeature")
+SCHEMAS["FarAddressCollection"] = _collection("FarAddressFeature")
+SCHEMAS["IsochroneCollection"] = _collection("Isochrone")
 SCHEMAS["AddressCollection"] = _collection("AddressFeature")
 SCHEMAS["DistrictCollection"] = _collection("DistrictFeature")
 
@@ -263,6 +353,15 @@ _BBOX = {
 }
 
 
+_PROFILE = {
+    "name": "profil",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["normal", "langsam"]},
+    "description": "Walking speed: normal 4.5 km/h (default) or langsam 3 km/h",
+}
+
+
 def _ok(schema: str, media: str = "application/json", text: str = "OK") -> dict:
     return {
         "description": text,
@@ -276,7 +375,7 @@ def _errors(*codes: int) -> dict:
         304: "Not modified (If-None-Match)",
         400: "Bad input",
         401: "Not logged in",
-        404: "Not found",
+        404: "Not found (also: the area has no walk network; import it again)",
     }
     answers = {}
     for code in codes:
@@ -399,6 +498,82 @@ PATHS = {
         "Resource card",
         [_AREA, {"name": "resource_id", "in": "path", "required": True, "schema": STR}],
         _ok("ResourceCard"),
+        401,
+        404,
+    ),
+    "/api/areas/{area}/addresses/{address_id}/walk": _get(
+        "Nearest resource of each category on foot (metres along streets, minutes)",
+        [_AREA, {"name": "address_id", "in": "path", "required": True, "schema": STR}, _PROFILE],
+        _ok("AddressWalk"),
+        400,
+        401,
+        404,
+    ),
+    "/api/areas/{area}/isochrones": {
+        "post": {
+            "summary": "5/10/15-minute walking areas around a point (POST: the point is in no "
+            "URL or log)",
+            "parameters": [_AREA],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["lon", "lat"],
+                            "properties": {
+                                "lon": NUM,
+                                "lat": NUM,
+                                "profil": {"enum": ["normal", "langsam"]},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Largest band first",
+                    "content": {GEO: {"schema": _ref("IsochroneCollection")}},
+                },
+                **_errors(400, 401, 404),
+            },
+        }
+    },
+    "/api/areas/{area}/profile": _get(
+        "District profile: counts, per 1,000 addresses, share within 10 minutes on foot, "
+        "addresses more than 1,000 m from a post box",
+        [_AREA, _PROFILE],
+        _ok("Profile"),
+        400,
+        401,
+        404,
+    ),
+    "/api/areas/{area}/profile.csv": {
+        "get": {
+            "summary": "District profile as CSV (';' separated, decimal comma, UTF-8 with BOM)",
+            "parameters": [_AREA, _PROFILE],
+            "responses": {
+                "200": {"description": "CSV", "content": {"text/csv": {"schema": STR}}},
+                **_errors(400, 401, 404),
+            },
+        }
+    },
+    "/api/areas/{area}/far/{category}": _get(
+        "Addresses at least min_distance_m on foot from the nearest resource of a category",
+        [
+            _AREA,
+            {"name": "category", "in": "path", "required": True, "schema": STR},
+            {
+                "name": "min_distance_m",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "number", "minimum": 0, "default": 1000},
+            },
+            _DISTRICT,
+            _PROFILE,
+        ],
+        _ok("FarAddressCollection", GEO),
+        400,
         401,
         404,
     ),

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from sozialraum.errors import Forbidden, Unauthorized
 from sozialraum.model.roles import can_administer
-from sozialraum.web import api, auth, pages
+from sozialraum.web import api, api_walk, auth, pages, pages_walk
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/gebiete/<area>/suche", "search", pages.search_page, "read"),
     Route("/gebiete/<area>/orte/<resource_id>", "resource", pages.resource_page, "read"),
     Route("/gebiete/<area>/adressen/<address_id>", "address", pages.address_page, "read"),
+    Route("/gebiete/<area>/wegweiser", "guide", pages_walk.guide, "read", ("GET", "POST")),
+    Route("/gebiete/<area>/profil", "profile", pages_walk.profile_page, "read"),
+    Route("/gebiete/<area>/profil/karte", "profile_map", pages_walk.profile_map, "read"),
     Route("/api/openapi.json", "openapi", api.openapi, "public"),
     Route("/api/areas", "areas", api.list_areas, "read"),
     Route("/api/areas/<area>", "area", api.area_detail, "read"),
@@ -53,6 +56,16 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/areas/<area>/addresses/search", "search_addresses", api.search_addresses, "read"),
     Route("/api/areas/<area>/addresses/<address_id>", "address", api.address_card, "read"),
     Route("/api/areas/<area>/resources/<resource_id>", "resource", api.resource_card, "read"),
+    Route(
+        "/api/areas/<area>/addresses/<address_id>/walk",
+        "address_walk",
+        api_walk.address_walk,
+        "read",
+    ),
+    Route("/api/areas/<area>/isochrones", "isochrones", api_walk.isochrones, "read", ("POST",)),
+    Route("/api/areas/<area>/profile", "profile", api_walk.profile, "read"),
+    Route("/api/areas/<area>/profile.csv", "profile_csv", api_walk.profile_csv, "read"),
+    Route("/api/areas/<area>/far/<category>", "far_addresses", api_walk.far_addresses, "read"),
 )
 
 ACCESS_LEVELS = ("public", "read", "admin")

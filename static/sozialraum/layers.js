@@ -60,19 +60,32 @@
     if (props.wheelchair) {
       addLine(box, "Rollstuhlgerecht: " + (WHEELCHAIR[props.wheelchair] || props.wheelchair));
     }
+    if (options.distanceLabel && props.distance_m !== undefined) {
+      addLine(box, str(options.distanceLabel) + ": " + (props.distance_m === null
+        ? "keiner erreichbar"
+        : germanNumber(props.distance_m) + " m, " + germanNumber(props.walk_min) + " Minuten"));
+    }
     if (props.phone) { addLine(box, "Telefon: " + props.phone); }
     if (props.website) { addLine(box, "Web: " + props.website); }
     cardLink(box, options, feature.id);
     return box;
   }
 
-  function areaLabel(feature) {
+  function areaLabel(feature, options) {
     var props = feature.properties || {};
     var box = document.createElement("div");
     box.className = "sr-card";
     addLine(box, str(props.name));
     if (props.team) { addLine(box, "Team: " + props.team); }
+    var values = (options && options.values) || {};
+    if (Object.prototype.hasOwnProperty.call(values, feature.id)) {
+      addLine(box, str(values[feature.id]));
+    }
     return box;
+  }
+
+  function germanNumber(value) {
+    return String(value).replace(".", ",");
   }
 
   function notice(map, text) {
@@ -108,12 +121,18 @@
 
   function build(group, data, options, done) {
     var map = group._map;
-    var make = options.kind === "area" ? areaLabel : function (f) { return featureCard(f, options); };
+    var make = options.kind === "area" ? function (f) { return areaLabel(f, options); }
+      : function (f) { return featureCard(f, options); };
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) { return pointMarker(feature, latlng, options); },
       style: function (feature) {
         if (feature.geometry && feature.geometry.type === "Point") { return {}; }
         var selected = options.highlight && feature.id === options.highlight;
+        var fills = options.fills || {};
+        var fill = fills[feature.id];
+        if (fill && /^#[0-9a-fA-F]{6}$/.test(fill)) {
+          return { color: options.colour || "#333", weight: 2, fillColor: fill, fillOpacity: 0.7 };
+        }
         return { color: options.colour || "#3367d6", weight: selected ? 4 : 2,
                  fillOpacity: selected ? 0.08 : 0.03 };
       }
@@ -189,7 +208,7 @@
       var map = entry.layer._map;
       if (!map) { return; }
       map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 17));
-      var content = entry.options.kind === "area" ? areaLabel(entry.layer.feature)
+      var content = entry.options.kind === "area" ? areaLabel(entry.layer.feature, entry.options)
         : featureCard(entry.layer.feature, entry.options);
       focusPopup = focusPopup || L.popup();  // one popup for list selections, reused
       focusPopup.setLatLng(entry.layer.getLatLng()).setContent(content).openOn(map);

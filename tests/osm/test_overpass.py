@@ -115,9 +115,11 @@ def test_the_query_reached_the_fake_server(fake, tmp_path):
     import_area(GeoJSONStore(tmp_path), "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
 
     queries = fake.requests
-    assert len(queries) == 2  # resources and addresses, then admin_level 9/10 boundaries
+    # resources and addresses, admin_level 9/10 boundaries, then the ways of the walk network
+    assert len(queries) == 3
     assert queries[0].startswith("[out:json][timeout:5]")
     assert "'admin_level'" in queries[1] and "'addr:housenumber'" not in queries[1]
+    assert "['highway']" in queries[2] and "'addr:housenumber'" not in queries[2]
     assert "'addr:housenumber'" in queries[0]
     assert "['amenity'='pharmacy']" in queries[0]
     assert "(poly:'" in queries[0]
@@ -261,7 +263,7 @@ def test_process_state_is_restored_to_the_callers_values(mode, tmp_path, caller_
         except OverpassUnavailable:
             assert mode == "busy"
         # osmnx used our server, not the caller's URL (a busy server ends after one request)
-        assert len(server.requests) == (2 if mode == "ok" else 1)
+        assert len(server.requests) == (3 if mode == "ok" else 1)
 
     assert socket.getaddrinfo is getaddrinfo
     assert osmnx.settings.overpass_url == "http://127.0.0.1:9/caller"
@@ -279,3 +281,27 @@ def test_online_import_takes_districts_from_osm_boundaries(tmp_path):
     names = sorted(f["properties"]["name"] for f in store.query("demo", "districts"))
     assert names == ["Mühlenviertel", "Nord-Ost", "Nord-West"]
     assert all(f["properties"]["district"] for f in store.query("demo", "addresses"))
+
+
+def test_online_import_builds_the_walk_network_like_a_file_import(fake, tmp_path, file_import):
+    from sozialraum.analysis.reachability import current_reachability, load_network
+    from sozialraum.analysis.walk import build_walk_network
+
+    store = GeoJSONStore(tmp_path)
+    import_area(store, "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
+
+    online = load_network(store, "aplerbeck")
+    from_file = build_walk_network(OSM_FILE)
+    # the fake serves every way of the extract: the same walkable network, node for node
+    assert online.nodes == from_file.nodes and online.edges == from_file.edges
+    assert sorted(online.xs_m.round(2)) == sorted(from_file.xs_m.round(2))
+    assert online.matrix.sum() == pytest.approx(from_file.matrix.sum())
+    assert store.read_meta("aplerbeck")["walk_network"] == {
+        "nodes": online.nodes,
+        "edges": online.edges,
+    }
+    categories = ["bakery", "pharmacy", "stop"]
+    online_layer = current_reachability(store, "aplerbeck", categories)
+    file_layer = current_reachability(file_import, "x", categories)
+    for address_id in online_layer.address_ids[:40]:
+        assert online_layer.for_address(str(address_id)) == file_layer.for_address(str(address_id))

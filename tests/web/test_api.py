@@ -8,6 +8,7 @@ import re
 
 import jsonschema
 import pytest
+from conftest import csrf_token
 
 from sozialraum.web.openapi import openapi_document
 
@@ -24,13 +25,16 @@ def _validator(spec, schema):
     return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
 
 
-def validate(spec, path_template, response):
-    operation = spec["paths"][path_template]["get"]
+def validate(spec, path_template, response, method="get"):
+    operation = spec["paths"][path_template][method]
     answer = operation["responses"][str(response.status_code)]
     content = answer["content"]
     media = response.mimetype
     assert media in content, (media, list(content))
     schema = content[media]["schema"]
+    if media == "text/csv":
+        assert response.get_data(as_text=True).startswith("\ufeff")
+        return
     validator = _validator(spec, schema)
     errors = list(validator.iter_errors(response.get_json(force=True)))
     assert not errors, [e.message for e in errors[:3]]
@@ -66,6 +70,37 @@ def cases(client, demo_store):
         ("/api/areas/{area}/addresses/search", f"/api/areas/{AREA}/addresses/search?q=x&limit=0"),
         ("/api/areas/{area}/addresses/{address_id}", f"/api/areas/{AREA}/addresses/x1"),
         ("/api/areas/{area}/resources/{resource_id}", f"/api/areas/{AREA}/resources/..%2f"),
+        (
+            "/api/areas/{area}/addresses/{address_id}/walk",
+            f"/api/areas/{AREA}/addresses/{address_id}/walk?profil=langsam",
+        ),
+        ("/api/areas/{area}/addresses/{address_id}/walk", f"/api/areas/{AREA}/addresses/x1/walk"),
+        (
+            "/api/areas/{area}/addresses/{address_id}/walk",
+            f"/api/areas/{AREA}/addresses/{address_id}/walk?profil=rennen",
+        ),
+        ("/api/areas/{area}/profile", f"/api/areas/{AREA}/profile"),
+        ("/api/areas/{area}/profile", f"/api/areas/{AREA}/profile?profil=x"),
+        ("/api/areas/{area}/profile.csv", f"/api/areas/{AREA}/profile.csv?profil=langsam"),
+        ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/post_box?min_distance_m=300"),
+        ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/nix"),
+        ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/kita?min_distance_m=-1"),
+    ]
+
+
+def csrf_header(client) -> dict:
+    return {"X-CSRFToken": csrf_token(client, "/")}
+
+
+def post_cases(client, demo_store):
+    feature = demo_store.query(AREA, "addresses")[0]
+    lon, lat = feature["geometry"]["coordinates"]
+    return [
+        ("/api/areas/{area}/isochrones", {"lon": lon, "lat": lat}),
+        ("/api/areas/{area}/isochrones", {"lon": lon, "lat": lat, "profil": "langsam"}),
+        ("/api/areas/{area}/isochrones", {"lon": lon + 1, "lat": lat}),
+        ("/api/areas/{area}/isochrones", {"lon": "x", "lat": lat}),
+        ("/api/areas/{area}/isochrones", [1, 2]),
     ]
 
 
@@ -81,6 +116,13 @@ def test_responses_validate_against_the_openapi_document(client, demo_store, spe
         response = client.get(url)
         assert response.status_code < 500, url
         validate(spec, template, response)
+        seen.add(template)
+    for template, body in post_cases(client, demo_store):
+        response = client.post(
+            template.replace("{area}", AREA), json=body, headers=csrf_header(client)
+        )
+        assert response.status_code < 500, body
+        validate(spec, template, response, "post")
         seen.add(template)
     assert seen == set(spec["paths"])
 

@@ -19,11 +19,19 @@ def _samples(demo_store) -> dict[str, str]:
         "category": "bakery",
         "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
         "address_id": demo_store.query(area, "addresses")[0]["id"],
+        # a JSON body for POST APIs: a point (isochrones)
+        "json": dict(
+            zip(
+                ("lon", "lat"),
+                demo_store.query(area, "addresses")[0]["geometry"]["coordinates"],
+                strict=True,
+            )
+        ),
     }
 
 
 def _url(rule, samples):
-    missing = [arg for arg in rule.arguments if arg not in samples]
+    missing = [arg for arg in rule.arguments if arg not in samples or arg == "json"]
     assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
     return rule.rule.replace("<", "{").replace(">", "}").format(**samples)
 
@@ -56,8 +64,14 @@ def test_every_route_for_every_role(app, demo_store, role):
             if role:
                 login(client, role)
             url = _url(rule, samples)
-            data = {"csrf_token": csrf_token(client, "/anmelden")} if method == "POST" else None
-            response = client.open(url, method=method, data=data)
+            token = csrf_token(client, "/anmelden") if method == "POST" else None
+            if method == "POST" and url.startswith("/api/"):  # JSON APIs: token in a header
+                response = client.open(
+                    url, method=method, json=samples["json"], headers={"X-CSRFToken": token}
+                )
+            else:
+                data = {"csrf_token": token} if method == "POST" else None
+                response = client.open(url, method=method, data=data)
             expected = _expected(access[rule.rule], role, method)
             assert response.status_code in expected, (role, method, url, response.status_code)
             checked += 1

@@ -1,0 +1,204 @@
+"""Walking pages: the address guide ("Wegweiser") and the district profile with its map.
+
+The guide takes the address by POST and answers with ``Cache-Control: no-store``: the
+typed address is in no URL, no log line and no file.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, Length, Optional
+
+from sozialraum import areas as services
+from sozialraum.analysis import profile as _profile
+from sozialraum.analysis.isochrones import isochrone_polygons_m
+from sozialraum.analysis.nearby import project
+from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.maps.overview_svg import Marker, overview_svg
+from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
+from sozialraum.web.api import checked_area
+
+PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
+ZONE_COLOURS = {5: "#2e7d32", 10: "#f9a825", 15: "#c62828"}
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class GuideForm(FlaskForm):
+    """The address guide form (CSRF token included by Flask-WTF)."""
+
+    adresse = StringField("Adresse", validators=[Optional(), Length(max=200)])
+    address_id = HiddenField(validators=[Optional(), Length(max=64)])
+    profil = StringField("Gehtempo", validators=[Optional(), AnyOf(list(PROFILE_LABELS))])
+
+
+def _ctx():
+    return current_app.extensions["sozialraum"]
+
+
+def _render_guide(area, meta, form, **context):
+    body = render_template(
+        "wegweiser.html",
+        area=area,
+        meta=meta,
+        form=form,
+        profile_labels=PROFILE_LABELS,
+        **context,
+    )
+    return body, context.pop("status", 200), NO_STORE
+
+
+def guide(area: str):
+    """The address guide: nearest pharmacy, post office, … on foot, printable as a handout."""
+    meta = checked_area(area)
+    store, table = _ctx()["store"], _ctx()["categories"]
+    form = GuideForm()
+    if request.method == "GET":
+        return _render_guide(area, meta, form)
+    if not form.validate_on_submit():
+        errors = [e for field in form.errors.values() for e in field]
+        message = (
+            "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu."
+            if "csrf_token" in form.errors
+            else "Bitte prüfen Sie die Eingabe: " + " ".join(errors)
+        )
+        return _render_guide(area, meta, form, error=message, status=400)
+    profile = form.profil.data or "normal"
+    address_id = form.address_id.data or None
+    if address_id is None:
+        text = (form.adresse.data or "").strip()
+        if not text:
+            return _render_guide(area, meta, form, error="Bitte geben Sie eine Adresse ein.")
+        choices = services.address_index(store, area).search(text, 8)
+        exact = [s for s in choices if s.match == "exakt"]
+        if len(exact) == 1:
+            address_id = exact[0].id
+        else:
+            message = (
+                "Bitte wählen Sie die gemeinte Adresse."
+                if choices
+                else "Diese Adresse kennen wir in diesem Gebiet nicht. Bitte prüfen Sie die "
+                "Schreibweise (Straße und Hausnummer)."
+            )
+            return _render_guide(area, meta, form, choices=choices, error=message)
+    try:
+        address = store.get(area, "addresses", address_id)
+    except Exception:  # an id from an old page: ask again instead of failing
+        return _render_guide(area, meta, form, error="Diese Adresse gibt es nicht mehr.")
+    try:
+        nearest = services.nearest_resources(
+            store,
+            area,
+            address_id,
+            table,
+            speed=services.speed_kmh(profile),
+            categories=services.GUIDE_CATEGORIES,
+        )
+    except AnalysisUnavailable:
+        return _render_guide(
+            area, meta, form, error="Für dieses Gebiet gibt es kein Fußwegenetz.", status=409
+        )
+    return _render_guide(
+        area,
+        meta,
+        form,
+        address=address["properties"],
+        nearest=nearest,
+        profile_label=PROFILE_LABELS[profile],
+        svg=_guide_svg(store, area, address, nearest),
+        zones=ZONE_COLOURS,
+    )
+
+
+def _guide_svg(store, area: str, address: dict, nearest: dict) -> str:
+    network = services.walk_network(store, area)
+    lon, lat = address["geometry"]["coordinates"]
+    (x_m,), (y_m,) = project([lon], [lat])
+    markers = [Marker(x_m, y_m, "⌂", "Ihre Adresse", "#111111", "home")]
+    number = 0
+    for item in nearest["items"]:
+        if item["resource"] is None:
+            continue
+        number += 1
+        item["number"] = number
+        (rx,), (ry,) = project([item["resource"]["lon"]], [item["resource"]["lat"]])
+        markers.append(Marker(rx, ry, str(number), item["label"], item["colour"]))
+    areas = []
+    if not nearest["cut_off"]:
+        for minutes, polygon in reversed(
+            isochrone_polygons_m(
+                network,
+                x_m,
+                y_m,
+                minutes=tuple(ZONE_COLOURS),
+                speed_kmh=nearest["speed_kmh"],
+                max_snap_m=250.0,
+                reach_m=40.0,
+            )
+        ):
+            areas.append((polygon, ZONE_COLOURS[int(minutes)], f"{int(minutes)} Minuten zu Fuß"))
+    return overview_svg(
+        network,
+        markers,
+        areas_m=areas,
+        width_px=720,
+        height_px=560,
+        title="Karte: Ihre Adresse und die nächsten Orte",
+    )
+
+
+def profile_page(area: str):
+    """District profile: table, choropleth map and CSV export."""
+    meta = checked_area(area)
+    store, table = _ctx()["store"], _ctx()["categories"]
+    profile = request.args.get("profil") or "normal"
+    speed = services.speed_kmh(profile)
+    metric = request.args.get("kennzahl") or None
+    choices = metric_choices(table)
+    if metric not in dict(choices):
+        metric = choices[0][0]
+    try:
+        rows = services.area_profile(store, area, table, speed=speed)
+    except AnalysisUnavailable:
+        rows = None
+    header, body = _profile.profile_table(rows or [], table)
+    args = {"profil": profile} if profile != "normal" else {}
+    return render_template(
+        "profil.html",
+        area=area,
+        meta=meta,
+        rows=rows,
+        header=header,
+        body=body,
+        categories=table,
+        profile=profile,
+        profile_labels=PROFILE_LABELS,
+        metric=metric,
+        metrics=choices,
+        map_url=url_for("pages.profile_map", area=area, kennzahl=metric, **args),
+        csv_url=url_for("api.profile_csv", area=area, **args),
+        within_min=_profile.WITHIN_MIN,
+        reach=[c for c in _profile.REACH_CATEGORIES if c in table],
+    )
+
+
+def profile_map(area: str):
+    """The choropleth map document of the district profile (shown in an iframe)."""
+    meta = checked_area(area)
+    store, table = _ctx()["store"], _ctx()["categories"]
+    speed = services.speed_kmh(request.args.get("profil"))
+    metric = request.args.get("kennzahl") or metric_choices(table)[0][0]
+    rows = services.area_profile(store, area, table, speed=speed)
+    options = ProfileMapOptions(
+        bbox=tuple(meta["bbox"]),
+        metric=metric,
+        districts_url=url_for("api.districts", area=area),
+        far_url=url_for("api.far_addresses", area=area, category=_profile.POST_BOX)
+        if _profile.POST_BOX in table
+        else None,
+        tile_url=current_app.config.get("TILE_URL") or None,
+        tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+    )
+    fmap = build_profile_map(rows, table, options)
+    return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
