@@ -275,6 +275,49 @@ def districts_assign(data_dir, area, district, team, remove):
 
 @main.command()
 @data_dir_option
+@click.option("--area", required=True, help="Area name.")
+@click.option("--slow", is_flag=True, help="Slow walking profile (3 km/h instead of 4.5 km/h).")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the profile as CSV (';', decimal comma, UTF-8 with BOM); '-' for stdout.",
+)
+def profile(data_dir, area, slow, csv_file):
+    """District profile: resources per district and per 1,000 addresses, share of addresses
+    within 10 minutes on foot of a pharmacy, post office, doctor and Kita, and addresses more
+    than 1,000 m on foot from a post box."""
+    from sozialraum.analysis.profile import profile_csv, profile_table
+    from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
+    from sozialraum.areas import area_profile
+    from sozialraum.store._atomic import write_atomic
+
+    store, table = _store(data_dir), _categories()
+    speed = SLOW_SPEED_KMH if slow else DEFAULT_SPEED_KMH
+    rows = area_profile(store, area, table, speed=speed)
+    if csv_file is not None:
+        text = profile_csv(rows, table)
+        if str(csv_file) == "-":
+            click.echo(text, nl=False)
+            return
+        try:
+            write_atomic(csv_file.resolve(), text.encode("utf-8"))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {csv_file}: {exc.strerror}") from None
+        click.echo(f"wrote {csv_file} ({len(rows) - 1} districts)")
+        return
+    header, body = profile_table(rows, table)
+    shown = 4 + sum(1 for h in header if h.startswith(("Anteil", "Adressen >")))
+    out = Table(title=f"{area}: walking at {speed:g} km/h (full table: --csv)")
+    for name in header[:shown]:
+        out.add_column(name, overflow="fold")
+    for line in body:
+        out.add_row(*("-" if v is None else str(v) for v in line[:shown]))
+    console.print(out)
+
+
+@main.command()
+@data_dir_option
 def demo(data_dir):
     """Build the fictional demo area "Musterstadt-Nord" and its demo users if missing."""
     from sozialraum.accounts import accounts_dir

@@ -9,6 +9,7 @@ import pytest
 from conftest import EXTRACTS
 
 from sozialraum.cli import main
+from sozialraum.model.categories import load_categories
 
 
 def _commands(group: click.Group, prefix=()):
@@ -179,3 +180,36 @@ def test_areas_list_shows_unfinished_import_and_flagged_notes(runner, tmp_path):
     )
     result = runner.invoke(main, ["areas", "list", "--data-dir", str(data)])
     assert "import unfinished" in result.output and "1 notes flagged" in result.output
+
+
+def test_profile_table_and_csv(runner, demo_store, tmp_path):
+    from sozialraum.analysis.profile import profile_table
+    from sozialraum.areas import area_profile
+
+    data = str(demo_store.data_dir)
+    result = runner.invoke(main, ["profile", "--data-dir", data, "--area", "musterstadt-nord"])
+    assert result.exit_code == 0, result.output
+    assert "Mühlenviertel" in result.output and "4.5 km/h" in result.output
+    target = tmp_path / "profil.csv"
+    result = runner.invoke(
+        main,
+        ["profile", "--data-dir", data, "--area", "musterstadt-nord", "--slow", "--csv", target],
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "3 districts" in result.output
+    text = target.read_text(encoding="utf-8")
+    header, body = profile_table(
+        area_profile(demo_store, "musterstadt-nord", load_categories(), speed=3.0),
+        load_categories(),
+    )
+    assert text.startswith("\ufeff" + ";".join(header))
+    assert len(text.strip().splitlines()) == len(body) + 1
+    result = runner.invoke(
+        main, ["profile", "--data-dir", data, "--area", "musterstadt-nord", "--csv", "-"]
+    )
+    assert result.output.startswith("\ufeffBezirk;")
+
+
+def test_profile_errors_are_clear(runner, tmp_path):
+    result = runner.invoke(main, ["profile", "--data-dir", str(tmp_path), "--area", "gibtsnicht"])
+    assert result.exit_code == 1 and "does not exist" in result.output

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import folium
 from folium import plugins
 
-from sozialraum.maps.layers import Attribution, Legend, RemoteLayer
+from sozialraum.maps.layers import Attribution, Legend, RemoteLayer, WalkZones
 from sozialraum.model.categories import CategoryTable
 from sozialraum.settings import OSM_ATTRIBUTION
 
@@ -22,6 +22,7 @@ class MapUrls:
     layers: dict[str, str]
     resource_card: str = ""  # template with __ID__
     address_card: str = ""
+    isochrones: str = ""  # POST API; empty: no walking-zones control
 
 
 @dataclass
@@ -34,6 +35,7 @@ class MapOptions:
     show_addresses: bool = True
     tile_url: str | None = None
     tile_attribution: str = ""
+    csrf_token: str = ""
 
 
 def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions) -> folium.Map:
@@ -135,6 +137,8 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
         )
         group.add_to(fmap)
     fmap.add_child(Legend(legend))
+    if urls.isochrones:
+        fmap.add_child(WalkZones(urls.isochrones, options.csrf_token))
     folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(title="Vollbild", title_cancel="Vollbild beenden").add_to(fmap)
     plugins.LocateControl(

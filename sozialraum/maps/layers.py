@@ -101,3 +101,31 @@ class Attribution(MacroElement):
         super().__init__()
         self._name = "Attribution"
         self.text_json = script_json(text)
+
+
+class WalkZones(JSCSSMixin, MacroElement):
+    """A map control: click a point, see what is reachable on foot in 5/10/15 minutes.
+
+    Parameters
+    ----------
+    url : str
+        The isochrone API (POST, JSON ``{"lon", "lat", "profil"}``).
+    csrf_token : str
+        Sent as ``X-CSRFToken``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumWalkZones({{ this._parent.get_name() }}, {{ this.url_json }},
+                            {{ this.token_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("sozialraum_walk", "/static/sozialraum/walk.js")]
+
+    def __init__(self, url: str, csrf_token: str):
+        super().__init__()
+        self._name = "WalkZones"
+        self.url_json = script_json(url)
+        self.token_json = script_json(csrf_token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from sozialraum import areas as services
 from sozialraum.errors import NotFound
@@ -19,6 +20,10 @@ def _district(area: str, district: str) -> dict:
         if summary["id"] == district:
             return summary
     raise NotFound(f"district {district!r} does not exist")
+
+
+def _has_network(meta: dict) -> bool:
+    return bool((meta.get("walk_network") or {}).get("nodes"))
 
 
 def index():
@@ -83,6 +88,7 @@ def area_map(area: str):
         layers={c.id: url_for("api.layer", area=area, category=c.id, **args) for c in table},
         resource_card=url_for("pages.resource", area=area, resource_id="__ID__"),
         address_card=url_for("pages.address", area=area, address_id="__ID__"),
+        isochrones=url_for("api.isochrones", area=area) if _has_network(meta) else "",
     )
     options = MapOptions(
         bbox=bbox,
@@ -90,6 +96,7 @@ def area_map(area: str):
         district=district_id,
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+        csrf_token=generate_csrf(),
     )
     fmap = build_area_map(table, urls, options)
     return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
@@ -130,6 +137,16 @@ def resource_page(area: str, resource_id: str):
 def address_page(area: str, address_id: str):
     """An address card as a page, with the resources nearby."""
     meta = checked_area(area)
-    card = services.address_card(_ctx()["store"], area, address_id)
-    labels = {c.id: c.label for c in _ctx()["categories"]}
-    return render_template("address.html", meta=meta, area=area, card=card, labels=labels)
+    store, table = _ctx()["store"], _ctx()["categories"]
+    card = services.address_card(store, area, address_id)
+    labels = {c.id: c.label for c in table}
+    walk = (
+        services.nearest_resources(
+            store, area, address_id, table, categories=services.GUIDE_CATEGORIES
+        )
+        if _has_network(meta)
+        else None
+    )
+    return render_template(
+        "address.html", meta=meta, area=area, card=card, labels=labels, walk=walk
+    )

@@ -1,0 +1,248 @@
+"""Walking in the web app: address guide, district profile, isochrones, far addresses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+
+import pytest
+from conftest import csrf_token
+
+from sozialraum import areas as services
+from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
+from sozialraum.model.categories import load_categories
+
+AREA = "musterstadt-nord"
+TABLE = load_categories()
+GUIDE = f"/gebiete/{AREA}/wegweiser"
+
+
+def _guide(client, **form):
+    token = csrf_token(client, GUIDE)
+    return client.post(GUIDE, data={"csrf_token": token, **form})
+
+
+def _address(demo_store, street="Lindenstraße", housenumber="12"):
+    for feature in demo_store.query(AREA, "addresses"):
+        props = feature["properties"]
+        if props["street"] == street and props["housenumber"] == housenumber:
+            return feature
+    raise AssertionError("demo address missing")
+
+
+def _rows(page: str) -> list[str]:
+    body = page.split('<table class="guide-table">', 1)[1].split("</table>", 1)[0]
+    body = body.split("<tbody>", 1)[1]
+    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+
+
+def test_guide_form_is_not_cached(client):
+    response = client.get(GUIDE)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert 'method="post"' in page and 'name="adresse"' in page
+
+
+def test_guide_lists_nearest_places_with_minutes(client, demo_store):
+    response = _guide(client, adresse="lindenstrasse 12", profil="normal")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "Wege zu Fuß ab Lindenstraße 12" in page
+    expected = services.nearest_resources(
+        demo_store,
+        AREA,
+        _address(demo_store)["id"],
+        TABLE,
+        categories=services.GUIDE_CATEGORIES,
+    )
+    rows = _rows(page)
+    assert len(rows) == len(expected["items"]) == len(services.GUIDE_CATEGORIES)
+    for row, item in zip(rows, expected["items"], strict=True):
+        assert item["label"] in row
+        if item["resource"] is not None:
+            assert f"{item['distance_m']:,}".replace(",", ".") + " m" in row
+            minutes = "unter 1" if item["walk_min"] < 1 else f"{item['walk_min']:.0f}"
+            assert f"{minutes} Min." in row
+    # the handout map: inline SVG with the home marker and one numbered marker per place found
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    found = sum(1 for item in expected["items"] if item["resource"])
+    assert found >= 5
+    assert "Ihre Adresse" in svg and "5 Minuten zu Fuß" in svg
+    assert re.search(rf">\s*{found}\s*</text>", svg)
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_slow_profile_takes_one_and_a_half_times_as_long(client, demo_store):
+    address_id = _address(demo_store)["id"]
+    normal = services.nearest_resources(demo_store, AREA, address_id, TABLE)
+    slow = services.nearest_resources(demo_store, AREA, address_id, TABLE, speed=3.0)
+    for a, b in zip(normal["items"], slow["items"], strict=True):
+        if a["walk_min"] is not None:
+            assert b["distance_m"] == a["distance_m"]
+            assert b["walk_min"] == pytest.approx(a["walk_min"] * 1.5, abs=0.11)
+    page = _guide(client, adresse="Lindenstraße 12", profil="langsam").get_data(as_text=True)
+    assert "langsam (3 km/h)" in page
+
+
+def test_typed_address_is_stored_nowhere(client, demo_store, caplog):
+    typed = "LINDENstrasse    12"
+    caplog.set_level(logging.DEBUG)
+    response = _guide(client, adresse=typed)
+    assert response.status_code == 200 and "Wege zu Fuß ab Lindenstraße 12" in response.text
+    assert typed not in caplog.text and "12" not in response.request.url
+    for path in demo_store.data_dir.rglob("*"):
+        if path.is_file():
+            assert typed.encode() not in path.read_bytes(), path
+    # nor in the session cookie
+    cookies = " ".join(c.value for c in client._cookies.values())
+    assert "LINDEN" not in cookies
+
+
+def test_ambiguous_address_offers_choices_then_shows_the_chosen_one(client, demo_store):
+    page = _guide(client, adresse="Lindenstraße").get_data(as_text=True)
+    assert "Bitte wählen Sie die gemeinte Adresse." in page
+    ids = re.findall(r'name="address_id" value="([^"]+)"', page)
+    assert len(ids) >= 2
+    chosen = demo_store.get(AREA, "addresses", ids[1])["properties"]
+    page = _guide(client, address_id=ids[1]).get_data(as_text=True)
+    assert f"Wege zu Fuß ab {chosen['street']} {chosen['housenumber']}" in page
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"adresse": "Gibtsnichtweg 99"}, 200, "Diese Adresse kennen wir in diesem Gebiet nicht"),
+        ({"adresse": ""}, 200, "Bitte geben Sie eine Adresse ein."),
+        ({"adresse": "x" * 201}, 400, "Bitte prüfen Sie die Eingabe"),
+        ({"adresse": "Lindenstraße 12", "profil": "rennen"}, 400, "Bitte prüfen Sie die Eingabe"),
+        ({"address_id": "w999999999"}, 200, "Diese Adresse gibt es nicht mehr."),
+    ],
+)
+def test_guide_bad_input_gets_a_german_message(client, form, status, message):
+    response = _guide(client, **form)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+
+
+def test_guide_without_csrf_token_is_refused(client):
+    response = client.post(GUIDE, data={"adresse": "Lindenstraße 12"})
+    assert response.status_code == 400
+    assert "Das Formular ist abgelaufen" in response.get_data(as_text=True)
+
+
+def test_resource_names_reach_the_handout_as_text(client, demo_store):
+    feature = _address(demo_store)
+    nearest = services.nearest_resources(demo_store, AREA, feature["id"], TABLE)
+    pharmacy = next(i for i in nearest["items"] if i["category"] == "pharmacy")["resource"]
+    current = demo_store.get(AREA, "resources", pharmacy["id"])
+    evil = "<script>alert(1)</script> & <img src=x onerror=alert(2)>"
+    changed = {**current, "properties": {**current["properties"], "name": evil}}
+    demo_store.update(
+        AREA,
+        "resources",
+        pharmacy["id"],
+        changed,
+        expected_version=current["properties"]["version"],
+        actor="test",
+    )
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img" in page
+
+
+def test_address_page_shows_walking_times(client, demo_store):
+    feature = _address(demo_store)
+    page = client.get(f"/gebiete/{AREA}/adressen/{feature['id']}").get_data(as_text=True)
+    assert "Zu Fuß (entlang der Wege, 4,5 km/h)" in page
+    nearest = services.nearest_resources(demo_store, AREA, feature["id"], TABLE)
+    post_office = next(i for i in nearest["items"] if i["category"] == "post_office")
+    assert f"({post_office['distance_m']} m)" in page
+
+
+def test_profile_page_table_map_and_csv(client, demo_store):
+    response = client.get(f"/gebiete/{AREA}/profil")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for name in ("Nord-West", "Nord-Ost", "Mühlenviertel", "Gesamtes Gebiet"):
+        assert f'<th scope="row">{name}</th>' in page
+    assert "Anteil ≤ 10 min zu Fuß: Apotheke (%)" in page
+    assert f"/gebiete/{AREA}/profil/karte?kennzahl=within" in page
+    assert f'href="/api/areas/{AREA}/profile.csv"' in page
+
+    csv_response = client.get(f"/api/areas/{AREA}/profile.csv")
+    assert csv_response.headers["Content-Disposition"].startswith("attachment;")
+    lines = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True)[1:]), delimiter=";"))
+    names = [line[0] for line in lines[1:]]
+    assert sorted(names[:-1]) == ["Mühlenviertel", "Nord-Ost", "Nord-West"]
+    assert names[-1] == "Gesamtes Gebiet"
+    slow = client.get(f"/gebiete/{AREA}/profil?profil=langsam").get_data(as_text=True)
+    assert "profile.csv?profil=langsam" in slow and "langsam (3 km/h)" in slow
+
+
+def test_profile_map_colours_districts_without_cdn(client):
+    for metric in ("within:pharmacy", "far_post_box", "per_1000:bakery"):
+        response = client.get(f"/gebiete/{AREA}/profil/karte?kennzahl={metric}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert '"fills":{' in page and "sozialraumLegend" in page
+        assert f"/api/areas/{AREA}/far/post_box" in page.replace("\\/", "/")
+        for src in re.findall(r'(?:src|href)="([^"]+)"', page):
+            assert src.startswith("/static/"), src
+
+
+def test_far_api_lists_addresses_beyond_the_distance(client, demo_store):
+    response = client.get(f"/api/areas/{AREA}/far/post_box?min_distance_m=400")
+    features = response.json["features"]
+    layer = services.reachability(demo_store, AREA, TABLE)
+    column = layer.column("post_box")
+    expected = {
+        str(a) for i, a in enumerate(layer.address_ids) if layer.distance_m[i, column] >= 400
+    }
+    assert {f["id"] for f in features} == expected and expected
+    assert all(f["properties"]["distance_m"] >= 400 for f in features)
+    in_r1 = client.get(f"/api/areas/{AREA}/far/post_box?min_distance_m=400&district=r1").json
+    assert all(f["properties"]["district"] == "r1" for f in in_r1["features"])
+    assert client.get(f"/api/areas/{AREA}/far/post_box?district=nix").status_code == 404
+
+
+def test_isochrones_api_needs_csrf_and_answers_bands(client, demo_store):
+    lon, lat = _address(demo_store)["geometry"]["coordinates"]
+    url = f"/api/areas/{AREA}/isochrones"
+    assert client.post(url, json={"lon": lon, "lat": lat}).status_code == 400  # no token
+    headers = {"X-CSRFToken": csrf_token(client, "/")}
+    response = client.post(url, json={"lon": lon, "lat": lat}, headers=headers)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    bands = response.json["features"]
+    assert [b["properties"]["walk_min"] for b in bands] == [15, 10, 5]
+    far = client.post(url, json={"lon": lon + 0.2, "lat": lat}, headers=headers)
+    assert far.status_code == 400 and "walkable way" in far.json["detail"]
+    bad = client.post(url, json={"lon": True, "lat": lat}, headers=headers)
+    assert bad.status_code == 400
+
+
+def test_area_map_has_the_walking_zones_control(client):
+    page = client.get(f"/gebiete/{AREA}/karte").get_data(as_text=True)
+    assert "sozialraumWalkZones(" in page
+    assert f'"\\/api\\/areas\\/{AREA}\\/isochrones"' in page
+
+
+def test_area_without_walk_network_says_so(client, demo_store):
+    meta = demo_store.read_meta(AREA)
+    demo_store.write_meta(AREA, {**meta, "walk_network": None}, actor="test")
+    for name in (NETWORK_ARTIFACT, REACHABILITY_ARTIFACT):
+        demo_store.delete_artifact(AREA, name, actor="test")
+    page = client.get(f"/gebiete/{AREA}/profil").get_data(as_text=True)
+    assert "Für dieses Gebiet gibt es kein Fußwegenetz" in page
+    assert "kein Fußwegenetz" in client.get("/").get_data(as_text=True)
+    guide = _guide(client, adresse="Lindenstraße 12")
+    assert guide.status_code == 409 and "kein Fußwegenetz" in guide.get_data(as_text=True)
+    address_id = _address(demo_store)["id"]
+    api = client.get(f"/api/areas/{AREA}/addresses/{address_id}/walk")
+    assert api.status_code == 404 and "import it again" in api.json["detail"]
+    assert "sozialraumWalkZones(" not in client.get(f"/gebiete/{AREA}/karte").get_data(as_text=True)
+    address_page = client.get(f"/gebiete/{AREA}/adressen/{address_id}")
+    assert address_page.status_code == 200 and "Zu Fuß" not in address_page.get_data(as_text=True)
