@@ -16,6 +16,7 @@ from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.isochrones import isochrone_polygons_m
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.errors import NotFound
 from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
 from sozialraum.web.api import checked_area
@@ -37,7 +38,7 @@ def _ctx():
     return current_app.extensions["sozialraum"]
 
 
-def _render_guide(area, meta, form, **context):
+def _render_guide(area, meta, form, *, status=200, **context):
     body = render_template(
         "wegweiser.html",
         area=area,
@@ -46,7 +47,7 @@ def _render_guide(area, meta, form, **context):
         profile_labels=PROFILE_LABELS,
         **context,
     )
-    return body, context.pop("status", 200), NO_STORE
+    return body, status, NO_STORE
 
 
 def guide(area: str):
@@ -84,7 +85,7 @@ def guide(area: str):
             return _render_guide(area, meta, form, choices=choices, error=message)
     try:
         address = store.get(area, "addresses", address_id)
-    except Exception:  # an id from an old page: ask again instead of failing
+    except NotFound:  # an id from an old page: ask again instead of failing
         return _render_guide(area, meta, form, error="Diese Adresse gibt es nicht mehr.")
     try:
         nearest = services.nearest_resources(
