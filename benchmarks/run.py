@@ -3,7 +3,7 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store|web] [--repeat N]
+Usage: python benchmarks/run.py [--only import|scale|store|web|walk] [--repeat N]
 """
 
 from __future__ import annotations
@@ -241,10 +241,10 @@ def bench_store(writes: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("import", "scale", "store", "web"))
+    parser.add_argument("--only", choices=("import", "scale", "store", "web", "walk"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--copies", type=int, default=35, help="replicas for the scale and web runs"
+        "--copies", type=int, default=35, help="replicas for the scale, web and walk runs"
     )
     args = parser.parse_args()
     if not NEUSS.exists():
@@ -259,6 +259,10 @@ def main() -> None:
         from web import bench_web  # benchmarks/web.py: map pages in Chromium, API throughput
 
         bench_web(args.copies)
+    if args.only in (None, "walk"):
+        from walk import bench_walk  # benchmarks/walk.py: nearest resource along streets
+
+        bench_walk(args.repeat, args.copies)
 
 
 if __name__ == "__main__":
