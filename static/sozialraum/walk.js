@@ -101,6 +101,14 @@
       return box;
     };
     control.addTo(map);
-    map.on("click", function (event) { if (active) { request(event.latlng); } });
+    // While picking, a click anywhere on the map is the start point, also on a district or a
+    // marker (their popups stop Leaflet's map "click"); controls and popups keep their clicks.
+    map.getContainer().addEventListener("click", function (event) {
+      if (!active || event.target.closest(".leaflet-control, .leaflet-popup")) { return; }
+      if (map.dragging && map.dragging.moved()) { return; }  // the end of a drag
+      event.stopPropagation();
+      map.closePopup();
+      request(map.mouseEventToLatLng(event));
+    }, true);
   };
 })(window);
