@@ -38,6 +38,45 @@ class MapOptions:
     csrf_token: str = ""
 
 
+def base_map(
+    bbox: tuple[float, float, float, float],
+    tile_url: str | None = None,
+    tile_attribution: str = "",
+    zoom_start: int = 15,
+) -> folium.Map:
+    """An empty map fitted to ``bbox`` (west, south, east, north in degrees, EPSG:4326), with
+    the OSM attribution and the municipality's tile server if one is configured (else none).
+
+    Returns
+    -------
+    folium.Map
+    """
+    west, south, east, north = bbox
+    # folium passes max_zoom only to its tile layer; without tiles the map itself needs
+    # maxZoom, or Leaflet.markercluster refuses to work ("Map has no maxZoom specified")
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=zoom_start,
+        tiles=None,
+        max_zoom=19,
+        maxZoom=19,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=html.escape(tile_attribution or OSM_ATTRIBUTION),
+            name="Hintergrundkarte",
+            max_zoom=19,
+            overlay=False,
+            control=False,
+        ).add_to(fmap)
+    fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
 def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions) -> folium.Map:
     """Build the folium map of an area (or one district of it).
 
@@ -59,28 +98,7 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
     -------
     folium.Map
     """
-    west, south, east, north = options.bbox
-    # folium passes max_zoom only to its tile layer; without tiles the map itself needs
-    # maxZoom, or Leaflet.markercluster refuses to work ("Map has no maxZoom specified")
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=15,
-        tiles=None,
-        max_zoom=19,
-        maxZoom=19,
-        control_scale=True,
-        prefer_canvas=True,
-    )
-    if options.tile_url:
-        folium.TileLayer(
-            tiles=options.tile_url,
-            attr=html.escape(options.tile_attribution or OSM_ATTRIBUTION),
-            name="Hintergrundkarte",
-            max_zoom=19,
-            overlay=False,
-            control=False,
-        ).add_to(fmap)
-    fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    fmap = base_map(options.bbox, options.tile_url, options.tile_attribution)
 
     districts = folium.FeatureGroup(name="Bezirksgrenzen", show=True)
     districts.add_child(
@@ -148,5 +166,4 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
         icon="sr-locate-icon",
         iconLoading="sr-locate-icon",
     ).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap

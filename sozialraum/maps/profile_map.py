@@ -7,16 +7,15 @@ JSON, never as HTML. branca's colour-map legend loads d3 from a CDN, so the lege
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import folium
 from folium import plugins
 
 from sozialraum.analysis import profile as _profile
-from sozialraum.maps.layers import Attribution, Legend, RemoteLayer
+from sozialraum.maps.area_map import base_map
+from sozialraum.maps.layers import Legend, RemoteLayer
 from sozialraum.model.categories import CategoryTable
-from sozialraum.settings import OSM_ATTRIBUTION
 
 #: Five classes, light to dark (ColorBrewer): good when high, bad when high.
 GREENS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
@@ -126,26 +125,7 @@ def build_profile_map(
         for d, v in values.items()
     }
 
-    west, south, east, north = options.bbox
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=14,
-        tiles=None,
-        max_zoom=19,
-        maxZoom=19,
-        control_scale=True,
-        prefer_canvas=True,
-    )
-    if options.tile_url:
-        folium.TileLayer(
-            tiles=options.tile_url,
-            attr=html.escape(options.tile_attribution or OSM_ATTRIBUTION),
-            name="Hintergrundkarte",
-            max_zoom=19,
-            overlay=False,
-            control=False,
-        ).add_to(fmap)
-    fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    fmap = base_map(options.bbox, options.tile_url, options.tile_attribution, zoom_start=14)
     group = folium.FeatureGroup(name="Bezirke", show=True)
     group.add_child(
         RemoteLayer(
@@ -182,5 +162,4 @@ def build_profile_map(
     fmap.add_child(Legend(legend, title=labels[options.metric]))
     folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(title="Vollbild", title_cancel="Vollbild beenden").add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap
