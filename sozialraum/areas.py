@@ -64,13 +64,17 @@ GUIDE_CATEGORIES = (
 )
 
 
+def has_walk_network(meta: dict) -> bool:
+    """Whether the last import built a walk network for the area (see ``walk_network``)."""
+    return bool((meta.get("walk_network") or {}).get("nodes"))
+
+
 def area_warnings(meta: dict) -> list[str]:
     """German warnings about an area's state (unfinished import, notes with vanished links)."""
     warnings = []
     if meta.get("import_in_progress"):
         warnings.append("Der letzte Import wurde nicht abgeschlossen. Bitte erneut importieren.")
-    walk = meta.get("walk_network")
-    if walk is None or walk.get("error"):
+    if not has_walk_network(meta):
         warnings.append(
             "Für dieses Gebiet gibt es kein Fußwegenetz: Wege und Gehzeiten fehlen. "
             "Bitte das Gebiet neu importieren (mit Straßen und Wegen)."
@@ -345,7 +349,7 @@ def area_profile(
         id(store),
         area,
         speed,
-        id(layer),
+        tuple(sorted(layer.basis.items())),
         tuple(sorted(teams.items())),
         store.revision(area, "districts"),
     )

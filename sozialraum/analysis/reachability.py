@@ -22,7 +22,7 @@ from sozialraum.analysis.walk import (
     DEFAULT_SPEED_KMH,
     WalkNetwork,
     nearest_arrays,
-    walk_minutes,
+    nearest_entry,
 )
 from sozialraum.errors import NotFound, StorageError
 from sozialraum.store.base import Store
@@ -100,12 +100,9 @@ class Reachability:
             if index < 0:
                 result[category] = None
                 continue
-            distance_m = float(self.distance_m[i, j])
-            result[category] = {
-                "resource": str(self.resource_ids[index]),
-                "distance_m": round(distance_m),
-                "walk_min": walk_minutes(distance_m, speed_kmh),
-            }
+            result[category] = nearest_entry(
+                str(self.resource_ids[index]), float(self.distance_m[i, j]), speed_kmh
+            )
         return result
 
     def to_bytes(self) -> bytes:
@@ -196,8 +193,6 @@ def load_network(store: Store, area: str) -> WalkNetwork:
     """The stored walk network of ``area``; :class:`AnalysisUnavailable` if there is none."""
     try:
         data = store.read_artifact(area, NETWORK_ARTIFACT)
-    except AnalysisUnavailable:
-        raise
     except NotFound:
         store.read_meta(area)  # NotFound for a missing area
         raise AnalysisUnavailable(

@@ -378,7 +378,9 @@ def nearest_by_category(
             row[category] = (
                 None
                 if index < 0
-                else _entry(resources[index]["id"], float(found.distance_m[k, column]), speed_kmh)
+                else nearest_entry(
+                    resources[index]["id"], float(found.distance_m[k, column]), speed_kmh
+                )
             )
         result[feature["id"]] = row
     return result
@@ -389,7 +391,8 @@ def walk_minutes(distance_m: float, speed_kmh: float) -> float:
     return round(distance_m / (speed_kmh * 1000 / 60), 1)
 
 
-def _entry(resource_id: str, distance_m: float, speed_kmh: float) -> dict:
+def nearest_entry(resource_id: str, distance_m: float, speed_kmh: float) -> dict:
+    """``{"resource": id, "distance_m": whole metres, "walk_min": minutes at speed_kmh}``."""
     return {
         "resource": resource_id,
         "distance_m": round(distance_m),

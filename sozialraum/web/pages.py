@@ -22,10 +22,6 @@ def _district(area: str, district: str) -> dict:
     raise NotFound(f"district {district!r} does not exist")
 
 
-def _has_network(meta: dict) -> bool:
-    return bool((meta.get("walk_network") or {}).get("nodes"))
-
-
 def index():
     """Areas with their districts, teams and counts per category."""
     store, table = _ctx()["store"], _ctx()["categories"]
@@ -88,7 +84,7 @@ def area_map(area: str):
         layers={c.id: url_for("api.layer", area=area, category=c.id, **args) for c in table},
         resource_card=url_for("pages.resource", area=area, resource_id="__ID__"),
         address_card=url_for("pages.address", area=area, address_id="__ID__"),
-        isochrones=url_for("api.isochrones", area=area) if _has_network(meta) else "",
+        isochrones=url_for("api.isochrones", area=area) if services.has_walk_network(meta) else "",
     )
     options = MapOptions(
         bbox=bbox,
@@ -144,7 +140,7 @@ def address_page(area: str, address_id: str):
         services.nearest_resources(
             store, area, address_id, table, categories=services.GUIDE_CATEGORIES
         )
-        if _has_network(meta)
+        if services.has_walk_network(meta)
         else None
     )
     return render_template(

@@ -134,8 +134,6 @@ def _guide_svg(store, area: str, address: dict, nearest: dict) -> str:
                 y_m,
                 minutes=tuple(ZONE_COLOURS),
                 speed_kmh=nearest["speed_kmh"],
-                max_snap_m=250.0,
-                reach_m=40.0,
             )
         ):
             areas.append((polygon, ZONE_COLOURS[int(minutes)], f"{int(minutes)} Minuten zu Fuß"))
