@@ -234,6 +234,31 @@ def audit_verify(data_dir, area_names):
         sys.exit(1)
 
 
+@main.command()
+@data_dir_option
+@click.option("--area", "area_names", multiple=True, help="Only these areas (default: all).")
+@click.option("--dry-run", is_flag=True, help="Only count the expired notes; delete nothing.")
+def purge(data_dir, area_names, dry_run):
+    """Delete expired field notes for good, with all their earlier versions.
+
+    A note expires after its "expires_on" day (default: 12 months for mailbox
+    observations, 24 for others). Expired notes are already hidden from maps, API and
+    exports; this removes them from the files. The audit log records the note ids and
+    the count, never their content. Run it daily (e.g. from cron or a systemd timer).
+    """
+    from sozialraum.fieldnotes import expired_note_ids, purge_expired
+
+    store = _store(data_dir)
+    today = settings.today()
+    for name in area_names or store.areas():
+        if dry_run:
+            count = len(expired_note_ids(store, name, today=today))
+            click.echo(f"{name}: {count} expired notes would be deleted")
+        else:
+            count = purge_expired(store, name, today=today, actor=_actor())
+            click.echo(f"{name}: {count} expired notes deleted")
+
+
 @main.group()
 def districts():
     """List districts and assign the teams responsible for them."""

@@ -16,6 +16,7 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -437,8 +438,14 @@ _NOTES = (
 )  # fmt: skip
 
 
-def demo_notes() -> list[dict]:
+def demo_notes(today: date | None = None) -> list[dict]:
     """Return the fictional field notes of the demo district.
+
+    Parameters
+    ----------
+    today : datetime.date, optional
+        The install day: notes are observed 10 to 170 days before it and expire by
+        their category's default, so a freshly installed demo never shows expired notes.
 
     Returns
     -------
@@ -446,9 +453,13 @@ def demo_notes() -> list[dict]:
         30 GeoJSON ``Feature`` dicts with ``Point`` geometry ``[lon, lat]`` in
         degrees (EPSG:4326), all inside the demo bounds. 12 are mailbox notes
         (category ``"briefkasten"``) placed at the address they describe; the
-        last note refers to an OSM resource via ``osm_ref``. Same result every call.
+        last note refers to an OSM resource via ``osm_ref``. Same result for the same day.
     """
     from sozialraum.model.addresses import address_key
+    from sozialraum.model.notes import DEFAULT_NOTE_CATEGORIES, default_expiry
+
+    today = today or date.today()
+    categories = {c.id: c for c in DEFAULT_NOTE_CATEGORIES}
 
     osm = _build()
     rng = random.Random(_SEED + 1)
@@ -456,11 +467,13 @@ def demo_notes() -> list[dict]:
     notes = []
 
     def feature(lon: float, lat: float, category: str, text: str, **extra) -> None:
+        observed_on = today - timedelta(days=rng.randint(10, 170))
         props = {
             "category": category,
             "text": text,
-            "observed_on": f"2026-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}",
-            "author": "demo-caseworker",
+            "observed_on": observed_on.isoformat(),
+            "expires_on": default_expiry(categories[category], observed_on).isoformat(),
+            "author": "demo-fachkraft",
             "team": "Team Nord",
             "review_state": "entwurf" if rng.random() < 0.2 else "eingereicht",
             **extra,
@@ -514,6 +527,7 @@ def install_demo(
     import shutil
 
     from sozialraum.areas import assign_team
+    from sozialraum.fieldnotes import district_at
     from sozialraum.osm.importer import import_area
 
     if DEMO_AREA in store.areas():
@@ -524,10 +538,14 @@ def install_demo(
     if not osm_file.exists():
         write_demo_osm(osm_file)
     import_area(store, DEMO_AREA, osm_file=osm_file, actor=actor, categories=categories)
-    for note in demo_notes():
-        store.add(DEMO_AREA, "notes", note, actor=actor)
     for district, team in DEMO_TEAMS.items():
         assign_team(store, DEMO_AREA, district, team, actor=actor)
+    for note in demo_notes():
+        lon, lat = note["geometry"]["coordinates"]
+        district = district_at(store, DEMO_AREA, lon, lat)
+        if district:
+            note["properties"].update(district=district["id"], team=district["team"])
+        store.add(DEMO_AREA, "notes", note, actor=actor)
     meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
     store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     return True

@@ -57,6 +57,12 @@ class VersionConflict(SozialraumError):
         self.current_version = current_version
 
 
+class PreconditionRequired(SozialraumError):
+    """A change was sent without the version it is based on (no ``If-Match``)."""
+
+    status = 428
+
+
 class StorageError(SozialraumError):
     """A data file is unreadable or corrupt, or a write failed. The file is left as it was."""
 

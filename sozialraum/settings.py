@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import runpy
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 #: The project checkout (parent of the package); ``static/`` and ``data/`` live here.
@@ -21,6 +22,11 @@ DEFAULT_TILE_URL = ""
 
 #: Attribution shown on every map (required by the ODbL).
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def today() -> date:
+    """The current local day; notes expire by it (tests replace this function)."""
+    return date.today()
 
 
 def instance_path() -> Path:

@@ -213,3 +213,39 @@ def test_profile_table_and_csv(runner, demo_store, tmp_path):
 def test_profile_errors_are_clear(runner, tmp_path):
     result = runner.invoke(main, ["profile", "--data-dir", str(tmp_path), "--area", "gibtsnicht"])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_purge_deletes_expired_notes_for_good(runner, demo_store):
+    area = "musterstadt-nord"
+    notes = demo_store.query(area, "notes")
+    secret = "Nur dieser Text darf nach dem Löschen nirgends mehr stehen."
+    for note in notes[:2]:
+        props = note["properties"]
+        changed = {
+            **note,
+            "properties": {
+                **props,
+                "text": secret,
+                "observed_on": "2020-01-01",
+                "expires_on": "2021-01-01",
+            },
+        }
+        demo_store.update(
+            area, "notes", note["id"], changed, expected_version=props["version"], actor="t"
+        )
+    data = ["--data-dir", str(demo_store.data_dir)]
+    dry = runner.invoke(main, ["purge", *data, "--dry-run"])
+    assert dry.exit_code == 0 and f"{area}: 2 expired notes would be deleted" in dry.output
+    assert len(demo_store.query(area, "notes")) == len(notes)
+    result = runner.invoke(main, ["purge", *data, "--area", area])
+    assert result.exit_code == 0 and f"{area}: 2 expired notes deleted" in result.output
+    assert len(demo_store.query(area, "notes")) == len(notes) - 2
+    folder = demo_store.area_dir(area)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+    entry = json.loads((folder / "audit.jsonl").read_text().splitlines()[-1])
+    assert entry["action"] == "purge" and entry["count"] == 2 and entry["actor"].startswith("cli")
+    assert runner.invoke(main, ["audit", "verify", *data]).exit_code == 0
+    again = runner.invoke(main, ["purge", *data])
+    assert f"{area}: 0 expired notes deleted" in again.output

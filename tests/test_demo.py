@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import osmium
@@ -249,10 +250,12 @@ def test_notes(osm_file, parsed):
         assert min_lat < lat < max_lat
         props = note["properties"]
         assert props["category"] in categories | {"briefkasten"}
-        assert props["author"] == "demo-caseworker"
+        assert props["author"] == "demo-fachkraft"
         assert props["team"] == "Team Nord"
         assert props["review_state"] in {"eingereicht", "entwurf"}
-        assert props["observed_on"].startswith("2026-")
+        observed_on = date.fromisoformat(props["observed_on"])
+        assert 10 <= (date.today() - observed_on).days <= 170
+        assert date.fromisoformat(props["expires_on"]) > date.today()
         assert props["text"] and "+49" not in props["text"]
     mailbox = [n for n in notes if n["properties"]["category"] == "briefkasten"]
     assert len(mailbox) >= 10

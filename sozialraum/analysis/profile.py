@@ -9,13 +9,11 @@ stored reachability layer (metres along the area's walk network, EPSG:25832).
 
 from __future__ import annotations
 
-import csv
-import io
-
 import numpy as np
 
 from sozialraum.analysis.reachability import Reachability
 from sozialraum.analysis.walk import DEFAULT_SPEED_KMH
+from sozialraum.exports import csv_text
 from sozialraum.model.categories import CategoryTable
 
 #: Categories whose walking reach the profile reports (those present in the table).
@@ -171,21 +169,4 @@ def profile_csv(rows: list[dict], table: CategoryTable, *, within_min: float = W
     """The profile as CSV for German spreadsheets: ``;`` separated, decimal comma, with a
     byte-order mark so Excel reads the umlauts. Formula-like cells are quoted with ``'``."""
     header, body = profile_table(rows, table, within_min=within_min)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for line in body:
-        writer.writerow([_cell(value) for value in line])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):  # no formulas from district/team names
-        text = "'" + text
-    return text
+    return csv_text(header, body)

@@ -104,6 +104,20 @@ class Store(ABC):
         """Delete a feature if its current version is ``expected_version``."""
 
     @abstractmethod
+    def history(self, area: str, layer: str, feature_id: str) -> list[dict]:
+        """Every version of a feature, oldest first, from the audit log.
+
+        Each item has ``version``, ``action`` (add/update/delete), ``actor``, ``at``
+        (UTC, ISO 8601) and ``feature`` (that version's content, for layers that keep
+        versions; ``None`` for a deletion). :class:`NotFound` if the feature never existed.
+        """
+
+    @abstractmethod
+    def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
+        """Delete features and every kept version of them for good; returns how many
+        features were removed. The audit log records ids and the count, never content."""
+
+    @abstractmethod
     def sync_layer(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:

@@ -8,6 +8,7 @@ Layout of ``<data_dir>/<area>/``::
     districts.geojson
     notes.geojson
     audit.jsonl          hash-chained audit log (+ audit.head)
+    versions/notes.jsonl every version of every note (layers that keep versions), for history
     analysis/            derived artifacts (walk network, reachability), rebuilt on import
     .lock                sidecar lock file (never replaced)
 
@@ -38,13 +39,14 @@ from sozialraum.settings import StoreSettings
 from sozialraum.store import audit
 from sozialraum.store._atomic import remove_orphaned_temp_files, write_atomic
 from sozialraum.store.base import BBox, Store, SyncSummary
-from sozialraum.store.validation import RESERVED, check_layer, validate_feature
+from sozialraum.store.validation import LAYERS, RESERVED, check_layer, validate_feature
 
 AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 FEATURE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 META_NAME = "area.json"
 ARTIFACT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 ARTIFACT_DIR = "analysis"
+VERSIONS_DIR = "versions"
 
 
 @dataclass
@@ -296,10 +298,14 @@ class GeoJSONStore(Store):
             current = self._load(area, layer)
             features = list(current.features)
             details = change(features, current.index)
+            archive = details.pop("_archive", None)
+            drop = details.pop("_drop", None)
             # write-ahead: the entry is in the log before the change is, so every saved
             # change is audited; a failed write is followed by an "aborted" entry
             entry = audit.append(folder, layer=layer, **details)
             try:
+                if archive is not None and LAYERS[layer].keep_versions:
+                    self._archive(folder, layer, archive)
                 self._write_layer(folder, area, layer, features)
             except StorageError:
                 with contextlib.suppress(StorageError):
@@ -311,7 +317,110 @@ class GeoJSONStore(Store):
                         aborted_seq=entry["seq"],
                     )
                 raise
+            if drop and LAYERS[layer].keep_versions:
+                # a deleted note is deleted with its earlier versions (its audit entries stay)
+                self._drop_kept_versions(folder, layer, drop)
         return details
+
+    # -- kept versions -------------------------------------------------------
+    def _archive(self, folder: Path, layer: str, feature: dict) -> None:
+        """Append one version's content to ``versions/<layer>.jsonl`` (durably)."""
+        path = folder / VERSIONS_DIR / f"{layer}.jsonl"
+        line = json.dumps(feature, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with open(path, "ab") as fh:
+                fh.write(line.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise StorageError(f"writing {path} failed ({exc.strerror})") from None
+
+    def _kept_versions(self, folder: Path, layer: str, feature_id: str) -> dict[int, dict]:
+        path = folder / VERSIONS_DIR / f"{layer}.jsonl"
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+        needle = json.dumps(feature_id).encode()
+        kept = {}
+        for line in raw.split(b"\n"):
+            if needle in line:
+                try:
+                    feature = json.loads(line)
+                except ValueError:
+                    continue  # a partial last line after a crash
+                if feature.get("id") == feature_id:
+                    kept[feature["properties"]["version"]] = feature  # the last write wins
+        return kept
+
+    def _drop_kept_versions(self, folder: Path, layer: str, ids: set[str]) -> None:
+        path = folder / VERSIONS_DIR / f"{layer}.jsonl"
+        if not ids or not path.exists():
+            return
+        keep = []
+        try:
+            for line in path.read_bytes().split(b"\n"):
+                if not line:
+                    continue
+                try:
+                    feature_id = json.loads(line).get("id")
+                except ValueError:
+                    continue
+                if feature_id not in ids:
+                    keep.append(line + b"\n")
+            write_atomic(path, b"".join(keep))
+        except OSError as exc:
+            raise StorageError(f"rewriting {path} failed ({exc.strerror})") from None
+
+    def history(self, area: str, layer: str, feature_id: str) -> list[dict]:
+        check_layer(layer)
+        folder = self._existing_area_dir(area)
+        kept = self._kept_versions(folder, layer, feature_id)
+        aborted = set()
+        entries = audit.entries(folder, layer=layer, feature_id=feature_id)
+        for entry in audit.entries(folder, layer=layer):
+            if entry.get("action") == "aborted":
+                aborted.add(entry.get("aborted_seq"))
+        items = []
+        for entry in entries:
+            if entry["seq"] in aborted or entry.get("action") not in ("add", "update", "delete"):
+                continue
+            version = entry.get("new_version") or entry.get("old_version")
+            items.append(
+                {
+                    "version": version,
+                    "action": entry["action"],
+                    "actor": entry.get("actor"),
+                    "at": entry.get("ts"),
+                    "feature": None if entry["action"] == "delete" else kept.get(version),
+                }
+            )
+        if not items:
+            raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
+        return items
+
+    def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
+        ids = set(feature_ids)
+        check_layer(layer)
+        with self._locked(area) as folder:
+            current = self._load(area, layer)
+            features = [f for f in current.features if f["id"] not in ids]
+            removed = sorted(ids & set(current.index))
+            audit.append(
+                folder,
+                actor=actor,
+                action="purge",
+                layer=layer,
+                ids=sorted(ids),
+                count=len(removed),
+            )
+            if removed:
+                self._write_layer(folder, area, layer, features)
+            self._drop_kept_versions(folder, layer, ids)
+        return len(removed)
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         with self._locked(area, create=True) as folder:
@@ -342,6 +451,7 @@ class GeoJSONStore(Store):
                 "id": feature_id,
                 "old_version": None,
                 "new_version": 1,
+                "_archive": clean,
             }
 
         self._change(area, layer, change)
@@ -380,6 +490,7 @@ class GeoJSONStore(Store):
                 "id": feature_id,
                 "old_version": current,
                 "new_version": current + 1,
+                "_archive": clean,
             }
 
         self._change(area, layer, change)
@@ -397,6 +508,7 @@ class GeoJSONStore(Store):
                 "id": feature_id,
                 "old_version": current,
                 "new_version": None,
+                "_drop": {feature_id},
             }
 
         self._change(area, layer, change)

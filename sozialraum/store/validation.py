@@ -20,13 +20,16 @@ class LayerSchema:
 
     geometry_types: tuple[str, ...]
     required: tuple[str, ...]
+    #: keep the content of every earlier version (for the note history); off for OSM layers
+    keep_versions: bool = False
 
 
 LAYERS: dict[str, LayerSchema] = {
     "resources": LayerSchema(("Point",), ("categories", "osm_type", "osm_id")),
     "addresses": LayerSchema(("Point",), ("street", "housenumber", "key", "osm_type", "osm_id")),
     "districts": LayerSchema(("Polygon", "MultiPolygon"), ("name",)),
-    "notes": LayerSchema(("Point",), ("category", "text", "observed_on")),
+    "notes": LayerSchema(("Point",), ("category", "text", "observed_on"), keep_versions=True),
+    "walks": LayerSchema(("MultiPoint",), ("title", "walk_on", "stops"), keep_versions=True),
 }
 
 
@@ -38,7 +41,7 @@ def check_layer(layer: str) -> LayerSchema:
         raise InvalidInput(f"unknown layer {layer!r}; known: {', '.join(LAYERS)}") from None
 
 
-_MAX_DEPTH = {"Point": 0, "Polygon": 2, "MultiPolygon": 3}
+_MAX_DEPTH = {"Point": 0, "MultiPoint": 1, "Polygon": 2, "MultiPolygon": 3}
 
 
 def _positions(coords, depth: int):
@@ -78,7 +81,7 @@ def validate_feature(layer: str, feature: object) -> dict:
             raise InvalidInput("coordinates must be finite numbers")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise InvalidInput(f"coordinate ({lon}, {lat}) is outside lon/lat range")
-    if geometry["type"] != "Point":  # a point with finite lon/lat is always valid
+    if geometry["type"] not in ("Point", "MultiPoint"):  # finite lon/lat points are valid
         try:
             geom = shape(geometry)
         except (TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException):

@@ -14,8 +14,11 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
+from sozialraum.fieldnotes import NoteRules
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
+from sozialraum.model.notes import load_note_categories
+from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
 
 csrf = CSRFProtect()
@@ -70,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         TILE_URL=settings.DEFAULT_TILE_URL,
         TILE_ATTRIBUTION=settings.OSM_ATTRIBUTION,
         CATEGORIES_FILE=str(instance / "categories.toml"),
+        NOTE_CATEGORIES_FILE=str(instance / "note_categories.toml"),
+        PRIVACY_RULES_FILE=str(instance / "privacy_rules.toml"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_IDLE_MINUTES=60,
         SESSION_COOKIE_HTTPONLY=True,
@@ -101,6 +106,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         "categories": categories,
         "generation": _generation(categories),
         "accounts": _accounts(app, data_dir),
+        "note_rules": NoteRules(
+            load_note_categories(Path(app.config["NOTE_CATEGORIES_FILE"])),
+            load_privacy_guard(Path(app.config["PRIVACY_RULES_FILE"])),
+        ),
     }
 
     from sozialraum.web import auth, errors, headers, routes

@@ -8,7 +8,13 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from sozialraum.errors import InvalidInput, NotFound, SozialraumError, StorageError
+from sozialraum.errors import (
+    InvalidInput,
+    NotFound,
+    PreconditionRequired,
+    SozialraumError,
+    StorageError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +25,10 @@ GERMAN = {
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht erlaubt.",
     409: "Jemand anderes hat diesen Eintrag inzwischen geändert.",
+    412: "Jemand anderes hat diesen Eintrag inzwischen geändert.",
     413: "Die Datei ist zu groß.",
+    422: "Der Text enthält anscheinend Daten über Klientinnen oder Klienten.",
+    428: "Die Änderung nennt nicht die Fassung, auf der sie beruht.",
     429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
     500: "Ein interner Fehler ist aufgetreten.",
     503: "Die Daten sind gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.",
@@ -56,7 +65,7 @@ def register(app: Flask) -> None:
             return _answer(exc.status, GERMAN[503])
         if isinstance(exc, NotFound):
             return _answer(404, GERMAN[404], exc.message if _is_api() else None)
-        detail = exc.message if isinstance(exc, InvalidInput) else None
+        detail = exc.message if isinstance(exc, InvalidInput | PreconditionRequired) else None
         return _answer(exc.status, GERMAN.get(exc.status, GERMAN[400]), detail)
 
     @app.errorhandler(CSRFError)

@@ -7,6 +7,7 @@ real responses validate against these schemas.
 from __future__ import annotations
 
 from sozialraum import __version__
+from sozialraum.web import openapi_notes
 
 _REF = "#/components/schemas/"
 
@@ -587,14 +588,14 @@ def openapi_document() -> dict:
         "info": {
             "title": "sozialraum API",
             "version": __version__,
-            "description": "Resources, addresses and districts of imported areas. "
+            "description": "Resources, addresses, districts and field notes of imported areas. "
             "Coordinates in EPSG:4326 (RFC 7946). Requires a login session "
             "(cookie); writes need the X-CSRFToken header.",
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_notes.SCHEMAS},
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
         "security": [{"session": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **openapi_notes.PATHS},
     }

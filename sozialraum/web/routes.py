@@ -4,6 +4,8 @@
 
 - ``public``: everyone (login page, OpenAPI document)
 - ``read``: any logged-in user (viewer, caseworker, lead, admin)
+- ``write``: logged-in users who may write somewhere (not viewers); the team is checked
+  by the service functions
 - ``admin``: administrators only
 
 Finer rules (own team) are checked in the views. The permission-matrix test
@@ -19,8 +21,8 @@ from flask import Blueprint, Flask
 from flask_login import current_user
 
 from sozialraum.errors import Forbidden, Unauthorized
-from sozialraum.model.roles import can_administer
-from sozialraum.web import api, api_walk, auth, pages, pages_walk
+from sozialraum.model.roles import Role, can_administer
+from sozialraum.web import api, api_notes, api_walk, auth, pages, pages_walk
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,29 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/areas/<area>/profile", "profile", api_walk.profile, "read"),
     Route("/api/areas/<area>/profile.csv", "profile_csv", api_walk.profile_csv, "read"),
     Route("/api/areas/<area>/far/<category>", "far_addresses", api_walk.far_addresses, "read"),
+    Route("/api/note-categories", "note_categories", api_notes.note_categories, "read"),
+    Route("/api/areas/<area>/notes", "notes", api_notes.list_notes, "read"),
+    Route("/api/areas/<area>/notes", "create_note", api_notes.create_note, "write", ("POST",)),
+    Route("/api/areas/<area>/notes.csv", "notes_csv", api_notes.export_csv, "read"),
+    Route("/api/areas/<area>/notes.geojson", "notes_geojson", api_notes.export_geojson, "read"),
+    Route("/api/areas/<area>/notes.gpkg", "notes_gpkg", api_notes.export_gpkg, "read"),
+    Route("/api/areas/<area>/notes/<note_id>", "note", api_notes.get_note, "read"),
+    Route(
+        "/api/areas/<area>/notes/<note_id>", "update_note", api_notes.update_note, "write", ("PUT",)
+    ),
+    Route(
+        "/api/areas/<area>/notes/<note_id>",
+        "delete_note",
+        api_notes.delete_note,
+        "write",
+        ("DELETE",),
+    ),
+    Route(
+        "/api/areas/<area>/notes/<note_id>/history", "note_history", api_notes.note_history, "read"
+    ),
 )
 
-ACCESS_LEVELS = ("public", "read", "admin")
+ACCESS_LEVELS = ("public", "read", "write", "admin")
 
 
 def guard(view, access: str):
@@ -83,6 +105,8 @@ def guard(view, access: str):
                 raise Unauthorized("login required")
             if access == "admin" and not can_administer(current_user.role):
                 raise Forbidden("administrators only")
+            if access == "write" and current_user.role == Role.VIEWER:
+                raise Forbidden("viewers read but cannot change data")
         return view(*args, **kwargs)
 
     wrapped.access = access

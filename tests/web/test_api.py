@@ -35,6 +35,9 @@ def validate(spec, path_template, response, method="get"):
     if media == "text/csv":
         assert response.get_data(as_text=True).startswith("\ufeff")
         return
+    if media == "application/geopackage+sqlite3":
+        assert response.data.startswith(b"SQLite format 3")
+        return
     validator = _validator(spec, schema)
     errors = list(validator.iter_errors(response.get_json(force=True)))
     assert not errors, [e.message for e in errors[:3]]
@@ -85,7 +88,24 @@ def cases(client, demo_store):
         ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/post_box?min_distance_m=300"),
         ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/nix"),
         ("/api/areas/{area}/far/{category}", f"/api/areas/{AREA}/far/kita?min_distance_m=-1"),
+        ("/api/note-categories", "/api/note-categories"),
+        ("/api/areas/{area}/notes", f"/api/areas/{AREA}/notes?district=r1"),
+        ("/api/areas/{area}/notes", f"/api/areas/{AREA}/notes?category=nix"),
+        ("/api/areas/{area}/notes.csv", f"/api/areas/{AREA}/notes.csv?category=briefkasten"),
+        ("/api/areas/{area}/notes.geojson", f"/api/areas/{AREA}/notes.geojson"),
+        ("/api/areas/{area}/notes.gpkg", f"/api/areas/{AREA}/notes.gpkg?district=r1"),
+        ("/api/areas/{area}/notes/{note_id}", f"/api/areas/{AREA}/notes/{_note_id(demo_store)}"),
+        ("/api/areas/{area}/notes/{note_id}", f"/api/areas/{AREA}/notes/nix"),
+        (
+            "/api/areas/{area}/notes/{note_id}/history",
+            f"/api/areas/{AREA}/notes/{_note_id(demo_store)}/history",
+        ),
     ]
+
+
+def _note_id(demo_store):
+    notes = demo_store.query(AREA, "notes", category="briefkasten", district="r1")
+    return notes[0]["id"]
 
 
 def csrf_header(client) -> dict:
@@ -101,6 +121,15 @@ def post_cases(client, demo_store):
         ("/api/areas/{area}/isochrones", {"lon": lon + 1, "lat": lat}),
         ("/api/areas/{area}/isochrones", {"lon": "x", "lat": lat}),
         ("/api/areas/{area}/isochrones", [1, 2]),
+        (
+            "/api/areas/{area}/notes",
+            {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Ort"},
+        ),
+        ("/api/areas/{area}/notes", {"lon": lon, "lat": lat, "category": "x", "text": "Ort"}),
+        (
+            "/api/areas/{area}/notes",
+            {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Frau Meier"},
+        ),
     ]
 
 
@@ -125,6 +154,23 @@ def test_responses_validate_against_the_openapi_document(client, demo_store, spe
         validate(spec, template, response, "post")
         seen.add(template)
     assert seen == set(spec["paths"])
+
+
+def test_note_changes_validate_against_the_openapi_document(client, demo_store, spec):
+    note_id = _note_id(demo_store)
+    url = f"/api/areas/{AREA}/notes/{note_id}"
+    template = "/api/areas/{area}/notes/{note_id}"
+    lon, lat = demo_store.get(AREA, "notes", note_id)["geometry"]["coordinates"]
+    body = {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Neu."}
+    headers = csrf_header(client)
+    for if_match, status in ((None, 428), ('"v1"', 200), ('"v1"', 412)):
+        extra = {"If-Match": if_match} if if_match else {}
+        response = client.put(url, json=body, headers={**headers, **extra})
+        assert response.status_code == status
+        validate(spec, template, response, "put")
+    response = client.delete(url, headers={**headers, "If-Match": '"v2"'})
+    assert response.status_code == 204
+    assert "204" in spec["paths"][template]["delete"]["responses"]
 
 
 def test_openapi_document_is_public_json(anon_client, spec):

@@ -11,23 +11,40 @@ from sozialraum.web.routes import ROUTES
 ROLES = (None, "viewer", "caseworker", "lead", "admin")
 
 
+AREA = "musterstadt-nord"
+
+
 def _samples(demo_store) -> dict[str, str]:
-    area = "musterstadt-nord"
+    area = AREA
+    lon, lat = demo_store.query(area, "addresses", district="r1")[0]["geometry"]["coordinates"]
     return {
         "area": area,
         "district": "r3",
         "category": "bakery",
         "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
         "address_id": demo_store.query(area, "addresses")[0]["id"],
-        # a JSON body for POST APIs: a point (isochrones)
-        "json": dict(
-            zip(
-                ("lon", "lat"),
-                demo_store.query(area, "addresses")[0]["geometry"]["coordinates"],
-                strict=True,
-            )
-        ),
+        "note_id": "",  # a fresh note of Team Nord per request (see _fresh_note)
+        # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
+        "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
     }
+
+
+def _fresh_note(demo_store, samples) -> dict:
+    body = samples["json"]
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [body["lon"], body["lat"]]},
+        "properties": {
+            "category": "beobachtung",
+            "text": "Bank am Platz.",
+            "observed_on": "2026-11-01",
+            "expires_on": "2099-01-01",
+            "author": "demo-fachkraft",
+            "team": "Team Nord",
+            "district": "r1",
+        },
+    }
+    return demo_store.add(AREA, "notes", feature, actor="test")
 
 
 def _url(rule, samples):
@@ -43,7 +60,9 @@ def _expected(access: str, role: str | None, method: str) -> set[int]:
         return {401}
     if access == "admin" and role != "admin":
         return {403}
-    return {200, 302}
+    if access == "write" and role == "viewer":
+        return {403}
+    return {200, 201, 204, 302}
 
 
 def test_route_table_covers_every_url_rule(app):
@@ -54,7 +73,7 @@ def test_route_table_covers_every_url_rule(app):
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 def test_every_route_for_every_role(app, demo_store, role):
     samples = _samples(demo_store)
-    access = {route.rule: route.access for route in ROUTES}
+    access = {(route.rule, m): route.access for route in ROUTES for m in route.methods}
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -63,16 +82,21 @@ def test_every_route_for_every_role(app, demo_store, role):
             client = app.test_client()
             if role:
                 login(client, role)
+            if "note_id" in rule.arguments:
+                samples["note_id"] = _fresh_note(demo_store, samples)["id"]
             url = _url(rule, samples)
-            token = csrf_token(client, "/anmelden") if method == "POST" else None
-            if method == "POST" and url.startswith("/api/"):  # JSON APIs: token in a header
+            token = csrf_token(client, "/anmelden") if method != "GET" else None
+            if method != "GET" and url.startswith("/api/"):  # JSON APIs: token in a header
                 response = client.open(
-                    url, method=method, json=samples["json"], headers={"X-CSRFToken": token}
+                    url,
+                    method=method,
+                    json=samples["json"],
+                    headers={"X-CSRFToken": token, "If-Match": '"v1"'},
                 )
             else:
                 data = {"csrf_token": token} if method == "POST" else None
                 response = client.open(url, method=method, data=data)
-            expected = _expected(access[rule.rule], role, method)
+            expected = _expected(access[(rule.rule, method)], role, method)
             assert response.status_code in expected, (role, method, url, response.status_code)
             checked += 1
     assert checked >= len(ROUTES)

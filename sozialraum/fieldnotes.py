@@ -1,0 +1,358 @@
+"""Field-note services over the store: create, change, list, history, expiry (no Flask).
+
+Points are lon/lat degrees (EPSG:4326). A note belongs to the district its point lies
+in and to that district's team; caseworkers change their own team's notes, leads too,
+admins every note, viewers none (see :mod:`sozialraum.model.roles`). Expired notes are
+invisible to every read here; :func:`purge_expired` deletes them for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import shapely
+from shapely.geometry import shape
+
+from sozialraum.errors import Forbidden, InvalidInput, NotFound
+from sozialraum.model.addresses import address_key
+from sozialraum.model.notes import (
+    MAILBOX_STATUSES,
+    REVIEW_STATES,
+    NoteCategories,
+    NoteInput,
+    check_note_input,
+    is_expired,
+)
+from sozialraum.model.privacy import PrivacyGuard
+from sozialraum.model.roles import Role, can_write
+from sozialraum.store.base import BBox, Store
+
+LAYER = "notes"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: account name, role and team (``None`` for admins without a team)."""
+
+    name: str
+    role: Role
+    team: str | None
+
+
+@dataclass(frozen=True)
+class NoteRules:
+    """A municipality's note categories and data-protection guard."""
+
+    categories: NoteCategories
+    guard: PrivacyGuard
+
+
+class _DistrictLookup:
+    def __init__(self, districts: list[dict], teams: Mapping):
+        self.items = [
+            {"id": d["id"], "name": d["properties"].get("name"), "team": teams.get(d["id"])}
+            for d in districts
+        ]
+        self.tree = shapely.STRtree([shape(d["geometry"]) for d in districts])
+
+    def at(self, lon: float, lat: float) -> dict | None:
+        hits = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
+        return self.items[min(hits)] if len(hits) else None
+
+
+_lookups: dict = {}
+
+
+def district_at(store: Store, area: str, lon: float, lat: float) -> dict | None:
+    """The district containing a point (lon/lat degrees) as ``{id, name, team}``, or None.
+
+    Cached per revision of the district layer and the team assignments.
+    """
+    teams = store.read_meta(area).get("teams") or {}
+    key = (id(store), area, store.revision(area, "districts"), tuple(sorted(teams.items())))
+    lookup = _lookups.get(key)
+    if lookup is None:
+        lookup = _DistrictLookup(store.query(area, "districts"), teams)
+        _lookups.clear()
+        _lookups[key] = lookup
+    return lookup.at(lon, lat)
+
+
+def may_write(actor: Actor, team: str | None) -> bool:
+    """Whether ``actor`` may create or change a note of ``team``."""
+    return can_write(actor.role, own_team=team is not None and team == actor.team)
+
+
+def _require_write(actor: Actor, team: str | None) -> None:
+    if not may_write(actor, team):
+        if actor.role == Role.VIEWER:
+            raise Forbidden("viewers read notes but cannot change them")
+        raise Forbidden(f"this note belongs to team {team!r}; only that team may change it")
+
+
+def _resolve_link(store: Store, area: str, data: dict) -> dict:
+    """Fill lon/lat from a linked address or resource when they are missing."""
+    data = dict(data)
+    for key, layer in (("address_id", "addresses"), ("resource_id", "resources")):
+        ref = data.get(key)
+        if ref and isinstance(ref, str) and data.get("lon") is None and data.get("lat") is None:
+            try:
+                lon, lat = store.get(area, layer, ref)["geometry"]["coordinates"][:2]
+            except (NotFound, InvalidInput):
+                raise InvalidInput(f"{key}: {ref!r} gibt es in diesem Gebiet nicht") from None
+            data["lon"], data["lat"] = lon, lat
+    return data
+
+
+def _link_properties(store: Store, area: str, note: NoteInput) -> dict:
+    props: dict = {}
+    if note.address_id:
+        try:
+            address = store.get(area, "addresses", note.address_id)["properties"]
+        except (NotFound, InvalidInput):
+            raise InvalidInput("address_id: diese Adresse gibt es in diesem Gebiet nicht") from None
+        props["address_id"] = note.address_id
+        props["address_key"] = address.get("key") or address_key(
+            address["street"], address["housenumber"], address.get("postcode")
+        )
+        props["address_label"] = f"{address['street']} {address['housenumber']}"
+    if note.resource_id:
+        try:
+            resource = store.get(area, "resources", note.resource_id)["properties"]
+        except (NotFound, InvalidInput):
+            raise InvalidInput("resource_id: diesen Ort gibt es in diesem Gebiet nicht") from None
+        props["osm_ref"] = note.resource_id
+        props["resource_label"] = resource.get("name") or None
+    return props
+
+
+def _feature(note: NoteInput, *, author: str, district: dict | None, team, links) -> dict:
+    props = {
+        "category": note.category,
+        "text": note.text,
+        "observed_on": note.observed_on.isoformat(),
+        "expires_on": note.expires_on.isoformat(),
+        "review_state": note.review_state,
+        "author": author,
+        "team": team,
+        "district": district["id"] if district else None,
+        **links,
+    }
+    if note.mailbox_status:
+        props["mailbox_status"] = note.mailbox_status
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(note.lon, 7), round(note.lat, 7)]},
+        "properties": props,
+    }
+
+
+def _checked(store, area, data, rules: NoteRules, today: date) -> tuple[NoteInput, dict | None]:
+    if not isinstance(data, Mapping):
+        raise InvalidInput("Die Notiz muss ein JSON-Objekt sein.")
+    note = check_note_input(_resolve_link(store, area, dict(data)), rules.categories, today)
+    if note.expires_on < today:
+        raise InvalidInput(
+            "Gültig bis: das Datum liegt in der Vergangenheit – die Notiz wäre sofort abgelaufen."
+        )
+    rules.guard.check(note.text)
+    return note, district_at(store, area, note.lon, note.lat)
+
+
+def create_note(
+    store: Store, area: str, data: Mapping, *, actor: Actor, rules: NoteRules, today: date
+) -> dict:
+    """Check and store a new note; returns it (GeoJSON Feature, EPSG:4326, version 1).
+
+    The district comes from the point; the team is the district's team (the author's
+    team for points outside every district with a team).
+
+    Raises
+    ------
+    InvalidInput
+        Bad fields (German message); :class:`~sozialraum.model.privacy.PrivacyViolation`
+        for text that looks like client data.
+    Forbidden
+        If the actor may not write notes of that team.
+    """
+    note, district = _checked(store, area, data, rules, today)
+    team = (district or {}).get("team") or actor.team
+    _require_write(actor, team)
+    feature = _feature(
+        note,
+        author=actor.name,
+        district=district,
+        team=team,
+        links=_link_properties(store, area, note),
+    )
+    return store.add(area, LAYER, feature, actor=actor.name)
+
+
+def get_note(store: Store, area: str, note_id: str, *, today: date) -> dict:
+    """One note that has not expired; :class:`NotFound` otherwise."""
+    try:
+        feature = store.get(area, LAYER, note_id)
+    except InvalidInput:
+        raise NotFound(f"no note {note_id!r}") from None
+    if is_expired(feature["properties"], today):
+        raise NotFound(f"note {note_id!r} has expired")
+    return feature
+
+
+def update_note(
+    store: Store,
+    area: str,
+    note_id: str,
+    data: Mapping,
+    *,
+    expected_version: int,
+    actor: Actor,
+    rules: NoteRules,
+    today: date,
+) -> dict:
+    """Replace a note's content if it is still at ``expected_version``.
+
+    The author stays; the district and team follow the (possibly moved) point. The
+    actor must be allowed to write both the old and the new team's notes.
+
+    Raises
+    ------
+    VersionConflict
+        If someone changed the note since (nothing is written).
+    """
+    current = get_note(store, area, note_id, today=today)
+    _require_write(actor, current["properties"].get("team"))
+    note, district = _checked(store, area, data, rules, today)
+    team = (district or {}).get("team") or current["properties"].get("team") or actor.team
+    _require_write(actor, team)
+    feature = _feature(
+        note,
+        author=current["properties"].get("author") or actor.name,
+        district=district,
+        team=team,
+        links=_link_properties(store, area, note),
+    )
+    return store.update(
+        area, LAYER, note_id, feature, expected_version=expected_version, actor=actor.name
+    )
+
+
+def delete_note(
+    store: Store, area: str, note_id: str, *, expected_version: int, actor: Actor, today: date
+) -> None:
+    """Delete a note (with its earlier versions) if it is still at ``expected_version``."""
+    current = get_note(store, area, note_id, today=today)
+    _require_write(actor, current["properties"].get("team"))
+    store.delete(area, LAYER, note_id, expected_version=expected_version, actor=actor.name)
+
+
+def list_notes(
+    store: Store,
+    area: str,
+    *,
+    today: date,
+    district: str | None = None,
+    category: str | None = None,
+    bbox: BBox | None = None,
+    review_state: str | None = None,
+    mailbox_status: str | None = None,
+    author: str | None = None,
+) -> list[dict]:
+    """Notes that have not expired, filtered (all filters ANDed; bbox W,S,E,N in degrees)."""
+    if review_state is not None and review_state not in REVIEW_STATES:
+        raise InvalidInput(f"unknown review state {review_state!r}")
+    if mailbox_status is not None and mailbox_status not in MAILBOX_STATUSES:
+        raise InvalidInput(f"unknown mailbox status {mailbox_status!r}")
+    found = []
+    for feature in store.query(area, LAYER, district=district, category=category, bbox=bbox):
+        props = feature["properties"]
+        if is_expired(props, today):
+            continue
+        if review_state is not None and props.get("review_state") != review_state:
+            continue
+        if mailbox_status is not None and props.get("mailbox_status") != mailbox_status:
+            continue
+        if author is not None and props.get("author") != author:
+            continue
+        found.append(feature)
+    return found
+
+
+def note_history(store: Store, area: str, note_id: str, *, today: date) -> list[dict]:
+    """All versions of a note that has not expired, oldest first (see ``Store.history``)."""
+    get_note(store, area, note_id, today=today)
+    return store.history(area, LAYER, note_id)
+
+
+def expired_note_ids(store: Store, area: str, *, today: date) -> list[str]:
+    """Ids of the notes whose ``expires_on`` lies before ``today``."""
+    return [f["id"] for f in store.query(area, LAYER) if is_expired(f["properties"], today)]
+
+
+def purge_expired(store: Store, area: str, *, today: date, actor: str) -> int:
+    """Delete expired notes and all their versions for good; returns how many.
+
+    The audit log records the ids and the count, never the content.
+    """
+    ids = expired_note_ids(store, area, today=today)
+    if not ids:
+        return 0
+    return store.purge(area, LAYER, ids, actor=actor)
+
+
+#: Columns of note exports (GeoPackage/GeoJSON property names) and their German CSV headers.
+EXPORT_COLUMNS: dict[str, str] = {
+    "category": "Kategorie-Id",
+    "category_label": "Kategorie",
+    "text": "Text",
+    "observed_on": "Beobachtet am",
+    "expires_on": "Gültig bis",
+    "review_state": "Status",
+    "mailbox_status": "Briefkasten",
+    "author": "Verfasst von",
+    "team": "Team",
+    "district": "Bezirk-Id",
+    "district_name": "Bezirk",
+    "address_label": "Adresse",
+    "resource_label": "Ort",
+    "osm_ref": "OSM-Objekt",
+    "version": "Version",
+    "updated_at": "Geändert (UTC)",
+}
+
+
+def labelled(feature: dict, rules: NoteRules, district_names: Mapping[str, str]) -> dict:
+    """A note with German labels for category, mailbox status, review state and district."""
+    props = dict(feature["properties"])
+    category = props.get("category")
+    props["category_label"] = (
+        rules.categories[category].label if category in rules.categories else category
+    )
+    status = props.get("mailbox_status")
+    props["mailbox_status_label"] = MAILBOX_STATUSES.get(status, status) if status else None
+    state = props.get("review_state")
+    props["review_state_label"] = REVIEW_STATES.get(state, state) if state else None
+    props["district_name"] = district_names.get(props.get("district"))
+    return {
+        "type": "Feature",
+        "id": feature["id"],
+        "geometry": feature["geometry"],
+        "properties": props,
+    }
+
+
+def export_rows(features: list[dict]) -> tuple[list[str], list[list]]:
+    """Header and rows for a CSV of labelled notes (see :func:`labelled`), with lon/lat."""
+    header = ["Id", *EXPORT_COLUMNS.values(), "Länge (WGS84)", "Breite (WGS84)"]
+    rows = []
+    for feature in features:
+        props = feature["properties"]
+        values = [props.get(c) for c in EXPORT_COLUMNS]
+        status = props.get("mailbox_status_label")
+        values[list(EXPORT_COLUMNS).index("mailbox_status")] = status
+        values[list(EXPORT_COLUMNS).index("review_state")] = props.get("review_state_label")
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        rows.append([feature["id"], *values, lon, lat])
+    return header, rows

@@ -1,0 +1,272 @@
+"""The field-note API: list, create, read, change (ETag/If-Match), delete, history, exports.
+
+Changes need the ETag of the version they are based on in ``If-Match``: without it the
+answer is 428, with a stale one 412 and the current version in the body, so the UI can
+show both instead of overwriting. Parses requests only; the rules live in
+:mod:`sozialraum.fieldnotes`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Response, request, url_for
+from flask_login import current_user
+
+from sozialraum import fieldnotes, settings
+from sozialraum.errors import InvalidInput, PreconditionRequired, VersionConflict
+from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
+from sozialraum.model.notes import MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.osm.importer import parse_bbox
+from sozialraum.web._responses import GEOJSON, cached_json
+from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
+from sozialraum.web.errors import GERMAN
+
+_VERSION_TAG = re.compile(r"^v(\d{1,9})$")
+NO_CACHE = "private, no-cache"
+
+
+def _rules() -> fieldnotes.NoteRules:
+    return _ctx()["note_rules"]
+
+
+def _actor() -> fieldnotes.Actor:
+    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+
+
+def _district_names(area: str) -> dict[str, str]:
+    return {d["id"]: d["properties"].get("name") for d in _store().query(area, "districts")}
+
+
+def _public(feature: dict, area: str) -> dict:
+    note = fieldnotes.labelled(feature, _rules(), _district_names(area))
+    note["properties"]["can_edit"] = fieldnotes.may_write(
+        _actor(), feature["properties"].get("team")
+    )
+    return note
+
+
+def note_etag(feature: dict) -> str:
+    """The (strong) ETag of a note version: ``v<version>``."""
+    return f"v{feature['properties']['version']}"
+
+
+def _json(body: object, status: int = 200, etag: str | None = None, **headers) -> Response:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    mimetype = GEOJSON if isinstance(body, dict) and body.get("type") == "Feature" else None
+    response = Response(data, status=status, mimetype=mimetype or "application/json")
+    response.headers["Cache-Control"] = NO_CACHE
+    if etag:
+        response.set_etag(etag)
+    response.headers.update(headers)
+    return response
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            'Bitte ein JSON-Objekt senden, z. B. {"lon": 6.95, "lat": 51.43, '
+            '"category": "beobachtung", "text": "…"}'
+        )
+    return body
+
+
+def _expected_version() -> int:
+    """The version named by ``If-Match``; 428 without one."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired(
+            "send If-Match with the ETag of the version you changed (from GET or the last write)"
+        )
+    if request.if_match.star_tag:
+        raise PreconditionRequired("If-Match: * is not accepted; send the ETag of your version")
+    for tag in request.if_match.as_set():
+        match = _VERSION_TAG.match(tag)
+        if match:
+            return int(match.group(1))
+    return 0  # no version of ours: always stale (412)
+
+
+def _conflict(area: str, note_id: str, today) -> Response:
+    current = fieldnotes.get_note(_store(), area, note_id, today=today)
+    body = {
+        "error": GERMAN[412],
+        "status": 412,
+        "detail": "Die Notiz wurde inzwischen geändert. Hier ist die aktuelle Fassung.",
+        "current": _public(current, area),
+    }
+    return _json(body, 412, note_etag(current))
+
+
+# -- views -----------------------------------------------------------------------------
+
+
+def note_categories():
+    """Note categories, mailbox statuses and review states with German labels."""
+    rules = _rules()
+    return _json(
+        {
+            "categories": [
+                {
+                    "id": c.id,
+                    "label": c.label,
+                    "kind": c.kind,
+                    "expiry_months": c.expiry_months,
+                    "colour": c.colour,
+                }
+                for c in rules.categories
+            ],
+            "mailbox_statuses": [{"id": k, "label": v} for k, v in MAILBOX_STATUSES.items()],
+            "review_states": [{"id": k, "label": v} for k, v in REVIEW_STATES.items()],
+        }
+    )
+
+
+def _filtered(area: str) -> list[dict]:
+    args = request.args
+    district = args.get("district") or None
+    _check_district(area, district)
+    category = args.get("category") or None
+    if category is not None and category not in _rules().categories:
+        raise InvalidInput(f"unknown note category {category!r}")
+    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
+    return fieldnotes.list_notes(
+        _store(),
+        area,
+        today=settings.today(),
+        district=district,
+        category=category,
+        bbox=bbox,
+        review_state=args.get("review_state") or None,
+        mailbox_status=args.get("mailbox_status") or None,
+        author=args.get("author") or None,
+    )
+
+
+def list_notes(area: str):
+    """Notes that have not expired (GeoJSON), filtered by district, category, bbox,
+    review_state, mailbox_status, author."""
+    checked_area(area)
+    store = _store()
+    actor = _actor()
+    etag = _etag(
+        area,
+        store.revision(area, "notes"),
+        store.revision(area, "districts"),
+        settings.today(),
+        actor.role,
+        actor.team,
+    )
+    features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
+    return cached_json(
+        etag,
+        lambda: {"type": "FeatureCollection", "features": [_public(f, area) for f in features]},
+        GEOJSON,
+    )
+
+
+def create_note(area: str):
+    """Create a note from a JSON object (201 with ETag and Location)."""
+    checked_area(area)
+    feature = fieldnotes.create_note(
+        _store(), area, _body(), actor=_actor(), rules=_rules(), today=settings.today()
+    )
+    location = url_for("api.note", area=area, note_id=feature["id"])
+    return _json(_public(feature, area), 201, note_etag(feature), Location=location)
+
+
+def get_note(area: str, note_id: str):
+    """One note with its ETag (304 if unchanged)."""
+    checked_area(area)
+    feature = fieldnotes.get_note(_store(), area, note_id, today=settings.today())
+    etag = note_etag(feature)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    return _json(_public(feature, area), etag=etag)
+
+
+def update_note(area: str, note_id: str):
+    """Replace a note; needs ``If-Match`` (428 without, 412 with the current one if stale)."""
+    checked_area(area)
+    today = settings.today()
+    expected = _expected_version()
+    body = _body()
+    try:
+        feature = fieldnotes.update_note(
+            _store(),
+            area,
+            note_id,
+            body,
+            expected_version=expected,
+            actor=_actor(),
+            rules=_rules(),
+            today=today,
+        )
+    except VersionConflict:
+        return _conflict(area, note_id, today)
+    return _json(_public(feature, area), etag=note_etag(feature))
+
+
+def delete_note(area: str, note_id: str):
+    """Delete a note; needs ``If-Match`` like a change (204)."""
+    checked_area(area)
+    today = settings.today()
+    expected = _expected_version()
+    try:
+        fieldnotes.delete_note(
+            _store(), area, note_id, expected_version=expected, actor=_actor(), today=today
+        )
+    except VersionConflict:
+        return _conflict(area, note_id, today)
+    return Response(status=204)
+
+
+def note_history(area: str, note_id: str):
+    """Every version of a note with who changed it and when (from the audit log)."""
+    checked_area(area)
+    store = _store()
+    items = fieldnotes.note_history(store, area, note_id, today=settings.today())
+    names = _district_names(area)
+    for item in items:
+        if item["feature"] is not None:
+            item["feature"] = fieldnotes.labelled(item["feature"], _rules(), names)
+    return _json({"id": note_id, "versions": items})
+
+
+def _export_name(area: str, suffix: str) -> str:
+    return f"notizen-{area}-{settings.today().isoformat()}.{suffix}"
+
+
+def _export(area: str, body: bytes, mimetype: str, suffix: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(area, suffix)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_features(area: str) -> list[dict]:
+    checked_area(area)
+    names = _district_names(area)
+    return [fieldnotes.labelled(f, _rules(), names) for f in _filtered(area)]
+
+
+def export_csv(area: str):
+    """Notes as CSV for German spreadsheets (filters as for the list; expired never)."""
+    header, rows = fieldnotes.export_rows(_export_features(area))
+    return _export(area, csv_text(header, rows).encode("utf-8"), "text/csv", "csv")
+
+
+def export_geojson(area: str):
+    """Notes as a GeoJSON file (RFC 7946, EPSG:4326)."""
+    return _export(area, geojson_bytes(_export_features(area)), GEOJSON, "geojson")
+
+
+def export_gpkg(area: str):
+    """Notes as a GeoPackage for QGIS (layer ``notizen``, EPSG:4326)."""
+    features = _export_features(area)
+    body = geopackage_bytes(features, list(fieldnotes.EXPORT_COLUMNS), "notizen")
+    return _export(area, body, "application/geopackage+sqlite3", "gpkg")

@@ -1,0 +1,284 @@
+"""OpenAPI description of the field-note routes (merged into ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+_REF = "#/components/schemas/"
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+NSTR = {"anyOf": [STR, {"type": "null"}]}
+GEO = "application/geo+json"
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": _REF + name}
+
+
+_NOTE_PROPERTIES = {
+    "category": STR,
+    "category_label": STR,
+    "text": {"type": "string", "maxLength": 2000},
+    "observed_on": {"type": "string", "format": "date"},
+    "expires_on": {"type": "string", "format": "date"},
+    "review_state": STR,
+    "review_state_label": NSTR,
+    "mailbox_status": NSTR,
+    "mailbox_status_label": NSTR,
+    "author": STR,
+    "team": NSTR,
+    "district": NSTR,
+    "district_name": NSTR,
+    "address_id": NSTR,
+    "address_key": NSTR,
+    "address_label": NSTR,
+    "osm_ref": NSTR,
+    "resource_label": NSTR,
+    "version": INT,
+    "updated_at": STR,
+    "can_edit": {"type": "boolean"},
+}
+
+SCHEMAS: dict[str, dict] = {
+    "Note": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": _ref("Point"),
+            "properties": {
+                "type": "object",
+                "required": [
+                    "category",
+                    "text",
+                    "observed_on",
+                    "expires_on",
+                    "review_state",
+                    "author",
+                    "version",
+                ],
+                "properties": _NOTE_PROPERTIES,
+            },
+        },
+    },
+    "NoteCollection": {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": _ref("Note")},
+        },
+    },
+    "NoteInput": {
+        "type": "object",
+        "description": "lon/lat in degrees (EPSG:4326); or address_id/resource_id alone, "
+        "then the point is that object's. Dates ISO 8601.",
+        "required": ["category", "text"],
+        "additionalProperties": False,
+        "properties": {
+            "lon": NUM,
+            "lat": NUM,
+            "category": STR,
+            "text": {"type": "string", "maxLength": 2000},
+            "observed_on": {"type": "string", "format": "date"},
+            "expires_on": {"type": "string", "format": "date"},
+            "review_state": {"enum": ["entwurf", "eingereicht"]},
+            "mailbox_status": {
+                "enum": [
+                    "vorhanden",
+                    "fehlt",
+                    "defekt",
+                    "ohne_namen",
+                    "hausverwaltung",
+                    "post_zurueck",
+                ]
+            },
+            "address_id": STR,
+            "resource_id": STR,
+        },
+    },
+    "NoteConflict": {
+        "type": "object",
+        "required": ["error", "status", "current"],
+        "properties": {"error": STR, "status": INT, "detail": STR, "current": _ref("Note")},
+    },
+    "NoteHistory": {
+        "type": "object",
+        "required": ["id", "versions"],
+        "properties": {
+            "id": STR,
+            "versions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["version", "action", "actor", "at", "feature"],
+                    "properties": {
+                        "version": INT,
+                        "action": {"enum": ["add", "update", "delete"]},
+                        "actor": STR,
+                        "at": STR,
+                        "feature": {"anyOf": [_ref("Note"), {"type": "null"}]},
+                    },
+                },
+            },
+        },
+    },
+    "NoteCategories": {
+        "type": "object",
+        "required": ["categories", "mailbox_statuses", "review_states"],
+        "properties": {
+            "categories": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label", "kind", "expiry_months"],
+                    "properties": {
+                        "id": STR,
+                        "label": STR,
+                        "kind": {"enum": ["note", "needle", "mailbox"]},
+                        "expiry_months": INT,
+                        "colour": STR,
+                    },
+                },
+            },
+            "mailbox_statuses": {"type": "array"},
+            "review_states": {"type": "array"},
+        },
+    },
+}
+
+_TEXTS = {
+    204: "Deleted",
+    304: "Not modified (If-None-Match)",
+    400: "Bad input (German message in detail)",
+    401: "Not logged in",
+    403: "Not allowed: viewers, or a note of another team",
+    404: "Not found (also: expired notes)",
+    412: "Stale If-Match: the body holds the current version",
+    413: "Body too large",
+    422: "Text looks like client data (names, birth dates, case numbers, phone, e-mail)",
+    428: "If-Match missing",
+}
+
+
+def _errors(*codes: int) -> dict:
+    answers = {}
+    for code in codes:
+        if code in (204, 304):
+            answers[str(code)] = {"description": _TEXTS[code]}
+        elif code == 412:
+            answers["412"] = {
+                "description": _TEXTS[412],
+                "content": {JSON: {"schema": _ref("NoteConflict")}},
+                "headers": {"ETag": {"schema": STR}},
+            }
+        else:
+            answers[str(code)] = {
+                "description": _TEXTS[code],
+                "content": {JSON: {"schema": _ref("Error")}},
+            }
+    return answers
+
+
+def _ok(schema: str, media: str = JSON, code: str = "200") -> dict:
+    return {
+        code: {
+            "description": "OK",
+            "content": {media: {"schema": _ref(schema)}},
+            "headers": {"ETag": {"schema": STR}},
+        }
+    }
+
+
+def _param(name: str, where: str = "query", required: bool = False, **extra) -> dict:
+    return {"name": name, "in": where, "required": required, "schema": STR, **extra}
+
+
+_AREA = _param("area", "path", True)
+_NOTE = _param("note_id", "path", True)
+_IF_MATCH = _param("If-Match", "header", True, description='ETag of the changed version, "v3"')
+_FILTERS = [
+    _param("district", description="district id"),
+    _param("category", description="note category id"),
+    _param("bbox", description="W,S,E,N in degrees (EPSG:4326)"),
+    _param("review_state"),
+    _param("mailbox_status"),
+    _param("author"),
+]
+_BODY = {"required": True, "content": {JSON: {"schema": _ref("NoteInput")}}}
+
+
+def _export(summary: str, media: str, schema: dict = STR) -> dict:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [_AREA, *_FILTERS],
+            "responses": {
+                "200": {"description": "File", "content": {media: {"schema": schema}}},
+                **_errors(400, 401, 404),
+            },
+        }
+    }
+
+
+PATHS: dict[str, dict] = {
+    "/api/note-categories": {
+        "get": {
+            "summary": "Note categories, mailbox statuses, review states (German labels)",
+            "parameters": [],
+            "responses": {**_ok("NoteCategories"), **_errors(401)},
+        }
+    },
+    "/api/areas/{area}/notes": {
+        "get": {
+            "summary": "Field notes that have not expired",
+            "parameters": [_AREA, *_FILTERS],
+            "responses": {**_ok("NoteCollection", GEO), **_errors(304, 400, 401, 404)},
+        },
+        "post": {
+            "summary": "Create a field note (201, ETag, Location)",
+            "parameters": [_AREA],
+            "requestBody": _BODY,
+            "responses": {**_ok("Note", GEO, "201"), **_errors(400, 401, 403, 404, 413, 422)},
+        },
+    },
+    "/api/areas/{area}/notes.csv": _export(
+        "Notes as CSV (';', decimal comma, UTF-8 with BOM, formulas neutralised)", "text/csv"
+    ),
+    "/api/areas/{area}/notes.geojson": _export(
+        "Notes as GeoJSON (EPSG:4326)", GEO, _ref("NoteCollection")
+    ),
+    "/api/areas/{area}/notes.gpkg": _export(
+        "Notes as GeoPackage for QGIS (layer 'notizen', EPSG:4326)",
+        "application/geopackage+sqlite3",
+    ),
+    "/api/areas/{area}/notes/{note_id}": {
+        "get": {
+            "summary": "One note with its ETag",
+            "parameters": [_AREA, _NOTE],
+            "responses": {**_ok("Note", GEO), **_errors(304, 401, 404)},
+        },
+        "put": {
+            "summary": "Replace a note (If-Match required)",
+            "parameters": [_AREA, _NOTE, _IF_MATCH],
+            "requestBody": _BODY,
+            "responses": {
+                **_ok("Note", GEO),
+                **_errors(400, 401, 403, 404, 412, 413, 422, 428),
+            },
+        },
+        "delete": {
+            "summary": "Delete a note and its earlier versions (If-Match required)",
+            "parameters": [_AREA, _NOTE, _IF_MATCH],
+            "responses": _errors(204, 401, 403, 404, 412, 428),
+        },
+    },
+    "/api/areas/{area}/notes/{note_id}/history": {
+        "get": {
+            "summary": "Every version of a note: who, when, what (from the audit log)",
+            "parameters": [_AREA, _NOTE],
+            "responses": {**_ok("NoteHistory"), **_errors(401, 404)},
+        }
+    },
+}
