@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import folium
 from folium import plugins
 
-from sozialraum.maps.layers import Attribution, Legend, RemoteLayer, WalkZones
+from sozialraum.maps.layers import Attribution, Legend, NotePlacer, RemoteLayer, WalkZones
 from sozialraum.model.categories import CategoryTable
 from sozialraum.settings import OSM_ATTRIBUTION
 
@@ -23,6 +23,9 @@ class MapUrls:
     resource_card: str = ""  # template with __ID__
     address_card: str = ""
     isochrones: str = ""  # POST API; empty: no walking-zones control
+    notes: str = ""  # field notes (GeoJSON); empty: no notes layer
+    note_card: str = ""  # note page template with __ID__
+    new_note: str = ""  # new-note page; empty: no "place a note" control (viewers)
 
 
 @dataclass
@@ -36,6 +39,8 @@ class MapOptions:
     tile_url: str | None = None
     tile_attribution: str = ""
     csrf_token: str = ""
+    note_categories: list[dict] = field(default_factory=list)  # id, label, colour
+    place_note: bool = False  # start with the "place a note" control switched on
 
 
 def base_map(
@@ -154,7 +159,26 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
             )
         )
         group.add_to(fmap)
+    if urls.notes:
+        group = folium.FeatureGroup(name="Notizen", show=True)
+        group.add_child(
+            RemoteLayer(
+                urls.notes,
+                {
+                    "id": "notes",
+                    "title": "Notizen",
+                    "kind": "note",
+                    "colour": "#444444",
+                    "colours": {c["id"]: c["colour"] for c in options.note_categories},
+                    "cardUrl": urls.note_card,
+                    "cardLabel": "Notiz öffnen",
+                },
+            )
+        )
+        group.add_to(fmap)
     fmap.add_child(Legend(legend))
+    if urls.new_note:
+        fmap.add_child(NotePlacer(urls.new_note, options.place_note))
     if urls.isochrones:
         fmap.add_child(WalkZones(urls.isochrones, options.csrf_token))
     folium.LayerControl(collapsed=True).add_to(fmap)

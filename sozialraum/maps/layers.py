@@ -129,3 +129,31 @@ class WalkZones(JSCSSMixin, MacroElement):
         self._name = "WalkZones"
         self.url_json = script_json(url)
         self.token_json = script_json(csrf_token)
+
+
+class NotePlacer(JSCSSMixin, MacroElement):
+    """A map control "Notiz setzen": the next click on the map opens the new-note form there.
+
+    Parameters
+    ----------
+    url : str
+        The new-note page; ``lon`` and ``lat`` (degrees, EPSG:4326) are added as query.
+    active : bool
+        Start switched on (the note form's "choose on the map" link).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumNotePlacer({{ this._parent.get_name() }}, {{ this.url_json }},
+                             {{ this.active_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("sozialraum_notes_map", "/static/sozialraum/notes_map.js")]
+
+    def __init__(self, url: str, active: bool = False):
+        super().__init__()
+        self._name = "NotePlacer"
+        self.url_json = script_json(url)
+        self.active_json = script_json(bool(active))

@@ -7,8 +7,9 @@ import hashlib
 import os
 import secrets
 import tempfile
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -41,6 +42,23 @@ def _secret_key(instance: Path) -> str:
         finally:
             os.unlink(tmp)
     return path.read_text().strip()
+
+
+def german_date(value: str | None) -> str:
+    """``2026-11-21`` → ``21.11.2026`` (anything else unchanged)."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def german_datetime(value: str | None) -> str:
+    """An ISO 8601 UTC time → ``21.11.2026, 09:35`` in German local time."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return "" if value is None else str(value)
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y, %H:%M")
 
 
 def _generation(categories) -> str:
@@ -95,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(datum=german_date, datum_zeit=german_datetime)
     use_local_assets(app.static_url_path)
     data_dir = Path(app.config["DATA_DIR"])
     store = open_store(data_dir)

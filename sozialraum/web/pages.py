@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from sozialraum import areas as services
 from sozialraum.errors import NotFound
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
+from sozialraum.model.roles import Role
 from sozialraum.web.api import checked_area
+from sozialraum.web.pages_notes import linked_notes
 
 
 def _ctx():
@@ -42,6 +45,7 @@ def index():
 def _map_page(area: str, district: dict | None):
     meta = checked_area(area)
     args = {"district": district["id"]} if district else {}
+    place_note = {"notiz": "1"} if request.args.get("notiz") == "1" else {}
     return render_template(
         "area.html",
         meta=meta,
@@ -50,7 +54,7 @@ def _map_page(area: str, district: dict | None):
         categories=_ctx()["categories"],
         districts=services.district_summaries(_ctx()["store"], area, _ctx()["categories"]),
         live=services.live_counts(_ctx()["store"], area, _ctx()["categories"]),
-        map_url=url_for("pages.area_map", area=area, **args),
+        map_url=url_for("pages.area_map", area=area, **args, **place_note),
         **_list_context(area, args),
     )
 
@@ -85,6 +89,9 @@ def area_map(area: str):
         resource_card=url_for("pages.resource", area=area, resource_id="__ID__"),
         address_card=url_for("pages.address", area=area, address_id="__ID__"),
         isochrones=url_for("api.isochrones", area=area) if services.has_walk_network(meta) else "",
+        notes=url_for("api.notes", area=area, **args),
+        note_card=url_for("pages.note", area=area, note_id="__ID__"),
+        new_note=url_for("pages.new_note", area=area) if current_user.role != Role.VIEWER else "",
     )
     options = MapOptions(
         bbox=bbox,
@@ -93,6 +100,11 @@ def area_map(area: str):
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
         csrf_token=generate_csrf(),
+        note_categories=[
+            {"id": c.id, "label": c.label, "colour": c.colour}
+            for c in _ctx()["note_rules"].categories
+        ],
+        place_note=request.args.get("notiz") == "1",
     )
     fmap = build_area_map(table, urls, options)
     return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
@@ -127,7 +139,14 @@ def resource_page(area: str, resource_id: str):
     """A resource card as a page (text only)."""
     meta = checked_area(area)
     card = services.resource_card(_ctx()["store"], area, resource_id, _ctx()["categories"])
-    return render_template("resource.html", meta=meta, area=area, card=card)
+    return render_template(
+        "resource.html",
+        meta=meta,
+        area=area,
+        card=card,
+        notes=linked_notes(area, osm_ref=resource_id),
+        can_write=current_user.role != Role.VIEWER,
+    )
 
 
 def address_page(area: str, address_id: str):
@@ -143,6 +162,14 @@ def address_page(area: str, address_id: str):
         if services.has_walk_network(meta)
         else None
     )
+    key = store.get(area, "addresses", address_id)["properties"].get("key")
     return render_template(
-        "address.html", meta=meta, area=area, card=card, labels=labels, walk=walk
+        "address.html",
+        meta=meta,
+        area=area,
+        card=card,
+        labels=labels,
+        walk=walk,
+        notes=linked_notes(area, address_key=key) if key else [],
+        can_write=current_user.role != Role.VIEWER,
     )

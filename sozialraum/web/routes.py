@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from sozialraum.errors import Forbidden, Unauthorized
 from sozialraum.model.roles import Role, can_administer
-from sozialraum.web import api, api_notes, api_walk, auth, pages, pages_walk
+from sozialraum.web import api, api_notes, api_walk, auth, pages, pages_notes, pages_walk
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,21 @@ ROUTES: tuple[Route, ...] = (
     Route("/gebiete/<area>/wegweiser", "guide", pages_walk.guide, "read", ("GET", "POST")),
     Route("/gebiete/<area>/profil", "profile", pages_walk.profile_page, "read"),
     Route("/gebiete/<area>/profil/karte", "profile_map", pages_walk.profile_map, "read"),
+    Route("/gebiete/<area>/notizen", "notes", pages_notes.notes_page, "read"),
+    Route(
+        "/gebiete/<area>/notizen/neu", "new_note", pages_notes.new_note, "write", ("GET", "POST")
+    ),
+    Route("/gebiete/<area>/notizen/<note_id>", "note", pages_notes.note_page, "read"),
+    Route(
+        "/gebiete/<area>/notizen/<note_id>", "edit_note", pages_notes.note_page, "write", ("POST",)
+    ),
+    Route(
+        "/gebiete/<area>/notizen/<note_id>/loeschen",
+        "delete_note",
+        pages_notes.delete_note,
+        "write",
+        ("POST",),
+    ),
     Route("/api/openapi.json", "openapi", api.openapi, "public"),
     Route("/api/areas", "areas", api.list_areas, "read"),
     Route("/api/areas/<area>", "area", api.area_detail, "read"),

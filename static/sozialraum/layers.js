@@ -44,7 +44,30 @@
     box.appendChild(link);
   }
 
+  function germanDate(iso) {
+    var parts = str(iso).split("-");
+    return parts.length === 3 ? parts[2] + "." + parts[1] + "." + parts[0] : str(iso);
+  }
+
+  function noteCard(feature, options) {
+    var props = feature.properties || {};
+    var box = document.createElement("div");
+    box.className = "sr-card sr-note-card";
+    var title = document.createElement("strong");
+    title.textContent = str(props.category_label) +
+      (props.mailbox_status_label ? ": " + props.mailbox_status_label : "");
+    box.appendChild(title);
+    addLine(box, str(props.text).length > 200 ? str(props.text).slice(0, 200) + " …" : props.text,
+      "sr-note-text");
+    addLine(box, props.address_label || props.resource_label);
+    addLine(box, "Beobachtet am " + germanDate(props.observed_on) + " · " +
+      str(props.review_state_label), "sr-meta");
+    cardLink(box, options, feature.id);
+    return box;
+  }
+
   function featureCard(feature, options) {
+    if (options.kind === "note") { return noteCard(feature, options); }
     var props = feature.properties || {};
     var box = document.createElement("div");
     box.className = "sr-card";
@@ -96,9 +119,17 @@
     map.getContainer().appendChild(box);
   }
 
+  function focusFromHash() {
+    var hash = "";
+    try { hash = (global.top || global).location.hash; } catch (e) { return; }
+    var match = /^#notiz=([A-Za-z0-9_-]{1,64})$/.exec(hash);
+    if (match) { global.sozialraumFocus(match[1]); }
+  }
+
   function finished() {
     pending -= 1;
     if (pending === 0) {
+      focusFromHash();
       global.sozialraumReady = true;
       document.dispatchEvent(new Event("sozialraum:ready"));
     }
@@ -113,6 +144,15 @@
   }
 
   function pointMarker(feature, latlng, options) {
+    var colours = options.colours || {};
+    var category = feature.properties && feature.properties.category;
+    var colour = colours[category];
+    if (options.kind === "note") {
+      return L.circleMarker(latlng, {
+        radius: 8, color: "#fff", weight: 3, fillColor: /^#[0-9a-fA-F]{6}$/.test(colour || "")
+          ? colour : options.colour, fillOpacity: 1, className: "sr-note-marker"
+      });
+    }
     return L.circleMarker(latlng, {
       radius: options.radius || 7, color: "#222", weight: 1,
       fillColor: options.colour, fillOpacity: 0.9

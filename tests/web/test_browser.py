@@ -338,7 +338,8 @@ def test_district_map_of_muehlenviertel(s, live_server, demo_store):
     expected = category_counts(demo_store, "r3")
     for cat_id, count in expected.items():
         assert registry[cat_id] == count, cat_id
-    assert set(registry) == {*expected, "districts", "addresses"}
+    assert set(registry) == {*expected, "districts", "addresses", "notes"}
+    assert registry["notes"] == len(demo_store.query(AREA, "notes", district="r3")) > 0
     assert registry["districts"] == len(demo_store.query(AREA, "districts")) == 3
     assert registry["addresses"] == len(demo_store.query(AREA, "addresses", district="r3")) > 0
     assert frame.locator(".sr-notice").count() == 0  # no layer failed to load

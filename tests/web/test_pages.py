@@ -63,7 +63,8 @@ def test_map_document_loads_layers_from_the_api_and_holds_no_data(client, demo_s
     for label, cat_id in (("Bäckerei", "bakery"), ("Briefkasten der Post", "post_box")):
         assert json.dumps(f"{label} ({meta['counts'][cat_id]})") in html  # folium's tojson
         assert f"/api/areas/{AREA}/layers/{cat_id}" in html.replace("\\/", "/")
-    assert html.count("sozialraumRemoteLayer(") == len(meta["counts"]) + 2  # + districts, addresses
+    # + districts, addresses, notes
+    assert html.count("sozialraumRemoteLayer(") == len(meta["counts"]) + 3
     assert "Zuckerb" not in html  # names come from the API, not inlined
     assert "L.control.layers" in html and "sozialraumLegend(" in html
     assert "© OpenStreetMap contributors" in html

@@ -1,0 +1,274 @@
+"""Field-note pages (German): list with filters and exports, create, view, edit, delete.
+
+Forms post plain fields; the checks (German messages, data-protection guard, team
+rights) are the same functions the JSON API calls. An edit carries the version it was
+based on: if someone saved in between, the page shows both versions and overwrites
+nothing.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from sozialraum import areas as services
+from sozialraum import fieldnotes, settings
+from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from sozialraum.model.notes import MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.web.api import checked_area
+
+FORM_FIELDS = (
+    "category",
+    "text",
+    "observed_on",
+    "expires_on",
+    "review_state",
+    "mailbox_status",
+    "address_id",
+    "resource_id",
+)
+FILTERS = ("district", "category", "review_state", "mailbox_status")
+
+
+def _ctx():
+    return current_app.extensions["sozialraum"]
+
+
+def _rules() -> fieldnotes.NoteRules:
+    return _ctx()["note_rules"]
+
+
+def _actor() -> fieldnotes.Actor:
+    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+
+
+def _district_names(area: str) -> dict[str, str]:
+    return {d["id"]: d["properties"].get("name") for d in _ctx()["store"].query(area, "districts")}
+
+
+def _labelled(area: str, feature: dict) -> dict:
+    return fieldnotes.labelled(feature, _rules(), _district_names(area))
+
+
+def _number(name: str) -> float | None:
+    value = (request.form.get(name) or request.args.get(name) or "").strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidInput(f"Ungültige Koordinate ({name}).") from None
+
+
+def _submitted() -> dict:
+    """The note fields of the posted form, as the service expects them."""
+    data = {key: (request.form.get(key) or "").strip() or None for key in FORM_FIELDS}
+    data["text"] = request.form.get("text", "")
+    data = {k: v for k, v in data.items() if v is not None}
+    lon, lat = _number("lon"), _number("lat")
+    if lon is not None or lat is not None:
+        data["lon"], data["lat"] = lon, lat
+    return data
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        raise InvalidInput("Die Fassung der Notiz fehlt. Bitte laden Sie die Seite neu.") from None
+
+
+def _point_of(area: str, layer: str, feature_id: str | None) -> tuple[dict | None, list | None]:
+    if not feature_id:
+        return None, None
+    try:
+        feature = _ctx()["store"].get(area, layer, feature_id)
+    except (NotFound, InvalidInput):
+        raise NotFound(f"no {layer} {feature_id!r}") from None
+    return feature["properties"], feature["geometry"]["coordinates"]
+
+
+def _form_context(area: str, meta: dict, values: dict, **extra) -> dict:
+    return {
+        "area": area,
+        "meta": meta,
+        "values": values,
+        "categories": list(_rules().categories),
+        "mailbox_statuses": MAILBOX_STATUSES,
+        "review_states": REVIEW_STATES,
+        "bbox": meta.get("bbox"),
+        "today": settings.today().isoformat(),
+        **extra,
+    }
+
+
+def new_note(area: str):
+    """Create a note: at a clicked point, an address, a resource or the current location."""
+    meta = checked_area(area)
+    if request.method == "POST":
+        values = _submitted()
+        try:
+            feature = fieldnotes.create_note(
+                _ctx()["store"],
+                area,
+                values,
+                actor=_actor(),
+                rules=_rules(),
+                today=settings.today(),
+            )
+        except (InvalidInput, Forbidden) as exc:
+            status = 403 if isinstance(exc, Forbidden) else exc.status
+            message = (
+                "Diese Stelle liegt im Bezirk eines anderen Teams. Notizen dort schreibt "
+                "dieses Team."
+                if isinstance(exc, Forbidden)
+                else exc.message
+            )
+            context = _form_context(area, meta, values, error=message)
+            return render_template("notiz_neu.html", **context), status
+        return redirect(url_for("pages.note", area=area, note_id=feature["id"], neu=1), 303)
+    values = {"category": request.args.get("category") or "beobachtung"}
+    link = None
+    address, point = _point_of(area, "addresses", request.args.get("address_id"))
+    if address:
+        values.update(address_id=request.args["address_id"], category="briefkasten")
+        link = f"Adresse: {address['street']} {address['housenumber']}"
+    resource, resource_point = _point_of(area, "resources", request.args.get("resource_id"))
+    if resource:
+        values["resource_id"] = request.args["resource_id"]
+        values["category"] = request.args.get("category") or "ressource"
+        point = resource_point
+        link = "Ort: " + (resource.get("name") or "ohne Namen")
+    lon, lat = _number("lon"), _number("lat")
+    if point:
+        values["lon"], values["lat"] = point[:2]
+    elif lon is not None and lat is not None:
+        values["lon"], values["lat"] = lon, lat
+    if values["category"] not in _rules().categories:
+        values["category"] = "beobachtung"
+    return render_template("notiz_neu.html", **_form_context(area, meta, values, link=link))
+
+
+def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
+    store = _ctx()["store"]
+    note = _labelled(area, feature)
+    history = store.history(area, fieldnotes.LAYER, feature["id"])
+    for item in history:
+        if item["feature"] is not None:
+            item["feature"] = _labelled(area, item["feature"])
+    values = {k: note["properties"].get(k) for k in FORM_FIELDS if k != "resource_id"}
+    values["resource_id"] = note["properties"].get("osm_ref")
+    values["lon"], values["lat"] = note["geometry"]["coordinates"][:2]
+    return _form_context(
+        area,
+        meta,
+        extra.pop("values", None) or values,
+        note=note,
+        history=list(reversed(history)),
+        can_edit=fieldnotes.may_write(_actor(), feature["properties"].get("team")),
+        **extra,
+    )
+
+
+def note_page(area: str, note_id: str):
+    """A note: what, where, when, who; its history; the edit form for its team."""
+    meta = checked_area(area)
+    store, today = _ctx()["store"], settings.today()
+    feature = fieldnotes.get_note(store, area, note_id, today=today)
+    if request.method == "GET":
+        saved = request.args.get("neu") or request.args.get("gespeichert")
+        return render_template("notiz.html", **_note_context(area, meta, feature, saved=saved))
+    values = _submitted()
+    try:
+        fieldnotes.update_note(
+            store,
+            area,
+            note_id,
+            values,
+            expected_version=_version(),
+            actor=_actor(),
+            rules=_rules(),
+            today=today,
+        )
+    except VersionConflict:
+        current = fieldnotes.get_note(store, area, note_id, today=today)
+        mine = {"type": "Feature", "id": note_id, "geometry": current["geometry"]}
+        mine["properties"] = {**current["properties"], **values, "version": None}
+        context = _note_context(
+            area,
+            meta,
+            current,
+            values=values,
+            conflict={"mine": _labelled(area, mine), "current": _labelled(area, current)},
+        )
+        return render_template("notiz.html", **context), 409
+    except InvalidInput as exc:
+        context = _note_context(area, meta, feature, values=values, error=exc.message)
+        return render_template("notiz.html", **context), exc.status
+    return redirect(url_for("pages.note", area=area, note_id=note_id, gespeichert=1), 303)
+
+
+def delete_note(area: str, note_id: str):
+    """Delete a note (the version shown must still be the current one)."""
+    meta = checked_area(area)
+    store, today = _ctx()["store"], settings.today()
+    try:
+        fieldnotes.delete_note(
+            store, area, note_id, expected_version=_version(), actor=_actor(), today=today
+        )
+    except VersionConflict:
+        current = fieldnotes.get_note(store, area, note_id, today=today)
+        message = (
+            "Die Notiz wurde inzwischen geändert und deshalb nicht gelöscht. "
+            "Bitte prüfen Sie die aktuelle Fassung."
+        )
+        context = _note_context(area, meta, current, error=message)
+        return render_template("notiz.html", **context), 409
+    return redirect(url_for("pages.notes", area=area, geloescht=1), 303)
+
+
+def notes_page(area: str):
+    """All notes of an area that have not expired: filters, table, exports, new note."""
+    meta = checked_area(area)
+    store = _ctx()["store"]
+    chosen = {key: request.args.get(key) or None for key in FILTERS}
+    if chosen["district"]:
+        services.find_district(store, area, chosen["district"])
+    if chosen["category"] and chosen["category"] not in _rules().categories:
+        raise InvalidInput("unknown note category")
+    features = fieldnotes.list_notes(store, area, today=settings.today(), **chosen)
+    names = _district_names(area)
+    notes = [fieldnotes.labelled(f, _rules(), names) for f in features]
+    notes.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
+    query = {k: v for k, v in chosen.items() if v}
+    return render_template(
+        "notizen.html",
+        area=area,
+        meta=meta,
+        notes=notes,
+        chosen=chosen,
+        districts=sorted(names.items(), key=lambda item: item[1] or ""),
+        categories=list(_rules().categories),
+        mailbox_statuses=MAILBOX_STATUSES,
+        review_states=REVIEW_STATES,
+        exports={
+            "CSV": url_for("api.notes_csv", area=area, **query),
+            "GeoJSON": url_for("api.notes_geojson", area=area, **query),
+            "GeoPackage (QGIS)": url_for("api.notes_gpkg", area=area, **query),
+        },
+        deleted=request.args.get("geloescht"),
+        can_write=current_user.role.value != "viewer",
+    )
+
+
+def linked_notes(area: str, *, address_key: str | None = None, osm_ref: str | None = None):
+    """Notes (labelled, not expired) linked to an address key or a resource, newest first."""
+    found = []
+    for feature in fieldnotes.list_notes(_ctx()["store"], area, today=settings.today()):
+        props = feature["properties"]
+        if (address_key and props.get("address_key") == address_key) or (
+            osm_ref and props.get("osm_ref") == osm_ref
+        ):
+            found.append(_labelled(area, feature))
+    found.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
+    return found

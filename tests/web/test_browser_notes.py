@@ -1,0 +1,160 @@
+"""Field notes in real headless Chromium: place a note on the map, find it in the list, edit it
+from two browser contexts at once (the second gets the conflict with both versions), and a
+note at the phone's current location.
+
+Server, browser, sessions and privacy checks come from ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DEMO_LOGINS
+from web import test_browser as shared
+from web.test_browser import AREA, MAP, log_in, map_frame, settle
+from web.test_browser_walk import check, watch_console
+
+from sozialraum.fieldnotes import district_at
+
+pytestmark = pytest.mark.browser
+
+browser = shared.browser
+start_server = shared.start_server
+live_server = shared.live_server
+open_session = shared.open_session
+s = shared.s
+
+HOSTILE = "Zaun kaputt <img src=x onerror=alert(1)> ${alert(2)}"
+NOTE_MARKERS = f"""() => {{ const map = {MAP}; const out = [];
+    map.eachLayer(l => {{ if (l instanceof L.CircleMarker && l.feature
+        && l.feature.properties.category_label) out.push(l.feature.id); }});
+    return out; }}"""
+
+
+def _point_in(demo_store, district: str) -> tuple[float, float]:
+    lon, lat = demo_store.query(AREA, "addresses", district=district)[5]["geometry"]["coordinates"]
+    return lon + 0.00004, lat + 0.00002
+
+
+CENTRE = f"""() => {{ const map = {MAP}; const size = map.getSize();
+    const x = Math.round(size.x / 2), y = Math.round(size.y / 2);
+    const ll = map.containerPointToLatLng([x, y]);
+    return {{ x: x, y: y, lon: ll.lng, lat: ll.lat }}; }}"""
+
+
+def _click_map_centre(frame) -> tuple[float, float]:
+    """Click the middle of the map (no control there) like a user; return its lon/lat."""
+    centre = frame.evaluate(CENTRE)
+    frame.locator(".leaflet-container").click(position={"x": centre["x"], "y": centre["y"]})
+    return centre["lon"], centre["lat"]
+
+
+def test_place_note_on_map_list_it_and_edit_conflict(open_session, live_server, demo_store):
+    a = open_session()
+    console = watch_console(a)
+    log_in(a.page, live_server)
+    a.page.goto(f"{live_server}/gebiete/{AREA}/bezirke/r1/")
+    frame = map_frame(a.page)
+    before = frame.evaluate(NOTE_MARKERS)
+    assert len(before) == len(
+        [n for n in demo_store.query(AREA, "notes") if n["properties"]["district"] == "r1"]
+    )
+    lon, lat = _point_in(demo_store, "r1")
+    frame.evaluate(
+        f"([lon, lat]) => {{ ({MAP}).setView([lat, lon], 18, {{ animate: false }}); }}",
+        [lon, lat],
+    )
+    settle(frame)
+    frame.get_by_role("button", name="Notiz setzen").click()
+    lon, lat = _click_map_centre(frame)
+    a.page.wait_for_url("**/notizen/neu?**")
+    assert "Punkt:" in a.page.locator("[data-sr-point]").inner_text()
+    assert a.page.locator("[data-sr-mailbox]").is_hidden()  # only for mailbox notes
+    a.page.select_option("#note-category", "briefkasten")
+    assert a.page.locator("[data-sr-mailbox]").is_visible()
+    a.page.select_option("#note-category", "problem")
+    a.page.fill("#note-text", HOSTILE)
+    a.screenshot("1-new-note-form", full_page=True)
+    a.page.get_by_role("button", name="Notiz speichern").click()
+    a.page.wait_for_selector("text=Gespeichert.")
+    note_url = a.page.url.split("?")[0]
+    note_id = note_url.rsplit("/", 1)[1]
+    assert a.page.locator(".note-text").inner_text() == HOSTILE
+    stored = demo_store.get(AREA, "notes", note_id)
+    assert stored["properties"]["district"] == district_at(demo_store, AREA, lon, lat)["id"]
+    assert stored["properties"]["category"] == "problem"
+    got_lon, got_lat = stored["geometry"]["coordinates"]
+    assert abs(got_lon - lon) < 3e-5 and abs(got_lat - lat) < 3e-5  # a few pixels at zoom 18
+
+    # the list finds it; the text is text, not HTML
+    a.page.goto(f"{live_server}/gebiete/{AREA}/notizen")
+    a.page.select_option("select[name=category]", "problem")
+    a.page.get_by_role("button", name="Filtern").click()
+    a.page.wait_for_url("**category=problem**")
+    row = a.page.locator("table.notes-table tbody tr", has_text="Zaun kaputt")
+    assert row.count() == 1 and "<img" in row.inner_text()
+    a.screenshot("2-notes-list")
+
+    # and the map shows it
+    a.page.goto(f"{live_server}/gebiete/{AREA}/bezirke/r1/")
+    frame = map_frame(a.page)
+    assert note_id in frame.evaluate(NOTE_MARKERS)
+
+    # two contexts edit at once: the lead saves first, the caseworker gets the conflict
+    b = open_session()
+    log_in(b.page, live_server, DEMO_LOGINS["lead"])
+    for session in (a, b):
+        session.page.goto(note_url)
+        session.page.locator(".note-edit summary").click()
+    b.page.fill("#note-text", "Zaun wurde repariert.")
+    b.page.get_by_role("button", name="Änderungen speichern").click()
+    b.page.wait_for_selector("text=Gespeichert.")
+    a.page.fill("#note-text", "Zaun kaputt, Tor schließt nicht.")
+    a.page.get_by_role("button", name="Änderungen speichern").click()
+    a.page.wait_for_selector("#conflict-title")
+    assert a.page.locator("td[data-sr-current]", has_text="Zaun wurde repariert.").count() == 1
+    assert a.page.locator("td[data-sr-mine]", has_text="Tor schließt nicht").count() == 1
+    assert a.page.locator("#note-text").input_value() == "Zaun kaputt, Tor schließt nicht."
+    assert demo_store.get(AREA, "notes", note_id)["properties"]["text"] == "Zaun wurde repariert."
+    a.screenshot("3-conflict", full_page=True)
+    # a deliberate "save mine" after seeing both versions
+    a.page.get_by_role("button", name="Meine Fassung speichern").click()
+    a.page.wait_for_selector("text=Gespeichert.")
+    history = a.page.locator("ol.history > li")
+    assert history.count() == 3
+    assert "Zaun wurde repariert." in history.nth(1).inner_text()
+    conflict_page = [e for e in console if "status of 409 (CONFLICT)" in e]
+    assert len(conflict_page) == 1  # the browser logs the conflict page's status
+    check(a, [e for e in console if e not in conflict_page])
+    b.check()
+
+
+def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo_store):
+    lon, lat = _point_in(demo_store, "r2")
+    phone = open_session(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    console = watch_console(phone)
+    log_in(phone.page, live_server)
+    phone.page.goto(f"{live_server}/gebiete/{AREA}/notizen/neu")
+    assert "Noch kein Ort gewählt." in phone.page.locator("[data-sr-point]").inner_text()
+    phone.page.get_by_role("button", name="Aktuellen Standort verwenden").click()
+    phone.page.wait_for_function(
+        "() => document.querySelector('[data-sr-point]').textContent.includes('Standort')"
+    )
+    phone.page.select_option("#note-category", "treffpunkt_jugendliche")
+    phone.page.fill("#note-text", "Abends treffen sich Jugendliche an der Bank.")
+    widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[1]
+    phone.screenshot("1-phone-form", full_page=True)
+    phone.page.get_by_role("button", name="Notiz speichern").click()
+    phone.page.wait_for_selector("text=Gespeichert.")
+    note_id = phone.page.url.split("?")[0].rsplit("/", 1)[1]
+    stored = demo_store.get(AREA, "notes", note_id)
+    assert stored["properties"]["district"] == "r2"
+    got_lon, got_lat = stored["geometry"]["coordinates"]
+    assert abs(got_lon - lon) < 1e-6 and abs(got_lat - lat) < 1e-6
+    check(phone, console)

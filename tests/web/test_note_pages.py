@@ -1,0 +1,113 @@
+"""Field-note pages without a browser: form errors in German, team rights, conflicts, links."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import csrf_token, login
+
+AREA = "musterstadt-nord"
+PAGES = f"/gebiete/{AREA}/notizen"
+
+
+@pytest.fixture
+def token(client):
+    return csrf_token(client, "/")
+
+
+def _address(demo_store, district="r1"):
+    return demo_store.query(AREA, "addresses", district=district)[0]
+
+
+def _form(token, **fields):
+    data = {"csrf_token": token, "category": "beobachtung", "text": "Bank am Platz.",
+            "review_state": "entwurf"}  # fmt: skip
+    data.update(fields)
+    return data
+
+
+def _create(client, token, demo_store, **fields):
+    address = _address(demo_store)
+    response = client.post(f"{PAGES}/neu", data=_form(token, address_id=address["id"], **fields))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def test_form_errors_are_german_and_keep_the_input(client, token, demo_store):
+    address = _address(demo_store)
+    response = client.post(
+        f"{PAGES}/neu",
+        data=_form(token, address_id=address["id"], text="Frau Yilmaz, Tel. 0171 1234567"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Sozialdatenschutz" in page and "Telefonnummer" in page
+    assert "Frau Yilmaz, Tel. 0171 1234567</textarea>" in page  # nothing typed is lost
+    missing = client.post(f"{PAGES}/neu", data=_form(token))
+    assert missing.status_code == 400 and "lon" in missing.get_data(as_text=True)
+
+
+def test_other_teams_district_is_refused_with_an_explanation(client, token, demo_store):
+    address = _address(demo_store, "r3")
+    response = client.post(f"{PAGES}/neu", data=_form(token, address_id=address["id"]))
+    assert response.status_code == 403
+    assert "Bezirk eines anderen Teams" in response.get_data(as_text=True)
+
+
+def test_stale_edit_shows_both_versions_and_writes_nothing(app, client, token, demo_store):
+    note_id = _create(client, token, demo_store)
+    where = {"address_id": _address(demo_store)["id"]}
+    lead = login(app.test_client(), "lead")
+    saved = lead.post(
+        f"{PAGES}/{note_id}",
+        data=_form(csrf_token(lead, "/"), version="1", text="Fassung der Leitung.", **where),
+    )
+    assert saved.status_code == 303
+    stale = client.post(
+        f"{PAGES}/{note_id}", data=_form(token, version="1", text="Meine.", **where)
+    )
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "inzwischen geändert" in page and "Fassung der Leitung." in page and "Meine." in page
+    assert 'name="version" value="2"' in page  # saving again is a deliberate overwrite
+    assert demo_store.get(AREA, "notes", note_id)["properties"]["text"] == "Fassung der Leitung."
+    gone = client.post(f"{PAGES}/{note_id}/loeschen", data={"csrf_token": token, "version": "1"})
+    assert gone.status_code == 409
+    assert demo_store.get(AREA, "notes", note_id)["properties"]["version"] == 2
+    deleted = client.post(f"{PAGES}/{note_id}/loeschen", data={"csrf_token": token, "version": "2"})
+    assert deleted.status_code == 303 and client.get(f"{PAGES}/{note_id}").status_code == 404
+
+
+def test_viewer_reads_but_gets_no_forms(app, client, token, demo_store):
+    note_id = _create(client, token, demo_store)
+    viewer = login(app.test_client(), "viewer")
+    page = viewer.get(f"{PAGES}/{note_id}").get_data(as_text=True)
+    assert "Bank am Platz." in page and "Bearbeiten" not in page and "lesen, aber nicht" in page
+    assert "Neue Notiz" not in viewer.get(PAGES).get_data(as_text=True)
+    refused = viewer.post(f"{PAGES}/{note_id}", data=_form(csrf_token(viewer, "/"), version="1"))
+    assert refused.status_code == 403
+
+
+def test_address_and_resource_cards_list_their_notes(client, token, demo_store):
+    address = _address(demo_store)
+    _create(client, token, demo_store, category="briefkasten", mailbox_status="ohne_namen",
+            text="Briefkästen ohne Namen.")  # fmt: skip
+    page = client.get(f"/gebiete/{AREA}/adressen/{address['id']}").get_data(as_text=True)
+    assert "Briefkasten: ohne Namen" in page and "Notiz zu dieser Adresse" in page
+    resource = demo_store.query(AREA, "resources", category="library")[0]
+    new = client.get(f"{PAGES}/neu", query_string={"resource_id": resource["id"]})
+    assert new.status_code == 200 and "Ort: " in new.get_data(as_text=True)
+    assert client.get(f"{PAGES}/neu", query_string={"resource_id": "nix"}).status_code == 404
+
+
+def test_list_filters_and_export_links(client, token, demo_store):
+    page = client.get(PAGES, query_string={"category": "briefkasten", "district": "r1"})
+    text = page.get_data(as_text=True)
+    expected = [
+        n
+        for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["district"] == "r1"
+    ]
+    assert text.count("<tr><td>Briefkasten") == len(expected) > 0
+    assert f"/api/areas/{AREA}/notes.csv?district=r1&amp;category=briefkasten" in text
+    assert client.get(PAGES, query_string={"category": "nix"}).status_code == 400
+    assert client.get(PAGES, query_string={"district": "nix"}).status_code == 404
