@@ -161,6 +161,15 @@ def _checked(store, area, data, rules: NoteRules, today: date) -> tuple[NoteInpu
     return note, district_at(store, area, note.lon, note.lat)
 
 
+def check_note(
+    store: Store, area: str, data: Mapping, *, actor: Actor, rules: NoteRules, today: date
+) -> None:
+    """Every check of :func:`create_note` without writing (for forms with several notes)."""
+    note, district = _checked(store, area, data, rules, today)
+    _require_write(actor, (district or {}).get("team") or actor.team)
+    _link_properties(store, area, note)
+
+
 def create_note(
     store: Store, area: str, data: Mapping, *, actor: Actor, rules: NoteRules, today: date
 ) -> dict:
