@@ -3,7 +3,8 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store|web|walk] [--repeat N]
+Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes] [--repeat N]
+       [--copies N] [--requests N]
 """
 
 from __future__ import annotations
@@ -241,10 +242,15 @@ def bench_store(writes: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("import", "scale", "store", "web", "walk"))
+    parser.add_argument(
+        "--only", choices=("import", "scale", "store", "web", "walk", "route", "notes")
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--copies", type=int, default=35, help="replicas for the scale, web and walk runs"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=200, help="rounds of GET/create/update in the notes run"
     )
     args = parser.parse_args()
     if not NEUSS.exists():
@@ -263,6 +269,14 @@ def main() -> None:
         from walk import bench_walk  # benchmarks/walk.py: nearest resource along streets
 
         bench_walk(args.repeat, args.copies)
+    if args.only in (None, "route"):
+        from walk_order import bench_walk_order  # benchmarks/walk_order.py: stops of a walk
+
+        bench_walk_order()
+    if args.only in (None, "notes"):
+        from notes import bench_notes  # benchmarks/notes.py: note writes over the HTTP API
+
+        bench_notes(args.requests)
 
 
 if __name__ == "__main__":
