@@ -500,6 +500,47 @@ def demo_notes(today: date | None = None) -> list[dict]:
     return notes
 
 
+def demo_walk(store, today: date | None = None) -> dict:
+    """Plan the demo walk in Nord-West: from the town hall square past the places where
+    caseworkers meet people, with two addresses to check for mailboxes.
+
+    Returns
+    -------
+    dict
+        The stored walk (GeoJSON Feature with a MultiPoint of its stops, EPSG:4326).
+    """
+    from sozialraum.fieldnotes import Actor, NoteRules
+    from sozialraum.model.notes import load_note_categories
+    from sozialraum.model.privacy import load_privacy_guard
+    from sozialraum.model.roles import Role
+    from sozialraum.walks import create_walk
+
+    today = today or date.today()
+    resources = store.query(DEMO_AREA, "resources", district="r1")
+    wanted = ("pharmacy", "bakery", "place_of_worship", "post_box", "community_centre", "stop")
+    picks = []
+    for category in wanted:
+        found = [r for r in resources if category in r["properties"]["categories"]]
+        if found:
+            picks.append({"kind": "resource", "ref": found[0]["id"]})
+    mailbox = [
+        n for n in store.query(DEMO_AREA, "notes", category="briefkasten")
+        if n["properties"].get("district") == "r1"
+    ][:2]  # fmt: skip
+    picks += [{"kind": "note", "ref": n["id"]} for n in mailbox]
+    details = {
+        "title": "Erkundung Nord-West",
+        "walk_on": (today + timedelta(days=7)).isoformat(),
+        "district": "r1",
+        "purpose": "Orte für Aushänge finden, Ansprechpersonen kennenlernen, "
+        "Briefkästen mit Hinweisen prüfen.",
+        "participants": "2 Fachkräfte, Quartiersmanagement",
+    }
+    rules = NoteRules(load_note_categories(), load_privacy_guard())
+    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    return create_walk(store, DEMO_AREA, details, picks, actor=actor, rules=rules)
+
+
 #: Which team is responsible for which demo district.
 DEMO_TEAMS = {"Nord-West": "Team Nord", "Nord-Ost": "Team Nord", "Mühlenviertel": "Team Mühle"}
 
@@ -546,6 +587,7 @@ def install_demo(
         if district:
             note["properties"].update(district=district["id"], team=district["team"])
         store.add(DEMO_AREA, "notes", note, actor=actor)
+    demo_walk(store)
     meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
     store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     return True

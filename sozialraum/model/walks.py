@@ -34,6 +34,11 @@ CHECKLISTS: dict[str, tuple[str, ...]] = {
     "stop": ("Linien und Takt?", "Barrierefrei?", "Beleuchtung?"),
     "playground": ("Zustand?", "Wer ist hier (Rollen)?", "Treffpunkt?"),
     "note": ("Noch aktuell?", "Was hat sich geändert?"),
+    "briefkasten": (
+        "Briefkasten noch so wie notiert?",
+        "Namen dran?",
+        "Post über Hausverwaltung?",
+    ),
     "default": ("Aushang möglich?", "Ansprechperson / Rolle?", "Treffpunkt?"),
 }
 

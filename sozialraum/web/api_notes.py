@@ -241,9 +241,10 @@ def _export_name(area: str, suffix: str) -> str:
     return f"notizen-{area}-{settings.today().isoformat()}.{suffix}"
 
 
-def _export(area: str, body: bytes, mimetype: str, suffix: str) -> Response:
+def _export(body: bytes, mimetype: str, filename: str) -> Response:
+    """A download: ``Content-Disposition: attachment`` and never cached."""
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(area, suffix)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -257,16 +258,17 @@ def _export_features(area: str) -> list[dict]:
 def export_csv(area: str):
     """Notes as CSV for German spreadsheets (filters as for the list; expired never)."""
     header, rows = fieldnotes.export_rows(_export_features(area))
-    return _export(area, csv_text(header, rows).encode("utf-8"), "text/csv", "csv")
+    body = csv_text(header, rows).encode("utf-8")
+    return _export(body, "text/csv", _export_name(area, "csv"))
 
 
 def export_geojson(area: str):
     """Notes as a GeoJSON file (RFC 7946, EPSG:4326)."""
-    return _export(area, geojson_bytes(_export_features(area)), GEOJSON, "geojson")
+    return _export(geojson_bytes(_export_features(area)), GEOJSON, _export_name(area, "geojson"))
 
 
 def export_gpkg(area: str):
     """Notes as a GeoPackage for QGIS (layer ``notizen``, EPSG:4326)."""
     features = _export_features(area)
     body = geopackage_bytes(features, list(fieldnotes.EXPORT_COLUMNS), "notizen")
-    return _export(area, body, "application/geopackage+sqlite3", "gpkg")
+    return _export(body, "application/geopackage+sqlite3", _export_name(area, "gpkg"))

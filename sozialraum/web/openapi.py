@@ -7,7 +7,7 @@ real responses validate against these schemas.
 from __future__ import annotations
 
 from sozialraum import __version__
-from sozialraum.web import openapi_notes
+from sozialraum.web import openapi_notes, openapi_walks
 
 _REF = "#/components/schemas/"
 
@@ -593,9 +593,9 @@ def openapi_document() -> dict:
             "(cookie); writes need the X-CSRFToken header.",
         },
         "components": {
-            "schemas": {**SCHEMAS, **openapi_notes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_notes.SCHEMAS, **openapi_walks.SCHEMAS},
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
         "security": [{"session": []}],
-        "paths": {**PATHS, **openapi_notes.PATHS},
+        "paths": {**PATHS, **openapi_notes.PATHS, **openapi_walks.PATHS},
     }

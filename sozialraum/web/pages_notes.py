@@ -257,6 +257,7 @@ def notes_page(area: str):
             "GeoPackage (QGIS)": url_for("api.notes_gpkg", area=area, **query),
         },
         deleted=request.args.get("geloescht"),
+        created=request.args.get("neu", type=int),
         can_write=current_user.role.value != "viewer",
     )
 

@@ -22,7 +22,17 @@ from flask_login import current_user
 
 from sozialraum.errors import Forbidden, Unauthorized
 from sozialraum.model.roles import Role, can_administer
-from sozialraum.web import api, api_notes, api_walk, auth, pages, pages_notes, pages_walk
+from sozialraum.web import (
+    api,
+    api_notes,
+    api_walk,
+    api_walks,
+    auth,
+    pages,
+    pages_notes,
+    pages_walk,
+    pages_walks,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,31 @@ ROUTES: tuple[Route, ...] = (
         "write",
         ("POST",),
     ),
+    Route("/gebiete/<area>/rundgaenge", "walks", pages_walks.walks_page, "read"),
+    Route(
+        "/gebiete/<area>/rundgaenge/neu", "new_walk", pages_walks.new_walk, "write", ("GET", "POST")
+    ),
+    Route("/gebiete/<area>/rundgaenge/<walk_id>", "walk", pages_walks.walk_page, "read"),
+    Route(
+        "/gebiete/<area>/rundgaenge/<walk_id>",
+        "edit_walk",
+        pages_walks.walk_page,
+        "write",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/rundgaenge/<walk_id>/laufzettel",
+        "walk_sheet",
+        pages_walks.walk_sheet,
+        "read",
+    ),
+    Route(
+        "/gebiete/<area>/rundgaenge/<walk_id>/ergebnisse",
+        "walk_findings",
+        pages_walks.walk_findings,
+        "write",
+        ("GET", "POST"),
+    ),
     Route("/api/openapi.json", "openapi", api.openapi, "public"),
     Route("/api/areas", "areas", api.list_areas, "read"),
     Route("/api/areas/<area>", "area", api.area_detail, "read"),
@@ -103,6 +138,11 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/api/areas/<area>/notes/<note_id>/history", "note_history", api_notes.note_history, "read"
     ),
+    Route("/api/areas/<area>/walks", "walks", api_walks.list_walks, "read"),
+    Route("/api/areas/<area>/walks.csv", "walks_csv", api_walks.export_csv, "read"),
+    Route("/api/areas/<area>/walks.geojson", "walks_geojson", api_walks.export_geojson, "read"),
+    Route("/api/areas/<area>/walks.gpkg", "walks_gpkg", api_walks.export_gpkg, "read"),
+    Route("/api/areas/<area>/walks/<walk_id>", "walk", api_walks.get_walk, "read"),
 )
 
 ACCESS_LEVELS = ("public", "read", "write", "admin")

@@ -100,7 +100,18 @@ def cases(client, demo_store):
             "/api/areas/{area}/notes/{note_id}/history",
             f"/api/areas/{AREA}/notes/{_note_id(demo_store)}/history",
         ),
+        ("/api/areas/{area}/walks", f"/api/areas/{AREA}/walks?district=r1"),
+        ("/api/areas/{area}/walks", f"/api/areas/{AREA}/walks?district=nix"),
+        ("/api/areas/{area}/walks/{walk_id}", f"/api/areas/{AREA}/walks/{_walk_id(demo_store)}"),
+        ("/api/areas/{area}/walks/{walk_id}", f"/api/areas/{AREA}/walks/nix"),
+        ("/api/areas/{area}/walks.csv", f"/api/areas/{AREA}/walks.csv"),
+        ("/api/areas/{area}/walks.geojson", f"/api/areas/{AREA}/walks.geojson?district=r1"),
+        ("/api/areas/{area}/walks.gpkg", f"/api/areas/{AREA}/walks.gpkg"),
     ]
+
+
+def _walk_id(demo_store):
+    return demo_store.query(AREA, "walks")[0]["id"]
 
 
 def _note_id(demo_store):

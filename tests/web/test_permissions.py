@@ -24,6 +24,7 @@ def _samples(demo_store) -> dict[str, str]:
         "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
         "address_id": demo_store.query(area, "addresses")[0]["id"],
         "note_id": "",  # a fresh note of Team Nord per request (see _fresh_note)
+        "walk_id": demo_store.query(area, "walks")[0]["id"],  # the demo walk (Team Nord)
         # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
         "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
     }
@@ -45,6 +46,11 @@ def _fresh_note(demo_store, samples) -> dict:
         },
     }
     return demo_store.add(AREA, "notes", feature, actor="test")
+
+
+def _address_line(demo_store) -> str:
+    props = demo_store.query(AREA, "addresses", district="r1")[0]["properties"]
+    return f"{props['street']} {props['housenumber']}"
 
 
 def _url(rule, samples):
@@ -94,7 +100,17 @@ def test_every_route_for_every_role(app, demo_store, role):
                     headers={"X-CSRFToken": token, "If-Match": '"v1"'},
                 )
             else:
-                form = {**samples["json"], "version": "1", "review_state": "entwurf"}
+                form = {
+                    **samples["json"],
+                    "version": "1",
+                    "review_state": "entwurf",
+                    "district": "r1",
+                    "title": "Rundgang",
+                    "walk_on": "2026-12-01",
+                    "addresses": _address_line(demo_store),
+                    "text-0": "Aushang möglich.",
+                    "action": "vorschlagen",
+                }
                 data = {"csrf_token": token, **form} if method == "POST" else None
                 response = client.open(url, method=method, data=data)
             expected = _expected(access[(rule.rule, method)], role, method)

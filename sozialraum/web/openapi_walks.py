@@ -1,0 +1,96 @@
+"""OpenAPI description of the walk routes (merged into ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+from sozialraum.web.openapi_notes import GEO, NSTR, STR, _errors, _export, _ok, _param, _ref
+
+INT = {"type": "integer"}
+NINT = {"anyOf": [INT, {"type": "null"}]}
+_AREA = _param("area", "path", True)
+_DISTRICT = _param("district", description="district id")
+
+SCHEMAS: dict[str, dict] = {
+    "Walk": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": {
+                "type": "object",
+                "required": ["type", "coordinates"],
+                "properties": {"type": {"const": "MultiPoint"}, "coordinates": {"type": "array"}},
+            },
+            "properties": {
+                "type": "object",
+                "required": ["title", "walk_on", "district", "stops", "status", "version"],
+                "properties": {
+                    "title": STR,
+                    "walk_on": {"type": "string", "format": "date"},
+                    "purpose": STR,
+                    "participants": STR,
+                    "district": STR,
+                    "team": NSTR,
+                    "author": STR,
+                    "route_m": NINT,
+                    "leg_m": {"type": "array", "items": NINT},
+                    "route_kind": {"enum": ["strassen", "luftlinie"]},
+                    "status": STR,
+                    "version": INT,
+                    "stops": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["kind", "label"],
+                            "properties": {
+                                "kind": {"enum": ["resource", "address", "note", "point"]},
+                                "ref": NSTR,
+                                "label": STR,
+                                "categories": {"type": "array", "items": STR},
+                            },
+                        },
+                    },
+                    "route": {
+                        "type": "object",
+                        "properties": {
+                            "type": {"const": "MultiLineString"},
+                            "coordinates": {"type": "array"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "WalkCollection": {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": _ref("Walk")},
+        },
+    },
+}
+
+PATHS: dict[str, dict] = {
+    "/api/areas/{area}/walks": {
+        "get": {
+            "summary": "Walks (Sozialraumerkundungen) of an area, stops in walking order",
+            "parameters": [_AREA, _DISTRICT],
+            "responses": {**_ok("WalkCollection", GEO), **_errors(304, 401, 404)},
+        }
+    },
+    "/api/areas/{area}/walks/{walk_id}": {
+        "get": {
+            "summary": "One walk with its route along the streets (MultiLineString, lon/lat)",
+            "parameters": [_AREA, _param("walk_id", "path", True)],
+            "responses": {**_ok("Walk", GEO), **_errors(401, 404)},
+        }
+    },
+    "/api/areas/{area}/walks.csv": _export("Stops of all walks as CSV", "text/csv"),
+    "/api/areas/{area}/walks.geojson": _export(
+        "Stops of all walks as GeoJSON points", GEO, {"type": "object"}
+    ),
+    "/api/areas/{area}/walks.gpkg": _export(
+        "Stops of all walks as GeoPackage (layer 'rundgaenge')", "application/geopackage+sqlite3"
+    ),
+}

@@ -1,0 +1,86 @@
+"""Walks in real headless Chromium: plan a walk for a district, let the app order the stops
+along the streets, open the printable A4 walk sheet (screenshot, PDF), record findings."""
+
+from __future__ import annotations
+
+import pytest
+from web import test_browser as shared
+from web.test_browser import AREA, log_in
+from web.test_browser_walk import check, pdf_pages, watch_console
+
+pytestmark = pytest.mark.browser
+
+browser = shared.browser
+start_server = shared.start_server
+live_server = shared.live_server
+open_session = shared.open_session
+s = shared.s
+
+
+def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
+    page = s.page
+    console = watch_console(s)
+    log_in(page, live_server)
+    page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge")
+    page.select_option("select[name=district]", "r1")
+    page.get_by_role("button", name="Rundgang planen").click()
+    page.wait_for_url("**/rundgaenge/neu?district=r1")
+    page.fill("#walk-title", "Erkundung rund um den Markt")
+    page.fill("#walk-purpose", "Aushänge und Ansprechpersonen")
+    start = demo_store.query(AREA, "addresses", district="r1")[3]["properties"]
+    page.fill("#walk-addresses", f"{start['street']} {start['housenumber']}")
+    boxes = page.locator("fieldset.walk-picks input[type=checkbox]:visible")
+    for i in (0, 2, 4, 6, 8):
+        boxes.nth(i).check()
+    page.get_by_role("button", name="Rundgang planen").click()
+    page.wait_for_url("**/rundgaenge/*")
+    assert page.locator("h1").inner_text() == "Erkundung rund um den Markt"
+    rows = page.locator("table.walk-stops tbody tr")
+    assert rows.count() == 6
+    assert start["street"] in rows.first.inner_text()  # the start stays first
+    svg = page.locator("figure.walk-map svg")
+    assert svg.locator("g.marker").count() == 6
+    assert svg.locator("path.route, polyline.route, .route").count() >= 1
+    walk_id = page.url.rsplit("/", 1)[1].split("?")[0]
+    stored = demo_store.get(AREA, "walks", walk_id)["properties"]
+    assert stored["route_kind"] == "strassen" and stored["route_m"] > 0
+    s.screenshot("1-walk")
+
+    # the user moves the last stop to second place; the distances follow
+    count = rows.count()
+    page.fill(f"#pos-{count - 1}", "2")
+    page.fill("#pos-1", str(count))
+    page.get_by_role("button", name="Reihenfolge übernehmen").click()
+    page.wait_for_selector("text=Gespeichert.")
+    changed = demo_store.get(AREA, "walks", walk_id)["properties"]
+    assert changed["stops"][1] == stored["stops"][-1]
+    assert changed["route_m"] >= stored["route_m"]  # the proposal was the shortest found
+
+    # the printable sheet: map, numbered stops with checklists, QR code; A4 PDF
+    page.get_by_role("link", name="Laufzettel drucken").click()
+    page.wait_for_url("**/laufzettel")
+    assert page.locator("li.sheet-stop").count() == 6
+    assert page.locator(".sheet-checks li").count() >= 12
+    assert page.locator(".sheet-qr svg path").count() == 1
+    assert page.locator(".sheet-map svg g.marker").count() == 6
+    s.screenshot("2-laufzettel", full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator(".no-print").is_hidden()
+    s.screenshot("3-druckansicht", full_page=True)
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF-") and 1 <= pdf_pages(pdf) <= 3
+    page.emulate_media(media="screen")
+
+    # after the walk: findings become notes
+    page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk_id}/ergebnisse")
+    page.fill("#text-0", "Treffpunkt für Eltern am Nachmittag.")
+    page.select_option("#category-0", "treffpunkt")
+    page.select_option("#mailbox-1", "ohne_namen")
+    page.get_by_role("button", name="Als Notizen speichern").click()
+    page.wait_for_url("**/notizen?district=r1**")
+    notes = [
+        n for n in demo_store.query(AREA, "notes") if n["id"] in
+        demo_store.get(AREA, "walks", walk_id)["properties"]["findings"]
+    ]  # fmt: skip
+    assert sorted(n["properties"]["category"] for n in notes) == ["briefkasten", "treffpunkt"]
+    check(s, console)
