@@ -1,0 +1,246 @@
+"""Mailbox status from evidence, delivery risk and suggested action (pure, no I/O but the rules).
+
+Evidence about an address's letterbox comes from mailbox observations (field notes),
+imported returned-mail records and OSM ``amenity=letter_box``. The current status is the
+latest unexpired evidence; recent evidence that contradicts it makes the status
+``widersprüchlich`` with both shown. The risk level and its reasons follow fixed rules
+(the issue's); the suggested action per level comes from ``mailbox_rules.toml`` next to this
+module, which a municipality overrides with ``instance/mailbox_rules.toml``. The tool
+advises; it decides nothing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sozialraum.errors import ConfigError
+from sozialraum.model.notes import add_months
+
+#: Statuses (id → German label).
+STATUSES: dict[str, str] = {
+    "vorhanden": "vorhanden",
+    "fehlt": "fehlt",
+    "defekt": "defekt",
+    "ohne_namen": "ohne Namen",
+    "hausverwaltung": "über Hausverwaltung",
+    "post_zurueck": "Post kam zurück",
+    "unbekannt": "unbekannt",
+    "widerspruechlich": "widersprüchlich",
+}
+RISK_LEVELS = ("hoch", "mittel", "niedrig", "unbekannt")
+HIGH_STATUSES = {"fehlt", "defekt", "ohne_namen"}
+#: Evidence within this many months of each other that disagrees is a contradiction.
+CONTRADICTION_MONTHS = 6
+RETURNED_MAIL_MONTHS = 6
+VERIFIED_MONTHS = 12
+DEFAULT_RULES_FILE = Path(__file__).with_name("mailbox_rules.toml")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence about a letterbox.
+
+    Attributes
+    ----------
+    status : str
+        A key of :data:`STATUSES` (not ``unbekannt``/``widerspruechlich``).
+    observed_on : datetime.date
+        When it was seen or recorded.
+    source : str
+        ``notiz`` (mailbox observation), ``rueckläufer`` (returned mail) or ``osm``.
+    role : str
+        Who recorded it, as a role ("Fachkraft", "Poststelle", "OpenStreetMap").
+    expires_on : datetime.date or None
+        After this day the evidence no longer counts as current.
+    detail : str
+        A short German description (e.g. the note text or the return reason).
+    ref : str or None
+        Id of the note or record.
+    """
+
+    status: str
+    observed_on: date
+    source: str
+    role: str
+    expires_on: date | None = None
+    detail: str = ""
+    ref: str | None = None
+
+    def expired(self, today: date) -> bool:
+        """Whether the evidence is past its expiry on ``today``."""
+        return self.expires_on is not None and self.expires_on < today
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Status, risk, reasons and suggested action for one address."""
+
+    status: str
+    risk: str
+    reasons: list[str]
+    action: str
+    evidence: list[Evidence] = field(default_factory=list)
+    contradicting: list[Evidence] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        """The status in German."""
+        return STATUSES[self.status]
+
+
+def _agree(a: str, b: str) -> bool:
+    """Whether two statuses say the same about delivery (a returned letter agrees with a
+    missing, broken or unnamed box)."""
+    problems = HIGH_STATUSES | {"post_zurueck", "hausverwaltung"}
+    if a == b:
+        return True
+    return a in problems and b in problems and "hausverwaltung" not in (a, b)
+
+
+def current_status(evidence: Iterable[Evidence], today: date) -> tuple[str, list, list]:
+    """The current status: the latest unexpired evidence, or ``widerspruechlich``.
+
+    Returns
+    -------
+    tuple
+        ``(status, current evidence (newest first), contradicting evidence)``.
+    """
+    valid = sorted(
+        (e for e in evidence if not e.expired(today)),
+        key=lambda e: e.observed_on,
+        reverse=True,
+    )
+    if not valid:
+        return "unbekannt", [], []
+    latest = valid[0]
+    window = add_months(latest.observed_on, -CONTRADICTION_MONTHS)
+    recent = [e for e in valid if e.observed_on >= window]
+    against = [e for e in recent if not _agree(e.status, latest.status)]
+    if against:
+        return "widerspruechlich", [latest], against
+    return latest.status, valid, []
+
+
+def _label_day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def assess(
+    evidence: Iterable[Evidence],
+    today: date,
+    *,
+    communal: bool = False,
+    actions: dict[str, str] | None = None,
+) -> Assessment:
+    """Status, risk level with reasons in words, and the suggested action.
+
+    Rules: **hoch** for fehlt, defekt, ohne Namen, or returned mail within 6 months;
+    **mittel** for an unknown status in communal accommodation, contradicting evidence,
+    or evidence past its expiry; **niedrig** for a mailbox seen present within 12 months;
+    else **unbekannt**.
+
+    Parameters
+    ----------
+    evidence : iterable of Evidence
+        Everything known about the address.
+    today : datetime.date
+        The day of the check.
+    communal : bool
+        The address is communal accommodation (OSM shelter/refugee housing, dormitory).
+    actions : dict, optional
+        Suggested action per risk level (default: :func:`load_actions`).
+    """
+    evidence = list(evidence)
+    actions = actions or load_actions()
+    status, current, against = current_status(evidence, today)
+    reasons: list[str] = []
+    risk = "unbekannt"
+    returned = [
+        e
+        for e in evidence
+        if e.status == "post_zurueck" and e.observed_on >= add_months(today, -RETURNED_MAIL_MONTHS)
+    ]
+    if status in HIGH_STATUSES:
+        risk = "hoch"
+        reasons.append(
+            f"Briefkasten {STATUSES[status]} (festgestellt am {_label_day(current[0].observed_on)}"
+            f", Quelle: {current[0].role})."
+        )
+    if returned:
+        risk = "hoch"
+        last = max(e.observed_on for e in returned)
+        reasons.append(
+            f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
+            f"({len(returned)}×, zuletzt am {_label_day(last)})."
+        )
+    if risk != "hoch":
+        expired = [e for e in evidence if e.expired(today)]
+        if status == "widerspruechlich":
+            risk = "mittel"
+            reasons.append(
+                "Widersprüchliche Angaben: "
+                + "; ".join(
+                    f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({e.role})"
+                    for e in [*current, *against]
+                )
+                + "."
+            )
+        elif status == "unbekannt" and communal:
+            risk = "mittel"
+            reasons.append("Gemeinschaftsunterkunft ohne bekannten Briefkasten-Zustand.")
+        elif status == "unbekannt" and expired:
+            risk = "mittel"
+            newest = max(expired, key=lambda e: e.observed_on)
+            reasons.append(
+                f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}) "
+                "ist abgelaufen und müsste neu geprüft werden."
+            )
+        elif status == "vorhanden" and current[0].observed_on >= add_months(
+            today, -VERIFIED_MONTHS
+        ):
+            risk = "niedrig"
+            reasons.append(
+                f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
+                f"{current[0].role})."
+            )
+        elif status == "hausverwaltung":
+            risk = "mittel"
+            reasons.append("Post wird über die Hausverwaltung verteilt.")
+        elif status == "unbekannt":
+            reasons.append("Zu dieser Adresse ist nichts über den Briefkasten bekannt.")
+    return Assessment(status, risk, reasons, actions[risk], current, against)
+
+
+def load_actions(extra_file: Path | None = None) -> dict[str, str]:
+    """The suggested action per risk level from the rules file(s).
+
+    Raises
+    ------
+    ConfigError
+        If a file is unreadable, a level unknown or an action empty.
+    """
+    actions: dict[str, str] = {}
+    for path in (DEFAULT_RULES_FILE, extra_file):
+        if path is None or not Path(path).exists():
+            continue
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read mailbox rules {path}: {exc}") from None
+        table = data.get("action", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: expected an [action] table")
+        for level, text in table.items():
+            if level not in RISK_LEVELS:
+                raise ConfigError(f"{path}: unknown risk level {level!r}; use {RISK_LEVELS}")
+            if not isinstance(text, str) or not text.strip():
+                raise ConfigError(f"{path}: the action for {level!r} must be a non-empty text")
+            actions[level] = text.strip()
+    missing = [level for level in RISK_LEVELS if level not in actions]
+    if missing:
+        raise ConfigError(f"mailbox rules: no action for {missing}")
+    return actions

@@ -1,0 +1,111 @@
+"""Mailbox status from evidence and the delivery-risk rules (each rule has a test)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sozialraum.errors import ConfigError
+from sozialraum.model.mailbox import Evidence, assess, current_status, load_actions
+
+TODAY = date(2026, 11, 21)
+
+
+def ev(status, observed, source="notiz", role="Fachkraft", expires=None):
+    return Evidence(status, date.fromisoformat(observed), source, role,
+                    date.fromisoformat(expires) if expires else None)  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["fehlt", "defekt", "ohne_namen"])
+def test_high_for_missing_broken_or_unnamed(status):
+    result = assess([ev(status, "2026-10-01", expires="2027-10-01")], TODAY)
+    assert result.risk == "hoch" and result.status == status
+    assert "01.10.2026" in result.reasons[0] and "Fachkraft" in result.reasons[0]
+    assert "Postzustellungsurkunde" in result.action
+
+
+def test_high_for_returned_mail_within_six_months():
+    result = assess(
+        [
+            ev("vorhanden", "2026-09-01", expires="2027-09-01"),
+            ev("post_zurueck", "2026-08-15", "rueckläufer", "Poststelle", "2027-02-15"),
+        ],
+        TODAY,
+    )
+    assert result.risk == "hoch"
+    assert any("Post kam" in r and "15.08.2026" in r for r in result.reasons)
+
+
+def test_returned_mail_older_than_six_months_is_not_high():
+    result = assess(
+        [
+            ev("vorhanden", "2026-09-01", expires="2027-09-01"),
+            ev("post_zurueck", "2026-02-01", "rueckläufer", "Poststelle", "2027-02-01"),
+        ],
+        TODAY,
+    )
+    assert result.risk == "niedrig"
+
+
+def test_medium_for_unknown_status_in_communal_accommodation():
+    result = assess([], TODAY, communal=True)
+    assert (result.status, result.risk) == ("unbekannt", "mittel")
+    assert "Gemeinschaftsunterkunft" in result.reasons[0]
+
+
+def test_medium_for_contradicting_evidence_with_both_shown():
+    evidence = [
+        ev("vorhanden", "2026-10-10", expires="2027-10-10"),
+        ev("post_zurueck", "2026-06-01", "rueckläufer", "Poststelle", "2026-12-01"),
+    ]
+    status, current, against = current_status(evidence, TODAY)
+    assert status == "widerspruechlich" and current[0].status == "vorhanden"
+    assert [e.status for e in against] == ["post_zurueck"]
+    result = assess([*evidence[:1], ev("fehlt", "2026-08-01", expires="2027-08-01")], TODAY)
+    assert result.risk == "mittel" and result.status == "widerspruechlich"
+    assert (
+        "vorhanden am 10.10.2026" in result.reasons[0]
+        and "fehlt am 01.08.2026" in result.reasons[0]
+    )
+
+
+def test_old_contradiction_is_not_one():
+    evidence = [ev("vorhanden", "2026-10-10", expires="2027-10-10"),
+                ev("fehlt", "2025-12-01", expires="2026-12-01")]  # fmt: skip
+    assert current_status(evidence, TODAY)[0] == "vorhanden"
+
+
+def test_medium_for_evidence_past_its_expiry():
+    result = assess([ev("vorhanden", "2024-05-01", expires="2025-05-01")], TODAY)
+    assert (result.status, result.risk) == ("unbekannt", "mittel")
+    assert "abgelaufen" in result.reasons[0]
+
+
+def test_low_for_a_mailbox_seen_within_twelve_months():
+    result = assess([ev("vorhanden", "2026-01-10", expires="2027-01-10")], TODAY)
+    assert (result.status, result.risk) == ("vorhanden", "niedrig")
+    assert result.action == "Normaler Postversand."
+
+
+def test_a_mailbox_seen_long_ago_but_not_expired_is_not_low():
+    result = assess([ev("vorhanden", "2025-06-01", expires="2027-06-01")], TODAY)
+    assert result.risk == "unbekannt"
+
+
+def test_unknown_without_evidence_and_caretaker_is_medium():
+    assert assess([], TODAY).risk == "unbekannt"
+    assert (
+        assess([ev("hausverwaltung", "2026-10-01", expires="2027-10-01")], TODAY).risk == "mittel"
+    )
+
+
+def test_municipality_changes_actions(tmp_path):
+    path = tmp_path / "mailbox_rules.toml"
+    path.write_text('[action]\nhoch = "Hausbesuch durch den Außendienst."\n', encoding="utf-8")
+    actions = load_actions(path)
+    assert actions["hoch"] == "Hausbesuch durch den Außendienst."
+    assert actions["niedrig"] == "Normaler Postversand."
+    path.write_text('[action]\nsehr_hoch = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown risk level"):
+        load_actions(path)
