@@ -13,6 +13,7 @@ from sozialraum.analysis import profile as _profile
 from sozialraum.analysis import reachability as _reach
 from sozialraum.analysis.counts import addresses_by_district, counts_by_district
 from sozialraum.analysis.isochrones import isochrones
+from sozialraum.analysis.matching import AddressMatcher
 from sozialraum.analysis.nearby import ResourceIndex
 from sozialraum.analysis.search import AddressIndex
 from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH, WalkNetwork
@@ -94,6 +95,15 @@ def address_index(store: Store, area: str) -> AddressIndex:
     return _memo.get(
         ("addresses", id(store), area, revision),
         lambda: AddressIndex(store.query(area, "addresses")),
+    )
+
+
+def address_matcher(store: Store, area: str) -> AddressMatcher:
+    """The address matcher of ``area`` for the mailbox check (cached per revision)."""
+    revision = store.revision(area, "addresses")
+    return _memo.get(
+        ("matcher", id(store), area, revision),
+        lambda: AddressMatcher(store.query(area, "addresses")),
     )
 
 

@@ -16,6 +16,8 @@ from sozialraum import settings
 from sozialraum._cli_common import Group, console, data_dir_option
 from sozialraum.cli_accounts import users
 from sozialraum.model.categories import load_categories
+from sozialraum.model.mailbox import RISK_LEVELS
+from sozialraum.store._atomic import write_atomic
 
 
 def _store(data_dir: Path | None):
@@ -257,6 +259,45 @@ def purge(data_dir, area_names, dry_run):
         else:
             count = purge_expired(store, name, today=today, actor=_actor())
             click.echo(f"{name}: {count} expired notes deleted")
+
+
+@main.command("check-addresses")
+@data_dir_option
+@click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Result CSV (the input with the check's columns added).",
+)
+@click.option("--area", required=True, help="Area name.")
+def check_addresses(data_dir, input_file, output, area):  # fmt: skip
+    """Flag addresses where post may not arrive (mailbox status, risk, suggested action).
+
+    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with the columns
+    street/housenumber/postcode/city (or Straße/Hausnummer/PLZ/Ort) or one column address
+    (Adresse), up to 100,000 rows. The output has the same rows and columns plus
+    match_kind, match_score, matched_street, matched_housenumber, matched_postcode,
+    mailbox_status, risk, reasons, action. The list is processed in memory: nothing of it
+    is stored or logged.
+    """
+    from sozialraum.mailbox_check import check_table, read_address_csv, result_csv
+    from sozialraum.model.mailbox import load_actions
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    if output.resolve() == input_file.resolve():
+        raise click.ClickException("the output must not overwrite the input")
+    data = input_file.read_bytes()
+    table = read_address_csv(data)
+    actions = load_actions(settings.instance_path() / "mailbox_rules.toml")
+    results, counts = check_table(store, area, table, actions=actions)
+    body = result_csv(table, results).encode("utf-8")
+    write_atomic(output, body)
+    summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)
+    click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
 
 
 @main.group()

@@ -1,0 +1,242 @@
+"""The mailbox check: match addresses, gather evidence, assess the delivery risk (no Flask).
+
+Uploaded lists are processed in memory only: nothing of them is written to the data
+folder, the audit log or any log. Errors carry an English message (CLI, API ``detail``)
+and a German one (``german``, for the web pages); neither repeats a row's content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sozialraum import settings
+from sozialraum.analysis.matching import Match
+from sozialraum.errors import InvalidInput
+from sozialraum.exports import csv_cell
+from sozialraum.model.addresses import address_key
+from sozialraum.model.mailbox import Assessment, Evidence, assess, load_actions
+from sozialraum.model.notes import MAILBOX_CATEGORY
+from sozialraum.store.base import Store
+
+MAX_ROWS = 100_000
+#: Columns the check adds to a CSV (stable names, documented in the README).
+ADDED_COLUMNS = (
+    "match_kind",
+    "match_score",
+    "matched_street",
+    "matched_housenumber",
+    "matched_postcode",
+    "mailbox_status",
+    "risk",
+    "reasons",
+    "action",
+)
+_ALIASES = {
+    "street": {"street", "strasse", "str", "strassenname"},
+    "housenumber": {"housenumber", "hausnummer", "hnr", "nr", "hausnr", "number"},
+    "postcode": {"postcode", "plz", "postleitzahl", "zip"},
+    "city": {"city", "ort", "stadt", "wohnort", "gemeinde"},
+    "address": {"address", "adresse", "anschrift", "addresse"},
+}
+
+
+class CsvProblem(InvalidInput):
+    """A CSV that cannot be checked; ``german`` is the message for the web pages."""
+
+    def __init__(self, message: str, german: str):
+        super().__init__(message)
+        self.german = german
+
+
+def _column_key(name: str) -> str:
+    text = name.strip().lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe")
+    return re.sub(r"[^a-z]", "", text.replace("ü", "ue"))
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252; binary junk is refused."""
+    if not data.strip():
+        raise CsvProblem("the file is empty", "Die Datei ist leer.")
+    sample = data[:65536]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100:
+        raise CsvProblem(
+            "this is not a CSV text file (binary content)",
+            "Das ist keine CSV-Textdatei (die Datei enthält Binärdaten). Bitte als CSV speichern.",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+@dataclass
+class AddressTable:
+    """A parsed address list: header, rows, delimiter and which columns hold what."""
+
+    header: list[str]
+    rows: list[list[str]]
+    delimiter: str
+    columns: dict[str, int]
+
+
+def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
+    """Parse an address list (``;`` or ``,``; street/housenumber/postcode/city columns or
+    one address column; German or English column names).
+
+    Raises
+    ------
+    CsvProblem
+        Empty, binary, too many rows, no usable columns (English and German messages).
+    """
+    text = decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvProblem("the file is empty", "Die Datei ist leer.") from None
+    except csv.Error:
+        raise CsvProblem("the file is not valid CSV", "Die Datei ist keine gültige CSV.") from None
+    keys = [_column_key(h) for h in header]
+    columns = {}
+    for role, aliases in _ALIASES.items():
+        for i, key in enumerate(keys):
+            if key in aliases and role not in columns:
+                columns[role] = i
+    if not ({"street", "housenumber"} <= columns.keys() or "address" in columns or
+            "street" in columns):  # fmt: skip
+        raise CsvProblem(
+            "no usable columns: name them street/housenumber/postcode/city (or Straße/"
+            "Hausnummer/PLZ/Ort) or give one column address (Adresse)",
+            "Keine passenden Spalten gefunden. Bitte die Spalten Straße, Hausnummer, PLZ und "
+            "Ort nennen – oder eine Spalte Adresse.",
+        )
+    rows = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            rows.append(row)
+            if len(rows) > max_rows:
+                raise CsvProblem(
+                    f"too many rows: at most {max_rows:,}",
+                    f"Zu viele Zeilen: höchstens {max_rows:,}.".replace(",", "."),
+                )
+    except csv.Error:
+        raise CsvProblem("the file is not valid CSV", "Die Datei ist keine gültige CSV.") from None
+    if not rows:
+        raise CsvProblem("the file has no address rows", "Die Datei enthält keine Adressen.")
+    return AddressTable(header, rows, delimiter, columns)
+
+
+def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evidence]]:
+    """Evidence per address key: mailbox observations (field notes) of the area."""
+    index: dict[str, list[Evidence]] = {}
+    for note in store.query(area, "notes", category=MAILBOX_CATEGORY):
+        props = note["properties"]
+        key, status = props.get("address_key"), props.get("mailbox_status")
+        if not key or not status:
+            continue
+        try:
+            observed = date.fromisoformat(props["observed_on"])
+            expires = date.fromisoformat(props["expires_on"]) if props.get("expires_on") else None
+        except ValueError:
+            continue
+        # expired evidence is kept: it makes the risk "mittel" (re-check), see assess()
+        index.setdefault(key, []).append(
+            Evidence(
+                status, observed, "notiz", "Fachkraft", expires, props.get("text", ""), note["id"]
+            )
+        )
+    return index
+
+
+@dataclass
+class CheckResult:
+    """One checked address: the match and (if matched) the assessment."""
+
+    match: Match
+    assessment: Assessment | None
+
+
+def check_address(matcher, evidence, match: Match, today: date, actions) -> CheckResult:
+    """Assess a matched address (unmatched ones get no assessment)."""
+    if match.feature is None:
+        return CheckResult(match, None)
+    props = match.feature["properties"]
+    key = props.get("key") or address_key(
+        props["street"], props["housenumber"], props.get("postcode")
+    )
+    return CheckResult(match, assess(evidence.get(key, []), today, actions=actions))
+
+
+def added_values(result: CheckResult) -> list[object]:
+    """The values of :data:`ADDED_COLUMNS` for one row."""
+    match, found = result.match, result.assessment
+    props = match.feature["properties"] if match.feature else {}
+    if found is None:
+        reasons = match.reason or "Adresse nicht eindeutig gefunden."
+        risk, status, action = "unbekannt", "", "Adresse prüfen (nicht eindeutig gefunden)."
+    else:
+        reasons, risk = " ".join(found.reasons), found.risk
+        status, action = found.status_label, found.action
+    return [
+        match.kind,
+        match.score,
+        props.get("street", ""),
+        props.get("housenumber", ""),
+        props.get("postcode", ""),
+        status,
+        risk,
+        reasons,
+        action,
+    ]
+
+
+def check_table(store: Store, area: str, table: AddressTable, *, actions=None, today=None):
+    """Check every row; returns the results in row order and the counts per risk level."""
+    today = today or settings.today()
+    actions = actions or load_actions()
+    from sozialraum import areas as services
+
+    matcher = services.address_matcher(store, area)
+    evidence = evidence_index(store, area, today)
+    cols = table.columns
+    results, counts = [], Counter()
+
+    def cell(row, role):
+        i = cols.get(role)
+        return row[i] if i is not None and i < len(row) else ""
+
+    for row in table.rows:
+        if "street" in cols:
+            match = matcher.match(
+                cell(row, "street"), cell(row, "housenumber"), cell(row, "postcode"),
+                cell(row, "city"),
+            )  # fmt: skip
+        else:
+            match = matcher.match_line(cell(row, "address"))
+        result = check_address(matcher, evidence, match, today, actions)
+        results.append(result)
+        counts[result.assessment.risk if result.assessment else "unbekannt"] += 1
+    return results, counts
+
+
+def result_csv(table: AddressTable, results: list[CheckResult]) -> str:
+    """The same CSV with :data:`ADDED_COLUMNS` appended (UTF-8 with BOM, same delimiter);
+    every cell is neutralised against formula injection, extra columns pass through."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in [*table.header, *ADDED_COLUMNS]])
+    width = len(table.header)
+    for row, result in zip(table.rows, results, strict=True):
+        cells = [*row, *[""] * (width - len(row))][: max(width, len(row))]
+        writer.writerow([csv_cell(c) for c in [*cells, *added_values(result)]])
+    return out.getvalue()
