@@ -30,12 +30,12 @@ Values separated by ``;`` in OSM (``school;kindergarten``) match each part.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sozialraum.errors import ConfigError
+from sozialraum.model._tables import IdTable, read_entries
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -146,7 +146,7 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = (
 )
 
 
-class CategoryTable:
+class CategoryTable(IdTable):
     """An ordered set of categories with tag classification.
 
     Parameters
@@ -156,33 +156,12 @@ class CategoryTable:
     """
 
     def __init__(self, categories: Iterable[Category]):
-        self._by_id: dict[str, Category] = {}
-        for cat in categories:
-            if cat.id in self._by_id:
-                raise ConfigError(f"duplicate category id {cat.id!r}")
-            self._by_id[cat.id] = cat
+        super().__init__(categories, "category")
         # key -> [(position, rule, category id)], so classify looks only at keys present
         self._rules_by_key: dict[str, list[tuple[int, Rule, str]]] = {}
         for position, cat in enumerate(self._by_id.values()):
             for rule in cat.rules:
                 self._rules_by_key.setdefault(rule.key, []).append((position, rule, cat.id))
-
-    def __iter__(self):
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __contains__(self, category_id: object) -> bool:
-        return category_id in self._by_id
-
-    def __getitem__(self, category_id: str) -> Category:
-        return self._by_id[category_id]
-
-    @property
-    def ids(self) -> list[str]:
-        """Category ids in display order."""
-        return list(self._by_id)
 
     def classify(self, tags: Mapping[str, str]) -> list[str]:
         """Return the ids of all categories whose rules match ``tags`` (may be empty)."""
@@ -270,14 +249,7 @@ def load_categories(override_file: Path | None = None) -> CategoryTable:
     base = {cat.id: cat for cat in DEFAULT_CATEGORIES}
     if override_file is None or not override_file.exists():
         return CategoryTable(base.values())
-    try:
-        data = tomllib.loads(override_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read category file {override_file}: {exc}") from None
-    entries = data.get("category", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(f"{override_file}: expected [[category]] tables")
-    for entry in entries:
+    for entry in read_entries(override_file, "category", "category file"):
         _apply_override(base, entry, override_file)
     if not base:
         raise ConfigError(f"{override_file}: no categories left")

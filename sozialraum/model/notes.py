@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from sozialraum.errors import ConfigError, InvalidInput
+from sozialraum.model._tables import IdTable, read_entries
 
 MAX_TEXT_CHARS = 2000
 MAX_EXPIRY_MONTHS = 60
@@ -88,7 +88,7 @@ MAILBOX_STATUSES: dict[str, str] = {
 REVIEW_STATES: dict[str, str] = {"entwurf": "Entwurf", "eingereicht": "Eingereicht"}
 
 
-class NoteCategories:
+class NoteCategories(IdTable):
     """The note categories of a municipality, in display order.
 
     Parameters
@@ -98,28 +98,7 @@ class NoteCategories:
     """
 
     def __init__(self, categories: Iterable[NoteCategory]):
-        self._by_id: dict[str, NoteCategory] = {}
-        for cat in categories:
-            if cat.id in self._by_id:
-                raise ConfigError(f"duplicate note category id {cat.id!r}")
-            self._by_id[cat.id] = cat
-
-    def __iter__(self):
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __contains__(self, category_id: object) -> bool:
-        return category_id in self._by_id
-
-    def __getitem__(self, category_id: str) -> NoteCategory:
-        return self._by_id[category_id]
-
-    @property
-    def ids(self) -> list[str]:
-        """Category ids in display order."""
-        return list(self._by_id)
+        super().__init__(categories, "note category")
 
     def labels(self) -> dict[str, str]:
         """``{id: German label}``."""
@@ -186,14 +165,7 @@ def load_note_categories(override_file: Path | None = None) -> NoteCategories:
     base = {cat.id: cat for cat in DEFAULT_NOTE_CATEGORIES}
     if override_file is None or not override_file.exists():
         return NoteCategories(base.values())
-    try:
-        data = tomllib.loads(override_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read note category file {override_file}: {exc}") from None
-    entries = data.get("category", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(f"{override_file}: expected [[category]] tables")
-    for entry in entries:
+    for entry in read_entries(override_file, "category", "note category file"):
         _apply_override(base, entry, override_file)
     return NoteCategories(base.values())
 

@@ -10,12 +10,12 @@ the message can be shown and logged safely.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sozialraum.errors import ConfigError, InvalidInput
+from sozialraum.model._tables import read_entries
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("privacy_rules.toml")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -38,17 +38,6 @@ class PrivacyRule:
     id: str
     label: str
     pattern: re.Pattern
-
-
-def _read(path: Path) -> list[dict]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read privacy rule file {path}: {exc}") from None
-    entries = data.get("rule", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(f"{path}: expected [[rule]] tables")
-    return entries
 
 
 def _rule(entry: dict, path: Path) -> PrivacyRule | None:
@@ -139,7 +128,7 @@ def load_privacy_guard(extra_file: Path | None = None) -> PrivacyGuard:
     if extra_file is not None and Path(extra_file).exists():
         files.append(Path(extra_file))
     for path in files:
-        for entry in _read(path):
+        for entry in read_entries(path, "rule", "privacy rule file"):
             rule = _rule(entry, path)
             rules[entry["id"]] = rule
     return PrivacyGuard(rule for rule in rules.values() if rule is not None)
