@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from sozialraum import __version__
 from sozialraum.web import openapi_notes, openapi_walks
-
-_REF = "#/components/schemas/"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": _REF + name}
-
-
-def _nullable(schema: dict) -> dict:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-STR = {"type": "string"}
-INT = {"type": "integer"}
-NSTR = _nullable(STR)
+from sozialraum.web._openapi_parts import (
+    GEO,
+    INT,
+    NSTR,
+    NUM,
+    STR,
+    collection,
+    feature,
+    nullable,
+    ref,
+)
 
 SCHEMAS: dict[str, dict] = {
     "Error": {
@@ -34,7 +30,7 @@ SCHEMAS: dict[str, dict] = {
     "Point": {
         "type": "object",
         "required": ["type", "coordinates"],
-        "properties": {"type": {"const": "Point"}, "coordinates": _ref("Position")},
+        "properties": {"type": {"const": "Point"}, "coordinates": ref("Position")},
     },
     "Polygonal": {
         "type": "object",
@@ -65,13 +61,13 @@ SCHEMAS: dict[str, dict] = {
         "properties": {
             "name": STR,
             "title": STR,
-            "fictional": _nullable({"type": "boolean"}),
+            "fictional": nullable({"type": "boolean"}),
             "imported_at": NSTR,
             "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
             "resources": INT,
             "addresses": INT,
             "districts": INT,
-            "counts": _ref("Counts"),
+            "counts": ref("Counts"),
         },
     },
     "DistrictSummary": {
@@ -82,7 +78,7 @@ SCHEMAS: dict[str, dict] = {
             "name": STR,
             "team": NSTR,
             "addresses": INT,
-            "counts": _ref("Counts"),
+            "counts": ref("Counts"),
         },
     },
     "AreaDetail": {
@@ -97,64 +93,30 @@ SCHEMAS: dict[str, dict] = {
             "source": {"type": "object"},
             "resources": INT,
             "addresses": INT,
-            "counts": _ref("Counts"),
-            "categories": {"type": "array", "items": _ref("Category")},
-            "districts": {"type": "array", "items": _ref("DistrictSummary")},
+            "counts": ref("Counts"),
+            "categories": {"type": "array", "items": ref("Category")},
+            "districts": {"type": "array", "items": ref("DistrictSummary")},
         },
     },
-    "ResourceFeature": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": STR,
-            "geometry": _ref("Point"),
-            "properties": {
-                "type": "object",
-                "required": ["categories", "osm_type", "osm_id"],
-                "properties": {
-                    "name": NSTR,
-                    "categories": {"type": "array", "items": STR},
-                    "osm_type": {"enum": ["node", "way", "relation"]},
-                    "osm_id": INT,
-                    "district": NSTR,
-                },
-            },
+    "ResourceFeature": feature(
+        ref("Point"),
+        ["categories", "osm_type", "osm_id"],
+        {
+            "name": NSTR,
+            "categories": {"type": "array", "items": STR},
+            "osm_type": {"enum": ["node", "way", "relation"]},
+            "osm_id": INT,
+            "district": NSTR,
         },
-    },
-    "AddressFeature": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": STR,
-            "geometry": _ref("Point"),
-            "properties": {
-                "type": "object",
-                "required": ["street", "housenumber"],
-                "properties": {
-                    "street": STR,
-                    "housenumber": STR,
-                    "postcode": NSTR,
-                    "district": NSTR,
-                },
-            },
-        },
-    },
-    "DistrictFeature": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": STR,
-            "geometry": _ref("Polygonal"),
-            "properties": {
-                "type": "object",
-                "required": ["name", "team"],
-                "properties": {"name": STR, "source": NSTR, "team": NSTR},
-            },
-        },
-    },
+    ),
+    "AddressFeature": feature(
+        ref("Point"),
+        ["street", "housenumber"],
+        {"street": STR, "housenumber": STR, "postcode": NSTR, "district": NSTR},
+    ),
+    "DistrictFeature": feature(
+        ref("Polygonal"), ["name", "team"], {"name": STR, "source": NSTR, "team": NSTR}
+    ),
     "Suggestion": {
         "type": "object",
         "required": ["id", "label", "street", "housenumber", "match", "score"],
@@ -178,9 +140,9 @@ SCHEMAS: dict[str, dict] = {
         "required": ["id", "address", "geometry", "nearby", "radius_m"],
         "properties": {
             "id": STR,
-            "address": _ref("Address"),
+            "address": ref("Address"),
             "district": NSTR,
-            "geometry": _ref("Point"),
+            "geometry": ref("Point"),
             "radius_m": {"type": "number"},
             "nearby": {
                 "type": "array",
@@ -203,7 +165,7 @@ SCHEMAS: dict[str, dict] = {
         "properties": {
             "id": STR,
             "name": NSTR,
-            "address": _ref("Address"),
+            "address": ref("Address"),
             "categories": {
                 "type": "array",
                 "items": {
@@ -220,25 +182,13 @@ SCHEMAS: dict[str, dict] = {
             "operator": NSTR,
             "district": NSTR,
             "osm_url": STR,
-            "geometry": _ref("Point"),
+            "geometry": ref("Point"),
         },
     },
 }
 
 
-def _collection(item: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["type", "features"],
-        "properties": {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": _ref(item)},
-        },
-    }
-
-
-NUM = {"type": "number"}
-NNUM = _nullable(NUM)
+NNUM = nullable(NUM)
 SCHEMAS["WalkItem"] = {
     "type": "object",
     "required": ["category", "label", "colour", "resource", "distance_m", "walk_min"],
@@ -246,14 +196,14 @@ SCHEMAS["WalkItem"] = {
         "category": STR,
         "label": STR,
         "colour": STR,
-        "resource": _nullable(
+        "resource": nullable(
             {
                 "type": "object",
                 "required": ["id", "name", "lon", "lat"],
                 "properties": {"id": STR, "name": NSTR, "address": STR, "lon": NUM, "lat": NUM},
             }
         ),
-        "distance_m": _nullable({"type": "integer", "minimum": 0}),
+        "distance_m": nullable({"type": "integer", "minimum": 0}),
         "walk_min": NNUM,
     },
 }
@@ -263,7 +213,7 @@ SCHEMAS["AddressWalk"] = {
     "properties": {
         "cut_off": {"type": "boolean", "description": "Farther than 250 m from any walkable way"},
         "speed_kmh": NUM,
-        "items": {"type": "array", "items": _ref("WalkItem")},
+        "items": {"type": "array", "items": ref("WalkItem")},
     },
 }
 _SHARES = {"type": "object", "additionalProperties": NNUM}
@@ -276,10 +226,10 @@ SCHEMAS["ProfileRow"] = {
         "team": NSTR,
         "addresses": INT,
         "cut_off": INT,
-        "counts": _ref("Counts"),
+        "counts": ref("Counts"),
         "per_1000": _SHARES,
         "within": {**_SHARES, "description": "Share (0-1) of addresses within reach on foot"},
-        "far_from_post_box": _nullable(INT),
+        "far_from_post_box": nullable(INT),
     },
 }
 SCHEMAS["Profile"] = {
@@ -290,46 +240,25 @@ SCHEMAS["Profile"] = {
         "speed_kmh": NUM,
         "within_min": NUM,
         "post_box_max_m": NUM,
-        "districts": {"type": "array", "items": _ref("ProfileRow")},
+        "districts": {"type": "array", "items": ref("ProfileRow")},
     },
 }
-SCHEMAS["FarAddressFeature"] = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"const": "Feature"},
-        "id": STR,
-        "geometry": _ref("Point"),
-        "properties": {
-            "type": "object",
-            "required": ["street", "housenumber", "distance_m", "walk_min"],
-            "properties": {
-                "street": STR,
-                "housenumber": STR,
-                "distance_m": _nullable(INT),
-                "walk_min": NNUM,
-            },
-        },
-    },
-}
-SCHEMAS["Isochrone"] = {
-    "type": "object",
-    "required": ["type", "geometry", "properties"],
-    "properties": {
-        "type": {"const": "Feature"},
-        "geometry": _ref("Polygonal"),
-        "properties": {
-            "type": "object",
-            "required": ["walk_min", "distance_m", "speed_kmh"],
-            "properties": {"walk_min": NUM, "distance_m": NUM, "speed_kmh": NUM},
-        },
-    },
-}
-SCHEMAS["ResourceCollection"] = _collection("ResourceFeature")
-SCHEMAS["FarAddressCollection"] = _collection("FarAddressFeature")
-SCHEMAS["IsochroneCollection"] = _collection("Isochrone")
-SCHEMAS["AddressCollection"] = _collection("AddressFeature")
-SCHEMAS["DistrictCollection"] = _collection("DistrictFeature")
+SCHEMAS["FarAddressFeature"] = feature(
+    ref("Point"),
+    ["street", "housenumber", "distance_m", "walk_min"],
+    {"street": STR, "housenumber": STR, "distance_m": nullable(INT), "walk_min": NNUM},
+)
+SCHEMAS["Isochrone"] = feature(
+    ref("Polygonal"),
+    ["walk_min", "distance_m", "speed_kmh"],
+    {"walk_min": NUM, "distance_m": NUM, "speed_kmh": NUM},
+    with_id=False,
+)
+SCHEMAS["ResourceCollection"] = collection("ResourceFeature")
+SCHEMAS["FarAddressCollection"] = collection("FarAddressFeature")
+SCHEMAS["IsochroneCollection"] = collection("Isochrone")
+SCHEMAS["AddressCollection"] = collection("AddressFeature")
+SCHEMAS["DistrictCollection"] = collection("DistrictFeature")
 
 _AREA = {
     "name": "area",
@@ -366,7 +295,7 @@ _PROFILE = {
 def _ok(schema: str, media: str = "application/json", text: str = "OK") -> dict:
     return {
         "description": text,
-        "content": {media: {"schema": _ref(schema)}},
+        "content": {media: {"schema": ref(schema)}},
         "headers": {"ETag": {"schema": STR}},
     }
 
@@ -385,7 +314,7 @@ def _errors(*codes: int) -> dict:
             if code == 304
             else {
                 "description": texts[code],
-                "content": {"application/json": {"schema": _ref("Error")}},
+                "content": {"application/json": {"schema": ref("Error")}},
             }
         )
     return answers
@@ -402,7 +331,6 @@ def _get(summary: str, parameters: list, ok: dict, *errors: int, public=False) -
     return {"get": operation}
 
 
-GEO = "application/geo+json"
 PATHS = {
     "/api/openapi.json": _get(
         "This document",
@@ -423,7 +351,7 @@ PATHS = {
                     "schema": {
                         "type": "object",
                         "required": ["areas"],
-                        "properties": {"areas": {"type": "array", "items": _ref("AreaSummary")}},
+                        "properties": {"areas": {"type": "array", "items": ref("AreaSummary")}},
                     }
                 }
             },
@@ -478,7 +406,7 @@ PATHS = {
                         "required": ["query", "results"],
                         "properties": {
                             "query": STR,
-                            "results": {"type": "array", "items": _ref("Suggestion")},
+                            "results": {"type": "array", "items": ref("Suggestion")},
                         },
                     }
                 }
@@ -534,7 +462,7 @@ PATHS = {
             "responses": {
                 "200": {
                     "description": "Largest band first",
-                    "content": {GEO: {"schema": _ref("IsochroneCollection")}},
+                    "content": {GEO: {"schema": ref("IsochroneCollection")}},
                 },
                 **_errors(400, 401, 404),
             },

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-_REF = "#/components/schemas/"
-STR = {"type": "string"}
-INT = {"type": "integer"}
-NUM = {"type": "number"}
-NSTR = {"anyOf": [STR, {"type": "null"}]}
-GEO = "application/geo+json"
-JSON = "application/json"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": _REF + name}
-
+from sozialraum.web._openapi_parts import (
+    GEO,
+    INT,
+    JSON,
+    NSTR,
+    NUM,
+    STR,
+    collection,
+    feature,
+    ref,
+)
 
 _NOTE_PROPERTIES = {
     "category": STR,
@@ -40,36 +39,12 @@ _NOTE_PROPERTIES = {
 }
 
 SCHEMAS: dict[str, dict] = {
-    "Note": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": STR,
-            "geometry": _ref("Point"),
-            "properties": {
-                "type": "object",
-                "required": [
-                    "category",
-                    "text",
-                    "observed_on",
-                    "expires_on",
-                    "review_state",
-                    "author",
-                    "version",
-                ],
-                "properties": _NOTE_PROPERTIES,
-            },
-        },
-    },
-    "NoteCollection": {
-        "type": "object",
-        "required": ["type", "features"],
-        "properties": {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": _ref("Note")},
-        },
-    },
+    "Note": feature(
+        ref("Point"),
+        ["category", "text", "observed_on", "expires_on", "review_state", "author", "version"],
+        _NOTE_PROPERTIES,
+    ),
+    "NoteCollection": collection("Note"),
     "NoteInput": {
         "type": "object",
         "description": "lon/lat in degrees (EPSG:4326); or address_id/resource_id alone, "
@@ -101,7 +76,7 @@ SCHEMAS: dict[str, dict] = {
     "NoteConflict": {
         "type": "object",
         "required": ["error", "status", "current"],
-        "properties": {"error": STR, "status": INT, "detail": STR, "current": _ref("Note")},
+        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref("Note")},
     },
     "NoteHistory": {
         "type": "object",
@@ -118,7 +93,7 @@ SCHEMAS: dict[str, dict] = {
                         "action": {"enum": ["add", "update", "delete"]},
                         "actor": STR,
                         "at": STR,
-                        "feature": {"anyOf": [_ref("Note"), {"type": "null"}]},
+                        "feature": {"anyOf": [ref("Note"), {"type": "null"}]},
                     },
                 },
             },
@@ -170,13 +145,13 @@ def _errors(*codes: int) -> dict:
         elif code == 412:
             answers["412"] = {
                 "description": _TEXTS[412],
-                "content": {JSON: {"schema": _ref("NoteConflict")}},
+                "content": {JSON: {"schema": ref("NoteConflict")}},
                 "headers": {"ETag": {"schema": STR}},
             }
         else:
             answers[str(code)] = {
                 "description": _TEXTS[code],
-                "content": {JSON: {"schema": _ref("Error")}},
+                "content": {JSON: {"schema": ref("Error")}},
             }
     return answers
 
@@ -185,7 +160,7 @@ def _ok(schema: str, media: str = JSON, code: str = "200") -> dict:
     return {
         code: {
             "description": "OK",
-            "content": {media: {"schema": _ref(schema)}},
+            "content": {media: {"schema": ref(schema)}},
             "headers": {"ETag": {"schema": STR}},
         }
     }
@@ -206,7 +181,7 @@ _FILTERS = [
     _param("mailbox_status"),
     _param("author"),
 ]
-_BODY = {"required": True, "content": {JSON: {"schema": _ref("NoteInput")}}}
+_BODY = {"required": True, "content": {JSON: {"schema": ref("NoteInput")}}}
 
 
 def _export(summary: str, media: str, schema: dict = STR) -> dict:
@@ -247,7 +222,7 @@ PATHS: dict[str, dict] = {
         "Notes as CSV (';', decimal comma, UTF-8 with BOM, formulas neutralised)", "text/csv"
     ),
     "/api/areas/{area}/notes.geojson": _export(
-        "Notes as GeoJSON (EPSG:4326)", GEO, _ref("NoteCollection")
+        "Notes as GeoJSON (EPSG:4326)", GEO, ref("NoteCollection")
     ),
     "/api/areas/{area}/notes.gpkg": _export(
         "Notes as GeoPackage for QGIS (layer 'notizen', EPSG:4326)",

@@ -2,73 +2,59 @@
 
 from __future__ import annotations
 
-from sozialraum.web.openapi_notes import GEO, NSTR, STR, _errors, _export, _ok, _param, _ref
+from sozialraum.web._openapi_parts import GEO, INT, NSTR, STR, collection, feature, nullable
+from sozialraum.web.openapi_notes import _errors, _export, _ok, _param
 
-INT = {"type": "integer"}
-NINT = {"anyOf": [INT, {"type": "null"}]}
+NINT = nullable(INT)
 _AREA = _param("area", "path", True)
 _DISTRICT = _param("district", description="district id")
 
-SCHEMAS: dict[str, dict] = {
-    "Walk": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": STR,
-            "geometry": {
-                "type": "object",
-                "required": ["type", "coordinates"],
-                "properties": {"type": {"const": "MultiPoint"}, "coordinates": {"type": "array"}},
-            },
+_WALK_PROPERTIES = {
+    "title": STR,
+    "walk_on": {"type": "string", "format": "date"},
+    "purpose": STR,
+    "participants": STR,
+    "district": STR,
+    "team": NSTR,
+    "author": STR,
+    "route_m": NINT,
+    "leg_m": {"type": "array", "items": NINT},
+    "route_kind": {"enum": ["strassen", "luftlinie"]},
+    "status": STR,
+    "version": INT,
+    "stops": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["kind", "label"],
             "properties": {
-                "type": "object",
-                "required": ["title", "walk_on", "district", "stops", "status", "version"],
-                "properties": {
-                    "title": STR,
-                    "walk_on": {"type": "string", "format": "date"},
-                    "purpose": STR,
-                    "participants": STR,
-                    "district": STR,
-                    "team": NSTR,
-                    "author": STR,
-                    "route_m": NINT,
-                    "leg_m": {"type": "array", "items": NINT},
-                    "route_kind": {"enum": ["strassen", "luftlinie"]},
-                    "status": STR,
-                    "version": INT,
-                    "stops": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["kind", "label"],
-                            "properties": {
-                                "kind": {"enum": ["resource", "address", "note", "point"]},
-                                "ref": NSTR,
-                                "label": STR,
-                                "categories": {"type": "array", "items": STR},
-                            },
-                        },
-                    },
-                    "route": {
-                        "type": "object",
-                        "properties": {
-                            "type": {"const": "MultiLineString"},
-                            "coordinates": {"type": "array"},
-                        },
-                    },
-                },
+                "kind": {"enum": ["resource", "address", "note", "point"]},
+                "ref": NSTR,
+                "label": STR,
+                "categories": {"type": "array", "items": STR},
             },
         },
     },
-    "WalkCollection": {
+    "route": {
         "type": "object",
-        "required": ["type", "features"],
         "properties": {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": _ref("Walk")},
+            "type": {"const": "MultiLineString"},
+            "coordinates": {"type": "array"},
         },
     },
+}
+
+SCHEMAS: dict[str, dict] = {
+    "Walk": feature(
+        {
+            "type": "object",
+            "required": ["type", "coordinates"],
+            "properties": {"type": {"const": "MultiPoint"}, "coordinates": {"type": "array"}},
+        },
+        ["title", "walk_on", "district", "stops", "status", "version"],
+        _WALK_PROPERTIES,
+    ),
+    "WalkCollection": collection("Walk"),
 }
 
 PATHS: dict[str, dict] = {
