@@ -177,6 +177,11 @@ def live_counts(store: Store, area: str, table: CategoryTable) -> dict:
     return _memo.get(key, build)
 
 
+def district_names(store: Store, area: str) -> dict[str, str]:
+    """District id → name."""
+    return {d["id"]: d["properties"].get("name") for d in store.query(area, "districts")}
+
+
 def find_district(store: Store, area: str, district: str) -> dict:
     """A district feature by id or (case-insensitive) name; :class:`NotFound` otherwise."""
     features = store.query(area, "districts")

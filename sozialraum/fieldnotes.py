@@ -92,16 +92,22 @@ def _require_write(actor: Actor, team: str | None) -> None:
         raise Forbidden(f"this note belongs to team {team!r}; only that team may change it")
 
 
+def _linked(store: Store, area: str, layer: str, ref: str, message: str) -> dict:
+    """The linked address or resource; :class:`InvalidInput` with ``message`` if missing."""
+    try:
+        return store.get(area, layer, ref)
+    except (NotFound, InvalidInput):
+        raise InvalidInput(message) from None
+
+
 def _resolve_link(store: Store, area: str, data: dict) -> dict:
     """Fill lon/lat from a linked address or resource when they are missing."""
     data = dict(data)
     for key, layer in (("address_id", "addresses"), ("resource_id", "resources")):
         ref = data.get(key)
         if ref and isinstance(ref, str) and data.get("lon") is None and data.get("lat") is None:
-            try:
-                lon, lat = store.get(area, layer, ref)["geometry"]["coordinates"][:2]
-            except (NotFound, InvalidInput):
-                raise InvalidInput(f"{key}: {ref!r} gibt es in diesem Gebiet nicht") from None
+            message = f"{key}: {ref!r} gibt es in diesem Gebiet nicht"
+            lon, lat = _linked(store, area, layer, ref, message)["geometry"]["coordinates"][:2]
             data["lon"], data["lat"] = lon, lat
     return data
 
@@ -109,20 +115,16 @@ def _resolve_link(store: Store, area: str, data: dict) -> dict:
 def _link_properties(store: Store, area: str, note: NoteInput) -> dict:
     props: dict = {}
     if note.address_id:
-        try:
-            address = store.get(area, "addresses", note.address_id)["properties"]
-        except (NotFound, InvalidInput):
-            raise InvalidInput("address_id: diese Adresse gibt es in diesem Gebiet nicht") from None
+        message = "address_id: diese Adresse gibt es in diesem Gebiet nicht"
+        address = _linked(store, area, "addresses", note.address_id, message)["properties"]
         props["address_id"] = note.address_id
         props["address_key"] = address.get("key") or address_key(
             address["street"], address["housenumber"], address.get("postcode")
         )
         props["address_label"] = f"{address['street']} {address['housenumber']}"
     if note.resource_id:
-        try:
-            resource = store.get(area, "resources", note.resource_id)["properties"]
-        except (NotFound, InvalidInput):
-            raise InvalidInput("resource_id: diesen Ort gibt es in diesem Gebiet nicht") from None
+        message = "resource_id: diesen Ort gibt es in diesem Gebiet nicht"
+        resource = _linked(store, area, "resources", note.resource_id, message)["properties"]
         props["osm_ref"] = note.resource_id
         props["resource_label"] = resource.get("name") or None
     return props

@@ -165,7 +165,7 @@ class CheckResult:
     assessment: Assessment | None
 
 
-def check_address(matcher, evidence, match: Match, today: date, actions) -> CheckResult:
+def check_address(evidence, match: Match, today: date, actions) -> CheckResult:
     """Assess a matched address (unmatched ones get no assessment)."""
     if match.feature is None:
         return CheckResult(match, None)
@@ -222,7 +222,7 @@ def check_table(store: Store, area: str, table: AddressTable, *, actions=None, t
             )  # fmt: skip
         else:
             match = matcher.match_line(cell(row, "address"))
-        result = check_address(matcher, evidence, match, today, actions)
+        result = check_address(evidence, match, today, actions)
         results.append(result)
         counts[result.assessment.risk if result.assessment else "unbekannt"] += 1
     return results, counts

@@ -59,8 +59,7 @@ class StopMatrix:
 
 def _snap_to_segments(network: WalkNetwork, xs_m: np.ndarray, ys_m: np.ndarray, k: int = 12):
     """Per point: the nearest segment among those at its ``k`` nearest nodes."""
-    _, near = network._tree.query(np.column_stack([xs_m, ys_m]), k=min(k, network.nodes))
-    near = np.atleast_2d(near)
+    near = network.near_nodes(xs_m, ys_m, k)
     indptr, indices = network.matrix.indptr, network.matrix.indices
     ends = np.zeros((len(xs_m), 2), dtype=int)
     offset = np.zeros(len(xs_m))

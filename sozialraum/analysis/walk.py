@@ -100,6 +100,11 @@ class WalkNetwork:
         distance_m, index = self._tree.query(np.column_stack([xs_m, ys_m]))
         return index, distance_m
 
+    def near_nodes(self, xs_m, ys_m, k: int) -> np.ndarray:
+        """Indices of the ``k`` nearest nodes per point (metres), nearest first (``n × k``)."""
+        _, index = self._tree.query(np.column_stack([xs_m, ys_m]), k=min(k, self.nodes))
+        return np.asarray(index).reshape(len(xs_m), -1)
+
     def to_bytes(self) -> bytes:
         """The network as a compressed ``.npz`` file (no pickles)."""
         upper = sp_triu(self.matrix, k=1).tocoo()

@@ -208,6 +208,19 @@ def parse_day(value: object, field: str) -> date:
         ) from None
 
 
+#: The fields a user enters for a note, besides the point (``lon``, ``lat``).
+INPUT_FIELDS = (
+    "category",
+    "text",
+    "observed_on",
+    "expires_on",
+    "review_state",
+    "mailbox_status",
+    "address_id",
+    "resource_id",
+)
+
+
 @dataclass(frozen=True)
 class NoteInput:
     """A note as a user entered it, checked; point in lon/lat degrees (EPSG:4326)."""
@@ -286,19 +299,7 @@ def check_note_input(data: Mapping, categories: NoteCategories, today: date) -> 
     """
     if not isinstance(data, Mapping):
         raise InvalidInput("Die Notiz muss ein JSON-Objekt sein.")
-    known = {
-        "lon",
-        "lat",
-        "category",
-        "text",
-        "observed_on",
-        "expires_on",
-        "review_state",
-        "mailbox_status",
-        "address_id",
-        "resource_id",
-    }
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - {"lon", "lat", *INPUT_FIELDS})
     if unknown:
         raise InvalidInput(f"Unbekannte Felder: {', '.join(unknown)[:200]}")
     lon = _coordinate(data.get("lon"), "lon", -180, 180)

@@ -28,6 +28,7 @@ __all__ = [
     "can_read",
     "can_review",
     "can_write",
+    "can_write_somewhere",
     "parse_role",
 ]
 
@@ -114,6 +115,22 @@ def can_write(role: Role, *, own_team: bool) -> bool:
     if role == Role.ADMIN:
         return True
     return own_team and role in (Role.CASEWORKER, Role.LEAD)
+
+
+def can_write_somewhere(role: Role) -> bool:
+    """Return whether ``role`` may write in at least its own team (every role but viewer).
+
+    Parameters
+    ----------
+    role : Role
+        The user's role.
+
+    Returns
+    -------
+    bool
+        ``can_write(role, own_team=True)``.
+    """
+    return can_write(role, own_team=True)
 
 
 def can_review(role: Role, *, own_team: bool) -> bool:

@@ -200,8 +200,8 @@ def verify(folder: Path) -> VerifyResult:
     return VerifyResult(not problems, count, problems, notes)
 
 
-def entries(folder: Path, *, layer: str | None = None, feature_id: str | None = None) -> list[dict]:
-    """Entries of the log, oldest first, optionally only those of one layer and feature.
+def entries(folder: Path, *, layer: str | None = None) -> list[dict]:
+    """Entries of the log, oldest first, optionally only those of one layer.
 
     A partial last line (a crash during a write) is skipped; verification is
     :func:`verify`'s job.
@@ -214,19 +214,13 @@ def entries(folder: Path, *, layer: str | None = None, feature_id: str | None = 
     except OSError as exc:
         raise StorageError(f"cannot read {log}: {exc.strerror}") from None
     found = []
-    needle = None if feature_id is None else json.dumps(feature_id).encode()
     for line in raw.split(b"\n"):
-        if not line or (needle is not None and needle not in line):
+        if not line:
             continue
         try:
             entry = json.loads(line)
         except ValueError:
             continue
-        if layer is not None and entry.get("layer") != layer:
-            continue
-        if feature_id is not None and entry.get("id") != feature_id:
-            ids = entry.get("ids")
-            if not (isinstance(ids, list) and feature_id in ids):
-                continue
-        found.append(entry)
+        if layer is None or entry.get("layer") == layer:
+            found.append(entry)
     return found

@@ -379,14 +379,15 @@ class GeoJSONStore(Store):
         check_layer(layer)
         folder = self._existing_area_dir(area)
         kept = self._kept_versions(folder, layer, feature_id)
-        aborted = set()
-        entries = audit.entries(folder, layer=layer, feature_id=feature_id)
-        for entry in audit.entries(folder, layer=layer):
-            if entry.get("action") == "aborted":
-                aborted.add(entry.get("aborted_seq"))
+        entries = audit.entries(folder, layer=layer)  # one pass: the feature's and aborts
+        aborted = {e.get("aborted_seq") for e in entries if e.get("action") == "aborted"}
         items = []
         for entry in entries:
-            if entry["seq"] in aborted or entry.get("action") not in ("add", "update", "delete"):
+            if (
+                entry.get("id") != feature_id
+                or entry["seq"] in aborted
+                or entry.get("action") not in ("add", "update", "delete")
+            ):
                 continue
             version = entry.get("new_version") or entry.get("old_version")
             items.append(

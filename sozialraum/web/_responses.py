@@ -89,3 +89,24 @@ def cached_json(etag: str, build: Callable[[], object], mimetype: str = JSON) ->
     response.headers["Cache-Control"] = "private, no-cache"
     response.set_etag(etag)
     return response
+
+
+def json_response(body: object, status: int = 200, etag: str | None = None, **headers) -> Response:
+    """JSON (GeoJSON for a Feature) that is revalidated each time (``private, no-cache``),
+    with an optional strong ETag and extra headers (e.g. ``Location``)."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    feature = isinstance(body, dict) and body.get("type") == "Feature"
+    response = Response(data, status=status, mimetype=GEOJSON if feature else JSON)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if etag:
+        response.set_etag(etag)
+    response.headers.update(headers)
+    return response
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    """A file download: ``Content-Disposition: attachment``, never cached."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

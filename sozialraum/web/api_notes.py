@@ -8,23 +8,22 @@ show both instead of overwriting. Parses requests only; the rules live in
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Response, request, url_for
 from flask_login import current_user
 
+from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import InvalidInput, PreconditionRequired, VersionConflict
 from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.model.notes import MAILBOX_STATUSES, REVIEW_STATES
 from sozialraum.osm.importer import parse_bbox
-from sozialraum.web._responses import GEOJSON, cached_json
+from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
 from sozialraum.web.errors import GERMAN
 
 _VERSION_TAG = re.compile(r"^v(\d{1,9})$")
-NO_CACHE = "private, no-cache"
 
 
 def _rules() -> fieldnotes.NoteRules:
@@ -36,11 +35,12 @@ def _actor() -> fieldnotes.Actor:
 
 
 def _district_names(area: str) -> dict[str, str]:
-    return {d["id"]: d["properties"].get("name") for d in _store().query(area, "districts")}
+    return services.district_names(_store(), area)
 
 
-def _public(feature: dict, area: str) -> dict:
-    note = fieldnotes.labelled(feature, _rules(), _district_names(area))
+def _public(feature: dict, names: dict[str, str]) -> dict:
+    """A note for the API: labelled, with whether the current user may change it."""
+    note = fieldnotes.labelled(feature, _rules(), names)
     note["properties"]["can_edit"] = fieldnotes.may_write(
         _actor(), feature["properties"].get("team")
     )
@@ -50,17 +50,6 @@ def _public(feature: dict, area: str) -> dict:
 def note_etag(feature: dict) -> str:
     """The (strong) ETag of a note version: ``v<version>``."""
     return f"v{feature['properties']['version']}"
-
-
-def _json(body: object, status: int = 200, etag: str | None = None, **headers) -> Response:
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    mimetype = GEOJSON if isinstance(body, dict) and body.get("type") == "Feature" else None
-    response = Response(data, status=status, mimetype=mimetype or "application/json")
-    response.headers["Cache-Control"] = NO_CACHE
-    if etag:
-        response.set_etag(etag)
-    response.headers.update(headers)
-    return response
 
 
 def _body() -> dict:
@@ -95,9 +84,9 @@ def _conflict(area: str, note_id: str, today) -> Response:
         "error": GERMAN[412],
         "status": 412,
         "detail": "Die Notiz wurde inzwischen geändert. Hier ist die aktuelle Fassung.",
-        "current": _public(current, area),
+        "current": _public(current, _district_names(area)),
     }
-    return _json(body, 412, note_etag(current))
+    return json_response(body, 412, note_etag(current))
 
 
 # -- views -----------------------------------------------------------------------------
@@ -106,7 +95,7 @@ def _conflict(area: str, note_id: str, today) -> Response:
 def note_categories():
     """Note categories, mailbox statuses and review states with German labels."""
     rules = _rules()
-    return _json(
+    return json_response(
         {
             "categories": [
                 {
@@ -160,9 +149,13 @@ def list_notes(area: str):
         actor.team,
     )
     features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
+    names = _district_names(area)
     return cached_json(
         etag,
-        lambda: {"type": "FeatureCollection", "features": [_public(f, area) for f in features]},
+        lambda: {
+            "type": "FeatureCollection",
+            "features": [_public(f, names) for f in features],
+        },
         GEOJSON,
     )
 
@@ -174,7 +167,9 @@ def create_note(area: str):
         _store(), area, _body(), actor=_actor(), rules=_rules(), today=settings.today()
     )
     location = url_for("api.note", area=area, note_id=feature["id"])
-    return _json(_public(feature, area), 201, note_etag(feature), Location=location)
+    return json_response(
+        _public(feature, _district_names(area)), 201, note_etag(feature), Location=location
+    )
 
 
 def get_note(area: str, note_id: str):
@@ -186,7 +181,7 @@ def get_note(area: str, note_id: str):
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    return _json(_public(feature, area), etag=etag)
+    return json_response(_public(feature, _district_names(area)), etag=etag)
 
 
 def update_note(area: str, note_id: str):
@@ -208,7 +203,7 @@ def update_note(area: str, note_id: str):
         )
     except VersionConflict:
         return _conflict(area, note_id, today)
-    return _json(_public(feature, area), etag=note_etag(feature))
+    return json_response(_public(feature, _district_names(area)), etag=note_etag(feature))
 
 
 def delete_note(area: str, note_id: str):
@@ -234,19 +229,11 @@ def note_history(area: str, note_id: str):
     for item in items:
         if item["feature"] is not None:
             item["feature"] = fieldnotes.labelled(item["feature"], _rules(), names)
-    return _json({"id": note_id, "versions": items})
+    return json_response({"id": note_id, "versions": items})
 
 
 def _export_name(area: str, suffix: str) -> str:
     return f"notizen-{area}-{settings.today().isoformat()}.{suffix}"
-
-
-def _export(body: bytes, mimetype: str, filename: str) -> Response:
-    """A download: ``Content-Disposition: attachment`` and never cached."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _export_features(area: str) -> list[dict]:
@@ -259,16 +246,16 @@ def export_csv(area: str):
     """Notes as CSV for German spreadsheets (filters as for the list; expired never)."""
     header, rows = fieldnotes.export_rows(_export_features(area))
     body = csv_text(header, rows).encode("utf-8")
-    return _export(body, "text/csv", _export_name(area, "csv"))
+    return download(body, "text/csv", _export_name(area, "csv"))
 
 
 def export_geojson(area: str):
     """Notes as a GeoJSON file (RFC 7946, EPSG:4326)."""
-    return _export(geojson_bytes(_export_features(area)), GEOJSON, _export_name(area, "geojson"))
+    return download(geojson_bytes(_export_features(area)), GEOJSON, _export_name(area, "geojson"))
 
 
 def export_gpkg(area: str):
     """Notes as a GeoPackage for QGIS (layer ``notizen``, EPSG:4326)."""
     features = _export_features(area)
     body = geopackage_bytes(features, list(fieldnotes.EXPORT_COLUMNS), "notizen")
-    return _export(body, "application/geopackage+sqlite3", _export_name(area, "gpkg"))
+    return download(body, "application/geopackage+sqlite3", _export_name(area, "gpkg"))

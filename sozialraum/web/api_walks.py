@@ -10,9 +10,8 @@ from flask import request
 
 from sozialraum import walks
 from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
-from sozialraum.web._responses import GEOJSON, cached_json
+from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _etag, _store, checked_area
-from sozialraum.web.api_notes import _export, _json
 
 SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
            "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
@@ -64,7 +63,7 @@ def get_walk(area: str, walk_id: str):
     body = _summary(walk)
     legs = walks.walk_route(store, area, walk)["legs_lonlat"]
     body["properties"]["route"] = {"type": "MultiLineString", "coordinates": legs}
-    return _json(body, etag=f"v{walk['properties']['version']}")
+    return json_response(body, etag=f"v{walk['properties']['version']}")
 
 
 def _stop_features(area: str) -> list[dict]:
@@ -105,15 +104,15 @@ def export_csv(area: str):
         for f in features
     ]
     header = [*STOP_COLUMNS.values(), "Länge (WGS84)", "Breite (WGS84)"]
-    return _export(csv_text(header, rows).encode("utf-8"), "text/csv", _name(area, "csv"))
+    return download(csv_text(header, rows).encode("utf-8"), "text/csv", _name(area, "csv"))
 
 
 def export_geojson(area: str):
     """The stops of all walks as GeoJSON points (EPSG:4326)."""
-    return _export(geojson_bytes(_stop_features(area)), GEOJSON, _name(area, "geojson"))
+    return download(geojson_bytes(_stop_features(area)), GEOJSON, _name(area, "geojson"))
 
 
 def export_gpkg(area: str):
     """The stops of all walks as a GeoPackage for QGIS (layer ``rundgaenge``)."""
     body = geopackage_bytes(_stop_features(area), list(STOP_COLUMNS), "rundgaenge")
-    return _export(body, "application/geopackage+sqlite3", _name(area, "gpkg"))
+    return download(body, "application/geopackage+sqlite3", _name(area, "gpkg"))

@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from sozialraum import areas as services
 from sozialraum.errors import NotFound
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
-from sozialraum.model.roles import Role
+from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
 from sozialraum.web.pages_notes import linked_notes
 
@@ -82,6 +82,7 @@ def area_map(area: str):
         summary = _district(area, district_id)
         counts = summary["counts"]
         args = {"district": district_id}
+    writer = can_write_somewhere(current_user.role)
     urls = MapUrls(
         districts=url_for("api.districts", area=area),
         addresses=url_for("api.addresses", area=area, **args),
@@ -91,7 +92,7 @@ def area_map(area: str):
         isochrones=url_for("api.isochrones", area=area) if services.has_walk_network(meta) else "",
         notes=url_for("api.notes", area=area, **args),
         note_card=url_for("pages.note", area=area, note_id="__ID__"),
-        new_note=url_for("pages.new_note", area=area) if current_user.role != Role.VIEWER else "",
+        new_note=url_for("pages.new_note", area=area) if writer else "",
     )
     options = MapOptions(
         bbox=bbox,
@@ -145,7 +146,7 @@ def resource_page(area: str, resource_id: str):
         area=area,
         card=card,
         notes=linked_notes(area, osm_ref=resource_id),
-        can_write=current_user.role != Role.VIEWER,
+        can_write=can_write_somewhere(current_user.role),
     )
 
 
@@ -171,5 +172,5 @@ def address_page(area: str, address_id: str):
         labels=labels,
         walk=walk,
         notes=linked_notes(area, address_key=key) if key else [],
-        can_write=current_user.role != Role.VIEWER,
+        can_write=can_write_somewhere(current_user.role),
     )

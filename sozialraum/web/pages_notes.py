@@ -14,19 +14,10 @@ from flask_login import current_user
 from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
-from sozialraum.model.notes import MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
 
-FORM_FIELDS = (
-    "category",
-    "text",
-    "observed_on",
-    "expires_on",
-    "review_state",
-    "mailbox_status",
-    "address_id",
-    "resource_id",
-)
 FILTERS = ("district", "category", "review_state", "mailbox_status")
 
 
@@ -43,11 +34,11 @@ def _actor() -> fieldnotes.Actor:
 
 
 def _district_names(area: str) -> dict[str, str]:
-    return {d["id"]: d["properties"].get("name") for d in _ctx()["store"].query(area, "districts")}
+    return services.district_names(_ctx()["store"], area)
 
 
-def _labelled(area: str, feature: dict) -> dict:
-    return fieldnotes.labelled(feature, _rules(), _district_names(area))
+def _labelled(area: str, feature: dict, names: dict[str, str] | None = None) -> dict:
+    return fieldnotes.labelled(feature, _rules(), names or _district_names(area))
 
 
 def _number(name: str) -> float | None:
@@ -62,7 +53,7 @@ def _number(name: str) -> float | None:
 
 def _submitted() -> dict:
     """The note fields of the posted form, as the service expects them."""
-    data = {key: (request.form.get(key) or "").strip() or None for key in FORM_FIELDS}
+    data = {key: (request.form.get(key) or "").strip() or None for key in INPUT_FIELDS}
     data["text"] = request.form.get("text", "")
     data = {k: v for k, v in data.items() if v is not None}
     lon, lat = _number("lon"), _number("lat")
@@ -151,12 +142,13 @@ def new_note(area: str):
 
 def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     store = _ctx()["store"]
-    note = _labelled(area, feature)
+    names = _district_names(area)
+    note = _labelled(area, feature, names)
     history = store.history(area, fieldnotes.LAYER, feature["id"])
     for item in history:
         if item["feature"] is not None:
-            item["feature"] = _labelled(area, item["feature"])
-    values = {k: note["properties"].get(k) for k in FORM_FIELDS if k != "resource_id"}
+            item["feature"] = _labelled(area, item["feature"], names)
+    values = {k: note["properties"].get(k) for k in INPUT_FIELDS if k != "resource_id"}
     values["resource_id"] = note["properties"].get("osm_ref")
     values["lon"], values["lat"] = note["geometry"]["coordinates"][:2]
     return _form_context(
@@ -258,18 +250,19 @@ def notes_page(area: str):
         },
         deleted=request.args.get("geloescht"),
         created=request.args.get("neu", type=int),
-        can_write=current_user.role.value != "viewer",
+        can_write=can_write_somewhere(current_user.role),
     )
 
 
 def linked_notes(area: str, *, address_key: str | None = None, osm_ref: str | None = None):
     """Notes (labelled, not expired) linked to an address key or a resource, newest first."""
     found = []
+    names = _district_names(area)
     for feature in fieldnotes.list_notes(_ctx()["store"], area, today=settings.today()):
         props = feature["properties"]
         if (address_key and props.get("address_key") == address_key) or (
             osm_ref and props.get("osm_ref") == osm_ref
         ):
-            found.append(_labelled(area, feature))
+            found.append(_labelled(area, feature, names))
     found.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
     return found

@@ -20,6 +20,7 @@ from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, walk_minutes
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.model.notes import MAILBOX_STATUSES
+from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
 
 STOP_COLOURS = {"resource": "#1d4f91", "address": "#6a1b9a", "note": "#b8860b", "point": "#2e7d32"}
@@ -49,7 +50,7 @@ def _labels() -> dict[str, str]:
 
 
 def _district_names(area: str) -> dict[str, str]:
-    return {d["id"]: d["properties"].get("name") for d in _store().query(area, "districts")}
+    return services.district_names(_store(), area)
 
 
 def walks_page(area: str):
@@ -63,7 +64,7 @@ def walks_page(area: str):
         walks=walks.list_walks(_store(), area),
         districts=sorted(names.items(), key=lambda item: item[1] or ""),
         district_names=names,
-        can_write=current_user.role.value != "viewer",
+        can_write=can_write_somewhere(current_user.role),
     )
 
 
@@ -208,7 +209,7 @@ def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
         "meta": meta,
         "walk": walk,
         "p": props,
-        "district_name": _district_names(area).get(props["district"], props["district"]),
+        "district_name": names.get(props["district"], props["district"]),
         "stops": stops,
         "total_min": None if total is None else walk_minutes(total, DEFAULT_SPEED_KMH),
         "can_edit": fieldnotes.may_write(_actor(), props.get("team")),

@@ -21,7 +21,7 @@ from flask import Blueprint, Flask
 from flask_login import current_user
 
 from sozialraum.errors import Forbidden, Unauthorized
-from sozialraum.model.roles import Role, can_administer
+from sozialraum.model.roles import can_administer, can_write_somewhere
 from sozialraum.web import (
     api,
     api_notes,
@@ -160,7 +160,7 @@ def guard(view, access: str):
                 raise Unauthorized("login required")
             if access == "admin" and not can_administer(current_user.role):
                 raise Forbidden("administrators only")
-            if access == "write" and current_user.role == Role.VIEWER:
+            if access == "write" and not can_write_somewhere(current_user.role):
                 raise Forbidden("viewers read but cannot change data")
         return view(*args, **kwargs)
 
