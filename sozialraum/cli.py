@@ -249,16 +249,24 @@ def purge(data_dir, area_names, dry_run):
     the count, never their content. Run it daily (e.g. from cron or a systemd timer).
     """
     from sozialraum.fieldnotes import expired_note_ids, purge_expired
+    from sozialraum.returns import expired_return_ids, purge_expired_returns
 
     store = _store(data_dir)
     today = settings.today()
     for name in area_names or store.areas():
         if dry_run:
             count = len(expired_note_ids(store, name, today=today))
-            click.echo(f"{name}: {count} expired notes would be deleted")
+            returns = len(expired_return_ids(store, name, today=today))
+            click.echo(
+                f"{name}: {count} expired notes and {returns} expired returned-mail records "
+                "would be deleted"
+            )
         else:
             count = purge_expired(store, name, today=today, actor=_actor())
-            click.echo(f"{name}: {count} expired notes deleted")
+            returns = purge_expired_returns(store, name, today=today, actor=_actor())
+            click.echo(
+                f"{name}: {count} expired notes and {returns} expired returned-mail records deleted"
+            )
 
 
 @main.command("check-addresses")
@@ -298,6 +306,41 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
     write_atomic(output, body)
     summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)
     click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
+
+
+@main.command("import-returns")
+@data_dir_option
+@click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--area", required=True, help="Area name.")
+def import_returns(data_dir, input_file, area):
+    """Import returned-mail records (Rückläufer) as mailbox evidence.
+
+    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with a date column (date or
+    Datum: 2026-10-01 or 01.10.2026), the address (street/housenumber/postcode/city or one
+    column address) and optionally a reason (reason or Grund). Only these columns are read:
+    names or case numbers in other columns are never stored. Rows whose address is not
+    found unambiguously are listed and skipped; records older than 12 months are skipped.
+    Importing the same file twice adds nothing.
+    """
+    from sozialraum.model.privacy import load_privacy_guard
+    from sozialraum.returns import import_returns as run_import
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
+    report = run_import(
+        store, area, input_file.read_bytes(), guard=guard, today=settings.today(), actor=_actor()
+    )
+    for problem in report.problems[:50]:
+        click.echo(f"skipped {problem.english}", err=True)
+    if len(report.problems) > 50:
+        click.echo(f"... and {len(report.problems) - 50} more skipped rows", err=True)
+    if report.ignored_columns:
+        click.echo(f"columns not read: {', '.join(report.ignored_columns)}")
+    click.echo(
+        f"{report.rows:,} rows: {report.added:,} records added, {report.known:,} already known, "
+        f"{len(report.problems):,} skipped"
+    )
 
 
 @main.group()

@@ -19,8 +19,14 @@ from sozialraum.analysis.matching import Match
 from sozialraum.errors import InvalidInput
 from sozialraum.exports import csv_cell
 from sozialraum.model.addresses import address_key
-from sozialraum.model.mailbox import Assessment, Evidence, assess, load_actions
-from sozialraum.model.notes import MAILBOX_CATEGORY
+from sozialraum.model.mailbox import (
+    OSM_EVIDENCE_MONTHS,
+    Assessment,
+    Evidence,
+    assess,
+    load_actions,
+)
+from sozialraum.model.notes import MAILBOX_CATEGORY, add_months
 from sozialraum.store.base import Store
 
 MAX_ROWS = 100_000
@@ -56,6 +62,15 @@ class CsvProblem(InvalidInput):
 def _column_key(name: str) -> str:
     text = name.strip().lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe")
     return re.sub(r"[^a-z]", "", text.replace("ü", "ue"))
+
+
+def find_column(header: list[str], aliases: set[str]) -> int | None:
+    """Index of the first column whose name (case, umlauts, punctuation folded) is one of
+    ``aliases``, or ``None``."""
+    for i, name in enumerate(header):
+        if _column_key(name) in aliases:
+            return i
+    return None
 
 
 def decode(data: bytes) -> str:
@@ -103,12 +118,11 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
         raise CsvProblem("the file is empty", "Die Datei ist leer.") from None
     except csv.Error:
         raise CsvProblem("the file is not valid CSV", "Die Datei ist keine gültige CSV.") from None
-    keys = [_column_key(h) for h in header]
-    columns = {}
-    for role, aliases in _ALIASES.items():
-        for i, key in enumerate(keys):
-            if key in aliases and role not in columns:
-                columns[role] = i
+    columns = {
+        role: index
+        for role, aliases in _ALIASES.items()
+        if (index := find_column(header, aliases)) is not None
+    }
     if not ({"street", "housenumber"} <= columns.keys() or "address" in columns or
             "street" in columns):  # fmt: skip
         raise CsvProblem(
@@ -136,8 +150,15 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
 
 
 def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evidence]]:
-    """Evidence per address key: mailbox observations (field notes) of the area."""
+    """Evidence per address key: mailbox observations (field notes) and returned-mail
+    records of the area (OSM letterboxes are on the address itself, see
+    :func:`osm_evidence`)."""
+    from sozialraum.returns import LAYER as RETURNS
+    from sozialraum.returns import return_evidence
+
     index: dict[str, list[Evidence]] = {}
+    for record in store.query(area, RETURNS):
+        index.setdefault(record["properties"]["address_key"], []).append(return_evidence(record))
     for note in store.query(area, "notes", category=MAILBOX_CATEGORY):
         props = note["properties"]
         key, status = props.get("address_key"), props.get("mailbox_status")
@@ -157,6 +178,20 @@ def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evide
     return index
 
 
+def osm_evidence(props: dict) -> list[Evidence]:
+    """An OSM letterbox on an address (``letter_box_on`` set at import) as evidence."""
+    if not props.get("letter_box_on"):
+        return []
+    seen = date.fromisoformat(props["letter_box_on"])
+    return [
+        Evidence(
+            "vorhanden", seen, "osm", "OpenStreetMap", add_months(seen, OSM_EVIDENCE_MONTHS),
+            "In OpenStreetMap als Briefkasten (amenity=letter_box) eingetragen.",
+            props.get("letter_box_ref"),
+        )
+    ]  # fmt: skip
+
+
 @dataclass
 class CheckResult:
     """One checked address: the match and (if matched) the assessment."""
@@ -173,7 +208,9 @@ def check_address(evidence, match: Match, today: date, actions) -> CheckResult:
     key = props.get("key") or address_key(
         props["street"], props["housenumber"], props.get("postcode")
     )
-    return CheckResult(match, assess(evidence.get(key, []), today, actions=actions))
+    known = [*evidence.get(key, []), *osm_evidence(props)]
+    communal = props.get("communal") or False
+    return CheckResult(match, assess(known, today, communal=communal, actions=actions))
 
 
 def added_values(result: CheckResult) -> list[object]:

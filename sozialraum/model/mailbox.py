@@ -38,6 +38,61 @@ CONTRADICTION_MONTHS = 6
 RETURNED_MAIL_MONTHS = 6
 VERIFIED_MONTHS = 12
 DEFAULT_RULES_FILE = Path(__file__).with_name("mailbox_rules.toml")
+#: An OSM letterbox (``amenity=letter_box``) counts as current for this many months after
+#: its ``check_date``/``survey:date`` or last edit.
+OSM_EVIDENCE_MONTHS = 24
+#: Returned-mail records are kept (and count as evidence) for this many months.
+RETURNED_MAIL_KEEP_MONTHS = 12
+#: OSM tags that mark communal accommodation, with the German label shown as the reason.
+COMMUNAL_TAGS: dict[tuple[str, str], str] = {
+    ("social_facility", "shelter"): "Notunterkunft",
+    ("social_facility:for", "refugee"): "Unterkunft für Geflüchtete",
+    ("social_facility:for", "migrant"): "Unterkunft für Geflüchtete",
+    ("amenity", "refugee_site"): "Unterkunft für Geflüchtete",
+    ("refugee", "yes"): "Unterkunft für Geflüchtete",
+    ("building", "dormitory"): "Wohnheim",
+}
+
+
+def communal_label(tags: dict[str, str]) -> str | None:
+    """The kind of communal accommodation an OSM object is (German), or ``None``.
+
+    Shelters (``social_facility=shelter``), refugee housing (``social_facility:for=refugee``
+    or ``migrant``, ``amenity=refugee_site``, ``refugee=yes``) and ``building=dormitory``.
+    A shelter for refugees is named as refugee housing.
+    """
+    found = [
+        label
+        for (key, value), label in COMMUNAL_TAGS.items()
+        if value in (tags.get(key) or "").split(";")
+    ]
+    if "Unterkunft für Geflüchtete" in found:
+        return "Unterkunft für Geflüchtete"
+    return found[0] if found else None
+
+
+def osm_filter_tags() -> dict[str, list[str]]:
+    """The OSM tags of mailbox evidence as an osmnx ``tags`` filter (online import)."""
+    tags: dict[str, list[str]] = {"amenity": ["letter_box"]}
+    for key, value in COMMUNAL_TAGS:
+        tags.setdefault(key, []).append(value)
+    return tags
+
+
+def is_letter_box(tags: dict[str, str]) -> bool:
+    """Whether an OSM object is a house's own letterbox (``amenity=letter_box``)."""
+    return tags.get("amenity") == "letter_box"
+
+
+def osm_evidence_date(tags: dict[str, str], last_edit: date | None) -> date | None:
+    """When an OSM letterbox was last confirmed: ``check_date``, ``survey:date`` or the
+    object's last edit (in that order); ``None`` if nothing is known."""
+    for key in ("check_date", "survey:date"):
+        try:
+            return date.fromisoformat((tags.get(key) or "").strip()[:10])
+        except ValueError:
+            continue
+    return last_edit
 
 
 @dataclass(frozen=True)
@@ -133,7 +188,7 @@ def assess(
     evidence: Iterable[Evidence],
     today: date,
     *,
-    communal: bool = False,
+    communal: bool | str = False,
     actions: dict[str, str] | None = None,
 ) -> Assessment:
     """Status, risk level with reasons in words, and the suggested action.
@@ -149,8 +204,9 @@ def assess(
         Everything known about the address.
     today : datetime.date
         The day of the check.
-    communal : bool
-        The address is communal accommodation (OSM shelter/refugee housing, dormitory).
+    communal : bool or str
+        The address is communal accommodation (OSM shelter/refugee housing, dormitory);
+        a text names its kind (see :func:`communal_label`).
     actions : dict, optional
         Suggested action per risk level (default: :func:`load_actions`).
     """
@@ -191,7 +247,8 @@ def assess(
             )
         elif status == "unbekannt" and communal:
             risk = "mittel"
-            reasons.append("Gemeinschaftsunterkunft ohne bekannten Briefkasten-Zustand.")
+            kind = f" ({communal})" if isinstance(communal, str) else ""
+            reasons.append(f"Gemeinschaftsunterkunft{kind} ohne bekannten Briefkasten-Zustand.")
         elif status == "unbekannt" and expired:
             risk = "mittel"
             newest = max(expired, key=lambda e: e.observed_on)
@@ -206,6 +263,12 @@ def assess(
             reasons.append(
                 f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
                 f"{current[0].role})."
+            )
+        elif status == "post_zurueck":
+            risk = "mittel"
+            reasons.append(
+                f"Post kam am {_label_day(current[0].observed_on)} zurück (vor mehr als "
+                f"{RETURNED_MAIL_MONTHS} Monaten); Briefkasten neu prüfen."
             )
         elif status == "hausverwaltung":
             risk = "mittel"

@@ -12,6 +12,7 @@ from shapely.geometry import LineString, Polygon
 
 from sozialraum.errors import OsmImportError
 from sozialraum.model.categories import CategoryTable
+from sozialraum.model.mailbox import communal_label, is_letter_box
 from sozialraum.osm._records import Boundary, OsmData, OsmObject
 
 SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf")
@@ -65,6 +66,20 @@ def _area_geometry(wkb: WKBFactory, area):
     except (RuntimeError, shapely.errors.GEOSException):
         return None
     return None if geometry.is_empty else geometry
+
+
+def _mailbox_evidence(tags) -> bool:
+    """A letterbox or communal accommodation: kept even without an address (it is joined to
+    the nearest address at import)."""
+    return is_letter_box(tags) or communal_label(tags) is not None
+
+
+def _edit(obj) -> str | None:
+    """The last edit day of a letterbox (``None`` for other objects or without metadata)."""
+    if not is_letter_box(obj.tags):
+        return None
+    stamp = obj.timestamp
+    return stamp.date().isoformat() if stamp is not None and stamp.year > 1970 else None
 
 
 def way_keys(table: CategoryTable) -> list[str]:
@@ -150,17 +165,21 @@ def read_osm_file(
                 continue
             tags = dict(obj.tags)
             categories = classify(tags)
-            if not categories and ADDRESS_KEY not in tags:
+            if not categories and ADDRESS_KEY not in tags and not _mailbox_evidence(tags):
                 continue
             if obj.is_node():
                 if obj.location.valid():
-                    data.objects.append(OsmObject("n", obj.id, obj.lon, obj.lat, tags, categories))
+                    data.objects.append(
+                        OsmObject("n", obj.id, obj.lon, obj.lat, tags, categories, _edit(obj))
+                    )
             elif obj.is_way():
                 point = _way_point(obj)
                 if point is None:
                     data.unplaced.append(("w", obj.id, tags))
                 else:
-                    data.objects.append(OsmObject("w", obj.id, *point, tags, categories))
+                    data.objects.append(
+                        OsmObject("w", obj.id, *point, tags, categories, _edit(obj))
+                    )
             elif obj.is_relation():
                 relations[obj.id] = tags  # placed if it arrives as an assembled area
     except RuntimeError as exc:

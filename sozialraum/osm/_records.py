@@ -19,6 +19,8 @@ class OsmObject:
     lat: float
     tags: dict[str, str]
     categories: list[str] = field(default_factory=list)
+    #: last edit (ISO date), kept for letterboxes only (mailbox evidence)
+    last_edit: str | None = None
 
     @property
     def feature_id(self) -> str:

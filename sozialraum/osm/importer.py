@@ -23,6 +23,7 @@ from sozialraum.analysis.walk import build_walk_network, network_from_ways
 from sozialraum.errors import InvalidInput, NotFound, OsmImportError
 from sozialraum.model.addresses import address_key
 from sozialraum.model.categories import CategoryTable, load_categories
+from sozialraum.osm import _mailbox
 from sozialraum.osm import districts as _districts
 from sozialraum.osm._reader import read_osm_file
 from sozialraum.osm._records import OSM_TYPES, OsmData, OsmObject
@@ -272,6 +273,7 @@ def import_area(
     address_features = [
         _address_feature(obj, district_of[offset + i], decimals) for i, obj in enumerate(addresses)
     ]
+    _mailbox.attach(objects, address_features)
     district_features = [
         {
             "type": "Feature",

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.model.categories import CategoryTable
+from sozialraum.model.mailbox import osm_filter_tags
 from sozialraum.osm._reader import DISTRICT_ADMIN_LEVELS
 from sozialraum.osm._records import Boundary, OsmData, OsmObject
 from sozialraum.settings import ImportSettings
@@ -165,6 +166,18 @@ def _walk_ways(ox, polygon) -> list[list[tuple[int, float, float]]]:
     return ways
 
 
+def _merge_tags(first: dict, second: dict) -> dict:
+    """Two osmnx tag filters as one (``True`` = any value wins over a value list)."""
+    merged = dict(first)
+    for key, values in second.items():
+        old = merged.get(key)
+        if old is True or values is True:
+            merged[key] = True
+        else:
+            merged[key] = sorted({*(old or []), *values})
+    return merged
+
+
 def fetch(
     table: CategoryTable,
     settings: ImportSettings,
@@ -190,7 +203,7 @@ def fetch(
     (OsmData, shapely geometry)
         The objects as points (EPSG:4326), the walkable ways, and the polygon that was queried.
     """
-    tags = {**table.osmnx_tags(), "addr:housenumber": True}
+    tags = _merge_tags(table.osmnx_tags(), {**osm_filter_tags(), "addr:housenumber": True})
     with _osmnx_settings(settings) as ox:
         from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 

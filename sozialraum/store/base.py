@@ -113,6 +113,11 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
+        """Add features with given ids in one write; ids already present are skipped
+        (idempotent re-import). Returns the ids that were added."""
+
+    @abstractmethod
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         """Delete features and every kept version of them for good; returns how many
         features were removed. The audit log records ids and the count, never content."""

@@ -458,6 +458,33 @@ class GeoJSONStore(Store):
         self._change(area, layer, change)
         return copy.deepcopy(clean)
 
+    def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
+        incoming = []
+        for feature in features:
+            clean = validate_feature(layer, feature)
+            feature_id = feature.get("id")
+            if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
+                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+            clean["id"] = feature_id
+            incoming.append(clean)
+        stamp = _now()
+        added: list[str] = []
+
+        def change(existing, index):
+            seen = set(index)
+            for feature in incoming:
+                if feature["id"] in seen:
+                    continue
+                seen.add(feature["id"])
+                feature["properties"].update(version=1, updated_at=stamp)
+                existing.append(feature)
+                added.append(feature["id"])
+            return {"actor": actor, "action": "add_many", "added": len(added)}
+
+        if incoming:
+            self._change(area, layer, change)
+        return added
+
     def _versioned(self, features, index, feature_id, expected_version, layer):
         position = index.get(feature_id)
         if position is None:

@@ -30,6 +30,7 @@ LAYERS: dict[str, LayerSchema] = {
     "districts": LayerSchema(("Polygon", "MultiPolygon"), ("name",)),
     "notes": LayerSchema(("Point",), ("category", "text", "observed_on"), keep_versions=True),
     "walks": LayerSchema(("MultiPoint",), ("title", "walk_on", "stops"), keep_versions=True),
+    "returns": LayerSchema(("Point",), ("address_key", "returned_on", "expires_on")),
 }
 
 

@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 
 from sozialraum.errors import ConfigError
-from sozialraum.model.mailbox import Evidence, assess, current_status, load_actions
+from sozialraum.model.mailbox import (
+    Evidence,
+    assess,
+    communal_label,
+    current_status,
+    is_letter_box,
+    load_actions,
+    osm_evidence_date,
+)
 
 TODAY = date(2026, 11, 21)
 
@@ -109,3 +117,46 @@ def test_municipality_changes_actions(tmp_path):
     path.write_text('[action]\nsehr_hoch = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown risk level"):
         load_actions(path)
+
+
+def test_returned_mail_older_than_six_months_alone_asks_for_a_recheck():
+    result = assess(
+        [ev("post_zurueck", "2026-03-01", "rueckläufer", "Poststelle", "2027-03-01")], TODAY
+    )
+    assert (result.status, result.risk) == ("post_zurueck", "mittel")
+    assert "01.03.2026" in result.reasons[0] and "neu prüfen" in result.reasons[0]
+
+
+def test_communal_reason_names_the_kind():
+    result = assess([], TODAY, communal="Notunterkunft")
+    assert result.risk == "mittel"
+    assert "Gemeinschaftsunterkunft (Notunterkunft)" in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("tags", "label"),
+    [
+        ({"amenity": "social_facility", "social_facility": "shelter"}, "Notunterkunft"),
+        (
+            {"social_facility": "shelter", "social_facility:for": "migrant"},
+            "Unterkunft für Geflüchtete",
+        ),
+        ({"social_facility:for": "homeless;refugee"}, "Unterkunft für Geflüchtete"),
+        ({"amenity": "refugee_site"}, "Unterkunft für Geflüchtete"),
+        ({"building": "dormitory"}, "Wohnheim"),
+        ({"amenity": "social_facility", "social_facility": "group_home"}, None),
+        ({"building": "apartments"}, None),
+        ({"amenity": "shelter"}, None),  # a bus or hiking shelter is no accommodation
+    ],
+)
+def test_communal_label(tags, label):
+    assert communal_label(tags) == label
+
+
+def test_osm_evidence_date_prefers_check_date():
+    edit = date(2025, 1, 2)
+    assert osm_evidence_date({"check_date": "2026-05-04"}, edit) == date(2026, 5, 4)
+    assert osm_evidence_date({"survey:date": "2026-03"}, edit) == edit  # not a full date
+    assert osm_evidence_date({}, edit) == edit
+    assert osm_evidence_date({}, None) is None
+    assert is_letter_box({"amenity": "letter_box"}) and not is_letter_box({"amenity": "post_box"})
