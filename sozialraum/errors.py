@@ -29,6 +29,12 @@ class InvalidInput(SozialraumError):
     status = 400
 
 
+class TooLarge(InvalidInput):
+    """More input than one request or file may hold (HTTP 413)."""
+
+    status = 413
+
+
 class Unauthorized(SozialraumError):
     """Not logged in, or the session ended (logout, inactivity, account disabled)."""
 

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sozialraum import settings
@@ -21,6 +21,7 @@ from sozialraum.exports import csv_cell
 from sozialraum.model.addresses import address_key
 from sozialraum.model.mailbox import (
     OSM_EVIDENCE_MONTHS,
+    STATUSES,
     Assessment,
     Evidence,
     assess,
@@ -194,10 +195,11 @@ def osm_evidence(props: dict) -> list[Evidence]:
 
 @dataclass
 class CheckResult:
-    """One checked address: the match and (if matched) the assessment."""
+    """One checked address: the match, (if matched) the assessment and all its evidence."""
 
     match: Match
     assessment: Assessment | None
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 def check_address(evidence, match: Match, today: date, actions) -> CheckResult:
@@ -210,7 +212,8 @@ def check_address(evidence, match: Match, today: date, actions) -> CheckResult:
     )
     known = [*evidence.get(key, []), *osm_evidence(props)]
     communal = props.get("communal") or False
-    return CheckResult(match, assess(known, today, communal=communal, actions=actions))
+    found = assess(known, today, communal=communal, actions=actions)
+    return CheckResult(match, found, sorted(known, key=lambda e: e.observed_on, reverse=True))
 
 
 def added_values(result: CheckResult) -> list[object]:
@@ -277,3 +280,103 @@ def result_csv(table: AddressTable, results: list[CheckResult]) -> str:
         cells = [*row, *[""] * (width - len(row))][: max(width, len(row))]
         writer.writerow([csv_cell(c) for c in [*cells, *added_values(result)]])
     return out.getvalue()
+
+
+def check_one(
+    store: Store,
+    area: str,
+    *,
+    line: str | None = None,
+    parts: dict | None = None,
+    address_id: str | None = None,
+    actions=None,
+    today: date | None = None,
+) -> CheckResult:
+    """Check one address given as a line, as parts (street, housenumber, postcode, city)
+    or by its id in the area (a chosen suggestion). Nothing of it is stored or logged."""
+    from sozialraum import areas as services
+
+    today = today or settings.today()
+    actions = actions or load_actions()
+    if address_id is not None:
+        match = Match("exact", 100, store.get(area, "addresses", address_id))
+    else:
+        matcher = services.address_matcher(store, area)
+        if parts is not None:
+            match = matcher.match(
+                parts.get("street") or "", parts.get("housenumber") or "",
+                parts.get("postcode"), parts.get("city"),
+            )  # fmt: skip
+        else:
+            match = matcher.match_line(line or "")
+    return check_address(evidence_index(store, area, today), match, today, actions)
+
+
+SOURCE_LABELS = {"notiz": "Notiz", "rueckläufer": "Rückläufer", "osm": "OpenStreetMap"}
+
+
+def _address_record(feature: dict) -> dict:
+    props = feature["properties"]
+    label = f"{props['street']} {props['housenumber']}"
+    if props.get("postcode") or props.get("city"):
+        label += ", " + " ".join(p for p in (props.get("postcode"), props.get("city")) if p)
+    return {
+        "id": feature["id"],
+        "street": props["street"],
+        "housenumber": props["housenumber"],
+        "postcode": props.get("postcode"),
+        "city": props.get("city"),
+        "label": label,
+    }
+
+
+def evidence_record(evidence: Evidence, today: date, contradicting: bool = False) -> dict:
+    """One piece of evidence, JSON-ready (dates ISO 8601, labels in German)."""
+    return {
+        "status": evidence.status,
+        "status_label": STATUSES.get(evidence.status, evidence.status),
+        "observed_on": evidence.observed_on.isoformat(),
+        "expires_on": evidence.expires_on.isoformat() if evidence.expires_on else None,
+        "expired": evidence.expired(today),
+        "contradicting": contradicting,
+        "source": evidence.source,
+        "source_label": SOURCE_LABELS.get(evidence.source, evidence.source),
+        "role": evidence.role,
+        "detail": evidence.detail,
+        "ref": evidence.ref,
+    }
+
+
+def result_record(result: CheckResult, today: date) -> dict:
+    """A checked address, JSON-ready: match, matched address, candidates, status, risk,
+    reasons, action, communal accommodation and every piece of evidence (newest first)."""
+    match, found = result.match, result.assessment
+    record = {
+        "match_kind": match.kind,
+        "match_score": match.score,
+        "match_reason": match.reason or None,
+        "matched": _address_record(match.feature) if match.feature else None,
+        "candidates": [_address_record(f) for f in match.candidates],
+    }
+    if found is None:
+        return {
+            **record,
+            "mailbox_status": None,
+            "mailbox_status_label": None,
+            "risk": "unbekannt",
+            "reasons": [match.reason or "Adresse nicht eindeutig gefunden."],
+            "action": "Adresse prüfen (nicht eindeutig gefunden).",
+            "communal": None,
+            "evidence": [],
+        }
+    against = {id(e) for e in found.contradicting}
+    return {
+        **record,
+        "mailbox_status": found.status,
+        "mailbox_status_label": found.status_label,
+        "risk": found.risk,
+        "reasons": found.reasons,
+        "action": found.action,
+        "communal": match.feature["properties"].get("communal"),
+        "evidence": [evidence_record(e, today, id(e) in against) for e in result.evidence],
+    }

@@ -18,6 +18,7 @@ from sozialraum import settings
 from sozialraum.fieldnotes import NoteRules
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
+from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
@@ -93,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         CATEGORIES_FILE=str(instance / "categories.toml"),
         NOTE_CATEGORIES_FILE=str(instance / "note_categories.toml"),
         PRIVACY_RULES_FILE=str(instance / "privacy_rules.toml"),
+        MAILBOX_RULES_FILE=str(instance / "mailbox_rules.toml"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_IDLE_MINUTES=60,
         SESSION_COOKIE_HTTPONLY=True,
@@ -129,6 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             load_note_categories(Path(app.config["NOTE_CATEGORIES_FILE"])),
             load_privacy_guard(Path(app.config["PRIVACY_RULES_FILE"])),
         ),
+        "mailbox_actions": load_actions(Path(app.config["MAILBOX_RULES_FILE"])),
     }
 
     from sozialraum.web import auth, errors, headers, routes

@@ -7,7 +7,7 @@ real responses validate against these schemas.
 from __future__ import annotations
 
 from sozialraum import __version__
-from sozialraum.web import openapi_notes, openapi_walks
+from sozialraum.web import openapi_mailbox, openapi_notes, openapi_walks
 from sozialraum.web._openapi_parts import (
     GEO,
     INT,
@@ -521,9 +521,19 @@ def openapi_document() -> dict:
             "(cookie); writes need the X-CSRFToken header.",
         },
         "components": {
-            "schemas": {**SCHEMAS, **openapi_notes.SCHEMAS, **openapi_walks.SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                **openapi_notes.SCHEMAS,
+                **openapi_walks.SCHEMAS,
+                **openapi_mailbox.SCHEMAS,
+            },
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
         "security": [{"session": []}],
-        "paths": {**PATHS, **openapi_notes.PATHS, **openapi_walks.PATHS},
+        "paths": {
+            **PATHS,
+            **openapi_notes.PATHS,
+            **openapi_walks.PATHS,
+            **openapi_mailbox.PATHS,
+        },
     }

@@ -24,6 +24,7 @@ from sozialraum.errors import Forbidden, Unauthorized
 from sozialraum.model.roles import can_administer, can_write_somewhere
 from sozialraum.web import (
     api,
+    api_mailbox,
     api_notes,
     api_walk,
     api_walks,
@@ -143,6 +144,13 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/areas/<area>/walks.geojson", "walks_geojson", api_walks.export_geojson, "read"),
     Route("/api/areas/<area>/walks.gpkg", "walks_gpkg", api_walks.export_gpkg, "read"),
     Route("/api/areas/<area>/walks/<walk_id>", "walk", api_walks.get_walk, "read"),
+    Route(
+        "/api/areas/<area>/mailbox-check",
+        "mailbox_check",
+        api_mailbox.mailbox_check,
+        "read",
+        ("POST",),
+    ),
 )
 
 ACCESS_LEVELS = ("public", "read", "write", "admin")

@@ -123,6 +123,11 @@ def csrf_header(client) -> dict:
     return {"X-CSRFToken": csrf_token(client, "/")}
 
 
+def _line(feature) -> str:
+    props = feature["properties"]
+    return f"{props['street']} {props['housenumber']}"
+
+
 def post_cases(client, demo_store):
     feature = demo_store.query(AREA, "addresses")[0]
     lon, lat = feature["geometry"]["coordinates"]
@@ -132,6 +137,11 @@ def post_cases(client, demo_store):
         ("/api/areas/{area}/isochrones", {"lon": lon + 1, "lat": lat}),
         ("/api/areas/{area}/isochrones", {"lon": "x", "lat": lat}),
         ("/api/areas/{area}/isochrones", [1, 2]),
+        (
+            "/api/areas/{area}/mailbox-check",
+            [_line(feature), {"street": "Nirgendwostraße", "housenumber": "1"}, "Linden 1"],
+        ),
+        ("/api/areas/{area}/mailbox-check", {"lon": lon}),
         (
             "/api/areas/{area}/notes",
             {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Ort"},

@@ -1,0 +1,90 @@
+"""The mailbox-check API: a JSON list of addresses in, status, risk and action out.
+
+POST only, so no address appears in a URL or an access log; nothing of the list is
+stored or logged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import request
+
+from sozialraum import settings
+from sozialraum.errors import InvalidInput, TooLarge
+from sozialraum.mailbox_check import check_address, evidence_index, result_record
+from sozialraum.model.mailbox import RISK_LEVELS
+from sozialraum.web._responses import json_response
+from sozialraum.web.api import _ctx, _store, checked_area
+
+MAX_ADDRESSES = 10_000
+PART_FIELDS = ("street", "housenumber", "postcode", "city")
+MAX_FIELD_CHARS = 300
+
+
+def _item(index: int, item: object) -> tuple[str | None, dict | None]:
+    """An address as a line or as parts; :class:`InvalidInput` naming the position."""
+    if isinstance(item, str):
+        if len(item) > MAX_FIELD_CHARS:
+            raise InvalidInput(f"address {index}: at most {MAX_FIELD_CHARS} characters")
+        return item, None
+    if isinstance(item, dict):
+        unknown = set(item) - {*PART_FIELDS, "address"}
+        if unknown:
+            raise InvalidInput(f"address {index}: unknown fields {sorted(unknown)}")
+        for key, value in item.items():
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(f"address {index}: {key} must be a string")
+            if value and len(value) > MAX_FIELD_CHARS:
+                raise InvalidInput(f"address {index}: {key} is longer than {MAX_FIELD_CHARS}")
+        if item.get("address"):
+            return item["address"], None
+        if not item.get("street"):
+            raise InvalidInput(f"address {index}: give street (and housenumber) or address")
+        return None, item
+    raise InvalidInput(f"address {index}: expected a string or an object")
+
+
+def mailbox_check(area: str):
+    """Check a JSON list of addresses (strings or objects with street, housenumber,
+    postcode, city) against the area: match, mailbox status with evidence, delivery risk,
+    reasons and suggested action per address, plus counts per risk level."""
+    checked_area(area)
+    body = request.get_json(silent=True)
+    if isinstance(body, dict) and "addresses" in body:
+        body = body["addresses"]
+    if not isinstance(body, list) or not body:
+        raise InvalidInput(
+            'send a JSON list of addresses: ["Lindenstraße 12, 45903 Musterstadt", '
+            '{"street": "…", "housenumber": "…", "postcode": "…", "city": "…"}]'
+        )
+    if len(body) > MAX_ADDRESSES:
+        raise TooLarge(f"at most {MAX_ADDRESSES:,} addresses per request")
+    items = [_item(i, item) for i, item in enumerate(body)]
+    store, today = _store(), settings.today()
+    from sozialraum import areas as services
+
+    matcher = services.address_matcher(store, area)
+    evidence = evidence_index(store, area, today)
+    actions = _ctx()["mailbox_actions"]
+    results, counts = [], Counter()
+    for index, (line, parts) in enumerate(items):
+        if parts is not None:
+            match = matcher.match(
+                parts.get("street") or "", parts.get("housenumber") or "",
+                parts.get("postcode"), parts.get("city"),
+            )  # fmt: skip
+        else:
+            match = matcher.match_line(line)
+        record = result_record(check_address(evidence, match, today, actions), today)
+        counts[record["risk"]] += 1
+        results.append({"index": index, **record})
+    return json_response(
+        {
+            "area": area,
+            "checked_on": today.isoformat(),
+            "counts": {level: counts.get(level, 0) for level in RISK_LEVELS},
+            "results": results,
+        },
+        **{"Cache-Control": "private, no-store"},
+    )

@@ -1,0 +1,115 @@
+"""OpenAPI description of the mailbox check (merged into ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
+from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ref
+from sozialraum.web.api_mailbox import MAX_ADDRESSES
+from sozialraum.web.openapi_notes import _errors, _ok, _param
+
+_ADDRESS = {
+    "type": "object",
+    "required": ["id", "street", "housenumber", "label"],
+    "properties": {
+        "id": STR,
+        "street": STR,
+        "housenumber": STR,
+        "postcode": NSTR,
+        "city": NSTR,
+        "label": STR,
+    },
+}
+_EVIDENCE = {
+    "type": "object",
+    "required": ["status", "observed_on", "source", "role", "expired"],
+    "properties": {
+        "status": {"enum": list(STATUSES)},
+        "status_label": STR,
+        "observed_on": {"type": "string", "format": "date"},
+        "expires_on": nullable({"type": "string", "format": "date"}),
+        "expired": {"type": "boolean"},
+        "contradicting": {"type": "boolean"},
+        "source": {"enum": ["notiz", "rueckläufer", "osm"]},
+        "source_label": STR,
+        "role": STR,
+        "detail": STR,
+        "ref": NSTR,
+    },
+}
+_INPUT = {
+    "anyOf": [
+        {"type": "string", "description": "One line, e.g. 'Lindenstr. 12, 45903 Musterstadt'"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "street": STR,
+                "housenumber": STR,
+                "postcode": NSTR,
+                "city": NSTR,
+                "address": STR,
+            },
+        },
+    ]
+}
+
+SCHEMAS: dict[str, dict] = {
+    "MailboxResult": {
+        "type": "object",
+        "required": ["index", "match_kind", "match_score", "risk", "reasons", "action"],
+        "properties": {
+            "index": INT,
+            "match_kind": {"enum": ["exact", "normalised", "fuzzy", "ambiguous", "none"]},
+            "match_score": INT,
+            "match_reason": NSTR,
+            "matched": nullable(_ADDRESS),
+            "candidates": {"type": "array", "items": _ADDRESS},
+            "mailbox_status": nullable({"enum": list(STATUSES)}),
+            "mailbox_status_label": NSTR,
+            "risk": {"enum": list(RISK_LEVELS)},
+            "reasons": {"type": "array", "items": STR},
+            "action": STR,
+            "communal": NSTR,
+            "evidence": {"type": "array", "items": _EVIDENCE},
+        },
+    },
+    "MailboxCheck": {
+        "type": "object",
+        "required": ["area", "checked_on", "counts", "results"],
+        "properties": {
+            "area": STR,
+            "checked_on": {"type": "string", "format": "date"},
+            "counts": {
+                "type": "object",
+                "required": list(RISK_LEVELS),
+                "properties": {level: INT for level in RISK_LEVELS},
+            },
+            "results": {"type": "array", "items": ref("MailboxResult")},
+        },
+    },
+}
+
+PATHS: dict[str, dict] = {
+    "/api/areas/{area}/mailbox-check": {
+        "post": {
+            "summary": "Delivery-risk check: match addresses, mailbox status with evidence, "
+            "risk (hoch/mittel/niedrig/unbekannt), reasons and suggested action. Nothing of "
+            "the list is stored or logged; the tool advises, it decides nothing.",
+            "parameters": [_param("area", "path", True)],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    JSON: {
+                        "schema": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_ADDRESSES,
+                            "items": _INPUT,
+                        }
+                    }
+                },
+            },
+            "responses": {**_ok("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},
+        }
+    }
+}
