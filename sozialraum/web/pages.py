@@ -7,7 +7,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from sozialraum import areas as services
+from sozialraum import settings
 from sozialraum.errors import NotFound
+from sozialraum.mailbox_check import check_one, result_record
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
@@ -164,8 +166,16 @@ def address_page(area: str, address_id: str):
         else None
     )
     key = store.get(area, "addresses", address_id)["properties"].get("key")
+    today = settings.today()
+    mailbox = result_record(
+        check_one(
+            store, area, address_id=address_id, actions=_ctx()["mailbox_actions"], today=today
+        ),
+        today,
+    )
     return render_template(
         "address.html",
+        mailbox=mailbox,
         meta=meta,
         area=area,
         card=card,

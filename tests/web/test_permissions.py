@@ -3,9 +3,12 @@ automatically, or this test fails until it gets sample parameters)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import csrf_token, login
 
+from sozialraum import settings
 from sozialraum.web.routes import ROUTES
 
 ROLES = (None, "viewer", "caseworker", "lead", "admin")
@@ -109,10 +112,15 @@ def test_every_route_for_every_role(app, demo_store, role):
                     "title": "Rundgang",
                     "walk_on": "2026-12-01",
                     "addresses": _address_line(demo_store),
+                    "adresse": _address_line(demo_store),
                     "text-0": "Aushang möglich.",
                     "action": "vorschlagen",
                 }
                 data = {"csrf_token": token, **form} if method == "POST" else None
+                if data and "/briefkasten/" in url:  # uploads: a list with day and address
+                    day = settings.today().strftime("%d.%m.%Y")
+                    csv = f"Datum;Adresse\n{day};{_address_line(demo_store)}\n".encode()
+                    data["datei"] = (io.BytesIO(csv), "liste.csv")
                 response = client.open(url, method=method, data=data)
             expected = _expected(access[(rule.rule, method)], role, method)
             assert response.status_code in expected, (role, method, url, response.status_code)

@@ -1,0 +1,209 @@
+"""Mailbox-check pages: one address (card with status, evidence, risk, reasons, action),
+a list upload (table, counts, CSV download), returned mail; German errors, never a 500,
+nothing of a checked list stored or logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+import pytest
+from conftest import csrf_token, login
+
+from sozialraum import settings
+from sozialraum.mailbox_check import ADDED_COLUMNS
+from sozialraum.model.notes import add_months
+
+AREA = "musterstadt-nord"
+CHECK = f"/gebiete/{AREA}/briefkasten"
+LIST = f"{CHECK}/liste"
+RETURNS = f"{CHECK}/ruecklaeufer"
+
+
+def _noted(demo_store, status):
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["mailbox_status"] == status
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
+    return note, address
+
+
+def _line(address) -> str:
+    return f"{address['properties']['street']} {address['properties']['housenumber']}"
+
+
+def _post(client, url, **fields):
+    return client.post(url, data={"csrf_token": csrf_token(client, CHECK), **fields})
+
+
+def _files_snapshot(demo_store):
+    return {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
+
+
+def test_check_page_has_the_form_and_links(client):
+    page = client.get(CHECK).get_data(as_text=True)
+    assert 'name="adresse"' in page and 'name="csrf_token"' in page
+    assert f'href="{LIST}"' in page and f'href="{RETURNS}"' in page
+    area_page = client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
+    assert f'href="{CHECK}"' in area_page
+
+
+def test_risky_address_card_with_evidence_reasons_and_action(client, demo_store):
+    note, address = _noted(demo_store, "fehlt")
+    response = _post(client, CHECK, adresse=_line(address).replace("straße", "str."))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    page = response.get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in page
+    assert "Postzustellungsurkunde" in page and "(festgestellt am" in page
+    assert f"/notizen/{note['id']}" in page  # the evidence links to its note
+    assert "Notiz · Fachkraft" in page
+
+
+def test_chosen_suggestion_is_checked_by_id(client, demo_store):
+    _, address = _noted(demo_store, "vorhanden")
+    page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>niedrig</strong>" in page
+    assert "Normaler Postversand" in page
+
+
+def test_hostile_note_text_is_shown_as_text(client, demo_store):
+    _, address = _noted(demo_store, "defekt")
+    hostile = "Klappe <img src=x onerror=alert(1)> kaputt"
+    demo_store.add(AREA, "notes", {
+        "type": "Feature", "geometry": address["geometry"],
+        "properties": {"category": "briefkasten", "mailbox_status": "defekt", "text": hostile,
+                       "observed_on": settings.today().isoformat(),
+                       "expires_on": add_months(settings.today(), 12).isoformat(),
+                       "address_key": address["properties"]["key"], "district": "r1",
+                       "team": "Team Nord", "author": "t"},
+    }, actor="t")  # fmt: skip
+    page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_ambiguous_address_offers_candidates(client, demo_store):
+    address = demo_store.query(AREA, "addresses")[0]
+    number = address["properties"]["housenumber"]
+    page = _post(client, CHECK, adresse=f"{address['properties']['street']} {number}z")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Adresse nicht eindeutig" in text
+    assert "Meinten Sie" in text and f'value="{address["id"]}"' in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [({}, "Bitte eine Adresse eingeben."), ({"address_id": "gibtsnicht"}, "nicht gefunden")],
+)
+def test_check_errors_are_german_4xx(client, fields, message):
+    response = _post(client, CHECK, **fields)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_address_page_shows_the_mailbox_summary(client, demo_store):
+    _, address = _noted(demo_store, "fehlt")
+    page = client.get(f"/gebiete/{AREA}/adressen/{address['id']}").get_data(as_text=True)
+    assert 'id="briefkasten-kurz"' in page and "Zustellrisiko: <strong>hoch</strong>" in page
+
+
+def _upload(client, data: bytes, ausgabe="tabelle", url=LIST):
+    token = csrf_token(client, CHECK)
+    return client.post(
+        url,
+        data={"csrf_token": token, "ausgabe": ausgabe, "datei": (io.BytesIO(data), "liste.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _list(demo_store) -> bytes:
+    _, risky = _noted(demo_store, "fehlt")
+    _, safe = _noted(demo_store, "vorhanden")
+    return (
+        "Zeichen;Straße;Hausnummer\n"
+        f"GEHEIM-1;{risky['properties']['street']};{risky['properties']['housenumber']}\n"
+        f"GEHEIM-2;{safe['properties']['street']};{safe['properties']['housenumber']}\n"
+        "GEHEIM-3;Nirgendwostraße;3\n"
+    ).encode("cp1252")
+
+
+def test_list_upload_shows_table_and_counts_and_stores_nothing(client, demo_store, caplog):
+    before = _files_snapshot(demo_store)
+    with caplog.at_level(logging.DEBUG):
+        response = _upload(client, _list(demo_store))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<strong data-risk="hoch">1</strong>' in page
+    assert '<strong data-risk="niedrig">1</strong>' in page
+    assert '<strong data-risk="unbekannt">1</strong>' in page
+    assert "GEHEIM-1" in page and "Ergebnis: 3 Adressen" in page
+    assert "GEHEIM" not in caplog.text
+    changed = [p for p, t in _files_snapshot(demo_store).items() if before.get(p) != t]
+    assert all("accounts" in p.parts for p in changed), changed
+    for path in demo_store.data_dir.rglob("*"):
+        if path.is_file():
+            assert b"GEHEIM" not in path.read_bytes()
+
+
+def test_list_download_is_the_same_csv_with_the_added_columns(client, demo_store):
+    response = _upload(client, _list(demo_store), "csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert rows[0] == ["Zeichen", "Straße", "Hausnummer", *ADDED_COLUMNS]
+    assert [r[0] for r in rows[1:]] == ["GEHEIM-1", "GEHEIM-2", "GEHEIM-3"]
+    assert [dict(zip(rows[0], r, strict=True))["risk"] for r in rows[1:]] == [
+        "hoch", "niedrig", "unbekannt"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "Die Datei ist leer."),
+        (b"\x00\x01\x02\x03" * 100, "keine CSV-Textdatei"),
+        (b"Name;Vorname\nA;B\n", "Keine passenden Spalten"),
+        (b"Adresse\n", "keine Adressen"),
+    ],
+)
+def test_bad_uploads_get_german_messages(client, data, message):
+    response = _upload(client, data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_missing_file_and_too_large_upload(client, app):
+    response = _post(client, LIST, ausgabe="tabelle")
+    assert response.status_code == 400 and "Bitte eine CSV-Datei wählen." in response.get_data(
+        as_text=True
+    )
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    response = _upload(client, b"Adresse\n" + b"Lindenweg 1\n" * 2000)
+    assert response.status_code == 413
+    assert "Die Datei ist zu groß." in response.get_data(as_text=True)
+
+
+def test_returns_upload_for_caseworkers_and_list_for_everyone(app, client, demo_store):
+    noted = {n["properties"].get("address_key") for n in demo_store.query(AREA, "notes")}
+    address = next(
+        a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] not in noted
+    )
+    day = add_months(settings.today(), -1).strftime("%d.%m.%Y")
+    data = f"Name;Datum;Adresse;Grund\nErika Muster;{day};{_line(address)};verzogen\n".encode()
+    response = _upload(client, data, url=RETURNS)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>1</strong> neu" in page
+    assert "Nicht gelesene Spalten: Name" in page and "verzogen" in page
+    assert "Erika" not in page
+    check = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in check and "Rückläufer · Poststelle" in check
+    viewer = login(app.test_client(), "viewer")
+    listing = viewer.get(RETURNS).get_data(as_text=True)
+    assert "verzogen" in listing and 'type="file"' not in listing
+    assert _upload(viewer, data, url=RETURNS).status_code == 403
+    bad = _upload(client, b"Adresse\nLindenweg 1\n", url=RETURNS)
+    assert bad.status_code == 400 and "Datum" in bad.get_data(as_text=True)
