@@ -1,0 +1,100 @@
+"""The mailbox check in real headless Chromium: type an address, pick a suggestion, read the
+card; upload a list, see the table and counts, download the CSV with the file still chosen;
+on a phone without sideways scrolling.
+
+Server, browser, sessions and privacy checks come from ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from web import test_browser as shared
+from web.test_browser import AREA, log_in
+from web.test_browser_walk import check, watch_console
+
+from sozialraum.mailbox_check import ADDED_COLUMNS
+
+pytestmark = pytest.mark.browser
+
+browser = shared.browser
+start_server = shared.start_server
+live_server = shared.live_server
+open_session = shared.open_session
+s = shared.s
+
+
+def _noted(demo_store, status):
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["mailbox_status"] == status
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    return next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
+
+
+def test_single_check_with_suggestions(s, live_server, demo_store):
+    console = watch_console(s)
+    props = _noted(demo_store, "fehlt")["properties"]
+    log_in(s.page, live_server)
+    s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten")
+    s.page.fill("#adresse", f"{props['street']} {props['housenumber']}")
+    s.page.wait_for_selector("#vorschlaege li")
+    s.page.locator("#vorschlaege li").first.click()
+    s.page.wait_for_selector("#briefkasten-ergebnis")
+    card = s.page.locator("#briefkasten-ergebnis").inner_text()
+    assert f"{props['street']} {props['housenumber']}" in card
+    assert "ZUSTELLRISIKO: HOCH" in card.upper()
+    assert "fehlt" in card and "Notiz · Fachkraft" in card and "Postzustellungsurkunde" in card
+    s.screenshot("1-card", full_page=True)
+    check(s, console)
+
+
+def test_list_upload_table_and_download(s, live_server, demo_store):
+    console = watch_console(s)
+    risky = _noted(demo_store, "defekt")["properties"]
+    safe = _noted(demo_store, "vorhanden")["properties"]
+    data = (
+        "Ref;Straße;Hausnummer\n"
+        f"A-1;{risky['street']};{risky['housenumber']}\n"
+        f"A-2;{safe['street']};{safe['housenumber']}\n"
+        "A-3;<b>Nirgendwo</b>;1\n"
+    ).encode("cp1252")
+    log_in(s.page, live_server)
+    s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/liste")
+    s.page.set_input_files("#datei", {"name": "liste.csv", "mimeType": "text/csv", "buffer": data})
+    s.page.get_by_role("button", name="Prüfen und anzeigen").click()
+    s.page.wait_for_selector("table.mailbox-results")
+    assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
+    assert s.page.locator('[data-risk="niedrig"]').inner_text() == "1"
+    assert s.page.locator('[data-risk="unbekannt"]').inner_text() == "1"
+    assert s.page.locator("table.mailbox-results b").count() == 0  # cell text, not HTML
+    assert "<b>Nirgendwo</b>" in s.page.locator("table.mailbox-results").inner_text()
+    s.screenshot("1-table", full_page=True)
+    # the page was not reloaded: the file is still chosen and the download needs no re-upload
+    with s.page.expect_download() as info:
+        s.page.get_by_role("button", name="Ergebnis als CSV herunterladen").click()
+    download = info.value
+    assert download.suggested_filename.startswith("briefkasten-pruefung-")
+    text = download.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["Ref", "Straße", "Hausnummer", *ADDED_COLUMNS]
+    assert [r[0] for r in rows[1:]] == ["A-1", "A-2", "A-3"]
+    check(s, console)
+
+
+def test_phone_layout_of_the_check(open_session, live_server, demo_store):
+    phone = open_session(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    console = watch_console(phone)
+    props = _noted(demo_store, "fehlt")["properties"]
+    log_in(phone.page, live_server)
+    phone.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten")
+    phone.page.fill("#adresse", f"{props['street']} {props['housenumber']}")
+    phone.page.get_by_role("button", name="Prüfen").click()
+    phone.page.wait_for_selector("#briefkasten-ergebnis")
+    widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[1]
+    phone.screenshot("1-phone-card", full_page=True)
+    check(phone, console)
