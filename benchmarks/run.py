@@ -3,8 +3,8 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes] [--repeat N]
-       [--copies N] [--requests N]
+Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes|mailbox]
+       [--repeat N] [--copies N] [--requests N]
 """
 
 from __future__ import annotations
@@ -243,7 +243,8 @@ def bench_store(writes: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", choices=("import", "scale", "store", "web", "walk", "route", "notes")
+        "--only",
+        choices=("import", "scale", "store", "web", "walk", "route", "notes", "mailbox"),
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
@@ -277,6 +278,10 @@ def main() -> None:
         from notes import bench_notes  # benchmarks/notes.py: note writes over the HTTP API
 
         bench_notes(args.requests)
+    if args.only in (None, "mailbox"):
+        from mailbox_check import bench_mailbox  # the check on 100,000 rows
+
+        bench_mailbox(args.repeat)
 
 
 if __name__ == "__main__":

@@ -291,6 +291,7 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
     mailbox_status, risk, reasons, action. The list is processed in memory: nothing of it
     is stored or logged.
     """
+    from sozialraum.analysis.matching import AddressMatcher
     from sozialraum.mailbox_check import check_table, read_address_csv, result_csv
     from sozialraum.model.mailbox import load_actions
 
@@ -301,7 +302,8 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
     data = input_file.read_bytes()
     table = read_address_csv(data)
     actions = load_actions(settings.instance_path() / "mailbox_rules.toml")
-    results, counts = check_table(store, area, table, actions=actions)
+    matcher = AddressMatcher(store.query(area, "addresses"))  # one run: no cache needed
+    results, counts = check_table(store, area, table, actions=actions, matcher=matcher)
     body = result_csv(table, results).encode("utf-8")
     write_atomic(output, body)
     summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)

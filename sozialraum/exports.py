@@ -19,6 +19,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(value: object) -> str:
     """One CSV cell: empty for None, decimal comma (≤ 6 decimals), formulas neutralised."""
+    if type(value) is str:  # the common case first (100,000-row lists)
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -17,7 +17,7 @@ from datetime import date
 from sozialraum import settings
 from sozialraum.analysis.matching import Match
 from sozialraum.errors import InvalidInput
-from sozialraum.exports import csv_cell
+from sozialraum.exports import FORMULA_START, csv_cell
 from sozialraum.model.addresses import address_key
 from sozialraum.model.mailbox import (
     OSM_EVIDENCE_MONTHS,
@@ -202,18 +202,27 @@ class CheckResult:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def check_address(evidence, match: Match, today: date, actions) -> CheckResult:
-    """Assess a matched address (unmatched ones get no assessment)."""
+def check_address(evidence, match: Match, today: date, actions, memo=None) -> CheckResult:
+    """Assess a matched address (unmatched ones get no assessment).
+
+    ``memo`` (a dict kept by the caller for one list) holds the assessment per address, so
+    an address that appears in many rows is assessed once.
+    """
     if match.feature is None:
         return CheckResult(match, None)
     props = match.feature["properties"]
     key = props.get("key") or address_key(
         props["street"], props["housenumber"], props.get("postcode")
     )
+    if memo is not None and key in memo:
+        return CheckResult(match, *memo[key])
     known = [*evidence.get(key, []), *osm_evidence(props)]
     communal = props.get("communal") or False
     found = assess(known, today, communal=communal, actions=actions)
-    return CheckResult(match, found, sorted(known, key=lambda e: e.observed_on, reverse=True))
+    assessed = (found, sorted(known, key=lambda e: e.observed_on, reverse=True))
+    if memo is not None:
+        memo[key] = assessed
+    return CheckResult(match, *assessed)
 
 
 def added_values(result: CheckResult) -> list[object]:
@@ -239,30 +248,34 @@ def added_values(result: CheckResult) -> list[object]:
     ]
 
 
-def check_table(store: Store, area: str, table: AddressTable, *, actions=None, today=None):
-    """Check every row; returns the results in row order and the counts per risk level."""
+def check_table(
+    store: Store, area: str, table: AddressTable, *, actions=None, today=None, matcher=None
+):
+    """Check every row; returns the results in row order and the counts per risk level.
+
+    ``matcher`` defaults to the area's cached :class:`AddressMatcher`.
+    """
     today = today or settings.today()
     actions = actions or load_actions()
-    from sozialraum import areas as services
+    if matcher is None:
+        from sozialraum import areas as services
 
-    matcher = services.address_matcher(store, area)
+        matcher = services.address_matcher(store, area)
     evidence = evidence_index(store, area, today)
+    memo: dict = {}
     cols = table.columns
+    by_parts = "street" in cols
+    roles = ("street", "housenumber", "postcode", "city") if by_parts else ("address",)
+    picks = [cols.get(role) for role in roles]
     results, counts = [], Counter()
-
-    def cell(row, role):
-        i = cols.get(role)
-        return row[i] if i is not None and i < len(row) else ""
-
+    seen: dict[tuple, CheckResult] = {}  # lists repeat addresses (several clients per house)
     for row in table.rows:
-        if "street" in cols:
-            match = matcher.match(
-                cell(row, "street"), cell(row, "housenumber"), cell(row, "postcode"),
-                cell(row, "city"),
-            )  # fmt: skip
-        else:
-            match = matcher.match_line(cell(row, "address"))
-        result = check_address(evidence, match, today, actions)
+        width = len(row)
+        values = tuple(row[i] if i is not None and i < width else "" for i in picks)
+        result = seen.get(values)
+        if result is None:
+            match = matcher.match(*values) if by_parts else matcher.match_line(values[0])
+            result = seen[values] = check_address(evidence, match, today, actions, memo)
         results.append(result)
         counts[result.assessment.risk if result.assessment else "unbekannt"] += 1
     return results, counts
@@ -276,9 +289,13 @@ def result_csv(table: AddressTable, results: list[CheckResult]) -> str:
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
     writer.writerow([csv_cell(h) for h in [*table.header, *ADDED_COLUMNS]])
     width = len(table.header)
+    added: dict[int, list[str]] = {}  # per result: repeated rows share one (check_table)
     for row, result in zip(table.rows, results, strict=True):
-        cells = [*row, *[""] * (width - len(row))][: max(width, len(row))]
-        writer.writerow([csv_cell(c) for c in [*cells, *added_values(result)]])
+        cells = row if len(row) == width else [*row, *[""] * (width - len(row))]
+        if id(result) not in added:
+            added[id(result)] = [csv_cell(v) for v in added_values(result)]
+        safe = ["'" + c if c.startswith(FORMULA_START) else c for c in cells]
+        writer.writerow([*safe, *added[id(result)]])
     return out.getvalue()
 
 

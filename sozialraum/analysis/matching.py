@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -32,6 +33,8 @@ _LINE = re.compile(
     r"(?:\s*,?\s*(?P<postcode>\d{5})?\s*(?P<city>[^\d,][^,]*)?)?\s*$"
 )
 _NOISE = " \t\r\n,;.:\"'()[]"
+_DIGITS = re.compile(r"\d+")
+_POSTCODE = re.compile(r"\d{5}")
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,9 @@ def parse_line(text: str) -> tuple[str, str, str | None, str | None]:
     return street, number, match.group("postcode"), city
 
 
+@lru_cache(maxsize=65_536)
 def _number_part(housenumber: str) -> str:
-    found = re.match(r"\d+", housenumber)
+    found = _DIGITS.match(housenumber)
     return found.group() if found else housenumber
 
 
@@ -129,7 +133,7 @@ class AddressMatcher:
     def _near_numbers(self, houses: dict[str, list[dict]], number: str) -> list[dict]:
         """Addresses on the street with the same numeric part (12 for 12a, 12a for 12)."""
         base = _number_part(number)
-        parts = {base, *re.findall(r"\d+", number)}
+        parts = {base, *_DIGITS.findall(number)}
         return [
             f
             for key, features in houses.items()
@@ -188,7 +192,7 @@ class AddressMatcher:
             postcode, city = postcode or line_postcode, city or line_city
         if not street or not housenumber:
             return Match("none", 0, reason="Straße oder Hausnummer fehlt.")
-        if postcode and not re.fullmatch(r"\d{5}", postcode):
+        if postcode and not _POSTCODE.fullmatch(postcode):
             return Match("none", 0, reason=f"„{postcode[:10]}“ ist keine Postleitzahl.")
         if postcode and self.postcodes and postcode not in self.postcodes:
             return Match("none", 0, reason=f"Postleitzahl {postcode} liegt nicht im Gebiet.")
@@ -250,5 +254,4 @@ class AddressMatcher:
 
     def match_line(self, text: str) -> Match:
         """Match an address written in one line, e.g. ``"Rheydter Str. 12a, 41460 Neuss"``."""
-        street, number, postcode, city = parse_line(text)
-        return self.match(street, number, postcode, city)
+        return self.match(*parse_line(text))
