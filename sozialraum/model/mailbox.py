@@ -195,8 +195,9 @@ def assess(
 
     Rules: **hoch** for fehlt, defekt, ohne Namen, or returned mail within 6 months;
     **mittel** for an unknown status in communal accommodation, contradicting evidence,
-    or evidence past its expiry; **niedrig** for a mailbox seen present within 12 months;
-    else **unbekannt**.
+    or evidence past its expiry (also returned mail 6–12 months ago, post via the caretaker);
+    **niedrig** for a mailbox seen present within 12 months; else **unbekannt** (also a
+    mailbox last seen more than 12 months ago whose evidence has not expired yet).
 
     Parameters
     ----------
@@ -263,6 +264,12 @@ def assess(
             reasons.append(
                 f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
                 f"{current[0].role})."
+            )
+        elif status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
+            reasons.append(
+                f"Briefkasten zuletzt am {_label_day(current[0].observed_on)} gesehen "
+                f"({current[0].role}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
+                "sichere Aussage neu prüfen."
             )
         elif status == "post_zurueck":
             risk = "mittel"

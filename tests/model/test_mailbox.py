@@ -160,3 +160,24 @@ def test_osm_evidence_date_prefers_check_date():
     assert osm_evidence_date({}, edit) == edit
     assert osm_evidence_date({}, None) is None
     assert is_letter_box({"amenity": "letter_box"}) and not is_letter_box({"amenity": "post_box"})
+
+
+def test_mailbox_seen_long_ago_but_not_expired_says_so():
+    result = assess([ev("vorhanden", "2025-08-01", "osm", "OpenStreetMap", "2027-08-01")], TODAY)
+    assert (result.status, result.risk) == ("vorhanden", "unbekannt")
+    assert "01.08.2025" in result.reasons[0] and "OpenStreetMap" in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        [],
+        [ev("vorhanden", "2026-10-01", expires="2027-10-01")],
+        [ev("vorhanden", "2025-01-01", expires="2027-01-01")],
+        [ev("vorhanden", "2024-01-01", expires="2025-01-01")],
+        [ev("hausverwaltung", "2026-10-01", expires="2027-10-01")],
+        [ev("post_zurueck", "2026-01-01", "rueckläufer", "Poststelle", "2027-01-01")],
+    ],
+)
+def test_every_assessment_gives_a_reason(evidence):
+    assert assess(evidence, TODAY).reasons

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import osmium
 import pytest
 from conftest import EXTRACTS
 
+from sozialraum.mailbox_check import check_one
 from sozialraum.osm.importer import import_area
 
 HEAD = "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n"
@@ -71,6 +74,21 @@ def small(store, tmp_path):
     }
 
 
+def test_osm_evidence_and_communal_accommodation_in_the_check(store, small):
+    today = date(2026, 11, 21)
+    recent = check_one(store, "klein", line="Lindenweg 3", today=today).assessment
+    assert (recent.status, recent.risk) == ("vorhanden", "niedrig")
+    assert recent.evidence[0].source == "osm" and recent.evidence[0].role == "OpenStreetMap"
+    old = check_one(store, "klein", line="Lindenweg 1", today=today).assessment
+    assert (old.status, old.risk) == ("vorhanden", "unbekannt")  # 2025-04-01: too old
+    assert "01.04.2025" in old.reasons[0]
+    expired = check_one(store, "klein", line="Lindenweg 1", today=date(2027, 6, 1)).assessment
+    assert expired.risk == "mittel" and "abgelaufen" in expired.reasons[0]
+    shelter = check_one(store, "klein", line="Lindenweg 7", today=today).assessment
+    assert shelter.risk == "mittel"
+    assert "Gemeinschaftsunterkunft (Notunterkunft)" in shelter.reasons[0]
+
+
 def test_letter_box_without_address_marks_the_nearest_house(small):
     assert small["1"]["letter_box_ref"] == "n10"
     assert small["1"]["letter_box_on"] == "2025-04-01"
@@ -108,3 +126,6 @@ def test_real_refugee_shelter_in_neuss_is_communal(store):
     assert expected == {("Düsseldorfer Straße", "174")}
     assert expected <= communal.keys()
     assert communal[("Düsseldorfer Straße", "174")] == "Unterkunft für Geflüchtete"
+    result = check_one(store, "neuss", line="Düsseldorfer Str. 174, 41460 Neuss")
+    assert result.match.kind == "normalised" and result.assessment.risk == "mittel"
+    assert "Gemeinschaftsunterkunft (Unterkunft für Geflüchtete)" in result.assessment.reasons[0]
