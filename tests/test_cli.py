@@ -235,10 +235,15 @@ def test_purge_deletes_expired_notes_for_good(runner, demo_store):
         )
     data = ["--data-dir", str(demo_store.data_dir)]
     dry = runner.invoke(main, ["purge", *data, "--dry-run"])
-    assert dry.exit_code == 0 and f"{area}: 2 expired notes would be deleted" in dry.output
+    assert dry.exit_code == 0 and (
+        f"{area}: 2 expired notes and 0 expired returned-mail records would be deleted"
+        in dry.output
+    )
     assert len(demo_store.query(area, "notes")) == len(notes)
     result = runner.invoke(main, ["purge", *data, "--area", area])
-    assert result.exit_code == 0 and f"{area}: 2 expired notes deleted" in result.output
+    assert result.exit_code == 0 and (
+        f"{area}: 2 expired notes and 0 expired returned-mail records deleted" in result.output
+    )
     assert len(demo_store.query(area, "notes")) == len(notes) - 2
     folder = demo_store.area_dir(area)
     for path in folder.rglob("*"):
@@ -248,4 +253,4 @@ def test_purge_deletes_expired_notes_for_good(runner, demo_store):
     assert entry["action"] == "purge" and entry["count"] == 2 and entry["actor"].startswith("cli")
     assert runner.invoke(main, ["audit", "verify", *data]).exit_code == 0
     again = runner.invoke(main, ["purge", *data])
-    assert f"{area}: 0 expired notes deleted" in again.output
+    assert f"{area}: 0 expired notes and 0 expired returned-mail records deleted" in again.output
