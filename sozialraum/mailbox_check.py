@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sozialraum import settings
-from sozialraum.analysis.matching import Match
+from sozialraum.analysis.matching import AddressMatcher, Match
 from sozialraum.errors import InvalidInput
 from sozialraum.exports import FORMULA_START, csv_cell
 from sozialraum.model.addresses import address_key
@@ -248,37 +248,57 @@ def added_values(result: CheckResult) -> list[object]:
     ]
 
 
-def check_table(
-    store: Store, area: str, table: AddressTable, *, actions=None, today=None, matcher=None
+def address_values(table: AddressTable) -> list[tuple[str, ...]]:
+    """Per row the address as ``(street, housenumber, postcode, city)`` or ``(line,)``
+    (missing cells are empty)."""
+    cols = table.columns
+    roles = ("street", "housenumber", "postcode", "city") if "street" in cols else ("address",)
+    picks = [cols.get(role) for role in roles]
+    return [
+        tuple(row[i] if i is not None and i < len(row) else "" for i in picks) for row in table.rows
+    ]
+
+
+def match_address(matcher: AddressMatcher, values: tuple[str | None, ...]) -> Match:
+    """Match ``(street, housenumber, postcode, city)`` or ``(line,)``."""
+    return matcher.match(*values) if len(values) == 4 else matcher.match_line(values[0] or "")
+
+
+def _area_matcher(store: Store, area: str) -> AddressMatcher:
+    from sozialraum import areas as services
+
+    return services.address_matcher(store, area)
+
+
+def check_inputs(
+    store: Store, area: str, inputs: list[tuple], *, actions=None, today=None, matcher=None
 ):
-    """Check every row; returns the results in row order and the counts per risk level.
+    """Check addresses given as :func:`match_address` tuples; returns the results in input
+    order and the counts per risk level. Each distinct input is matched and assessed once
+    (lists repeat addresses: several clients per house).
 
     ``matcher`` defaults to the area's cached :class:`AddressMatcher`.
     """
     today = today or settings.today()
     actions = actions or load_actions()
-    if matcher is None:
-        from sozialraum import areas as services
-
-        matcher = services.address_matcher(store, area)
+    matcher = matcher or _area_matcher(store, area)
     evidence = evidence_index(store, area, today)
     memo: dict = {}
-    cols = table.columns
-    by_parts = "street" in cols
-    roles = ("street", "housenumber", "postcode", "city") if by_parts else ("address",)
-    picks = [cols.get(role) for role in roles]
     results, counts = [], Counter()
-    seen: dict[tuple, CheckResult] = {}  # lists repeat addresses (several clients per house)
-    for row in table.rows:
-        width = len(row)
-        values = tuple(row[i] if i is not None and i < width else "" for i in picks)
+    seen: dict[tuple, CheckResult] = {}
+    for values in inputs:
         result = seen.get(values)
         if result is None:
-            match = matcher.match(*values) if by_parts else matcher.match_line(values[0])
+            match = match_address(matcher, values)
             result = seen[values] = check_address(evidence, match, today, actions, memo)
         results.append(result)
         counts[result.assessment.risk if result.assessment else "unbekannt"] += 1
     return results, counts
+
+
+def check_table(store: Store, area: str, table: AddressTable, **options):
+    """Check every row of a list (see :func:`check_inputs` for options and result)."""
+    return check_inputs(store, area, address_values(table), **options)
 
 
 def result_csv(table: AddressTable, results: list[CheckResult]) -> str:
@@ -304,28 +324,18 @@ def check_one(
     area: str,
     *,
     line: str | None = None,
-    parts: dict | None = None,
     address_id: str | None = None,
     actions=None,
     today: date | None = None,
 ) -> CheckResult:
-    """Check one address given as a line, as parts (street, housenumber, postcode, city)
-    or by its id in the area (a chosen suggestion). Nothing of it is stored or logged."""
-    from sozialraum import areas as services
-
+    """Check one address given as a line or by its id in the area (a chosen suggestion).
+    Nothing of it is stored or logged."""
     today = today or settings.today()
     actions = actions or load_actions()
     if address_id is not None:
         match = Match("exact", 100, store.get(area, "addresses", address_id))
     else:
-        matcher = services.address_matcher(store, area)
-        if parts is not None:
-            match = matcher.match(
-                parts.get("street") or "", parts.get("housenumber") or "",
-                parts.get("postcode"), parts.get("city"),
-            )  # fmt: skip
-        else:
-            match = matcher.match_line(line or "")
+        match = match_address(_area_matcher(store, area), (line or "",))
     return check_address(evidence_index(store, area, today), match, today, actions)
 
 

@@ -15,7 +15,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sozialraum.mailbox_check import CsvProblem, find_column, read_address_csv
+from sozialraum.mailbox_check import (
+    CsvProblem,
+    address_values,
+    find_column,
+    match_address,
+    read_address_csv,
+)
 from sozialraum.model.mailbox import RETURNED_MAIL_KEEP_MONTHS, Evidence
 from sozialraum.model.notes import add_months
 from sozialraum.model.privacy import PrivacyGuard
@@ -103,7 +109,8 @@ def read_returns(
     matcher = services.address_matcher(store, area)
     oldest = add_months(today, -RETURNED_MAIL_KEEP_MONTHS)
     records: dict[str, dict] = {}
-    for number, row in enumerate(table.rows, start=2):
+    rows = zip(table.rows, address_values(table), strict=True)
+    for number, (row, address) in enumerate(rows, start=2):
 
         def cell(index, row=row):
             return row[index].strip() if index is not None and index < len(row) else ""
@@ -137,14 +144,7 @@ def read_returns(
                 "Daten gespeichert.",
             ))  # fmt: skip
             continue
-        cols = table.columns
-        if "street" in cols:
-            match = matcher.match(
-                cell(cols["street"]), cell(cols.get("housenumber")), cell(cols.get("postcode")),
-                cell(cols.get("city")),
-            )  # fmt: skip
-        else:
-            match = matcher.match_line(cell(cols.get("address")))
+        match = match_address(matcher, address)
         if match.feature is None:
             why = match.reason or "Adresse nicht eindeutig gefunden."
             kind = "ambiguous" if match.kind == "ambiguous" else "not found"

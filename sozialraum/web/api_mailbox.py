@@ -6,13 +6,11 @@ stored or logged.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import request
 
 from sozialraum import settings
 from sozialraum.errors import InvalidInput, TooLarge
-from sozialraum.mailbox_check import check_address, evidence_index, result_record
+from sozialraum.mailbox_check import check_inputs, result_record
 from sozialraum.model.mailbox import RISK_LEVELS
 from sozialraum.web._responses import json_response
 from sozialraum.web.api import _ctx, _store, checked_area
@@ -22,12 +20,14 @@ PART_FIELDS = ("street", "housenumber", "postcode", "city")
 MAX_FIELD_CHARS = 300
 
 
-def _item(index: int, item: object) -> tuple[str | None, dict | None]:
-    """An address as a line or as parts; :class:`InvalidInput` naming the position."""
+def _item(index: int, item: object) -> tuple:
+    """An address as ``(line,)`` or ``(street, housenumber, postcode, city)`` (see
+    :func:`~sozialraum.mailbox_check.match_address`); :class:`InvalidInput` naming the
+    position."""
     if isinstance(item, str):
         if len(item) > MAX_FIELD_CHARS:
             raise InvalidInput(f"address {index}: at most {MAX_FIELD_CHARS} characters")
-        return item, None
+        return (item,)
     if isinstance(item, dict):
         unknown = set(item) - {*PART_FIELDS, "address"}
         if unknown:
@@ -38,10 +38,10 @@ def _item(index: int, item: object) -> tuple[str | None, dict | None]:
             if value and len(value) > MAX_FIELD_CHARS:
                 raise InvalidInput(f"address {index}: {key} is longer than {MAX_FIELD_CHARS}")
         if item.get("address"):
-            return item["address"], None
+            return (item["address"],)
         if not item.get("street"):
             raise InvalidInput(f"address {index}: give street (and housenumber) or address")
-        return None, item
+        return tuple(item.get(key) or "" for key in PART_FIELDS)
     raise InvalidInput(f"address {index}: expected a string or an object")
 
 
@@ -60,31 +60,18 @@ def mailbox_check(area: str):
         )
     if len(body) > MAX_ADDRESSES:
         raise TooLarge(f"at most {MAX_ADDRESSES:,} addresses per request")
-    items = [_item(i, item) for i, item in enumerate(body)]
-    store, today = _store(), settings.today()
-    from sozialraum import areas as services
-
-    matcher = services.address_matcher(store, area)
-    evidence = evidence_index(store, area, today)
-    actions = _ctx()["mailbox_actions"]
-    results, counts = [], Counter()
-    for index, (line, parts) in enumerate(items):
-        if parts is not None:
-            match = matcher.match(
-                parts.get("street") or "", parts.get("housenumber") or "",
-                parts.get("postcode"), parts.get("city"),
-            )  # fmt: skip
-        else:
-            match = matcher.match_line(line)
-        record = result_record(check_address(evidence, match, today, actions), today)
-        counts[record["risk"]] += 1
-        results.append({"index": index, **record})
+    inputs = [_item(i, item) for i, item in enumerate(body)]
+    today = settings.today()
+    results, counts = check_inputs(
+        _store(), area, inputs, actions=_ctx()["mailbox_actions"], today=today
+    )
+    records = [{"index": i, **result_record(r, today)} for i, r in enumerate(results)]
     return json_response(
         {
             "area": area,
             "checked_on": today.isoformat(),
             "counts": {level: counts.get(level, 0) for level in RISK_LEVELS},
-            "results": results,
+            "results": records,
         },
         **{"Cache-Control": "private, no-store"},
     )
