@@ -10,42 +10,10 @@
   var card = document.getElementById("adresskarte");
   var frame = document.getElementById("karte");
   var labels = JSON.parse(root.dataset.labels || "{}");
-  var timer = null, active = -1, results = [], latest = 0;
 
   function getJson(url) {
     return fetch(url, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); });
-  }
-
-  function close() {
-    list.textContent = "";
-    input.setAttribute("aria-expanded", "false");
-    active = -1;
-  }
-
-  function show(items) {
-    results = items;
-    list.textContent = "";
-    items.forEach(function (item, i) {
-      var li = document.createElement("li");
-      li.id = "vorschlag-" + i;
-      li.setAttribute("role", "option");
-      li.textContent = item.label + (item.match === "ähnlich" ? " (ähnlich)" : "");
-      li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
-      list.appendChild(li);
-    });
-    input.setAttribute("aria-expanded", items.length ? "true" : "false");
-    status.textContent = items.length === 1 ? "1 Vorschlag" : items.length ? items.length +
-      " Vorschläge" : "Keine passende Adresse gefunden.";
-  }
-
-  function lookup() {
-    var query = input.value.trim();
-    if (query.length < 3) { close(); status.textContent = ""; return; }
-    var ticket = ++latest;
-    getJson(root.dataset.search + "?q=" + encodeURIComponent(query)).then(function (data) {
-      if (ticket === latest) { show(data.results); }
-    }, function () { status.textContent = "Die Suche ist gerade nicht möglich."; });
   }
 
   function line(parent, tag, value) {
@@ -84,32 +52,18 @@
     } catch (e) { /* map not ready */ }
   }
 
-  function choose(i) {
-    var item = results[i];
-    if (!item) { return; }
-    input.value = item.label;
-    close();
-    getJson(root.dataset.card.replace("__ID__", encodeURIComponent(item.id))).then(renderCard,
-      function () { status.textContent = "Die Adresskarte konnte nicht geladen werden."; });
-  }
-
-  function highlight(i) {
-    var items = list.querySelectorAll("li");
-    items.forEach(function (li, n) { li.setAttribute("aria-selected", n === i ? "true" : "false"); });
-    active = i;
-    if (items[i]) { input.setAttribute("aria-activedescendant", items[i].id); }
-  }
-
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(lookup, 150);
-  });
-  input.addEventListener("keydown", function (event) {
-    var count = list.children.length;
-    if (event.key === "ArrowDown" && count) { event.preventDefault(); highlight((active + 1) % count); }
-    else if (event.key === "ArrowUp" && count) { event.preventDefault(); highlight((active - 1 + count) % count); }
-    else if (event.key === "Enter") { event.preventDefault(); choose(active >= 0 ? active : 0); }
-    else if (event.key === "Escape") { close(); }
+  sozialraumSuggest({
+    input: input,
+    list: list,
+    status: status,
+    url: root.dataset.search,
+    enterTakesFirst: true,
+    noneText: "Keine passende Adresse gefunden.",
+    failText: "Die Suche ist gerade nicht möglich.",
+    choose: function (item) {
+      getJson(root.dataset.card.replace("__ID__", encodeURIComponent(item.id))).then(renderCard,
+        function () { status.textContent = "Die Adresskarte konnte nicht geladen werden."; });
+    }
   });
   document.getElementById("suchformular").addEventListener("submit", function (e) { e.preventDefault(); });
 })();
