@@ -8,6 +8,7 @@ import io
 import logging
 
 import pytest
+from conftest import noted_address
 
 from sozialraum.cli import main
 from sozialraum.mailbox_check import (
@@ -21,25 +22,13 @@ from sozialraum.mailbox_check import (
 AREA = "musterstadt-nord"
 
 
-def _mailbox_note(demo_store, status):
-    return next(
-        n for n in demo_store.query(AREA, "notes", category="briefkasten")
-        if n["properties"]["mailbox_status"] == status
-    )  # fmt: skip
-
-
-def _address_of(demo_store, note):
-    key = note["properties"]["address_key"]
-    return next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
-
-
 def _rows(text: str, delimiter=";"):
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
 
 
 def test_risky_address_is_flagged_with_evidence(demo_store):
-    address = _address_of(demo_store, _mailbox_note(demo_store, "fehlt"))["properties"]
-    safe = _address_of(demo_store, _mailbox_note(demo_store, "vorhanden"))["properties"]
+    address = noted_address(demo_store, "fehlt")[1]["properties"]
+    safe = noted_address(demo_store, "vorhanden")[1]["properties"]
     data = (
         "Aktenzeichen-intern;Straße;Hausnummer;PLZ\n"
         f"X-1;{address['street'].replace('straße', 'str.')};{address['housenumber']};\n"
@@ -106,7 +95,7 @@ def test_too_many_rows():
 
 
 def test_cli_checks_and_never_stores_or_logs_the_list(runner, demo_store, tmp_path, caplog):
-    address = _address_of(demo_store, _mailbox_note(demo_store, "defekt"))["properties"]
+    address = noted_address(demo_store, "defekt")[1]["properties"]
     secret = "Intern-4711-Geheim"
     source = tmp_path / "liste.csv"
     source.write_text(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import csrf_token
+from conftest import csrf_token, noted_address
 
 AREA = "musterstadt-nord"
 URL = f"/api/areas/{AREA}/mailbox-check"
@@ -21,19 +21,10 @@ def _post(client, token, body, url=URL):
     return client.post(url, json=body, headers={"X-CSRFToken": token})
 
 
-def _noted(demo_store, status):
-    note = next(
-        n for n in demo_store.query(AREA, "notes", category="briefkasten")
-        if n["properties"]["mailbox_status"] == status
-    )  # fmt: skip
-    key = note["properties"]["address_key"]
-    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
-    return note, address["properties"]
-
-
 def test_lines_and_parts_get_status_evidence_risk_and_action(client, token, demo_store):
-    note, missing = _noted(demo_store, "fehlt")
-    _, present = _noted(demo_store, "vorhanden")
+    note, missing = noted_address(demo_store, "fehlt")
+    missing = missing["properties"]
+    present = noted_address(demo_store, "vorhanden")[1]["properties"]
     body = [
         f"{missing['street'].replace('straße', 'str.')} {missing['housenumber']}",
         {"street": present["street"], "housenumber": present["housenumber"]},
@@ -93,7 +84,7 @@ def test_unknown_area_wrong_content_and_missing_login(client, token, anon_client
 
 
 def test_the_list_is_neither_stored_nor_logged(client, token, demo_store, caplog):
-    _, address = _noted(demo_store, "defekt")
+    address = noted_address(demo_store, "defekt")[1]["properties"]
     line = f"{address['street']} {address['housenumber']}"
     before = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
     with caplog.at_level(logging.DEBUG):

@@ -11,6 +11,7 @@ import csv
 import io
 
 import pytest
+from conftest import noted_address
 from web import test_browser as shared
 from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, watch_console
@@ -26,18 +27,9 @@ open_session = shared.open_session
 s = shared.s
 
 
-def _noted(demo_store, status):
-    note = next(
-        n for n in demo_store.query(AREA, "notes", category="briefkasten")
-        if n["properties"]["mailbox_status"] == status
-    )  # fmt: skip
-    key = note["properties"]["address_key"]
-    return next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
-
-
 def test_single_check_with_suggestions(s, live_server, demo_store):
     console = watch_console(s)
-    props = _noted(demo_store, "fehlt")["properties"]
+    props = noted_address(demo_store, "fehlt")[1]["properties"]
     log_in(s.page, live_server)
     s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten")
     s.page.fill("#adresse", f"{props['street']} {props['housenumber']}")
@@ -54,8 +46,8 @@ def test_single_check_with_suggestions(s, live_server, demo_store):
 
 def test_list_upload_table_and_download(s, live_server, demo_store):
     console = watch_console(s)
-    risky = _noted(demo_store, "defekt")["properties"]
-    safe = _noted(demo_store, "vorhanden")["properties"]
+    risky = noted_address(demo_store, "defekt")[1]["properties"]
+    safe = noted_address(demo_store, "vorhanden")[1]["properties"]
     data = (
         "Ref;Straße;Hausnummer\n"
         f"A-1;{risky['street']};{risky['housenumber']}\n"
@@ -88,7 +80,7 @@ def test_list_upload_table_and_download(s, live_server, demo_store):
 def test_phone_layout_of_the_check(open_session, live_server, demo_store):
     phone = open_session(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     console = watch_console(phone)
-    props = _noted(demo_store, "fehlt")["properties"]
+    props = noted_address(demo_store, "fehlt")[1]["properties"]
     log_in(phone.page, live_server)
     phone.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten")
     phone.page.fill("#adresse", f"{props['street']} {props['housenumber']}")

@@ -9,7 +9,7 @@ import io
 import logging
 
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, noted_address
 
 from sozialraum import settings
 from sozialraum.mailbox_check import ADDED_COLUMNS
@@ -19,16 +19,6 @@ AREA = "musterstadt-nord"
 CHECK = f"/gebiete/{AREA}/briefkasten"
 LIST = f"{CHECK}/liste"
 RETURNS = f"{CHECK}/ruecklaeufer"
-
-
-def _noted(demo_store, status):
-    note = next(
-        n for n in demo_store.query(AREA, "notes", category="briefkasten")
-        if n["properties"]["mailbox_status"] == status
-    )  # fmt: skip
-    key = note["properties"]["address_key"]
-    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
-    return note, address
 
 
 def _line(address) -> str:
@@ -52,7 +42,7 @@ def test_check_page_has_the_form_and_links(client):
 
 
 def test_risky_address_card_with_evidence_reasons_and_action(client, demo_store):
-    note, address = _noted(demo_store, "fehlt")
+    note, address = noted_address(demo_store, "fehlt")
     response = _post(client, CHECK, adresse=_line(address).replace("straße", "str."))
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -64,14 +54,14 @@ def test_risky_address_card_with_evidence_reasons_and_action(client, demo_store)
 
 
 def test_chosen_suggestion_is_checked_by_id(client, demo_store):
-    _, address = _noted(demo_store, "vorhanden")
+    _, address = noted_address(demo_store, "vorhanden")
     page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
     assert "Zustellrisiko: <strong>niedrig</strong>" in page
     assert "Normaler Postversand" in page
 
 
 def test_hostile_note_text_is_shown_as_text(client, demo_store):
-    _, address = _noted(demo_store, "defekt")
+    _, address = noted_address(demo_store, "defekt")
     hostile = "Klappe <img src=x onerror=alert(1)> kaputt"
     demo_store.add(AREA, "notes", {
         "type": "Feature", "geometry": address["geometry"],
@@ -104,7 +94,7 @@ def test_check_errors_are_german_4xx(client, fields, message):
 
 
 def test_address_page_shows_the_mailbox_summary(client, demo_store):
-    _, address = _noted(demo_store, "fehlt")
+    _, address = noted_address(demo_store, "fehlt")
     page = client.get(f"/gebiete/{AREA}/adressen/{address['id']}").get_data(as_text=True)
     assert 'id="briefkasten-kurz"' in page and "Zustellrisiko: <strong>hoch</strong>" in page
 
@@ -119,8 +109,8 @@ def _upload(client, data: bytes, ausgabe="tabelle", url=LIST):
 
 
 def _list(demo_store) -> bytes:
-    _, risky = _noted(demo_store, "fehlt")
-    _, safe = _noted(demo_store, "vorhanden")
+    _, risky = noted_address(demo_store, "fehlt")
+    _, safe = noted_address(demo_store, "vorhanden")
     return (
         "Zeichen;Straße;Hausnummer\n"
         f"GEHEIM-1;{risky['properties']['street']};{risky['properties']['housenumber']}\n"
