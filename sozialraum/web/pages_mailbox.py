@@ -34,10 +34,10 @@ def _ctx():
     return current_app.extensions["sozialraum"]
 
 
-def _page(template: str, area: str, status: int = 200, **context):
+def _page(template: str, area: str, meta: dict, status: int = 200, **context):
     response = render_template(
         template,
-        meta=checked_area(area),
+        meta=meta,
         area=area,
         risk_levels=RISK_LEVELS,
         can_write=can_write_somewhere(current_user.role),
@@ -48,13 +48,13 @@ def _page(template: str, area: str, status: int = 200, **context):
 
 def mailbox_page(area: str):
     """Check one address: a field with suggestions → status, evidence, risk, action."""
-    checked_area(area)
+    meta = checked_area(area)
     if request.method == "GET":
-        return _page("briefkasten.html", area)
+        return _page("briefkasten.html", area, meta)
     typed = (request.form.get("adresse") or "").strip()[:300]
     address_id = (request.form.get("address_id") or "").strip() or None
     if not typed and not address_id:
-        return _page("briefkasten.html", area, 400, error="Bitte eine Adresse eingeben.")
+        return _page("briefkasten.html", area, meta, 400, error="Bitte eine Adresse eingeben.")
     today = settings.today()
     try:
         result = check_one(
@@ -62,8 +62,10 @@ def mailbox_page(area: str):
             actions=_ctx()["mailbox_actions"], today=today,
         )  # fmt: skip
     except NotFound:
-        return _page("briefkasten.html", area, 400, typed=typed, error="Adresse nicht gefunden.")
-    return _page("briefkasten.html", area, typed=typed, result=result_record(result, today))
+        return _page(
+            "briefkasten.html", area, meta, 400, typed=typed, error="Adresse nicht gefunden."
+        )
+    return _page("briefkasten.html", area, meta, typed=typed, result=result_record(result, today))
 
 
 def _uploaded() -> bytes | None:
@@ -76,16 +78,18 @@ def _uploaded() -> bytes | None:
 def mailbox_list_page(area: str):
     """Check a whole list (CSV upload): a table with counts per risk level, or the same CSV
     with the check's columns as a download. The upload is processed in memory only."""
-    checked_area(area)
+    meta = checked_area(area)
     if request.method == "GET":
-        return _page("briefkasten_liste.html", area)
+        return _page("briefkasten_liste.html", area, meta)
     data = _uploaded()
     if data is None:
-        return _page("briefkasten_liste.html", area, 400, error="Bitte eine CSV-Datei wählen.")
+        return _page(
+            "briefkasten_liste.html", area, meta, 400, error="Bitte eine CSV-Datei wählen."
+        )
     try:
         table = read_address_csv(data)
     except CsvProblem as exc:
-        return _page("briefkasten_liste.html", area, 400, error=exc.german)
+        return _page("briefkasten_liste.html", area, meta, 400, error=exc.german)
     today = settings.today()
     results, counts = check_table(
         _ctx()["store"], area, table, actions=_ctx()["mailbox_actions"], today=today
@@ -100,6 +104,7 @@ def mailbox_list_page(area: str):
     return _page(
         "briefkasten_liste.html",
         area,
+        meta,
         header=table.header,
         rows=rows,
         total=len(results),
@@ -111,7 +116,7 @@ def mailbox_list_page(area: str):
 def returns_page(area: str):
     """Returned mail (Rückläufer): upload a CSV (date, address, reason; no names) and see
     the records of the last 12 months."""
-    checked_area(area)
+    meta = checked_area(area)
     store, today = _ctx()["store"], settings.today()
     report, error, status = None, None, 200
     if request.method == "POST":
@@ -128,6 +133,6 @@ def returns_page(area: str):
                 error, status = exc.german, 400
     records = [r["properties"] for r in active_returns(store, area, today=today)]
     return _page(
-        "ruecklaeufer.html", area, status, report=report, error=error, records=records[:500],
-        total=len(records),
+        "ruecklaeufer.html", area, meta, status, report=report, error=error,
+        records=records[:500], total=len(records),
     )  # fmt: skip
