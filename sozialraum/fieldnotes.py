@@ -4,6 +4,10 @@ Points are lon/lat degrees (EPSG:4326). A note belongs to the district its point
 in and to that district's team; caseworkers change their own team's notes, leads too,
 admins every note, viewers none (see :mod:`sozialraum.model.roles`). Expired notes are
 invisible to every read here; :func:`purge_expired` deletes them for good.
+
+Reads take an optional ``reader``: viewers see released notes only (unless the note's
+category does not require a release), and archived notes are left out of lists unless
+asked for by state (see :mod:`sozialraum.model.review`).
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from sozialraum.errors import Forbidden, InvalidInput, NotFound
 from sozialraum.model.addresses import address_key
 from sozialraum.model.notes import (
     MAILBOX_STATUSES,
-    REVIEW_STATES,
     NoteCategories,
     NoteInput,
     check_note_input,
     is_expired,
 )
 from sozialraum.model.privacy import PrivacyGuard
+from sozialraum.model.review import STATES, visible_to_viewers
 from sozialraum.model.roles import Role, can_write
 from sozialraum.store.base import BBox, Store
 
@@ -130,6 +134,10 @@ def _link_properties(store: Store, area: str, note: NoteInput) -> dict:
     return props
 
 
+#: Properties of the review (see :mod:`sozialraum.review`) that an edit keeps.
+REVIEW_FIELDS = ("review_log", "recheck")
+
+
 def _feature(note: NoteInput, *, author: str, district: dict | None, team, links) -> dict:
     props = {
         "category": note.category,
@@ -201,14 +209,47 @@ def create_note(
     return store.add(area, LAYER, feature, actor=actor.name)
 
 
-def get_note(store: Store, area: str, note_id: str, *, today: date) -> dict:
-    """One note that has not expired; :class:`NotFound` otherwise."""
+def visible(props: Mapping, reader: Actor | None, categories: NoteCategories | None) -> bool:
+    """Whether ``reader`` sees a note (everyone but viewers sees every note).
+
+    Parameters
+    ----------
+    props : mapping
+        The note's properties.
+    reader : Actor or None
+        Who reads; ``None`` for internal reads (CLI, analyses), which see everything.
+    categories : NoteCategories or None
+        Needed for viewers: a category's ``release_required`` decides.
+    """
+    if reader is None or reader.role != Role.VIEWER:
+        return True
+    category = props.get("category")
+    required = (
+        categories[category].release_required
+        if categories is not None and category in categories
+        else True
+    )
+    return visible_to_viewers(props, required)
+
+
+def get_note(
+    store: Store,
+    area: str,
+    note_id: str,
+    *,
+    today: date,
+    reader: Actor | None = None,
+    rules: NoteRules | None = None,
+) -> dict:
+    """One note that has not expired and that ``reader`` may see; :class:`NotFound` otherwise."""
     try:
         feature = store.get(area, LAYER, note_id)
     except InvalidInput:
         raise NotFound(f"no note {note_id!r}") from None
     if is_expired(feature["properties"], today):
         raise NotFound(f"note {note_id!r} has expired")
+    if not visible(feature["properties"], reader, rules.categories if rules else None):
+        raise NotFound(f"no note {note_id!r}")
     return feature
 
 
@@ -234,17 +275,25 @@ def update_note(
         If someone changed the note since (nothing is written).
     """
     current = get_note(store, area, note_id, today=today)
-    _require_write(actor, current["properties"].get("team"))
+    before = current["properties"]
+    _require_write(actor, before.get("team"))
+    if before.get("review_state") == "archiviert":
+        raise InvalidInput("Archivierte Notizen können nicht mehr geändert werden.")
     note, district = _checked(store, area, data, rules, today)
-    team = (district or {}).get("team") or current["properties"].get("team") or actor.team
+    team = (district or {}).get("team") or before.get("team") or actor.team
     _require_write(actor, team)
     feature = _feature(
         note,
-        author=current["properties"].get("author") or actor.name,
+        author=before.get("author") or actor.name,
         district=district,
         team=team,
         links=_link_properties(store, area, note),
     )
+    kept = {key: before[key] for key in REVIEW_FIELDS if before.get(key)}
+    recheck = kept.get("recheck")
+    if recheck and note.observed_on.isoformat() > recheck.get("requested_on", ""):
+        kept.pop("recheck")  # seen again after the lead asked: the re-check is done
+    feature["properties"].update(kept)
     return store.update(
         area, LAYER, note_id, feature, expected_version=expected_version, actor=actor.name
     )
@@ -270,10 +319,17 @@ def list_notes(
     review_state: str | None = None,
     mailbox_status: str | None = None,
     author: str | None = None,
+    reader: Actor | None = None,
+    rules: NoteRules | None = None,
 ) -> list[dict]:
-    """Notes that have not expired, filtered (all filters ANDed; bbox W,S,E,N in degrees)."""
-    if review_state is not None and review_state not in REVIEW_STATES:
+    """Notes that have not expired, filtered (all filters ANDed; bbox W,S,E,N in degrees).
+
+    Archived notes only come with ``review_state="archiviert"``; a ``reader`` who is a
+    viewer gets released notes only (see :func:`visible`; pass ``rules``).
+    """
+    if review_state is not None and review_state not in STATES:
         raise InvalidInput(f"unknown review state {review_state!r}")
+    categories = rules.categories if rules is not None else None
     if mailbox_status is not None and mailbox_status not in MAILBOX_STATUSES:
         raise InvalidInput(f"unknown mailbox status {mailbox_status!r}")
     found = []
@@ -281,7 +337,10 @@ def list_notes(
         props = feature["properties"]
         if is_expired(props, today):
             continue
-        if review_state is not None and props.get("review_state") != review_state:
+        state = props.get("review_state") or "entwurf"
+        if state != review_state and (review_state is not None or state == "archiviert"):
+            continue
+        if not visible(props, reader, categories):
             continue
         if mailbox_status is not None and props.get("mailbox_status") != mailbox_status:
             continue
@@ -344,7 +403,7 @@ def labelled(feature: dict, rules: NoteRules, district_names: Mapping[str, str])
     status = props.get("mailbox_status")
     props["mailbox_status_label"] = MAILBOX_STATUSES.get(status, status) if status else None
     state = props.get("review_state")
-    props["review_state_label"] = REVIEW_STATES.get(state, state) if state else None
+    props["review_state_label"] = STATES.get(state, state) if state else None
     props["district_name"] = district_names.get(props.get("district"))
     return {
         "type": "Feature",

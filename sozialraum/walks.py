@@ -233,6 +233,43 @@ def reorder_walk(
     )
 
 
+def add_stops(
+    store: Store,
+    area: str,
+    walk_id: str,
+    picks: Sequence[Mapping],
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+) -> dict:
+    """Append stops (see :func:`resolve_stops`) to a walk, keeping the order of the others.
+
+    A stop already on the walk (same kind and ref) is not added twice. Distances are
+    measured again along the walk network (metres, EPSG:25832).
+    """
+    walk = get_walk(store, area, walk_id)
+    _require_team(actor, walk)
+    props = walk["properties"]
+    present = {(s["kind"], s.get("ref")) for s in props["stops"]}
+    new = []
+    for stop in resolve_stops(store, area, picks):
+        key = (stop["kind"], stop["ref"])
+        if stop["ref"] is None or key not in present:  # points have no ref: always a new stop
+            present.add(key)
+            new.append(stop)
+    if not new:
+        return walk
+    if len(props["stops"]) + len(new) > _route.MAX_STOPS:
+        raise InvalidInput(f"Ein Rundgang hat höchstens {_route.MAX_STOPS} Stationen.")
+    planned = plan_order(store, area, [*props["stops"], *new], propose=False)
+    keep = {k: props[k] for k in ("status", "findings") if k in props}
+    details = check_walk_input(props)
+    feature = _feature(details, planned, author=props["author"], team=props["team"], extra=keep)
+    return store.update(
+        area, LAYER, walk_id, feature, expected_version=expected_version, actor=actor.name
+    )
+
+
 def list_walks(store: Store, area: str, *, district: str | None = None) -> list[dict]:
     """Walks of an area (newest date first), optionally of one district."""
     walks = store.query(area, LAYER, district=district)

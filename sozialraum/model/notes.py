@@ -12,6 +12,8 @@ instance folder (same pattern as ``categories.toml``)::
     label = "Lieblingsspielplatz"
     kind = "needle"
     expiry_months = 24
+    recheck_months = 12      # flagged for a re-check this long after the observation
+    release_required = false # viewers see it before a lead released it
 
     [[category]]             # change the expiry of mailbox observations
     id = "briefkasten"
@@ -20,6 +22,10 @@ instance folder (same pattern as ``categories.toml``)::
     [[category]]             # remove one
     id = "treffpunkt_jugendliche"
     enabled = false
+
+``recheck_months`` (default 12, mailbox observations 6) is when a note is due for a
+re-check; it stays visible until it expires. ``release_required`` (default true) hides
+notes of the category from viewers until a team lead released them (four-eyes review).
 
 ``kind`` is ``note`` (an observation), ``needle`` (a pin of the needle method of a
 Sozialraumanalyse) or ``mailbox`` (a mailbox observation with a status; only the
@@ -52,13 +58,16 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @dataclass(frozen=True)
 class NoteCategory:
-    """A note category: id, German label, kind, default expiry (months) and map colour."""
+    """A note category: id, German label, kind, default expiry and re-check (months), map
+    colour, and whether viewers only see released notes of it."""
 
     id: str
     label: str
     kind: str = "note"
     expiry_months: int = 24
     colour: str = "#555555"
+    recheck_months: int = 12
+    release_required: bool = True
 
 
 DEFAULT_NOTE_CATEGORIES: tuple[NoteCategory, ...] = (
@@ -68,7 +77,7 @@ DEFAULT_NOTE_CATEGORIES: tuple[NoteCategory, ...] = (
     NoteCategory("angebot", "Angebot", colour="#17becf"),
     NoteCategory("problem", "Problem/Barriere", colour="#d62728"),
     NoteCategory("treffpunkt", "Treffpunkt", colour="#ff7f0e"),
-    NoteCategory(MAILBOX_CATEGORY, "Briefkasten", "mailbox", 12, "#b8860b"),
+    NoteCategory(MAILBOX_CATEGORY, "Briefkasten", "mailbox", 12, "#b8860b", recheck_months=6),
     NoteCategory("lieblingsort", "Lieblingsort", "needle", colour="#e377c2"),
     NoteCategory("angstraum", "Angstraum", "needle", colour="#7f7f7f"),
     NoteCategory("treffpunkt_jugendliche", "Treffpunkt Jugendlicher", "needle", colour="#bcbd22"),
@@ -84,7 +93,8 @@ MAILBOX_STATUSES: dict[str, str] = {
     "post_zurueck": "Post kam zurück",
 }
 
-#: Review states a caseworker sets (the four-eyes review adds more in its own module).
+#: Review states a caseworker sets when writing a note; the four-eyes review
+#: (:mod:`sozialraum.model.review`) moves it on. Editing a released note submits it again.
 REVIEW_STATES: dict[str, str] = {"entwurf": "Entwurf", "eingereicht": "Eingereicht"}
 
 
@@ -110,7 +120,16 @@ def _apply_override(base: dict[str, NoteCategory], entry: Mapping, source: Path)
     cat_id = entry.get("id")
     if not isinstance(cat_id, str) or not _ID.match(cat_id):
         raise ConfigError(f"{where}: 'id' must be lower-case letters, digits and _")
-    unknown = set(entry) - {"id", "label", "kind", "expiry_months", "colour", "enabled"}
+    unknown = set(entry) - {
+        "id",
+        "label",
+        "kind",
+        "expiry_months",
+        "recheck_months",
+        "release_required",
+        "colour",
+        "enabled",
+    }
     if unknown:
         raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
     if entry.get("enabled", True) is False:
@@ -131,13 +150,18 @@ def _apply_override(base: dict[str, NoteCategory], entry: Mapping, source: Path)
         if kind not in ("note", "needle") or (cat_id == MAILBOX_CATEGORY and kind != "mailbox"):
             raise ConfigError(f"{where}: 'kind' must be 'note' or 'needle'")
         changes["kind"] = kind
-    if "expiry_months" in entry:
-        months = entry["expiry_months"]
-        if isinstance(months, bool) or not isinstance(months, int):
-            raise ConfigError(f"{where}: 'expiry_months' must be a whole number")
-        if not 1 <= months <= MAX_EXPIRY_MONTHS:
-            raise ConfigError(f"{where}: 'expiry_months' must be 1 to {MAX_EXPIRY_MONTHS}")
-        changes["expiry_months"] = months
+    for key in ("expiry_months", "recheck_months"):
+        if key in entry:
+            months = entry[key]
+            if isinstance(months, bool) or not isinstance(months, int):
+                raise ConfigError(f"{where}: '{key}' must be a whole number")
+            if not 1 <= months <= MAX_EXPIRY_MONTHS:
+                raise ConfigError(f"{where}: '{key}' must be 1 to {MAX_EXPIRY_MONTHS}")
+            changes[key] = months
+    if "release_required" in entry:
+        if not isinstance(entry["release_required"], bool):
+            raise ConfigError(f"{where}: 'release_required' must be true or false")
+        changes["release_required"] = entry["release_required"]
     if "colour" in entry:
         if not isinstance(entry["colour"], str) or not _COLOUR.match(entry["colour"]):
             raise ConfigError(f"{where}: 'colour' must look like #1f77b4")
@@ -180,6 +204,24 @@ def add_months(day: date, months: int) -> date:
 def default_expiry(category: NoteCategory, observed_on: date) -> date:
     """The day a note of ``category`` observed on ``observed_on`` expires by default."""
     return add_months(observed_on, category.expiry_months)
+
+
+def recheck_due(properties: Mapping, categories: NoteCategories) -> date | None:
+    """The day a note is due for a re-check: observation plus its category's
+    ``recheck_months`` (``None`` without a readable observation date)."""
+    try:
+        observed_on = date.fromisoformat(properties.get("observed_on"))
+    except (TypeError, ValueError):
+        return None
+    category = properties.get("category")
+    months = categories[category].recheck_months if category in categories else 12
+    return add_months(observed_on, months)
+
+
+def is_stale(properties: Mapping, categories: NoteCategories, today: date) -> bool:
+    """Whether a note is past its re-check day (archived notes never are)."""
+    due = recheck_due(properties, categories)
+    return due is not None and due < today and properties.get("review_state") != "archiviert"
 
 
 def is_expired(properties: Mapping, today: date) -> bool:

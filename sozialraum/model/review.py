@@ -8,6 +8,7 @@ withdraw. Every transition may carry a comment; a Rückfrage needs one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sozialraum.errors import Forbidden, InvalidInput
@@ -47,6 +48,17 @@ TRANSITIONS: dict[str, Transition] = {
     "archivieren": Transition(
         "Archivieren", ("eingereicht", "freigegeben", "rueckfrage"), "archiviert", "lead"
     ),
+}
+
+
+#: A lead asks for a re-check: the state stays, the place becomes a stop of a planned walk.
+RECHECK = Transition(
+    "Nachprüfung anfordern", ("eingereicht", "freigegeben", "rueckfrage"), "", "lead"
+)
+#: What a review change is called in histories and protocols (action id → German).
+ACTION_LABELS: dict[str, str] = {
+    **{key: action.label for key, action in TRANSITIONS.items()},
+    "nachpruefen": RECHECK.label,
 }
 
 
@@ -125,3 +137,29 @@ def transition(
     if refusal:
         raise Forbidden(refusal)
     return action.target
+
+
+def check_recheck(state: str, reviewer: Reviewer, *, note_team: str | None) -> None:
+    """Whether ``reviewer`` may ask for a re-check of a note in ``state``.
+
+    Raises
+    ------
+    InvalidInput
+        For drafts and archived notes (German).
+    Forbidden
+        Unless the reviewer is a lead of the note's team (German).
+    """
+    if state not in RECHECK.sources:
+        raise InvalidInput(
+            f"„{RECHECK.label}“ ist im Status „{STATES.get(state, state)}“ nicht möglich."
+        )
+    refusal = _refusal(RECHECK, reviewer, note_team, None)
+    if refusal:
+        raise Forbidden(refusal)
+
+
+def visible_to_viewers(properties: Mapping, release_required: bool) -> bool:
+    """Whether viewers (read-only accounts) see a note: released ones, or any but
+    archived ones when its category does not require a release."""
+    state = properties.get("review_state") or "entwurf"
+    return state == "freigegeben" or (not release_required and state != "archiviert")

@@ -93,9 +93,13 @@ class Store(ABC):
         *,
         expected_version: int,
         actor: str,
+        audit_fields: dict | None = None,
     ) -> dict:
         """Replace a feature if its current version is ``expected_version``, else
-        :class:`VersionConflict` and nothing written."""
+        :class:`VersionConflict` and nothing written.
+
+        ``audit_fields`` adds fields to the audit entry (e.g. a review transition); never content.
+        """
 
     @abstractmethod
     def delete(
@@ -110,6 +114,15 @@ class Store(ABC):
         Each item has ``version``, ``action`` (add/update/delete), ``actor``, ``at``
         (UTC, ISO 8601) and ``feature`` (that version's content, for layers that keep
         versions; ``None`` for a deletion). :class:`NotFound` if the feature never existed.
+        """
+
+    @abstractmethod
+    def changes(self, area: str, layer: str, *, since: str | None = None) -> list[dict]:
+        """Audit entries of a layer after ``since`` (UTC, ISO 8601), oldest first.
+
+        Entries of writes that were aborted are left out. Each has ``seq``, ``ts``,
+        ``actor``, ``action``, ``id`` (for single-feature writes), versions and any
+        ``audit_fields`` of the write; never content.
         """
 
     @abstractmethod

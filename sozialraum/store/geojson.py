@@ -56,6 +56,12 @@ class _Layer:
     index: dict[str, int]
 
 
+#: Fields of an audit entry that ``audit_fields`` may not override.
+_ENTRY_KEYS = frozenset(
+    ("seq", "ts", "actor", "action", "layer", "id", "old_version", "new_version", "prev", "hash")
+)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -74,6 +80,14 @@ def _signature(path: Path) -> tuple | None:
         return None
     match = _GENERATION.match(head)
     return (st.st_ino, st.st_size, st.st_mtime_ns, match.group(1).decode() if match else "")
+
+
+def _after(moment: str | None, since: str) -> bool:
+    """Whether ISO 8601 time ``moment`` lies after ``since`` (offsets compared properly)."""
+    try:
+        return datetime.fromisoformat(moment) > datetime.fromisoformat(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def _bounds(geometry: dict) -> tuple[float, float, float, float]:
@@ -102,6 +116,8 @@ def _matches(feature: dict, bbox, district, category) -> bool:
     if bbox is not None:
         w, s, e, n = bbox
         geom = feature["geometry"]
+        if geom is None:
+            return False
         if geom["type"] == "Point":
             x, y = geom["coordinates"][:2]
             return w <= x <= e and s <= y <= n
@@ -403,6 +419,18 @@ class GeoJSONStore(Store):
             raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
         return items
 
+    def changes(self, area: str, layer: str, *, since: str | None = None) -> list[dict]:
+        check_layer(layer)
+        entries = audit.entries(self._existing_area_dir(area), layer=layer)
+        aborted = {e.get("aborted_seq") for e in entries if e.get("action") == "aborted"}
+        return [
+            e
+            for e in entries
+            if e["seq"] not in aborted
+            and e.get("action") != "aborted"
+            and (since is None or _after(e.get("ts"), since))
+        ]
+
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         ids = set(feature_ids)
         check_layer(layer)
@@ -499,7 +527,15 @@ class GeoJSONStore(Store):
         return position, current
 
     def update(
-        self, area, layer, feature_id, feature, *, expected_version: int, actor: str
+        self,
+        area,
+        layer,
+        feature_id,
+        feature,
+        *,
+        expected_version: int,
+        actor: str,
+        audit_fields: dict | None = None,
     ) -> dict:
         clean = validate_feature(layer, feature)
         clean["id"] = feature_id
@@ -518,6 +554,7 @@ class GeoJSONStore(Store):
                 "id": feature_id,
                 "old_version": current,
                 "new_version": current + 1,
+                **{k: v for k, v in (audit_fields or {}).items() if k not in _ENTRY_KEYS},
                 "_archive": clean,
             }
 

@@ -18,6 +18,7 @@ RESERVED = ("version", "updated_at")
 class LayerSchema:
     """What a layer holds: allowed geometry types and required properties."""
 
+    #: allowed geometry types; empty: the layer's features have a null geometry
     geometry_types: tuple[str, ...]
     required: tuple[str, ...]
     #: keep the content of every earlier version (for the note history); off for OSM layers
@@ -31,6 +32,8 @@ LAYERS: dict[str, LayerSchema] = {
     "notes": LayerSchema(("Point",), ("category", "text", "observed_on"), keep_versions=True),
     "walks": LayerSchema(("MultiPoint",), ("title", "walk_on", "stops"), keep_versions=True),
     "returns": LayerSchema(("Point",), ("address_key", "returned_on", "expires_on")),
+    #: team meetings (no place): null geometry
+    "meetings": LayerSchema((), ("team", "held_on", "started_at"), keep_versions=True),
 }
 
 
@@ -73,6 +76,10 @@ def validate_feature(layer: str, feature: object) -> dict:
         raise InvalidInput("not a GeoJSON Feature")
     geometry = feature.get("geometry")
     properties = feature.get("properties")
+    if not schema.geometry_types:  # a layer of records without a place (RFC 7946 §3.2)
+        if geometry is not None or not isinstance(properties, dict):
+            raise InvalidInput(f"layer {layer!r} takes features with a null geometry")
+        return _clean(schema, geometry, properties)
     if not isinstance(geometry, dict) or not isinstance(properties, dict):
         raise InvalidInput("a feature needs a geometry and properties")
     if geometry.get("type") not in schema.geometry_types:
@@ -91,6 +98,10 @@ def validate_feature(layer: str, feature: object) -> dict:
             raise InvalidInput("geometry is empty")
         if not geom.is_valid:
             raise InvalidInput(f"geometry is invalid: {shapely.is_valid_reason(geom)}")
+    return _clean(schema, geometry, properties)
+
+
+def _clean(schema: LayerSchema, geometry: dict | None, properties: dict) -> dict:
     missing = [key for key in schema.required if properties.get(key) in (None, "", [])]
     if missing:
         raise InvalidInput(f"missing required properties: {', '.join(missing)}")

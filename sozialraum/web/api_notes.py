@@ -17,7 +17,8 @@ from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import InvalidInput, PreconditionRequired, VersionConflict
 from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
-from sozialraum.model.notes import MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.model.notes import MAILBOX_STATUSES
+from sozialraum.model.review import STATES
 from sozialraum.osm.importer import parse_bbox
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
@@ -108,7 +109,7 @@ def note_categories():
                 for c in rules.categories
             ],
             "mailbox_statuses": [{"id": k, "label": v} for k, v in MAILBOX_STATUSES.items()],
-            "review_states": [{"id": k, "label": v} for k, v in REVIEW_STATES.items()],
+            "review_states": [{"id": k, "label": v} for k, v in STATES.items()],
         }
     )
 
@@ -131,6 +132,8 @@ def _filtered(area: str) -> list[dict]:
         review_state=args.get("review_state") or None,
         mailbox_status=args.get("mailbox_status") or None,
         author=args.get("author") or None,
+        reader=_actor(),
+        rules=_rules(),
     )
 
 
@@ -175,7 +178,9 @@ def create_note(area: str):
 def get_note(area: str, note_id: str):
     """One note with its ETag (304 if unchanged)."""
     checked_area(area)
-    feature = fieldnotes.get_note(_store(), area, note_id, today=settings.today())
+    feature = fieldnotes.get_note(
+        _store(), area, note_id, today=settings.today(), reader=_actor(), rules=_rules()
+    )
     etag = note_etag(feature)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -224,7 +229,9 @@ def note_history(area: str, note_id: str):
     """Every version of a note with who changed it and when (from the audit log)."""
     checked_area(area)
     store = _store()
-    items = fieldnotes.note_history(store, area, note_id, today=settings.today())
+    today = settings.today()
+    fieldnotes.get_note(store, area, note_id, today=today, reader=_actor(), rules=_rules())
+    items = fieldnotes.note_history(store, area, note_id, today=today)
     names = _district_names(area)
     for item in items:
         if item["feature"] is not None:

@@ -36,6 +36,15 @@ _NOTE_PROPERTIES = {
     "version": INT,
     "updated_at": STR,
     "can_edit": {"type": "boolean"},
+    "review_log": {
+        "type": "array",
+        "description": "review changes, oldest first: at (UTC), by, action, from, to, comment",
+        "items": {"type": "object"},
+    },
+    "recheck": {
+        "type": ["object", "null"],
+        "description": "a lead asked for a re-check: requested_on, by, walk_id",
+    },
 }
 
 SCHEMAS: dict[str, dict] = {

@@ -15,6 +15,7 @@ from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
+from sozialraum.model.review import ACTION_LABELS, STATES
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
 
@@ -151,13 +152,18 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     values = {k: note["properties"].get(k) for k in INPUT_FIELDS if k != "resource_id"}
     values["resource_id"] = note["properties"].get("osm_ref")
     values["lon"], values["lat"] = note["geometry"]["coordinates"][:2]
+    if values.get("review_state") not in REVIEW_STATES:
+        values["review_state"] = "eingereicht"  # an edit of a reviewed note is reviewed again
+    archived = feature["properties"].get("review_state") == "archiviert"
     return _form_context(
         area,
         meta,
         extra.pop("values", None) or values,
         note=note,
         history=list(reversed(history)),
-        can_edit=fieldnotes.may_write(_actor(), feature["properties"].get("team")),
+        can_edit=fieldnotes.may_write(_actor(), feature["properties"].get("team")) and not archived,
+        review_labels=STATES,
+        review_actions=ACTION_LABELS,
         **extra,
     )
 
@@ -166,7 +172,9 @@ def note_page(area: str, note_id: str):
     """A note: what, where, when, who; its history; the edit form for its team."""
     meta = checked_area(area)
     store, today = _ctx()["store"], settings.today()
-    feature = fieldnotes.get_note(store, area, note_id, today=today)
+    feature = fieldnotes.get_note(
+        store, area, note_id, today=today, reader=_actor(), rules=_rules()
+    )
     if request.method == "GET":
         saved = request.args.get("neu") or request.args.get("gespeichert")
         return render_template("notiz.html", **_note_context(area, meta, feature, saved=saved))
@@ -228,7 +236,9 @@ def notes_page(area: str):
         services.find_district(store, area, chosen["district"])
     if chosen["category"] and chosen["category"] not in _rules().categories:
         raise InvalidInput("unknown note category")
-    features = fieldnotes.list_notes(store, area, today=settings.today(), **chosen)
+    features = fieldnotes.list_notes(
+        store, area, today=settings.today(), reader=_actor(), rules=_rules(), **chosen
+    )
     names = _district_names(area)
     notes = [fieldnotes.labelled(f, _rules(), names) for f in features]
     notes.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
@@ -242,7 +252,7 @@ def notes_page(area: str):
         districts=sorted(names.items(), key=lambda item: item[1] or ""),
         categories=list(_rules().categories),
         mailbox_statuses=MAILBOX_STATUSES,
-        review_states=REVIEW_STATES,
+        review_states=STATES,
         exports={
             "CSV": url_for("api.notes_csv", area=area, **query),
             "GeoJSON": url_for("api.notes_geojson", area=area, **query),
@@ -258,7 +268,10 @@ def linked_notes(area: str, *, address_key: str | None = None, osm_ref: str | No
     """Notes (labelled, not expired) linked to an address key or a resource, newest first."""
     found = []
     names = _district_names(area)
-    for feature in fieldnotes.list_notes(_ctx()["store"], area, today=settings.today()):
+    notes = fieldnotes.list_notes(
+        _ctx()["store"], area, today=settings.today(), reader=_actor(), rules=_rules()
+    )
+    for feature in notes:
         props = feature["properties"]
         if (address_key and props.get("address_key") == address_key) or (
             osm_ref and props.get("osm_ref") == osm_ref

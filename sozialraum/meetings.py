@@ -1,0 +1,364 @@
+"""Team meetings: record a meeting, what changed since the last one, its protocol (no Flask).
+
+A lead starts a meeting (day and the roles present — roles and counts, never names) and
+closes it when the team is done. The review decisions its team's leads take in between
+(released, Rückfrage, re-check asked, archived) are the meeting's decisions. "Seit letzter
+Besprechung" lists what happened to the team's notes after the last closed meeting: new,
+edited, released, archived and expired notes. Times are UTC (ISO 8601), days are ISO dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sozialraum import areas as services
+from sozialraum import fieldnotes
+from sozialraum.errors import Forbidden, InvalidInput, NotFound
+from sozialraum.model.notes import is_expired, is_stale
+from sozialraum.model.review import ACTION_LABELS
+from sozialraum.model.roles import Role
+from sozialraum.store.base import Store
+
+LAYER = "meetings"
+#: Roles that can be present (German); counted, never named.
+ROLES_PRESENT = (
+    "Teamleitung",
+    "Fachkraft",
+    "Sozialplanung",
+    "Quartiersmanagement",
+    "Fachdienst",
+    "Gast",
+)
+MAX_PER_ROLE = 50
+#: How far back a meeting's day may lie when it is recorded (days).
+MAX_PAST_DAYS = 30
+#: Kinds of change since the last meeting (id → German heading), in display order.
+CHANGE_KINDS: dict[str, str] = {
+    "neu": "Neu",
+    "geaendert": "Geändert",
+    "freigegeben": "Freigegeben",
+    "archiviert": "Archiviert",
+    "abgelaufen": "Abgelaufen",
+}
+#: Review actions that are decisions of a meeting, in protocol order.
+DECISIONS = ("freigeben", "rueckfrage", "nachpruefen", "archivieren")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _require_lead(actor: fieldnotes.Actor, team: str | None) -> None:
+    if actor.role != Role.LEAD or not actor.team or actor.team != team:
+        raise Forbidden("Besprechungen hält nur eine Teamleitung für ihr Team fest.")
+
+
+def _roles(data: Mapping) -> list[dict]:
+    roles = []
+    for role in ROLES_PRESENT:
+        raw = data.get(role)
+        if raw in (None, "", 0, "0"):
+            continue
+        try:
+            count = int(raw)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{role}: bitte eine Anzahl angeben.") from None
+        if not 0 <= count <= MAX_PER_ROLE:
+            raise InvalidInput(f"{role}: 0 bis {MAX_PER_ROLE}.")
+        if count:
+            roles.append({"role": role, "count": count})
+    unknown = set(data) - set(ROLES_PRESENT)
+    if unknown:
+        raise InvalidInput("Unbekannte Rolle; möglich: " + ", ".join(ROLES_PRESENT) + ".")
+    if not roles:
+        raise InvalidInput("Bitte angeben, welche Rollen anwesend sind.")
+    return roles
+
+
+def list_meetings(store: Store, area: str, *, team: str | None = None) -> list[dict]:
+    """Meetings of an area (of one team), newest first."""
+    found = [m for m in store.query(area, LAYER) if team is None or m["properties"]["team"] == team]
+    return sorted(found, key=lambda m: m["properties"]["started_at"], reverse=True)
+
+
+def open_meeting(store: Store, area: str, team: str) -> dict | None:
+    """The team's meeting that was started and not closed yet, or ``None``."""
+    return next(
+        (m for m in list_meetings(store, area, team=team) if not m["properties"].get("closed_at")),
+        None,
+    )
+
+
+def get_meeting(store: Store, area: str, meeting_id: str) -> dict:
+    """One meeting; :class:`NotFound` otherwise."""
+    try:
+        return store.get(area, LAYER, meeting_id)
+    except InvalidInput:
+        raise NotFound(f"no meeting {meeting_id!r}") from None
+
+
+def start_meeting(
+    store: Store, area: str, held_on: str | None, roles: Mapping, *, actor: fieldnotes.Actor,
+    today: date,
+) -> dict:  # fmt: skip
+    """A lead starts a meeting of their team.
+
+    Parameters
+    ----------
+    held_on : str or None
+        The day (ISO; default today; not in the future, at most 30 days back).
+    roles : mapping
+        German role (see :data:`ROLES_PRESENT`) → number present.
+
+    Raises
+    ------
+    Forbidden
+        Unless the actor is a lead with a team.
+    InvalidInput
+        Bad day or roles, or the team already has an open meeting (German).
+    """
+    _require_lead(actor, actor.team)
+    try:
+        day = date.fromisoformat(held_on.strip()) if held_on and held_on.strip() else today
+    except ValueError:
+        raise InvalidInput("Datum: bitte im Format JJJJ-MM-TT angeben.") from None
+    if day > today or day < today - timedelta(days=MAX_PAST_DAYS):
+        raise InvalidInput(f"Datum: heute oder bis zu {MAX_PAST_DAYS} Tage zurück.")
+    present = _roles(roles)
+    if open_meeting(store, area, actor.team):
+        raise InvalidInput("Es läuft schon eine Besprechung dieses Teams; bitte erst abschließen.")
+    feature = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {
+            "team": actor.team,
+            "held_on": day.isoformat(),
+            "roles_present": present,
+            "started_at": _now(),
+            "started_by": actor.name,
+            "closed_at": None,
+        },
+    }
+    return store.add(area, LAYER, feature, actor=actor.name)
+
+
+def close_meeting(
+    store: Store, area: str, meeting_id: str, *, expected_version: int, actor: fieldnotes.Actor
+) -> dict:
+    """Close a running meeting of the actor's team (its decisions end here)."""
+    meeting = get_meeting(store, area, meeting_id)
+    props = meeting["properties"]
+    _require_lead(actor, props["team"])
+    if props.get("closed_at"):
+        raise InvalidInput("Diese Besprechung ist schon abgeschlossen.")
+    closed = {**props, "closed_at": _now(), "closed_by": actor.name}
+    feature = {"type": "Feature", "geometry": None, "properties": closed}
+    return store.update(
+        area, LAYER, meeting_id, feature, expected_version=expected_version, actor=actor.name
+    )
+
+
+def last_closed_meeting(
+    store: Store, area: str, team: str, *, before: str | None = None
+) -> dict | None:
+    """The team's last closed meeting (closed before ``before``, UTC ISO, if given)."""
+    closed = [
+        m
+        for m in list_meetings(store, area, team=team)
+        if m["properties"].get("closed_at")
+        and (before is None or _time(m["properties"]["closed_at"]) <= _time(before))
+    ]
+    return max(closed, key=lambda m: m["properties"]["closed_at"]) if closed else None
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@dataclass
+class Changes:
+    """What happened to a team's notes in a time window.
+
+    ``items`` maps each kind of :data:`CHANGE_KINDS` to labelled notes (for
+    ``abgelaufen``: category, district and expiry only — expired content is gone).
+    """
+
+    since: str | None
+    until: str
+    items: dict[str, list[dict]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """Kind → number of notes."""
+        return {kind: len(self.items.get(kind, [])) for kind in CHANGE_KINDS}
+
+
+def changes_since(
+    store: Store,
+    area: str,
+    team: str,
+    since: str | None,
+    *,
+    today: date,
+    rules: fieldnotes.NoteRules,
+    until: str | None = None,
+) -> Changes:
+    """What changed in the team's notes after ``since`` (UTC ISO; ``None``: ever).
+
+    A note counts once per kind; a note that is new in the window is not also listed as
+    edited. Released and archived come from the review entries of the audit log; expired
+    are notes whose ``expires_on`` lies from the day of ``since`` to before ``today``.
+    """
+    until = until or _now()
+    notes = {f["id"]: f for f in store.query(area, fieldnotes.LAYER)}
+    names = services.district_names(store, area)
+    seen: dict[str, set[str]] = {kind: set() for kind in CHANGE_KINDS}
+    changes = Changes(since, until, {kind: [] for kind in CHANGE_KINDS})
+    end = _time(until)
+    for entry in store.changes(area, fieldnotes.LAYER, since=since):
+        if _time(entry["ts"]) > end:
+            break
+        note = notes.get(entry.get("id"))
+        if note is None or note["properties"].get("team") != team:
+            continue
+        if is_expired(note["properties"], today):
+            continue
+        review = entry.get("review") or {}
+        if entry["action"] == "add":
+            kind = "neu"
+        elif entry["action"] == "update" and not review:
+            kind = "geaendert"
+        elif review.get("to") in ("freigegeben", "archiviert") and review.get("action") != (
+            "nachpruefen"
+        ):
+            kind = review["to"]
+        else:
+            continue
+        if note["id"] in seen[kind] or (kind == "geaendert" and note["id"] in seen["neu"]):
+            continue
+        seen[kind].add(note["id"])
+        changes.items[kind].append(fieldnotes.labelled(note, rules, names))
+    first_day = _time(since).date().isoformat() if since else ""
+    for note in notes.values():
+        props = note["properties"]
+        expires_on = props.get("expires_on") or ""
+        if props.get("team") == team and first_day <= expires_on < today.isoformat():
+            category = props.get("category")
+            changes.items["abgelaufen"].append(
+                {
+                    "id": note["id"],
+                    "category_label": rules.categories[category].label
+                    if category in rules.categories
+                    else category,
+                    "district_name": names.get(props.get("district")),
+                    "expires_on": expires_on,
+                }
+            )
+    changes.items["abgelaufen"].sort(key=lambda item: item["expires_on"])
+    return changes
+
+
+def since_last_meeting(
+    store: Store,
+    area: str,
+    team: str,
+    *,
+    today: date,
+    rules: fieldnotes.NoteRules,
+) -> tuple[dict | None, Changes]:
+    """The team's last closed meeting and what changed after it closed."""
+    meeting = last_closed_meeting(store, area, team)
+    since = meeting["properties"]["closed_at"] if meeting else None
+    return meeting, changes_since(store, area, team, since, today=today, rules=rules)
+
+
+def decisions(
+    store: Store, area: str, meeting: dict, *, today: date, rules: fieldnotes.NoteRules
+) -> list[dict]:
+    """The meeting's decisions: review actions (see :data:`DECISIONS`) on the team's
+    notes from its start to its close (or now), oldest first.
+
+    Each item: ``at`` (UTC), ``by``, ``action``, ``action_label``, ``note_id``, and
+    ``note`` (labelled note, or ``None`` once it expired or was deleted).
+    """
+    props = meeting["properties"]
+    end = _time(props.get("closed_at") or _now())
+    notes = {f["id"]: f for f in store.query(area, fieldnotes.LAYER)}
+    names = services.district_names(store, area)
+    found = []
+    for entry in store.changes(area, fieldnotes.LAYER, since=props["started_at"]):
+        if _time(entry["ts"]) > end:
+            break
+        action = (entry.get("review") or {}).get("action")
+        note = notes.get(entry.get("id"))
+        if action not in DECISIONS or note is None:
+            continue
+        if note["properties"].get("team") != props["team"]:
+            continue
+        visible = not is_expired(note["properties"], today)
+        found.append(
+            {
+                "at": entry["ts"],
+                "by": entry.get("actor"),
+                "action": action,
+                "action_label": ACTION_LABELS[action],
+                "note_id": note["id"],
+                "note": fieldnotes.labelled(note, rules, names) if visible else None,
+            }
+        )
+    return found
+
+
+def team_counts(
+    store: Store, area: str, team: str, *, today: date, rules: fieldnotes.NoteRules
+) -> dict[str, int]:
+    """Current numbers of the team's notes: per review state, and past their re-check day."""
+    counts = {"eingereicht": 0, "rueckfrage": 0, "freigegeben": 0, "entwurf": 0, "veraltet": 0}
+    for note in fieldnotes.list_notes(store, area, today=today):
+        props = note["properties"]
+        if props.get("team") != team:
+            continue
+        state = props.get("review_state") or "entwurf"
+        counts[state] = counts.get(state, 0) + 1
+        counts["veraltet"] += is_stale(props, rules.categories, today)
+    return counts
+
+
+#: Header of the protocol CSV.
+PROTOCOL_HEADER = [
+    "Besprechung am",
+    "Team",
+    "Zeit (UTC)",
+    "Entscheidung",
+    "Durch",
+    "Notiz-Id",
+    "Kategorie",
+    "Ort",
+    "Bezirk",
+    "Text",
+]
+
+
+def protocol_rows(meeting: dict, found: list[dict]) -> list[list]:
+    """Rows of the protocol CSV: one per decision (see :func:`decisions`)."""
+    props = meeting["properties"]
+    rows = []
+    for item in found:
+        note = (item["note"] or {}).get("properties") or {}
+        place = note.get("address_label") or note.get("resource_label") or ""
+        rows.append(
+            [
+                props["held_on"],
+                props["team"],
+                item["at"],
+                item["action_label"],
+                item["by"],
+                item["note_id"],
+                note.get("category_label") or "",
+                place,
+                note.get("district_name") or "",
+                note.get("text") or ("(abgelaufen)" if item["note"] is None else ""),
+            ]
+        )
+    return rows

@@ -1,0 +1,348 @@
+"""Team review services: review actions, the review queue, stale notes, re-checks (no Flask).
+
+Rules (who may do what, four-eyes) live in :mod:`sozialraum.model.review`; this module
+applies them to stored notes. Every change is a new version of the note: its
+``review_log`` gains an entry (time in UTC, who, action, states, comment) and the audit
+entry of the write carries ``review`` = action and states (never the comment: the audit
+log is kept for good, a note and its comments are purged when the note expires).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sozialraum import areas as services
+from sozialraum import fieldnotes, walks
+from sozialraum.errors import Forbidden, InvalidInput, VersionConflict
+from sozialraum.model.notes import is_stale, recheck_due
+from sozialraum.model.review import (
+    ACTION_LABELS,
+    MAX_COMMENT_CHARS,
+    STATES,
+    TRANSITIONS,
+    Reviewer,
+    allowed_actions,
+    check_recheck,
+    transition,
+)
+from sozialraum.store.base import Store
+
+LAYER = fieldnotes.LAYER
+#: A re-check without a planned walk of the district creates one this many days ahead.
+NEW_WALK_DAYS = 7
+#: Age filters of the queue (days since the observation → German label).
+AGE_FILTERS: dict[int, str] = {
+    30: "älter als 30 Tage",
+    90: "älter als 3 Monate",
+    180: "älter als 6 Monate",
+    365: "älter als 12 Monate",
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def reviewer_of(actor: fieldnotes.Actor) -> Reviewer:
+    """The :class:`~sozialraum.model.review.Reviewer` for an actor."""
+    return Reviewer(actor.name, actor.role, actor.team)
+
+
+def _comment(comment: str | None, rules: fieldnotes.NoteRules) -> str:
+    text = " ".join((comment or "").split())
+    if len(text) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"Der Kommentar ist zu lang (höchstens {MAX_COMMENT_CHARS} Zeichen).")
+    if text:
+        rules.guard.check(text)
+    return text
+
+
+def _logged(feature: dict, entry: dict, **changes) -> dict:
+    props = {**feature["properties"], **changes}
+    props["review_log"] = [*(props.get("review_log") or []), entry]
+    return {"type": "Feature", "geometry": feature["geometry"], "properties": props}
+
+
+def review_note(
+    store: Store,
+    area: str,
+    note_id: str,
+    action: str,
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules,
+    today: date,
+    comment: str | None = None,
+) -> dict:
+    """Make a review action on a note (see :data:`~sozialraum.model.review.TRANSITIONS`).
+
+    Parameters
+    ----------
+    action : str
+        ``einreichen``, ``zurueckziehen``, ``freigeben``, ``rueckfrage`` or ``archivieren``.
+    expected_version : int
+        The version the reviewer saw; a newer one gives :class:`VersionConflict`.
+    comment : str, optional
+        Up to 500 characters, checked by the data-protection guard; a Rückfrage needs one.
+
+    Returns
+    -------
+    dict
+        The note's new version.
+
+    Raises
+    ------
+    InvalidInput, Forbidden, VersionConflict, PrivacyViolation
+        With German messages (state, role, team, four-eyes, comment).
+    """
+    current = fieldnotes.get_note(store, area, note_id, today=today)
+    props = current["properties"]
+    state = props.get("review_state") or "entwurf"
+    text = _comment(comment, rules)
+    target = transition(
+        state,
+        action,
+        reviewer_of(actor),
+        note_team=props.get("team"),
+        author=props.get("author"),
+        comment=text,
+    )
+    entry = {"at": _now(), "by": actor.name, "action": action, "from": state, "to": target}
+    if text:
+        entry["comment"] = text
+    changed = _logged(current, entry, review_state=target)
+    return store.update(
+        area,
+        LAYER,
+        note_id,
+        changed,
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"review": {"action": action, "from": state, "to": target}},
+    )
+
+
+def _walk_for(store: Store, area: str, district: str, walk_id: str | None, today: date):
+    """The planned walk of ``district`` to add a stop to: the chosen one, else the next one."""
+    if walk_id:
+        walk = walks.get_walk(store, area, walk_id)
+        props = walk["properties"]
+        if props.get("district") != district:
+            raise InvalidInput("Dieser Rundgang gehört zu einem anderen Bezirk.")
+        if props.get("status") != "geplant" or props["walk_on"] < today.isoformat():
+            raise InvalidInput("Dieser Rundgang ist kein geplanter Rundgang mehr.")
+        return walk
+    planned = [
+        w
+        for w in walks.list_walks(store, area, district=district)
+        if w["properties"].get("status") == "geplant"
+        and w["properties"]["walk_on"] >= today.isoformat()
+    ]
+    return min(planned, key=lambda w: w["properties"]["walk_on"]) if planned else None
+
+
+def request_recheck(
+    store: Store,
+    area: str,
+    note_id: str,
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules,
+    today: date,
+    walk_id: str | None = None,
+    comment: str | None = None,
+) -> tuple[dict, dict]:
+    """A lead asks for a re-check: the note's place becomes a stop of a planned walk.
+
+    The stop goes to ``walk_id`` (a planned walk of the note's district), else to the
+    district's next planned walk, else to a new walk "Nachprüfung …" in
+    :data:`NEW_WALK_DAYS` days. The note keeps its state and gets ``recheck`` =
+    ``{requested_on, by, walk_id}``, cleared when the note is saved with a newer
+    observation date.
+
+    Returns
+    -------
+    tuple of dict
+        The note's new version and the walk.
+    """
+    current = fieldnotes.get_note(store, area, note_id, today=today)
+    props = current["properties"]
+    if props.get("version") != expected_version:
+        raise VersionConflict(
+            f"note {note_id!r} is at version {props.get('version')}, not {expected_version}",
+            current_version=props.get("version"),
+        )
+    state = props.get("review_state") or "entwurf"
+    check_recheck(state, reviewer_of(actor), note_team=props.get("team"))
+    text = _comment(comment, rules)
+    district = props.get("district")
+    if not district:
+        raise InvalidInput("Die Notiz liegt in keinem Bezirk; bitte einen Rundgang selbst planen.")
+    walk = _walk_for(store, area, district, walk_id, today)
+    pick = {"kind": "note", "ref": note_id}
+    if walk is None:
+        name = services.district_names(store, area).get(district) or district
+        data = {
+            "title": f"Nachprüfung {name}"[:120],
+            "walk_on": (today + timedelta(days=NEW_WALK_DAYS)).isoformat(),
+            "district": district,
+            "purpose": "Nachprüfungen aus der Teambesprechung",
+        }
+        walk = walks.create_walk(store, area, data, [pick], actor=actor, rules=rules)
+    else:
+        walk = walks.add_stops(
+            store,
+            area,
+            walk["id"],
+            [pick],
+            expected_version=walk["properties"]["version"],
+            actor=actor,
+        )
+    entry = {"at": _now(), "by": actor.name, "action": "nachpruefen", "from": state, "to": state}
+    if text:
+        entry["comment"] = text
+    recheck = {"requested_on": today.isoformat(), "by": actor.name, "walk_id": walk["id"]}
+    changed = _logged(current, entry, recheck=recheck)
+    note = store.update(
+        area,
+        LAYER,
+        note_id,
+        changed,
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"review": {"action": "nachpruefen", "from": state, "to": state}},
+    )
+    return note, walk
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Filters of the review queue (all ANDed); ``state`` ``None`` means every state
+    but archived; ``stale`` keeps notes past their re-check day only."""
+
+    state: str | None = "eingereicht"
+    team: str | None = None
+    district: str | None = None
+    author: str | None = None
+    category: str | None = None
+    min_age_days: int | None = None
+    stale: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping, categories) -> QueueFilter:
+        """Read filters from query arguments; :class:`InvalidInput` for unknown values."""
+        state = args.get("state", "eingereicht") or None
+        if state is not None and state not in STATES:
+            raise InvalidInput("Unbekannter Status.")
+        category = args.get("category") or None
+        if category is not None and category not in categories:
+            raise InvalidInput("Unbekannte Kategorie.")
+        age = args.get("age") or None
+        if age is not None:
+            try:
+                age = int(age)
+            except ValueError:
+                raise InvalidInput("Alter: bitte eine Zahl von Tagen.") from None
+            if age not in AGE_FILTERS:
+                raise InvalidInput("Alter: unbekannte Auswahl.")
+        return cls(
+            state=state,
+            team=(args.get("team") or "").strip()[:64] or None,
+            district=args.get("district") or None,
+            author=(args.get("author") or "").strip()[:64] or None,
+            category=category,
+            min_age_days=age,
+            stale=args.get("stale") in ("1", "on", "true"),
+        )
+
+
+def _submitted_at(props: Mapping) -> str | None:
+    for entry in reversed(props.get("review_log") or []):
+        if entry.get("to") == "eingereicht":
+            return entry.get("at")
+    return None
+
+
+def review_queue(
+    store: Store,
+    area: str,
+    chosen: QueueFilter,
+    *,
+    actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules,
+    today: date,
+) -> list[dict]:
+    """The notes to review, oldest observation first, each with what the actor may do.
+
+    Returns
+    -------
+    list of dict
+        Per note: ``feature`` (labelled, EPSG:4326), ``age_days`` (since the
+        observation), ``recheck_due`` (ISO date), ``stale``, ``submitted_at`` (UTC or
+        None) and ``actions`` (action ids the actor may take, plus ``nachpruefen``).
+    """
+    features = fieldnotes.list_notes(
+        store,
+        area,
+        today=today,
+        district=chosen.district,
+        category=chosen.category,
+        review_state=chosen.state,
+        author=chosen.author,
+        reader=actor,
+        rules=rules,
+    )
+    names = services.district_names(store, area)
+    reviewer = reviewer_of(actor)
+    items = []
+    for feature in features:
+        props = feature["properties"]
+        if chosen.team is not None and props.get("team") != chosen.team:
+            continue
+        observed = date.fromisoformat(props["observed_on"])
+        age_days = (today - observed).days
+        if chosen.min_age_days is not None and age_days <= chosen.min_age_days:
+            continue
+        stale = is_stale(props, rules.categories, today)
+        if chosen.stale and not stale:
+            continue
+        state = props.get("review_state") or "entwurf"
+        actions = allowed_actions(
+            state, reviewer, note_team=props.get("team"), author=props.get("author")
+        )
+        try:
+            check_recheck(state, reviewer, note_team=props.get("team"))
+            actions.append("nachpruefen")
+        except (InvalidInput, Forbidden):
+            pass  # not possible here: no button
+        due = recheck_due(props, rules.categories)
+        items.append(
+            {
+                "feature": fieldnotes.labelled(feature, rules, names),
+                "age_days": age_days,
+                "recheck_due": due.isoformat() if due else None,
+                "stale": stale,
+                "submitted_at": _submitted_at(props),
+                "actions": actions,
+            }
+        )
+    items.sort(
+        key=lambda item: (item["feature"]["properties"]["observed_on"], item["feature"]["id"])
+    )
+    return items
+
+
+__all__ = [
+    "ACTION_LABELS",
+    "AGE_FILTERS",
+    "TRANSITIONS",
+    "QueueFilter",
+    "request_recheck",
+    "review_note",
+    "review_queue",
+    "reviewer_of",
+]
