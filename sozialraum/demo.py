@@ -438,6 +438,21 @@ _NOTES = (
 )  # fmt: skip
 
 
+def _demo_review(draw: float, observed_on: date) -> dict:
+    """Review state of a demo note: a fifth drafts, a third submitted, the rest released
+    by the demo lead (four-eyes: the demo caseworker wrote them)."""
+    if draw < 0.2:
+        return {"review_state": "entwurf"}
+    submitted = {"at": f"{observed_on.isoformat()}T09:00:00+00:00", "by": "demo-fachkraft",
+                 "action": "einreichen", "from": "entwurf", "to": "eingereicht"}  # fmt: skip
+    if draw < 0.55:
+        return {"review_state": "eingereicht", "review_log": [submitted]}
+    released_on = (observed_on + timedelta(days=2)).isoformat()
+    released = {**submitted, "at": f"{released_on}T10:00:00+00:00", "by": "demo-leitung",
+                "action": "freigeben", "from": "eingereicht", "to": "freigegeben"}  # fmt: skip
+    return {"review_state": "freigegeben", "review_log": [submitted, released]}
+
+
 def demo_notes(today: date | None = None) -> list[dict]:
     """Return the fictional field notes of the demo district.
 
@@ -475,7 +490,7 @@ def demo_notes(today: date | None = None) -> list[dict]:
             "expires_on": default_expiry(categories[category], observed_on).isoformat(),
             "author": "demo-fachkraft",
             "team": "Team Nord",
-            "review_state": "entwurf" if rng.random() < 0.2 else "eingereicht",
+            **_demo_review(rng.random(), observed_on),
             **extra,
         }
         geometry = {"type": "Point", "coordinates": [lon, lat]}

@@ -291,7 +291,7 @@ def update_note(
     )
     kept = {key: before[key] for key in REVIEW_FIELDS if before.get(key)}
     recheck = kept.get("recheck")
-    if recheck and note.observed_on.isoformat() > recheck.get("requested_on", ""):
+    if recheck and note.observed_on.isoformat() >= recheck.get("requested_on", "9"):
         kept.pop("recheck")  # seen again after the lead asked: the re-check is done
     feature["properties"].update(kept)
     return store.update(
@@ -350,10 +350,29 @@ def list_notes(
     return found
 
 
-def note_history(store: Store, area: str, note_id: str, *, today: date) -> list[dict]:
-    """All versions of a note that has not expired, oldest first (see ``Store.history``)."""
-    get_note(store, area, note_id, today=today)
-    return store.history(area, LAYER, note_id)
+def note_history(
+    store: Store,
+    area: str,
+    note_id: str,
+    *,
+    today: date,
+    reader: Actor | None = None,
+    rules: NoteRules | None = None,
+) -> list[dict]:
+    """All versions of a note that has not expired, oldest first (see ``Store.history``).
+
+    For a viewer (``reader``) the content of versions they may not see (not released) is
+    ``None``; the note itself must be visible to them (:class:`NotFound` otherwise).
+    """
+    get_note(store, area, note_id, today=today, reader=reader, rules=rules)
+    items = store.history(area, LAYER, note_id)
+    categories = rules.categories if rules is not None else None
+    for item in items:
+        if item["feature"] is not None and not visible(
+            item["feature"]["properties"], reader, categories
+        ):
+            item["feature"] = None
+    return items
 
 
 def expired_note_ids(store: Store, area: str, *, today: date) -> list[str]:

@@ -163,8 +163,8 @@ def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evide
     for note in store.query(area, "notes", category=MAILBOX_CATEGORY):
         props = note["properties"]
         key, status = props.get("address_key"), props.get("mailbox_status")
-        if not key or not status:
-            continue
+        if not key or not status or props.get("review_state") == "archiviert":
+            continue  # an archived observation was set aside by the team's lead
         try:
             observed = date.fromisoformat(props["observed_on"])
             expires = date.fromisoformat(props["expires_on"]) if props.get("expires_on") else None

@@ -208,8 +208,12 @@ def changes_since(
 
     A note counts once per kind; a note that is new in the window is not also listed as
     edited. Released and archived come from the review entries of the audit log; expired
-    are notes whose ``expires_on`` lies from the day of ``since`` to before ``today``.
+    are notes whose ``expires_on`` lies from the day of ``since`` up to the day of ``until``
+    (and before ``today``).
     """
+    last_day = today
+    if until is not None:  # a closed window: notes that expired up to its end
+        last_day = min(today, _time(until).date() + timedelta(days=1))
     until = until or _now()
     notes = {f["id"]: f for f in store.query(area, fieldnotes.LAYER)}
     names = services.district_names(store, area)
@@ -243,7 +247,7 @@ def changes_since(
     for note in notes.values():
         props = note["properties"]
         expires_on = props.get("expires_on") or ""
-        if props.get("team") == team and first_day <= expires_on < today.isoformat():
+        if props.get("team") == team and first_day <= expires_on < last_day.isoformat():
             category = props.get("category")
             changes.items["abgelaufen"].append(
                 {
@@ -280,7 +284,8 @@ def decisions(
     notes from its start to its close (or now), oldest first.
 
     Each item: ``at`` (UTC), ``by``, ``action``, ``action_label``, ``note_id``, and
-    ``note`` (labelled note, or ``None`` once it expired or was deleted).
+    ``note`` (labelled note, or ``None`` once it expired). Decisions on notes deleted
+    since are left out (the audit log does not say which team they belonged to).
     """
     props = meeting["properties"]
     end = _time(props.get("closed_at") or _now())
@@ -358,7 +363,7 @@ def protocol_rows(meeting: dict, found: list[dict]) -> list[list]:
                 note.get("category_label") or "",
                 place,
                 note.get("district_name") or "",
-                note.get("text") or ("(abgelaufen)" if item["note"] is None else ""),
+                note.get("text") or ("(nicht sichtbar)" if item["note"] is None else ""),
             ]
         )
     return rows

@@ -101,7 +101,7 @@ def review_note(
     current = fieldnotes.get_note(store, area, note_id, today=today)
     props = current["properties"]
     state = props.get("review_state") or "entwurf"
-    text = _comment(comment, rules)
+    text = " ".join((comment or "").split())
     target = transition(
         state,
         action,
@@ -110,6 +110,7 @@ def review_note(
         author=props.get("author"),
         comment=text,
     )
+    text = _comment(text, rules)  # the data-protection check, once the actor may act
     entry = {"at": _now(), "by": actor.name, "action": action, "from": state, "to": target}
     if text:
         entry["comment"] = text

@@ -244,8 +244,9 @@ def add_stops(
 ) -> dict:
     """Append stops (see :func:`resolve_stops`) to a walk, keeping the order of the others.
 
-    A stop already on the walk (same kind and ref) is not added twice. Distances are
-    measured again along the walk network (metres, EPSG:25832).
+    A stop already on the walk (same kind and ref) is not added twice; points have no
+    ref and are always added. Distances are measured again along the walk network
+    (metres, EPSG:25832).
     """
     walk = get_walk(store, area, walk_id)
     _require_team(actor, walk)
@@ -295,10 +296,20 @@ def walk_route(store: Store, area: str, walk: dict) -> dict:
     return {"legs_m": legs_m, "legs_lonlat": legs_lonlat, "xs_m": xs, "ys_m": ys}
 
 
-def stop_details(store: Store, area: str, walk: dict, *, today: date, labels: Mapping) -> list:
-    """Per stop: number, label, checklist, what is known (notes linked to it), leg metres."""
+def stop_details(
+    store: Store,
+    area: str,
+    walk: dict,
+    *,
+    today: date,
+    labels: Mapping,
+    reader: fieldnotes.Actor | None = None,
+    rules: fieldnotes.NoteRules | None = None,
+) -> list:
+    """Per stop: number, label, checklist, what is known (notes linked to it that
+    ``reader`` may see), leg metres."""
     props = walk["properties"]
-    notes = fieldnotes.list_notes(store, area, today=today)
+    notes = fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules)
     details = []
     for number, stop in enumerate(props["stops"], start=1):
         known = []

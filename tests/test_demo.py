@@ -252,11 +252,15 @@ def test_notes(osm_file, parsed):
         assert props["category"] in categories | {"briefkasten"}
         assert props["author"] == "demo-fachkraft"
         assert props["team"] == "Team Nord"
-        assert props["review_state"] in {"eingereicht", "entwurf"}
+        assert props["review_state"] in {"eingereicht", "entwurf", "freigegeben"}
+        if props["review_state"] == "freigegeben":  # four-eyes: released by someone else
+            assert props["review_log"][-1]["by"] not in (props["author"], None)
         observed_on = date.fromisoformat(props["observed_on"])
         assert 10 <= (date.today() - observed_on).days <= 170
         assert date.fromisoformat(props["expires_on"]) > date.today()
         assert props["text"] and "+49" not in props["text"]
+    states = [n["properties"]["review_state"] for n in notes]
+    assert {"eingereicht", "entwurf", "freigegeben"} <= set(states)  # viewers see some
     mailbox = [n for n in notes if n["properties"]["category"] == "briefkasten"]
     assert len(mailbox) >= 10
     assert all(n["properties"]["mailbox_status"] in MAILBOX_STATUS for n in mailbox)

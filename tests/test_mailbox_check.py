@@ -131,3 +131,19 @@ def test_cli_errors_are_english_and_write_nothing(runner, demo_store, tmp_path):
     assert not target.exists()
     result = runner.invoke(main, ["check-addresses", *args, "--area", "gibtsnicht"])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_an_archived_observation_is_no_evidence(demo_store):
+    note, address = noted_address(demo_store, "fehlt")
+    props = address["properties"]
+    table = read_address_csv(
+        f"Straße;Hausnummer\n{props['street']};{props['housenumber']}\n".encode()
+    )
+    assert check_table(demo_store, AREA, table)[1]["hoch"] == 1
+    archived = {**note, "properties": {**note["properties"], "review_state": "archiviert"}}
+    demo_store.update(
+        AREA, "notes", note["id"], archived, expected_version=note["properties"]["version"],
+        actor="test",
+    )  # fmt: skip
+    results, counts = check_table(demo_store, AREA, table)
+    assert counts["hoch"] == 0 and note["id"] not in str(results[0])

@@ -159,7 +159,9 @@ def check_recheck(state: str, reviewer: Reviewer, *, note_team: str | None) -> N
 
 
 def visible_to_viewers(properties: Mapping, release_required: bool) -> bool:
-    """Whether viewers (read-only accounts) see a note: released ones, or any but
-    archived ones when its category does not require a release."""
+    """Whether viewers (read-only accounts) see a note: released ones, or submitted ones
+    (not drafts, not archived) when its category does not require a release."""
     state = properties.get("review_state") or "entwurf"
-    return state == "freigegeben" or (not release_required and state != "archiviert")
+    return state == "freigegeben" or (
+        not release_required and state not in ("entwurf", "archiviert")
+    )

@@ -230,8 +230,9 @@ def note_history(area: str, note_id: str):
     checked_area(area)
     store = _store()
     today = settings.today()
-    fieldnotes.get_note(store, area, note_id, today=today, reader=_actor(), rules=_rules())
-    items = fieldnotes.note_history(store, area, note_id, today=today)
+    items = fieldnotes.note_history(
+        store, area, note_id, today=today, reader=_actor(), rules=_rules()
+    )
     names = _district_names(area)
     for item in items:
         if item["feature"] is not None:

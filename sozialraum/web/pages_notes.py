@@ -145,7 +145,9 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     store = _ctx()["store"]
     names = _district_names(area)
     note = _labelled(area, feature, names)
-    history = store.history(area, fieldnotes.LAYER, feature["id"])
+    history = fieldnotes.note_history(
+        store, area, feature["id"], today=settings.today(), reader=_actor(), rules=_rules()
+    )
     for item in history:
         if item["feature"] is not None:
             item["feature"] = _labelled(area, item["feature"], names)

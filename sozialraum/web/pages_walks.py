@@ -200,7 +200,15 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
 def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
     props = walk["properties"]
     total = props.get("route_m")
-    stops = walks.stop_details(_store(), area, walk, today=settings.today(), labels=_labels())
+    stops = walks.stop_details(
+        _store(),
+        area,
+        walk,
+        today=settings.today(),
+        labels=_labels(),
+        reader=_actor(),
+        rules=_rules(),
+    )
     names = _district_names(area)
     for stop in stops:
         stop["known"] = [fieldnotes.labelled(n, _rules(), names) for n in stop["known"]]

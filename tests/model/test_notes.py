@@ -12,7 +12,9 @@ from sozialraum.model.notes import (
     add_months,
     check_note_input,
     is_expired,
+    is_stale,
     load_note_categories,
+    recheck_due,
 )
 
 TODAY = date(2026, 11, 21)
@@ -66,15 +68,36 @@ def test_municipality_file_adds_changes_and_removes(tmp_path):
     path = tmp_path / "note_categories.toml"
     path.write_text(
         '[[category]]\nid = "bolzplatz"\nlabel = "Lieblingsbolzplatz"\nkind = "needle"\n'
-        '[[category]]\nid = "briefkasten"\nexpiry_months = 6\n'
+        '[[category]]\nid = "briefkasten"\nexpiry_months = 6\nrecheck_months = 3\n'
+        '[[category]]\nid = "ressource"\nrelease_required = false\n'
         '[[category]]\nid = "angstraum"\nenabled = false\n',
         encoding="utf-8",
     )
     categories = load_note_categories(path)
     assert categories["bolzplatz"].kind == "needle"
     assert categories["bolzplatz"].expiry_months == 24
+    assert categories["bolzplatz"].recheck_months == 12
+    assert categories["bolzplatz"].release_required is True
     assert categories["briefkasten"].expiry_months == 6
+    assert categories["briefkasten"].recheck_months == 3
+    assert categories["ressource"].release_required is False
     assert "angstraum" not in categories
+
+
+def test_recheck_is_due_by_category_and_never_for_archived_notes():
+    categories = load_note_categories()
+    mailbox = {
+        "category": "briefkasten",
+        "observed_on": "2026-01-31",
+        "review_state": "eingereicht",
+    }
+    other = {**mailbox, "category": "beobachtung"}
+    assert recheck_due(mailbox, categories) == date(2026, 7, 31)  # 6 months
+    assert recheck_due(other, categories) == date(2027, 1, 31)  # 12 months
+    assert not is_stale(mailbox, categories, date(2026, 7, 31))
+    assert is_stale(mailbox, categories, date(2026, 8, 1))
+    assert not is_stale({**mailbox, "review_state": "archiviert"}, categories, date(2027, 1, 1))
+    assert recheck_due({"category": "x", "observed_on": "kaputt"}, categories) is None
 
 
 @pytest.mark.parametrize(
@@ -84,6 +107,8 @@ def test_municipality_file_adds_changes_and_removes(tmp_path):
         ('[[category]]\nid = "Bad Id"\nlabel = "x"\n', "'id'"),
         ('[[category]]\nid = "x"\nlabel = "x"\nkind = "mailbox"\n', "'kind'"),
         ('[[category]]\nid = "x"\nlabel = "x"\nexpiry_months = 0\n', "expiry_months"),
+        ('[[category]]\nid = "x"\nlabel = "x"\nrecheck_months = 99\n', "recheck_months"),
+        ('[[category]]\nid = "x"\nlabel = "x"\nrelease_required = "ja"\n', "true or false"),
         ('[[category]]\nid = "x"\nlabel = "x"\ncolor = "#fff"\n', "unknown fields"),
         ('[[category]]\nid = "briefkasten"\nenabled = false\n', "cannot be switched off"),
         ("[[category]\n", "cannot read"),

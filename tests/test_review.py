@@ -1,0 +1,1089 @@
+"""Team review services on stored notes (demo area): the permission matrix through the
+service, four-eyes, audit and review log, visibility for viewers, editing reviewed notes,
+re-checks as walk stops, and the review queue with its filters."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from shapely.geometry import shape
+
+from sozialraum import fieldnotes, review, walks
+from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from sozialraum.fieldnotes import Actor, NoteRules
+from sozialraum.model.notes import add_months, load_note_categories
+from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
+from sozialraum.model.roles import Role
+
+TODAY = date.today()
+RULES = NoteRules(load_note_categories(), load_privacy_guard())
+NORD, MUEHLE = "Team Nord", "Team Mühle"
+
+CASEWORKER = Actor("fk-nord", Role.CASEWORKER, NORD)
+LEAD = Actor("tl-nord", Role.LEAD, NORD)
+LEAD_2 = Actor("tl-nord-2", Role.LEAD, NORD)
+LEAD_MUEHLE = Actor("tl-muehle", Role.LEAD, MUEHLE)
+VIEWER = Actor("lesend", Role.VIEWER, None)
+
+
+def _districts(store, area) -> dict[str, dict]:
+    """District name → feature."""
+    return {d["properties"]["name"]: d for d in store.query(area, "districts")}
+
+
+def _point(store, area, name: str, shift: int = 0) -> tuple[float, float]:
+    """A point inside the district ``name`` (lon/lat), moved a little by ``shift``."""
+    polygon = shape(_districts(store, area)[name]["geometry"])
+    base = polygon.representative_point()
+    lon, lat = base.x + 0.0002 * (shift % 5), base.y + 0.0001 * (shift // 5)
+    assert polygon.contains(shape({"type": "Point", "coordinates": [lon, lat]}))
+    return lon, lat
+
+
+def _note(
+    store,
+    area,
+    *,
+    author=CASEWORKER,
+    district="Nord-West",
+    state="eingereicht",
+    rules=RULES,
+    today=TODAY,
+    shift=0,
+    **data,
+) -> dict:
+    """Create a note as ``author`` in ``district`` (``author`` needs write rights there)."""
+    lon, lat = _point(store, area, district, shift)
+    # the author is just a name: write as a caseworker of the district's team with that name
+    district_id = _districts(store, area)[district]["id"]
+    writer = Actor(author.name, Role.CASEWORKER, store.read_meta(area)["teams"][district_id])
+    fields = {
+        "lon": lon,
+        "lat": lat,
+        "category": "beobachtung",
+        "text": "Bank am Spielplatz ist abgebaut.",
+        "review_state": "entwurf",
+        **data,
+    }
+    note = fieldnotes.create_note(store, area, fields, actor=writer, rules=rules, today=today)
+    return _to_state(store, area, note, state, today=today)
+
+
+def _to_state(store, area, note, state, *, today=TODAY) -> dict:
+    """Move a note through the workflow to ``state`` (as the demo leads of its team)."""
+    team = note["properties"]["team"]
+    author = note["properties"]["author"]
+    writer = Actor("fk-hilfe", Role.CASEWORKER, team)
+    reviewer = Actor("tl-hilfe" if author != "tl-hilfe" else "tl-hilfe-2", Role.LEAD, team)
+    steps = {
+        "entwurf": [],
+        "eingereicht": [("einreichen", writer)],
+        "freigegeben": [("einreichen", writer), ("freigeben", reviewer)],
+        "rueckfrage": [("einreichen", writer), ("rueckfrage", reviewer)],
+        "archiviert": [("einreichen", writer), ("archivieren", reviewer)],
+    }[state]
+    if note["properties"]["review_state"] == "eingereicht" and steps:
+        steps = steps[1:]
+    for action, actor in steps:
+        note = review.review_note(
+            store,
+            area,
+            note["id"],
+            action,
+            expected_version=note["properties"]["version"],
+            actor=actor,
+            rules=RULES,
+            today=today,
+            comment="Bitte Ort genauer angeben.",
+        )
+    assert note["properties"]["review_state"] == state
+    return note
+
+
+def _audit_bytes(store, area) -> bytes:
+    return (store.area_dir(area) / "audit.jsonl").read_bytes()
+
+
+# --- the permission matrix ----------------------------------------------------------------
+
+ACTIONS = ("einreichen", "zurueckziehen", "freigeben", "rueckfrage", "archivieren", "nachpruefen")
+#: The state each action is tried from, and where a permitted action leads.
+SOURCE = {
+    "einreichen": "entwurf",
+    "zurueckziehen": "eingereicht",
+    "freigeben": "eingereicht",
+    "rueckfrage": "eingereicht",
+    "archivieren": "eingereicht",
+    "nachpruefen": "eingereicht",
+}
+TARGET = {
+    "einreichen": "eingereicht",
+    "zurueckziehen": "entwurf",
+    "freigeben": "freigegeben",
+    "rueckfrage": "rueckfrage",
+    "archivieren": "archiviert",
+    "nachpruefen": "eingereicht",
+}
+_ALL = set(ACTIONS)
+_WRITER = {"einreichen", "zurueckziehen"}
+#: Written out by hand: (role, own team?, own note?) → the actions that are allowed.
+EXPECTED: dict[tuple[str, bool, bool], set[str]] = {
+    ("viewer", True, True): set(),
+    ("viewer", True, False): set(),
+    ("viewer", False, True): set(),
+    ("viewer", False, False): set(),
+    ("caseworker", True, True): {"einreichen", "zurueckziehen"},
+    ("caseworker", True, False): {"einreichen", "zurueckziehen"},
+    ("caseworker", False, True): set(),
+    ("caseworker", False, False): set(),
+    ("lead", True, True): {"einreichen", "zurueckziehen", "archivieren", "nachpruefen"},
+    ("lead", True, False): _ALL,
+    ("lead", False, True): set(),
+    ("lead", False, False): set(),
+    ("admin", True, True): set(),
+    ("admin", True, False): set(),
+    ("admin", False, True): set(),
+    ("admin", False, False): set(),
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "own_team", "own_note", "action"),
+    list(
+        itertools.product(
+            ("viewer", "caseworker", "lead", "admin"), (True, False), (True, False), ACTIONS
+        )
+    ),
+)
+def test_permission_matrix_on_stored_notes(demo_store, demo_area, role, own_team, own_note, action):
+    actor = Actor(f"{role}-x", Role(role), NORD if own_team else MUEHLE)
+    if role == "admin" and not own_team:
+        actor = Actor("admin-x", Role.ADMIN, None)
+    author = actor if own_note else Actor("jemand-anders", Role.CASEWORKER, NORD)
+    note = _note(demo_store, demo_area, author=author, district="Nord-Ost", state=SOURCE[action])
+    assert note["properties"]["team"] == NORD
+    assert (note["properties"]["author"] == actor.name) is own_note
+    version = note["properties"]["version"]
+    kwargs = dict(
+        expected_version=version,
+        actor=actor,
+        rules=RULES,
+        today=TODAY,
+        comment="Bitte mit dem Hausmeister klären.",
+    )
+    audit_before = _audit_bytes(demo_store, demo_area)
+    walks_before = demo_store.query(demo_area, "walks")
+
+    def act():
+        if action == "nachpruefen":
+            return review.request_recheck(demo_store, demo_area, note["id"], **kwargs)[0]
+        return review.review_note(demo_store, demo_area, note["id"], action, **kwargs)
+
+    if action in EXPECTED[(role, own_team, own_note)]:
+        changed = act()
+        assert changed["properties"]["review_state"] == TARGET[action]
+        assert changed["properties"]["version"] == version + 1
+        assert changed["properties"]["review_log"][-1]["by"] == actor.name
+    else:
+        with pytest.raises(Forbidden):
+            act()
+        stored = demo_store.get(demo_area, "notes", note["id"])
+        assert stored["properties"]["version"] == version
+        assert stored["properties"].get("review_log") == note["properties"].get("review_log")
+        assert _audit_bytes(demo_store, demo_area) == audit_before
+        assert demo_store.query(demo_area, "walks") == walks_before
+
+
+def test_matrix_table_is_complete():
+    assert set(EXPECTED) == set(
+        itertools.product(("viewer", "caseworker", "lead", "admin"), (True, False), (True, False))
+    )
+    assert all(allowed <= _ALL for allowed in EXPECTED.values())
+
+
+# --- four-eyes, audit, comments, versions ------------------------------------------------
+
+
+def test_four_eyes_a_lead_cannot_release_their_own_note(demo_store, demo_area):
+    note = _note(demo_store, demo_area, author=LEAD, state="eingereicht")
+    version = note["properties"]["version"]
+    with pytest.raises(Forbidden, match="Vier-Augen"):
+        review.review_note(
+            demo_store,
+            demo_area,
+            note["id"],
+            "freigeben",
+            expected_version=version,
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+    with pytest.raises(Forbidden, match="Vier-Augen"):
+        review.review_note(
+            demo_store,
+            demo_area,
+            note["id"],
+            "rueckfrage",
+            comment="Wo genau?",
+            expected_version=version,
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+    released = review.review_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        "freigeben",
+        expected_version=version,
+        actor=LEAD_2,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert released["properties"]["review_state"] == "freigegeben"
+    assert released["properties"]["author"] == LEAD.name
+    # a lead of another team cannot either
+    other = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht", shift=1)
+    with pytest.raises(Forbidden):
+        review.review_note(
+            demo_store,
+            demo_area,
+            other["id"],
+            "freigeben",
+            expected_version=other["properties"]["version"],
+            actor=LEAD_MUEHLE,
+            rules=RULES,
+            today=TODAY,
+        )
+
+
+def test_audit_has_the_transition_and_never_the_comment(demo_store, demo_area):
+    note = _note(demo_store, demo_area, state="eingereicht")
+    comment = "Eingang Rückseite nochmal ansehen Zebrastreifen-7731"
+    changed = review.review_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        "rueckfrage",
+        comment=comment,
+        expected_version=note["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+    )
+    entry = demo_store.changes(demo_area, "notes")[-1]
+    assert entry["id"] == note["id"] and entry["action"] == "update"
+    assert entry["review"] == {"action": "rueckfrage", "from": "eingereicht", "to": "rueckfrage"}
+    assert entry["actor"] == LEAD.name
+    assert "Zebrastreifen-7731" not in _audit_bytes(demo_store, demo_area).decode("utf-8")
+    last = changed["properties"]["review_log"][-1]
+    assert last["comment"] == comment
+    assert (last["by"], last["action"], last["from"], last["to"]) == (
+        LEAD.name,
+        "rueckfrage",
+        "eingereicht",
+        "rueckfrage",
+    )
+    assert changed["properties"]["review_state"] == "rueckfrage"
+    # the author submits again, answering the query
+    again = review.review_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        "einreichen",
+        comment="Rückseite ergänzt.",
+        expected_version=changed["properties"]["version"],
+        actor=CASEWORKER,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert [e["action"] for e in again["properties"]["review_log"]] == [
+        "einreichen",
+        "rueckfrage",
+        "einreichen",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("action", "comment", "error"),
+    [
+        ("rueckfrage", None, InvalidInput),
+        ("rueckfrage", "   ", InvalidInput),
+        ("rueckfrage", "Bitte Az. 4711/2025 prüfen", PrivacyViolation),
+        ("freigeben", "Passt, geb. 12.3.1985 steht aber drin", PrivacyViolation),
+        ("freigeben", "x" * 501, InvalidInput),
+        ("nachpruefen", "Wohnt dort Herr Meier?", PrivacyViolation),
+        ("veroeffentlichen", None, InvalidInput),
+    ],
+)
+def test_bad_comments_and_actions_write_nothing(demo_store, demo_area, action, comment, error):
+    note = _note(demo_store, demo_area, state="eingereicht")
+    before = _audit_bytes(demo_store, demo_area)
+    walks_before = demo_store.query(demo_area, "walks")
+    kwargs = dict(
+        expected_version=note["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+        comment=comment,
+    )
+    with pytest.raises(error):
+        if action == "nachpruefen":
+            review.request_recheck(demo_store, demo_area, note["id"], **kwargs)
+        else:
+            review.review_note(demo_store, demo_area, note["id"], action, **kwargs)
+    assert demo_store.get(demo_area, "notes", note["id"]) == note
+    assert _audit_bytes(demo_store, demo_area) == before
+    assert demo_store.query(demo_area, "walks") == walks_before
+
+
+def test_stale_version_is_a_conflict(demo_store, demo_area):
+    note = _note(demo_store, demo_area, state="entwurf")
+    review.review_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        "einreichen",
+        expected_version=1,
+        actor=CASEWORKER,
+        rules=RULES,
+        today=TODAY,
+    )
+    before = _audit_bytes(demo_store, demo_area)
+    with pytest.raises(VersionConflict):
+        review.review_note(
+            demo_store,
+            demo_area,
+            note["id"],
+            "zurueckziehen",
+            expected_version=1,
+            actor=CASEWORKER,
+            rules=RULES,
+            today=TODAY,
+        )
+    with pytest.raises(VersionConflict):
+        review.request_recheck(
+            demo_store,
+            demo_area,
+            note["id"],
+            expected_version=1,
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+    assert _audit_bytes(demo_store, demo_area) == before
+    assert demo_store.get(demo_area, "notes", note["id"])["properties"]["version"] == 2
+
+
+def test_actions_from_the_wrong_state_are_refused(demo_store, demo_area):
+    draft = _note(demo_store, demo_area, state="entwurf")
+    with pytest.raises(InvalidInput, match="nicht möglich"):
+        review.review_note(
+            demo_store,
+            demo_area,
+            draft["id"],
+            "freigeben",
+            expected_version=1,
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+    with pytest.raises(InvalidInput, match="nicht möglich"):
+        review.request_recheck(
+            demo_store,
+            demo_area,
+            draft["id"],
+            expected_version=1,
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+    archived = _note(demo_store, demo_area, state="archiviert", shift=1)
+    with pytest.raises(InvalidInput, match="nicht möglich"):
+        review.request_recheck(
+            demo_store,
+            demo_area,
+            archived["id"],
+            expected_version=archived["properties"]["version"],
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+        )
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def _ids(features) -> set[str]:
+    return {f["id"] for f in features}
+
+
+def test_viewers_see_released_notes_only(demo_store, demo_area):
+    draft = _note(demo_store, demo_area, state="entwurf")
+    submitted = _note(demo_store, demo_area, state="eingereicht", shift=1)
+    released = _note(demo_store, demo_area, state="freigegeben", shift=2)
+    queried = _note(demo_store, demo_area, state="rueckfrage", shift=3)
+    archived = _note(demo_store, demo_area, state="archiviert", shift=4)
+    mine = {draft["id"], submitted["id"], released["id"], queried["id"], archived["id"]}
+
+    seen = _ids(
+        fieldnotes.list_notes(demo_store, demo_area, today=TODAY, reader=VIEWER, rules=RULES)
+    )
+    assert seen & mine == {released["id"]}
+    assert all(
+        f["properties"]["review_state"] == "freigegeben"
+        for f in fieldnotes.list_notes(
+            demo_store, demo_area, today=TODAY, reader=VIEWER, rules=RULES
+        )
+    )
+    assert (
+        fieldnotes.get_note(
+            demo_store, demo_area, released["id"], today=TODAY, reader=VIEWER, rules=RULES
+        )["id"]
+        == released["id"]
+    )
+    for note in (draft, submitted, queried, archived):
+        with pytest.raises(NotFound):
+            fieldnotes.get_note(
+                demo_store, demo_area, note["id"], today=TODAY, reader=VIEWER, rules=RULES
+            )
+    archived_list = fieldnotes.list_notes(
+        demo_store, demo_area, today=TODAY, reader=VIEWER, rules=RULES, review_state="archiviert"
+    )
+    assert archived_list == []
+
+    # caseworkers (and internal reads) see every state but archived ones in lists
+    for reader in (CASEWORKER, LEAD_MUEHLE, None):
+        listed = _ids(
+            fieldnotes.list_notes(demo_store, demo_area, today=TODAY, reader=reader, rules=RULES)
+        )
+        assert listed & mine == mine - {archived["id"]}
+        only_archived = fieldnotes.list_notes(
+            demo_store,
+            demo_area,
+            today=TODAY,
+            reader=reader,
+            rules=RULES,
+            review_state="archiviert",
+        )
+        assert _ids(only_archived) == {archived["id"]}
+    # a caseworker still opens the archived note itself
+    assert (
+        fieldnotes.get_note(
+            demo_store, demo_area, archived["id"], today=TODAY, reader=CASEWORKER, rules=RULES
+        )["id"]
+        == archived["id"]
+    )
+    for state in ("entwurf", "eingereicht", "rueckfrage", "freigegeben"):
+        by_state = fieldnotes.list_notes(
+            demo_store, demo_area, today=TODAY, reader=CASEWORKER, rules=RULES, review_state=state
+        )
+        assert all(f["properties"]["review_state"] == state for f in by_state)
+    with pytest.raises(InvalidInput):
+        fieldnotes.list_notes(demo_store, demo_area, today=TODAY, review_state="fertig")
+
+
+def test_category_without_release_shows_submitted_notes_to_viewers(demo_store, demo_area, tmp_path):
+    override = tmp_path / "note_categories.toml"
+    override.write_text('[[category]]\nid = "treffpunkt"\nrelease_required = false\n', "utf-8")
+    rules = NoteRules(load_note_categories(override), load_privacy_guard())
+    assert rules.categories["treffpunkt"].release_required is False
+    assert rules.categories["beobachtung"].release_required is True
+    open_submitted = _note(
+        demo_store, demo_area, state="eingereicht", category="treffpunkt", rules=rules
+    )
+    open_archived = _note(
+        demo_store, demo_area, state="archiviert", category="treffpunkt", rules=rules, shift=1
+    )
+    closed_submitted = _note(demo_store, demo_area, state="eingereicht", rules=rules, shift=2)
+
+    seen = _ids(
+        fieldnotes.list_notes(demo_store, demo_area, today=TODAY, reader=VIEWER, rules=rules)
+    )
+    assert open_submitted["id"] in seen
+    assert open_archived["id"] not in seen and closed_submitted["id"] not in seen
+    fieldnotes.get_note(
+        demo_store, demo_area, open_submitted["id"], today=TODAY, reader=VIEWER, rules=rules
+    )
+    for hidden in (open_archived, closed_submitted):
+        with pytest.raises(NotFound):
+            fieldnotes.get_note(
+                demo_store, demo_area, hidden["id"], today=TODAY, reader=VIEWER, rules=rules
+            )
+    assert (
+        fieldnotes.list_notes(
+            demo_store,
+            demo_area,
+            today=TODAY,
+            reader=VIEWER,
+            rules=rules,
+            review_state="archiviert",
+        )
+        == []
+    )
+    # with the default categories the same viewer does not see the submitted meeting point
+    default_seen = _ids(
+        fieldnotes.list_notes(demo_store, demo_area, today=TODAY, reader=VIEWER, rules=RULES)
+    )
+    assert open_submitted["id"] not in default_seen
+
+
+# --- editing reviewed notes -----------------------------------------------------------------
+
+
+def _edit_data(note, **changes) -> dict:
+    props = note["properties"]
+    lon, lat = note["geometry"]["coordinates"]
+    data = {
+        "lon": lon,
+        "lat": lat,
+        "category": props["category"],
+        "text": props["text"],
+        "observed_on": props["observed_on"],
+        "expires_on": props["expires_on"],
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("chosen", ["entwurf", "eingereicht"])
+def test_editing_a_released_note_returns_it_to_the_chosen_state(demo_store, demo_area, chosen):
+    note = _note(demo_store, demo_area, state="freigegeben")
+    log = note["properties"]["review_log"]
+    assert [e["action"] for e in log] == ["einreichen", "freigeben"]
+    edited = fieldnotes.update_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        _edit_data(note, text="Bank am Spielplatz wieder aufgebaut.", review_state=chosen),
+        expected_version=note["properties"]["version"],
+        actor=CASEWORKER,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert edited["properties"]["review_state"] == chosen
+    assert edited["properties"]["review_log"] == log
+    assert demo_store.changes(demo_area, "notes")[-1].get("review") is None
+    with pytest.raises(NotFound):  # back out of the viewers' sight until released again
+        fieldnotes.get_note(
+            demo_store, demo_area, note["id"], today=TODAY, reader=VIEWER, rules=RULES
+        )
+
+
+def test_archived_notes_cannot_be_edited(demo_store, demo_area):
+    note = _note(demo_store, demo_area, state="archiviert")
+    before = _audit_bytes(demo_store, demo_area)
+    for actor in (CASEWORKER, LEAD):
+        with pytest.raises(InvalidInput, match="Archiviert"):
+            fieldnotes.update_note(
+                demo_store,
+                demo_area,
+                note["id"],
+                _edit_data(note, text="Neu"),
+                expected_version=note["properties"]["version"],
+                actor=actor,
+                rules=RULES,
+                today=TODAY,
+            )
+    assert _audit_bytes(demo_store, demo_area) == before
+
+
+# --- re-checks ------------------------------------------------------------------------------
+
+
+def _walks_of(store, area, district_id):
+    return walks.list_walks(store, area, district=district_id)
+
+
+def _stop_refs(walk) -> list:
+    return [s.get("ref") for s in walk["properties"]["stops"]]
+
+
+def test_recheck_creates_a_walk_when_the_district_has_none(demo_store, demo_area):
+    district = _districts(demo_store, demo_area)["Nord-Ost"]["id"]
+    assert _walks_of(demo_store, demo_area, district) == []
+    note = _note(demo_store, demo_area, district="Nord-Ost", state="freigegeben")
+    changed, walk = review.request_recheck(
+        demo_store,
+        demo_area,
+        note["id"],
+        expected_version=note["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+        comment="Ist die Bank wieder da?",
+    )
+    props = walk["properties"]
+    assert props["title"] == "Nachprüfung Nord-Ost"
+    assert props["walk_on"] == (TODAY + timedelta(days=7)).isoformat()
+    assert props["district"] == district and props["team"] == NORD
+    assert props["status"] == "geplant"
+    assert _stop_refs(walk) == [note["id"]]
+    assert changed["properties"]["review_state"] == "freigegeben"  # the state stays
+    assert changed["properties"]["recheck"] == {
+        "requested_on": TODAY.isoformat(),
+        "by": LEAD.name,
+        "walk_id": walk["id"],
+    }
+    entry = changed["properties"]["review_log"][-1]
+    assert (entry["action"], entry["from"], entry["to"], entry["comment"]) == (
+        "nachpruefen",
+        "freigegeben",
+        "freigegeben",
+        "Ist die Bank wieder da?",
+    )
+    audit_entry = demo_store.changes(demo_area, "notes")[-1]
+    assert audit_entry["review"] == {
+        "action": "nachpruefen",
+        "from": "freigegeben",
+        "to": "freigegeben",
+    }
+    assert "Bank wieder da" not in _audit_bytes(demo_store, demo_area).decode("utf-8")
+
+    # the next re-check in that district goes to the new walk
+    second = _note(demo_store, demo_area, district="Nord-Ost", state="eingereicht", shift=1)
+    _, same = review.request_recheck(
+        demo_store,
+        demo_area,
+        second["id"],
+        expected_version=second["properties"]["version"],
+        actor=LEAD_2,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert same["id"] == walk["id"]
+    assert _stop_refs(same) == [note["id"], second["id"]]
+    assert len(_walks_of(demo_store, demo_area, district)) == 1
+
+
+def test_recheck_adds_a_stop_to_the_next_planned_walk(demo_store, demo_area):
+    district = _districts(demo_store, demo_area)["Nord-West"]["id"]
+    (demo_walk,) = _walks_of(demo_store, demo_area, district)
+    assert demo_walk["properties"]["status"] == "geplant"
+    assert demo_walk["properties"]["walk_on"] > TODAY.isoformat()
+    earlier_day = (TODAY + timedelta(days=2)).isoformat()
+    details = {"title": "Frühe Runde", "walk_on": earlier_day, "district": district}
+    picks = [{"kind": "note", "ref": _note(demo_store, demo_area, shift=9)["id"]}]
+    earlier = walks.create_walk(
+        demo_store, demo_area, details, picks, actor=CASEWORKER, rules=RULES
+    )
+    past = walks.create_walk(
+        demo_store,
+        demo_area,
+        {**details, "title": "Alte Runde", "walk_on": (TODAY - timedelta(days=3)).isoformat()},
+        picks,
+        actor=CASEWORKER,
+        rules=RULES,
+    )
+    other_district = _districts(demo_store, demo_area)["Nord-Ost"]["id"]
+    foreign = walks.create_walk(
+        demo_store,
+        demo_area,
+        {"title": "Ost", "walk_on": earlier_day, "district": other_district},
+        [{"kind": "note", "ref": _note(demo_store, demo_area, district="Nord-Ost")["id"]}],
+        actor=CASEWORKER,
+        rules=RULES,
+    )
+
+    note = _note(demo_store, demo_area, state="eingereicht", shift=1)
+    changed, walk = review.request_recheck(
+        demo_store,
+        demo_area,
+        note["id"],
+        expected_version=note["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert walk["id"] == earlier["id"]  # the next one, not the demo walk later on
+    assert _stop_refs(walk)[-1] == note["id"]
+    assert walk["properties"]["version"] == earlier["properties"]["version"] + 1
+    assert changed["properties"]["recheck"]["walk_id"] == earlier["id"]
+
+    # asked again: the stop is not added twice (the walk stays as it is)
+    again, same = review.request_recheck(
+        demo_store,
+        demo_area,
+        note["id"],
+        expected_version=changed["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert same["id"] == earlier["id"]
+    assert _stop_refs(same).count(note["id"]) == 1
+    stored = walks.get_walk(demo_store, demo_area, earlier["id"])
+    assert stored["properties"]["version"] == walk["properties"]["version"]
+    assert [e["action"] for e in again["properties"]["review_log"]][-2:] == [
+        "nachpruefen",
+        "nachpruefen",
+    ]
+
+    # a chosen walk
+    chosen = _note(demo_store, demo_area, state="eingereicht", shift=2)
+    _, walk = review.request_recheck(
+        demo_store,
+        demo_area,
+        chosen["id"],
+        expected_version=chosen["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+        walk_id=demo_walk["id"],
+    )
+    assert walk["id"] == demo_walk["id"]
+    assert _stop_refs(walk) == [*_stop_refs(demo_walk), chosen["id"]]
+
+    # refused: a walk of another district, a past walk, a walk that took place
+    refused = _note(demo_store, demo_area, state="eingereicht", shift=3)
+    done = walks.get_walk(demo_store, demo_area, earlier["id"])
+    demo_store.update(
+        demo_area,
+        "walks",
+        done["id"],
+        {**done, "properties": {**done["properties"], "status": "durchgeführt"}},
+        expected_version=done["properties"]["version"],
+        actor="test",
+    )
+    before = _audit_bytes(demo_store, demo_area)
+    for walk_id, match in (
+        (foreign["id"], "anderen Bezirk"),
+        (past["id"], "kein geplanter"),
+        (done["id"], "kein geplanter"),
+    ):
+        with pytest.raises(InvalidInput, match=match):
+            review.request_recheck(
+                demo_store,
+                demo_area,
+                refused["id"],
+                expected_version=refused["properties"]["version"],
+                actor=LEAD,
+                rules=RULES,
+                today=TODAY,
+                walk_id=walk_id,
+            )
+    assert _audit_bytes(demo_store, demo_area) == before
+    with pytest.raises(NotFound):
+        review.request_recheck(
+            demo_store,
+            demo_area,
+            refused["id"],
+            expected_version=refused["properties"]["version"],
+            actor=LEAD,
+            rules=RULES,
+            today=TODAY,
+            walk_id="gibt-es-nicht",
+        )
+    # without a chosen walk, the durchgeführt and the past walk are skipped: the demo walk
+    _, walk = review.request_recheck(
+        demo_store,
+        demo_area,
+        refused["id"],
+        expected_version=refused["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert walk["id"] == demo_walk["id"]
+
+
+def test_saving_with_a_newer_observation_clears_the_recheck(demo_store, demo_area):
+    note = _note(
+        demo_store,
+        demo_area,
+        state="freigegeben",
+        observed_on=(TODAY - timedelta(days=40)).isoformat(),
+    )
+    changed, _walk = review.request_recheck(
+        demo_store,
+        demo_area,
+        note["id"],
+        expected_version=note["properties"]["version"],
+        actor=LEAD,
+        rules=RULES,
+        today=TODAY,
+    )
+    # an edit that keeps the old observation keeps the re-check (and the log)
+    edited = fieldnotes.update_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        _edit_data(changed, text="Bank fehlt noch immer."),
+        expected_version=changed["properties"]["version"],
+        actor=CASEWORKER,
+        rules=RULES,
+        today=TODAY,
+    )
+    assert edited["properties"]["recheck"] == changed["properties"]["recheck"]
+    assert edited["properties"]["review_log"] == changed["properties"]["review_log"]
+    # seen again the next day
+    tomorrow = TODAY + timedelta(days=1)
+    seen = fieldnotes.update_note(
+        demo_store,
+        demo_area,
+        note["id"],
+        _edit_data(edited, observed_on=tomorrow.isoformat(), review_state="eingereicht"),
+        expected_version=edited["properties"]["version"],
+        actor=CASEWORKER,
+        rules=RULES,
+        today=tomorrow,
+    )
+    assert "recheck" not in seen["properties"]
+    assert seen["properties"]["review_log"] == changed["properties"]["review_log"]
+
+
+def test_add_stops_keeps_the_order_and_skips_stops_already_there(demo_store, demo_area):
+    district = _districts(demo_store, demo_area)["Nord-West"]["id"]
+    (walk,) = _walks_of(demo_store, demo_area, district)
+    refs = _stop_refs(walk)
+    first = walk["properties"]["stops"][0]
+    note = _note(demo_store, demo_area)
+    lon, lat = _point(demo_store, demo_area, "Nord-West", 3)
+    picks = [
+        {"kind": first["kind"], "ref": first["ref"]},
+        {"kind": "note", "ref": note["id"]},
+        {"kind": "point", "lon": lon, "lat": lat, "label": "Bank"},
+        {"kind": "note", "ref": note["id"]},  # twice in one call: once
+    ]
+    changed = walks.add_stops(
+        demo_store,
+        demo_area,
+        walk["id"],
+        picks,
+        expected_version=walk["properties"]["version"],
+        actor=CASEWORKER,
+    )
+    assert _stop_refs(changed) == [*refs, note["id"], None]
+    assert len(changed["properties"]["leg_m"]) == len(refs) + 1
+    # a second point elsewhere is a new stop, the same note is not
+    lon2, lat2 = _point(demo_store, demo_area, "Nord-West", 4)
+    again = walks.add_stops(
+        demo_store,
+        demo_area,
+        walk["id"],
+        [{"kind": "note", "ref": note["id"]}, {"kind": "point", "lon": lon2, "lat": lat2}],
+        expected_version=changed["properties"]["version"],
+        actor=CASEWORKER,
+    )
+    assert _stop_refs(again) == [*refs, note["id"], None, None]
+    unchanged = walks.add_stops(
+        demo_store,
+        demo_area,
+        walk["id"],
+        [{"kind": "note", "ref": note["id"]}],
+        expected_version=again["properties"]["version"],
+        actor=CASEWORKER,
+    )
+    assert unchanged["properties"]["version"] == again["properties"]["version"]
+    with pytest.raises(Forbidden):
+        walks.add_stops(
+            demo_store,
+            demo_area,
+            walk["id"],
+            [{"kind": "note", "ref": note["id"]}],
+            expected_version=again["properties"]["version"],
+            actor=LEAD_MUEHLE,
+        )
+    with pytest.raises(VersionConflict):
+        walks.add_stops(
+            demo_store,
+            demo_area,
+            walk["id"],
+            [{"kind": "point", "lon": lon, "lat": lat + 0.0003}],
+            expected_version=1,
+            actor=CASEWORKER,
+        )
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def _queue(store, area, actor=LEAD, today=TODAY, **filters):
+    return review.review_queue(
+        store, area, review.QueueFilter(**filters), actor=actor, rules=RULES, today=today
+    )
+
+
+def _queue_ids(items) -> list[str]:
+    return [item["feature"]["id"] for item in items]
+
+
+def test_queue_default_is_submitted_notes_oldest_first(demo_store, demo_area):
+    items = _queue(demo_store, demo_area)
+    assert items
+    assert {i["feature"]["properties"]["review_state"] for i in items} == {"eingereicht"}
+    observed = [i["feature"]["properties"]["observed_on"] for i in items]
+    assert observed == sorted(observed)
+    submitted = {
+        n["id"]
+        for n in demo_store.query(demo_area, "notes")
+        if n["properties"]["review_state"] == "eingereicht"
+    }
+    assert set(_queue_ids(items)) == submitted
+    first = items[0]
+    assert first["feature"]["properties"]["category_label"]
+    assert first["feature"]["properties"]["district_name"]
+    assert first["age_days"] == (TODAY - date.fromisoformat(observed[0])).days
+
+
+def test_queue_filters(demo_store, demo_area):
+    districts = _districts(demo_store, demo_area)
+    nord_west, nord_ost, muehle = (
+        districts[n]["id"] for n in ("Nord-West", "Nord-Ost", "Mühlenviertel")
+    )
+    muehle_cw = Actor("fk-muehle", Role.CASEWORKER, MUEHLE)
+    old = _note(demo_store, demo_area, observed_on=(TODAY - timedelta(days=400)).isoformat())
+    mailbox_address = demo_store.query(demo_area, "addresses", district=nord_ost)[0]
+    old_mailbox = _note(
+        demo_store,
+        demo_area,
+        author=Actor("fk-2", Role.CASEWORKER, NORD),
+        district="Nord-Ost",
+        category="briefkasten",
+        mailbox_status="fehlt",
+        address_id=mailbox_address["id"],
+        lon=None,
+        lat=None,
+        observed_on=(TODAY - timedelta(days=200)).isoformat(),
+    )
+    fresh_muehle = _note(
+        demo_store,
+        demo_area,
+        author=muehle_cw,
+        district="Mühlenviertel",
+        category="problem",
+        observed_on=(TODAY - timedelta(days=5)).isoformat(),
+    )
+    released = _note(
+        demo_store,
+        demo_area,
+        state="freigegeben",
+        shift=1,
+        observed_on=(TODAY - timedelta(days=380)).isoformat(),
+    )
+    draft = _note(demo_store, demo_area, state="entwurf", shift=2)
+    archived = _note(
+        demo_store,
+        demo_area,
+        state="archiviert",
+        shift=3,
+        observed_on=(TODAY - timedelta(days=500)).isoformat(),
+    )
+    assert old_mailbox["properties"]["district"] == nord_ost
+    mine = {n["id"] for n in (old, old_mailbox, fresh_muehle, released, draft, archived)}
+
+    def ids(**filters) -> set[str]:
+        """The queue's notes among those made here (the demo has notes of its own)."""
+        return set(_queue_ids(_queue(demo_store, demo_area, **filters))) & mine
+
+    assert ids(district=nord_west) >= {old["id"]}
+    assert not ids(district=nord_west) & {old_mailbox["id"], fresh_muehle["id"]}
+    assert ids(district=muehle) >= {fresh_muehle["id"]}
+    assert ids(author="fk-2") == {old_mailbox["id"]}
+    assert ids(author="fk-muehle") == {fresh_muehle["id"]}
+    assert ids(category="briefkasten") >= {old_mailbox["id"]}
+    assert all(
+        i["feature"]["properties"]["category"] == "problem"
+        for i in _queue(demo_store, demo_area, category="problem")
+    )
+    assert fresh_muehle["id"] in ids(category="problem")
+    assert ids(team=MUEHLE) >= {fresh_muehle["id"]}
+    assert all(
+        i["feature"]["properties"]["team"] == NORD for i in _queue(demo_store, demo_area, team=NORD)
+    )
+    # age: strictly older than the chosen number of days (demo notes are 10 to 170 days old)
+    assert set(review.AGE_FILTERS) == {30, 90, 180, 365}
+    assert ids(min_age_days=365) == {old["id"]}
+    assert ids(min_age_days=180) == {old["id"], old_mailbox["id"]}
+    assert all(i["age_days"] > 90 for i in _queue(demo_store, demo_area, min_age_days=90))
+    assert fresh_muehle["id"] not in ids(min_age_days=30)
+    # state
+    assert ids(state="freigegeben") == {released["id"]}
+    assert ids(state="entwurf") >= {draft["id"]}
+    assert ids(state="archiviert") == {archived["id"]}
+    every = ids(state=None)
+    assert {old["id"], released["id"], draft["id"], fresh_muehle["id"]} <= every
+    assert archived["id"] not in every
+    # stale: past the category's re-check months (beobachtung 12, briefkasten 6)
+    assert ids(state=None, stale=True) == {old["id"], old_mailbox["id"], released["id"]}
+    assert ids(stale=True) == {old["id"], old_mailbox["id"]}
+    by_id = {i["feature"]["id"]: i for i in _queue(demo_store, demo_area, state=None)}
+    mailbox_observed = date.fromisoformat(old_mailbox["properties"]["observed_on"])
+    assert by_id[old_mailbox["id"]]["recheck_due"] == add_months(mailbox_observed, 6).isoformat()
+    assert (
+        by_id[old["id"]]["recheck_due"] == add_months(TODAY - timedelta(days=400), 12).isoformat()
+    )
+    assert by_id[old["id"]]["stale"] and not by_id[draft["id"]]["stale"]
+    assert ids(state="archiviert", stale=True) == set()  # archived notes are never stale
+    # combined
+    assert ids(state=None, stale=True, district=nord_west, category="beobachtung") == {
+        old["id"],
+        released["id"],
+    }
+
+
+def test_queue_from_args_reads_and_checks_filters():
+    chosen = review.QueueFilter.from_args(
+        {
+            "state": "",
+            "district": "r1",
+            "author": " fk ",
+            "category": "problem",
+            "age": "90",
+            "stale": "1",
+        },
+        RULES.categories,
+    )
+    assert chosen == review.QueueFilter(
+        state=None, district="r1", author="fk", category="problem", min_age_days=90, stale=True
+    )
+    assert review.QueueFilter.from_args({}, RULES.categories) == review.QueueFilter()
+    for bad in ({"state": "fertig"}, {"category": "nix"}, {"age": "zehn"}, {"age": "45"}):
+        with pytest.raises(InvalidInput):
+            review.QueueFilter.from_args(bad, RULES.categories)
+
+
+def test_queue_actions_match_the_actor(demo_store, demo_area):
+    by_cw = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht")
+    by_lead = _note(demo_store, demo_area, author=LEAD, state="eingereicht", shift=1)
+    released = _note(demo_store, demo_area, author=CASEWORKER, state="freigegeben", shift=2)
+    queried = _note(demo_store, demo_area, author=CASEWORKER, state="rueckfrage", shift=3)
+    draft = _note(demo_store, demo_area, author=CASEWORKER, state="entwurf", shift=4)
+    notes = (by_cw, by_lead, released, queried, draft)
+    all_lead = ["zurueckziehen", "freigeben", "rueckfrage", "archivieren", "nachpruefen"]
+    expected = {
+        LEAD: [
+            all_lead,
+            ["zurueckziehen", "archivieren", "nachpruefen"],
+            ["archivieren", "nachpruefen"],
+            ["einreichen", "archivieren", "nachpruefen"],
+            ["einreichen"],
+        ],
+        LEAD_2: [
+            all_lead,
+            all_lead,
+            ["archivieren", "nachpruefen"],
+            ["einreichen", "archivieren", "nachpruefen"],
+            ["einreichen"],
+        ],
+        CASEWORKER: [["zurueckziehen"], ["zurueckziehen"], [], ["einreichen"], ["einreichen"]],
+        LEAD_MUEHLE: [[], [], [], [], []],
+        Actor("admin", Role.ADMIN, None): [[], [], [], [], []],
+    }
+    for actor, wanted in expected.items():
+        items = {
+            i["feature"]["id"]: i for i in _queue(demo_store, demo_area, actor=actor, state=None)
+        }
+        got = [sorted(items[n["id"]]["actions"]) for n in notes]
+        assert got == [sorted(w) for w in wanted], actor
+    # submitted_at comes from the review log
+    items = {i["feature"]["id"]: i for i in _queue(demo_store, demo_area, state=None)}
+    assert items[by_cw["id"]]["submitted_at"] == by_cw["properties"]["review_log"][0]["at"]
+    assert items[draft["id"]]["submitted_at"] is None
+    # viewers only get released notes in their queue, and no actions
+    viewer_items = _queue(demo_store, demo_area, actor=VIEWER, state=None)
+    assert {i["feature"]["id"] for i in viewer_items} & {n["id"] for n in notes} == {released["id"]}
+    assert {i["feature"]["properties"]["review_state"] for i in viewer_items} == {"freigegeben"}
+    assert all(i["actions"] == [] for i in viewer_items)
