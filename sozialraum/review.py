@@ -59,10 +59,34 @@ def _comment(comment: str | None, rules: fieldnotes.NoteRules) -> str:
     return text
 
 
-def _logged(feature: dict, entry: dict, **changes) -> dict:
-    props = {**feature["properties"], **changes}
+def _save(
+    store: Store,
+    area: str,
+    feature: dict,
+    change: tuple[str, str, str],
+    comment: str,
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+    **properties,
+) -> dict:
+    """Write a review change: ``review_log`` entry in the note, action and states (no
+    comment) in the audit entry; ``properties`` are set on the note."""
+    action, state, target = change
+    entry = {"at": _now(), "by": actor.name, "action": action, "from": state, "to": target}
+    if comment:
+        entry["comment"] = comment
+    props = {**feature["properties"], **properties}
     props["review_log"] = [*(props.get("review_log") or []), entry]
-    return {"type": "Feature", "geometry": feature["geometry"], "properties": props}
+    return store.update(
+        area,
+        LAYER,
+        feature["id"],
+        {"type": "Feature", "geometry": feature["geometry"], "properties": props},
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"review": {"action": action, "from": state, "to": target}},
+    )
 
 
 def review_note(
@@ -111,19 +135,10 @@ def review_note(
         comment=text,
     )
     text = _comment(text, rules)  # the data-protection check, once the actor may act
-    entry = {"at": _now(), "by": actor.name, "action": action, "from": state, "to": target}
-    if text:
-        entry["comment"] = text
-    changed = _logged(current, entry, review_state=target)
-    return store.update(
-        area,
-        LAYER,
-        note_id,
-        changed,
-        expected_version=expected_version,
-        actor=actor.name,
-        audit_fields={"review": {"action": action, "from": state, "to": target}},
-    )
+    return _save(
+        store, area, current, (action, state, target), text,
+        expected_version=expected_version, actor=actor, review_state=target,
+    )  # fmt: skip
 
 
 def _walk_for(store: Store, area: str, district: str, walk_id: str | None, today: date):
@@ -203,20 +218,11 @@ def request_recheck(
             expected_version=walk["properties"]["version"],
             actor=actor,
         )
-    entry = {"at": _now(), "by": actor.name, "action": "nachpruefen", "from": state, "to": state}
-    if text:
-        entry["comment"] = text
     recheck = {"requested_on": today.isoformat(), "by": actor.name, "walk_id": walk["id"]}
-    changed = _logged(current, entry, recheck=recheck)
-    note = store.update(
-        area,
-        LAYER,
-        note_id,
-        changed,
-        expected_version=expected_version,
-        actor=actor.name,
-        audit_fields={"review": {"action": "nachpruefen", "from": state, "to": state}},
-    )
+    note = _save(
+        store, area, current, ("nachpruefen", state, state), text,
+        expected_version=expected_version, actor=actor, recheck=recheck,
+    )  # fmt: skip
     return note, walk
 
 
