@@ -3,7 +3,7 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes|mailbox]
+Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes|mailbox|review]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -244,11 +244,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        choices=("import", "scale", "store", "web", "walk", "route", "notes", "mailbox"),
+        choices=("import", "scale", "store", "web", "walk", "route", "notes", "mailbox", "review"),
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--copies", type=int, default=35, help="replicas for the scale, web and walk runs"
+        "--copies", type=int, default=35, help="replicas for the scale, web, walk and review runs"
     )
     parser.add_argument(
         "--requests", type=int, default=200, help="rounds of GET/create/update in the notes run"
@@ -282,6 +282,10 @@ def main() -> None:
         from mailbox_check import bench_mailbox  # the check on 100,000 rows
 
         bench_mailbox(args.repeat)
+    if args.only in (None, "review"):
+        from review import bench_review  # benchmarks/review.py: coverage with 5,000 notes
+
+        bench_review(args.copies, args.repeat)
 
 
 if __name__ == "__main__":

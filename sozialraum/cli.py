@@ -429,6 +429,50 @@ def profile(data_dir, area, slow, csv_file):
 
 @main.command()
 @data_dir_option
+@click.option("--area", required=True, help="Area name.")
+@click.option("--district", help="District id or name (default: every district).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the street tables as CSV (';', UTF-8 with BOM); '-' for stdout.",
+)
+def coverage(data_dir, area, district, output):
+    """Street coverage: per district, the streets with a field note or a walk stop in the last
+    12 months (within 30 m), the last visit and its age class."""
+    from sozialraum.coverage import coverage_csv, district_coverage
+
+    results = district_coverage(_store(data_dir), area, today=settings.today(), district=district)
+    if output is not None:
+        text = coverage_csv(results)
+        if str(output) == "-":
+            click.echo(text, nl=False)
+            return
+        try:
+            write_atomic(output.resolve(), text.encode("utf-8"))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        streets = sum(r.streets_total for r in results)
+        click.echo(f"wrote {output} ({len(results)} districts, {streets} streets)")
+        return
+    out = Table(title=f"{area}: streets visited in the last 12 months (streets: -o FILE)")
+    for name in ("district", "streets", "visited", "street km", "covered km", "covered %"):
+        out.add_column(name, overflow="fold")
+    for result in results:
+        share = result.covered_share_pct
+        out.add_row(
+            result.name,
+            str(result.streets_total),
+            str(result.streets_visited),
+            f"{result.length_m / 1000:.1f}",
+            f"{result.covered_length_m / 1000:.1f}",
+            "-" if share is None else f"{share:.0f}",
+        )
+    console.print(out)
+
+
+@main.command()
+@data_dir_option
 def demo(data_dir):
     """Build the fictional demo area "Musterstadt-Nord" and its demo users if missing."""
     from sozialraum.accounts import accounts_dir

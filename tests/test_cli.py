@@ -254,3 +254,34 @@ def test_purge_deletes_expired_notes_for_good(runner, demo_store):
     assert runner.invoke(main, ["audit", "verify", *data]).exit_code == 0
     again = runner.invoke(main, ["purge", *data])
     assert f"{area}: 0 expired notes and 0 expired returned-mail records deleted" in again.output
+
+
+def test_coverage_summary_csv_and_errors(runner, demo_store, tmp_path):
+    from sozialraum import coverage, settings
+    from sozialraum.analysis.streets import STREETS_ARTIFACT
+
+    data, area = str(demo_store.data_dir), "musterstadt-nord"
+    result = runner.invoke(main, ["coverage", "--data-dir", data, "--area", area])
+    assert result.exit_code == 0, result.output
+    assert "Mühlenviertel" in result.output and "Nord-West" in result.output
+    target = tmp_path / "abdeckung.csv"
+    result = runner.invoke(
+        main,
+        ["coverage", "--data-dir", data, "--area", area, "--district", "r3", "-o", target],
+    )
+    assert result.exit_code == 0, result.output
+    (r3,) = coverage.district_coverage(demo_store, area, today=settings.today(), district="r3")
+    assert f"1 districts, {r3.streets_total} streets" in result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("\ufeff" + ";".join(coverage.CSV_HEADER))
+    assert len(text.strip().splitlines()) == r3.streets_total + 1
+    result = runner.invoke(main, ["coverage", "--data-dir", data, "--area", area, "-o", "-"])
+    assert result.output.startswith("\ufeffBezirk;Straße;")
+
+    result = runner.invoke(
+        main, ["coverage", "--data-dir", data, "--area", area, "--district", "nirgendwo"]
+    )
+    assert result.exit_code == 1 and "does not exist" in result.output
+    demo_store.delete_artifact(area, STREETS_ARTIFACT, actor="test")
+    result = runner.invoke(main, ["coverage", "--data-dir", data, "--area", area])
+    assert result.exit_code == 1 and "import it again" in result.output

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,13 +139,19 @@ class WalkNetwork:
         return cls(_symmetric(a, b, _lengths(xs, ys, a, b), n), ids, xs, ys)
 
 
-def build_walk_network(osm_file: Path) -> WalkNetwork:
+def build_walk_network(
+    osm_file: Path, on_way: Callable[[object, list], None] | None = None
+) -> WalkNetwork:
     """Build the walk network of an OSM file (any format pyosmium reads).
 
     Parameters
     ----------
     osm_file : pathlib.Path
         ``.osm``, ``.osm.gz``, ``.osm.bz2`` or ``.osm.pbf``.
+    on_way : callable, optional
+        Called with ``(tags, nodes)`` for every walkable way in the same pass (``nodes`` as
+        for :func:`network_from_ways`; ``tags`` is only valid during the call). The import
+        collects the named streets this way (:class:`sozialraum.analysis.streets.StreetCollector`).
 
     Returns
     -------
@@ -161,10 +167,13 @@ def build_walk_network(osm_file: Path) -> WalkNetwork:
         )
         for way in processor:
             if way.is_way() and walkable(way.tags):
-                yield [
+                nodes = [
                     (node.ref, node.lon, node.lat) if node.location.valid() else None
                     for node in way.nodes
                 ]
+                if on_way is not None:
+                    on_way(way.tags, nodes)
+                yield nodes
 
     try:
         return network_from_ways(ways())

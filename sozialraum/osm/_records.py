@@ -49,3 +49,5 @@ class OsmData:
     unplaced: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
     #: walkable ways (online import): per way its nodes as (osm_id, lon, lat) or None
     walk_ways: list[list[tuple[int, float, float] | None]] = field(default_factory=list)
+    #: named streets among the walkable ways (online import): (name, [(lon, lat), ...])
+    street_lines: list[tuple[str, list[tuple[float, float]]]] = field(default_factory=list)

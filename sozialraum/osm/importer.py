@@ -19,6 +19,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.analysis.reachability import save_network, update_reachability
+from sozialraum.analysis.streets import StreetCollector, save_streets, streets_from_lines
 from sozialraum.analysis.walk import build_walk_network, network_from_ways
 from sozialraum.errors import InvalidInput, NotFound, OsmImportError
 from sozialraum.model.addresses import address_key
@@ -144,19 +145,25 @@ def _orphaned_notes(store: Store, area: str, resource_ids: set, address_keys: se
     return orphaned
 
 
-def _walk_analysis(store, area, osm_file, data: OsmData, table, actor) -> dict:
-    """Build and store the walk network and the reachability layer; a summary for the meta."""
+def _walk_analysis(store, area, osm_file, data: OsmData, table, actor) -> tuple[dict, dict]:
+    """Build and store the walk network, the reachability layer and the named streets (one
+    pass over the file); summaries of the network and the streets for the meta."""
+    collector = StreetCollector()
     try:
         if osm_file is not None:
-            network = build_walk_network(Path(osm_file))
+            network = build_walk_network(Path(osm_file), on_way=collector)
+            streets = collector.streets()
         else:
             network = network_from_ways(data.walk_ways)
+            streets = streets_from_lines(data.street_lines)
     except OsmImportError as exc:
         save_network(store, area, None, actor=actor)
-        return {"error": exc.message}
+        save_streets(store, area, None, actor=actor)
+        return {"error": exc.message}, {"error": exc.message}
     save_network(store, area, network, actor=actor)
     update_reachability(store, area, list(table.ids), network=network, actor=actor)
-    return {"nodes": network.nodes, "edges": network.edges}
+    save_streets(store, area, streets, actor=actor)
+    return {"nodes": network.nodes, "edges": network.edges}, streets.summary()
 
 
 def import_area(
@@ -332,7 +339,9 @@ def import_area(
     )
     meta["orphaned_notes"] = orphaned
     step("Berechne Fußwege")
-    meta["walk_network"] = _walk_analysis(store, area, osm_file, data, table, actor)
+    meta["walk_network"], meta["streets"] = _walk_analysis(
+        store, area, osm_file, data, table, actor
+    )
     meta.pop("import_in_progress", None)
     store.write_meta(area, meta, actor=actor)
     return ImportReport(

@@ -132,23 +132,25 @@ def _boundaries(ox, polygon) -> list[Boundary]:
     return found
 
 
-def _walk_ways(ox, polygon) -> list[list[tuple[int, float, float]]]:
-    """Walkable ways intersecting ``polygon`` as node lists (for the walk network).
+def _walk_ways(ox, polygon) -> tuple[list[list[tuple[int, float, float]]], list]:
+    """Walkable ways intersecting ``polygon`` as node lists (for the walk network), and the
+    named streets among them as ``(name, [(lon, lat), ...])`` (degrees, EPSG:4326).
 
     osmnx's features carry no node ids: ways are joined where they share a coordinate (as
     OSM ways share nodes), with negative synthetic node ids.
     """
     from osmnx._errors import InsufficientResponseError
 
+    from sozialraum.analysis.streets import is_named_street
     from sozialraum.analysis.walk import walkable
 
     try:
         gdf = ox.features_from_polygon(polygon, tags={"highway": True})
     except InsufficientResponseError:
-        return []
-    columns = [c for c in ("highway", "foot", "access") if c in gdf.columns]
+        return [], []
+    columns = [c for c in ("highway", "foot", "access", "name") if c in gdf.columns]
     node_ids: dict[tuple[float, float], int] = {}
-    ways = []
+    ways, streets = [], []
     for (element, _), geometry, *values in zip(
         gdf.index, gdf.geometry, *(gdf[c] for c in columns), strict=True
     ):
@@ -163,7 +165,9 @@ def _walk_ways(ox, polygon) -> list[list[tuple[int, float, float]]]:
             key = (round(x, 7), round(y, 7))
             nodes.append((node_ids.setdefault(key, -1 - len(node_ids)), x, y))
         ways.append(nodes)
-    return ways
+        if is_named_street(tags):
+            streets.append((tags["name"], list(line.coords)))
+    return ways, streets
 
 
 def _merge_tags(first: dict, second: dict) -> dict:
@@ -201,7 +205,8 @@ def fetch(
     Returns
     -------
     (OsmData, shapely geometry)
-        The objects as points (EPSG:4326), the walkable ways, and the polygon that was queried.
+        The objects as points (EPSG:4326), the walkable ways and named streets, and the
+        polygon that was queried.
     """
     tags = _merge_tags(table.osmnx_tags(), {**osm_filter_tags(), "addr:housenumber": True})
     with _osmnx_settings(settings) as ox:
@@ -221,7 +226,7 @@ def fetch(
                 polygon = box(*bbox)
                 gdf = ox.features_from_bbox(bbox, tags=tags)
             boundaries = _boundaries(ox, polygon)
-            walk_ways = _walk_ways(ox, polygon)
+            walk_ways, street_lines = _walk_ways(ox, polygon)
         except InsufficientResponseError:
             raise OsmImportError("no resources or addresses found in the requested area") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -233,6 +238,9 @@ def fetch(
                 f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
             ) from None
     data = OsmData(
-        objects=_objects_from_gdf(gdf, table.classify), boundaries=boundaries, walk_ways=walk_ways
+        objects=_objects_from_gdf(gdf, table.classify),
+        boundaries=boundaries,
+        walk_ways=walk_ways,
+        street_lines=street_lines,
     )
     return data, polygon

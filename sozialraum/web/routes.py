@@ -30,8 +30,10 @@ from sozialraum.web import (
     api_walks,
     auth,
     pages,
+    pages_coverage,
     pages_mailbox,
     pages_notes,
+    pages_review,
     pages_walk,
     pages_walks,
 )
@@ -61,6 +63,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/gebiete/<area>/wegweiser", "guide", pages_walk.guide, "read", ("GET", "POST")),
     Route("/gebiete/<area>/profil", "profile", pages_walk.profile_page, "read"),
     Route("/gebiete/<area>/profil/karte", "profile_map", pages_walk.profile_map, "read"),
+    Route("/gebiete/<area>/abdeckung", "coverage", pages_coverage.coverage_page, "read"),
+    Route("/gebiete/<area>/abdeckung/karte", "coverage_map", pages_coverage.coverage_map, "read"),
+    Route("/gebiete/<area>/abdeckung.csv", "coverage_csv", pages_coverage.coverage_csv, "read"),
     Route("/gebiete/<area>/notizen", "notes", pages_notes.notes_page, "read"),
     Route(
         "/gebiete/<area>/notizen/neu", "new_note", pages_notes.new_note, "write", ("GET", "POST")
@@ -75,6 +80,37 @@ ROUTES: tuple[Route, ...] = (
         pages_notes.delete_note,
         "write",
         ("POST",),
+    ),
+    Route("/gebiete/<area>/pruefung", "review", pages_review.review_page, "read"),
+    Route(
+        "/gebiete/<area>/pruefung/<note_id>",
+        "review_action",
+        pages_review.review_action,
+        "write",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/besprechungen",
+        "start_meeting",
+        pages_review.start_meeting,
+        "write",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/besprechungen/<meeting_id>", "meeting", pages_review.meeting_page, "read"
+    ),
+    Route(
+        "/gebiete/<area>/besprechungen/<meeting_id>/abschliessen",
+        "close_meeting",
+        pages_review.close_meeting,
+        "write",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/besprechungen/<meeting_id>/protokoll.csv",
+        "meeting_csv",
+        pages_review.meeting_csv,
+        "read",
     ),
     Route("/gebiete/<area>/rundgaenge", "walks", pages_walks.walks_page, "read"),
     Route(

@@ -305,3 +305,23 @@ def test_online_import_builds_the_walk_network_like_a_file_import(fake, tmp_path
     file_layer = current_reachability(file_import, "x", categories)
     for address_id in online_layer.address_ids[:40]:
         assert online_layer.for_address(str(address_id)) == file_layer.for_address(str(address_id))
+
+
+def test_online_import_stores_the_named_streets_like_a_file_import(fake, tmp_path, file_import):
+    import shapely
+
+    from sozialraum.analysis.streets import load_streets, read_streets
+
+    store = GeoJSONStore(tmp_path)
+    import_area(store, "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
+
+    online = load_streets(store, "aplerbeck")
+    from_file = read_streets(OSM_FILE)
+    assert online.lines > 10 and "Köln-Berliner Straße" in online.names.tolist()
+    # the fake serves every way of the extract: the same named streets, line for line
+    assert online.names.tolist() == from_file.names.tolist()
+    assert online.summary() == from_file.summary() == store.read_meta("aplerbeck")["streets"]
+    assert shapely.length(online.lines_m()).sum() == pytest.approx(
+        shapely.length(from_file.lines_m()).sum(), rel=1e-6
+    )
+    assert load_streets(file_import, "x").summary() == from_file.summary()

@@ -78,8 +78,15 @@ def test_stale_edit_shows_both_versions_and_writes_nothing(app, client, token, d
 
 
 def test_viewer_reads_but_gets_no_forms(app, client, token, demo_store):
-    note_id = _create(client, token, demo_store)
+    note_id = _create(client, token, demo_store, review_state="eingereicht")
     viewer = login(app.test_client(), "viewer")
+    assert viewer.get(f"{PAGES}/{note_id}").status_code == 404  # not released yet
+    lead = login(app.test_client(), "lead")
+    released = lead.post(
+        f"/gebiete/{AREA}/pruefung/{note_id}",
+        data={"csrf_token": csrf_token(lead, "/"), "version": "1", "action": "freigeben"},
+    )
+    assert released.status_code == 303
     page = viewer.get(f"{PAGES}/{note_id}").get_data(as_text=True)
     assert "Bank am Platz." in page and "Bearbeiten" not in page and "lesen, aber nicht" in page
     assert "Neue Notiz" not in viewer.get(PAGES).get_data(as_text=True)

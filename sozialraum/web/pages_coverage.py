@@ -1,0 +1,94 @@
+"""Street coverage ("Abdeckung"): per district, which streets had a note or a walk stop in the
+last 12 months, as a page with a map (iframe) and tables, and as a CSV download.
+
+The views parse the request and call :mod:`sozialraum.coverage`; an area imported before
+streets were stored gets a German notice instead of an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, render_template, request, url_for
+
+from sozialraum import coverage as _coverage
+from sozialraum import settings
+from sozialraum.analysis.coverage import AGE_CLASSES, VISIT_RADIUS_M, WINDOW_MONTHS
+from sozialraum.errors import NotFound
+from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
+from sozialraum.web._responses import download
+from sozialraum.web.api import checked_area
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _ctx():
+    return current_app.extensions["sozialraum"]
+
+
+def _results(area: str, district: str | None):
+    """The coverage of ``area`` (one district or all), ``None`` without stored streets."""
+    try:
+        return _coverage.district_coverage(
+            _ctx()["store"], area, today=settings.today(), district=district
+        )
+    except _coverage.StreetsUnavailable:
+        return None
+
+
+def coverage_page(area: str):
+    """Coverage page: map of the streets by last visit and a table per district."""
+    meta = checked_area(area)
+    store = _ctx()["store"]
+    district = request.args.get("district") or None
+    results = _results(area, district)
+    args = {"district": results[0].id} if district and results else {}
+    return render_template(
+        "abdeckung.html",
+        area=area,
+        meta=meta,
+        results=results,
+        no_streets=_coverage.NO_STREETS,
+        districts=[
+            {"id": d["id"], "name": d["properties"].get("name") or d["id"]}
+            for d in store.query(area, "districts")
+        ],
+        selected=args.get("district"),
+        age_classes=AGE_CLASSES,
+        kind_labels=_coverage.KIND_LABELS,
+        radius_m=VISIT_RADIUS_M,
+        window_months=WINDOW_MONTHS,
+        map_url=url_for("pages.coverage_map", area=area, **args),
+        csv_url=url_for("pages.coverage_csv", area=area, **args),
+    )
+
+
+def coverage_map(area: str):
+    """The coverage map document (shown in an iframe); ``?district=`` shows one district."""
+    meta = checked_area(area)
+    district = request.args.get("district") or None
+    results = _results(area, district) or []
+    features = _coverage.coverage_features(results)
+    options = CoverageMapOptions(
+        bbox=tuple(meta["bbox"]),
+        districts_url=url_for("api.districts", area=area),
+        district=results[0].id if district and results else None,
+        tile_url=current_app.config.get("TILE_URL") or None,
+        tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+    )
+    return build_coverage_map(features, options).get_root().render(), 200, HTML
+
+
+def coverage_csv(area: str):
+    """The street tables as CSV (German spreadsheet format, formula-safe cells)."""
+    checked_area(area)
+    district = request.args.get("district") or None
+    try:
+        results = _coverage.district_coverage(
+            _ctx()["store"], area, today=settings.today(), district=district
+        )
+    except _coverage.StreetsUnavailable:
+        raise NotFound(_coverage.NO_STREETS) from None
+    suffix = "-" + re.sub(r"[^A-Za-z0-9_-]", "", results[0].id) if district and results else ""
+    name = f"abdeckung-{area}{suffix}-{settings.today().isoformat()}.csv"
+    return download(_coverage.coverage_csv(results).encode("utf-8"), "text/csv", name)

@@ -1,0 +1,324 @@
+"""Team review pages (German): the review queue with map, meetings, and the meeting protocol.
+
+The queue shows a team's notes by review state with filters (district, author, category,
+age, state, past the re-check day), map and list side by side; one button per action
+(keyboard: see static/sozialraum/review.js). Leads start and close team meetings; a
+closed meeting has a printable A4 protocol and a CSV. Rules and checks live in
+:mod:`sozialraum.review` and :mod:`sozialraum.meetings`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from sozialraum import areas as services
+from sozialraum import fieldnotes, meetings, review, settings
+from sozialraum.analysis.nearby import project
+from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.errors import InvalidInput, NotFound, SozialraumError
+from sozialraum.exports import csv_text
+from sozialraum.maps.overview_svg import Marker, overview_svg
+from sozialraum.model.review import STATES
+from sozialraum.model.roles import Role
+from sozialraum.web._responses import download
+from sozialraum.web.api import checked_area
+from sozialraum.web.pages_notes import _actor, _ctx, _rules
+
+#: Query arguments of the queue (kept across an action).
+QUEUE_ARGS = ("state", "team", "district", "author", "category", "age", "stale")
+#: Marker colour per review state (map and protocol).
+STATE_COLOURS = {
+    "entwurf": "#7f7f7f",
+    "eingereicht": "#1f4e9c",
+    "freigegeben": "#2e7d32",
+    "rueckfrage": "#b8860b",
+    "archiviert": "#555555",
+}
+DECISION_COLOURS = {
+    "freigeben": "#2e7d32",
+    "rueckfrage": "#b8860b",
+    "nachpruefen": "#6a1b9a",
+    "archivieren": "#555555",
+}
+
+
+def _store():
+    return _ctx()["store"]
+
+
+def _queue_args(args) -> dict[str, str]:
+    return {k: args[k] for k in QUEUE_ARGS if args.get(k)}
+
+
+def _team(args) -> str | None:
+    """The team whose notes the page shows: the user's own, or the chosen one (no team)."""
+    return current_user.team or (args.get("team") or "").strip()[:64] or None
+
+
+def _map_items(items: list[dict]) -> list[dict]:
+    found = []
+    for number, item in enumerate(items, start=1):
+        feature = item["feature"]
+        props = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        found.append(
+            {
+                "id": feature["id"],
+                "number": number,
+                "lon": lon,
+                "lat": lat,
+                "label": f"{number}. {props.get('category_label')}: "
+                + (props.get("address_label") or props.get("resource_label") or "")
+                + (" – " if props.get("address_label") or props.get("resource_label") else "")
+                + (props.get("text") or "")[:80],
+                "colour": STATE_COLOURS.get(props.get("review_state"), "#333333"),
+            }
+        )
+    return found
+
+
+def _review_context(area: str, meta: dict, args, **extra) -> dict:
+    store, rules, today = _store(), _rules(), settings.today()
+    actor = _actor()
+    team = _team(args)
+    chosen = review.QueueFilter.from_args(args, rules.categories)
+    if chosen.district:
+        services.find_district(store, area, chosen.district)
+    chosen = review.QueueFilter(**{**chosen.__dict__, "team": team})
+    items = review.review_queue(store, area, chosen, actor=actor, rules=rules, today=today)
+    names = services.district_names(store, area)
+    teams = (meta.get("teams") or {}) if isinstance(meta.get("teams"), dict) else {}
+    since = last = running = None
+    history: list[dict] = []
+    counts = {}
+    if team:
+        last, since = meetings.since_last_meeting(store, area, team, today=today, rules=rules)
+        running = meetings.open_meeting(store, area, team)
+        history = meetings.list_meetings(store, area, team=team)[:8]
+        counts = meetings.team_counts(store, area, team, today=today, rules=rules)
+    authors = sorted(
+        {
+            n["properties"].get("author")
+            for n in fieldnotes.list_notes(store, area, today=today, reader=actor, rules=rules)
+            if n["properties"].get("author")
+            and (team is None or n["properties"].get("team") == team)
+        }
+    )
+    return {
+        "area": area,
+        "meta": meta,
+        "team": team,
+        "teams": sorted({t for t in teams.values() if t}),
+        "chosen": chosen,
+        "query": _queue_args(args),
+        "items": items,
+        "map_items": _map_items(items),
+        "districts": sorted(
+            ((i, n) for i, n in names.items() if team is None or teams.get(i) == team),
+            key=lambda item: item[1] or "",
+        ),
+        "authors": authors,
+        "categories": list(rules.categories),
+        "states": STATES,
+        "age_filters": review.AGE_FILTERS,
+        "action_labels": review.ACTION_LABELS,
+        "since": since,
+        "last_meeting": last,
+        "running": running,
+        "history": history,
+        "counts": counts,
+        "change_kinds": meetings.CHANGE_KINDS,
+        "roles_present": meetings.ROLES_PRESENT,
+        "is_lead": actor.role == Role.LEAD and bool(actor.team),
+        "tile_url": current_app.config.get("TILE_URL") or "",
+        "tile_attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
+        "bbox": meta.get("bbox"),
+        "focus": args.get("fokus", type=int),
+        "done": args.get("erledigt"),
+        "today": today.isoformat(),
+        **extra,
+    }
+
+
+def review_page(area: str):
+    """The review queue of the user's team with filters, map and list, and meetings."""
+    meta = checked_area(area)
+    return render_template("pruefung.html", **_review_context(area, meta, request.args))
+
+
+def _posted_filters() -> list[tuple[str, str]]:
+    """The queue filters a form carries back (field ``filters``, known keys only)."""
+    return [(k, v) for k, v in parse_qsl(request.form.get("filters") or "") if k in QUEUE_ARGS]
+
+
+def _back(area: str, **extra) -> str:
+    """The review page with the queue filters the form came from (known keys only)."""
+    kept = dict(_posted_filters())
+    kept.update({k: v for k, v in extra.items() if v is not None})
+    query = urlencode(kept)
+    return url_for("pages.review", area=area) + (f"?{query}" if query else "")
+
+
+def _failed(area: str, meta: dict, error: SozialraumError):
+    """The review page again with the error (German), keeping the filters."""
+    context = _review_context(area, meta, MultiDict(_posted_filters()), error=error.message)
+    return render_template("pruefung.html", **context), error.status
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        raise InvalidInput("Die Fassung der Notiz fehlt; bitte die Seite neu laden.") from None
+
+
+def review_action(area: str, note_id: str):
+    """One review action on a note (form: action, version, comment), back to the queue."""
+    meta = checked_area(area)
+    action = request.form.get("action") or ""
+    try:
+        kwargs = {
+            "expected_version": _version(),
+            "actor": _actor(),
+            "rules": _rules(),
+            "today": settings.today(),
+            "comment": request.form.get("comment"),
+        }
+        if action == "nachpruefen":
+            review.request_recheck(_store(), area, note_id, **kwargs)
+        else:
+            review.review_note(_store(), area, note_id, action, **kwargs)
+    except NotFound:
+        raise
+    except SozialraumError as exc:
+        return _failed(area, meta, exc)
+    position = request.form.get("position", type=int)
+    return redirect(_back(area, erledigt=action, fokus=position), 303)
+
+
+def start_meeting(area: str):
+    """A lead starts a team meeting (day, roles present)."""
+    meta = checked_area(area)
+    roles = {role: request.form.get(role, "") for role in meetings.ROLES_PRESENT}
+    try:
+        meetings.start_meeting(
+            _store(),
+            area,
+            request.form.get("held_on"),
+            roles,
+            actor=_actor(),
+            today=settings.today(),
+        )
+    except SozialraumError as exc:
+        return _failed(area, meta, exc)
+    return redirect(_back(area), 303)
+
+
+def close_meeting(area: str, meeting_id: str):
+    """A lead closes the running meeting; on to its protocol."""
+    meta = checked_area(area)
+    try:
+        meetings.close_meeting(
+            _store(), area, meeting_id, expected_version=_version(), actor=_actor()
+        )
+    except NotFound:
+        raise
+    except SozialraumError as exc:
+        return _failed(area, meta, exc)
+    return redirect(url_for("pages.meeting", area=area, meeting_id=meeting_id), 303)
+
+
+def _protocol_svg(area: str, found: list[dict]) -> str:
+    """Overview map of the decisions (numbered like the table); empty without a network."""
+    placed = [(n, item) for n, item in enumerate(found, start=1) if item["note"]]
+    if not placed:
+        return ""
+    try:
+        network = services.walk_network(_store(), area)
+    except AnalysisUnavailable:
+        return ""
+    lons = [item["note"]["geometry"]["coordinates"][0] for _, item in placed]
+    lats = [item["note"]["geometry"]["coordinates"][1] for _, item in placed]
+    xs, ys = project(lons, lats)
+    markers = [
+        Marker(
+            float(x),
+            float(y),
+            str(number),
+            f"{item['action_label']}: {item['note']['properties'].get('category_label')}",
+            DECISION_COLOURS.get(item["action"], "#333333"),
+        )
+        for (number, item), x, y in zip(placed, xs, ys, strict=True)
+    ]
+    return overview_svg(network, markers, width_px=720, height_px=460, title="Entscheidungen")
+
+
+def _decisions(area: str, meeting: dict) -> list[dict]:
+    """The meeting's decisions; notes the user may not see (viewers) without content."""
+    rules = _rules()
+    found = meetings.decisions(_store(), area, meeting, today=settings.today(), rules=rules)
+    for item in found:
+        note = item["note"]
+        if note and not fieldnotes.visible(note["properties"], _actor(), rules.categories):
+            item["note"] = None
+    return found
+
+
+def _meeting_of_team(area: str, meeting_id: str) -> dict:
+    meeting = meetings.get_meeting(_store(), area, meeting_id)
+    team = meeting["properties"]["team"]
+    if current_user.team and current_user.team != team and current_user.role != Role.ADMIN:
+        raise NotFound(f"no meeting {meeting_id!r}")
+    return meeting
+
+
+def meeting_page(area: str, meeting_id: str):
+    """The printable A4 protocol of a meeting: map, decisions, counts."""
+    meta = checked_area(area)
+    store, rules, today = _store(), _rules(), settings.today()
+    meeting = _meeting_of_team(area, meeting_id)
+    props = meeting["properties"]
+    found = _decisions(area, meeting)
+    before = meetings.last_closed_meeting(store, area, props["team"], before=props["started_at"])
+    since = meetings.changes_since(
+        store,
+        area,
+        props["team"],
+        before["properties"]["closed_at"] if before else None,
+        today=today,
+        rules=rules,
+        until=props["started_at"],
+    )
+    tally = {key: 0 for key in meetings.DECISIONS}
+    for item in found:
+        tally[item["action"]] += 1
+    return render_template(
+        "besprechung.html",
+        area=area,
+        meta=meta,
+        meeting=meeting,
+        p=props,
+        decisions=found,
+        tally=tally,
+        since=since,
+        previous=before,
+        change_kinds=meetings.CHANGE_KINDS,
+        counts=meetings.team_counts(store, area, props["team"], today=today, rules=rules),
+        action_labels=review.ACTION_LABELS,
+        svg=_protocol_svg(area, found),
+    )
+
+
+def meeting_csv(area: str, meeting_id: str):
+    """The protocol's decisions as CSV (German spreadsheets)."""
+    checked_area(area)
+    meeting = _meeting_of_team(area, meeting_id)
+    found = _decisions(area, meeting)
+    rows = meetings.protocol_rows(meeting, found)
+    body = csv_text(meetings.PROTOCOL_HEADER, rows).encode("utf-8")
+    name = f"besprechung-{area}-{meeting['properties']['held_on']}.csv"
+    return download(body, "text/csv", name)

@@ -1,0 +1,116 @@
+"""The review page in real headless Chromium: map and list side by side, keyboard actions
+(j/k, f, r + Enter), a marker click focusing its row, hostile note text shown as text, and a
+screenshot of the queue. Server, browser and privacy checks come from ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import DEMO_LOGINS
+from web import test_browser as shared
+from web.test_browser import AREA, log_in
+from web.test_browser_walk import check, watch_console
+
+from sozialraum import settings
+from sozialraum.fieldnotes import Actor, NoteRules, create_note
+from sozialraum.model.notes import load_note_categories
+from sozialraum.model.privacy import load_privacy_guard
+from sozialraum.model.roles import Role
+
+pytestmark = pytest.mark.browser
+
+browser = shared.browser
+start_server = shared.start_server
+live_server = shared.live_server
+open_session = shared.open_session
+
+HOSTILE = "Zaun <img src=x onerror=alert(1)> kaputt"
+MARKERS = "() => document.querySelectorAll('#review-map path.leaflet-interactive').length"
+
+
+def _submitted_notes(demo_store, texts) -> list[dict]:
+    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    rules = NoteRules(load_note_categories(), load_privacy_guard())
+    addresses = demo_store.query(AREA, "addresses", district="r1")
+    created = []
+    today = settings.today()
+    for number, text in enumerate(texts):
+        observed_on = (today - timedelta(days=300 - number)).isoformat()
+        data = {"category": "problem", "text": text, "review_state": "eingereicht",
+                "address_id": addresses[number * 7]["id"], "observed_on": observed_on}  # fmt: skip
+        created.append(
+            create_note(demo_store, AREA, data, actor=actor, rules=rules, today=settings.today())
+        )
+    return created
+
+
+def _queue_ids(page) -> list[str]:
+    return page.eval_on_selector_all(".review-item", "rows => rows.map(r => r.dataset.id)")
+
+
+def test_review_queue_by_keyboard_and_map(open_session, live_server, demo_store):
+    ours = _submitted_notes(demo_store, [HOSTILE, "Bank fehlt am Platz.", "Licht defekt."])
+    s = open_session()
+    console = watch_console(s)
+    log_in(s.page, live_server, DEMO_LOGINS["lead"])
+    s.page.goto(f"{live_server}/gebiete/{AREA}/pruefung?district=r1&category=problem")
+    s.page.wait_for_function(f"() => ({MARKERS})() === 3")
+    assert _queue_ids(s.page) == [n["id"] for n in ours]  # oldest observation first
+    assert HOSTILE in s.page.locator(f"#note-{ours[0]['id']} .note-text").inner_text()
+    s.screenshot("1-pruefliste", full_page=True)
+
+    # a marker click focuses its row in the list
+    s.page.locator("#review-map path.leaflet-interactive").nth(2).click(force=True)
+    s.page.wait_for_function(
+        f"() => document.activeElement && document.activeElement.id === 'note-{ours[2]['id']}'"
+    )
+
+    # j/k move through the list, f releases the focused note
+    s.page.locator(f"#note-{ours[0]['id']}").focus()
+    s.page.keyboard.press("j")
+    assert s.page.evaluate("() => document.activeElement.dataset.id") == ours[1]["id"]
+    s.page.keyboard.press("f")
+    s.page.wait_for_url("**erledigt=freigeben**")
+    assert "Erledigt: Freigeben." in s.page.locator("[role=status]").inner_text()
+    assert _queue_ids(s.page) == [ours[0]["id"], ours[2]["id"]]
+    released = demo_store.get(AREA, "notes", ours[1]["id"])["properties"]
+    assert released["review_state"] == "freigegeben" and released["review_log"][-1]["by"] == (
+        "demo-leitung"
+    )
+    # the focus stays at the same place in the list: now the next note
+    assert s.page.evaluate("() => document.activeElement.dataset.id") == ours[2]["id"]
+
+    # r jumps to the comment, Enter sends the Rückfrage (not the form's first button)
+    s.page.keyboard.press("r")
+    s.page.keyboard.type("Welche Lampe genau?")
+    s.page.keyboard.press("Enter")
+    s.page.wait_for_url("**erledigt=rueckfrage**")
+    queried = demo_store.get(AREA, "notes", ours[2]["id"])["properties"]
+    assert queried["review_state"] == "rueckfrage"
+    assert queried["review_log"][-1]["comment"] == "Welche Lampe genau?"
+    assert _queue_ids(s.page) == [ours[0]["id"]]
+    s.page.wait_for_function(f"() => ({MARKERS})() === 1")
+    s.screenshot("2-nach-freigabe-und-rueckfrage", full_page=True)
+    check(s, console)
+
+
+def test_four_eyes_in_the_browser_own_note_has_no_release(open_session, live_server, demo_store):
+    actor = Actor("demo-leitung", Role.LEAD, "Team Nord")
+    rules = NoteRules(load_note_categories(), load_privacy_guard())
+    address = demo_store.query(AREA, "addresses", district="r1")[3]
+    data = {"category": "problem", "text": "Eigene Notiz der Leitung.",
+            "review_state": "eingereicht", "address_id": address["id"]}  # fmt: skip
+    own = create_note(demo_store, AREA, data, actor=actor, rules=rules, today=settings.today())
+    s = open_session()
+    console = watch_console(s)
+    log_in(s.page, live_server, DEMO_LOGINS["lead"])
+    s.page.goto(f"{live_server}/gebiete/{AREA}/pruefung")
+    row = s.page.locator(f"#note-{own['id']}")
+    assert row.locator('button[data-action="archivieren"]').count() == 1
+    assert row.locator('button[data-action="freigeben"]').count() == 0
+    row.focus()
+    s.page.keyboard.press("f")  # no button: nothing happens
+    assert "erledigt" not in s.page.url
+    check(s, console)

@@ -1,0 +1,201 @@
+"""Team review pages without a browser: queue, actions, errors, meetings, protocol and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from conftest import csrf_token, login
+
+from sozialraum.fieldnotes import Actor, create_note
+from sozialraum.model.roles import Role
+
+AREA = "musterstadt-nord"
+REVIEW = f"/gebiete/{AREA}/pruefung"
+MEETINGS = f"/gebiete/{AREA}/besprechungen"
+
+
+def _note(app, demo_store, text="Neue Sitzbank am Spielplatz.", state="eingereicht", **extra):
+    """A note of Team Nord written by the demo caseworker, in district r1."""
+    address = demo_store.query(AREA, "addresses", district="r1")[0]
+    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    rules = app.extensions["sozialraum"]["note_rules"]
+    data = {"category": "beobachtung", "text": text, "review_state": state,
+            "address_id": address["id"], **extra}  # fmt: skip
+    from sozialraum import settings
+
+    return create_note(demo_store, AREA, data, actor=actor, rules=rules, today=settings.today())
+
+
+@pytest.fixture
+def lead(app):
+    return login(app.test_client(), "lead")
+
+
+def _act(client, note, action, **form):
+    data = {"csrf_token": csrf_token(client, "/"), "version": str(note["properties"]["version"]),
+            "action": action, **form}  # fmt: skip
+    return client.post(f"{REVIEW}/{note['id']}", data=data)
+
+
+def test_queue_lists_submitted_notes_with_actions_for_the_lead(app, demo_store, lead):
+    note = _note(app, demo_store, text="<b>fett</b> Bank")
+    page = lead.get(REVIEW).get_data(as_text=True)
+    assert f'id="note-{note["id"]}"' in page
+    assert "&lt;b&gt;fett&lt;/b&gt; Bank" in page and "<b>fett</b>" not in page
+    assert 'data-action="freigeben"' in page and 'data-action="rueckfrage"' in page
+    assert "Seit letzter Besprechung" in page and "Besprechung beginnen" in page
+    drafts = lead.get(f"{REVIEW}?state=entwurf").get_data(as_text=True)
+    assert f'id="note-{note["id"]}"' not in drafts
+
+
+def test_caseworker_sees_the_queue_but_no_lead_buttons(app, demo_store, client):
+    note = _note(app, demo_store)
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert f'id="note-{note["id"]}"' in page
+    assert 'data-action="freigeben"' not in page and 'data-action="zurueckziehen"' in page
+    assert "Besprechung beginnen" not in page
+    refused = _act(client, note, "freigeben")
+    assert refused.status_code == 403 and "Teamleitung" in refused.get_data(as_text=True)
+    assert demo_store.get(AREA, "notes", note["id"])["properties"]["review_state"] == "eingereicht"
+
+
+def test_release_keeps_the_filters_and_the_position(app, demo_store, lead):
+    note = _note(app, demo_store)
+    response = _act(lead, note, "freigeben", filters="district=r1&author=x&evil=1", position="3")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert "district=r1" in location and "author=x" in location and "evil" not in location
+    assert "fokus=3" in location and "erledigt=freigeben" in location
+    stored = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert stored["review_state"] == "freigegeben"
+    assert stored["review_log"][-1]["by"] == "demo-leitung"
+
+
+def test_query_needs_a_comment_and_errors_are_german_4xx(app, demo_store, lead):
+    note = _note(app, demo_store)
+    missing = _act(lead, note, "rueckfrage", comment="  ")
+    assert missing.status_code == 400 and "Kommentar" in missing.get_data(as_text=True)
+    stale = _act(lead, {**note, "properties": {**note["properties"], "version": 7}}, "freigeben")
+    assert stale.status_code == 409
+    unknown = _act(lead, note, "loeschen")
+    assert unknown.status_code == 400 and "Unbekannte Aktion" in unknown.get_data(as_text=True)
+    private = _act(lead, note, "rueckfrage", comment="Herr Müller, geb. 01.02.1980, wohnt hier")
+    assert private.status_code == 422
+    assert demo_store.get(AREA, "notes", note["id"])["properties"]["version"] == 1
+    missing_note = lead.post(f"{REVIEW}/nichtda", data={"csrf_token": csrf_token(lead, "/"),
+                             "version": "1", "action": "freigeben"})  # fmt: skip
+    assert missing_note.status_code == 404
+
+
+def test_query_comment_reaches_the_author_as_text(app, demo_store, lead, client):
+    note = _note(app, demo_store)
+    assert _act(lead, note, "rueckfrage", comment="Welche <Bank> genau?").status_code == 303
+    page = client.get(f"{REVIEW}?state=rueckfrage").get_data(as_text=True)
+    assert "Welche &lt;Bank&gt; genau?" in page
+    note_page = client.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
+    assert "Prüfung" in note_page and "Welche &lt;Bank&gt; genau?" in note_page
+
+
+def test_bad_filters_are_400_not_500(lead):
+    assert lead.get(f"{REVIEW}?state=kaputt").status_code == 400
+    assert lead.get(f"{REVIEW}?age=abc").status_code == 400
+    assert lead.get(f"{REVIEW}?category=gibtsnicht").status_code == 400
+    assert lead.get(f"{REVIEW}?district=gibtsnicht").status_code == 404
+
+
+def test_meeting_start_decisions_close_protocol_and_csv(app, demo_store, lead):
+    before = _note(app, demo_store, text="Vor der Besprechung freigegeben.")
+    assert _act(lead, before, "freigeben").status_code == 303
+    token = csrf_token(lead, "/")
+    refused = lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "0"})
+    assert refused.status_code == 400 and "Rollen" in refused.get_data(as_text=True)
+    started = lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "1", "Fachkraft": "4"})
+    assert started.status_code == 303
+    page = lead.get(REVIEW).get_data(as_text=True)
+    assert "Besprechung läuft" in page and "4 × Fachkraft" in page
+    again = lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "1"})
+    assert again.status_code == 400 and "schon eine Besprechung" in again.get_data(as_text=True)
+    released = _note(app, demo_store, text="In der Besprechung freigegeben.")
+    archived = _note(app, demo_store, text="In der Besprechung archiviert.")
+    rechecked = _note(app, demo_store, text="Bitte nachprüfen.")
+    assert _act(lead, released, "freigeben").status_code == 303
+    assert _act(lead, archived, "archivieren").status_code == 303
+    assert _act(lead, rechecked, "nachpruefen").status_code == 303
+    (meeting,) = demo_store.query(AREA, "meetings")
+    closed = lead.post(
+        f"{MEETINGS}/{meeting['id']}/abschliessen",
+        data={"csrf_token": token, "version": str(meeting["properties"]["version"])},
+    )
+    assert closed.status_code == 303 and closed.headers["Location"].endswith(meeting["id"])
+    protocol = lead.get(f"{MEETINGS}/{meeting['id']}").get_data(as_text=True)
+    assert "Protokoll der Teambesprechung" in protocol and "<svg" in protocol
+    assert "In der Besprechung freigegeben." in protocol
+    assert "In der Besprechung archiviert." in protocol and "Bitte nachprüfen." in protocol
+    assert "Vor der Besprechung freigegeben." not in protocol
+    assert "1 Freigeben · 0 Rückfrage · 1 Nachprüfung anfordern · 1 Archivieren" in protocol
+    response = lead.get(f"{MEETINGS}/{meeting['id']}/protokoll.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert [r[3] for r in rows[1:]] == ["Freigeben", "Archivieren", "Nachprüfung anfordern"]
+    assert len({r[5] for r in rows[1:]}) == 3
+    walk_id = demo_store.get(AREA, "notes", rechecked["id"])["properties"]["recheck"]["walk_id"]
+    stops = demo_store.get(AREA, "walks", walk_id)["properties"]["stops"]
+    assert {"kind": "note", "ref": rechecked["id"]}.items() <= stops[-1].items()
+    since = lead.get(REVIEW).get_data(as_text=True)
+    assert "Besprechung läuft" not in since
+
+
+def test_meeting_pages_for_other_roles(app, demo_store, client, lead):
+    token = csrf_token(client, "/")
+    assert client.post(MEETINGS, data={"csrf_token": token, "Fachkraft": "2"}).status_code == 403
+    viewer = login(app.test_client(), "viewer")
+    assert viewer.get(REVIEW).status_code == 200
+    assert viewer.post(MEETINGS, data={"csrf_token": csrf_token(viewer, "/")}).status_code == 403
+    assert lead.get(f"{MEETINGS}/gibtsnicht").status_code == 404
+
+
+def test_viewer_queue_shows_released_notes_only(app, demo_store, lead):
+    hidden = _note(app, demo_store, text="Noch nicht freigegeben.")
+    shown = _note(app, demo_store, text="Schon freigegeben.")
+    assert _act(lead, shown, "freigeben").status_code == 303
+    viewer = login(app.test_client(), "viewer")
+    page = viewer.get(f"{REVIEW}?state=").get_data(as_text=True)
+    assert f'id="note-{shown["id"]}"' in page and f'id="note-{hidden["id"]}"' not in page
+    api = viewer.get(f"/api/areas/{AREA}/notes").get_json()
+    ids = {f["id"] for f in api["features"]}
+    assert shown["id"] in ids and hidden["id"] not in ids
+    assert viewer.get(f"/api/areas/{AREA}/notes/{hidden['id']}").status_code == 404
+
+
+def test_viewers_never_read_unreleased_text_on_protocols_walks_or_histories(app, demo_store, lead):
+    token = csrf_token(lead, "/")
+    assert lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "1"}).status_code == 303
+    queried = _note(app, demo_store, text="Unveröffentlichte Beobachtung.")
+    released = _note(app, demo_store, text="Freigegebene Beobachtung.")
+    assert _act(lead, queried, "rueckfrage", comment="Bitte genauer.").status_code == 303
+    assert _act(lead, released, "freigeben").status_code == 303
+    queried = demo_store.get(AREA, "notes", queried["id"])  # version 2 after the Rückfrage
+    assert _act(lead, queried, "nachpruefen").status_code == 303  # a stop on a planned walk
+    (meeting,) = demo_store.query(AREA, "meetings")
+    viewer = login(app.test_client(), "viewer")
+    protocol = viewer.get(f"{MEETINGS}/{meeting['id']}").get_data(as_text=True)
+    assert "Freigegebene Beobachtung." in protocol
+    assert "Unveröffentlichte Beobachtung." not in protocol
+    csv_text = viewer.get(f"{MEETINGS}/{meeting['id']}/protokoll.csv").get_data(as_text=True)
+    assert "Unveröffentlichte" not in csv_text and "(nicht sichtbar)" in csv_text
+    assert "Unveröffentlichte Beobachtung." in lead.get(f"{MEETINGS}/{meeting['id']}").get_data(
+        as_text=True
+    )
+    walk_id = demo_store.get(AREA, "notes", queried["id"])["properties"]["recheck"]["walk_id"]
+    for page in ("", "/laufzettel"):
+        walk_page = viewer.get(f"/gebiete/{AREA}/rundgaenge/{walk_id}{page}")
+        assert walk_page.status_code == 200
+        assert "Unveröffentlichte Beobachtung." not in walk_page.get_data(as_text=True)
+    # a released note whose first version was a draft: the viewer's history hides the draft
+    history = viewer.get(f"/api/areas/{AREA}/notes/{released['id']}/history").get_json()
+    versions = history["versions"]
+    assert versions[0]["feature"] is None and versions[-1]["feature"] is not None
