@@ -5,21 +5,18 @@ and the store's null-geometry meetings layer."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
 
-from sozialraum import fieldnotes, meetings, review
+from sozialraum import fieldnotes, meetings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
-from sozialraum.fieldnotes import Actor, NoteRules
-from sozialraum.model.notes import load_note_categories
-from sozialraum.model.privacy import load_privacy_guard
+from sozialraum.fieldnotes import Actor
 from sozialraum.model.roles import Role
 
-TODAY = date.today()
 LATER = TODAY + timedelta(days=5)
-RULES = NoteRules(load_note_categories(), load_privacy_guard())
 NORD, MUEHLE = "Team Nord", "Team Mühle"
 ROLES = {"Teamleitung": 1, "Fachkraft": 3}
 
@@ -52,60 +49,26 @@ def _note(store, area, text: str, *, actor=CASEWORKER, district="Nord-West", shi
     return fieldnotes.create_note(store, area, fields, actor=actor, rules=RULES, today=TODAY)
 
 
+def _current(store, area, note) -> dict:
+    return store.get(area, "notes", note["id"])
+
+
 def _review(store, area, note, action, actor=LEAD, comment=None):
-    current = store.get(area, "notes", note["id"])
-    return review.review_note(
-        store,
-        area,
-        note["id"],
-        action,
-        actor=actor,
-        rules=RULES,
-        today=TODAY,
-        comment=comment,
-        expected_version=current["properties"]["version"],
-    )
+    current = _current(store, area, note)
+    return review_note(store, area, current, action, actor=actor, comment=comment)
 
 
 def _recheck(store, area, note, actor=LEAD):
-    current = store.get(area, "notes", note["id"])
-    return review.request_recheck(
-        store,
-        area,
-        note["id"],
-        actor=actor,
-        rules=RULES,
-        today=TODAY,
-        expected_version=current["properties"]["version"],
-    )[0]
+    return request_recheck(store, area, _current(store, area, note), actor=actor)[0]
 
 
 def _edit(store, area, note, actor=CASEWORKER, **changes):
-    current = store.get(area, "notes", note["id"])
-    props = current["properties"]
-    lon, lat = current["geometry"]["coordinates"]
-    data = {
-        "lon": lon,
-        "lat": lat,
-        "category": props["category"],
-        "text": props["text"],
-        "observed_on": props["observed_on"],
-        "expires_on": props["expires_on"],
-        "review_state": props["review_state"]
-        if props["review_state"] in ("entwurf", "eingereicht")
-        else "eingereicht",
-        **changes,
-    }
-    return fieldnotes.update_note(
-        store,
-        area,
-        note["id"],
-        data,
-        actor=actor,
-        rules=RULES,
-        today=TODAY,
-        expected_version=props["version"],
-    )
+    current = _current(store, area, note)
+    state = current["properties"]["review_state"]
+    if state not in ("entwurf", "eingereicht"):
+        state = "eingereicht"
+    data = edit_data(current, **{"review_state": state, **changes})
+    return update_note(store, area, current, data, actor=actor)
 
 
 def _start(store, area, actor=LEAD, held_on=None, roles=ROLES):

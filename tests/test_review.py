@@ -8,6 +8,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
+from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
 
 from sozialraum import fieldnotes, review, walks
@@ -17,8 +18,6 @@ from sozialraum.model.notes import add_months, load_note_categories
 from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
 from sozialraum.model.roles import Role
 
-TODAY = date.today()
-RULES = NoteRules(load_note_categories(), load_privacy_guard())
 NORD, MUEHLE = "Team Nord", "Team Mühle"
 
 CASEWORKER = Actor("fk-nord", Role.CASEWORKER, NORD)
@@ -87,19 +86,21 @@ def _to_state(store, area, note, state, *, today=TODAY) -> dict:
     if note["properties"]["review_state"] == "eingereicht" and steps:
         steps = steps[1:]
     for action, actor in steps:
-        note = review.review_note(
+        note = review_note(
             store,
             area,
-            note["id"],
+            note,
             action,
-            expected_version=note["properties"]["version"],
             actor=actor,
-            rules=RULES,
             today=today,
             comment="Bitte Ort genauer angeben.",
         )
     assert note["properties"]["review_state"] == state
     return note
+
+
+def _days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
 
 
 def _audit_bytes(store, area) -> bytes:
@@ -166,20 +167,14 @@ def test_permission_matrix_on_stored_notes(demo_store, demo_area, role, own_team
     assert note["properties"]["team"] == NORD
     assert (note["properties"]["author"] == actor.name) is own_note
     version = note["properties"]["version"]
-    kwargs = dict(
-        expected_version=version,
-        actor=actor,
-        rules=RULES,
-        today=TODAY,
-        comment="Bitte mit dem Hausmeister klären.",
-    )
+    kwargs = dict(actor=actor, comment="Bitte mit dem Hausmeister klären.")
     audit_before = _audit_bytes(demo_store, demo_area)
     walks_before = demo_store.query(demo_area, "walks")
 
     def act():
         if action == "nachpruefen":
-            return review.request_recheck(demo_store, demo_area, note["id"], **kwargs)[0]
-        return review.review_note(demo_store, demo_area, note["id"], action, **kwargs)
+            return request_recheck(demo_store, demo_area, note, **kwargs)[0]
+        return review_note(demo_store, demo_area, note, action, **kwargs)
 
     if action in EXPECTED[(role, own_team, own_note)]:
         changed = act()
@@ -208,71 +203,23 @@ def test_matrix_table_is_complete():
 
 def test_four_eyes_a_lead_cannot_release_their_own_note(demo_store, demo_area):
     note = _note(demo_store, demo_area, author=LEAD, state="eingereicht")
-    version = note["properties"]["version"]
     with pytest.raises(Forbidden, match="Vier-Augen"):
-        review.review_note(
-            demo_store,
-            demo_area,
-            note["id"],
-            "freigeben",
-            expected_version=version,
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
+        review_note(demo_store, demo_area, note, "freigeben", actor=LEAD)
     with pytest.raises(Forbidden, match="Vier-Augen"):
-        review.review_note(
-            demo_store,
-            demo_area,
-            note["id"],
-            "rueckfrage",
-            comment="Wo genau?",
-            expected_version=version,
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
-    released = review.review_note(
-        demo_store,
-        demo_area,
-        note["id"],
-        "freigeben",
-        expected_version=version,
-        actor=LEAD_2,
-        rules=RULES,
-        today=TODAY,
-    )
+        review_note(demo_store, demo_area, note, "rueckfrage", comment="Wo genau?", actor=LEAD)
+    released = review_note(demo_store, demo_area, note, "freigeben", actor=LEAD_2)
     assert released["properties"]["review_state"] == "freigegeben"
     assert released["properties"]["author"] == LEAD.name
     # a lead of another team cannot either
     other = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht", shift=1)
     with pytest.raises(Forbidden):
-        review.review_note(
-            demo_store,
-            demo_area,
-            other["id"],
-            "freigeben",
-            expected_version=other["properties"]["version"],
-            actor=LEAD_MUEHLE,
-            rules=RULES,
-            today=TODAY,
-        )
+        review_note(demo_store, demo_area, other, "freigeben", actor=LEAD_MUEHLE)
 
 
 def test_audit_has_the_transition_and_never_the_comment(demo_store, demo_area):
     note = _note(demo_store, demo_area, state="eingereicht")
     comment = "Eingang Rückseite nochmal ansehen Zebrastreifen-7731"
-    changed = review.review_note(
-        demo_store,
-        demo_area,
-        note["id"],
-        "rueckfrage",
-        comment=comment,
-        expected_version=note["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-    )
+    changed = review_note(demo_store, demo_area, note, "rueckfrage", comment=comment, actor=LEAD)
     entry = demo_store.changes(demo_area, "notes")[-1]
     assert entry["id"] == note["id"] and entry["action"] == "update"
     assert entry["review"] == {"action": "rueckfrage", "from": "eingereicht", "to": "rueckfrage"}
@@ -288,16 +235,8 @@ def test_audit_has_the_transition_and_never_the_comment(demo_store, demo_area):
     )
     assert changed["properties"]["review_state"] == "rueckfrage"
     # the author submits again, answering the query
-    again = review.review_note(
-        demo_store,
-        demo_area,
-        note["id"],
-        "einreichen",
-        comment="Rückseite ergänzt.",
-        expected_version=changed["properties"]["version"],
-        actor=CASEWORKER,
-        rules=RULES,
-        today=TODAY,
+    again = review_note(
+        demo_store, demo_area, changed, "einreichen", comment="Rückseite ergänzt.", actor=CASEWORKER
     )
     assert [e["action"] for e in again["properties"]["review_log"]] == [
         "einreichen",
@@ -322,18 +261,12 @@ def test_bad_comments_and_actions_write_nothing(demo_store, demo_area, action, c
     note = _note(demo_store, demo_area, state="eingereicht")
     before = _audit_bytes(demo_store, demo_area)
     walks_before = demo_store.query(demo_area, "walks")
-    kwargs = dict(
-        expected_version=note["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-        comment=comment,
-    )
+    kwargs = dict(actor=LEAD, comment=comment)
     with pytest.raises(error):
         if action == "nachpruefen":
-            review.request_recheck(demo_store, demo_area, note["id"], **kwargs)
+            request_recheck(demo_store, demo_area, note, **kwargs)
         else:
-            review.review_note(demo_store, demo_area, note["id"], action, **kwargs)
+            review_note(demo_store, demo_area, note, action, **kwargs)
     assert demo_store.get(demo_area, "notes", note["id"]) == note
     assert _audit_bytes(demo_store, demo_area) == before
     assert demo_store.query(demo_area, "walks") == walks_before
@@ -341,38 +274,14 @@ def test_bad_comments_and_actions_write_nothing(demo_store, demo_area, action, c
 
 def test_stale_version_is_a_conflict(demo_store, demo_area):
     note = _note(demo_store, demo_area, state="entwurf")
-    review.review_note(
-        demo_store,
-        demo_area,
-        note["id"],
-        "einreichen",
-        expected_version=1,
-        actor=CASEWORKER,
-        rules=RULES,
-        today=TODAY,
-    )
+    review_note(demo_store, demo_area, note, "einreichen", expected_version=1, actor=CASEWORKER)
     before = _audit_bytes(demo_store, demo_area)
     with pytest.raises(VersionConflict):
-        review.review_note(
-            demo_store,
-            demo_area,
-            note["id"],
-            "zurueckziehen",
-            expected_version=1,
-            actor=CASEWORKER,
-            rules=RULES,
-            today=TODAY,
+        review_note(
+            demo_store, demo_area, note, "zurueckziehen", expected_version=1, actor=CASEWORKER
         )
     with pytest.raises(VersionConflict):
-        review.request_recheck(
-            demo_store,
-            demo_area,
-            note["id"],
-            expected_version=1,
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
+        request_recheck(demo_store, demo_area, note, expected_version=1, actor=LEAD)
     assert _audit_bytes(demo_store, demo_area) == before
     assert demo_store.get(demo_area, "notes", note["id"])["properties"]["version"] == 2
 
@@ -380,37 +289,12 @@ def test_stale_version_is_a_conflict(demo_store, demo_area):
 def test_actions_from_the_wrong_state_are_refused(demo_store, demo_area):
     draft = _note(demo_store, demo_area, state="entwurf")
     with pytest.raises(InvalidInput, match="nicht möglich"):
-        review.review_note(
-            demo_store,
-            demo_area,
-            draft["id"],
-            "freigeben",
-            expected_version=1,
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
+        review_note(demo_store, demo_area, draft, "freigeben", expected_version=1, actor=LEAD)
     with pytest.raises(InvalidInput, match="nicht möglich"):
-        review.request_recheck(
-            demo_store,
-            demo_area,
-            draft["id"],
-            expected_version=1,
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
+        request_recheck(demo_store, demo_area, draft, expected_version=1, actor=LEAD)
     archived = _note(demo_store, demo_area, state="archiviert", shift=1)
     with pytest.raises(InvalidInput, match="nicht möglich"):
-        review.request_recheck(
-            demo_store,
-            demo_area,
-            archived["id"],
-            expected_version=archived["properties"]["version"],
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-        )
+        request_recheck(demo_store, demo_area, archived, actor=LEAD)
 
 
 # --- visibility -----------------------------------------------------------------------------
@@ -533,35 +417,17 @@ def test_category_without_release_shows_submitted_notes_to_viewers(demo_store, d
 # --- editing reviewed notes -----------------------------------------------------------------
 
 
-def _edit_data(note, **changes) -> dict:
-    props = note["properties"]
-    lon, lat = note["geometry"]["coordinates"]
-    data = {
-        "lon": lon,
-        "lat": lat,
-        "category": props["category"],
-        "text": props["text"],
-        "observed_on": props["observed_on"],
-        "expires_on": props["expires_on"],
-    }
-    data.update(changes)
-    return data
-
-
 @pytest.mark.parametrize("chosen", ["entwurf", "eingereicht"])
 def test_editing_a_released_note_returns_it_to_the_chosen_state(demo_store, demo_area, chosen):
     note = _note(demo_store, demo_area, state="freigegeben")
     log = note["properties"]["review_log"]
     assert [e["action"] for e in log] == ["einreichen", "freigeben"]
-    edited = fieldnotes.update_note(
+    edited = update_note(
         demo_store,
         demo_area,
-        note["id"],
-        _edit_data(note, text="Bank am Spielplatz wieder aufgebaut.", review_state=chosen),
-        expected_version=note["properties"]["version"],
+        note,
+        edit_data(note, text="Bank am Spielplatz wieder aufgebaut.", review_state=chosen),
         actor=CASEWORKER,
-        rules=RULES,
-        today=TODAY,
     )
     assert edited["properties"]["review_state"] == chosen
     assert edited["properties"]["review_log"] == log
@@ -577,16 +443,7 @@ def test_archived_notes_cannot_be_edited(demo_store, demo_area):
     before = _audit_bytes(demo_store, demo_area)
     for actor in (CASEWORKER, LEAD):
         with pytest.raises(InvalidInput, match="Archiviert"):
-            fieldnotes.update_note(
-                demo_store,
-                demo_area,
-                note["id"],
-                _edit_data(note, text="Neu"),
-                expected_version=note["properties"]["version"],
-                actor=actor,
-                rules=RULES,
-                today=TODAY,
-            )
+            update_note(demo_store, demo_area, note, edit_data(note, text="Neu"), actor=actor)
     assert _audit_bytes(demo_store, demo_area) == before
 
 
@@ -601,19 +458,18 @@ def _stop_refs(walk) -> list:
     return [s.get("ref") for s in walk["properties"]["stops"]]
 
 
+def _add_stops(store, area, walk, picks, actor=CASEWORKER, **kwargs) -> dict:
+    """``walks.add_stops`` to ``walk`` (at its version unless given)."""
+    kwargs.setdefault("expected_version", walk["properties"]["version"])
+    return walks.add_stops(store, area, walk["id"], picks, actor=actor, **kwargs)
+
+
 def test_recheck_creates_a_walk_when_the_district_has_none(demo_store, demo_area):
     district = _districts(demo_store, demo_area)["Nord-Ost"]["id"]
     assert _walks_of(demo_store, demo_area, district) == []
     note = _note(demo_store, demo_area, district="Nord-Ost", state="freigegeben")
-    changed, walk = review.request_recheck(
-        demo_store,
-        demo_area,
-        note["id"],
-        expected_version=note["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-        comment="Ist die Bank wieder da?",
+    changed, walk = request_recheck(
+        demo_store, demo_area, note, actor=LEAD, comment="Ist die Bank wieder da?"
     )
     props = walk["properties"]
     assert props["title"] == "Nachprüfung Nord-Ost"
@@ -644,15 +500,7 @@ def test_recheck_creates_a_walk_when_the_district_has_none(demo_store, demo_area
 
     # the next re-check in that district goes to the new walk
     second = _note(demo_store, demo_area, district="Nord-Ost", state="eingereicht", shift=1)
-    _, same = review.request_recheck(
-        demo_store,
-        demo_area,
-        second["id"],
-        expected_version=second["properties"]["version"],
-        actor=LEAD_2,
-        rules=RULES,
-        today=TODAY,
-    )
+    _, same = request_recheck(demo_store, demo_area, second, actor=LEAD_2)
     assert same["id"] == walk["id"]
     assert _stop_refs(same) == [note["id"], second["id"]]
     assert len(_walks_of(demo_store, demo_area, district)) == 1
@@ -672,7 +520,7 @@ def test_recheck_adds_a_stop_to_the_next_planned_walk(demo_store, demo_area):
     past = walks.create_walk(
         demo_store,
         demo_area,
-        {**details, "title": "Alte Runde", "walk_on": (TODAY - timedelta(days=3)).isoformat()},
+        {**details, "title": "Alte Runde", "walk_on": _days_ago(3)},
         picks,
         actor=CASEWORKER,
         rules=RULES,
@@ -688,30 +536,14 @@ def test_recheck_adds_a_stop_to_the_next_planned_walk(demo_store, demo_area):
     )
 
     note = _note(demo_store, demo_area, state="eingereicht", shift=1)
-    changed, walk = review.request_recheck(
-        demo_store,
-        demo_area,
-        note["id"],
-        expected_version=note["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-    )
+    changed, walk = request_recheck(demo_store, demo_area, note, actor=LEAD)
     assert walk["id"] == earlier["id"]  # the next one, not the demo walk later on
     assert _stop_refs(walk)[-1] == note["id"]
     assert walk["properties"]["version"] == earlier["properties"]["version"] + 1
     assert changed["properties"]["recheck"]["walk_id"] == earlier["id"]
 
     # asked again: the stop is not added twice (the walk stays as it is)
-    again, same = review.request_recheck(
-        demo_store,
-        demo_area,
-        note["id"],
-        expected_version=changed["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-    )
+    again, same = request_recheck(demo_store, demo_area, changed, actor=LEAD)
     assert same["id"] == earlier["id"]
     assert _stop_refs(same).count(note["id"]) == 1
     stored = walks.get_walk(demo_store, demo_area, earlier["id"])
@@ -723,16 +555,7 @@ def test_recheck_adds_a_stop_to_the_next_planned_walk(demo_store, demo_area):
 
     # a chosen walk
     chosen = _note(demo_store, demo_area, state="eingereicht", shift=2)
-    _, walk = review.request_recheck(
-        demo_store,
-        demo_area,
-        chosen["id"],
-        expected_version=chosen["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-        walk_id=demo_walk["id"],
-    )
+    _, walk = request_recheck(demo_store, demo_area, chosen, actor=LEAD, walk_id=demo_walk["id"])
     assert walk["id"] == demo_walk["id"]
     assert _stop_refs(walk) == [*_stop_refs(demo_walk), chosen["id"]]
 
@@ -754,38 +577,12 @@ def test_recheck_adds_a_stop_to_the_next_planned_walk(demo_store, demo_area):
         (done["id"], "kein geplanter"),
     ):
         with pytest.raises(InvalidInput, match=match):
-            review.request_recheck(
-                demo_store,
-                demo_area,
-                refused["id"],
-                expected_version=refused["properties"]["version"],
-                actor=LEAD,
-                rules=RULES,
-                today=TODAY,
-                walk_id=walk_id,
-            )
+            request_recheck(demo_store, demo_area, refused, actor=LEAD, walk_id=walk_id)
     assert _audit_bytes(demo_store, demo_area) == before
     with pytest.raises(NotFound):
-        review.request_recheck(
-            demo_store,
-            demo_area,
-            refused["id"],
-            expected_version=refused["properties"]["version"],
-            actor=LEAD,
-            rules=RULES,
-            today=TODAY,
-            walk_id="gibt-es-nicht",
-        )
+        request_recheck(demo_store, demo_area, refused, actor=LEAD, walk_id="gibt-es-nicht")
     # without a chosen walk, the durchgeführt and the past walk are skipped: the demo walk
-    _, walk = review.request_recheck(
-        demo_store,
-        demo_area,
-        refused["id"],
-        expected_version=refused["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-    )
+    _, walk = request_recheck(demo_store, demo_area, refused, actor=LEAD)
     assert walk["id"] == demo_walk["id"]
 
 
@@ -794,40 +591,27 @@ def test_saving_with_a_newer_observation_clears_the_recheck(demo_store, demo_are
         demo_store,
         demo_area,
         state="freigegeben",
-        observed_on=(TODAY - timedelta(days=40)).isoformat(),
+        observed_on=_days_ago(40),
     )
-    changed, _walk = review.request_recheck(
-        demo_store,
-        demo_area,
-        note["id"],
-        expected_version=note["properties"]["version"],
-        actor=LEAD,
-        rules=RULES,
-        today=TODAY,
-    )
+    changed, _walk = request_recheck(demo_store, demo_area, note, actor=LEAD)
     # an edit that keeps the old observation keeps the re-check (and the log)
-    edited = fieldnotes.update_note(
+    edited = update_note(
         demo_store,
         demo_area,
-        note["id"],
-        _edit_data(changed, text="Bank fehlt noch immer."),
-        expected_version=changed["properties"]["version"],
+        changed,
+        edit_data(changed, text="Bank fehlt noch immer."),
         actor=CASEWORKER,
-        rules=RULES,
-        today=TODAY,
     )
     assert edited["properties"]["recheck"] == changed["properties"]["recheck"]
     assert edited["properties"]["review_log"] == changed["properties"]["review_log"]
     # seen again the next day
     tomorrow = TODAY + timedelta(days=1)
-    seen = fieldnotes.update_note(
+    seen = update_note(
         demo_store,
         demo_area,
-        note["id"],
-        _edit_data(edited, observed_on=tomorrow.isoformat(), review_state="eingereicht"),
-        expected_version=edited["properties"]["version"],
+        edited,
+        edit_data(edited, observed_on=tomorrow.isoformat(), review_state="eingereicht"),
         actor=CASEWORKER,
-        rules=RULES,
         today=tomorrow,
     )
     assert "recheck" not in seen["properties"]
@@ -847,53 +631,31 @@ def test_add_stops_keeps_the_order_and_skips_stops_already_there(demo_store, dem
         {"kind": "point", "lon": lon, "lat": lat, "label": "Bank"},
         {"kind": "note", "ref": note["id"]},  # twice in one call: once
     ]
-    changed = walks.add_stops(
-        demo_store,
-        demo_area,
-        walk["id"],
-        picks,
-        expected_version=walk["properties"]["version"],
-        actor=CASEWORKER,
-    )
+    changed = _add_stops(demo_store, demo_area, walk, picks)
     assert _stop_refs(changed) == [*refs, note["id"], None]
     assert len(changed["properties"]["leg_m"]) == len(refs) + 1
     # a second point elsewhere is a new stop, the same note is not
     lon2, lat2 = _point(demo_store, demo_area, "Nord-West", 4)
-    again = walks.add_stops(
+    again = _add_stops(
         demo_store,
         demo_area,
-        walk["id"],
+        changed,
         [{"kind": "note", "ref": note["id"]}, {"kind": "point", "lon": lon2, "lat": lat2}],
-        expected_version=changed["properties"]["version"],
-        actor=CASEWORKER,
     )
     assert _stop_refs(again) == [*refs, note["id"], None, None]
-    unchanged = walks.add_stops(
-        demo_store,
-        demo_area,
-        walk["id"],
-        [{"kind": "note", "ref": note["id"]}],
-        expected_version=again["properties"]["version"],
-        actor=CASEWORKER,
-    )
+    unchanged = _add_stops(demo_store, demo_area, again, [{"kind": "note", "ref": note["id"]}])
     assert unchanged["properties"]["version"] == again["properties"]["version"]
     with pytest.raises(Forbidden):
-        walks.add_stops(
-            demo_store,
-            demo_area,
-            walk["id"],
-            [{"kind": "note", "ref": note["id"]}],
-            expected_version=again["properties"]["version"],
-            actor=LEAD_MUEHLE,
+        _add_stops(
+            demo_store, demo_area, again, [{"kind": "note", "ref": note["id"]}], actor=LEAD_MUEHLE
         )
     with pytest.raises(VersionConflict):
-        walks.add_stops(
+        _add_stops(
             demo_store,
             demo_area,
-            walk["id"],
+            walk,
             [{"kind": "point", "lon": lon, "lat": lat + 0.0003}],
             expected_version=1,
-            actor=CASEWORKER,
         )
 
 
@@ -934,7 +696,7 @@ def test_queue_filters(demo_store, demo_area):
         districts[n]["id"] for n in ("Nord-West", "Nord-Ost", "Mühlenviertel")
     )
     muehle_cw = Actor("fk-muehle", Role.CASEWORKER, MUEHLE)
-    old = _note(demo_store, demo_area, observed_on=(TODAY - timedelta(days=400)).isoformat())
+    old = _note(demo_store, demo_area, observed_on=_days_ago(400))
     mailbox_address = demo_store.query(demo_area, "addresses", district=nord_ost)[0]
     old_mailbox = _note(
         demo_store,
@@ -946,7 +708,7 @@ def test_queue_filters(demo_store, demo_area):
         address_id=mailbox_address["id"],
         lon=None,
         lat=None,
-        observed_on=(TODAY - timedelta(days=200)).isoformat(),
+        observed_on=_days_ago(200),
     )
     fresh_muehle = _note(
         demo_store,
@@ -954,14 +716,14 @@ def test_queue_filters(demo_store, demo_area):
         author=muehle_cw,
         district="Mühlenviertel",
         category="problem",
-        observed_on=(TODAY - timedelta(days=5)).isoformat(),
+        observed_on=_days_ago(5),
     )
     released = _note(
         demo_store,
         demo_area,
         state="freigegeben",
         shift=1,
-        observed_on=(TODAY - timedelta(days=380)).isoformat(),
+        observed_on=_days_ago(380),
     )
     draft = _note(demo_store, demo_area, state="entwurf", shift=2)
     archived = _note(
@@ -969,7 +731,7 @@ def test_queue_filters(demo_store, demo_area):
         demo_area,
         state="archiviert",
         shift=3,
-        observed_on=(TODAY - timedelta(days=500)).isoformat(),
+        observed_on=_days_ago(500),
     )
     assert old_mailbox["properties"]["district"] == nord_ost
     mine = {n["id"] for n in (old, old_mailbox, fresh_muehle, released, draft, archived)}
