@@ -29,7 +29,9 @@ from sozialraum.web.api import checked_area
 from sozialraum.web.pages_notes import _actor, _ctx, _rules
 
 #: Query arguments of the queue (kept across an action).
-QUEUE_ARGS = ("state", "team", "district", "author", "category", "age", "stale")
+QUEUE_ARGS = ("state", "team", "district", "author", "category", "age", "stale", "seite")
+#: Notes per page of the queue (a meeting works through it page by page).
+PAGE_SIZE = 100
 #: Marker colour per review state (map and protocol).
 STATE_COLOURS = {
     "entwurf": "#7f7f7f",
@@ -59,9 +61,9 @@ def _team(args) -> str | None:
     return current_user.team or (args.get("team") or "").strip()[:64] or None
 
 
-def _map_items(items: list[dict]) -> list[dict]:
+def _map_items(items: list[dict], first: int = 0) -> list[dict]:
     found = []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(items, start=first + 1):
         feature = item["feature"]
         props = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"][:2]
@@ -90,6 +92,10 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         services.find_district(store, area, chosen.district)
     chosen = review.QueueFilter(**{**chosen.__dict__, "team": team})
     items = review.review_queue(store, area, chosen, actor=actor, rules=rules, today=today)
+    total, pages = len(items), max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(args.get("seite", 1, type=int) or 1, 1), pages)
+    first = (page - 1) * PAGE_SIZE
+    items = items[first : first + PAGE_SIZE]
     names = services.district_names(store, area)
     teams = (meta.get("teams") or {}) if isinstance(meta.get("teams"), dict) else {}
     since = last = running = None
@@ -116,7 +122,11 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "chosen": chosen,
         "query": _queue_args(args),
         "items": items,
-        "map_items": _map_items(items),
+        "map_items": _map_items(items, first),
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "first": first,
         "districts": sorted(
             ((i, n) for i, n in names.items() if team is None or teams.get(i) == team),
             key=lambda item: item[1] or "",

@@ -199,3 +199,23 @@ def test_viewers_never_read_unreleased_text_on_protocols_walks_or_histories(app,
     history = viewer.get(f"/api/areas/{AREA}/notes/{released['id']}/history").get_json()
     versions = history["versions"]
     assert versions[0]["feature"] is None and versions[-1]["feature"] is not None
+
+
+def test_long_queues_come_in_pages(app, demo_store, lead, monkeypatch):
+    from sozialraum.web import pages_review
+
+    monkeypatch.setattr(pages_review, "PAGE_SIZE", 2)
+    ours = [_note(app, demo_store, text=f"Seite Notiz {n}.") for n in range(3)]
+    first = lead.get(f"{REVIEW}?category=beobachtung").get_data(as_text=True)
+    total = first.count('class="review-item')
+    assert total == 2 and "Seite 1 von" in first and 'rel="next"' in first
+    pages = int(first.split("Seite 1 von ")[1].split(")")[0])
+    last = lead.get(f"{REVIEW}?category=beobachtung&seite={pages}").get_data(as_text=True)
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    seen = "".join(
+        lead.get(f"{REVIEW}?category=beobachtung&seite={n}").get_data(as_text=True)
+        for n in range(1, pages + 1)
+    )
+    assert all(f'id="note-{note["id"]}"' in seen for note in ours)
+    assert lead.get(f"{REVIEW}?seite=999").status_code == 200  # clamped to the last page
+    assert lead.get(f"{REVIEW}?seite=abc").status_code == 200
