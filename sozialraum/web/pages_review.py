@@ -9,6 +9,7 @@ closed meeting has a printable A4 protocol and a CSV. Rules and checks live in
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -90,7 +91,7 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
     chosen = review.QueueFilter.from_args(args, rules.categories)
     if chosen.district:
         services.find_district(store, area, chosen.district)
-    chosen = review.QueueFilter(**{**chosen.__dict__, "team": team})
+    chosen = dataclasses.replace(chosen, team=team)
     items = review.review_queue(store, area, chosen, actor=actor, rules=rules, today=today)
     total, pages = len(items), max(1, -(-len(items) // PAGE_SIZE))
     page = min(max(args.get("seite", 1, type=int) or 1, 1), pages)
@@ -103,6 +104,11 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
     counts = {}
     if team:
         last, since = meetings.since_last_meeting(store, area, team, today=today, rules=rules)
+        for kind, notes in since.items.items():  # viewers: released notes only
+            if kind != "abgelaufen":
+                since.items[kind] = [
+                    n for n in notes if fieldnotes.visible(n["properties"], actor, rules.categories)
+                ]
         running = meetings.open_meeting(store, area, team)
         history = meetings.list_meetings(store, area, team=team)[:8]
         counts = meetings.team_counts(store, area, team, today=today, rules=rules)

@@ -182,6 +182,9 @@ def test_viewers_never_read_unreleased_text_on_protocols_walks_or_histories(app,
     assert _act(lead, queried, "nachpruefen").status_code == 303  # a stop on a planned walk
     (meeting,) = demo_store.query(AREA, "meetings")
     viewer = login(app.test_client(), "viewer")
+    since = viewer.get(REVIEW).get_data(as_text=True)  # "Seit letzter Besprechung" too
+    assert "Unveröffentlichte Beobachtung." not in since
+    assert "Unveröffentlichte Beobachtung." in lead.get(REVIEW).get_data(as_text=True)
     protocol = viewer.get(f"{MEETINGS}/{meeting['id']}").get_data(as_text=True)
     assert "Freigegebene Beobachtung." in protocol
     assert "Unveröffentlichte Beobachtung." not in protocol
