@@ -189,16 +189,22 @@ def compute_reachability(
 
 
 # -- the store side -------------------------------------------------------------------
-def load_network(store: Store, area: str) -> WalkNetwork:
-    """The stored walk network of ``area``; :class:`AnalysisUnavailable` if there is none."""
+def read_derived(store: Store, area: str, name: str, missing: Exception) -> bytes:
+    """The artifact ``name`` of ``area``; raises ``missing`` if the import built none
+    (:class:`NotFound` if the area itself does not exist)."""
     try:
-        data = store.read_artifact(area, NETWORK_ARTIFACT)
+        return store.read_artifact(area, name)
     except NotFound:
         store.read_meta(area)  # NotFound for a missing area
-        raise AnalysisUnavailable(
-            f"area {area!r} has no walk network; import it again to build one"
-        ) from None
-    return WalkNetwork.from_bytes(data)
+        raise missing from None
+
+
+def load_network(store: Store, area: str) -> WalkNetwork:
+    """The stored walk network of ``area``; :class:`AnalysisUnavailable` if there is none."""
+    missing = AnalysisUnavailable(
+        f"area {area!r} has no walk network; import it again to build one"
+    )
+    return WalkNetwork.from_bytes(read_derived(store, area, NETWORK_ARTIFACT, missing))
 
 
 def save_network(store: Store, area: str, network: WalkNetwork | None, *, actor: str) -> None:

@@ -23,6 +23,7 @@ import osmium
 import shapely
 
 from sozialraum.analysis.nearby import project
+from sozialraum.analysis.reachability import read_derived
 from sozialraum.analysis.walk import walkable
 from sozialraum.errors import NotFound, OsmImportError, StorageError
 from sozialraum.store.base import Store
@@ -241,11 +242,5 @@ def save_streets(store: Store, area: str, streets: Streets | None, *, actor: str
 
 def load_streets(store: Store, area: str) -> Streets:
     """The stored streets of ``area``; :class:`StreetsUnavailable` if there are none."""
-    try:
-        data = store.read_artifact(area, STREETS_ARTIFACT)
-    except NotFound:
-        store.read_meta(area)  # NotFound for a missing area
-        raise StreetsUnavailable(
-            f"area {area!r} has no streets; import it again to build them"
-        ) from None
-    return Streets.from_bytes(data)
+    missing = StreetsUnavailable(f"area {area!r} has no streets; import it again to build them")
+    return Streets.from_bytes(read_derived(store, area, STREETS_ARTIFACT, missing))
