@@ -2,7 +2,7 @@
 district with 5,000 notes in a city-sized area, as ratios against listing the notes alone.
 
 Set-up (not timed): the Neuss extract replicated ``copies`` times (``run.replicate``; the same
-city as the ``[web]`` run, one rectangle district per copy, ``web._write_districts``) is
+city as the ``[web]`` run, one rectangle district per copy, ``web.city_files``) is
 imported into a temporary store. The district with the most addresses gets 5,000 synthetic
 field notes (ids ``n00001``…, within a few metres of the streets of 70 % of its street names,
 so some streets stay unvisited; observed over the last 24 months; review states mixed
@@ -37,8 +37,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from run import NEUSS, median_time, replicate, row
-from web import _copy_bbox, _write_districts
+from run import NEUSS, median_time, row
+from web import city_files
 
 AREA = "bench-stadt"
 USER = "bench-leitung"
@@ -235,11 +235,7 @@ def bench_review(copies: int = 35, repeat: int = 5) -> None:
     with tempfile.TemporaryDirectory(prefix="sozialraum-review-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        bbox = _copy_bbox(folder / "one")
-        osm = folder / f"neuss-x{copies}.osm"
-        replicate(NEUSS, osm, copies)
-        districts_file = folder / "bezirke.geojson"
-        _write_districts(districts_file, bbox, copies)
+        osm, districts_file = city_files(folder, copies)
         data_dir = folder / "data"
         store = GeoJSONStore(data_dir)
         report = import_area(store, AREA, osm_file=osm, districts_file=districts_file)

@@ -115,6 +115,17 @@ def _copy_bbox(folder: Path) -> tuple[float, float, float, float]:
     return tuple(json.loads((folder / "one" / "area.json").read_text())["bbox"])
 
 
+def city_files(folder: Path, copies: int) -> tuple[Path, Path]:
+    """Write the city-sized test area into ``folder``: the Neuss extract replicated
+    ``copies`` times and one rectangle district per copy; returns (OSM file, districts file)."""
+    bbox = _copy_bbox(folder / "one")
+    osm = folder / f"neuss-x{copies}.osm"
+    replicate(NEUSS, osm, copies)
+    districts_file = folder / "bezirke.geojson"
+    _write_districts(districts_file, bbox, copies)
+    return osm, districts_file
+
+
 def _write_districts(path: Path, bbox: tuple, copies: int) -> None:
     west, south, east, north = bbox
     features = []
@@ -464,11 +475,7 @@ def bench_web(copies: int = 35, runs: int = 3, seconds: float = 8.0) -> None:
     with tempfile.TemporaryDirectory(prefix="sozialraum-web-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        bbox = _copy_bbox(folder / "one")
-        osm = folder / f"neuss-x{copies}.osm"
-        replicate(NEUSS, osm, copies)
-        districts_file = folder / "bezirke.geojson"
-        _write_districts(districts_file, bbox, copies)
+        osm, districts_file = city_files(folder, copies)
         written = time.perf_counter() - started
         data_dir = folder / "data"
         started = time.perf_counter()
