@@ -194,6 +194,18 @@ class Changes:
         return {kind: len(self.items.get(kind, [])) for kind in CHANGE_KINDS}
 
 
+def _team_entries(store: Store, area: str, notes: dict, team: str, since, until: str):
+    """``(audit entry, note)`` of the notes layer from ``since`` to ``until`` (UTC ISO)
+    for notes of ``team`` that still exist (deleted ones have no team to tell)."""
+    end = _time(until)
+    for entry in store.changes(area, fieldnotes.LAYER, since=since):
+        if _time(entry["ts"]) > end:
+            break
+        note = notes.get(entry.get("id"))
+        if note is not None and note["properties"].get("team") == team:
+            yield entry, note
+
+
 def changes_since(
     store: Store,
     area: str,
@@ -219,13 +231,7 @@ def changes_since(
     names = services.district_names(store, area)
     seen: dict[str, set[str]] = {kind: set() for kind in CHANGE_KINDS}
     changes = Changes(since, until, {kind: [] for kind in CHANGE_KINDS})
-    end = _time(until)
-    for entry in store.changes(area, fieldnotes.LAYER, since=since):
-        if _time(entry["ts"]) > end:
-            break
-        note = notes.get(entry.get("id"))
-        if note is None or note["properties"].get("team") != team:
-            continue
+    for entry, note in _team_entries(store, area, notes, team, since, until):
         if is_expired(note["properties"], today):
             continue
         review = entry.get("review") or {}
@@ -288,18 +294,13 @@ def decisions(
     since are left out (the audit log does not say which team they belonged to).
     """
     props = meeting["properties"]
-    end = _time(props.get("closed_at") or _now())
+    until = props.get("closed_at") or _now()
     notes = {f["id"]: f for f in store.query(area, fieldnotes.LAYER)}
     names = services.district_names(store, area)
     found = []
-    for entry in store.changes(area, fieldnotes.LAYER, since=props["started_at"]):
-        if _time(entry["ts"]) > end:
-            break
+    for entry, note in _team_entries(store, area, notes, props["team"], props["started_at"], until):
         action = (entry.get("review") or {}).get("action")
-        note = notes.get(entry.get("id"))
-        if action not in DECISIONS or note is None:
-            continue
-        if note["properties"].get("team") != props["team"]:
+        if action not in DECISIONS:
             continue
         visible = not is_expired(note["properties"], today)
         found.append(
