@@ -215,13 +215,14 @@ def changes_since(
     today: date,
     rules: fieldnotes.NoteRules,
     until: str | None = None,
+    reader: fieldnotes.Actor | None = None,
 ) -> Changes:
     """What changed in the team's notes after ``since`` (UTC ISO; ``None``: ever).
 
     A note counts once per kind; a note that is new in the window is not also listed as
     edited. Released and archived come from the review entries of the audit log; expired
     are notes whose ``expires_on`` lies from the day of ``since`` up to the day of ``until``
-    (and before ``today``).
+    (and before ``today``). Notes ``reader`` may not see (viewers: unreleased) are left out.
     """
     last_day = today
     if until is not None:  # a closed window: notes that expired up to its end
@@ -232,7 +233,9 @@ def changes_since(
     seen: dict[str, set[str]] = {kind: set() for kind in CHANGE_KINDS}
     changes = Changes(since, until, {kind: [] for kind in CHANGE_KINDS})
     for entry, note in _team_entries(store, area, notes, team, since, until):
-        if is_expired(note["properties"], today):
+        if is_expired(note["properties"], today) or not fieldnotes.visible(
+            note["properties"], reader, rules.categories
+        ):
             continue
         review = entry.get("review") or {}
         if entry["action"] == "add":
@@ -276,21 +279,31 @@ def since_last_meeting(
     *,
     today: date,
     rules: fieldnotes.NoteRules,
+    reader: fieldnotes.Actor | None = None,
 ) -> tuple[dict | None, Changes]:
-    """The team's last closed meeting and what changed after it closed."""
+    """The team's last closed meeting and what changed after it closed (as ``reader``
+    may see it)."""
     meeting = last_closed_meeting(store, area, team)
     since = meeting["properties"]["closed_at"] if meeting else None
-    return meeting, changes_since(store, area, team, since, today=today, rules=rules)
+    changes = changes_since(store, area, team, since, today=today, rules=rules, reader=reader)
+    return meeting, changes
 
 
 def decisions(
-    store: Store, area: str, meeting: dict, *, today: date, rules: fieldnotes.NoteRules
+    store: Store,
+    area: str,
+    meeting: dict,
+    *,
+    today: date,
+    rules: fieldnotes.NoteRules,
+    reader: fieldnotes.Actor | None = None,
 ) -> list[dict]:
     """The meeting's decisions: review actions (see :data:`DECISIONS`) on the team's
     notes from its start to its close (or now), oldest first.
 
     Each item: ``at`` (UTC), ``by``, ``action``, ``action_label``, ``note_id``, and
-    ``note`` (labelled note, or ``None`` once it expired). Decisions on notes deleted
+    ``note`` (labelled note, or ``None`` once it expired or if ``reader`` may not see
+    it, e.g. a viewer and an unreleased note). Decisions on notes deleted
     since are left out (the audit log does not say which team they belonged to).
     """
     props = meeting["properties"]
@@ -302,7 +315,9 @@ def decisions(
         action = (entry.get("review") or {}).get("action")
         if action not in DECISIONS:
             continue
-        visible = not is_expired(note["properties"], today)
+        visible = not is_expired(note["properties"], today) and fieldnotes.visible(
+            note["properties"], reader, rules.categories
+        )
         found.append(
             {
                 "at": entry["ts"],

@@ -103,12 +103,9 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
     history: list[dict] = []
     counts = {}
     if team:
-        last, since = meetings.since_last_meeting(store, area, team, today=today, rules=rules)
-        for kind, notes in since.items.items():  # viewers: released notes only
-            if kind != "abgelaufen":
-                since.items[kind] = [
-                    n for n in notes if fieldnotes.visible(n["properties"], actor, rules.categories)
-                ]
+        last, since = meetings.since_last_meeting(
+            store, area, team, today=today, rules=rules, reader=actor
+        )
         running = meetings.open_meeting(store, area, team)
         history = meetings.list_meetings(store, area, team=team)[:8]
         counts = meetings.team_counts(store, area, team, today=today, rules=rules)
@@ -275,13 +272,9 @@ def _protocol_svg(area: str, found: list[dict]) -> str:
 
 def _decisions(area: str, meeting: dict) -> list[dict]:
     """The meeting's decisions; notes the user may not see (viewers) without content."""
-    rules = _rules()
-    found = meetings.decisions(_store(), area, meeting, today=settings.today(), rules=rules)
-    for item in found:
-        note = item["note"]
-        if note and not fieldnotes.visible(note["properties"], _actor(), rules.categories):
-            item["note"] = None
-    return found
+    return meetings.decisions(
+        _store(), area, meeting, today=settings.today(), rules=_rules(), reader=_actor()
+    )
 
 
 def _meeting_of_team(area: str, meeting_id: str) -> dict:
@@ -308,6 +301,7 @@ def meeting_page(area: str, meeting_id: str):
         today=today,
         rules=rules,
         until=props["started_at"],
+        reader=_actor(),
     )
     tally = {key: 0 for key in meetings.DECISIONS}
     for item in found:
