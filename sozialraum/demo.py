@@ -566,7 +566,7 @@ DEMO_OSM_FILE = Path(__file__).resolve().parent.parent / "data" / f"{DEMO_AREA}.
 def install_demo(
     store, osm_file: Path | None = None, *, actor: str = "demo", categories=None
 ) -> bool:
-    """Import the demo area into ``store`` and add its field notes, unless it exists.
+    """Import the demo area into ``store`` and add its field notes and offers, unless it exists.
 
     Parameters
     ----------
@@ -583,11 +583,14 @@ def install_demo(
     import shutil
 
     from sozialraum.areas import assign_team
+    from sozialraum.demo_offers import install_demo_offers
     from sozialraum.fieldnotes import district_at
     from sozialraum.osm.importer import import_area
+    from sozialraum.settings import today
 
     if DEMO_AREA in store.areas():
         if store.read_meta(DEMO_AREA).get("fictional"):
+            install_demo_offers(store, DEMO_AREA, today=today(), actor=actor)  # older demos
             return False
         shutil.rmtree(store.area_dir(DEMO_AREA))  # an interrupted build: start again
     osm_file = osm_file or DEMO_OSM_FILE
@@ -603,6 +606,7 @@ def install_demo(
             note["properties"].update(district=district["id"], team=district["team"])
         store.add(DEMO_AREA, "notes", note, actor=actor)
     demo_walk(store)
+    install_demo_offers(store, DEMO_AREA, today=today(), actor=actor)
     meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
     store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     return True

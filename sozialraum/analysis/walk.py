@@ -400,6 +400,54 @@ def nearest_by_category(
     return result
 
 
+def distances_from_point(
+    network: WalkNetwork,
+    x_m: float,
+    y_m: float,
+    xs_m: np.ndarray,
+    ys_m: np.ndarray,
+    *,
+    max_snap_m: float = MAX_SNAP_M,
+) -> np.ndarray:
+    """Walking distance (metres) from one point to many points, along the network.
+
+    One Dijkstra from the network node nearest to the start. Each point is joined to its
+    nearest node by a straight line (counted); a point at the start's node is straight
+    across (its straight distance).
+
+    Parameters
+    ----------
+    network : WalkNetwork
+    x_m, y_m : float
+        The start in EPSG:25832 metres.
+    xs_m, ys_m : numpy.ndarray
+        The targets in EPSG:25832 metres.
+    max_snap_m : float
+        Start or targets farther than this from the network (metres) are not connected.
+
+    Returns
+    -------
+    numpy.ndarray
+        One distance per target in metres; ``nan`` where not reachable (or the start is
+        farther than ``max_snap_m`` from the network: all ``nan``).
+    """
+    xs_m, ys_m = np.asarray(xs_m, dtype=float), np.asarray(ys_m, dtype=float)
+    result = np.full(len(xs_m), np.nan)
+    if len(xs_m) == 0 or network.nodes == 0:
+        return result
+    (start,), (start_snap,) = network.snap_xy([x_m], [y_m])
+    if start_snap > max_snap_m:
+        return result
+    node, snap = network.snap_xy(xs_m, ys_m)
+    node_m = dijkstra(network.matrix, directed=False, indices=int(start))
+    distance_m = start_snap + node_m[node] + snap
+    same = node == start
+    distance_m[same] = np.hypot(xs_m[same] - x_m, ys_m[same] - y_m)
+    ok = (snap <= max_snap_m) & np.isfinite(distance_m)
+    result[ok] = distance_m[ok]
+    return result
+
+
 def walk_minutes(distance_m: float, speed_kmh: float) -> float:
     """Walking time in minutes for ``distance_m`` metres at ``speed_kmh``, one decimal."""
     return round(distance_m / (speed_kmh * 1000 / 60), 1)

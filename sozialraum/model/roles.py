@@ -25,6 +25,7 @@ __all__ = [
     "ROLE_LABELS",
     "Role",
     "can_administer",
+    "can_edit_offers",
     "can_read",
     "can_review",
     "can_write",
@@ -151,6 +152,23 @@ def can_review(role: Role, *, own_team: bool) -> bool:
     if role == Role.ADMIN:
         return True
     return own_team and role == Role.LEAD
+
+
+def can_edit_offers(role: Role) -> bool:
+    """Return whether ``role`` may create, change, check and delete support offers.
+
+    Parameters
+    ----------
+    role : Role
+        The user's role.
+
+    Returns
+    -------
+    bool
+        ``True`` for leads and admins (offers serve the whole area, not one team);
+        caseworkers propose offers and changes instead.
+    """
+    return role in (Role.LEAD, Role.ADMIN)
 
 
 def can_administer(role: Role) -> bool:

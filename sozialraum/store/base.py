@@ -131,6 +131,13 @@ class Store(ABC):
         (idempotent re-import). Returns the ids that were added."""
 
     @abstractmethod
+    def upsert_many(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        """Add features with new ids and replace changed ones (matched by id) in one write;
+        all or nothing. Other features of the layer stay. Used by bulk imports."""
+
+    @abstractmethod
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         """Delete features and every kept version of them for good; returns how many
         features were removed. The audit log records ids and the count, never content."""

@@ -581,10 +581,21 @@ class GeoJSONStore(Store):
     def sync_layer(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:
+        return self._merge(area, layer, features, actor=actor, remove_others=True)
+
+    def upsert_many(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        return self._merge(area, layer, features, actor=actor, remove_others=False)
+
+    def _merge(self, area, layer, features, *, actor: str, remove_others: bool) -> SyncSummary:
         incoming = []
         for feature in features:
             clean = validate_feature(layer, feature)
-            clean["id"] = feature["id"]
+            fid = feature.get("id")
+            if not remove_others and not (isinstance(fid, str) and FEATURE_ID.match(fid)):
+                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+            clean["id"] = fid
             incoming.append(clean)
         summary = SyncSummary()
         stamp = _now()
@@ -615,11 +626,16 @@ class GeoJSONStore(Store):
                     )
                     summary.updated.append(fid)
                 result.append(feature)
-            summary.removed.extend(f["id"] for f in existing if f["id"] not in seen)
-            existing[:] = result
+            others = [f for f in existing if f["id"] not in seen]
+            if remove_others:
+                summary.removed.extend(f["id"] for f in others)
+                existing[:] = result
+            else:
+                kept = {f["id"]: f for f in result}
+                existing[:] = [kept.pop(f["id"], f) for f in existing] + list(kept.values())
             return {
                 "actor": actor,
-                "action": "sync",
+                "action": "sync" if remove_others else "upsert",
                 "added": len(summary.added),
                 "updated": len(summary.updated),
                 "removed": len(summary.removed),

@@ -23,6 +23,8 @@ class LayerSchema:
     required: tuple[str, ...]
     #: keep the content of every earlier version (for the note history); off for OSM layers
     keep_versions: bool = False
+    #: features may also have a null geometry (e.g. a region-wide offer without a place)
+    geometry_optional: bool = False
 
 
 LAYERS: dict[str, LayerSchema] = {
@@ -34,6 +36,10 @@ LAYERS: dict[str, LayerSchema] = {
     "returns": LayerSchema(("Point",), ("address_key", "returned_on", "expires_on")),
     #: team meetings (no place): null geometry
     "meetings": LayerSchema((), ("team", "held_on", "started_at"), keep_versions=True),
+    #: support offers: a point, or null when region-wide
+    "offers": LayerSchema(("Point",), ("name", "provider"), geometry_optional=True),
+    #: caseworkers' proposals of new offers or changes (no place of their own)
+    "offer_proposals": LayerSchema((), ("kind", "state", "offer")),
 }
 
 
@@ -76,6 +82,8 @@ def validate_feature(layer: str, feature: object) -> dict:
         raise InvalidInput("not a GeoJSON Feature")
     geometry = feature.get("geometry")
     properties = feature.get("properties")
+    if schema.geometry_optional and geometry is None and isinstance(properties, dict):
+        return _clean(schema, geometry, properties)
     if not schema.geometry_types:  # a layer of records without a place (RFC 7946 §3.2)
         if geometry is not None or not isinstance(properties, dict):
             raise InvalidInput(f"layer {layer!r} takes features with a null geometry")

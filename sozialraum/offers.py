@@ -1,0 +1,570 @@
+"""Support-offer services over the store: directory, proposals, finder (no Flask).
+
+Offers are the area's layer ``offers``: a Point (lon/lat degrees, EPSG:4326) or a null
+geometry for region-wide offers. Leads and admins create, change, check and delete offers;
+caseworkers propose new offers or changes (layer ``offer_proposals``), which a lead or an
+admin accepts or rejects. Viewers read. Import and export are in :mod:`sozialraum.offers_io`.
+
+The finder's situation and address live only in memory: nothing here stores or logs them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+
+from sozialraum.analysis.nearby import project
+from sozialraum.analysis.walk import (
+    DEFAULT_SPEED_KMH,
+    MAX_SNAP_M,
+    distances_from_point,
+    walk_minutes,
+)
+from sozialraum.areas import walk_network
+from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from sozialraum.fieldnotes import Actor
+from sozialraum.model import offers as model
+from sozialraum.model.privacy import PrivacyGuard
+from sozialraum.model.roles import Role, can_edit_offers, can_write_somewhere
+from sozialraum.store.base import Store
+
+LAYER = "offers"
+PROPOSALS = "offer_proposals"
+
+#: Proposal states: id → German label.
+PROPOSAL_STATES = {"offen": "offen", "angenommen": "angenommen", "abgelehnt": "abgelehnt"}
+MAX_COMMENT_CHARS = 500
+#: How far (degrees) a point may lie outside the area's bounding box (≈ 10 km).
+BBOX_MARGIN_DEG = 0.1
+#: Which role counts as "checked by" when a user marks an offer as checked.
+CHECKED_BY_FOR_ROLE = {Role.LEAD: "teamleitung", Role.ADMIN: "verwaltung"}
+
+
+def _require_edit(actor: Actor) -> None:
+    if not can_edit_offers(actor.role):
+        raise Forbidden(
+            "Angebote legen Teamleitungen und die Administration an und ändern sie; "
+            "Fachkräfte schlagen Angebote und Änderungen vor."
+        )
+
+
+def _inside_area(store: Store, area: str, offer: model.OfferInput) -> None:
+    if offer.lon is None:
+        return
+    west, south, east, north = store.read_meta(area).get("bbox") or (-180, -90, 180, 90)
+    m = BBOX_MARGIN_DEG
+    if not (west - m <= offer.lon <= east + m and south - m <= offer.lat <= north + m):
+        raise InvalidInput(
+            "Ort: der Punkt liegt weit außerhalb des Gebiets. Für Angebote ohne Ort im Gebiet "
+            "bitte „gebietsweit“ wählen und die Adresse angeben."
+        )
+
+
+def check_offer(store: Store, area: str, data: Mapping, *, today: date) -> model.OfferInput:
+    """Check an offer for ``area`` (fields, and that its point lies in or near the area).
+
+    Raises
+    ------
+    InvalidInput
+        With a German message.
+    """
+    offer = model.check_offer_input(data, today)
+    _inside_area(store, area, offer)
+    return offer
+
+
+def get_offer(store: Store, area: str, offer_id: str) -> dict:
+    """One offer (GeoJSON Feature); :class:`NotFound` if missing."""
+    try:
+        return store.get(area, LAYER, offer_id)
+    except InvalidInput:
+        raise NotFound(f"no offer {offer_id!r}") from None
+
+
+def create_offer(store: Store, area: str, data: Mapping, *, actor: Actor, today: date) -> dict:
+    """Check and store a new offer (leads and admins); returns it with version 1.
+
+    Raises
+    ------
+    InvalidInput, Forbidden
+    """
+    _require_edit(actor)
+    offer = check_offer(store, area, data, today=today)
+    return store.add(area, LAYER, offer.feature(), actor=actor.name)
+
+
+def update_offer(
+    store: Store,
+    area: str,
+    offer_id: str,
+    data: Mapping,
+    *,
+    expected_version: int,
+    actor: Actor,
+    today: date,
+) -> dict:
+    """Replace an offer's fields (leads and admins) if it is still at ``expected_version``.
+
+    Raises
+    ------
+    InvalidInput, Forbidden, NotFound
+    VersionConflict
+        Someone changed it meanwhile; nothing written.
+    """
+    _require_edit(actor)
+    get_offer(store, area, offer_id)
+    offer = check_offer(store, area, data, today=today)
+    return store.update(
+        area, LAYER, offer_id, offer.feature(), expected_version=expected_version, actor=actor.name
+    )
+
+
+def mark_checked(
+    store: Store, area: str, offer_id: str, *, expected_version: int, actor: Actor, today: date
+) -> dict:
+    """Record that an offer was checked today by the actor's role (leads and admins)."""
+    _require_edit(actor)
+    feature = get_offer(store, area, offer_id)
+    props = {k: v for k, v in feature["properties"].items() if k not in ("version", "updated_at")}
+    props.update(checked_on=today.isoformat(), checked_by=CHECKED_BY_FOR_ROLE[actor.role])
+    return store.update(
+        area,
+        LAYER,
+        offer_id,
+        {**feature, "properties": props},
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"checked": today.isoformat()},
+    )
+
+
+def delete_offer(
+    store: Store, area: str, offer_id: str, *, expected_version: int, actor: Actor
+) -> None:
+    """Delete an offer (leads and admins); the audit log keeps that it happened."""
+    _require_edit(actor)
+    get_offer(store, area, offer_id)
+    store.delete(area, LAYER, offer_id, expected_version=expected_version, actor=actor.name)
+
+
+def offer_form_values(feature: dict) -> dict:
+    """An offer's fields as input for :func:`check_offer` (``lon``/``lat`` from the point)."""
+    props = feature["properties"]
+    values = {name: props.get(name) for name in model.FIELDS}
+    geometry = feature.get("geometry")
+    if geometry:
+        values["lon"], values["lat"] = geometry["coordinates"][:2]
+    return values
+
+
+# --- directory -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    """Filters of the directory; empty values do not filter."""
+
+    text: str = ""
+    target_group: str = ""
+    funder: str = ""
+    legal_basis: str = ""
+    topic: str = ""
+    #: ``""``, ``"pruefen"`` (unchecked or ended), ``"aktuell"`` (fit for handouts)
+    flag: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> OfferFilter:
+        """Read filters from query arguments; :class:`InvalidInput` for unknown values."""
+        values = {}
+        for key, arg, vocabulary in (
+            ("target_group", "zielgruppe", model.TARGET_GROUPS),
+            ("funder", "foerderer", model.FUNDERS),
+            ("legal_basis", "rechtsgrundlage", model.LEGAL_BASES),
+            ("topic", "thema", model.TOPICS),
+            ("flag", "hinweis", {"pruefen": "", "aktuell": ""}),
+        ):
+            value = (args.get(arg) or "").strip()
+            if value and value not in vocabulary:
+                raise InvalidInput(f"Unbekannter Filterwert für {arg}.")
+            values[key] = value
+        text = (args.get("q") or "").strip()
+        if len(text) > 100:
+            raise InvalidInput("Der Suchtext ist zu lang (höchstens 100 Zeichen).")
+        return cls(text=text, **values)
+
+    def keeps(self, props: Mapping, flags: Mapping) -> bool:
+        """Whether an offer (properties and :func:`~sozialraum.model.offers.offer_flags`) passes."""
+        for key, prop in (
+            ("target_group", "target_groups"),
+            ("funder", "funders"),
+            ("legal_basis", "legal_bases"),
+            ("topic", "topics"),
+        ):
+            wanted = getattr(self, key)
+            if wanted and wanted not in (props.get(prop) or []):
+                return False
+        if self.flag == "pruefen" and flags["handout"]:
+            return False
+        if self.flag == "aktuell" and not flags["handout"]:
+            return False
+        if self.text:
+            haystack = " ".join(
+                str(props.get(k) or "") for k in ("name", "provider", "description", "address")
+            ).casefold()
+            return all(word in haystack for word in self.text.casefold().split())
+        return True
+
+
+def list_offers(
+    store: Store, area: str, *, today: date, filters: OfferFilter | None = None
+) -> list[dict]:
+    """Offers of the area with their flags, sorted by name.
+
+    Returns
+    -------
+    list of dict
+        ``{"offer": feature, "flags": offer_flags(...)}`` per offer.
+    """
+    filters = filters or OfferFilter()
+    items = []
+    for feature in store.query(area, LAYER):
+        flags = model.offer_flags(feature["properties"], today)
+        if filters.keeps(feature["properties"], flags):
+            items.append({"offer": feature, "flags": flags})
+    items.sort(key=lambda i: (i["offer"]["properties"]["name"].casefold(), i["offer"]["id"]))
+    return items
+
+
+# --- proposals -----------------------------------------------------------------------
+
+
+def _comment(text: object, guard: PrivacyGuard, *, required: bool = False) -> str:
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput("Kommentar: bitte einen Text angeben.")
+    comment = " ".join((text or "").split())
+    if required and not comment:
+        raise InvalidInput("Bitte begründen Sie die Ablehnung in einem Kommentar.")
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"Der Kommentar ist zu lang (höchstens {MAX_COMMENT_CHARS} Zeichen).")
+    guard.check(comment)
+    return comment
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def propose(
+    store: Store,
+    area: str,
+    data: Mapping,
+    *,
+    actor: Actor,
+    guard: PrivacyGuard,
+    today: date,
+    offer_id: str | None = None,
+    base_version: int | None = None,
+    comment: str = "",
+) -> dict:
+    """Store a proposal of a new offer (``offer_id`` None) or of a change to an offer.
+
+    Anyone who writes (not viewers) may propose; the proposed offer is checked like an
+    offer, the comment by the data-protection rules. Returns the proposal (null geometry).
+
+    Raises
+    ------
+    InvalidInput, Forbidden, NotFound
+    """
+    if not can_write_somewhere(actor.role):
+        raise Forbidden("Mit Lesezugriff können Sie keine Angebote vorschlagen.")
+    offer = check_offer(store, area, data, today=today)
+    if offer_id is not None:
+        current = get_offer(store, area, offer_id)
+        if base_version is None:
+            base_version = current["properties"]["version"]
+    proposed = dict(offer.properties, lon=offer.lon, lat=offer.lat)
+    feature = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {
+            "kind": "neu" if offer_id is None else "aenderung",
+            "state": "offen",
+            "offer": proposed,
+            "offer_id": offer_id,
+            "base_version": base_version,
+            "comment": _comment(comment, guard),
+            "proposed_by": actor.name,
+            "proposed_at": _now(),
+        },
+    }
+    return store.add(area, PROPOSALS, feature, actor=actor.name)
+
+
+def list_proposals(store: Store, area: str, *, state: str | None = "offen") -> list[dict]:
+    """Proposals in ``state`` (all for ``None``), oldest first."""
+    if state is not None and state not in PROPOSAL_STATES:
+        raise InvalidInput("Unbekannter Status eines Vorschlags.")
+    found = [
+        p
+        for p in store.query(area, PROPOSALS)
+        if state is None or p["properties"]["state"] == state
+    ]
+    return sorted(found, key=lambda p: (p["properties"]["proposed_at"], p["id"]))
+
+
+def get_proposal(store: Store, area: str, proposal_id: str) -> dict:
+    """One proposal; :class:`NotFound` if missing."""
+    try:
+        return store.get(area, PROPOSALS, proposal_id)
+    except InvalidInput:
+        raise NotFound(f"no proposal {proposal_id!r}") from None
+
+
+def proposal_changes(proposal: dict, current: dict | None) -> list[dict]:
+    """What a proposal changes: ``{"field", "label", "old", "new"}`` per differing field."""
+    proposed = proposal["properties"]["offer"]
+    old = offer_form_values(current) if current else {}
+    changes = []
+    for name in (*model.FIELDS, "lon", "lat"):
+        before, after = old.get(name), proposed.get(name)
+        if (before or None) != (after or None):
+            changes.append(
+                {"field": name, "label": model.FIELD_LABELS[name], "old": before, "new": after}
+            )
+    return changes
+
+
+def _decide(store, area, proposal, state, *, actor: Actor, comment: str, offer_id=None):
+    props = {k: v for k, v in proposal["properties"].items() if k not in ("version", "updated_at")}
+    props.update(
+        state=state,
+        decided_by=actor.name,
+        decided_at=_now(),
+        decision_comment=comment,
+        offer_id=offer_id or props.get("offer_id"),
+    )
+    return store.update(
+        area,
+        PROPOSALS,
+        proposal["id"],
+        {**proposal, "properties": props},
+        expected_version=proposal["properties"]["version"],
+        actor=actor.name,
+        audit_fields={"decision": state},
+    )
+
+
+def _open_proposal(store, area, proposal_id, expected_version) -> dict:
+    proposal = get_proposal(store, area, proposal_id)
+    props = proposal["properties"]
+    if props["version"] != expected_version:
+        raise VersionConflict(
+            "Der Vorschlag wurde inzwischen bearbeitet.", current_version=props["version"]
+        )
+    if props["state"] != "offen":
+        raise InvalidInput("Über diesen Vorschlag ist schon entschieden.")
+    return proposal
+
+
+def accept_proposal(
+    store: Store,
+    area: str,
+    proposal_id: str,
+    *,
+    expected_version: int,
+    actor: Actor,
+    guard: PrivacyGuard,
+    today: date,
+    comment: str = "",
+) -> dict:
+    """Accept a proposal (leads and admins): create or change the offer, then close it.
+
+    A new offer gets the proposal's id, so accepting again after an interruption adds no
+    second offer. A change is written only if the offer is still at the version the
+    proposal was based on.
+
+    Returns
+    -------
+    dict
+        The created or changed offer.
+
+    Raises
+    ------
+    Forbidden, NotFound, InvalidInput
+    VersionConflict
+        The proposal or the offer changed meanwhile (nothing written).
+    """
+    _require_edit(actor)
+    proposal = _open_proposal(store, area, proposal_id, expected_version)
+    comment = _comment(comment, guard)
+    props = proposal["properties"]
+    offer = check_offer(store, area, props["offer"], today=today)
+    if props["kind"] == "neu":
+        try:
+            result = store.get(area, LAYER, proposal["id"])
+        except NotFound:
+            result = store.add(
+                area, LAYER, {**offer.feature(), "id": proposal["id"]}, actor=actor.name
+            )
+        offer_id = proposal["id"]
+    else:
+        offer_id = props["offer_id"]
+        current = get_offer(store, area, offer_id)
+        if current["properties"]["version"] != props["base_version"]:
+            raise VersionConflict(
+                "Das Angebot wurde geändert, nachdem der Vorschlag gemacht wurde. Bitte lehnen "
+                "Sie den Vorschlag ab und ändern Sie das Angebot selbst.",
+                current_version=current["properties"]["version"],
+            )
+        result = store.update(
+            area,
+            LAYER,
+            offer_id,
+            offer.feature(),
+            expected_version=props["base_version"],
+            actor=actor.name,
+            audit_fields={"proposal": proposal["id"]},
+        )
+    _decide(store, area, proposal, "angenommen", actor=actor, comment=comment, offer_id=offer_id)
+    return result
+
+
+def reject_proposal(
+    store: Store,
+    area: str,
+    proposal_id: str,
+    *,
+    expected_version: int,
+    actor: Actor,
+    guard: PrivacyGuard,
+    comment: str,
+) -> dict:
+    """Reject a proposal with a comment (leads and admins); returns the closed proposal."""
+    _require_edit(actor)
+    proposal = _open_proposal(store, area, proposal_id, expected_version)
+    comment = _comment(comment, guard, required=True)
+    return _decide(store, area, proposal, "abgelehnt", actor=actor, comment=comment)
+
+
+# --- finder --------------------------------------------------------------------------
+
+
+def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> bool:
+    """Fill ``distance_m``/``walk_min`` of items with a point; returns whether cut off."""
+    network = walk_network(store, area)
+    lon, lat = address["geometry"]["coordinates"][:2]
+    (x_m,), (y_m,) = project([lon], [lat])
+    _, (snap_m,) = network.snap_xy([x_m], [y_m])
+    placed = [i for i in items if i["offer"].get("geometry")]
+    lons = [i["offer"]["geometry"]["coordinates"][0] for i in placed]
+    lats = [i["offer"]["geometry"]["coordinates"][1] for i in placed]
+    xs_m, ys_m = project(lons, lats)
+    distance_m = distances_from_point(network, x_m, y_m, xs_m, ys_m)
+    for item, metres in zip(placed, distance_m, strict=True):
+        if np.isfinite(metres):
+            item["distance_m"] = round(float(metres))
+            item["walk_min"] = walk_minutes(float(metres), speed_kmh)
+    return bool(snap_m > MAX_SNAP_M)
+
+
+def find_offers(
+    store: Store,
+    area: str,
+    situation: model.Situation,
+    *,
+    today: date,
+    address: dict | None = None,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
+) -> dict:
+    """Offers that fit a situation, with reasons; sorted by walking time from ``address``.
+
+    Parameters
+    ----------
+    situation : Situation
+        Held in memory only.
+    address : dict, optional
+        An address feature of the area (EPSG:4326). With it, offers with a place are sorted
+        by walking time along the walk network (region-wide ones and unreachable ones after
+        them); without it by how much speaks for them, then by name.
+    speed_kmh : float
+        Walking speed in km/h.
+
+    Returns
+    -------
+    dict
+        ``fits`` and ``others`` (offers that do not fit, with the reasons), each a list of
+        ``{"offer", "match", "flags", "distance_m", "walk_min"}`` (distance in metres,
+        time in minutes, ``None`` without address or place), and ``cut_off`` (the address is
+        away from the walk network). Offers past their end date are in ``others``.
+    """
+    items = []
+    for feature in store.query(area, LAYER):
+        props = feature["properties"]
+        items.append(
+            {
+                "offer": feature,
+                "match": model.match_offer(props, situation, today),
+                "flags": model.offer_flags(props, today),
+                "distance_m": None,
+                "walk_min": None,
+            }
+        )
+    cut_off = False
+    if address is not None:
+        cut_off = _walks(store, area, address, [i for i in items if i["match"].fits], speed_kmh)
+
+    def name(item):
+        return item["offer"]["properties"]["name"].casefold()
+
+    def order(item):
+        unknown = item["distance_m"] is None
+        return (unknown, item["distance_m"] or 0, -item["match"].score, name(item))
+
+    fits = [i for i in items if i["match"].fits]
+    fits.sort(key=order if address is not None else (lambda i: (-i["match"].score, name(i))))
+    others = sorted((i for i in items if not i["match"].fits), key=name)
+    return {"fits": fits, "others": others, "cut_off": cut_off}
+
+
+def handout_items(found: dict) -> list[dict]:
+    """The fitting offers that may go on a citizen's handout (checked, not ended)."""
+    return [i for i in found["fits"] if i["flags"]["handout"]]
+
+
+def nearby_offers(
+    store: Store,
+    area: str,
+    address: dict,
+    *,
+    today: date,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
+    limit: int = 5,
+) -> list[dict]:
+    """The nearest offers on foot from an address that may go on a handout (address guide).
+
+    Returns
+    -------
+    list of dict
+        Up to ``limit`` items ``{"offer", "flags", "distance_m", "walk_min"}``, nearest first
+        (metres, minutes at ``speed_kmh``); offers without a place or out of reach are left out.
+    """
+    items = []
+    for feature in store.query(area, LAYER):
+        flags = model.offer_flags(feature["properties"], today)
+        if feature.get("geometry") and flags["handout"]:
+            items.append({"offer": feature, "flags": flags, "distance_m": None, "walk_min": None})
+    if not items:
+        return []
+    _walks(store, area, address, items, speed_kmh)
+    reachable = [i for i in items if i["distance_m"] is not None]
+    reachable.sort(key=lambda i: (i["distance_m"], i["offer"]["properties"]["name"]))
+    return reachable[:limit]
+
+
+def new_offer_id() -> str:
+    """A fresh offer id (for imports of rows without one)."""
+    return "ang" + uuid.uuid4().hex[:20]
