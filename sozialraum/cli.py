@@ -15,6 +15,7 @@ from rich.table import Table
 from sozialraum import settings
 from sozialraum._cli_common import Group, console, data_dir_option
 from sozialraum.cli_accounts import users
+from sozialraum.cli_offers import offers
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import RISK_LEVELS
 from sozialraum.store._atomic import write_atomic
@@ -509,6 +510,7 @@ def serve(data_dir, host, port, threads):
 
 
 main.add_command(users)
+main.add_command(offers)
 
 if __name__ == "__main__":
     main()

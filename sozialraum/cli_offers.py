@@ -1,0 +1,149 @@
+"""The ``sozialraum offers`` commands: list, import, export.
+
+The command line acts with administrator rights (like every ``sozialraum`` command that
+writes); the audit log records ``cli:<user>``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from sozialraum import settings
+from sozialraum._cli_common import Group, console, data_dir_option
+from sozialraum.store._atomic import write_atomic
+
+__all__ = ["offers"]
+
+area_option = click.option("--area", required=True, help="Area name.")
+
+
+def _store(data_dir: Path | None):
+    from sozialraum.store import open_store
+
+    return open_store(settings.data_dir(data_dir))
+
+
+def _actor():
+    from sozialraum.fieldnotes import Actor
+    from sozialraum.model.roles import Role
+
+    try:
+        name = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        name = "cli"
+    return Actor(name, Role.ADMIN, None)
+
+
+@click.group(cls=Group)
+def offers():
+    """Support offers (Angebote): list, import and export."""
+
+
+@offers.command("list")
+@data_dir_option
+@area_option
+@click.option("--flagged", is_flag=True, help="Only offers that ended or need a check.")
+def offers_list(data_dir, area, flagged):
+    """List the offers of an area with their flags (ended, not checked for 12 months)."""
+    from sozialraum.offers import OfferFilter, list_offers
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    items = list_offers(
+        store,
+        area,
+        today=settings.today(),
+        filters=OfferFilter(flag="pruefen" if flagged else ""),
+    )
+    table = Table(title=f"{area}: {len(items)} offers")
+    for name in ("id", "name", "provider", "place", "last checked", "flags"):
+        table.add_column(name, overflow="fold")
+    for item in items:
+        props = item["offer"]["properties"]
+        table.add_row(
+            item["offer"]["id"],
+            props["name"],
+            props["provider"],
+            "region-wide" if props.get("region_wide") else "point",
+            props.get("checked_on") or "never",
+            "; ".join(item["flags"]["labels"]),
+        )
+    console.print(table)
+
+
+@offers.command("import")
+@data_dir_option
+@area_option
+@click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def offers_import(data_dir, area, input_file):
+    """Import offers from a CSV or GeoJSON file (all or nothing).
+
+    CSV: ';' or ',', UTF-8 or Windows-1252, German column names (Name, Träger, Förderer,
+    Rechtsgrundlage, Zielgruppen, Voraussetzungen, Angebot, Themen, Telefon, E-Mail, Web,
+    Öffnungszeiten, Sprachen, Adresse, gebietsweit, gültig ab, gültig bis, zuletzt geprüft
+    am, geprüft von, Breite, Länge) and an optional ID; lists separated by '|'. GeoJSON
+    (.geojson/.json): a FeatureCollection of Points or null geometries with the export's
+    property names. Rows with an ID, or with the name and provider of one stored offer,
+    update it; others are added. If any row has a problem, every problem is listed and
+    nothing is imported.
+    """
+    from sozialraum.offers_io import import_offers
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    report = import_offers(
+        store,
+        area,
+        input_file.read_bytes(),
+        input_file.name,
+        actor=_actor(),
+        today=settings.today(),
+    )
+    if report.problems:
+        for problem in report.problems[:100]:
+            click.echo(problem.english, err=True)
+        if len(report.problems) > 100:
+            click.echo(f"... and {len(report.problems) - 100} more problems", err=True)
+        raise click.ClickException(
+            f"{len(report.problems)} of {report.rows} rows have problems; nothing imported"
+        )
+    click.echo(
+        f"{report.rows} offers: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+@offers.command("export")
+@data_dir_option
+@area_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Target file: .csv (German spreadsheets) or .geojson; '-' writes CSV to stdout.",
+)
+def offers_export(data_dir, area, output):
+    """Export the offers of an area as CSV or GeoJSON (EPSG:4326)."""
+    from sozialraum.offers import LAYER
+    from sozialraum.offers_io import export_csv, export_geojson
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    features = sorted(store.query(area, LAYER), key=lambda f: f["id"])
+    if str(output) == "-":
+        click.echo(export_csv(features, settings.today()), nl=False)
+        return
+    if output.suffix.lower() in (".geojson", ".json"):
+        body = export_geojson(features)
+    else:
+        body = export_csv(features, settings.today()).encode("utf-8")
+    try:
+        write_atomic(output.resolve(), body)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output} ({len(features)} offers)")
