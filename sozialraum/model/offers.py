@@ -286,6 +286,15 @@ def _short(value: object, name: str, limit: int, *, required: bool = False) -> s
     return text
 
 
+def label_lookup(vocabulary: Mapping[str, str]) -> dict[str, str]:
+    """Case-folded ids, labels and short labels (before " (") → id, for typed input."""
+    lookup = {}
+    for key, label in vocabulary.items():
+        for form in (label.split(" (")[0], label, key):
+            lookup[form.casefold()] = key
+    return lookup
+
+
 def _ids(value: object, name: str) -> list[str]:
     vocabulary, label = LIST_FIELDS[name]
     if value is None or value == "":
@@ -294,7 +303,7 @@ def _ids(value: object, name: str) -> list[str]:
         value = [part for part in re.split(r"[|,;]", value)]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise InvalidInput(f"{label}: bitte eine Liste angeben.")
-    by_label = {v.casefold(): k for k, v in vocabulary.items()}
+    by_label = label_lookup(vocabulary)
     found: list[str] = []
     for item in value:
         key = item.strip()

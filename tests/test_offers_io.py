@@ -1,0 +1,185 @@
+"""Offer import and export: CSV and GeoJSON round trips, clear errors per row, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from sozialraum import offers_io
+from sozialraum.demo import DEMO_AREA
+from sozialraum.errors import Forbidden, TooLarge
+from sozialraum.fieldnotes import Actor
+from sozialraum.model.roles import Role
+from sozialraum.offers_io import OffersFileProblem, export_csv, export_geojson, import_offers
+
+TODAY = date(2026, 11, 21)
+LEAD = Actor("demo-leitung", Role.LEAD, "Team Nord")
+HEADER = "Name;Träger;Förderer;Zielgruppen;Voraussetzungen;Angebot;Telefon;gebietsweit;Breite;Länge"
+
+
+def run(store, text: str | bytes, filename="angebote.csv"):
+    body = text.encode("utf-8") if isinstance(text, str) else text
+    return import_offers(store, DEMO_AREA, body, filename, actor=LEAD, today=TODAY)
+
+
+def offer_ids(store) -> set[str]:
+    return {f["id"] for f in store.query(DEMO_AREA, "offers")}
+
+
+def point(store) -> tuple[str, str]:
+    lon, lat = store.query(DEMO_AREA, "addresses")[0]["geometry"]["coordinates"]
+    return f"{lat}".replace(".", ","), f"{lon}".replace(".", ",")
+
+
+def test_a_good_csv_adds_offers_and_a_second_import_changes_nothing(demo_store):
+    lat, lon = point(demo_store)
+    text = (
+        f"{HEADER}\n"
+        "Stadtteilmütter;Familienzentrum;Kommune | ESF;Familien mit Kindern;kostenlos;"
+        f"Besuche bei Familien.;01234 1;nein;{lat};{lon}\n"
+        "Pflegestützpunkt;Stadt;Kommune;pflegende Angehörige;;Beratung zur Pflege.;01234 2;ja;;\n"
+    )
+    before = offer_ids(demo_store)
+    report = run(demo_store, text)
+    assert report.problems == [] and report.rows == 2 and len(report.added) == 2
+    added = [demo_store.get(DEMO_AREA, "offers", i) for i in report.added]
+    mothers = next(f for f in added if f["properties"]["name"] == "Stadtteilmütter")
+    assert mothers["properties"]["funders"] == ["kommune", "esf"]
+    assert mothers["properties"]["target_groups"] == ["familien"]
+    assert mothers["geometry"]["type"] == "Point"
+    assert next(f for f in added if f is not mothers)["geometry"] is None
+    again = run(demo_store, text)  # matched by name and provider
+    assert (again.added, again.updated, again.unchanged) == ([], [], 2)
+    assert offer_ids(demo_store) == before | set(report.added)
+
+
+def test_a_bad_csv_reports_every_row_and_imports_nothing(demo_store):
+    lat, lon = point(demo_store)
+    text = (
+        f"{HEADER}\n"
+        f"Gut;Träger;Kommune;;;Beratung.;01234 1;nein;{lat};{lon}\n"  # row 2 is fine
+        f"Lotto;Träger;Lottogesellschaft;;;Beratung.;01234 1;nein;{lat};{lon}\n"
+        f";Träger;Kommune;;;Beratung.;01234 1;nein;{lat};{lon}\n"
+        f"Ohne Kontakt;Träger;Kommune;;;Beratung.;;nein;{lat};{lon}\n"
+        "Ohne Ort;Träger;Kommune;;;Beratung.;01234 1;nein;;\n"
+        f"Studierende;Träger;Kommune;Studierende;;Beratung.;01234 1;nein;{lat};{lon}\n"
+        f"Widerspruch;Träger;Kommune;;arbeitsverhaeltnis_erforderlich|ohne_arbeitsverhaeltnis;"
+        f"Beratung.;01234 1;nein;{lat};{lon}\n"
+        "Berlin;Träger;Kommune;;;Beratung.;01234 1;nein;52,5;13,4\n"
+        f"Zu viel;Träger;Kommune;;;Beratung.;01234 1;nein;{lat};{lon};extra\n"
+    )
+    before = (demo_store.area_dir(DEMO_AREA) / "offers.geojson").read_bytes()
+    report = run(demo_store, text)
+    assert [p.row for p in report.problems] == [3, 4, 5, 6, 7, 8, 9, 10]
+    german = [p.german for p in report.problems]
+    assert german[0].startswith("Zeile 3: Förderer: „Lottogesellschaft“ ist unbekannt")
+    assert german[1] == "Zeile 4: Name: bitte angeben."
+    assert "Kontakt" in german[2] and "Punkt angeben" in german[3]
+    assert "Zielgruppen: „Studierende“ ist unbekannt" in german[4]
+    assert "schließen sich aus" in german[5] and "außerhalb des Gebiets" in german[6]
+    assert german[7] == "Zeile 10: mehr Zellen als Spalten"
+    assert report.problems[0].english.startswith("row 3: ")
+    assert report.added == [] and report.updated == []
+    assert (demo_store.area_dir(DEMO_AREA) / "offers.geojson").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "german"),
+    [
+        (b"", "Die Datei ist leer."),
+        (b"\x00\x01\x02binary" * 50, "keine CSV-Textdatei"),
+        (b"Name;Trager;Farbe\nA;B;rot\n", "Unbekannte Spalten: Trager, Farbe"),
+        (b"Name;Angebot\nA;B\n", "Es fehlen die Spalten: Träger"),
+        ("Name;Träger;Name\nA;B;C\n".encode(), "doppelt"),
+        ("Name;Träger\n".encode(), "keine Angebote"),
+    ],
+)
+def test_files_that_cannot_be_read_say_why(demo_store, body, german):
+    with pytest.raises(OffersFileProblem) as caught:
+        run(demo_store, body)
+    assert german in caught.value.german
+
+
+def test_windows_1252_and_excel_dates_are_read(demo_store):
+    text = (
+        "Name;Träger;Förderer;Angebot;Telefon;gebietsweit;zuletzt geprüft am;geprüft von\n"
+        "Mütterberatung;Gesundheitsamt;Kommune;Beratung für Mütter.;01234;ja;01.10.2026;"
+        "Teamleitung\n"
+    )
+    report = run(demo_store, text.encode("cp1252"))
+    props = demo_store.get(DEMO_AREA, "offers", report.added[0])["properties"]
+    assert props["name"] == "Mütterberatung" and props["provider"] == "Gesundheitsamt"
+    assert props["checked_on"] == "2026-10-01" and props["checked_by"] == "teamleitung"
+
+
+def test_too_large_and_forbidden(demo_store):
+    with pytest.raises(TooLarge):
+        run(demo_store, b"x" * (offers_io.MAX_FILE_BYTES + 1))
+    caseworker = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    with pytest.raises(Forbidden):
+        import_offers(demo_store, DEMO_AREA, b"Name;Tr\n", "a.csv", actor=caseworker, today=TODAY)
+
+
+def test_csv_export_round_trip_keeps_every_field(demo_store):
+    features = demo_store.query(DEMO_AREA, "offers")
+    text = export_csv(features, TODAY)
+    header = text.lstrip("\ufeff").split("\r\n")[0].split(";")
+    assert header[:4] == ["ID", "Name", "Träger", "Förderer"] and header[-1] == "Hinweise"
+    assert "abgelaufen am" in text and "seit über 12 Monaten nicht geprüft" in text
+    report = run(demo_store, text)
+    assert (report.added, report.updated, report.unchanged) == ([], [], len(features))
+    # edit one cell: exactly that offer is updated
+    edited = text.replace("Mo 13–17 Uhr, Mi 9–12 Uhr", "Mo 13–18 Uhr")
+    report = run(demo_store, edited)
+    assert report.updated == ["demo-schuldnerberatung"] and report.unchanged == len(features) - 1
+    assert demo_store.get(DEMO_AREA, "offers", "demo-schuldnerberatung")["properties"][
+        "opening_hours"
+    ] == ("Mo 13–18 Uhr")
+
+
+def test_csv_export_neutralises_formulas_and_reads_them_back(demo_store):
+    lat, lon = point(demo_store)
+    text = f"{HEADER}\n=HYPERLINK(1);+Träger;Kommune;;;-Angebot;+49 1234;nein;{lat};{lon}\n"
+    added = run(demo_store, text).added
+    feature = demo_store.get(DEMO_AREA, "offers", added[0])
+    exported = export_csv([feature], TODAY)
+    assert ";'=HYPERLINK(1);'+Träger;" in exported and ";'+49 1234;" in exported
+    again = run(demo_store, exported)
+    assert again.unchanged == 1 and again.added == []
+
+
+def test_geojson_round_trip_and_bad_geojson(demo_store):
+    features = demo_store.query(DEMO_AREA, "offers")
+    body = export_geojson(features)
+    parsed = json.loads(body)
+    region_wide = next(f for f in parsed["features"] if f["id"] == "demo-sozialtelefon")
+    assert region_wide["geometry"] is None and "version" not in region_wide["properties"]
+    report = run(demo_store, body, "angebote.geojson")
+    assert report.unchanged == len(features) and report.problems == []
+    new = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0]]},
+             "properties": {}},
+            {"type": "Feature", "geometry": None, "properties": {"name": "X"}},
+            "kein Feature",
+        ],
+    }  # fmt: skip
+    report = run(demo_store, json.dumps(new).encode(), "neu.geojson")
+    assert [p.german for p in report.problems] == [
+        "Objekt 1: nur Punkte oder null als Geometrie",
+        "Objekt 2: Träger: bitte angeben.",
+        "Objekt 3: kein GeoJSON-Feature",
+    ]
+    for bad, german in [
+        (b'{"type": "FeatureCollection", "features": [], "features": []}', "kein gültiges"),
+        (b'{"type": "FeatureCollection", "features": [NaN]}', "kein gültiges"),
+        (b'{"type": "FeatureCollection", "crs": {}, "features": []}', "Koordinatensystem"),
+        (b'{"type": "Feature"}', "FeatureCollection"),
+        (b"[" * 100000 + b"]" * 100000, "kein gültiges"),
+    ]:
+        with pytest.raises(OffersFileProblem) as caught:
+            run(demo_store, bad, "x.geojson")
+        assert german in caught.value.german
