@@ -3,7 +3,8 @@
 Machines here are noisy (2 cores): every figure is a median of repeated runs and is
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
-Usage: python benchmarks/run.py [--only import|scale|store|web|walk|route|notes|mailbox|review]
+Usage: python benchmarks/run.py
+       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -244,7 +245,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        choices=("import", "scale", "store", "web", "walk", "route", "notes", "mailbox", "review"),
+        choices=(
+            "import",
+            "scale",
+            "store",
+            "web",
+            "walk",
+            "route",
+            "notes",
+            "mailbox",
+            "review",
+            "offers",
+        ),
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
@@ -286,6 +298,10 @@ def main() -> None:
         from review import bench_review  # benchmarks/review.py: coverage with 5,000 notes
 
         bench_review(args.copies, args.repeat)
+    if args.only in (None, "offers"):
+        from offers import bench_offers  # benchmarks/offers.py: finder and import, 1,000 offers
+
+        bench_offers(args.copies, args.repeat)
 
 
 if __name__ == "__main__":
