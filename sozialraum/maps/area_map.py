@@ -26,6 +26,12 @@ class MapUrls:
     notes: str = ""  # field notes (GeoJSON); empty: no notes layer
     note_card: str = ""  # note page template with __ID__
     new_note: str = ""  # new-note page; empty: no "place a note" control (viewers)
+    offers: str = ""  # support offers (GeoJSON); empty: no offers layer
+    offer_card: str = ""  # offer page template with __ID__
+
+
+#: Colour of the offers layer (markers are diamonds, distinct from the round resource markers).
+OFFER_COLOUR = "#6a1b9a"
 
 
 @dataclass
@@ -172,6 +178,25 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
                     "colours": {c["id"]: c["colour"] for c in options.note_categories},
                     "cardUrl": urls.note_card,
                     "cardLabel": "Notiz öffnen",
+                },
+            )
+        )
+        group.add_to(fmap)
+    if urls.offers:
+        legend.append(
+            {"id": "offers", "label": "Angebote", "colour": OFFER_COLOUR, "shape": "diamond"}
+        )
+        group = folium.FeatureGroup(name="Angebote", show=True)
+        group.add_child(
+            RemoteLayer(
+                urls.offers,
+                {
+                    "id": "offers",
+                    "title": "Angebote",
+                    "kind": "offer",
+                    "colour": OFFER_COLOUR,
+                    "cardUrl": urls.offer_card,
+                    "cardLabel": "Angebot öffnen",
                 },
             )
         )

@@ -43,9 +43,11 @@ class RemoteLayer(JSCSSMixin, MacroElement):
         API URL answering with a GeoJSON FeatureCollection (EPSG:4326).
     options : dict
         ``id`` (registry key), ``title`` (German), ``colour`` (hex), ``kind``
-        (``"point"`` or ``"area"``), ``cluster`` (bool), ``labels`` (category id ->
-        label), ``cardUrl`` (link template with ``__ID__``), ``highlight`` (feature
-        id to emphasise), ``fit`` (zoom to the data when loaded).
+        (``"point"``, ``"area"``, ``"note"`` or ``"offer"``: support offers as diamonds,
+        faded when flagged, region-wide ones without a place left out), ``cluster`` (bool),
+        ``labels`` (category id -> label), ``cardUrl`` (link template with ``__ID__``),
+        ``cardLabel`` (its text), ``highlight`` (feature id to emphasise), ``fit`` (zoom to
+        the data when loaded).
     """
 
     _template = Template(
@@ -67,7 +69,11 @@ class RemoteLayer(JSCSSMixin, MacroElement):
 
 
 class Legend(MacroElement):
-    """A legend box (category colours and German labels), built as text in the browser."""
+    """A legend box (category colours and German labels), built as text in the browser.
+
+    Items: ``label``, ``colour`` (hex), optional ``count`` and ``shape`` (``"diamond"``
+    for the offers' markers; round otherwise).
+    """
 
     _template = Template(
         """

@@ -7,7 +7,7 @@ real responses validate against these schemas.
 from __future__ import annotations
 
 from sozialraum import __version__
-from sozialraum.web import openapi_mailbox, openapi_notes, openapi_walks
+from sozialraum.web import openapi_mailbox, openapi_notes, openapi_offers, openapi_walks
 from sozialraum.web._openapi_parts import (
     GEO,
     INT,
@@ -516,7 +516,8 @@ def openapi_document() -> dict:
         "info": {
             "title": "sozialraum API",
             "version": __version__,
-            "description": "Resources, addresses, districts and field notes of imported areas. "
+            "description": "Resources, addresses, districts, field notes and support offers of "
+            "imported areas. "
             "Coordinates in EPSG:4326 (RFC 7946). Requires a login session "
             "(cookie); writes need the X-CSRFToken header.",
         },
@@ -526,6 +527,7 @@ def openapi_document() -> dict:
                 **openapi_notes.SCHEMAS,
                 **openapi_walks.SCHEMAS,
                 **openapi_mailbox.SCHEMAS,
+                **openapi_offers.SCHEMAS,
             },
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
@@ -535,5 +537,6 @@ def openapi_document() -> dict:
             **openapi_notes.PATHS,
             **openapi_walks.PATHS,
             **openapi_mailbox.PATHS,
+            **openapi_offers.PATHS,
         },
     }

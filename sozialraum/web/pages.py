@@ -95,6 +95,8 @@ def area_map(area: str):
         notes=url_for("api.notes", area=area, **args),
         note_card=url_for("pages.note", area=area, note_id="__ID__"),
         new_note=url_for("pages.new_note", area=area) if writer else "",
+        offers=url_for("api.offers", area=area),
+        offer_card=url_for("pages.offer", area=area, offer_id="__ID__"),
     )
     options = MapOptions(
         bbox=bbox,

@@ -12,6 +12,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, Length, Optional
 
 from sozialraum import areas as services
+from sozialraum import offers, settings
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.isochrones import isochrone_polygons_m
 from sozialraum.analysis.nearby import project
@@ -100,16 +101,46 @@ def guide(area: str):
         return _render_guide(
             area, meta, form, error="Für dieses Gebiet gibt es kein Fußwegenetz.", status=409
         )
+    nearby, region_wide = _guide_offers(store, area, address, nearest, services.speed_kmh(profile))
     return _render_guide(
         area,
         meta,
         form,
         address=address["properties"],
         nearest=nearest,
+        nearby_offers=nearby,
+        region_offers=region_wide,
         profile_label=PROFILE_LABELS[profile],
         svg=_guide_svg(store, area, address, nearest),
         zones=ZONE_COLOURS,
     )
+
+
+def _guide_offers(store, area: str, address: dict, nearest: dict, speed: float):
+    """Offers for the guide's handout: the nearest on foot and the region-wide ones.
+
+    Only offers that may go on a citizen's handout (checked, not ended). Without walking
+    times (the address lies away from the ways) no offers "in der Nähe".
+
+    Returns
+    -------
+    tuple
+        ``(nearby, region_wide)``: items of :func:`sozialraum.offers.nearby_offers` and of
+        :func:`sozialraum.offers.list_offers` (without a place).
+    """
+    today = settings.today()
+    nearby = []
+    if not nearest["cut_off"]:
+        try:
+            nearby = offers.nearby_offers(store, area, address, today=today, speed_kmh=speed)
+        except AnalysisUnavailable:
+            nearby = []
+    region_wide = [
+        item
+        for item in offers.list_offers(store, area, today=today)
+        if not item["offer"].get("geometry") and item["flags"]["handout"]
+    ]
+    return nearby, region_wide
 
 
 def _guide_svg(store, area: str, address: dict, nearest: dict) -> str:

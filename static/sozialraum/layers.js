@@ -66,8 +66,78 @@
     return box;
   }
 
+  // -- support offers: diamonds of their own colour, faded when flagged --------------------
+  function offerFlags(props) {
+    var flags = props.flags;
+    if (Array.isArray(flags)) { return { labels: flags.map(str), faded: flags.length > 0 }; }
+    if (flags && typeof flags === "object") {
+      var labels = Array.isArray(flags.labels) ? flags.labels.map(str) : [];
+      return { labels: labels, faded: labels.length > 0 || flags.handout === false };
+    }
+    return { labels: [], faded: false };
+  }
+
+  function offerPlaced(feature) {
+    var props = feature.properties || {};
+    return !!(feature.geometry && feature.geometry.type === "Point" && !props.region_wide);
+  }
+
+  function offerTooltip(feature) {
+    var props = feature.properties || {};
+    var box = document.createElement("div");
+    box.className = "sr-card sr-offer-tooltip";
+    var title = document.createElement("strong");
+    title.textContent = str(props.name) || "Angebot";
+    box.appendChild(title);
+    offerFlags(props).labels.forEach(function (label) { addLine(box, "⚠ " + label, "sr-offer-flag"); });
+    return box;
+  }
+
+  function offerCard(feature, options) {
+    var props = feature.properties || {};
+    var box = offerTooltip(feature);
+    box.className = "sr-card sr-offer-card";
+    var first = box.querySelector(".sr-offer-flag");
+    var provider = document.createElement("div");
+    provider.textContent = str(props.provider);
+    box.insertBefore(provider, first);
+    if (props.address) {
+      var address = document.createElement("div");
+      address.textContent = str(props.address);
+      box.insertBefore(address, first);
+    }
+    if (props.phone) {
+      var phone = document.createElement("div");
+      phone.textContent = "Telefon: " + props.phone;
+      box.insertBefore(phone, first);
+    }
+    cardLink(box, options, feature.id);
+    return box;
+  }
+
+  function offerMarker(feature, latlng, options) {
+    var faded = offerFlags(feature.properties || {}).faded;
+    var shape = document.createElement("span");
+    shape.className = "sr-offer-shape";
+    shape.style.cssText = "display:block;box-sizing:border-box;width:14px;height:14px;" +
+      "margin:4px;transform:rotate(45deg);border:2px solid #fff;box-shadow:0 0 0 1px #222;";
+    shape.style.backgroundColor = /^#[0-9a-fA-F]{6}$/.test(options.colour || "")
+      ? options.colour : "#6a1b9a";
+    var icon = L.divIcon({
+      html: shape, className: "sr-offer-icon" + (faded ? " sr-offer-flagged" : ""),
+      iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -9], tooltipAnchor: [9, 0]
+    });
+    var marker = L.marker(latlng, { icon: icon, opacity: faded ? 0.45 : 1, keyboard: true });
+    marker.on("add", function () {
+      var element = marker.getElement();
+      if (element) { element.setAttribute("aria-label", str((feature.properties || {}).name)); }
+    });
+    return marker;
+  }
+
   function featureCard(feature, options) {
     if (options.kind === "note") { return noteCard(feature, options); }
+    if (options.kind === "offer") { return offerCard(feature, options); }
     var props = feature.properties || {};
     var box = document.createElement("div");
     box.className = "sr-card";
@@ -144,6 +214,7 @@
   }
 
   function pointMarker(feature, latlng, options) {
+    if (options.kind === "offer") { return offerMarker(feature, latlng, options); }
     var colours = options.colours || {};
     var category = feature.properties && feature.properties.category;
     var colour = colours[category];
@@ -164,6 +235,8 @@
     var make = options.kind === "area" ? function (f) { return areaLabel(f, options); }
       : function (f) { return featureCard(f, options); };
     var layer = L.geoJSON(data, {
+      // offers without a place (region-wide) are not drawn
+      filter: function (feature) { return options.kind !== "offer" || offerPlaced(feature); },
       pointToLayer: function (feature, latlng) { return pointMarker(feature, latlng, options); },
       style: function (feature) {
         if (feature.geometry && feature.geometry.type === "Point") { return {}; }
@@ -178,9 +251,11 @@
       }
     });
     // one binding for the whole layer (not one per marker): the content is built on demand
-    layer.bindTooltip(function (item) { return make(item.feature); });
+    layer.bindTooltip(function (item) {
+      return options.kind === "offer" ? offerTooltip(item.feature) : make(item.feature);
+    });
     layer.bindPopup(function (item) { return make(item.feature); });
-    if (options.kind !== "area") {
+    if (options.kind !== "area" && options.kind !== "offer") {
       layer.on("click", function (event) {
         var item = event.propagatedFrom || event.layer;
         if (item && item.feature) { notifyParent(item.feature.id); }
@@ -217,7 +292,8 @@
       }
       map.fitBounds(target.getBounds(), { padding: [10, 10] });
     }
-    global.sozialraumRegistry[options.id || "layer"] = data.features.length;
+    global.sozialraumRegistry[options.id || "layer"] = options.kind === "offer"
+      ? layer.getLayers().length : data.features.length;
   }
 
   global.sozialraumText = escapeHtml;
@@ -297,6 +373,10 @@
         var swatch = document.createElement("span");
         swatch.className = "sr-swatch";
         swatch.style.backgroundColor = /^#[0-9a-fA-F]{6}$/.test(item.colour) ? item.colour : "#777";
+        if (item.shape === "diamond") {  // the offers' markers
+          swatch.style.borderRadius = "0";
+          swatch.style.transform = "rotate(45deg) scale(0.85)";
+        }
         var label = document.createElement("span");
         label.textContent = str(item.label) + (item.count !== undefined ? " (" + item.count + ")" : "");
         row.appendChild(swatch);

@@ -8,7 +8,7 @@ import re
 
 import jsonschema
 import pytest
-from conftest import csrf_token
+from conftest import csrf_token, login
 
 from sozialraum.web.openapi import openapi_document
 
@@ -107,6 +107,13 @@ def cases(client, demo_store):
         ("/api/areas/{area}/walks.csv", f"/api/areas/{AREA}/walks.csv"),
         ("/api/areas/{area}/walks.geojson", f"/api/areas/{AREA}/walks.geojson?district=r1"),
         ("/api/areas/{area}/walks.gpkg", f"/api/areas/{AREA}/walks.gpkg"),
+        ("/api/offer-vocabularies", "/api/offer-vocabularies"),
+        ("/api/areas/{area}/offers", f"/api/areas/{AREA}/offers?zielgruppe=schwerbehinderte"),
+        ("/api/areas/{area}/offers", f"/api/areas/{AREA}/offers?thema=nix"),
+        ("/api/areas/{area}/offers.csv", f"/api/areas/{AREA}/offers.csv?hinweis=aktuell"),
+        ("/api/areas/{area}/offers.geojson", f"/api/areas/{AREA}/offers.geojson"),
+        ("/api/areas/{area}/offers/{offer_id}", f"/api/areas/{AREA}/offers/demo-sozialtelefon"),
+        ("/api/areas/{area}/offers/{offer_id}", f"/api/areas/{AREA}/offers/nix"),
     ]
 
 
@@ -151,7 +158,59 @@ def post_cases(client, demo_store):
             "/api/areas/{area}/notes",
             {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Frau Meier"},
         ),
+        ("/api/areas/{area}/offers", offer_body(lon, lat)),  # a caseworker: 403, propose
+        (
+            "/api/areas/{area}/offers/find",
+            {
+                "situation": {"target_groups": ["schwerbehinderte"], "employed": "nein"},
+                "address_id": feature["id"],
+            },
+        ),
+        ("/api/areas/{area}/offers/find", {"situation": {"target_groups": ["katzen"]}}),
+        ("/api/areas/{area}/offer-proposals", {"offer": offer_body(lon, lat), "comment": "Neu."}),
+        (
+            "/api/areas/{area}/offer-proposals",
+            {"offer": offer_body(lon, lat), "comment": "Frau Meier"},
+        ),
+        ("/api/areas/{area}/offer-proposals", {"offer": {"name": "Kochtreff"}}),
     ]
+
+
+def offer_body(lon, lat, **changes) -> dict:
+    """A valid offer at a point of the demo area."""
+    body = {
+        "name": "Kochtreff Nord",
+        "provider": "Nachbarschaftsverein Nord",
+        "funders": ["kommune"],
+        "description": "Gemeinsam kochen und essen.",
+        "phone": "01234 5678-90",
+        "lon": lon,
+        "lat": lat,
+    }
+    return {**body, **changes}
+
+
+def test_offer_changes_validate_against_the_openapi_document(app, demo_store, spec):
+    lead = login(app.test_client(), "lead")
+    headers = csrf_header(lead)
+    template = "/api/areas/{area}/offers/{offer_id}"
+    lon, lat = demo_store.query(AREA, "addresses")[0]["geometry"]["coordinates"]
+    created = lead.post(f"/api/areas/{AREA}/offers", json=offer_body(lon, lat), headers=headers)
+    assert created.status_code == 201
+    validate(spec, "/api/areas/{area}/offers", created, "post")
+    url = f"/api/areas/{AREA}/offers/{created.json['id']}"
+    body = offer_body(lon, lat, name="Kochtreff Nord (neu)")
+    for if_match, status in ((None, 428), ('"v1"', 200), ('"v1"', 412)):
+        extra = {"If-Match": if_match} if if_match else {}
+        response = lead.put(url, json=body, headers={**headers, **extra})
+        assert response.status_code == status
+        validate(spec, template, response, "put")
+    response = lead.put(url, json={"name": "x"}, headers={**headers, "If-Match": '"v2"'})
+    assert response.status_code == 400
+    validate(spec, template, response, "put")
+    response = lead.delete(url, headers={**headers, "If-Match": '"v2"'})
+    assert response.status_code == 204
+    assert "204" in spec["paths"][template]["delete"]["responses"]
 
 
 def test_every_api_route_is_in_the_openapi_document(app, spec):

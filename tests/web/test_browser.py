@@ -338,7 +338,7 @@ def test_district_map_of_muehlenviertel(s, live_server, demo_store):
     expected = category_counts(demo_store, "r3")
     for cat_id, count in expected.items():
         assert registry[cat_id] == count, cat_id
-    assert set(registry) == {*expected, "districts", "addresses", "notes"}
+    assert set(registry) == {*expected, "districts", "addresses", "notes", "offers"}
     assert registry["notes"] == len(demo_store.query(AREA, "notes", district="r3")) > 0
     assert registry["districts"] == len(demo_store.query(AREA, "districts")) == 3
     assert registry["addresses"] == len(demo_store.query(AREA, "addresses", district="r3")) > 0

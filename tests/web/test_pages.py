@@ -64,7 +64,7 @@ def test_map_document_loads_layers_from_the_api_and_holds_no_data(client, demo_s
         assert json.dumps(f"{label} ({meta['counts'][cat_id]})") in html  # folium's tojson
         assert f"/api/areas/{AREA}/layers/{cat_id}" in html.replace("\\/", "/")
     # + districts, addresses, notes
-    assert html.count("sozialraumRemoteLayer(") == len(meta["counts"]) + 3
+    assert html.count("sozialraumRemoteLayer(") == len(meta["counts"]) + 4
     assert "Zuckerb" not in html  # names come from the API, not inlined
     assert "L.control.layers" in html and "sozialraumLegend(" in html
     assert "© OpenStreetMap contributors" in html

@@ -29,6 +29,8 @@ def _samples(demo_store) -> dict[str, str]:
         "note_id": "",  # a fresh note of Team Nord per request (see _fresh_note)
         "walk_id": demo_store.query(area, "walks")[0]["id"],  # the demo walk (Team Nord)
         "meeting_id": "",  # a fresh open meeting of Team Nord per request (see _fresh_meeting)
+        "offer_id": "",  # a fresh offer per request (see _fresh_offer)
+        "proposal_id": "",  # a fresh open proposal per request (see _fresh_proposal)
         # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
         "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
     }
@@ -73,6 +75,55 @@ def _fresh_meeting(demo_store, add: bool = True) -> dict | None:
     return demo_store.add(AREA, "meetings", feature, actor="test")
 
 
+def _offer_fields(samples) -> dict:
+    """A valid offer at the sample point (form and JSON)."""
+    body = samples["json"]
+    return {"name": "Kochtreff Nord", "provider": "Nachbarschaftsverein Nord",
+            "funders": ["kommune"], "description": "Gemeinsam kochen.", "phone": "01234 5678-90",
+            "lon": body["lon"], "lat": body["lat"]}  # fmt: skip
+
+
+def _fresh_offer(demo_store, samples) -> dict:
+    fields = _offer_fields(samples)
+    return demo_store.add(
+        AREA, "offers",
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [fields.pop("lon"),
+                                                                          fields.pop("lat")]},
+         "properties": {**fields, "region_wide": False}},
+        actor="test",
+    )  # fmt: skip
+
+
+def _fresh_proposal(demo_store, samples) -> dict:
+    offer = {**_offer_fields(samples), "region_wide": False}
+    return demo_store.add(
+        AREA, "offer_proposals",
+        {"type": "Feature", "geometry": None,
+         "properties": {"kind": "neu", "state": "offen", "offer": offer, "offer_id": None,
+                        "base_version": None, "comment": "", "proposed_by": "demo-fachkraft",
+                        "proposed_at": "2026-11-01T09:00:00+00:00"}},
+        actor="test",
+    )  # fmt: skip
+
+
+def _json_body(url: str, samples, demo_store):
+    """A body each JSON write route accepts from a permitted role."""
+    if "mailbox" in url:
+        return [_address_line(demo_store)]
+    if url.endswith("/offers/find"):
+        return {"situation": {}}
+    if url.endswith("/offer-proposals"):
+        return {"offer": _offer_fields(samples)}
+    if "/offers" in url:
+        return _offer_fields(samples)
+    return samples["json"]
+
+
+OFFERS_CSV = (
+    "Name;Träger;Förderer;Angebot;Telefon;gebietsweit\nTest;Träger;Kommune;Beratung;01234;ja\n"
+)
+
+
 #: Finer rules checked in the views, beyond the route's access level: (endpoint, role) → codes.
 #: Review actions and meetings are team business: admins administer, they do not review;
 #: only leads hold meetings.
@@ -82,6 +133,14 @@ FINER = {
     ("pages.start_meeting", "admin"): {403},
     ("pages.close_meeting", "caseworker"): {403},
     ("pages.close_meeting", "admin"): {403},
+    # offers serve the whole area: leads and admins edit, caseworkers propose
+    ("pages.import_offers", "caseworker"): {403},
+    ("pages.decide_proposal", "caseworker"): {403},
+    ("pages.check_offer", "caseworker"): {403},
+    ("pages.delete_offer", "caseworker"): {403},
+    ("api.create_offer", "caseworker"): {403},
+    ("api.update_offer", "caseworker"): {403},
+    ("api.delete_offer", "caseworker"): {403},
 }
 
 
@@ -130,10 +189,14 @@ def test_every_route_for_every_role(app, demo_store, role):
             if "meeting_id" in rule.arguments or rule.endpoint == "pages.start_meeting":
                 meeting = _fresh_meeting(demo_store, add="meeting_id" in rule.arguments)
                 samples["meeting_id"] = meeting["id"] if meeting else ""
+            if "offer_id" in rule.arguments:
+                samples["offer_id"] = _fresh_offer(demo_store, samples)["id"]
+            if "proposal_id" in rule.arguments:
+                samples["proposal_id"] = _fresh_proposal(demo_store, samples)["id"]
             url = _url(rule, samples)
             token = csrf_token(client, "/anmelden") if method != "GET" else None
             if method != "GET" and url.startswith("/api/"):  # JSON APIs: token in a header
-                body = [_address_line(demo_store)] if "mailbox" in url else samples["json"]
+                body = _json_body(url, samples, demo_store)
                 response = client.open(
                     url,
                     method=method,
@@ -151,14 +214,22 @@ def test_every_route_for_every_role(app, demo_store, role):
                     "addresses": _address_line(demo_store),
                     "adresse": _address_line(demo_store),
                     "text-0": "Aushang möglich.",
-                    "action": "einreichen" if "/pruefung/" in url else "vorschlagen",
+                    "action": "einreichen"
+                    if "/pruefung/" in url
+                    else "annehmen"
+                    if "/vorschlaege/" in url
+                    else "vorschlagen",
                     "Teamleitung": "1",
                 }
+                if "/angebote" in url:
+                    form.update(_offer_fields(samples))
                 data = {"csrf_token": token, **form} if method == "POST" else None
                 if data and "/briefkasten/" in url:  # uploads: a list with day and address
                     day = settings.today().strftime("%d.%m.%Y")
                     csv = f"Datum;Adresse\n{day};{_address_line(demo_store)}\n".encode()
                     data["datei"] = (io.BytesIO(csv), "liste.csv")
+                if data and url.endswith("/angebote/import"):
+                    data["datei"] = (io.BytesIO(OFFERS_CSV.encode()), "angebote.csv")
                 response = client.open(url, method=method, data=data)
             expected = _expected(access[(rule.rule, method)], role, method)
             if role is not None:
