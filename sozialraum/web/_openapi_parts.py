@@ -43,3 +43,37 @@ def collection(item: str) -> dict:
             "features": {"type": "array", "items": ref(item)},
         },
     }
+
+
+def param(name: str, where: str = "query", required: bool = False, **extra) -> dict:
+    """A string parameter (query by default)."""
+    return {"name": name, "in": where, "required": required, "schema": STR, **extra}
+
+
+def error_answers(texts: dict[int, str], conflict: str, *codes: int) -> dict:
+    """Error answers by status: ``texts`` describes them, ``conflict`` is the schema of the
+    412 body (the current version); 204/304 have no body, the rest the ``Error`` schema."""
+    answers = {}
+    for code in codes:
+        if code in (204, 304):
+            answers[str(code)] = {"description": texts[code]}
+        elif code == 412:
+            answers["412"] = {
+                "description": texts[412],
+                "content": {JSON: {"schema": ref(conflict)}},
+                "headers": {"ETag": {"schema": STR}},
+            }
+        else:
+            answers[str(code)] = {
+                "description": texts[code],
+                "content": {JSON: {"schema": ref("Error")}},
+            }
+    return answers
+
+
+def ok_answer(schema: str, media: str = JSON, code: str = "200", etag: bool = True) -> dict:
+    """A successful answer with ``schema`` (and an ETag header unless ``etag`` is false)."""
+    answer: dict = {"description": "OK", "content": {media: {"schema": ref(schema)}}}
+    if etag:
+        answer["headers"] = {"ETag": {"schema": STR}}
+    return {code: answer}

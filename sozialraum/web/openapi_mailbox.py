@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
-from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ref
+from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ok_answer, param, ref
 from sozialraum.web.api_mailbox import MAX_ADDRESSES
-from sozialraum.web.openapi_notes import _errors, _ok, _param
+from sozialraum.web.openapi_notes import _errors
 
 _ADDRESS = {
     "type": "object",
@@ -95,7 +95,7 @@ PATHS: dict[str, dict] = {
             "summary": "Delivery-risk check: match addresses, mailbox status with evidence, "
             "risk (hoch/mittel/niedrig/unbekannt), reasons and suggested action. Nothing of "
             "the list is stored or logged; the tool advises, it decides nothing.",
-            "parameters": [_param("area", "path", True)],
+            "parameters": [param("area", "path", True)],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -109,7 +109,7 @@ PATHS: dict[str, dict] = {
                     }
                 },
             },
-            "responses": {**_ok("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},
+            "responses": {**ok_answer("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},
         }
     }
 }

@@ -10,7 +10,10 @@ from sozialraum.web._openapi_parts import (
     NUM,
     STR,
     collection,
+    error_answers,
     feature,
+    ok_answer,
+    param,
     ref,
 )
 
@@ -147,48 +150,19 @@ _TEXTS = {
 
 
 def _errors(*codes: int) -> dict:
-    answers = {}
-    for code in codes:
-        if code in (204, 304):
-            answers[str(code)] = {"description": _TEXTS[code]}
-        elif code == 412:
-            answers["412"] = {
-                "description": _TEXTS[412],
-                "content": {JSON: {"schema": ref("NoteConflict")}},
-                "headers": {"ETag": {"schema": STR}},
-            }
-        else:
-            answers[str(code)] = {
-                "description": _TEXTS[code],
-                "content": {JSON: {"schema": ref("Error")}},
-            }
-    return answers
+    return error_answers(_TEXTS, "NoteConflict", *codes)
 
 
-def _ok(schema: str, media: str = JSON, code: str = "200") -> dict:
-    return {
-        code: {
-            "description": "OK",
-            "content": {media: {"schema": ref(schema)}},
-            "headers": {"ETag": {"schema": STR}},
-        }
-    }
-
-
-def _param(name: str, where: str = "query", required: bool = False, **extra) -> dict:
-    return {"name": name, "in": where, "required": required, "schema": STR, **extra}
-
-
-_AREA = _param("area", "path", True)
-_NOTE = _param("note_id", "path", True)
-_IF_MATCH = _param("If-Match", "header", True, description='ETag of the changed version, "v3"')
+_AREA = param("area", "path", True)
+_NOTE = param("note_id", "path", True)
+_IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
 _FILTERS = [
-    _param("district", description="district id"),
-    _param("category", description="note category id"),
-    _param("bbox", description="W,S,E,N in degrees (EPSG:4326)"),
-    _param("review_state"),
-    _param("mailbox_status"),
-    _param("author"),
+    param("district", description="district id"),
+    param("category", description="note category id"),
+    param("bbox", description="W,S,E,N in degrees (EPSG:4326)"),
+    param("review_state"),
+    param("mailbox_status"),
+    param("author"),
 ]
 _BODY = {"required": True, "content": {JSON: {"schema": ref("NoteInput")}}}
 
@@ -211,20 +185,20 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Note categories, mailbox statuses, review states (German labels)",
             "parameters": [],
-            "responses": {**_ok("NoteCategories"), **_errors(401)},
+            "responses": {**ok_answer("NoteCategories"), **_errors(401)},
         }
     },
     "/api/areas/{area}/notes": {
         "get": {
             "summary": "Field notes that have not expired",
             "parameters": [_AREA, *_FILTERS],
-            "responses": {**_ok("NoteCollection", GEO), **_errors(304, 400, 401, 404)},
+            "responses": {**ok_answer("NoteCollection", GEO), **_errors(304, 400, 401, 404)},
         },
         "post": {
             "summary": "Create a field note (201, ETag, Location)",
             "parameters": [_AREA],
             "requestBody": _BODY,
-            "responses": {**_ok("Note", GEO, "201"), **_errors(400, 401, 403, 404, 413, 422)},
+            "responses": {**ok_answer("Note", GEO, "201"), **_errors(400, 401, 403, 404, 413, 422)},
         },
     },
     "/api/areas/{area}/notes.csv": _export(
@@ -241,14 +215,14 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "One note with its ETag",
             "parameters": [_AREA, _NOTE],
-            "responses": {**_ok("Note", GEO), **_errors(304, 401, 404)},
+            "responses": {**ok_answer("Note", GEO), **_errors(304, 401, 404)},
         },
         "put": {
             "summary": "Replace a note (If-Match required)",
             "parameters": [_AREA, _NOTE, _IF_MATCH],
             "requestBody": _BODY,
             "responses": {
-                **_ok("Note", GEO),
+                **ok_answer("Note", GEO),
                 **_errors(400, 401, 403, 404, 412, 413, 422, 428),
             },
         },
@@ -262,7 +236,7 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Every version of a note: who, when, what (from the audit log)",
             "parameters": [_AREA, _NOTE],
-            "responses": {**_ok("NoteHistory"), **_errors(401, 404)},
+            "responses": {**ok_answer("NoteHistory"), **_errors(401, 404)},
         }
     },
 }

@@ -12,11 +12,13 @@ from sozialraum.web._openapi_parts import (
     NUM,
     STR,
     collection,
+    error_answers,
     feature,
     nullable,
+    ok_answer,
+    param,
     ref,
 )
-from sozialraum.web.openapi_notes import _param
 
 _DATE = {"type": "string", "format": "date"}
 _NDATE = nullable(_DATE)
@@ -309,34 +311,12 @@ _TEXTS = {
 
 
 def _errors(*codes: int) -> dict:
-    answers = {}
-    for code in codes:
-        if code in (204, 304):
-            answers[str(code)] = {"description": _TEXTS[code]}
-        elif code == 412:
-            answers["412"] = {
-                "description": _TEXTS[412],
-                "content": {JSON: {"schema": ref("OfferConflict")}},
-                "headers": {"ETag": {"schema": STR}},
-            }
-        else:
-            answers[str(code)] = {
-                "description": _TEXTS[code],
-                "content": {JSON: {"schema": ref("Error")}},
-            }
-    return answers
+    return error_answers(_TEXTS, "OfferConflict", *codes)
 
 
-def _ok(schema: str, media: str = JSON, code: str = "200", etag: bool = True) -> dict:
-    answer: dict = {"description": "OK", "content": {media: {"schema": ref(schema)}}}
-    if etag:
-        answer["headers"] = {"ETag": {"schema": STR}}
-    return {code: answer}
-
-
-_AREA = _param("area", "path", True)
-_OFFER = _param("offer_id", "path", True)
-_IF_MATCH = _param("If-Match", "header", True, description='ETag of the changed version, "v3"')
+_AREA = param("area", "path", True)
+_OFFER = param("offer_id", "path", True)
+_IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
 
 
 def _enum_param(name: str, values, description: str) -> dict:
@@ -350,7 +330,7 @@ def _enum_param(name: str, values, description: str) -> dict:
 
 
 _FILTERS = [
-    _param("q", description="words in name, provider, description or address (max. 100)"),
+    param("q", description="words in name, provider, description or address (max. 100)"),
     _enum_param("zielgruppe", model.TARGET_GROUPS, "target group id"),
     _enum_param("foerderer", model.FUNDERS, "funder id"),
     _enum_param("rechtsgrundlage", model.LEGAL_BASES, "legal basis id"),
@@ -381,20 +361,20 @@ PATHS: dict[str, dict] = {
             "summary": "Offer vocabularies (id → German label): funders, legal bases, target "
             "groups, topics, languages, eligibility conditions, checked-by roles, field names",
             "parameters": [],
-            "responses": {**_ok("OfferVocabularies"), **_errors(304, 401)},
+            "responses": {**ok_answer("OfferVocabularies"), **_errors(304, 401)},
         }
     },
     "/api/areas/{area}/offers": {
         "get": {
             "summary": "Support offers of the area with flags (ended, not yet, unchecked)",
             "parameters": [_AREA, *_FILTERS],
-            "responses": {**_ok("OfferCollection", GEO), **_errors(304, 400, 401, 404)},
+            "responses": {**ok_answer("OfferCollection", GEO), **_errors(304, 400, 401, 404)},
         },
         "post": {
             "summary": "Create an offer (leads and admins; 201, ETag, Location)",
             "parameters": [_AREA],
             "requestBody": _BODY,
-            "responses": {**_ok("Offer", GEO, "201"), **_errors(400, 401, 403, 404, 413)},
+            "responses": {**ok_answer("Offer", GEO, "201"), **_errors(400, 401, 403, 404, 413)},
         },
     },
     "/api/areas/{area}/offers.csv": _export(
@@ -418,7 +398,7 @@ PATHS: dict[str, dict] = {
                 "content": {JSON: {"schema": ref("OfferFinderInput")}},
             },
             "responses": {
-                **_ok("OfferFinderResult", etag=False),
+                **ok_answer("OfferFinderResult", etag=False),
                 **_errors(400, 401, 404, 413),
             },
         }
@@ -433,7 +413,7 @@ PATHS: dict[str, dict] = {
                 "content": {JSON: {"schema": ref("OfferProposalInput")}},
             },
             "responses": {
-                **_ok("OfferProposal", GEO, "201", etag=False),
+                **ok_answer("OfferProposal", GEO, "201", etag=False),
                 **_errors(400, 401, 403, 404, 413, 422),
             },
         }
@@ -442,14 +422,14 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "One offer with its ETag",
             "parameters": [_AREA, _OFFER],
-            "responses": {**_ok("Offer", GEO), **_errors(304, 401, 404)},
+            "responses": {**ok_answer("Offer", GEO), **_errors(304, 401, 404)},
         },
         "put": {
             "summary": "Replace an offer (leads and admins; If-Match required)",
             "parameters": [_AREA, _OFFER, _IF_MATCH],
             "requestBody": _BODY,
             "responses": {
-                **_ok("Offer", GEO),
+                **ok_answer("Offer", GEO),
                 **_errors(400, 401, 403, 404, 412, 413, 428),
             },
         },

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from sozialraum.web._openapi_parts import GEO, INT, NSTR, STR, collection, feature, nullable
-from sozialraum.web.openapi_notes import _errors, _export, _ok, _param
+from sozialraum.web._openapi_parts import (
+    GEO,
+    INT,
+    NSTR,
+    STR,
+    collection,
+    feature,
+    nullable,
+    ok_answer,
+    param,
+)
+from sozialraum.web.openapi_notes import _errors, _export
 
 NINT = nullable(INT)
-_AREA = _param("area", "path", True)
-_DISTRICT = _param("district", description="district id")
+_AREA = param("area", "path", True)
+_DISTRICT = param("district", description="district id")
 
 _WALK_PROPERTIES = {
     "title": STR,
@@ -62,14 +72,14 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Walks (Sozialraumerkundungen) of an area, stops in walking order",
             "parameters": [_AREA, _DISTRICT],
-            "responses": {**_ok("WalkCollection", GEO), **_errors(304, 401, 404)},
+            "responses": {**ok_answer("WalkCollection", GEO), **_errors(304, 401, 404)},
         }
     },
     "/api/areas/{area}/walks/{walk_id}": {
         "get": {
             "summary": "One walk with its route along the streets (MultiLineString, lon/lat)",
-            "parameters": [_AREA, _param("walk_id", "path", True)],
-            "responses": {**_ok("Walk", GEO), **_errors(401, 404)},
+            "parameters": [_AREA, param("walk_id", "path", True)],
+            "responses": {**ok_answer("Walk", GEO), **_errors(401, 404)},
         }
     },
     "/api/areas/{area}/walks.csv": _export("Stops of all walks as CSV", "text/csv"),
