@@ -296,59 +296,51 @@ def offer_page(area: str, offer_id: str):
     return redirect(url_for("pages.offer_proposals", area=area, vorgeschlagen=1), 303)
 
 
-def check_offer(area: str, offer_id: str):
-    """Record that the offer was checked today (leads and admins)."""
+def _offer_action(area: str, offer_id: str, run, not_done: str, done_url: str):
+    """Run a lead's action on an offer (``run(store, version)``), then redirect to
+    ``done_url``; a 403, a 409 (changed meanwhile: ``not_done`` is said) or a German 4xx
+    on the offer page otherwise."""
     meta = checked_area(area)
     store = _store()
     try:
         _require_editor()
-        offers.mark_checked(
-            store,
-            area,
-            offer_id,
-            expected_version=_version(),
-            actor=_actor(),
-            today=settings.today(),
-        )
+        run(store, _version())
     except Forbidden as exc:
         return _forbidden(exc)
     except VersionConflict:
         current = offers.get_offer(store, area, offer_id)
-        message = (
-            "Das Angebot wurde inzwischen geändert und deshalb nicht als geprüft markiert. "
-            "Bitte sehen Sie sich die aktuelle Fassung an."
-        )
-        return _offer_page(area, meta, current, 409, error=message)
+        message = f"Das Angebot wurde inzwischen geändert und deshalb {not_done}. "
+        return _offer_page(area, meta, current, 409, error=message + "Bitte prüfen Sie die "
+                           "aktuelle Fassung.")  # fmt: skip
     except NotFound:
         raise
     except InvalidInput as exc:
         current = offers.get_offer(store, area, offer_id)
         return _offer_page(area, meta, current, exc.status, error=exc.message)
-    return redirect(url_for("pages.offer", area=area, offer_id=offer_id, geprueft=1), 303)
+    return redirect(done_url, 303)
+
+
+def check_offer(area: str, offer_id: str):
+    """Record that the offer was checked today (leads and admins)."""
+
+    def run(store, version):
+        offers.mark_checked(
+            store, area, offer_id, expected_version=version, actor=_actor(),
+            today=settings.today(),
+        )  # fmt: skip
+
+    done = url_for("pages.offer", area=area, offer_id=offer_id, geprueft=1)
+    return _offer_action(area, offer_id, run, "nicht als geprüft markiert", done)
 
 
 def delete_offer(area: str, offer_id: str):
     """Delete an offer (leads and admins; the version shown must still be the current one)."""
-    meta = checked_area(area)
-    store = _store()
-    try:
-        _require_editor()
-        offers.delete_offer(store, area, offer_id, expected_version=_version(), actor=_actor())
-    except Forbidden as exc:
-        return _forbidden(exc)
-    except VersionConflict:
-        current = offers.get_offer(store, area, offer_id)
-        message = (
-            "Das Angebot wurde inzwischen geändert und deshalb nicht gelöscht. "
-            "Bitte prüfen Sie die aktuelle Fassung."
-        )
-        return _offer_page(area, meta, current, 409, error=message)
-    except NotFound:
-        raise
-    except InvalidInput as exc:
-        current = offers.get_offer(store, area, offer_id)
-        return _offer_page(area, meta, current, exc.status, error=exc.message)
-    return redirect(url_for("pages.offers", area=area, geloescht=1), 303)
+
+    def run(store, version):
+        offers.delete_offer(store, area, offer_id, expected_version=version, actor=_actor())
+
+    done = url_for("pages.offers", area=area, geloescht=1)
+    return _offer_action(area, offer_id, run, "nicht gelöscht", done)
 
 
 def new_offer(area: str):
