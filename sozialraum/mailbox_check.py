@@ -60,7 +60,8 @@ class CsvProblem(InvalidInput):
         self.german = german
 
 
-def _column_key(name: str) -> str:
+def column_key(name: str) -> str:
+    """A column name folded for matching: lower case, umlauts spelled out, letters only."""
     text = name.strip().lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe")
     return re.sub(r"[^a-z]", "", text.replace("ü", "ue"))
 
@@ -69,7 +70,7 @@ def find_column(header: list[str], aliases: set[str]) -> int | None:
     """Index of the first column whose name (case, umlauts, punctuation folded) is one of
     ``aliases``, or ``None``."""
     for i, name in enumerate(header):
-        if _column_key(name) in aliases:
+        if column_key(name) in aliases:
             return i
     return None
 

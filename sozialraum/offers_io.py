@@ -27,7 +27,7 @@ from sozialraum import offers as services
 from sozialraum.errors import Forbidden, InvalidInput, TooLarge
 from sozialraum.exports import FORMULA_START, csv_text, geojson_bytes
 from sozialraum.fieldnotes import Actor
-from sozialraum.mailbox_check import CsvProblem, decode
+from sozialraum.mailbox_check import CsvProblem, column_key, decode
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_edit_offers
 from sozialraum.returns import RowProblem, parse_day
@@ -70,22 +70,17 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def _key(name: str) -> str:
-    text = name.strip().lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe")
-    return re.sub(r"[^a-z]", "", text.replace("ü", "ue"))
-
-
 def _column_aliases() -> dict[str, str]:
     aliases = {"id": "id"}
     for name in (*model.FIELDS, "lon", "lat"):
-        aliases[_key(name)] = name
-        aliases[_key(model.FIELD_LABELS[name])] = name
+        aliases[column_key(name)] = name
+        aliases[column_key(model.FIELD_LABELS[name])] = name
     aliases.update(longitude="lon", lng="lon", latitude="lat", gueltigab="valid_from")
     return aliases
 
 
 _ALIASES = _column_aliases()
-_IGNORED = {_key(c) for c in IGNORED_COLUMNS}
+_IGNORED = {column_key(c) for c in IGNORED_COLUMNS}
 
 
 def _problem(kind: str, number: int, message: str) -> RowProblem:
@@ -115,7 +110,7 @@ def _csv_records(data: bytes) -> list[tuple[int, dict]]:
         columns: list[str | None] = []
         unknown = []
         for name in header:
-            key = _key(name)
+            key = column_key(name)
             if key in _IGNORED or not key:
                 columns.append(None)
             elif key in _ALIASES:
