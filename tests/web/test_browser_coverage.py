@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from web import test_browser as shared
 from web.test_browser import AREA, INJECTED, MAP, PAYLOADS, log_in
 
 from sozialraum import coverage, settings
@@ -17,11 +16,6 @@ from sozialraum.analysis.streets import load_streets, save_streets, streets_from
 
 pytestmark = pytest.mark.browser
 
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 EVIL = PAYLOADS[0]  # "<img src=x onerror=alert(1)>"
 READY = """() => { const f = document.getElementById('karte'); const w = f && f.contentWindow;

@@ -12,19 +12,12 @@ import io
 
 import pytest
 from conftest import noted_address
-from web import test_browser as shared
 from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, watch_console
 
 from sozialraum.mailbox_check import ADDED_COLUMNS
 
 pytestmark = pytest.mark.browser
-
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 
 def test_single_check_with_suggestions(s, live_server, demo_store):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import DEMO_LOGINS
-from web import test_browser as shared
 from web.test_browser import AREA, MAP, log_in, map_frame, settle
 from web.test_browser_walk import check, watch_console
 
@@ -17,11 +16,6 @@ from sozialraum.fieldnotes import district_at
 
 pytestmark = pytest.mark.browser
 
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 HOSTILE = "Zaun kaputt <img src=x onerror=alert(1)> ${alert(2)}"
 NOTE_MARKERS = f"""() => {{ const map = {MAP}; const out = [];

@@ -12,7 +12,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from web import test_browser as shared
 from web.test_browser import AREA, INJECTED, MAP, log_in, map_frame, settle
 from web.test_browser_walk import check, show, watch_console
 
@@ -23,12 +22,6 @@ from sozialraum.model.roles import Role
 
 pytestmark = pytest.mark.browser
 
-# the fixtures of the browser tests (one browser per module, the app on 127.0.0.1, sessions)
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 FINDER = f"/gebiete/{AREA}/angebote/finden"
 COACHING = "demo-jobcoaching-inklusiv"

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from conftest import DEMO_LOGINS
-from web import test_browser as shared
 from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, watch_console
 
@@ -20,11 +19,6 @@ from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
 
 pytestmark = pytest.mark.browser
-
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
 
 HOSTILE = "Zaun <img src=x onerror=alert(1)> kaputt"
 MARKERS = "() => document.querySelectorAll('#review-map path.leaflet-interactive').length"

@@ -11,7 +11,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from web import test_browser as shared
 from web.test_browser import AREA, DISTRICTS, MAP, Session, log_in, map_frame, settle
 
 from sozialraum import areas as services
@@ -22,12 +21,6 @@ from sozialraum.web.pages_walk import ZONE_COLOURS  # the guide's colours: the m
 
 pytestmark = pytest.mark.browser
 
-# the fixtures of the browser tests (one browser per module, the app on 127.0.0.1, sessions)
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 TABLE = load_categories()
 GUIDE = f"/gebiete/{AREA}/wegweiser"

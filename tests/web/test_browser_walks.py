@@ -4,17 +4,10 @@ along the streets, open the printable A4 walk sheet (screenshot, PDF), record fi
 from __future__ import annotations
 
 import pytest
-from web import test_browser as shared
 from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, pdf_pages, watch_console
 
 pytestmark = pytest.mark.browser
-
-browser = shared.browser
-start_server = shared.start_server
-live_server = shared.live_server
-open_session = shared.open_session
-s = shared.s
 
 
 def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
