@@ -15,6 +15,7 @@ from rich.table import Table
 from sozialraum import settings
 from sozialraum._cli_common import Group, console, data_dir_option
 from sozialraum.cli_accounts import users
+from sozialraum.cli_backup import backup, restore
 from sozialraum.cli_offers import offers
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import RISK_LEVELS
@@ -495,22 +496,32 @@ def demo(data_dir):
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Worker processes (1: waitress; more: gunicorn, one process per worker).",
+)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(data_dir, host, port, threads):
-    """Start the web app with the waitress production server."""
-    import waitress
-
+def serve(data_dir, host, port, workers, threads):
+    """Start the web app with a production server (waitress, or gunicorn with --workers)."""
+    from sozialraum.server import serve as run_server
     from sozialraum.web import create_app
 
     config = {"DATA_DIR": str(settings.data_dir(data_dir))}
-    app = create_app(config)
+    app = create_app(config)  # a damaged data file stops here with a clear message
+    if app.config["READ_ONLY"]:
+        click.echo("warning: the data folder is read-only; the app runs read-only", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="sozialraum")
+    run_server(app, host=host, port=port, workers=workers, threads=threads)
 
 
 main.add_command(users)
 main.add_command(offers)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()

@@ -76,7 +76,20 @@ class StorageError(SozialraumError):
 
 
 class StoreBusy(StorageError):
-    """Another process holds the area's lock for too long."""
+    """Another process holds the area's lock for too long (HTTP 503 with ``Retry-After``)."""
+
+    status = 503
+    retry_after_s = 5
+
+
+class ReadOnly(StorageError):
+    """The data folder cannot be written (read-only mount, permissions); reading works."""
+
+    status = 503
+
+
+class DamagedData(StorageError):
+    """A data file is corrupt; found by the check at start. The file is left as it was."""
 
     status = 503
 

@@ -39,6 +39,24 @@ def write_atomic(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def is_writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (created if missing).
+
+    Tries it: creates and removes a temp file, so a read-only mount, missing
+    permissions or a full disk all count as not writable (``os.access`` does not see
+    read-only mounts for every user and is always true for root).
+    """
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+    return True
+
+
 def remove_orphaned_temp_files(folder: Path) -> list[Path]:
     """Delete temp files left by crashed writers; call only while holding the folder's lock."""
     removed = []

@@ -32,6 +32,10 @@ class Store(ABC):
         """Names of all areas."""
 
     @abstractmethod
+    def check_files(self) -> list[str]:
+        """Read everything once; return a message per damaged file (nothing is changed)."""
+
+    @abstractmethod
     def read_meta(self, area: str) -> dict:
         """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing."""
 

@@ -34,7 +34,14 @@ from pathlib import Path
 
 import filelock
 
-from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy, VersionConflict
+from sozialraum.errors import (
+    InvalidInput,
+    NotFound,
+    ReadOnly,
+    StorageError,
+    StoreBusy,
+    VersionConflict,
+)
 from sozialraum.settings import StoreSettings
 from sozialraum.store import audit
 from sozialraum.store._atomic import remove_orphaned_temp_files, write_atomic
@@ -135,11 +142,17 @@ class GeoJSONStore(Store):
         Folder holding one sub-folder per area; created on first write.
     settings : StoreSettings, optional
         Lock timeout.
+    read_only : bool, optional
+        Refuse every write with :class:`~sozialraum.errors.ReadOnly` (a read-only data
+        folder); reading works as usual.
     """
 
-    def __init__(self, data_dir: Path, settings: StoreSettings | None = None):
+    def __init__(
+        self, data_dir: Path, settings: StoreSettings | None = None, *, read_only: bool = False
+    ):
         self.data_dir = Path(data_dir)
         self.settings = settings or StoreSettings()
+        self.read_only = read_only
         self._cache: dict[tuple[str, str], _Layer] = {}
         self._cleaned: set[str] = set()
         self._mutex = threading.Lock()
@@ -161,6 +174,8 @@ class GeoJSONStore(Store):
 
     @contextmanager
     def _locked(self, area: str, create: bool = False):
+        if self.read_only:
+            raise ReadOnly(f"the data folder {self.data_dir} is read-only; nothing was changed")
         folder = self.area_dir(area) if create else self._existing_area_dir(area)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -186,6 +201,8 @@ class GeoJSONStore(Store):
         temp files are removed on the next write.
         """
         busy = []
+        if self.read_only:
+            return busy
         for area in self.areas():
             try:
                 with self._locked(area):
@@ -193,6 +210,27 @@ class GeoJSONStore(Store):
             except StoreBusy:
                 busy.append(area)
         return busy
+
+    def check_files(self) -> list[str]:
+        """Read every area's metadata and layer files once; return the damaged ones.
+
+        Each problem names the file and why it cannot be read. Nothing is changed:
+        a damaged file is never overwritten (every write re-reads the layer first and
+        refuses). The layers read stay in the memory cache.
+        """
+        problems = []
+        for area in self.areas():
+            try:
+                self.read_meta(area)
+            except StorageError as exc:
+                problems.append(exc.message)
+                continue
+            for layer in LAYERS:
+                try:
+                    self._load(area, layer)
+                except StorageError as exc:
+                    problems.append(exc.message)
+        return problems
 
     # -- reading -------------------------------------------------------------
     def areas(self) -> list[str]:

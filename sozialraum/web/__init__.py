@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
+from sozialraum.errors import DamagedData
 from sozialraum.fieldnotes import NoteRules
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
@@ -22,6 +24,7 @@ from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
+from sozialraum.store._atomic import is_writable
 
 csrf = CSRFProtect()
 
@@ -105,6 +108,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_MAX_FAILURES_PER_IP=20,
         LOGIN_WINDOW_MINUTES=15,
         WTF_CSRF_TIME_LIMIT=None,
+        READ_ONLY=False,
+        STORE_LOCK_TIMEOUT_S=10.0,
+        PROXY_COUNT=0,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
@@ -118,7 +124,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters.update(datum=german_date, datum_zeit=german_datetime)
     use_local_assets(app.static_url_path)
     data_dir = Path(app.config["DATA_DIR"])
-    store = open_store(data_dir)
+    read_only = _flag(app.config["READ_ONLY"]) or not is_writable(data_dir)
+    app.config["READ_ONLY"] = read_only
+    if read_only:
+        app.logger.warning("data folder %s is read-only: the app runs read-only", data_dir)
+    store = open_store(
+        data_dir, read_only=read_only, lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"])
+    )
+    problems = store.check_files()
+    if problems:
+        raise DamagedData(
+            "damaged data files (left unchanged; restore them with 'sozialraum restore' "
+            "or move them away): " + "; ".join(problems)
+        )
     for area in store.cleanup():
         app.logger.warning("area %s is locked by another process; temp files left for later", area)
     categories = load_categories(Path(app.config["CATEGORIES_FILE"]))
@@ -126,7 +144,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "store": store,
         "categories": categories,
         "generation": _generation(categories),
-        "accounts": _accounts(app, data_dir),
+        "accounts": _accounts(app, data_dir, read_only),
         "note_rules": NoteRules(
             load_note_categories(Path(app.config["NOTE_CATEGORIES_FILE"])),
             load_privacy_guard(Path(app.config["PRIVACY_RULES_FILE"])),
@@ -138,24 +156,51 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     auth.login_manager.init_app(app)
     csrf.init_app(app)
+    if int(app.config["PROXY_COUNT"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.session_interface = _SecureWhenHttps()
+    app.context_processor(lambda: {"read_only": app.config["READ_ONLY"]})
     routes.register(app)
     errors.register(app)
     headers.register(app)
     return app
 
 
-def _accounts(app: Flask, data_dir: Path) -> dict:
+def _flag(value) -> bool:
+    """A config flag that may come from the environment as text (``"1"``, ``"true"``)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+class _SecureWhenHttps(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` when configured or when the request came by HTTPS
+    (directly, or through a proxy trusted with ``PROXY_COUNT``)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure
+        )
+
+
+def _accounts(app: Flask, data_dir: Path, read_only: bool) -> dict:
     from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
 
     folder = accounts_dir(data_dir)
+    # with a read-only data folder, logins still work: sessions and the login limiter
+    # move to the instance folder (users are only read)
+    runtime = Path(app.instance_path) / "sessions" if read_only else folder
     config = app.config
     return {
         "users": UserStore(folder / "users.json"),
         "sessions": SessionStore(
-            folder / "sessions.json", idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"])
+            runtime / "sessions.json", idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"])
         ),
         "limiter": LoginLimiter(
-            folder / "logins.json",
+            runtime / "logins.json",
             max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
             max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
             window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),

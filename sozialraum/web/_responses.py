@@ -86,18 +86,18 @@ def cached_json(etag: str, build: Callable[[], object], mimetype: str = JSON) ->
     if data is gz:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding, Cookie"
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "private, no-store"
     response.set_etag(etag)
     return response
 
 
 def json_response(body: object, status: int = 200, etag: str | None = None, **headers) -> Response:
-    """JSON (GeoJSON for a Feature) that is revalidated each time (``private, no-cache``),
+    """JSON (GeoJSON for a Feature) never stored by browsers or proxies (``private, no-store``),
     with an optional strong ETag and extra headers (e.g. ``Location``)."""
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     feature = isinstance(body, dict) and body.get("type") == "Feature"
     response = Response(data, status=status, mimetype=GEOJSON if feature else JSON)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "private, no-store"
     if etag:
         response.set_etag(etag)
     response.headers.update(headers)

@@ -12,6 +12,7 @@ from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT
 from sozialraum.analysis.walk import walk_minutes
 from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json
 from sozialraum.web.api import (
     ADDRESS_FIELDS,
@@ -52,7 +53,7 @@ def _number(body: dict, key: str, low: float, high: float) -> float:
 def isochrones(area: str):
     """5/10/15-minute walking areas around a point (POST, so the point is in no URL or log)."""
     checked_area(area)
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput('send a JSON object {"lon": …, "lat": …, "profil": "normal"}')
     lon = _number(body, "lon", -180, 180)
@@ -105,7 +106,7 @@ def profile_csv(area: str):
     body = _profile.profile_csv(rows, table).encode("utf-8")
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="bezirksprofil-{area}.csv"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -12,8 +12,10 @@ from sozialraum.errors import (
     InvalidInput,
     NotFound,
     PreconditionRequired,
+    ReadOnly,
     SozialraumError,
     StorageError,
+    StoreBusy,
 )
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,10 @@ GERMAN = {
     500: "Ein interner Fehler ist aufgetreten.",
     503: "Die Daten sind gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.",
 }
+READ_ONLY_MESSAGE = (
+    "Die Daten sind gerade schreibgeschützt: Sie können alles ansehen, aber nichts ändern. "
+    "Bitte wenden Sie sich an Ihre IT."
+)
 CSRF_MESSAGE = (
     "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut."
 )
@@ -60,6 +66,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(SozialraumError)
     def _domain_error(exc: SozialraumError):
+        if isinstance(exc, ReadOnly):
+            log.warning("write refused: %s", exc.message)
+            return _answer(503, READ_ONLY_MESSAGE)
+        if isinstance(exc, StoreBusy):
+            log.warning("store busy: %s", exc.message)
+            body, status = _answer(503, GERMAN[503])
+            return body, status, {"Retry-After": str(exc.retry_after_s)}
         if isinstance(exc, StorageError):
             log.error("storage error: %s", exc.message)
             return _answer(exc.status, GERMAN[503])

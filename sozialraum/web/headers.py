@@ -1,10 +1,14 @@
-"""Security headers on every response, errors included."""
+"""Security headers on every response, errors included.
+
+Every response that is not a static asset is ``Cache-Control: private, no-store``
+unless the view set its own: pages and data may show notes about places people live.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 
 def tile_source(tile_url: str | None) -> str:
@@ -38,4 +42,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if not request.path.startswith(f"{current_app.static_url_path}/"):
+            # pages and data may show client-related notes: never kept in a browser cache
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response

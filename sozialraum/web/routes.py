@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
-from sozialraum.errors import Forbidden, Unauthorized
+from sozialraum.errors import Forbidden, ReadOnly, Unauthorized
 from sozialraum.model.roles import can_administer, can_write_somewhere
 from sozialraum.web import (
     api,
@@ -322,6 +322,12 @@ def guard(view, access: str):
                 raise Forbidden("administrators only")
             if access == "write" and not can_write_somewhere(current_user.role):
                 raise Forbidden("viewers read but cannot change data")
+            if (
+                access in ("write", "admin")
+                and request.method != "GET"
+                and current_app.config["READ_ONLY"]
+            ):
+                raise ReadOnly("the app runs read-only; nothing was changed")
         return view(*args, **kwargs)
 
     wrapped.access = access

@@ -1,0 +1,151 @@
+"""Security headers on every response of every route, errors included; cookies."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DEMO_LOGINS, csrf_token, login
+
+from sozialraum.web import create_app
+from sozialraum.web.routes import ROUTES
+
+AREA = "musterstadt-nord"
+TILES = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+
+
+def _fill(rule: str, samples: dict) -> str:
+    for name, value in samples.items():
+        rule = rule.replace(f"<{name}>", value)
+    return rule
+
+
+@pytest.fixture
+def tiled_app(demo_store):
+    return create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": TILES})
+
+
+def _samples(store) -> dict:
+    return {
+        "area": AREA,
+        "district": "r1",
+        "category": "bakery",
+        "resource_id": store.query(AREA, "resources")[0]["id"],
+        "address_id": store.query(AREA, "addresses")[0]["id"],
+        "note_id": store.query(AREA, "notes")[0]["id"],
+        "walk_id": store.query(AREA, "walks")[0]["id"],
+        "offer_id": store.query(AREA, "offers")[0]["id"],
+        "meeting_id": "gibt-es-nicht",
+        "proposal_id": "gibt-es-nicht",
+    }
+
+
+def _check(response, where: str) -> None:
+    headers = response.headers
+    csp = headers.get("Content-Security-Policy", "")
+    directives = {}
+    for part in filter(None, (d.strip() for d in csp.split(";"))):
+        name, _, sources = part.partition(" ")
+        directives[name] = sources
+    assert directives.get("default-src") == "'self'", where
+    assert directives.get("frame-ancestors") == "'self'", where
+    assert directives.get("object-src") == "'none'", where
+    assert directives["img-src"].split() == ["'self'", "data:", "https://*.tiles.example.org"]
+    for name in ("script-src", "style-src", "connect-src", "font-src"):
+        sources = directives[name].split()
+        assert all(s in ("'self'", "'unsafe-inline'") for s in sources), (where, name, sources)
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert headers.get("Referrer-Policy") == "strict-origin-when-cross-origin", where
+    assert headers.get("X-Frame-Options") == "SAMEORIGIN", where
+
+
+@pytest.mark.parametrize("role", [None, "viewer", "caseworker", "admin"])
+def test_every_route_every_method_has_the_headers_and_no_store(tiled_app, demo_store, role):
+    client = tiled_app.test_client()
+    if role:
+        login(client, role)
+    samples = _samples(demo_store)
+    seen = set()
+    for route in ROUTES:
+        for method in route.methods:
+            url = _fill(route.rule, samples)
+            response = client.open(url, method=method)  # writes without a token: 400
+            where = f"{method} {url} as {role}: {response.status_code}"
+            assert response.status_code < 500, where
+            _check(response, where)
+            if response.status_code != 304:
+                assert "no-store" in response.headers.get("Cache-Control", ""), where
+            seen.add(response.status_code)
+    assert {200, 400}.issubset(seen) if role else {200, 401}.issubset(seen)
+
+
+def test_error_responses_have_the_headers(tiled_app):
+    client = login(tiled_app.test_client())
+    token = csrf_token(client, "/")
+    answers = {
+        "404 page": client.get("/gibt-es-nicht"),
+        "404 api": client.get("/api/gibt-es-nicht"),
+        "405": client.delete("/"),
+        "400 csrf": client.post(f"/api/areas/{AREA}/notes", json={}),
+        "413": client.post(
+            f"/api/areas/{AREA}/notes",
+            data=b"x" * (tiled_app.config["MAX_CONTENT_LENGTH"] + 1),
+            headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+        ),
+        "401": tiled_app.test_client().get(f"/api/areas/{AREA}/notes"),
+    }
+    for name, response in answers.items():
+        assert response.status_code == int(name.split()[0]), name
+        _check(response, name)
+        assert "no-store" in response.headers["Cache-Control"], name
+
+
+def test_an_unexpected_error_is_a_500_with_the_headers(demo_store):
+    app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": TILES})
+
+    @app.get("/kaputt")
+    def broken():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/kaputt")
+    assert response.status_code == 500
+    assert "boom" not in response.get_data(as_text=True)
+    _check(response, "500")
+
+
+def test_static_assets_are_cacheable_but_guarded(tiled_app):
+    response = tiled_app.test_client().get("/static/sozialraum/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    _check(response, "static")
+
+
+def _login_cookie(app, headers=None, base_url="http://localhost", referer=None) -> str:
+    client = app.test_client()
+    name, password = DEMO_LOGINS["caseworker"]
+    headers = dict(headers or {})
+    token = csrf_token(client, headers=headers, base_url=base_url)
+    headers["Referer"] = referer or f"{base_url}/anmelden"
+    response = client.post(
+        "/anmelden",
+        data={"csrf_token": token, "username": name, "password": password},
+        headers=headers,
+        base_url=base_url,
+    )
+    assert response.status_code == 302
+    return response.headers["Set-Cookie"]
+
+
+def test_cookie_is_secure_behind_a_trusted_https_proxy(demo_store):
+    app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": "", "PROXY_COUNT": 1})
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sozialraum.example.de"}
+    cookie = _login_cookie(app, https, referer="https://sozialraum.example.de/anmelden")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    plain = _login_cookie(app)
+    assert "Secure" not in plain and "HttpOnly" in plain
+
+
+def test_forwarded_proto_is_ignored_without_a_trusted_proxy(demo_store):
+    app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
+    cookie = _login_cookie(app, {"X-Forwarded-Proto": "https"})
+    assert "Secure" not in cookie
+    direct = _login_cookie(app, base_url="https://localhost")
+    assert "Secure" in direct
