@@ -154,7 +154,6 @@ class GeoJSONStore(Store):
         self.settings = settings or StoreSettings()
         self.read_only = read_only
         self._cache: dict[tuple[str, str], _Layer] = {}
-        self._cleaned: set[str] = set()
         self._mutex = threading.Lock()
 
     # -- paths and locking -------------------------------------------------
@@ -187,9 +186,10 @@ class GeoJSONStore(Store):
         except filelock.Timeout:
             raise StoreBusy(f"area {area!r} is locked by another process; try again") from None
         try:
-            if area not in self._cleaned:
-                remove_orphaned_temp_files(folder)
-                self._cleaned.add(area)
+            # temp files of a writer that was killed (a listing of three small folders; on
+            # every write, because server workers are forked and replaced while running)
+            for sub in (folder, folder / ARTIFACT_DIR, folder / VERSIONS_DIR):
+                remove_orphaned_temp_files(sub)
             yield folder
         finally:
             lock.release()

@@ -9,7 +9,14 @@ import os
 import filelock
 import pytest
 
-from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy, VersionConflict
+from sozialraum.errors import (
+    InvalidInput,
+    NotFound,
+    ReadOnly,
+    StorageError,
+    StoreBusy,
+    VersionConflict,
+)
 from sozialraum.settings import StoreSettings
 from sozialraum.store import GeoJSONStore
 
@@ -168,6 +175,44 @@ def test_orphaned_temp_files_are_removed_at_start(store, area):
     (folder / ".tmp-notes.geojson-abc").write_text("halb")
     GeoJSONStore(store.data_dir).cleanup()
     assert not list(folder.glob(".tmp-*"))
+
+
+def test_temp_files_of_a_killed_writer_go_with_the_next_write(store, area):
+    """Server workers are forked and replaced while the store object lives on: every
+    write (not only the first) removes temp files a killed writer left behind."""
+    store.add(area, "notes", note(), actor="a")
+    folder = store.data_dir / area
+    (folder / "analysis").mkdir(exist_ok=True)
+    left = [
+        folder / ".tmp-notes.geojson-k1",
+        folder / "analysis" / ".tmp-walk-k2",
+        folder / "versions" / ".tmp-notes.jsonl-k3",
+    ]
+    for path in left:
+        path.write_text("halb")
+    store.add(area, "notes", note(text="zweite"), actor="a")
+    assert not [path for path in left if path.exists()]
+    assert len(store.query(area, "notes")) == 2
+
+
+def test_read_only_store_refuses_writes_and_reads(store, area):
+    store.add(area, "notes", note(), actor="a")
+    before = (store.data_dir / area / "notes.geojson").read_bytes()
+    reader = GeoJSONStore(store.data_dir, read_only=True)
+    with pytest.raises(ReadOnly):
+        reader.add(area, "notes", note(), actor="a")
+    assert len(reader.query(area, "notes")) == 1
+    assert reader.cleanup() == []
+    assert (store.data_dir / area / "notes.geojson").read_bytes() == before
+
+
+def test_check_files_names_every_damaged_file(store, area):
+    store.add(area, "notes", note(), actor="a")
+    assert GeoJSONStore(store.data_dir).check_files() == []
+    (store.data_dir / area / "notes.geojson").write_text("{", encoding="utf-8")
+    problems = GeoJSONStore(store.data_dir).check_files()
+    assert len(problems) == 1 and "notes.geojson" in problems[0]
+    assert (store.data_dir / area / "notes.geojson").read_text(encoding="utf-8") == "{"
 
 
 def test_lock_held_by_another_process_gives_busy(store, area):
