@@ -7,7 +7,7 @@ SOZ := $(VENV)/bin/sozialraum
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint format setup setup-test demo chromium clean
+.PHONY: run test bench stress lint format setup setup-test demo chromium clean
 
 run: setup demo
 	$(SOZ) serve --host $(HOST) --port $(PORT)
@@ -18,6 +18,11 @@ test: setup-test
 
 bench: setup-test
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# concurrency, kill -9 (200 rounds) and load against the production server (~15 minutes);
+# its quick variant is part of `make test` (tests/test_stress.py)
+stress: setup-test
+	$(PY) benchmarks/stress.py $(STRESS_ARGS)
 
 lint: setup-test
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,702 @@
+"""`make stress`: the production server under concurrent writers, kill -9 and load.
+
+Every scenario runs ``sozialraum serve --workers N`` (gunicorn) on 127.0.0.1 over a
+fresh data folder and talks to it over HTTP like the browser does (login form, session
+cookie, CSRF token header):
+
+- ``concurrency``: C client processes create notes at once; exactly C × N arrive.
+  Readers during the writes always get complete JSON. Two changes with the same
+  If-Match: one 200, one 412. A lock held by another process: 503 with Retry-After,
+  then every worker answers again.
+- ``crash``: writers run while the server's workers (and every tenth round the whole
+  server) are killed with SIGKILL at a random moment; after each round every
+  acknowledged write is in the files, every file is valid, the audit log verifies.
+- ``load``: 90 % reads / 10 % writes from 30 client threads against a city-sized area:
+  requests/s, p95 latencies, errors, memory per worker process.
+
+Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load]
+       [--rounds N] [--seconds S] [--copies N]
+``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filelock
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+AREA = "musterstadt-nord"
+USER, PASSWORD = "demo-fachkraft", "demo-fachkraft-2026"
+META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+# -- server --------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``sozialraum serve --workers N`` in its own process group; restartable, killable."""
+
+    def __init__(self, data_dir: Path, workers: int = 2, threads: int = 4, **env: str):
+        self.data_dir = Path(data_dir)
+        self.workers, self.threads = workers, threads
+        self.instance = self.data_dir.parent / "instance"  # kept over restarts: same secret
+        self.log_path = self.data_dir.parent / "server.log"
+        self.env = {**os.environ, "SOZIALRAUM_INSTANCE_PATH": str(self.instance), **env}
+        self.port = _free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 120) -> None:
+        command = [sys.executable, "-m", "sozialraum.cli", "serve"]
+        command += ["--data-dir", str(self.data_dir), "--port", str(self.port)]
+        command += ["--workers", str(self.workers), "--threads", str(self.threads)]
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                start_new_session=True,
+            )  # fmt: skip
+        self.wait_ready(timeout_s)
+
+    def wait_ready(self, timeout_s: float = 120) -> None:
+        """Until every worker process exists and the server answers."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(requests.RequestException):
+                workers_up = len(self.worker_pids()) >= self.workers
+                if workers_up and requests.get(self.base + "/anmelden", timeout=5).ok:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"server did not answer:\n{self.log_path.read_text()[-3000:]}")
+
+    def worker_pids(self) -> list[int]:
+        try:
+            return [child.pid for child in psutil.Process(self.proc.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill_workers(self) -> int:
+        """SIGKILL to every worker; gunicorn's master forks new ones."""
+        pids = self.worker_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return len(pids)
+
+    def kill_all(self) -> None:
+        """SIGKILL to the master and every worker at once (the whole process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        for _ in range(200):  # workers die with the group; wait until they are gone
+            if not any(psutil.pid_exists(p) for p in self._group()):
+                break
+            time.sleep(0.02)
+
+    def _group(self) -> list[int]:
+        return [p.pid for p in psutil.process_iter() if _pgid(p.pid) == self.proc.pid]
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill_all()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
+def make_data(folder: Path) -> Path:
+    """A data folder with the demo area and the demo logins (``sozialraum demo``)."""
+    data = folder / "data"
+    subprocess.run(
+        [sys.executable, "-m", "sozialraum.cli", "demo", "--data-dir", str(data)],
+        check=True, capture_output=True, cwd=ROOT,
+        env={**os.environ, "SOZIALRAUM_INSTANCE_PATH": str(folder / "instance")},
+    )  # fmt: skip
+    return data
+
+
+def team_addresses(data_dir: Path, district: str = "r1") -> list[str]:
+    """Address ids in a district of the demo caseworker's team (read from the file)."""
+    raw = json.loads((data_dir / AREA / "addresses.geojson").read_bytes())
+    return [f["id"] for f in raw["features"] if f["properties"].get("district") == district]
+
+
+# -- client --------------------------------------------------------------------------------
+
+
+class Client:
+    """A logged-in browser session: cookie plus CSRF token."""
+
+    def __init__(self, base: str, user: str = USER, password: str = PASSWORD):
+        self.base = base
+        self.http = requests.Session()
+        self.user, self.password = user, password
+        self.token = ""
+
+    def login(self) -> Client:
+        page = self.http.get(self.base + "/anmelden", timeout=60).text
+        data = {"csrf_token": META.search(page).group(1), "username": self.user}
+        data["password"] = self.password
+        answer = self.http.post(self.base + "/anmelden", data=data, allow_redirects=False)
+        if answer.status_code != 302:
+            raise RuntimeError(f"login failed: {answer.status_code}")
+        self.token = META.search(self.http.get(self.base + "/", timeout=60).text).group(1)
+        return self
+
+    def create_note(self, address_id: str, text: str, timeout_s: float = 60):
+        body = {"address_id": address_id, "category": "beobachtung", "text": text}
+        return self.http.post(
+            f"{self.base}/api/areas/{AREA}/notes",
+            json=body,
+            headers={"X-CSRFToken": self.token},
+            timeout=timeout_s,
+        )
+
+    def update_note(self, note_id, etag, address_id, text, timeout_s: float = 60):
+        """Replace a note (the API takes the whole note) based on version ``etag``."""
+        return self.http.put(
+            f"{self.base}/api/areas/{AREA}/notes/{note_id}",
+            json={"address_id": address_id, "category": "beobachtung", "text": text},
+            headers={"X-CSRFToken": self.token, "If-Match": etag},
+            timeout=timeout_s,
+        )
+
+    def get(self, path: str, timeout_s: float = 60):
+        return self.http.get(self.base + path, timeout=timeout_s)
+
+
+def note_text(marker: str, writer: int, number: int) -> str:
+    return f"Stresstest {marker}: Bank am Platz, Lauf {writer}.{number}"
+
+
+def _stored_notes(data_dir: Path) -> dict[str, dict]:
+    raw = json.loads((data_dir / AREA / "notes.geojson").read_bytes())
+    return {f["id"]: f for f in raw["features"]}
+
+
+# -- 1. concurrency ------------------------------------------------------------------------
+
+
+def _writer(base, addresses, marker, writer, count, ready, start, results) -> None:
+    client = Client(base).login()
+    ready.put(writer)
+    start.wait()
+    statuses = []
+    for number in range(count):
+        address = addresses[(writer * count + number) % len(addresses)]
+        try:
+            statuses.append(
+                client.create_note(address, note_text(marker, writer, number)).status_code
+            )
+        except requests.RequestException:
+            statuses.append(0)
+    results.put(statuses)
+
+
+def _reader(base: str, stop, results) -> None:
+    client = Client(base).login()
+    reads = invalid = 0
+    paths = [f"/api/areas/{AREA}/notes", f"/api/areas/{AREA}/notes?district=r1"]
+    while not stop.is_set():
+        answer = client.get(paths[reads % 2])
+        reads += 1
+        try:
+            if (
+                answer.status_code != 200
+                or json.loads(answer.content)["type"] != "FeatureCollection"
+            ):
+                invalid += 1
+        except (ValueError, KeyError):
+            invalid += 1
+    results.put((reads, invalid))
+
+
+def _same_if_match(base: str, address: str, pairs: int) -> list[tuple[int, int]]:
+    """``pairs`` times: two clients change the same note with the same ETag at once."""
+    first, second = Client(base).login(), Client(base).login()
+    outcomes = []
+    for pair in range(pairs):
+        created = first.create_note(address, f"Wettlauf {pair}: Bank am Platz")
+        note_id, etag = created.json()["id"], created.headers["ETag"]
+        barrier = threading.Barrier(2)
+        statuses = [0, 0]
+
+        def change(slot, client, note_id=note_id, etag=etag, barrier=barrier, statuses=statuses):
+            barrier.wait()
+            answer = client.update_note(note_id, etag, address, f"Änderung {slot}: Bank")
+            statuses[slot] = answer.status_code
+
+        threads = [
+            threading.Thread(target=change, args=(i, c)) for i, c in enumerate((first, second))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        outcomes.append(tuple(sorted(statuses)))
+    return outcomes
+
+
+def _held_lock(server: Server, address: str, hold_s: float) -> dict:
+    """Hold the area's lock from this process; writes get 503 + Retry-After, reads go on."""
+    client = Client(server.base).login()
+    lock = filelock.FileLock(server.data_dir / AREA / ".lock")
+    lock.acquire()
+    try:
+        started = time.monotonic()
+        busy = client.create_note(address, "Gesperrt: Bank am Platz")
+        waited_s = time.monotonic() - started
+        read = client.get(f"/api/areas/{AREA}/notes")
+        time.sleep(max(0.0, hold_s - (time.monotonic() - started)))
+    finally:
+        lock.release()
+    # no hung workers: every worker process answers (many requests reach both)
+    answers = [client.get("/api/areas").status_code for _ in range(8 * server.workers)]
+    after = client.create_note(address, "Wieder frei: Bank am Platz")
+    return {
+        "busy_status": busy.status_code,
+        "retry_after": busy.headers.get("Retry-After"),
+        "waited_s": waited_s,
+        "read_status": read.status_code,
+        "answers_after": answers,
+        "write_after": after.status_code,
+    }
+
+
+@dataclass
+class ConcurrencyResult:
+    clients: int
+    notes_each: int
+    stored: int
+    statuses: dict[int, int]
+    reads: int
+    invalid_reads: int
+    if_match: list[tuple[int, int]]
+    lock: dict
+    seconds: float
+
+
+def concurrency(
+    folder: Path, clients: int = 20, notes_each: int = 50, pairs: int = 20
+) -> ConcurrencyResult:
+    """Run the concurrency scenario in ``folder`` (see module docstring)."""
+    data = make_data(folder)
+    addresses = team_addresses(data)
+    marker = uuid.uuid4().hex[:8]
+    ctx = multiprocessing.get_context("spawn")
+    with Server(data, workers=2, threads=4, SOZIALRAUM_STORE_LOCK_TIMEOUT_S="1") as server:
+        start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
+        reader = ctx.Process(target=_reader, args=(server.base, stop, results))
+        reader.start()
+        ready, done = ctx.Queue(), ctx.Queue()
+        writers = [
+            ctx.Process(
+                target=_writer,
+                args=(server.base, addresses, marker, w, notes_each, ready, start, done),
+            )
+            for w in range(clients)
+        ]
+        for process in writers:
+            process.start()
+        for _ in writers:  # every writer logged in and waiting
+            ready.get(timeout=600)
+        started = time.monotonic()
+        start.set()
+        statuses = [s for _ in writers for s in done.get(timeout=1800)]
+        for process in writers:
+            process.join(timeout=60)
+        seconds = time.monotonic() - started
+        stop.set()
+        reads, invalid = results.get(timeout=120)
+        reader.join(timeout=60)
+        if_match = _same_if_match(server.base, addresses[0], pairs)
+        lock = _held_lock(server, addresses[0], hold_s=2.5)
+    stored = sum(marker in f["properties"].get("text", "") for f in _stored_notes(data).values())
+    counts: dict[int, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    return ConcurrencyResult(
+        clients, notes_each, stored, counts, reads, invalid, if_match, lock, seconds
+    )
+
+
+# -- 2. crash ------------------------------------------------------------------------------
+
+
+@dataclass
+class CrashResult:
+    rounds: int
+    kills: int
+    restarts: int
+    acknowledged: int
+    updates_acknowledged: int
+    lost: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    temp_files_left: int = 0
+
+
+def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates) -> None:
+    number = 0
+    mine: list[tuple[str, str, str]] = []
+    while not stop.is_set():
+        number += 1
+        try:
+            if mine and number % 3 == 0:
+                note_id, etag, address = mine[-1]
+                text = f"Geändert {number}: Bank am Platz"
+                answer = client.update_note(note_id, etag, address, text, timeout_s=10)
+                if answer.status_code == 200:
+                    mine[-1] = (note_id, answer.headers["ETag"], address)
+                    updates[note_id] = int(answer.json()["properties"]["version"])
+                elif answer.status_code == 412:
+                    current = answer.json()["current"]
+                    mine[-1] = (note_id, f'"v{current["properties"]["version"]}"', address)
+                continue
+            address = addresses[number % len(addresses)]
+            answer = client.create_note(address, note_text(marker, slot, number), timeout_s=10)
+            if answer.status_code == 201:
+                acked[answer.json()["id"]] = 1
+                mine.append((answer.json()["id"], answer.headers["ETag"], address))
+        except (requests.RequestException, ValueError, KeyError):
+            time.sleep(0.01)  # the server is down or restarting: not acknowledged
+
+
+def check_files(data_dir: Path) -> tuple[list[str], int]:
+    """Damaged files (fresh store: every layer parses, audit log verifies); temp files."""
+    from sozialraum.store import GeoJSONStore
+
+    store = GeoJSONStore(data_dir)
+    problems = store.check_files()
+    for area in store.areas():
+        result = store.verify_audit(area)
+        problems += [] if result.ok else [f"{area}: {p}" for p in result.problems]
+    temps = len(list((data_dir / AREA).rglob(".tmp-*")))
+    return problems, temps
+
+
+def crash(folder: Path, rounds: int = 200, writers: int = 4, seed: int = 1) -> CrashResult:
+    """Run the kill -9 scenario in ``folder`` (see module docstring)."""
+    rng = random.Random(seed)
+    data = make_data(folder)
+    addresses = team_addresses(data)
+    marker = uuid.uuid4().hex[:8]
+    acked: dict[str, int] = {}
+    updates: dict[str, int] = {}
+    result = CrashResult(rounds, 0, 0, 0, 0)
+    server = Server(data, workers=2, threads=4)
+    server.start()
+    try:
+        clients = [Client(server.base).login() for _ in range(writers)]
+        for round_ in range(rounds):
+            stop = threading.Event()
+            threads = [
+                threading.Thread(
+                    target=_crash_writer, args=(c, addresses, marker, i, stop, acked, updates)
+                )
+                for i, c in enumerate(clients)
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(rng.uniform(0.05, 0.6))
+            if round_ % 10 == 9:
+                server.kill_all()
+                result.kills += 1
+                result.restarts += 1
+                stop.set()
+                for thread in threads:
+                    thread.join()
+                server.start()
+            else:
+                result.kills += server.kill_workers() > 0
+                stop.set()
+                for thread in threads:
+                    thread.join()
+                server.wait_ready()
+            stored = _stored_notes(data)
+            lost = [i for i in acked if i not in stored]
+            lost += [
+                i for i, v in updates.items()
+                if i not in stored or stored[i]["properties"]["version"] < v
+            ]  # fmt: skip
+            problems, _ = check_files(data)
+            result.lost += [i for i in lost if i not in result.lost]
+            result.damaged += problems
+        Client(server.base).login().create_note(addresses[0], "Nach dem Test: Bank am Platz")
+        result.temp_files_left = check_files(data)[1]
+    finally:
+        server.stop()
+    result.acknowledged, result.updates_acknowledged = len(acked), len(updates)
+    return result
+
+
+# -- 3. load -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    seconds: float
+    requests: int
+    errors: int
+    reads: list[float]
+    writes: list[float]
+    baseline_s: float
+    worker_mb: list[tuple[float, float]]  # (RSS, USS) per worker in MB
+    features: int
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def _load_client(base, reads_paths, addresses, marker, seconds, barrier, slot, out) -> None:
+    rng = random.Random(slot)
+    client = Client(base).login()
+    reads, writes, errors, number = [], [], 0, 0
+    barrier.wait()  # every client is logged in: the clock starts for all at once
+    began = time.monotonic()
+    until = began + seconds
+    while time.monotonic() < until:
+        number += 1
+        write = rng.random() < 0.10
+        started = time.perf_counter()
+        try:
+            if write:
+                address = rng.choice(addresses)
+                answer = client.create_note(address, note_text(marker, slot, number))
+                ok = answer.status_code == 201
+            else:
+                answer = client.get(rng.choice(reads_paths))
+                ok = answer.status_code == 200 and len(answer.content) > 0
+        except requests.RequestException:
+            ok = False
+        (writes if write else reads).append(time.perf_counter() - started)
+        errors += not ok
+    out.append((reads, writes, errors, time.monotonic() - began))
+
+
+def load(folder: Path, clients: int = 30, seconds: float = 30.0, copies: int = 0) -> LoadResult:
+    """Mixed 90 % reads / 10 % writes for ``seconds``.
+
+    Writes are note creations in the demo area; reads go to the demo area's notes and,
+    with ``copies``, to a city-sized area ``stadt`` (the ``[web]`` benchmark's city:
+    Neuss replicated ``copies`` times), else to the demo area.
+    """
+    data = make_data(folder)
+    area = AREA
+    if copies:
+        area = "stadt"
+        import_city(folder, data, area, copies)
+    addresses = team_addresses(data)
+    read_area = json.loads((data / area / "addresses.geojson").read_bytes())["features"]
+    resources = json.loads((data / area / "resources.geojson").read_bytes())["features"]
+    features = len(read_area) + len(resources)
+    rng = random.Random(7)
+    street = read_area[0]["properties"].get("street", "Markt")
+    reads_paths = [f"/api/areas/{AREA}/notes?district=r1", f"/gebiete/{AREA}/notizen"]
+    reads_paths += [f"/api/areas/{area}/addresses/{a['id']}" for a in rng.sample(read_area, 20)]
+    reads_paths += [f"/api/areas/{area}/resources/{r['id']}" for r in rng.sample(resources, 20)]
+    reads_paths += [
+        f"/api/areas/{area}/layers/bakery",
+        f"/api/areas/{area}/addresses/search?q={street[:6]}",
+        f"/gebiete/{area}/",
+        f"/api/areas/{AREA}/offers",
+    ]
+    marker = uuid.uuid4().hex[:8]
+    with Server(data, workers=2, threads=8) as server:
+        probe = Client(server.base).login()
+        for path in reads_paths:  # warm-up: every response built once
+            answer = probe.get(path)
+            if answer.status_code != 200:
+                raise RuntimeError(f"warm-up: {path} answered {answer.status_code}")
+        samples = []
+        for _ in range(30):
+            started = time.perf_counter()
+            probe.get("/api/areas")
+            samples.append(time.perf_counter() - started)
+        baseline = statistics.median(samples)
+        out: list = []
+        barrier = threading.Barrier(clients)
+        threads = [
+            threading.Thread(
+                target=_load_client,
+                args=(server.base, reads_paths, addresses, marker, seconds, barrier, i, out),
+            )
+            for i in range(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        memory = []
+        for pid in server.worker_pids():
+            info = psutil.Process(pid).memory_full_info()
+            memory.append((info.rss / 2**20, info.uss / 2**20))
+    reads = [t for r, _, _, _ in out for t in r]
+    writes = [t for _, w, _, _ in out for t in w]
+    errors = sum(e for _, _, e, _ in out)
+    elapsed = max(d for _, _, _, d in out) if out else seconds
+    return LoadResult(
+        clients,
+        elapsed,
+        len(reads) + len(writes),
+        errors,
+        reads,
+        writes,
+        baseline,
+        memory,
+        features,
+    )
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def report_concurrency(r: ConcurrencyResult) -> None:
+    print(
+        f"[concurrency] gunicorn 2 workers x 4 threads; {r.clients} client processes x "
+        f"{r.notes_each} note creations in {r.seconds:.1f} s"
+    )
+    print(f"  notes stored {r.stored:,} of {r.clients * r.notes_each:,}; answers {r.statuses}")
+    print(f"  readers during the writes: {r.reads:,} reads, {r.invalid_reads} not valid JSON")
+    pairs = sum(o == (200, 412) for o in r.if_match)
+    print(f"  same If-Match twice at once: {pairs} of {len(r.if_match)} pairs gave 200 + 412")
+    lock = r.lock
+    print(
+        f"  lock held by another process: {lock['busy_status']} after {lock['waited_s']:.1f} s, "
+        f"Retry-After {lock['retry_after']}, reads {lock['read_status']}; afterwards "
+        f"{lock['answers_after'].count(200)} of {len(lock['answers_after'])} answers 200, "
+        f"write {lock['write_after']}"
+    )
+
+
+def report_crash(r: CrashResult) -> None:
+    print(
+        f"[crash] {r.rounds} rounds of kill -9 during writes: {r.kills} kills "
+        f"({r.restarts} of the whole server, the others of both workers)"
+    )
+    print(
+        f"  acknowledged: {r.acknowledged:,} creations, {r.updates_acknowledged:,} notes changed; "
+        f"writes lost: {len(r.lost)}; damaged files: {len(r.damaged)}; "
+        f"temp files left after the next write: {r.temp_files_left}"
+    )
+
+
+def report_load(r: LoadResult, label: str) -> None:
+    print(
+        f"[load] {label}: {r.features:,} features; gunicorn 2 workers x 8 threads; "
+        f"{r.clients} client threads, 90 % reads / 10 % writes, {r.seconds:.0f} s"
+    )
+    print(f"  requests/s {r.per_s:8.1f}   errors {r.errors}   requests {r.requests:,}")
+    base = r.baseline_s
+    for name, values in (("read", r.reads), ("write", r.writes)):
+        p95 = _p95(values)
+        print(
+            f"  p95 {name:<5} {p95 * 1000:8.1f} ms   ratio {p95 / base:7.1f}   median "
+            f"{statistics.median(values) * 1000:6.1f} ms  (baseline: one client, GET "
+            f"/api/areas, median {base * 1000:.1f} ms)"
+        )
+    for i, (rss, uss) in enumerate(r.worker_mb, 1):
+        print(f"  worker {i}: RSS {rss:7.1f} MB, own (USS) {uss:7.1f} MB")
+
+
+def import_city(folder: Path, data: Path, area: str, copies: int) -> None:
+    """Import the ``[web]`` benchmark's city (Neuss replicated) as ``area`` into ``data``."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from web import city_files
+
+    osm, districts = city_files(folder / "city", copies)
+    subprocess.run(
+        [sys.executable, "-m", "sozialraum.cli", "import", "--osm-file", str(osm),
+         "--area", area, "--districts", str(districts), "--data-dir", str(data), "--quiet"],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the small variant (make test)")
+    parser.add_argument("--only", default="concurrency,crash,load")
+    parser.add_argument("--rounds", type=int, default=None, help="kill rounds (default 200)")
+    parser.add_argument("--seconds", type=float, default=None, help="load duration")
+    parser.add_argument("--copies", type=int, default=35, help="city size for the load run")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="sozialraum-stress-") as tmp:
+        tmp = Path(tmp)
+        if "concurrency" in only:
+            size = (4, 10, 3) if args.quick else (20, 50, 20)
+            r = concurrency(tmp / "concurrency", *size)
+            report_concurrency(r)
+            failed |= r.stored != r.clients * r.notes_each or r.invalid_reads > 0
+        if "crash" in only:
+            rounds = args.rounds or (10 if args.quick else 200)
+            r = crash(tmp / "crash", rounds=rounds)
+            report_crash(r)
+            failed |= bool(r.lost or r.damaged)
+        if "load" in only:
+            seconds = args.seconds or (5.0 if args.quick else 30.0)
+            if args.quick:
+                r, label = load(tmp / "load", clients=10, seconds=seconds), "demo area"
+            else:
+                r = load(tmp / "load", seconds=seconds, copies=args.copies)
+                label = f"city area (Neuss replicated {args.copies}x) + demo area"
+            report_load(r, label)
+            failed |= r.errors > 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
