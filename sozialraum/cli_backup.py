@@ -1,0 +1,108 @@
+"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see :mod:`sozialraum.backup`).
+
+Both are safe while the web app runs. On bad input they print one line ``error: ...``
+to stderr and exit with status 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sozialraum import settings
+from sozialraum._cli_common import data_dir_option
+from sozialraum.errors import SozialraumError
+
+__all__ = ["backup", "restore"]
+
+
+class _Failure(click.ClickException):
+    """Exit status 1 with a one-line ``error: <message>`` on stderr."""
+
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _store(data_dir: Path | None):
+    from sozialraum.store import open_store
+
+    return open_store(settings.data_dir(data_dir))
+
+
+def _size(count: int) -> str:
+    """A byte count for people: ``812 B``, ``163.1 kB``, ``2.4 MB``."""
+    value = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{count} B"  # not reached
+
+
+@click.command("backup")
+@data_dir_option
+@click.argument("area")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Archive file, or an existing folder for the default name "
+    "(default: <area>-<UTC timestamp>.tar.gz in the current folder). "
+    "An existing file is never overwritten.",
+)
+def backup(data_dir, area, output):
+    """Save a consistent snapshot of AREA to a .tar.gz archive (safe while the app runs).
+
+    The archive holds every file of the area and a MANIFEST.json with the size and
+    SHA-256 of each; restore it with 'sozialraum restore'.
+    """
+    from sozialraum.backup import backup_area
+
+    try:
+        report = backup_area(_store(data_dir), area, output or Path.cwd())
+    except SozialraumError as exc:
+        raise _Failure(exc.message) from None
+    for skipped in report.skipped:
+        click.echo(f"warning: not saved: {skipped}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"wrote {report.path} ({report.files} files, {_size(report.size)}; "
+        f"{_size(report.content_bytes)} unpacked)"
+    )
+
+
+@click.command("restore")
+@data_dir_option
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option("--area", default=None, help="Restore under this name (default: the archived name).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite the area if it exists (its files not in the backup are deleted).",
+)
+def restore(data_dir, archive, area, replace):
+    """Restore an area from ARCHIVE, written by 'sozialraum backup'.
+
+    The whole archive is checked first (checksums, paths, layers, audit log); if
+    anything is wrong, nothing is changed. An existing area is only overwritten with
+    --replace; the running app then sees the restored area.
+    """
+    from sozialraum.backup import restore_area
+
+    try:
+        report = restore_area(_store(data_dir), archive, area=area, replace=replace)
+    except SozialraumError as exc:
+        raise _Failure(exc.message) from None
+    origin = "" if report.source_area == report.area else f" (saved as '{report.source_area}')"
+    click.echo(
+        f"restored area '{report.area}'{origin} from the backup of {report.created_at}: "
+        f"{report.files} files, {_size(report.content_bytes)}, "
+        f"audit log ok ({report.audit_entries} entries)"
+    )
+    if report.replaced:
+        click.echo(
+            f"replaced the existing area; {len(report.removed)} files not in the backup removed"
+        )
