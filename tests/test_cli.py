@@ -285,3 +285,22 @@ def test_coverage_summary_csv_and_errors(runner, demo_store, tmp_path):
     demo_store.delete_artifact(area, STREETS_ARTIFACT, actor="test")
     result = runner.invoke(main, ["coverage", "--data-dir", data, "--area", area])
     assert result.exit_code == 1 and "import it again" in result.output
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda raw: raw[:-40], "truncated"),
+        (lambda raw: b"".join(raw.splitlines(keepends=True)[:-2]), "entries removed"),
+        (lambda raw: raw.replace(b'"actor":"demo"', b'"actor":"jemand"', 1), "edited"),
+    ],
+    ids=["cut-mid-line", "last-lines-removed", "actor-edited"],
+)
+def test_audit_verify_detects_a_truncated_or_edited_log(runner, demo_store, damage, reason):
+    data = ["--data-dir", str(demo_store.data_dir)]
+    assert runner.invoke(main, ["audit", "verify", *data]).exit_code == 0
+    log = demo_store.data_dir / "musterstadt-nord" / "audit.jsonl"
+    log.write_bytes(damage(log.read_bytes()))
+    result = runner.invoke(main, ["audit", "verify", *data])
+    assert result.exit_code == 1 and "FAILED" in result.output
+    assert reason in result.output
