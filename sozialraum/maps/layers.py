@@ -10,6 +10,7 @@ label with ``textContent``.
 from __future__ import annotations
 
 import json
+import re
 
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
@@ -26,12 +27,26 @@ _SCRIPT_ESCAPES = {
 }
 
 
+# A JSON string literal (after json.dumps: every quote inside is escaped).
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _jinja_inert(match: re.Match) -> str:
+    return match.group(0).replace("{", "\\u007b").replace("}", "\\u007d")
+
+
 def script_json(value: object) -> str:
-    """JSON text that is safe inside an inline ``<script>`` element."""
+    """JSON text that is safe inside an inline ``<script>`` element.
+
+    Braces inside strings are escaped as well: branca renders a macro's output a second
+    time as a Jinja template, so ``{{ 7*7 }}`` in an OSM street name would otherwise be
+    evaluated on the server. Braces outside strings can never open a Jinja tag in JSON
+    (``{`` is followed by ``"`` or ``}`` there).
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for char, escaped in _SCRIPT_ESCAPES.items():
         text = text.replace(char, escaped)
-    return text
+    return _STRING.sub(_jinja_inert, text)
 
 
 class RemoteLayer(JSCSSMixin, MacroElement):

@@ -79,3 +79,14 @@ def test_coverage_script_builds_labels_as_text():
     script = (Path(__file__).resolve().parents[2] / "static/sozialraum/coverage.js").read_text()
     assert "textContent" in script
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+
+
+def test_template_syntax_in_a_street_name_is_not_evaluated():
+    """branca renders macro output a second time as Jinja: ``{{ 7*7 }}`` from OSM must stay
+    text (server-side template injection) and ``{%`` must not break the map."""
+    names = ["Str {{7*7}} weg", "Gasse {% if 1 %}x{% endif %}", "Pfad {# c #} {{ config }}"]
+    page = _page([_feature(name, NEVER) for name in names])
+    match = re.search(r"sozialraumCoverageLines\(\w+, (\{.*?\}),\s*\{\"fit\"", page, re.S)
+    data = json.loads(match.group(1).replace("\\/", "/"))
+    assert [f["properties"]["name"] for f in data["features"]] == names
+    assert "49" not in page.split("sozialraumCoverageLines", 1)[1].split("fit", 1)[0]
