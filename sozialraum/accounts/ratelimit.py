@@ -181,7 +181,46 @@ class LoginLimiter:
 
         self._file.update(change)
 
-    def success(self, user: str | None, ip: str | None) -> None:
+    def attempt(self, user: str | None, ip: str | None) -> tuple[float, float | None]:
+        """Check the limit and count this attempt as a failure, in one locked step.
+
+        Checking and counting separately would let each server process pass one more
+        guess through at the same moment; counting first closes that gap. A login that
+        then succeeds takes its attempt back with :meth:`success`.
+
+        Parameters
+        ----------
+        user : str or None
+            The user name as typed.
+        ip : str or None
+            The client address.
+
+        Returns
+        -------
+        tuple of (float, float or None)
+            Seconds to wait (``0.0``: go ahead) and the attempt's time stamp for
+            :meth:`success` (``None`` when refused: nothing was counted).
+        """
+        now = self.clock()
+
+        def change(data: dict) -> tuple[float, float | None]:
+            if data["salt"] is None:
+                data["salt"] = secrets.token_hex(32)
+            user_key, ip_key = self._keys(data["salt"], user, ip)
+            wait_s = max(
+                self._wait(data["users"].get(user_key, []), self.max_failures_per_user, now),
+                self._wait(data["ips"].get(ip_key, []), self.max_failures_per_ip, now),
+            )
+            if wait_s > 0:
+                return wait_s, None
+            data["users"].setdefault(user_key, []).append(now)
+            data["ips"].setdefault(ip_key, []).append(now)
+            self._prune(data, now)
+            return 0.0, now
+
+        return self._file.update(change)
+
+    def success(self, user: str | None, ip: str | None, attempt_at: float | None = None) -> None:
         """Record a successful login: forget the user's failures.
 
         The address's failures are kept, so one valid account cannot be used to
@@ -193,20 +232,26 @@ class LoginLimiter:
             The user name as typed.
         ip : str or None
             The client address.
+        attempt_at : float, optional
+            The time stamp from :meth:`attempt`: that attempt is taken back from the
+            address's failures too.
         """
         now = self.clock()
         data = self._file.read()
         if data["salt"] is None:
             return
         user_key, _ = self._keys(data["salt"], user, ip)
-        if user_key not in data["users"]:
+        if user_key not in data["users"] and attempt_at is None:
             return  # nothing to clear: no write on the common path
 
         def change(data: dict) -> None:
             if data["salt"] is None:
                 return
-            user_key, _ = self._keys(data["salt"], user, ip)
+            user_key, ip_key = self._keys(data["salt"], user, ip)
             data["users"].pop(user_key, None)
+            times = data["ips"].get(ip_key, [])
+            if attempt_at in times:
+                times.remove(attempt_at)
             self._prune(data, now)
 
         self._file.update(change)

@@ -89,7 +89,9 @@ def login():
         accounts = _accounts()
         name = form.username.data.strip().lower()
         ip = request.remote_addr or "-"
-        wait_s = accounts["limiter"].retry_after(name, ip)
+        # counted as a failure before the password is checked (one locked step), so that
+        # server processes checking at the same moment cannot let extra guesses through
+        wait_s, attempt_at = accounts["limiter"].attempt(name, ip)
         if wait_s > 0:
             minutes = max(1, round(wait_s / 60))
             error = (
@@ -100,11 +102,10 @@ def login():
         else:
             user = accounts["users"].authenticate(name, form.password.data)
             if user is None:
-                accounts["limiter"].failure(name, ip)
                 log.info("failed login")
                 error, status = "Benutzername oder Passwort ist falsch.", 401
             else:
-                accounts["limiter"].success(name, ip)
+                accounts["limiter"].success(name, ip, attempt_at)
                 session.clear()  # no session fixation
                 token = accounts["sessions"].create(user.name)
                 login_user(AppUser(user, token))

@@ -188,3 +188,27 @@ def test_threads_of_one_worker_lose_no_failure(tmp_path):
         t.join()
     data = json.loads(limiter.path.read_text())
     assert len(data["users"]) == 80 and [len(v) for v in data["ips"].values()] == [80]
+
+
+def test_attempt_counts_before_the_password_is_checked(limiter):
+    """Check and count are one locked step: the sixth attempt is refused even if the
+    first five were never followed by a failure() call."""
+    for _ in range(5):
+        wait_s, at = limiter.attempt("anna", "10.0.0.1")
+        assert wait_s == 0.0 and at is not None
+    wait_s, at = limiter.attempt("anna", "10.0.0.1")
+    assert wait_s > 0 and at is None
+    assert limiter.retry_after("anna", "10.0.0.1") > 0
+
+
+def test_a_successful_attempt_is_taken_back(tmp_path, clock):
+    limiter = LoginLimiter(
+        tmp_path / "logins.json", max_failures_per_user=5, max_failures_per_ip=2, clock=clock
+    )
+    for _ in range(3):  # three good logins from one address never block it
+        _, at = limiter.attempt("anna", "10.0.0.1")
+        limiter.success("anna", "10.0.0.1", at)
+    assert limiter.retry_after("bert", "10.0.0.1") == 0.0
+    limiter.attempt("bert", "10.0.0.1")
+    limiter.attempt("carl", "10.0.0.1")  # two failed guesses: the address is blocked
+    assert limiter.retry_after("dora", "10.0.0.1") > 0

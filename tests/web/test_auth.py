@@ -149,3 +149,153 @@ def test_password_never_in_logs(app, caplog):
     caplog.set_level("DEBUG")
     _post_login(app.test_client(), name, "geheimes-passwort-123")
     assert "geheimes-passwort-123" not in caplog.text
+
+
+def _route_urls(demo_store, note_id: str) -> list[tuple[str, str]]:
+    """(method, url) of every route that needs a login, with real ids."""
+    from sozialraum.web.routes import ROUTES
+
+    area = "musterstadt-nord"
+    samples = {
+        "area": area,
+        "district": "r1",
+        "category": "bakery",
+        "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
+        "address_id": demo_store.query(area, "addresses")[0]["id"],
+        "note_id": note_id,
+        "walk_id": demo_store.query(area, "walks")[0]["id"],
+        "meeting_id": "m0",
+        "offer_id": "o0",
+        "proposal_id": "p0",
+    }
+    return [
+        (method, route.rule.replace("<", "{").replace(">", "}").format(**samples))
+        for route in ROUTES
+        if route.access != "public"
+        for method in route.methods
+    ]
+
+
+def _data_files(data_dir) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(data_dir)): p.read_bytes()
+        for p in sorted(data_dir.rglob("*"))
+        if p.is_file() and p.name not in ("sessions.json", "logins.json")
+    }
+
+
+def test_replayed_cookie_after_logout_gets_401_on_every_route(app, demo_store):
+    """The old cookie (with a CSRF token of its session) opens no page, API or write."""
+    note_id = demo_store.query("musterstadt-nord", "notes", district="r1")[0]["id"]
+    for role in ("caseworker", "admin"):
+        client = login(app.test_client(), role)
+        token = csrf_token(client, "/")  # puts the CSRF secret into the session cookie
+        cookie = client.get_cookie("session").value
+        assert client.get(API).status_code == 200
+        client.post("/abmelden", data={"csrf_token": token})
+        before = _data_files(demo_store.data_dir)
+        answers = []
+        for method, url in _route_urls(demo_store, note_id):
+            replay = app.test_client()
+            replay.set_cookie("session", cookie)
+            headers = {"X-CSRFToken": token, "If-Match": '"v1"'}
+            if method == "GET":
+                response = replay.get(url)
+            elif url.startswith("/api/"):
+                body = {"lon": 6.95, "lat": 51.43, "category": "beobachtung", "text": "Bank."}
+                response = replay.open(url, method=method, json=body, headers=headers)
+            else:
+                data = {"csrf_token": token, "version": "1", "text": "Bank.", "action": "freigeben"}
+                response = replay.open(url, method=method, data=data)
+            answers.append((role, method, url, response.status_code))
+        wrong = [a for a in answers if a[3] != 401]
+        assert not wrong, wrong
+        assert len(answers) > 60
+        assert _data_files(demo_store.data_dir) == before
+
+
+def _failed_logins(
+    data_dir: str, secret: str, name: str, password: str, count: int, queue, barrier=None
+):
+    """Worker process: its own app on the shared data dir; ``count`` login attempts
+    (after ``barrier``, if given, so that workers guess at the same time)."""
+    import re as re_
+
+    from sozialraum.web import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": data_dir, "SECRET_KEY": secret})
+    client = app.test_client()
+    client.get("/anmelden")  # warm up before the race
+    if barrier is not None:
+        barrier.wait(timeout=120)
+    statuses = []
+    for _ in range(count):
+        page = client.get("/anmelden").get_data(as_text=True)
+        token = re_.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        response = client.post(
+            "/anmelden", data={"csrf_token": token, "username": name, "password": password}
+        )
+        statuses.append(response.status_code)
+    queue.put(statuses)
+
+
+def _in_process(ctx, *args) -> list[int]:
+    queue = ctx.Queue()
+    worker = ctx.Process(target=_failed_logins, args=(*args, queue))
+    worker.start()
+    statuses = queue.get(timeout=300)
+    worker.join(timeout=60)
+    assert worker.exitcode == 0
+    return statuses
+
+
+def test_login_rate_limit_holds_across_app_instances(demo_store):
+    """Two apps on one data dir (two workers) share the limit of 5 failures per user."""
+    from sozialraum.web import create_app
+
+    config = {"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "SECRET_KEY": "s" * 32}
+    first, second = create_app(config), create_app(config)
+    name, password = DEMO_LOGINS["caseworker"]
+    statuses = []
+    for i in range(7):  # alternate between the workers
+        client = (first if i % 2 == 0 else second).test_client()
+        statuses.append(_post_login(client, name, "falsch-falsch").status_code)
+    assert statuses == [401] * 5 + [429] * 2
+    for app in (first, second):
+        assert _post_login(app.test_client(), name, password).status_code == 429
+
+
+def test_login_rate_limit_holds_across_processes(demo_store):
+    """Real worker processes (spawn), each with its own create_app(): together no more
+    than the configured 5 failures per user are checked against the password."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    name, password = DEMO_LOGINS["lead"]
+    args = (str(demo_store.data_dir), "s" * 32)
+    first = _in_process(ctx, *args, name, "falsch-falsch", 3)
+    second = _in_process(ctx, *args, name, "falsch-falsch", 4)
+    assert first + second == [401] * 5 + [429] * 2
+    assert _in_process(ctx, *args, name, password, 1) == [429]  # even the right password
+    other_name, other_password = DEMO_LOGINS["viewer"]
+    assert _in_process(ctx, *args, other_name, other_password, 1) == [302]
+
+
+def test_login_rate_limit_holds_for_concurrent_processes(demo_store):
+    """Two processes guessing at the same time: still at most 5 wrong passwords are
+    tried in all (a check-then-record race would let each process try its own 5)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    name, _ = DEMO_LOGINS["caseworker"]
+    queue, barrier = ctx.Queue(), ctx.Barrier(2)
+    args = (str(demo_store.data_dir), "s" * 32, name, "falsch-falsch", 6, queue, barrier)
+    workers = [ctx.Process(target=_failed_logins, args=args) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    statuses = queue.get(timeout=300) + queue.get(timeout=300)
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) >= 7, statuses
