@@ -29,7 +29,8 @@ FUZZY_MARGIN = 4
 CITY_MIN_SCORE = 85
 
 _LINE = re.compile(
-    r"^(?P<street>.*?)[\s,]*(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)"
+    r"^(?P<street>.*?)[\s,]*(?P<number>\d+(?:\s*[-/]?\s*[a-zA-Z](?![a-zA-Z]))?"
+    r"(?:\s*[-/]\s*\d+(?:\s*[a-zA-Z](?![a-zA-Z]))?)?)"
     r"(?:\s*,?\s*(?P<postcode>\d{5})?\s*(?P<city>[^\d,][^,]*)?)?\s*$"
 )
 _NOISE = " \t\r\n,;.:\"'()[]"

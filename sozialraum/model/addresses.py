@@ -44,12 +44,16 @@ def normalise_street(street: str) -> str:
 def normalise_housenumber(housenumber: str) -> str:
     """Return a canonical house number: ``"12 A"`` → ``"12a"``, ``"12/14"`` → ``"12-14"``.
 
-    Unrecognised forms are lower-cased with spaces removed.
+    Unrecognised forms are lower-cased with spaces removed (and canonical if that makes
+    them recognised, so the result never changes when normalised again: ``"0 1"`` → ``"1"``).
     """
     text = housenumber.strip().lower()
     match = _HOUSENUMBER.match(text)
     if not match:
-        return re.sub(r"\s+", "", text)
+        text = re.sub(r"\s+", "", text)
+        match = _HOUSENUMBER.match(text)
+        if not match:
+            return text
     first, suffix, last, last_suffix = match.groups()
     key = f"{int(first)}{suffix}"
     if last:

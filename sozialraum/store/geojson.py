@@ -89,6 +89,16 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, match.group(1).decode() if match else "")
 
 
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (``"\\ud800"`` in JSON input) is refused."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "the text contains characters that cannot be stored (a lone UTF-16 surrogate)"
+        ) from None
+
+
 def _after(moment: str | None, since: str) -> bool:
     """Whether ISO 8601 time ``moment`` lies after ``since`` (offsets compared properly)."""
     try:
@@ -329,14 +339,23 @@ class GeoJSONStore(Store):
         return [f for f in features if _matches(f, bbox, district, category)]
 
     # -- writing -------------------------------------------------------------
-    def _write_layer(self, folder: Path, area: str, layer: str, features: list[dict]) -> None:
-        path = folder / f"{layer}.geojson"
+    @staticmethod
+    def _layer_body(features: list[dict]) -> bytes:
+        """The layer file's bytes; :class:`InvalidInput` if a text cannot be UTF-8."""
         # a FeatureCollection with one foreign member (RFC 7946 § 6.1) that changes on every write
-        body = json.dumps(
-            {"type": "FeatureCollection", "generation": uuid.uuid4().hex, "features": features},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
+        return _utf8(
+            json.dumps(
+                {"type": "FeatureCollection", "generation": uuid.uuid4().hex, "features": features},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+        )
+
+    def _write_layer(
+        self, folder: Path, area: str, layer: str, features: list[dict], body: bytes | None = None
+    ) -> None:
+        path = folder / f"{layer}.geojson"
+        body = self._layer_body(features) if body is None else body
         try:
             write_atomic(path, body)
         except OSError as exc:
@@ -354,15 +373,21 @@ class GeoJSONStore(Store):
             details = change(features, current.index)
             archive = details.pop("_archive", None)
             drop = details.pop("_drop", None)
+            # everything is serialised before anything is written: a text that cannot be
+            # stored is refused with nothing in the log or the files
+            body = self._layer_body(features)
+            line = None
+            if archive is not None and LAYERS[layer].keep_versions:
+                line = _utf8(json.dumps(archive, ensure_ascii=False, separators=(",", ":")) + "\n")
             # write-ahead: the entry is in the log before the change is, so every saved
             # change is audited; a failed write is followed by an "aborted" entry
             entry = audit.append(folder, layer=layer, **details)
             try:
-                if archive is not None and LAYERS[layer].keep_versions:
-                    self._archive(folder, layer, archive)
-                self._write_layer(folder, area, layer, features)
-            except StorageError:
-                with contextlib.suppress(StorageError):
+                if line is not None:
+                    self._archive(folder, layer, line)
+                self._write_layer(folder, area, layer, features, body)
+            except BaseException:
+                with contextlib.suppress(StorageError, OSError):
                     audit.append(
                         folder,
                         actor=details["actor"],
@@ -377,14 +402,13 @@ class GeoJSONStore(Store):
         return details
 
     # -- kept versions -------------------------------------------------------
-    def _archive(self, folder: Path, layer: str, feature: dict) -> None:
-        """Append one version's content to ``versions/<layer>.jsonl`` (durably)."""
+    def _archive(self, folder: Path, layer: str, line: bytes) -> None:
+        """Append one version's content (a JSON line) to ``versions/<layer>.jsonl`` (durably)."""
         path = folder / VERSIONS_DIR / f"{layer}.jsonl"
-        line = json.dumps(feature, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             path.parent.mkdir(exist_ok=True)
             with open(path, "ab") as fh:
-                fh.write(line.encode("utf-8"))
+                fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:

@@ -65,6 +65,9 @@ def test_every_result_says_why_when_not_matched(labelled):
         ("  Rheydter Straße 12 - 14 ", ("Rheydter Straße", "12 - 14", None, None)),
         ('"Markt 1", 41460', ("Markt", "1", "41460", None)),
         ("Am Alten Bach 7 B Neuss", ("Am Alten Bach", "7 B", None, "Neuss")),
+        ("Rheydter Str. 12-A, 41460 Neuss", ("Rheydter Str", "12-A", "41460", "Neuss")),
+        ("Markt 3/b", ("Markt", "3/b", None, None)),
+        ("Hauptstr. 12 Neuss", ("Hauptstr", "12", None, "Neuss")),
     ],
 )
 def test_parse_line(text, parts):
