@@ -32,6 +32,7 @@ from sozialraum.model.privacy import PrivacyGuard
 from sozialraum.model.review import STATES, visible_to_viewers
 from sozialraum.model.roles import Role, can_write
 from sozialraum.store.base import BBox, Store
+from sozialraum.store.validation import check_point_in_area
 
 LAYER = "notes"
 
@@ -167,6 +168,7 @@ def _checked(store, area, data, rules: NoteRules, today: date) -> tuple[NoteInpu
         raise InvalidInput(
             "Gültig bis: das Datum liegt in der Vergangenheit – die Notiz wäre sofort abgelaufen."
         )
+    check_point_in_area(store.read_meta(area), note.lon, note.lat)
     rules.guard.check(note.text)
     return note, district_at(store, area, note.lon, note.lat)
 

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,6 +30,9 @@ from sozialraum.model.mailbox import (
 )
 from sozialraum.model.notes import MAILBOX_CATEGORY, add_months
 from sozialraum.store.base import Store
+
+#: Whether the reader may see a note, given its properties (see ``fieldnotes.visible``).
+NoteFilter = Callable[[Mapping], bool]
 
 MAX_ROWS = 100_000
 #: Columns the check adds to a CSV (stable names, documented in the README).
@@ -151,10 +155,17 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
     return AddressTable(header, rows, delimiter, columns)
 
 
-def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evidence]]:
+def evidence_index(
+    store: Store, area: str, today: date, visible: NoteFilter | None = None
+) -> dict[str, list[Evidence]]:
     """Evidence per address key: mailbox observations (field notes) and returned-mail
     records of the area (OSM letterboxes are on the address itself, see
-    :func:`osm_evidence`)."""
+    :func:`osm_evidence`).
+
+    ``visible`` (a note's properties → bool) leaves out notes the reader may not see,
+    e.g. unreleased ones for viewers. An expired observation still counts (it makes the
+    risk "mittel") but without its text: expired notes are not shown anywhere.
+    """
     from sozialraum.returns import LAYER as RETURNS
     from sozialraum.returns import return_evidence
 
@@ -166,16 +177,17 @@ def evidence_index(store: Store, area: str, today: date) -> dict[str, list[Evide
         key, status = props.get("address_key"), props.get("mailbox_status")
         if not key or not status or props.get("review_state") == "archiviert":
             continue  # an archived observation was set aside by the team's lead
+        if visible is not None and not visible(props):
+            continue
         try:
             observed = date.fromisoformat(props["observed_on"])
             expires = date.fromisoformat(props["expires_on"]) if props.get("expires_on") else None
         except ValueError:
             continue
         # expired evidence is kept: it makes the risk "mittel" (re-check), see assess()
+        text = props.get("text", "") if expires is None or expires >= today else ""
         index.setdefault(key, []).append(
-            Evidence(
-                status, observed, "notiz", "Fachkraft", expires, props.get("text", ""), note["id"]
-            )
+            Evidence(status, observed, "notiz", "Fachkraft", expires, text, note["id"])
         )
     return index
 
@@ -272,18 +284,26 @@ def _area_matcher(store: Store, area: str) -> AddressMatcher:
 
 
 def check_inputs(
-    store: Store, area: str, inputs: list[tuple], *, actions=None, today=None, matcher=None
+    store: Store,
+    area: str,
+    inputs: list[tuple],
+    *,
+    actions=None,
+    today=None,
+    matcher=None,
+    visible: NoteFilter | None = None,
 ):
     """Check addresses given as :func:`match_address` tuples; returns the results in input
     order and the counts per risk level. Each distinct input is matched and assessed once
     (lists repeat addresses: several clients per house).
 
-    ``matcher`` defaults to the area's cached :class:`AddressMatcher`.
+    ``matcher`` defaults to the area's cached :class:`AddressMatcher`; ``visible``
+    filters the notes the reader may see (see :func:`evidence_index`).
     """
     today = today or settings.today()
     actions = actions or load_actions()
     matcher = matcher or _area_matcher(store, area)
-    evidence = evidence_index(store, area, today)
+    evidence = evidence_index(store, area, today, visible)
     memo: dict = {}
     results, counts = [], Counter()
     seen: dict[tuple, CheckResult] = {}
@@ -328,16 +348,17 @@ def check_one(
     address_id: str | None = None,
     actions=None,
     today: date | None = None,
+    visible: NoteFilter | None = None,
 ) -> CheckResult:
     """Check one address given as a line or by its id in the area (a chosen suggestion).
-    Nothing of it is stored or logged."""
+    Nothing of it is stored or logged; ``visible`` as for :func:`evidence_index`."""
     today = today or settings.today()
     actions = actions or load_actions()
     if address_id is not None:
         match = Match("exact", 100, store.get(area, "addresses", address_id))
     else:
         match = match_address(_area_matcher(store, area), (line or "",))
-    return check_address(evidence_index(store, area, today), match, today, actions)
+    return check_address(evidence_index(store, area, today, visible), match, today, actions)
 
 
 SOURCE_LABELS = {"notiz": "Notiz", "rueckläufer": "Rückläufer", "osm": "OpenStreetMap"}

@@ -147,3 +147,23 @@ def test_an_archived_observation_is_no_evidence(demo_store):
     )  # fmt: skip
     results, counts = check_table(demo_store, AREA, table)
     assert counts["hoch"] == 0 and note["id"] not in str(results[0])
+
+
+def test_evidence_keeps_expired_notes_without_text_and_honours_the_reader(demo_store):
+    from datetime import date, timedelta
+
+    from sozialraum.mailbox_check import evidence_index
+
+    area = "musterstadt-nord"
+    note, _ = noted_address(demo_store, "fehlt")
+    key, today = note["properties"]["address_key"], date.today()
+    expired = demo_store.get(area, "notes", note["id"])
+    expired["properties"]["text"] = "Abgelaufen und geheim."
+    expired["properties"]["expires_on"] = (today - timedelta(days=1)).isoformat()
+    version = expired["properties"]["version"]
+    demo_store.update(area, "notes", note["id"], expired, expected_version=version, actor="t")
+    evidence = [e for e in evidence_index(demo_store, area, today)[key] if e.ref == note["id"]]
+    assert len(evidence) == 1 and evidence[0].status == "fehlt"
+    assert "geheim" not in evidence[0].detail
+    hidden = evidence_index(demo_store, area, today, visible=lambda props: False)
+    assert note["id"] not in {e.ref for items in hidden.values() for e in items}

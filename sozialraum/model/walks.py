@@ -75,6 +75,8 @@ def _text(data: Mapping, key: str, label: str, limit: int, required: bool = Fals
         raise InvalidInput(f"{label}: bitte ausfüllen.")
     if len(value) > limit:
         raise InvalidInput(f"{label}: höchstens {limit} Zeichen.")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):  # NUL, escape codes
+        raise InvalidInput(f"{label}: enthält Steuerzeichen.")
     return value
 
 

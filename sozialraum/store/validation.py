@@ -43,6 +43,30 @@ LAYERS: dict[str, LayerSchema] = {
 }
 
 
+#: How far (degrees) a point a user enters may lie outside its area's bounding box (≈ 10 km).
+AREA_MARGIN_DEG = 0.1
+
+
+def check_point_in_area(meta: dict, lon: float, lat: float) -> None:
+    """Refuse a point (lon/lat degrees) that lies outside the area's bounding box plus
+    :data:`AREA_MARGIN_DEG`: a typo, swapped longitude and latitude, or another place.
+
+    Raises
+    ------
+    InvalidInput
+        With a German message (the point itself is not repeated).
+    """
+    bbox = meta.get("bbox")
+    if not bbox:
+        return
+    west, south, east, north = bbox
+    margin = AREA_MARGIN_DEG
+    if not (west - margin <= lon <= east + margin and south - margin <= lat <= north + margin):
+        raise InvalidInput(
+            "Ort: der Punkt liegt außerhalb des Gebiets. Sind Länge und Breite vertauscht?"
+        )
+
+
 def check_layer(layer: str) -> LayerSchema:
     """Return the schema of ``layer`` or raise :class:`InvalidInput`."""
     try:

@@ -25,6 +25,7 @@ from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
 from sozialraum.store._atomic import is_writable
+from sozialraum.web._json import StrictJSONProvider
 
 csrf = CSRFProtect()
 
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(settings.PROJECT_ROOT / "static"),
         static_url_path="/static",
     )
+    app.json = StrictJSONProvider(app)  # NaN, 1e400, duplicate keys, deep nesting: 400
     app.config.from_mapping(
         DATA_DIR=str(instance / "data"),
         TILE_URL=settings.DEFAULT_TILE_URL,

@@ -23,6 +23,18 @@ def _store():
     return _ctx()["store"]
 
 
+def note_filter():
+    """Whether the logged-in user may see a note, given its properties (viewers see
+    released notes only; see :func:`sozialraum.fieldnotes.visible`)."""
+    from flask_login import current_user
+
+    from sozialraum import fieldnotes
+
+    actor = fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+    categories = _ctx()["note_rules"].categories
+    return lambda props: fieldnotes.visible(props, actor, categories)
+
+
 def checked_area(area: str) -> dict:
     """Metadata of ``area``; 404 for unknown or malformed names."""
     try:

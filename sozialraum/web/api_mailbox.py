@@ -6,14 +6,13 @@ stored or logged.
 
 from __future__ import annotations
 
-from flask import request
-
 from sozialraum import settings
 from sozialraum.errors import InvalidInput, TooLarge
 from sozialraum.mailbox_check import check_inputs, result_record
 from sozialraum.model.mailbox import RISK_LEVELS
+from sozialraum.web._json import json_body
 from sozialraum.web._responses import json_response
-from sozialraum.web.api import _ctx, _store, checked_area
+from sozialraum.web.api import _ctx, _store, checked_area, note_filter
 
 MAX_ADDRESSES = 10_000
 PART_FIELDS = ("street", "housenumber", "postcode", "city")
@@ -50,7 +49,7 @@ def mailbox_check(area: str):
     postcode, city) against the area: match, mailbox status with evidence, delivery risk,
     reasons and suggested action per address, plus counts per risk level."""
     checked_area(area)
-    body = request.get_json(silent=True)
+    body = json_body()
     if isinstance(body, dict) and "addresses" in body:
         body = body["addresses"]
     if not isinstance(body, list) or not body:
@@ -63,8 +62,9 @@ def mailbox_check(area: str):
     inputs = [_item(i, item) for i, item in enumerate(body)]
     today = settings.today()
     results, counts = check_inputs(
-        _store(), area, inputs, actions=_ctx()["mailbox_actions"], today=today
-    )
+        _store(), area, inputs, actions=_ctx()["mailbox_actions"], today=today,
+        visible=note_filter(),
+    )  # fmt: skip
     records = [{"index": i, **result_record(r, today)} for i, r in enumerate(results)]
     return json_response(
         {

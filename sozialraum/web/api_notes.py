@@ -20,6 +20,7 @@ from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.model.notes import MAILBOX_STATUSES
 from sozialraum.model.review import STATES
 from sozialraum.osm.importer import parse_bbox
+from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
 from sozialraum.web.errors import GERMAN
@@ -54,7 +55,7 @@ def note_etag(feature: dict) -> str:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput(
             'Bitte ein JSON-Objekt senden, z. B. {"lon": 6.95, "lat": 51.43, '
@@ -73,7 +74,7 @@ def _expected_version() -> int:
     if request.if_match.star_tag:
         raise PreconditionRequired("If-Match: * is not accepted; send the ETag of your version")
     for tag in request.if_match.as_set():
-        match = _VERSION_TAG.match(tag)
+        match = _VERSION_TAG.match(tag or "")  # werkzeug reads an empty tag '""' as None
         if match:
             return int(match.group(1))
     return 0  # no version of ours: always stale (412)

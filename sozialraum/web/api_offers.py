@@ -20,10 +20,11 @@ from sozialraum import offers as services
 from sozialraum import offers_io, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
 from sozialraum.areas import speed_kmh
-from sozialraum.errors import InvalidInput, NotFound, TooLarge, VersionConflict
+from sozialraum.errors import InvalidInput, NotFound, VersionConflict
 from sozialraum.fieldnotes import Actor
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_edit_offers
+from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response, make_etag
 from sozialraum.web.api import _ctx, _etag, _store, checked_area
 from sozialraum.web.api_notes import _expected_version
@@ -68,27 +69,10 @@ def _public(feature: dict, flags: dict | None = None) -> dict:
     }
 
 
-def _reject_constant(name: str):
-    raise InvalidInput(f"JSON: {name} ist keine gültige Zahl.")
-
-
 def _body(example: str = _EXAMPLE) -> dict:
-    """The request body as a JSON object; 400 with the reason otherwise (NaN included)."""
-    if not request.is_json:
-        raise InvalidInput("Bitte JSON senden (Content-Type: application/json).")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise TooLarge(f"Die Anfrage ist zu groß (höchstens {MAX_BODY_BYTES // 1024} KB).")
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise TooLarge(f"Die Anfrage ist zu groß (höchstens {MAX_BODY_BYTES // 1024} KB).")
-    try:
-        body = json.loads(raw, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"JSON ist fehlerhaft ({exc.msg}, Zeichen {exc.pos}).") from None
-    except (ValueError, RecursionError):  # not UTF-8, nested too deeply
-        raise InvalidInput(
-            "JSON ist fehlerhaft (bitte UTF-8, nicht zu tief verschachtelt)."
-        ) from None
+    """The request body as a JSON object (strict JSON, at most :data:`MAX_BODY_BYTES`);
+    400 with the reason otherwise (413 when too large)."""
+    body = json_body(MAX_BODY_BYTES)
     if not isinstance(body, dict):
         raise InvalidInput(f"Bitte ein JSON-Objekt senden, z. B. {example}")
     return body

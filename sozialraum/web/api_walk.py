@@ -26,6 +26,8 @@ from sozialraum.web.api import (
 )
 
 MAX_FAR_DISTANCE_M = 100_000
+#: GeoJSON members refused in a point body: the point is ``lon``/``lat`` (WGS 84) only.
+GEOJSON_MEMBERS = frozenset({"crs", "geometry", "coordinates", "type", "bbox", "features"})
 
 
 def _revisions(area: str) -> tuple[str, ...]:
@@ -56,6 +58,12 @@ def isochrones(area: str):
     body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput('send a JSON object {"lon": …, "lat": …, "profil": "normal"}')
+    geojson = sorted(GEOJSON_MEMBERS & set(body))
+    if geojson:  # e.g. a "crs" (RFC 7946 forbids it) or a geometry that would be ignored
+        raise InvalidInput(
+            f"unknown fields {', '.join(geojson)}: send the point as lon and lat "
+            "(WGS 84 degrees, EPSG:4326) only"
+        )
     lon = _number(body, "lon", -180, 180)
     lat = _number(body, "lat", -90, 90)
     profile = body.get("profil")

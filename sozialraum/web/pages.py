@@ -12,7 +12,7 @@ from sozialraum.errors import NotFound
 from sozialraum.mailbox_check import check_one, result_record
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.model.roles import can_write_somewhere
-from sozialraum.web.api import checked_area
+from sozialraum.web.api import checked_area, note_filter
 from sozialraum.web.pages_notes import linked_notes
 
 
@@ -171,7 +171,12 @@ def address_page(area: str, address_id: str):
     today = settings.today()
     mailbox = result_record(
         check_one(
-            store, area, address_id=address_id, actions=_ctx()["mailbox_actions"], today=today
+            store,
+            area,
+            address_id=address_id,
+            actions=_ctx()["mailbox_actions"],
+            today=today,
+            visible=note_filter(),
         ),
         today,
     )

@@ -24,7 +24,7 @@ from sozialraum.model.mailbox import RISK_LEVELS
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.returns import active_returns, import_returns
 from sozialraum.web._responses import download
-from sozialraum.web.api import checked_area
+from sozialraum.web.api import checked_area, note_filter
 
 #: Rows shown in the browser; the download always has every row.
 SHOWN_ROWS = 1000
@@ -59,7 +59,7 @@ def mailbox_page(area: str):
     try:
         result = check_one(
             _ctx()["store"], area, line=typed, address_id=address_id,
-            actions=_ctx()["mailbox_actions"], today=today,
+            actions=_ctx()["mailbox_actions"], today=today, visible=note_filter(),
         )  # fmt: skip
     except NotFound:
         return _page(
@@ -92,8 +92,9 @@ def mailbox_list_page(area: str):
         return _page("briefkasten_liste.html", area, meta, 400, error=exc.german)
     today = settings.today()
     results, counts = check_table(
-        _ctx()["store"], area, table, actions=_ctx()["mailbox_actions"], today=today
-    )
+        _ctx()["store"], area, table, actions=_ctx()["mailbox_actions"], today=today,
+        visible=note_filter(),
+    )  # fmt: skip
     if request.form.get("ausgabe") == "csv":
         body = result_csv(table, results).encode("utf-8")
         return download(body, "text/csv", f"briefkasten-pruefung-{today.isoformat()}.csv")

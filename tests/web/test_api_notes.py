@@ -126,6 +126,10 @@ def test_changes_without_if_match_are_428(client, token, demo_store):
     assert delete.status_code == 428
     foreign = _put(client, token, created["id"], _body(_address(demo_store)), '"abc"')
     assert foreign.status_code == 412
+    url = f"{BASE}/{created['id']}"
+    for empty, status in (('""', 412), ('W/""', 412), ('"", "v1"', 204)):  # "" reads as None
+        headers = {"X-CSRFToken": token, "If-Match": empty}
+        assert client.delete(url, headers=headers).status_code == status, empty
 
 
 def test_get_etag_and_304(client, token, demo_store):
