@@ -190,6 +190,19 @@ class Client:
         self.token = META.search(self.http.get(self.base + "/", timeout=60).text).group(1)
         return self
 
+    def state(self) -> tuple[dict, str]:
+        """Cookies and CSRF token, to continue this session in another process."""
+        return self.http.cookies.get_dict(), self.token
+
+    @classmethod
+    def resume(cls, base: str, state: tuple[dict, str]) -> Client:
+        """The session of :meth:`state` (logins one after another: the login limit
+        counts attempts in flight, so 20 logins of one user at once would be refused)."""
+        client = cls(base)
+        cookies, client.token = state
+        client.http.cookies.update(cookies)
+        return client
+
     def create_note(self, address_id: str, text: str, timeout_s: float = 60):
         body = {"address_id": address_id, "category": "beobachtung", "text": text}
         return self.http.post(
@@ -224,8 +237,8 @@ def _stored_notes(data_dir: Path) -> dict[str, dict]:
 # -- 1. concurrency ------------------------------------------------------------------------
 
 
-def _writer(base, addresses, marker, writer, count, ready, start, results) -> None:
-    client = Client(base).login()
+def _writer(base, session, addresses, marker, writer, count, ready, start, results) -> None:
+    client = Client.resume(base, session)
     ready.put(writer)
     start.wait()
     statuses = []
@@ -240,8 +253,8 @@ def _writer(base, addresses, marker, writer, count, ready, start, results) -> No
     results.put(statuses)
 
 
-def _reader(base: str, stop, results) -> None:
-    client = Client(base).login()
+def _reader(base: str, session, stop, results) -> None:
+    client = Client.resume(base, session)
     reads = invalid = 0
     paths = [f"/api/areas/{AREA}/notes", f"/api/areas/{AREA}/notes?district=r1"]
     while not stop.is_set():
@@ -331,15 +344,26 @@ def concurrency(
     addresses = team_addresses(data)
     marker = uuid.uuid4().hex[:8]
     ctx = multiprocessing.get_context("spawn")
-    with Server(data, workers=2, threads=4, SOZIALRAUM_STORE_LOCK_TIMEOUT_S="1") as server:
+    with Server(data, workers=2, threads=4) as server:  # the default lock timeout (10 s)
         start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
-        reader = ctx.Process(target=_reader, args=(server.base, stop, results))
+        sessions = [Client(server.base).login().state() for _ in range(clients + 1)]
+        reader = ctx.Process(target=_reader, args=(server.base, sessions[-1], stop, results))
         reader.start()
         ready, done = ctx.Queue(), ctx.Queue()
         writers = [
             ctx.Process(
                 target=_writer,
-                args=(server.base, addresses, marker, w, notes_each, ready, start, done),
+                args=(
+                    server.base,
+                    sessions[w],
+                    addresses,
+                    marker,
+                    w,
+                    notes_each,
+                    ready,
+                    start,
+                    done,
+                ),
             )
             for w in range(clients)
         ]
@@ -357,6 +381,8 @@ def concurrency(
         reads, invalid = results.get(timeout=120)
         reader.join(timeout=60)
         if_match = _same_if_match(server.base, addresses[0], pairs)
+    # the same data with a short lock timeout, so that the held lock shows quickly
+    with Server(data, workers=2, threads=4, SOZIALRAUM_STORE_LOCK_TIMEOUT_S="1") as server:
         lock = _held_lock(server, addresses[0], hold_s=2.5)
     stored = sum(marker in f["properties"].get("text", "") for f in _stored_notes(data).values())
     counts: dict[int, int] = {}
@@ -500,11 +526,11 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
-def _load_client(base, reads_paths, addresses, marker, seconds, barrier, slot, out) -> None:
+def _load_client(base, session, reads_paths, addresses, marker, seconds, barrier, slot, out):
     rng = random.Random(slot)
-    client = Client(base).login()
+    client = Client.resume(base, session)
     reads, writes, errors, number = [], [], 0, 0
-    barrier.wait()  # every client is logged in: the clock starts for all at once
+    barrier.wait()  # the clock starts for all clients at once
     began = time.monotonic()
     until = began + seconds
     while time.monotonic() < until:
@@ -568,10 +594,21 @@ def load(folder: Path, clients: int = 30, seconds: float = 30.0, copies: int = 0
         baseline = statistics.median(samples)
         out: list = []
         barrier = threading.Barrier(clients)
+        sessions = [Client(server.base).login().state() for _ in range(clients)]
         threads = [
             threading.Thread(
                 target=_load_client,
-                args=(server.base, reads_paths, addresses, marker, seconds, barrier, i, out),
+                args=(
+                    server.base,
+                    sessions[i],
+                    reads_paths,
+                    addresses,
+                    marker,
+                    seconds,
+                    barrier,
+                    i,
+                    out,
+                ),
             )
             for i in range(clients)
         ]
