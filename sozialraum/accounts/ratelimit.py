@@ -170,16 +170,16 @@ class LoginLimiter:
             The client address.
         """
         now = self.clock()
+        self._file.update(lambda data: self._record(data, user, ip, now))
 
-        def change(data: dict) -> None:
-            if data["salt"] is None:
-                data["salt"] = secrets.token_hex(32)
-            user_key, ip_key = self._keys(data["salt"], user, ip)
-            data["users"].setdefault(user_key, []).append(now)
-            data["ips"].setdefault(ip_key, []).append(now)
-            self._prune(data, now)
-
-        self._file.update(change)
+    def _record(self, data: dict, user: str | None, ip: str | None, now: float) -> None:
+        """Count a failure at ``now`` (inside a locked update)."""
+        if data["salt"] is None:
+            data["salt"] = secrets.token_hex(32)
+        user_key, ip_key = self._keys(data["salt"], user, ip)
+        data["users"].setdefault(user_key, []).append(now)
+        data["ips"].setdefault(ip_key, []).append(now)
+        self._prune(data, now)
 
     def attempt(self, user: str | None, ip: str | None) -> tuple[float, float | None]:
         """Check the limit and count this attempt as a failure, in one locked step.
@@ -213,9 +213,7 @@ class LoginLimiter:
             )
             if wait_s > 0:
                 return wait_s, None
-            data["users"].setdefault(user_key, []).append(now)
-            data["ips"].setdefault(ip_key, []).append(now)
-            self._prune(data, now)
+            self._record(data, user, ip, now)
             return 0.0, now
 
         return self._file.update(change)
