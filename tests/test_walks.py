@@ -141,3 +141,10 @@ def test_findings_become_notes_all_or_nothing(demo_store):
     done = walks.get_walk(demo_store, AREA, walk["id"])["properties"]
     assert done["status"] == "durchgeführt"
     assert set(done["findings"]) == {n["id"] for n in created}
+
+
+def test_free_point_labels_lose_control_characters(demo_store):
+    picks = _picks(demo_store)
+    picks[-1]["label"] = "Bank\x00 am\x1b[31m\tWeg\u200b"
+    stops = walks.resolve_stops(demo_store, AREA, picks)
+    assert stops[-1]["label"] == "Bank am [31m Weg"
