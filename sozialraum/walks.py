@@ -67,10 +67,9 @@ def resolve_stops(store: Store, area: str, picks: Sequence[Mapping]) -> list[dic
                 raise InvalidInput(f"Station {number}: Punkt ohne gültige Koordinaten.")
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise InvalidInput(f"Station {number}: Koordinaten außerhalb des Bereichs.")
-            text = "".join(
-                ch for ch in str(pick.get("label") or "") if ch.isprintable() or ch == " "
-            )
-            label = " ".join(text.split())[:MAX_LABEL_CHARS]  # no NUL or escape codes
+            raw = str(pick.get("label") or "")
+            text = "".join(ch if ch.isprintable() else " " for ch in raw)  # NUL, escape codes
+            label = " ".join(text.split())[:MAX_LABEL_CHARS]
             stops.append(
                 {"kind": kind, "ref": None, "label": label or f"Punkt {number}",
                  "lon": float(lon), "lat": float(lat), "categories": []}
