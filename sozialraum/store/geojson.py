@@ -25,6 +25,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -163,6 +164,7 @@ class GeoJSONStore(Store):
         self.data_dir = Path(data_dir)
         self.settings = settings or StoreSettings()
         self.read_only = read_only
+        self._area_locks: dict[str, threading.Lock] = {}
         self._cache: dict[tuple[str, str], _Layer] = {}
         self._mutex = threading.Lock()
 
@@ -190,19 +192,31 @@ class GeoJSONStore(Store):
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create area folder {folder}: {exc.strerror}") from None
-        lock = filelock.FileLock(folder / ".lock", timeout=self.settings.lock_timeout_s)
+        # threads of this process queue on a plain lock (woken at once when it is free);
+        # only one of them at a time polls the file lock that other processes share
+        timeout_s = self.settings.lock_timeout_s
+        started = time.monotonic()
+        with self._mutex:
+            local = self._area_locks.setdefault(area, threading.Lock())
+        if not local.acquire(timeout=timeout_s):
+            raise StoreBusy(f"area {area!r} is busy; try again")
         try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise StoreBusy(f"area {area!r} is locked by another process; try again") from None
-        try:
-            # temp files of a writer that was killed (a listing of three small folders; on
-            # every write, because server workers are forked and replaced while running)
-            for sub in (folder, folder / ARTIFACT_DIR, folder / VERSIONS_DIR):
-                remove_orphaned_temp_files(sub)
-            yield folder
+            lock = filelock.FileLock(folder / ".lock")
+            try:
+                remaining_s = max(0.0, timeout_s - (time.monotonic() - started))
+                lock.acquire(timeout=remaining_s, poll_interval=0.005)
+            except filelock.Timeout:
+                raise StoreBusy(f"area {area!r} is locked by another process; try again") from None
+            try:
+                # temp files of a writer that was killed (a listing of three small folders;
+                # on every write, because server workers are forked and replaced while running)
+                for sub in (folder, folder / ARTIFACT_DIR, folder / VERSIONS_DIR):
+                    remove_orphaned_temp_files(sub)
+                yield folder
+            finally:
+                lock.release()
         finally:
-            lock.release()
+            local.release()
 
     def cleanup(self) -> list[str]:
         """Remove orphaned temp files in every area (call at start).

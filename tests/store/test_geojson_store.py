@@ -334,3 +334,36 @@ def test_same_size_rewrite_on_a_reused_inode_is_still_seen(store, area, monkeypa
         cached.index,
     )
     assert other.get(area, "notes", first["id"])["properties"]["text"] == "bbbb"
+
+
+def test_threads_queue_for_the_area_and_give_up_after_the_timeout(store, area):
+    import threading
+
+    store.settings = StoreSettings(lock_timeout_s=0.2)
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold():
+        with store._locked(area):
+            inside.set()
+            leave.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        with pytest.raises(StoreBusy):
+            store.add(area, "notes", note(), actor="a")
+    finally:
+        leave.set()
+        holder.join()
+    store.settings = StoreSettings(lock_timeout_s=10)
+    writers = [
+        threading.Thread(target=store.add, args=(area, "notes", note(text=f"n{i}")),
+                         kwargs={"actor": "a"})
+        for i in range(8)
+    ]  # fmt: skip
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    assert len(store.query(area, "notes")) == 8
