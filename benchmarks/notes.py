@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from web import _app_server
+from web_pages import _app_server
 
 AREA = "musterstadt-nord"
 DISTRICT = "r1"

@@ -2,7 +2,7 @@
 address guide and the CSV import, in a city-sized area with 1,000 offers.
 
 Set-up (not timed): the Neuss extract replicated ``copies`` times (the same city as the
-``[web]`` and ``[review]`` runs, ``web.city_files``) is imported into a temporary store; 1,000
+``[web]`` and ``[review]`` runs, ``web_pages.city_files``) is imported into a temporary store; 1,000
 synthetic offers (seeded) are placed at random resources of the city (8 % region-wide), with
 random target groups, topics, languages and eligibility conditions, checked within the last
 18 months (so some are flagged).
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from review import _client
 from run import NEUSS, median_time, row
-from web import city_files
+from web_pages import city_files
 
 AREA = "bench-stadt"
 OFFERS = 1000

@@ -2,7 +2,7 @@
 district with 5,000 notes in a city-sized area, as ratios against listing the notes alone.
 
 Set-up (not timed): the Neuss extract replicated ``copies`` times (``run.replicate``; the same
-city as the ``[web]`` run, one rectangle district per copy, ``web.city_files``) is
+city as the ``[web]`` run, one rectangle district per copy, ``web_pages.city_files``) is
 imported into a temporary store. The district with the most addresses gets 5,000 synthetic
 field notes (ids ``n00001``…, within a few metres of the streets of 70 % of its street names,
 so some streets stay unvisited; observed over the last 24 months; review states mixed
@@ -38,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from run import NEUSS, median_time, row
-from web import city_files
+from web_pages import city_files
 
 AREA = "bench-stadt"
 USER = "bench-leitung"

@@ -275,7 +275,9 @@ def main() -> None:
     if args.only in (None, "store"):
         bench_store(50)
     if args.only in (None, "web"):
-        from web import bench_web  # benchmarks/web.py: map pages in Chromium, API throughput
+        from web_pages import (
+            bench_web,
+        )  # benchmarks/web_pages.py: map pages in Chromium, API throughput
 
         bench_web(args.copies)
     if args.only in (None, "walk"):

@@ -691,7 +691,7 @@ def report_load(r: LoadResult, label: str) -> None:
 def import_city(folder: Path, data: Path, area: str, copies: int) -> None:
     """Import the ``[web]`` benchmark's city (Neuss replicated) as ``area`` into ``data``."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from web import city_files
+    from web_pages import city_files
 
     osm, districts = city_files(folder / "city", copies)
     subprocess.run(

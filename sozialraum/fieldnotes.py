@@ -212,7 +212,10 @@ def create_note(
 
 
 def visible(props: Mapping, reader: Actor | None, categories: NoteCategories | None) -> bool:
-    """Whether ``reader`` sees a note (everyone but viewers sees every note).
+    """Whether ``reader`` sees a note.
+
+    Notes belong to a team: a reader with a team sees only that team's notes; admins and
+    accounts without a team see every team's. Viewers see released notes only.
 
     Parameters
     ----------
@@ -223,7 +226,11 @@ def visible(props: Mapping, reader: Actor | None, categories: NoteCategories | N
     categories : NoteCategories or None
         Needed for viewers: a category's ``release_required`` decides.
     """
-    if reader is None or reader.role != Role.VIEWER:
+    if reader is None:
+        return True
+    if reader.team is not None and reader.role != Role.ADMIN and props.get("team") != reader.team:
+        return False
+    if reader.role != Role.VIEWER:
         return True
     category = props.get("category")
     required = (

@@ -162,9 +162,10 @@ def evidence_index(
     records of the area (OSM letterboxes are on the address itself, see
     :func:`osm_evidence`).
 
-    ``visible`` (a note's properties → bool) leaves out notes the reader may not see,
-    e.g. unreleased ones for viewers. An expired observation still counts (it makes the
-    risk "mittel") but without its text: expired notes are not shown anywhere.
+    ``visible`` (a note's properties → bool) says which notes the reader may see (their
+    own team's; released ones for viewers): the others still count for the risk, but
+    without their text or id. An expired observation still counts (it makes the risk
+    "mittel") but without its text: expired notes are not shown anywhere.
     """
     from sozialraum.returns import LAYER as RETURNS
     from sozialraum.returns import return_evidence
@@ -177,17 +178,20 @@ def evidence_index(
         key, status = props.get("address_key"), props.get("mailbox_status")
         if not key or not status or props.get("review_state") == "archiviert":
             continue  # an archived observation was set aside by the team's lead
-        if visible is not None and not visible(props):
-            continue
         try:
             observed = date.fromisoformat(props["observed_on"])
             expires = date.fromisoformat(props["expires_on"]) if props.get("expires_on") else None
         except ValueError:
             continue
-        # expired evidence is kept: it makes the risk "mittel" (re-check), see assess()
-        text = props.get("text", "") if expires is None or expires >= today else ""
+        # expired evidence is kept: it makes the risk "mittel" (re-check), see assess();
+        # a note the reader may not see (another team's, a draft for viewers) still counts
+        # for the risk of a letter, but without its text and without a link to it
+        shown = visible is None or visible(props)
+        text = props.get("text", "") if shown and (expires is None or expires >= today) else ""
         index.setdefault(key, []).append(
-            Evidence(status, observed, "notiz", "Fachkraft", expires, text, note["id"])
+            Evidence(
+                status, observed, "notiz", "Fachkraft", expires, text, note["id"] if shown else None
+            )
         )
     return index
 

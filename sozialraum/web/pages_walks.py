@@ -114,7 +114,9 @@ def _planning_context(area: str, meta: dict, district: str, form: dict, **extra)
         members = [r for r in resources if cat.id in (r["properties"].get("categories") or [])]
         if members:
             groups[cat.label] = sorted(members, key=lambda r: r["properties"].get("name") or "")
-    notes = fieldnotes.list_notes(store, area, today=settings.today(), district=district)
+    notes = fieldnotes.list_notes(
+        store, area, today=settings.today(), district=district, reader=_actor(), rules=_rules()
+    )
     return {
         "area": area,
         "meta": meta,

@@ -73,6 +73,8 @@ class World:
     released: set[str] = field(default_factory=set)  # everyone sees them (not team pages)
     history_only: set[str] = field(default_factory=set)  # an old draft text of a released note
     archived: set[str] = field(default_factory=set)  # viewers never; others on request
+    nord_released: set[str] = field(default_factory=set)  # Team Nord's own, released
+    nord_draft: set[str] = field(default_factory=set)  # Team Nord's own, a draft
     addresses: list[str] = field(default_factory=list)
     resource: str = ""
     walk_nord: str = ""
@@ -80,15 +82,23 @@ class World:
     meeting_nord: str = ""
     meeting_muehle: str = ""
 
+    def muehle(self) -> set[str]:
+        return self.released | self.unreleased | self.history_only | self.archived
+
     def hidden(self, role: str) -> set[str]:
+        """Team Nord users see no note of Team Mühle; the admin (no team) sees all."""
+        if role == "admin":
+            return set(self.expired)
         if role == "viewer":
-            return self.expired | self.unreleased | self.history_only | self.archived
-        return set(self.expired)
+            return self.expired | self.muehle() | self.nord_draft
+        return self.expired | self.muehle()
 
     def must_see(self, role: str) -> set[str]:
+        if role == "admin":
+            return self.muehle() | self.nord_released | self.nord_draft
         if role == "viewer":
-            return set(self.released)
-        return self.released | self.unreleased | self.history_only | self.archived
+            return set(self.nord_released)
+        return self.nord_released | self.nord_draft
 
     def all_markers(self) -> set[str]:
         return set(self.notes) | self.history_only
@@ -99,7 +109,8 @@ def _mark(name: str) -> str:
 
 
 def _note(store, marker, *, category, state, point, expires, address=None, resource=None,
-          mailbox_status=None, author="muehle-fachkraft") -> dict:  # fmt: skip
+          mailbox_status=None, author="muehle-fachkraft", team=MUEHLE,
+          district="r3") -> dict:  # fmt: skip
     today = settings.today()
     props = {
         "category": category,
@@ -108,8 +119,8 @@ def _note(store, marker, *, category, state, point, expires, address=None, resou
         "expires_on": expires.isoformat(),
         "review_state": state,
         "author": author,
-        "team": MUEHLE,
-        "district": "r3",
+        "team": team,
+        "district": district,
     }
     if address is not None:
         a = address["properties"]
@@ -250,6 +261,16 @@ def _seed(app, store) -> World:
                  {"type": "Feature", "geometry": old["geometry"], "properties": released},
                  expected_version=2, actor="x")  # fmt: skip
     world.history_only.add(draft_text)
+
+    # Team Nord's own notes: its users must find them (the scan can tell the difference)
+    nord = store.query(AREA, "addresses", district="r1")[:2]
+    for kind, name, state, address in (
+        (world.nord_released, "NordFrei", "freigegeben", nord[0]),
+        (world.nord_draft, "NordEntwurf", "entwurf", nord[1]),
+    ):
+        add(kind, name, category="beobachtung", state=state, point=at(address),
+            expires=later, address=address, author="demo-fachkraft", team="Team Nord",
+            district="r1")  # fmt: skip
 
     # a Team Mühle meeting with a decision on a submitted note (released in the meeting)
     rules = app.extensions["sozialraum"]["note_rules"]
@@ -469,7 +490,8 @@ def test_hidden_notes_never_appear_on_any_route(app, demo_store, world, role):
         if marker in world.hidden(role):
             problems.append(f"LEAK {role}: {marker} in {sorted(set(urls))}")
         team_urls = sorted({u for u in urls if _team_scoped(u, world)})
-        if role != "admin" and team_urls:  # Team Mühle's review queue and meetings
+        own = marker in world.nord_released | world.nord_draft
+        if role != "admin" and team_urls and not own:  # Team Mühle's review queue, meetings
             problems.append(f"TEAM LEAK {role}: {marker} in {team_urls}")
     # the scan sees what the role may see (it can tell the difference)
     unseen = world.must_see(role) - set(seen)
