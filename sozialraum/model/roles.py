@@ -5,14 +5,16 @@ Four roles, from least to most rights:
 ========== ================= ==============================================
 role       German label      rights
 ========== ================= ==============================================
-viewer     Lesezugriff       read everything
-caseworker Fachkraft         read; write in the own team's districts
+viewer     Lesezugriff       read (the own team's released notes)
+caseworker Fachkraft         read (the own team's notes); write in the own team's districts
 lead       Teamleitung       as caseworker; review (four-eyes) in own team
 admin      Administration    everything in every team; manage accounts
 ========== ================= ==============================================
 
 The web layer decides what "own team" means for a request (the team of the
-district a note belongs to equals the user's team) and asks these helpers.
+district a note belongs to equals the user's team) and asks these helpers. Notes
+are read within the team too (:func:`sozialraum.fieldnotes.visible`): accounts with
+a team see only their team's notes; admins and accounts without a team see all.
 """
 
 from __future__ import annotations
