@@ -31,6 +31,7 @@ from sozialraum.model import offers as model
 from sozialraum.model.privacy import PrivacyGuard
 from sozialraum.model.roles import Role, can_edit_offers, can_write_somewhere
 from sozialraum.store.base import Store
+from sozialraum.store.validation import check_point_in_area
 
 LAYER = "offers"
 PROPOSALS = "offer_proposals"
@@ -38,8 +39,6 @@ PROPOSALS = "offer_proposals"
 #: Proposal states: id → German label.
 PROPOSAL_STATES = {"offen": "offen", "angenommen": "angenommen", "abgelehnt": "abgelehnt"}
 MAX_COMMENT_CHARS = 500
-#: How far (degrees) a point may lie outside the area's bounding box (≈ 10 km).
-BBOX_MARGIN_DEG = 0.1
 #: Which role counts as "checked by" when a user marks an offer as checked.
 CHECKED_BY_FOR_ROLE = {Role.LEAD: "teamleitung", Role.ADMIN: "verwaltung"}
 
@@ -55,13 +54,13 @@ def _require_edit(actor: Actor) -> None:
 def _inside_area(store: Store, area: str, offer: model.OfferInput) -> None:
     if offer.lon is None:
         return
-    west, south, east, north = store.read_meta(area).get("bbox") or (-180, -90, 180, 90)
-    m = BBOX_MARGIN_DEG
-    if not (west - m <= offer.lon <= east + m and south - m <= offer.lat <= north + m):
+    try:
+        check_point_in_area(store.read_meta(area), offer.lon, offer.lat)
+    except InvalidInput:
         raise InvalidInput(
             "Ort: der Punkt liegt weit außerhalb des Gebiets. Für Angebote ohne Ort im Gebiet "
             "bitte „gebietsweit“ wählen und die Adresse angeben."
-        )
+        ) from None
 
 
 def check_offer(store: Store, area: str, data: Mapping, *, today: date) -> model.OfferInput:
