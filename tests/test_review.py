@@ -338,8 +338,9 @@ def test_viewers_see_released_notes_only(demo_store, demo_area):
     )
     assert archived_list == []
 
-    # caseworkers (and internal reads) see every state but archived ones in lists
-    for reader in (CASEWORKER, LEAD_MUEHLE, None):
+    # caseworkers of the team (and internal reads) see every state but archived ones in
+    # lists; another team's lead sees none of them
+    for reader in (CASEWORKER, None):
         listed = _ids(
             fieldnotes.list_notes(demo_store, demo_area, today=TODAY, reader=reader, rules=RULES)
         )
@@ -353,6 +354,10 @@ def test_viewers_see_released_notes_only(demo_store, demo_area):
             review_state="archiviert",
         )
         assert _ids(only_archived) == {archived["id"]}
+    other = fieldnotes.list_notes(
+        demo_store, demo_area, today=TODAY, reader=LEAD_MUEHLE, rules=RULES
+    )
+    assert not _ids(other) & mine
     # a caseworker still opens the archived note itself
     assert (
         fieldnotes.get_note(
@@ -681,9 +686,9 @@ def test_queue_default_is_submitted_notes_oldest_first(demo_store, demo_area):
     submitted = {
         n["id"]
         for n in demo_store.query(demo_area, "notes")
-        if n["properties"]["review_state"] == "eingereicht"
+        if n["properties"]["review_state"] == "eingereicht" and n["properties"]["team"] == NORD
     }
-    assert set(_queue_ids(items)) == submitted
+    assert set(_queue_ids(items)) == submitted  # the lead's own team only
     first = items[0]
     assert first["feature"]["properties"]["category_label"]
     assert first["feature"]["properties"]["district_name"]
@@ -736,9 +741,15 @@ def test_queue_filters(demo_store, demo_area):
     assert old_mailbox["properties"]["district"] == nord_ost
     mine = {n["id"] for n in (old, old_mailbox, fresh_muehle, released, draft, archived)}
 
+    admin = Actor("admin-x", Role.ADMIN, None)  # sees every team's notes
+
     def ids(**filters) -> set[str]:
         """The queue's notes among those made here (the demo has notes of its own)."""
-        return set(_queue_ids(_queue(demo_store, demo_area, **filters))) & mine
+        return set(_queue_ids(_queue(demo_store, demo_area, actor=admin, **filters))) & mine
+
+    # a lead sees the own team's queue only
+    lead_ids = set(_queue_ids(_queue(demo_store, demo_area, state=None))) & mine
+    assert fresh_muehle["id"] not in lead_ids and old["id"] in lead_ids
 
     assert ids(district=nord_west) >= {old["id"]}
     assert not ids(district=nord_west) & {old_mailbox["id"], fresh_muehle["id"]}
@@ -831,7 +842,6 @@ def test_queue_actions_match_the_actor(demo_store, demo_area):
             ["einreichen"],
         ],
         CASEWORKER: [["zurueckziehen"], ["zurueckziehen"], [], ["einreichen"], ["einreichen"]],
-        LEAD_MUEHLE: [[], [], [], [], []],
         Actor("admin", Role.ADMIN, None): [[], [], [], [], []],
     }
     for actor, wanted in expected.items():
@@ -840,6 +850,9 @@ def test_queue_actions_match_the_actor(demo_store, demo_area):
         }
         got = [sorted(items[n["id"]]["actions"]) for n in notes]
         assert got == [sorted(w) for w in wanted], actor
+    # another team's lead does not even see Team Nord's notes in the queue
+    other = _queue(demo_store, demo_area, actor=LEAD_MUEHLE, state=None)
+    assert not {i["feature"]["id"] for i in other} & {n["id"] for n in notes}
     # submitted_at comes from the review log
     items = {i["feature"]["id"]: i for i in _queue(demo_store, demo_area, state=None)}
     assert items[by_cw["id"]]["submitted_at"] == by_cw["properties"]["review_log"][0]["at"]

@@ -40,7 +40,9 @@ def test_lines_and_parts_get_status_evidence_risk_and_action(client, token, demo
     assert first["match_kind"] in ("exact", "normalised")
     assert first["matched"]["street"] == missing["street"]
     assert (first["mailbox_status"], first["risk"]) == ("fehlt", "hoch")
-    assert first["evidence"][0]["ref"] == note["id"]
+    # Team Mühle's observation counts for the caseworker of Team Nord, without text or link
+    assert note["properties"]["team"] == "Team Mühle"
+    assert first["evidence"][0]["ref"] is None and first["evidence"][0]["detail"] == ""
     assert first["evidence"][0]["source_label"] == "Notiz"
     assert "Postzustellungsurkunde" in first["action"]
     assert second["risk"] == "niedrig" and second["match_kind"] == "exact"

@@ -49,8 +49,15 @@ def test_risky_address_card_with_evidence_reasons_and_action(client, demo_store)
     page = response.get_data(as_text=True)
     assert "Zustellrisiko: <strong>hoch</strong>" in page
     assert "Postzustellungsurkunde" in page and "(festgestellt am" in page
-    assert f"/notizen/{note['id']}" in page  # the evidence links to its note
     assert "Notiz · Fachkraft" in page
+    # the observation is Team Mühle's: it counts for the risk, but the caseworker of Team
+    # Nord gets neither its text nor a link; the admin gets both
+    assert note["properties"]["team"] == "Team Mühle"
+    assert f"/notizen/{note['id']}" not in page and note["properties"]["text"] not in page
+    admin = login(client.application.test_client(), "admin")
+    page = _post(admin, CHECK, adresse=_line(address)).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in page
+    assert f"/notizen/{note['id']}" in page  # the evidence links to its note
 
 
 def test_chosen_suggestion_is_checked_by_id(client, demo_store):

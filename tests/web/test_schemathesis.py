@@ -93,6 +93,11 @@ def real_ids(demo_store) -> dict[str, list[str]]:
         name: [f["id"] for f in demo_store.query(DEMO_AREA, layer)[:3]]
         for name, layer in ID_LAYERS.items()
     }
+    # notes the caseworker (Team Nord) may see: other teams' notes are a 404 for it
+    team_notes = [
+        f for f in demo_store.query(DEMO_AREA, "notes") if f["properties"]["team"] == "Team Nord"
+    ]
+    ids["note_id"] = [f["id"] for f in team_notes[:3]]
     ids["district"] = [f["id"] for f in demo_store.query(DEMO_AREA, "districts")[:3]]
     categories = {
         c for f in demo_store.query(DEMO_AREA, "resources") for c in f["properties"]["categories"]
