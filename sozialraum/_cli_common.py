@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from sozialraum.errors import SozialraumError
+from sozialraum.store._atomic import write_atomic
 
 #: Wide tables when the output goes to a file or pipe (rich would wrap them at 80 columns).
 console = Console() if sys.stdout.isatty() else Console(width=200)
@@ -32,3 +33,11 @@ class Group(click.Group):
             return super().invoke(ctx)
         except SozialraumError as exc:
             raise click.ClickException(exc.message) from None
+
+
+def write_output(path: Path, body: bytes) -> None:
+    """Write a command's output file atomically; a one-line error if the disk refuses."""
+    try:
+        write_atomic(path.resolve(), body)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None

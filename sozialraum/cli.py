@@ -13,13 +13,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, console, data_dir_option
+from sozialraum._cli_common import Group, console, data_dir_option, write_output
 from sozialraum.cli_accounts import users
 from sozialraum.cli_backup import backup, restore
 from sozialraum.cli_offers import offers
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import RISK_LEVELS
-from sozialraum.store._atomic import write_atomic
 
 
 def _store(data_dir: Path | None):
@@ -307,7 +306,7 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
     matcher = AddressMatcher(store.query(area, "addresses"))  # one run: no cache needed
     results, counts = check_table(store, area, table, actions=actions, matcher=matcher)
     body = result_csv(table, results).encode("utf-8")
-    write_atomic(output, body)
+    write_output(output, body)
     summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)
     click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
 
@@ -403,7 +402,6 @@ def profile(data_dir, area, slow, csv_file):
     from sozialraum.analysis.profile import profile_csv, profile_table
     from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
     from sozialraum.areas import area_profile
-    from sozialraum.store._atomic import write_atomic
 
     store, table = _store(data_dir), _categories()
     speed = SLOW_SPEED_KMH if slow else DEFAULT_SPEED_KMH
@@ -413,10 +411,7 @@ def profile(data_dir, area, slow, csv_file):
         if str(csv_file) == "-":
             click.echo(text, nl=False)
             return
-        try:
-            write_atomic(csv_file.resolve(), text.encode("utf-8"))
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {csv_file}: {exc.strerror}") from None
+        write_output(csv_file, text.encode("utf-8"))
         click.echo(f"wrote {csv_file} ({len(rows) - 1} districts)")
         return
     header, body = profile_table(rows, table)
@@ -450,10 +445,7 @@ def coverage(data_dir, area, district, output):
         if str(output) == "-":
             click.echo(text, nl=False)
             return
-        try:
-            write_atomic(output.resolve(), text.encode("utf-8"))
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        write_output(output, text.encode("utf-8"))
         streets = sum(r.streets_total for r in results)
         click.echo(f"wrote {output} ({len(results)} districts, {streets} streets)")
         return

@@ -13,8 +13,7 @@ import click
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, console, data_dir_option
-from sozialraum.store._atomic import write_atomic
+from sozialraum._cli_common import Group, console, data_dir_option, write_output
 
 __all__ = ["offers"]
 
@@ -142,8 +141,5 @@ def offers_export(data_dir, area, output):
         body = export_geojson(features)
     else:
         body = export_csv(features, settings.today()).encode("utf-8")
-    try:
-        write_atomic(output.resolve(), body)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    write_output(output, body)
     click.echo(f"wrote {output} ({len(features)} offers)")
