@@ -77,3 +77,41 @@ def ok_answer(schema: str, media: str = JSON, code: str = "200", etag: bool = Tr
     if etag:
         answer["headers"] = {"ETag": {"schema": STR}}
     return {code: answer}
+
+
+IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
+
+
+def versioned_item(
+    schema: str,
+    parameters: list[dict],
+    body: dict,
+    errors,
+    summaries: tuple[str, str, str],
+    put_errors: tuple[int, ...],
+) -> dict:
+    """GET / PUT / DELETE of one versioned GeoJSON feature (ETag; changes need If-Match).
+
+    ``errors`` builds error answers from status codes (the module's ``error_answers``
+    with its texts); ``summaries`` are those of get, put and delete.
+    """
+    get, put, delete = summaries
+    changed = [*parameters, IF_MATCH]
+    return {
+        "get": {
+            "summary": get,
+            "parameters": parameters,
+            "responses": {**ok_answer(schema, GEO), **errors(304, 401, 404)},
+        },
+        "put": {
+            "summary": put,
+            "parameters": changed,
+            "requestBody": body,
+            "responses": {**ok_answer(schema, GEO), **errors(*put_errors)},
+        },
+        "delete": {
+            "summary": delete,
+            "parameters": changed,
+            "responses": errors(204, 401, 403, 404, 412, 428),
+        },
+    }

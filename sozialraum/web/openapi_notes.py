@@ -15,6 +15,7 @@ from sozialraum.web._openapi_parts import (
     ok_answer,
     param,
     ref,
+    versioned_item,
 )
 
 _NOTE_PROPERTIES = {
@@ -155,7 +156,6 @@ def _errors(*codes: int) -> dict:
 
 _AREA = param("area", "path", True)
 _NOTE = param("note_id", "path", True)
-_IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
 _FILTERS = [
     param("district", description="district id"),
     param("category", description="note category id"),
@@ -211,27 +211,18 @@ PATHS: dict[str, dict] = {
         "Notes as GeoPackage for QGIS (layer 'notizen', EPSG:4326)",
         "application/geopackage+sqlite3",
     ),
-    "/api/areas/{area}/notes/{note_id}": {
-        "get": {
-            "summary": "One note with its ETag",
-            "parameters": [_AREA, _NOTE],
-            "responses": {**ok_answer("Note", GEO), **_errors(304, 401, 404)},
-        },
-        "put": {
-            "summary": "Replace a note (If-Match required)",
-            "parameters": [_AREA, _NOTE, _IF_MATCH],
-            "requestBody": _BODY,
-            "responses": {
-                **ok_answer("Note", GEO),
-                **_errors(400, 401, 403, 404, 412, 413, 422, 428),
-            },
-        },
-        "delete": {
-            "summary": "Delete a note and its earlier versions (If-Match required)",
-            "parameters": [_AREA, _NOTE, _IF_MATCH],
-            "responses": _errors(204, 401, 403, 404, 412, 428),
-        },
-    },
+    "/api/areas/{area}/notes/{note_id}": versioned_item(
+        "Note",
+        [_AREA, _NOTE],
+        _BODY,
+        _errors,
+        (
+            "One note with its ETag",
+            "Replace a note (If-Match required)",
+            "Delete a note and its earlier versions (If-Match required)",
+        ),
+        (400, 401, 403, 404, 412, 413, 422, 428),
+    ),
     "/api/areas/{area}/notes/{note_id}/history": {
         "get": {
             "summary": "Every version of a note: who, when, what (from the audit log)",

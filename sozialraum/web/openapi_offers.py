@@ -18,6 +18,7 @@ from sozialraum.web._openapi_parts import (
     ok_answer,
     param,
     ref,
+    versioned_item,
 )
 
 _DATE = {"type": "string", "format": "date"}
@@ -316,7 +317,6 @@ def _errors(*codes: int) -> dict:
 
 _AREA = param("area", "path", True)
 _OFFER = param("offer_id", "path", True)
-_IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
 
 
 def _enum_param(name: str, values, description: str) -> dict:
@@ -418,25 +418,16 @@ PATHS: dict[str, dict] = {
             },
         }
     },
-    "/api/areas/{area}/offers/{offer_id}": {
-        "get": {
-            "summary": "One offer with its ETag",
-            "parameters": [_AREA, _OFFER],
-            "responses": {**ok_answer("Offer", GEO), **_errors(304, 401, 404)},
-        },
-        "put": {
-            "summary": "Replace an offer (leads and admins; If-Match required)",
-            "parameters": [_AREA, _OFFER, _IF_MATCH],
-            "requestBody": _BODY,
-            "responses": {
-                **ok_answer("Offer", GEO),
-                **_errors(400, 401, 403, 404, 412, 413, 428),
-            },
-        },
-        "delete": {
-            "summary": "Delete an offer (leads and admins; If-Match required)",
-            "parameters": [_AREA, _OFFER, _IF_MATCH],
-            "responses": _errors(204, 401, 403, 404, 412, 428),
-        },
-    },
+    "/api/areas/{area}/offers/{offer_id}": versioned_item(
+        "Offer",
+        [_AREA, _OFFER],
+        _BODY,
+        _errors,
+        (
+            "One offer with its ETag",
+            "Replace an offer (leads and admins; If-Match required)",
+            "Delete an offer (leads and admins; If-Match required)",
+        ),
+        (400, 401, 403, 404, 412, 413, 428),
+    ),
 }
