@@ -8,8 +8,9 @@ JSON reader (or our data files) should see is a :class:`ValueError` (werkzeug an
 - ``NaN``, ``Infinity``, ``-Infinity`` and numbers that overflow to infinity (``1e400``);
 - integers with more than :data:`MAX_INT_DIGITS` digits;
 - duplicate keys in an object (which one wins differs between readers);
-- nesting deeper than :data:`MAX_DEPTH` (checked before parsing, in C-speed passes, so a
-  20 MB ``[[[[…`` costs no recursion and little time);
+- nesting deeper than :data:`MAX_DEPTH` (json's C parser gives up on very deep input by
+  itself, at about 1,000 levels and within milliseconds; the parsed value is then
+  measured without recursion);
 - bytes that are not UTF-8, and lone UTF-16 surrogates (``"\\ud800"``), which cannot be
   written back as UTF-8.
 
@@ -20,9 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
-import numpy as np
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 
@@ -32,14 +31,6 @@ from sozialraum.errors import InvalidInput, TooLarge
 MAX_DEPTH = 64
 #: Most digits of an integer (ids, versions and counts need far fewer).
 MAX_INT_DIGITS = 30
-
-# an escape \uD800–\uDFFF with the backslashes before it (an even number is no escape)
-_SURROGATE_ESCAPE = re.compile(r"(\\+)u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
-_BRACKETS = np.zeros(256, dtype=np.int8)
-_BRACKETS[[ord("["), ord("{")]] = 1
-_BRACKETS[[ord("]"), ord("}")]] = -1
-_QUOTE, _BACKSLASH = ord('"'), ord("\\")
-_CHUNK = 1 << 20
 
 
 class JSONRejected(ValueError):
@@ -77,55 +68,20 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
     return result
 
 
-def nesting_depth(source: str | bytes) -> int:
-    """How deeply arrays and objects nest in ``source``, or any number above
-    :data:`MAX_DEPTH` once it is clear the limit is passed. Brackets inside strings do not
-    count.
-
-    Linear, without recursion and in bounded memory: the UTF-8 bytes are scanned in chunks
-    with numpy (quotes preceded by an odd number of backslashes do not end a string). For
-    malformed input the number may be off; the parser rejects such text anyway."""
-    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
-        return min(data.count(b"[") + data.count(b"{"), MAX_DEPTH)
-    depth, deepest, in_string, backslashes = 0, 0, 0, 0
-    view = np.frombuffer(data, dtype=np.uint8)
-    for start in range(0, len(view), _CHUNK):
-        chunk = view[start : start + _CHUNK]
-        index = np.arange(len(chunk))
-        # index of the last byte that is not a backslash, at or before each position
-        last_plain = np.maximum.accumulate(np.where(chunk != _BACKSLASH, index, -1))
-        before = np.concatenate(([-1], last_plain[:-1]))
-        run = index - 1 - before + np.where(before < 0, backslashes, 0)  # backslashes before
-        quotes = (chunk == _QUOTE) & (run % 2 == 0)
-        toggles = np.cumsum(quotes, dtype=np.int64) + in_string
-        steps = np.where(toggles % 2 == 0, _BRACKETS[chunk], 0)
-        levels = np.cumsum(steps, dtype=np.int64) + depth
-        deepest = max(deepest, int(levels.max()))
+def nesting_depth(value: object) -> int:
+    """How deeply arrays and objects nest in a parsed JSON ``value`` (a scalar is 0), or
+    any number above :data:`MAX_DEPTH` once the limit is passed. No recursion."""
+    if not isinstance(value, list | dict):
+        return 0
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        deepest = max(deepest, level)
         if deepest > MAX_DEPTH:
             return deepest
-        depth, in_string = int(levels[-1]), int(toggles[-1]) % 2
-        tail = len(chunk) - 1 - int(last_plain[-1])
-        backslashes = tail + (backslashes if last_plain[-1] < 0 else 0)
+        stack.extend((c, level + 1) for c in children if isinstance(c, list | dict))
     return deepest
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    """Whether a ``\\uD800``–``\\uDFFF`` escape in ``text`` is not part of a pair."""
-    escapes = []  # (start, end, is_high) of real escapes
-    for match in _SURROGATE_ESCAPE.finditer(text):
-        if len(match.group(1)) % 2:
-            escapes.append((match.end(1) - 1, match.end(), match.group(2) in "89abAB"))
-    i = 0
-    while i < len(escapes):
-        _start, end, high = escapes[i]
-        paired = (
-            high and i + 1 < len(escapes) and escapes[i + 1][0] == end and not escapes[i + 1][2]
-        )
-        if not paired:
-            return True
-        i += 2
-    return False
 
 
 def strict_loads(source: str | bytes | bytearray) -> object:
@@ -146,17 +102,11 @@ def strict_loads(source: str | bytes | bytearray) -> object:
     else:
         raise TypeError(f"JSON must be str or bytes, not {type(source).__name__}")
     text = text.removeprefix("\ufeff")
-    if nesting_depth(source if isinstance(source, bytes) else text) > MAX_DEPTH:
-        raise JSONRejected(
-            f"JSON ist fehlerhaft: höchstens {MAX_DEPTH} Ebenen Verschachtelung sind erlaubt."
-        )
-    if "\\u" in text and _has_lone_surrogate(text):
-        raise JSONRejected(
-            "JSON ist fehlerhaft: ein einzelnes UTF-16-Ersatzzeichen (\\ud800–\\udfff) ist "
-            "kein gültiger Text."
-        )
+    nested = JSONRejected(
+        f"JSON ist fehlerhaft: höchstens {MAX_DEPTH} Ebenen Verschachtelung sind erlaubt."
+    )
     try:
-        return json.loads(
+        value = json.loads(
             text,
             parse_constant=_reject_constant,
             parse_float=_float,
@@ -167,12 +117,21 @@ def strict_loads(source: str | bytes | bytearray) -> object:
         raise
     except json.JSONDecodeError as exc:
         raise JSONRejected(f"JSON ist fehlerhaft ({exc.msg}, Zeichen {exc.pos}).") from None
-    except RecursionError:  # a safety net: the depth check above comes first
-        raise JSONRejected(
-            f"JSON ist fehlerhaft: höchstens {MAX_DEPTH} Ebenen Verschachtelung sind erlaubt."
-        ) from None
+    except RecursionError:  # far too deep: json's C parser stops by itself
+        raise nested from None
     except ValueError as exc:  # e.g. a number the int/float parsers refuse
         raise JSONRejected(f"JSON ist fehlerhaft: {str(exc)[:80]}") from None
+    if nesting_depth(value) > MAX_DEPTH:
+        raise nested
+    if "\\u" in text:  # an escaped lone surrogate cannot be written back as UTF-8
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise JSONRejected(
+                "JSON ist fehlerhaft: ein einzelnes UTF-16-Ersatzzeichen (\\ud800–\\udfff) "
+                "ist kein gültiger Text."
+            ) from None
+    return value
 
 
 class StrictJSONProvider(DefaultJSONProvider):
