@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import current_app, request
+from flask_login import current_user
 
 from sozialraum import areas as services
+from sozialraum import fieldnotes
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.osm.importer import parse_bbox
 from sozialraum.web._responses import GEOJSON, cached_json, make_etag
@@ -23,14 +25,15 @@ def _store():
     return _ctx()["store"]
 
 
+def current_actor() -> fieldnotes.Actor:
+    """The logged-in user as the service functions' :class:`~sozialraum.fieldnotes.Actor`."""
+    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+
+
 def note_filter():
     """Whether the logged-in user may see a note, given its properties (viewers see
     released notes only; see :func:`sozialraum.fieldnotes.visible`)."""
-    from flask_login import current_user
-
-    from sozialraum import fieldnotes
-
-    actor = fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+    actor = current_actor()
     categories = _ctx()["note_rules"].categories
     return lambda props: fieldnotes.visible(props, actor, categories)
 

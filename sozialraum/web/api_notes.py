@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from flask import Response, request, url_for
-from flask_login import current_user
 
 from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
@@ -23,6 +22,7 @@ from sozialraum.osm.importer import parse_bbox
 from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
+from sozialraum.web.api import current_actor as _actor
 from sozialraum.web.errors import GERMAN
 
 _VERSION_TAG = re.compile(r"^v(\d{1,9})$")
@@ -30,10 +30,6 @@ _VERSION_TAG = re.compile(r"^v(\d{1,9})$")
 
 def _rules() -> fieldnotes.NoteRules:
     return _ctx()["note_rules"]
-
-
-def _actor() -> fieldnotes.Actor:
-    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
 
 
 def _district_names(area: str) -> dict[str, str]:

@@ -21,12 +21,12 @@ from sozialraum import offers_io, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
 from sozialraum.areas import speed_kmh
 from sozialraum.errors import InvalidInput, NotFound, VersionConflict
-from sozialraum.fieldnotes import Actor
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_edit_offers
 from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response, make_etag
 from sozialraum.web.api import _ctx, _etag, _store, checked_area
+from sozialraum.web.api import current_actor as _actor
 from sozialraum.web.api_notes import _expected_version
 from sozialraum.web.errors import GERMAN
 
@@ -45,10 +45,6 @@ _EXAMPLE = (
     '{"name": "…", "provider": "…", "funders": ["kommune"], "description": "…", '
     '"phone": "…", "lon": 6.95, "lat": 51.43}'
 )
-
-
-def _actor() -> Actor:
-    return Actor(current_user.name, current_user.role, current_user.team)
 
 
 def offer_etag(feature: dict) -> str:

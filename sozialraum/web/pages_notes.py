@@ -18,6 +18,7 @@ from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
 from sozialraum.model.review import ACTION_LABELS, STATES
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
+from sozialraum.web.api import current_actor as _actor
 
 FILTERS = ("district", "category", "review_state", "mailbox_status")
 
@@ -28,10 +29,6 @@ def _ctx():
 
 def _rules() -> fieldnotes.NoteRules:
     return _ctx()["note_rules"]
-
-
-def _actor() -> fieldnotes.Actor:
-    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
 
 
 def _district_names(area: str) -> dict[str, str]:

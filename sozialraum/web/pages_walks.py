@@ -22,6 +22,7 @@ from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.model.notes import MAILBOX_STATUSES
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
+from sozialraum.web.api import current_actor as _actor
 
 STOP_COLOURS = {"resource": "#1d4f91", "address": "#6a1b9a", "note": "#b8860b", "point": "#2e7d32"}
 MAX_LINES = 40
@@ -37,10 +38,6 @@ def _store():
 
 def _rules() -> fieldnotes.NoteRules:
     return _ctx()["note_rules"]
-
-
-def _actor() -> fieldnotes.Actor:
-    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
 
 
 def _labels() -> dict[str, str]:
