@@ -128,6 +128,8 @@ class AddressPoints:
         if self._tree is None or limit < 1:
             return []
         x, y = project([lon], [lat])
+        if not (np.isfinite(x[0]) and np.isfinite(y[0])):
+            return []  # not a point on Earth (NaN, out of range): nothing is near it
         k = min(limit, len(self.features))
         distances_m, indexes = self._tree.query([x[0], y[0]], k=k, distance_upper_bound=radius_m)
         found = []

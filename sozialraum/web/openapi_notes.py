@@ -240,7 +240,6 @@ PATHS: dict[str, dict] = {
                         "schema": {
                             "type": "object",
                             "required": ["lon", "lat"],
-                            "additionalProperties": False,
                             "properties": {"lon": NUM, "lat": NUM},
                         }
                     }
