@@ -198,6 +198,13 @@ def nearest_addresses(
     return areas.address_points(store, area).nearest(lon, lat, radius_m=radius_m, limit=limit)
 
 
+def address_id_for_key(store: Store, area: str, key: str) -> str | None:
+    """The id of the address with the normalised ``key`` (the first one), or None."""
+    from sozialraum import areas
+
+    return areas.address_points(store, area).id_for_key(key)
+
+
 def _tie_to_address(
     store: Store, area: str, note: NoteInput, rules: NoteRules, nearest: bool
 ) -> NoteInput:

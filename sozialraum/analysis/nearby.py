@@ -97,6 +97,7 @@ class AddressPoints:
 
     def __init__(self, addresses: list[dict]):
         self.features = addresses
+        self._ids_by_key: dict[str, str] | None = None
         lons = [f["geometry"]["coordinates"][0] for f in addresses]
         lats = [f["geometry"]["coordinates"][1] for f in addresses]
         if addresses:
@@ -106,6 +107,19 @@ class AddressPoints:
             self._tree = cKDTree(np.column_stack([xs_m, ys_m]))
         else:
             self._tree = None
+
+    def id_for_key(self, key: str) -> str | None:
+        """The id of the first address with the normalised ``key``, or None."""
+        if self._ids_by_key is None:
+            ids: dict[str, str] = {}
+            for feature in self.features:
+                props = feature["properties"]
+                found = props.get("key") or address_key(
+                    props["street"], props["housenumber"], props.get("postcode")
+                )
+                ids.setdefault(found, feature["id"])
+            self._ids_by_key = ids
+        return self._ids_by_key.get(key)
 
     def nearest(self, lon: float, lat: float, *, radius_m: float, limit: int = 8) -> list[dict]:
         """The addresses within ``radius_m`` metres of a point (straight line), nearest first.

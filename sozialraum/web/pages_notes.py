@@ -190,6 +190,11 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     values = {k: note["properties"].get(k) for k in INPUT_FIELDS if k != "resource_id"}
     values["resource_id"] = note["properties"].get("osm_ref")
     values["lon"], values["lat"] = note["geometry"]["coordinates"][:2]
+    if not values.get("address_id") and note["properties"].get("address_key"):
+        # tied by its address key only (older data): the edit keeps that address
+        values["address_id"] = fieldnotes.address_id_for_key(
+            store, area, note["properties"]["address_key"]
+        )
     if values.get("review_state") not in REVIEW_STATES:
         values["review_state"] = "eingereicht"  # an edit of a reviewed note is reviewed again
     archived = feature["properties"].get("review_state") == "archiviert"

@@ -179,3 +179,28 @@ def test_other_categories_ignore_the_proposed_address(client, token, demo_store)
     assert saved.status_code == 303
     note_id = saved.headers["Location"].split("?")[0].rsplit("/", 1)[1]
     assert "address_id" not in demo_store.get(AREA, "notes", note_id)["properties"]
+
+
+def test_editing_a_note_tied_by_its_key_keeps_the_address(client, token, demo_store):
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["team"] == "Team Nord" and "address_id" not in n["properties"]
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
+    page = client.get(f"{PAGES}/{note['id']}").get_data(as_text=True)
+    assert f'name="address_id" value="{address["id"]}"' in page
+    assert 'name="address_choice"' not in page  # no proposals: the address is known
+    props = note["properties"]
+    saved = client.post(
+        f"{PAGES}/{note['id']}",
+        data=_form(
+            token, version=str(props["version"]), category="briefkasten",
+            mailbox_status=props["mailbox_status"], text="Briefkasten erneut geprüft.",
+            address_id=address["id"], lon=note["geometry"]["coordinates"][0],
+            lat=note["geometry"]["coordinates"][1], review_state="eingereicht",
+        ),
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    after = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert after["address_key"] == key and after["address_id"] == address["id"]
