@@ -65,3 +65,5 @@ def tie_addresses(data_dir, area, dry_run):
     for note_id, distance_m in report.untied:
         nearest = f"{distance_m:.1f} m" if distance_m is not None else "no address in the area"
         click.echo(f"  not tied: note {note_id}, nearest address {nearest}")
+    for note_id in report.changed:
+        click.echo(f"  skipped: note {note_id} was changed meanwhile; run the command again")

@@ -19,7 +19,7 @@ from datetime import date
 import shapely
 from shapely.geometry import shape
 
-from sozialraum.errors import Forbidden, InvalidInput, NotFound
+from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.addresses import address_key
 from sozialraum.model.notes import (
     MAILBOX_STATUSES,
@@ -301,11 +301,13 @@ def create_note(
 
 @dataclass
 class TieReport:
-    """What :func:`tie_mailbox_notes` did: ids of the tied notes and, per note it could not
-    tie, ``(id, distance in metres to the nearest address or None)``."""
+    """What :func:`tie_mailbox_notes` did: ids of the tied notes, per note it could not
+    tie ``(id, distance in metres to the nearest address or None)``, and the ids of notes
+    someone changed while it ran (left alone; run it again)."""
 
     tied: list[str]
     untied: list[tuple[str, float | None]]
+    changed: list[str]
 
 
 def tie_mailbox_notes(
@@ -335,7 +337,7 @@ def tie_mailbox_notes(
         Never note text: ids and distances only.
     """
     mailbox = {c.id for c in categories if c.kind == "mailbox"}
-    report = TieReport([], [])
+    report = TieReport([], [], [])
     for note in store.query(area, LAYER):
         props = note["properties"]
         if props.get("category") not in mailbox or props.get("address_key"):
@@ -358,15 +360,19 @@ def tie_mailbox_notes(
                     "address_label": address["label"],
                 },
             }
-            store.update(
-                area,
-                LAYER,
-                note["id"],
-                changed,
-                expected_version=props["version"],
-                actor=actor,
-                audit_fields={"tied_to_address": True},
-            )
+            try:
+                store.update(
+                    area,
+                    LAYER,
+                    note["id"],
+                    changed,
+                    expected_version=props["version"],
+                    actor=actor,
+                    audit_fields={"tied_to_address": True},
+                )
+            except (VersionConflict, NotFound):  # edited or deleted meanwhile
+                report.changed.append(note["id"])
+                continue
         report.tied.append(note["id"])
     return report
 

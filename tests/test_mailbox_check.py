@@ -359,3 +359,18 @@ def test_tie_command_refuses_an_unknown_area(neuss, runner):
     args = ["notes", "tie-addresses", "--data-dir", str(neuss.data_dir), "--area", "gibtsnicht"]
     result = runner.invoke(main, args)
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+
+
+def test_tie_leaves_a_note_changed_meanwhile_alone(neuss, monkeypatch):
+    from sozialraum.errors import VersionConflict
+    from sozialraum.fieldnotes import tie_mailbox_notes
+
+    address = _lonely_address(neuss)
+    note = _legacy_note(neuss, *_moved(*address["geometry"]["coordinates"], 1.0), "fehlt", "x")
+
+    def edited_meanwhile(*args, **kwargs):
+        raise VersionConflict("changed", 2)
+
+    monkeypatch.setattr(neuss, "update", edited_meanwhile)
+    report = tie_mailbox_notes(neuss, NEUSS, actor="t", categories=load_note_categories())
+    assert report.changed == [note["id"]] and report.tied == [] and report.untied == []
