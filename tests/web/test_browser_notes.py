@@ -139,6 +139,13 @@ def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo
     phone.page.wait_for_function(
         "() => document.querySelector('[data-sr-point]').textContent.includes('Standort')"
     )
+    # a mailbox observation there would be proposed the house the phone stands at
+    phone.page.select_option("#note-category", "briefkasten")
+    phone.page.wait_for_selector("[data-sr-address-list] input[name=address_choice]")
+    house = demo_store.query(AREA, "addresses", district="r2")[5]["properties"]
+    first = phone.page.locator("[data-sr-address-list] label").first
+    assert first.inner_text().strip().startswith(f"{house['street']} {house['housenumber']} · ")
+    assert first.locator("input").is_checked()
     phone.page.select_option("#note-category", "treffpunkt_jugendliche")
     phone.page.fill("#note-text", "Abends treffen sich Jugendliche an der Bank.")
     widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
@@ -192,7 +199,13 @@ def test_mailbox_note_beside_a_house_is_evidence_for_that_house(
     )
     settle(frame)
     frame.get_by_role("button", name="Notiz setzen").click()
-    _click_map_centre(frame)
+    # click where the point is now (the map may have moved while its layers loaded)
+    spot = frame.evaluate(
+        f"([lon, lat]) => {{ const p = ({MAP}).latLngToContainerPoint([lat, lon]);"
+        " return {x: Math.round(p.x), y: Math.round(p.y)}; }",
+        [lon, lat],
+    )
+    frame.locator(".leaflet-container").click(position=spot)
     s.page.wait_for_url("**/notizen/neu?**")
     s.page.select_option("#note-category", "briefkasten")
     s.page.select_option("#note-mailbox", "fehlt")
