@@ -14,7 +14,7 @@ from sozialraum.analysis import reachability as _reach
 from sozialraum.analysis.counts import addresses_by_district, counts_by_district
 from sozialraum.analysis.isochrones import isochrones
 from sozialraum.analysis.matching import AddressMatcher
-from sozialraum.analysis.nearby import ResourceIndex
+from sozialraum.analysis.nearby import AddressPoints, ResourceIndex
 from sozialraum.analysis.search import AddressIndex
 from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH, WalkNetwork
 from sozialraum.errors import InvalidInput, NotFound
@@ -104,6 +104,16 @@ def address_matcher(store: Store, area: str) -> AddressMatcher:
     return _memo.get(
         ("matcher", id(store), area, revision),
         lambda: AddressMatcher(store.query(area, "addresses")),
+    )
+
+
+def address_points(store: Store, area: str) -> AddressPoints:
+    """Addresses of ``area`` projected to EPSG:25832 for nearest-address look-ups (cached
+    per revision)."""
+    revision = store.revision(area, "addresses")
+    return _memo.get(
+        ("address_points", id(store), area, revision),
+        lambda: AddressPoints(store.query(area, "addresses")),
     )
 
 

@@ -16,6 +16,7 @@ from sozialraum import settings
 from sozialraum._cli_common import Group, console, data_dir_option, write_output
 from sozialraum.cli_accounts import users
 from sozialraum.cli_backup import backup, restore
+from sozialraum.cli_notes import notes
 from sozialraum.cli_offers import offers
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import RISK_LEVELS
@@ -514,6 +515,7 @@ main.add_command(users)
 main.add_command(offers)
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(notes)
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,7 @@ from sozialraum.model.mailbox import (
     load_actions,
 )
 from sozialraum.model.notes import MAILBOX_CATEGORY, add_months
+from sozialraum.model.review import STATES as REVIEW_LABELS
 from sozialraum.store.base import Store
 
 #: Whether the reader may see a note, given its properties (see ``fieldnotes.visible``).
@@ -165,7 +166,13 @@ def evidence_index(
     ``visible`` (a note's properties → bool) says which notes the reader may see (their
     own team's; released ones for viewers): the others still count for the risk, but
     without their text or id. An expired observation still counts (it makes the risk
-    "mittel") but without its text: expired notes are not shown anywhere.
+    "mittel") but without its text: expired notes are not shown anywhere. A note not
+    released yet counts too; its evidence carries the review state.
+
+    Evidence about a house is found however it was recorded: an observation without an
+    address (set on the map before every mailbox note had to name one, and not yet tied
+    by ``sozialraum notes tie-addresses``) counts for the nearest address within
+    ``fieldnotes.TIE_RADIUS_M`` metres, the rule new notes are tied by.
     """
     from sozialraum.returns import LAYER as RETURNS
     from sozialraum.returns import return_evidence
@@ -176,8 +183,11 @@ def evidence_index(
     for note in store.query(area, "notes", category=MAILBOX_CATEGORY):
         props = note["properties"]
         key, status = props.get("address_key"), props.get("mailbox_status")
-        if not key or not status or props.get("review_state") == "archiviert":
+        if not status or props.get("review_state") == "archiviert":
             continue  # an archived observation was set aside by the team's lead
+        key = key or _untied_key(store, area, note)
+        if not key:
+            continue
         try:
             observed = date.fromisoformat(props["observed_on"])
             expires = date.fromisoformat(props["expires_on"]) if props.get("expires_on") else None
@@ -190,10 +200,20 @@ def evidence_index(
         text = props.get("text", "") if shown and (expires is None or expires >= today) else ""
         index.setdefault(key, []).append(
             Evidence(
-                status, observed, "notiz", "Fachkraft", expires, text, note["id"] if shown else None
+                status, observed, "notiz", "Fachkraft", expires, text,
+                note["id"] if shown else None, props.get("review_state") or "entwurf",
             )
-        )
+        )  # fmt: skip
     return index
+
+
+def _untied_key(store: Store, area: str, note: dict) -> str | None:
+    """The key of the nearest address within ``TIE_RADIUS_M`` of a note without one."""
+    from sozialraum.fieldnotes import TIE_RADIUS_M, nearest_addresses
+
+    lon, lat = note["geometry"]["coordinates"][:2]
+    found = nearest_addresses(store, area, lon, lat, radius_m=TIE_RADIUS_M, limit=1)
+    return found[0]["key"] if found else None
 
 
 def osm_evidence(props: dict) -> list[Evidence]:
@@ -384,7 +404,12 @@ def _address_record(feature: dict) -> dict:
 
 
 def evidence_record(evidence: Evidence, today: date, contradicting: bool = False) -> dict:
-    """One piece of evidence, JSON-ready (dates ISO 8601, labels in German)."""
+    """One piece of evidence, JSON-ready (dates ISO 8601, labels in German).
+
+    ``review_state`` is the review state of a note (``None`` for returned mail and OSM,
+    which are not reviewed); ``unreleased`` is true for a note a lead has not released:
+    it counts for the risk all the same.
+    """
     return {
         "status": evidence.status,
         "status_label": STATUSES.get(evidence.status, evidence.status),
@@ -397,12 +422,16 @@ def evidence_record(evidence: Evidence, today: date, contradicting: bool = False
         "role": evidence.role,
         "detail": evidence.detail,
         "ref": evidence.ref,
+        "review_state": evidence.review_state,
+        "review_state_label": REVIEW_LABELS.get(evidence.review_state),
+        "unreleased": evidence.unreleased,
     }
 
 
 def result_record(result: CheckResult, today: date) -> dict:
     """A checked address, JSON-ready: match, matched address, candidates, status, risk,
-    reasons, action, communal accommodation and every piece of evidence (newest first)."""
+    reasons, action, communal accommodation, whether the risk rests on a note not released
+    yet (``unreleased``) and every piece of evidence (newest first)."""
     match, found = result.match, result.assessment
     record = {
         "match_kind": match.kind,
@@ -420,6 +449,7 @@ def result_record(result: CheckResult, today: date) -> dict:
             "reasons": [match.reason or "Adresse nicht eindeutig gefunden."],
             "action": "Adresse prüfen (nicht eindeutig gefunden).",
             "communal": None,
+            "unreleased": False,
             "evidence": [],
         }
     against = {id(e) for e in found.contradicting}
@@ -431,5 +461,6 @@ def result_record(result: CheckResult, today: date) -> dict:
         "reasons": found.reasons,
         "action": found.action,
         "communal": match.feature["properties"].get("communal"),
+        "unreleased": found.unreleased,
         "evidence": [evidence_record(e, today, id(e) in against) for e in result.evidence],
     }

@@ -7,6 +7,8 @@ from functools import lru_cache
 import numpy as np
 from pyproj import Transformer
 
+from sozialraum.model.addresses import address_key
+
 METRIC_CRS = "EPSG:25832"
 
 
@@ -78,3 +80,90 @@ class ResourceIndex:
                 }
             )
         return result
+
+
+class AddressPoints:
+    """Address points of an area with projected coordinates for "which house is this?".
+
+    Addresses are points (a building outline with an address is stored as a point on its
+    surface); building outlines are not stored, so the addresses "of the building" a
+    point lies in are approximated by the addresses within a small radius.
+
+    Parameters
+    ----------
+    addresses : list of dict
+        Address features (EPSG:4326 points) from the store.
+    """
+
+    def __init__(self, addresses: list[dict]):
+        self.features = addresses
+        self._ids_by_key: dict[str, str] | None = None
+        lons = [f["geometry"]["coordinates"][0] for f in addresses]
+        lats = [f["geometry"]["coordinates"][1] for f in addresses]
+        if addresses:
+            from scipy.spatial import cKDTree
+
+            xs_m, ys_m = project(lons, lats)
+            self._tree = cKDTree(np.column_stack([xs_m, ys_m]))
+        else:
+            self._tree = None
+
+    def id_for_key(self, key: str) -> str | None:
+        """The id of the first address with the normalised ``key``, or None."""
+        if self._ids_by_key is None:
+            ids: dict[str, str] = {}
+            for feature in self.features:
+                props = feature["properties"]
+                found = props.get("key") or address_key(
+                    props["street"], props["housenumber"], props.get("postcode")
+                )
+                ids.setdefault(found, feature["id"])
+            self._ids_by_key = ids
+        return self._ids_by_key.get(key)
+
+    def nearest(self, lon: float, lat: float, *, radius_m: float, limit: int = 8) -> list[dict]:
+        """The addresses within ``radius_m`` metres of a point (straight line), nearest first.
+
+        Parameters
+        ----------
+        lon, lat : float
+            The point in degrees (EPSG:4326).
+        radius_m : float
+            Search radius in metres (EPSG:25832).
+        limit : int
+            At most this many addresses.
+
+        Returns
+        -------
+        list of dict
+            ``{"id", "street", "housenumber", "postcode", "key", "label", "distance_m"}``;
+            ``distance_m`` in metres, rounded to 0.1 m. Ties keep the store's order.
+        """
+        if self._tree is None or limit < 1:
+            return []
+        x, y = project([lon], [lat])
+        if not (np.isfinite(x[0]) and np.isfinite(y[0])):
+            return []  # not a point on Earth (NaN, out of range): nothing is near it
+        k = min(limit, len(self.features))
+        distances_m, indexes = self._tree.query([x[0], y[0]], k=k, distance_upper_bound=radius_m)
+        found = []
+        for distance_m, index in zip(
+            np.atleast_1d(distances_m), np.atleast_1d(indexes), strict=True
+        ):
+            if not np.isfinite(distance_m) or distance_m > radius_m:
+                continue
+            feature = self.features[int(index)]
+            props = feature["properties"]
+            found.append(
+                {
+                    "id": feature["id"],
+                    "street": props["street"],
+                    "housenumber": props["housenumber"],
+                    "postcode": props.get("postcode"),
+                    "key": props.get("key")
+                    or address_key(props["street"], props["housenumber"], props.get("postcode")),
+                    "label": f"{props['street']} {props['housenumber']}",
+                    "distance_m": round(float(distance_m), 1),
+                }
+            )
+        return found

@@ -32,6 +32,8 @@ STATUSES: dict[str, str] = {
     "widerspruechlich": "widersprüchlich",
 }
 RISK_LEVELS = ("hoch", "mittel", "niedrig", "unbekannt")
+#: How a reason marks evidence from a note that is not released yet (four-eyes review).
+UNRELEASED = "noch nicht freigegeben"
 HIGH_STATUSES = {"fehlt", "defekt", "ohne_namen"}
 #: Evidence within this many months of each other that disagrees is a contradiction.
 CONTRADICTION_MONTHS = 6
@@ -115,6 +117,9 @@ class Evidence:
         A short German description (e.g. the note text or the return reason).
     ref : str or None
         Id of the note or record.
+    review_state : str or None
+        The review state of a note (``entwurf``, ``eingereicht``, ``freigegeben``,
+        ``rueckfrage``); ``None`` for evidence that is not reviewed (returned mail, OSM).
     """
 
     status: str
@@ -124,10 +129,17 @@ class Evidence:
     expires_on: date | None = None
     detail: str = ""
     ref: str | None = None
+    review_state: str | None = None
 
     def expired(self, today: date) -> bool:
         """Whether the evidence is past its expiry on ``today``."""
         return self.expires_on is not None and self.expires_on < today
+
+    @property
+    def unreleased(self) -> bool:
+        """Whether this is a note a lead has not released yet. It counts all the same;
+        every place that shows a risk based on it says so (:data:`UNRELEASED`)."""
+        return self.review_state is not None and self.review_state != "freigegeben"
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,11 @@ class Assessment:
     def status_label(self) -> str:
         """The status in German."""
         return STATUSES[self.status]
+
+    @property
+    def unreleased(self) -> bool:
+        """Whether the risk rests on a note not released yet (a reason says so)."""
+        return any(UNRELEASED in reason for reason in self.reasons)
 
 
 def _agree(a: str, b: str) -> bool:
@@ -182,6 +199,11 @@ def current_status(evidence: Iterable[Evidence], today: date) -> tuple[str, list
 
 def _label_day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
+
+
+def _who(evidence: Evidence) -> str:
+    """The evidence's role, with :data:`UNRELEASED` for a note not released yet."""
+    return f"{evidence.role}, {UNRELEASED}" if evidence.unreleased else evidence.role
 
 
 def assess(
@@ -225,14 +247,16 @@ def assess(
         risk = "hoch"
         reasons.append(
             f"Briefkasten {STATUSES[status]} (festgestellt am {_label_day(current[0].observed_on)}"
-            f", Quelle: {current[0].role})."
+            f", Quelle: {_who(current[0])})."
         )
     if returned:
         risk = "hoch"
         last = max(e.observed_on for e in returned)
+        pending = sum(e.unreleased for e in returned)
+        marked = f"; {pending} davon {UNRELEASED}" if pending else ""
         reasons.append(
             f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
-            f"({len(returned)}×, zuletzt am {_label_day(last)})."
+            f"({len(returned)}×, zuletzt am {_label_day(last)}{marked})."
         )
     if risk != "hoch":
         expired = [e for e in evidence if e.expired(today)]
@@ -241,7 +265,7 @@ def assess(
             reasons.append(
                 "Widersprüchliche Angaben: "
                 + "; ".join(
-                    f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({e.role})"
+                    f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({_who(e)})"
                     for e in [*current, *against]
                 )
                 + "."
@@ -254,8 +278,8 @@ def assess(
             risk = "mittel"
             newest = max(expired, key=lambda e: e.observed_on)
             reasons.append(
-                f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}) "
-                "ist abgelaufen und müsste neu geprüft werden."
+                f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}, "
+                f"{_who(newest)}) ist abgelaufen und müsste neu geprüft werden."
             )
         elif status == "vorhanden" and current[0].observed_on >= add_months(
             today, -VERIFIED_MONTHS
@@ -263,23 +287,26 @@ def assess(
             risk = "niedrig"
             reasons.append(
                 f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
-                f"{current[0].role})."
+                f"{_who(current[0])})."
             )
         elif status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
             reasons.append(
                 f"Briefkasten zuletzt am {_label_day(current[0].observed_on)} gesehen "
-                f"({current[0].role}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
+                f"({_who(current[0])}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
                 "sichere Aussage neu prüfen."
             )
         elif status == "post_zurueck":
             risk = "mittel"
             reasons.append(
                 f"Post kam am {_label_day(current[0].observed_on)} zurück (vor mehr als "
-                f"{RETURNED_MAIL_MONTHS} Monaten); Briefkasten neu prüfen."
+                f"{RETURNED_MAIL_MONTHS} Monaten, {_who(current[0])}); Briefkasten neu prüfen."
             )
         elif status == "hausverwaltung":
             risk = "mittel"
-            reasons.append("Post wird über die Hausverwaltung verteilt.")
+            reasons.append(
+                "Post wird über die Hausverwaltung verteilt (festgestellt am "
+                f"{_label_day(current[0].observed_on)}, {_who(current[0])})."
+            )
         elif status == "unbekannt":
             reasons.append("Zu dieser Adresse ist nichts über den Briefkasten bekannt.")
     return Assessment(status, risk, reasons, actions[risk], current, against)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
+from sozialraum.model.review import STATES as REVIEW_STATES
 from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ok_answer, param, ref
 from sozialraum.web.api_mailbox import MAX_ADDRESSES
 from sozialraum.web.openapi_notes import _errors
@@ -21,7 +22,7 @@ _ADDRESS = {
 }
 _EVIDENCE = {
     "type": "object",
-    "required": ["status", "observed_on", "source", "role", "expired"],
+    "required": ["status", "observed_on", "source", "role", "expired", "review_state"],
     "properties": {
         "status": {"enum": list(STATUSES)},
         "status_label": STR,
@@ -34,6 +35,13 @@ _EVIDENCE = {
         "role": STR,
         "detail": STR,
         "ref": NSTR,
+        "review_state": {
+            "description": "review state of a note (null: returned mail and OSM are not "
+            "reviewed); evidence from a note not released yet counts all the same",
+            "enum": [*REVIEW_STATES, None],
+        },
+        "review_state_label": NSTR,
+        "unreleased": {"type": "boolean"},
     },
 }
 _INPUT = {
@@ -70,6 +78,11 @@ SCHEMAS: dict[str, dict] = {
             "reasons": {"type": "array", "items": STR},
             "action": STR,
             "communal": NSTR,
+            "unreleased": {
+                "type": "boolean",
+                "description": "the risk rests on a note not released yet (the reasons say "
+                "'noch nicht freigegeben')",
+            },
             "evidence": {"type": "array", "items": _EVIDENCE},
         },
     },

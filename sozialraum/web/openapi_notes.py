@@ -112,6 +112,29 @@ SCHEMAS: dict[str, dict] = {
             },
         },
     },
+    "NearestAddresses": {
+        "type": "object",
+        "required": ["radius_m", "tie_radius_m", "addresses"],
+        "properties": {
+            "radius_m": NUM,
+            "tie_radius_m": NUM,
+            "addresses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label", "street", "housenumber", "distance_m"],
+                    "properties": {
+                        "id": STR,
+                        "label": STR,
+                        "street": STR,
+                        "housenumber": STR,
+                        "postcode": NSTR,
+                        "distance_m": NUM,
+                    },
+                },
+            },
+        },
+    },
     "NoteCategories": {
         "type": "object",
         "required": ["categories", "mailbox_statuses", "review_states"],
@@ -195,11 +218,35 @@ PATHS: dict[str, dict] = {
             "responses": {**ok_answer("NoteCollection", GEO), **_errors(304, 400, 401, 404)},
         },
         "post": {
-            "summary": "Create a field note (201, ETag, Location)",
+            "summary": "Create a field note (201, ETag, Location). A mailbox observation "
+            "without address_id is tied to the nearest address within 15 m (400 if there is "
+            "none)",
             "parameters": [_AREA],
             "requestBody": _BODY,
             "responses": {**ok_answer("Note", GEO, "201"), **_errors(400, 401, 403, 404, 413, 422)},
         },
+    },
+    "/api/areas/{area}/addresses/nearest": {
+        "post": {
+            "summary": "Addresses within 50 m of a point, nearest first (distance_m in metres, "
+            "EPSG:25832), to tie a mailbox note to its house. POST: the point may be a "
+            "caseworker's position and is in no URL or log. A mailbox note created without "
+            "address_id is tied to the nearest address within tie_radius_m (15 m) or refused.",
+            "parameters": [_AREA],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    JSON: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["lon", "lat"],
+                            "properties": {"lon": NUM, "lat": NUM},
+                        }
+                    }
+                },
+            },
+            "responses": {**ok_answer("NearestAddresses"), **_errors(400, 401, 404, 413)},
+        }
     },
     "/api/areas/{area}/notes.csv": _export(
         "Notes as CSV (';', decimal comma, UTF-8 with BOM, formulas neutralised)", "text/csv"

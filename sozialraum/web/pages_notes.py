@@ -57,7 +57,25 @@ def _submitted() -> dict:
     lon, lat = _number("lon"), _number("lat")
     if lon is not None or lat is not None:
         data["lon"], data["lat"] = lon, lat
+    choice = (request.form.get("address_choice") or "").strip()
+    if choice and not data.get("address_id") and _is_mailbox(data.get("category")):
+        data["address_id"] = choice  # one of the proposed addresses (see _form_context)
     return data
+
+
+def _is_mailbox(category: str | None) -> bool:
+    categories = _rules().categories
+    return category in categories and categories[category].kind == "mailbox"
+
+
+def _address_confirmed() -> None:
+    """A proposed address of a mailbox note must be confirmed (the box ticked)."""
+    form = request.form
+    chosen = form.get("address_choice") and _is_mailbox(form.get("category"))
+    if chosen and not form.get("address_confirmed"):
+        raise InvalidInput(
+            "Bitte bestätigen Sie die Adresse des Hauses, zu der die Beobachtung gehört."
+        )
 
 
 def _version() -> int:
@@ -77,11 +95,30 @@ def _point_of(area: str, layer: str, feature_id: str | None) -> tuple[dict | Non
     return feature["properties"], feature["geometry"]["coordinates"]
 
 
+def _proposals(area: str, values: dict) -> list[dict]:
+    """The addresses near the note's point, for a mailbox note without an address."""
+    lon, lat = values.get("lon"), values.get("lat")
+    if values.get("address_id") or lon is None or lat is None:
+        return []
+    return fieldnotes.nearest_addresses(_ctx()["store"], area, lon, lat)
+
+
 def _form_context(area: str, meta: dict, values: dict, **extra) -> dict:
+    if request.method == "POST":  # shown again (an error): offer the same choice again
+        form = request.form
+        values = {
+            **values,
+            "address_choice": form.get("address_choice"),
+            "address_confirmed": form.get("address_confirmed"),
+        }
+        if not form.get("address_id"):
+            values.pop("address_id", None)
     return {
         "area": area,
         "meta": meta,
         "values": values,
+        "proposals": _proposals(area, values),
+        "proposal_radius_m": fieldnotes.PROPOSAL_RADIUS_M,
         "categories": list(_rules().categories),
         "mailbox_statuses": MAILBOX_STATUSES,
         "review_states": REVIEW_STATES,
@@ -97,6 +134,7 @@ def new_note(area: str):
     if request.method == "POST":
         values = _submitted()
         try:
+            _address_confirmed()
             feature = fieldnotes.create_note(
                 _ctx()["store"],
                 area,
@@ -104,6 +142,7 @@ def new_note(area: str):
                 actor=_actor(),
                 rules=_rules(),
                 today=settings.today(),
+                nearest_address=False,  # the caseworker confirms one of the proposals
             )
         except (InvalidInput, Forbidden) as exc:
             status = 403 if isinstance(exc, Forbidden) else exc.status
@@ -151,6 +190,11 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     values = {k: note["properties"].get(k) for k in INPUT_FIELDS if k != "resource_id"}
     values["resource_id"] = note["properties"].get("osm_ref")
     values["lon"], values["lat"] = note["geometry"]["coordinates"][:2]
+    if not values.get("address_id") and note["properties"].get("address_key"):
+        # tied by its address key only (older data): the edit keeps that address
+        values["address_id"] = fieldnotes.address_id_for_key(
+            store, area, note["properties"]["address_key"]
+        )
     if values.get("review_state") not in REVIEW_STATES:
         values["review_state"] = "eingereicht"  # an edit of a reviewed note is reviewed again
     archived = feature["properties"].get("review_state") == "archiviert"

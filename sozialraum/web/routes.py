@@ -231,6 +231,13 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/areas/<area>/layers/<category>", "layer", api.layer, "read"),
     Route("/api/areas/<area>/addresses", "addresses", api.addresses, "read"),
     Route("/api/areas/<area>/addresses/search", "search_addresses", api.search_addresses, "read"),
+    Route(
+        "/api/areas/<area>/addresses/nearest",
+        "nearest_addresses",
+        api_notes.nearest_addresses,
+        "read",
+        ("POST",),
+    ),
     Route("/api/areas/<area>/addresses/<address_id>", "address", api.address_card, "read"),
     Route("/api/areas/<area>/resources/<resource_id>", "resource", api.resource_card, "read"),
     Route(

@@ -12,11 +12,61 @@
     var status = form.querySelector("[data-sr-locate-status]");
     var point = form.querySelector("[data-sr-point]");
 
+    var address = form.querySelector("[data-sr-address]");
+    var confirm = form.querySelector("[data-sr-address-confirm]");
+
     function syncMailbox() {
       var option = category.options[category.selectedIndex];
       var isMailbox = option && option.getAttribute("data-kind") === "mailbox";
       mailbox.hidden = !isMailbox;
       if (!isMailbox) { mailbox.querySelector("select").value = ""; }
+      if (confirm) {
+        var hasChoice = Boolean(form.querySelector("input[name=address_choice]"));
+        confirm.required = isMailbox && hasChoice;
+      }
+    }
+
+    /* The addresses near a new point (POST: the point may be the caseworker's position),
+     * nearest preselected; shown as text only. */
+    function proposeAddresses(lon, lat) {
+      if (!address) { return; }
+      var list = address.querySelector("[data-sr-address-list]");
+      list.textContent = "Adressen in der Nähe werden gesucht …";
+      fetch(address.getAttribute("data-sr-nearest-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json",
+                   "X-CSRFToken": form.querySelector("input[name=csrf_token]").value },
+        body: JSON.stringify({ lon: lon, lat: lat })
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (answer) {
+        list.textContent = "";
+        if (!answer.addresses.length) {
+          var none = document.createElement("p");
+          none.textContent = "Keine Adresse im Umkreis von " + Math.round(answer.radius_m) +
+            " m. Bitte die Notiz über die Adresse anlegen („Adresse suchen“ → „Notiz zu dieser Adresse“).";
+          list.appendChild(none);
+        }
+        answer.addresses.forEach(function (item, index) {
+          var label = document.createElement("label");
+          label.className = "check";
+          var input = document.createElement("input");
+          input.type = "radio";
+          input.name = "address_choice";
+          input.value = item.id;
+          input.checked = index === 0;
+          label.appendChild(input);
+          label.appendChild(document.createTextNode(
+            " " + item.label + " · " + Math.round(item.distance_m) + " m"));
+          list.appendChild(label);
+        });
+        if (confirm) { confirm.checked = false; }
+        syncMailbox();
+      }).catch(function () {
+        list.textContent = "Die Adressen in der Nähe konnten nicht geladen werden.";
+      });
     }
 
     function syncCount() {
@@ -41,6 +91,7 @@
         point.textContent = "Punkt: " + lat.toFixed(5) + "° N, " + lon.toFixed(5) +
           "° O (aktueller Standort, ± " + Math.round(position.coords.accuracy) + " m)";
         status.textContent = "";
+        proposeAddresses(lon, lat);
       }, function () {
         status.textContent = "Der Standort ist nicht verfügbar. Bitte auf der Karte wählen.";
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });

@@ -8,6 +8,7 @@ import pytest
 
 from sozialraum.errors import ConfigError
 from sozialraum.model.mailbox import (
+    UNRELEASED,
     Evidence,
     assess,
     communal_label,
@@ -181,3 +182,71 @@ def test_mailbox_seen_long_ago_but_not_expired_says_so():
 )
 def test_every_assessment_gives_a_reason(evidence):
     assert assess(evidence, TODAY).reasons
+
+
+def note_ev(status, observed, state, expires="2027-12-31"):
+    """Evidence from a mailbox note in review state ``state``."""
+    return Evidence(status, date.fromisoformat(observed), "notiz", "Fachkraft",
+                    date.fromisoformat(expires), "", "n1", state)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("evidence", "risk"),
+    [
+        ([note_ev("fehlt", "2026-10-01", "eingereicht")], "hoch"),
+        ([note_ev("vorhanden", "2026-10-01", "entwurf")], "niedrig"),
+        ([note_ev("hausverwaltung", "2026-10-01", "rueckfrage")], "mittel"),
+        ([note_ev("post_zurueck", "2026-09-01", "entwurf")], "hoch"),
+        ([note_ev("post_zurueck", "2026-01-10", "eingereicht")], "mittel"),
+        ([note_ev("vorhanden", "2025-09-01", "entwurf", "2026-09-01")], "mittel"),
+        ([note_ev("vorhanden", "2025-10-01", "entwurf")], "unbekannt"),
+        (
+            [
+                note_ev("fehlt", "2026-10-01", "freigegeben"),
+                note_ev("vorhanden", "2026-09-01", "entwurf"),
+            ],
+            "mittel",
+        ),
+    ],
+)
+def test_unreleased_note_counts_and_every_reason_says_so(evidence, risk):
+    result = assess(evidence, TODAY)
+    assert result.risk == risk  # the note counts for the risk as if it were released
+    assert result.unreleased
+    assert any(UNRELEASED in reason for reason in result.reasons), result.reasons
+
+
+def test_released_note_and_unreviewed_sources_are_not_marked():
+    released = assess([note_ev("fehlt", "2026-10-01", "freigegeben")], TODAY)
+    assert released.risk == "hoch" and not released.unreleased
+    assert UNRELEASED not in " ".join(released.reasons)
+    returned = ev("post_zurueck", "2026-10-01", "rueckläufer", "Poststelle", "2027-10-01")
+    osm = ev("vorhanden", "2026-10-01", "osm", "OpenStreetMap", "2028-10-01")
+    assert returned.review_state is None and not returned.unreleased and not osm.unreleased
+    assert not assess([returned], TODAY).unreleased and not assess([osm], TODAY).unreleased
+
+
+def test_contradiction_marks_only_the_unreleased_side():
+    result = assess(
+        [
+            note_ev("fehlt", "2026-10-01", "freigegeben"),
+            note_ev("vorhanden", "2026-09-01", "entwurf"),
+        ],
+        TODAY,
+    )
+    assert result.status == "widerspruechlich"
+    reason = result.reasons[0]
+    assert f"vorhanden am 01.09.2026 (Fachkraft, {UNRELEASED})" in reason
+    assert "fehlt am 01.10.2026 (Fachkraft)" in reason
+
+
+def test_returned_mail_reason_counts_the_unreleased_notes():
+    result = assess(
+        [
+            note_ev("post_zurueck", "2026-10-01", "entwurf"),
+            ev("post_zurueck", "2026-09-01", "rueckläufer", "Poststelle", "2027-09-01"),
+        ],
+        TODAY,
+    )
+    assert result.risk == "hoch"
+    assert f"2×, zuletzt am 01.10.2026; 1 davon {UNRELEASED}" in result.reasons[0]

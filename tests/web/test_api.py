@@ -144,6 +144,19 @@ def post_cases(client, demo_store):
         ("/api/areas/{area}/isochrones", {"lon": lon + 1, "lat": lat}),
         ("/api/areas/{area}/isochrones", {"lon": "x", "lat": lat}),
         ("/api/areas/{area}/isochrones", [1, 2]),
+        ("/api/areas/{area}/addresses/nearest", {"lon": lon + 0.00002, "lat": lat}),
+        ("/api/areas/{area}/addresses/nearest", {"lon": lon + 1, "lat": lat}),
+        ("/api/areas/{area}/addresses/nearest", {"lon": "x", "lat": lat}),
+        (
+            "/api/areas/{area}/notes",
+            {
+                "lon": lon + 0.00002,
+                "lat": lat,
+                "category": "briefkasten",
+                "mailbox_status": "fehlt",
+                "text": "Kein Briefkasten.",
+            },
+        ),
         (
             "/api/areas/{area}/mailbox-check",
             [_line(feature), {"street": "Nirgendwostraße", "housenumber": "1"}, "Linden 1"],

@@ -100,3 +100,40 @@ def test_the_list_is_neither_stored_nor_logged(client, token, demo_store, caplog
     for path in demo_store.data_dir.rglob("*"):
         if path.is_file():
             assert b"Geheimweg" not in path.read_bytes()
+
+
+def test_every_piece_of_evidence_carries_its_review_state(client, token, demo_store):
+    # the demo's unreleased observation (a draft of Team Nord: "Post kam zurück")
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["review_state"] == "entwurf" and n["properties"]["team"] == "Team Nord"
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
+    props = address["properties"]
+    body = [{"street": props["street"], "housenumber": props["housenumber"]}]
+    response = _post(client, token, body)
+    assert response.status_code == 200, response.json
+    first = response.json["results"][0]
+    assert first["risk"] == "hoch" and first["unreleased"] is True
+    assert any("noch nicht freigegeben" in reason for reason in first["reasons"])
+    states = {e["source"]: e["review_state"] for e in first["evidence"]}
+    assert states["notiz"] == "entwurf"
+    evidence = next(e for e in first["evidence"] if e["source"] == "notiz")
+    assert evidence["unreleased"] is True and evidence["review_state_label"] == "Entwurf"
+    assert all("review_state" in e for e in first["evidence"])
+
+
+def test_released_evidence_is_not_marked(client, token, demo_store):
+    note, address = noted_address(demo_store, "fehlt")
+    assert note["properties"]["review_state"] == "freigegeben"
+    props = address["properties"]
+    response = _post(
+        client, token, [{"street": props["street"], "housenumber": props["housenumber"]}]
+    )
+    result = response.json["results"][0]
+    assert result["unreleased"] is False
+    assert not any("noch nicht freigegeben" in reason for reason in result["reasons"])
+    assert [e["review_state"] for e in result["evidence"] if e["source"] == "notiz"] == [
+        "freigegeben"
+    ]

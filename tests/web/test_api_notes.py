@@ -302,3 +302,97 @@ def test_note_categories(client):
         next(c for c in body["categories"] if c["id"] == "briefkasten").items()
     )
     assert [s["id"] for s in body["mailbox_statuses"]][:2] == ["vorhanden", "fehlt"]
+
+
+# -- mailbox notes are always tied to an address ---------------------------------------
+
+NEAREST = f"/api/areas/{AREA}/addresses/nearest"
+
+
+def _moved(lon, lat, east_m, north_m=0.0):
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 25832, always_xy=True).transform(lon, lat)
+    back = Transformer.from_crs(25832, 4326, always_xy=True)
+    return back.transform(x + east_m, y + north_m)
+
+
+def _free_point(client, token, address, clear_m=15.0):
+    """A point near ``address`` with no address within ``clear_m`` metres."""
+    lon, lat = address["geometry"]["coordinates"]
+    for distance_m in (8, 10, 12, 20, 25):
+        for east, north in ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (0, 1)):
+            x, y = _moved(lon, lat, east * distance_m, north * distance_m)
+            found = client.post(NEAREST, json={"lon": x, "lat": y}, headers={"X-CSRFToken": token})
+            nearest = found.json["addresses"]
+            if nearest and nearest[0]["distance_m"] > clear_m:
+                return x, y, nearest[0]
+    raise AssertionError("no free point near the address")
+
+
+def test_nearest_addresses_by_post_with_distances(client, token, demo_store):
+    address = _address(demo_store)
+    lon, lat = _moved(*address["geometry"]["coordinates"], 3.0)
+    response = client.post(NEAREST, json={"lon": lon, "lat": lat}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.json
+    assert response.headers["Cache-Control"] == "private, no-store"
+    data = response.json
+    assert data["radius_m"] == 50 and data["tie_radius_m"] == 15
+    first = data["addresses"][0]
+    assert first["id"] == address["id"] and 2.5 <= first["distance_m"] <= 3.5
+    distances = [a["distance_m"] for a in data["addresses"]]
+    assert distances == sorted(distances) and distances[-1] <= 50 and len(distances) >= 2
+    assert first["label"] == (
+        f"{address['properties']['street']} {address['properties']['housenumber']}"
+    )
+    # never by GET: the point would be in the URL (it reaches the address card: no such id)
+    assert client.get(NEAREST, query_string={"lon": lon, "lat": lat}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        {"lon": "x", "lat": 51.4},
+        {"lon": 6.95},
+        {"lon": 200, "lat": 51.4},
+        {"lon": 6.95, "lat": 51.4, "geometry": {"type": "Point", "coordinates": [6.9, 51.4]}},
+    ],
+)
+def test_nearest_addresses_bad_input_is_400(client, token, body):
+    response = client.post(NEAREST, json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400 and response.json["detail"]
+
+
+def test_point_far_from_every_address_finds_none(client, token):
+    response = client.post(NEAREST, json={"lon": 13.4, "lat": 52.5}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.json["addresses"] == []
+
+
+def test_mailbox_note_by_point_is_tied_to_the_nearest_address(client, token, demo_store):
+    address = _address(demo_store)
+    lon, lat = _moved(*address["geometry"]["coordinates"], 1.0, 2.0)
+    body = _body(address, lon=lon, lat=lat)
+    del body["address_id"]
+    response = _post(client, token, body)
+    assert response.status_code == 201, response.json
+    props = response.json["properties"]
+    assert props["address_id"] == address["id"]
+    assert props["address_key"] == address["properties"]["key"]
+    assert props["address_label"].startswith(address["properties"]["street"])
+    assert response.json["geometry"]["coordinates"] == [round(lon, 7), round(lat, 7)]
+
+
+def test_mailbox_note_without_an_address_within_15_m_is_refused(client, token, demo_store):
+    address = _address(demo_store)
+    lon, lat, nearest = _free_point(client, token, address)
+    body = _body(address, lon=lon, lat=lat)
+    del body["address_id"]
+    before = len(demo_store.query(AREA, "notes"))
+    response = _post(client, token, body)
+    assert response.status_code == 400
+    detail = response.json["detail"]
+    assert "im Umkreis von 15 m" in detail and nearest["label"] in detail
+    assert len(demo_store.query(AREA, "notes")) == before  # nothing written
+    other = _post(client, token, {"lon": lon, "lat": lat, "category": "treffpunkt", "text": "Bank"})
+    assert other.status_code == 201 and "address_id" not in other.json["properties"]

@@ -139,6 +139,13 @@ def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo
     phone.page.wait_for_function(
         "() => document.querySelector('[data-sr-point]').textContent.includes('Standort')"
     )
+    # a mailbox observation there would be proposed the house the phone stands at
+    phone.page.select_option("#note-category", "briefkasten")
+    phone.page.wait_for_selector("[data-sr-address-list] input[name=address_choice]")
+    house = demo_store.query(AREA, "addresses", district="r2")[5]["properties"]
+    first = phone.page.locator("[data-sr-address-list] label").first
+    assert first.inner_text().strip().startswith(f"{house['street']} {house['housenumber']} · ")
+    assert first.locator("input").is_checked()
     phone.page.select_option("#note-category", "treffpunkt_jugendliche")
     phone.page.fill("#note-text", "Abends treffen sich Jugendliche an der Bank.")
     widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
@@ -152,3 +159,84 @@ def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo
     got_lon, got_lat = stored["geometry"]["coordinates"]
     assert abs(got_lon - lon) < 1e-6 and abs(got_lat - lat) < 1e-6
     check(phone, console)
+
+
+def _moved(lon, lat, east_m, north_m=0.0):
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 25832, always_xy=True).transform(lon, lat)
+    back = Transformer.from_crs(25832, 4326, always_xy=True)
+    return back.transform(x + east_m, y + north_m)
+
+
+def _house_without_evidence(demo_store) -> dict:
+    """An address of Nord-West (the caseworker's team) with no mailbox note yet."""
+    noted = {
+        n["properties"].get("address_key")
+        for n in demo_store.query(AREA, "notes", category="briefkasten")
+    }
+    return next(
+        a
+        for a in demo_store.query(AREA, "addresses", district="r1")[10:]
+        if a["properties"]["key"] not in noted and not a["properties"].get("letter_box_on")
+    )
+
+
+def test_mailbox_note_beside_a_house_is_evidence_for_that_house(
+    open_session, live_server, demo_store
+):
+    s = open_session()
+    console = watch_console(s)
+    log_in(s.page, live_server)
+    house = _house_without_evidence(demo_store)
+    label = f"{house['properties']['street']} {house['properties']['housenumber']}"
+    lon, lat = _moved(*house["geometry"]["coordinates"], 2.0, 1.0)  # ~2 m beside the house
+    s.page.goto(f"{live_server}/gebiete/{AREA}/bezirke/r1/")
+    frame = map_frame(s.page)
+    frame.evaluate(
+        f"([lon, lat]) => {{ ({MAP}).setView([lat, lon], 19, {{ animate: false }}); }}",
+        [lon, lat],
+    )
+    settle(frame)
+    frame.get_by_role("button", name="Notiz setzen").click()
+    # click where the point is now (the map may have moved while its layers loaded)
+    spot = frame.evaluate(
+        f"([lon, lat]) => {{ const p = ({MAP}).latLngToContainerPoint([lat, lon]);"
+        " return {x: Math.round(p.x), y: Math.round(p.y)}; }",
+        [lon, lat],
+    )
+    frame.locator(".leaflet-container").click(position=spot)
+    s.page.wait_for_url("**/notizen/neu?**")
+    s.page.select_option("#note-category", "briefkasten")
+    s.page.select_option("#note-mailbox", "fehlt")
+    proposals = s.page.locator("[data-sr-address-list] label")
+    first = proposals.first.inner_text().strip()
+    assert first.startswith(f"{label} · ") and first.endswith(" m")
+    assert 1 <= int(first.rsplit("· ", 1)[1].removesuffix(" m")) <= 3
+    assert proposals.first.locator("input").is_checked()  # the nearest is preselected
+    assert proposals.count() >= 2  # the neighbours to pick instead
+    s.page.fill("#note-text", "Kein Briefkasten an der Haustür, nur ein Schlitz im Tor.")
+    s.screenshot("mailbox-1-proposed-address", full_page=True)
+    s.page.get_by_role("button", name="Notiz speichern").click()
+    # the browser asks to confirm the address before anything is sent
+    assert "/notizen/neu" in s.page.url
+    assert s.page.locator("[data-sr-address-confirm]").evaluate("el => !el.validity.valid")
+    s.page.get_by_label("Die Beobachtung gilt für die gewählte Adresse.").check()
+    s.page.get_by_role("button", name="Notiz speichern").click()
+    s.page.wait_for_selector("text=Gespeichert.")
+    note_id = s.page.url.split("?")[0].rsplit("/", 1)[1]
+    stored = demo_store.get(AREA, "notes", note_id)["properties"]
+    assert stored["address_id"] == house["id"] and stored["review_state"] == "entwurf"
+
+    # the mailbox check of that house finds the evidence and says it is not released yet
+    s.page.goto(f"{live_server}/gebiete/{AREA}/adressen/{house['id']}")
+    assert "noch nicht freigegeben" in s.page.locator("#briefkasten-kurz").inner_text()
+    s.page.get_by_role("button", name="Belege im Briefkasten-Check ansehen").click()
+    s.page.wait_for_selector("#briefkasten-ergebnis")
+    card = s.page.locator("#briefkasten-ergebnis").inner_text()
+    assert "zustellrisiko: hoch" in card.lower() and "Keine Belege" not in card
+    row = s.page.locator("table.evidence tbody tr").first.inner_text()
+    assert "fehlt" in row and "noch nicht freigegeben" in row
+    assert "Kein Briefkasten an der Haustür" in row
+    s.screenshot("mailbox-2-check-with-unreleased-evidence", full_page=True)
+    check(s, console)

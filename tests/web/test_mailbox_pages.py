@@ -204,3 +204,41 @@ def test_returns_upload_for_caseworkers_and_list_for_everyone(app, client, demo_
     assert _upload(viewer, data, url=RETURNS).status_code == 403
     bad = _upload(client, b"Adresse\nLindenweg 1\n", url=RETURNS)
     assert bad.status_code == 400 and "Datum" in bad.get_data(as_text=True)
+
+
+def _draft_address(demo_store):
+    """The address of the demo's draft observation of Team Nord (not released)."""
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["review_state"] == "entwurf" and n["properties"]["team"] == "Team Nord"
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    return note, next(
+        a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key
+    )
+
+
+def test_risk_from_an_unreleased_note_says_so_everywhere(client, demo_store):
+    _, address = _draft_address(demo_store)
+    page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in page
+    assert "Das Risiko beruht auf einer Notiz, die noch nicht freigegeben ist" in page
+    assert "<strong>noch nicht freigegeben</strong> (Entwurf)" in page  # the evidence row
+    card = client.get(f"/gebiete/{AREA}/adressen/{address['id']}").get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in card and "noch nicht freigegeben" in card
+    props = address["properties"]
+    line = f"Straße;Hausnummer\n{props['street']};{props['housenumber']}\n"
+    table = _upload(client, line.encode()).get_data(as_text=True)
+    assert "noch nicht freigegeben" in table
+    download = _upload(client, line.encode(), ausgabe="csv").get_data(as_text=True)
+    row = dict(
+        zip(*list(csv.reader(io.StringIO(download.lstrip("\ufeff")), delimiter=";")), strict=True)
+    )
+    assert row["risk"] == "hoch" and "noch nicht freigegeben" in row["reasons"]
+
+
+def test_released_evidence_shows_its_state_without_the_warning(client, demo_store):
+    _, address = noted_address(demo_store, "fehlt")
+    page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in page
+    assert "noch nicht freigegeben" not in page and "<td>Freigegeben</td>" in page

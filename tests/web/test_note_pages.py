@@ -118,3 +118,89 @@ def test_list_filters_and_export_links(client, token, demo_store):
     assert f"/api/areas/{AREA}/notes.csv?district=r1&amp;category=briefkasten" in text
     assert client.get(PAGES, query_string={"category": "nix"}).status_code == 400
     assert client.get(PAGES, query_string={"district": "nix"}).status_code == 404
+
+
+def _moved(lon, lat, east_m, north_m=0.0):
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 25832, always_xy=True).transform(lon, lat)
+    back = Transformer.from_crs(25832, 4326, always_xy=True)
+    return back.transform(x + east_m, y + north_m)
+
+
+def test_map_point_form_proposes_the_nearest_addresses_with_distances(client, demo_store):
+    address = _address(demo_store)
+    lon, lat = _moved(*address["geometry"]["coordinates"], 2.0)
+    page = client.get(f"{PAGES}/neu", query_string={"lon": lon, "lat": lat}).get_data(as_text=True)
+    label = f"{address['properties']['street']} {address['properties']['housenumber']}"
+    assert "Adresse des Hauses" in page
+    first = page.index('name="address_choice"')
+    assert f'value="{address["id"]}" checked> {label} · 2 m' in page[first - 40 :]
+    assert page.count('name="address_choice"') >= 2  # the neighbours can be picked instead
+    assert 'name="address_confirmed"' in page
+
+
+def test_mailbox_note_from_the_map_needs_a_confirmed_address(client, token, demo_store):
+    address = _address(demo_store)
+    lon, lat = _moved(*address["geometry"]["coordinates"], 2.0)
+    fields = dict(
+        category="briefkasten", mailbox_status="fehlt", text="Kein Briefkasten.", lon=lon, lat=lat
+    )
+    before = len(demo_store.query(AREA, "notes"))
+    missing = client.post(f"{PAGES}/neu", data=_form(token, **fields))
+    assert missing.status_code == 400
+    assert "bitte die Adresse des Hauses" in missing.get_data(as_text=True)
+    unconfirmed = client.post(
+        f"{PAGES}/neu", data=_form(token, address_choice=address["id"], **fields)
+    )
+    page = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 400 and "Bitte bestätigen Sie die Adresse" in page
+    assert f'value="{address["id"]}" checked>' in page  # the choice is offered again
+    assert len(demo_store.query(AREA, "notes")) == before
+    neighbour = demo_store.query(AREA, "addresses", district="r1")[1]
+    saved = client.post(
+        f"{PAGES}/neu",
+        data=_form(token, address_choice=neighbour["id"], address_confirmed="1", **fields),
+    )
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    note_id = saved.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    props = demo_store.get(AREA, "notes", note_id)["properties"]
+    assert props["address_id"] == neighbour["id"]  # another address than the nearest: picked
+    assert props["address_key"] == neighbour["properties"]["key"]
+
+
+def test_other_categories_ignore_the_proposed_address(client, token, demo_store):
+    address = _address(demo_store)
+    lon, lat = _moved(*address["geometry"]["coordinates"], 2.0)
+    saved = client.post(
+        f"{PAGES}/neu",
+        data=_form(token, address_choice=address["id"], lon=lon, lat=lat),
+    )
+    assert saved.status_code == 303
+    note_id = saved.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    assert "address_id" not in demo_store.get(AREA, "notes", note_id)["properties"]
+
+
+def test_editing_a_note_tied_by_its_key_keeps_the_address(client, token, demo_store):
+    note = next(
+        n for n in demo_store.query(AREA, "notes", category="briefkasten")
+        if n["properties"]["team"] == "Team Nord" and "address_id" not in n["properties"]
+    )  # fmt: skip
+    key = note["properties"]["address_key"]
+    address = next(a for a in demo_store.query(AREA, "addresses") if a["properties"]["key"] == key)
+    page = client.get(f"{PAGES}/{note['id']}").get_data(as_text=True)
+    assert f'name="address_id" value="{address["id"]}"' in page
+    assert 'name="address_choice"' not in page  # no proposals: the address is known
+    props = note["properties"]
+    saved = client.post(
+        f"{PAGES}/{note['id']}",
+        data=_form(
+            token, version=str(props["version"]), category="briefkasten",
+            mailbox_status=props["mailbox_status"], text="Briefkasten erneut geprüft.",
+            address_id=address["id"], lon=note["geometry"]["coordinates"][0],
+            lat=note["geometry"]["coordinates"][1], review_state="eingereicht",
+        ),
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    after = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert after["address_key"] == key and after["address_id"] == address["id"]

@@ -1,0 +1,69 @@
+"""The ``sozialraum notes`` commands: maintenance of field notes.
+
+``tie-addresses`` ties mailbox observations that were placed on the map or at the phone's
+position before every mailbox note had to name its address. It writes through the store
+(a new version per note, in the audit log as ``cli:<user>``) and reports the notes it could
+not tie by id and distance only, never their text.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+
+from sozialraum import settings
+from sozialraum._cli_common import Group, data_dir_option
+
+__all__ = ["notes"]
+
+
+def _store(data_dir: Path | None):
+    from sozialraum.store import open_store
+
+    return open_store(settings.data_dir(data_dir))
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@click.group(cls=Group)
+def notes():
+    """Field-note maintenance."""
+
+
+@notes.command("tie-addresses")
+@data_dir_option
+@click.option("--area", required=True, help="Area name.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be tied; write nothing.")
+def tie_addresses(data_dir, area, dry_run):
+    """Tie mailbox observations without an address to the nearest address within 15 m.
+
+    Run it once after updating: mailbox notes set on the map or at the phone's position
+    used to name no address, so the mailbox check of the house found no evidence. Each
+    tie is a new version of the note (review state and content unchanged) and an entry in
+    the audit log. Notes with no address within 15 m are listed with the distance to the
+    nearest one; tie them by hand (edit the note and choose the address).
+    """
+    from sozialraum.fieldnotes import TIE_RADIUS_M, tie_mailbox_notes
+    from sozialraum.model.notes import load_note_categories
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    categories = load_note_categories(settings.instance_path() / "note_categories.toml")
+    report = tie_mailbox_notes(store, area, actor=_actor(), categories=categories, dry_run=dry_run)
+    verb = "would tie" if dry_run else "tied"
+    click.echo(
+        f"{area}: {verb} {len(report.tied)} mailbox notes to an address; "
+        f"{len(report.untied)} have no address within {TIE_RADIUS_M:.0f} m"
+    )
+    for note_id, distance_m in report.untied:
+        nearest = f"{distance_m:.1f} m" if distance_m is not None else "no address in the area"
+        click.echo(f"  not tied: note {note_id}, nearest address {nearest}")
+    for note_id in report.changed:
+        click.echo(f"  skipped: note {note_id} was changed meanwhile; run the command again")
