@@ -14,6 +14,7 @@ message can be shown and logged safely.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from sozialraum.model._tables import read_entries
 DEFAULT_RULES_FILE = Path(__file__).with_name("privacy_rules.toml")
 #: how far around a match ``allow`` patterns are looked for (characters)
 ALLOW_WINDOW = 120
+#: invisible characters that word processors and phones put into words (soft hyphen, zero widths)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _FIELDS = {
     "id", "label", "pattern", "case_sensitive", "enabled", "allow", "hint", "refuse", "accept",
@@ -152,7 +155,12 @@ class PrivacyGuard:
         self.rules = tuple(rules)
 
     def findings(self, text: str) -> list[PrivacyRule]:
-        """Rules that match ``text`` (empty: the text looks fine)."""
+        """Rules that match ``text`` (empty: the text looks fine).
+
+        The text is checked in Unicode NFC ("ä" typed or pasted as "a" + diaeresis is the
+        same) and without invisible characters (soft hyphens, zero-width spaces).
+        """
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
         return [rule for rule in self.rules if rule.matches(text)]
 
     def check(self, *texts: str | None) -> None:

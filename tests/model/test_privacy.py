@@ -103,6 +103,18 @@ def test_each_rule_finds_its_examples_and_passes_its_harmless_ones(guard, entry)
         assert not rule.matches(text), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "geb. 3. Ma\u0308rz 75",  # decomposed umlaut (pasted from a PDF)
+        "Ge\u00adburts\u00adtag am 12.3.",  # soft hyphens from a word processor
+        "H\u200br\u00a0Schr\u00f6der",  # zero-width space, no-break space
+    ],
+)
+def test_pasted_text_is_checked_as_it_reads(guard, text):
+    assert guard.findings(text)
+
+
 def test_contacts_are_refused_with_a_hint_where_they_belong(guard):
     with pytest.raises(PrivacyViolation) as info:
         guard.check("Tafel: Tel. 02131 123456, info@tafel.example")
