@@ -3,13 +3,18 @@
 Notes describe places, never clients (§§ 67 ff. SGB X, DSGVO). The rules live in
 ``privacy_rules.toml`` next to this module; a municipality adds rules (or switches
 one off by id with ``enabled = false``) in ``privacy_rules.toml`` in the instance
-folder. The refusal names what was found but never repeats the matched text, so
-the message can be shown and logged safely.
+folder. A rule is a pattern plus ``allow`` patterns for known harmless forms (a match
+lying wholly inside an ``allow`` match does not count: "Mo-Fr Frühstück" is no
+"Fr. Name", "Frau-Holle-Straße" no person) and ``refuse``/``accept`` examples that are
+checked when the file is loaded, so every rule carries its own positive and negative
+test. The refusal names what was found but never repeats the matched text, so the
+message can be shown and logged safely.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +23,14 @@ from sozialraum.errors import ConfigError, InvalidInput
 from sozialraum.model._tables import read_entries
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("privacy_rules.toml")
+#: how far around a match ``allow`` patterns are looked for (characters)
+ALLOW_WINDOW = 120
+#: invisible characters that word processors and phones put into words (soft hyphen, zero widths)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_FIELDS = {
+    "id", "label", "pattern", "case_sensitive", "enabled", "allow", "hint", "refuse", "accept",
+}  # fmt: skip
 
 
 class PrivacyViolation(InvalidInput):
@@ -33,11 +45,73 @@ class PrivacyViolation(InvalidInput):
 
 @dataclass(frozen=True)
 class PrivacyRule:
-    """One rule: id, what it finds in German (``label``), compiled pattern."""
+    """One rule.
+
+    Attributes
+    ----------
+    id : str
+        Lower-case id (``enabled = false`` in a municipality's file switches it off).
+    label : str
+        What it finds, in German ("eine Telefonnummer").
+    pattern : re.Pattern
+        What it finds.
+    allow : tuple of re.Pattern
+        Known harmless forms: a match of ``pattern`` wholly inside a match of one of
+        these does not count.
+    hint : str
+        Optional German advice added to the refusal (e.g. where a phone number belongs).
+    """
 
     id: str
     label: str
     pattern: re.Pattern
+    allow: tuple[re.Pattern, ...] = ()
+    hint: str = ""
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` holds a match that no ``allow`` pattern covers.
+
+        ``allow`` patterns are looked for only within ``ALLOW_WINDOW`` characters around
+        a match (they describe short phrases), which keeps long texts fast.
+        """
+        for match in self.pattern.finditer(text):
+            start, end = match.span()
+            if not self._allowed(text, start, end):
+                return True
+        return False
+
+    def _allowed(self, text: str, start: int, end: int) -> bool:
+        low, high = max(0, start - ALLOW_WINDOW), min(len(text), end + ALLOW_WINDOW)
+        return any(
+            a.start() <= start and end <= a.end()
+            for allow in self.allow
+            for a in allow.finditer(text, low, high)
+        )
+
+
+def _compile(pattern: object, flags: int, where: str, field: str) -> re.Pattern:
+    """A pattern, or a list of alternatives (one a line in the file, joined with ``|``)."""
+    name = "pattern" if field == "pattern" else f"{field} pattern"
+    if isinstance(pattern, list) and pattern and all(isinstance(p, str) and p for p in pattern):
+        pattern = "|".join(f"(?:{p})" for p in pattern)
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"{where}: '{field}' must be a regular expression or a list of them")
+    try:
+        compiled = re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid {name} ({exc})") from None
+    if compiled.search(""):
+        raise ConfigError(f"{where}: the {name} matches empty text")
+    return compiled
+
+
+def _texts(entry: dict, field: str, where: str) -> list[str]:
+    value = entry.get(field, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: '{field}' must be a list of texts")
+    return value
 
 
 def _rule(entry: dict, path: Path) -> PrivacyRule | None:
@@ -45,24 +119,27 @@ def _rule(entry: dict, path: Path) -> PrivacyRule | None:
     rule_id = entry.get("id")
     if not isinstance(rule_id, str) or not _ID.match(rule_id):
         raise ConfigError(f"{where}: 'id' must be lower-case letters, digits and _")
-    unknown = set(entry) - {"id", "label", "pattern", "case_sensitive", "enabled"}
+    unknown = set(entry) - _FIELDS
     if unknown:
         raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
     if entry.get("enabled", True) is False:
         return None
-    label, pattern = entry.get("label"), entry.get("pattern")
+    label, hint = entry.get("label"), entry.get("hint", "")
     if not isinstance(label, str) or not label.strip():
         raise ConfigError(f"{where}: 'label' must be a non-empty text")
-    if not isinstance(pattern, str) or not pattern:
-        raise ConfigError(f"{where}: 'pattern' must be a regular expression")
+    if not isinstance(hint, str):
+        raise ConfigError(f"{where}: 'hint' must be a text")
     flags = 0 if entry.get("case_sensitive") else re.IGNORECASE
-    try:
-        compiled = re.compile(pattern, flags)
-    except re.error as exc:
-        raise ConfigError(f"{where}: invalid pattern ({exc})") from None
-    if compiled.search(""):
-        raise ConfigError(f"{where}: the pattern matches empty text")
-    return PrivacyRule(rule_id, label.strip(), compiled)
+    pattern = _compile(entry.get("pattern"), flags, where, "pattern")
+    allow = tuple(_compile(a, flags, where, "allow") for a in _texts(entry, "allow", where))
+    rule = PrivacyRule(rule_id, label.strip(), pattern, allow, hint.strip())
+    for example in _texts(entry, "refuse", where):
+        if not rule.matches(example):
+            raise ConfigError(f"{where}: does not find its own example {example!r}")
+    for example in _texts(entry, "accept", where):
+        if rule.matches(example):
+            raise ConfigError(f"{where}: refuses its own harmless example {example!r}")
+    return rule
 
 
 class PrivacyGuard:
@@ -78,8 +155,13 @@ class PrivacyGuard:
         self.rules = tuple(rules)
 
     def findings(self, text: str) -> list[PrivacyRule]:
-        """Rules that match ``text`` (empty: the text looks fine)."""
-        return [rule for rule in self.rules if rule.pattern.search(text)]
+        """Rules that match ``text`` (empty: the text looks fine).
+
+        The text is checked in Unicode NFC ("ä" typed or pasted as "a" + diaeresis is the
+        same) and without invisible characters (soft hyphens, zero-width spaces).
+        """
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+        return [rule for rule in self.rules if rule.matches(text)]
 
     def check(self, *texts: str | None) -> None:
         """Refuse ``texts`` that look like client data.
@@ -95,24 +177,30 @@ class PrivacyGuard:
                 for rule in self.findings(text):
                     found.setdefault(rule.id, rule)
         if found:
-            what = ", ".join(rule.label for rule in found.values())
+            what = ", ".join(dict.fromkeys(rule.label for rule in found.values()))
+            hints = "".join(f" {h}" for h in dict.fromkeys(r.hint for r in found.values()) if h)
             raise PrivacyViolation(
                 f"Der Text enthält anscheinend {what}. Notizen beschreiben Orte, nie "
                 "Klientinnen oder Klienten: Namen, Geburtsdaten, Aktenzeichen, BG-Nummern, "
                 "Telefonnummern und E-Mail-Adressen gehören nicht in dieses Werkzeug "
                 "(Sozialdatenschutz, §§ 67 ff. SGB X). Bitte beschreiben Sie den Ort "
-                "oder die Rolle (z. B. „Pfarrer der Gemeinde“) ohne persönliche Daten.",
+                "oder die Rolle (z. B. „Pfarrer der Gemeinde“) ohne persönliche Daten." + hints,
                 list(found),
             )
 
 
-def load_privacy_guard(extra_file: Path | None = None) -> PrivacyGuard:
+def load_privacy_guard(
+    extra_file: Path | None = None, *, base_file: Path = DEFAULT_RULES_FILE
+) -> PrivacyGuard:
     """Return the built-in rules, extended (or switched off by id) by ``extra_file``.
 
     Parameters
     ----------
     extra_file : pathlib.Path, optional
         A municipality's ``privacy_rules.toml``; a missing file means the built-in rules.
+        A rule with the id of a built-in rule replaces it.
+    base_file : pathlib.Path, optional
+        The built-in rules (another file only for comparisons, e.g. in the benchmark).
 
     Returns
     -------
@@ -121,10 +209,11 @@ def load_privacy_guard(extra_file: Path | None = None) -> PrivacyGuard:
     Raises
     ------
     ConfigError
-        If a file is unreadable or a rule is invalid.
+        If a file is unreadable, a rule is invalid or a rule fails its own ``refuse`` /
+        ``accept`` examples.
     """
     rules: dict[str, PrivacyRule | None] = {}
-    files = [DEFAULT_RULES_FILE]
+    files = [Path(base_file)]
     if extra_file is not None and Path(extra_file).exists():
         files.append(Path(extra_file))
     for path in files:

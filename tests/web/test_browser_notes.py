@@ -240,3 +240,38 @@ def test_mailbox_note_beside_a_house_is_evidence_for_that_house(
     assert "Kein Briefkasten an der Haustür" in row
     s.screenshot("mailbox-2-check-with-unreleased-evidence", full_page=True)
     check(s, console)
+
+
+def test_note_with_client_data_is_refused_and_the_text_kept(s, live_server, demo_store):
+    """Spellings the old guard let through: the German explanation, the text kept for
+    correction, nothing saved anywhere; then the corrected text is saved."""
+    typed = "Hr Schröder, geb. 3. März 75\nBriefkasten ohne Namen"
+    console = watch_console(s)
+    before = len(demo_store.query(AREA, "notes"))
+    address = demo_store.query(AREA, "addresses", district="r1")[3]
+    log_in(s.page, live_server)
+    s.page.goto(f"{live_server}/gebiete/{AREA}/adressen/{address['id']}")
+    s.page.get_by_role("link", name="Notiz zu dieser Adresse").click()
+    s.page.wait_for_url("**/notizen/neu?**")
+    s.page.select_option("#note-category", "beobachtung")
+    s.page.fill("#note-text", typed)
+    s.page.get_by_role("button", name="Notiz speichern").click()
+    alert = s.page.locator("p.error[role=alert]")
+    alert.wait_for()
+    message = alert.inner_text()
+    assert "Geburtsdatum" in message and "Person mit Namen" in message
+    assert "Sozialdatenschutz" in message and "Anrede oder ein Vorname mit Namen nicht" in message
+    assert "Schröder" not in message and "März" not in message  # never repeats the text
+    assert s.page.locator("#note-text").input_value() == typed  # nothing typed is lost
+    s.screenshot("1-refused", full_page=True)
+    assert len(demo_store.query(AREA, "notes")) == before
+    stored = [p for p in demo_store.data_dir.rglob("*") if p.is_file()]
+    assert not [p for p in stored if "geb. 3. März 75".encode() in p.read_bytes()]
+    # corrected in place: the role instead of the person, and it is saved
+    s.page.fill("#note-text", "Briefkasten ohne Namen, Hausverwaltung informiert")
+    s.page.get_by_role("button", name="Notiz speichern").click()
+    s.page.wait_for_selector("text=Gespeichert.")
+    assert len(demo_store.query(AREA, "notes")) == before + 1
+    refused = [e for e in console if "status of 422" in e]
+    assert len(refused) == 1  # the browser logs the refused page's status
+    check(s, [e for e in console if e not in refused])
