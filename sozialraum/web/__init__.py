@@ -113,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         READ_ONLY=False,
         STORE_LOCK_TIMEOUT_S=10.0,
         PROXY_COUNT=0,
+        HSTS_MAX_AGE_S=365 * 24 * 3600,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
