@@ -47,7 +47,7 @@ from pathlib import Path
 from sozialraum import __version__
 from sozialraum.errors import InvalidInput, SozialraumError, StorageError
 from sozialraum.store import audit
-from sozialraum.store._atomic import TEMP_PREFIX, fsync_dir, write_atomic
+from sozialraum.store._atomic import DIR_MODE, TEMP_PREFIX, fsync_dir, make_dir, write_atomic
 from sozialraum.store.geojson import AREA_NAME, META_NAME, GeoJSONStore
 
 __all__ = [
@@ -260,7 +260,7 @@ def _snapshot(store: GeoJSONStore, area: str, staging: Path) -> tuple[list[dict]
                 skipped.append(f"{rel} ({problem or 'not a regular file'})")
                 continue
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_dir(target.parent)
             size, sha256, mtime = _copy_hashed(folder / rel, target)
             files.append({"path": rel, "size": size, "sha256": sha256, "mtime": mtime})
     return files, skipped
@@ -510,7 +510,7 @@ def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) 
     digest = hashlib.sha256()
     source = tar.extractfile(member)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dir(target.parent)
         out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
     except OSError as exc:
         raise _StagingError(exc) from None
@@ -642,7 +642,7 @@ def _make_parents(folder: Path, rel: str, touched: set[Path]) -> None:
             current.unlink()
             info = None
         if info is None:
-            current.mkdir()
+            current.mkdir(mode=DIR_MODE)
             touched.add(current.parent)
 
 
@@ -744,7 +744,7 @@ def restore_area(
         store.area_dir(area)  # a bad name fails before the archive is read
     created_data_dir = not store.data_dir.exists()
     try:
-        store.data_dir.mkdir(parents=True, exist_ok=True)
+        make_dir(store.data_dir)
         staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}restore-", dir=store.data_dir))
     except OSError as exc:
         raise StorageError(f"cannot write to {store.data_dir}: {exc.strerror}") from None

@@ -42,6 +42,7 @@ def _actor() -> str:
 @click.version_option(package_name="sozialraum")
 def main():
     """sozialraum: Sozialraum maps for caseworkers (OSM resources, addresses, notes)."""
+    settings.restrict_umask()  # every file a command writes: 0600, every folder 0700
 
 
 @main.command("import")

@@ -13,19 +13,16 @@ default waitress deletes these headers unless its own ``trusted_proxy`` is set, 
 gunicorn applies ``X-Forwarded-Proto`` from 127.0.0.1 on its own: with one process the
 app then never saw HTTPS or the client's address behind the proxy (issue 26).
 
-Files: every process runs with umask 077 (``FILE_UMASK``), so whatever the app writes is
+Files: every process runs with umask 077 (``settings.FILE_UMASK``), so whatever the app writes is
 readable by its own user only; gunicorn gets the same umask for its workers.
 """
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-#: The umask of the server processes: files 0600, folders 0700.
-FILE_UMASK = 0o077
+from sozialraum.settings import FILE_UMASK, restrict_umask
 
 
 class _Gunicorn(BaseApplication):
@@ -69,7 +66,7 @@ def serve(
         Seconds after which gunicorn replaces a worker that stopped answering (a hung
         worker); requests that wait for a busy lock give up much earlier (503).
     """
-    os.umask(FILE_UMASK)
+    restrict_umask()
     if workers <= 1:
         import waitress
 

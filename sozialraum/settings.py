@@ -24,6 +24,16 @@ DEFAULT_TILE_URL = ""
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
+#: The umask of every sozialraum process (server, CLI): files 0600, folders 0700. Layers,
+#: kept note versions, the audit log, accounts, sessions and keys are for the app's user only.
+FILE_UMASK = 0o077
+
+
+def restrict_umask() -> None:
+    """Set the process umask to :data:`FILE_UMASK` (called at the start of the app and CLI)."""
+    os.umask(FILE_UMASK)
+
+
 def today() -> date:
     """The current local day; notes expire by it (tests replace this function)."""
     return date.today()

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sozialraum.errors import StorageError
-from sozialraum.store._atomic import write_atomic
+from sozialraum.store._atomic import open_append, write_atomic
 
 LOG_NAME = "audit.jsonl"
 HEAD_NAME = "audit.head"
@@ -122,8 +122,8 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
     }
     entry["hash"] = _digest(entry)
     line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with open(log, "ab") as fh:
-        size_before = fh.tell()
+    with open_append(log) as fh:
+        size_before = fh.seek(0, os.SEEK_END)
         try:
             fh.write(line.encode("utf-8"))
             fh.flush()

@@ -45,7 +45,13 @@ from sozialraum.errors import (
 )
 from sozialraum.settings import StoreSettings
 from sozialraum.store import audit
-from sozialraum.store._atomic import remove_orphaned_temp_files, write_atomic
+from sozialraum.store._atomic import (
+    FILE_MODE,
+    make_dir,
+    open_append,
+    remove_orphaned_temp_files,
+    write_atomic,
+)
 from sozialraum.store.base import BBox, Store, SyncSummary
 from sozialraum.store.validation import LAYERS, RESERVED, check_layer, validate_feature
 
@@ -189,7 +195,7 @@ class GeoJSONStore(Store):
             raise ReadOnly(f"the data folder {self.data_dir} is read-only; nothing was changed")
         folder = self.area_dir(area) if create else self._existing_area_dir(area)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dir(folder)
         except OSError as exc:
             raise StorageError(f"cannot create area folder {folder}: {exc.strerror}") from None
         # threads of this process queue on a plain lock (woken at once when it is free);
@@ -201,7 +207,7 @@ class GeoJSONStore(Store):
         if not local.acquire(timeout=timeout_s):
             raise StoreBusy(f"area {area!r} is busy; try again")
         try:
-            lock = filelock.FileLock(folder / ".lock")
+            lock = filelock.FileLock(folder / ".lock", mode=FILE_MODE)
             try:
                 remaining_s = max(0.0, timeout_s - (time.monotonic() - started))
                 lock.acquire(timeout=remaining_s, poll_interval=0.005)
@@ -319,7 +325,7 @@ class GeoJSONStore(Store):
         path = self._artifact_path(area, name)
         with self._locked(area):
             try:
-                path.parent.mkdir(exist_ok=True)
+                make_dir(path.parent)
                 write_atomic(path, data)
             except OSError as exc:
                 raise StorageError(
@@ -420,8 +426,8 @@ class GeoJSONStore(Store):
         """Append one version's content (a JSON line) to ``versions/<layer>.jsonl`` (durably)."""
         path = folder / VERSIONS_DIR / f"{layer}.jsonl"
         try:
-            path.parent.mkdir(exist_ok=True)
-            with open(path, "ab") as fh:
+            make_dir(path.parent)
+            with open_append(path) as fh:
                 fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())

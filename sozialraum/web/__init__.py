@@ -24,7 +24,7 @@ from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
-from sozialraum.store._atomic import is_writable
+from sozialraum.store._atomic import is_writable, make_dir
 from sozialraum.web._json import StrictJSONProvider
 
 csrf = CSRFProtect()
@@ -83,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     test_config : dict, optional
         Settings for tests (e.g. ``DATA_DIR``, ``TILE_URL``).
     """
+    settings.restrict_umask()  # every file the app writes: 0600, every folder 0700
     instance = settings.instance_path()
     app = Flask(
         __name__,
@@ -119,7 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("SOZIALRAUM")
     if test_config:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    make_dir(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
