@@ -68,6 +68,22 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     return Path(configured).resolve() if configured else instance_path() / "data"
 
 
+def audit_key_file(instance: str | os.PathLike | None = None) -> Path:
+    """Return the audit key file, the same one the web app uses.
+
+    ``SOZIALRAUM_AUDIT_KEY_FILE``, else ``AUDIT_KEY_FILE`` in ``instance/config.py``, else
+    ``<instance>/audit_key`` (the instance folder: ``SOZIALRAUM_INSTANCE_PATH`` or
+    ``<project>/instance``). It must lie outside the data folder.
+    """
+    env = os.environ.get("SOZIALRAUM_AUDIT_KEY_FILE")
+    if env:
+        return Path(env).resolve()
+    configured = _instance_config_value("AUDIT_KEY_FILE")
+    if configured:
+        return Path(configured).resolve()
+    return Path(instance).resolve() / "audit_key" if instance else instance_path() / "audit_key"
+
+
 @dataclass(frozen=True)
 class ImportSettings:
     """Settings of the OSM import.

@@ -44,6 +44,7 @@ from sozialraum.errors import (
     VersionConflict,
 )
 from sozialraum.settings import StoreSettings
+from sozialraum.settings import audit_key_file as audit_key_file_setting
 from sozialraum.store import audit
 from sozialraum.store._atomic import (
     FILE_MODE,
@@ -53,6 +54,7 @@ from sozialraum.store._atomic import (
     write_atomic,
 )
 from sozialraum.store.base import BBox, Store, SyncSummary
+from sozialraum.store.keys import KeyFile
 from sozialraum.store.validation import LAYERS, RESERVED, check_layer, validate_feature
 
 AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -72,7 +74,20 @@ class _Layer:
 
 #: Fields of an audit entry that ``audit_fields`` may not override.
 _ENTRY_KEYS = frozenset(
-    ("seq", "ts", "actor", "action", "layer", "id", "old_version", "new_version", "prev", "hash")
+    (
+        "seq",
+        "ts",
+        "actor",
+        "action",
+        "layer",
+        "id",
+        "old_version",
+        "new_version",
+        "prev",
+        "hash",
+        "kid",
+        "key",
+    )
 )
 
 
@@ -162,12 +177,22 @@ class GeoJSONStore(Store):
     read_only : bool, optional
         Refuse every write with :class:`~sozialraum.errors.ReadOnly` (a read-only data
         folder); reading works as usual.
+    audit_key_file : pathlib.Path, optional
+        The audit key that keys the audit chain (created 0600 on the first write); must
+        lie outside ``data_dir``. Default: :func:`sozialraum.settings.audit_key_file`.
     """
 
     def __init__(
-        self, data_dir: Path, settings: StoreSettings | None = None, *, read_only: bool = False
+        self,
+        data_dir: Path,
+        settings: StoreSettings | None = None,
+        *,
+        read_only: bool = False,
+        audit_key_file: Path | None = None,
     ):
         self.data_dir = Path(data_dir)
+        #: The audit keys (current and retired); see :mod:`sozialraum.store.keys`.
+        self.audit_keys = KeyFile(audit_key_file or audit_key_file_setting(), data_dir=data_dir)
         self.settings = settings or StoreSettings()
         self.read_only = read_only
         self._area_locks: dict[str, threading.Lock] = {}
@@ -401,7 +426,7 @@ class GeoJSONStore(Store):
                 line = _utf8(json.dumps(archive, ensure_ascii=False, separators=(",", ":")) + "\n")
             # write-ahead: the entry is in the log before the change is, so every saved
             # change is audited; a failed write is followed by an "aborted" entry
-            entry = audit.append(folder, layer=layer, **details)
+            entry = audit.append(folder, layer=layer, key=self._audit_key(), **details)
             try:
                 if line is not None:
                     self._archive(folder, layer, line)
@@ -410,6 +435,7 @@ class GeoJSONStore(Store):
                 with contextlib.suppress(StorageError, OSError):
                     audit.append(
                         folder,
+                        key=self._audit_key(),
                         actor=details["actor"],
                         action="aborted",
                         layer=layer,
@@ -522,6 +548,7 @@ class GeoJSONStore(Store):
             removed = sorted(ids & set(current.index))
             audit.append(
                 folder,
+                key=self._audit_key(),
                 actor=actor,
                 action="purge",
                 layer=layer,
@@ -536,7 +563,7 @@ class GeoJSONStore(Store):
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         with self._locked(area, create=True) as folder:
             body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-            audit.append(folder, actor=actor, action="meta", layer=None)
+            audit.append(folder, key=self._audit_key(), actor=actor, action="meta", layer=None)
             try:
                 write_atomic(folder / META_NAME, body)
             except OSError as exc:
@@ -726,6 +753,24 @@ class GeoJSONStore(Store):
         self._change(area, layer, change)
         return summary
 
-    def verify_audit(self, area: str) -> audit.VerifyResult:
-        """Verify the hash chain of the area's audit log."""
-        return audit.verify(self._existing_area_dir(area))
+    def verify_audit(self, area: str, *, require_keyed: bool = False) -> audit.VerifyResult:
+        """Verify the keyed hash chain of the area's audit log (see :func:`audit.verify`)."""
+        return audit.verify(
+            self._existing_area_dir(area), self.audit_keys, require_keyed=require_keyed
+        )
+
+    def seal_audit(self, area: str, *, actor: str) -> dict:
+        """Append a keyed ``seal`` entry to the area's audit log (under its lock).
+
+        It anchors every entry before it, including those from before the audit key
+        existed; afterwards ``verify_audit(area, require_keyed=True)`` holds.
+        """
+        with self._locked(area) as folder:
+            return audit.append(
+                folder, key=self._audit_key(), actor=actor, action="seal", layer=None
+            )
+
+    def _audit_key(self):
+        """The current audit key, created on first use (a write); :class:`StorageError`
+        if it cannot be read or created."""
+        return self.audit_keys.current_or_create()

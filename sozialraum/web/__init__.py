@@ -115,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         STORE_LOCK_TIMEOUT_S=10.0,
         PROXY_COUNT=0,
         HSTS_MAX_AGE_S=365 * 24 * 3600,
+        AUDIT_KEY_FILE=str(settings.audit_key_file(instance)),
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
@@ -133,7 +134,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if read_only:
         app.logger.warning("data folder %s is read-only: the app runs read-only", data_dir)
     store = open_store(
-        data_dir, read_only=read_only, lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"])
+        data_dir,
+        read_only=read_only,
+        lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"]),
+        audit_key_file=Path(app.config["AUDIT_KEY_FILE"]),
     )
     problems = store.check_files()
     if problems:
