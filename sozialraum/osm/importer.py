@@ -70,6 +70,7 @@ class ImportReport:
     unplaced: int = 0
     orphaned_notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    simplification: _districts.Simplification | None = None
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -269,6 +270,9 @@ def import_area(
         districts = _districts.districts_from_boundaries(data.boundaries, clip)
     if not districts:
         districts = [_districts.whole_area_district(clip, xs, ys)]
+    # before anything uses them: heavy polygons make the assignment, the files, the maps
+    # and the coverage slow (the stored polygons and the assignment agree)
+    districts, simplification = _districts.simplify_districts(districts)
     district_of = _districts.assign(districts, xs, ys)
 
     decimals = settings.coordinate_decimals
@@ -354,4 +358,5 @@ def import_area(
         unplaced=unplaced,
         orphaned_notes=orphaned,
         seconds=time.perf_counter() - started,
+        simplification=simplification,
     )
