@@ -4,7 +4,7 @@ Machines here are noisy (2 cores): every figure is a median of repeated runs and
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
-       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers]
+       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|districts]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -256,6 +256,7 @@ def main() -> None:
             "mailbox",
             "review",
             "offers",
+            "districts",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -304,6 +305,10 @@ def main() -> None:
         from offers import bench_offers  # benchmarks/offers.py: finder and import, 1,000 offers
 
         bench_offers(args.copies, args.repeat)
+    if args.only in (None, "districts"):
+        from districts import bench_districts  # benchmarks/districts.py: heavy district files
+
+        bench_districts(min(args.repeat, 3))
 
 
 if __name__ == "__main__":

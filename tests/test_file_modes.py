@@ -2,7 +2,8 @@
 
 The test starts with the usual umask 022, runs a realistic session of writes through the
 real entry points (the CLI builds an area by importing the demo OSM file, the web app
-logs users in, writes and changes notes, the CLI takes a backup and changes accounts)
+logs users in, writes and changes notes, the CLI takes a backup and changes accounts;
+the audit key is created on the first write)
 and then walks the data folder, the instance folder and the backup folder.
 """
 
@@ -47,8 +48,9 @@ def _files(folder: Path) -> set[str]:
 
 
 def test_every_file_and_folder_the_app_writes_is_private(
-    loose_umask, runner, tmp_path, _isolated_instance
+    loose_umask, runner, tmp_path, _isolated_instance, monkeypatch
 ):
+    monkeypatch.delenv("SOZIALRAUM_AUDIT_KEY_FILE")  # the audit key goes to the instance folder
     data = tmp_path / "daten"
     backups = tmp_path / "sicherungen"
     result = runner.invoke(main, ["demo", "--data-dir", str(data)])  # import, notes, accounts
@@ -98,6 +100,7 @@ def test_every_file_and_folder_the_app_writes_is_private(
         "_accounts/sessions.json",
         "_accounts/logins.json",
         "secret_key",
+        "audit_key",
     ):
         assert expected in written
     assert len(list(backups.glob("*.tar.gz"))) == 1
