@@ -226,6 +226,10 @@ def import_area(
     step = step or (lambda _name: None)
 
     clip = _clip_polygon(clip_file, bbox)
+    # polygon files first: a bad or too heavy file stops the import before the OSM data is read
+    file_districts = (
+        _districts.districts_from_file(Path(districts_file)) if districts_file is not None else None
+    )
     step("Lese OSM-Daten")
     if osm_file is not None:
         data: OsmData = read_osm_file(Path(osm_file), table, tick)
@@ -264,8 +268,8 @@ def import_area(
     placed = [o for o, _ in resources] + addresses
     xs = np.fromiter((o.lon for o in placed), float, len(placed))
     ys = np.fromiter((o.lat for o in placed), float, len(placed))
-    if districts_file is not None:
-        districts = _districts.districts_from_file(Path(districts_file))
+    if file_districts is not None:
+        districts = file_districts
     else:
         districts = _districts.districts_from_boundaries(data.boundaries, clip)
     if not districts:
