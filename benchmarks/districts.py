@@ -115,7 +115,7 @@ def bench_districts(repeat: int) -> None:
     print(f"  {simplification.describe()}")
 
     def line(label: str, seconds: float, baseline: float, note: str = "") -> None:
-        print(f"  {label:<52} {seconds:8.3f} s   ratio {seconds / baseline:6.2f}  {note}")
+        print(f"  {label:<54} {seconds:8.3f} s   ratio {seconds / baseline:7.2f}  {note}")
 
     line(
         f"import, light file (2+2 border vertices, {sizes[light]:.2f} MB) (baseline)",
@@ -134,6 +134,7 @@ def bench_districts(repeat: int) -> None:
         base_s,
     )
     print(f"  refusal: {message}")
+    print(f"  (sizes: light {sizes[light] * 1000:.1f} kB, heavy {sizes[heavy]:.1f} MB)")
     line("coverage of both districts (cold), light (baseline)", base_cov, base_cov)
     line("coverage of both districts (cold), heavy", heavy_cov, base_cov)
     line("  same, not simplified (before the fix)", raw_cov, base_cov)
