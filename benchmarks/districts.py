@@ -118,7 +118,7 @@ def bench_districts(repeat: int) -> None:
         print(f"  {label:<54} {seconds:8.3f} s   ratio {seconds / baseline:7.2f}  {note}")
 
     line(
-        f"import, light file (2+2 border vertices, {sizes[light]:.2f} MB) (baseline)",
+        "import, light file (2 border vertices) (baseline)",
         base_s,
         base_s,
     )
