@@ -195,7 +195,7 @@ def proxied_server(request, demo_store):
         server.wait(timeout=30)
 
 
-def _failed_login(base: str, client_ip: str, name: str) -> int:
+def _failed_login(base: str, client_ip: str, name: str) -> requests.Response:
     """A wrong password for ``name`` from ``client_ip`` as the proxy reports it."""
     session = requests.Session()
     session.headers["X-Forwarded-For"] = client_ip
