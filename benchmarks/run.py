@@ -4,7 +4,7 @@ Machines here are noisy (2 cores): every figure is a median of repeated runs and
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
-       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy]
+       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -257,6 +257,7 @@ def main() -> None:
             "review",
             "offers",
             "privacy",
+            "districts",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -309,6 +310,10 @@ def main() -> None:
         from privacy import bench_privacy  # benchmarks/privacy.py: the guard on labelled notes
 
         bench_privacy(args.repeat)
+    if args.only in (None, "districts"):
+        from districts import bench_districts  # benchmarks/districts.py: heavy district files
+
+        bench_districts(min(args.repeat, 3))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,15 @@ The copy goes to a staging folder next to the destination, so the lock is held o
 for the copy, not for the compression. The archive is written to a temp file, fsynced
 and then linked into place: the destination never holds a half-written archive.
 
+**Signature**: the manifest is signed with the audit key (HMAC-SHA256 over the canonical
+JSON of the manifest without ``signature``; ``signature = {"key_id", "hmac"}``). The key
+lives outside the data folder and never goes into the archive, so whoever changes a file
+in an archive and recomputes its SHA-256 in the manifest cannot sign the result. Restore
+checks the signature with the key the archive names (current or retired, see
+:mod:`sozialraum.store.keys`) and says which key id it checked against; an archive signed
+with a key this machine lacks is refused with a message saying to copy that key file,
+and an unsigned archive (made before the keys existed) only with ``allow_unsigned``.
+
 **Restore** first checks the whole archive (manifest, every member's type, path, size
 and SHA-256, no member outside the manifest, every ``.geojson`` a FeatureCollection,
 the audit log's hash chain) while unpacking it into a staging folder inside the data
@@ -32,6 +41,7 @@ import contextlib
 import errno
 import gzip
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -47,8 +57,9 @@ from pathlib import Path
 from sozialraum import __version__
 from sozialraum.errors import InvalidInput, SozialraumError, StorageError
 from sozialraum.store import audit
-from sozialraum.store._atomic import TEMP_PREFIX, fsync_dir, write_atomic
+from sozialraum.store._atomic import DIR_MODE, TEMP_PREFIX, fsync_dir, make_dir, write_atomic
 from sozialraum.store.geojson import AREA_NAME, META_NAME, GeoJSONStore
+from sozialraum.store.keys import KeyFile
 
 __all__ = [
     "FORMAT",
@@ -102,6 +113,8 @@ class BackupReport:
     warnings : list of str
         Problems found in the snapshot (e.g. an audit log that does not verify;
         such an archive is refused by :func:`restore_area`).
+    key_id : str
+        The id of the audit key that signed the manifest (never the key).
     """
 
     area: str
@@ -112,6 +125,7 @@ class BackupReport:
     created_at: str
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    key_id: str = ""
 
 
 @dataclass
@@ -136,6 +150,11 @@ class RestoreReport:
         Files of the old area that were not in the backup and were deleted.
     audit_entries : int
         Entries of the restored (verified) audit log.
+    key_id : str or None
+        The id of the audit key the manifest's signature was checked against; None for
+        an unsigned archive restored with ``allow_unsigned``.
+    audit_key_ids : list of str
+        The ids of the audit keys the restored audit log was checked against.
     """
 
     area: str
@@ -146,9 +165,49 @@ class RestoreReport:
     replaced: bool
     removed: list[str] = field(default_factory=list)
     audit_entries: int = 0
+    key_id: str | None = None
+    audit_key_ids: list[str] = field(default_factory=list)
 
 
 # -- shared helpers ------------------------------------------------------------------
+
+
+def _signed_body(manifest: dict) -> bytes:
+    """The bytes the signature covers: the manifest without ``signature``, canonical JSON."""
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    return json.dumps(unsigned, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _check_signature(manifest: dict, keys: KeyFile, *, allow_unsigned: bool) -> str | None:
+    """The key id the manifest's signature checks out with; :class:`InvalidInput` if it
+    is missing (unless ``allow_unsigned``), names a key this machine lacks, or fails."""
+    signature = manifest.get("signature")
+    if signature is None:
+        if allow_unsigned:
+            return None
+        raise InvalidInput(
+            "the archive is not signed (made before audit keys existed, or its signature "
+            "was removed); restore it with --allow-unsigned only if you know where it "
+            "comes from"
+        )
+    kid = signature.get("key_id") if isinstance(signature, dict) else None
+    mac = signature.get("hmac") if isinstance(signature, dict) else None
+    if not isinstance(kid, str) or not isinstance(mac, str):
+        raise InvalidInput(f"{MANIFEST_NAME} is malformed: signature needs key_id and hmac")
+    key = keys.get(kid)
+    if key is None:
+        raise InvalidInput(
+            f"the archive is signed with audit key {kid}, which this machine does not have "
+            f"(it has {keys.describe()}): copy the key file of the machine that made the "
+            f"backup to {keys.path} (or beside it as {keys.path.name}.{kid}) through a "
+            "separate channel, never with the archive, and restore again"
+        )
+    if not hmac.compare_digest(key.mac(_signed_body(manifest)), mac):
+        raise InvalidInput(
+            f"the archive's manifest does not match its signature (checked against audit "
+            f"key {kid}): the archive was changed after the backup"
+        )
+    return kid
 
 
 def default_archive_name(area: str, when: datetime | None = None) -> str:
@@ -260,7 +319,7 @@ def _snapshot(store: GeoJSONStore, area: str, staging: Path) -> tuple[list[dict]
                 skipped.append(f"{rel} ({problem or 'not a regular file'})")
                 continue
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_dir(target.parent)
             size, sha256, mtime = _copy_hashed(folder / rel, target)
             files.append({"path": rel, "size": size, "sha256": sha256, "mtime": mtime})
     return files, skipped
@@ -360,8 +419,9 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
                 f"copying area {area!r} failed ({exc.strerror}: {exc.filename})"
             ) from None
         warnings = []
+        key = store.audit_keys.current_or_create()
         if (staging / audit.LOG_NAME).exists() or (staging / audit.HEAD_NAME).exists():
-            result = audit.verify(staging)
+            result = audit.verify(staging, store.audit_keys)
             if not result.ok:
                 warnings.append(
                     "the audit log does not verify ("
@@ -376,6 +436,7 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
             "sozialraum_version": __version__,
             "files": [{"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in files],
         }
+        manifest["signature"] = {"key_id": key.kid, "hmac": key.mac(_signed_body(manifest))}
         try:
             fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tar.gz", dir=target.parent)
             tmp = Path(name)
@@ -397,6 +458,7 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
             created_at=manifest["created_at"],
             skipped=skipped,
             warnings=warnings,
+            key_id=key.kid,
         )
     finally:
         if tmp is not None:
@@ -510,7 +572,7 @@ def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) 
     digest = hashlib.sha256()
     source = tar.extractfile(member)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dir(target.parent)
         out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
     except OSError as exc:
         raise _StagingError(exc) from None
@@ -589,8 +651,8 @@ def _unpack(archive: Path, staging: Path, *, max_members: int, max_total_bytes: 
     return manifest, entries
 
 
-def _check_contents(staging: Path, entries: dict) -> int:
-    """Check the unpacked files: area.json, layers, audit log; return the audit entries."""
+def _check_contents(staging: Path, entries: dict, keys: KeyFile) -> audit.VerifyResult:
+    """Check the unpacked files: area.json, layers, audit log; return the log's check."""
     try:
         meta = json.loads((staging / META_NAME).read_bytes())
     except ValueError:
@@ -615,12 +677,12 @@ def _check_contents(staging: Path, entries: dict) -> int:
                 and isinstance(feature.get("properties"), dict)
             ):
                 raise InvalidInput(f"{path} in the archive holds a feature without id")
-    result = audit.verify(staging)
+    result = audit.verify(staging, keys)
     if not result.ok:
         raise InvalidInput(
             "the audit log in the archive does not verify: " + "; ".join(result.problems)
         )
-    return result.entries
+    return result
 
 
 # -- restore: installing ---------------------------------------------------------------
@@ -642,7 +704,7 @@ def _make_parents(folder: Path, rel: str, touched: set[Path]) -> None:
             current.unlink()
             info = None
         if info is None:
-            current.mkdir()
+            current.mkdir(mode=DIR_MODE)
             touched.add(current.parent)
 
 
@@ -697,6 +759,7 @@ def restore_area(
     *,
     area: str | None = None,
     replace: bool = False,
+    allow_unsigned: bool = False,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_members: int = MAX_MEMBERS,
 ) -> RestoreReport:
@@ -716,6 +779,8 @@ def restore_area(
         Restore under this name (default: the name recorded in the archive).
     replace : bool, default False
         Overwrite an existing area (files not in the backup are deleted).
+    allow_unsigned : bool, default False
+        Accept an archive without a signature (made before audit keys existed).
     max_total_bytes : int, optional
         Most bytes the archive's files may hold together (default :data:`MAX_TOTAL_BYTES`).
     max_members : int, optional
@@ -744,18 +809,19 @@ def restore_area(
         store.area_dir(area)  # a bad name fails before the archive is read
     created_data_dir = not store.data_dir.exists()
     try:
-        store.data_dir.mkdir(parents=True, exist_ok=True)
+        make_dir(store.data_dir)
         staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}restore-", dir=store.data_dir))
     except OSError as exc:
         raise StorageError(f"cannot write to {store.data_dir}: {exc.strerror}") from None
     done = False
     try:
         manifest, entries = _read_checked(source, staging, max_members, max_total_bytes)
+        key_id = _check_signature(manifest, store.audit_keys, allow_unsigned=allow_unsigned)
         name = area or manifest["area"]
         folder = store.area_dir(name)
         if _has_content(folder) and not replace:
             raise InvalidInput(f"area {name!r} exists; restore with --replace to overwrite it")
-        audit_entries = _check_contents(staging, entries)
+        checked = _check_contents(staging, entries, store.audit_keys)
         new_folder = not folder.exists()
         try:
             with store._locked(name, create=True):
@@ -791,7 +857,9 @@ def restore_area(
         content_bytes=sum(e["size"] for e in entries.values()),
         replaced=replaced,
         removed=removed,
-        audit_entries=audit_entries,
+        audit_entries=checked.entries,
+        key_id=key_id,
+        audit_key_ids=checked.key_ids,
     )
 
 

@@ -70,7 +70,7 @@ def backup(data_dir, area, output):
         click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"wrote {report.path} ({report.files} files, {_size(report.size)}; "
-        f"{_size(report.content_bytes)} unpacked)"
+        f"{_size(report.content_bytes)} unpacked), signed with audit key {report.key_id}"
     )
 
 
@@ -83,17 +83,26 @@ def backup(data_dir, area, output):
     is_flag=True,
     help="Overwrite the area if it exists (its files not in the backup are deleted).",
 )
-def restore(data_dir, archive, area, replace):
+@click.option(
+    "--allow-unsigned",
+    is_flag=True,
+    help="Accept an archive without a signature (made before audit keys existed).",
+)
+def restore(data_dir, archive, area, replace, allow_unsigned):
     """Restore an area from ARCHIVE, written by 'sozialraum backup'.
 
-    The whole archive is checked first (checksums, paths, layers, audit log); if
-    anything is wrong, nothing is changed. An existing area is only overwritten with
-    --replace; the running app then sees the restored area.
+    The whole archive is checked first (signature, checksums, paths, layers, audit
+    log); if anything is wrong, nothing is changed. The signature and the audit log are
+    checked with the audit key (AUDIT_KEY_FILE, default <instance>/audit_key). An
+    existing area is only overwritten with --replace; the running app then sees the
+    restored area.
     """
     from sozialraum.backup import restore_area
 
     try:
-        report = restore_area(_store(data_dir), archive, area=area, replace=replace)
+        report = restore_area(
+            _store(data_dir), archive, area=area, replace=replace, allow_unsigned=allow_unsigned
+        )
     except SozialraumError as exc:
         raise _Failure(exc.message) from None
     origin = "" if report.source_area == report.area else f" (saved as '{report.source_area}')"
@@ -102,6 +111,12 @@ def restore(data_dir, archive, area, replace):
         f"{report.files} files, {_size(report.content_bytes)}, "
         f"audit log ok ({report.audit_entries} entries)"
     )
+    if report.key_id is None:
+        click.echo("warning: the archive was not signed (restored with --allow-unsigned)")
+    else:
+        click.echo(f"signature checked against audit key {report.key_id}")
+    if report.audit_key_ids:
+        click.echo(f"audit log checked against audit key(s) {', '.join(report.audit_key_ids)}")
     if report.replaced:
         click.echo(
             f"replaced the existing area; {len(report.removed)} files not in the backup removed"

@@ -24,6 +24,16 @@ DEFAULT_TILE_URL = ""
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
+#: The umask of every sozialraum process (server, CLI): files 0600, folders 0700. Layers,
+#: kept note versions, the audit log, accounts, sessions and keys are for the app's user only.
+FILE_UMASK = 0o077
+
+
+def restrict_umask() -> None:
+    """Set the process umask to :data:`FILE_UMASK` (called at the start of the app and CLI)."""
+    os.umask(FILE_UMASK)
+
+
 def today() -> date:
     """The current local day; notes expire by it (tests replace this function)."""
     return date.today()
@@ -56,6 +66,22 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
         return Path(env).resolve()
     configured = _instance_config_value("DATA_DIR")
     return Path(configured).resolve() if configured else instance_path() / "data"
+
+
+def audit_key_file(instance: str | os.PathLike | None = None) -> Path:
+    """Return the audit key file, the same one the web app uses.
+
+    ``SOZIALRAUM_AUDIT_KEY_FILE``, else ``AUDIT_KEY_FILE`` in ``instance/config.py``, else
+    ``<instance>/audit_key`` (the instance folder: ``SOZIALRAUM_INSTANCE_PATH`` or
+    ``<project>/instance``). It must lie outside the data folder.
+    """
+    env = os.environ.get("SOZIALRAUM_AUDIT_KEY_FILE")
+    if env:
+        return Path(env).resolve()
+    configured = _instance_config_value("AUDIT_KEY_FILE")
+    if configured:
+        return Path(configured).resolve()
+    return Path(instance).resolve() / "audit_key" if instance else instance_path() / "audit_key"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,17 @@ EXTRACTS = {
     "karlsruhe-neureut-kirchfeld": SHARED_OSM / "karlsruhe-neureut-kirchfeld.osm",
     "dreieich-dreieichenhain": SHARED_OSM / "dreieich-dreieichenhain.osm",
 }
+
+
+#: One audit key for the whole test session, outside every data folder: data built once
+#: per session (the demo area) verifies in every test and in the servers tests start.
+#: Tests of the key itself remove the variable (then ``<instance>/audit_key`` is used).
+_SESSION_KEYS = Path(tempfile.mkdtemp(prefix="sozialraum-test-keys-"))
+os.environ.setdefault("SOZIALRAUM_AUDIT_KEY_FILE", str(_SESSION_KEYS / "audit_key"))
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_SESSION_KEYS, ignore_errors=True)
 
 
 def pytest_configure(config):

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from sozialraum import settings
 from sozialraum.backup import (
     FORMAT,
     MANIFEST_NAME,
+    _signed_body,
     backup_area,
     default_archive_name,
     restore_area,
@@ -30,6 +32,7 @@ from sozialraum.demo import DEMO_AREA
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.store import GeoJSONStore
 from sozialraum.store import audit as audit_log
+from sozialraum.store.keys import KeyFile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,14 +91,24 @@ def manifest_of(members) -> dict:
     return json.loads(next(data for info, data in members if info.name == MANIFEST_NAME))
 
 
-def with_manifest(members, manifest: dict) -> list:
-    """Members with the manifest replaced."""
-    body = json.dumps(manifest).encode()
+def sign(manifest: dict, key=None) -> dict:
+    """``manifest`` signed with ``key`` (default: this machine's audit key, as the app does)."""
+    key = key or KeyFile(settings.audit_key_file()).current_or_create()
+    manifest = {k: v for k, v in manifest.items() if k != "signature"}
+    return {**manifest, "signature": {"key_id": key.kid, "hmac": key.mac(_signed_body(manifest))}}
+
+
+def with_manifest(members, manifest: dict, *, signed: bool = False) -> list:
+    """Members with the manifest replaced (and signed again by the key's holder, if asked)."""
+    body = json.dumps(sign(manifest) if signed else manifest).encode()
     return [(i, body) if i.name == MANIFEST_NAME else (i, d) for i, d in members]
 
 
-def change_file(members, path: str, data: bytes, *, update_manifest: bool) -> list:
-    """Members with one file's content replaced (and, if asked, the manifest updated)."""
+def change_file(
+    members, path: str, data: bytes, *, update_manifest: bool, signed: bool = False
+) -> list:
+    """Members with one file's content replaced (and, if asked, the manifest updated: by
+    someone who knows the format, or, ``signed``, by the holder of the audit key)."""
     changed = [(i, data) if i.name == f"area/{path}" else (i, d) for i, d in members]
     if not update_manifest:
         return changed
@@ -103,7 +116,7 @@ def change_file(members, path: str, data: bytes, *, update_manifest: bool) -> li
     for entry in manifest["files"]:
         if entry["path"] == path:
             entry.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    return with_manifest(changed, manifest)
+    return with_manifest(changed, manifest, signed=signed)
 
 
 @pytest.fixture
@@ -357,11 +370,18 @@ def _flip_byte(report, tmp_path) -> Path:
     return path
 
 
-def _audit_edited(members) -> list:
+def _audit_edited(members, *, signed: bool = False) -> list:
     log = next(d for i, d in members if i.name == "area/audit.jsonl")
-    return change_file(
-        members, "audit.jsonl", log.replace(b'"actor":"', b'"actor":"x', 1), update_manifest=True
-    )
+    edited = log.replace(b'"actor":"', b'"actor":"x', 1)
+    return change_file(members, "audit.jsonl", edited, update_manifest=True, signed=signed)
+
+
+def _note_text_edited(members) -> list:
+    """What the pen test did: a note changed and its SHA-256 recomputed in the manifest."""
+    layer = next(d for i, d in members if i.name == "area/notes.geojson")
+    edited = re.sub(rb'"text":"[^"]*"', b'"text":"geaendert"', layer, count=1)
+    assert edited != layer
+    return change_file(members, "notes.geojson", edited, update_manifest=True)
 
 
 TAMPERED = {
@@ -427,17 +447,31 @@ TAMPERED = {
         lambda m: with_manifest(m, {"files": []}),
         "not a sozialraum area backup",
     ),
-    "layer not a FeatureCollection": (
-        lambda m: change_file(m, "notes.geojson", b'{"type": "Feature"}', update_manifest=True),
+    "layer not a FeatureCollection (signed)": (
+        lambda m: change_file(m, "notes.geojson", b'{"type": "Feature"}', update_manifest=True,
+                              signed=True),
         "notes.geojson in the archive is not a GeoJSON FeatureCollection",
     ),
-    "layer not JSON": (
-        lambda m: change_file(m, "notes.geojson", b"[1, 2", update_manifest=True),
+    "layer not JSON (signed)": (
+        lambda m: change_file(m, "notes.geojson", b"[1, 2", update_manifest=True, signed=True),
         "notes.geojson in the archive is not valid JSON",
     ),
     "audit log edited (manifest fitted)": (
         _audit_edited,
+        "does not match its signature (checked against audit key",
+    ),
+    "audit log edited (manifest fitted and signed)": (
+        lambda m: _audit_edited(m, signed=True),
         "audit log in the archive does not verify",
+    ),
+    "note edited (manifest fitted)": (
+        _note_text_edited,
+        "does not match its signature (checked against audit key",
+    ),
+    "signature removed (manifest fitted)": (
+        lambda m: with_manifest(_note_text_edited(m), {
+            k: v for k, v in manifest_of(_note_text_edited(m)).items() if k != "signature"}),
+        "the archive is not signed",
     ),
 }  # fmt: skip
 
@@ -522,6 +556,7 @@ def test_cli_backup_and_restore_end_to_end(runner, demo_store, tmp_path, monkeyp
     result = runner.invoke(main, ["backup", DEMO_AREA, "--data-dir", data, "-o", str(archive)])
     assert result.exit_code == 0, result.output
     assert f"wrote {archive} ({len(files)} files, " in result.output and archive.is_file()
+    assert f"signed with audit key {demo_store.audit_keys.current().kid}" in result.output
 
     cwd = tmp_path / "cwd"
     cwd.mkdir()
@@ -546,6 +581,9 @@ def test_cli_backup_and_restore_end_to_end(runner, demo_store, tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     assert f"restored area '{DEMO_AREA}' from the backup of " in result.output
     assert "audit log ok" in result.output and "replaced the existing area" in result.output
+    kid = demo_store.audit_keys.current().kid
+    assert f"signature checked against audit key {kid}" in result.output
+    assert demo_store.audit_keys.current().secret.hex() not in result.output
     assert area_files(folder) == files
 
     result = runner.invoke(main, ["restore", str(archive), "--area", "kopie", "--data-dir", data])
@@ -582,3 +620,69 @@ def test_cli_errors_are_one_line_with_exit_status_1(
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr and "Traceback" not in result.output
     assert tree(demo_store.data_dir) == before
+
+
+# -- signed manifests (issue 26, finding 9) --------------------------------------------------
+def test_the_manifest_is_signed_and_the_archive_never_holds_the_key(demo_store, snapshot):
+    report, _ = snapshot
+    key = demo_store.audit_keys.current()
+    members = read_members(report.path)
+    manifest = manifest_of(members)
+    assert report.key_id == key.kid and manifest["signature"]["key_id"] == key.kid
+    assert manifest == sign(manifest)  # the HMAC of the rest of the manifest
+    raw = gzip.decompress(report.path.read_bytes())
+    assert key.secret.hex().encode() not in raw and key.secret not in raw
+    assert not any("audit_key" in info.name for info, _ in members)
+
+
+def test_restore_on_another_machine_needs_the_key_and_says_which(
+    demo_store, snapshot, tmp_path, monkeypatch
+):
+    report, files = snapshot
+    kid = report.key_id
+    elsewhere = tmp_path / "anderer-rechner"
+    monkeypatch.setenv("SOZIALRAUM_AUDIT_KEY_FILE", str(elsewhere / "audit_key"))
+    target = GeoJSONStore(elsewhere / "daten")
+    with pytest.raises(InvalidInput) as info:
+        restore_area(target, report.path)
+    assert f"signed with audit key {kid}, which this machine does not have" in info.value.message
+    assert "no audit key yet" in info.value.message and "separate channel" in info.value.message
+    assert target.areas() == []
+    own = target.audit_keys.current_or_create()  # the machine has a key of its own
+    with pytest.raises(InvalidInput, match=f"it has audit key {own.kid}"):
+        restore_area(target, report.path)
+    # the key file copied beside its own key (as a retired key) through a separate channel
+    shutil.copy(demo_store.audit_keys.current().path, elsewhere / f"audit_key.{kid}")
+    restored = restore_area(target, report.path)
+    assert restored.key_id == kid and restored.audit_key_ids == [kid]
+    assert area_files(target.data_dir / DEMO_AREA) == files
+    target.add(DEMO_AREA, "notes", note("auf dem neuen Rechner"), actor="test")
+    assert target.verify_audit(DEMO_AREA).key_ids == [kid, own.kid]
+
+
+def test_an_archive_signed_with_a_stranger_key_is_refused(demo_store, snapshot, tmp_path):
+    report, _ = snapshot
+    stranger = KeyFile(tmp_path / "fremd" / "audit_key").current_or_create()
+    members = change_file(read_members(report.path), "area.json", b"{}", update_manifest=True)
+    forged = with_manifest(members, sign(manifest_of(members), stranger))
+    archive = write_members(tmp_path / "fremd.tar.gz", forged)
+    with pytest.raises(InvalidInput, match=f"signed with audit key {stranger.kid}, which"):
+        restore_area(demo_store, archive, replace=True)
+
+
+def test_an_unsigned_archive_from_before_the_keys_only_with_allow_unsigned(
+    runner, demo_store, snapshot, tmp_path
+):
+    report, files = snapshot
+    members = read_members(report.path)
+    legacy = {k: v for k, v in manifest_of(members).items() if k != "signature"}
+    archive = write_members(tmp_path / "alt.tar.gz", with_manifest(members, legacy))
+    data = str(demo_store.data_dir)
+    result = runner.invoke(main, ["restore", str(archive), "--replace", "--data-dir", data])
+    assert result.exit_code == 1 and "the archive is not signed" in result.stderr
+    result = runner.invoke(
+        main, ["restore", str(archive), "--replace", "--allow-unsigned", "--data-dir", data]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: the archive was not signed" in result.output
+    assert area_files(demo_store.data_dir / DEMO_AREA) == files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import click
 import pytest
@@ -304,3 +305,48 @@ def test_audit_verify_detects_a_truncated_or_edited_log(runner, demo_store, dama
     result = runner.invoke(main, ["audit", "verify", *data])
     assert result.exit_code == 1 and "FAILED" in result.output
     assert reason in result.output
+
+
+def test_audit_verify_seal_and_rotate_key_name_the_key_ids(
+    runner, demo_store, tmp_path, monkeypatch
+):
+    """The keyed audit chain from the command line (issue 26, finding 9)."""
+    from sozialraum.store import audit as audit_log
+    from sozialraum.store.keys import KeyFile
+
+    key_file = tmp_path / "schluessel" / "audit_key"
+    key_file.parent.mkdir(mode=0o700)
+    shutil.copy(demo_store.audit_keys.current().path, key_file)  # this test rotates it
+    monkeypatch.setenv("SOZIALRAUM_AUDIT_KEY_FILE", str(key_file))
+    data = ["--data-dir", str(demo_store.data_dir)]
+    old = demo_store.audit_keys.current()
+    legacy = demo_store.data_dir / "alt"  # an area written before audit keys existed
+    legacy.mkdir()
+    (legacy / "area.json").write_text('{"name": "Alt"}')
+    for number in range(2):
+        audit_log.append(legacy, actor="cli:anna", action="meta", layer=None, n=number)
+
+    result = runner.invoke(main, ["audit", "verify", *data])
+    assert result.exit_code == 0, result.output
+    assert f"checking with audit key {old.kid} ({key_file})" in result.output
+    assert "musterstadt-nord: ok (" in result.output
+    assert f"keyed with audit key {old.kid})" in result.output
+    assert "alt: ok (2 entries, NOT KEYED)" in result.output and "not keyed yet" in result.output
+    result = runner.invoke(main, ["audit", "verify", "--require-key", *data])
+    assert result.exit_code == 1 and "alt: FAILED: not keyed yet" in result.output
+
+    result = runner.invoke(main, ["audit", "seal", "--area", "alt", *data])
+    assert result.exit_code == 0 and f"alt: sealed with audit key {old.kid}" in result.output
+    result = runner.invoke(main, ["audit", "verify", "--require-key", *data])
+    assert result.exit_code == 0, result.output
+    assert "entries 1-2 predate the audit key" in result.output
+
+    result = runner.invoke(main, ["audit", "rotate-key", *data])
+    assert result.exit_code == 0, result.output
+    new = KeyFile(key_file).current()
+    assert f"retired audit key {old.kid} (kept as {key_file}.{old.kid})" in result.output
+    assert f"new audit key {new.kid}" in result.output
+    result = runner.invoke(main, ["audit", "verify", "--require-key", *data])
+    assert result.exit_code == 0, result.output
+    assert f"alt: ok (4 entries, keyed with audit key {old.kid}, {new.kid})" in result.output
+    assert old.secret.hex() not in result.output and new.secret.hex() not in result.output

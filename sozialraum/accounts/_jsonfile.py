@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import filelock
 
 from sozialraum.errors import StorageError, StoreBusy
-from sozialraum.store._atomic import TEMP_PREFIX, write_atomic
+from sozialraum.store._atomic import FILE_MODE, TEMP_PREFIX, make_dir, write_atomic
 
 T = TypeVar("T")
 
@@ -140,10 +140,10 @@ class JsonFile:
             If the file is corrupt (it is left as it was) or the write failed.
         """
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_dir(self.path.parent)
         except OSError as exc:
             raise StorageError(f"cannot create folder {self.path.parent}: {exc.strerror}") from None
-        lock = filelock.FileLock(self.lock_path, timeout=self.lock_timeout_s)
+        lock = filelock.FileLock(self.lock_path, timeout=self.lock_timeout_s, mode=FILE_MODE)
         try:
             lock.acquire()
         except filelock.Timeout:

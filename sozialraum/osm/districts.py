@@ -1,4 +1,12 @@
-"""Districts (Sozialräume): from a GeoJSON file, from OSM boundaries, or the whole area."""
+"""Districts (Sozialräume): from a GeoJSON file, from OSM boundaries, or the whole area.
+
+Heavy polygons are dealt with on import: a polygon file with more than
+:data:`MAX_POLYGON_VERTICES` vertices is refused before any geometry work (a clear English
+message), and every district is simplified with :func:`simplify_districts` (tolerance
+:data:`DISTRICT_TOLERANCE_M` in EPSG:25832; adjacent districts keep their shared borders).
+A million-vertex district once took a minute and 1.3 GB to import and made the first
+coverage page take 22 s (issue 26).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,13 @@ from shapely.geometry.base import BaseGeometry
 
 from sozialraum.errors import OsmImportError
 from sozialraum.osm._records import Boundary
+
+#: Most vertices a polygon file (districts or clip area) may hold, all polygons together;
+#: checked right after reading the JSON, before any geometry work.
+MAX_POLYGON_VERTICES = 250_000
+#: Tolerance of the simplification of district polygons on import (metres, EPSG:25832).
+DISTRICT_TOLERANCE_M = 1.0
+_METRIC_CRS = "EPSG:25832"
 
 
 @dataclass
@@ -53,12 +68,37 @@ def geometry_to_geojson(geometry: BaseGeometry, decimals: int = 6) -> dict:
     return json.loads(json.dumps(mapping(rounded)))
 
 
-def read_polygon_file(path: Path, what: str = "clip") -> list[tuple[str | None, BaseGeometry]]:
+def count_vertices(geometry: object) -> int:
+    """Positions in a GeoJSON geometry dict (0 for anything malformed), without shapely."""
+    if not isinstance(geometry, dict):
+        return 0
+    if geometry.get("type") == "GeometryCollection":
+        members = geometry.get("geometries")
+        return sum(count_vertices(g) for g in members) if isinstance(members, list) else 0
+    count, stack = 0, [geometry.get("coordinates")]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, list) or not item:
+            continue
+        first = item[0]
+        if isinstance(first, list) and first and isinstance(first[0], int | float):
+            count += len(item)  # a ring or line: a list of positions
+        elif isinstance(first, int | float):
+            count += 1  # a Point's position
+        else:
+            stack.extend(item)
+    return count
+
+
+def read_polygon_file(
+    path: Path, what: str = "clip", *, max_vertices: int = MAX_POLYGON_VERTICES
+) -> list[tuple[str | None, BaseGeometry]]:
     """Read polygons from a GeoJSON file (FeatureCollection, Feature or bare geometry).
 
     Returns a list of ``(name or None, polygon)`` in EPSG:4326. Raises
-    :class:`OsmImportError` for a missing, unreadable or non-polygonal file or an
-    invalid polygon (with the reason).
+    :class:`OsmImportError` for a missing, unreadable or non-polygonal file, an
+    invalid polygon (with the reason), or more than ``max_vertices`` vertices in all
+    (checked before any geometry is built).
     """
     if not path.is_file():
         raise OsmImportError(f"{what} file not found: {path}")
@@ -76,6 +116,13 @@ def read_polygon_file(path: Path, what: str = "clip") -> list[tuple[str | None, 
         items = [(data.get("properties") or {}, data.get("geometry"))]
     else:
         items = [({}, data)]
+    vertices = sum(count_vertices(geom) for _, geom in items)
+    if vertices > max_vertices:
+        raise OsmImportError(
+            f"{what} file {path.name} has {vertices:,} vertices; at most {max_vertices:,} are "
+            "accepted: simplify it first (e.g. QGIS 'Simplify' with 1 m, or mapshaper "
+            "-simplify) and import again"
+        )
     result = []
     for number, (props, geom) in enumerate(items, start=1):
         try:
@@ -126,6 +173,86 @@ def districts_from_file(path: Path) -> list[District]:
         seen.add(district_id)
         districts.append(District(district_id, name, f"file:{path.name}", geometry))
     return districts
+
+
+@dataclass
+class Simplification:
+    """What :func:`simplify_districts` did.
+
+    Attributes
+    ----------
+    tolerance_m : float
+        The tolerance used (metres, EPSG:25832).
+    vertices_before, vertices_after : int
+        Vertices of all districts together.
+    method : str
+        ``"coverage"`` (shapely ``coverage_simplify``: shared borders stay shared, no
+        gaps or overlaps appear) or ``"per polygon"`` (the districts overlap or have gaps
+        already: each is simplified on its own, ``preserve_topology``).
+    """
+
+    tolerance_m: float
+    vertices_before: int
+    vertices_after: int
+    method: str
+
+    def describe(self) -> str:
+        """One English line for the import output."""
+        how = (
+            "shared borders kept (coverage_simplify)"
+            if self.method == "coverage"
+            else "each district on its own (they overlap or leave gaps)"
+        )
+        return (
+            f"districts simplified with a tolerance of {self.tolerance_m:g} m, {how}: "
+            f"{self.vertices_before:,} -> {self.vertices_after:,} vertices"
+        )
+
+
+def _reproject(geometries: np.ndarray, source: str, target: str) -> np.ndarray:
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(*xy.T)))
+
+
+def simplify_districts(
+    districts: list[District], tolerance_m: float = DISTRICT_TOLERANCE_M
+) -> tuple[list[District], Simplification]:
+    """Simplify district polygons, keeping the borders that adjacent districts share.
+
+    Parameters
+    ----------
+    districts : list of District
+        Polygons in EPSG:4326.
+    tolerance_m : float
+        Tolerance in metres (EPSG:25832): for ``coverage_simplify`` roughly the square root
+        of the area of the triangles removed; for ``simplify`` the largest distance moved.
+
+    Returns
+    -------
+    tuple of (list of District, Simplification)
+        The districts with simplified polygons (EPSG:4326) and what was done.
+    """
+    geometries = np.array([d.geometry for d in districts], dtype=object)
+    before = int(shapely.get_num_coordinates(geometries).sum())
+    if not districts:
+        return districts, Simplification(tolerance_m, 0, 0, "coverage")
+    metric = _reproject(geometries, "EPSG:4326", _METRIC_CRS)
+    if len(metric) > 1 and shapely.coverage_is_valid(metric):
+        simplified, method = shapely.coverage_simplify(metric, tolerance_m), "coverage"
+    else:
+        simplified = shapely.simplify(metric, tolerance_m, preserve_topology=True)
+        method = "coverage" if len(metric) == 1 else "per polygon"
+    back = _reproject(simplified, _METRIC_CRS, "EPSG:4326")
+    result = []
+    for district, geometry in zip(districts, back, strict=True):
+        geometry = polygonal(geometry)
+        if geometry.is_empty:  # never lose a district: keep what it was
+            geometry = district.geometry
+        result.append(District(district.id, district.name, district.source, geometry))
+    after = int(sum(shapely.get_num_coordinates(d.geometry) for d in result))
+    return result, Simplification(tolerance_m, before, after, method)
 
 
 def districts_from_boundaries(

@@ -70,6 +70,7 @@ class ImportReport:
     unplaced: int = 0
     orphaned_notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    simplification: _districts.Simplification | None = None
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -225,6 +226,10 @@ def import_area(
     step = step or (lambda _name: None)
 
     clip = _clip_polygon(clip_file, bbox)
+    # polygon files first: a bad or too heavy file stops the import before the OSM data is read
+    file_districts = (
+        _districts.districts_from_file(Path(districts_file)) if districts_file is not None else None
+    )
     step("Lese OSM-Daten")
     if osm_file is not None:
         data: OsmData = read_osm_file(Path(osm_file), table, tick)
@@ -263,12 +268,15 @@ def import_area(
     placed = [o for o, _ in resources] + addresses
     xs = np.fromiter((o.lon for o in placed), float, len(placed))
     ys = np.fromiter((o.lat for o in placed), float, len(placed))
-    if districts_file is not None:
-        districts = _districts.districts_from_file(Path(districts_file))
+    if file_districts is not None:
+        districts = file_districts
     else:
         districts = _districts.districts_from_boundaries(data.boundaries, clip)
     if not districts:
         districts = [_districts.whole_area_district(clip, xs, ys)]
+    # before anything uses them: heavy polygons make the assignment, the files, the maps
+    # and the coverage slow (the stored polygons and the assignment agree)
+    districts, simplification = _districts.simplify_districts(districts)
     district_of = _districts.assign(districts, xs, ys)
 
     decimals = settings.coordinate_decimals
@@ -354,4 +362,5 @@ def import_area(
         unplaced=unplaced,
         orphaned_notes=orphaned,
         seconds=time.perf_counter() - started,
+        simplification=simplification,
     )

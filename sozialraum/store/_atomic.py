@@ -1,4 +1,10 @@
-"""Crash-safe file writes: temp file in the same folder, fsync, os.replace, fsync of the folder."""
+"""Crash-safe file writes: temp file in the same folder, fsync, os.replace, fsync of the folder.
+
+Every file the app writes is ``FILE_MODE`` (0600) and every folder ``DIR_MODE`` (0700):
+layers, kept versions and the audit log hold notes about places people live. The
+processes also run with umask 077 (:func:`sozialraum.settings.restrict_umask`); the
+explicit modes here keep the files private when the store is used as a library.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,20 @@ import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+#: Mode of every file the app writes (owner read/write only).
+FILE_MODE = 0o600
+#: Mode of every folder the app creates.
+DIR_MODE = 0o700
+
+
+def make_dir(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700 (no error if it exists)."""
+    Path(folder).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+
+def open_append(path: Path):
+    """Open ``path`` for appending bytes, creating it with mode 0600."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE), "ab")
 
 
 def fsync_dir(folder: Path) -> None:
@@ -47,7 +67,7 @@ def is_writable(folder: Path) -> bool:
     read-only mounts for every user and is always true for root).
     """
     try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        make_dir(folder)
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}probe-", dir=folder)
     except OSError:
         return False

@@ -1,7 +1,18 @@
-"""Append-only, hash-chained audit log (JSON lines) with a head file.
+"""Append-only, keyed hash-chained audit log (JSON lines) with a head file.
 
-Each entry holds ``prev`` (the hash of the entry before, or 64 zeros) and ``hash``
-(SHA-256 of the entry without ``hash``, canonical JSON). The head file
+Each entry holds ``prev`` (the hash of the entry before, or 64 zeros) and ``hash``: the
+HMAC-SHA256 of the entry without ``hash`` (canonical JSON) under the audit key named by
+the entry's ``kid`` (see :mod:`sozialraum.store.keys`). Without the key file, which is
+kept outside the data folder, nobody can edit an entry and recompute the chain.
+
+Logs written before the key existed (entries without ``kid``, ``hash`` = plain SHA-256)
+keep verifying: :func:`verify` checks such a leading run of entries as a plain hash
+chain; the first keyed entry covers the ``hash`` of the last plain one in its ``prev``,
+so the plain part cannot be rewritten either once a keyed entry follows. From the first
+keyed entry on every entry must be keyed; the key id may change only to a key not used
+before in the log (a rotation). A log that has no keyed entry yet verifies with a note
+(``require_keyed`` makes it a problem); the next write, or ``sozialraum audit seal``,
+anchors it. The head file
 ``audit.head`` records the count and last hash after every append, so a log
 that was edited, had lines removed or was truncated fails :func:`verify`.
 Entries say who, when, what and which versions, never the content of a note.
@@ -17,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass, field
@@ -24,7 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sozialraum.errors import StorageError
-from sozialraum.store._atomic import write_atomic
+from sozialraum.store._atomic import open_append, write_atomic
+from sozialraum.store.keys import AuditKey, KeyFile
 
 LOG_NAME = "audit.jsonl"
 HEAD_NAME = "audit.head"
@@ -32,9 +45,11 @@ GENESIS = "0" * 64
 _TAIL_BYTES = 64 * 1024
 
 
-def _digest(entry: dict) -> str:
+def _digest(entry: dict, key: AuditKey | None = None) -> str:
+    """SHA-256 (no key: entries from before the key) or HMAC-SHA256 of the entry."""
     body = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    data = body.encode("utf-8")
+    return key.mac(data) if key is not None else hashlib.sha256(data).hexdigest()
 
 
 def _read_head(folder: Path) -> dict:
@@ -78,13 +93,19 @@ def _last_entry(log: Path) -> dict | None:
         ) from None
 
 
-def append(folder: Path, *, actor: str, action: str, **details) -> dict:
+def append(
+    folder: Path, *, actor: str, action: str, key: AuditKey | None = None, **details
+) -> dict:
     """Append one entry; the caller holds the folder's write lock.
 
     Parameters
     ----------
     folder : pathlib.Path
         The area folder holding the log.
+    key : AuditKey, optional
+        The audit key: the entry's ``hash`` is then an HMAC and it carries ``kid``.
+        Without a key (tests, tools) the entry is a plain SHA-256 link, which is refused
+        after keyed entries.
     actor : str
         Who did it (a user name or ``cli:<user>``).
     action : str
@@ -112,6 +133,8 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
         last is not None and last.get("seq") != head["count"]
     ):
         raise StorageError(f"{log} is shorter than {HEAD_NAME}; run 'sozialraum audit verify'")
+    if key is None and last is not None and "kid" in last:
+        raise StorageError(f"{log} is keyed: an entry needs the audit key")
     entry = {
         "seq": head["count"] + 1,
         "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -120,10 +143,12 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
         **details,
         "prev": head["hash"],
     }
-    entry["hash"] = _digest(entry)
+    if key is not None:
+        entry["kid"] = key.kid
+    entry["hash"] = _digest(entry, key)
     line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with open(log, "ab") as fh:
-        size_before = fh.tell()
+    with open_append(log) as fh:
+        size_before = fh.seek(0, os.SEEK_END)
         try:
             fh.write(line.encode("utf-8"))
             fh.flush()
@@ -143,24 +168,60 @@ def append(folder: Path, *, actor: str, action: str, **details) -> dict:
 
 @dataclass
 class VerifyResult:
-    """Outcome of :func:`verify`: ``ok``, the number of entries, problems and notes."""
+    """Outcome of :func:`verify`.
+
+    Attributes
+    ----------
+    ok : bool
+        No problem found.
+    entries : int
+        Entries checked.
+    problems, notes : list of str
+        What is wrong; what is worth knowing (e.g. a plain, not yet keyed part).
+    key_ids : list of str
+        The ids of the audit keys the keyed entries were checked against, in order.
+    plain_entries : int
+        Leading entries from before the key existed, checked as a plain hash chain.
+    """
 
     ok: bool
     entries: int
     problems: list[str]
     notes: list[str] = field(default_factory=list)
+    key_ids: list[str] = field(default_factory=list)
+    plain_entries: int = 0
+
+    @property
+    def keyed(self) -> bool:
+        """Whether the log has keyed entries (its whole chain is then protected)."""
+        return bool(self.key_ids)
 
 
-def verify(folder: Path) -> VerifyResult:
+def verify(
+    folder: Path, keys: KeyFile | None = None, *, require_keyed: bool = False
+) -> VerifyResult:
     """Check the chain of every entry and the head file.
 
     Detects edited entries, removed or reordered lines, a truncated file, a
-    damaged head and a missing log whose head says entries exist.
+    damaged head and a missing log whose head says entries exist; keyed entries are
+    checked with the audit key they name (current or retired, from ``keys``).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder holding the log.
+    keys : KeyFile, optional
+        Where the audit keys are; without it a keyed entry cannot be checked (a problem).
+    require_keyed : bool
+        Make a log without any keyed entry a problem (after ``sozialraum audit seal``).
     """
     problems: list[str] = []
     notes: list[str] = []
     prev = GENESIS
     count = 0
+    key_ids: list[str] = []
+    resolved: dict[str, AuditKey | None] = {}
+    plain = 0
     log = folder / LOG_NAME
     lines = log.read_bytes().split(b"\n") if log.exists() else [b""]
     if lines[-1] != b"":
@@ -169,13 +230,43 @@ def verify(folder: Path) -> VerifyResult:
         try:
             entry = json.loads(raw)
             stored = entry.pop("hash")
+            kid = entry.get("kid")
         except (ValueError, KeyError, AttributeError, TypeError):
             problems.append(f"{log.name} line {number}: not a valid entry")
             break
         if entry.get("prev") != prev or entry.get("seq") != number:
             problems.append(f"{log.name} line {number}: chain broken (line removed or reordered)")
             break
-        if _digest(entry) != stored:
+        key = None
+        if kid is None:
+            if key_ids:
+                problems.append(
+                    f"{log.name} line {number}: entry without the audit key after keyed "
+                    "entries (the log was rewritten by someone without the key)"
+                )
+                break
+            plain = number
+        else:
+            if not key_ids or kid != key_ids[-1]:
+                if kid in key_ids:
+                    problems.append(
+                        f"{log.name} line {number}: keyed with audit key {kid} again after "
+                        f"key {key_ids[-1]} replaced it (forged with a retired key)"
+                    )
+                    break
+                key_ids.append(kid)
+            if kid not in resolved:
+                resolved[kid] = keys.get(kid) if keys is not None else None
+            key = resolved[kid]
+            if key is None:
+                where = keys.describe() if keys is not None else "no audit key given"
+                problems.append(
+                    f"{log.name} line {number}: keyed with audit key {kid}, which is not "
+                    f"here ({where}): copy that key file from the machine that wrote the "
+                    "log (see 'Security model' in the README)"
+                )
+                break
+        if not hmac.compare_digest(_digest(entry, key), str(stored)):
             problems.append(f"{log.name} line {number}: entry was edited")
             break
         prev, count = stored, number
@@ -183,7 +274,7 @@ def verify(folder: Path) -> VerifyResult:
         head = _read_head(folder)
     except StorageError as exc:
         problems.append(exc.message)
-        return VerifyResult(False, count, problems, notes)
+        return VerifyResult(False, count, problems, notes, key_ids, plain)
     if not problems:
         if count < head["count"]:
             problems.append(
@@ -197,7 +288,19 @@ def verify(folder: Path) -> VerifyResult:
             )
         elif head["hash"] != prev:
             problems.append(f"{HEAD_NAME} does not match the last entry (log replaced)")
-    return VerifyResult(not problems, count, problems, notes)
+    if not problems:
+        if key_ids and plain:
+            notes.append(
+                f"entries 1-{plain} predate the audit key: checked as a plain hash chain, "
+                f"anchored by the keyed entry {plain + 1}"
+            )
+        elif not key_ids and count:
+            message = (
+                f"not keyed yet: {count} entries checked as a plain hash chain only (the "
+                "next write keys the log; 'sozialraum audit seal' does it now)"
+            )
+            (problems if require_keyed else notes).append(message)
+    return VerifyResult(not problems, count, problems, notes, key_ids, plain)
 
 
 def entries(folder: Path, *, layer: str | None = None) -> list[dict]:

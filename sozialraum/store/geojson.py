@@ -44,9 +44,17 @@ from sozialraum.errors import (
     VersionConflict,
 )
 from sozialraum.settings import StoreSettings
+from sozialraum.settings import audit_key_file as audit_key_file_setting
 from sozialraum.store import audit
-from sozialraum.store._atomic import remove_orphaned_temp_files, write_atomic
+from sozialraum.store._atomic import (
+    FILE_MODE,
+    make_dir,
+    open_append,
+    remove_orphaned_temp_files,
+    write_atomic,
+)
 from sozialraum.store.base import BBox, Store, SyncSummary
+from sozialraum.store.keys import KeyFile
 from sozialraum.store.validation import LAYERS, RESERVED, check_layer, validate_feature
 
 AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -66,7 +74,20 @@ class _Layer:
 
 #: Fields of an audit entry that ``audit_fields`` may not override.
 _ENTRY_KEYS = frozenset(
-    ("seq", "ts", "actor", "action", "layer", "id", "old_version", "new_version", "prev", "hash")
+    (
+        "seq",
+        "ts",
+        "actor",
+        "action",
+        "layer",
+        "id",
+        "old_version",
+        "new_version",
+        "prev",
+        "hash",
+        "kid",
+        "key",
+    )
 )
 
 
@@ -156,12 +177,22 @@ class GeoJSONStore(Store):
     read_only : bool, optional
         Refuse every write with :class:`~sozialraum.errors.ReadOnly` (a read-only data
         folder); reading works as usual.
+    audit_key_file : pathlib.Path, optional
+        The audit key that keys the audit chain (created 0600 on the first write); must
+        lie outside ``data_dir``. Default: :func:`sozialraum.settings.audit_key_file`.
     """
 
     def __init__(
-        self, data_dir: Path, settings: StoreSettings | None = None, *, read_only: bool = False
+        self,
+        data_dir: Path,
+        settings: StoreSettings | None = None,
+        *,
+        read_only: bool = False,
+        audit_key_file: Path | None = None,
     ):
         self.data_dir = Path(data_dir)
+        #: The audit keys (current and retired); see :mod:`sozialraum.store.keys`.
+        self.audit_keys = KeyFile(audit_key_file or audit_key_file_setting(), data_dir=data_dir)
         self.settings = settings or StoreSettings()
         self.read_only = read_only
         self._area_locks: dict[str, threading.Lock] = {}
@@ -189,7 +220,7 @@ class GeoJSONStore(Store):
             raise ReadOnly(f"the data folder {self.data_dir} is read-only; nothing was changed")
         folder = self.area_dir(area) if create else self._existing_area_dir(area)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dir(folder)
         except OSError as exc:
             raise StorageError(f"cannot create area folder {folder}: {exc.strerror}") from None
         # threads of this process queue on a plain lock (woken at once when it is free);
@@ -201,7 +232,7 @@ class GeoJSONStore(Store):
         if not local.acquire(timeout=timeout_s):
             raise StoreBusy(f"area {area!r} is busy; try again")
         try:
-            lock = filelock.FileLock(folder / ".lock")
+            lock = filelock.FileLock(folder / ".lock", mode=FILE_MODE)
             try:
                 remaining_s = max(0.0, timeout_s - (time.monotonic() - started))
                 lock.acquire(timeout=remaining_s, poll_interval=0.005)
@@ -319,7 +350,7 @@ class GeoJSONStore(Store):
         path = self._artifact_path(area, name)
         with self._locked(area):
             try:
-                path.parent.mkdir(exist_ok=True)
+                make_dir(path.parent)
                 write_atomic(path, data)
             except OSError as exc:
                 raise StorageError(
@@ -395,7 +426,7 @@ class GeoJSONStore(Store):
                 line = _utf8(json.dumps(archive, ensure_ascii=False, separators=(",", ":")) + "\n")
             # write-ahead: the entry is in the log before the change is, so every saved
             # change is audited; a failed write is followed by an "aborted" entry
-            entry = audit.append(folder, layer=layer, **details)
+            entry = audit.append(folder, layer=layer, key=self._audit_key(), **details)
             try:
                 if line is not None:
                     self._archive(folder, layer, line)
@@ -404,6 +435,7 @@ class GeoJSONStore(Store):
                 with contextlib.suppress(StorageError, OSError):
                     audit.append(
                         folder,
+                        key=self._audit_key(),
                         actor=details["actor"],
                         action="aborted",
                         layer=layer,
@@ -420,8 +452,8 @@ class GeoJSONStore(Store):
         """Append one version's content (a JSON line) to ``versions/<layer>.jsonl`` (durably)."""
         path = folder / VERSIONS_DIR / f"{layer}.jsonl"
         try:
-            path.parent.mkdir(exist_ok=True)
-            with open(path, "ab") as fh:
+            make_dir(path.parent)
+            with open_append(path) as fh:
                 fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -516,6 +548,7 @@ class GeoJSONStore(Store):
             removed = sorted(ids & set(current.index))
             audit.append(
                 folder,
+                key=self._audit_key(),
                 actor=actor,
                 action="purge",
                 layer=layer,
@@ -530,7 +563,7 @@ class GeoJSONStore(Store):
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         with self._locked(area, create=True) as folder:
             body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-            audit.append(folder, actor=actor, action="meta", layer=None)
+            audit.append(folder, key=self._audit_key(), actor=actor, action="meta", layer=None)
             try:
                 write_atomic(folder / META_NAME, body)
             except OSError as exc:
@@ -720,6 +753,24 @@ class GeoJSONStore(Store):
         self._change(area, layer, change)
         return summary
 
-    def verify_audit(self, area: str) -> audit.VerifyResult:
-        """Verify the hash chain of the area's audit log."""
-        return audit.verify(self._existing_area_dir(area))
+    def verify_audit(self, area: str, *, require_keyed: bool = False) -> audit.VerifyResult:
+        """Verify the keyed hash chain of the area's audit log (see :func:`audit.verify`)."""
+        return audit.verify(
+            self._existing_area_dir(area), self.audit_keys, require_keyed=require_keyed
+        )
+
+    def seal_audit(self, area: str, *, actor: str) -> dict:
+        """Append a keyed ``seal`` entry to the area's audit log (under its lock).
+
+        It anchors every entry before it, including those from before the audit key
+        existed; afterwards ``verify_audit(area, require_keyed=True)`` holds.
+        """
+        with self._locked(area) as folder:
+            return audit.append(
+                folder, key=self._audit_key(), actor=actor, action="seal", layer=None
+            )
+
+    def _audit_key(self):
+        """The current audit key, created on first use (a write); :class:`StorageError`
+        if it cannot be read or created."""
+        return self.audit_keys.current_or_create()

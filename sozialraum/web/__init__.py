@@ -24,7 +24,7 @@ from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.store import open_store
-from sozialraum.store._atomic import is_writable
+from sozialraum.store._atomic import is_writable, make_dir
 from sozialraum.web._json import StrictJSONProvider
 
 csrf = CSRFProtect()
@@ -83,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     test_config : dict, optional
         Settings for tests (e.g. ``DATA_DIR``, ``TILE_URL``).
     """
+    settings.restrict_umask()  # every file the app writes: 0600, every folder 0700
     instance = settings.instance_path()
     app = Flask(
         __name__,
@@ -113,12 +114,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         READ_ONLY=False,
         STORE_LOCK_TIMEOUT_S=10.0,
         PROXY_COUNT=0,
+        HSTS_MAX_AGE_S=365 * 24 * 3600,
+        AUDIT_KEY_FILE=str(settings.audit_key_file(instance)),
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
     if test_config:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    make_dir(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
@@ -131,7 +134,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if read_only:
         app.logger.warning("data folder %s is read-only: the app runs read-only", data_dir)
     store = open_store(
-        data_dir, read_only=read_only, lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"])
+        data_dir,
+        read_only=read_only,
+        lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"]),
+        audit_key_file=Path(app.config["AUDIT_KEY_FILE"]),
     )
     problems = store.check_files()
     if problems:

@@ -8,6 +8,7 @@ server, so a replayed old cookie is refused (401).
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
@@ -71,8 +72,19 @@ class LoginForm(FlaskForm):
     password = PasswordField("Passwort", validators=[InputRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+#: A local path (and query) made of URL characters only: no control characters (a CR/LF
+#: would end the ``Location`` header), no backslash (browsers read ``/\\host`` as
+#: ``//host``), no spaces, no second leading slash (a host).
+_LOCAL_TARGET = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the start page.
+
+    Every redirect to a target a user can influence goes through here: whatever the
+    text, the result is a same-site path that is a valid ``Location`` header.
+    """
+    if isinstance(target, str) and _LOCAL_TARGET.fullmatch(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -83,7 +95,7 @@ def login():
     """Show the login form; check credentials with rate limiting per user and IP."""
     form = LoginForm()
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     error, status = None, 200
     if form.validate_on_submit():
         accounts = _accounts()
@@ -110,7 +122,7 @@ def login():
                 token = accounts["sessions"].create(user.name)
                 login_user(AppUser(user, token))
                 session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         error, status = "Bitte Benutzername und Passwort eingeben.", 400
     return render_template("login.html", form=form, error=error), status

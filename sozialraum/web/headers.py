@@ -1,5 +1,7 @@
 """Security headers on every response, errors included.
 
+A request that came by HTTPS (directly, or through a proxy trusted with ``PROXY_COUNT``)
+gets ``Strict-Transport-Security: max-age=HSTS_MAX_AGE_S`` (0 switches it off).
 Every response that is not a static asset is ``Cache-Control: private, no-store``
 unless the view set its own: pages and data may show notes about places people live.
 """
@@ -42,6 +44,10 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        max_age_s = int(config.get("HSTS_MAX_AGE_S") or 0)
+        if request.is_secure and max_age_s > 0:
+            # only over HTTPS (RFC 6797 § 7.2): directly, or through a trusted proxy
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age_s}")
         if not request.path.startswith(f"{current_app.static_url_path}/"):
             # pages and data may show client-related notes: never kept in a browser cache
             response.headers.setdefault("Cache-Control", "private, no-store")

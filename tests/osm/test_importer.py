@@ -6,6 +6,7 @@ import bz2
 import json
 import shutil
 
+import numpy as np
 import osmium
 import pytest
 from conftest import EXTRACTS, SHARED_OSM
@@ -476,3 +477,94 @@ def test_custom_category_on_ways_is_found(store, tmp_path):
     assert "highway" not in way_keys(load_categories())
     report = import_area(store, "demo", osm_file=DEMO_OSM_FILE, categories=table)
     assert report.counts["spielstrasse"] == 4  # Im Winkel, Sperlingsgasse, Zum Kirchplatz, Am Anger
+
+
+# -- heavy district files (issue 26, finding 11) ----------------------------------------------
+def wiggly_districts(border_vertices: int, west=6.66, border=6.685, east=6.71) -> dict:
+    """Two adjacent districts whose shared border is a line of ``border_vertices`` points,
+    wiggling by 0.15 m, as a traced boundary with far too many vertices (fictional)."""
+    south, north = 51.18, 51.22
+    lats = np.linspace(south, north, border_vertices)
+    lons = border + 2e-6 * np.sin(np.arange(border_vertices))
+    line = [[float(x), float(y)] for x, y in zip(lons, lats, strict=True)]
+    west_ring = [[west, south], *line, [west, north], [west, south]]
+    east_ring = [[east, south], [east, north], *line[::-1], [east, south]]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": name},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}}
+            for name, ring in (("West", west_ring), ("Ost", east_ring))
+        ],
+    }  # fmt: skip
+
+
+def test_a_district_file_over_the_vertex_cap_is_refused_before_any_work(runner, tmp_path):
+    from sozialraum.cli import main
+    from sozialraum.osm.districts import MAX_POLYGON_VERTICES
+
+    path = tmp_path / "schwer.geojson"
+    path.write_text(json.dumps(wiggly_districts(MAX_POLYGON_VERTICES // 2 + 10)))
+    data = tmp_path / "daten"
+    result = runner.invoke(
+        main,
+        ["import", "--quiet", "--area", "neuss", "--osm-file", str(EXTRACTS["neuss-innenstadt"]),
+         "--districts", str(path), "--data-dir", str(data)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        f"districts file schwer.geojson has {2 * (MAX_POLYGON_VERTICES // 2 + 10) + 6:,} "
+        f"vertices; at most {MAX_POLYGON_VERTICES:,} are accepted: simplify it first"
+    ) in result.output
+    assert not (data / "neuss").exists()
+
+
+def test_heavy_adjacent_districts_are_simplified_and_keep_their_shared_border(runner, tmp_path):
+    from shapely.geometry import shape
+
+    from sozialraum.cli import main
+    from sozialraum.store import GeoJSONStore
+
+    path = tmp_path / "bezirke.geojson"
+    path.write_text(json.dumps(wiggly_districts(40_000)))
+    data = tmp_path / "daten"
+    result = runner.invoke(
+        main,
+        ["import", "--quiet", "--area", "neuss", "--osm-file", str(EXTRACTS["neuss-innenstadt"]),
+         "--bbox", "6.672,51.19,6.698,51.21", "--districts", str(path), "--data-dir", str(data)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "districts simplified with a tolerance of 1 m, shared borders kept (coverage_simplify): "
+        "80,006 -> "
+    ) in result.output
+    store = GeoJSONStore(data)
+    stored = {f["id"]: shape(f["geometry"]) for f in store.query("neuss", "districts")}
+    west, east = stored["west"], stored["ost"]
+    assert len(west.exterior.coords) + len(east.exterior.coords) < 80_006 // 100
+    # no gap and no overlap: the two still share one border along its whole length
+    assert west.intersection(east).area == 0
+    assert west.intersection(east).length == pytest.approx(0.04, rel=1e-3)
+    assert west.union(east).area == pytest.approx((6.71 - 6.66) * 0.04, rel=1e-6)
+    for feature in store.query("neuss", "addresses"):
+        lon = feature["geometry"]["coordinates"][0]
+        assert feature["properties"]["district"] == ("west" if lon < 6.685 else "ost")
+
+
+def test_simplification_of_districts_that_overlap_is_per_polygon():
+    from shapely.geometry import Point
+
+    from sozialraum.osm.districts import District, simplify_districts
+
+    circles = [
+        District("a", "A", "file", Point(6.68, 51.2).buffer(0.01, quad_segs=4000)),
+        District("b", "B", "file", Point(6.69, 51.2).buffer(0.01, quad_segs=4000)),
+    ]
+    simplified, report = simplify_districts(circles)
+    assert report.method == "per polygon" and report.tolerance_m == 1.0
+    assert report.vertices_before == 2 * 16_001 and report.vertices_after < report.vertices_before
+    for before, after in zip(circles, simplified, strict=True):
+        assert after.geometry.is_valid
+        assert (
+            after.geometry.symmetric_difference(before.geometry).area < 1e-3 * before.geometry.area
+        )

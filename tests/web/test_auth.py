@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from conftest import DEMO_LOGINS, csrf_token, login
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 API = "/api/areas"
 
@@ -299,3 +302,89 @@ def test_login_rate_limit_holds_for_concurrent_processes(demo_store):
         assert worker.exitcode == 0
     assert statuses.count(401) <= 5, statuses
     assert statuses.count(429) >= 7, statuses
+
+
+# -- redirect targets (issue 26, finding 7) ---------------------------------------------------
+_ATTACK_PREFIXES = ["/", "//", "/\\", "\\\\", "http://", "https:", "/%0d%0a", "/\t/", "javascript:"]
+_SPECIAL = "\r\n\t \\/:%@?#&=;,\x00\x7f"
+_TARGETS = st.one_of(
+    st.text(),
+    st.builds(lambda head, tail: head + tail, st.sampled_from(_ATTACK_PREFIXES), st.text()),
+    st.builds(lambda tail: "/x" + tail, st.text(alphabet=_SPECIAL, min_size=1)),
+)
+_FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def assert_same_site(response) -> None:
+    """A redirect whose ``Location`` stays on this site and is a well-formed header."""
+    assert response.status_code in (302, 303), response.status_code
+    location = response.headers["Location"]
+    assert not any(ord(c) < 0x20 or ord(c) == 0x7F for c in location), location
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc, location
+
+
+def test_a_crafted_next_with_a_newline_is_no_500_and_sets_no_cookie(app):
+    client = app.test_client()
+    name, password = DEMO_LOGINS["caseworker"]
+    path = "/anmelden?next=/x%0D%0ASet-Cookie:%20injected=1"
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "username": name, "password": password},
+    )
+    assert_same_site(response)
+    assert response.headers["Location"] == "/"
+    assert "injected" not in str(response.headers)
+    assert client.get(API).status_code == 200  # the login itself worked
+
+
+def test_a_local_next_is_kept_and_anything_else_goes_to_the_start_page(app):
+    client = app.test_client()
+    name, password = DEMO_LOGINS["caseworker"]
+    path = "/anmelden?next=/gebiete/musterstadt-nord?district=bezirk-1%26x=%C3%A4"
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "username": name, "password": password},
+    )
+    # the decoded target has a non-ASCII letter: not a plain URL path, so the start page
+    assert response.headers["Location"] == "/"
+    path = "/anmelden?next=/gebiete/musterstadt-nord%3Fdistrict%3Dbezirk-1"
+    assert client.get(path).headers["Location"] == "/gebiete/musterstadt-nord?district=bezirk-1"
+
+
+@_FUZZ
+@given(target=_TARGETS)
+def test_any_next_of_a_logged_in_user_redirects_on_this_site(client, target):
+    assert_same_site(client.get("/anmelden", query_string={"next": target}))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(target=_TARGETS)
+def test_any_next_after_a_login_redirects_on_this_site(app, target):
+    client = app.test_client()
+    name, password = DEMO_LOGINS["viewer"]
+    response = client.post(
+        "/anmelden",
+        query_string={"next": target},
+        data={"csrf_token": csrf_token(client), "username": name, "password": password},
+    )
+    assert_same_site(response)
+
+
+@_FUZZ
+@given(filters=_TARGETS, action=st.text(), position=st.text())
+def test_the_review_redirect_keeps_any_posted_filter_on_this_site(app, filters, action, position):
+    """The review page sends a lead back with the filters the form posted (user text)."""
+    from flask import redirect
+
+    from sozialraum.web import pages_review
+
+    form = {"filters": filters, "action": action, "position": position}
+    with app.test_request_context("/gebiete/musterstadt-nord/pruefung/x", method="POST", data=form):
+        location = pages_review._back("musterstadt-nord", erledigt=action, fokus=position)
+        assert_same_site(redirect(location, 303))

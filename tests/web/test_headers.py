@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
+import requests
 from conftest import DEMO_LOGINS, csrf_token, login
 
 from sozialraum.web import create_app
@@ -149,3 +157,83 @@ def test_forwarded_proto_is_ignored_without_a_trusted_proxy(demo_store):
     assert "Secure" not in cookie
     direct = _login_cookie(app, base_url="https://localhost")
     assert "Secure" in direct
+
+
+# -- the production servers behind a proxy (issue 26, finding 1) ------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(params=[1, 2], ids=["waitress", "gunicorn"])
+def proxied_server(request, demo_store):
+    """``sozialraum serve`` (one process: waitress; --workers 2: gunicorn) with
+    ``PROXY_COUNT=1`` and a per-address login limit of 3; yields the base URL."""
+    port = _free_port()
+    env = dict(
+        os.environ,
+        SOZIALRAUM_PROXY_COUNT="1",
+        SOZIALRAUM_LOGIN_MAX_FAILURES_PER_IP="3",
+        SOZIALRAUM_HSTS_MAX_AGE_S="600",
+    )
+    command = [sys.executable, "-m", "sozialraum.cli", "serve", "--port", str(port)]
+    command += ["--data-dir", str(demo_store.data_dir), "--workers", str(request.param)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            assert server.poll() is None, "the server stopped"
+            try:
+                requests.get(f"{base}/anmelden", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _failed_login(base: str, client_ip: str, name: str) -> requests.Response:
+    """A wrong password for ``name`` from ``client_ip`` as the proxy reports it."""
+    session = requests.Session()
+    session.headers["X-Forwarded-For"] = client_ip
+    page = session.get(f"{base}/anmelden", timeout=30).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "username": name, "password": "falsch-falsch-falsch"}
+    return session.post(f"{base}/anmelden", data=form, timeout=30, allow_redirects=False)
+
+
+def test_both_servers_see_https_behind_the_proxy(proxied_server):
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    secure = requests.get(f"{proxied_server}/anmelden", headers=https, timeout=30)
+    assert secure.status_code == 200
+    assert "Secure" in secure.headers["Set-Cookie"]
+    assert secure.headers["Strict-Transport-Security"] == "max-age=600"
+    plain = requests.get(f"{proxied_server}/anmelden", timeout=30)
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_both_servers_limit_logins_per_client_address_not_per_proxy(proxied_server):
+    for number in range(3):
+        assert _failed_login(proxied_server, "203.0.113.1", f"niemand-{number}").status_code == 401
+    assert _failed_login(proxied_server, "203.0.113.1", "niemand-9").status_code == 429
+    # another client behind the same proxy is not locked out
+    assert _failed_login(proxied_server, "203.0.113.2", "niemand-9").status_code == 401
+
+
+def test_hsts_only_over_https_and_configurable(demo_store):
+    app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": "", "HSTS_MAX_AGE_S": 60})
+    client = app.test_client()
+    assert (
+        client.get("/anmelden", base_url="https://localhost").headers["Strict-Transport-Security"]
+        == "max-age=60"
+    )
+    assert "Strict-Transport-Security" not in client.get("/anmelden").headers
+    app.config["HSTS_MAX_AGE_S"] = 0
+    assert (
+        "Strict-Transport-Security"
+        not in client.get("/anmelden", base_url="https://localhost").headers
+    )
