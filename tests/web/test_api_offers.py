@@ -136,6 +136,7 @@ def test_list_returns_the_demo_offers_with_flags(client, spec):
         "ended": False,
         "not_yet": False,
         "unchecked": False,
+        "changed": [],
         "labels": [],
         "handout": True,
     }
