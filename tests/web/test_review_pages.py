@@ -277,6 +277,7 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
     note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
     assert "Inhalt seit der letzten Freigabe von" in note_page
     assert "demo-fachkraft, demo-leitung" in note_page and "Inhalt geändert" in note_page
+    assert "Wer den Inhalt ändert" in note_page  # the lead is warned before an edit
 
     other = _second_lead(app, demo_store)
     other_page = other.get(REVIEW).get_data(as_text=True)
