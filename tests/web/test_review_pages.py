@@ -268,6 +268,7 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
     assert 'data-action="archivieren"' in item  # archiving is no release
     assert "Vier-Augen-Prinzip" in item and "andere Teamleitung" in item
     assert "geändert von demo-fachkraft, demo-leitung" in item
+    assert "1 davon haben Sie seit der letzten Freigabe geschrieben" in page  # the count
     refused = _act(lead, stored, "freigeben")
     assert refused.status_code == 403
     assert "Vier-Augen-Prinzip" in refused.get_data(as_text=True)
