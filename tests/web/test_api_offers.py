@@ -680,7 +680,7 @@ def test_list_etag_changes_with_the_day(caseworker, monkeypatch):
 def test_a_put_records_the_editor_and_the_offer_needs_a_second_check(app, lead, demo_store, spec):
     """Four-eyes through the API: the lead's PUT (even with today's check date) leaves the
     offer unchecked, names the lead in edited_by and flags; the lead's own check is refused
-    on the page; the directory and the finder leave it off handouts."""
+    on the page; the directory's "aktuell" filter leaves it out."""
     client, headers = lead
     url = f"{BASE}/demo-jobcoaching-inklusiv"
     current = client.get(url).json
