@@ -29,7 +29,14 @@ from sozialraum.model.notes import (
     is_expired,
 )
 from sozialraum.model.privacy import PrivacyGuard
-from sozialraum.model.review import STATES, visible_to_viewers
+from sozialraum.model.review import (
+    EDITORS_FIELD,
+    STATES,
+    content_changed,
+    content_editors,
+    editors_after_edit,
+    visible_to_viewers,
+)
 from sozialraum.model.roles import Role, can_write
 from sozialraum.store.base import BBox, Store
 from sozialraum.store.validation import check_point_in_area
@@ -444,6 +451,12 @@ def update_note(
     The author stays; the district and team follow the (possibly moved) point. The
     actor must be allowed to write both the old and the new team's notes.
 
+    A change of the content (:data:`~sozialraum.model.review.CONTENT_FIELDS` or the
+    point) records the actor in ``edited_by`` — everyone who changed the content since
+    the last release, none of whom may release or query it (four-eyes) — and marks the
+    audit entry with ``content_edit``. Saving unchanged content (e.g. only the state)
+    changes nobody's standing.
+
     Raises
     ------
     VersionConflict
@@ -469,8 +482,17 @@ def update_note(
     if recheck and note.observed_on.isoformat() >= recheck.get("requested_on", "9"):
         kept.pop("recheck")  # seen again after the lead asked: the re-check is done
     feature["properties"].update(kept)
+    edited = content_changed(current, feature)
+    editors = editors_after_edit(before, actor.name) if edited else content_editors(before)
+    feature["properties"][EDITORS_FIELD] = editors
     return store.update(
-        area, LAYER, note_id, feature, expected_version=expected_version, actor=actor.name
+        area,
+        LAYER,
+        note_id,
+        feature,
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"content_edit": True} if edited else None,
     )
 
 
@@ -537,11 +559,21 @@ def note_history(
     """All versions of a note that has not expired, oldest first (see ``Store.history``).
 
     For a viewer (``reader``) the content of versions they may not see (not released) is
-    ``None``; the note itself must be visible to them (:class:`NotFound` otherwise).
+    ``None``; the note itself must be visible to them (:class:`NotFound` otherwise). Each
+    item gets ``content_edit``: whether that version created or changed the content (its
+    ``actor`` wrote it), as opposed to a review change.
     """
     get_note(store, area, note_id, today=today, reader=reader, rules=rules)
     items = store.history(area, LAYER, note_id)
     categories = rules.categories if rules is not None else None
+    previous = None
+    for item in items:  # who changed the content: compared before viewers' masking
+        feature = item["feature"]
+        if feature is not None:
+            item["content_edit"] = previous is None or content_changed(previous, feature)
+            previous = feature
+        else:
+            item["content_edit"] = False
     for item in items:
         if item["feature"] is not None and not visible(
             item["feature"]["properties"], reader, categories

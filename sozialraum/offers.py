@@ -5,6 +5,11 @@ geometry for region-wide offers. Leads and admins create, change, check and dele
 caseworkers propose new offers or changes (layer ``offer_proposals``), which a lead or an
 admin accepts or rejects. Viewers read. Import and export are in :mod:`sozialraum.offers_io`.
 
+Four-eyes: every write that changes an offer's content records the writer in
+``edited_by``; such an offer is unchecked (left out of handouts) until somebody else marks
+it as checked (:func:`mark_checked`, which empties ``edited_by``). Nobody accepts their own
+proposal; an accepted proposal counts as read by a second person.
+
 The finder's situation and address live only in memory: nothing here stores or logs them.
 """
 
@@ -29,6 +34,7 @@ from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.fieldnotes import Actor
 from sozialraum.model import offers as model
 from sozialraum.model.privacy import PrivacyGuard
+from sozialraum.model.review import four_eyes_refusal
 from sozialraum.model.roles import Role, can_edit_offers, can_write_somewhere
 from sozialraum.store.base import Store
 from sozialraum.store.validation import check_point_in_area
@@ -87,13 +93,17 @@ def get_offer(store: Store, area: str, offer_id: str) -> dict:
 def create_offer(store: Store, area: str, data: Mapping, *, actor: Actor, today: date) -> dict:
     """Check and store a new offer (leads and admins); returns it with version 1.
 
+    The creator is its first editor: another person must mark it as checked.
+
     Raises
     ------
     InvalidInput, Forbidden
     """
     _require_edit(actor)
     offer = check_offer(store, area, data, today=today)
-    return store.add(area, LAYER, offer.feature(), actor=actor.name)
+    feature = offer.feature()
+    feature["properties"][model.EDITORS_FIELD] = [actor.name]
+    return store.add(area, LAYER, feature, actor=actor.name)
 
 
 def update_offer(
@@ -108,6 +118,10 @@ def update_offer(
 ) -> dict:
     """Replace an offer's fields (leads and admins) if it is still at ``expected_version``.
 
+    A change of the content (:data:`~sozialraum.model.offers.CONTENT_FIELDS` or the
+    point) adds the actor to ``edited_by``: the offer is unchecked until another person
+    marks it as checked. Entering a check date here is no check.
+
     Raises
     ------
     InvalidInput, Forbidden, NotFound
@@ -115,21 +129,43 @@ def update_offer(
         Someone changed it meanwhile; nothing written.
     """
     _require_edit(actor)
-    get_offer(store, area, offer_id)
+    current = get_offer(store, area, offer_id)
     offer = check_offer(store, area, data, today=today)
+    feature = offer.feature()
+    edited = model.content_changed(current, feature)
+    feature["properties"][model.EDITORS_FIELD] = model.editors_after(current, feature, actor.name)
     return store.update(
-        area, LAYER, offer_id, offer.feature(), expected_version=expected_version, actor=actor.name
+        area,
+        LAYER,
+        offer_id,
+        feature,
+        expected_version=expected_version,
+        actor=actor.name,
+        audit_fields={"content_edit": True} if edited else None,
     )
 
 
 def mark_checked(
     store: Store, area: str, offer_id: str, *, expected_version: int, actor: Actor, today: date
 ) -> dict:
-    """Record that an offer was checked today by the actor's role (leads and admins)."""
+    """Record that an offer was checked today by the actor's role (leads and admins).
+
+    This is the offer's release (four-eyes): refused for anyone who changed its content
+    since the last check (``edited_by``); empties ``edited_by``.
+
+    Raises
+    ------
+    Forbidden
+        For caseworkers and viewers, and for the offer's editors (German reason).
+    """
     _require_edit(actor)
     feature = get_offer(store, area, offer_id)
+    refusal = check_refusal(feature, actor)
+    if refusal:
+        raise Forbidden(refusal)
     props = {k: v for k, v in feature["properties"].items() if k not in ("version", "updated_at")}
     props.update(checked_on=today.isoformat(), checked_by=CHECKED_BY_FOR_ROLE[actor.role])
+    props[model.EDITORS_FIELD] = []
     return store.update(
         area,
         LAYER,
@@ -138,6 +174,23 @@ def mark_checked(
         expected_version=expected_version,
         actor=actor.name,
         audit_fields={"checked": today.isoformat()},
+    )
+
+
+def check_refusal(feature: dict, actor: Actor) -> str | None:
+    """Why ``actor`` may not mark an offer as checked because they changed it (German,
+    four-eyes), or ``None``."""
+    editors = model.offer_editors(feature["properties"])
+    return four_eyes_refusal("Als geprüft markieren", actor.name, editors)
+
+
+def accept_refusal(proposal: dict, actor: Actor) -> str | None:
+    """Why ``actor`` may not accept a proposal they made (German, four-eyes), or ``None``."""
+    if proposal["properties"].get("proposed_by") != actor.name:
+        return None
+    return (
+        "Vier-Augen-Prinzip: Sie haben diesen Vorschlag selbst gemacht; annehmen muss ihn "
+        "eine andere Person."
     )
 
 
@@ -384,7 +437,9 @@ def accept_proposal(
 
     A new offer gets the proposal's id, so accepting again after an interruption adds no
     second offer. A change is written only if the offer is still at the version the
-    proposal was based on.
+    proposal was based on. Four-eyes: nobody accepts their own proposal; the proposer's
+    content then counts as read by a second person (``edited_by`` keeps only earlier
+    editors of the offer, whose changes still need a check).
 
     Returns
     -------
@@ -399,16 +454,19 @@ def accept_proposal(
     """
     _require_edit(actor)
     proposal = _open_proposal(store, area, proposal_id, expected_version)
+    refusal = accept_refusal(proposal, actor)
+    if refusal:
+        raise Forbidden(refusal)
     comment = _comment(comment, guard)
     props = proposal["properties"]
     offer = check_offer(store, area, props["offer"], today=today)
+    feature = offer.feature()
     if props["kind"] == "neu":
+        feature["properties"][model.EDITORS_FIELD] = []
         try:
             result = store.get(area, LAYER, proposal["id"])
         except NotFound:
-            result = store.add(
-                area, LAYER, {**offer.feature(), "id": proposal["id"]}, actor=actor.name
-            )
+            result = store.add(area, LAYER, {**feature, "id": proposal["id"]}, actor=actor.name)
         offer_id = proposal["id"]
     else:
         offer_id = props["offer_id"]
@@ -419,11 +477,12 @@ def accept_proposal(
                 "Sie den Vorschlag ab und ändern Sie das Angebot selbst.",
                 current_version=current["properties"]["version"],
             )
+        feature["properties"][model.EDITORS_FIELD] = model.offer_editors(current["properties"])
         result = store.update(
             area,
             LAYER,
             offer_id,
-            offer.feature(),
+            feature,
             expected_version=props["base_version"],
             actor=actor.name,
             audit_fields={"proposal": proposal["id"]},

@@ -326,7 +326,9 @@ def import_offers(
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of offers (leads and admins), all or nothing.
 
-    See :func:`read_offers_file`. Nothing is written when any row has a problem.
+    See :func:`read_offers_file`. Nothing is written when any row has a problem. The
+    importer becomes an editor (``edited_by``) of every offer whose content the file adds
+    or changes: those are unchecked until another person marks them as checked.
 
     Raises
     ------
@@ -340,6 +342,12 @@ def import_offers(
     features, report = read_offers_file(store, area, data, filename, today=today)
     if report.problems:
         return report
+    stored = {f["id"]: f for f in store.query(area, services.LAYER)}
+    for feature in features:  # four-eyes: the importer is an editor of what they change
+        before = stored.get(feature["id"])
+        editors = model.editors_after(before, feature, actor.name)
+        if editors or (before and model.EDITORS_FIELD in before["properties"]):
+            feature["properties"][model.EDITORS_FIELD] = editors
     summary = store.upsert_many(area, services.LAYER, features, actor=actor.name)
     report.added, report.updated, report.unchanged = (
         summary.added,

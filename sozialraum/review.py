@@ -19,12 +19,14 @@ from sozialraum.errors import Forbidden, InvalidInput, VersionConflict
 from sozialraum.model.notes import is_stale, recheck_due
 from sozialraum.model.review import (
     ACTION_LABELS,
+    EDITORS_FIELD,
     MAX_COMMENT_CHARS,
     STATES,
     TRANSITIONS,
     Reviewer,
-    allowed_actions,
     check_recheck,
+    content_editors,
+    refusals,
     transition,
 )
 from sozialraum.store.base import Store
@@ -112,6 +114,10 @@ def review_note(
     comment : str, optional
         Up to 500 characters, checked by the data-protection guard; a Rückfrage needs one.
 
+    Four-eyes: nobody who changed the note's content since its last release
+    (``edited_by``, see :func:`~sozialraum.model.review.content_editors`) may release or
+    query it. A release starts a new round: ``edited_by`` becomes empty.
+
     Returns
     -------
     dict
@@ -126,18 +132,21 @@ def review_note(
     props = current["properties"]
     state = props.get("review_state") or "entwurf"
     text = " ".join((comment or "").split())
+    editors = content_editors(props)
     target = transition(
         state,
         action,
         reviewer_of(actor),
         note_team=props.get("team"),
-        author=props.get("author"),
+        editors=editors,
         comment=text,
     )
     text = _comment(text, rules)  # the data-protection check, once the actor may act
+    # the editors are kept as a list on every version (also for notes written before it)
+    released = {EDITORS_FIELD: [] if target == "freigegeben" else editors}
     return _save(
         store, area, current, (action, state, target), text,
-        expected_version=expected_version, actor=actor, review_state=target,
+        expected_version=expected_version, actor=actor, review_state=target, **released,
     )  # fmt: skip
 
 
@@ -290,7 +299,10 @@ def review_queue(
     list of dict
         Per note: ``feature`` (labelled, EPSG:4326), ``age_days`` (since the
         observation), ``recheck_due`` (ISO date), ``stale``, ``submitted_at`` (UTC or
-        None) and ``actions`` (action ids the actor may take, plus ``nachpruefen``).
+        None), ``actions`` (action ids the actor may take, plus ``nachpruefen``),
+        ``editors`` (who changed the content since the last release) and ``blocked``
+        (action id → German reason, for the four-eyes refusals the actor meets here:
+        shown instead of a button).
     """
     features = fieldnotes.list_notes(
         store,
@@ -318,9 +330,16 @@ def review_queue(
         if chosen.stale and not stale:
             continue
         state = props.get("review_state") or "entwurf"
-        actions = allowed_actions(
-            state, reviewer, note_team=props.get("team"), author=props.get("author")
-        )
+        editors = content_editors(props)
+        refused = refusals(state, reviewer, note_team=props.get("team"), editors=editors)
+        actions = [
+            action_id
+            for action_id, action in TRANSITIONS.items()
+            if state in action.sources and action_id not in refused
+        ]
+        # refused only because the actor changed the content: the reason, not a button
+        others = refusals(state, reviewer, note_team=props.get("team"), editors=())
+        blocked = {a: reason for a, reason in refused.items() if a not in others}
         try:
             check_recheck(state, reviewer, note_team=props.get("team"))
             actions.append("nachpruefen")
@@ -335,6 +354,8 @@ def review_queue(
                 "stale": stale,
                 "submitted_at": _submitted_at(props),
                 "actions": actions,
+                "editors": editors,
+                "blocked": blocked,
             }
         )
     items.sort(

@@ -128,6 +128,138 @@ def test_marking_checked_clears_the_flag(demo_store):
     assert entry["checked"] == TODAY.isoformat() and entry["actor"] == "demo-admin"
 
 
+# --- four-eyes: nobody checks or accepts what they wrote ------------------------------
+
+LEAD_2 = Actor("leitung-zwei", Role.LEAD, "Team Nord")
+WRITERS = {"lead": LEAD, "admin": ADMIN}
+EDITORS = {"nobody": None, "lead": LEAD, "lead 2": LEAD_2, "other team's lead": OTHER_LEAD}
+CHECKERS = {"lead": LEAD, "lead 2": LEAD_2, "admin": ADMIN, "caseworker": CASEWORKER}
+
+
+@pytest.mark.parametrize(
+    ("writer", "editor", "checker"), [(w, e, c) for w in WRITERS for e in EDITORS for c in CHECKERS]
+)
+def test_check_matrix_with_edited_by(demo_store, writer, editor, checker):
+    """who created × who changed it since × who marks it as checked."""
+    created = offers.create_offer(
+        demo_store, DEMO_AREA, data(demo_store), actor=WRITERS[writer], today=TODAY
+    )
+    offer = created
+    if EDITORS[editor] is not None:
+        offer = offers.update_offer(
+            demo_store, DEMO_AREA, created["id"], data(demo_store, phone="01234 77"),
+            expected_version=1, actor=EDITORS[editor], today=TODAY,
+        )  # fmt: skip
+    changed_by = {WRITERS[writer].name} | ({EDITORS[editor].name} if EDITORS[editor] else set())
+    assert set(offer["properties"]["edited_by"]) == changed_by
+    flags = offers.model.offer_flags(offer["properties"], TODAY)
+    # a check date typed in with the content is no check: off the handouts
+    assert flags["unchecked"] and not flags["handout"]
+    assert "noch nicht von einer zweiten Person geprüft" in flags["labels"][-1]
+    actor = CHECKERS[checker]
+    version = offer["properties"]["version"]
+    before = audit_size(demo_store)
+    if actor.role in (Role.LEAD, Role.ADMIN) and actor.name not in changed_by:
+        checked = offers.mark_checked(
+            demo_store, DEMO_AREA, offer["id"], expected_version=version, actor=actor, today=TODAY
+        )
+        assert checked["properties"]["edited_by"] == []
+        assert offers.model.offer_flags(checked["properties"], TODAY)["handout"]
+    else:
+        with pytest.raises(Forbidden) as refused:
+            offers.mark_checked(
+                demo_store, DEMO_AREA, offer["id"], expected_version=version, actor=actor,
+                today=TODAY,
+            )  # fmt: skip
+        if actor.role != Role.CASEWORKER:
+            assert "Vier-Augen-Prinzip" in refused.value.message
+            assert "andere Person" in refused.value.message
+        assert audit_size(demo_store) == before
+
+
+def test_a_lead_who_edits_a_checked_offer_takes_it_off_the_handouts(demo_store):
+    fine = offers.get_offer(demo_store, DEMO_AREA, "demo-jobcoaching-inklusiv")
+    assert offers.model.offer_flags(fine["properties"], TODAY)["handout"]
+    values = offers.offer_form_values(fine)
+    same = offers.update_offer(
+        demo_store, DEMO_AREA, fine["id"], values, expected_version=1, actor=LEAD, today=TODAY
+    )  # saving unchanged content is no edit
+    assert same["properties"]["edited_by"] == []
+    assert "content_edit" not in demo_store.changes(DEMO_AREA, "offers")[-1]
+    edited = offers.update_offer(
+        demo_store, DEMO_AREA, fine["id"],
+        {**values, "phone": "0800 5555", "checked_on": TODAY.isoformat()},
+        expected_version=2, actor=LEAD, today=TODAY,
+    )  # fmt: skip
+    assert edited["properties"]["edited_by"] == [LEAD.name]
+    assert demo_store.changes(DEMO_AREA, "offers")[-1]["content_edit"] is True
+    assert not offers.model.offer_flags(edited["properties"], TODAY)["handout"]
+    address = demo_store.query(DEMO_AREA, "addresses")[0]
+    listed = offers.nearby_offers(demo_store, DEMO_AREA, address, today=TODAY, limit=50)
+    assert fine["id"] not in {i["offer"]["id"] for i in listed}
+    found = offers.find_offers(demo_store, DEMO_AREA, JOBSEEKER, today=TODAY)
+    assert fine["id"] not in {i["offer"]["id"] for i in offers.handout_items(found)}
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        offers.mark_checked(
+            demo_store, DEMO_AREA, fine["id"], expected_version=3, actor=LEAD, today=TODAY
+        )
+    offers.mark_checked(
+        demo_store, DEMO_AREA, fine["id"], expected_version=3, actor=OTHER_LEAD, today=TODAY
+    )
+    found = offers.find_offers(demo_store, DEMO_AREA, JOBSEEKER, today=TODAY)
+    assert fine["id"] in {i["offer"]["id"] for i in offers.handout_items(found)}
+
+
+@pytest.mark.parametrize(
+    ("proposer", "decider"),
+    [(p, d) for p in ("caseworker", "lead") for d in ("lead", "lead 2", "admin")],
+)
+def test_nobody_accepts_their_own_proposal(demo_store, proposer, decider):
+    proposing = {"caseworker": CASEWORKER, "lead": LEAD}[proposer]
+    actor = CHECKERS[decider]
+    proposal = offers.propose(
+        demo_store, DEMO_AREA, data(demo_store), actor=proposing, guard=GUARD, today=TODAY
+    )
+    before = audit_size(demo_store)
+    kwargs = dict(expected_version=1, actor=actor, guard=GUARD, today=TODAY)
+    if actor.name == proposing.name:
+        with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+            offers.accept_proposal(demo_store, DEMO_AREA, proposal["id"], **kwargs)
+        assert audit_size(demo_store) == before
+        assert offers.get_proposal(demo_store, DEMO_AREA, proposal["id"])["properties"][
+            "state"
+        ] == ("offen")
+        # rejecting one's own proposal (withdrawing it) stays possible
+        offers.reject_proposal(
+            demo_store, DEMO_AREA, proposal["id"], comment="Doch nicht.", expected_version=1,
+            actor=actor, guard=GUARD,
+        )  # fmt: skip
+    else:
+        created = offers.accept_proposal(demo_store, DEMO_AREA, proposal["id"], **kwargs)
+        # the proposer's text was read by the acceptor: a second person
+        assert created["properties"]["edited_by"] == []
+        assert offers.model.offer_flags(created["properties"], TODAY)["handout"]
+
+
+def test_an_accepted_change_keeps_earlier_unchecked_edits(demo_store):
+    fine = offers.get_offer(demo_store, DEMO_AREA, "demo-jobcoaching-inklusiv")
+    values = offers.offer_form_values(fine)
+    edited = offers.update_offer(
+        demo_store, DEMO_AREA, fine["id"], {**values, "phone": "0800 5555"},
+        expected_version=1, actor=LEAD, today=TODAY,
+    )  # fmt: skip
+    proposal = offers.propose(
+        demo_store, DEMO_AREA, {**values, "phone": "0800 5555", "opening_hours": "Mo–Fr"},
+        actor=CASEWORKER, guard=GUARD, today=TODAY, offer_id=fine["id"], base_version=2,
+    )  # fmt: skip
+    accepted = offers.accept_proposal(
+        demo_store, DEMO_AREA, proposal["id"], expected_version=1, actor=LEAD, guard=GUARD,
+        today=TODAY,
+    )  # fmt: skip
+    assert accepted["properties"]["edited_by"] == edited["properties"]["edited_by"] == [LEAD.name]
+    assert not offers.model.offer_flags(accepted["properties"], TODAY)["handout"]
+
+
 def _flagged(store):
     return offers.list_offers(
         store, DEMO_AREA, today=TODAY, filters=offers.OfferFilter(flag="pruefen")
@@ -344,13 +476,16 @@ def test_finder_on_real_streets_orders_offers_by_walking_time(neuss):
     assert len(places) == 6
     for n, place in enumerate(places):
         lon, lat = place["geometry"]["coordinates"]
-        offers.create_offer(
+        created = offers.create_offer(
             neuss, "neuss",
             {"name": f"Beratung {n}", "provider": "Träger", "funders": ["kommune"],
              "description": "Sprechstunde.", "phone": "02131 0", "lon": lon, "lat": lat,
              "checked_on": "2026-11-01", "checked_by": "teamleitung", "topics": ["beratung"]},
             actor=ADMIN, today=TODAY,
         )  # fmt: skip
+        offers.mark_checked(  # four-eyes: a second person checks what the admin wrote
+            neuss, "neuss", created["id"], expected_version=1, actor=LEAD, today=TODAY
+        )
     address = neuss.query("neuss", "addresses")[700]
     found = offers.find_offers(
         neuss, "neuss", situation_from({"topics": ["beratung"]}), today=TODAY, address=address

@@ -183,3 +183,38 @@ def test_geojson_round_trip_and_bad_geojson(demo_store):
         with pytest.raises(OffersFileProblem) as caught:
             run(demo_store, bad, "x.geojson")
         assert german in caught.value.german
+
+
+def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
+    """Four-eyes: an offer the import adds or changes is unchecked until somebody else
+    marks it as checked, whatever check date the file says; unchanged offers keep theirs."""
+    from sozialraum import offers
+
+    features = demo_store.query(DEMO_AREA, "offers")
+    text = export_csv(features, TODAY)
+    fine = "demo-jobcoaching-inklusiv"
+    assert offers.list_offers(demo_store, DEMO_AREA, today=TODAY)  # demo offers exist
+    before = demo_store.get(DEMO_AREA, "offers", fine)["properties"]
+    assert "edited_by" not in before
+    row = next(line for line in text.split("\r\n") if line.startswith(fine))
+    phone = before["phone"]
+    changed = row.replace(phone, "0800 111 222").replace(before["checked_on"], "2026-11-21")
+    report = run(demo_store, text.replace(row, changed))
+    assert report.updated == [fine] and report.unchanged == len(features) - 1
+    props = demo_store.get(DEMO_AREA, "offers", fine)["properties"]
+    assert props["edited_by"] == [LEAD.name] and props["checked_on"] == "2026-11-21"
+    flags = offers.model.offer_flags(props, TODAY)
+    assert flags["unchecked"] and not flags["handout"] and flags["changed"] == [LEAD.name]
+    others = [f for f in demo_store.query(DEMO_AREA, "offers") if f["id"] != fine]
+    assert all("edited_by" not in f["properties"] for f in others)  # unchanged: untouched
+    again = run(demo_store, text.replace(row, changed))
+    assert (again.added, again.updated) == ([], [])  # importing the same file twice: nothing
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        offers.mark_checked(
+            demo_store, DEMO_AREA, fine, expected_version=2, actor=LEAD, today=TODAY
+        )
+    other = Actor("leitung-zwei", Role.LEAD, "Team Nord")
+    offers.mark_checked(demo_store, DEMO_AREA, fine, expected_version=2, actor=other, today=TODAY)
+    assert offers.model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
+        "handout"
+    ]

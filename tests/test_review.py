@@ -216,6 +216,194 @@ def test_four_eyes_a_lead_cannot_release_their_own_note(demo_store, demo_area):
         review_note(demo_store, demo_area, other, "freigeben", actor=LEAD_MUEHLE)
 
 
+#: "edited by" as a dimension: who changed the content after the author wrote it (through
+#: ``update_note``, each a content edit), by name.
+EDITS = {
+    "none": (),
+    "lead": (LEAD,),
+    "lead 2": (LEAD_2,),
+    "caseworker": (CASEWORKER,),
+    "lead and caseworker": (LEAD, CASEWORKER),
+}
+AUTHORS = {"caseworker": CASEWORKER, "lead": LEAD}
+DECIDERS = {"lead": LEAD, "lead 2": LEAD_2, "lead Mühle": LEAD_MUEHLE, "caseworker": CASEWORKER}
+
+
+def _edited(store, area, note, editors) -> dict:
+    """``note`` with its text changed by each of ``editors`` in turn (content edits)."""
+    for number, editor in enumerate(editors, start=1):
+        data = edit_data(note, text=f"Bank am Spielplatz ist abgebaut ({number}).")
+        note = update_note(store, area, note, {**data, "review_state": "eingereicht"}, actor=editor)
+    return note
+
+
+@pytest.mark.parametrize(
+    ("author", "edits", "decider", "action"),
+    list(itertools.product(AUTHORS, EDITS, DECIDERS, ("freigeben", "rueckfrage", "archivieren"))),
+)
+def test_permission_matrix_with_edited_by(demo_store, demo_area, author, edits, decider, action):
+    """author × who changed the content since × actor role/team × action, on stored notes:
+    nobody who wrote or changed the submitted text releases or queries it."""
+    note = _note(demo_store, demo_area, author=AUTHORS[author], district="Nord-Ost")
+    note = _edited(demo_store, demo_area, note, EDITS[edits])
+    changed_by = {AUTHORS[author].name, *(e.name for e in EDITS[edits])}
+    assert set(note["properties"].get("edited_by") or [AUTHORS[author].name]) == changed_by
+    assert note["properties"]["author"] == AUTHORS[author].name  # the author stays
+    actor = DECIDERS[decider]
+    allowed = actor.role == Role.LEAD and actor.team == NORD
+    if action != "archivieren":
+        allowed = allowed and actor.name not in changed_by
+    audit_before = _audit_bytes(demo_store, demo_area)
+    queue = {i["feature"]["id"]: i for i in _queue(demo_store, demo_area, actor=actor)}
+
+    def act():
+        return review_note(
+            demo_store, demo_area, note, action, actor=actor, comment="Bitte genauer."
+        )
+
+    if allowed:
+        assert act()["properties"]["review_state"] == TARGET[action]
+        assert action in queue[note["id"]]["actions"]
+    else:
+        with pytest.raises(Forbidden) as refused:
+            act()
+        assert _audit_bytes(demo_store, demo_area) == audit_before
+        if note["id"] in queue:  # the queue offers no button for it, and says why
+            assert action not in queue[note["id"]]["actions"]
+        if actor.team == NORD and actor.role == Role.LEAD:  # refused by four-eyes only
+            assert "Vier-Augen-Prinzip" in refused.value.message
+            assert "geändert" in refused.value.message
+            assert queue[note["id"]]["blocked"].keys() == {"freigeben", "rueckfrage"}
+        elif note["id"] in queue:
+            assert queue[note["id"]]["blocked"] == {}
+
+
+def test_a_lead_who_rewrote_a_note_cannot_release_it(demo_store, demo_area):
+    """The case from real use: a lead rewrites a caseworker's submitted note (the author
+    field still names the caseworker) and then tries to release it."""
+    note = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht")
+    rewritten = update_note(
+        demo_store,
+        demo_area,
+        note,
+        edit_data(note, text="Bank am Spielplatz steht noch.", review_state="eingereicht"),
+        actor=LEAD,
+    )
+    props = rewritten["properties"]
+    assert props["author"] == CASEWORKER.name
+    assert props["edited_by"] == [CASEWORKER.name, LEAD.name]
+    entry = demo_store.changes(demo_area, "notes")[-1]
+    assert entry["actor"] == LEAD.name and entry["content_edit"] is True
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        review_note(demo_store, demo_area, rewritten, "freigeben", actor=LEAD)
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        review_note(demo_store, demo_area, rewritten, "rueckfrage", comment="?", actor=LEAD)
+    released = review_note(demo_store, demo_area, rewritten, "freigeben", actor=LEAD_2)
+    assert released["properties"]["review_state"] == "freigegeben"
+    assert released["properties"]["edited_by"] == []  # a new round starts
+    # the history says who changed the content and who only reviewed
+    history = fieldnotes.note_history(demo_store, demo_area, note["id"], today=TODAY)
+    assert [(h["actor"], h["content_edit"]) for h in history] == [
+        (CASEWORKER.name, True),  # written
+        ("fk-hilfe", False),  # submitted
+        (LEAD.name, True),  # rewritten
+        (LEAD_2.name, False),  # released
+    ]
+
+
+def test_an_edit_after_release_goes_back_to_review_with_the_editor_alone(demo_store, demo_area):
+    note = _note(demo_store, demo_area, author=LEAD, state="freigegeben")
+    assert note["properties"]["edited_by"] == []
+    # after the release, the author may release a text somebody else changed
+    data = edit_data(note, text="Bank steht wieder.", review_state="eingereicht")
+    edited = update_note(demo_store, demo_area, note, data, actor=LEAD_2)
+    assert edited["properties"]["review_state"] == "eingereicht"
+    assert edited["properties"]["edited_by"] == [LEAD_2.name]
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        review_note(demo_store, demo_area, edited, "freigeben", actor=LEAD_2)
+    again = review_note(demo_store, demo_area, edited, "freigeben", actor=LEAD)
+    assert again["properties"]["review_state"] == "freigegeben"
+
+
+def test_saving_unchanged_content_is_no_edit(demo_store, demo_area):
+    """A pure state change through the edit form does not make the lead an editor."""
+    note = _note(demo_store, demo_area, author=CASEWORKER, state="entwurf")
+    same = update_note(
+        demo_store, demo_area, note, edit_data(note, review_state="eingereicht"), actor=LEAD
+    )
+    assert same["properties"]["review_state"] == "eingereicht"
+    assert same["properties"]["edited_by"] == [CASEWORKER.name]
+    assert "content_edit" not in demo_store.changes(demo_area, "notes")[-1]
+    assert review_note(demo_store, demo_area, same, "freigeben", actor=LEAD)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "Anderer Text."},
+        {"category": "problem"},
+        {"observed_on": _days_ago(3)},
+        {"expires_on": add_months(TODAY, 6).isoformat()},
+        {"shift": 1},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_every_kind_of_content_change_makes_the_lead_an_editor(demo_store, demo_area, change):
+    note = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht")
+    data = edit_data(note, review_state="eingereicht")
+    if "shift" in change:
+        data["lon"], data["lat"] = _point(demo_store, demo_area, "Nord-West", 1)
+    else:
+        data.update(change)
+    edited = update_note(demo_store, demo_area, note, data, actor=LEAD)
+    assert edited["properties"]["edited_by"] == [CASEWORKER.name, LEAD.name]
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        review_note(demo_store, demo_area, edited, "freigeben", actor=LEAD)
+
+
+def test_mailbox_status_and_address_are_content(demo_store, demo_area):
+    address = demo_store.query(demo_area, "addresses", district="r1")[0]
+    other = demo_store.query(demo_area, "addresses", district="r1")[1]
+    writer = Actor(CASEWORKER.name, Role.CASEWORKER, NORD)
+    data = {"category": "briefkasten", "mailbox_status": "fehlt", "text": "Kein Kasten.",
+            "address_id": address["id"], "review_state": "eingereicht"}  # fmt: skip
+    note = fieldnotes.create_note(
+        demo_store, demo_area, data, actor=writer, rules=RULES, today=TODAY
+    )
+    lon, lat = note["geometry"]["coordinates"]
+    base = {**data, "lon": lon, "lat": lat, "observed_on": note["properties"]["observed_on"],
+            "expires_on": note["properties"]["expires_on"]}  # fmt: skip
+    status = update_note(demo_store, demo_area, note, {**base, "mailbox_status": "vorhanden"},
+                         actor=LEAD)  # fmt: skip
+    assert status["properties"]["edited_by"] == [CASEWORKER.name, LEAD.name]
+    olon, olat = other["geometry"]["coordinates"]
+    moved = update_note(
+        demo_store, demo_area, status,
+        {**base, "mailbox_status": "vorhanden", "address_id": other["id"], "lon": olon,
+         "lat": olat},
+        actor=LEAD_2,
+    )  # fmt: skip
+    assert moved["properties"]["edited_by"] == [CASEWORKER.name, LEAD.name, LEAD_2.name]
+
+
+def test_notes_written_before_edited_by_count_their_author(demo_store, demo_area):
+    note = _note(demo_store, demo_area, author=LEAD, state="eingereicht")
+    props = {k: v for k, v in note["properties"].items() if k not in ("version", "updated_at")}
+    props.pop("edited_by", None)
+    old = demo_store.update(
+        demo_area, "notes", note["id"], {**note, "properties": props},
+        expected_version=note["properties"]["version"], actor="migration-test",
+    )  # fmt: skip
+    assert "edited_by" not in old["properties"]
+    with pytest.raises(Forbidden, match="Vier-Augen-Prinzip"):
+        review_note(demo_store, demo_area, old, "freigeben", actor=LEAD)
+    edited = update_note(
+        demo_store, demo_area, old, edit_data(old, text="Neu.", review_state="eingereicht"),
+        actor=LEAD_2,
+    )  # fmt: skip
+    assert edited["properties"]["edited_by"] == [LEAD.name, LEAD_2.name]
+
+
 def test_audit_has_the_transition_and_never_the_comment(demo_store, demo_area):
     note = _note(demo_store, demo_area, state="eingereicht")
     comment = "Eingang Rückseite nochmal ansehen Zebrastreifen-7731"

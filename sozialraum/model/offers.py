@@ -227,6 +227,13 @@ FIELDS = (
     "checked_by",
 )
 
+#: The fields that make an offer's statement (with its point): a change to any of them
+#: puts the offer back to "to check". The check fields record when and by which role it
+#: was last verified; they are no content.
+CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("checked_on", "checked_by"))
+#: The offer property that lists who changed the content since the last check.
+EDITORS_FIELD = "edited_by"
+
 #: Fields holding lists of ids, with their vocabularies and German names.
 LIST_FIELDS: dict[str, tuple[dict[str, str], str]] = {
     "funders": (FUNDERS, "Förderer"),
@@ -487,6 +494,45 @@ def _iso(value: object) -> date | None:
         return None
 
 
+def offer_editors(properties: Mapping) -> list[str]:
+    """Everyone who wrote or changed an offer's content since it was last marked as
+    checked (``edited_by``; offers written before it existed: nobody recorded)."""
+    editors = properties.get(EDITORS_FIELD)
+    if not isinstance(editors, list):
+        return []
+    return [name for name in editors if isinstance(name, str)]
+
+
+def content_changed(before: Mapping | None, after: Mapping) -> bool:
+    """Whether two versions of an offer (GeoJSON Features) differ in content.
+
+    Compares :data:`CONTENT_FIELDS` (missing and empty are equal) and the point;
+    ``before`` ``None`` (a new offer) always differs.
+    """
+    if before is None:
+        return True
+
+    def point(feature: Mapping):
+        geometry = feature.get("geometry") or {}
+        return [round(float(c), 7) for c in (geometry.get("coordinates") or [])[:2]]
+
+    old, new = before.get("properties") or {}, after.get("properties") or {}
+    if any((old.get(k) or None) != (new.get(k) or None) for k in CONTENT_FIELDS):
+        return True
+    return point(before) != point(after)
+
+
+def editors_after(before: Mapping | None, after: Mapping, editor: str) -> list[str]:
+    """``edited_by`` of ``after`` when ``editor`` writes it over ``before`` (Features).
+
+    A content change adds the editor; otherwise the editors stay.
+    """
+    editors = offer_editors((before or {}).get("properties") or {})
+    if content_changed(before, after) and editor not in editors:
+        editors.append(editor)
+    return editors
+
+
 def check_due(properties: Mapping) -> date | None:
     """The day from which an offer counts as unchecked (``None``: never checked)."""
     checked = _iso(properties.get("checked_on"))
@@ -500,15 +546,18 @@ def offer_flags(properties: Mapping, today: date) -> dict:
     -------
     dict
         ``ended`` (past ``valid_to``), ``not_yet`` (before ``valid_from``), ``unchecked``
-        (never checked or last checked more than :data:`CHECK_MONTHS` ago), ``labels``
-        (German texts for those) and ``handout`` (whether it may go on a citizen's handout:
-        neither ended nor unchecked).
+        (never checked, last checked more than :data:`CHECK_MONTHS` ago, or changed since
+        the last check), ``changed`` (who changed the content since the last check:
+        another person must mark it as checked — four-eyes), ``labels`` (German texts for
+        those) and ``handout`` (whether it may go on a citizen's handout: neither ended
+        nor unchecked).
     """
     valid_to, valid_from = _iso(properties.get("valid_to")), _iso(properties.get("valid_from"))
     due = check_due(properties)
     ended = valid_to is not None and valid_to < today
     not_yet = valid_from is not None and valid_from > today
-    unchecked = due is None or due <= today
+    changed = offer_editors(properties)
+    unchecked = due is None or due <= today or bool(changed)
     labels = []
     if ended:
         labels.append(f"abgelaufen am {valid_to:%d.%m.%Y}")
@@ -520,11 +569,14 @@ def offer_flags(properties: Mapping, today: date) -> dict:
             if due is None
             else f"seit über {CHECK_MONTHS} Monaten nicht geprüft "
             f"(zuletzt {_iso(properties['checked_on']):%d.%m.%Y})"
+            if due <= today
+            else f"geändert von {', '.join(changed)}, noch nicht von einer zweiten Person geprüft"
         )
     return {
         "ended": ended,
         "not_yet": not_yet,
         "unchecked": unchecked,
+        "changed": changed,
         "labels": labels,
         "handout": not ended and not unchecked,
     }

@@ -45,6 +45,12 @@ _NOTE_PROPERTIES = {
         "description": "review changes, oldest first: at (UTC), by, action, from, to, comment",
         "items": {"type": "object"},
     },
+    "edited_by": {
+        "type": "array",
+        "description": "who wrote or changed the content since the last release (none of "
+        "them may release or query it); missing on notes never edited: the author",
+        "items": STR,
+    },
     "recheck": {
         "type": ["object", "null"],
         "description": "a lead asked for a re-check: requested_on, by, walk_id",
@@ -107,6 +113,11 @@ SCHEMAS: dict[str, dict] = {
                         "actor": STR,
                         "at": STR,
                         "feature": {"anyOf": [ref("Note"), {"type": "null"}]},
+                        "content_edit": {
+                            "type": "boolean",
+                            "description": "this version created or changed the content "
+                            "(its actor is an editor), not only the review state",
+                        },
                     },
                 },
             },

@@ -50,6 +50,12 @@ _FLAGS = {
         "ended": _BOOL,
         "not_yet": _BOOL,
         "unchecked": _BOOL,
+        "changed": {
+            "type": "array",
+            "items": STR,
+            "description": "who changed the content since the last check (four-eyes: "
+            "another person must mark it as checked; until then it counts as unchecked)",
+        },
         "labels": {"type": "array", "items": STR},
         "handout": _BOOL,
     },
@@ -144,6 +150,12 @@ SCHEMAS: dict[str, dict] = {
             **_OFFER_PROPERTIES,
             "version": INT,
             "updated_at": STR,
+            "edited_by": {
+                "type": "array",
+                "items": STR,
+                "description": "who changed the content since the last check; none of "
+                "them may mark it as checked",
+            },
             "flags": ref("OfferFlags"),
             "can_edit": {
                 "type": "boolean",

@@ -15,7 +15,7 @@ from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
-from sozialraum.model.review import ACTION_LABELS, STATES
+from sozialraum.model.review import ACTION_LABELS, STATES, content_editors
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area
 from sozialraum.web.api import current_actor as _actor
@@ -207,6 +207,7 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
         can_edit=fieldnotes.may_write(_actor(), feature["properties"].get("team")) and not archived,
         review_labels=STATES,
         review_actions=ACTION_LABELS,
+        editors=content_editors(feature["properties"]),
         **extra,
     )
 

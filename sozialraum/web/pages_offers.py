@@ -185,6 +185,9 @@ def _view(feature: dict) -> dict:
         "tel": _tel(props.get("phone") or ""),
         "web_href": web if _WEB.match(web) else "",
         "checked_by": model.CHECKED_BY_ROLES.get(props.get("checked_by") or "", ""),
+        "editors": model.offer_editors(props),
+        # four-eyes: why the user may not mark it as checked (no button then)
+        "check_refusal": offers.check_refusal(feature, _actor()),
     }
 
 
@@ -461,6 +464,8 @@ def _proposal_item(area: str, proposal: dict) -> dict:
         "offer_exists": current is not None,
         "proposed_by": props.get("proposed_by"),
         "proposed_at": props.get("proposed_at"),
+        # four-eyes: why the user may not accept it (their own proposal)
+        "accept_refusal": offers.accept_refusal(proposal, _actor()),
         "comment": props.get("comment"),
         "decided_by": props.get("decided_by"),
         "decided_at": props.get("decided_at"),

@@ -94,6 +94,7 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
     chosen = dataclasses.replace(chosen, team=team)
     items = review.review_queue(store, area, chosen, actor=actor, rules=rules, today=today)
     total, pages = len(items), max(1, -(-len(items) // PAGE_SIZE))
+    blocked = sum(1 for item in items if item["blocked"])  # four-eyes: not for this lead
     page = min(max(args.get("seite", 1, type=int) or 1, 1), pages)
     first = (page - 1) * PAGE_SIZE
     items = items[first : first + PAGE_SIZE]
@@ -127,6 +128,7 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "items": items,
         "map_items": _map_items(items, first),
         "total": total,
+        "blocked": blocked,
         "page": page,
         "pages": pages,
         "first": first,

@@ -136,6 +136,7 @@ def test_list_returns_the_demo_offers_with_flags(client, spec):
         "ended": False,
         "not_yet": False,
         "unchecked": False,
+        "changed": [],
         "labels": [],
         "handout": True,
     }
@@ -674,3 +675,34 @@ def test_list_etag_changes_with_the_day(caseworker, monkeypatch):
     assert second.status_code == 200  # flags depend on the day: a new ETag
     flags = {f["id"]: f["properties"]["flags"] for f in second.json["features"]}
     assert flags["demo-jobcoaching-inklusiv"]["unchecked"] is True
+
+
+def test_a_put_records_the_editor_and_the_offer_needs_a_second_check(app, lead, demo_store, spec):
+    """Four-eyes through the API: the lead's PUT (even with today's check date) leaves the
+    offer unchecked, names the lead in edited_by and flags; the lead's own check is refused
+    on the page; the directory's "aktuell" filter leaves it out."""
+    client, headers = lead
+    url = f"{BASE}/demo-jobcoaching-inklusiv"
+    current = client.get(url).json
+    assert current["properties"]["flags"]["handout"]
+    body = _offer(demo_store, name="Jobcoaching inklusiv", checked_on="2026-11-01",
+                  checked_by="teamleitung")  # fmt: skip
+    put = client.put(url, json=body, headers={**headers, "If-Match": '"v1"'})
+    assert put.status_code == 200, put.json
+    validate(spec, TEMPLATE, put, "put")
+    props = put.json["properties"]
+    assert props["edited_by"] == ["demo-leitung"]
+    assert props["flags"]["changed"] == ["demo-leitung"] and not props["flags"]["handout"]
+    assert "zweiten Person" in props["flags"]["labels"][-1]
+    listed = client.get(f"{BASE}?hinweis=aktuell")
+    validate(spec, "/api/areas/{area}/offers", listed)
+    assert "demo-jobcoaching-inklusiv" not in {f["id"] for f in listed.json["features"]}
+    check = client.post(
+        f"/gebiete/{AREA}/angebote/demo-jobcoaching-inklusiv/geprueft",
+        data={"csrf_token": headers["X-CSRFToken"], "version": "2"},
+    )
+    assert check.status_code == 403 and "Vier-Augen-Prinzip" in check.get_data(as_text=True)
+    created = client.post(BASE, json=_offer(demo_store), headers=headers)
+    assert created.status_code == 201
+    assert created.json["properties"]["edited_by"] == ["demo-leitung"]
+    assert created.json["properties"]["flags"]["unchecked"]

@@ -150,6 +150,10 @@ def test_hostile_offer_names_are_shown_as_text(s, live_server, demo_store):
         actor=Actor("demo-leitung", Role.LEAD, "Team Nord"),
         today=today,
     )
+    hostile = offers.mark_checked(  # four-eyes: somebody else checks what the lead wrote
+        demo_store, AREA, hostile["id"], expected_version=1,
+        actor=Actor("demo-admin", Role.ADMIN, None), today=today,
+    )  # fmt: skip
     console = watch_console(s)
     page = s.page
     log_in(page, live_server)

@@ -108,3 +108,56 @@ def test_four_eyes_in_the_browser_own_note_has_no_release(open_session, live_ser
     s.page.keyboard.press("f")  # no button: nothing happens
     assert "erledigt" not in s.page.url
     check(s, console)
+
+
+def test_four_eyes_a_lead_who_edited_a_note_cannot_release_it(
+    open_session, live_server, demo_store
+):
+    """The lead rewrites a caseworker's submitted note in the edit form, then finds no
+    release in the queue but the reason; a second lead releases it."""
+    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+
+    second = ("leitung-zwei", "leitung-zwei-2026")
+    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
+        second[0], "lead", "Team Nord", second[1]
+    )
+    (note,) = _submitted_notes(demo_store, ["Spielplatztor klemmt."])
+    s = open_session()
+    console = watch_console(s)
+    log_in(s.page, live_server, DEMO_LOGINS["lead"])
+    s.page.goto(f"{live_server}/gebiete/{AREA}/notizen/{note['id']}")
+    s.page.locator(".note-edit summary").click()
+    s.page.fill("#note-text", "Spielplatztor ist repariert.")
+    s.page.select_option("#note-state", "eingereicht")
+    s.page.get_by_role("button", name="Änderungen speichern").click()
+    s.page.wait_for_selector("text=Gespeichert.")
+    assert "demo-fachkraft, demo-leitung" in s.page.locator(".note-editors").inner_text()
+    stored = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert stored["author"] == "demo-fachkraft" and stored["review_state"] == "eingereicht"
+
+    s.page.goto(f"{live_server}/gebiete/{AREA}/pruefung?district=r1&category=problem")
+    row = s.page.locator(f"#note-{note['id']}")
+    assert row.locator('button[data-action="freigeben"]').count() == 0
+    assert row.locator('button[data-action="rueckfrage"]').count() == 0
+    reason = row.locator(".four-eyes").inner_text()
+    assert "Vier-Augen-Prinzip" in reason and "andere Teamleitung" in reason
+    row.focus()
+    s.page.keyboard.press("f")  # no button: nothing happens
+    assert "erledigt" not in s.page.url
+    s.screenshot("1-geaendert-keine-freigabe", full_page=True)
+    check(s, console)
+
+    t = open_session()
+    console_t = watch_console(t)
+    log_in(t.page, live_server, second)
+    t.page.goto(f"{live_server}/gebiete/{AREA}/pruefung?district=r1&category=problem")
+    other_row = t.page.locator(f"#note-{note['id']}")
+    assert other_row.locator(".four-eyes").count() == 0
+    other_row.focus()
+    t.page.keyboard.press("f")
+    t.page.wait_for_url("**erledigt=freigeben**")
+    released = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert released["review_state"] == "freigegeben"
+    assert released["review_log"][-1]["by"] == "leitung-zwei"
+    assert released["text"] == "Spielplatztor ist repariert."
+    check(t, console_t)

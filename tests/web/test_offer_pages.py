@@ -548,3 +548,74 @@ def test_oversized_uploads_are_413(app, lead, monkeypatch):
     response = _upload(lead, big)
     assert response.status_code == 413
     assert "Die Datei ist zu groß." in response.get_data(as_text=True)
+
+
+# --- four-eyes -----------------------------------------------------------------------
+
+
+def _second_lead(app, demo_store):
+    """A second lead (only one demo lead exists), logged in."""
+    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+
+    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
+        "leitung-zwei", "lead", "Team Nord", "leitung-zwei-2026"
+    )
+    client = app.test_client()
+    form = {"csrf_token": csrf_token(client), "username": "leitung-zwei",
+            "password": "leitung-zwei-2026"}  # fmt: skip
+    assert client.post("/anmelden", data=form).status_code == 302
+    return client
+
+
+def test_a_lead_who_edited_an_offer_cannot_mark_it_checked(app, lead, demo_store):
+    offer_id = "demo-jobcoaching-inklusiv"
+    edited = lead.post(f"{PAGES}/{offer_id}", data=_edit(lead, demo_store, offer_id,
+                       phone="0800 5555", version="1"))  # fmt: skip
+    assert edited.status_code == 303
+    props = _offer(demo_store, offer_id)["properties"]
+    assert props["edited_by"] == ["demo-leitung"]
+    page = lead.get(f"{PAGES}/{offer_id}").get_data(as_text=True)
+    assert "Als geprüft markieren</button>" not in page
+    assert "Vier-Augen-Prinzip" in page and "andere Person" in page
+    assert "Seit der letzten Prüfung geändert von" in page
+    assert "noch nicht von einer zweiten Person geprüft" in page
+    assert "Erscheint nicht auf Merkblättern" in page
+    url = f"{PAGES}/{offer_id}/geprueft"
+    refused = lead.post(url, data={"csrf_token": csrf_token(lead, "/"), "version": "2"})
+    assert refused.status_code == 403 and "Vier-Augen-Prinzip" in refused.get_data(as_text=True)
+    assert _offer(demo_store, offer_id)["properties"]["version"] == 2
+    other = _second_lead(app, demo_store)
+    assert "Als geprüft markieren</button>" in other.get(f"{PAGES}/{offer_id}").get_data(
+        as_text=True
+    )
+    checked = other.post(url, data={"csrf_token": csrf_token(other, "/"), "version": "2"})
+    assert checked.status_code == 303
+    props = _offer(demo_store, offer_id)["properties"]
+    assert props["edited_by"] == [] and props["checked_on"] == settings.today().isoformat()
+
+
+def test_a_lead_cannot_accept_their_own_proposal(app, lead, demo_store):
+    offers.propose(
+        demo_store, AREA, _offer_fields_for_proposal(demo_store), actor=LEAD,
+        guard=app.extensions["sozialraum"]["note_rules"].guard, today=settings.today(),
+    )  # fmt: skip
+    (proposal,) = _proposals(demo_store)
+    queue = lead.get(f"{PAGES}/vorschlaege").get_data(as_text=True)
+    item = queue.split(f'id="vorschlag-{proposal["id"]}"')[1].split("</li>")[0]
+    assert 'data-action="annehmen"' not in item and 'data-action="ablehnen"' in item
+    assert "Vier-Augen-Prinzip" in item
+    decide = f"{PAGES}/vorschlaege/{proposal['id']}"
+    form = {"csrf_token": csrf_token(lead, "/"), "action": "annehmen", "version": "1"}
+    refused = lead.post(decide, data=form)
+    assert refused.status_code == 403 and "Vier-Augen-Prinzip" in refused.get_data(as_text=True)
+    assert _proposals(demo_store) == [proposal]
+    other = _second_lead(app, demo_store)
+    form["csrf_token"] = csrf_token(other, "/")
+    assert other.post(decide, data=form).status_code == 303
+    assert _offer(demo_store, proposal["id"])["properties"]["edited_by"] == []
+
+
+def _offer_fields_for_proposal(demo_store) -> dict:
+    return {"name": "Nähcafé", "provider": "Familienzentrum", "funders": ["kommune"],
+            "description": "Gemeinsam nähen.", "phone": "01234 66",
+            "region_wide": True}  # fmt: skip

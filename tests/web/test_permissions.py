@@ -1,12 +1,14 @@
 """Every route × every role, generated from the app's route table (a new route is covered
-automatically, or this test fails until it gets sample parameters)."""
+automatically, or this test fails until it gets sample parameters); and the releases
+(Freigeben, Rückfrage, Als geprüft markieren, Vorschlag übernehmen) × role × author × who
+changed the content since the last release (four-eyes)."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from conftest import csrf_token, login
+from conftest import DEMO_LOGINS, csrf_token, login
 
 from sozialraum import settings
 from sozialraum.web.routes import ROUTES
@@ -237,3 +239,82 @@ def test_every_route_for_every_role(app, demo_store, role):
             assert response.status_code in expected, (role, method, url, response.status_code)
             checked += 1
     assert checked >= len(ROUTES)
+
+
+# --- releases × who changed the content (four-eyes) ----------------------------------------
+
+#: Who changed the content since the last release, by the acting user ("me") or others.
+LAST_EDITORS = {
+    "author only": lambda me, author: [author],
+    "author and me": lambda me, author: [author, me],
+    "me only": lambda me, author: [me],
+    "someone else only": lambda me, author: ["jemand-drittes"],
+}
+
+
+def _post_release(client, url, action=None, version="1"):
+    form = {"csrf_token": csrf_token(client, "/"), "version": version, "comment": "Bitte prüfen."}
+    if action:
+        form["action"] = action
+    return client.post(url, data=form)
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+@pytest.mark.parametrize("own_note", [True, False], ids=["author is me", "author is other"])
+@pytest.mark.parametrize("editors", list(LAST_EDITORS))
+@pytest.mark.parametrize("release", ["freigeben", "rueckfrage", "check_offer"])
+def test_release_routes_by_role_author_and_last_editors(
+    app, demo_store, role, own_note, editors, release
+):
+    """The permission matrix with "edited by" as a dimension: release, Rückfrage and
+    "Als geprüft markieren" × role × author × who changed the content since the last
+    release. Only a lead (or, for offers, an admin) who changed nothing may release."""
+    me = DEMO_LOGINS[role][0]
+    author = me if own_note else "jemand-anders"
+    edited_by = LAST_EDITORS[editors](me, author)
+    client = login(app.test_client(), role)
+    samples = _samples(demo_store)
+    if release == "check_offer":
+        offer = _fresh_offer(demo_store, samples)
+        props = {**offer["properties"], "edited_by": edited_by}
+        props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
+        demo_store.update(AREA, "offers", offer["id"], {**offer, "properties": props},
+                          expected_version=1, actor="test")  # fmt: skip
+        response = _post_release(client, f"/gebiete/{AREA}/angebote/{offer['id']}/geprueft",
+                                 version="2")  # fmt: skip
+        may = role in ("lead", "admin") and me not in edited_by
+        stored = demo_store.get(AREA, "offers", offer["id"])["properties"]
+        assert (stored["version"] == 3) is may
+    else:
+        note = _fresh_note(demo_store, samples)
+        props = {**note["properties"], "author": author, "review_state": "eingereicht",
+                 "edited_by": edited_by}  # fmt: skip
+        props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
+        demo_store.update(AREA, "notes", note["id"], {**note, "properties": props},
+                          expected_version=1, actor="test")  # fmt: skip
+        response = _post_release(client, f"/gebiete/{AREA}/pruefung/{note['id']}", release, "2")
+        may = role == "lead" and me not in edited_by
+        stored = demo_store.get(AREA, "notes", note["id"])["properties"]
+        assert (stored["review_state"] != "eingereicht") is may
+    assert response.status_code == (303 if may else 403), (role, editors, response.status_code)
+    if role in ("lead", "admin") and not may and (release == "check_offer" or role == "lead"):
+        assert "Vier-Augen-Prinzip" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+@pytest.mark.parametrize("own", [True, False], ids=["my proposal", "someone else's"])
+def test_accepting_a_proposal_by_role_and_proposer(app, demo_store, role, own):
+    me = DEMO_LOGINS[role][0]
+    proposal = _fresh_proposal(demo_store, _samples(demo_store))
+    props = {**proposal["properties"], "proposed_by": me if own else "jemand-anders"}
+    props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
+    demo_store.update(AREA, "offer_proposals", proposal["id"], {**proposal, "properties": props},
+                      expected_version=1, actor="test")  # fmt: skip
+    client = login(app.test_client(), role)
+    response = _post_release(
+        client, f"/gebiete/{AREA}/angebote/vorschlaege/{proposal['id']}", "annehmen", "2"
+    )
+    may = role in ("lead", "admin") and not own
+    assert response.status_code == (303 if may else 403), (role, own, response.status_code)
+    state = demo_store.get(AREA, "offer_proposals", proposal["id"])["properties"]["state"]
+    assert (state == "angenommen") is may

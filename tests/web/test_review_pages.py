@@ -222,3 +222,73 @@ def test_long_queues_come_in_pages(app, demo_store, lead, monkeypatch):
     assert all(f'id="note-{note["id"]}"' in seen for note in ours)
     assert lead.get(f"{REVIEW}?seite=999").status_code == 200  # clamped to the last page
     assert lead.get(f"{REVIEW}?seite=abc").status_code == 200
+
+
+def _second_lead(app, demo_store):
+    """A second lead of Team Nord (only one demo lead exists), logged in."""
+    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+
+    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
+        "leitung-zwei", "lead", "Team Nord", "leitung-zwei-2026"
+    )
+    client = app.test_client()
+    form = {"csrf_token": csrf_token(client), "username": "leitung-zwei",
+            "password": "leitung-zwei-2026"}  # fmt: skip
+    assert client.post("/anmelden", data=form).status_code == 302
+    return client
+
+
+def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_store, lead):
+    """PUT with If-Match by the lead, then the release: refused (403, German reason), no
+    button in the queue but the reason, the note page names the editors; another lead
+    releases it."""
+    note = _note(app, demo_store, text="Bank am Spielplatz fehlt.")
+    url = f"/api/areas/{AREA}/notes/{note['id']}"
+    body = lead.get(url).get_json()
+    lon, lat = body["geometry"]["coordinates"]
+    props = body["properties"]
+    data = {"lon": lon, "lat": lat, "category": props["category"],
+            "review_state": "eingereicht", "text": "Bank am Spielplatz steht wieder.",
+            "address_id": props["address_id"]}  # fmt: skip
+    token = csrf_token(lead, "/")
+    put = lead.put(url, json=data, headers={"X-CSRFToken": token, "If-Match": '"v1"'})
+    assert put.status_code == 200, put.get_json()
+    assert put.get_json()["properties"]["author"] == "demo-fachkraft"
+    assert put.get_json()["properties"]["edited_by"] == ["demo-fachkraft", "demo-leitung"]
+    history = lead.get(f"{url}/history").get_json()["versions"]
+    assert [(v["actor"], v["content_edit"]) for v in history] == [
+        ("demo-fachkraft", True),
+        ("demo-leitung", True),
+    ]
+    stored = demo_store.get(AREA, "notes", note["id"])
+
+    page = lead.get(REVIEW).get_data(as_text=True)
+    item = page.split(f'id="note-{note["id"]}"')[1].split("</li>")[0]
+    assert 'data-action="freigeben"' not in item and 'data-action="rueckfrage"' not in item
+    assert 'data-action="archivieren"' in item  # archiving is no release
+    assert "Vier-Augen-Prinzip" in item and "andere Teamleitung" in item
+    assert "geändert von demo-fachkraft, demo-leitung" in item
+    assert "1 davon haben Sie seit der letzten Freigabe geschrieben" in page  # the count
+    refused = _act(lead, stored, "freigeben")
+    assert refused.status_code == 403
+    assert "Vier-Augen-Prinzip" in refused.get_data(as_text=True)
+    queried = _act(lead, stored, "rueckfrage", comment="Stimmt das?")
+    assert queried.status_code == 403
+    assert demo_store.get(AREA, "notes", note["id"]) == stored
+    note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
+    assert "Inhalt seit der letzten Freigabe von" in note_page
+    assert "demo-fachkraft, demo-leitung" in note_page and "Inhalt geändert" in note_page
+    assert "Wer den Inhalt ändert" in note_page  # the lead is warned before an edit
+
+    other = _second_lead(app, demo_store)
+    other_page = other.get(REVIEW).get_data(as_text=True)
+    other_item = other_page.split(f'id="note-{note["id"]}"')[1].split("</li>")[0]
+    assert 'data-action="freigeben"' in other_item and "Vier-Augen-Prinzip" not in other_item
+    assert _act(other, stored, "freigeben").status_code == 303
+    released = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert released["review_state"] == "freigegeben" and released["edited_by"] == []
+    entries = [e for e in demo_store.changes(AREA, "notes") if e.get("id") == note["id"]]
+    assert [(e["actor"], bool(e.get("content_edit"))) for e in entries[-2:]] == [
+        ("demo-leitung", True),
+        ("leitung-zwei", False),
+    ]
