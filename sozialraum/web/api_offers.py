@@ -35,7 +35,15 @@ MAX_BODY_BYTES = 64 * 1024
 PROPOSAL_KEYS = frozenset({"offer", "offer_id", "base_version", "comment"})
 FIND_KEYS = frozenset({"situation", "address_id", "speed"})
 SITUATION_KEYS = frozenset(
-    {"target_groups", "circuits", "languages", "topics", "employed", "disability_recognised"}
+    {
+        "target_groups",
+        "circuits",
+        "languages",
+        "topics",
+        "employed",
+        "disability_recognised",
+        "age_years",
+    }
 )
 _EDITORS_ONLY = (
     "Angebote legen Teamleitungen und die Administration an und ändern sie; "

@@ -63,6 +63,12 @@ _OFFER_PROPERTIES = {
     "target_groups": _ids(model.TARGET_GROUPS),
     "eligibility": _ids(model.CONDITIONS),
     "eligibility_note": STR,
+    "min_age_years": nullable(
+        {"type": "integer", "minimum": model.MIN_AGE_YEARS, "maximum": model.MAX_AGE_YEARS}
+    ),
+    "max_age_years": nullable(
+        {"type": "integer", "minimum": model.MIN_AGE_YEARS, "maximum": model.MAX_AGE_YEARS}
+    ),
     "description": {"type": "string", "maxLength": model.MAX_TEXT_CHARS},
     "topics": _ids(model.TOPICS),
     "phone": STR,
@@ -87,6 +93,22 @@ _INPUT_PROPERTIES = {
     "target_groups": _list_input(model.TARGET_GROUPS, "Zielgruppen (none: open to all)"),
     "eligibility": _list_input(model.CONDITIONS, "Voraussetzungen"),
     "eligibility_note": nullable({"type": "string", "maxLength": model.MAX_SHORT_CHARS}),
+    "min_age_years": nullable(
+        {
+            "type": "integer",
+            "minimum": model.MIN_AGE_YEARS,
+            "maximum": model.MAX_AGE_YEARS,
+            "description": "age limit: from this age in whole years (inclusive; 50plus: 50)",
+        }
+    ),
+    "max_age_years": nullable(
+        {
+            "type": "integer",
+            "minimum": model.MIN_AGE_YEARS,
+            "maximum": model.MAX_AGE_YEARS,
+            "description": "age limit: up to this age in whole years (inclusive; U25: 24)",
+        }
+    ),
     "description": {"type": "string", "maxLength": model.MAX_TEXT_CHARS},
     "topics": _list_input(model.TOPICS, "Themen"),
     "phone": NSTR,
@@ -123,6 +145,15 @@ _SITUATION = {
             "anyOf": [_BOOL, {"enum": ["ja", "nein", "offen"]}, {"type": "null"}],
             "description": "recognised severe disability (GdB from 50) or equal status",
         },
+        "age_years": nullable(
+            {
+                "type": "integer",
+                "minimum": model.MIN_AGE_YEARS,
+                "maximum": model.MAX_AGE_YEARS,
+                "description": "age in whole years (null: unknown; offers with an age limit "
+                "are then listed under to_check); never stored or logged",
+            }
+        ),
     },
 }
 

@@ -37,7 +37,16 @@ TEXT_FIELDS = (
     "address",
 )
 #: Date fields and the other single values of the form.
-OTHER_FIELDS = ("valid_from", "valid_to", "checked_on", "checked_by", "lon", "lat")
+OTHER_FIELDS = (
+    "valid_from",
+    "valid_to",
+    "checked_on",
+    "checked_by",
+    "lon",
+    "lat",
+    "min_age_years",
+    "max_age_years",
+)
 DATE_FIELDS = ("valid_from", "valid_to", "checked_on")
 #: Query arguments of the directory filters (see :meth:`OfferFilter.from_args`).
 FILTER_ARGS = ("q", "zielgruppe", "foerderer", "rechtsgrundlage", "thema", "hinweis")
@@ -185,6 +194,7 @@ def _view(feature: dict) -> dict:
         "tel": _tel(props.get("phone") or ""),
         "web_href": web if _WEB.match(web) else "",
         "checked_by": model.CHECKED_BY_ROLES.get(props.get("checked_by") or "", ""),
+        "age_limit": model.age_limit_text(props.get("min_age_years"), props.get("max_age_years")),
     }
 
 

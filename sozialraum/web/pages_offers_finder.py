@@ -1,7 +1,7 @@
 """The offer finder ("Angebote finden") with a printable handout for the citizen.
 
 A caseworker ticks a person's situation (target groups, legal circuit, languages, topics,
-employed or not, recognised severe disability) and may type an address; the page answers
+employed or not, recognised severe disability, optionally the age) and may type an address; the page answers
 with the fitting offers, why they fit, what to clarify, the walking time from the address,
 the offers that do not fit with the reason, and a handout in plain German.
 
@@ -77,9 +77,11 @@ def _ctx():
 
 
 def _ticked() -> tuple[dict[str, list[str]], dict[str, str]]:
-    """What the form ticked (as sent): lists per group and the answer per question."""
+    """What the form ticked (as sent): lists per group, the answer per question and the age
+    (``age_years``, as typed; checked by :func:`~sozialraum.model.offers.situation_from`)."""
     lists = {key: request.form.getlist(key) for key, _, _ in LIST_GROUPS}
     answers = {key: (request.form.get(key) or "offen") for key, _ in QUESTIONS}
+    answers["age_years"] = (request.form.get("age_years") or "").strip()[:20]
     return lists, answers
 
 
