@@ -2,8 +2,9 @@
 
 They cover the finder's cases: a job-coaching project for severely disabled jobseekers
 funded by the Integrationsamt (no job needed) next to job assistance that needs an existing
-job, offers for young people under 25 (U25) and for people from 50 (age limits), refugees, single parents, a region-wide phone line, one offer
-not checked for over a year and one that has ended.
+job, offers with an age limit for young people under 25 (U25) and for people from 50
+(50plus), for refugees and single parents, a region-wide phone line, one offer not checked
+for over a year and one that has ended.
 """
 
 from __future__ import annotations

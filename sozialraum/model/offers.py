@@ -740,9 +740,10 @@ def match_offer(properties: Mapping, situation: Situation, today: date) -> Match
 
     Rules: an offer with target groups needs one of them in the situation, ticked or implied
     by the age (:data:`TARGET_GROUP_AGES`; an offer without any is open to all); an offer's
-    age limit must hold for the age (unknown age: listed to clarify); ticked topics and languages need one in common (an offer without
-    languages is in German); every eligibility condition must not contradict the situation
-    (unanswered ones are listed to clarify); offers past ``valid_to`` do not fit. The legal
+    age limit must hold for the age (unknown age: listed to clarify); ticked topics and
+    languages need one in common (an offer without languages is in German); every
+    eligibility condition must not contradict the situation (unanswered ones are listed to
+    clarify); offers past ``valid_to`` do not fit. The legal
     basis never excludes: a person in SGB II may use an SGB IX offer unless a condition
     restricts it to a legal circuit.
     """

@@ -1,9 +1,9 @@
 """The offer finder ("Angebote finden") with a printable handout for the citizen.
 
 A caseworker ticks a person's situation (target groups, legal circuit, languages, topics,
-employed or not, recognised severe disability, optionally the age) and may type an address; the page answers
-with the fitting offers, why they fit, what to clarify, the walking time from the address,
-the offers that do not fit with the reason, and a handout in plain German.
+employed or not, recognised severe disability, optionally the age) and may type an address;
+the page answers with the fitting offers, why they fit, what to clarify, the walking time
+from the address, the offers that do not fit with the reason, and a handout in plain German.
 
 The situation and the address come by POST and live only while the answer is built: they
 are in no URL, no log line, no file and no session, and every answer of the route carries
