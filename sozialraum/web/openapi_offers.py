@@ -245,7 +245,7 @@ SCHEMAS: dict[str, dict] = {
     "OfferSituation": _SITUATION,
     "OfferFinderResult": {
         "type": "object",
-        "required": ["fits", "others", "cut_off", "walk_times"],
+        "required": ["fits", "others", "cut_off", "cut_off_reason", "cut_off_text", "walk_times"],
         "properties": {
             "fits": {
                 "type": "array",
@@ -294,7 +294,14 @@ SCHEMAS: dict[str, dict] = {
                     },
                 },
             },
-            "cut_off": {"type": "boolean", "description": "the address is far from any way"},
+            "cut_off": {"type": "boolean", "description": "the address is far from the network"},
+            "cut_off_reason": {
+                "enum": ["off_ways", "outside_network", None],
+                "description": "off_ways: no walkable way within 250 m; outside_network: the "
+                "ways near it are not connected to the network in the imported data (cut off "
+                "at the edge of the imported area)",
+            },
+            "cut_off_text": {**NSTR, "description": "the reason in German, for people"},
             "walk_times": {
                 "type": "boolean",
                 "description": "walking times were computed (false without address_id or "

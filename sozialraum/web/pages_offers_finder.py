@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from sozialraum import areas as services
 from sozialraum import offers, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.analysis.walk import CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model import offers as model
 from sozialraum.web import csrf
@@ -56,9 +57,6 @@ UNKNOWN = (
     "(Straße und Hausnummer). Die Angebote stehen ohne Gehzeiten da."
 )
 GONE = "Diese Adresse gibt es nicht mehr. Die Angebote stehen ohne Gehzeiten da."
-CUT_OFF = (
-    "Diese Adresse liegt abseits der erfassten Wege. Gehzeiten können wir dafür nicht angeben."
-)
 
 
 class FinderForm(FlaskForm):
@@ -173,7 +171,7 @@ def finder(area: str):
             notices.append(NO_NETWORK)
         else:
             if found["cut_off"]:
-                notices.append(CUT_OFF)
+                notices.append(CUT_OFF_TEXTS[found["cut_off_reason"]])
                 found = None
         if found is None:
             address = None
