@@ -17,6 +17,7 @@ from sozialraum.analysis.matching import AddressMatcher
 from sozialraum.analysis.nearby import ResourceIndex
 from sozialraum.analysis.search import AddressIndex
 from sozialraum.analysis.walk import (
+    CUT_OFF_HINTS,
     CUT_OFF_TEXTS,
     DEFAULT_SPEED_KMH,
     SLOW_SPEED_KMH,
@@ -315,7 +316,8 @@ def nearest_resources(
         ``cut_off`` (bool: the address is away from the walk network), ``cut_off_reason``
         (``None``, ``"off_ways"``: no walkable way near it, or ``"outside_network"``: the ways
         near it are not connected to the network, cut off at the edge of the imported data),
-        ``cut_off_text`` (the reason in German, ``None`` when not cut off), ``speed_kmh`` and
+        ``cut_off_text`` (the reason in German, ``None`` when not cut off), ``cut_off_hint``
+        (why and what to do, for staff; ``None`` unless outside the network), ``speed_kmh`` and
         ``items``: per category (in ``categories`` or table order) ``category``, ``label``,
         ``colour`` and ``resource`` (id, name, address, lon/lat), ``distance_m``, ``walk_min``
         — the last three ``None`` when none is reachable.
@@ -356,6 +358,7 @@ def nearest_resources(
         "cut_off": reason is not None,
         "cut_off_reason": reason,
         "cut_off_text": CUT_OFF_TEXTS.get(reason),
+        "cut_off_hint": CUT_OFF_HINTS.get(reason),
         "speed_kmh": speed,
         "items": items,
     }

@@ -57,14 +57,18 @@ SLOW_SPEED_KMH = 3.0
 #: connected to the network in the imported data (cut off at the edge of the extract).
 OFF_WAYS = "off_ways"
 OUTSIDE_NETWORK = "outside_network"
-#: The reasons in German, for pages and API answers.
+#: The reasons in German, for pages, handouts and API answers.
 CUT_OFF_TEXTS = {
     OFF_WAYS: "Diese Adresse liegt abseits der erfassten Wege. "
     "Gehzeiten können wir dafür nicht angeben.",
-    OUTSIDE_NETWORK: "Diese Adresse liegt außerhalb des importierten Wegenetzes: Die Wege an "
-    "ihr sind in den importierten Kartendaten nicht mit den übrigen Wegen verbunden – meist, "
-    "weil die Straße am Rand des importierten Gebiets abgeschnitten ist. Gehzeiten können wir "
-    "dafür nicht angeben. Abhilfe: das Gebiet größer importieren.",
+    OUTSIDE_NETWORK: "Diese Adresse liegt außerhalb des importierten Wegenetzes. "
+    "Gehzeiten können wir dafür nicht angeben.",
+}
+#: Why, and what to do, in German for staff (not for citizens' handouts).
+CUT_OFF_HINTS = {
+    OUTSIDE_NETWORK: "Die Wege an dieser Adresse sind in den importierten Kartendaten nicht mit "
+    "den übrigen Wegen verbunden – meist, weil die Straße am Rand des importierten Gebiets "
+    "abgeschnitten ist. Abhilfe: das Gebiet größer importieren.",
 }
 _EPSILON_M = 1e-6  # a zero weight would be no edge in a sparse matrix
 _FORMAT = "sozialraum-walk-network-1"

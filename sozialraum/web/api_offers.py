@@ -19,7 +19,7 @@ from flask_login import current_user
 from sozialraum import offers as services
 from sozialraum import offers_io, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import CUT_OFF_TEXTS
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.areas import speed_kmh
 from sozialraum.errors import InvalidInput, NotFound, VersionConflict
 from sozialraum.model import offers as model
@@ -330,6 +330,7 @@ def find(area: str):
         "cut_off": found["cut_off"],
         "cut_off_reason": found["cut_off_reason"],
         "cut_off_text": CUT_OFF_TEXTS.get(found["cut_off_reason"]),
+        "cut_off_hint": CUT_OFF_HINTS.get(found["cut_off_reason"]),
         "walk_times": walk_times,
     }
     return json_response(answer, **{"Cache-Control": "private, no-store"})

@@ -209,7 +209,7 @@ SCHEMAS["WalkItem"] = {
 }
 SCHEMAS["AddressWalk"] = {
     "type": "object",
-    "required": ["cut_off", "cut_off_reason", "cut_off_text", "speed_kmh", "items"],
+    "required": ["cut_off", "cut_off_reason", "cut_off_text", "cut_off_hint", "speed_kmh", "items"],
     "properties": {
         "cut_off": {"type": "boolean", "description": "Farther than 250 m from the walk network"},
         "cut_off_reason": {
@@ -220,6 +220,10 @@ SCHEMAS["AddressWalk"] = {
             "larger area); null = not cut off",
         },
         "cut_off_text": {**NSTR, "description": "the reason in German, for people"},
+        "cut_off_hint": {
+            **NSTR,
+            "description": "why and what to do, in German for staff (outside_network only)",
+        },
         "speed_kmh": NUM,
         "items": {"type": "array", "items": ref("WalkItem")},
     },

@@ -245,7 +245,15 @@ SCHEMAS: dict[str, dict] = {
     "OfferSituation": _SITUATION,
     "OfferFinderResult": {
         "type": "object",
-        "required": ["fits", "others", "cut_off", "cut_off_reason", "cut_off_text", "walk_times"],
+        "required": [
+            "fits",
+            "others",
+            "cut_off",
+            "cut_off_reason",
+            "cut_off_text",
+            "cut_off_hint",
+            "walk_times",
+        ],
         "properties": {
             "fits": {
                 "type": "array",
@@ -302,6 +310,10 @@ SCHEMAS: dict[str, dict] = {
                 "at the edge of the imported area)",
             },
             "cut_off_text": {**NSTR, "description": "the reason in German, for people"},
+            "cut_off_hint": {
+                **NSTR,
+                "description": "why and what to do, in German for staff (outside_network only)",
+            },
             "walk_times": {
                 "type": "boolean",
                 "description": "walking times were computed (false without address_id or "

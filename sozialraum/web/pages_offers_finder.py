@@ -22,7 +22,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from sozialraum import areas as services
 from sozialraum import offers, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import CUT_OFF_TEXTS
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model import offers as model
 from sozialraum.web import csrf
@@ -171,7 +171,10 @@ def finder(area: str):
             notices.append(NO_NETWORK)
         else:
             if found["cut_off"]:
-                notices.append(CUT_OFF_TEXTS[found["cut_off_reason"]])
+                reason = found["cut_off_reason"]
+                notices.append(
+                    " ".join(filter(None, (CUT_OFF_TEXTS[reason], CUT_OFF_HINTS.get(reason))))
+                )
                 found = None
         if found is None:
             address = None

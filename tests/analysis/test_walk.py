@@ -9,6 +9,7 @@ from conftest import EXTRACTS
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.walk import (
+    CUT_OFF_HINTS,
     CUT_OFF_TEXTS,
     OFF_WAYS,
     OUTSIDE_NETWORK,
@@ -251,7 +252,8 @@ def test_a_street_cut_at_the_edge_of_the_data_is_outside_not_off_the_ways():
     old = WalkNetwork(network.matrix, network.node_ids, network.xs_m, network.ys_m)
     assert old.cut_off_reasons(xs, ys) == [OFF_WAYS, OFF_WAYS, None, None]
     assert CUT_OFF_TEXTS[OUTSIDE_NETWORK].startswith(
-        "Diese Adresse liegt außerhalb des importierten Wegenetzes"
+        "Diese Adresse liegt außerhalb des importierten Wegenetzes."
     )
-    assert "Gebiet größer importieren" in CUT_OFF_TEXTS[OUTSIDE_NETWORK]
+    assert "am Rand des importierten Gebiets abgeschnitten" in CUT_OFF_HINTS[OUTSIDE_NETWORK]
+    assert "Gebiet größer importieren" in CUT_OFF_HINTS[OUTSIDE_NETWORK]
     assert CUT_OFF_TEXTS[OFF_WAYS].startswith("Diese Adresse liegt abseits der erfassten Wege.")

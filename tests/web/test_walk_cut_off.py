@@ -17,7 +17,7 @@ from conftest import EXTRACTS, csrf_token, login
 from web.test_api import validate
 
 from sozialraum import walks
-from sozialraum.analysis.walk import CUT_OFF_TEXTS
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput
 from sozialraum.fieldnotes import Actor, NoteRules
 from sozialraum.model.notes import load_note_categories
@@ -76,6 +76,7 @@ def test_walk_api_says_why_an_address_has_no_walking_times(real_client, real_sto
     assert walk["cut_off"] is (reason is not None)
     assert walk["cut_off_reason"] == reason
     assert walk["cut_off_text"] == CUT_OFF_TEXTS.get(reason)
+    assert walk["cut_off_hint"] == CUT_OFF_HINTS.get(reason)
     if reason:
         assert all(item["distance_m"] is None for item in walk["items"])
     else:
@@ -144,3 +145,20 @@ def test_walk_planner_tells_a_stop_outside_the_network_from_one_off_the_ways(rea
         walks.create_walk(real_store, "neuss", details, picks, actor=admin, rules=rules)
     assert refused.value.message.startswith(f"Station 2 liegt {OUTSIDE}")
     assert OFF_WAYS not in refused.value.message
+
+
+@pytest.mark.parametrize(("case", "reason"), list(CASES.items()))
+def test_finder_api_says_why_an_address_has_no_walking_times(real_client, real_store, case, reason):
+    area, street, housenumber = case
+    address = _address(real_store, area, street, housenumber)
+    response = real_client.post(
+        f"/api/areas/{area}/offers/find",
+        json={"situation": {}, "address_id": address["id"]},
+        headers={"X-CSRFToken": csrf_token(real_client, "/")},
+    )
+    assert response.status_code == 200, response.json
+    validate(openapi_document(), "/api/areas/{area}/offers/find", response, "post")
+    assert response.json["cut_off"] is (reason is not None)
+    assert response.json["cut_off_reason"] == reason
+    assert response.json["cut_off_text"] == CUT_OFF_TEXTS.get(reason)
+    assert response.json["cut_off_hint"] == CUT_OFF_HINTS.get(reason)
