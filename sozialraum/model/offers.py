@@ -400,6 +400,15 @@ def age_limit_text(min_age_years: int | None, max_age_years: int | None) -> str:
     return f"von {min_age_years} bis {max_age_years} Jahren"
 
 
+def _age_limit(properties: Mapping) -> tuple[int | None, int | None]:
+    """An offer's stored age limit (a damaged value counts as no limit)."""
+
+    def whole(value):
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return whole(properties.get("min_age_years")), whole(properties.get("max_age_years"))
+
+
 def _bool(value: object, name: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -768,7 +777,7 @@ def match_offer(properties: Mapping, situation: Situation, today: date) -> Match
             misses.append("nur für: " + _labels(groups, TARGET_GROUPS))
     else:
         reasons.append("offen für alle")
-    low, high = properties.get("min_age_years"), properties.get("max_age_years")
+    low, high = _age_limit(properties)
     limit = age_limit_text(low, high)
     if limit:
         if situation.age_years is None:
@@ -824,7 +833,7 @@ def plain_conditions(properties: Mapping) -> list[str]:
     """The offer's eligibility conditions and age limit in plain German (for the citizen's
     handout; the offer's limit, never the person's age)."""
     texts = [CONDITIONS[c].plain for c in properties.get("eligibility") or [] if c in CONDITIONS]
-    limit = age_limit_text(properties.get("min_age_years"), properties.get("max_age_years"))
+    limit = age_limit_text(*_age_limit(properties))
     if limit:
         texts.append(f"Das Angebot ist für Menschen {limit}.")
     return texts
