@@ -11,6 +11,7 @@ the district profile (API, CSV, page) and the walk planner.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 from conftest import EXTRACTS, csrf_token, login
@@ -137,7 +138,7 @@ def test_walk_planner_tells_a_stop_outside_the_network_from_one_off_the_ways(rea
     cut = _address(real_store, "neuss", "Düsseldorfer Straße", "174")
     joined = _address(real_store, "neuss", "Rheydter Straße", "102")
     district = real_store.query("neuss", "districts")[0]["id"]
-    details = {"title": "Erkundung Nord", "walk_on": "2026-12-10", "district": district}
+    details = {"title": "Erkundung Nord", "walk_on": date.today().isoformat(), "district": district}
     picks = [{"kind": "address", "ref": a["id"]} for a in (joined, cut)]
     rules = NoteRules(load_note_categories(), load_privacy_guard())
     admin = Actor("demo-admin", Role.ADMIN, None)
