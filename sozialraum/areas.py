@@ -16,7 +16,13 @@ from sozialraum.analysis.isochrones import isochrones
 from sozialraum.analysis.matching import AddressMatcher
 from sozialraum.analysis.nearby import AddressPoints, ResourceIndex
 from sozialraum.analysis.search import AddressIndex
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH, WalkNetwork
+from sozialraum.analysis.walk import (
+    CUT_OFF_HINTS,
+    CUT_OFF_TEXTS,
+    DEFAULT_SPEED_KMH,
+    SLOW_SPEED_KMH,
+    WalkNetwork,
+)
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.store.base import Store
@@ -317,7 +323,11 @@ def nearest_resources(
     Returns
     -------
     dict
-        ``cut_off`` (bool: the address is away from the walk network), ``speed_kmh`` and
+        ``cut_off`` (bool: the address is away from the walk network), ``cut_off_reason``
+        (``None``, ``"off_ways"``: no walkable way near it, or ``"outside_network"``: the ways
+        near it are not connected to the network, cut off at the edge of the imported data),
+        ``cut_off_text`` (the reason in German, ``None`` when not cut off), ``cut_off_hint``
+        (why and what to do, for staff; ``None`` unless outside the network), ``speed_kmh`` and
         ``items``: per category (in ``categories`` or table order) ``category``, ``label``,
         ``colour`` and ``resource`` (id, name, address, lon/lat), ``distance_m``, ``walk_min``
         — the last three ``None`` when none is reachable.
@@ -353,8 +363,12 @@ def nearest_resources(
                 walk_min=entry["walk_min"],
             )
         items.append(item)
+    reason = layer.cut_off_reason(address_id)
     return {
-        "cut_off": bool(layer.cut_off[layer.row(address_id)]),
+        "cut_off": reason is not None,
+        "cut_off_reason": reason,
+        "cut_off_text": CUT_OFF_TEXTS.get(reason),
+        "cut_off_hint": CUT_OFF_HINTS.get(reason),
         "speed_kmh": speed,
         "items": items,
     }

@@ -2,8 +2,9 @@
 
 They cover the finder's cases: a job-coaching project for severely disabled jobseekers
 funded by the Integrationsamt (no job needed) next to job assistance that needs an existing
-job, offers for young people, refugees, single parents, a region-wide phone line, one offer
-not checked for over a year and one that has ended.
+job, offers with an age limit for young people under 25 (U25) and for people from 50
+(50plus), for refugees and single parents, a region-wide phone line, one offer not checked
+for over a year and one that has ended.
 """
 
 from __future__ import annotations
@@ -76,9 +77,10 @@ _OFFERS = (
         funders=["jobcenter", "agentur", "kommune"],
         legal_bases=["sgb2", "sgb3", "sgb8"],
         target_groups=["jugendliche"],
+        max_age_years=24,
         topics=["arbeit", "ausbildung"],
         eligibility=["kostenlos"],
-        description="Alles unter einem Dach für junge Menschen bis 25: Berufsberatung, "
+        description="Alles unter einem Dach für junge Menschen unter 25 (U25): Berufsberatung, "
         "Ausbildungssuche, Hilfe bei Anträgen.",
         phone="01234 5678-30",
         web="https://example.org/jba",
@@ -168,6 +170,7 @@ _OFFERS = (
         funders=["jobcenter"],
         legal_bases=["sgb2"],
         target_groups=["aeltere", "langzeitarbeitslose"],
+        min_age_years=50,
         eligibility=["rechtskreis_sgb2", "ohne_arbeitsverhaeltnis"],
         topics=["arbeit"],
         description="Bewerbungen schreiben, Vorstellungsgespräche üben, Computerkurs.",

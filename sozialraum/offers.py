@@ -25,7 +25,6 @@ import numpy as np
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.walk import (
     DEFAULT_SPEED_KMH,
-    MAX_SNAP_M,
     distances_from_point,
     walk_minutes,
 )
@@ -511,12 +510,13 @@ def reject_proposal(
 # --- finder --------------------------------------------------------------------------
 
 
-def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> bool:
-    """Fill ``distance_m``/``walk_min`` of items with a point; returns whether cut off."""
+def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> str | None:
+    """Fill ``distance_m``/``walk_min`` of items with a point; returns why the address is
+    cut off (:meth:`~sozialraum.analysis.walk.WalkNetwork.cut_off_reasons`) or ``None``."""
     network = walk_network(store, area)
     lon, lat = address["geometry"]["coordinates"][:2]
     (x_m,), (y_m,) = project([lon], [lat])
-    _, (snap_m,) = network.snap_xy([x_m], [y_m])
+    (reason,) = network.cut_off_reasons([x_m], [y_m])
     placed = [i for i in items if i["offer"].get("geometry")]
     lons = [i["offer"]["geometry"]["coordinates"][0] for i in placed]
     lats = [i["offer"]["geometry"]["coordinates"][1] for i in placed]
@@ -526,7 +526,7 @@ def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> b
         if np.isfinite(metres):
             item["distance_m"] = round(float(metres))
             item["walk_min"] = walk_minutes(float(metres), speed_kmh)
-    return bool(snap_m > MAX_SNAP_M)
+    return reason
 
 
 def find_offers(
@@ -556,8 +556,10 @@ def find_offers(
     dict
         ``fits`` and ``others`` (offers that do not fit, with the reasons), each a list of
         ``{"offer", "match", "flags", "distance_m", "walk_min"}`` (distance in metres,
-        time in minutes, ``None`` without address or place), and ``cut_off`` (the address is
-        away from the walk network). Offers past their end date are in ``others``.
+        time in minutes, ``None`` without address or place), ``cut_off`` (the address is
+        away from the walk network) and ``cut_off_reason`` (``None``, ``"off_ways"`` or
+        ``"outside_network"``, see :data:`~sozialraum.analysis.walk.CUT_OFF_TEXTS`). Offers
+        past their end date are in ``others``.
     """
     items = []
     for feature in store.query(area, LAYER):
@@ -571,9 +573,9 @@ def find_offers(
                 "walk_min": None,
             }
         )
-    cut_off = False
+    reason = None
     if address is not None:
-        cut_off = _walks(store, area, address, [i for i in items if i["match"].fits], speed_kmh)
+        reason = _walks(store, area, address, [i for i in items if i["match"].fits], speed_kmh)
 
     def name(item):
         return item["offer"]["properties"]["name"].casefold()
@@ -585,7 +587,7 @@ def find_offers(
     fits = [i for i in items if i["match"].fits]
     fits.sort(key=order if address is not None else (lambda i: (-i["match"].score, name(i))))
     others = sorted((i for i in items if not i["match"].fits), key=name)
-    return {"fits": fits, "others": others, "cut_off": cut_off}
+    return {"fits": fits, "others": others, "cut_off": reason is not None, "cut_off_reason": reason}
 
 
 def handout_items(found: dict) -> list[dict]:

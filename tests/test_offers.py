@@ -436,6 +436,31 @@ def test_unchecked_and_ended_offers_stay_off_the_handout(demo_store):
     assert "demo-migrationsberatung" in handout
 
 
+def test_demo_offers_with_an_age_limit_are_matched_on_the_age(demo_store):
+    """U25 (Jugendberufsagentur, up to 24) and 50plus (from 50): matched on the age, and
+    under "Bitte klären" while the age is unknown, never simply fitting."""
+    young, older = "demo-jugendberufsagentur", "demo-bewerbung-50plus"
+
+    def find(**situation):
+        found = offers.find_offers(demo_store, DEMO_AREA, situation_from(situation), today=TODAY)
+        fits = {i["offer"]["id"]: i["match"] for i in found["fits"]}
+        others = {i["offer"]["id"]: i["match"] for i in found["others"]}
+        return fits, others
+
+    fits, _ = find(target_groups=["jugendliche", "aeltere"])  # age unknown
+    assert "Alter: nur für Menschen unter 25 Jahren" in fits[young].to_check
+    assert "Alter: nur für Menschen ab 50 Jahren" in fits[older].to_check
+    fits, others = find(age_years=23)  # no tick: the age alone makes her "jugendlich"
+    assert young in fits and fits[young].to_check == []
+    assert "Alter passt: für Menschen unter 25 Jahren" in fits[young].reasons
+    assert older in others
+    fits, others = find(age_years="25", target_groups=["jugendliche"])
+    assert others[young].misses == ["Alter passt nicht: nur für Menschen unter 25 Jahren"]
+    fits, others = find(age_years=57, circuits=["sgb2"], employed="nein")
+    assert "Alter passt: für Menschen ab 50 Jahren" in fits[older].reasons
+    assert young in others
+
+
 # --- real data: the Neuss extract -----------------------------------------------------
 
 

@@ -218,3 +218,44 @@ def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
     assert offers.model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
         "handout"
     ]
+
+
+def test_age_limits_in_csv_import_and_export(demo_store):
+    """ "Alter von"/"Alter bis" columns: whole years; exported and read back unchanged."""
+    lat, lon = point(demo_store)
+    header = f"{HEADER};Alter von;Alter bis"
+    text = (
+        f"{header}\n"
+        f"U25-Coaching;Träger;Jobcenter;Jugendliche;;Coaching.;01234 1;nein;{lat};{lon};;24\n"
+        f"Treff 50plus;Träger;Kommune;Ältere;;Treff.;01234 2;nein;{lat};{lon};50;\n"
+    )
+    report = run(demo_store, text)
+    assert report.problems == [] and len(report.added) == 2
+    added = {
+        (f := demo_store.get(DEMO_AREA, "offers", i))["properties"]["name"]: f["properties"]
+        for i in report.added
+    }
+    assert (added["U25-Coaching"]["min_age_years"], added["U25-Coaching"]["max_age_years"]) == (
+        None,
+        24,
+    )
+    assert added["Treff 50plus"]["min_age_years"] == 50
+    exported = export_csv(demo_store.query(DEMO_AREA, "offers"), TODAY)
+    columns = exported.lstrip("\ufeff").split("\r\n")[0].split(";")
+    assert "Alter von" in columns and "Alter bis" in columns
+    row = next(line for line in exported.split("\r\n") if "demo-jugendberufsagentur" in line)
+    assert row.split(";")[columns.index("Alter bis")] == "24"
+    again = run(demo_store, exported)
+    assert (again.added, again.updated) == ([], [])
+    bad = run(
+        demo_store,
+        f"{header}\nAlt;Träger;Kommune;;;Treff.;01234 2;nein;{lat};{lon};ab 50;\n"
+        f"Verkehrt;Träger;Kommune;;;Treff.;01234 2;nein;{lat};{lon};50;24\n",
+    )
+    assert [p.german for p in bad.problems] == [
+        "Zeile 2: Alter von: bitte eine ganze Zahl von 0 bis 120 (Jahre) angeben.",
+        "Zeile 3: Alter bis: die Zahl liegt unter „Alter von“.",
+    ]
+    geojson = json.loads(export_geojson(demo_store.query(DEMO_AREA, "offers")))
+    fifty = next(f for f in geojson["features"] if f["id"] == "demo-bewerbung-50plus")
+    assert fifty["properties"]["min_age_years"] == 50

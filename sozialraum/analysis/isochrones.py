@@ -22,7 +22,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import mapping
 
 from sozialraum.analysis.nearby import project
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, MAX_SNAP_M, WalkNetwork
+from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
 from sozialraum.errors import InvalidInput
 
 DEFAULT_MINUTES = (5, 10, 15)
@@ -98,6 +98,13 @@ def isochrone_polygons_m(
     node, snap = network.snap_xy([x_m], [y_m])
     node, snap = int(node[0]), float(snap[0])
     if not snap <= max_snap_m:
+        (reason,) = network.cut_off_reasons([x_m], [y_m], max_snap_m, snap_m=[snap])
+        if reason == OUTSIDE_NETWORK:
+            raise InvalidInput(
+                "this point lies outside the imported walk network: the ways near it are not "
+                "connected to it in the imported data (usually cut off at the edge of the "
+                "imported area); import a larger area"
+            )
         raise InvalidInput(f"this point is farther than {max_snap_m:g} m from any walkable way")
     metres_per_min = speed_kmh * 1000 / 60
     budgets = [m * metres_per_min for m in values]

@@ -63,8 +63,10 @@ def district_profile(
     -------
     list of dict
         ``id``, ``name``, ``team``, ``addresses``, ``cut_off`` (addresses away from the walk
-        network), ``counts`` and ``per_1000`` (per category id), ``within`` (share 0–1 per
-        reach category), ``far_from_post_box`` (count, or None without a post box category).
+        network), ``outside_network`` (of those, addresses on ways that are not connected to
+        the network: cut off at the edge of the imported area), ``counts`` and ``per_1000``
+        (per category id), ``within`` (share 0–1 per reach category), ``far_from_post_box``
+        (count, or None without a post box category).
     """
     teams = teams or {}
     reach = [c for c in REACH_CATEGORIES if c in table and c in layer.category_ids]
@@ -104,6 +106,7 @@ def district_profile(
                 "team": teams.get(district_id),
                 "addresses": n,
                 "cut_off": int(layer.cut_off[rows_here].sum()),
+                "outside_network": int((layer.cut_off & layer.outside)[rows_here].sum()),
                 "counts": counts,
                 "per_1000": {c: (round(counts[c] * 1000 / n, 2) if n else None) for c in table.ids},
                 "within": within,
@@ -148,6 +151,7 @@ def profile_table(
     """
     reach = [c for c in REACH_CATEGORIES if rows and c in rows[0]["within"]]
     header = ["Bezirk", "Team", "Adressen", "ohne Wegeanbindung"]
+    header += ["davon außerhalb des importierten Wegenetzes"]
     header += [f"Anteil ≤ {within_min:g} min zu Fuß: {table[c].label} (%)" for c in reach]
     header += [f"Adressen > {POST_BOX_MAX_M:,.0f} m vom Briefkasten".replace(",", ".")]
     header += [f"{c.label} (Anzahl)" for c in table]
@@ -155,6 +159,7 @@ def profile_table(
     body = []
     for row in rows:
         line = [row["name"], row["team"] or "", row["addresses"], row["cut_off"]]
+        line += [row.get("outside_network", 0)]
         line += [
             None if row["within"][c] is None else round(100 * row["within"][c], 1) for c in reach
         ]

@@ -20,6 +20,8 @@ import numpy as np
 
 from sozialraum.analysis.walk import (
     DEFAULT_SPEED_KMH,
+    OFF_WAYS,
+    OUTSIDE_NETWORK,
     WalkNetwork,
     nearest_arrays,
     nearest_entry,
@@ -29,7 +31,8 @@ from sozialraum.store.base import Store
 
 NETWORK_ARTIFACT = "walk-network.npz"
 REACHABILITY_ARTIFACT = "reachability.npz"
-_FORMAT = "sozialraum-reachability-1"
+# 2: with ``outside`` (why an address is cut off); a layer of format 1 is recomputed
+_FORMAT = "sozialraum-reachability-2"
 
 
 class AnalysisUnavailable(NotFound):
@@ -51,7 +54,10 @@ class Reachability:
     resource : numpy.ndarray
         (addresses, categories) index into ``resource_ids``, -1 where nothing is reachable.
     cut_off : numpy.ndarray
-        Per address: farther than 250 m from any walkable way (no numbers given).
+        Per address: farther than 250 m from the walk network (no numbers given).
+    outside : numpy.ndarray
+        Per address: cut off, but walkable ways that are not connected to the network lie
+        within 250 m (a street cut off at the edge of the imported data).
     basis : dict
         Revisions of network, resources and addresses it was computed from, and when.
     """
@@ -62,6 +68,7 @@ class Reachability:
     distance_m: np.ndarray
     resource: np.ndarray
     cut_off: np.ndarray
+    outside: np.ndarray
     basis: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -81,6 +88,15 @@ class Reachability:
             return self._columns[category_id]
         except KeyError:
             raise NotFound(f"category {category_id!r} is not in the reachability layer") from None
+
+    def cut_off_reason(self, address_id: str) -> str | None:
+        """Why an address has no walking numbers: ``None`` (it has),
+        :data:`~sozialraum.analysis.walk.OFF_WAYS` or
+        :data:`~sozialraum.analysis.walk.OUTSIDE_NETWORK`."""
+        i = self.row(address_id)
+        if not self.cut_off[i]:
+            return None
+        return OUTSIDE_NETWORK if self.outside[i] else OFF_WAYS
 
     def for_address(
         self, address_id: str, speed_kmh: float = DEFAULT_SPEED_KMH
@@ -117,6 +133,7 @@ class Reachability:
             distance_m=self.distance_m.astype(np.float32),
             resource=self.resource.astype(np.int32),
             cut_off=self.cut_off.astype(bool),
+            outside=self.outside.astype(bool),
             basis_keys=np.array(list(self.basis), dtype=str),
             basis_values=np.array([str(v) for v in self.basis.values()], dtype=str),
         )
@@ -136,6 +153,7 @@ class Reachability:
                     distance_m=npz["distance_m"].astype(float),
                     resource=npz["resource"],
                     cut_off=npz["cut_off"],
+                    outside=npz["outside"],
                     basis=dict(
                         zip(
                             (str(k) for k in npz["basis_keys"]),
@@ -146,6 +164,8 @@ class Reachability:
                 )
             shape = (len(layer.address_ids), len(layer.category_ids))
             if layer.distance_m.shape != shape or layer.resource.shape != shape:
+                raise ValueError("inconsistent arrays")
+            if not len(layer.cut_off) == len(layer.outside) == len(layer.address_ids):
                 raise ValueError("inconsistent arrays")
             if layer.resource.size and layer.resource.max() >= len(layer.resource_ids):
                 raise ValueError("resource index out of range")
@@ -184,6 +204,7 @@ def compute_reachability(
         distance_m=found.distance_m,
         resource=found.resource,
         cut_off=found.cut_off,
+        outside=found.outside,
         basis={**(basis or {}), "computed_at": datetime.now(UTC).isoformat(timespec="seconds")},
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from sozialraum.analysis.walk import MAX_SNAP_M, WalkNetwork
+from sozialraum.analysis.walk import MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
 from sozialraum.errors import InvalidInput
 
 #: Most stops a walk can have (the order is computed between all pairs).
@@ -89,6 +89,28 @@ def _snap_to_segments(network: WalkNetwork, xs_m: np.ndarray, ys_m: np.ndarray, 
     return ends, end_m, foot, snap
 
 
+def _far_stops_message(network: WalkNetwork, far: np.ndarray, xs_m, ys_m) -> str:
+    """Why the stops ``far`` (indices) cannot join the network, in German: off the ways, or
+    on ways that are not connected to it (cut off at the edge of the imported data)."""
+    reasons = network.cut_off_reasons(xs_m[far], ys_m[far], MAX_SNAP_M)
+    outside = [int(i) + 1 for i, r in zip(far, reasons, strict=True) if r == OUTSIDE_NETWORK]
+    off = [int(i) + 1 for i, r in zip(far, reasons, strict=True) if r != OUTSIDE_NETWORK]
+    parts = []
+    if off:
+        parts.append(
+            f"Station {', '.join(map(str, off[:5]))} liegt mehr als {MAX_SNAP_M:.0f} m von "
+            "jedem erfassten Weg entfernt; bitte einen Punkt näher an einer Straße wählen."
+        )
+    if outside:
+        parts.append(
+            f"Station {', '.join(map(str, outside[:5]))} liegt außerhalb des importierten "
+            "Wegenetzes: Die Wege dort sind in den importierten Kartendaten nicht mit den "
+            "übrigen verbunden (meist am Rand des importierten Gebiets abgeschnitten); bitte "
+            "einen anderen Punkt wählen oder das Gebiet größer importieren."
+        )
+    return " ".join(parts)
+
+
 def stop_matrix(network: WalkNetwork, xs_m, ys_m) -> StopMatrix:
     """Walking distances between all stops (points in metres, EPSG:25832).
 
@@ -96,7 +118,8 @@ def stop_matrix(network: WalkNetwork, xs_m, ys_m) -> StopMatrix:
     ------
     InvalidInput
         If a stop lies more than :data:`~sozialraum.analysis.walk.MAX_SNAP_M` metres from
-        the network, or there are more than :data:`MAX_STOPS` stops.
+        the network (the message tells a stop off the ways from one outside the imported
+        network), or there are more than :data:`MAX_STOPS` stops.
     """
     xs_m, ys_m = np.asarray(xs_m, float), np.asarray(ys_m, float)
     if len(xs_m) > MAX_STOPS:
@@ -105,11 +128,7 @@ def stop_matrix(network: WalkNetwork, xs_m, ys_m) -> StopMatrix:
     ends, end_m, foot, snap_m = _snap_to_segments(network, xs_m, ys_m)
     far = np.flatnonzero(snap_m > MAX_SNAP_M)
     if len(far):
-        numbers = ", ".join(str(i + 1) for i in far[:5])
-        raise InvalidInput(
-            f"Station {numbers} liegt mehr als {MAX_SNAP_M:.0f} m von jedem erfassten Weg "
-            "entfernt; bitte einen Punkt näher an einer Straße wählen."
-        )
+        raise InvalidInput(_far_stops_message(network, far, xs_m, ys_m))
     sources = ends.reshape(-1)
     dist, pred = dijkstra(network.matrix, indices=sources, return_predecessors=True)
     distance_m = np.zeros((n, n))

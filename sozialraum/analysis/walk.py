@@ -5,6 +5,13 @@ The network is built in one pyosmium pass over the area's OSM file: ways people 
 largest connected part, node coordinates projected to metres in EPSG:25832. A distance is
 metres along the network plus the straight "snap" from an address or a resource to its nearest
 network node; walking times use a speed in km/h.
+
+An address farther than :data:`MAX_SNAP_M` from the network gets no numbers, and the reason
+is told apart: either no walkable way is near it at all ("liegt abseits der erfassten Wege"),
+or the ways near it are a piece that is not connected to the network in the imported data —
+in practice a street cut off at the edge of the extract, whose connection lies outside it
+("außerhalb des importierten Wegenetzes"). Joining such a piece by a straight line would give
+wrong walking distances, so it is reported, with the remedy (import a larger area).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +53,23 @@ PRIVATE_ACCESS = {"private", "no"}
 MAX_SNAP_M = 250.0
 DEFAULT_SPEED_KMH = 4.5
 SLOW_SPEED_KMH = 3.0
+#: Why a point has no walking numbers: no walkable way near it, or only ways that are not
+#: connected to the network in the imported data (cut off at the edge of the extract).
+OFF_WAYS = "off_ways"
+OUTSIDE_NETWORK = "outside_network"
+#: The reasons in German, for pages, handouts and API answers.
+CUT_OFF_TEXTS = {
+    OFF_WAYS: "Diese Adresse liegt abseits der erfassten Wege. "
+    "Gehzeiten können wir dafür nicht angeben.",
+    OUTSIDE_NETWORK: "Diese Adresse liegt außerhalb des importierten Wegenetzes. "
+    "Gehzeiten können wir dafür nicht angeben.",
+}
+#: Why, and what to do, in German for staff (not for citizens' handouts).
+CUT_OFF_HINTS = {
+    OUTSIDE_NETWORK: "Die Wege an dieser Adresse sind in den importierten Kartendaten nicht mit "
+    "den übrigen Wegen verbunden – meist, weil die Straße am Rand des importierten Gebiets "
+    "abgeschnitten ist. Abhilfe: das Gebiet größer importieren.",
+}
 _EPSILON_M = 1e-6  # a zero weight would be no edge in a sparse matrix
 _FORMAT = "sozialraum-walk-network-1"
 
@@ -73,15 +97,28 @@ class WalkNetwork:
         OSM node ids, aligned with the matrix rows and ``xs_m``/``ys_m``.
     xs_m, ys_m : numpy.ndarray
         Node coordinates in metres (EPSG:25832).
+    piece_xs_m, piece_ys_m : numpy.ndarray
+        Metres (EPSG:25832): the nodes of walkable ways left out because they are not
+        connected to the network (other, smaller parts; empty for networks stored before
+        they were kept). Only used to tell why a point is cut off (:meth:`cut_off_reasons`).
     """
 
     matrix: csr_matrix
     node_ids: np.ndarray
     xs_m: np.ndarray
     ys_m: np.ndarray
+    piece_xs_m: np.ndarray = field(default_factory=lambda: np.empty(0))
+    piece_ys_m: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def __post_init__(self):
         self._tree = cKDTree(np.column_stack([self.xs_m, self.ys_m]))
+        self.piece_xs_m = np.asarray(self.piece_xs_m, dtype=float)
+        self.piece_ys_m = np.asarray(self.piece_ys_m, dtype=float)
+        self._pieces = (
+            cKDTree(np.column_stack([self.piece_xs_m, self.piece_ys_m]))
+            if len(self.piece_xs_m)
+            else None
+        )
 
     @property
     def nodes(self) -> int:
@@ -105,6 +142,41 @@ class WalkNetwork:
         _, index = self._tree.query(np.column_stack([xs_m, ys_m]), k=min(k, self.nodes))
         return np.asarray(index).reshape(len(xs_m), -1)
 
+    def cut_off_reasons(
+        self, xs_m, ys_m, max_snap_m: float = MAX_SNAP_M, *, snap_m=None
+    ) -> list[str | None]:
+        """Why points are not joined to the network, per point (metres, EPSG:25832).
+
+        Parameters
+        ----------
+        xs_m, ys_m : array-like
+            Points in EPSG:25832 metres.
+        max_snap_m : float
+            Points farther than this from the network (metres) are cut off.
+        snap_m : array-like, optional
+            The points' distances to the network if already known (:meth:`snap_xy`).
+
+        Returns
+        -------
+        list
+            ``None`` where the nearest network node is within ``max_snap_m``; else
+            :data:`OUTSIDE_NETWORK` if a walkable way that is not connected to the network
+            (a piece cut off at the edge of the imported data) lies within ``max_snap_m``,
+            else :data:`OFF_WAYS`.
+        """
+        xs_m, ys_m = np.asarray(xs_m, dtype=float), np.asarray(ys_m, dtype=float)
+        if snap_m is None:
+            _, snap_m = self.snap_xy(xs_m, ys_m)
+        far = np.asarray(snap_m) > max_snap_m
+        outside = np.zeros(len(xs_m), dtype=bool)
+        if self._pieces is not None and far.any():
+            piece_m, _ = self._pieces.query(np.column_stack([xs_m[far], ys_m[far]]))
+            outside[far] = piece_m <= max_snap_m
+        return [
+            None if not f else OUTSIDE_NETWORK if o else OFF_WAYS
+            for f, o in zip(far.tolist(), outside.tolist(), strict=True)
+        ]
+
     def to_bytes(self) -> bytes:
         """The network as a compressed ``.npz`` file (no pickles)."""
         upper = sp_triu(self.matrix, k=1).tocoo()
@@ -117,6 +189,8 @@ class WalkNetwork:
             ys_m=self.ys_m,
             a=upper.row.astype(np.int32),
             b=upper.col.astype(np.int32),
+            piece_xs_m=self.piece_xs_m,
+            piece_ys_m=self.piece_ys_m,
         )
         return buffer.getvalue()
 
@@ -129,14 +203,17 @@ class WalkNetwork:
                     raise ValueError("unknown format")
                 ids, xs, ys = npz["node_ids"], npz["xs_m"], npz["ys_m"]
                 a, b = npz["a"], npz["b"]
+                # networks stored before the left-out pieces were kept have none
+                piece_xs = npz["piece_xs_m"] if "piece_xs_m" in npz.files else np.empty(0)
+                piece_ys = npz["piece_ys_m"] if "piece_ys_m" in npz.files else np.empty(0)
             n = len(ids)
-            if not (len(xs) == len(ys) == n) or len(a) != len(b):
+            if not (len(xs) == len(ys) == n) or len(a) != len(b) or len(piece_xs) != len(piece_ys):
                 raise ValueError("inconsistent arrays")
             if len(a) and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
                 raise ValueError("edge out of range")
         except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
             raise StorageError(f"the stored walk network is damaged ({exc}); re-import") from None
-        return cls(_symmetric(a, b, _lengths(xs, ys, a, b), n), ids, xs, ys)
+        return cls(_symmetric(a, b, _lengths(xs, ys, a, b), n), ids, xs, ys, piece_xs, piece_ys)
 
 
 def build_walk_network(
@@ -196,7 +273,8 @@ def network_from_ways(ways: Iterable[list[tuple[int, float, float] | None]]) -> 
     Returns
     -------
     WalkNetwork
-        Largest connected component; lengths in metres (EPSG:25832).
+        Largest connected component; lengths in metres (EPSG:25832). The nodes of the other
+        components are kept as ``piece_xs_m``/``piece_ys_m`` (to tell why a point is cut off).
     """
     index: dict[int, int] = {}
     lons: list[float] = []
@@ -226,8 +304,16 @@ def network_from_ways(ways: Iterable[list[tuple[int, float, float] | None]]) -> 
     ids = np.fromiter(index, dtype=np.int64, count=n)
     matrix = _symmetric(a, b, _lengths(xs, ys, a, b), n)
     _, labels = connected_components(matrix, directed=False)
-    keep = np.flatnonzero(labels == np.bincount(labels).argmax())
-    return WalkNetwork(matrix[keep][:, keep].tocsr(), ids[keep], xs[keep], ys[keep])
+    largest = labels == np.bincount(labels).argmax()
+    keep = np.flatnonzero(largest)
+    return WalkNetwork(
+        matrix[keep][:, keep].tocsr(),
+        ids[keep],
+        xs[keep],
+        ys[keep],
+        xs[~largest],
+        ys[~largest],
+    )
 
 
 def _lengths(xs, ys, a, b) -> np.ndarray:
@@ -263,11 +349,16 @@ class Nearest:
         Same shape, index into the resources passed in; -1 where ``distance_m`` is ``nan``.
     cut_off : numpy.ndarray
         Per address: True if it is farther than ``max_snap_m`` from the network.
+    outside : numpy.ndarray
+        Per address: cut off, and a walkable way that is not connected to the network lies
+        within ``max_snap_m`` (:data:`OUTSIDE_NETWORK`; the other cut-off ones are
+        :data:`OFF_WAYS`).
     """
 
     distance_m: np.ndarray
     resource: np.ndarray
     cut_off: np.ndarray
+    outside: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def nearest_arrays(
@@ -349,7 +440,9 @@ def nearest_arrays(
         ok = connected & np.isfinite(best)
         distance_m[ok, column] = best[ok]
         nearest[ok, column] = which[ok]
-    return Nearest(distance_m, nearest, ~connected)
+    reasons = network.cut_off_reasons(a_xs, a_ys, max_snap_m, snap_m=a_snap)
+    outside = np.array([r == OUTSIDE_NETWORK for r in reasons], dtype=bool)
+    return Nearest(distance_m, nearest, ~connected, outside)
 
 
 def nearest_by_category(

@@ -6,7 +6,7 @@ the Ausgleichsabgabe. It has a place (a point, lon/lat degrees, EPSG:4326) or is
 (no point). Offers describe services and their providers, never clients.
 
 The finder matches a person's *situation* (target groups, legal circuit, languages,
-employment, recognised disability, topics) against offers. The situation is an in-memory
+employment, recognised disability, topics, age) against offers. The situation is an in-memory
 object: it is never stored or logged.
 """
 
@@ -58,6 +58,20 @@ TARGET_GROUPS = {
     "wohnungslose": "Wohnungslose",
     "pflegende": "pflegende Angehörige",
 }
+
+#: Target groups that follow from a person's age: id → (from, to) in whole years, inclusive,
+#: ``None`` for open. "Jugendliche und junge Erwachsene" are young people under 27 (§ 7 SGB
+#: VIII); "Ältere" are people from 50, as in the labour market's "50plus". An age given in the
+#: finder puts the person into these groups even when they are not ticked; an offer's own age
+#: limit (``min_age_years``/``max_age_years``) is checked separately and strictly.
+TARGET_GROUP_AGES: dict[str, tuple[int | None, int | None]] = {
+    "jugendliche": (None, 26),
+    "aeltere": (50, None),
+}
+
+#: Bounds of an age in years (offers' age limits and the finder's age).
+MIN_AGE_YEARS = 0
+MAX_AGE_YEARS = 120
 
 #: Topics (Themen) an offer helps with: id → label.
 TOPICS = {
@@ -212,6 +226,8 @@ FIELDS = (
     "target_groups",
     "eligibility",
     "eligibility_note",
+    "min_age_years",
+    "max_age_years",
     "description",
     "topics",
     "phone",
@@ -253,6 +269,8 @@ FIELD_LABELS = {
     "target_groups": "Zielgruppen",
     "eligibility": "Voraussetzungen",
     "eligibility_note": "Voraussetzungen (Hinweis)",
+    "min_age_years": "Alter von",
+    "max_age_years": "Alter bis",
     "description": "Angebot",
     "topics": "Themen",
     "phone": "Telefon",
@@ -333,6 +351,69 @@ def _day(value: object, name: str) -> date | None:
     if isinstance(value, date):
         return value
     return parse_day(value, FIELD_LABELS[name])
+
+
+def parse_age(value: object, label: str) -> int | None:
+    """A whole number of years from 0 to 120 (form text, CSV cell or JSON number).
+
+    Parameters
+    ----------
+    value : object
+        ``None`` or ``""``: not given. Text may have spaces and a trailing "Jahre".
+    label : str
+        German name for the message.
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    InvalidInput
+        German message for anything but a whole number of years in range.
+    """
+    message = (
+        f"{label}: bitte eine ganze Zahl von {MIN_AGE_YEARS} bis {MAX_AGE_YEARS} (Jahre) angeben."
+    )
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(message)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        text = re.sub(r"\s*jahren?\s*$", "", value.strip(), flags=re.IGNORECASE)
+        if not text:
+            return None
+        if not re.fullmatch(r"[0-9]{1,3}", text):
+            raise InvalidInput(message)
+        value = int(text)
+    if not isinstance(value, int) or not MIN_AGE_YEARS <= value <= MAX_AGE_YEARS:
+        raise InvalidInput(message)
+    return value
+
+
+def age_limit_text(min_age_years: int | None, max_age_years: int | None) -> str:
+    """An age limit in German words ("unter 25 Jahren", "ab 50 Jahren", "von 18 bis 26
+    Jahren"); ``""`` without a limit. Both bounds are whole years, inclusive."""
+    if min_age_years is None and max_age_years is None:
+        return ""
+    if min_age_years is None:
+        return f"unter {max_age_years + 1} Jahren"
+    if max_age_years is None:
+        return f"ab {min_age_years} Jahren"
+    if min_age_years == max_age_years:
+        return f"mit {min_age_years} Jahren"
+    return f"von {min_age_years} bis {max_age_years} Jahren"
+
+
+def _age_limit(properties: Mapping) -> tuple[int | None, int | None]:
+    """An offer's stored age limit (a damaged value counts as no limit)."""
+
+    def whole(value):
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return whole(properties.get("min_age_years")), whole(properties.get("max_age_years"))
 
 
 def _bool(value: object, name: str) -> bool:
@@ -438,6 +519,14 @@ def check_offer_input(data: Mapping, today: date) -> OfferInput:
     props["eligibility_note"] = _short(
         data.get("eligibility_note"), "eligibility_note", MAX_SHORT_CHARS
     )
+    for name in ("min_age_years", "max_age_years"):
+        props[name] = parse_age(data.get(name), FIELD_LABELS[name])
+    if (
+        props["min_age_years"] is not None
+        and props["max_age_years"] is not None
+        and props["max_age_years"] < props["min_age_years"]
+    ):
+        raise InvalidInput("Alter bis: die Zahl liegt unter „Alter von“.")
     props["opening_hours"] = _short(data.get("opening_hours"), "opening_hours", MAX_SHORT_CHARS)
     props["address"] = _short(data.get("address"), "address", MAX_SHORT_CHARS)
     for name, pattern in (("phone", _PHONE), ("email", _EMAIL), ("web", _WEB)):
@@ -598,6 +687,9 @@ class Situation:
         Has a job (``None``: unknown).
     disability_recognised : bool or None
         Recognised severe disability (GdB ≥ 50) or equal status (``None``: unknown).
+    age_years : int or None
+        Age in whole years (``None``: unknown). Offers with an age limit are then listed
+        to clarify, never simply fitting.
     """
 
     target_groups: frozenset = field(default_factory=frozenset)
@@ -606,6 +698,17 @@ class Situation:
     topics: frozenset = field(default_factory=frozenset)
     employed: bool | None = None
     disability_recognised: bool | None = None
+    age_years: int | None = None
+
+    def age_groups(self) -> frozenset:
+        """Target groups the age puts the person into (:data:`TARGET_GROUP_AGES`)."""
+        if self.age_years is None:
+            return frozenset()
+        return frozenset(
+            group
+            for group, (low, high) in TARGET_GROUP_AGES.items()
+            if (low is None or self.age_years >= low) and (high is None or self.age_years <= high)
+        )
 
 
 def _tri(value: object, name: str) -> bool | None:
@@ -622,7 +725,8 @@ def situation_from(data: Mapping) -> Situation:
     """Build a :class:`Situation` from form or JSON values; :class:`InvalidInput` on bad ids.
 
     ``data`` keys: ``target_groups``, ``circuits``, ``languages``, ``topics`` (lists of ids)
-    and ``employed``, ``disability_recognised`` (``ja``/``nein``/``offen`` or booleans).
+    and ``employed``, ``disability_recognised`` (``ja``/``nein``/``offen`` or booleans) and
+    ``age_years`` (whole years 0–120 as a number or text; empty: unknown).
     """
     vocabularies = {
         "target_groups": (TARGET_GROUPS, "Zielgruppen"),
@@ -645,6 +749,7 @@ def situation_from(data: Mapping) -> Situation:
         **sets,
         employed=_tri(data.get("employed"), "Arbeitsverhältnis"),
         disability_recognised=_tri(data.get("disability_recognised"), "Schwerbehinderung"),
+        age_years=parse_age(data.get("age_years"), "Alter"),
     )
 
 
@@ -694,10 +799,12 @@ def _labels(ids: Iterable[str], vocabulary: Mapping[str, str]) -> str:
 def match_offer(properties: Mapping, situation: Situation, today: date) -> Match:
     """Match one offer's properties against a situation.
 
-    Rules: an offer with target groups needs one of them in the situation (an offer without
-    any is open to all); ticked topics and languages need one in common (an offer without
-    languages is in German); every eligibility condition must not contradict the situation
-    (unanswered ones are listed to clarify); offers past ``valid_to`` do not fit. The legal
+    Rules: an offer with target groups needs one of them in the situation, ticked or implied
+    by the age (:data:`TARGET_GROUP_AGES`; an offer without any is open to all); an offer's
+    age limit must hold for the age (unknown age: listed to clarify); ticked topics and
+    languages need one in common (an offer without languages is in German); every
+    eligibility condition must not contradict the situation (unanswered ones are listed to
+    clarify); offers past ``valid_to`` do not fit. The legal
     basis never excludes: a person in SGB II may use an SGB IX offer unless a condition
     restricts it to a legal circuit.
     """
@@ -708,13 +815,32 @@ def match_offer(properties: Mapping, situation: Situation, today: date) -> Match
     groups = [g for g in properties.get("target_groups") or [] if g in TARGET_GROUPS]
     if groups:
         common = [g for g in groups if g in situation.target_groups]
-        if common:
-            reasons.append("Zielgruppe: " + _labels(common, TARGET_GROUPS))
-            score += 2 * len(common)
+        by_age = [g for g in groups if g in situation.age_groups() and g not in common]
+        if common or by_age:
+            reasons.append(
+                "Zielgruppe: "
+                + ", ".join(
+                    [TARGET_GROUPS[g] for g in common]
+                    + [f"{TARGET_GROUPS[g]} (nach dem Alter)" for g in by_age]
+                )
+            )
+            score += 2 * len(common) + 2 * len(by_age)
         else:
             misses.append("nur für: " + _labels(groups, TARGET_GROUPS))
     else:
         reasons.append("offen für alle")
+    low, high = _age_limit(properties)
+    limit = age_limit_text(low, high)
+    if limit:
+        if situation.age_years is None:
+            to_check.append(f"Alter: nur für Menschen {limit}")
+        elif (low is None or situation.age_years >= low) and (
+            high is None or situation.age_years <= high
+        ):
+            reasons.append(f"Alter passt: für Menschen {limit}")
+            score += 1
+        else:
+            misses.append(f"Alter passt nicht: nur für Menschen {limit}")
     if situation.topics:
         topics = [t for t in properties.get("topics") or [] if t in TOPICS]
         common = [t for t in topics if t in situation.topics]
@@ -756,5 +882,10 @@ def match_offer(properties: Mapping, situation: Situation, today: date) -> Match
 
 
 def plain_conditions(properties: Mapping) -> list[str]:
-    """The offer's eligibility conditions in plain German (for the citizen's handout)."""
-    return [CONDITIONS[c].plain for c in properties.get("eligibility") or [] if c in CONDITIONS]
+    """The offer's eligibility conditions and age limit in plain German (for the citizen's
+    handout; the offer's limit, never the person's age)."""
+    texts = [CONDITIONS[c].plain for c in properties.get("eligibility") or [] if c in CONDITIONS]
+    limit = age_limit_text(*_age_limit(properties))
+    if limit:
+        texts.append(f"Das Angebot ist für Menschen {limit}.")
+    return texts

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sozialraum import offers as services
 from sozialraum import offers_io, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.areas import speed_kmh
 from sozialraum.errors import InvalidInput, NotFound, VersionConflict
 from sozialraum.model import offers as model
@@ -35,7 +36,15 @@ MAX_BODY_BYTES = 64 * 1024
 PROPOSAL_KEYS = frozenset({"offer", "offer_id", "base_version", "comment"})
 FIND_KEYS = frozenset({"situation", "address_id", "speed"})
 SITUATION_KEYS = frozenset(
-    {"target_groups", "circuits", "languages", "topics", "employed", "disability_recognised"}
+    {
+        "target_groups",
+        "circuits",
+        "languages",
+        "topics",
+        "employed",
+        "disability_recognised",
+        "age_years",
+    }
 )
 _EDITORS_ONLY = (
     "Angebote legen Teamleitungen und die Administration an und ändern sie; "
@@ -319,6 +328,9 @@ def find(area: str):
         "fits": [_fit(i, handout_ids) for i in found["fits"]],
         "others": [_miss(i) for i in found["others"]],
         "cut_off": found["cut_off"],
+        "cut_off_reason": found["cut_off_reason"],
+        "cut_off_text": CUT_OFF_TEXTS.get(found["cut_off_reason"]),
+        "cut_off_hint": CUT_OFF_HINTS.get(found["cut_off_reason"]),
         "walk_times": walk_times,
     }
     return json_response(answer, **{"Cache-Control": "private, no-store"})

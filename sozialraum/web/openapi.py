@@ -209,9 +209,21 @@ SCHEMAS["WalkItem"] = {
 }
 SCHEMAS["AddressWalk"] = {
     "type": "object",
-    "required": ["cut_off", "speed_kmh", "items"],
+    "required": ["cut_off", "cut_off_reason", "cut_off_text", "cut_off_hint", "speed_kmh", "items"],
     "properties": {
-        "cut_off": {"type": "boolean", "description": "Farther than 250 m from any walkable way"},
+        "cut_off": {"type": "boolean", "description": "Farther than 250 m from the walk network"},
+        "cut_off_reason": {
+            "enum": ["off_ways", "outside_network", None],
+            "description": "why cut off: off_ways = no walkable way within 250 m; "
+            "outside_network = the ways near it are not connected to the network in the "
+            "imported data (a street cut off at the edge of the imported area: import a "
+            "larger area); null = not cut off",
+        },
+        "cut_off_text": {**NSTR, "description": "the reason in German, for people"},
+        "cut_off_hint": {
+            **NSTR,
+            "description": "why and what to do, in German for staff (outside_network only)",
+        },
         "speed_kmh": NUM,
         "items": {"type": "array", "items": ref("WalkItem")},
     },
@@ -225,7 +237,12 @@ SCHEMAS["ProfileRow"] = {
         "name": STR,
         "team": NSTR,
         "addresses": INT,
-        "cut_off": INT,
+        "cut_off": {**INT, "description": "addresses farther than 250 m from the walk network"},
+        "outside_network": {
+            **INT,
+            "description": "of those, addresses whose ways are not connected to the network "
+            "(cut off at the edge of the imported area)",
+        },
         "counts": ref("Counts"),
         "per_1000": _SHARES,
         "within": {**_SHARES, "description": "Share (0-1) of addresses within reach on foot"},

@@ -69,6 +69,12 @@ _OFFER_PROPERTIES = {
     "target_groups": _ids(model.TARGET_GROUPS),
     "eligibility": _ids(model.CONDITIONS),
     "eligibility_note": STR,
+    "min_age_years": nullable(
+        {"type": "integer", "minimum": model.MIN_AGE_YEARS, "maximum": model.MAX_AGE_YEARS}
+    ),
+    "max_age_years": nullable(
+        {"type": "integer", "minimum": model.MIN_AGE_YEARS, "maximum": model.MAX_AGE_YEARS}
+    ),
     "description": {"type": "string", "maxLength": model.MAX_TEXT_CHARS},
     "topics": _ids(model.TOPICS),
     "phone": STR,
@@ -93,6 +99,22 @@ _INPUT_PROPERTIES = {
     "target_groups": _list_input(model.TARGET_GROUPS, "Zielgruppen (none: open to all)"),
     "eligibility": _list_input(model.CONDITIONS, "Voraussetzungen"),
     "eligibility_note": nullable({"type": "string", "maxLength": model.MAX_SHORT_CHARS}),
+    "min_age_years": nullable(
+        {
+            "type": "integer",
+            "minimum": model.MIN_AGE_YEARS,
+            "maximum": model.MAX_AGE_YEARS,
+            "description": "age limit: from this age in whole years (inclusive; 50plus: 50)",
+        }
+    ),
+    "max_age_years": nullable(
+        {
+            "type": "integer",
+            "minimum": model.MIN_AGE_YEARS,
+            "maximum": model.MAX_AGE_YEARS,
+            "description": "age limit: up to this age in whole years (inclusive; U25: 24)",
+        }
+    ),
     "description": {"type": "string", "maxLength": model.MAX_TEXT_CHARS},
     "topics": _list_input(model.TOPICS, "Themen"),
     "phone": NSTR,
@@ -129,6 +151,15 @@ _SITUATION = {
             "anyOf": [_BOOL, {"enum": ["ja", "nein", "offen"]}, {"type": "null"}],
             "description": "recognised severe disability (GdB from 50) or equal status",
         },
+        "age_years": nullable(
+            {
+                "type": "integer",
+                "minimum": model.MIN_AGE_YEARS,
+                "maximum": model.MAX_AGE_YEARS,
+                "description": "age in whole years (null: unknown; offers with an age limit "
+                "are then listed under to_check); never stored or logged",
+            }
+        ),
     },
 }
 
@@ -226,7 +257,15 @@ SCHEMAS: dict[str, dict] = {
     "OfferSituation": _SITUATION,
     "OfferFinderResult": {
         "type": "object",
-        "required": ["fits", "others", "cut_off", "walk_times"],
+        "required": [
+            "fits",
+            "others",
+            "cut_off",
+            "cut_off_reason",
+            "cut_off_text",
+            "cut_off_hint",
+            "walk_times",
+        ],
         "properties": {
             "fits": {
                 "type": "array",
@@ -275,7 +314,18 @@ SCHEMAS: dict[str, dict] = {
                     },
                 },
             },
-            "cut_off": {"type": "boolean", "description": "the address is far from any way"},
+            "cut_off": {"type": "boolean", "description": "the address is far from the network"},
+            "cut_off_reason": {
+                "enum": ["off_ways", "outside_network", None],
+                "description": "off_ways: no walkable way within 250 m; outside_network: the "
+                "ways near it are not connected to the network in the imported data (cut off "
+                "at the edge of the imported area)",
+            },
+            "cut_off_text": {**NSTR, "description": "the reason in German, for people"},
+            "cut_off_hint": {
+                **NSTR,
+                "description": "why and what to do, in German for staff (outside_network only)",
+            },
             "walk_times": {
                 "type": "boolean",
                 "description": "walking times were computed (false without address_id or "

@@ -37,7 +37,16 @@ TEXT_FIELDS = (
     "address",
 )
 #: Date fields and the other single values of the form.
-OTHER_FIELDS = ("valid_from", "valid_to", "checked_on", "checked_by", "lon", "lat")
+OTHER_FIELDS = (
+    "valid_from",
+    "valid_to",
+    "checked_on",
+    "checked_by",
+    "lon",
+    "lat",
+    "min_age_years",
+    "max_age_years",
+)
 DATE_FIELDS = ("valid_from", "valid_to", "checked_on")
 #: Query arguments of the directory filters (see :meth:`OfferFilter.from_args`).
 FILTER_ARGS = ("q", "zielgruppe", "foerderer", "rechtsgrundlage", "thema", "hinweis")
@@ -188,6 +197,7 @@ def _view(feature: dict) -> dict:
         "editors": model.offer_editors(props),
         # four-eyes: why the user may not mark it as checked (no button then)
         "check_refusal": offers.check_refusal(feature, _actor()),
+        "age_limit": model.age_limit_text(props.get("min_age_years"), props.get("max_age_years")),
     }
 
 

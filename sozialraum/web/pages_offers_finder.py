@@ -1,9 +1,9 @@
 """The offer finder ("Angebote finden") with a printable handout for the citizen.
 
 A caseworker ticks a person's situation (target groups, legal circuit, languages, topics,
-employed or not, recognised severe disability) and may type an address; the page answers
-with the fitting offers, why they fit, what to clarify, the walking time from the address,
-the offers that do not fit with the reason, and a handout in plain German.
+employed or not, recognised severe disability, optionally the age) and may type an address;
+the page answers with the fitting offers, why they fit, what to clarify, the walking time
+from the address, the offers that do not fit with the reason, and a handout in plain German.
 
 The situation and the address come by POST and live only while the answer is built: they
 are in no URL, no log line, no file and no session, and every answer of the route carries
@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from sozialraum import areas as services
 from sozialraum import offers, settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model import offers as model
 from sozialraum.web import csrf
@@ -56,9 +57,6 @@ UNKNOWN = (
     "(Straße und Hausnummer). Die Angebote stehen ohne Gehzeiten da."
 )
 GONE = "Diese Adresse gibt es nicht mehr. Die Angebote stehen ohne Gehzeiten da."
-CUT_OFF = (
-    "Diese Adresse liegt abseits der erfassten Wege. Gehzeiten können wir dafür nicht angeben."
-)
 
 
 class FinderForm(FlaskForm):
@@ -77,9 +75,11 @@ def _ctx():
 
 
 def _ticked() -> tuple[dict[str, list[str]], dict[str, str]]:
-    """What the form ticked (as sent): lists per group and the answer per question."""
+    """What the form ticked (as sent): lists per group, the answer per question and the age
+    (``age_years``, as typed; checked by :func:`~sozialraum.model.offers.situation_from`)."""
     lists = {key: request.form.getlist(key) for key, _, _ in LIST_GROUPS}
     answers = {key: (request.form.get(key) or "offen") for key, _ in QUESTIONS}
+    answers["age_years"] = (request.form.get("age_years") or "").strip()[:20]
     return lists, answers
 
 
@@ -171,7 +171,10 @@ def finder(area: str):
             notices.append(NO_NETWORK)
         else:
             if found["cut_off"]:
-                notices.append(CUT_OFF)
+                reason = found["cut_off_reason"]
+                notices.append(
+                    " ".join(filter(None, (CUT_OFF_TEXTS[reason], CUT_OFF_HINTS.get(reason))))
+                )
                 found = None
         if found is None:
             address = None

@@ -315,3 +315,12 @@ def test_output_is_deterministic(area):
     first = isochrones(area["network"], area["lon"], area["lat"])
     second = isochrones(area["network"], area["lon"], area["lat"])
     assert json.dumps(first) == json.dumps(second)
+
+
+def test_a_point_on_a_street_cut_off_by_the_extract_says_so():
+    network = build_walk_network(EXTRACTS["neuss-innenstadt"])
+    x, y = TO_METRIC.transform(6.697375, 51.218672)  # Düsseldorfer Straße 174
+    with pytest.raises(InvalidInput, match="outside the imported walk network"):
+        isochrone_polygons_m(network, x, y, minutes=MINUTES, speed_kmh=SPEED_KMH)
+    with pytest.raises(InvalidInput, match="farther than 250 m from any walkable way"):
+        isochrone_polygons_m(network, x + 5000, y + 5000, minutes=MINUTES, speed_kmh=SPEED_KMH)

@@ -140,3 +140,17 @@ def test_stops_far_from_any_way_and_too_many_stops_are_refused(area):
         route.stop_matrix(network, [x, x + 5000], [y, y + 5000])
     with pytest.raises(InvalidInput, match="höchstens 40"):
         route.stop_matrix(network, [x] * 41, [y] * 41)
+
+
+def test_a_stop_on_a_street_cut_off_by_the_extract_is_outside_the_imported_network():
+    """Neuss: the north end of Düsseldorfer Straße is not connected to the network inside the
+    extract; a stop there is told apart from a stop far from every way."""
+    network = build_walk_network(EXTRACTS["neuss-innenstadt"])
+    (cut_x,), (cut_y,) = project([6.697375], [51.218672])  # Düsseldorfer Straße 174
+    x, y = float(network.xs_m[0]), float(network.ys_m[0])
+    with pytest.raises(InvalidInput) as refused:
+        route.stop_matrix(network, [x, cut_x, x + 5000], [y, cut_y, y + 5000])
+    message = refused.value.message
+    assert message.startswith("Station 3 liegt mehr als 250 m von jedem erfassten Weg entfernt")
+    assert "Station 2 liegt außerhalb des importierten Wegenetzes" in message
+    assert "das Gebiet größer importieren" in message

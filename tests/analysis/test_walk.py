@@ -9,9 +9,16 @@ from conftest import EXTRACTS
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.walk import (
+    CUT_OFF_HINTS,
+    CUT_OFF_TEXTS,
+    OFF_WAYS,
+    OUTSIDE_NETWORK,
     SLOW_SPEED_KMH,
+    WalkNetwork,
     build_walk_network,
+    nearest_arrays,
     nearest_by_category,
+    network_from_ways,
     walkable,
 )
 from sozialraum.osm.importer import import_area
@@ -167,3 +174,86 @@ def test_no_walkable_ways_is_a_clear_error(tmp_path):
     path.write_text('<osm version="0.6"><node id="1" lat="51" lon="7" version="1"/></osm>')
     with pytest.raises(OsmImportError, match="no walkable ways"):
         build_walk_network(path)
+
+
+# -- why an address is cut off -----------------------------------------------------------------
+#: Addresses farther than 250 m from the network in the real extracts, and why. In Neuss the
+#: north end of Düsseldorfer Straße (and Heerdterbuschstraße) is a piece of streets whose
+#: connection to the rest lies outside the extract: it is not part of the network. In
+#: Karlsruhe three addresses at the far rim of the data have no walkable way within 250 m.
+CUT_OFF = {
+    "neuss-innenstadt": {
+        ("Düsseldorfer Straße", "174"): OUTSIDE_NETWORK,
+        ("Düsseldorfer Straße", "174a"): OUTSIDE_NETWORK,
+        ("Düsseldorfer Straße", "182"): OUTSIDE_NETWORK,
+        ("Düsseldorfer Straße", "184"): OUTSIDE_NETWORK,
+        ("Düsseldorfer Straße", "186a"): OUTSIDE_NETWORK,
+        ("Düsseldorfer Straße", "99-101"): OUTSIDE_NETWORK,
+        ("Heerdterbuschstraße", "8"): OUTSIDE_NETWORK,
+    },
+    "karlsruhe-neureut-kirchfeld": {
+        ("Sportplatzweg", "1"): OFF_WAYS,
+        ("Kanalweg", "1"): OFF_WAYS,
+        ("Kanalweg", "2"): OFF_WAYS,
+    },
+    "dortmund-aplerbeck": {},
+}
+
+
+def test_cut_off_addresses_of_real_extracts_say_why(area, request):
+    network, addresses, resources, _ = area
+    found = nearest_arrays(network, addresses, resources, ["stop"])
+    reasons = {}
+    for k, feature in enumerate(addresses):
+        if found.cut_off[k]:
+            props = feature["properties"]
+            reasons[props["street"], props["housenumber"]] = (
+                OUTSIDE_NETWORK if found.outside[k] else OFF_WAYS
+            )
+        else:
+            assert not found.outside[k]
+    assert reasons == CUT_OFF[request.node.callspec.params["area"]]
+    # the same answer point by point
+    xs_m, ys_m = project(*zip(*(f["geometry"]["coordinates"] for f in addresses), strict=True))
+    by_point = network.cut_off_reasons(xs_m, ys_m)
+    assert sorted(r for r in by_point if r) == sorted(reasons.values())
+
+
+def _node(ref: int, east_m: float, north_m: float) -> tuple[int, float, float]:
+    """A node ``east_m``/``north_m`` metres from a fictional point in Musterstadt."""
+    return ref, 7.0 + east_m / 70_000, 51.0 + north_m / 111_200
+
+
+def test_a_street_cut_at_the_edge_of_the_data_is_outside_not_off_the_ways():
+    """Fictional streets: "Randweg" lost a node (the extract's edge cut it), so its far part
+    is a piece of its own; an address on it is outside the imported network, an address in
+    the fields far from every way is off the ways, one on the main street is joined."""
+    main = [_node(i, 100 * i, 0) for i in range(1, 6)]  # Hauptstraße, 400 m east–west
+    cross = [main[2], _node(21, 300, -150)]  # Querweg, joined at Hauptstraße 3
+    edge = [main[-1], None, _node(31, 500, 600), _node(32, 500, 800)]  # Randweg, cut
+    network = network_from_ways([main, cross, edge])
+    assert network.nodes == 6 and len(network.piece_xs_m) == 2
+    points = {
+        "Randweg 7": (510, 700),  # 10 m from the cut piece, about 600 m from the network
+        "Feldhof 1": (-900, 900),  # nothing within 250 m
+        "Hauptstraße 3": (300, 15),
+        "Randweg 1": (510, 120),  # the first metres of Randweg: joined to Hauptstraße
+    }
+    xs, ys = project(*zip(*(_node(0, e, n)[1:] for e, n in points.values()), strict=True))
+    assert dict(zip(points, network.cut_off_reasons(xs, ys), strict=True)) == {
+        "Randweg 7": OUTSIDE_NETWORK,
+        "Feldhof 1": OFF_WAYS,
+        "Hauptstraße 3": None,
+        "Randweg 1": None,
+    }
+    # the pieces survive storing; a network stored before them says "off the ways"
+    again = WalkNetwork.from_bytes(network.to_bytes())
+    assert again.cut_off_reasons(xs, ys) == network.cut_off_reasons(xs, ys)
+    old = WalkNetwork(network.matrix, network.node_ids, network.xs_m, network.ys_m)
+    assert old.cut_off_reasons(xs, ys) == [OFF_WAYS, OFF_WAYS, None, None]
+    assert CUT_OFF_TEXTS[OUTSIDE_NETWORK].startswith(
+        "Diese Adresse liegt außerhalb des importierten Wegenetzes."
+    )
+    assert "am Rand des importierten Gebiets abgeschnitten" in CUT_OFF_HINTS[OUTSIDE_NETWORK]
+    assert "Gebiet größer importieren" in CUT_OFF_HINTS[OUTSIDE_NETWORK]
+    assert CUT_OFF_TEXTS[OFF_WAYS].startswith("Diese Adresse liegt abseits der erfassten Wege.")

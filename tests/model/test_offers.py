@@ -258,3 +258,88 @@ def test_flags_for_unchecked_ended_and_future_offers():
     assert offer_flags(props(valid_to="2026-11-21"), TODAY)["handout"]  # last day still valid
     future = offer_flags(props(valid_from="2027-01-01"), TODAY)
     assert future["not_yet"] and future["handout"] and future["labels"] == ["beginnt am 01.01.2027"]
+
+
+# --- age limits ----------------------------------------------------------------------
+
+
+def test_age_limits_are_checked_whole_years():
+    young = props(target_groups=["jugendliche"], max_age_years="24")
+    assert young["min_age_years"] is None and young["max_age_years"] == 24
+    assert props(min_age_years=50, max_age_years=" 67 Jahre ")["max_age_years"] == 67
+    assert props()["min_age_years"] is None and props()["max_age_years"] is None
+    for bad in ("25,5", "-1", "121", "U25", True, 25.5, [25]):
+        with pytest.raises(InvalidInput, match=r"Alter bis: bitte eine ganze Zahl von 0 bis 120"):
+            props(max_age_years=bad)
+    with pytest.raises(InvalidInput, match="Alter bis: die Zahl liegt unter „Alter von“"):
+        props(min_age_years=50, max_age_years=24)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [
+        (None, 24, "unter 25 Jahren"),
+        (50, None, "ab 50 Jahren"),
+        (18, 26, "von 18 bis 26 Jahren"),
+        (None, None, ""),
+    ],
+)
+def test_age_limit_in_words(low, high, text):
+    assert model.age_limit_text(low, high) == text
+
+
+U25 = {"target_groups": ["jugendliche"], "max_age_years": 24}
+OVER_50 = {"target_groups": ["aeltere", "langzeitarbeitslose"], "min_age_years": 50}
+
+
+@pytest.mark.parametrize(
+    ("limits", "age", "fits", "field", "text"),
+    [
+        # age unknown: never simply fitting, always "Bitte klären"
+        (U25, None, True, "to_check", "Alter: nur für Menschen unter 25 Jahren"),
+        (OVER_50, None, True, "to_check", "Alter: nur für Menschen ab 50 Jahren"),
+        # the bounds are inclusive: U25 is up to 24, 50plus from 50
+        (U25, 24, True, "reasons", "Alter passt: für Menschen unter 25 Jahren"),
+        (U25, 25, False, "misses", "Alter passt nicht: nur für Menschen unter 25 Jahren"),
+        (OVER_50, 50, True, "reasons", "Alter passt: für Menschen ab 50 Jahren"),
+        (OVER_50, 49, False, "misses", "Alter passt nicht: nur für Menschen ab 50 Jahren"),
+    ],
+)
+def test_an_offer_with_an_age_limit_is_matched_on_the_age(limits, age, fits, field, text):
+    groups = frozenset(limits["target_groups"])
+    found = match_offer(props(**limits), Situation(target_groups=groups, age_years=age), TODAY)
+    assert found.fits is fits
+    assert text in getattr(found, field)
+    if age is None:
+        assert found.to_check == [text]  # nothing else to clarify here
+
+
+def test_the_age_puts_a_person_into_the_age_groups_without_a_tick():
+    # existing offers for "Jugendliche" or "Ältere" without their own age limit
+    young = props(target_groups=["jugendliche"])
+    older = props(target_groups=["aeltere"])
+    nineteen, sixty = Situation(age_years=19), Situation(age_years=60)
+    assert match_offer(young, nineteen, TODAY).reasons == [
+        "Zielgruppe: Jugendliche und junge Erwachsene (nach dem Alter)"
+    ]
+    assert match_offer(young, sixty, TODAY).misses == ["nur für: Jugendliche und junge Erwachsene"]
+    assert match_offer(older, sixty, TODAY).fits
+    assert not match_offer(older, nineteen, TODAY).fits
+    assert Situation(age_years=26).age_groups() == {"jugendliche"}
+    assert Situation(age_years=27).age_groups() == frozenset()
+    assert Situation(age_years=50).age_groups() == {"aeltere"}
+    assert Situation().age_groups() == frozenset()
+
+
+def test_the_age_in_the_finder_is_checked():
+    assert situation_from({"age_years": "23"}).age_years == 23
+    assert situation_from({"age_years": 0}).age_years == 0
+    assert situation_from({"age_years": ""}).age_years is None
+    for bad in ("abc", "121", -3, "2 3", True):
+        with pytest.raises(InvalidInput, match=r"^Alter: bitte eine ganze Zahl von 0 bis 120"):
+            situation_from({"age_years": bad})
+
+
+def test_the_handout_names_the_offers_age_limit_in_plain_german():
+    assert model.plain_conditions(props(**U25)) == ["Das Angebot ist für Menschen unter 25 Jahren."]
+    assert model.plain_conditions(props()) == []

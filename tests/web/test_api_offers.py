@@ -341,6 +341,8 @@ def test_large_body_is_413(lead, demo_store):
         ({"checked_on": "2999-01-01", "checked_by": "teamleitung"}, "Zukunft"),
         ({"checked_on": "2026-01-01", "checked_by": "Frau Meier"}, "keinen Namen"),
         ({"lat": "abc"}, "Zahl"),
+        ({"max_age_years": 121}, "Alter bis: bitte eine ganze Zahl von 0 bis 120"),
+        ({"min_age_years": 50, "max_age_years": 24}, "Alter bis: die Zahl liegt unter"),
     ],
 )
 def test_bad_offers_are_400_with_a_reason(lead, demo_store, changes, reason):
@@ -528,6 +530,31 @@ def test_finder_lists_what_to_clarify(caseworker):
     assert any("Arbeitsverhältnis" in t for t in fits["demo-arbeitsassistenz"]["to_check"])
 
 
+def test_finder_matches_age_limits(caseworker, demo_store, spec):
+    """U25 and 50plus: to clarify without an age, matched on it with one."""
+    client, headers = caseworker
+    young, older = "demo-jugendberufsagentur", "demo-bewerbung-50plus"
+    groups = {"target_groups": ["jugendliche", "aeltere"]}
+    response = _find(client, headers, situation=groups)
+    assert response.status_code == 200
+    validate(spec, "/api/areas/{area}/offers/find", response, "post")
+    fits = {f["id"]: f for f in response.json["fits"]}
+    assert fits[young]["to_check"] == ["Alter: nur für Menschen unter 25 Jahren"]
+    assert "Alter: nur für Menschen ab 50 Jahren" in fits[older]["to_check"]
+    response = _find(client, headers, situation={**groups, "age_years": 61})
+    assert response.status_code == 200
+    validate(spec, "/api/areas/{area}/offers/find", response, "post")
+    fits = {f["id"]: f for f in response.json["fits"]}
+    others = {o["id"]: o for o in response.json["others"]}
+    assert "Alter passt: für Menschen ab 50 Jahren" in fits[older]["reasons"]
+    assert not any(t.startswith("Alter") for t in fits[older]["to_check"])
+    assert others[young]["misses"] == ["Alter passt nicht: nur für Menschen unter 25 Jahren"]
+    offer = client.get(f"{BASE}/{young}")
+    validate(spec, "/api/areas/{area}/offers/{offer_id}", offer)
+    assert offer.json["properties"]["max_age_years"] == 24
+    assert offer.json["properties"]["min_age_years"] is None
+
+
 def test_finder_sorts_by_walking_time_from_an_address(app, demo_store, spec):
     client, headers = _client(app, "viewer")  # reading is enough
     address_id = demo_store.query(AREA, "addresses", district="r1")[0]["id"]
@@ -592,6 +619,9 @@ def test_finder_without_walk_network_answers_without_times(caseworker, demo_stor
         {"situation": JOBSEEKER, "speed": "rennen"},
         {"situation": JOBSEEKER, "speed": 5},
         {"situation": JOBSEEKER, "address_id": 12},
+        {"situation": {"age_years": 121}},
+        {"situation": {"age_years": "alt"}},
+        {"situation": {"age_years": True}},
         {"lon": 6.9, "lat": 51.4, "category": "beobachtung", "text": "Bank am Platz."},
     ],
 )

@@ -11,12 +11,15 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import EXTRACTS
 from web.test_browser import AREA, DISTRICTS, MAP, Session, log_in, map_frame, settle
 
 from sozialraum import areas as services
 from sozialraum.analysis import profile as _profile
+from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS, OFF_WAYS, OUTSIDE_NETWORK
 from sozialraum.maps.profile_map import GREENS, classify, metric_choices, metric_value
 from sozialraum.model.categories import load_categories
+from sozialraum.osm.importer import import_area
 from sozialraum.web.pages_walk import ZONE_COLOURS  # the guide's colours: the map's, too
 
 pytestmark = pytest.mark.browser
@@ -438,4 +441,48 @@ def test_district_profile_map_metric_and_csv(s, live_server, demo_store):
     lines = data.decode("utf-8-sig").splitlines()
     assert len(lines) == 5  # header, three districts, total
     assert {line.split(";")[0] for line in lines[1:]} >= set(DISTRICTS.values())
+    check(s, console)
+
+
+def test_address_guide_says_why_an_address_has_no_walking_times(
+    open_session, start_server, demo_store
+):
+    """Real extracts: an address on a street cut off at the extract's edge (Neuss) is
+    "außerhalb des importierten Wegenetzes" with the remedy for staff (not printed); one with
+    no way within 250 m (Karlsruhe) keeps "abseits der erfassten Wege"."""
+    import_area(demo_store, "neuss", osm_file=EXTRACTS["neuss-innenstadt"])
+    import_area(demo_store, "karlsruhe", osm_file=EXTRACTS["karlsruhe-neureut-kirchfeld"])
+    base = start_server()
+    s = open_session()
+    console = watch_console(s)
+    page = s.page
+    log_in(page, base)
+
+    page.goto(f"{base}/gebiete/neuss/wegweiser")
+    submit_guide(page, "Düsseldorfer Straße 174")
+    handout = page.locator("article.handout")
+    assert page.locator("#handout-title").inner_text() == "Wege zu Fuß ab Düsseldorfer Straße 174"
+    notice = handout.locator("p.notice")
+    assert notice.inner_text() == CUT_OFF_TEXTS[OUTSIDE_NETWORK]
+    assert "abseits" not in handout.inner_text()
+    hint = handout.locator("p.hint")
+    assert hint.is_visible() and hint.inner_text() == CUT_OFF_HINTS[OUTSIDE_NETWORK]
+    assert handout.locator("td.minutes").count() == 0  # no walking times at all
+    assert handout.locator("svg path.area").count() == 0  # and no walking zones
+    s.screenshot("wegweiser-ausserhalb", full_page=True)
+    page.emulate_media(media="print")
+    assert notice.is_visible() and hint.is_hidden()  # the citizen gets no import advice
+    page.emulate_media(media="screen")
+
+    page.goto(f"{base}/gebiete/karlsruhe/wegweiser")
+    submit_guide(page, "Kanalweg 1")
+    handout = page.locator("article.handout")
+    assert handout.locator("p.notice").inner_text() == CUT_OFF_TEXTS[OFF_WAYS]
+    assert "außerhalb des importierten Wegenetzes" not in handout.inner_text()
+    assert handout.locator("p.hint").count() == 0
+
+    page.goto(f"{base}/gebiete/neuss/wegweiser")
+    submit_guide(page, "Rheydter Straße 102")
+    assert page.locator("article.handout p.notice").count() == 0
+    assert page.locator("article.handout td.minutes").count() >= 3
     check(s, console)

@@ -118,6 +118,7 @@ def test_finder_form_is_not_cached_and_asks_everything(client):
         values = re.findall(rf'type="radio" name="{name}" value="(\w+)"', page)
         assert values == ["ja", "nein", "offen"]
     assert 'name="adresse"' in page and 'name="profil"' in page
+    assert "<legend>Alter (freiwillig)</legend>" in page and 'name="age_years"' in page
     assert '<ol class="offer-results">' not in page
     assert '<article class="handout offer-handout"' not in page
     assert "Hilfe-Angebote" in client.get(f"/gebiete/{AREA}/angebote/finden").get_data(as_text=True)
@@ -259,6 +260,53 @@ def test_handout_states_nothing_about_the_person(client, demo_store):
     assert "Für Sie passend, weil" not in page
 
 
+YOUTH_AGENCY = "demo-jugendberufsagentur"  # U25: up to 24
+
+
+def _to_check(page: str, offer_id: str) -> list[str]:
+    """The "Bitte klären" items of one fitting offer."""
+    chunks = _fits(page).split('<li class="offer-result')
+    (item,) = [c for c in chunks if f'data-offer="{offer_id}"' in c]
+    if '<ul class="to-check">' not in item:
+        return []
+    return [
+        _text(t).strip() for t in re.findall(r"<li>(.*?)</li>", _part(item, '"to-check">', "</ul>"))
+    ]
+
+
+def test_offers_with_an_age_limit_are_matched_on_the_age(client, demo_store):
+    """U25 and 50plus offers: without an age "Bitte klären", with one matched on it; the age
+    stays in the form and never reaches the handout."""
+    groups = {"target_groups": ["jugendliche", "aeltere"]}
+    page = _find(client, **groups).get_data(as_text=True)
+    assert YOUTH_AGENCY in _ids(_fits(page)) and OVER_50 in _ids(_fits(page))
+    assert _to_check(page, YOUTH_AGENCY) == ["Alter: nur für Menschen unter 25 Jahren"]
+    assert "Alter: nur für Menschen ab 50 Jahren" in _to_check(page, OVER_50)
+    response = _find(client, age_years="19")  # nothing ticked: the age alone
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert YOUTH_AGENCY in _ids(_fits(page)) and _to_check(page, YOUTH_AGENCY) == []
+    assert "Alter passt: für Menschen unter 25 Jahren" in _text(_fits(page))
+    assert OVER_50 in _ids(_others(page))
+    assert 'id="age_years" name="age_years"' in page and 'value="19"' in page
+    handout = _handout(page)
+    assert YOUTH_AGENCY in _ids(handout)
+    text = _text(handout)
+    assert "Das Angebot ist für Menschen unter 25 Jahren." in text  # the offer's limit
+    for offer_id in _ids(handout):
+        props = demo_store.get(AREA, "offers", offer_id)["properties"]
+        for key in ("name", "provider", "description", "address", "opening_hours", "phone",
+                    "email", "web"):  # fmt: skip
+            text = text.replace(props.get(key) or "\0", " ")
+    text = re.sub(r"Stand: [0-9.]+", " ", text)
+    assert not re.search(r"\b19\b", text) and "alter" not in text.casefold().replace(
+        "alleinerziehende", ""
+    )
+    page = _find(client, age_years="57", target_groups="jugendliche").get_data(as_text=True)
+    assert YOUTH_AGENCY in _ids(_others(page))
+    assert "Alter passt nicht: nur für Menschen unter 25 Jahren" in _text(_others(page))
+
+
 def test_handout_entries_have_a_print_checkbox_hidden_without_javascript(client):
     page = _find(client, **BROAD).get_data(as_text=True)
     handout = _handout(page)
@@ -390,6 +438,9 @@ def test_without_walk_network_results_without_walking_times(client, demo_store):
         ({"topics": ["arbeit", "<b>x</b>"]}, "Anliegen: „&lt;b&gt;x&lt;/b&gt;“ ist unbekannt."),
         ({"employed": "vielleicht"}, "Arbeitsverhältnis: bitte ja, nein oder offen angeben."),
         ({"disability_recognised": "x"}, "Schwerbehinderung: bitte ja, nein oder offen angeben."),
+        ({"age_years": "zwanzig"}, "Alter: bitte eine ganze Zahl von 0 bis 120 (Jahre) angeben."),
+        ({"age_years": "121"}, "Alter: bitte eine ganze Zahl von 0 bis 120 (Jahre) angeben."),
+        ({"age_years": "-4"}, "Alter: bitte eine ganze Zahl von 0 bis 120 (Jahre) angeben."),
         ({"adresse": "x" * 201}, "Bitte prüfen Sie die Eingabe"),
         ({"adresse": "Lindenstraße 12", "profil": "rennen"}, "Bitte prüfen Sie die Eingabe"),
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from conftest import csrf_token, login
@@ -254,6 +255,31 @@ def test_form_errors_are_german_and_keep_the_input(lead, demo_store):
         f"{PAGES}/neu", data=_form(lead, checked_on="2999-01-01", checked_by="teamleitung")
     )
     assert future.status_code == 400 and "in der Zukunft" in future.get_data(as_text=True)
+    assert len(demo_store.query(AREA, "offers")) == before
+
+
+def test_age_limits_in_the_offer_form_and_on_the_offer_page(lead, demo_store):
+    form = lead.get(f"{PAGES}/neu").get_data(as_text=True)
+    assert 'name="min_age_years"' in form and 'name="max_age_years"' in form
+    response = lead.post(f"{PAGES}/neu", data=_form(lead, min_age_years="18", max_age_years="24"))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    offer_id = response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    props = _offer(demo_store, offer_id)["properties"]
+    assert (props["min_age_years"], props["max_age_years"]) == (18, 24)
+    page = lead.get(f"{PAGES}/{offer_id}").get_data(as_text=True)
+    assert "nur für Menschen von 18 bis 24 Jahren" in page
+    assert "ohne Altersgrenze" in lead.get(f"{PAGES}/demo-sozialtelefon").get_data(as_text=True)
+    edit = lead.get(f"{PAGES}/demo-jugendberufsagentur").get_data(as_text=True)
+    assert re.search(r'name="max_age_years"[^>]*value="24"', edit)
+    before = len(demo_store.query(AREA, "offers"))
+    bad = lead.post(f"{PAGES}/neu", data=_form(lead, name="Treff", max_age_years="U25"))
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "Alter bis: bitte eine ganze Zahl von 0 bis 120 (Jahre) angeben." in page
+    assert re.search(r'name="max_age_years"[^>]*value="U25"', page)  # kept as typed
+    crossed = lead.post(f"{PAGES}/neu", data=_form(lead, min_age_years="50", max_age_years="24"))
+    assert crossed.status_code == 400
+    assert "Alter bis: die Zahl liegt unter „Alter von“." in crossed.get_data(as_text=True)
     assert len(demo_store.query(AREA, "offers")) == before
 
 
