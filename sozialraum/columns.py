@@ -346,7 +346,7 @@ class Detection:
         return ColumnMapping(self.header, dict(self.columns), dict(self.reasons))
 
 
-def _has_address(columns: Mapping[str, int], profiles: Sequence[ColumnProfile]) -> bool:
+def _has_address(columns: Mapping[str, int], profiles) -> bool:
     if "street" not in columns:
         return False
     if "housenumber" in columns:
@@ -467,7 +467,9 @@ def detect(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Detection:
     return Detection(header, columns, reasons, ambiguous, skipped, profiles)
 
 
-def mapping_from_names(text: str, header: Sequence[str]) -> ColumnMapping:
+def mapping_from_names(
+    text: str, header: Sequence[str], rows: Sequence[Sequence[str]] | None = None
+) -> ColumnMapping:
     """A mapping from a ``--columns`` value: ``street=Straße,housenumber=Hausnummer,
     postcode=PLZ,city=Ort`` (``address=Anschrift`` for one column with the whole address;
     the same column for street and housenumber is a combined column). Names are compared
@@ -476,7 +478,7 @@ def mapping_from_names(text: str, header: Sequence[str]) -> ColumnMapping:
     Raises
     ------
     ColumnProblem
-        Unknown role or column, or no street.
+        Unknown role or column, no street, or (with ``rows``) no house number anywhere.
     """
     header = tuple(header)
     choice: dict[str, int] = {}
@@ -496,7 +498,7 @@ def mapping_from_names(text: str, header: Sequence[str]) -> ColumnMapping:
             if role == "address" and target in choice:
                 continue
             choice[target] = index
-    return mapping_from_indices(choice, header)
+    return mapping_from_indices(choice, header, rows)
 
 
 def _find_name(name: str, header: Sequence[str]) -> int:
@@ -514,14 +516,19 @@ def _find_name(name: str, header: Sequence[str]) -> int:
     )
 
 
-def mapping_from_indices(choice: Mapping[str, int | None], header: Sequence[str]) -> ColumnMapping:
+def mapping_from_indices(
+    choice: Mapping[str, int | None],
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]] | None = None,
+) -> ColumnMapping:
     """A mapping chosen by the user (web mapping step, ``--columns``): role → index.
 
     Raises
     ------
     ColumnProblem
-        No street, an index outside the header, or one column for two different single
-        parts other than the combined forms (street+housenumber, postcode+city, address).
+        No street, an index outside the header, one column for two parts other than the
+        combined forms (street with others, postcode+city), or (checked when ``rows`` are
+        given) no house number column while the street cells carry no numbers either.
     """
     header = tuple(header)
     columns = {role: i for role, i in choice.items() if role in ROLES and i is not None}
@@ -542,6 +549,21 @@ def mapping_from_indices(choice: Mapping[str, int | None], header: Sequence[str]
                 f"Die Spalte „{header[i]}“ ist zwei Teilen zugeordnet.",
                 sorted(shared)[0],
                 [header[i]],
+            )
+    if rows is not None and "housenumber" not in columns:
+        street = profile(
+            columns["street"],
+            header[columns["street"]],
+            [r[columns["street"]] if columns["street"] < len(r) else "" for r in rows],
+        )
+        if not _has_address({"street": street.index}, {street.index: street}):
+            raise ColumnProblem(
+                f"name the house number column (housenumber=...): '{header[street.index]}' "
+                "holds no house numbers",
+                "Bitte die Spalte mit der Hausnummer wählen (die Spalte der Straße enthält "
+                "keine Hausnummern).",
+                "housenumber",
+                list(header),
             )
     reasons = {role: "von Hand zugeordnet" for role in columns}
     return ColumnMapping(header, columns, reasons)

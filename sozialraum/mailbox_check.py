@@ -158,7 +158,7 @@ def read_address_csv(
     if isinstance(columns, ColumnMapping):
         table.mapping = columns
     elif columns:
-        table.mapping = mapping_from_names(columns, table.header)
+        table.mapping = mapping_from_names(columns, table.header, table.rows)
     else:
         table.mapping = detect(table.header, table.rows).require()
     return table

@@ -103,7 +103,7 @@ def _same_number(result: Match, housenumber: str) -> Match:
     if result.feature is None:
         return result
     found = result.feature["properties"]["housenumber"]
-    if normalise_housenumber(found) == normalise_housenumber(housenumber):
+    if normalise_housenumber(_fold(found)) == normalise_housenumber(housenumber):
         return result
     return Match(
         "ambiguous",
