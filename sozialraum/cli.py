@@ -326,14 +326,21 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
 @data_dir_option
 @click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--area", required=True, help="Area name.")
-def import_returns(data_dir, input_file, area):
+@click.option(
+    "--columns",
+    "columns",
+    metavar="ROLE=COLUMN,...",
+    help="Name the address columns instead of detecting them (as for check-addresses).",
+)
+def import_returns(data_dir, input_file, area, columns):
     """Import returned-mail records (Rückläufer) as mailbox evidence.
 
     INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with a date column (date or
-    Datum: 2026-10-01 or 01.10.2026), the address (street/housenumber/postcode/city or one
-    column address) and optionally a reason (reason or Grund). Only these columns are read:
-    names or case numbers in other columns are never stored. Rows whose address is not
-    found unambiguously are listed and skipped; records older than 12 months are skipped.
+    Datum: 2026-10-01 or 01.10.2026), the address (columns detected as for
+    check-addresses, or named with --columns) and optionally a reason (reason or Grund).
+    Only these columns are read: names or case numbers in other columns are never stored.
+    Rows whose address is not found unambiguously are listed and skipped; records older
+    than 12 months are skipped.
     Importing the same file twice adds nothing.
     """
     from sozialraum.model.privacy import load_privacy_guard
@@ -343,8 +350,9 @@ def import_returns(data_dir, input_file, area):
     store.read_meta(area)
     guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
     report = run_import(
-        store, area, input_file.read_bytes(), guard=guard, today=settings.today(), actor=_actor()
-    )
+        store, area, input_file.read_bytes(), guard=guard, today=settings.today(),
+        actor=_actor(), columns=columns,
+    )  # fmt: skip
     for problem in report.problems[:50]:
         click.echo(f"skipped {problem.english}", err=True)
     if len(report.problems) > 50:

@@ -174,12 +174,15 @@ class ColumnProfile:
 
 
 def _is_running(values: list[str]) -> bool:
-    """Whole numbers, all different, close to a run (1, 2, 3 … or 40, 41 … in any order):
-    house numbers repeat and leave gaps; running numbers do neither."""
-    if len(values) < 3 or not all(v.isdigit() and len(v) <= 7 for v in values):
+    """Whole numbers counting up row by row, or (three or more) all different and close to
+    a run (1, 2, 3 … or 40, 41 … in any order): house numbers repeat and leave gaps;
+    running numbers do neither."""
+    if len(values) < 2 or not all(v.isdigit() and len(v) <= 7 for v in values):
         return False
     numbers = [int(v) for v in values]
-    if len(set(numbers)) != len(numbers):
+    if all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False)):
+        return True  # counting up row by row, even in a list of two
+    if len(numbers) < 3 or len(set(numbers)) != len(numbers):
         return False
     return max(numbers) - min(numbers) + 1 <= len(numbers) * 1.1 + 1
 
@@ -265,6 +268,9 @@ def split_postcode_city(text: str) -> tuple[str, str]:
     return (text, "") if _PC_CELL.fullmatch(text) else ("", text)
 
 
+_GERMAN_HINT = "Bitte die Spalten eindeutig benennen (z. B. Straße, Hausnummer, PLZ, Ort)."
+
+
 def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f"'{n}'" for n in names)
 
@@ -329,7 +335,7 @@ class Detection:
                     f"cannot tell which column is the {_ROLE_WORDS[role]}: {_quoted(names)} — "
                     + hint,
                     f"Unklar, welche Spalte die {ROLE_LABELS[role]} enthält: "
-                    f"{_german_quoted(names)}. Bitte die Spalten zuordnen.",
+                    f"{_german_quoted(names)}. {_GERMAN_HINT}",
                     role,
                     names,
                 )
@@ -339,7 +345,7 @@ class Detection:
                 f"cannot tell which column is the {_ROLE_WORDS[missing]}; columns: "
                 f"{_quoted(self.header)} — {hint}",
                 f"Keine Spalte für die {ROLE_LABELS[missing]} erkannt (Spalten: "
-                f"{_german_quoted(self.header)}). Bitte die Spalten zuordnen.",
+                f"{_german_quoted(self.header)}). {_GERMAN_HINT}",
                 None,
                 list(self.header),
             )

@@ -75,6 +75,14 @@ def test_a_running_number_is_never_the_house_number(order):
     assert "laufende Nummer" in detect(HEADER, rows).skipped[0]
 
 
+def test_a_short_list_counting_up_is_a_running_number():
+    rows = [["1", "Lindenstraße", "12"], ["2", "Birkenweg", "12"]]
+    mapping = detect(["Nr", "Straße", "Hausnummer"], rows).require()
+    assert mapping.names()["housenumber"] == "Hausnummer"
+    with pytest.raises(ColumnProblem):  # 2, 7 could be house numbers: ask
+        detect(["Nr", "Straße", "Hausnummer"], rows[::-1][:1] + [["7", "A", "1"]]).require()
+
+
 def test_two_columns_that_could_be_the_house_number_stop_the_check():
     rows = _rows(30)
     for i, row in enumerate(rows):  # "Nr" holds house numbers too (repeating, with gaps)
@@ -86,7 +94,7 @@ def test_two_columns_that_could_be_the_house_number_stop_the_check():
         "cannot tell which column is the house number: 'Nr', 'Hausnummer' — name them with "
         "--columns street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort"
     )
-    assert "Hausnummer" in info.value.german and "zuordnen" in info.value.german
+    assert "„Nr“, „Hausnummer“" in info.value.german and "benennen" in info.value.german
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sozialraum.analysis.matching import MATCH_KINDS, MATCH_LABELS
 from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
 from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ok_answer, param, ref
 from sozialraum.web.api_mailbox import MAX_ADDRESSES
@@ -59,7 +60,11 @@ SCHEMAS: dict[str, dict] = {
         "required": ["index", "match_kind", "match_score", "risk", "reasons", "action"],
         "properties": {
             "index": INT,
-            "match_kind": {"enum": ["exact", "normalised", "fuzzy", "ambiguous", "none"]},
+            "match_kind": {"enum": list(MATCH_KINDS)},
+            "match_label": {
+                "enum": list(MATCH_LABELS.values()),
+                "description": "match_kind in German (for display)",
+            },
             "match_score": INT,
             "match_reason": NSTR,
             "matched": nullable(_ADDRESS),
