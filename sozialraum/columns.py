@@ -20,6 +20,7 @@ check (:mod:`sozialraum.mailbox_check`) and the returned-mail import
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -180,7 +181,7 @@ def _is_running(values: list[str]) -> bool:
     if len(values) < 2 or not all(v.isdigit() and len(v) <= 7 for v in values):
         return False
     numbers = [int(v) for v in values]
-    if all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False)):
+    if all(b == a + 1 for a, b in itertools.pairwise(numbers)):
         return True  # counting up row by row, even in a list of two
     if len(numbers) < 3 or len(set(numbers)) != len(numbers):
         return False
