@@ -108,10 +108,26 @@ class ColumnProblem(CsvProblem):
         The column names that could be it (or every column, when nothing fits).
     """
 
-    def __init__(self, message: str, german: str, role: str | None, candidates: list[str]):
+    def __init__(
+        self,
+        message: str,
+        german: str,
+        role: str | None,
+        candidates: list[str],
+        suggestion: str = "",
+    ):
         super().__init__(message, german)
         self.role = role
         self.candidates = candidates
+        #: a ``--columns`` value that names the columns (detected, first candidates)
+        self.suggestion = suggestion
+
+    def hint(self, how: str) -> str:
+        """The English message with another way to name the columns than ``--columns``
+        (e.g. the API's ``columns`` parameter)."""
+        problem = self.message.split(" — name them with --columns ", 1)[0]
+        problem = problem.replace("--columns: ", "columns: ")
+        return f"{problem} — name them with {how}{self.suggestion}" if self.suggestion else problem
 
 
 def column_key(name: str) -> str:
@@ -339,6 +355,7 @@ class Detection:
                     f"{_german_quoted(names)}. {_GERMAN_HINT}",
                     role,
                     names,
+                    self.suggestion(),
                 )
         if not self.complete:
             missing = "street" if "street" not in self.columns else "housenumber"
@@ -349,6 +366,7 @@ class Detection:
                 f"{_german_quoted(self.header)}). {_GERMAN_HINT}",
                 None,
                 list(self.header),
+                self.suggestion(),
             )
         return ColumnMapping(self.header, dict(self.columns), dict(self.reasons))
 

@@ -79,6 +79,12 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+class TooManyRows(CsvProblem):
+    """A list longer than allowed (HTTP 413 in the API)."""
+
+    status = 413
+
+
 @dataclass
 class AddressTable:
     """A parsed address list: header, rows, delimiter and which columns hold what
@@ -121,7 +127,7 @@ def read_table(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
                 continue
             rows.append(row)
             if len(rows) > max_rows:
-                raise CsvProblem(
+                raise TooManyRows(
                     f"too many rows: at most {max_rows:,}",
                     f"Zu viele Zeilen: höchstens {max_rows:,}.".replace(",", "."),
                 )

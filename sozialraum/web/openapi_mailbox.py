@@ -90,6 +90,12 @@ SCHEMAS: dict[str, dict] = {
                 "properties": {level: INT for level in RISK_LEVELS},
             },
             "results": {"type": "array", "items": ref("MailboxResult")},
+            "columns": {
+                "type": "object",
+                "description": "For a CSV body: the column used per part (street, "
+                "housenumber, postcode, city; one column may hold several)",
+                "additionalProperties": STR,
+            },
         },
     },
 }
@@ -100,7 +106,16 @@ PATHS: dict[str, dict] = {
             "summary": "Delivery-risk check: match addresses, mailbox status with evidence, "
             "risk (hoch/mittel/niedrig/unbekannt), reasons and suggested action. Nothing of "
             "the list is stored or logged; the tool advises, it decides nothing.",
-            "parameters": [param("area", "path", True)],
+            "parameters": [
+                param("area", "path", True),
+                param(
+                    "columns",
+                    description="CSV body only: the address columns, e.g. "
+                    "street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort (detected "
+                    "from names and content when not given; unclear columns are a 400 "
+                    "naming the candidates)",
+                ),
+            ],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -111,7 +126,14 @@ PATHS: dict[str, dict] = {
                             "maxItems": MAX_ADDRESSES,
                             "items": _INPUT,
                         }
-                    }
+                    },
+                    "text/csv": {
+                        "schema": {
+                            "type": "string",
+                            "description": "A list as exported (UTF-8 or Windows-1252, ';' "
+                            f"or ','), header row first, at most {MAX_ADDRESSES:,} rows",
+                        }
+                    },
                 },
             },
             "responses": {**ok_answer("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},
