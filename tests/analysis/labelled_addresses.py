@@ -158,12 +158,12 @@ LAYOUTS = {
         {"street": "Straße", "housenumber": "Hausnummer", "postcode": "PLZ", "city": "Ort"},
         lambda x, s, n, p, c: [x["nr"], s, n, p, c],
     ),
-    "Lfd. Nr. from 40, Kundennummer, Name, Str., Hausnr. (UTF-8 BOM, ',')": (
+    "Lfd. Nr. 40…, Kundennummer, Name, Str., Hausnr. (BOM, ',')": (
         ["Lfd. Nr.", "Kundennummer", "Name", "Str.", "Hausnr.", "PLZ", "Ort"], "utf-8-sig", ",",
         {"street": "Str.", "housenumber": "Hausnr.", "postcode": "PLZ", "city": "Ort"},
         lambda x, s, n, p, c: [x["nr40"], x["kunde"], x["name"], s, n, p, c],
     ),
-    "Straße und Hausnummer;PLZ Ort + name, birth date (cp1252)": (
+    "Kd.-Nr., Name, Geburtsdatum, Straße und Hausnummer, PLZ Ort": (
         ["Kd.-Nr.", "Nachname", "Vorname", "Geburtsdatum", "Straße und Hausnummer", "PLZ Ort"],
         "cp1252", ";",
         {"street": "Straße und Hausnummer", "housenumber": "Straße und Hausnummer",
@@ -171,13 +171,13 @@ LAYOUTS = {
         lambda x, s, n, p, c: [x["kunde"], x["nachname"], x["vorname"], x["geboren"],
                                _joined(s, n), _joined(p, c)],
     ),
-    "one Anschrift column + Nr, geb. (UTF-8, ',')": (
+    "Nr., Anschrift, geb. (UTF-8, ',')": (
         ["Nr.", "Anschrift", "geb."], "utf-8", ",",
         {"street": "Anschrift", "housenumber": "Anschrift", "postcode": "Anschrift",
          "city": "Anschrift"},
         lambda x, s, n, p, c: [x["nr"], _line(s, n, p, c), x["geboren"]],
     ),
-    "English: id,client,street,house_number,zip,city,date_of_birth (UTF-8)": (
+    "id,client,street,house_number,zip,city,date_of_birth": (
         ["id", "client", "street", "house_number", "zip", "city", "date_of_birth"], "utf-8", ",",
         {"street": "street", "housenumber": "house_number", "postcode": "zip", "city": "city"},
         lambda x, s, n, p, c: [x["kunde"], x["name"], s, n, p, c, x["iso"]],
@@ -188,13 +188,13 @@ LAYOUTS = {
          "city": "PLZ/ORT"},
         lambda x, s, n, p, c: [x["nr40"], _joined(s, n), _joined(p, c)],
     ),
-    "Nr from 40;Name;Straße;Haus-Nr.;Postleitzahl;Wohnort (UTF-8 BOM)": (
+    "Nr 40…;Name;Straße;Haus-Nr.;Postleitzahl;Wohnort (BOM)": (
         ["Nr", "Name", "Straße", "Haus-Nr.", "Postleitzahl", "Wohnort"], "utf-8-sig", ";",
         {"street": "Straße", "housenumber": "Haus-Nr.", "postcode": "Postleitzahl",
          "city": "Wohnort"},
         lambda x, s, n, p, c: [x["nr40"], x["name"], s, n, p, c],
     ),
-    "Str.;HNr;PLZ;Ort, no other columns (cp1252, ',')": (
+    "Str.,HNr,PLZ,Ort (cp1252, ',')": (
         ["Str.", "HNr", "PLZ", "Ort"], "cp1252", ",",
         {"street": "Str.", "housenumber": "HNr", "postcode": "PLZ", "city": "Ort"},
         lambda x, s, n, p, c: [s, n, p, c],
