@@ -311,7 +311,7 @@ def _bench_quality() -> None:
             f"  {name:<26} {len(cases):>6} {correct:>8} {correct / len(cases):>8.1%} "
             f"{wrong:>16}   target >= 99 %, 0"
         )
-        print(f"    {'the same cases as a list layout (target >= 99 %, 0 wrong)':<58} "
+        print(f"    {'the same cases as a list layout (target >= 99 %, 0 wrong)':<62} "
               f"{'rows':>5} {'columns':>7} {'share':>7} {'wrong':>6}")  # fmt: skip
         _bench_layouts(matcher, cases)
 
@@ -374,7 +374,7 @@ def _bench_layouts(matcher, cases) -> None:
         old = _old_rule(matcher, data, kept)
         before = "refused" if old is None else f"{old[0] / rows:.1%}, {old[1]} wrong"
         print(
-            f"    {layout[:58]:<58} {rows:>5} {found:>7} {correct / rows:>7.1%} {wrong:>6}"
+            f"    {layout[:62]:<62} {rows:>5} {found:>7} {correct / rows:>7.1%} {wrong:>6}"
             f"   old rule: {before}"
         )
 

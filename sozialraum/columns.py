@@ -257,23 +257,37 @@ class ColumnMapping:
         :meth:`~sozialraum.analysis.matching.AddressMatcher.match`: a combined column is
         passed as the street with an empty house number (the matcher splits it), a
         "PLZ Ort" column is split here."""
+        return self.all_values([row])[0]
+
+    def all_values(
+        self, rows: Sequence[Sequence[str]]
+    ) -> list[tuple[str, str, str | None, str | None]]:
+        """:meth:`values` of every row (the column decisions are made once)."""
         cols = self.columns
-
-        def cell(role: str) -> str:
-            i = cols.get(role)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        street = cell("street")
-        number = "" if cols.get("housenumber") in (None, cols["street"]) else cell("housenumber")
-        postcode: str | None = None
-        city: str | None = None
-        if cols.get("postcode") not in (None, cols["street"]):
-            postcode = cell("postcode")
-            if cols.get("city") == cols["postcode"]:
-                postcode, city = split_postcode_city(postcode)
-        if cols.get("city") not in (None, cols["street"], cols.get("postcode")):
-            city = cell("city")
-        return street, number, postcode or None, city or None
+        street = cols["street"]
+        number = cols.get("housenumber")
+        number = None if number == street else number
+        postcode = cols.get("postcode")
+        postcode = None if postcode == street else postcode
+        city = cols.get("city")
+        split = postcode is not None and city == postcode
+        city = None if city in (street, postcode) else city
+        out = []
+        for row in rows:
+            width = len(row)
+            pc = row[postcode].strip() if postcode is not None and postcode < width else ""
+            town = row[city].strip() if city is not None and city < width else ""
+            if split:
+                pc, town = split_postcode_city(pc)
+            out.append(
+                (
+                    row[street].strip() if street < width else "",
+                    row[number].strip() if number is not None and number < width else "",
+                    pc or None,
+                    town or None,
+                )
+            )
+        return out
 
 
 def split_postcode_city(text: str) -> tuple[str, str]:
@@ -452,10 +466,12 @@ def detect(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Detection:
         and why other columns were skipped. Call :meth:`Detection.require` for a mapping.
     """
     header = tuple(header)
+    top = rows[: SAMPLE_ROWS * 4]  # enough cells to judge; a bare "Nr" is read in full
     profiles = [
-        profile(i, name, [row[i] if i < len(row) else "" for row in rows])
+        profile(i, name, [row[i] if i < len(row) else "" for row in (
+            rows if header_kind(name) in ("number?", None) else top)])
         for i, name in enumerate(header)
-    ]
+    ]  # fmt: skip
     offers: dict[str, list[tuple[int, str, bool, int]]] = {role: [] for role in ROLES}
     skipped: dict[int, str] = {}
     for p in profiles:

@@ -285,8 +285,7 @@ def address_values(table: AddressTable) -> list[tuple[str, ...]]:
     :meth:`~sozialraum.columns.ColumnMapping.values`)."""
     if table.mapping is None:
         raise ValueError("the columns of the table are not known yet")
-    values = table.mapping.values
-    return [values(row) for row in table.rows]
+    return table.mapping.all_values(table.rows)
 
 
 def match_address(matcher: AddressMatcher, values: tuple[str | None, ...]) -> Match:
