@@ -102,7 +102,9 @@ def _chosen_columns(table: AddressTable) -> dict[str, int | None] | None:
     choice: dict[str, int | None] = {}
     for role in ROLES:
         value = (request.form.get(f"spalte_{role}") or "").strip()
-        choice[role] = int(value) if value.isdigit() and len(value) < 4 else None
+        choice[role] = (
+            int(value) if value.isascii() and value.isdigit() and len(value) < 4 else None
+        )
     return choice
 
 

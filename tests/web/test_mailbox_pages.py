@@ -306,3 +306,14 @@ def test_combined_columns_and_one_address_column_are_accepted(client, demo_store
     ):
         page = _upload(client, data).get_data(as_text=True)
         assert '<strong data-risk="hoch">1</strong>' in page, page[-2000:]
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "99", "1.0", "x"])
+def test_odd_column_choices_are_a_german_400(client, demo_store, value):
+    data, _ = _export(demo_store)
+    fields = _step(_send(client, data, ausgabe="zuordnung").get_data(as_text=True))
+    fields["spalte_street"] = value
+    response = _send(client, data, ausgabe="tabelle", **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Straße" in page and "Spalten zuordnen" in page and "mailbox-results" not in page
