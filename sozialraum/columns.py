@@ -28,11 +28,17 @@ from dataclasses import dataclass, field
 from sozialraum.errors import InvalidInput
 
 #: The parts of an address a list can hold, in order.
-ROLES = ("street", "housenumber", "postcode", "city")
+ROLES = ("street", "housenumber", "suffix", "postcode", "city")
+#: The parts one address column ("Anschrift") holds.
+ADDRESS_PARTS = ("street", "housenumber", "postcode", "city")
 #: German names of the roles (web mapping step).
-ROLE_LABELS = {"street": "Straße", "housenumber": "Hausnummer", "postcode": "PLZ", "city": "Ort"}
-_ROLE_WORDS = {"street": "street", "housenumber": "house number", "postcode": "postcode",
-               "city": "city"}  # fmt: skip
+ROLE_LABELS = {"street": "Straße", "housenumber": "Hausnummer", "suffix": "Zusatz zur Hausnummer",
+               "postcode": "PLZ", "city": "Ort"}  # fmt: skip
+_ROLE_WORDS = {"street": "street", "housenumber": "house number",
+               "suffix": "house number suffix", "postcode": "postcode", "city": "city"}  # fmt: skip
+_GERMAN_ACCUSATIVE = {"street": "die Straße", "housenumber": "die Hausnummer",
+                      "suffix": "den Zusatz zur Hausnummer", "postcode": "die PLZ",
+                      "city": "den Ort"}  # fmt: skip
 #: Cells read per column to judge its content (from the top of the list).
 SAMPLE_ROWS = 500
 
@@ -44,7 +50,13 @@ _NUMBER_WEAK = r"(?:nr|no|nummer|number|num)"
 _AND = r"(?:und|and|u)?"
 _POSTCODE = r"(?:plz|postleitzahl|zip|zipcode|postcode|postalcode)"
 _CITY = r"(?:ort|stadt|wohnort|gemeinde|city|town)"
+_SUFFIX = r"(?:zusatz|suffix|addition|buchstabe)"
 _HEADER_PATTERNS = (
+    ("other", re.compile(r"(?:adress|address|anschrift|wohn|strassen?)\w*zusatz\w*")),
+    ("suffix", re.compile(
+        rf"(?:{_NUMBER_STRONG}|{_NUMBER_WEAK}|haus)\w*{_SUFFIX}|{_SUFFIX}\w*"
+        rf"(?:{_NUMBER_STRONG}|{_NUMBER_WEAK})")),
+    ("suffix?", re.compile(_SUFFIX)),
     ("street+housenumber", re.compile(
         rf"{_STREET}{_AND}(?:{_NUMBER_STRONG}|{_NUMBER_WEAK})|adresszeile\d?|addressline\d?"
         r"|streetaddress")),
@@ -87,6 +99,7 @@ _ADDRESS_CELL = re.compile(rf"{_STREET_HN_CELL.pattern}\s*,?\s*\d{{5}}(?:[\s,]+\
 _DATE_CELL = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}.*")
 _ID_CELL = re.compile(r"(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9/_-]{6,}|\d{6,}")
 _TEXT_CELL = re.compile(r"[^\d]+")
+_SUFFIX_CELL = re.compile(r"[A-Za-z]{1,2}|[-/]\s*\d{1,4}\s*[A-Za-z]?")
 
 
 class CsvProblem(InvalidInput):
@@ -214,7 +227,7 @@ def profile(index: int, name: str, cells: Sequence[str]) -> ColumnProfile:
     patterns = {
         "housenumber": _HN_CELL, "postcode": _PC_CELL, "postcode+city": _PC_CITY_CELL,
         "street+housenumber": _STREET_HN_CELL, "address": _ADDRESS_CELL, "date": _DATE_CELL,
-        "id": _ID_CELL, "text": _TEXT_CELL,
+        "id": _ID_CELL, "text": _TEXT_CELL, "suffix": _SUFFIX_CELL,
     }  # fmt: skip
     for kind, pattern in patterns.items():
         found.shares[kind] = sum(bool(pattern.fullmatch(v)) for v in sample) / len(sample)
@@ -267,6 +280,8 @@ class ColumnMapping:
         street = cols["street"]
         number = cols.get("housenumber")
         number = None if number == street else number
+        suffix = cols.get("suffix")
+        whole_line = cols.get("postcode") == street or cols.get("city") == street
         postcode = cols.get("postcode")
         postcode = None if postcode == street else postcode
         city = cols.get("city")
@@ -279,15 +294,26 @@ class ColumnMapping:
             town = row[city].strip() if city is not None and city < width else ""
             if split:
                 pc, town = split_postcode_city(pc)
-            out.append(
-                (
-                    row[street].strip() if street < width else "",
-                    row[number].strip() if number is not None and number < width else "",
-                    pc or None,
-                    town or None,
-                )
-            )
+            place = row[street].strip() if street < width else ""
+            house = row[number].strip() if number is not None and number < width else ""
+            if suffix is not None and suffix < width and row[suffix].strip():
+                if number is not None:
+                    house = join_suffix(house, row[suffix].strip())
+                elif not whole_line:  # "Lindenstr. 12" + "a"
+                    place = join_suffix(place, row[suffix].strip())
+            out.append((place, house, pc or None, town or None))
         return out
+
+
+def join_suffix(number: str, suffix: str) -> str:
+    """A house number with the cell of a suffix column: ``("12", "a")`` → ``"12a"``,
+    ``("12", "-14")`` → ``"12-14"``; anything else is joined with a space (the matcher then
+    finds no such house rather than a wrong one)."""
+    if not number:
+        return ""
+    if _SUFFIX_CELL.fullmatch(suffix):
+        return number + suffix.replace(" ", "")
+    return f"{number} {suffix}"
 
 
 def split_postcode_city(text: str) -> tuple[str, str]:
@@ -365,7 +391,7 @@ class Detection:
                 raise ColumnProblem(
                     f"cannot tell which column is the {_ROLE_WORDS[role]}: {_quoted(names)} — "
                     + hint,
-                    f"Unklar, welche Spalte die {ROLE_LABELS[role]} enthält: "
+                    f"Unklar, welche Spalte {_GERMAN_ACCUSATIVE[role]} enthält: "
                     f"{_german_quoted(names)}. {_GERMAN_HINT}",
                     role,
                     names,
@@ -376,7 +402,7 @@ class Detection:
             raise ColumnProblem(
                 f"cannot tell which column is the {_ROLE_WORDS[missing]}; columns: "
                 f"{_quoted(self.header)} — {hint}",
-                f"Keine Spalte für die {ROLE_LABELS[missing]} erkannt (Spalten: "
+                f"Keine Spalte für {_GERMAN_ACCUSATIVE[missing]} erkannt (Spalten: "
                 f"{_german_quoted(self.header)}). {_GERMAN_HINT}",
                 None,
                 list(self.header),
@@ -403,7 +429,8 @@ _FILLS = {
     "city": ("city",),
     "street+housenumber": ("street", "housenumber"),
     "postcode+city": ("postcode", "city"),
-    "address": ("street", "housenumber", "postcode", "city"),
+    "address": ADDRESS_PARTS,
+    "suffix": ("suffix",),
 }
 
 
@@ -413,6 +440,10 @@ def _roles_of(p: ColumnProfile) -> tuple[tuple[str, ...], str, bool] | None:
     content, kind = p.content, p.header
     if kind in ("running", "id", "name", "date", "other"):
         return None
+    if kind == "suffix" or (kind == "suffix?" and p.share("suffix") >= 0.9):
+        return ("suffix",), "Spaltenname, Inhalt Buchstaben zur Hausnummer", True
+    if kind == "suffix?":
+        return None  # "Zusatz" with other cells: an address addition, not read
     if kind == "number?":
         if content == "housenumber":
             return ("housenumber",), "Spaltenname „Nr“, Inhalt Hausnummern", True
@@ -424,13 +455,13 @@ def _roles_of(p: ColumnProfile) -> tuple[tuple[str, ...], str, bool] | None:
             return _FILLS["street+housenumber"], "Inhalt: Straße mit Hausnummer", True
         if kind == "address":
             return _FILLS["address"], "Spaltenname: Anschrift", True
-        return ("street",), "Spaltenname", True
+        return ("street",), "am Spaltennamen erkannt", True
     if kind in ("postcode", "postcode+city", "city"):
         if content == "postcode+city" or kind == "postcode+city":
             return _FILLS["postcode+city"], "PLZ und Ort in einer Spalte", True
-        return _FILLS[kind], "Spaltenname", True
+        return _FILLS[kind], "am Spaltennamen erkannt", True
     if kind == "housenumber":
-        return ("housenumber",), "Spaltenname", True
+        return ("housenumber",), "am Spaltennamen erkannt", True
     # an unknown name: only cells that are unmistakably addresses count
     if content == "address":
         return _FILLS["address"], "Inhalt: ganze Anschriften", False
@@ -446,6 +477,8 @@ def _skip_reason(p: ColumnProfile) -> str | None:
         return _SKIP_WHY[p.header][1]
     if p.header == "number?" and p.content != "housenumber":
         return _SKIP_WHY["running"][1] if p.running else "keine Hausnummern"
+    if p.header == "suffix?" and p.filled and p.share("suffix") < 0.9:
+        return "Adresszusatz"
     return None
 
 
@@ -535,7 +568,7 @@ def mapping_from_names(
                 list(header),
             )
         index = _find_name(name, header)
-        for target in ROLES if role == "address" else (role,):
+        for target in ADDRESS_PARTS if role == "address" else (role,):
             if role == "address" and target in choice:
                 continue
             choice[target] = index

@@ -55,6 +55,8 @@ def _rows(count: int, numbers=None) -> list[list[str]]:
         ("ID", "id"), ("client", "id"), ("Name", "name"), ("Vorname", "name"),
         ("Geburtsdatum", "date"), ("geb.", "date"), ("date_of_birth", "date"),
         ("E-Mail-Adresse", "other"), ("Telefon", "other"), ("Ortsteil", None), ("", None),
+        ("Hausnummernzusatz", "suffix"), ("HNr-Zusatz", "suffix"), ("housenumber_suffix", "suffix"),
+        ("Zusatz", "suffix?"), ("Adresszusatz", "other"),
     ],
 )  # fmt: skip
 def test_header_meaning(name, kind):
@@ -132,6 +134,23 @@ def test_ids_names_dates_and_unknown_columns_are_never_taken(header, row):
 def test_combined_columns_are_split(header, row, values):
     rows = [list(row) for _ in range(3)]
     assert detect(header, rows).require().values(rows[0]) == values
+
+
+def test_a_suffix_column_is_joined_to_the_house_number():
+    """ "12" and "a" in two columns is house 12a, never house 12."""
+    header = ["Straße", "Hausnummer", "Zusatz", "PLZ"]
+    rows = [["Lindenstraße", "12", "a", "45903"], ["Birkenweg", "4", "-6", ""],
+            ["Birkenweg", "3", "", ""]]  # fmt: skip
+    mapping = detect(header, rows).require()
+    assert mapping.names()["suffix"] == "Zusatz"
+    assert [v[1] for v in mapping.all_values(rows)] == ["12a", "4-6", "3"]
+    combined = [["Lindenstraße 12", "a"], ["Birkenweg 3", ""]]
+    mapping = detect(["Straße und Hausnummer", "HNr-Zusatz"], combined).require()
+    assert [v[0] for v in mapping.all_values(combined)] == ["Lindenstraße 12a", "Birkenweg 3"]
+    other = [["Lindenstraße", "12", "Hinterhaus"]] * 3  # an address addition: not read
+    detection = detect(["Straße", "Hausnummer", "Zusatz"], other)
+    assert "suffix" not in detection.require().columns
+    assert detection.skipped == {2: "Adresszusatz"}
 
 
 def test_split_postcode_city():

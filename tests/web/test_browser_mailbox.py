@@ -98,7 +98,7 @@ def test_list_export_with_running_numbers_goes_through_the_mapping_step(s, live_
     assert s.page.locator("#spalte-street option:checked").inner_text() == "Straße"
     assert s.page.locator("#spalte-housenumber").input_value() == ""
     s.screenshot("2-mapping", full_page=True)
-    s.page.get_by_label("Hausnummer").select_option(label="Hausnummer")
+    s.page.get_by_label("Hausnummer", exact=True).select_option(label="Hausnummer")
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.wait_for_selector("table.mailbox-results")
     assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
