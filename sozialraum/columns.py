@@ -150,11 +150,12 @@ def column_key(name: str) -> str:
 
 
 def header_kind(name: str) -> str | None:
-    """What a column name means: a role (``street``, ``housenumber``, ``postcode``,
-    ``city``), a combined one (``street+housenumber``, ``postcode+city``, ``address``),
-    ``number?`` (a bare "Nr": house number or running number, the cells decide), a column
-    that is never an address part (``running``, ``id``, ``name``, ``date``, ``other``), or
-    ``None`` (unknown)."""
+    """What a column name means: a role (``street``, ``housenumber``, ``suffix``,
+    ``postcode``, ``city``), a combined one (``street+housenumber``, ``postcode+city``,
+    ``address``), ``number?`` (a bare "Nr": house number or running number, the cells
+    decide), ``suffix?`` (a bare "Zusatz": a house-number suffix or an address addition, the
+    cells decide), a column that is never an address part (``running``, ``id``, ``name``,
+    ``date``, ``other``), or ``None`` (unknown)."""
     key = column_key(name)
     if not key:
         return None
@@ -244,7 +245,8 @@ class ColumnMapping:
     header : tuple of str
         The list's column names.
     columns : dict
-        ``street`` always; ``housenumber``, ``postcode``, ``city`` when the list has them.
+        ``street`` always; ``housenumber``, ``suffix`` (letters or range end joined to the
+        number), ``postcode``, ``city`` when the list has them.
     reasons : dict
         Per role, in German, why this column (shown in the web mapping step).
     """
@@ -561,8 +563,8 @@ def mapping_from_names(
         role, name = role.strip().lower(), name.strip()
         if not sep or role not in (*ROLES, "address"):
             raise ColumnProblem(
-                f"--columns: expected role=column with role one of street, housenumber, "
-                f"postcode, city, address; got '{part.strip()}'",
+                "--columns: expected role=column with role one of street, housenumber, "
+                f"suffix, postcode, city, address; got '{part.strip()}'",
                 "Unbekannte Zuordnung.",
                 None,
                 list(header),
@@ -617,7 +619,8 @@ def mapping_from_indices(
         )
     for i in set(columns.values()):  # one column for several parts: a combined column
         shared = {role for role, j in columns.items() if j == i}
-        if len(shared) > 1 and "street" not in shared and shared != {"postcode", "city"}:
+        combined = "street" in shared or shared == {"postcode", "city"}
+        if len(shared) > 1 and ("suffix" in shared or not combined):
             raise ColumnProblem(
                 f"column '{header[i]}' named for two parts",
                 f"Die Spalte „{header[i]}“ ist zwei Teilen zugeordnet.",

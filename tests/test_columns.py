@@ -175,6 +175,8 @@ def test_named_columns():
         mapping_from_indices({"housenumber": 2}, header)
     with pytest.raises(ColumnProblem, match="named for two parts"):
         mapping_from_indices({"street": 1, "housenumber": 2, "postcode": 2}, header)
+    with pytest.raises(ColumnProblem, match="named for two parts"):
+        mapping_from_indices({"street": 1, "housenumber": 2, "suffix": 2}, header)
     with pytest.raises(ColumnProblem, match="no such column"):
         mapping_from_indices({"street": 7}, header)
 
