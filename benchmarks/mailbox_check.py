@@ -25,7 +25,13 @@
    CLI's output is checked against the labelled truth of every row.
 2. Quality. The labelled set is matched on Neuss and Dreieich exactly as
    ``tests/analysis/test_matching.py`` does (seed 5, 40 addresses each): share of correct
-   results (target >= 99 %) and wrong confident matches (target 0).
+   results (target >= 99 %) and wrong confident matches (target 0). Then the same cases
+   are written as whole files in each list layout of ``LAYOUTS`` there (running numbers,
+   customer numbers, names, birth dates, combined columns, one address column, cp1252 and
+   UTF-8, ``;`` and ``,``) and read back with the columns detected from the file alone:
+   per layout whether the columns were found, the share correct and the wrong confident
+   matches; the baseline is the column rule before ``sozialraum.columns`` (first column
+   named like a part, by name only) on the same file.
 
 Nothing here is a test; there are no time limits. Called from
 ``benchmarks/run.py --only mailbox``.
@@ -304,6 +310,72 @@ def _bench_quality() -> None:
         print(
             f"  {name:<26} {len(cases):>6} {correct:>8} {correct / len(cases):>8.1%} "
             f"{wrong:>16}   target >= 99 %, 0"
+        )
+        print(f"    {'the same cases as a list layout (target >= 99 %, 0 wrong)':<62} "
+              f"{'rows':>5} {'columns':>7} {'share':>7} {'wrong':>6}")  # fmt: skip
+        _bench_layouts(matcher, cases)
+
+
+#: The column rule before sozialraum.columns (the baseline of the layout figures): the
+#: first column whose folded name is one of these, by name only.
+_OLD_ALIASES = {
+    "street": {"street", "strasse", "str", "strassenname"},
+    "housenumber": {"housenumber", "hausnummer", "hnr", "nr", "hausnr", "number"},
+    "postcode": {"postcode", "plz", "postleitzahl", "zip"},
+    "city": {"city", "ort", "stadt", "wohnort", "gemeinde"},
+    "address": {"address", "adresse", "anschrift", "addresse"},
+}
+
+
+def _old_rule(matcher, data: bytes, kept: list[tuple]) -> tuple[int, int] | None:
+    """(correct, wrong confident) of a layout file read with the old column rule, or
+    ``None`` when that rule refused the file."""
+    from sozialraum.columns import column_key
+    from sozialraum.mailbox_check import read_table
+    from tests.analysis.labelled_addresses import judge, truth_key
+
+    table = read_table(data)
+    keys = [column_key(h) for h in table.header]
+    columns = {
+        role: next(i for i, k in enumerate(keys) if k in aliases)
+        for role, aliases in _OLD_ALIASES.items()
+        if any(k in aliases for k in keys)
+    }
+    if "street" not in columns and "address" not in columns:
+        return None
+    correct = wrong = 0
+    for row, (_, _, allowed, truth) in zip(table.rows, kept, strict=True):
+
+        def cell(role, row=row):
+            i = columns.get(role)
+            return row[i] if i is not None and i < len(row) else ""
+
+        if "street" in columns:
+            result = matcher.match(cell("street"), cell("housenumber"), cell("postcode"),
+                                   cell("city"))  # fmt: skip
+        else:
+            result = matcher.match_line(cell("address"))
+        got = truth_key(result.feature["properties"]) if result.feature else None
+        ok, confidently_wrong = judge(result.kind, got, allowed, truth)
+        correct += ok
+        wrong += confidently_wrong
+    return correct, wrong
+
+
+def _bench_layouts(matcher, cases) -> None:
+    """Per list layout of tests/analysis/labelled_addresses.py: columns found from the file
+    alone, share correct, wrong confident matches; the old column rule as the baseline."""
+    from tests.analysis.labelled_addresses import LAYOUTS, layout_file, layout_quality
+
+    for layout in LAYOUTS:
+        table, rows, correct, wrong, _ = layout_quality(matcher, cases, layout)
+        found = "yes" if table.mapping.names() == LAYOUTS[layout][3] else "NO"
+        data, kept = layout_file(cases, layout, seed=7)
+        old = _old_rule(matcher, data, kept)
+        before = "refused" if old is None else f"{old[0] / rows:.1%}, {old[1]} wrong"
+        print(
+            f"    {layout[:62]:<62} {rows:>5} {found:>7} {correct / rows:>7.1%} {wrong:>6}"
+            f"   old rule: {before}"
         )
 
 

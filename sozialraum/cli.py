@@ -344,12 +344,23 @@ def purge(data_dir, area_names, dry_run):
     help="Result CSV (the input with the check's columns added).",
 )
 @click.option("--area", required=True, help="Area name.")
-def check_addresses(data_dir, input_file, output, area):  # fmt: skip
+@click.option(
+    "--columns",
+    "columns",
+    metavar="ROLE=COLUMN,...",
+    help="Name the address columns instead of detecting them, e.g. "
+    "street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort (one column for two "
+    "parts: a combined column; address=Anschrift for one address column).",
+)
+def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     """Flag addresses where post may not arrive (mailbox status, risk, suggested action).
 
-    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with the columns
-    street/housenumber/postcode/city (or Straße/Hausnummer/PLZ/Ort) or one column address
-    (Adresse), up to 100,000 rows. The output has the same rows and columns plus
+    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') up to 100,000 rows. Its
+    address columns are detected by name and content (German or English, abbreviated:
+    Straße/Str./street, Hausnummer/Hausnr./HNr, PLZ/zip, Ort/city, combined ones such as
+    "Straße und Hausnummer", "PLZ Ort" or one Anschrift column); running numbers,
+    customer numbers, names and dates are never taken. If that is unclear the command
+    stops and asks for --columns. The output has the same rows and columns plus
     match_kind, match_score, matched_street, matched_housenumber, matched_postcode,
     mailbox_status, risk, reasons, action. The list is processed in memory: nothing of it
     is stored or logged.
@@ -363,7 +374,7 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
     if output.resolve() == input_file.resolve():
         raise click.ClickException("the output must not overwrite the input")
     data = input_file.read_bytes()
-    table = read_address_csv(data)
+    table = read_address_csv(data, columns=columns)
     actions = load_actions(settings.instance_path() / "mailbox_rules.toml")
     matcher = AddressMatcher(store.query(area, "addresses"))  # one run: no cache needed
     results, counts = check_table(store, area, table, actions=actions, matcher=matcher)
@@ -377,14 +388,21 @@ def check_addresses(data_dir, input_file, output, area):  # fmt: skip
 @data_dir_option
 @click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--area", required=True, help="Area name.")
-def import_returns(data_dir, input_file, area):
+@click.option(
+    "--columns",
+    "columns",
+    metavar="ROLE=COLUMN,...",
+    help="Name the address columns instead of detecting them (as for check-addresses).",
+)
+def import_returns(data_dir, input_file, area, columns):
     """Import returned-mail records (Rückläufer) as mailbox evidence.
 
     INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with a date column (date or
-    Datum: 2026-10-01 or 01.10.2026), the address (street/housenumber/postcode/city or one
-    column address) and optionally a reason (reason or Grund). Only these columns are read:
-    names or case numbers in other columns are never stored. Rows whose address is not
-    found unambiguously are listed and skipped; records older than 12 months are skipped.
+    Datum: 2026-10-01 or 01.10.2026), the address (columns detected as for
+    check-addresses, or named with --columns) and optionally a reason (reason or Grund).
+    Only these columns are read: names or case numbers in other columns are never stored.
+    Rows whose address is not found unambiguously are listed and skipped; records older
+    than 12 months are skipped.
     Importing the same file twice adds nothing.
     """
     from sozialraum.model.privacy import load_privacy_guard
@@ -394,8 +412,9 @@ def import_returns(data_dir, input_file, area):
     store.read_meta(area)
     guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
     report = run_import(
-        store, area, input_file.read_bytes(), guard=guard, today=settings.today(), actor=_actor()
-    )
+        store, area, input_file.read_bytes(), guard=guard, today=settings.today(),
+        actor=_actor(), columns=columns,
+    )  # fmt: skip
     for problem in report.problems[:50]:
         click.echo(f"skipped {problem.english}", err=True)
     if len(report.problems) > 50:

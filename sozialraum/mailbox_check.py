@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sozialraum import settings
-from sozialraum.analysis.matching import AddressMatcher, Match
-from sozialraum.errors import InvalidInput
+from sozialraum.analysis.matching import MATCH_LABELS, AddressMatcher, Match
+from sozialraum.columns import (
+    ColumnMapping,
+    CsvProblem,
+    column_key,
+    detect,
+    mapping_from_names,
+)
 from sozialraum.exports import FORMULA_START, csv_cell
 from sozialraum.model.addresses import address_key
 from sozialraum.model.mailbox import (
@@ -48,27 +53,6 @@ ADDED_COLUMNS = (
     "reasons",
     "action",
 )
-_ALIASES = {
-    "street": {"street", "strasse", "str", "strassenname"},
-    "housenumber": {"housenumber", "hausnummer", "hnr", "nr", "hausnr", "number"},
-    "postcode": {"postcode", "plz", "postleitzahl", "zip"},
-    "city": {"city", "ort", "stadt", "wohnort", "gemeinde"},
-    "address": {"address", "adresse", "anschrift", "addresse"},
-}
-
-
-class CsvProblem(InvalidInput):
-    """A CSV that cannot be checked; ``german`` is the message for the web pages."""
-
-    def __init__(self, message: str, german: str):
-        super().__init__(message)
-        self.german = german
-
-
-def column_key(name: str) -> str:
-    """A column name folded for matching: lower case, umlauts spelled out, letters only."""
-    text = name.strip().lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe")
-    return re.sub(r"[^a-z]", "", text.replace("ü", "ue"))
 
 
 def find_column(header: list[str], aliases: set[str]) -> int | None:
@@ -96,24 +80,36 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+class TooManyRows(CsvProblem):
+    """A list longer than allowed (HTTP 413 in the API)."""
+
+    status = 413
+
+
 @dataclass
 class AddressTable:
-    """A parsed address list: header, rows, delimiter and which columns hold what."""
+    """A parsed address list: header, rows, delimiter and which columns hold what
+    (``mapping`` is ``None`` until the columns are known, see :func:`read_table`)."""
 
     header: list[str]
     rows: list[list[str]]
     delimiter: str
-    columns: dict[str, int]
+    mapping: ColumnMapping | None = None
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Role → column index (a combined column serves several roles)."""
+        return dict(self.mapping.columns) if self.mapping else {}
 
 
-def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
-    """Parse an address list (``;`` or ``,``; street/housenumber/postcode/city columns or
-    one address column; German or English column names).
+def read_table(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
+    """Parse a list (UTF-8 with or without BOM, or Windows-1252; ``;`` or ``,``) without
+    deciding its columns yet.
 
     Raises
     ------
     CsvProblem
-        Empty, binary, too many rows, no usable columns (English and German messages).
+        Empty, binary, not CSV, too many rows, no rows (English and German messages).
     """
     text = decode(data)
     first = text.split("\n", 1)[0]
@@ -125,19 +121,6 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
         raise CsvProblem("the file is empty", "Die Datei ist leer.") from None
     except csv.Error:
         raise CsvProblem("the file is not valid CSV", "Die Datei ist keine gültige CSV.") from None
-    columns = {
-        role: index
-        for role, aliases in _ALIASES.items()
-        if (index := find_column(header, aliases)) is not None
-    }
-    if not ({"street", "housenumber"} <= columns.keys() or "address" in columns or
-            "street" in columns):  # fmt: skip
-        raise CsvProblem(
-            "no usable columns: name them street/housenumber/postcode/city (or Straße/"
-            "Hausnummer/PLZ/Ort) or give one column address (Adresse)",
-            "Keine passenden Spalten gefunden. Bitte die Spalten Straße, Hausnummer, PLZ und "
-            "Ort nennen – oder eine Spalte Adresse.",
-        )
     rows = []
     try:
         for row in reader:
@@ -145,7 +128,7 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
                 continue
             rows.append(row)
             if len(rows) > max_rows:
-                raise CsvProblem(
+                raise TooManyRows(
                     f"too many rows: at most {max_rows:,}",
                     f"Zu viele Zeilen: höchstens {max_rows:,}.".replace(",", "."),
                 )
@@ -153,7 +136,39 @@ def read_address_csv(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
         raise CsvProblem("the file is not valid CSV", "Die Datei ist keine gültige CSV.") from None
     if not rows:
         raise CsvProblem("the file has no address rows", "Die Datei enthält keine Adressen.")
-    return AddressTable(header, rows, delimiter, columns)
+    return AddressTable(header, rows, delimiter)
+
+
+def read_address_csv(
+    data: bytes, max_rows: int = MAX_ROWS, columns: str | ColumnMapping | None = None
+) -> AddressTable:
+    """Parse an address list and decide its columns (see :mod:`sozialraum.columns`).
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    max_rows : int
+        At most this many rows.
+    columns : str or ColumnMapping, optional
+        The columns named by the user (a ``--columns`` value such as
+        ``street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort``, or a mapping);
+        detected from header and cells when not given.
+
+    Raises
+    ------
+    CsvProblem
+        Empty, binary, too many rows; :class:`~sozialraum.columns.ColumnProblem` when the
+        columns are unclear (two could be the house number, or none fits).
+    """
+    table = read_table(data, max_rows)
+    if isinstance(columns, ColumnMapping):
+        table.mapping = columns
+    elif columns:
+        table.mapping = mapping_from_names(columns, table.header, table.rows)
+    else:
+        table.mapping = detect(table.header, table.rows).require()
+    return table
 
 
 def evidence_index(
@@ -286,14 +301,11 @@ def added_values(result: CheckResult) -> list[object]:
 
 
 def address_values(table: AddressTable) -> list[tuple[str, ...]]:
-    """Per row the address as ``(street, housenumber, postcode, city)`` or ``(line,)``
-    (missing cells are empty)."""
-    cols = table.columns
-    roles = ("street", "housenumber", "postcode", "city") if "street" in cols else ("address",)
-    picks = [cols.get(role) for role in roles]
-    return [
-        tuple(row[i] if i is not None and i < len(row) else "" for i in picks) for row in table.rows
-    ]
+    """Per row the address as ``(street, housenumber, postcode, city)`` (see
+    :meth:`~sozialraum.columns.ColumnMapping.values`)."""
+    if table.mapping is None:
+        raise ValueError("the columns of the table are not known yet")
+    return table.mapping.all_values(table.rows)
 
 
 def match_address(matcher: AddressMatcher, values: tuple[str | None, ...]) -> Match:
@@ -346,19 +358,30 @@ def check_table(store: Store, area: str, table: AddressTable, **options):
     return check_inputs(store, area, address_values(table), **options)
 
 
-def result_csv(table: AddressTable, results: list[CheckResult]) -> str:
+def result_csv(table: AddressTable, results: list[CheckResult], labels: bool = False) -> str:
     """The same CSV with :data:`ADDED_COLUMNS` appended (UTF-8 with BOM, same delimiter);
-    every cell is neutralised against formula injection, extra columns pass through."""
+    every cell is neutralised against formula injection, extra columns pass through.
+
+    ``labels`` (the web page's German download) adds ``match_label`` after
+    ``match_kind``: the kind in German (genau, normalisiert, ähnlich, mehrdeutig, keine);
+    ``match_kind`` itself stays machine-readable.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in [*table.header, *ADDED_COLUMNS]])
+    names = list(ADDED_COLUMNS)
+    if labels:
+        names.insert(1, "match_label")
+    writer.writerow([csv_cell(h) for h in [*table.header, *names]])
     width = len(table.header)
     added: dict[int, list[str]] = {}  # per result: repeated rows share one (check_table)
     for row, result in zip(table.rows, results, strict=True):
         cells = row if len(row) == width else [*row, *[""] * (width - len(row))]
         if id(result) not in added:
-            added[id(result)] = [csv_cell(v) for v in added_values(result)]
+            values = added_values(result)
+            if labels:
+                values.insert(1, MATCH_LABELS[result.match.kind])
+            added[id(result)] = [csv_cell(v) for v in values]
         safe = ["'" + c if c.startswith(FORMULA_START) else c for c in cells]
         writer.writerow([*safe, *added[id(result)]])
     return out.getvalue()
@@ -435,6 +458,7 @@ def result_record(result: CheckResult, today: date) -> dict:
     match, found = result.match, result.assessment
     record = {
         "match_kind": match.kind,
+        "match_label": MATCH_LABELS[match.kind],
         "match_score": match.score,
         "match_reason": match.reason or None,
         "matched": _address_record(match.feature) if match.feature else None,

@@ -78,22 +78,31 @@ def _row_problem(number: int, english: str, german: str) -> RowProblem:
 
 
 def read_returns(
-    store: Store, area: str, data: bytes, *, guard: PrivacyGuard, today: date
+    store: Store,
+    area: str,
+    data: bytes,
+    *,
+    guard: PrivacyGuard,
+    today: date,
+    columns: str | None = None,
 ) -> tuple[list[dict], ReturnsReport]:
     """Parse and match a returned-mail CSV; returns the records to store and a report.
 
     Columns: a day (``Datum``/``date``), the address (street/housenumber/postcode/city or
-    one ``Adresse`` column) and optionally a reason (``Grund``/``reason``). Records are
-    Point features at the matched address (EPSG:4326).
+    one ``Adresse`` column, detected as for the mailbox check, see
+    :mod:`sozialraum.columns`, or named in ``columns`` as for ``--columns``) and
+    optionally a reason (``Grund``/``reason``). Records are Point features at the matched
+    address (EPSG:4326).
 
     Raises
     ------
     CsvProblem
-        The file as a whole cannot be read (no day column, empty, binary, too many rows).
+        The file as a whole cannot be read (no day column, empty, binary, too many rows,
+        unclear address columns).
     """
     from sozialraum import areas as services
 
-    table = read_address_csv(data)
+    table = read_address_csv(data, columns=columns)
     day_col = find_column(table.header, DATE_COLUMNS)
     reason_col = find_column(table.header, REASON_COLUMNS)
     if day_col is None:
@@ -173,13 +182,21 @@ def read_returns(
 
 
 def import_returns(
-    store: Store, area: str, data: bytes, *, guard: PrivacyGuard, today: date, actor: str
+    store: Store,
+    area: str,
+    data: bytes,
+    *,
+    guard: PrivacyGuard,
+    today: date,
+    actor: str,
+    columns: str | None = None,
 ) -> ReturnsReport:
-    """Import a returned-mail CSV into the area's ``returns`` layer (see :func:`read_returns`).
+    """Import a returned-mail CSV into the area's ``returns`` layer (see :func:`read_returns`,
+    also for ``columns``).
 
     Records already stored are counted as ``known``; the audit log records the count only.
     """
-    records, report = read_returns(store, area, data, guard=guard, today=today)
+    records, report = read_returns(store, area, data, guard=guard, today=today, columns=columns)
     added = store.add_many(area, LAYER, records, actor=actor)
     report.added, report.known = len(added), len(records) - len(added)
     return report

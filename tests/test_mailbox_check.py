@@ -93,7 +93,7 @@ def test_formula_cells_are_neutralised(demo_store):
     [
         (b"", "empty", "leer"),
         (b"\x00\x01\x02\x03PK\x03\x04", "binary", "Binärdaten"),
-        (b"Name;Telefon\nA;1\n", "no usable columns", "Keine passenden Spalten"),
+        (b"Name;Telefon\nA;1\n", "cannot tell which column is the street", "Keine Spalte"),
         (b"Adresse\n", "no address rows", "keine Adressen"),
     ],
 )

@@ -183,3 +183,34 @@ def test_add_many_is_idempotent_and_audits_the_count_only(store):
     assert store.add_many("a", "returns", [feature], actor="t") == []
     log = (store.data_dir / "a" / "audit.jsonl").read_text(encoding="utf-8")
     assert "add_many" in log and "geheimer Grund" not in log
+
+
+def test_returns_read_the_address_columns_like_the_mailbox_check(runner, demo_store, tmp_path,
+                                                                 today):  # fmt: skip
+    """A Poststelle export with a running number and a Kundennummer: the house number is
+    read from "Hausnummer", never from "Nr"; unclear columns stop the import and
+    --columns settles them."""
+    houses = _unknown_addresses(demo_store, 3)
+    lines = ["Nr;Kundennummer;Datum;Straße;Hausnummer"] + [
+        f"{n};123A45678{n};{_day(1, today)};{h['street']};{h['housenumber']}"
+        for n, h in enumerate(houses, start=1)
+    ]
+    records, report = read_returns(demo_store, AREA, "\n".join(lines).encode("cp1252"),
+                                   guard=GUARD, today=today)  # fmt: skip
+    assert sorted(r["properties"]["address_key"] for r in records) == sorted(
+        h["key"] for h in houses
+    )
+    assert report.ignored_columns == ["Nr", "Kundennummer"]
+    unclear = ["Nr;Datum;Straße;Hausnummer"] + [
+        f"{n};{_day(1, today)};{h['street']};{h['housenumber']}"
+        for n, h in zip((4, 9, 4), houses, strict=True)
+    ]
+    source = tmp_path / "rueck.csv"
+    source.write_text("\n".join(unclear) + "\n", encoding="utf-8")
+    args = ["import-returns", "--data-dir", str(demo_store.data_dir), str(source), "--area", AREA]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1 and demo_store.query(AREA, "returns") == []
+    assert "cannot tell which column is the house number: 'Nr', 'Hausnummer'" in result.output
+    result = runner.invoke(main, [*args, "--columns", "street=Straße,housenumber=Hausnummer"])
+    assert result.exit_code == 0, result.output
+    assert "3 rows: 3 records added" in result.output

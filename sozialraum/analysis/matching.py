@@ -20,6 +20,14 @@ from rapidfuzz import fuzz, process
 from sozialraum.model.addresses import normalise_housenumber, normalise_street
 
 MATCH_KINDS = ("exact", "normalised", "fuzzy", "ambiguous", "none")
+#: German labels of the match kinds (web result, the web's CSV download).
+MATCH_LABELS = {
+    "exact": "genau",
+    "normalised": "normalisiert",
+    "fuzzy": "ähnlich",
+    "ambiguous": "mehrdeutig",
+    "none": "keine",
+}
 #: Street similarity (rapidfuzz ratio of normalised names) for a confident fuzzy match.
 FUZZY_CONFIDENT = 88
 #: Below this a street is not considered at all; between the two it is a weak candidate.
@@ -87,6 +95,22 @@ def parse_line(text: str) -> tuple[str, str, str | None, str | None]:
 def _number_part(housenumber: str) -> str:
     found = _DIGITS.match(housenumber)
     return found.group() if found else housenumber
+
+
+def _same_number(result: Match, housenumber: str) -> Match:
+    """A confident match must have the house number that was asked for (normalised):
+    anything else is reported as ambiguous, never as a match."""
+    if result.feature is None:
+        return result
+    found = result.feature["properties"]["housenumber"]
+    if normalise_housenumber(_fold(found)) == normalise_housenumber(housenumber):
+        return result
+    return Match(
+        "ambiguous",
+        min(result.score, 70),
+        candidates=[result.feature],
+        reason=f"Hausnummer weicht ab ({found[:10]} statt {housenumber[:10]}).",
+    )
 
 
 class AddressMatcher:
@@ -191,6 +215,12 @@ class AddressMatcher:
         if street and not housenumber:
             street, housenumber, line_postcode, line_city = parse_line(street)
             postcode, city = postcode or line_postcode, city or line_city
+        elif street and housenumber and normalise_street(street) not in self._streets:
+            line_street, line_number, _, _ = parse_line(street)
+            if line_number and line_street:  # "Miraustraße 40" with house number "2"
+                if normalise_housenumber(line_number) != normalise_housenumber(housenumber):
+                    return self._two_numbers(line_street, line_number, housenumber, postcode)
+                street = line_street
         if not street or not housenumber:
             return Match("none", 0, reason="Straße oder Hausnummer fehlt.")
         if postcode and not _POSTCODE.fullmatch(postcode):
@@ -202,6 +232,9 @@ class AddressMatcher:
             best = max((fuzz.ratio(key, c) for c in self._cities), default=0)
             if best < CITY_MIN_SCORE and not any(key in c or c in key for c in self._cities):
                 return Match("none", 0, reason=f"Der Ort „{city[:40]}“ liegt nicht im Gebiet.")
+        return _same_number(self._match_parts(street, housenumber, postcode), housenumber)
+
+    def _match_parts(self, street: str, housenumber: str, postcode: str | None) -> Match:
         exact = self._by_postcode(self._raw.get((street, housenumber), []), postcode)
         if len(exact) == 1:
             return Match("exact", 100, exact[0])
@@ -211,6 +244,21 @@ class AddressMatcher:
                 self._streets[norm_street], norm_number, postcode, "normalised", 95, street
             )
         return self._fuzzy(norm_street, norm_number, postcode, street)
+
+    def _two_numbers(self, street: str, first: str, second: str, postcode: str | None) -> Match:
+        """A street cell with a number and a different house number: never a match, the
+        houses of both numbers are the candidates."""
+        candidates = []
+        for number in (first, second):
+            found = self._match_parts(street, number, postcode)
+            candidates += [found.feature] if found.feature else found.candidates
+        reason = (
+            f"Zwei verschiedene Hausnummern: „{first[:10]}“ bei der Straße, "
+            f"„{second[:10]}“ als Hausnummer – bitte prüfen."
+        )
+        if not candidates:
+            return Match("none", 0, reason=reason)
+        return Match("ambiguous", 50, candidates=candidates[:5], reason=reason)
 
     def _fuzzy(self, norm_street: str, norm_number: str, postcode, street: str) -> Match:
         if len(norm_street) < 4:

@@ -1,4 +1,5 @@
-"""The mailbox-check API: a JSON list of addresses in, status, risk and action out.
+"""The mailbox-check API: a JSON list of addresses (or a CSV list) in, status, risk and
+action out.
 
 POST only, so no address appears in a URL or an access log; nothing of the list is
 stored or logged.
@@ -6,9 +7,17 @@ stored or logged.
 
 from __future__ import annotations
 
+from flask import request
+
 from sozialraum import settings
+from sozialraum.columns import ColumnProblem, CsvProblem
 from sozialraum.errors import InvalidInput, TooLarge
-from sozialraum.mailbox_check import check_inputs, result_record
+from sozialraum.mailbox_check import (
+    address_values,
+    check_inputs,
+    read_address_csv,
+    result_record,
+)
 from sozialraum.model.mailbox import RISK_LEVELS
 from sozialraum.web._json import json_body
 from sozialraum.web._responses import json_response
@@ -44,11 +53,34 @@ def _item(index: int, item: object) -> tuple:
     raise InvalidInput(f"address {index}: expected a string or an object")
 
 
+def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
+    """The addresses of a CSV body (a list as exported, columns detected as for the CLI or
+    named in the ``columns`` parameter) and the columns used (role → column name)."""
+    try:
+        table = read_address_csv(
+            request.get_data(cache=False), max_rows=MAX_ADDRESSES,
+            columns=request.args.get("columns") or None,
+        )  # fmt: skip
+    except ColumnProblem as exc:
+        raise InvalidInput(exc.hint("the columns parameter: columns=")) from None
+    except CsvProblem as exc:
+        if exc.status == 413:
+            raise TooLarge(f"at most {MAX_ADDRESSES:,} addresses per request") from None
+        raise InvalidInput(exc.message) from None
+    return address_values(table), table.mapping.names()
+
+
 def mailbox_check(area: str):
-    """Check a JSON list of addresses (strings or objects with street, housenumber,
-    postcode, city) against the area: match, mailbox status with evidence, delivery risk,
-    reasons and suggested action per address, plus counts per risk level."""
+    """Check a list of addresses against the area: match, mailbox status with evidence,
+    delivery risk, reasons and suggested action per address, plus counts per risk level.
+
+    The body is a JSON list (strings or objects with street, housenumber, postcode, city),
+    or a CSV list as exported (``Content-Type: text/csv``; its address columns are
+    detected, or named in the ``columns`` query parameter as for ``--columns``)."""
     checked_area(area)
+    if request.mimetype == "text/csv":
+        inputs, columns = _csv_inputs()
+        return _answer(area, inputs, columns)
     body = json_body()
     if isinstance(body, dict) and "addresses" in body:
         body = body["addresses"]
@@ -59,19 +91,22 @@ def mailbox_check(area: str):
         )
     if len(body) > MAX_ADDRESSES:
         raise TooLarge(f"at most {MAX_ADDRESSES:,} addresses per request")
-    inputs = [_item(i, item) for i, item in enumerate(body)]
+    return _answer(area, [_item(i, item) for i, item in enumerate(body)])
+
+
+def _answer(area: str, inputs: list[tuple], columns: dict[str, str] | None = None):
     today = settings.today()
     results, counts = check_inputs(
         _store(), area, inputs, actions=_ctx()["mailbox_actions"], today=today,
         visible=note_filter(),
     )  # fmt: skip
     records = [{"index": i, **result_record(r, today)} for i, r in enumerate(results)]
-    return json_response(
-        {
-            "area": area,
-            "checked_on": today.isoformat(),
-            "counts": {level: counts.get(level, 0) for level in RISK_LEVELS},
-            "results": records,
-        },
-        **{"Cache-Control": "private, no-store"},
-    )
+    answer = {
+        "area": area,
+        "checked_on": today.isoformat(),
+        "counts": {level: counts.get(level, 0) for level in RISK_LEVELS},
+        "results": records,
+    }
+    if columns is not None:
+        answer["columns"] = columns
+    return json_response(answer, **{"Cache-Control": "private, no-store"})

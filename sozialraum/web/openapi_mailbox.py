@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sozialraum.analysis.matching import MATCH_KINDS, MATCH_LABELS
 from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
 from sozialraum.model.review import STATES as REVIEW_STATES
 from sozialraum.web._openapi_parts import INT, JSON, NSTR, STR, nullable, ok_answer, param, ref
@@ -67,7 +68,11 @@ SCHEMAS: dict[str, dict] = {
         "required": ["index", "match_kind", "match_score", "risk", "reasons", "action"],
         "properties": {
             "index": INT,
-            "match_kind": {"enum": ["exact", "normalised", "fuzzy", "ambiguous", "none"]},
+            "match_kind": {"enum": list(MATCH_KINDS)},
+            "match_label": {
+                "enum": list(MATCH_LABELS.values()),
+                "description": "match_kind in German (for display)",
+            },
             "match_score": INT,
             "match_reason": NSTR,
             "matched": nullable(_ADDRESS),
@@ -98,6 +103,12 @@ SCHEMAS: dict[str, dict] = {
                 "properties": {level: INT for level in RISK_LEVELS},
             },
             "results": {"type": "array", "items": ref("MailboxResult")},
+            "columns": {
+                "type": "object",
+                "description": "For a CSV body: the column used per part (street, "
+                "housenumber, postcode, city; one column may hold several)",
+                "additionalProperties": STR,
+            },
         },
     },
 }
@@ -108,7 +119,16 @@ PATHS: dict[str, dict] = {
             "summary": "Delivery-risk check: match addresses, mailbox status with evidence, "
             "risk (hoch/mittel/niedrig/unbekannt), reasons and suggested action. Nothing of "
             "the list is stored or logged; the tool advises, it decides nothing.",
-            "parameters": [param("area", "path", True)],
+            "parameters": [
+                param("area", "path", True),
+                param(
+                    "columns",
+                    description="CSV body only: the address columns, e.g. "
+                    "street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort (detected "
+                    "from names and content when not given; unclear columns are a 400 "
+                    "naming the candidates)",
+                ),
+            ],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -119,7 +139,14 @@ PATHS: dict[str, dict] = {
                             "maxItems": MAX_ADDRESSES,
                             "items": _INPUT,
                         }
-                    }
+                    },
+                    "text/csv": {
+                        "schema": {
+                            "type": "string",
+                            "description": "A list as exported (UTF-8 or Windows-1252, ';' "
+                            f"or ','), header row first, at most {MAX_ADDRESSES:,} rows",
+                        }
+                    },
                 },
             },
             "responses": {**ok_answer("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},

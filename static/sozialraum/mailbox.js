@@ -17,25 +17,52 @@
     });
   }
 
+  function replaceFrom(page, id) {
+    var target = document.getElementById(id);
+    var source = page.getElementById(id);
+    target.replaceChildren.apply(target, source ? Array.from(source.childNodes) : []);
+    return source;
+  }
+
+  /* The list upload in two steps without a page load, so the chosen file stays chosen:
+   * "Weiter" sends it for the column detection and shows the mapping step in the form;
+   * "Prüfen und anzeigen" sends it again with the confirmed columns and shows the table;
+   * the CSV download is an ordinary form submission of the same file and columns.
+   * Nothing of the file is kept on the server between the steps. */
   function upload(form) {
-    var target = document.getElementById("ergebnis");
     var status = document.getElementById("liste-status");
+    var mapping = document.getElementById("zuordnung");
+    var first = Array.from(mapping.childNodes).map(function (n) { return n.cloneNode(true); });
+    document.getElementById("datei").addEventListener("change", function () {
+      mapping.replaceChildren.apply(mapping, first.map(function (n) { return n.cloneNode(true); }));
+      document.getElementById("ergebnis").replaceChildren();
+      status.textContent = "";
+    });
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
-      if (!button || button.value !== "tabelle" || !window.fetch || !window.DOMParser) { return; }
+      var step = button && button.value;
+      if ((step !== "tabelle" && step !== "zuordnung") || !window.fetch || !window.DOMParser) { return; }
       event.preventDefault();
       var body = new FormData(form);
-      body.set("ausgabe", "tabelle");
-      status.textContent = "Die Liste wird geprüft …";
+      body.set("ausgabe", step);
+      status.textContent = step === "zuordnung" ? "Die Spalten werden erkannt …" : "Die Liste wird geprüft …";
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) { return r.text(); })
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
-          var result = page.getElementById("ergebnis");
-          target.replaceChildren.apply(target, result ? Array.from(result.childNodes) : []);
-          var hint = target.querySelector(".hint");
+          if (step === "zuordnung") { replaceFrom(page, "zuordnung"); }
+          var result = replaceFrom(page, "ergebnis");
+          var again = document.getElementById("datei-nochmal");
+          if (again) { again.hidden = true; }  // the file is still chosen here
+          var hint = document.querySelector("#ergebnis .hint");
           if (hint) { hint.textContent = "Die Datei bleibt ausgewählt: „Ergebnis als CSV herunterladen“ lädt dieselbe Prüfung als Datei."; }
-          status.textContent = result ? "Fertig." : "Die Prüfung ist fehlgeschlagen.";
+          if (step === "zuordnung") {
+            var select = mapping.querySelector("select");
+            status.textContent = select ? "Spalten erkannt – bitte prüfen und dann „Prüfen und anzeigen“." : "Die Datei konnte nicht gelesen werden.";
+            if (select) { select.focus(); }
+          } else {
+            status.textContent = result && result.querySelector("table") ? "Fertig." : "Die Prüfung ist fehlgeschlagen.";
+          }
         }, function () { status.textContent = "Die Prüfung ist gerade nicht möglich."; });
     });
   }

@@ -4,13 +4,21 @@ wrong city, addresses that do not exist. Target: >= 99 % correct, no wrong confi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
-from analysis.labelled_addresses import judge, labelled_set, run_case, truth_key
+from analysis.labelled_addresses import (
+    LAYOUTS,
+    judge,
+    labelled_set,
+    layout_quality,
+    run_case,
+    truth_key,
+)
 from conftest import EXTRACTS
 
-from sozialraum.analysis.matching import AddressMatcher, parse_line
+from sozialraum.analysis.matching import MATCH_KINDS, MATCH_LABELS, AddressMatcher, parse_line
 from sozialraum.osm.importer import import_area
 
 
@@ -72,3 +80,37 @@ def test_every_result_says_why_when_not_matched(labelled):
 )
 def test_parse_line(text, parts):
     assert parse_line(text) == parts
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_list_layouts_as_exported_are_read_and_matched(labelled, layout):
+    """Running numbers, customer numbers, names, birth dates, combined columns, one address
+    column, cp1252/UTF-8, ';'/',': the address columns are found from the file alone and
+    every layout is >= 99 % correct with no wrong confident match."""
+    matcher, cases = labelled
+    table, rows, correct, wrong, incorrect = layout_quality(matcher, cases, layout)
+    assert table.mapping.names() == LAYOUTS[layout][3]
+    assert rows >= 0.95 * len(cases)
+    assert wrong == 0, incorrect[:5]
+    assert correct / rows >= 0.99, incorrect[:10]
+
+
+def test_a_number_in_the_street_that_differs_is_never_a_match(labelled):
+    """ "Miraustraße 40" in the street column and a running number 2 in the number column:
+    neither house is reported as found."""
+    matcher, cases = labelled
+    street, number, postcode, _ = next(
+        parts for description, parts, *_ in cases if description == "as in OSM"
+    )
+    other = str(int(re.match(r"\d+", number).group()) + 1)
+    result = matcher.match(f"{street} {number}", other, postcode)
+    assert result.kind == "ambiguous" and result.feature is None
+    assert "Zwei verschiedene Hausnummern" in result.reason
+    same = matcher.match(f"{street} {number}", number, postcode)
+    assert same.kind == "exact" or same.kind == "normalised"
+    assert same.feature["properties"]["housenumber"] == number
+
+
+def test_every_kind_has_a_german_label():
+    assert set(MATCH_LABELS) == set(MATCH_KINDS)
+    assert MATCH_LABELS["exact"] == "genau" and MATCH_LABELS["none"] == "keine"

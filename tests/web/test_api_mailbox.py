@@ -137,3 +137,67 @@ def test_released_evidence_is_not_marked(client, token, demo_store):
     assert [e["review_state"] for e in result["evidence"] if e["source"] == "notiz"] == [
         "freigegeben"
     ]
+
+
+def _csv(client, token, data: bytes, query: str = ""):
+    return client.post(
+        URL + query, data=data, headers={"X-CSRFToken": token, "Content-Type": "text/csv"}
+    )
+
+
+def _export(demo_store, numbers) -> tuple[bytes, list[dict]]:
+    """Nr;Straße;Hausnummer;PLZ;Ort in cp1252, as a municipality exports it."""
+    risky = noted_address(demo_store, "fehlt")[1]["properties"]
+    addresses = [risky, *[a["properties"] for a in demo_store.query(AREA, "addresses")][:4]]
+    lines = ["Nr;Straße;Hausnummer;PLZ;Ort"] + [
+        f"{n};{a['street']};{a['housenumber']};{a.get('postcode') or ''};{a.get('city') or ''}"
+        for n, a in zip(numbers, addresses, strict=True)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252"), addresses
+
+
+def test_a_csv_list_as_exported_is_checked_with_its_columns_detected(client, token, demo_store):
+    data, addresses = _export(demo_store, [1, 2, 3, 4, 5])
+    response = _csv(client, token, data)
+    assert response.status_code == 200, response.json
+    answer = response.json
+    assert answer["columns"] == {
+        "street": "Straße", "housenumber": "Hausnummer", "postcode": "PLZ", "city": "Ort"
+    }  # fmt: skip
+    found = [r["matched"]["housenumber"] for r in answer["results"]]
+    assert found == [a["housenumber"] for a in addresses]  # never the running number
+    assert {r["match_label"] for r in answer["results"]} <= {"genau", "normalisiert"}
+    assert answer["counts"]["hoch"] == 1
+
+
+def test_unclear_csv_columns_are_a_400_naming_them_and_the_parameter(client, token, demo_store):
+    data, addresses = _export(demo_store, [3, 9, 3, 5, 12])
+    response = _csv(client, token, data)
+    assert response.status_code == 400
+    assert response.json["detail"] == (
+        "cannot tell which column is the house number: 'Nr', 'Hausnummer' — name them with "
+        "the columns parameter: columns=street=Straße,housenumber=Hausnummer,postcode=PLZ,"
+        "city=Ort"
+    )
+    named = _csv(client, token, data, "?columns=street=Straße,housenumber=Hausnummer")
+    assert named.status_code == 200, named.json
+    assert [r["matched"]["housenumber"] for r in named.json["results"]] == [
+        a["housenumber"] for a in addresses
+    ]
+    wrong = _csv(client, token, data, "?columns=street=Straße,housenumber=Hnr")
+    assert wrong.status_code == 400 and "columns: no column 'Hnr'" in wrong.json["detail"]
+    assert _csv(client, token, b"\x00\x01junk").status_code == 400
+    many = b"Adresse\n" + b"Lindenweg 1\n" * 10_001
+    assert _csv(client, token, many).status_code == 413
+
+
+def test_a_street_with_another_number_is_never_a_match(client, token, demo_store):
+    """'Lindenstraße 12' in the street and a running number as the house number: neither
+    house is reported as found."""
+    address = noted_address(demo_store, "fehlt")[1]["properties"]
+    other = str(int("".join(c for c in address["housenumber"] if c.isdigit())) + 1)
+    body = [{"street": f"{address['street']} {address['housenumber']}", "housenumber": other}]
+    (result,) = _post(client, token, body).json["results"]
+    assert result["match_kind"] == "ambiguous" and result["matched"] is None
+    assert result["match_label"] == "mehrdeutig" and result["risk"] == "unbekannt"
+    assert "Zwei verschiedene Hausnummern" in result["match_reason"]

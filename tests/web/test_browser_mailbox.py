@@ -50,6 +50,7 @@ def test_list_upload_table_and_download(s, live_server, demo_store):
     log_in(s.page, live_server)
     s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/liste")
     s.page.set_input_files("#datei", {"name": "liste.csv", "mimeType": "text/csv", "buffer": data})
+    s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.wait_for_selector("table.mailbox-results")
     assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
@@ -65,8 +66,53 @@ def test_list_upload_table_and_download(s, live_server, demo_store):
     assert download.suggested_filename.startswith("briefkasten-pruefung-")
     text = download.path().read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == ["Ref", "Straße", "Hausnummer", *ADDED_COLUMNS]
+    assert rows[0] == ["Ref", "Straße", "Hausnummer", ADDED_COLUMNS[0], "match_label",
+                       *ADDED_COLUMNS[1:]]  # fmt: skip
     assert [r[0] for r in rows[1:]] == ["A-1", "A-2", "A-3"]
+    check(s, console)
+
+
+def test_list_export_with_running_numbers_goes_through_the_mapping_step(s, live_server, demo_store):
+    """The reported failure, in the browser: Nr;Straße;Hausnummer;PLZ;Ort (cp1252) where
+    "Nr" could be the house number. The page asks, shows five sample rows, nothing is
+    checked until the columns are confirmed; the corrected mapping finds the right house
+    and the result says "genau"/"normalisiert" in German."""
+    console = watch_console(s)
+    risky = noted_address(demo_store, "fehlt")[1]["properties"]
+    others = [a["properties"] for a in demo_store.query(AREA, "addresses")][:6]
+    lines = ["Nr;Straße;Hausnummer;PLZ;Ort"] + [
+        f"{n};{a['street']};{a['housenumber']};{a.get('postcode') or ''};{a.get('city') or ''}"
+        for n, a in zip((2, 9, 2, 5, 12, 2, 7), [risky, *others], strict=True)
+    ]
+    data = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    log_in(s.page, live_server)
+    s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/liste")
+    s.page.set_input_files("#datei", {"name": "liste.csv", "mimeType": "text/csv", "buffer": data})
+    s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
+    s.page.wait_for_selector("fieldset.column-mapping")
+    notice = s.page.locator("fieldset.column-mapping .notice").inner_text()
+    assert "Unklar, welche Spalte die Hausnummer enthält: „Nr“, „Hausnummer“" in notice
+    assert s.page.locator("table.mapping-sample tbody tr").count() == 5
+    assert s.page.locator("table.mailbox-results").count() == 0  # nothing checked yet
+    assert s.page.locator("#datei-nochmal").is_hidden()  # the file is still chosen
+    assert s.page.locator("#spalte-street option:checked").inner_text() == "Straße"
+    assert s.page.locator("#spalte-housenumber").input_value() == ""
+    s.screenshot("2-mapping", full_page=True)
+    s.page.get_by_label("Hausnummer", exact=True).select_option(label="Hausnummer")
+    s.page.get_by_role("button", name="Prüfen und anzeigen").click()
+    s.page.wait_for_selector("table.mailbox-results")
+    assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
+    found = s.page.locator("table.mailbox-results tbody tr td:nth-child(7)").all_inner_texts()
+    assert [text.split(",")[0] for text in found] == [
+        f"{a['street']} {a['housenumber']}" for a in [risky, *others]
+    ]
+    labels = s.page.locator("table.mailbox-results td[data-match]").all_inner_texts()
+    assert all(label.split(" (")[0] in ("genau", "normalisiert") for label in labels), labels
+    s.screenshot("3-result", full_page=True)
+    # choosing another file starts over: no mapping of the old file is kept
+    s.page.set_input_files("#datei", {"name": "b.csv", "mimeType": "text/csv", "buffer": data})
+    assert s.page.locator("fieldset.column-mapping").count() == 0
+    assert s.page.locator("table.mailbox-results").count() == 0
     check(s, console)
 
 

@@ -685,6 +685,7 @@ def test_mailbox_check_list_and_returned_mail(open_session, h):
     s.page.set_input_files(
         "#datei", {"name": "liste.csv", "mimeType": "text/csv", "buffer": _csv(rows)}
     )
+    s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.locator("table.mailbox-results").wait_for()
     assert_safe(s, *(hostile("Zeichen", k) for k in range(4)), *h.streets, CHUNKS[2])

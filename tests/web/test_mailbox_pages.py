@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 
 import pytest
 from conftest import csrf_token, login, noted_address
@@ -106,13 +107,33 @@ def test_address_page_shows_the_mailbox_summary(client, demo_store):
     assert 'id="briefkasten-kurz"' in page and "Zustellrisiko: <strong>hoch</strong>" in page
 
 
-def _upload(client, data: bytes, ausgabe="tabelle", url=LIST):
+def _send(client, data: bytes, url=LIST, **fields):
     token = csrf_token(client, CHECK)
     return client.post(
         url,
-        data={"csrf_token": token, "ausgabe": ausgabe, "datei": (io.BytesIO(data), "liste.csv")},
+        data={"csrf_token": token, "datei": (io.BytesIO(data), "liste.csv"), **fields},
         content_type="multipart/form-data",
     )
+
+
+def _step(page: str) -> dict[str, str]:
+    """The mapping step's fields as the browser would send them back (selected options)."""
+    fields = {"kopf": re.search(r'name="kopf" value="([0-9a-f]+)"', page).group(1)}
+    for role, body in re.findall(r'<select id="spalte-(\w+)" name="spalte_\w+"[^>]*>(.*?)</select>',
+                                 page, re.S):  # fmt: skip
+        chosen = re.search(r'<option value="(\d*)" selected>', body)
+        fields[f"spalte_{role}"] = chosen.group(1) if chosen else ""
+    return fields
+
+
+def _upload(client, data: bytes, ausgabe="tabelle", url=LIST):
+    """Upload a file; on the list page through the mapping step (detected columns kept)."""
+    if url != LIST:
+        return _send(client, data, url, ausgabe=ausgabe)
+    first = _send(client, data, ausgabe="zuordnung")
+    if first.status_code != 200:
+        return first
+    return _send(client, data, ausgabe=ausgabe, **_step(first.get_data(as_text=True)))
 
 
 def _list(demo_store) -> bytes:
@@ -152,7 +173,9 @@ def test_list_download_is_the_same_csv_with_the_added_columns(client, demo_store
     rows = list(
         csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
     )
-    assert rows[0] == ["Zeichen", "Straße", "Hausnummer", *ADDED_COLUMNS]
+    added = list(ADDED_COLUMNS)
+    added.insert(1, "match_label")  # the web's download is German: labels beside the kinds
+    assert rows[0] == ["Zeichen", "Straße", "Hausnummer", *added]
     assert [r[0] for r in rows[1:]] == ["GEHEIM-1", "GEHEIM-2", "GEHEIM-3"]
     assert [dict(zip(rows[0], r, strict=True))["risk"] for r in rows[1:]] == [
         "hoch", "niedrig", "unbekannt"]  # fmt: skip
@@ -163,7 +186,6 @@ def test_list_download_is_the_same_csv_with_the_added_columns(client, demo_store
     [
         (b"", "Die Datei ist leer."),
         (b"\x00\x01\x02\x03" * 100, "keine CSV-Textdatei"),
-        (b"Name;Vorname\nA;B\n", "Keine passenden Spalten"),
         (b"Adresse\n", "keine Adressen"),
     ],
 )
@@ -242,3 +264,94 @@ def test_released_evidence_shows_its_state_without_the_warning(client, demo_stor
     page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
     assert "Zustellrisiko: <strong>hoch</strong>" in page
     assert "noch nicht freigegeben" not in page and "<td>Freigegeben</td>" in page
+
+
+def _export(demo_store, numbers=None) -> tuple[bytes, list[dict]]:
+    """A municipal export: Nr;Straße;Hausnummer;PLZ;Ort in cp1252 with running numbers."""
+    risky = noted_address(demo_store, "fehlt")[1]["properties"]
+    others = [a["properties"] for a in demo_store.query(AREA, "addresses")][:6]
+    addresses = [risky, *others]
+    numbers = numbers or range(1, len(addresses) + 1)
+    lines = ["Nr;Straße;Hausnummer;PLZ;Ort"] + [
+        f"{n};{a['street']};{a['housenumber']};{a.get('postcode') or ''};{a.get('city') or ''}"
+        for n, a in zip(numbers, addresses, strict=False)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252"), addresses
+
+
+def test_the_mapping_step_comes_before_any_check(client, demo_store, caplog):
+    data, addresses = _export(demo_store)
+    before = _files_snapshot(demo_store)
+    with caplog.at_level(logging.DEBUG):
+        response = _send(client, data, ausgabe="tabelle")  # no confirmed columns yet
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Spalten zuordnen" in page
+    assert "mailbox-results" not in page and "data-risk" not in page  # nothing checked
+    fields = _step(page)
+    assert fields["spalte_street"] == "1" and fields["spalte_housenumber"] == "2"
+    assert fields["spalte_postcode"] == "3" and fields["spalte_city"] == "4"
+    assert "„Nr“ (laufende Nummer)" in page
+    for label in ("Straße", "Hausnummer", "PLZ", "Ort"):
+        assert f'">{label}</label>' in page
+    sample = re.search(r'<table class="notes-table mapping-sample">.*?</table>', page, re.S)
+    assert sample.group().count("<tr>") == 1 + 5  # header and five sample rows
+    assert addresses[0]["street"] in sample.group()
+    result = _send(client, data, ausgabe="tabelle", **fields).get_data(as_text=True)
+    assert '<strong data-risk="hoch">1</strong>' in result
+    matched = re.findall(r'<td data-match="(\w+)">([^<(]+)', result)
+    assert {kind for kind, _ in matched} <= {"exact", "normalised"}
+    assert {label.strip() for _, label in matched} <= {"genau", "normalisiert"}
+    houses = [a["housenumber"] for a in addresses]
+    assert all(f"{a['street']} {a['housenumber']}" in result for a in addresses), houses
+    assert addresses[0]["street"] not in caplog.text
+    changed = [p for p, t in _files_snapshot(demo_store).items() if before.get(p) != t]
+    assert all("accounts" in p.parts for p in changed), changed
+
+
+def test_unclear_columns_are_asked_for_and_corrected(client, demo_store):
+    data, addresses = _export(demo_store, numbers=[3, 9, 3, 5, 12, 3, 7])  # "Nr" not a run
+    page = _send(client, data, ausgabe="zuordnung").get_data(as_text=True)
+    assert "Unklar, welche Spalte die Hausnummer enthält: „Nr“, „Hausnummer“" in page
+    fields = _step(page)
+    assert fields["spalte_housenumber"] == ""  # not guessed
+    refused = _send(client, data, ausgabe="tabelle", **fields)
+    assert refused.status_code == 400
+    assert "Bitte die Spalte mit der Hausnummer wählen" in refused.get_data(as_text=True)
+    fields["spalte_housenumber"] = "2"
+    result = _send(client, data, ausgabe="csv", **fields)
+    rows = list(csv.DictReader(io.StringIO(result.get_data(as_text=True).lstrip("\ufeff")),
+                               delimiter=";"))  # fmt: skip
+    assert [r["matched_housenumber"] for r in rows] == [a["housenumber"] for a in addresses]
+    assert {r["match_label"] for r in rows} <= {"genau", "normalisiert"}
+    assert rows[0]["match_kind"] in ("exact", "normalised")
+
+
+def test_a_mapping_is_never_applied_to_a_file_with_other_columns(client, demo_store):
+    data, _ = _export(demo_store)
+    fields = _step(_send(client, data, ausgabe="zuordnung").get_data(as_text=True))
+    other = data.replace(b"Nr;Stra", b"Lfd;Stra", 1)
+    page = _send(client, other, ausgabe="tabelle", **fields).get_data(as_text=True)
+    assert "andere Spalten" in page and "mailbox-results" not in page
+
+
+def test_combined_columns_and_one_address_column_are_accepted(client, demo_store):
+    props = noted_address(demo_store, "fehlt")[1]["properties"]
+    where = f"{props.get('postcode') or ''} {props.get('city') or ''}".strip()
+    for data in (
+        f"Kundennummer;Name;Straße und Hausnummer;PLZ Ort\n123A456789;Anna Beispiel;"
+        f"{props['street']} {props['housenumber']};{where}\n".encode("cp1252"),
+        f'Lfd. Nr.,Anschrift\n1,"{props["street"]} {props["housenumber"]}, {where}"\n'.encode(),
+    ):
+        page = _upload(client, data).get_data(as_text=True)
+        assert '<strong data-risk="hoch">1</strong>' in page, page[-2000:]
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "99", "1.0", "x"])
+def test_odd_column_choices_are_a_german_400(client, demo_store, value):
+    data, _ = _export(demo_store)
+    fields = _step(_send(client, data, ausgabe="zuordnung").get_data(as_text=True))
+    fields["spalte_street"] = value
+    response = _send(client, data, ausgabe="tabelle", **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Straße" in page and "Spalten zuordnen" in page and "mailbox-results" not in page
