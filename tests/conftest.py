@@ -98,6 +98,18 @@ def csrf_token(client, path="/anmelden", **kwargs) -> str:
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
 
 
+def mapping_fields(page: str) -> dict[str, str]:
+    """The mailbox list's column-mapping step: its fields as the browser sends them back
+    (the header hash and the preselected column per part; "" where nothing is preselected)."""
+    fields = {"kopf": re.search(r'name="kopf" value="([0-9a-f]+)"', page).group(1)}
+    for role, body in re.findall(
+        r'<select id="spalte-(\w+)" name="spalte_\w+"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="(\d*)" selected>', body)
+        fields[f"spalte_{role}"] = chosen.group(1) if chosen else ""
+    return fields
+
+
 def login(client, role="caseworker"):
     """Log ``client`` in through the real form as the demo user of ``role``."""
     name, password = DEMO_LOGINS[role]

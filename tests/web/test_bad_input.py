@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, mapping_fields
 from web.test_permissions import (
     AREA,
     _address_line,
@@ -624,9 +624,14 @@ def test_the_regular_uploads_still_work(lead, demo_store):
     csv = f"Datum;Adresse\n{day};{line}\n".encode()
     for path in ("briefkasten/liste", "briefkasten/ruecklaeufer"):
         files = {"datei": (io.BytesIO(csv), "liste.csv")}
-        assert (
-            _send(client, token, "POST", f"/gebiete/{AREA}/{path}", files=files).status_code == 200
-        )
+        answer = _send(client, token, "POST", f"/gebiete/{AREA}/{path}", files=files)
+        assert answer.status_code == 200
+        if path == "briefkasten/liste":  # the column-mapping step, then the check itself
+            page = answer.get_data(as_text=True)
+            assert "Spalten zuordnen" in page
+            files = {"datei": (io.BytesIO(csv), "liste.csv"), **mapping_fields(page)}
+            answer = _send(client, token, "POST", f"/gebiete/{AREA}/{path}", files=files)
+            assert answer.status_code == 200 and "data-risk" in answer.get_data(as_text=True)
     samples = _samples(demo_store)
     good = _collection(_offer_feature(samples["json"]["lon"], samples["json"]["lat"]))
     files = {"datei": (io.BytesIO(good), "a.geojson")}

@@ -10,7 +10,7 @@ import logging
 import re
 
 import pytest
-from conftest import csrf_token, login, noted_address
+from conftest import csrf_token, login, mapping_fields, noted_address
 
 from sozialraum import settings
 from sozialraum.mailbox_check import ADDED_COLUMNS
@@ -116,14 +116,7 @@ def _send(client, data: bytes, url=LIST, **fields):
     )
 
 
-def _step(page: str) -> dict[str, str]:
-    """The mapping step's fields as the browser would send them back (selected options)."""
-    fields = {"kopf": re.search(r'name="kopf" value="([0-9a-f]+)"', page).group(1)}
-    for role, body in re.findall(r'<select id="spalte-(\w+)" name="spalte_\w+"[^>]*>(.*?)</select>',
-                                 page, re.S):  # fmt: skip
-        chosen = re.search(r'<option value="(\d*)" selected>', body)
-        fields[f"spalte_{role}"] = chosen.group(1) if chosen else ""
-    return fields
+_step = mapping_fields
 
 
 def _upload(client, data: bytes, ausgabe="tabelle", url=LIST):

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import pyogrio
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, mapping_fields
 from web.test_permissions import (
     OFFERS_CSV,
     _fresh_offer,
@@ -439,10 +439,17 @@ def _read_posts(client, world, demo_store) -> list[tuple[str, object]]:
         ):
             answers.append((url, client.post(url, data={"csrf_token": token, **data})))
     csv = ("Adresse\n" + "\n".join(lines) + "\n").encode()
-    for output in ("", "csv"):
-        data = {"csrf_token": token, "ausgabe": output, "datei": (io.BytesIO(csv), "liste.csv")}
-        answers.append((f"{base}/briefkasten/liste", client.post(f"{base}/briefkasten/liste",
-                                                                  data=data)))  # fmt: skip
+    listed = f"{base}/briefkasten/liste"
+    step = client.post(listed, data={"csrf_token": token, "ausgabe": "zuordnung",
+                                     "datei": (io.BytesIO(csv), "liste.csv")})  # fmt: skip
+    answers.append((listed, step))
+    for output in ("tabelle", "csv"):  # the results, through the confirmed mapping step
+        data = {"csrf_token": token, "ausgabe": output, "datei": (io.BytesIO(csv), "liste.csv"),
+                **mapping_fields(step.get_data(as_text=True))}  # fmt: skip
+        answer = client.post(listed, data=data)
+        text = answer.get_data(as_text=True)  # the results, not the mapping step again
+        assert "mailbox-results" in text if output == "tabelle" else "risk" in text.split("\n")[0]
+        answers.append((listed, answer))
     headers = {"X-CSRFToken": token, "Accept-Encoding": "gzip"}
     api = f"/api/areas/{AREA}"
     for url, body in (
