@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sozialraum.errors import InvalidInput
+from sozialraum.model import review
 from sozialraum.model.notes import add_months, parse_day
 
 #: Funders (Förderer): id → German label.
@@ -600,15 +601,7 @@ def content_changed(before: Mapping | None, after: Mapping) -> bool:
     """
     if before is None:
         return True
-
-    def point(feature: Mapping):
-        geometry = feature.get("geometry") or {}
-        return [round(float(c), 7) for c in (geometry.get("coordinates") or [])[:2]]
-
-    old, new = before.get("properties") or {}, after.get("properties") or {}
-    if any((old.get(k) or None) != (new.get(k) or None) for k in CONTENT_FIELDS):
-        return True
-    return point(before) != point(after)
+    return review.content_changed(before, after, CONTENT_FIELDS)
 
 
 def editors_after(before: Mapping | None, after: Mapping, editor: str) -> list[str]:

@@ -105,10 +105,14 @@ def content_editors(properties: Mapping) -> list[str]:
     return [author] if isinstance(author, str) and author else []
 
 
-def content_changed(before: Mapping, after: Mapping) -> bool:
+def content_changed(
+    before: Mapping, after: Mapping, fields: Collection[str] = CONTENT_FIELDS
+) -> bool:
     """Whether two versions of a note (``{"geometry", "properties"}``) differ in content.
 
-    Compares :data:`CONTENT_FIELDS` (missing and empty are equal) and the point.
+    Compares ``fields`` (by default :data:`CONTENT_FIELDS`; missing and empty are equal)
+    and the point (lon/lat degrees, EPSG:4326, to 7 decimals). Offers use the same
+    comparison with their own fields.
     """
 
     def point(feature: Mapping):
@@ -116,7 +120,7 @@ def content_changed(before: Mapping, after: Mapping) -> bool:
         return [round(float(c), 7) for c in (geometry.get("coordinates") or [])[:2]]
 
     old, new = before.get("properties") or {}, after.get("properties") or {}
-    if any((old.get(k) or None) != (new.get(k) or None) for k in CONTENT_FIELDS):
+    if any((old.get(k) or None) != (new.get(k) or None) for k in fields):
         return True
     return point(before) != point(after)
 

@@ -23,7 +23,7 @@ from sozialraum.web._json import json_body
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
 from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
 from sozialraum.web.api import current_actor as _actor
-from sozialraum.web.api_walk import GEOJSON_MEMBERS, _number
+from sozialraum.web.api_walk import json_point
 from sozialraum.web.errors import GERMAN
 
 _VERSION_TAG = re.compile(r"^v(\d{1,9})$")
@@ -180,17 +180,7 @@ def nearest_addresses(area: str):
     Standort verwenden"), so it is in no URL or access log; answered with ``no-store``.
     """
     checked_area(area)
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput('send a JSON object {"lon": …, "lat": …}')
-    geojson = sorted(GEOJSON_MEMBERS & set(body))
-    if geojson:  # e.g. a "crs" (RFC 7946 forbids it) or a geometry that would be ignored
-        raise InvalidInput(
-            f"unknown fields {', '.join(geojson)}: send the point as lon and lat "
-            "(WGS 84 degrees, EPSG:4326) only"
-        )
-    lon = _number(body, "lon", -180, 180)
-    lat = _number(body, "lat", -90, 90)
+    _body, lon, lat = json_point('{"lon": …, "lat": …}')
     found = fieldnotes.nearest_addresses(_store(), area, lon, lat)
     keys = ("id", "label", "street", "housenumber", "postcode", "distance_m")
     answer = {

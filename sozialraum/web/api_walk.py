@@ -52,20 +52,28 @@ def _number(body: dict, key: str, low: float, high: float) -> float:
     return float(value)
 
 
-def isochrones(area: str):
-    """5/10/15-minute walking areas around a point (POST, so the point is in no URL or log)."""
-    checked_area(area)
+def json_point(shape: str) -> tuple[dict, float, float]:
+    """The JSON body of a point request and its ``lon``/``lat`` (degrees, EPSG:4326).
+
+    ``shape`` is the expected object, named in the error for anything that is no object.
+    GeoJSON members (``crs``, ``geometry``, …) are refused rather than ignored.
+    """
     body = json_body()
     if not isinstance(body, dict):
-        raise InvalidInput('send a JSON object {"lon": …, "lat": …, "profil": "normal"}')
+        raise InvalidInput(f"send a JSON object {shape}")
     geojson = sorted(GEOJSON_MEMBERS & set(body))
     if geojson:  # e.g. a "crs" (RFC 7946 forbids it) or a geometry that would be ignored
         raise InvalidInput(
             f"unknown fields {', '.join(geojson)}: send the point as lon and lat "
             "(WGS 84 degrees, EPSG:4326) only"
         )
-    lon = _number(body, "lon", -180, 180)
-    lat = _number(body, "lat", -90, 90)
+    return body, _number(body, "lon", -180, 180), _number(body, "lat", -90, 90)
+
+
+def isochrones(area: str):
+    """5/10/15-minute walking areas around a point (POST, so the point is in no URL or log)."""
+    checked_area(area)
+    body, lon, lat = json_point('{"lon": …, "lat": …, "profil": "normal"}')
     profile = body.get("profil")
     if profile is not None and not isinstance(profile, str):
         raise InvalidInput("profil must be normal or langsam")
