@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import folium
 from folium import plugins
 
-from sozialraum.maps.layers import Attribution, Legend, NotePlacer, RemoteLayer, WalkZones
+from sozialraum.maps.layers import (
+    Attribution,
+    Legend,
+    LocateControl,
+    NotePlacer,
+    RemoteLayer,
+    WalkZones,
+)
 from sozialraum.model.categories import CategoryTable
 from sozialraum.settings import OSM_ATTRIBUTION
 
@@ -208,7 +215,7 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
         fmap.add_child(WalkZones(urls.isochrones, options.csrf_token))
     folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(title="Vollbild", title_cancel="Vollbild beenden").add_to(fmap)
-    plugins.LocateControl(
+    LocateControl(
         strings={"title": "Wo bin ich?", "popup": "Sie sind hier (± {distance} m)"},
         flyTo=True,
         showPopup=True,

@@ -13,6 +13,7 @@ import json
 import re
 
 from branca.element import MacroElement
+from folium import plugins
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
@@ -178,3 +179,27 @@ class NotePlacer(JSCSSMixin, MacroElement):
         self._name = "NotePlacer"
         self.url_json = script_json(url)
         self.active_json = script_json(bool(active))
+
+
+class LocateControl(plugins.LocateControl):
+    """folium's "where am I" control, with the position drawn as a Leaflet circle marker.
+
+    leaflet.locatecontrol 0.66 draws the position and the compass heading as SVG markup with
+    ``style=""`` attributes, which the Content-Security-Policy (no ``'unsafe-inline'``)
+    blocks; a ``L.CircleMarker`` gets the same colours through the attributes Leaflet sets
+    itself. The compass heading is switched off. Options as for folium's ``LocateControl``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control.locate({{ this.options | tojson }});
+            {{ this.get_name() }}.options.markerClass = L.CircleMarker;
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, **kwargs):
+        kwargs["showCompass"] = False
+        super().__init__(**kwargs)

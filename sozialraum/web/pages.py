@@ -13,6 +13,7 @@ from sozialraum.mailbox_check import check_one, result_record
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area, note_filter
+from sozialraum.web.csp import csp_nonce, map_document
 from sozialraum.web.pages_notes import linked_notes
 
 
@@ -112,7 +113,7 @@ def area_map(area: str):
         place_note=request.args.get("notiz") == "1",
     )
     fmap = build_area_map(table, urls, options)
-    return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _list_context(area: str, args: dict) -> dict:

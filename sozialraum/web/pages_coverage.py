@@ -18,6 +18,7 @@ from sozialraum.errors import NotFound
 from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
 from sozialraum.web._responses import download
 from sozialraum.web.api import checked_area
+from sozialraum.web.csp import csp_nonce, map_document
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -76,7 +77,7 @@ def coverage_map(area: str):
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
     )
-    return build_coverage_map(features, options).get_root().render(), 200, HTML
+    return map_document(build_coverage_map(features, options), csp_nonce()), 200, HTML
 
 
 def coverage_csv(area: str):

@@ -21,6 +21,7 @@ from sozialraum.errors import NotFound
 from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
 from sozialraum.web.api import checked_area
+from sozialraum.web.csp import csp_nonce, map_document
 
 PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
 ZONE_COLOURS = {5: "#2e7d32", 10: "#f9a825", 15: "#c62828"}
@@ -231,4 +232,4 @@ def profile_map(area: str):
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
     )
     fmap = build_profile_map(rows, table, options)
-    return fmap.get_root().render(), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}

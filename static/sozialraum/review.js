@@ -11,6 +11,11 @@
   var markers = {};
   var map = null;
 
+  // the category colour of each number (set through the CSSOM: the CSP blocks style="")
+  Array.prototype.forEach.call(list.querySelectorAll(".stop-number[data-colour]"), function (el) {
+    el.style.backgroundColor = el.getAttribute("data-colour");
+  });
+
   function label(text) {
     var span = document.createElement("span");
     span.textContent = text;

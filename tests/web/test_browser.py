@@ -1,8 +1,9 @@
 """The web app in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
 
 Every test logs in through the real form, records every request of the page and of the
-map iframe (nothing may leave 127.0.0.1), fails on uncaught JavaScript errors and on any
-``alert()``, and saves screenshots of the steps that matter to ``test-artifacts/screenshots``.
+map iframe (nothing may leave 127.0.0.1), fails on uncaught JavaScript errors, on any
+``alert()`` and on any Content-Security-Policy violation in any frame, and saves screenshots
+of the steps that matter to ``test-artifacts/screenshots``.
 One browser per module, a new context per test; explicit waits only, no sleeps.
 """
 
@@ -99,6 +100,15 @@ INJECTED = """() => { const bad = [];
     return bad; }"""
 
 
+#: reports every Content-Security-Policy violation of every frame to the test (issue 26,
+#: finding 6): a blocked inline script, style or handler means a page is broken or injected
+CSP_RECORDER = """() => { document.addEventListener('securitypolicyviolation', (e) => {
+    (window.__cspSeen = window.__cspSeen || []).push(e.effectiveDirective);
+    window.__reportCsp([e.violatedDirective, e.blockedURI, e.sourceFile + ':' + e.lineNumber,
+        e.sample].join(' | '));
+}); }"""
+
+
 # -- browser, server, sessions --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
@@ -161,6 +171,7 @@ class Session:
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
     shots: list[Path] = field(default_factory=list)
 
     def record(self, request) -> None:
@@ -194,6 +205,7 @@ class Session:
         assert self.errors == [], f"JavaScript errors: {self.errors}"
         assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
         assert self.failed == [], f"failed API/static requests: {self.failed}"
+        assert self.csp == [], f"Content-Security-Policy violations: {self.csp}"
 
 
 @pytest.fixture
@@ -214,6 +226,8 @@ def open_session(browser, request, start_server):
         session = Session(test_name, context, page)
         context.on("request", session.record)  # every page and frame, the map iframe too
         context.on("response", session.on_response)
+        context.expose_binding("__reportCsp", lambda source, text: session.csp.append(text))
+        context.add_init_script(f"({CSP_RECORDER})()")  # in every frame, before its scripts
         page.on("pageerror", lambda exc: session.errors.append(str(exc)))
         page.on("dialog", session.on_dialog)
         sessions.append(session)
@@ -224,6 +238,7 @@ def open_session(browser, request, start_server):
         session.context.close()
     for session in sessions:
         assert session.foreign == [], f"requests to other hosts: {session.foreign}"
+        assert session.csp == [], f"Content-Security-Policy violations: {session.csp}"
 
 
 @pytest.fixture

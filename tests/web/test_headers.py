@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -57,12 +58,47 @@ def _check(response, where: str) -> None:
     assert directives.get("frame-ancestors") == "'self'", where
     assert directives.get("object-src") == "'none'", where
     assert directives["img-src"].split() == ["'self'", "data:", "https://*.tiles.example.org"]
-    for name in ("script-src", "style-src", "connect-src", "font-src"):
+    for name in ("connect-src", "font-src"):
+        assert directives[name] == "'self'", (where, name)
+    # issue 26, finding 6: inline scripts and styles only with this response's nonce
+    nonces = set()
+    for name in ("script-src", "style-src"):
         sources = directives[name].split()
-        assert all(s in ("'self'", "'unsafe-inline'") for s in sources), (where, name, sources)
+        assert sources[0] == "'self'" and len(sources) <= 2, (where, name, sources)
+        for source in sources[1:]:
+            match = re.fullmatch(r"'nonce-([A-Za-z0-9_-]{22,})'", source)
+            assert match, (where, name, sources)  # never 'unsafe-inline'
+            nonces.add(match[1])
+    assert "unsafe" not in csp, where
+    assert len(nonces) <= 1, where
+    if response.mimetype == "text/html":
+        _check_inline(response.get_data(as_text=True), nonces.pop() if nonces else None, where)
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Referrer-Policy") == "strict-origin-when-cross-origin", where
     assert headers.get("X-Frame-Options") == "SAMEORIGIN", where
+
+
+class _Inline(HTMLParser):
+    """Every ``<script>``/``<style>`` element (with its nonce), every inline style and handler."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements, self.attributes = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self.elements.append((tag, attrs.get("nonce")))
+        self.attributes += [f"{tag} {a}" for a in attrs if a == "style" or a.startswith("on")]
+
+
+def _check_inline(html: str, nonce: str | None, where: str) -> None:
+    """Every script and style element of a page carries the response's nonce, and there are
+    no ``style=""`` attributes or inline event handlers (the CSP blocks both)."""
+    parser = _Inline()
+    parser.feed(html)
+    assert parser.attributes == [], where
+    assert all(n is not None and n == nonce for _, n in parser.elements), (where, parser.elements)
 
 
 @pytest.mark.parametrize("role", [None, "viewer", "caseworker", "admin"])

@@ -68,7 +68,8 @@ def test_guide_lists_nearest_places_with_minutes(client, demo_store):
             minutes = "unter 1" if item["walk_min"] < 1 else f"{item['walk_min']:.0f}"
             assert f"{minutes} Min." in row
     # the handout map: inline SVG with the home marker and one numbered marker per place found
-    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    # (the first SVG that is not a colour swatch of the table)
+    svg = re.findall(r'<svg(?![^>]*class="swatch").*?</svg>', page, re.S)[0]
     found = sum(1 for item in expected["items"] if item["resource"])
     assert found >= 5
     assert "Ihre Adresse" in svg and "5 Minuten zu Fuß" in svg
