@@ -165,6 +165,9 @@ def test_every_page_type_runs_without_a_violation(open_session, live_server, dem
     s.page.set_input_files(
         "#datei", {"name": "liste.csv", "mimeType": "text/csv", "buffer": _csv(rows)}
     )
+    s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
+    s.page.get_by_role("button", name="Prüfen und anzeigen").wait_for()
+    _assert_clean(s, "mailbox list: column-mapping step")
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.locator("table.mailbox-results").wait_for()
     _assert_clean(s, "mailbox list")
