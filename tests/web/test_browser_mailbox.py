@@ -53,6 +53,8 @@ def test_list_upload_table_and_download(s, live_server, demo_store):
     s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.wait_for_selector("table.mailbox-results")
+    # the status line under the form agrees with the table (it said "fehlgeschlagen" before)
+    assert s.page.locator("#liste-status").inner_text() == "Fertig."
     assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
     assert s.page.locator('[data-risk="niedrig"]').inner_text() == "1"
     assert s.page.locator('[data-risk="unbekannt"]').inner_text() == "1"
