@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from conftest import csrf_token, login
@@ -292,3 +294,13 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
         ("demo-leitung", True),
         ("leitung-zwei", False),
     ]
+
+
+def test_keyboard_hint_names_every_shortcut_of_the_queue(app, demo_store, lead):
+    """The hint under the filters lists every key review.js binds (z was missing)."""
+    _note(app, demo_store)
+    script = (Path(__file__).parents[2] / "static/sozialraum/review.js").read_text()
+    bound = set(re.findall(r"(\w): \"\w+\"", re.search(r"var KEYS = \{(.*?)\}", script)[1]))
+    bound |= {"j", "k", "r"}
+    hint = lead.get(REVIEW).get_data(as_text=True).split("Tastatur:", 1)[1].split("</span>")[0]
+    assert bound == set(re.findall(r"<kbd>(\w)</kbd>", hint))
