@@ -278,7 +278,11 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
     assert queried.status_code == 403
     assert demo_store.get(AREA, "notes", note["id"]) == stored
     note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
-    assert "Inhalt seit der letzten Freigabe von" in note_page
+    editors = note_page.split('class="note-editors">')[1].split("</dd>")[0]
+    assert "Inhalt geschrieben oder geändert von</dt>" in note_page
+    # who may release, said so that it reads right for a lead and for the author
+    assert "nur eine Teamleitung, die hier nicht genannt ist" in editors
+    assert "seit der letzten Freigabe" not in editors  # the note was never released
     assert "demo-fachkraft, demo-leitung" in note_page and "Inhalt geändert" in note_page
     assert "Wer den Inhalt ändert" in note_page  # the lead is warned before an edit
 
@@ -294,6 +298,15 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
         ("demo-leitung", True),
         ("leitung-zwei", False),
     ]
+    # rewritten after that release: now the editors are counted since it
+    data["text"] = "Bank am Spielplatz steht wieder, frisch gestrichen."
+    token = csrf_token(lead, "/")
+    version = f'"v{released["version"]}"'
+    put = lead.put(url, json=data, headers={"X-CSRFToken": token, "If-Match": version})
+    assert put.status_code == 200, put.get_json()
+    note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
+    editors = note_page.split('class="note-editors">')[1].split("</dd>")[0]
+    assert "demo-leitung" in editors and "(seit der letzten Freigabe; freigeben" in editors
 
 
 def test_keyboard_hint_names_every_shortcut_of_the_queue(app, demo_store, lead):
