@@ -86,6 +86,11 @@ def test_query_needs_a_comment_and_errors_are_german_4xx(app, demo_store, lead):
     private = _act(lead, note, "rueckfrage", comment="Herr Müller, geb. 01.02.1980, wohnt hier")
     assert private.status_code == 422
     assert demo_store.get(AREA, "notes", note["id"])["properties"]["version"] == 1
+    # the refusal is repeated at the note, and the typed comment is in its field to correct
+    item = private.get_data(as_text=True).split(f'id="note-{note["id"]}"')[1].split("</li>")[0]
+    assert '<p class="error review-error">Nicht ausgeführt: Der Text enthält' in item
+    assert 'value="Herr Müller, geb. 01.02.1980, wohnt hier"' in item
+    assert "Nicht ausgeführt" in missing.get_data(as_text=True)  # also for a missing comment
     missing_note = lead.post(f"{REVIEW}/nichtda", data={"csrf_token": csrf_token(lead, "/"),
                              "version": "1", "action": "freigeben"})  # fmt: skip
     assert missing_note.status_code == 404
