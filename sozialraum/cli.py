@@ -380,6 +380,8 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     results, counts = check_table(store, area, table, actions=actions, matcher=matcher)
     body = result_csv(table, results).encode("utf-8")
     write_output(output, body)
+    read = ", ".join(f"{role}={table.header[i]!r}" for role, i in table.columns.items())
+    click.echo(f"columns: {read}")  # which columns were read as the address (no cell content)
     summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)
     click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
 

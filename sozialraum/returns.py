@@ -24,7 +24,7 @@ from sozialraum.mailbox_check import (
 )
 from sozialraum.model.mailbox import RETURNED_MAIL_KEEP_MONTHS, Evidence
 from sozialraum.model.notes import add_months
-from sozialraum.model.privacy import PrivacyGuard
+from sozialraum.model.privacy import PrivacyGuard, german_list
 from sozialraum.store.base import Store
 
 LAYER = "returns"
@@ -145,7 +145,7 @@ def read_returns(
         reason = " ".join(cell(reason_col).split())[:MAX_REASON_CHARS] or DEFAULT_REASON
         found = guard.findings(reason)
         if found:
-            what = ", ".join(rule.label for rule in found)
+            what = german_list(list(dict.fromkeys(rule.label for rule in found)))
             ids = ", ".join(rule.id for rule in found)
             report.problems.append(_row_problem(
                 number, f"the reason seems to contain personal data ({ids})",

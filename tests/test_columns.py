@@ -214,6 +214,11 @@ def test_cli_takes_the_house_number_not_the_running_number(runner, demo_store, t
     target = tmp_path / "ergebnis.csv"
     result = _cli(runner, demo_store, source, target)
     assert result.exit_code == 0, result.output
+    # the command says which columns it read, so the detection can be checked without the web
+    assert (
+        "columns: street='Straße', housenumber='Hausnummer', postcode='PLZ', city='Ort'\n"
+        in result.output
+    )
     out = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig")), delimiter=";"))
     assert [r["matched_housenumber"] for r in out] == [r["Hausnummer"] for r in out]
     assert {r["match_kind"] for r in out} <= {"exact", "normalised"}

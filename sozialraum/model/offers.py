@@ -820,10 +820,10 @@ def match_offer(properties: Mapping, situation: Situation, today: date) -> Match
             score += 2 * len(common) + 2 * len(by_age)
         else:
             misses.append("nur für: " + _labels(groups, TARGET_GROUPS))
-    else:
-        reasons.append("offen für alle")
     low, high = _age_limit(properties)
     limit = age_limit_text(low, high)
+    if not groups:  # with an age limit "offen für alle" would contradict the age line below
+        reasons.append("offen für alle Zielgruppen" if limit else "offen für alle")
     if limit:
         if situation.age_years is None:
             to_check.append(f"Alter: nur für Menschen {limit}")

@@ -177,7 +177,7 @@ class PrivacyGuard:
                 for rule in self.findings(text):
                     found.setdefault(rule.id, rule)
         if found:
-            what = ", ".join(dict.fromkeys(rule.label for rule in found.values()))
+            what = german_list(list(dict.fromkeys(rule.label for rule in found.values())))
             hints = "".join(f" {h}" for h in dict.fromkeys(r.hint for r in found.values()) if h)
             raise PrivacyViolation(
                 f"Der Text enthält anscheinend {what}. Notizen beschreiben Orte, nie "
@@ -187,6 +187,13 @@ class PrivacyGuard:
                 "oder die Rolle (z. B. „Pfarrer der Gemeinde“) ohne persönliche Daten." + hints,
                 list(found),
             )
+
+
+def german_list(items: list[str]) -> str:
+    """Join ``items`` as German prose: "a", "a und b", "a, b und c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " und " + items[-1]
 
 
 def load_privacy_guard(

@@ -128,6 +128,21 @@ def _form_context(area: str, meta: dict, values: dict, **extra) -> dict:
     }
 
 
+def _place_link(area: str, values: dict) -> str | None:
+    """The line naming the address or resource the new note is about (None for a point)."""
+    link = None
+    try:
+        address, _ = _point_of(area, "addresses", values.get("address_id"))
+        resource, _ = _point_of(area, "resources", values.get("resource_id"))
+    except NotFound:  # a form posted with a stale id: the service's error is shown instead
+        return None
+    if address:
+        link = f"Adresse: {address['street']} {address['housenumber']}"
+    if resource:
+        link = "Ort: " + (resource.get("name") or "ohne Namen")
+    return link
+
+
 def new_note(area: str):
     """Create a note: at a clicked point, an address, a resource or the current location."""
     meta = checked_area(area)
@@ -152,21 +167,21 @@ def new_note(area: str):
                 if isinstance(exc, Forbidden)
                 else exc.message
             )
-            context = _form_context(area, meta, values, error=message)
+            context = _form_context(
+                area, meta, values, error=message, link=_place_link(area, request.form)
+            )
             return render_template("notiz_neu.html", **context), status
         return redirect(url_for("pages.note", area=area, note_id=feature["id"], neu=1), 303)
     values = {"category": request.args.get("category") or "beobachtung"}
-    link = None
     address, point = _point_of(area, "addresses", request.args.get("address_id"))
     if address:
         values.update(address_id=request.args["address_id"], category="briefkasten")
-        link = f"Adresse: {address['street']} {address['housenumber']}"
     resource, resource_point = _point_of(area, "resources", request.args.get("resource_id"))
     if resource:
         values["resource_id"] = request.args["resource_id"]
         values["category"] = request.args.get("category") or "ressource"
         point = resource_point
-        link = "Ort: " + (resource.get("name") or "ohne Namen")
+    link = _place_link(area, values)
     lon, lat = _number("lon"), _number("lat")
     if point:
         values["lon"], values["lat"] = point[:2]

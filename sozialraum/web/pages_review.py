@@ -178,9 +178,15 @@ def _back(area: str, **extra) -> str:
     return url_for("pages.review", area=area) + (f"?{query}" if query else "")
 
 
-def _failed(area: str, meta: dict, error: SozialraumError):
-    """The review page again with the error (German), keeping the filters."""
-    context = _review_context(area, meta, MultiDict(_posted_filters()), error=error.message)
+def _failed(area: str, meta: dict, error: SozialraumError, note_id: str | None = None):
+    """The review page again with the error (German), keeping the filters; for an action
+    on a note, the error is repeated at the note and the typed comment kept in its field
+    (shown again to its writer only, stored nowhere)."""
+    extra = {"error": error.message}
+    if note_id:
+        extra["failed"] = {"id": note_id, "comment": (request.form.get("comment") or "")[:500]}
+        extra["focus"] = request.form.get("position", type=int)
+    context = _review_context(area, meta, MultiDict(_posted_filters()), **extra)
     return render_template("pruefung.html", **context), error.status
 
 
@@ -210,7 +216,7 @@ def review_action(area: str, note_id: str):
     except NotFound:
         raise
     except SozialraumError as exc:
-        return _failed(area, meta, exc)
+        return _failed(area, meta, exc, note_id)
     position = request.form.get("position", type=int)
     return redirect(_back(area, erledigt=action, fokus=position), 303)
 

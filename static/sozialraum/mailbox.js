@@ -51,7 +51,8 @@
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           if (step === "zuordnung") { replaceFrom(page, "zuordnung"); }
-          var result = replaceFrom(page, "ergebnis");
+          replaceFrom(page, "ergebnis");  // moves the nodes: look at the page's own copy
+          var result = document.getElementById("ergebnis");
           var again = document.getElementById("datei-nochmal");
           if (again) { again.hidden = true; }  // the file is still chosen here
           var hint = document.querySelector("#ergebnis .hint");

@@ -224,6 +224,10 @@ def test_target_groups_topics_and_languages_filter():
     # an offer without target groups is open to all
     open_offer = match_offer(props(), Situation(), TODAY)
     assert open_offer.fits and open_offer.reasons == ["offen für alle"]
+    # ... but with an age limit it is not "for all": the reason names the target groups only
+    u25 = match_offer(props(max_age_years=24), Situation(), TODAY)
+    assert u25.reasons == ["offen für alle Zielgruppen"]
+    assert u25.to_check == ["Alter: nur für Menschen unter 25 Jahren"]
 
 
 def test_an_ended_offer_does_not_fit():

@@ -205,3 +205,31 @@ def test_built_in_rules_replaced_by_id(tmp_path):
     assert ids == [r.id for r in load_privacy_guard().rules]
     assert [r.label for r in guard.findings("DW 123")] == ["eine Durchwahl"]
     assert guard.findings("0211 123456") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # an IBAN's digit groups ("0044 …") are no phone number, and no contact hint follows
+        ("Miete geht auf DE89 3704 0044 0532 0130 00", "eine Kontonummer (IBAN)."),
+        # accusative: "enthält anscheinend einen Namen", never "ein Name"
+        ("Peter Schmitz wohnt im Hinterhaus", "einen Namen (Vor- und Nachname)."),
+        # two rules about numbers are named once
+        (
+            "Kundennr 123A456789 wohnt im 2. OG",
+            "eine Kunden-, BG-, Fall- oder Versicherungsnummer oder ein Aktenzeichen.",
+        ),
+        # several findings read as a German list
+        (
+            "Hr Schröder wohnt hier, geb. 3.3.75",
+            "ein Geburtsdatum und eine Person mit Namen (Herr/Frau …).",
+        ),
+    ],
+)
+def test_refusal_names_what_it_found_in_plain_german(guard, text, found):
+    with pytest.raises(PrivacyViolation) as info:
+        guard.check(text)
+    assert info.value.message.startswith(f"Der Text enthält anscheinend {found} Notizen")
+    if "IBAN" in found:
+        assert info.value.rules == ["iban"]
+        assert "Kontakt" not in info.value.message

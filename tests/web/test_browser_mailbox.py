@@ -53,6 +53,8 @@ def test_list_upload_table_and_download(s, live_server, demo_store):
     s.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
     s.page.get_by_role("button", name="Prüfen und anzeigen").click()
     s.page.wait_for_selector("table.mailbox-results")
+    # the status line under the form agrees with the table (it said "fehlgeschlagen" before)
+    assert s.page.locator("#liste-status").inner_text() == "Fertig."
     assert s.page.locator('[data-risk="hoch"]').inner_text() == "1"
     assert s.page.locator('[data-risk="niedrig"]').inner_text() == "1"
     assert s.page.locator('[data-risk="unbekannt"]').inner_text() == "1"
@@ -128,4 +130,36 @@ def test_phone_layout_of_the_check(open_session, live_server, demo_store):
     widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert widths[0] <= widths[1]
     phone.screenshot("1-phone-card", full_page=True)
+    check(phone, console)
+
+
+def test_phone_mapping_step_names_the_column_of_each_sample_cell(
+    open_session, live_server, demo_store
+):
+    """On a phone the tables show one cell a line without their header: each cell must still
+    say which column it is from, or "Nr" and "Hausnummer" cannot be told apart."""
+    phone = open_session(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    console = watch_console(phone)
+    address = demo_store.query(AREA, "addresses")[0]["properties"]
+    data = (f"Nr;Straße;Hausnummer\r\n14;{address['street']};{address['housenumber']}\r\n").encode(
+        "cp1252"
+    )
+    log_in(phone.page, live_server)
+    phone.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/liste")
+    phone.page.set_input_files("#datei", {"name": "l.csv", "mimeType": "text/csv", "buffer": data})
+    phone.page.get_by_role("button", name="Weiter: Spalten zuordnen").click()
+    phone.page.wait_for_selector("table.mapping-sample")
+    before = "(td) => getComputedStyle(td, '::before').content"
+    cells = phone.page.locator("table.mapping-sample tbody td")
+    assert [cells.nth(i).evaluate(before) for i in range(3)] == [
+        '"Nr: "',
+        '"Straße: "',
+        '"Hausnummer: "',
+    ]
+    phone.page.get_by_label("Hausnummer", exact=True).select_option(label="Hausnummer")
+    phone.page.get_by_role("button", name="Prüfen und anzeigen").click()
+    phone.page.wait_for_selector("table.mailbox-results")
+    risk = phone.page.locator("table.mailbox-results td.risk").first
+    assert risk.evaluate(before) == '"Risiko: "'
+    phone.screenshot("2-phone-mapping", full_page=True)
     check(phone, console)

@@ -153,6 +153,14 @@ def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo
     phone.screenshot("1-phone-form", full_page=True)
     phone.page.get_by_role("button", name="Notiz speichern").click()
     phone.page.wait_for_selector("text=Gespeichert.")
+    # the facts of the note stay readable: a long term ("Inhalt geschrieben oder geändert
+    # von") once took the whole width and broke the values one letter a line
+    assert phone.page.locator(".note-card dd.note-editors").count() == 1
+    narrowest = phone.page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('.note-card dd')]"
+        ".map((dd) => dd.getBoundingClientRect().width))"
+    )
+    assert narrowest >= 150, narrowest
     note_id = phone.page.url.split("?")[0].rsplit("/", 1)[1]
     stored = demo_store.get(AREA, "notes", note_id)
     assert stored["properties"]["district"] == "r2"

@@ -256,7 +256,8 @@ def test_released_evidence_shows_its_state_without_the_warning(client, demo_stor
     _, address = noted_address(demo_store, "fehlt")
     page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
     assert "Zustellrisiko: <strong>hoch</strong>" in page
-    assert "noch nicht freigegeben" not in page and "<td>Freigegeben</td>" in page
+    assert "noch nicht freigegeben" not in page
+    assert '<td data-label="Prüfung">Freigegeben</td>' in page
 
 
 def _export(demo_store, numbers=None) -> tuple[bytes, list[dict]]:

@@ -42,6 +42,9 @@ def test_form_errors_are_german_and_keep_the_input(client, token, demo_store):
     assert response.status_code == 422
     assert "Sozialdatenschutz" in page and "Telefonnummer" in page
     assert "Frau Yilmaz, Tel. 0171 1234567</textarea>" in page  # nothing typed is lost
+    # the form still names the house the note is about, as before the refusal
+    street = f"Adresse: {address['properties']['street']} {address['properties']['housenumber']}"
+    assert street in page
     missing = client.post(f"{PAGES}/neu", data=_form(token))
     assert missing.status_code == 400 and "lon" in missing.get_data(as_text=True)
 

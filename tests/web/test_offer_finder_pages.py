@@ -525,3 +525,31 @@ def test_guide_lists_offers_nearby_and_region_wide_ones(client, demo_store):
     assert "Sozialberatung am Telefon (Telefon 01234 5678-00)" in region
     # inside the printed handout
     assert section in _part(page, '<article class="handout with-offers"', "</article>")
+
+
+def test_guide_names_a_contact_for_offers_without_a_phone_and_a_german_data_date(
+    client, demo_store
+):
+    """An offer reachable by e-mail only showed "Telefon: –" on the handout: the column is
+    "Kontakt" with the phone, else the e-mail or web address. The data date is German."""
+    nearby = offers.nearby_offers(demo_store, AREA, _address(demo_store), today=settings.today())
+    feature = nearby[0]["offer"]
+    props = {**feature["properties"], "phone": "", "email": "beratung@traeger.example"}
+    demo_store.update(
+        AREA,
+        "offers",
+        feature["id"],
+        {**feature, "properties": props},
+        expected_version=feature["properties"]["version"],
+        actor="test",
+    )
+    token = csrf_token(client, GUIDE)
+    page = client.post(GUIDE, data={"csrf_token": token, "adresse": "Lindenstraße 12"})
+    section = _part(page.get_data(as_text=True), '<section class="guide-offers"', "</section>")
+    assert '<th scope="col">Kontakt</th>' in section
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", section, re.S) if feature["id"] in r)
+    assert "beratung@traeger.example" in row and "Telefon" not in row
+    imported = demo_store.read_meta(AREA)["imported_at"][:10]
+    day = ".".join(reversed(imported.split("-")))
+    assert f"Stand der Kartendaten: {day} ·" in page.get_data(as_text=True)
+    assert f"Stand des Imports {day} ·" in client.get("/").get_data(as_text=True)

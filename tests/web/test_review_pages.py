@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from conftest import csrf_token, login
@@ -84,6 +86,11 @@ def test_query_needs_a_comment_and_errors_are_german_4xx(app, demo_store, lead):
     private = _act(lead, note, "rueckfrage", comment="Herr Müller, geb. 01.02.1980, wohnt hier")
     assert private.status_code == 422
     assert demo_store.get(AREA, "notes", note["id"])["properties"]["version"] == 1
+    # the refusal is repeated at the note, and the typed comment is in its field to correct
+    item = private.get_data(as_text=True).split(f'id="note-{note["id"]}"')[1].split("</li>")[0]
+    assert '<p class="error review-error">Nicht ausgeführt: Der Text enthält' in item
+    assert 'value="Herr Müller, geb. 01.02.1980, wohnt hier"' in item
+    assert "Nicht ausgeführt" in missing.get_data(as_text=True)  # also for a missing comment
     missing_note = lead.post(f"{REVIEW}/nichtda", data={"csrf_token": csrf_token(lead, "/"),
                              "version": "1", "action": "freigeben"})  # fmt: skip
     assert missing_note.status_code == 404
@@ -276,7 +283,11 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
     assert queried.status_code == 403
     assert demo_store.get(AREA, "notes", note["id"]) == stored
     note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
-    assert "Inhalt seit der letzten Freigabe von" in note_page
+    editors = note_page.split('class="note-editors">')[1].split("</dd>")[0]
+    assert "Inhalt geschrieben oder geändert von</dt>" in note_page
+    # who may release, said so that it reads right for a lead and for the author
+    assert "nur eine Teamleitung, die hier nicht genannt ist" in editors
+    assert "seit der letzten Freigabe" not in editors  # the note was never released
     assert "demo-fachkraft, demo-leitung" in note_page and "Inhalt geändert" in note_page
     assert "Wer den Inhalt ändert" in note_page  # the lead is warned before an edit
 
@@ -292,3 +303,22 @@ def test_a_lead_who_rewrote_a_note_through_the_api_cannot_release_it(app, demo_s
         ("demo-leitung", True),
         ("leitung-zwei", False),
     ]
+    # rewritten after that release: now the editors are counted since it
+    data["text"] = "Bank am Spielplatz steht wieder, frisch gestrichen."
+    token = csrf_token(lead, "/")
+    version = f'"v{released["version"]}"'
+    put = lead.put(url, json=data, headers={"X-CSRFToken": token, "If-Match": version})
+    assert put.status_code == 200, put.get_json()
+    note_page = lead.get(f"/gebiete/{AREA}/notizen/{note['id']}").get_data(as_text=True)
+    editors = note_page.split('class="note-editors">')[1].split("</dd>")[0]
+    assert "demo-leitung" in editors and "(seit der letzten Freigabe; freigeben" in editors
+
+
+def test_keyboard_hint_names_every_shortcut_of_the_queue(app, demo_store, lead):
+    """The hint under the filters lists every key review.js binds (z was missing)."""
+    _note(app, demo_store)
+    script = (Path(__file__).parents[2] / "static/sozialraum/review.js").read_text()
+    bound = set(re.findall(r"(\w): \"\w+\"", re.search(r"var KEYS = \{(.*?)\}", script)[1]))
+    bound |= {"j", "k", "r"}
+    hint = lead.get(REVIEW).get_data(as_text=True).split("Tastatur:", 1)[1].split("</span>")[0]
+    assert bound == set(re.findall(r"<kbd>(\w)</kbd>", hint))

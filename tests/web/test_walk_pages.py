@@ -247,3 +247,17 @@ def test_area_without_walk_network_says_so(client, demo_store):
     assert "sozialraumWalkZones(" not in client.get(f"/gebiete/{AREA}/karte").get_data(as_text=True)
     address_page = client.get(f"/gebiete/{AREA}/adressen/{address_id}")
     assert address_page.status_code == 200 and "Zu Fuß" not in address_page.get_data(as_text=True)
+
+
+def test_address_page_writes_distances_over_a_kilometre_the_german_way(client, demo_store):
+    """1.045 m as on the Wegweiser, never 1045 m."""
+    far = next(
+        (address, item)
+        for address in demo_store.query(AREA, "addresses")[::7]
+        for item in services.nearest_resources(demo_store, AREA, address["id"], TABLE)["items"]
+        if (item.get("distance_m") or 0) >= 1000
+    )
+    page = client.get(f"/gebiete/{AREA}/adressen/{far[0]['id']}").get_data(as_text=True)
+    metres = far[1]["distance_m"]
+    assert f"({metres // 1000}.{metres % 1000:03d} m)" in page
+    assert f"({metres} m)" not in page
