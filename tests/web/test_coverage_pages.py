@@ -9,9 +9,13 @@ from conftest import login
 
 from sozialraum import coverage, settings
 from sozialraum.analysis.streets import STREETS_ARTIFACT
+from sozialraum.fieldnotes import Actor
+from sozialraum.model.roles import Role
 
 AREA = "musterstadt-nord"
 PAGE = f"/gebiete/{AREA}/abdeckung"
+#: The demo caseworker the ``client`` fixture logs in as: coverage counts what they see.
+CASEWORKER = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
 
 
 def test_area_page_links_to_the_coverage_page(client):
@@ -22,7 +26,9 @@ def test_area_page_links_to_the_coverage_page(client):
 
 def test_page_has_a_table_per_district_oldest_first(client, demo_store):
     page = client.get(PAGE).get_data(as_text=True)
-    results = coverage.district_coverage(demo_store, AREA, today=settings.today())
+    results = coverage.district_coverage(
+        demo_store, AREA, today=settings.today(), reader=CASEWORKER
+    )
     assert page.count('<table class="overview coverage-table">') == len(results) == 3
     for result in results:
         assert f"<h2>{result.name}</h2>" in page
@@ -54,7 +60,9 @@ def test_one_district_page_map_and_csv(client, demo_store):
         csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
     )
     assert rows[0] == list(coverage.CSV_HEADER)
-    (result,) = coverage.district_coverage(demo_store, AREA, today=settings.today(), district="r3")
+    (result,) = coverage.district_coverage(
+        demo_store, AREA, today=settings.today(), district="r3", reader=CASEWORKER
+    )
     assert len(rows) == 1 + result.streets_total
     assert {row[0] for row in rows[1:]} == {"Mühlenviertel"}
 
