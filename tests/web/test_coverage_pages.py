@@ -88,3 +88,50 @@ def test_viewers_may_read_and_anonymous_users_may_not(app):
     viewer = login(app.test_client(), "viewer")
     assert viewer.get(PAGE).status_code == 200
     assert viewer.get(f"{PAGE}.csv").status_code == 200
+
+
+def test_another_teams_draft_is_no_visit_in_the_csv_or_map(app, demo_store):
+    """Issue 26: Team Mühle's draft on a never-visited street shows up for the admin and
+    for nobody of Team Nord — neither in the CSV nor in the map (street, day, kind); the
+    admin's cached result is never served to the caseworker."""
+    from datetime import timedelta
+
+    from sozialraum.analysis.coverage import NEVER
+
+    today = settings.today()
+    (r3,) = coverage.district_coverage(demo_store, AREA, today=today, district="r3")
+    street = next(s for s in r3.streets if s.age_class == NEVER and s.length_m > 100)
+    feature = next(
+        f for f in coverage.coverage_features([r3]) if f["properties"]["name"] == street.name
+    )
+    line = feature["geometry"]["coordinates"][0]
+    lon, lat = line[len(line) // 2]
+    day = (today - timedelta(days=3)).isoformat()
+    demo_store.add(
+        AREA,
+        "notes",
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "category": "problem", "text": "Treppe ohne Licht.", "observed_on": day,
+                "expires_on": "2099-01-01", "author": "muehle", "team": "Team Mühle",
+                "district": "r3", "review_state": "entwurf",
+            },
+        },
+        actor="muehle",
+    )  # fmt: skip
+
+    def row(client):
+        text = client.get(f"{PAGE}.csv?district=r3").get_data(as_text=True).lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        return next(r for r in rows if r[1] == street.name)
+
+    admin = login(app.test_client(), "admin")
+    assert row(admin)[3] == day and row(admin)[4] == "Notiz"
+    assert day in admin.get(f"{PAGE}/karte?district=r3").get_data(as_text=True)
+    for role in ("caseworker", "lead", "viewer"):
+        client = login(app.test_client(), role)
+        assert row(client)[3:5] == ["", ""], role
+        assert day not in client.get(f"{PAGE}/karte?district=r3").get_data(as_text=True), role
+        assert day not in client.get(f"{PAGE}?district=r3").get_data(as_text=True), role
