@@ -323,6 +323,7 @@ def _errors(*codes: int) -> dict:
         400: "Bad input",
         401: "Not logged in",
         404: "Not found (also: the area has no walk network; import it again)",
+        413: "Body too large",
     }
     answers = {}
     for code in codes:
