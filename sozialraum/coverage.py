@@ -2,8 +2,10 @@
 
 The streets artifact, the districts, the field notes and the walks of an area are turned into
 the per-district street tables of :mod:`sozialraum.analysis.coverage`. Results are cached per
-revision of those four inputs and the day, so the page, the map and the CSV export of the same
-request cycle compute once.
+revision of those four inputs, the day and the reader's visibility scope
+(:func:`sozialraum.fieldnotes.visibility_scope`), so the page, the map and the CSV export of the
+same request cycle compute once and no reader is ever served a result built from notes or walks
+they may not see.
 """
 
 from __future__ import annotations
@@ -109,15 +111,25 @@ def _day(value) -> date | None:
         return None
 
 
-def visits(store: Store, area: str, *, today: date) -> Visits:
-    """Field notes and walk stops of ``area`` as visits, up to and including ``today``.
+def visits(
+    store: Store,
+    area: str,
+    *,
+    today: date,
+    reader: fieldnotes.Actor | None = None,
+    rules: fieldnotes.NoteRules | None = None,
+) -> Visits:
+    """Field notes and walk stops of ``area`` that ``reader`` may see as visits, up to and
+    including ``today``.
 
-    A note is a visit at its point on ``observed_on`` (expired notes are not listed, see
-    :func:`sozialraum.fieldnotes.list_notes`); a walk is a visit at each of its stops on
-    ``walk_on``. Points are projected to metres (EPSG:25832).
+    A note is a visit at its point on ``observed_on`` (expired notes and notes ``reader``
+    may not read are not listed, see :func:`sozialraum.fieldnotes.list_notes`); a walk the
+    reader may see (:func:`sozialraum.walks.walk_visible`) is a visit at each of its stops
+    on ``walk_on``. ``reader`` ``None`` (CLI) sees everything. Points are projected to
+    metres (EPSG:25832).
     """
     lons, lats, days, kinds = [], [], [], []
-    for note in fieldnotes.list_notes(store, area, today=today):
+    for note in fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules):
         geometry = note.get("geometry") or {}
         day = _day(note["properties"].get("observed_on"))
         if geometry.get("type") != "Point" or day is None or day > today:
@@ -126,7 +138,7 @@ def visits(store: Store, area: str, *, today: date) -> Visits:
         lats.append(geometry["coordinates"][1])
         days.append(day)
         kinds.append("notiz")
-    for walk in walks.list_walks(store, area):
+    for walk in walks.list_walks(store, area, reader=reader):
         props = walk["properties"]
         day = _day(props.get("walk_on"))
         if day is None or day > today:
@@ -142,7 +154,13 @@ def visits(store: Store, area: str, *, today: date) -> Visits:
 
 
 def district_coverage(
-    store: Store, area: str, *, today: date, district: str | None = None
+    store: Store,
+    area: str,
+    *,
+    today: date,
+    district: str | None = None,
+    reader: fieldnotes.Actor | None = None,
+    rules: fieldnotes.NoteRules | None = None,
 ) -> list[DistrictCoverage]:
     """Street coverage of every district of ``area``, or of one.
 
@@ -155,6 +173,11 @@ def district_coverage(
     district : str, optional
         A district id or name (:func:`sozialraum.areas.find_district`); all districts if
         omitted.
+    reader : Actor, optional
+        Who reads: only notes and walks this account may see count (see :func:`visits`);
+        ``None`` (CLI) counts everything.
+    rules : NoteRules, optional
+        Note categories (a viewer's visibility depends on them).
 
     Returns
     -------
@@ -176,6 +199,8 @@ def district_coverage(
         area,
         district_id,
         today.toordinal(),
+        fieldnotes.visibility_scope(reader),
+        id(rules.categories) if rules is not None else None,
         store.revision(area, fieldnotes.LAYER),
         store.revision(area, walks.LAYER),
         store.revision(area, "districts"),
@@ -188,7 +213,7 @@ def district_coverage(
             names,
             lines_m,
             _districts(store, area, district_id),
-            visits(store, area, today=today),
+            visits(store, area, today=today, reader=reader, rules=rules),
             today=today,
         )
 

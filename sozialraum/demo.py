@@ -553,7 +553,7 @@ def demo_walk(store, today: date | None = None) -> dict:
     }
     rules = NoteRules(load_note_categories(), load_privacy_guard())
     actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
-    return create_walk(store, DEMO_AREA, details, picks, actor=actor, rules=rules)
+    return create_walk(store, DEMO_AREA, details, picks, actor=actor, rules=rules, today=today)
 
 
 #: Which team is responsible for which demo district.

@@ -414,6 +414,22 @@ def visible(props: Mapping, reader: Actor | None, categories: NoteCategories | N
     return visible_to_viewers(props, required)
 
 
+def visibility_scope(reader: Actor | None) -> tuple:
+    """A key that is equal for two readers exactly when :func:`visible` lets them see
+    the same notes (for caches of results built from notes, e.g. the coverage).
+
+    ``("all", False)`` for internal reads, admins and accounts without a team,
+    ``("team", name, False)`` for a caseworker or lead of a team; the last item is
+    ``True`` for viewers (released notes only).
+    """
+    if reader is None:
+        return ("all", False)
+    viewer = reader.role == Role.VIEWER
+    if reader.team is None or reader.role == Role.ADMIN:
+        return ("all", viewer)
+    return ("team", reader.team, viewer)
+
+
 def get_note(
     store: Store,
     area: str,
@@ -423,14 +439,17 @@ def get_note(
     reader: Actor | None = None,
     rules: NoteRules | None = None,
 ) -> dict:
-    """One note that has not expired and that ``reader`` may see; :class:`NotFound` otherwise."""
+    """One note that has not expired and that ``reader`` may see; :class:`NotFound` otherwise.
+
+    An unknown id, an expired note and a note ``reader`` may not see raise the same
+    :class:`NotFound` (same message): no answer tells them apart (no existence oracle).
+    """
     try:
         feature = store.get(area, LAYER, note_id)
-    except InvalidInput:
+    except (NotFound, InvalidInput):
         raise NotFound(f"no note {note_id!r}") from None
-    if is_expired(feature["properties"], today):
-        raise NotFound(f"note {note_id!r} has expired")
-    if not visible(feature["properties"], reader, rules.categories if rules else None):
+    props = feature["properties"]
+    if is_expired(props, today) or not visible(props, reader, rules.categories if rules else None):
         raise NotFound(f"no note {note_id!r}")
     return feature
 
@@ -459,10 +478,12 @@ def update_note(
 
     Raises
     ------
+    NotFound
+        For an unknown id and for a note ``actor`` may not read (the same answer).
     VersionConflict
         If someone changed the note since (nothing is written).
     """
-    current = get_note(store, area, note_id, today=today)
+    current = get_note(store, area, note_id, today=today, reader=actor, rules=rules)
     before = current["properties"]
     _require_write(actor, before.get("team"))
     if before.get("review_state") == "archiviert":
@@ -497,10 +518,20 @@ def update_note(
 
 
 def delete_note(
-    store: Store, area: str, note_id: str, *, expected_version: int, actor: Actor, today: date
+    store: Store,
+    area: str,
+    note_id: str,
+    *,
+    expected_version: int,
+    actor: Actor,
+    today: date,
+    rules: NoteRules | None = None,
 ) -> None:
-    """Delete a note (with its earlier versions) if it is still at ``expected_version``."""
-    current = get_note(store, area, note_id, today=today)
+    """Delete a note (with its earlier versions) if it is still at ``expected_version``.
+
+    A note ``actor`` may not read is :class:`NotFound`, exactly like an unknown id.
+    """
+    current = get_note(store, area, note_id, today=today, reader=actor, rules=rules)
     _require_write(actor, current["properties"].get("team"))
     store.delete(area, LAYER, note_id, expected_version=expected_version, actor=actor.name)
 

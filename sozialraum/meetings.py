@@ -91,12 +91,27 @@ def open_meeting(store: Store, area: str, team: str) -> dict | None:
     )
 
 
-def get_meeting(store: Store, area: str, meeting_id: str) -> dict:
-    """One meeting; :class:`NotFound` otherwise."""
+def get_meeting(
+    store: Store, area: str, meeting_id: str, *, reader: fieldnotes.Actor | None = None
+) -> dict:
+    """One meeting that ``reader`` may see; :class:`NotFound` otherwise.
+
+    A meeting belongs to its team: a reader with a team sees only that team's meetings,
+    admins and accounts without a team every one (as with notes). An unknown id and a
+    meeting ``reader`` may not see raise the same :class:`NotFound`.
+    """
     try:
-        return store.get(area, LAYER, meeting_id)
-    except InvalidInput:
+        meeting = store.get(area, LAYER, meeting_id)
+    except (NotFound, InvalidInput):
         raise NotFound(f"no meeting {meeting_id!r}") from None
+    if (
+        reader is not None
+        and reader.team
+        and reader.role != Role.ADMIN
+        and meeting["properties"].get("team") != reader.team
+    ):
+        raise NotFound(f"no meeting {meeting_id!r}")
+    return meeting
 
 
 def start_meeting(
@@ -147,8 +162,11 @@ def start_meeting(
 def close_meeting(
     store: Store, area: str, meeting_id: str, *, expected_version: int, actor: fieldnotes.Actor
 ) -> dict:
-    """Close a running meeting of the actor's team (its decisions end here)."""
-    meeting = get_meeting(store, area, meeting_id)
+    """Close a running meeting of the actor's team (its decisions end here).
+
+    Another team's meeting is :class:`NotFound`, like an unknown id.
+    """
+    meeting = get_meeting(store, area, meeting_id, reader=actor)
     props = meeting["properties"]
     _require_lead(actor, props["team"])
     if props.get("closed_at"):

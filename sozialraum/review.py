@@ -125,10 +125,13 @@ def review_note(
 
     Raises
     ------
+    NotFound
+        For an unknown id and for a note ``actor`` may not read (the same answer: its
+        state and version stay secret).
     InvalidInput, Forbidden, VersionConflict, PrivacyViolation
         With German messages (state, role, team, four-eyes, comment).
     """
-    current = fieldnotes.get_note(store, area, note_id, today=today)
+    current = fieldnotes.get_note(store, area, note_id, today=today, reader=actor, rules=rules)
     props = current["properties"]
     state = props.get("review_state") or "entwurf"
     text = " ".join((comment or "").split())
@@ -150,10 +153,17 @@ def review_note(
     )  # fmt: skip
 
 
-def _walk_for(store: Store, area: str, district: str, walk_id: str | None, today: date):
+def _walk_for(
+    store: Store,
+    area: str,
+    district: str,
+    walk_id: str | None,
+    today: date,
+    actor: fieldnotes.Actor,
+):
     """The planned walk of ``district`` to add a stop to: the chosen one, else the next one."""
     if walk_id:
-        walk = walks.get_walk(store, area, walk_id)
+        walk = walks.get_walk(store, area, walk_id, reader=actor)
         props = walk["properties"]
         if props.get("district") != district:
             raise InvalidInput("Dieser Rundgang gehört zu einem anderen Bezirk.")
@@ -162,7 +172,7 @@ def _walk_for(store: Store, area: str, district: str, walk_id: str | None, today
         return walk
     planned = [
         w
-        for w in walks.list_walks(store, area, district=district)
+        for w in walks.list_walks(store, area, district=district, reader=actor)
         if w["properties"].get("status") == "geplant"
         and w["properties"]["walk_on"] >= today.isoformat()
     ]
@@ -194,7 +204,7 @@ def request_recheck(
     tuple of dict
         The note's new version and the walk.
     """
-    current = fieldnotes.get_note(store, area, note_id, today=today)
+    current = fieldnotes.get_note(store, area, note_id, today=today, reader=actor, rules=rules)
     props = current["properties"]
     if props.get("version") != expected_version:
         raise VersionConflict(
@@ -207,7 +217,7 @@ def request_recheck(
     district = props.get("district")
     if not district:
         raise InvalidInput("Die Notiz liegt in keinem Bezirk; bitte einen Rundgang selbst planen.")
-    walk = _walk_for(store, area, district, walk_id, today)
+    walk = _walk_for(store, area, district, walk_id, today, actor)
     pick = {"kind": "note", "ref": note_id}
     if walk is None:
         name = services.district_names(store, area).get(district) or district
@@ -217,7 +227,7 @@ def request_recheck(
             "district": district,
             "purpose": "Nachprüfungen aus der Teambesprechung",
         }
-        walk = walks.create_walk(store, area, data, [pick], actor=actor, rules=rules)
+        walk = walks.create_walk(store, area, data, [pick], actor=actor, rules=rules, today=today)
     else:
         walk = walks.add_stops(
             store,
@@ -226,6 +236,8 @@ def request_recheck(
             [pick],
             expected_version=walk["properties"]["version"],
             actor=actor,
+            rules=rules,
+            today=today,
         )
     recheck = {"requested_on": today.isoformat(), "by": actor.name, "walk_id": walk["id"]}
     note = _save(

@@ -3,6 +3,14 @@
 Stops are points in lon/lat degrees (EPSG:4326); distances are metres along the area's
 walk network (EPSG:25832). Without a walk network (an old import) distances fall back
 to straight lines and the walk says so (``route_kind = "luftlinie"``).
+
+Visibility: a walk belongs to its district's team, like a note. A reader with a team sees
+only that team's walks; admins and accounts without a team see every walk; another
+team's walk is :class:`NotFound`, exactly like an unknown id. A note becomes a stop only
+if the planner may read it and it belongs to the walk's team. When a walk is shown, a
+note stop whose note the reader may not read (a draft for a viewer, a note that has
+expired, been deleted or moved to another team) keeps its place on the route but loses
+its label, category and note id (:func:`shown_walk`).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import numpy as np
 from pyproj import Transformer
 
 from sozialraum import areas as services
-from sozialraum import fieldnotes
+from sozialraum import fieldnotes, settings
 from sozialraum.analysis import route as _route
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import AnalysisUnavailable
@@ -22,11 +30,23 @@ from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, walk_minutes
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
 from sozialraum.model.notes import MAILBOX_CATEGORY, MAILBOX_STATUSES
 from sozialraum.model.privacy import PrivacyViolation
+from sozialraum.model.roles import Role
 from sozialraum.model.walks import MAX_LABEL_CHARS, STOP_KINDS, check_walk_input, checklist
 from sozialraum.store.base import Store
 
 LAYER = "walks"
 _LAYERS = {"resource": "resources", "address": "addresses", "note": "notes"}
+#: The label of a note stop whose note the reader may not read (see :func:`shown_walk`).
+HIDDEN_NOTE_LABEL = "Notiz (für Sie nicht sichtbar)"
+_ANY_TEAM = object()
+
+
+def walk_visible(props: Mapping, reader: fieldnotes.Actor | None) -> bool:
+    """Whether ``reader`` sees a walk (its properties): the walk's team's accounts,
+    admins and accounts without a team; ``None`` (CLI, analyses) sees every walk."""
+    if reader is None or reader.team is None or reader.role == Role.ADMIN:
+        return True
+    return props.get("team") == reader.team
 
 
 def _label(kind: str, feature: dict) -> str:
@@ -38,7 +58,16 @@ def _label(kind: str, feature: dict) -> str:
     return props.get("name") or "Ort ohne Namen"
 
 
-def resolve_stops(store: Store, area: str, picks: Sequence[Mapping]) -> list[dict]:
+def resolve_stops(
+    store: Store,
+    area: str,
+    picks: Sequence[Mapping],
+    *,
+    reader: fieldnotes.Actor | None = None,
+    rules: fieldnotes.NoteRules | None = None,
+    today: date | None = None,
+    team=_ANY_TEAM,
+) -> list[dict]:
     """Turn chosen stops into stored stops with point, label and categories.
 
     Parameters
@@ -46,12 +75,23 @@ def resolve_stops(store: Store, area: str, picks: Sequence[Mapping]) -> list[dic
     picks : sequence of mapping
         ``{"kind": "resource"|"address"|"note", "ref": id}`` or
         ``{"kind": "point", "lon": …, "lat": …, "label": …}`` (degrees, EPSG:4326).
+    reader : Actor, optional
+        Who plans: a note ``reader`` may not read (another team's, expired) is refused
+        with the same message as an unknown id. ``None`` (internal) reads every note.
+    rules : NoteRules, optional
+        Note categories (a viewer's visibility depends on them).
+    today : datetime.date, optional
+        For expiry; :func:`sozialraum.settings.today` if omitted.
+    team : str or None, optional
+        The walk's team: a note of another team is refused (a walk shows its stops to
+        its whole team). Not checked if omitted.
 
     Raises
     ------
     InvalidInput
-        Unknown kinds or ids, bad points, no stops (German messages).
+        Unknown kinds or ids, bad points, no stops, notes of another team (German).
     """
+    today = today or settings.today()
     if not picks:
         raise InvalidInput("Bitte mindestens eine Station wählen.")
     if len(picks) > _route.MAX_STOPS:
@@ -77,12 +117,22 @@ def resolve_stops(store: Store, area: str, picks: Sequence[Mapping]) -> list[dic
             continue
         ref = pick.get("ref")
         try:
-            feature = store.get(area, _LAYERS[kind], ref)
+            if kind == "note":
+                feature = fieldnotes.get_note(
+                    store, area, str(ref), today=today, reader=reader, rules=rules
+                )
+            else:
+                feature = store.get(area, _LAYERS[kind], ref)
         except (NotFound, InvalidInput):
             raise InvalidInput(
                 f"Station {number}: {ref!r} gibt es in diesem Gebiet nicht."
             ) from None
         props = feature["properties"]
+        if kind == "note" and team is not _ANY_TEAM and props.get("team") != team:
+            raise InvalidInput(
+                f"Station {number}: Diese Notiz gehört einem anderen Team; ein Rundgang "
+                "führt nur zu Notizen seines eigenen Teams."
+            )
         lon, lat = feature["geometry"]["coordinates"][:2]
         categories = props.get("categories") or ([props["category"]] if kind == "note" else [])
         stop = {
@@ -181,26 +231,69 @@ def create_walk(
     *,
     actor: fieldnotes.Actor,
     rules: fieldnotes.NoteRules,
+    today: date | None = None,
 ) -> dict:
-    """Plan a walk: check it, resolve the stops, propose the order, store it (version 1)."""
+    """Plan a walk: check it, resolve the stops, propose the order, store it (version 1).
+
+    Note stops must be notes ``actor`` may read (else refused like an unknown id) and of
+    the walk's team (see :func:`resolve_stops`; ``today`` for their expiry)."""
     details = check_walk_input(data)
     rules.guard.check(details.title, details.purpose, details.participants)
     team = _district_team(store, area, details.district)
     if not fieldnotes.may_write(actor, team):
         raise Forbidden("walks of another team's district")
-    stops = resolve_stops(store, area, picks)
+    stops = resolve_stops(store, area, picks, reader=actor, rules=rules, today=today, team=team)
     rules.guard.check(*(s["label"] for s in stops if s["kind"] == "point"))
     planned = plan_order(store, area, stops, propose=True)
     feature = _feature(details, planned, author=actor.name, team=team)
     return store.add(area, LAYER, feature, actor=actor.name)
 
 
-def get_walk(store: Store, area: str, walk_id: str) -> dict:
-    """One walk; :class:`NotFound` otherwise."""
+def get_walk(
+    store: Store, area: str, walk_id: str, *, reader: fieldnotes.Actor | None = None
+) -> dict:
+    """One walk that ``reader`` may see (:func:`walk_visible`); :class:`NotFound`
+    otherwise, the same for an unknown id and another team's walk.
+
+    The walk as stored: show it through :func:`shown_walk`.
+    """
     try:
-        return store.get(area, LAYER, walk_id)
-    except InvalidInput:
+        walk = store.get(area, LAYER, walk_id)
+    except (NotFound, InvalidInput):
         raise NotFound(f"no walk {walk_id!r}") from None
+    if not walk_visible(walk["properties"], reader):
+        raise NotFound(f"no walk {walk_id!r}")
+    return walk
+
+
+def shown_walk(
+    store: Store,
+    area: str,
+    walk: dict,
+    *,
+    reader: fieldnotes.Actor | None,
+    rules: fieldnotes.NoteRules | None,
+    today: date,
+) -> dict:
+    """A copy of ``walk`` for ``reader``: every note stop whose note the reader may not
+    read (see :func:`sozialraum.fieldnotes.visible`; also expired or deleted notes) has
+    the label :data:`HIDDEN_NOTE_LABEL`, no categories and no ``ref``. Its point stays:
+    the route of the walk goes there. Never store the copy."""
+    visible_ids = {
+        n["id"] for n in fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules)
+    }
+    visible_ids |= {  # archived notes are left out of plain lists but may be read
+        n["id"]
+        for n in fieldnotes.list_notes(
+            store, area, today=today, reader=reader, rules=rules, review_state="archiviert"
+        )
+    }
+    stops = []
+    for stop in walk["properties"]["stops"]:
+        if stop["kind"] == "note" and stop.get("ref") not in visible_ids:
+            stop = {**stop, "ref": None, "label": HIDDEN_NOTE_LABEL, "categories": []}
+        stops.append(stop)
+    return {**walk, "properties": {**walk["properties"], "stops": stops}}
 
 
 def _require_team(actor: fieldnotes.Actor, walk: dict) -> None:
@@ -218,7 +311,7 @@ def reorder_walk(
     actor: fieldnotes.Actor,
 ) -> dict:
     """Put the stops in ``order`` (positions of the current stops), or propose one (None)."""
-    walk = get_walk(store, area, walk_id)
+    walk = get_walk(store, area, walk_id, reader=actor)
     _require_team(actor, walk)
     props = walk["properties"]
     stops = props["stops"]
@@ -243,6 +336,8 @@ def add_stops(
     *,
     expected_version: int,
     actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules | None = None,
+    today: date | None = None,
 ) -> dict:
     """Append stops (see :func:`resolve_stops`) to a walk, keeping the order of the others.
 
@@ -250,12 +345,15 @@ def add_stops(
     ref and are always added. Distances are measured again along the walk network
     (metres, EPSG:25832).
     """
-    walk = get_walk(store, area, walk_id)
+    walk = get_walk(store, area, walk_id, reader=actor)
     _require_team(actor, walk)
     props = walk["properties"]
     present = {(s["kind"], s.get("ref")) for s in props["stops"]}
     new = []
-    for stop in resolve_stops(store, area, picks):
+    found = resolve_stops(
+        store, area, picks, reader=actor, rules=rules, today=today, team=props.get("team")
+    )
+    for stop in found:
         key = (stop["kind"], stop["ref"])
         if stop["ref"] is None or key not in present:  # points have no ref: always a new stop
             present.add(key)
@@ -273,9 +371,20 @@ def add_stops(
     )
 
 
-def list_walks(store: Store, area: str, *, district: str | None = None) -> list[dict]:
-    """Walks of an area (newest date first), optionally of one district."""
-    walks = store.query(area, LAYER, district=district)
+def list_walks(
+    store: Store,
+    area: str,
+    *,
+    district: str | None = None,
+    reader: fieldnotes.Actor | None = None,
+) -> list[dict]:
+    """Walks of an area that ``reader`` may see (newest date first), optionally of one
+    district (as stored: show each through :func:`shown_walk`)."""
+    walks = [
+        w
+        for w in store.query(area, LAYER, district=district)
+        if walk_visible(w["properties"], reader)
+    ]
     return sorted(walks, key=lambda w: w["properties"]["walk_on"], reverse=True)
 
 
@@ -359,7 +468,7 @@ def record_findings(
     list of dict
         The created notes.
     """
-    walk = get_walk(store, area, walk_id)
+    walk = get_walk(store, area, walk_id, reader=actor)
     _require_team(actor, walk)
     stops = walk["properties"]["stops"]
     if len(findings) != len(stops):

@@ -130,3 +130,51 @@ def test_features_are_lon_lat_inside_the_area(demo_store):
             for lon, lat in line:
                 assert west - 0.01 <= lon <= east + 0.01 and south - 0.01 <= lat <= north + 0.01
         assert feature["properties"]["colour"].startswith("#")
+
+
+def test_coverage_counts_only_what_the_reader_may_see_cached_per_scope(demo_store):
+    """Issue 26: another team's draft is no visit for Team Nord (street, day and kind
+    stay secret), its walk neither; the admin, the CLI (no reader) and Team Mühle count
+    them; each scope gets its own cached result, never another team's."""
+    from sozialraum.fieldnotes import Actor
+    from sozialraum.model.roles import Role
+
+    today = date(2026, 11, 21)
+    nord = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    nord_lead = Actor("demo-leitung", Role.LEAD, "Team Nord")
+    muehle = Actor("muehle", Role.CASEWORKER, "Team Mühle")
+    admin = Actor("demo-admin", Role.ADMIN, None)
+    name, (lon, lat) = _never_visited(demo_store, today)
+    draft = _note(lon, lat, today - timedelta(days=2))
+    draft["properties"].update(team="Team Mühle", review_state="entwurf")
+    demo_store.add(AREA, "notes", draft, actor="muehle")
+
+    def street(reader):
+        (r1,) = coverage.district_coverage(
+            demo_store, AREA, today=today, district="r1", reader=reader
+        )
+        return next(s for s in r1.streets if s.name == name)
+
+    for reader in (muehle, admin, None):  # the note's team, the admin and the CLI count it
+        assert (street(reader).last_visit, street(reader).last_kind) == (
+            today - timedelta(days=2),
+            "notiz",
+        )
+    for reader in (nord, nord_lead):  # asked after the others: no cached result leaks
+        assert street(reader).age_class == NEVER and street(reader).last_visit is None
+    rows = coverage.coverage_rows(
+        coverage.district_coverage(demo_store, AREA, today=today, reader=nord)
+    )
+    assert not [r for r in rows if r[1] == name and r[3] is not None]
+    # same scope, same cached result; another scope, another result
+    first = coverage.district_coverage(demo_store, AREA, today=today, reader=nord)
+    assert coverage.district_coverage(demo_store, AREA, today=today, reader=nord_lead) is first
+    assert coverage.district_coverage(demo_store, AREA, today=today, reader=muehle) is not first
+
+    # walks count for their team only
+    walk = _walk(demo_store)
+    walk_on = date.fromisoformat(walk["properties"]["walk_on"])
+    assert walk["properties"]["team"] == "Team Nord"
+    assert (coverage.visits(demo_store, AREA, today=walk_on, reader=nord).kinds == "rundgang").any()
+    theirs = coverage.visits(demo_store, AREA, today=walk_on, reader=muehle)
+    assert not (theirs.kinds == "rundgang").any()

@@ -124,10 +124,12 @@ def test_start_and_close_a_meeting(demo_store, demo_area):
     muehle = _start(demo_store, demo_area, actor=LEAD_MUEHLE)
     assert muehle["properties"]["team"] == MUEHLE
 
-    # only a lead of the meeting's team closes it
-    for actor in (CASEWORKER, LEAD_MUEHLE, Actor("admin", Role.ADMIN, None)):
+    # only a lead of the meeting's team closes it; for another team it does not exist
+    for actor in (CASEWORKER, Actor("admin", Role.ADMIN, None)):
         with pytest.raises(Forbidden):
             _close(demo_store, demo_area, meeting, actor=actor)
+    with pytest.raises(NotFound, match="no meeting"):
+        _close(demo_store, demo_area, meeting, actor=LEAD_MUEHLE)
     closed = _close(demo_store, demo_area, meeting, actor=LEAD_2)
     assert closed["properties"]["closed_by"] == LEAD_2.name
     assert closed["properties"]["closed_at"] >= props["started_at"]

@@ -182,8 +182,13 @@ def test_permission_matrix_on_stored_notes(demo_store, demo_area, role, own_team
         assert changed["properties"]["version"] == version + 1
         assert changed["properties"]["review_log"][-1]["by"] == actor.name
     else:
-        with pytest.raises(Forbidden):
+        # a note the actor may not read (another team's; an unreleased one for a viewer)
+        # answers like an unknown id: no state, no version, no refusal reason
+        readable = role == "admin" or (own_team and role != "viewer")
+        with pytest.raises(Forbidden if readable else NotFound) as refused:
             act()
+        if not readable:
+            assert refused.value.message == f"no note {note['id']!r}"
         stored = demo_store.get(demo_area, "notes", note["id"])
         assert stored["properties"]["version"] == version
         assert stored["properties"].get("review_log") == note["properties"].get("review_log")
@@ -210,9 +215,9 @@ def test_four_eyes_a_lead_cannot_release_their_own_note(demo_store, demo_area):
     released = review_note(demo_store, demo_area, note, "freigeben", actor=LEAD_2)
     assert released["properties"]["review_state"] == "freigegeben"
     assert released["properties"]["author"] == LEAD.name
-    # a lead of another team cannot either
+    # a lead of another team cannot either: for them the note does not exist
     other = _note(demo_store, demo_area, author=CASEWORKER, state="eingereicht", shift=1)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         review_note(demo_store, demo_area, other, "freigeben", actor=LEAD_MUEHLE)
 
 
@@ -264,6 +269,11 @@ def test_permission_matrix_with_edited_by(demo_store, demo_area, author, edits, 
     if allowed:
         assert act()["properties"]["review_state"] == TARGET[action]
         assert action in queue[note["id"]]["actions"]
+    elif actor.team != NORD:  # another team's note: answered like an unknown id
+        with pytest.raises(NotFound, match="no note"):
+            act()
+        assert _audit_bytes(demo_store, demo_area) == audit_before
+        assert note["id"] not in queue
     else:
         with pytest.raises(Forbidden) as refused:
             act()
@@ -838,7 +848,7 @@ def test_add_stops_keeps_the_order_and_skips_stops_already_there(demo_store, dem
     assert _stop_refs(again) == [*refs, note["id"], None, None]
     unchanged = _add_stops(demo_store, demo_area, again, [{"kind": "note", "ref": note["id"]}])
     assert unchanged["properties"]["version"] == again["properties"]["version"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another team's walk: like an unknown id
         _add_stops(
             demo_store, demo_area, again, [{"kind": "note", "ref": note["id"]}], actor=LEAD_MUEHLE
         )

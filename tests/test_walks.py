@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from sozialraum import walks
-from sozialraum.errors import Forbidden, InvalidInput, VersionConflict
+from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.fieldnotes import Actor, NoteRules
 from sozialraum.model.categories import load_categories
 from sozialraum.model.notes import load_note_categories
@@ -148,3 +148,81 @@ def test_free_point_labels_lose_control_characters(demo_store):
     picks[-1]["label"] = "Bank\x00 am\x1b[31m\tWeg\u200b"
     stops = walks.resolve_stops(demo_store, AREA, picks)
     assert stops[-1]["label"] == "Bank am [31m Weg"
+
+
+def _team_note(demo_store, *, team="Team Nord", district="r1", state="entwurf") -> dict:
+    address = demo_store.query(AREA, "addresses", district=district)[5]
+    a = address["properties"]
+    feature = {
+        "type": "Feature",
+        "geometry": address["geometry"],
+        "properties": {
+            "category": "problem", "text": "Treppe ohne Licht.", "observed_on": "2026-11-01",
+            "expires_on": "2099-01-01", "author": "x", "team": team, "district": district,
+            "review_state": state, "address_id": address["id"], "address_key": a["key"],
+            "address_label": f"{a['street']} {a['housenumber']}",
+        },
+    }  # fmt: skip
+    return demo_store.add(AREA, "notes", feature, actor="x")
+
+
+def test_a_note_stop_needs_a_note_the_planner_may_read_of_the_walks_team(demo_store):
+    """Issue 26: another team's note is refused like an unknown id (the caseworker), and
+    for whoever may read it (the admin) because a walk shows its stops to its team."""
+    foreign = _team_note(demo_store, team="Team Mühle", district="r3")
+    unknown = "0" * 32
+    before = len(demo_store.query(AREA, "walks"))
+    messages = []
+    for ref in (foreign["id"], unknown):
+        with pytest.raises(InvalidInput) as refused:
+            walks.create_walk(
+                demo_store, AREA, _details(), [{"kind": "note", "ref": ref}],
+                actor=CASEWORKER, rules=RULES, today=TODAY,
+            )  # fmt: skip
+        messages.append(refused.value.message.replace(ref, "ID"))
+    assert messages[0] == messages[1] and "gibt es in diesem Gebiet nicht" in messages[0]
+    admin = Actor("demo-admin", Role.ADMIN, None)
+    with pytest.raises(InvalidInput, match="anderen Team"):
+        walks.create_walk(
+            demo_store, AREA, _details(), [{"kind": "note", "ref": foreign["id"]}],
+            actor=admin, rules=RULES, today=TODAY,
+        )  # fmt: skip
+    assert len(demo_store.query(AREA, "walks")) == before  # nothing stored
+
+
+def test_a_walk_shows_note_stops_with_the_readers_visibility(demo_store):
+    """A viewer of the team sees the walk but not the draft behind a note stop: label,
+    category and id are hidden, the place stays (the route goes there)."""
+    draft = _team_note(demo_store)
+    walk = walks.create_walk(
+        demo_store, AREA, _details(), [*_picks(demo_store), {"kind": "note", "ref": draft["id"]}],
+        actor=CASEWORKER, rules=RULES, today=TODAY,
+    )  # fmt: skip
+    (stored,) = [s for s in walk["properties"]["stops"] if s["kind"] == "note"]
+    assert stored["categories"] == ["problem"] and stored["label"] != walks.HIDDEN_NOTE_LABEL
+    viewer = Actor("demo-lesend", Role.VIEWER, "Team Nord")
+    for reader, hidden in ((viewer, True), (CASEWORKER, False)):
+        shown = walks.shown_walk(demo_store, AREA, walk, reader=reader, rules=RULES, today=TODAY)
+        (stop,) = [s for s in shown["properties"]["stops"] if s["kind"] == "note"]
+        assert (stop["label"] == walks.HIDDEN_NOTE_LABEL) is hidden
+        assert (stop["categories"], stop["ref"]) == (
+            ([], None) if hidden else (["problem"], draft["id"])
+        )
+        assert (stop["lon"], stop["lat"]) == (stored["lon"], stored["lat"])
+        details = walks.stop_details(
+            demo_store, AREA, shown, today=TODAY, labels=LABELS, reader=reader, rules=RULES
+        )
+        (note_stop,) = [d for d in details if d["stop"]["kind"] == "note"]
+        assert bool(note_stop["what"]) is not hidden
+    # the stored walk keeps everything (only the shown copy hides)
+    assert (
+        walks.get_walk(demo_store, AREA, walk["id"])["properties"]["stops"]
+        == walk["properties"]["stops"]
+    )
+    # another team's reader does not get the walk at all
+    with pytest.raises(NotFound, match="no walk"):
+        walks.get_walk(demo_store, AREA, walk["id"], reader=Actor("m", Role.LEAD, "Team Mühle"))
+    assert walk["id"] not in {
+        w["id"]
+        for w in walks.list_walks(demo_store, AREA, reader=Actor("m", Role.LEAD, "Team Mühle"))
+    }

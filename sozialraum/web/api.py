@@ -11,7 +11,8 @@ from sozialraum import areas as services
 from sozialraum import fieldnotes
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.osm.importer import parse_bbox
-from sozialraum.web._responses import GEOJSON, cached_json, make_etag
+from sozialraum.web._json import json_body
+from sozialraum.web._responses import GEOJSON, cached_json, json_response, make_etag
 
 #: Properties an address carries in the map/list API (the rest stays on the card).
 ADDRESS_FIELDS = ("street", "housenumber", "postcode", "district")
@@ -186,24 +187,56 @@ def addresses(area: str):
     )
 
 
+def _search_limit(limit: int) -> int:
+    if not 1 <= limit <= 50:
+        raise InvalidInput("limit must be between 1 and 50")
+    return limit
+
+
+def _suggestions(area: str, query: str, limit: int) -> dict:
+    if len(query) > 200:
+        raise InvalidInput("the query is too long (at most 200 characters)")
+    index = services.address_index(_store(), area)
+    return {"query": query, "results": [asdict(s) for s in index.search(query, limit)]}
+
+
 def search_addresses(area: str):
-    """Suggestions for a typed address. The query is neither stored nor logged."""
+    """Suggestions for a typed address (GET ``?q=``; kept for other tools).
+
+    Deprecated: the query string is part of the URL, which proxies and browsers may
+    record. The app's pages use :func:`search_addresses_post`. The app itself stores and
+    logs no query (no access log).
+    """
     checked_area(area)
     query = request.args.get("q", "")
     try:
-        limit = int(request.args.get("limit", "10"))
+        limit = _search_limit(int(request.args.get("limit", "10")))
     except ValueError:
         raise InvalidInput("limit must be a whole number") from None
-    if not 1 <= limit <= 50:
-        raise InvalidInput("limit must be between 1 and 50")
-    if len(query) > 200:
-        raise InvalidInput("the query is too long (at most 200 characters)")
     store = _store()
     etag = _etag(area, store.revision(area, "addresses"))
-    index = services.address_index(store, area)
-    return cached_json(
-        etag, lambda: {"query": query, "results": [asdict(s) for s in index.search(query, limit)]}
-    )
+    if len(query) > 200:
+        raise InvalidInput("the query is too long (at most 200 characters)")
+    return cached_json(etag, lambda: _suggestions(area, query, limit))
+
+
+def search_addresses_post(area: str):
+    """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``), so
+    the address is in no URL or access log; answered with ``no-store``, stored nowhere."""
+    checked_area(area)
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput('send a JSON object {"q": "Lindenstraße 12", "limit": 10}')
+    unknown = sorted(set(body) - {"q", "limit"})
+    if unknown:
+        raise InvalidInput(f"unknown fields {', '.join(unknown)}: send q and limit only")
+    query = body.get("q", "")
+    if not isinstance(query, str):
+        raise InvalidInput("q must be a string")
+    limit = body.get("limit", 10)
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise InvalidInput("limit must be a whole number")
+    return json_response(_suggestions(area, query, _search_limit(limit)))
 
 
 def address_card(area: str, address_id: str):

@@ -78,7 +78,9 @@ def _expected_version() -> int:
 
 
 def _conflict(area: str, note_id: str, today) -> Response:
-    current = fieldnotes.get_note(_store(), area, note_id, today=today)
+    current = fieldnotes.get_note(
+        _store(), area, note_id, today=today, reader=_actor(), rules=_rules()
+    )
     body = {
         "error": GERMAN[412],
         "status": 412,
@@ -234,7 +236,13 @@ def delete_note(area: str, note_id: str):
     expected = _expected_version()
     try:
         fieldnotes.delete_note(
-            _store(), area, note_id, expected_version=expected, actor=_actor(), today=today
+            _store(),
+            area,
+            note_id,
+            expected_version=expected,
+            actor=_actor(),
+            today=today,
+            rules=_rules(),
         )
     except VersionConflict:
         return _conflict(area, note_id, today)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import request
 
-from sozialraum import walks
+from sozialraum import settings, walks
 from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web._responses import GEOJSON, cached_json, download, json_response
-from sozialraum.web.api import _check_district, _etag, _store, checked_area
+from sozialraum.web.api import _check_district, _ctx, _etag, _store, checked_area
+from sozialraum.web.api import current_actor as _actor
 
 SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
            "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
@@ -37,17 +38,39 @@ def _summary(walk: dict) -> dict:
     return {"type": "Feature", "id": walk["id"], "geometry": walk["geometry"], "properties": body}
 
 
+def _shown(area: str, walk: dict) -> dict:
+    """The walk as the current user may see it (see :func:`sozialraum.walks.shown_walk`)."""
+    return walks.shown_walk(
+        _store(),
+        area,
+        walk,
+        reader=_actor(),
+        rules=_ctx()["note_rules"],
+        today=settings.today(),
+    )
+
+
 def _walks(area: str) -> list[dict]:
+    """The walks the current user may see (their team's), note stops as they may see them."""
     checked_area(area)
     district = request.args.get("district") or None
     _check_district(area, district)
-    return walks.list_walks(_store(), area, district=district)
+    found = walks.list_walks(_store(), area, district=district, reader=_actor())
+    return [_shown(area, w) for w in found]
 
 
 def list_walks(area: str):
     """Walks of an area (stops as a MultiPoint in walking order), optionally of a district."""
     found = _walks(area)
-    etag = _etag(area, _store().revision(area, "walks"))
+    store, actor = _store(), _actor()
+    etag = _etag(
+        area,
+        store.revision(area, "walks"),
+        store.revision(area, "notes"),
+        settings.today(),
+        actor.role,
+        actor.team,
+    )
     return cached_json(
         etag,
         lambda: {"type": "FeatureCollection", "features": [_summary(w) for w in found]},
@@ -59,8 +82,8 @@ def get_walk(area: str, walk_id: str):
     """One walk with its route along the streets (``route``: MultiLineString, one per leg)."""
     checked_area(area)
     store = _store()
-    walk = walks.get_walk(store, area, walk_id)
-    body = _summary(walk)
+    walk = walks.get_walk(store, area, walk_id, reader=_actor())
+    body = _summary(_shown(area, walk))
     legs = walks.walk_route(store, area, walk)["legs_lonlat"]
     body["properties"]["route"] = {"type": "MultiLineString", "coordinates": legs}
     return json_response(body, etag=f"v{walk['properties']['version']}")

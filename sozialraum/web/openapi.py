@@ -323,6 +323,7 @@ def _errors(*codes: int) -> dict:
         400: "Bad input",
         401: "Not logged in",
         404: "Not found (also: the area has no walk network; import it again)",
+        413: "Body too large",
     }
     answers = {}
     for code in codes:
@@ -346,6 +347,24 @@ def _get(summary: str, parameters: list, ok: dict, *errors: int, public=False) -
     if public:
         operation["security"] = []
     return {"get": operation}
+
+
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": 50}
+_SUGGESTIONS = {
+    "description": "OK",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["query", "results"],
+                "properties": {
+                    "query": STR,
+                    "results": {"type": "array", "items": ref("Suggestion")},
+                },
+            }
+        }
+    },
+}
 
 
 PATHS = {
@@ -402,37 +421,46 @@ PATHS = {
         401,
         404,
     ),
-    "/api/areas/{area}/addresses/search": _get(
-        "Suggestions for a typed address (not stored)",
-        [
-            _AREA,
-            {"name": "q", "in": "query", "required": True, "schema": STR},
-            {
-                "name": "limit",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1, "maximum": 50},
-            },
-        ],
-        {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["query", "results"],
-                        "properties": {
-                            "query": STR,
-                            "results": {"type": "array", "items": ref("Suggestion")},
-                        },
-                    }
-                }
-            },
+    "/api/areas/{area}/addresses/search": {
+        "get": {
+            **_get(
+                "Suggestions for a typed address (deprecated: the address is in the URL, "
+                "which proxies may log; use POST)",
+                [
+                    _AREA,
+                    {"name": "q", "in": "query", "required": True, "schema": STR},
+                    {"name": "limit", "in": "query", "required": False, "schema": _LIMIT},
+                ],
+                _SUGGESTIONS,
+                400,
+                401,
+                404,
+            )["get"],
+            "deprecated": True,
         },
-        400,
-        401,
-        404,
-    ),
+        "post": {
+            "summary": "Suggestions for a typed address, sent in the body: the address is in "
+            "no URL or log and is not stored",
+            "parameters": [_AREA],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["q"],
+                            "properties": {
+                                "q": {"type": "string", "maxLength": 200},
+                                "limit": _LIMIT,
+                            },
+                            "additionalProperties": False,
+                        }
+                    }
+                },
+            },
+            "responses": {"200": _SUGGESTIONS, **_errors(400, 401, 404, 413)},
+        },
+    },
     "/api/areas/{area}/addresses/{address_id}": _get(
         "Address card with resources nearby",
         [_AREA, {"name": "address_id", "in": "path", "required": True, "schema": STR}],

@@ -1,5 +1,6 @@
 """Street coverage ("Abdeckung"): per district, which streets had a note or a walk stop in the
-last 12 months, as a page with a map (iframe) and tables, and as a CSV download.
+last 12 months, as a page with a map (iframe) and tables, and as a CSV download. Only notes
+and walks the logged-in account may see count (cached per visibility scope).
 
 The views parse the request and call :mod:`sozialraum.coverage`; an area imported before
 streets were stored gets a German notice instead of an error.
@@ -18,6 +19,7 @@ from sozialraum.errors import NotFound
 from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
 from sozialraum.web._responses import download
 from sozialraum.web.api import checked_area
+from sozialraum.web.api import current_actor as _actor
 from sozialraum.web.csp import csp_nonce, map_document
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -31,7 +33,12 @@ def _results(area: str, district: str | None):
     """The coverage of ``area`` (one district or all), ``None`` without stored streets."""
     try:
         return _coverage.district_coverage(
-            _ctx()["store"], area, today=settings.today(), district=district
+            _ctx()["store"],
+            area,
+            today=settings.today(),
+            district=district,
+            reader=_actor(),
+            rules=_ctx()["note_rules"],
         )
     except _coverage.StreetsUnavailable:
         return None
@@ -84,12 +91,9 @@ def coverage_csv(area: str):
     """The street tables as CSV (German spreadsheet format, formula-safe cells)."""
     checked_area(area)
     district = request.args.get("district") or None
-    try:
-        results = _coverage.district_coverage(
-            _ctx()["store"], area, today=settings.today(), district=district
-        )
-    except _coverage.StreetsUnavailable:
-        raise NotFound(_coverage.NO_STREETS) from None
+    results = _results(area, district)
+    if results is None:
+        raise NotFound(_coverage.NO_STREETS)
     suffix = "-" + re.sub(r"[^A-Za-z0-9_-]", "", results[0].id) if district and results else ""
     name = f"abdeckung-{area}{suffix}-{settings.today().isoformat()}.csv"
     return download(_coverage.coverage_csv(results).encode("utf-8"), "text/csv", name)

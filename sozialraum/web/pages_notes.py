@@ -250,7 +250,9 @@ def note_page(area: str, note_id: str):
             today=today,
         )
     except VersionConflict:
-        current = fieldnotes.get_note(store, area, note_id, today=today)
+        current = fieldnotes.get_note(
+            store, area, note_id, today=today, reader=_actor(), rules=_rules()
+        )
         mine = {"type": "Feature", "id": note_id, "geometry": current["geometry"]}
         mine["properties"] = {**current["properties"], **values, "version": None}
         context = _note_context(
@@ -273,10 +275,18 @@ def delete_note(area: str, note_id: str):
     store, today = _ctx()["store"], settings.today()
     try:
         fieldnotes.delete_note(
-            store, area, note_id, expected_version=_version(), actor=_actor(), today=today
+            store,
+            area,
+            note_id,
+            expected_version=_version(),
+            actor=_actor(),
+            today=today,
+            rules=_rules(),
         )
     except VersionConflict:
-        current = fieldnotes.get_note(store, area, note_id, today=today)
+        current = fieldnotes.get_note(
+            store, area, note_id, today=today, reader=_actor(), rules=_rules()
+        )
         message = (
             "Die Notiz wurde inzwischen geändert und deshalb nicht gelöscht. "
             "Bitte prüfen Sie die aktuelle Fassung."

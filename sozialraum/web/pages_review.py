@@ -286,11 +286,7 @@ def _decisions(area: str, meeting: dict) -> list[dict]:
 
 
 def _meeting_of_team(area: str, meeting_id: str) -> dict:
-    meeting = meetings.get_meeting(_store(), area, meeting_id)
-    team = meeting["properties"]["team"]
-    if current_user.team and current_user.team != team and current_user.role != Role.ADMIN:
-        raise NotFound(f"no meeting {meeting_id!r}")
-    return meeting
+    return meetings.get_meeting(_store(), area, meeting_id, reader=_actor())
 
 
 def meeting_page(area: str, meeting_id: str):

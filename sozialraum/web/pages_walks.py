@@ -58,7 +58,7 @@ def walks_page(area: str):
         "rundgaenge.html",
         area=area,
         meta=meta,
-        walks=walks.list_walks(_store(), area),
+        walks=walks.list_walks(_store(), area, reader=_actor()),
         districts=sorted(names.items(), key=lambda item: item[1] or ""),
         district_names=names,
         can_write=can_write_somewhere(current_user.role),
@@ -148,7 +148,9 @@ def new_walk(area: str):
             kind, _, ref = value.partition(":")
             picks.append({"kind": kind, "ref": ref})
         picks += _typed_points(request.form.get("points", ""))
-        walk = walks.create_walk(_store(), area, form, picks, actor=_actor(), rules=_rules())
+        walk = walks.create_walk(
+            _store(), area, form, picks, actor=_actor(), rules=_rules(), today=settings.today()
+        )
     except (InvalidInput, Forbidden) as exc:
         message = (
             "Dieser Bezirk gehört einem anderen Team; Rundgänge dort plant dieses Team."
@@ -196,7 +198,16 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
     )
 
 
+def _shown(area: str, walk: dict) -> dict:
+    """The walk as the current user may see it: note stops they may not read are hidden
+    (see :func:`sozialraum.walks.shown_walk`)."""
+    return walks.shown_walk(
+        _store(), area, walk, reader=_actor(), rules=_rules(), today=settings.today()
+    )
+
+
 def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
+    walk = _shown(area, walk)
     props = walk["properties"]
     total = props.get("route_m")
     stops = walks.stop_details(
@@ -228,7 +239,7 @@ def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
 def walk_page(area: str, walk_id: str):
     """A walk: map with route, stops in order with distances, change or propose the order."""
     meta = checked_area(area)
-    walk = walks.get_walk(_store(), area, walk_id)
+    walk = walks.get_walk(_store(), area, walk_id, reader=_actor())
     if request.method == "GET":
         return render_template(
             "rundgang.html",
@@ -254,7 +265,7 @@ def walk_page(area: str, walk_id: str):
     try:
         walks.reorder_walk(_store(), area, walk_id, order, expected_version=version, actor=_actor())
     except VersionConflict:
-        current = walks.get_walk(_store(), area, walk_id)
+        current = walks.get_walk(_store(), area, walk_id, reader=_actor())
         message = (
             "Jemand anderes hat den Rundgang inzwischen geändert. Hier ist die aktuelle "
             "Reihenfolge; Ihre Änderung wurde nicht gespeichert."
@@ -273,10 +284,10 @@ def _qr_svg(url: str) -> str:
 def walk_sheet(area: str, walk_id: str):
     """The printable A4 walk sheet: map, numbered stops with checklists, space for notes, QR."""
     meta = checked_area(area)
-    walk = walks.get_walk(_store(), area, walk_id)
+    walk = walks.get_walk(_store(), area, walk_id, reader=_actor())
     link = url_for("pages.walk", area=area, walk_id=walk_id, _external=True)
     context = _walk_context(area, meta, walk, qr=_qr_svg(link), link=link)
-    context["svg"] = walk_map_svg(area, walk, width_px=700, height_px=430)
+    context["svg"] = walk_map_svg(area, context["walk"], width_px=700, height_px=430)
     return render_template("laufzettel.html", **context)
 
 
@@ -284,7 +295,7 @@ def walk_findings(area: str, walk_id: str):
     """After the walk: findings per stop in one form; each becomes a note."""
     meta = checked_area(area)
     store = _store()
-    walk = walks.get_walk(store, area, walk_id)
+    walk = walks.get_walk(store, area, walk_id, reader=_actor())
     categories = [c for c in _rules().categories if c.kind != "mailbox"]
     context = _walk_context(
         area, meta, walk, categories=categories, mailbox_statuses=MAILBOX_STATUSES

@@ -232,6 +232,13 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/areas/<area>/addresses", "addresses", api.addresses, "read"),
     Route("/api/areas/<area>/addresses/search", "search_addresses", api.search_addresses, "read"),
     Route(
+        "/api/areas/<area>/addresses/search",
+        "search_addresses_post",
+        api.search_addresses_post,
+        "read",
+        ("POST",),
+    ),
+    Route(
         "/api/areas/<area>/addresses/nearest",
         "nearest_addresses",
         api_notes.nearest_addresses,

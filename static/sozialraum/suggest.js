@@ -1,10 +1,16 @@
 /* Address suggestions while typing (combobox with a listbox), shared by the address search
- * and the mailbox check. The typed text goes only to the app's own API; nothing is stored.
+ * and the mailbox check. The typed text goes only to the app's own API, in the body of a
+ * POST (never in a URL, where a proxy's access log would record it); nothing is stored.
  *
  * sozialraumSuggest({input, list, status, url, choose, enterTakesFirst, noneText, failText})
  * calls choose(item) with the chosen suggestion ({id, label, match, …}). */
 (function () {
   "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
 
   window.sozialraumSuggest = function (options) {
     var input = options.input, list = options.list, status = options.status;
@@ -44,7 +50,12 @@
       var query = input.value.trim();
       if (query.length < 3) { close(); status.textContent = ""; return; }
       var ticket = ++latest;
-      fetch(options.url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+      fetch(options.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ q: query, limit: 10 })
+      })
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (data) { if (ticket === latest) { show(data.results); } },
               function () { status.textContent = options.failText || "Vorschläge sind gerade nicht möglich."; });

@@ -147,6 +147,10 @@ def post_cases(client, demo_store):
         ("/api/areas/{area}/addresses/nearest", {"lon": lon + 0.00002, "lat": lat}),
         ("/api/areas/{area}/addresses/nearest", {"lon": lon + 1, "lat": lat}),
         ("/api/areas/{area}/addresses/nearest", {"lon": "x", "lat": lat}),
+        ("/api/areas/{area}/addresses/search", {"q": _line(feature), "limit": 5}),
+        ("/api/areas/{area}/addresses/search", {"q": "x", "limit": 0}),
+        ("/api/areas/{area}/addresses/search", {"q": "x", "extra": 1}),
+        ("/api/areas/{area}/addresses/search", ["Lindenstraße 12"]),
         (
             "/api/areas/{area}/notes",
             {
@@ -368,6 +372,35 @@ def test_search_finds_any_spelling(client):
         assert results["results"][0]["match"] == "exakt"
     typo = client.get(f"/api/areas/{AREA}/addresses/search", query_string={"q": "Lindnstraße 12"})
     assert typo.json["results"][0]["match"] == "ähnlich"
+
+
+def test_search_by_post_keeps_the_address_out_of_the_url(client, spec):
+    """Issue 26: the same suggestions as GET, the address in the body only, never stored
+    by a browser or proxy (no-store); bad bodies are a 400 with a reason. GET stays for
+    other tools and is marked deprecated in the OpenAPI document."""
+    url = f"/api/areas/{AREA}/addresses/search"
+    headers = csrf_header(client)
+    for query in ("Lindenstraße 12", "lindenstr 12", "Lindnstraße 12"):
+        posted = client.post(url, json={"q": query, "limit": 5}, headers=headers)
+        assert posted.status_code == 200 and query not in posted.request.url
+        assert posted.headers["Cache-Control"] == "private, no-store"
+        got = client.get(url, query_string={"q": query, "limit": 5})
+        assert posted.json == got.json
+        validate(spec, "/api/areas/{area}/addresses/search", posted, "post")
+    assert client.post(url, json={"q": "Lindenstraße 12"}, headers=headers).json["results"]
+    for body, reason in (
+        ({"q": "x", "limit": 51}, "between 1 and 50"),
+        ({"q": "x", "limit": True}, "whole number"),
+        ({"q": 12}, "string"),
+        ({"q": "x" * 201}, "too long"),
+        ({"q": "x", "adresse": "y"}, "unknown fields adresse"),
+        ("Lindenstraße 12", "JSON object"),
+    ):
+        answer = client.post(url, json=body, headers=headers)
+        assert answer.status_code == 400 and reason in answer.json["detail"], body
+    assert client.post(url, json={"q": "x"}).status_code == 400  # CSRF token needed
+    operations = spec["paths"]["/api/areas/{area}/addresses/search"]
+    assert operations["get"]["deprecated"] is True and "deprecated" not in operations["post"]
 
 
 def test_address_card_has_nearby_resources_in_metres(client, demo_store):

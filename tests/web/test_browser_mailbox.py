@@ -163,3 +163,32 @@ def test_phone_mapping_step_names_the_column_of_each_sample_cell(
     assert risk.evaluate(before) == '"Risiko: "'
     phone.screenshot("2-phone-mapping", full_page=True)
     check(phone, console)
+
+
+def test_a_typed_address_is_in_no_url(s, live_server, demo_store):
+    """Issue 26: while a user types an address into the Briefkasten-Check and into "Adresse
+    suchen" (letter by letter, suggestions firing) and picks a suggestion, every request
+    the browser makes (pages, frames, fetches, assets) is recorded: the typed text is in no
+    URL (also not URL-encoded, not as a prefix); it travels in POST bodies only."""
+    from urllib.parse import unquote_plus
+
+    props = noted_address(demo_store, "fehlt")[1]["properties"]
+    typed = f"{props['street']} {props['housenumber']}"
+    requests = []
+    s.page.on("request", lambda r: requests.append((r.method, r.url, r.post_data or "")))
+    log_in(s.page, live_server)
+    for path in (f"/gebiete/{AREA}/briefkasten", f"/gebiete/{AREA}/suche"):
+        s.page.goto(f"{live_server}{path}")
+        s.page.locator("#adresse").press_sequentially(typed, delay=40)
+        s.page.wait_for_selector("#vorschlaege li")
+        s.page.locator("#vorschlaege li").first.click()
+        s.page.wait_for_selector("#briefkasten-ergebnis, #adresskarte:not([hidden])")
+    urls = [unquote_plus(url).casefold() for _method, url, _body in requests]
+    prefix = typed[:4].casefold()  # the shortest text that sends suggestions is 3 letters
+    leaks = [url for url in urls if prefix in url]
+    assert not leaks, leaks
+    # the text did travel, in POST bodies: suggestions from both pages, the check form
+    posted = [(m, u) for m, u, body in requests if m == "POST" and props["street"][:4] in body]
+    searches = [u for _m, u in posted if u.endswith("/addresses/search")]
+    assert len(searches) >= 2, posted  # at least one per page (typing is debounced)
+    assert any(u.endswith("/briefkasten") for _m, u in posted), posted

@@ -9,9 +9,13 @@ from conftest import login
 
 from sozialraum import coverage, settings
 from sozialraum.analysis.streets import STREETS_ARTIFACT
+from sozialraum.fieldnotes import Actor
+from sozialraum.model.roles import Role
 
 AREA = "musterstadt-nord"
 PAGE = f"/gebiete/{AREA}/abdeckung"
+#: The demo caseworker the ``client`` fixture logs in as: coverage counts what they see.
+CASEWORKER = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
 
 
 def test_area_page_links_to_the_coverage_page(client):
@@ -22,7 +26,9 @@ def test_area_page_links_to_the_coverage_page(client):
 
 def test_page_has_a_table_per_district_oldest_first(client, demo_store):
     page = client.get(PAGE).get_data(as_text=True)
-    results = coverage.district_coverage(demo_store, AREA, today=settings.today())
+    results = coverage.district_coverage(
+        demo_store, AREA, today=settings.today(), reader=CASEWORKER
+    )
     assert page.count('<table class="overview coverage-table">') == len(results) == 3
     for result in results:
         assert f"<h2>{result.name}</h2>" in page
@@ -54,7 +60,9 @@ def test_one_district_page_map_and_csv(client, demo_store):
         csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
     )
     assert rows[0] == list(coverage.CSV_HEADER)
-    (result,) = coverage.district_coverage(demo_store, AREA, today=settings.today(), district="r3")
+    (result,) = coverage.district_coverage(
+        demo_store, AREA, today=settings.today(), district="r3", reader=CASEWORKER
+    )
     assert len(rows) == 1 + result.streets_total
     assert {row[0] for row in rows[1:]} == {"Mühlenviertel"}
 
@@ -80,3 +88,50 @@ def test_viewers_may_read_and_anonymous_users_may_not(app):
     viewer = login(app.test_client(), "viewer")
     assert viewer.get(PAGE).status_code == 200
     assert viewer.get(f"{PAGE}.csv").status_code == 200
+
+
+def test_another_teams_draft_is_no_visit_in_the_csv_or_map(app, demo_store):
+    """Issue 26: Team Mühle's draft on a never-visited street shows up for the admin and
+    for nobody of Team Nord — neither in the CSV nor in the map (street, day, kind); the
+    admin's cached result is never served to the caseworker."""
+    from datetime import timedelta
+
+    from sozialraum.analysis.coverage import NEVER
+
+    today = settings.today()
+    (r3,) = coverage.district_coverage(demo_store, AREA, today=today, district="r3")
+    street = next(s for s in r3.streets if s.age_class == NEVER and s.length_m > 100)
+    feature = next(
+        f for f in coverage.coverage_features([r3]) if f["properties"]["name"] == street.name
+    )
+    line = feature["geometry"]["coordinates"][0]
+    lon, lat = line[len(line) // 2]
+    day = (today - timedelta(days=3)).isoformat()
+    demo_store.add(
+        AREA,
+        "notes",
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "category": "problem", "text": "Treppe ohne Licht.", "observed_on": day,
+                "expires_on": "2099-01-01", "author": "muehle", "team": "Team Mühle",
+                "district": "r3", "review_state": "entwurf",
+            },
+        },
+        actor="muehle",
+    )  # fmt: skip
+
+    def row(client):
+        text = client.get(f"{PAGE}.csv?district=r3").get_data(as_text=True).lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        return next(r for r in rows if r[1] == street.name)
+
+    admin = login(app.test_client(), "admin")
+    assert row(admin)[3] == day and row(admin)[4] == "Notiz"
+    assert day in admin.get(f"{PAGE}/karte?district=r3").get_data(as_text=True)
+    for role in ("caseworker", "lead", "viewer"):
+        client = login(app.test_client(), role)
+        assert row(client)[3:5] == ["", ""], role
+        assert day not in client.get(f"{PAGE}/karte?district=r3").get_data(as_text=True), role
+        assert day not in client.get(f"{PAGE}?district=r3").get_data(as_text=True), role

@@ -42,6 +42,31 @@ def test_check_page_has_the_form_and_links(client):
     assert f'href="{CHECK}"' in area_page
 
 
+def test_the_typed_address_travels_in_bodies_and_the_page_says_so(client, app, caplog):
+    """Issue 26: the check and the address search promise exactly what happens — the
+    address goes in a request body (the form and the suggestions POST), never in a URL,
+    and nothing logs it; the suggestions script builds no query string."""
+    page = client.get(CHECK).get_data(as_text=True)
+    assert 'method="post"' in page
+    assert "nie in der Adresszeile" in page and "weder gespeichert noch protokolliert" in page
+    search = client.get(f"/gebiete/{AREA}/suche").get_data(as_text=True)
+    assert "nie in der Adresszeile" in search
+    script = (app.static_folder + "/sozialraum/suggest.js").replace("//", "/")
+    with open(script, encoding="utf-8") as handle:
+        code = handle.read()
+    assert "?q=" not in code and 'method: "POST"' in code
+    typed = "Amselweg 7"
+    with caplog.at_level(logging.DEBUG):
+        answer = client.post(
+            f"/api/areas/{AREA}/addresses/search",
+            json={"q": typed},
+            headers={"X-CSRFToken": csrf_token(client, CHECK)},
+        )
+        _post(client, CHECK, adresse=typed)
+    assert answer.status_code == 200
+    assert typed not in caplog.text
+
+
 def test_risky_address_card_with_evidence_reasons_and_action(client, demo_store):
     note, address = noted_address(demo_store, "fehlt")
     response = _post(client, CHECK, adresse=_line(address).replace("straße", "str."))

@@ -114,6 +114,8 @@ def _json_body(url: str, samples, demo_store):
         return [_address_line(demo_store)]
     if url.endswith("/offers/find"):
         return {"situation": {}}
+    if url.endswith("/addresses/search"):
+        return {"q": _address_line(demo_store)}
     if url.endswith("/offer-proposals"):
         return {"offer": _offer_fields(samples)}
     if "/offers" in url:

@@ -709,3 +709,161 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
     assert not wrong, wrong
     assert len(checked) >= sum(1 for r in ROUTES if r.access not in ("read", "public"))
     assert _changed(before, _snapshot(demo_store.data_dir)) == []
+
+
+# -- issue 26: existence oracle, walks of another team -------------------------------------
+
+#: Id parameters of write routes whose objects every logged-in account may read: there is
+#: nothing to hide, so they are not swept. A new id parameter must be classified here or
+#: in ``_hidden_ids`` (the sweep fails until it is).
+SHARED_IDS = {"offer_id": "offers serve the whole area", "proposal_id": "offer proposals"}
+_CSRF = re.compile(rb'(name="csrf[-_]token" (?:content|value)=")[^"]+(")')
+
+
+def _hidden_ids(world: World) -> dict[str, str]:
+    """Per id parameter: an object Team Nord's caseworker and lead may not read."""
+    return {
+        "note_id": world.notes[_mark("Entwurf")],
+        "walk_id": world.walk_muehle,
+        "meeting_id": world.meeting_muehle,
+    }
+
+
+def _write_request(client, token, method: str, url: str, demo_store):
+    """One write request with a body a permitted role would send (the same for any id)."""
+    if url.startswith("/api/"):
+        return client.open(
+            url, method=method, json=_json_body(url, _samples(demo_store), demo_store),
+            headers={"X-CSRFToken": token, "If-Match": '"v1"'},
+        )  # fmt: skip
+    data = None
+    if method == "POST":
+        data = {"csrf_token": token, "version": "1", "action": "freigeben",
+                "comment": "Bitte prüfen.", "category": "beobachtung",
+                "text": "Bank am Platz.", "observed_on": "2026-11-01", "pos-0": "1",
+                "text-0": "Aushang möglich."}  # fmt: skip
+    return client.open(url, method=method, data=data)
+
+
+def _normalised(response, hidden: str, random_id: str) -> tuple:
+    """Status, headers (without Set-Cookie, Date) and body with the id and CSRF tokens
+    made neutral, for a byte-for-byte comparison."""
+    body = response.get_data().replace(hidden.encode(), random_id.encode())
+    body = _CSRF.sub(rb"\1TOKEN\2", body)
+    headers = sorted(
+        (k, v.replace(hidden, random_id))
+        for k, v in response.headers.items()
+        if k not in ("Set-Cookie", "Date")
+    )
+    return response.status_code, headers, body
+
+
+@pytest.mark.parametrize("role", ("caseworker", "lead"))
+def test_writes_on_what_the_actor_may_not_read_answer_like_an_unknown_id(
+    app, demo_store, world, role
+):
+    """Every write route with an id (swept from the route table): the id of an object of
+    another team and a random id of the same length get byte-for-byte the same answer
+    (404, same body, no ETag, no state or version), and nothing changes."""
+    client = _client(app, role)
+    token = csrf_token(client, "/")
+    hidden_ids = _hidden_ids(world)
+    before = _snapshot(demo_store.data_dir)
+    swept = []
+    for route in ROUTES:
+        if route.access in ("read", "public"):
+            continue
+        params = set(re.findall(r"<(\w+)>", route.rule)) - {"area"}
+        unclassified = params - set(hidden_ids) - set(SHARED_IDS)
+        assert not unclassified, f"classify {unclassified} of {route.rule} for this sweep"
+        for param in sorted(params & set(hidden_ids)):
+            hidden = hidden_ids[param]
+            random_id = hashlib.md5(f"{param}{role}".encode()).hexdigest()  # 32 hex, unused
+            assert len(random_id) == len(hidden)
+            for method in route.methods:
+                url = route.rule.replace("<area>", AREA)
+                answers = [
+                    _write_request(client, token, method, url.replace(f"<{param}>", i), demo_store)
+                    for i in (hidden, random_id)
+                ]
+                assert answers[0].status_code == 404, (route.rule, method, answers[0].status_code)
+                assert "ETag" not in answers[0].headers, (route.rule, method)
+                assert _normalised(answers[0], hidden, random_id) == _normalised(
+                    answers[1], random_id, random_id
+                ), (route.rule, method)
+                swept.append((route.endpoint, method))
+    # the sweep reached the note, walk and meeting writes of pages and API
+    assert {
+        ("update_note", "PUT"), ("delete_note", "DELETE"), ("edit_note", "POST"),
+        ("delete_note", "POST"), ("review_action", "POST"), ("edit_walk", "POST"),
+        ("walk_findings", "GET"), ("walk_findings", "POST"), ("close_meeting", "POST"),
+    } <= set(swept)  # fmt: skip
+    assert _changed(before, _snapshot(demo_store.data_dir)) == []
+
+
+def test_review_action_on_another_teams_note_says_nothing_about_it(app, demo_store, world):
+    """The pen test's case: a lead of another team learns neither state nor version."""
+    client = _client(app, "lead")
+    token = csrf_token(client, "/")
+    note = demo_store.get(AREA, "notes", world.notes[_mark("Eingereicht")])
+    for action in ("freigeben", "zurueckziehen", "nachpruefen", "archivieren"):
+        response = client.post(
+            f"/gebiete/{AREA}/pruefung/{note['id']}",
+            data={"csrf_token": token, "action": action, "version": "7"},
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert "Eingereicht" not in page and "Fassung" not in page and "Version" not in page
+
+
+@pytest.mark.parametrize("role", NORD_ROLES)
+def test_another_teams_walk_is_not_found_and_not_listed(app, demo_store, world, role):
+    """Walks belong to their team: Team Mühle's walk (with a draft note as a stop) is a
+    404 like an unknown id for Team Nord, and in no list or export; the admin sees it."""
+    client = _client(app, role)
+    random_id = hashlib.md5(b"walk").hexdigest()
+    for template in (
+        f"/gebiete/{AREA}/rundgaenge/{{}}",
+        f"/gebiete/{AREA}/rundgaenge/{{}}/laufzettel",
+        f"/api/areas/{AREA}/walks/{{}}",
+    ):
+        hidden = client.get(template.format(world.walk_muehle))
+        unknown = client.get(template.format(random_id))
+        assert hidden.status_code == 404
+        assert _normalised(hidden, world.walk_muehle, random_id) == _normalised(
+            unknown, random_id, random_id
+        )
+    for url in (
+        f"/gebiete/{AREA}/rundgaenge",
+        f"/api/areas/{AREA}/walks",
+        f"/api/areas/{AREA}/walks.csv",
+        f"/api/areas/{AREA}/walks.geojson",
+        f"/api/areas/{AREA}/walks.gpkg",
+    ):
+        text = _text(client.get(url))
+        assert world.walk_muehle not in text and "Runde Mühlenviertel" not in text, url
+        assert world.walk_nord in text, url  # the team's own walk is there
+    admin = _client(app, "admin")
+    assert world.walk_muehle in admin.get(f"/api/areas/{AREA}/walks").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ("caseworker", "lead"))
+def test_another_teams_note_cannot_become_a_walk_stop(app, demo_store, world, role):
+    """The pen test's case: a Team Nord caseworker adds Team Mühle's draft as a stop by its
+    id. The answer is the one for an unknown id; nothing is stored."""
+    client = _client(app, role)
+    token = csrf_token(client, "/")
+    random_id = hashlib.md5(b"note").hexdigest()
+    before = _snapshot(demo_store.data_dir)
+    answers = []
+    for note_id in (world.notes[_mark("Entwurf")], random_id):
+        data = {"csrf_token": token, "district": "r1", "title": "Runde", "walk_on": "2099-01-01",
+                "stop": f"note:{note_id}"}  # fmt: skip
+        answers.append(client.post(f"/gebiete/{AREA}/rundgaenge/neu", data=data))
+    assert answers[0].status_code == 400
+    assert "gibt es in diesem Gebiet nicht" in answers[0].get_data(as_text=True)
+    hidden = world.notes[_mark("Entwurf")]
+    assert _normalised(answers[0], hidden, random_id) == _normalised(
+        answers[1], random_id, random_id
+    )
+    assert _changed(before, _snapshot(demo_store.data_dir)) == []

@@ -143,3 +143,55 @@ def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     assert "Briefkasten vorhanden?" in sheet and "Briefkasten noch so wie notiert?" in sheet
     assert note["properties"]["text"][:30] in sheet
     assert '<svg width="' in sheet and "In der App öffnen" in sheet
+
+
+def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
+    app, client, token, demo_store
+):
+    """Issue 26: a note stop is shown with the reader's visibility — the team's viewer
+    (released notes only) gets "Notiz (für Sie nicht sichtbar)" on the walk page, the
+    sheet, the API and the exports, without the draft's address or category; the
+    caseworker who planned it sees both."""
+    from conftest import login
+
+    from sozialraum.walks import HIDDEN_NOTE_LABEL
+
+    address = demo_store.query(AREA, "addresses", district="r1")[7]
+    a = address["properties"]
+    label = f"{a['street']} {a['housenumber']}"
+    draft = demo_store.add(
+        AREA,
+        "notes",
+        {
+            "type": "Feature",
+            "geometry": address["geometry"],
+            "properties": {
+                "category": "angstraum", "text": "Unterführung ohne Licht.",
+                "observed_on": "2026-11-01", "expires_on": "2099-01-01",
+                "author": "demo-fachkraft", "team": "Team Nord", "district": "r1",
+                "review_state": "entwurf", "address_id": address["id"],
+                "address_key": a["key"], "address_label": label,
+            },
+        },
+        actor="demo-fachkraft",
+    )  # fmt: skip
+    planned = _plan(client, token, demo_store, stop=[f"note:{draft['id']}"], addresses="")
+    assert planned.status_code == 303, error_of(planned)
+    walk_id = planned.headers["Location"].rstrip("/").split("/")[-1].split("?")[0]
+    urls = (
+        f"{PAGES}/{walk_id}",
+        f"{PAGES}/{walk_id}/laufzettel",
+        f"/api/areas/{AREA}/walks/{walk_id}",
+        f"/api/areas/{AREA}/walks",
+        f"/api/areas/{AREA}/walks.csv",
+    )
+    for url in urls:
+        text = client.get(url).get_data(as_text=True)
+        assert label in text and HIDDEN_NOTE_LABEL not in text, url
+    viewer = login(app.test_client(), "viewer")
+    for url in urls:
+        answer = viewer.get(url)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200, url
+        assert HIDDEN_NOTE_LABEL in text, url
+        assert label not in text and draft["id"] not in text and "Angstraum" not in text, url
