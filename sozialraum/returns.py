@@ -37,6 +37,7 @@ from sozialraum.mailbox_check import (
 from sozialraum.model.mailbox import (
     DEFAULT_RETURN_REASON,
     RETURN_REASONS,
+    RETURNED_DETAIL_PREFIX,
     RETURNED_MAIL_KEEP_MONTHS,
     Evidence,
     known_return_reason,
@@ -534,6 +535,6 @@ def return_evidence(record: dict) -> Evidence:
         "rueckläufer",
         "Poststelle",
         date.fromisoformat(props["expires_on"]),
-        f"Rückläufer: {reason_label(props)}",
+        f"{RETURNED_DETAIL_PREFIX}{reason_label(props)}",
         record["id"],
     )

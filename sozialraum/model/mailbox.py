@@ -291,6 +291,18 @@ def _label_day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+#: How :func:`sozialraum.returns.return_evidence` starts the detail of a returned letter.
+RETURNED_DETAIL_PREFIX = "Rückläufer: "
+
+
+def _returned_reason(evidence: Evidence) -> str | None:
+    """The fixed-set label of a returned letter's reason (never any other text)."""
+    if evidence.source != "rueckläufer":
+        return None
+    label = evidence.detail.removeprefix(RETURNED_DETAIL_PREFIX)
+    return label if label in RETURN_REASONS.values() else None
+
+
 def _who(evidence: Evidence) -> str:
     """The evidence's role, with :data:`UNRELEASED` for a note not released yet."""
     return f"{evidence.role}, {UNRELEASED}" if evidence.unreleased else evidence.role
@@ -341,12 +353,15 @@ def assess(
         )
     if returned:
         risk = "hoch"
-        last = max(e.observed_on for e in returned)
+        newest = max(returned, key=lambda e: e.observed_on)
+        last = newest.observed_on
         pending = sum(e.unreleased for e in returned)
         marked = f"; {pending} davon {UNRELEASED}" if pending else ""
+        why = _returned_reason(newest)
         reasons.append(
             f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
-            f"({len(returned)}×, zuletzt am {_label_day(last)}{marked})."
+            f"({len(returned)}×, zuletzt am {_label_day(last)}"
+            f"{f', Grund: {why}' if why else ''}{marked})."
         )
     if risk != "hoch":
         expired = [e for e in evidence if e.expired(today)]
