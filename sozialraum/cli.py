@@ -429,13 +429,15 @@ def import_returns(data_dir, input_file, area, columns, accept_fuzzy):
     (--accept-fuzzy takes single fuzzy candidates); records older than 12 months are
     skipped. Importing the same file twice adds nothing.
     """
+    from sozialraum.model.privacy import load_privacy_guard
     from sozialraum.returns import import_returns as run_import
 
     store = _store(data_dir)
     store.read_meta(area)
+    guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
     report = run_import(
         store, area, input_file.read_bytes(), today=settings.today(), actor=_actor(),
-        columns=columns, accept_fuzzy=accept_fuzzy,
+        guard=guard, columns=columns, accept_fuzzy=accept_fuzzy,
     )  # fmt: skip
     click.echo(f"read: {report.columns}")
     for name, why in report.unread:
@@ -446,6 +448,8 @@ def import_returns(data_dir, input_file, area, columns, accept_fuzzy):
     )
     for _, line in lines[:50]:
         click.echo(line, err=True)
+    for notice in report.notices[:50]:
+        click.echo(f"note {notice.english}", err=True)
     if len(lines) > 50:
         click.echo(f"... and {len(lines) - 50} more skipped rows", err=True)
     if report.ignored_columns:

@@ -132,7 +132,8 @@ class SkippedRow:
 class ReturnsReport:
     """What an import did.
 
-    ``problems`` are rows that cannot be kept; ``skipped`` are rows with a fuzzy or
+    ``problems`` are rows that cannot be kept; ``notices`` rows whose reason text looked
+    like personal data (only its fixed-set key was kept); ``skipped`` are rows with a fuzzy or
     ambiguous address and their candidates; ``chosen`` counts rows recorded at a chosen
     candidate; ``columns`` / ``columns_german`` say which column was read for what;
     ``unread`` names the columns that could hold the reason but were not read (and why).
@@ -142,6 +143,7 @@ class ReturnsReport:
     added: int = 0
     known: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    notices: list[RowProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     chosen: int = 0
@@ -237,8 +239,9 @@ def read_returns(
     accept_fuzzy : collection of int
         Row numbers whose single fuzzy candidate is accepted (CLI ``--accept-fuzzy``).
     guard : PrivacyGuard, optional
-        Accepted for compatibility: nothing of the file's free text is kept, so there is
-        nothing to check.
+        The data-protection rules: a reason text that looks like personal data is reported
+        as a notice (row number and what it seemed to contain, never the text). The text
+        is not kept either way, only its key.
 
     Raises
     ------
@@ -252,7 +255,6 @@ def read_returns(
     """
     from sozialraum import areas as services
 
-    del guard  # the free text of the file is never kept
     table = read_address_csv(data, columns=columns)
     found = detect_returns(table.header, table.rows, known_return_reason)
     day_col, reason_col = found.date, found.reason
@@ -299,6 +301,16 @@ def read_returns(
             ))  # fmt: skip
             continue
         reason = return_reason(cell(reason_col))
+        found_data = guard.findings(cell(reason_col)) if guard is not None else []
+        if found_data:
+            ids = ", ".join(rule.id for rule in found_data)
+            what = ", ".join(rule.label for rule in found_data)
+            report.notices.append(_row_problem(
+                number, f"the reason seemed to contain personal data ({ids}); only "
+                f"'{reason}' was kept",
+                f"Der Grund enthielt anscheinend {what} (persönliche Daten); gespeichert wird "
+                f"nur „{RETURN_REASONS[reason]}“.",
+            ))  # fmt: skip
         match = match_address(matcher, address)
         if match.kind in SURE_KINDS and match.feature is not None:
             record = _record(match.feature, day, reason, match.kind)
@@ -388,7 +400,7 @@ def import_returns(
     records the count only.
     """
     records, report = read_returns(
-        store, area, data, today=today, columns=columns, choices=choices,
+        store, area, data, today=today, guard=guard, columns=columns, choices=choices,
         accept_fuzzy=accept_fuzzy,
     )  # fmt: skip
     added = store.add_many(area, LAYER, records, actor=actor)

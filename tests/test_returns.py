@@ -364,7 +364,13 @@ def test_the_whole_export_keeps_no_names_and_no_free_text(demo_store, today):
     _add_houses(demo_store)
     (exact,) = _unknown_addresses(demo_store, 1)
     data = _post_office_export(today, exact).encode("utf-8")
-    import_returns(demo_store, AREA, data, today=today, actor="t", accept_fuzzy=[2])
+    report = import_returns(
+        demo_store, AREA, data, today=today, actor="t", accept_fuzzy=[2], guard=GUARD
+    )
+    (notice,) = report.notices  # "Anna Schnabelsberger verzogen": a first name and a name
+    assert notice.row == 2 and "vorname_name" in notice.english
+    assert "gespeichert wird nur „verzogen“" in notice.german
+    assert "Schnabelsberger" not in notice.english + notice.german
     stored = _data_files(demo_store)
     for word in ("Schnabelsberger", "Nowak", "RR100200300DE", "Offenbacher", "Wallstraße"):
         assert word.encode() not in stored

@@ -264,7 +264,7 @@ def returns_page(area: str):
     try:
         report = import_returns(
             _ctx()["store"], area, data, today=settings.today(), actor=current_user.name,
-            choices=choices,
+            guard=_ctx()["note_rules"].guard, choices=choices,
         )  # fmt: skip
     except (CsvProblem, ReturnsProblem) as exc:
         return _returns_page(area, meta, 400, error=exc.german)
