@@ -699,12 +699,13 @@ def detect_returns(
 ) -> ReturnColumns:
     """Detect the date and the reason column of a returned-mail list by name *and* content.
 
-    The date: a column named as a return's date (``Rücklaufdatum``, ``Eingang``…) before a
-    bare ``Datum``/``date``; among the named ones, a column whose cells are dates first;
-    never a birth date. The reason: among ``Grund``/``Rücksendegrund``/``reason``, then
-    ``Vermerk``, then ``Bemerkung``/``Hinweis``, the column whose cells name a known reason
-    (at least :data:`REASON_CONTENT_SHARE` of its filled cells) wins, by that priority and
-    then by share; when no column's cells do, the highest-priority filled column is read
+    The date: among the columns named as a return's date, one whose cells are dates
+    first, then a name that says "returned" (``Rücklaufdatum``, ``Eingang``…) before a bare
+    ``Datum``/``date``; never a birth date or any other date column. The reason: among
+    ``Grund``/``Rücksendegrund``/``reason``, then ``Vermerk``, then ``Bemerkung``/
+    ``Hinweis``, the column whose cells name a known reason (at least
+    :data:`REASON_CONTENT_SHARE` of its filled cells) wins, by that priority and then by
+    share; when no column's cells do, the highest-priority filled column is read
     (its texts then map to "sonstiges"). The others are reported as unread.
 
     Parameters
@@ -727,7 +728,7 @@ def detect_returns(
         if key in RETURN_DATE_NAMES:
             cells = _cells(rows, i)
             share = sum(bool(_DATE_CELL.fullmatch(c)) for c in cells) / len(cells) if cells else 0
-            dated.append((RETURN_DATE_NAMES[key], share < 0.5, i))
+            dated.append((share < 0.5, RETURN_DATE_NAMES[key], i))
     date_index = None
     if dated:
         best = min(d[:2] for d in dated)
@@ -741,7 +742,7 @@ def detect_returns(
                 "Bitte eine davon umbenennen.",
             )
         date_index = chosen[0]
-        why["date"] = "am Spaltennamen erkannt" + ("" if best[1] else ", Inhalt Datumsangaben")
+        why["date"] = "am Spaltennamen erkannt" + ("" if best[0] else ", Inhalt Datumsangaben")
     options = []
     for i, key in enumerate(keys):
         if key in REASON_NAMES and i != date_index:

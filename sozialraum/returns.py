@@ -352,15 +352,16 @@ def _picked(
         if number not in waiting:
             raise ReturnsProblem(
                 f"--accept-fuzzy: row {number} is not a skipped fuzzy match (only rows listed "
-                "as 'fuzzy match ... accept with --accept-fuzzy' can be accepted)",
+                "as 'fuzzy match ... accept with --accept-fuzzy' can be accepted); nothing was "
+                "imported",
                 f"Zeile {number} ist keine übersprungene ähnliche Adresse.",
             )
         skipped, features = waiting[number]
         if not skipped.acceptable:
             raise ReturnsProblem(
-                f"--accept-fuzzy: row {number} is {skipped.kind} with "
-                f"{len(features)} candidates, not a fuzzy match with one candidate; "
-                "nothing was imported",
+                f"--accept-fuzzy: row {number} is {skipped.kind} with {len(features)} "
+                f"candidate{'' if len(features) == 1 else 's'}, not a fuzzy match with one "
+                "candidate; nothing was imported",
                 f"Zeile {number} hat mehrere mögliche Adressen.",
             )
         picked[number] = features[0]["id"]

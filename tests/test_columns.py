@@ -305,6 +305,8 @@ def test_the_reason_column_by_name_and_content(vermerk, grund, chosen, unread):
          "Rücklaufdatum"),
         (["Versanddatum", "Straße"], ["01.10.2026", "Am Anger 3"], None),
         (["Hinweis", "Datum"], ["verzogen", "2026-11-01"], "Datum"),
+        # an empty "Rücklaufdatum" next to a "Datum" with dates: the content decides
+        (["Rücklaufdatum", "Datum", "Straße"], ["", "01.11.2026", "Am Anger 3"], "Datum"),
     ],
 )  # fmt: skip
 def test_the_date_column_of_a_return_is_never_a_birth_date(header, cells, expected):
