@@ -284,5 +284,5 @@ def _withdraw(area: str, meta: dict, record_id: str):
     except NotFound:
         return _returns_page(area, meta, 404, error="Diesen Rückläufer gibt es nicht.")
     except ReturnsProblem as exc:
-        return _returns_page(area, meta, 400, error=exc.german, failed=record_id)
+        return _returns_page(area, meta, 400, error=exc.german)
     return _returns_page(area, meta, withdrawn=True)
