@@ -386,6 +386,19 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
 
 
+def _row_numbers(ctx, param, value: str | None) -> tuple[int, ...]:
+    """``"3,7"`` → ``(3, 7)`` (row numbers as the import lists them, header = 1)."""
+    if not value:
+        return ()
+    numbers = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part.isascii() or not part.isdigit() or not 2 <= int(part) <= 10_000_000:
+            raise click.BadParameter(f"expected row numbers such as 3,7; got '{part}'")
+        numbers.append(int(part))
+    return tuple(numbers)
+
+
 @main.command("import-returns")
 @data_dir_option
 @click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
@@ -396,16 +409,27 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     metavar="ROLE=COLUMN,...",
     help="Name the address columns instead of detecting them (as for check-addresses).",
 )
-def import_returns(data_dir, input_file, area, columns):
+@click.option(
+    "--accept-fuzzy",
+    "accept_fuzzy",
+    metavar="ROWS",
+    callback=_row_numbers,
+    help="Record these rows (e.g. 3,7) at their single fuzzy candidate, as listed by a "
+    "previous run; refused unless each is a fuzzy match with exactly one candidate.",
+)
+def import_returns(data_dir, input_file, area, columns, accept_fuzzy):
     """Import returned-mail records (Rückläufer) as mailbox evidence.
 
-    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with a date column (date or
-    Datum: 2026-10-01 or 01.10.2026), the address (columns detected as for
-    check-addresses, or named with --columns) and optionally a reason (reason or Grund).
-    Only these columns are read: names or case numbers in other columns are never stored.
-    Rows whose address is not found unambiguously are listed and skipped; records older
-    than 12 months are skipped.
-    Importing the same file twice adds nothing.
+    INPUT_FILE is a CSV (UTF-8 or Windows-1252, ';' or ',') with a date column (Datum,
+    Rücklaufdatum or date: 2026-10-01 or 01.10.2026), the address (columns detected as for
+    check-addresses, or named with --columns) and optionally a reason (Grund,
+    Rücksendegrund, Vermerk, Bemerkung or Hinweis: chosen by name and content). The reason
+    is stored only as one of unbekannt, verzogen, briefkasten_fehlt, briefkasten_defekt,
+    briefkasten_ohne_namen, unzustellbar, sonstiges; its text is never kept, nor are
+    other columns (names, case numbers). Only exact or normalised address matches are
+    recorded: fuzzy or ambiguous rows are listed with their candidates and skipped
+    (--accept-fuzzy takes single fuzzy candidates); records older than 12 months are
+    skipped. Importing the same file twice adds nothing.
     """
     from sozialraum.model.privacy import load_privacy_guard
     from sozialraum.returns import import_returns as run_import
@@ -414,19 +438,76 @@ def import_returns(data_dir, input_file, area, columns):
     store.read_meta(area)
     guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
     report = run_import(
-        store, area, input_file.read_bytes(), guard=guard, today=settings.today(),
-        actor=_actor(), columns=columns,
+        store, area, input_file.read_bytes(), today=settings.today(), actor=_actor(),
+        guard=guard, columns=columns, accept_fuzzy=accept_fuzzy,
     )  # fmt: skip
-    for problem in report.problems[:50]:
-        click.echo(f"skipped {problem.english}", err=True)
-    if len(report.problems) > 50:
-        click.echo(f"... and {len(report.problems) - 50} more skipped rows", err=True)
+    click.echo(f"read: {report.columns}")
+    for name, why in report.unread:
+        click.echo(f"column '{name}' not read as the reason ({_UNREAD.get(why, why)})")
+    lines = sorted(
+        [(p.row, f"skipped {p.english}") for p in report.problems]
+        + [(r.row, f"skipped {r.english}") for r in report.skipped]
+    )
+    for _, line in lines[:50]:
+        click.echo(line, err=True)
+    for notice in report.notices[:50]:
+        click.echo(f"note {notice.english}", err=True)
+    if len(lines) > 50:
+        click.echo(f"... and {len(lines) - 50} more skipped rows", err=True)
     if report.ignored_columns:
         click.echo(f"columns not read: {', '.join(report.ignored_columns)}")
+    accepted = f" ({report.chosen:,} accepted fuzzy)" if report.chosen else ""
     click.echo(
-        f"{report.rows:,} rows: {report.added:,} records added, {report.known:,} already known, "
-        f"{len(report.problems):,} skipped"
+        f"{report.rows:,} rows: {report.added:,} records added{accepted}, "
+        f"{report.known:,} already known, {len(lines):,} skipped"
     )
+
+
+_UNREAD = {
+    "leer": "empty",
+    "weniger passende Gründe": "fewer known reasons",
+    "keine bekannten Rücklaufgründe": "no known reasons",
+}
+
+
+@main.group("returns")
+def returns_group():
+    """Returned-mail records (Rückläufer): withdraw a wrong one, clean up old reasons."""
+
+
+@returns_group.command("withdraw")
+@data_dir_option
+@click.option("--area", required=True, help="Area name.")
+@click.argument("record_id")
+@click.option("--reason", required=True, help="Why the record is wrong (no personal data).")
+def returns_withdraw(data_dir, area, record_id, reason):
+    """Withdraw a wrong returned-mail record (a lead's decision; audited): it stops
+    counting as mailbox evidence at once and a re-import does not bring it back."""
+    from sozialraum.model.privacy import load_privacy_guard
+    from sozialraum.returns import withdraw_return
+
+    store = _store(data_dir)
+    store.read_meta(area)
+    guard = load_privacy_guard(settings.instance_path() / "privacy_rules.toml")
+    withdraw_return(
+        store, area, record_id, reason=reason, guard=guard, actor=_actor(),
+        today=settings.today(),
+    )  # fmt: skip
+    click.echo(f"{area}: returned-mail record {record_id} withdrawn")
+
+
+@returns_group.command("rewrite-reasons")
+@data_dir_option
+@click.option("--area", "area_names", multiple=True, help="Area name (default: every area).")
+def returns_rewrite_reasons(data_dir, area_names):
+    """Replace the free-text reasons of records imported before reasons were mapped by
+    their fixed-set key (one time; reading maps them anyway)."""
+    from sozialraum.returns import rewrite_free_text_reasons
+
+    store = _store(data_dir)
+    for name in area_names or store.areas():
+        count = rewrite_free_text_reasons(store, name, actor=_actor())
+        click.echo(f"{name}: {count} returned-mail reasons rewritten")
 
 
 @main.group()

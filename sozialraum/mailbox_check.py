@@ -190,10 +190,12 @@ def evidence_index(
     ``fieldnotes.TIE_RADIUS_M`` metres, the rule new notes are tied by.
     """
     from sozialraum.returns import LAYER as RETURNS
-    from sozialraum.returns import return_evidence
+    from sozialraum.returns import is_withdrawn, return_evidence
 
     index: dict[str, list[Evidence]] = {}
     for record in store.query(area, RETURNS):
+        if is_withdrawn(record):
+            continue  # a lead withdrew it: a wrong record counts nowhere
         index.setdefault(record["properties"]["address_key"], []).append(return_evidence(record))
     for note in store.query(area, "notes", category=MAILBOX_CATEGORY):
         props = note["properties"]

@@ -350,3 +350,40 @@ def test_audit_verify_seal_and_rotate_key_name_the_key_ids(
     assert result.exit_code == 0, result.output
     assert f"alt: ok (4 entries, keyed with audit key {old.kid}, {new.kid})" in result.output
     assert old.secret.hex() not in result.output and new.secret.hex() not in result.output
+
+
+def test_returns_withdraw_and_rewrite_reasons(runner, demo_store):
+    """A wrong returned-mail record is withdrawn with a reason that passes the
+    data-protection rules; free-text reasons of older records are rewritten once."""
+    from datetime import timedelta
+
+    from sozialraum import settings
+    from sozialraum.returns import active_returns, import_returns
+
+    area = "musterstadt-nord"
+    today = settings.today()
+    house = demo_store.query(area, "addresses")[5]["properties"]
+    day = (today - timedelta(days=10)).isoformat()
+    data = f"Datum;Straße;Hausnummer\n{day};{house['street']};{house['housenumber']}\n"
+    import_returns(demo_store, area, data.encode(), today=today, actor="t")
+    (record,) = demo_store.query(area, "returns")
+    base = ["returns", "withdraw", "--data-dir", str(demo_store.data_dir), "--area", area]
+    result = runner.invoke(main, [*base, record["id"], "--reason", "Herr Meier rief an"])
+    assert result.exit_code == 1
+    assert "the reason seems to contain personal data" in result.output
+    assert "Meier" not in result.output
+    result = runner.invoke(main, [*base, "rlgibtesnicht", "--reason", "falsche Adresse"])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    result = runner.invoke(main, [*base, record["id"], "--reason", "falsche Adresse"])
+    assert result.exit_code == 0, result.output
+    assert f"{area}: returned-mail record {record['id']} withdrawn" in result.output
+    assert active_returns(demo_store, area, today=today) == []
+    old = {**record, "id": "rlalt"}
+    old["properties"] = {
+        k: v for k, v in record["properties"].items() if k not in ("version", "updated_at")
+    } | {"reason": "Empfänger Meier verzogen"}
+    demo_store.add_many(area, "returns", [old], actor="t")
+    rewrite = ["returns", "rewrite-reasons", "--data-dir", str(demo_store.data_dir)]
+    result = runner.invoke(main, [*rewrite, "--area", area])
+    assert result.exit_code == 0 and f"{area}: 1 returned-mail reasons rewritten" in result.output
+    assert demo_store.get(area, "returns", "rlalt")["properties"]["reason"] == "verzogen"

@@ -15,13 +15,16 @@ from conftest import noted_address
 from sozialraum.cli import main
 from sozialraum.columns import (
     ColumnProblem,
+    describe_returns,
     detect,
+    detect_returns,
     header_kind,
     mapping_from_indices,
     mapping_from_names,
     split_postcode_city,
 )
 from sozialraum.mailbox_check import CsvProblem, read_address_csv
+from sozialraum.model.mailbox import known_return_reason
 
 AREA = "musterstadt-nord"
 HEADER = ["Nr", "Straße", "Hausnummer", "PLZ", "Ort"]
@@ -248,3 +251,76 @@ def test_cli_stops_with_one_line_and_takes_columns(runner, demo_store, tmp_path)
     assert "match_label" not in out[0]  # the CLI's CSV stays machine-readable
     result = _cli(runner, demo_store, source, target, "--columns", "street=Straße,hnr=Nr")
     assert result.exit_code == 1 and "expected role=column" in result.output
+
+
+# -- returned-mail lists: the date and the reason column -----------------------------------
+
+RETURNS_HEADER = ["Sendungsnummer", "Datum", "Empfänger", "Straße", "Hausnummer", "PLZ", "Ort",
+                  "Vermerk", "Grund"]  # fmt: skip
+
+
+def _returns_rows(vermerk: list[str], grund: list[str]) -> list[list[str]]:
+    return [
+        [f"RR1002003{i:02d}DE", f"0{i + 1}.11.2026", "Schnabelsberger, Anna", "Lindenstraße",
+         str(i + 3), "45903", "Musterstadt", v, g]
+        for i, (v, g) in enumerate(zip(vermerk, grund, strict=True))
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("vermerk", "grund", "chosen", "unread"),
+    [
+        # both carry reasons: "Grund" by the priority of its name
+        (["Empfänger unbekannt", "verzogen", "unbekannt"], ["verzogen", "Briefkasten fehlt",
+         "unzustellbar"], "Grund", ("Vermerk", "weniger passende Gründe")),
+        # "Vermerk" generic, "Grund" the reasons: "Grund"
+        (["Rücksendung"] * 3, ["verzogen", "unbekannt", "Briefkasten defekt"], "Grund",
+         ("Vermerk", "keine bekannten Rücklaufgründe")),
+        # "Grund" holds codes, "Vermerk" the reasons: the content decides
+        (["Empfänger unbekannt", "verzogen", "BK ohne Namen"], ["01", "02", "07"], "Vermerk",
+         ("Grund", "keine bekannten Rücklaufgründe")),
+        # neither carries a known reason: the name decides ("Grund" first)
+        (["Rücksendung"] * 3, ["01", "02", "07"], "Grund",
+         ("Vermerk", "keine bekannten Rücklaufgründe")),
+        # "Grund" empty: "Vermerk"
+        (["verzogen", "unbekannt", "verzogen"], ["", "", ""], "Vermerk", ("Grund", "leer")),
+    ],
+)  # fmt: skip
+def test_the_reason_column_by_name_and_content(vermerk, grund, chosen, unread):
+    rows = _returns_rows(vermerk, grund)
+    found = detect_returns(RETURNS_HEADER, rows, known_return_reason)
+    assert RETURNS_HEADER[found.reason] == chosen
+    assert RETURNS_HEADER[found.date] == "Datum"
+    assert [(RETURNS_HEADER[i], why) for i, why in found.unread.items()] == [unread]
+    mapping = detect(RETURNS_HEADER, rows).require()
+    english, german = describe_returns(RETURNS_HEADER, mapping, found)
+    assert german == (
+        f"Grund aus Spalte „{chosen}“, Datum aus „Datum“, Adresse aus „Straße“, "
+        "„Hausnummer“, „PLZ“, „Ort“"
+    )
+    assert english.startswith(f"reason from '{chosen}', date from 'Datum', address from")
+    assert mapping.used().isdisjoint({found.reason, found.date, 0, 2})
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "expected"),
+    [
+        (["Geburtsdatum", "Datum", "Straße"], ["01.02.1970", "01.11.2026", "Am Anger 3"], "Datum"),
+        (["Datum", "Rücklaufdatum", "Straße"], ["01.10.2026", "01.11.2026", "Am Anger 3"],
+         "Rücklaufdatum"),
+        (["Versanddatum", "Straße"], ["01.10.2026", "Am Anger 3"], None),
+        (["Hinweis", "Datum"], ["verzogen", "2026-11-01"], "Datum"),
+        # an empty "Rücklaufdatum" next to a "Datum" with dates: the content decides
+        (["Rücklaufdatum", "Datum", "Straße"], ["", "01.11.2026", "Am Anger 3"], "Datum"),
+    ],
+)  # fmt: skip
+def test_the_date_column_of_a_return_is_never_a_birth_date(header, cells, expected):
+    found = detect_returns(header, [cells], known_return_reason)
+    assert (header[found.date] if found.date is not None else None) == expected
+
+
+def test_two_plain_date_columns_are_refused_by_name():
+    with pytest.raises(CsvProblem) as caught:
+        detect_returns(["Datum", "Date", "Straße"], [["01.11.2026", "02.11.2026", "Am Anger 3"]],
+                       known_return_reason)  # fmt: skip
+    assert "'Datum', 'Date'" in caught.value.message and "„Datum“, „Date“" in caught.value.german

@@ -12,11 +12,15 @@ from sozialraum.mailbox_check import CsvProblem, check_table, read_address_csv
 from sozialraum.model.notes import add_months
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.returns import (
+    ReturnsProblem,
     active_returns,
     import_returns,
     parse_day,
     purge_expired_returns,
     read_returns,
+    return_evidence,
+    rewrite_free_text_reasons,
+    withdraw_return,
 )
 
 AREA = "musterstadt-nord"
@@ -53,7 +57,8 @@ def test_import_stores_day_address_reason_and_never_names(demo_store, today):
     assert report.ignored_columns == ["Name"]
     records = {r["properties"]["address_key"]: r["properties"] for r in active_returns(
         demo_store, AREA, today=today)}  # fmt: skip
-    assert records[one["key"]]["reason"] == "Empfänger unbekannt"
+    assert records[one["key"]]["reason"] == "unbekannt"
+    assert records[one["key"]]["reason_label"] == "Empfänger unbekannt"
     assert records[two["key"]]["reason"] == "unzustellbar"
     assert records[two["key"]]["returned_on"] == add_months(today, -2).isoformat()
     assert records[one["key"]]["expires_on"] == add_months(add_months(today, -1), 12).isoformat()
@@ -98,17 +103,15 @@ def test_rows_that_cannot_be_kept_are_reported_not_stored(demo_store, today):
         f"{future};{good['street']};{good['housenumber']};verzogen\n"
         f"gestern;{good['street']};{good['housenumber']};verzogen\n"
         f"{_day(13, today)};{good['street']};{good['housenumber']};verzogen\n"
-        f"{_day(1, today)};{good['street']};{good['housenumber']};Rückruf 0171 1234567\n"
         f"{_day(1, today)};Nirgendwostraße;1;verzogen\n"
     ).encode()
     records, report = read_returns(demo_store, AREA, data, guard=GUARD, today=today)
     assert len(records) == 1
     problems = {p.row: p.german for p in report.problems}
-    assert sorted(problems) == [3, 4, 5, 6, 7]
+    assert sorted(problems) == [3, 4, 5, 6]
     assert "Zukunft" in problems[3] and "kein Datum" in problems[4]
-    assert "Älter als 12 Monate" in problems[5] and "Telefonnummer" in problems[6]
-    assert "0171" not in problems[6]  # the matched text is never repeated
-    assert "Adresse nicht übernommen" in problems[7]
+    assert "Älter als 12 Monate" in problems[5]
+    assert "Adresse nicht übernommen" in problems[6]
 
 
 def test_file_without_date_column_is_refused(demo_store, today):
@@ -214,3 +217,269 @@ def test_returns_read_the_address_columns_like_the_mailbox_check(runner, demo_st
     result = runner.invoke(main, [*args, "--columns", "street=Straße,housenumber=Hausnummer"])
     assert result.exit_code == 0, result.output
     assert "3 rows: 3 records added" in result.output
+
+
+# -- issue 25: near-miss streets, reason columns, fixed reasons, withdrawal ----------------
+
+#: Fictional houses added to the demo area: "Wallstraße 16" is a near miss of the one
+#: "Waldstraße 16" (fuzzy, one candidate); "Sallstraße 4" of both "Sahlstraße 4" and
+#: "Saalstraße 4" (ambiguous).
+NEAR_MISS_HOUSES = (("Waldstraße", "16"), ("Sahlstraße", "4"), ("Saalstraße", "4"))
+HEADER = "Sendungsnummer;Datum;Empfänger;Straße;Hausnummer;PLZ;Ort;Vermerk;Grund"
+
+
+def _add_houses(store, houses=NEAR_MISS_HOUSES) -> dict[str, dict]:
+    """Add fictional houses to the demo area; returns them by "street number"."""
+    from sozialraum.model.addresses import address_key
+
+    lon, lat = store.query(AREA, "addresses")[0]["geometry"]["coordinates"]
+    features = [
+        {
+            "type": "Feature",
+            "id": f"t{i}",
+            "geometry": {"type": "Point", "coordinates": [lon + 0.0005 * i, lat + 0.0005]},
+            "properties": {
+                "street": street,
+                "housenumber": number,
+                "postcode": "45903",
+                "city": "Musterstadt",
+                "key": address_key(street, number, "45903"),
+                "osm_type": "node",
+                "osm_id": 990_000 + i,
+            },
+        }
+        for i, (street, number) in enumerate(houses)
+    ]
+    store.add_many(AREA, "addresses", features, actor="test")
+    return {f"{f['properties']['street']} {f['properties']['housenumber']}": f for f in features}
+
+
+def _post_office_export(today, exact: dict, *, vermerk=None) -> str:
+    """A post office's returns export (fictional): row 2 a near miss (fuzzy), row 3 exact,
+    row 4 a near miss of two streets (ambiguous). Reasons as free text with names."""
+    vermerk = vermerk or ["Rücksendung an Absender"] * 3
+    day = _day(1, today)
+    return "\n".join([
+        HEADER,
+        f"RR100200300DE;{day};Schnabelsberger, Anna;Wallstraße;16;45903;Musterstadt;"
+        f"{vermerk[0]};Anna Schnabelsberger verzogen",
+        f"RR100200301DE;{day};Schnabelsberger, Anna;{exact['street']};{exact['housenumber']};"
+        f"45903;Musterstadt;{vermerk[1]};Empfänger Schnabelsberger, Anna unbekannt",
+        f"RR100200302DE;{day};Nowak, Jan;Sallstraße;4;45903;Musterstadt;{vermerk[2]};"
+        "verzogen nach Offenbacher Str. 5, Langen",
+    ]) + "\n"  # fmt: skip
+
+
+def _risk(store, key_props, today):
+    table = read_address_csv(
+        f"Straße;Hausnummer\n{key_props['street']};{key_props['housenumber']}\n".encode()
+    )
+    (result,), _ = check_table(store, AREA, table, today=today)
+    return result.assessment.risk
+
+
+def _data_files(store) -> bytes:
+    return b"".join(p.read_bytes() for p in store.data_dir.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig"])
+def test_near_miss_streets_are_skipped_with_their_candidates(demo_store, today, encoding):
+    houses = _add_houses(demo_store)
+    (exact,) = _unknown_addresses(demo_store, 1)
+    data = _post_office_export(today, exact).encode(encoding)
+    report = import_returns(demo_store, AREA, data, today=today, actor="t")
+    assert (report.rows, report.added, report.problems) == (3, 1, [])
+    (stored,) = demo_store.query(AREA, "returns")
+    assert stored["properties"]["address_key"] == exact["key"]
+    assert stored["properties"]["matched"] == "exact"
+    fuzzy, ambiguous = report.skipped
+    assert (fuzzy.row, fuzzy.kind, fuzzy.kind_label) == (2, "fuzzy", "ähnlich")
+    assert [c["label"] for c in fuzzy.candidates] == ["Waldstraße 16, 45903 Musterstadt"]
+    assert fuzzy.acceptable and fuzzy.typed == "Wallstraße 16, 45903 Musterstadt"
+    assert (ambiguous.row, ambiguous.kind) == (4, "ambiguous") and not ambiguous.acceptable
+    labels = [c["label"] for c in ambiguous.candidates]
+    assert "Sahlstraße 4, 45903 Musterstadt" in labels
+    assert "Saalstraße 4, 45903 Musterstadt" in labels
+    assert "Rückläufer" not in str(fuzzy.reason_label) and fuzzy.reason_label == "verzogen"
+    # the unrelated house is not marked "hoch"
+    assert _risk(demo_store, houses["Waldstraße 16"]["properties"], today) == "unbekannt"
+    # the report names which column was read for what
+    assert report.columns_german.startswith(
+        "Grund aus Spalte „Grund“, Datum aus „Datum“, Adresse aus „Straße“, „Hausnummer“, "
+        "„PLZ“, „Ort“"
+    )
+    assert report.unread == [("Vermerk", "keine bekannten Rücklaufgründe")]
+    assert report.ignored_columns == ["Sendungsnummer", "Empfänger", "Vermerk"]
+
+
+def test_a_chosen_candidate_is_recorded_only_if_it_is_one_of_the_rows(demo_store, today):
+    houses = _add_houses(demo_store)
+    (exact,) = _unknown_addresses(demo_store, 1)
+    data = _post_office_export(today, exact).encode("cp1252")
+    import_returns(demo_store, AREA, data, today=today, actor="t")
+    wrong = {2: houses["Saalstraße 4"]["id"]}  # a candidate of row 4, not of row 2
+    for choices in (wrong, {3: exact["key"]}, {2: "n1"}, {9: houses["Waldstraße 16"]["id"]}):
+        with pytest.raises(ReturnsProblem):
+            import_returns(demo_store, AREA, data, today=today, actor="t", choices=choices)
+    assert len(demo_store.query(AREA, "returns")) == 1  # nothing was recorded
+    saal = houses["Saalstraße 4"]
+    report = import_returns(demo_store, AREA, data, today=today, actor="t", choices={4: saal["id"]})
+    assert (report.added, report.known, report.chosen) == (1, 1, 1)
+    assert [s.row for s in report.skipped] == [2]  # not chosen: still skipped
+    chosen = next(
+        r["properties"] for r in demo_store.query(AREA, "returns")
+        if r["properties"]["matched"] == "chosen"
+    )  # fmt: skip
+    assert chosen["address_key"] == saal["properties"]["key"] and chosen["reason"] == "verzogen"
+    assert _risk(demo_store, saal["properties"], today) == "hoch"
+    assert _risk(demo_store, houses["Sahlstraße 4"]["properties"], today) == "unbekannt"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Anna Schnabelsberger verzogen", "verzogen"),
+        ("Empfänger Schnabelsberger, Anna unbekannt", "unbekannt"),
+        ("verzogen nach Offenbacher Str. 5, Langen", "verzogen"),
+        ("Briefkasten ohne Namen", "briefkasten_ohne_namen"),
+        ("Annahme verweigert", "sonstiges"),
+        ("", "unzustellbar"),
+    ],
+)
+def test_reasons_are_kept_only_as_one_of_the_fixed_set(demo_store, today, text, key):
+    (house,) = _unknown_addresses(demo_store, 1)
+    data = (
+        f"Datum;Straße;Hausnummer;Grund\n{_day(1, today)};{house['street']};"
+        f"{house['housenumber']};{text}\n"
+    ).encode("cp1252")
+    import_returns(demo_store, AREA, data, today=today, actor="t")
+    (record,) = demo_store.query(AREA, "returns")
+    assert record["properties"]["reason"] == key
+    stored = _data_files(demo_store)
+    for word in ("Schnabelsberger", "Offenbacher", "verweigert"):
+        assert word.encode() not in stored
+
+
+def test_the_whole_export_keeps_no_names_and_no_free_text(demo_store, today):
+    _add_houses(demo_store)
+    (exact,) = _unknown_addresses(demo_store, 1)
+    data = _post_office_export(today, exact).encode("utf-8")
+    report = import_returns(
+        demo_store, AREA, data, today=today, actor="t", accept_fuzzy=[2], guard=GUARD
+    )
+    (notice,) = report.notices  # "Anna Schnabelsberger verzogen": a first name and a name
+    assert notice.row == 2 and "vorname_name" in notice.english
+    assert "gespeichert wird nur „verzogen“" in notice.german
+    assert "Schnabelsberger" not in notice.english + notice.german
+    stored = _data_files(demo_store)
+    for word in ("Schnabelsberger", "Nowak", "RR100200300DE", "Offenbacher", "Wallstraße"):
+        assert word.encode() not in stored
+    reasons = sorted(r["properties"]["reason"] for r in demo_store.query(AREA, "returns"))
+    assert reasons == ["unbekannt", "verzogen"]
+
+
+def test_the_reason_column_is_chosen_by_content_when_grund_holds_codes(demo_store, today):
+    """ "Grund" holds the post office's codes, "Vermerk" the words: the reason is read from
+    "Vermerk" and the report says so."""
+    one, two = _unknown_addresses(demo_store, 2)
+    data = (
+        "Datum;Straße;Hausnummer;Grund;Vermerk\n"
+        f"{_day(1, today)};{one['street']};{one['housenumber']};07;Briefkasten defekt\n"
+        f"{_day(1, today)};{two['street']};{two['housenumber']};02;Empfänger verzogen\n"
+    ).encode("cp1252")
+    report = import_returns(demo_store, AREA, data, today=today, actor="t")
+    assert report.columns_german.startswith("Grund aus Spalte „Vermerk“")
+    assert report.columns.startswith("reason from 'Vermerk'")
+    assert report.unread == [("Grund", "keine bekannten Rücklaufgründe")]
+    reasons = {r["properties"]["address_key"]: r["properties"]["reason"]
+               for r in demo_store.query(AREA, "returns")}  # fmt: skip
+    assert reasons == {one["key"]: "briefkasten_defekt", two["key"]: "verzogen"}
+
+
+def test_older_records_with_free_text_are_mapped_on_read_and_rewritten(demo_store, today):
+    (house,) = _unknown_addresses(demo_store, 1)
+    import_returns(
+        demo_store, AREA,
+        f"Datum;Straße;Hausnummer\n{_day(1, today)};{house['street']};{house['housenumber']}\n"
+        .encode(), today=today, actor="t",
+    )  # fmt: skip
+    (record,) = demo_store.query(AREA, "returns")
+    old = {**record, "id": "rlalt", "properties": {
+        k: v for k, v in record["properties"].items() if k not in ("version", "updated_at")
+    } | {"reason": "Frau Schnabelsberger unbekannt verzogen"}}  # fmt: skip
+    demo_store.add_many(AREA, "returns", [old], actor="t")
+    shown = {r["id"]: r["properties"] for r in active_returns(demo_store, AREA, today=today)}
+    assert (shown["rlalt"]["reason"], shown["rlalt"]["reason_label"]) == ("verzogen", "verzogen")
+    assert return_evidence(old).detail == "Rückläufer: verzogen"
+    assert rewrite_free_text_reasons(demo_store, AREA, actor="t") == 1
+    assert b"Schnabelsberger" not in (demo_store.data_dir / AREA / "returns.geojson").read_bytes()
+    assert demo_store.get(AREA, "returns", "rlalt")["properties"]["reason"] == "verzogen"
+    assert rewrite_free_text_reasons(demo_store, AREA, actor="t") == 0
+
+
+def test_a_withdrawn_record_counts_nowhere_at_once(demo_store, today):
+    (house,) = _unknown_addresses(demo_store, 1)
+    data = (
+        f"Datum;Straße;Hausnummer;Grund\n{_day(1, today)};{house['street']};"
+        f"{house['housenumber']};verzogen\n"
+    ).encode()
+    import_returns(demo_store, AREA, data, today=today, actor="t")
+    (record,) = demo_store.query(AREA, "returns")
+    assert _risk(demo_store, house, today) == "hoch"
+    for reason, word in (
+        ("  ", "reason is required"),
+        ("Frau Schnabelsberger rief an", "personal"),
+    ):
+        with pytest.raises(ReturnsProblem, match=word):
+            withdraw_return(demo_store, AREA, record["id"], reason=reason, guard=GUARD,
+                            actor="lead", today=today)  # fmt: skip
+    assert _risk(demo_store, house, today) == "hoch"
+    withdraw_return(demo_store, AREA, record["id"], reason="Falsche Hausnummer zugeordnet",
+                    guard=GUARD, actor="lead", today=today)  # fmt: skip
+    assert _risk(demo_store, house, today) == "unbekannt"
+    assert active_returns(demo_store, AREA, today=today) == []
+    props = demo_store.get(AREA, "returns", record["id"])["properties"]
+    assert (props["withdrawn_by"], props["withdrawn_on"]) == ("lead", today.isoformat())
+    (entry,) = [e for e in demo_store.changes(AREA, "returns") if e.get("id") == record["id"]]
+    assert entry["transition"] == "withdrawn" and entry["actor"] == "lead"
+    again = import_returns(demo_store, AREA, data, today=today, actor="t")
+    assert (again.added, again.known) == (0, 1)  # a re-import does not bring it back
+    assert _risk(demo_store, house, today) == "unbekannt"
+    with pytest.raises(ReturnsProblem, match="already"):
+        withdraw_return(demo_store, AREA, record["id"], reason="nochmal", guard=GUARD,
+                        actor="lead", today=today)  # fmt: skip
+
+
+def test_cli_accepts_fuzzy_rows_only_when_named_and_single(runner, demo_store, tmp_path, today):
+    houses = _add_houses(demo_store)
+    (exact,) = _unknown_addresses(demo_store, 1)
+    source = tmp_path / "rueck.csv"
+    source.write_bytes(_post_office_export(today, exact).encode("cp1252"))
+    args = ["import-returns", "--data-dir", str(demo_store.data_dir), str(source), "--area", AREA]
+    for rows, line in (
+        ("4", "--accept-fuzzy: row 4 is ambiguous with 3 candidates, not a fuzzy match with "
+              "one candidate; nothing was imported"),
+        ("3", "--accept-fuzzy: row 3 is not a skipped fuzzy match"),
+        ("2,x", "expected row numbers such as 3,7"),
+    ):  # fmt: skip
+        result = runner.invoke(main, [*args, "--accept-fuzzy", rows])
+        assert result.exit_code != 0 and line in result.output, result.output
+        assert demo_store.query(AREA, "returns") == []
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert ("read: reason from 'Grund', date from 'Datum', address from 'Straße', "
+            "'Hausnummer', 'PLZ', 'Ort'") in result.output  # fmt: skip
+    assert "column 'Vermerk' not read as the reason (no known reasons)" in result.output
+    assert ("skipped row 2: fuzzy match for 'Wallstraße 16, 45903 Musterstadt', not recorded; "
+            "candidates: Waldstraße 16, 45903 Musterstadt (accept with --accept-fuzzy 2)"
+            ) in result.output  # fmt: skip
+    assert "skipped row 4: ambiguous address" in result.output
+    assert "3 rows: 1 records added, 0 already known, 2 skipped" in result.output
+    assert "Schnabelsberger" not in result.output
+    result = runner.invoke(main, [*args, "--accept-fuzzy", "2"])
+    assert result.exit_code == 0, result.output
+    assert "3 rows: 1 records added (1 accepted fuzzy), 1 already known, 1 skipped" in (
+        result.output
+    )
+    keys = {r["properties"]["address_key"] for r in demo_store.query(AREA, "returns")}
+    assert keys == {exact["key"], houses["Waldstraße 16"]["properties"]["key"]}

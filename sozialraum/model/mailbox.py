@@ -11,6 +11,7 @@ advises; it decides nothing.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,95 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("mailbox_rules.toml")
 OSM_EVIDENCE_MONTHS = 24
 #: Returned-mail records are kept (and count as evidence) for this many months.
 RETURNED_MAIL_KEEP_MONTHS = 12
+#: The reasons a returned-mail record may carry (key → German label). A reason is stored
+#: only as one of these keys, mapped from the post office's text by :func:`return_reason`;
+#: the text itself is never kept (it often names the recipient).
+RETURN_REASONS: dict[str, str] = {
+    "unbekannt": "Empfänger unbekannt",
+    "verzogen": "verzogen",
+    "briefkasten_fehlt": "Briefkasten fehlt",
+    "briefkasten_defekt": "Briefkasten defekt",
+    "briefkasten_ohne_namen": "Briefkasten ohne Namen",
+    "unzustellbar": "unzustellbar",
+    "sonstiges": "sonstiges",
+}
+#: The reason of a record whose file gave none.
+DEFAULT_RETURN_REASON = "unzustellbar"
+# Checked in this order on the folded text (lower case, umlauts spelled out); the first
+# that matches wins ("unbekannt verzogen" is a move, "Briefkasten ohne Namen" no unknown).
+_REASON_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    (
+        "briefkasten_ohne_namen",
+        re.compile(
+            r"(briefkasten|bk)\W*(ohne|kein\w*|fehlend\w*)\W*(namen|name|beschrift\w*|schild)"
+            r"|(namensschild|klingelschild|beschriftung|name)\w*\W*(fehlt|fehlen|nicht vorhanden"
+            r"|am briefkasten)|nicht beschriftet|unbeschriftet"
+        ),
+    ),
+    (
+        "briefkasten_defekt",
+        re.compile(
+            r"(briefkasten|bk)\W*(\w+\W*)?(defekt|kaputt|beschaedigt|zerstoert|aufgebrochen"
+            r"|nicht (verschliessbar|benutzbar|nutzbar)|ueberfuellt|voll)"
+            r"|(defekt\w*|kaputt\w*|beschaedigt\w*)\W*(briefkasten|bk)"
+        ),
+    ),
+    (
+        "briefkasten_fehlt",
+        re.compile(
+            r"(kein|ohne|fehlend\w*)\W*(briefkasten|bk)|(briefkasten|bk)\W*(fehlt|nicht vorhanden"
+            r"|nicht auffindbar|nicht gefunden)"
+        ),
+    ),
+    (
+        "verzogen",
+        re.compile(r"verzogen|umgezogen|weggezogen|nachsende\w*|neue anschrift|ausgezogen|umzug"),
+    ),
+    (
+        "unbekannt",
+        re.compile(r"unbekannt|nicht ermittel\w*|nicht zu ermitteln|nicht bekannt|existiert nicht"),
+    ),
+    ("unzustellbar", re.compile(r"unzustellbar|nicht zustellbar|zustellung nicht moeglich")),
+)
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def known_return_reason(text: str) -> str | None:
+    """The key of :data:`RETURN_REASONS` a post office's text means, or ``None`` when it
+    names none of them (also for an empty text).
+
+    A stored key maps to itself, so records written before reasons were mapped (free
+    text) and new ones (keys) read the same way.
+    """
+    folded = " ".join((text or "").lower().translate(_FOLD).split())
+    if not folded:
+        return None
+    if folded in RETURN_REASONS:
+        return folded
+    for key, pattern in _REASON_RULES:
+        if pattern.search(folded):
+            return key
+    return None
+
+
+def return_reason(text: str) -> str:
+    """The key of :data:`RETURN_REASONS` to store for a post office's text: the known
+    reason it names, :data:`DEFAULT_RETURN_REASON` for an empty text, else ``sonstiges``.
+
+    Examples: "Anna Schnabelsberger verzogen" → ``verzogen``; "Empfänger Schnabelsberger,
+    Anna unbekannt" → ``unbekannt``; "Briefkasten ohne Namen" → ``briefkasten_ohne_namen``;
+    "Annahme verweigert" → ``sonstiges``.
+    """
+    if not (text or "").strip():
+        return DEFAULT_RETURN_REASON
+    return known_return_reason(text) or "sonstiges"
+
+
+def return_reason_label(text: str) -> str:
+    """The German label of a stored reason (a key, or free text of an older record)."""
+    return RETURN_REASONS[return_reason(text)]
+
+
 #: OSM tags that mark communal accommodation, with the German label shown as the reason.
 COMMUNAL_TAGS: dict[tuple[str, str], str] = {
     ("social_facility", "shelter"): "Notunterkunft",
@@ -201,6 +291,18 @@ def _label_day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+#: How :func:`sozialraum.returns.return_evidence` starts the detail of a returned letter.
+RETURNED_DETAIL_PREFIX = "Rückläufer: "
+
+
+def _returned_reason(evidence: Evidence) -> str | None:
+    """The fixed-set label of a returned letter's reason (never any other text)."""
+    if evidence.source != "rueckläufer":
+        return None
+    label = evidence.detail.removeprefix(RETURNED_DETAIL_PREFIX)
+    return label if label in RETURN_REASONS.values() else None
+
+
 def _who(evidence: Evidence) -> str:
     """The evidence's role, with :data:`UNRELEASED` for a note not released yet."""
     return f"{evidence.role}, {UNRELEASED}" if evidence.unreleased else evidence.role
@@ -251,12 +353,15 @@ def assess(
         )
     if returned:
         risk = "hoch"
-        last = max(e.observed_on for e in returned)
+        newest = max(returned, key=lambda e: e.observed_on)
+        last = newest.observed_on
         pending = sum(e.unreleased for e in returned)
         marked = f"; {pending} davon {UNRELEASED}" if pending else ""
+        why = _returned_reason(newest)
         reasons.append(
             f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
-            f"({len(returned)}×, zuletzt am {_label_day(last)}{marked})."
+            f"({len(returned)}×, zuletzt am {_label_day(last)}"
+            f"{f', Grund: {why}' if why else ''}{marked})."
         )
     if risk != "hoch":
         expired = [e for e in evidence if e.expired(today)]

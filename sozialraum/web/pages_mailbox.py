@@ -21,7 +21,7 @@ from sozialraum.columns import (
     detect,
     mapping_from_indices,
 )
-from sozialraum.errors import NotFound
+from sozialraum.errors import Forbidden, NotFound
 from sozialraum.mailbox_check import (
     AddressTable,
     CsvProblem,
@@ -32,8 +32,8 @@ from sozialraum.mailbox_check import (
     result_record,
 )
 from sozialraum.model.mailbox import RISK_LEVELS
-from sozialraum.model.roles import can_write_somewhere
-from sozialraum.returns import active_returns, import_returns
+from sozialraum.model.roles import Role, can_write_somewhere
+from sozialraum.returns import ReturnsProblem, active_returns, import_returns, withdraw_return
 from sozialraum.web._responses import download
 from sozialraum.web.api import checked_area, note_filter
 
@@ -199,26 +199,90 @@ def mailbox_list_page(area: str):
     )
 
 
-def returns_page(area: str):
-    """Returned mail (Rückläufer): upload a CSV (date, address, reason; no names) and see
-    the records of the last 12 months."""
-    meta = checked_area(area)
+def file_token(data: bytes) -> str:
+    """A fingerprint of an uploaded file: the returns page's choice step sends it back, so
+    choices are only applied to the same file (which the browser sends again)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _return_choices() -> dict[int, str]:
+    """The candidates picked per skipped row (``wahl_<row>`` = address id; empty or
+    ``nein``: not taken). Whether each is one of the row's candidates is checked by
+    :func:`~sozialraum.returns.read_returns`."""
+    choices: dict[int, str] = {}
+    for name, value in request.form.items():
+        if not name.startswith("wahl_"):
+            continue
+        row, value = name[5:], value.strip()
+        if row.isascii() and row.isdigit() and len(row) < 9 and value and value != "nein":
+            choices[int(row)] = value[:200]
+    return choices
+
+
+def _can_withdraw() -> bool:
+    return current_user.role in (Role.LEAD, Role.ADMIN)
+
+
+def _returns_page(area, meta, status=200, **context):
     store, today = _ctx()["store"], settings.today()
-    report, error, status = None, None, 200
-    if request.method == "POST":
-        data = _uploaded()
-        if data is None:
-            error, status = "Bitte eine CSV-Datei wählen.", 400
-        else:
-            try:
-                report = import_returns(
-                    store, area, data, guard=_ctx()["note_rules"].guard, today=today,
-                    actor=current_user.name,
-                )  # fmt: skip
-            except CsvProblem as exc:
-                error, status = exc.german, 400
-    records = [r["properties"] for r in active_returns(store, area, today=today)]
+    records = [r["properties"] | {"id": r["id"]} for r in active_returns(
+        store, area, today=today)]  # fmt: skip
     return _page(
-        "ruecklaeufer.html", area, meta, status, report=report, error=error,
-        records=records[:500], total=len(records),
+        "ruecklaeufer.html", area, meta, status, records=records[:500], total=len(records),
+        can_withdraw=_can_withdraw(), **context,
     )  # fmt: skip
+
+
+def returns_page(area: str):
+    """Returned mail (Rückläufer): upload a CSV (date, address, reason; no names), see the
+    records of the last 12 months, and (leads) withdraw a wrong one (``zurueckziehen`` =
+    record id with a required ``grund``).
+
+    Exact and normalised matches are recorded at once; rows with a fuzzy or ambiguous
+    address are listed with their candidates and a choice per row. Confirming sends the
+    file again (it is never kept on the server) with the choices and the file's
+    fingerprint; each choice must be one of its row's candidates.
+    """
+    meta = checked_area(area)
+    if request.method != "POST":
+        return _returns_page(area, meta)
+    if request.form.get("zurueckziehen"):
+        return _withdraw(area, meta, request.form["zurueckziehen"].strip()[:100])
+    data = _uploaded()
+    if data is None:
+        return _returns_page(area, meta, 400, error="Bitte eine CSV-Datei wählen.")
+    token = file_token(data)
+    choices = {}
+    if request.form.get("schritt") == "auswahl":
+        if request.form.get("pruefsumme") != token:
+            return _returns_page(
+                area, meta, 400,
+                error="Die gewählte Datei ist nicht dieselbe wie beim Hochladen. Bitte die "
+                "Datei neu hochladen und die Adressen neu wählen; nichts wurde übernommen.",
+            )  # fmt: skip
+        choices = _return_choices()
+    try:
+        report = import_returns(
+            _ctx()["store"], area, data, today=settings.today(), actor=current_user.name,
+            guard=_ctx()["note_rules"].guard, choices=choices,
+        )  # fmt: skip
+    except (CsvProblem, ReturnsProblem) as exc:
+        return _returns_page(area, meta, 400, error=exc.german)
+    return _returns_page(area, meta, report=report, token=token)
+
+
+def _withdraw(area: str, meta: dict, record_id: str):
+    """Withdraw a wrong returned-mail record (leads and admins; a reason is required and
+    must pass the data-protection rules). It counts nowhere from then on."""
+    if not _can_withdraw():
+        raise Forbidden("only leads and admins withdraw returned-mail records")
+    try:
+        withdraw_return(
+            _ctx()["store"], area, record_id, reason=request.form.get("grund") or "",
+            guard=_ctx()["note_rules"].guard, actor=current_user.name, today=settings.today(),
+        )  # fmt: skip
+    except NotFound:
+        return _returns_page(area, meta, 404, error="Diesen Rückläufer gibt es nicht.")
+    except ReturnsProblem as exc:
+        return _returns_page(area, meta, 400, error=exc.german)
+    return _returns_page(area, meta, withdrawn=True)

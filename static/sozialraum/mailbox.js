@@ -68,8 +68,46 @@
     });
   }
 
+  /* Returned mail: the upload and the choice of addresses for rows that were not found
+   * exactly, without a page load, so the file stays chosen: "Auswahl übernehmen" sends
+   * it again with the choices (nothing of the file is kept on the server). */
+  function returns(form) {
+    var status = document.getElementById("ruecklaeufer-status");
+    document.getElementById("datei").addEventListener("change", function () {
+      document.getElementById("auswahl").replaceChildren();
+      status.textContent = "";
+    });
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var step = button && button.value;
+      if ((step !== "hochladen" && step !== "auswahl") || !window.fetch || !window.DOMParser) { return; }
+      event.preventDefault();
+      var body = new FormData(form);
+      body.set("schritt", step);
+      status.textContent = "Die Rückläufer werden übernommen …";
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          replaceFrom(page, "auswahl");
+          replaceFrom(page, "import-bericht");
+          replaceFrom(page, "ruecklaeufer-liste");
+          var again = document.getElementById("datei-nochmal");
+          if (again) { again.hidden = true; }  // the file is still chosen here
+          var select = document.querySelector("#auswahl select");
+          var error = document.querySelector("#import-bericht .error");
+          status.textContent = error ? "Nicht übernommen." : select
+            ? "Übernommen. Einige Adressen wurden nicht eindeutig gefunden – bitte unten wählen."
+            : "Übernommen.";
+          if (select) { select.focus(); }
+        }, function () { status.textContent = "Das Übernehmen ist gerade nicht möglich."; });
+    });
+  }
+
   var check = document.getElementById("briefkasten-formular");
   if (check) { suggestions(check); }
   var list = document.getElementById("liste-formular");
   if (list) { upload(list); }
+  var returned = document.getElementById("ruecklaeufer-formular");
+  if (returned) { returns(returned); }
 })();

@@ -8,14 +8,18 @@ import pytest
 
 from sozialraum.errors import ConfigError
 from sozialraum.model.mailbox import (
+    RETURN_REASONS,
     UNRELEASED,
     Evidence,
     assess,
     communal_label,
     current_status,
     is_letter_box,
+    known_return_reason,
     load_actions,
     osm_evidence_date,
+    return_reason,
+    return_reason_label,
 )
 
 TODAY = date(2026, 11, 21)
@@ -250,3 +254,55 @@ def test_returned_mail_reason_counts_the_unreleased_notes():
     )
     assert result.risk == "hoch"
     assert f"2×, zuletzt am 01.10.2026; 1 davon {UNRELEASED}" in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Anna Schnabelsberger verzogen", "verzogen"),
+        ("Empfänger Schnabelsberger, Anna unbekannt", "unbekannt"),
+        ("verzogen nach Offenbacher Str. 5, Langen", "verzogen"),
+        ("Unbekannt verzogen", "verzogen"),
+        ("Empfänger nicht zu ermitteln", "unbekannt"),
+        ("Nachsendeauftrag abgelaufen", "verzogen"),
+        ("Briefkasten fehlt", "briefkasten_fehlt"),
+        ("kein Briefkasten vorhanden", "briefkasten_fehlt"),
+        ("BRIEFKASTEN DEFEKT", "briefkasten_defekt"),
+        ("beschädigter Briefkasten", "briefkasten_defekt"),
+        ("Briefkasten ohne Namen", "briefkasten_ohne_namen"),
+        ("Name am Briefkasten fehlt", "briefkasten_ohne_namen"),
+        ("Unzustellbar", "unzustellbar"),
+        ("nicht zustellbar", "unzustellbar"),
+        ("Annahme verweigert", "sonstiges"),
+        ("Rückruf 0171 1234567", "sonstiges"),
+        ("07", "sonstiges"),
+        ("", "unzustellbar"),
+        ("   ", "unzustellbar"),
+        ("briefkasten_defekt", "briefkasten_defekt"),  # a stored key maps to itself
+    ],
+)
+def test_a_return_reason_maps_to_the_fixed_set(text, key):
+    assert return_reason(text) == key
+    assert return_reason_label(text) == RETURN_REASONS[key]
+    known = known_return_reason(text)
+    assert known == (None if key == "sonstiges" or not text.strip() else key)
+
+
+def test_the_fixed_set_of_return_reasons():
+    assert set(RETURN_REASONS) == {
+        "unbekannt", "verzogen", "briefkasten_fehlt", "briefkasten_defekt",
+        "briefkasten_ohne_namen", "unzustellbar", "sonstiges",
+    }  # fmt: skip
+
+
+def test_returned_mail_names_its_reason_only_as_the_fixed_set_label():
+    labelled = Evidence("post_zurueck", date(2026, 10, 1), "rueckläufer", "Poststelle",
+                        date(2027, 10, 1), "Rückläufer: Briefkasten ohne Namen", "rl1")  # fmt: skip
+    result = assess([labelled], TODAY)
+    assert result.risk == "hoch"
+    assert "(1×, zuletzt am 01.10.2026, Grund: Briefkasten ohne Namen)." in result.reasons[0]
+    detail = "Rückläufer: Anna Schnabelsberger verzogen"
+    free = Evidence("post_zurueck", date(2026, 10, 1), "rueckläufer", "Poststelle",
+                    date(2027, 10, 1), detail, "rl2")  # fmt: skip
+    reasons = " ".join(assess([free], TODAY).reasons)
+    assert "Schnabelsberger" not in reasons and "(1×, zuletzt am 01.10.2026)." in reasons

@@ -192,3 +192,54 @@ def test_a_typed_address_is_in_no_url(s, live_server, demo_store):
     searches = [u for _m, u in posted if u.endswith("/addresses/search")]
     assert len(searches) >= 2, posted  # at least one per page (typing is debounced)
     assert any(u.endswith("/briefkasten") for _m, u in posted), posted
+
+
+def test_returns_upload_pick_a_candidate_and_record_it(s, live_server, demo_store):
+    """Returned mail with near-miss streets: the exact row is recorded, the others are
+    listed with their candidates; picking one and confirming sends the still-chosen file
+    again with the choice, and only the picked house gets the record."""
+    from test_returns import _add_houses, _post_office_export
+
+    from sozialraum import settings
+
+    console = watch_console(s)
+    houses = _add_houses(demo_store)
+    noted = {n["properties"].get("address_key") for n in demo_store.query(AREA, "notes")}
+    exact = next(
+        a["properties"]
+        for a in demo_store.query(AREA, "addresses")
+        if a["properties"]["key"] not in noted
+    )
+    data = _post_office_export(settings.today(), exact).encode("cp1252")
+    log_in(s.page, live_server)
+    s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/ruecklaeufer")
+    s.page.set_input_files("#datei", {"name": "ruecklauf.csv", "mimeType": "text/csv",
+                                      "buffer": data})  # fmt: skip
+    s.page.get_by_role("button", name="Rückläufer übernehmen").click()
+    s.page.wait_for_selector("#auswahl select")
+    report = s.page.locator("#import-bericht").inner_text()
+    assert "1 neu" in report and "2 zur Auswahl" in report
+    assert "Grund aus Spalte „Grund“, Datum aus „Datum“" in report
+    assert s.page.locator("#datei-nochmal").is_hidden()  # the file is still chosen
+    assert s.page.locator("table.returns-skipped tbody tr").count() == 2
+    assert s.page.locator("#wahl-2").input_value() == "nein"  # nothing is taken by itself
+    assert "Schnabelsberger" not in s.page.content()
+    s.screenshot("1-returns-choice", full_page=True)
+    s.page.get_by_label("Adresse für Zeile 4").select_option(
+        label="Saalstraße 4, 45903 Musterstadt"
+    )
+    s.page.get_by_role("button", name="Auswahl übernehmen").click()
+    s.page.wait_for_function(
+        "() => document.querySelector('#import-bericht').innerText.includes('ausgewählt')"
+    )
+    assert (
+        "1 neu (davon 1 ausgewählt), 1 schon bekannt"
+        in s.page.locator("#import-bericht").inner_text()
+    )
+    listed = s.page.locator("#ruecklaeufer-liste table.returns").inner_text()
+    assert "Saalstraße 4" in listed and "Waldstraße 16" not in listed
+    assert s.page.locator("table.returns-skipped tbody tr").count() == 1  # row 2 left
+    keys = {r["properties"]["address_key"] for r in demo_store.query(AREA, "returns")}
+    assert keys == {exact["key"], houses["Saalstraße 4"]["properties"]["key"]}
+    s.screenshot("2-returns-chosen", full_page=True)
+    check(s, console)

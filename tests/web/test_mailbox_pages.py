@@ -374,3 +374,95 @@ def test_odd_column_choices_are_a_german_400(client, demo_store, value):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Straße" in page and "Spalten zuordnen" in page and "mailbox-results" not in page
+
+
+# -- returned mail: choices for near misses, withdrawal (issue 25) ---------------------------
+
+
+def _returns_upload(client, data: bytes, **fields):
+    return _send(client, data, RETURNS, schritt="hochladen" if not fields else "auswahl", **fields)
+
+
+def _choices(page: str) -> dict[int, list[tuple[str, str]]]:
+    """Per skipped row the options of its select (value, text)."""
+    found = {}
+    for row, body in re.findall(
+        r'<select id="wahl-(\d+)" name="wahl_\d+">(.*?)</select>', page, re.S
+    ):
+        found[int(row)] = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', body)
+    return found
+
+
+def test_returns_upload_lists_near_misses_with_a_choice_per_row(client, demo_store):
+    from test_returns import _add_houses, _post_office_export
+
+    houses = _add_houses(demo_store)
+    (exact,) = [a["properties"] for a in _unknown(demo_store, 1)]
+    data = _post_office_export(settings.today(), exact).encode("cp1252")
+    response = _returns_upload(client, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>1</strong> neu" in page
+    assert "2 zur Auswahl" in page
+    assert ("Gelesen: Grund aus Spalte „Grund“, Datum aus „Datum“, Adresse aus „Straße“, "
+            "„Hausnummer“, „PLZ“, „Ort“.") in page  # fmt: skip
+    assert "Nicht als Grund gelesen: „Vermerk“ (keine bekannten Rücklaufgründe)" in page
+    choices = _choices(page)
+    assert sorted(choices) == [2, 4]
+    wald = (houses["Waldstraße 16"]["id"], "Waldstraße 16, 45903 Musterstadt")
+    assert choices[2] == [("nein", "nicht übernehmen"), wald]
+    assert "Wallstraße 16, 45903 Musterstadt" in page  # what the file says, to compare
+    assert "Schnabelsberger" not in page and "Offenbacher" not in page
+    token = re.search(r'name="pruefsumme" value="([0-9a-f]+)"', page).group(1)
+    # a candidate of another row, an address that is no candidate: 400, nothing stored
+    saal = houses["Saalstraße 4"]["id"]
+    for wahl in ({"wahl_2": saal}, {"wahl_4": "n1"}, {"wahl_3": saal}):
+        bad = _returns_upload(client, data, pruefsumme=token, **wahl)
+        assert bad.status_code == 400 and "Nichts wurde übernommen" in bad.get_data(as_text=True)
+    assert len(demo_store.query(AREA, "returns")) == 1
+    # another file with the token of the first
+    other = _returns_upload(client, data + b"\n", pruefsumme=token, wahl_4=saal)
+    assert other.status_code == 400 and "nicht dieselbe" in other.get_data(as_text=True)
+    done = _returns_upload(client, data, pruefsumme=token, wahl_4=saal, wahl_2="nein")
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "<strong>1</strong> neu (davon 1 ausgewählt)" in page
+    assert sorted(_choices(page)) == [2]  # "nicht übernehmen": still listed, not recorded
+    keys = {r["properties"]["address_key"] for r in demo_store.query(AREA, "returns")}
+    assert keys == {exact["key"], houses["Saalstraße 4"]["properties"]["key"]}
+
+
+def _unknown(demo_store, count):
+    noted = {n["properties"].get("address_key") for n in demo_store.query(AREA, "notes")}
+    return [a for a in demo_store.query(AREA, "addresses")
+            if a["properties"]["key"] not in noted][:count]  # fmt: skip
+
+
+def test_a_lead_withdraws_a_wrong_record_with_a_reason(app, client, demo_store):
+    (address,) = _unknown(demo_store, 1)
+    day = add_months(settings.today(), -1).strftime("%d.%m.%Y")
+    data = f"Datum;Adresse;Grund\n{day};{_line(address)};verzogen\n".encode()
+    assert _returns_upload(client, data).status_code == 200
+    (record,) = demo_store.query(AREA, "returns")
+    listing = client.get(RETURNS).get_data(as_text=True)
+    assert "Zurückziehen" not in listing  # caseworkers do not withdraw
+    form = {"zurueckziehen": record["id"], "grund": "Falsche Hausnummer zugeordnet"}
+    assert _post(client, RETURNS, **form).status_code == 403
+    lead = login(app.test_client(), "lead")
+    listing = lead.get(RETURNS).get_data(as_text=True)
+    assert f'name="zurueckziehen" value="{record["id"]}"' in listing and "required" in listing
+    refused = (
+        ("", "Bitte einen Grund angeben."),
+        ("Frau Schnabelsberger hat angerufen", "persönliche Daten"),
+    )
+    for grund, message in refused:
+        bad = _post(lead, RETURNS, zurueckziehen=record["id"], grund=grund)
+        assert bad.status_code == 400 and message in bad.get_data(as_text=True)
+    check = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" in check
+    done = _post(lead, RETURNS, **form)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Der Rückläufer wurde zurückgezogen" in page
+    assert "Rückläufer der letzten 12 Monate (0)" in page
+    check = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
+    assert "Zustellrisiko: <strong>hoch</strong>" not in check
+    assert "Rückläufer · Poststelle" not in check
+    assert _post(lead, RETURNS, zurueckziehen="rlnichtda", grund="falsch").status_code == 404

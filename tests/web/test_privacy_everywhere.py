@@ -121,7 +121,7 @@ ENTRY_POINTS = {
     "review-comment": (_review_comment, 422),
     "offer-proposal": (_offer_proposal, 422),
     "walk-plan": (_walk_plan, 422),
-    "returned-mail": (_returned_mail, 200),  # the row is reported as a problem, not stored
+    "returned-mail": (_returned_mail, 200),  # only the reason's key is kept, with a notice
 }
 
 
