@@ -263,7 +263,7 @@ class OfferFilter:
             wanted = getattr(self, key)
             if wanted and wanted not in (props.get(prop) or []):
                 return False
-        if bool(flags["archived"]) != (self.archived == "nur") and self.archived != "alle":
+        if bool(flags.get("archived")) != (self.archived == "nur") and self.archived != "alle":
             return False
         if self.flag == "pruefen" and flags["handout"]:
             return False
