@@ -176,6 +176,12 @@ def import_command(
 
 def _print_reassignment(report) -> None:
     changes, moved = report.district_changes, report.reassignment
+    if report.districts_kept and moved is not None and (moved.notes or moved.walks):
+        console.print(
+            f"[yellow]re-assigned {moved.notes} notes and {moved.walks} walks that pointed to "
+            "another or a vanished district",
+            highlight=False,
+        )
     if changes is None or moved is None or not changes.any:
         return
     console.print("districts replaced:", highlight=False)

@@ -431,7 +431,11 @@ def import_area(
     )
     meta["orphaned_notes"] = orphaned
     reassignment = None
-    if district_changes is not None:
+    if kept:  # heal notes and walks that point to districts that no longer exist
+        reassignment = reassign_to_districts(
+            store, area, districts, teams, actor=actor, repair_only=True
+        )
+    elif district_changes is not None:
         reassignment = reassign_to_districts(store, area, districts, teams, actor=actor)
         reassignment.teams_dropped = teams_dropped
         meta["outside_districts"] = [
@@ -489,6 +493,7 @@ def reassign_to_districts(
     teams: dict[str, str],
     *,
     actor: str,
+    repair_only: bool = False,
 ) -> Reassignment:
     """Re-assign notes and walks to the district that contains them (after new districts).
 
@@ -496,7 +501,9 @@ def reassign_to_districts(
     and to that district's team (its team stays when the district has none). A walk goes
     to the district holding most of its stops; a walk with no stop in any district keeps
     its district and is reported. Offers carry no district: those with a point outside
-    every district are reported.
+    every district are reported. With ``repair_only`` (a re-import that keeps the
+    districts) only notes whose district is not the one containing them and walks whose
+    district no longer exists are re-assigned (a walk's district is chosen by its planner).
 
     Parameters
     ----------
@@ -538,9 +545,12 @@ def reassign_to_districts(
         store.upsert_many(area, "notes", changed, actor=actor)
         result.notes = len(changed)
     changed = []
+    ids = {d.id for d in districts}
     for walk in layer("walks"):
         coords = (walk.get("geometry") or {}).get("coordinates") or []
         props = walk["properties"]
+        if repair_only and props.get("district") in ids:
+            continue
         found = _districts.assign(
             districts,
             np.array([c[0] for c in coords], dtype=float),
