@@ -135,6 +135,8 @@ def update_offer(
     feature = offer.feature()
     edited = model.content_changed(current, feature)
     feature["properties"][model.EDITORS_FIELD] = model.editors_after(current, feature, actor.name)
+    if current["properties"].get(model.ARCHIVED_FIELD):  # an edit does not bring it back
+        feature["properties"][model.ARCHIVED_FIELD] = current["properties"][model.ARCHIVED_FIELD]
     return store.update(
         area,
         LAYER,

@@ -401,3 +401,19 @@ def test_archived_offers_leave_finder_handouts_and_guide_but_stay_in_the_directo
     address = demo_store.query(DEMO_AREA, "addresses")[0]
     nearby = services.nearby_offers(demo_store, DEMO_AREA, address, today=TODAY, limit=50)
     assert offer_id not in {i["offer"]["id"] for i in nearby}
+
+
+def test_an_edit_keeps_an_archived_offer_archived(demo_store):
+    from sozialraum import offers as services
+
+    feature = demo_store.query(DEMO_AREA, "offers")[0]
+    services.archive_offers(demo_store, DEMO_AREA, [feature["id"]], actor=LEAD, today=TODAY)
+    archived = demo_store.get(DEMO_AREA, "offers", feature["id"])
+    values = services.offer_form_values(archived)
+    values["opening_hours"] = "Mo 9–12 Uhr"
+    edited = services.update_offer(
+        demo_store, DEMO_AREA, feature["id"], values,
+        expected_version=archived["properties"]["version"], actor=LEAD, today=TODAY,
+    )  # fmt: skip
+    assert edited["properties"]["opening_hours"] == "Mo 9–12 Uhr"
+    assert edited["properties"]["archived_on"] == TODAY.isoformat()
