@@ -340,6 +340,9 @@ def import_area(
     kept = file_districts is None and bool(stored)
     if file_districts is not None:
         districts = file_districts
+    elif _whole_area_only(stored):  # the automatic district follows the area (same id)
+        districts = [_districts.whole_area_district(clip, xs, ys)]
+        districts, simplification = _districts.simplify_districts(districts)
     elif stored:
         districts = stored  # the routine update: what teams built stays
     else:
@@ -370,7 +373,7 @@ def import_area(
         }
         for d in districts
     ]
-    if kept:  # byte for byte as stored: no version bump, no rounding drift
+    if kept and not _whole_area_only(stored):  # as stored: no version bump, no rounding drift
         district_features = store.query(area, "districts")
 
     step("Schreibe Ebenen")
@@ -462,6 +465,11 @@ def import_area(
         reassignment=reassignment,
         districts_kept=kept,
     )
+
+
+def _whole_area_only(stored: list[_districts.District]) -> bool:
+    """Whether the stored districts are only the automatic "Gesamtes Gebiet"."""
+    return len(stored) == 1 and stored[0].source == "area" and stored[0].id == "gesamt"
 
 
 def _stored_districts(store: Store, area: str) -> list[_districts.District]:

@@ -265,3 +265,29 @@ def test_team_spellings_are_one_team(runner, tmp_path, team):
         assert result.exit_code == 0, result.output
         assert "existing team 'Team Süd'" in result.output
         assert store.read_meta("dreieich")["teams"]["hain-ost"] == "Team Süd"
+
+
+def test_the_automatic_whole_area_district_follows_the_area_and_keeps_its_team(runner, tmp_path):
+    from shapely.geometry import shape
+
+    data = tmp_path / "daten"
+    small = "8.705,49.995,8.715,50.005"
+    result = runner.invoke(
+        main,
+        ["import", "--quiet", "--area", "dreieich", "--osm-file", str(DREIEICH),
+         "--bbox", small, "--data-dir", str(data)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assign = ["districts", "assign", "--area", "dreieich", "--data-dir", str(data)]
+    assert runner.invoke(main, [*assign, "gesamt", "Team Hain"]).exit_code == 0
+    store = GeoJSONStore(data)
+    before = len(store.query("dreieich", "addresses"))
+    result = _run(runner, data)  # the wider box
+    assert result.exit_code == 0, result.output
+    (district,) = store.query("dreieich", "districts")
+    assert district["id"] == "gesamt"
+    assert shape(district["geometry"]).bounds == pytest.approx((8.7006, 49.9935, 8.7256, 50.0099))
+    assert store.read_meta("dreieich")["teams"] == {"gesamt": "Team Hain"}
+    addresses = store.query("dreieich", "addresses")
+    assert len(addresses) > before
+    assert all(a["properties"]["district"] == "gesamt" for a in addresses)
