@@ -140,7 +140,7 @@ def import_command(
     except DistrictsChanged as exc:
         console.print("the districts file changes the districts of this area:", highlight=False)
         for line in exc.changes.describe():
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {escape(line)}", highlight=False)
         raise click.ClickException(
             "nothing was imported: run again with --replace-districts to replace the districts "
             "(notes and walks are re-assigned; team assignments of removed districts end)"
@@ -179,14 +179,14 @@ def _print_reassignment(report) -> None:
     if report.districts_kept and moved is not None and (moved.notes or moved.walks):
         console.print(
             f"[yellow]re-assigned {moved.notes} notes and {moved.walks} walks that pointed to "
-            "another or a vanished district",
+            "a vanished district",
             highlight=False,
         )
     if changes is None or moved is None or not changes.any:
         return
     console.print("districts replaced:", highlight=False)
     for line in changes.describe():
-        console.print(f"  {line}", highlight=False)
+        console.print(f"  {escape(line)}", highlight=False)
     console.print(f"re-assigned: {moved.notes} notes, {moved.walks} walks", highlight=False)
     for district, team in sorted(moved.teams_dropped.items()):
         console.print(

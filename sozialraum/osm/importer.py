@@ -510,8 +510,7 @@ def reassign_to_districts(
     to the district holding most of its stops; a walk with no stop in any district keeps
     its district and is reported. Offers carry no district: those with a point outside
     every district are reported. With ``repair_only`` (a re-import that keeps the
-    districts) only notes whose district is not the one containing them and walks whose
-    district no longer exists are re-assigned (a walk's district is chosen by its planner).
+    districts) only notes and walks whose district no longer exists are re-assigned.
 
     Parameters
     ----------
@@ -537,9 +536,12 @@ def reassign_to_districts(
             return []
 
     changed = []
+    ids = {d.id for d in districts}
     for note in layer("notes"):
         geometry = note.get("geometry") or {}
         if geometry.get("type") != "Point":
+            continue
+        if repair_only and note["properties"].get("district") in ids | {None}:
             continue
         lon, lat = geometry["coordinates"][:2]
         (district,) = _districts.assign(districts, np.array([lon]), np.array([lat]))
@@ -553,7 +555,6 @@ def reassign_to_districts(
         store.upsert_many(area, "notes", changed, actor=actor)
         result.notes = len(changed)
     changed = []
-    ids = {d.id for d in districts}
     for walk in layer("walks"):
         coords = (walk.get("geometry") or {}).get("coordinates") or []
         props = walk["properties"]
