@@ -10,6 +10,9 @@ Four-eyes: every write that changes an offer's content records the writer in
 it as checked (:func:`mark_checked`, which empties ``edited_by``). Nobody accepts their own
 proposal; an accepted proposal counts as read by a second person.
 
+Archived offers (``archived_on``, :func:`archive_offers`) are kept but left out of the
+finder, handouts and the map; the directory lists them only with its archive filter.
+
 The finder's situation and address live only in memory: nothing here stores or logs them.
 """
 

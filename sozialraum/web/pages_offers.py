@@ -396,6 +396,12 @@ def new_offer(area: str):
 # --- directory -----------------------------------------------------------------------
 
 
+def _count_arg(name: str) -> str:
+    """A count from the query string (after a redirect), or "" when it is no number."""
+    value = request.args.get(name, "")
+    return value if value.isdigit() and len(value) <= 5 else ""
+
+
 def offers_page(area: str):
     """All offers of the area with filters, flags, exports and links for writers."""
     meta = checked_area(area)
@@ -444,7 +450,7 @@ def offers_page(area: str):
         is_editor=_editor(),
         open_proposals=open_proposals,
         deleted=request.args.get("geloescht"),
-        archived_now=request.args.get("archiviert", ""),
+        archived_now=_count_arg("archiviert"),
     )
     return page, status
 

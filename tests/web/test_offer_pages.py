@@ -673,6 +673,8 @@ def test_offers_missing_from_a_reimport_are_named_and_archived_after_confirmatio
     assert done.status_code == 303 and "archiv=nur" in done.headers["Location"]
     assert demo_store.get(AREA, "offers", gone["id"])["properties"]["archived_on"]
     # the directory hides it unless the archive filter asks for it
+    assert "1 Angebot archiviert." in lead.get(done.headers["Location"]).get_data(as_text=True)
+    assert "archiviert." not in lead.get(f"{PAGES}?archiviert=<b>x</b>").get_data(as_text=True)
     directory = client.get(PAGES).get_data(as_text=True)
     assert gone["id"] not in directory and "1 archivierte Angebot ist ausgeblendet" in directory
     archived = client.get(f"{PAGES}?archiv=nur").get_data(as_text=True)
