@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis import reachability as _reach
@@ -25,6 +26,7 @@ from sozialraum.analysis.walk import (
 )
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
+from sozialraum.model.teams import resolve_team
 from sozialraum.store.base import Store
 
 OSM_URL = "https://www.openstreetmap.org/{kind}/{id}"
@@ -210,14 +212,36 @@ def find_district(store: Store, area: str, district: str) -> dict:
     raise NotFound(f"district {district!r} does not exist in area {area!r}")
 
 
-def assign_team(store: Store, area: str, district: str, team: str | None, *, actor: str) -> str:
+def area_teams(store: Store) -> set[str]:
+    """Team names assigned to districts in any area of ``store``."""
+    teams = set()
+    for name in store.areas():
+        try:
+            teams.update((store.read_meta(name).get("teams") or {}).values())
+        except NotFound:
+            continue
+    return teams
+
+
+def assign_team(
+    store: Store,
+    area: str,
+    district: str,
+    team: str | None,
+    *,
+    actor: str,
+    known_teams: Iterable[str] = (),
+) -> str:
     """Make ``team`` responsible for a district (``None`` removes it); returns the district id.
 
-    Team assignments live in the area metadata, so a re-import keeps them.
+    Team assignments live in the area metadata, so a re-import keeps them. The name is
+    resolved with :func:`sozialraum.model.teams.resolve_team` against the teams of all
+    areas and ``known_teams`` (e.g. the accounts' teams): "Team  süd" becomes an existing
+    "Team Süd".
     """
     district_id = find_district(store, area, district)["id"]
     if team is not None:
-        team = team.strip()
+        team = resolve_team(team, area_teams(store) | set(known_teams))
         if not 1 <= len(team) <= 60:
             raise InvalidInput("a team name has 1 to 60 characters")
     meta = store.read_meta(area)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,16 +69,35 @@ def main():
     "--districts",
     "districts_file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="GeoJSON polygons of the districts (Sozialräume).",
+    help="GeoJSON polygons of the districts (Sozialräume), named by the property 'name'.",
 )
+@click.option(
+    "--replace-districts",
+    is_flag=True,
+    help="Replace stored districts that --districts changes; notes and walks are re-assigned.",
+)
+@click.option("--title", help='Display title of the area, e.g. "Dreieich – Dreieichenhain".')
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_file, quiet):
+def import_command(
+    data_dir,
+    osm_file,
+    place,
+    area,
+    clip_file,
+    bbox,
+    districts_file,
+    replace_districts,
+    title,
+    quiet,
+):
     """Import resources, addresses and districts of an area from OSM.
 
     From a file (clipped to --clip or --bbox), or online with --place or --bbox.
-    Re-importing updates resources and addresses by OSM id; field notes are kept.
+    Re-importing updates resources and addresses by OSM id; field notes are kept, and so
+    are the districts and their teams unless --districts gives new ones. Districts that
+    change are refused with a summary until --replace-districts is given.
     """
-    from sozialraum.osm.importer import import_area, parse_bbox
+    from sozialraum.osm.importer import DistrictsChanged, import_area, parse_bbox
     from sozialraum.settings import ImportSettings
 
     if osm_file is None and place is None and bbox is None:
@@ -98,22 +118,33 @@ def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_f
         disable=quiet,
         transient=True,
     )
-    with progress:
-        task = progress.add_task("Start", total=None)
-        report = import_area(
-            store,
-            area,
-            osm_file=osm_file,
-            place=place,
-            bbox=box,
-            clip_file=clip_file,
-            districts_file=districts_file,
-            categories=table,
-            settings=ImportSettings.from_env(),
-            actor=_actor(),
-            step=lambda name: progress.update(task, description=name),
-            tick=lambda n: progress.update(task, completed=n),
-        )
+    try:
+        with progress:
+            task = progress.add_task("Start", total=None)
+            report = import_area(
+                store,
+                area,
+                osm_file=osm_file,
+                place=place,
+                bbox=box,
+                clip_file=clip_file,
+                districts_file=districts_file,
+                categories=table,
+                settings=ImportSettings.from_env(),
+                replace_districts=replace_districts,
+                title=title,
+                actor=_actor(),
+                step=lambda name: progress.update(task, description=name),
+                tick=lambda n: progress.update(task, completed=n),
+            )
+    except DistrictsChanged as exc:
+        console.print("the districts file changes the districts of this area:", highlight=False)
+        for line in exc.changes.describe():
+            console.print(f"  {escape(line)}", highlight=False)
+        raise click.ClickException(
+            "nothing was imported: run again with --replace-districts to replace the districts "
+            "(notes and walks are re-assigned; team assignments of removed districts end)"
+        ) from None
     summary = Table(title=f"Import of area '{area}' ({report.seconds:.1f} s)")
     summary.add_column("category")
     summary.add_column("id")
@@ -129,8 +160,11 @@ def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_f
             f"{layer}: {change['added']} added, {change['updated']} updated, "
             f"{change['removed']} removed, {change['unchanged']} unchanged"
         )
+    if report.districts_kept:
+        console.print("districts and team assignments kept (no --districts given)")
     if report.simplification is not None:
         console.print(report.simplification.describe(), highlight=False)
+    _print_reassignment(report)
     if report.unplaced:
         console.print(f"[yellow]{report.unplaced} objects had no usable geometry and were skipped")
     if report.orphaned_notes:
@@ -138,6 +172,36 @@ def import_command(data_dir, osm_file, place, area, clip_file, bbox, districts_f
             f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
             " vanished; they were kept and flagged (see 'areas show')."
         )
+
+
+def _print_reassignment(report) -> None:
+    changes, moved = report.district_changes, report.reassignment
+    if report.districts_kept and moved is not None and (moved.notes or moved.walks):
+        console.print(
+            f"[yellow]re-assigned {moved.notes} notes and {moved.walks} walks that pointed to "
+            "a vanished district",
+            highlight=False,
+        )
+    if changes is None or moved is None or not changes.any:
+        return
+    console.print("districts replaced:", highlight=False)
+    for line in changes.describe():
+        console.print(f"  {escape(line)}", highlight=False)
+    console.print(f"re-assigned: {moved.notes} notes, {moved.walks} walks", highlight=False)
+    for district, team in sorted(moved.teams_dropped.items()):
+        console.print(
+            f"[yellow]team '{team}' of removed district {district} is no longer assigned",
+            highlight=False,
+        )
+    if moved.outside:
+        console.print(
+            f"[yellow]{len(moved.outside)} outside every district (see 'areas show'):",
+            highlight=False,
+        )
+        for item in moved.outside:
+            console.print(
+                f"  {item['layer']} {item['id']} {escape(item['label'])}", highlight=False
+            )
 
 
 @main.group()
@@ -214,6 +278,13 @@ def areas_show(data_dir, name, as_json):
         console.print(
             f"[yellow]notes linked to vanished OSM objects: "
             f"{', '.join(o['note'] for o in orphaned)}"
+        )
+    outside = meta.get("outside_districts") or []
+    if outside:
+        console.print(
+            "[yellow]outside every district since the last change of districts: "
+            + ", ".join(f"{o['layer']} {o['id']}" for o in outside),
+            highlight=False,
         )
 
 
@@ -543,10 +614,33 @@ def districts_assign(data_dir, area, district, team, remove):
 
     if (team is None) != remove:
         raise click.UsageError("give a TEAM, or --remove")
+    store = _store(data_dir)
     district_id = assign_team(
-        _store(data_dir), area, district, None if remove else team, actor=_actor()
+        store,
+        area,
+        district,
+        None if remove else team,
+        actor=_actor(),
+        known_teams=_account_teams(data_dir),
     )
-    click.echo(f"{district_id}: {'no team' if remove else team}")
+    if remove:
+        click.echo(f"{district_id}: no team")
+        return
+    stored = store.read_meta(area)["teams"][district_id]
+    if stored != " ".join(team.split()):
+        click.echo(f"{district_id}: {stored} (existing team {stored!r}, entered as {team!r})")
+    else:
+        click.echo(f"{district_id}: {stored}")
+
+
+def _account_teams(data_dir) -> set[str]:
+    """Teams of the user accounts (none when there is no account file yet)."""
+    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+
+    path = accounts_dir(settings.data_dir(data_dir)) / USERS_FILE
+    if not path.is_file():
+        return set()
+    return {user.team for user in UserStore(path).list() if user.team}
 
 
 @main.command()

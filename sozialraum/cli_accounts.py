@@ -77,9 +77,19 @@ def users_add(data_dir, name, role, team, password):
         raise click.ClickException(f"user {clean!r} already exists")
     if role != Role.ADMIN and not (team or "").strip():  # checked before asking for a password
         raise click.ClickException(f"a user with role '{role}' needs a team")
-    user = store.add(clean, role, team, _password(password))
+    user = store.add(clean, role, team, _password(password), known_teams=_area_teams(data_dir))
     team_text = f" in {user.team!r}" if user.team else ""
+    if user.team and team and user.team != " ".join(team.split()):
+        team_text += f" (existing team, entered as {team!r})"
     click.echo(f"user {user.name!r} added as {user.role.value}{team_text}")
+
+
+def _area_teams(data_dir) -> set[str]:
+    """Teams assigned to districts in the areas of the data folder."""
+    from sozialraum.areas import area_teams
+    from sozialraum.store import open_store
+
+    return area_teams(open_store(settings.data_dir(data_dir)))
 
 
 @users.command("passwd")

@@ -78,7 +78,12 @@ def offers_list(data_dir, area, flagged):
 @data_dir_option
 @area_option
 @click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-def offers_import(data_dir, area, input_file):
+@click.option(
+    "--archive-missing",
+    is_flag=True,
+    help="Archive stored offers the file no longer holds (else they are only listed).",
+)
+def offers_import(data_dir, area, input_file, archive_missing):
     """Import offers from a CSV or GeoJSON file (all or nothing).
 
     CSV: ';' or ',', UTF-8 or Windows-1252, German column names (Name, Träger, Förderer,
@@ -87,8 +92,10 @@ def offers_import(data_dir, area, input_file):
     am, geprüft von, Breite, Länge) and an optional ID; lists separated by '|'. GeoJSON
     (.geojson/.json): a FeatureCollection of Points or null geometries with the export's
     property names. Rows with an ID, or with the name and provider of one stored offer,
-    update it; others are added. If any row has a problem, every problem is listed and
-    nothing is imported.
+    update it; others are added. A row with an address but no coordinates is placed at
+    that address if it matches exactly. If any row has a problem, every problem is listed
+    and nothing is imported. Stored offers missing from the file are listed; with
+    --archive-missing they are archived (hidden from finder, handouts and maps).
     """
     from sozialraum.offers_io import import_offers
 
@@ -101,6 +108,7 @@ def offers_import(data_dir, area, input_file):
         input_file.name,
         actor=_actor(),
         today=settings.today(),
+        archive_missing=archive_missing,
     )
     if report.problems:
         for problem in report.problems[:100]:
@@ -113,7 +121,17 @@ def offers_import(data_dir, area, input_file):
     click.echo(
         f"{report.rows} offers: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged"
+        + (f", {report.placed} placed at their address" if report.placed else "")
     )
+    if report.missing:
+        names = "; ".join(f"{m['id']} {m['name']} ({m['provider']})" for m in report.missing)
+        if report.archived:
+            click.echo(f"no longer in the file, archived: {names}")
+        else:
+            click.echo(
+                f"no longer in the file (nicht mehr in der Datei): {names}; kept as they are - "
+                "import again with --archive-missing to archive them"
+            )
 
 
 @offers.command("export")

@@ -10,6 +10,9 @@ Four-eyes: every write that changes an offer's content records the writer in
 it as checked (:func:`mark_checked`, which empties ``edited_by``). Nobody accepts their own
 proposal; an accepted proposal counts as read by a second person.
 
+Archived offers (``archived_on``, :func:`archive_offers`) are kept but left out of the
+finder, handouts and the map; the directory lists them only with its archive filter.
+
 The finder's situation and address live only in memory: nothing here stores or logs them.
 """
 
@@ -44,6 +47,8 @@ PROPOSALS = "offer_proposals"
 #: Proposal states: id → German label.
 PROPOSAL_STATES = {"offen": "offen", "angenommen": "angenommen", "abgelehnt": "abgelehnt"}
 MAX_COMMENT_CHARS = 500
+#: The directory's archive filter (query argument ``archiv``): value → German label.
+ARCHIVE_FILTERS = {"": "ohne archivierte", "nur": "nur archivierte", "alle": "alle"}
 #: Which role counts as "checked by" when a user marks an offer as checked.
 CHECKED_BY_FOR_ROLE = {Role.LEAD: "teamleitung", Role.ADMIN: "verwaltung"}
 
@@ -133,6 +138,8 @@ def update_offer(
     feature = offer.feature()
     edited = model.content_changed(current, feature)
     feature["properties"][model.EDITORS_FIELD] = model.editors_after(current, feature, actor.name)
+    if current["properties"].get(model.ARCHIVED_FIELD):  # an edit does not bring it back
+        feature["properties"][model.ARCHIVED_FIELD] = current["properties"][model.ARCHIVED_FIELD]
     return store.update(
         area,
         LAYER,
@@ -226,6 +233,8 @@ class OfferFilter:
     topic: str = ""
     #: ``""``, ``"pruefen"`` (unchecked or ended), ``"aktuell"`` (fit for handouts)
     flag: str = ""
+    #: ``""`` (archived offers hidden), ``"nur"`` (only archived ones), ``"alle"``
+    archived: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping) -> OfferFilter:
@@ -237,6 +246,7 @@ class OfferFilter:
             ("legal_basis", "rechtsgrundlage", model.LEGAL_BASES),
             ("topic", "thema", model.TOPICS),
             ("flag", "hinweis", {"pruefen": "", "aktuell": ""}),
+            ("archived", "archiv", ARCHIVE_FILTERS),
         ):
             value = (args.get(arg) or "").strip()
             if value and value not in vocabulary:
@@ -258,6 +268,8 @@ class OfferFilter:
             wanted = getattr(self, key)
             if wanted and wanted not in (props.get(prop) or []):
                 return False
+        if bool(flags.get("archived")) != (self.archived == "nur") and self.archived != "alle":
+            return False
         if self.flag == "pruefen" and flags["handout"]:
             return False
         if self.flag == "aktuell" and not flags["handout"]:
@@ -564,6 +576,8 @@ def find_offers(
     items = []
     for feature in store.query(area, LAYER):
         props = feature["properties"]
+        if props.get(model.ARCHIVED_FIELD):
+            continue
         items.append(
             {
                 "offer": feature,
@@ -623,6 +637,41 @@ def nearby_offers(
     reachable = [i for i in items if i["distance_m"] is not None]
     reachable.sort(key=lambda i: (i["distance_m"], i["offer"]["properties"]["name"]))
     return reachable[:limit]
+
+
+def archive_offers(
+    store: Store, area: str, offer_ids: list[str], *, actor: Actor, today: date
+) -> list[str]:
+    """Archive offers (leads and admins): kept, but left out of the finder, handouts and
+    maps (``archived_on``); returns the ids archived now (already archived ones are skipped).
+
+    Raises
+    ------
+    Forbidden
+        For caseworkers and viewers.
+    NotFound
+        An id that is not an offer of the area (nothing is written).
+    """
+    _require_edit(actor)
+    stored = {f["id"]: f for f in store.query(area, LAYER)}
+    unknown = [i for i in offer_ids if i not in stored]
+    if unknown:
+        raise NotFound(f"Angebot {unknown[0][:64]} gibt es nicht (mehr).")
+    changed = [
+        archived_copy(stored[i], today)
+        for i in dict.fromkeys(offer_ids)
+        if not stored[i]["properties"].get(model.ARCHIVED_FIELD)
+    ]
+    if changed:
+        store.upsert_many(area, LAYER, changed, actor=actor.name)
+    return [f["id"] for f in changed]
+
+
+def archived_copy(feature: dict, today: date) -> dict:
+    """A copy of an offer feature marked as archived on ``today`` (store bookkeeping left out)."""
+    props = {k: v for k, v in feature["properties"].items() if k not in ("version", "updated_at")}
+    props[model.ARCHIVED_FIELD] = today.isoformat()
+    return {**feature, "properties": props}
 
 
 def new_offer_id() -> str:

@@ -12,6 +12,13 @@ its row; only a file without problems is written, in one write. A row with the `
 offer updates it; a row without one updates the offer with the same name and provider, if
 there is exactly one, and adds a new offer otherwise — so importing the same file twice
 changes nothing.
+
+A row with an address but no coordinates (and not region-wide) is placed at that address
+when it matches one address of the area exactly or in normalised form
+(:class:`~sozialraum.analysis.matching.AddressMatcher`); otherwise the row is a problem.
+Stored offers that are not in the file are reported (``missing``), never deleted or kept
+silently: ``archive_missing`` archives them in the same write. A row of an archived offer
+makes it active again.
 """
 
 from __future__ import annotations
@@ -61,6 +68,13 @@ class ImportReport:
         Offers that were already stored exactly like this.
     problems : list of RowProblem
         One entry per bad row (row 1 is the CSV header; GeoJSON counts features from 1).
+    placed : int
+        Rows placed at their address (no coordinates in the file).
+    missing : list of dict
+        Stored offers (not archived) that the file does not hold: ``id``, ``name``,
+        ``provider``.
+    archived : list of str
+        Ids of the missing offers archived by this import (``archive_missing``).
     """
 
     rows: int = 0
@@ -68,6 +82,15 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    placed: int = 0
+    missing: list[dict] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+
+    def missing_text(self) -> str:
+        """German line naming the missing offers ("nicht mehr in der Datei: …")."""
+        return "nicht mehr in der Datei: " + ", ".join(
+            f"{m['name']} ({m['provider']})" for m in self.missing
+        )
 
 
 def _column_aliases() -> dict[str, str]:
@@ -242,6 +265,39 @@ def _normalised_dates(values: dict) -> dict:
     return values
 
 
+_NO_PLACE = {"", None}
+
+
+def _region_wide(values: dict) -> bool:
+    value = values.get("region_wide")
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().casefold() in ("ja", "yes", "true", "1", "x")
+
+
+def _place_at_address(store: Store, area: str, values: dict) -> tuple[bool, str | None]:
+    """Put the point of the row's address into ``values`` when it has none: ``(placed,
+    problem)``, the problem in German.
+
+    Only exact and normalised matches count (no fuzzy guesses, no ambiguity)."""
+    if values.get("lon") not in _NO_PLACE or values.get("lat") not in _NO_PLACE:
+        return False, None
+    address = values.get("address")
+    if not isinstance(address, str) or not address.strip() or _region_wide(values):
+        return False, None
+    from sozialraum.areas import address_matcher
+
+    match = address_matcher(store, area).match_line(address)
+    if match.kind in ("exact", "normalised") and match.feature is not None:
+        values["lon"], values["lat"] = match.feature["geometry"]["coordinates"][:2]
+        return True, None
+    reason = f" ({match.reason})" if match.reason else ""
+    return False, (
+        f"Adresse: „{address.strip()[:80]}“ wurde im Gebiet nicht eindeutig gefunden{reason}; "
+        "bitte Breite und Länge angeben oder „gebietsweit“ = ja."
+    )
+
+
 def read_offers_file(
     store: Store, area: str, data: bytes, filename: str, *, today: date
 ) -> tuple[list[dict], ImportReport]:
@@ -299,6 +355,11 @@ def read_offers_file(
                 _problem(kind, number, "ID: nur Buchstaben, Ziffern, - und _ (höchstens 64)")
             )
             continue
+        placed, unplaced = _place_at_address(store, area, values)
+        if unplaced:
+            report.problems.append(_problem(kind, number, unplaced))
+            continue
+        report.placed += placed
         try:
             offer = services.check_offer(store, area, _normalised_dates(values), today=today)
         except InvalidInput as exc:
@@ -318,17 +379,31 @@ def read_offers_file(
     if report.problems:
         return [], report
     report.added = [f["id"] for f in features if f["id"] not in by_id]
+    report.missing = [
+        {"id": f["id"], "name": f["properties"]["name"], "provider": f["properties"]["provider"]}
+        for f in existing
+        if f["id"] not in seen and not f["properties"].get(model.ARCHIVED_FIELD)
+    ]
     return features, report
 
 
 def import_offers(
-    store: Store, area: str, data: bytes, filename: str, *, actor: Actor, today: date
+    store: Store,
+    area: str,
+    data: bytes,
+    filename: str,
+    *,
+    actor: Actor,
+    today: date,
+    archive_missing: bool = False,
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of offers (leads and admins), all or nothing.
 
     See :func:`read_offers_file`. Nothing is written when any row has a problem. The
     importer becomes an editor (``edited_by``) of every offer whose content the file adds
-    or changes: those are unchecked until another person marks them as checked.
+    or changes: those are unchecked until another person marks them as checked. Stored
+    offers the file does not hold are reported (``missing``); with ``archive_missing``
+    they are archived in the same write (``archived``), otherwise left as they are.
 
     Raises
     ------
@@ -348,10 +423,15 @@ def import_offers(
         editors = model.editors_after(before, feature, actor.name)
         if editors or (before and model.EDITORS_FIELD in before["properties"]):
             feature["properties"][model.EDITORS_FIELD] = editors
-    summary = store.upsert_many(area, services.LAYER, features, actor=actor.name)
+    archived = []
+    if archive_missing:
+        archived = [services.archived_copy(stored[m["id"]], today) for m in report.missing]
+    summary = store.upsert_many(area, services.LAYER, features + archived, actor=actor.name)
+    archived_ids = {f["id"] for f in archived}
+    report.archived = [f["id"] for f in archived]
     report.added, report.updated, report.unchanged = (
         summary.added,
-        summary.updated,
+        [i for i in summary.updated if i not in archived_ids],
         summary.unchanged,
     )
     return report

@@ -53,3 +53,40 @@ def test_import_of_a_bad_file_lists_problems_and_changes_nothing(runner, demo_st
     assert (demo_store.area_dir(DEMO_AREA) / "offers.geojson").read_bytes() == before
     unknown = _invoke(runner, demo_store, "import", str(tmp_path / "missing.csv"))
     assert unknown.exit_code == 2
+
+
+def test_reimport_lists_missing_offers_and_archives_them_only_with_the_flag(
+    runner, demo_store, tmp_path
+):
+    csv_file = tmp_path / "angebote.csv"
+    assert _invoke(runner, demo_store, "export", "-o", str(csv_file)).exit_code == 0
+    header, *rows = csv_file.read_text(encoding="utf-8-sig").splitlines()
+    gone = rows[0].split(";")[0]
+    csv_file.write_text("\n".join([header, *rows[1:]]) + "\n", encoding="utf-8")
+    result = _invoke(runner, demo_store, "import", str(csv_file))
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "8 offers: 0 added, 0 updated, 8 unchanged" in output
+    assert f"no longer in the file (nicht mehr in der Datei): {gone} " in output
+    assert "--archive-missing" in output
+    assert "archived_on" not in demo_store.get(DEMO_AREA, "offers", gone)["properties"]
+    result = _invoke(runner, demo_store, "import", str(csv_file), "--archive-missing")
+    assert result.exit_code == 0, result.output
+    assert f"no longer in the file, archived: {gone} " in " ".join(result.output.split())
+    assert demo_store.get(DEMO_AREA, "offers", gone)["properties"]["archived_on"]
+    listed = _invoke(runner, demo_store, "list")
+    assert "8 offers" in listed.output and gone not in listed.output
+
+
+def test_import_of_an_impossible_german_date_names_the_date(runner, demo_store, tmp_path):
+    bad = tmp_path / "angebote.csv"
+    bad.write_text(
+        "Name;Träger;Förderer;Angebot;Telefon;gebietsweit;gültig bis\n"
+        "Tafel;Tafel e. V.;Kommune;Lebensmittel.;01234;ja;01.10.2026\n"
+        "Mietschuldenhilfe;Stadt;Kommune;Hilfe bei Mietschulden.;01234;ja;31.02.2026\n",
+        encoding="utf-8",
+    )
+    result = _invoke(runner, demo_store, "import", str(bad))
+    assert result.exit_code == 1
+    assert "row 3: gültig bis: den 31.02.2026 gibt es nicht" in result.output
+    assert "1 of 2 rows have problems; nothing imported" in result.output

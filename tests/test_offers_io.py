@@ -259,3 +259,161 @@ def test_age_limits_in_csv_import_and_export(demo_store):
     geojson = json.loads(export_geojson(demo_store.query(DEMO_AREA, "offers")))
     fifty = next(f for f in geojson["features"] if f["id"] == "demo-bewerbung-50plus")
     assert fifty["properties"]["min_age_years"] == 50
+
+
+# --- German dates, places from addresses, offers missing from a re-import (issue 25) ---
+
+
+def test_german_dates_are_read_like_iso_and_an_impossible_date_is_named(demo_store):
+    header = "Name;Träger;Förderer;Angebot;Telefon;gebietsweit;gültig ab;gültig bis\n"
+    good = (
+        header
+        + "Schuldnerberatung;Diakonie;Kommune;Beratung bei Schulden.;01234;ja;"
+        + "1.10.2026;31.12.2027\n"
+    )
+    report = run(demo_store, good)
+    assert report.problems == []
+    props = demo_store.get(DEMO_AREA, "offers", report.added[0])["properties"]
+    assert (props["valid_from"], props["valid_to"]) == ("2026-10-01", "2027-12-31")
+    before = offer_ids(demo_store)
+    bad = (
+        header
+        + "Schuldnerberatung;Diakonie;Kommune;Beratung bei Schulden.;01234;ja;"
+        + "01.10.2026;31.12.2027\n"
+        + "Mietschuldenhilfe;Stadt;Kommune;Hilfe bei Mietschulden.;01234;ja;01.10.2026;31.02.2026\n"
+        + "Tafel;Tafel e. V.;Stiftung oder Spenden;Lebensmittel.;01234;ja;2026-02-30;\n"
+        + "Kleiderkammer;DRK;Stiftung oder Spenden;Kleidung.;01234;ja;Oktober 2026;\n"
+    )
+    report = run(demo_store, bad)
+    germans = [p.german for p in report.problems]
+    assert germans == [
+        "Zeile 3: gültig bis: den 31.02.2026 gibt es nicht.",
+        "Zeile 4: gültig ab: den 2026-02-30 gibt es nicht.",
+        "Zeile 5: gültig ab: „Oktober 2026“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT).",
+    ]
+    assert offer_ids(demo_store) == before
+
+
+def _street_and_number(store):
+    props = store.query(DEMO_AREA, "addresses")[3]["properties"]
+    feature = store.query(DEMO_AREA, "addresses")[3]
+    return props["street"], props["housenumber"], feature["geometry"]["coordinates"]
+
+
+def test_an_offer_with_an_address_but_no_point_is_placed_there(demo_store):
+    street, number, (lon, lat) = _street_and_number(demo_store)
+    header = "Name;Träger;Förderer;Angebot;Adresse;gebietsweit;Breite;Länge\n"
+    # lower case and "str." for "straße": a normalised match counts
+    typed = f"{street.lower().replace('straße', 'str.')} {number}"
+    report = run(
+        demo_store, header + f"Sprachcafé;Nachbarschaftshaus;Kommune;Deutsch üben.;{typed};nein;;\n"
+    )
+    assert report.problems == [] and report.placed == 1
+    offer = demo_store.get(DEMO_AREA, "offers", report.added[0])
+    assert offer["geometry"]["coordinates"] == pytest.approx([lon, lat])
+    assert offer["properties"]["address"] == typed
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("Gibtesnichtweg 3", "nicht eindeutig gefunden"),
+        ("{street} 9999", "Hausnummer"),
+    ],
+)
+def test_an_address_that_is_not_exactly_in_the_area_is_a_row_problem(demo_store, address, reason):
+    street, _number, _ = _street_and_number(demo_store)
+    typed = address.format(street=street)
+    header = "Name;Träger;Förderer;Angebot;Adresse;gebietsweit\n"
+    before = offer_ids(demo_store)
+    report = run(
+        demo_store, header + f"Sprachcafé;Nachbarschaftshaus;Kommune;Deutsch üben.;{typed};nein\n"
+    )
+    (problem,) = report.problems
+    assert problem.german.startswith(f"Zeile 2: Adresse: „{typed}“ wurde im Gebiet nicht eindeutig")
+    assert reason in problem.german
+    assert "bitte Breite und Länge angeben" in problem.german
+    assert offer_ids(demo_store) == before
+
+
+def test_offers_missing_from_a_reimported_export_are_reported_and_archived_only_on_request(
+    demo_store,
+):
+    stored = sorted(demo_store.query(DEMO_AREA, "offers"), key=lambda f: f["id"])
+    gone, kept = stored[0], stored[1:]
+    text = export_csv(kept, TODAY)
+    report = run(demo_store, text)
+    assert report.problems == [] and report.archived == []
+    assert report.missing == [
+        {
+            "id": gone["id"],
+            "name": gone["properties"]["name"],
+            "provider": gone["properties"]["provider"],
+        }
+    ]
+    assert report.missing_text() == (
+        f"nicht mehr in der Datei: {gone['properties']['name']} ({gone['properties']['provider']})"
+    )
+    # nothing silently deleted or changed
+    assert demo_store.get(DEMO_AREA, "offers", gone["id"]) == gone
+    body = text.encode("utf-8")
+    report = import_offers(
+        demo_store, DEMO_AREA, body, "angebote.csv", actor=LEAD, today=TODAY, archive_missing=True
+    )
+    assert report.archived == [gone["id"]] and report.updated == []
+    archived = demo_store.get(DEMO_AREA, "offers", gone["id"])
+    assert archived["properties"]["archived_on"] == TODAY.isoformat()
+    assert archived["properties"]["name"] == gone["properties"]["name"]
+    # archived ones are not missing again, and a row of them makes them active again
+    assert run(demo_store, text).missing == []
+    again = run(demo_store, export_csv(stored, TODAY))
+    assert again.updated == [gone["id"]]
+    assert "archived_on" not in demo_store.get(DEMO_AREA, "offers", gone["id"])["properties"]
+
+
+def test_archived_offers_leave_finder_handouts_and_guide_but_stay_in_the_directory(demo_store):
+    from sozialraum import offers as services
+    from sozialraum.model.offers import Situation
+
+    everything = services.list_offers(demo_store, DEMO_AREA, today=TODAY)
+    handout = next(i for i in everything if i["flags"]["handout"] and i["offer"]["geometry"])
+    offer_id = handout["offer"]["id"]
+    assert services.archive_offers(demo_store, DEMO_AREA, [offer_id], actor=LEAD, today=TODAY) == [
+        offer_id
+    ]
+    # twice is a no-op; a caseworker may not
+    assert services.archive_offers(demo_store, DEMO_AREA, [offer_id], actor=LEAD, today=TODAY) == []
+    with pytest.raises(Forbidden):
+        services.archive_offers(
+            demo_store, DEMO_AREA, [offer_id],
+            actor=Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord"), today=TODAY,
+        )  # fmt: skip
+    listed = {i["offer"]["id"] for i in services.list_offers(demo_store, DEMO_AREA, today=TODAY)}
+    assert offer_id not in listed and len(listed) == len(everything) - 1
+    only = services.list_offers(
+        demo_store, DEMO_AREA, today=TODAY, filters=services.OfferFilter(archived="nur")
+    )
+    assert [i["offer"]["id"] for i in only] == [offer_id]
+    assert only[0]["flags"]["handout"] is False
+    assert f"archiviert am {TODAY:%d.%m.%Y}" in only[0]["flags"]["labels"]
+    found = services.find_offers(demo_store, DEMO_AREA, Situation(), today=TODAY)
+    assert offer_id not in {i["offer"]["id"] for i in found["fits"] + found["others"]}
+    address = demo_store.query(DEMO_AREA, "addresses")[0]
+    nearby = services.nearby_offers(demo_store, DEMO_AREA, address, today=TODAY, limit=50)
+    assert offer_id not in {i["offer"]["id"] for i in nearby}
+
+
+def test_an_edit_keeps_an_archived_offer_archived(demo_store):
+    from sozialraum import offers as services
+
+    feature = demo_store.query(DEMO_AREA, "offers")[0]
+    services.archive_offers(demo_store, DEMO_AREA, [feature["id"]], actor=LEAD, today=TODAY)
+    archived = demo_store.get(DEMO_AREA, "offers", feature["id"])
+    values = services.offer_form_values(archived)
+    values["opening_hours"] = "Mo 9–12 Uhr"
+    edited = services.update_offer(
+        demo_store, DEMO_AREA, feature["id"], values,
+        expected_version=archived["properties"]["version"], actor=LEAD, today=TODAY,
+    )  # fmt: skip
+    assert edited["properties"]["opening_hours"] == "Mo 9–12 Uhr"
+    assert edited["properties"]["archived_on"] == TODAY.isoformat()

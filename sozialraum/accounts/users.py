@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from sozialraum.accounts._jsonfile import JsonFile, require
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role, parse_role
+from sozialraum.model.teams import clean_team, resolve_team
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
@@ -98,7 +100,7 @@ def normalize_name(name: str) -> str:
 def _clean_team(role: Role, team: str | None) -> str | None:
     if team is not None and not isinstance(team, str):
         raise InvalidInput("the team must be text")
-    clean = " ".join(team.split()) if team else ""
+    clean = clean_team(team) if team else ""
     if not clean:
         if role != Role.ADMIN:
             raise InvalidInput(f"a user with role '{role.value}' needs a team")
@@ -258,7 +260,15 @@ class UserStore:
         return _user(clean, entry)
 
     # -- writing ---------------------------------------------------------------
-    def add(self, name: str, role: Role | str, team: str | None, password: str) -> User:
+    def add(
+        self,
+        name: str,
+        role: Role | str,
+        team: str | None,
+        password: str,
+        *,
+        known_teams: Iterable[str] = (),
+    ) -> User:
         """Create an account.
 
         Parameters
@@ -269,7 +279,9 @@ class UserStore:
         role : Role or str
             ``viewer``, ``caseworker``, ``lead`` or ``admin``.
         team : str or None
-            Required for every role except ``admin``.
+            Required for every role except ``admin``. Resolved against the teams of the
+            other accounts and ``known_teams`` (:func:`~sozialraum.model.teams.resolve_team`):
+            "team süd" joins an existing "Team Süd".
         password : str
             At least 10 characters and not the user name; stored only as a scrypt hash.
 
@@ -303,6 +315,9 @@ class UserStore:
         def change(data: dict) -> None:
             if clean in data["users"]:
                 raise InvalidInput(f"user {clean!r} already exists")
+            if entry["team"] is not None:
+                others = {u["team"] for u in data["users"].values() if u.get("team")}
+                entry["team"] = resolve_team(entry["team"], others | set(known_teams))
             data["users"][clean] = entry
 
         self._file.update(change)

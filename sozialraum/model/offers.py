@@ -19,7 +19,7 @@ from datetime import date
 
 from sozialraum.errors import InvalidInput
 from sozialraum.model import review
-from sozialraum.model.notes import add_months, parse_day
+from sozialraum.model.notes import add_months
 
 #: Funders (Förderer): id → German label.
 FUNDERS = {
@@ -250,6 +250,9 @@ FIELDS = (
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("checked_on", "checked_by"))
 #: The offer property that lists who changed the content since the last check.
 EDITORS_FIELD = "edited_by"
+#: The day an offer was archived (ISO); archived offers are left out of the finder,
+#: handouts and maps and shown in the directory only with its filter.
+ARCHIVED_FIELD = "archived_on"
 
 #: Fields holding lists of ids, with their vocabularies and German names.
 LIST_FIELDS: dict[str, tuple[dict[str, str], str]] = {
@@ -346,12 +349,40 @@ def _ids(value: object, name: str) -> list[str]:
     return found
 
 
+_GERMAN_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_offer_day(value: object, label: str) -> date:
+    """A day as German ``TT.MM.JJJJ`` (``1.10.2026`` too) or ISO ``JJJJ-MM-TT``.
+
+    Raises
+    ------
+    InvalidInput
+        A German message: for a day that does not exist (``31.02.2026``) it names the
+        date ("gültig bis: den 31.02.2026 gibt es nicht"), otherwise the two formats.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    german, iso = _GERMAN_DAY.match(text), _ISO_DAY.match(text)
+    if german:
+        day, month, year = (int(v) for v in german.groups())
+    elif iso:
+        year, month, day = (int(v) for v in iso.groups())
+    else:
+        shown = f"„{text[:20]}“" if text else "das Feld"
+        raise InvalidInput(f"{label}: {shown} ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT).")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"{label}: den {text} gibt es nicht.") from None
+
+
 def _day(value: object, name: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
         return value
-    return parse_day(value, FIELD_LABELS[name])
+    return parse_offer_day(value, FIELD_LABELS[name])
 
 
 def parse_age(value: object, label: str) -> int | None:
@@ -630,10 +661,11 @@ def offer_flags(properties: Mapping, today: date) -> dict:
         ``ended`` (past ``valid_to``), ``not_yet`` (before ``valid_from``), ``unchecked``
         (never checked, last checked more than :data:`CHECK_MONTHS` ago, or changed since
         the last check), ``changed`` (who changed the content since the last check:
-        another person must mark it as checked — four-eyes), ``labels`` (German texts for
-        those) and ``handout`` (whether it may go on a citizen's handout: neither ended
-        nor unchecked).
+        another person must mark it as checked — four-eyes), ``archived`` (the day it was
+        archived, ISO, or ``None``), ``labels`` (German texts for those) and ``handout``
+        (whether it may go on a citizen's handout: neither ended, unchecked nor archived).
     """
+    archived = _iso(properties.get(ARCHIVED_FIELD))
     valid_to, valid_from = _iso(properties.get("valid_to")), _iso(properties.get("valid_from"))
     due = check_due(properties)
     ended = valid_to is not None and valid_to < today
@@ -641,6 +673,8 @@ def offer_flags(properties: Mapping, today: date) -> dict:
     changed = offer_editors(properties)
     unchecked = due is None or due <= today or bool(changed)
     labels = []
+    if archived:
+        labels.append(f"archiviert am {archived:%d.%m.%Y}")
     if ended:
         labels.append(f"abgelaufen am {valid_to:%d.%m.%Y}")
     if not_yet:
@@ -659,8 +693,9 @@ def offer_flags(properties: Mapping, today: date) -> dict:
         "not_yet": not_yet,
         "unchecked": unchecked,
         "changed": changed,
+        "archived": archived.isoformat() if archived else None,
         "labels": labels,
-        "handout": not ended and not unchecked,
+        "handout": not ended and not unchecked and not archived,
     }
 
 

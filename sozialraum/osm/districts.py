@@ -291,3 +291,120 @@ def assign(districts: list[District], xs: np.ndarray, ys: np.ndarray) -> list[st
             result[i] = district.id
         todo &= ~inside
     return result
+
+
+def districts_from_features(features: list[dict]) -> list[District]:
+    """The stored districts of an area (GeoJSON features of the ``districts`` layer)."""
+    return [
+        District(
+            f["id"],
+            f["properties"].get("name") or f["id"],
+            f["properties"].get("source") or "stored",
+            polygonal(shape(f["geometry"])),
+        )
+        for f in features
+    ]
+
+
+#: Share of a district's area that may differ for two polygons to count as the same shape.
+SAME_SHAPE_SHARE = 0.01
+
+
+def _same_shape(a: BaseGeometry, b: BaseGeometry) -> bool:
+    larger = max(a.area, b.area)
+    if larger == 0:
+        return a.equals(b)
+    return a.symmetric_difference(b).area <= SAME_SHAPE_SHARE * larger
+
+
+@dataclass
+class DistrictChanges:
+    """How new districts differ from the stored ones of an area.
+
+    Attributes
+    ----------
+    added, removed : list of str
+        Names of districts that are new, and of stored ones that are gone.
+    renamed : list of tuple of (str, str, str, str)
+        ``(old id, old name, new id, new name)``: same shape (within
+        :data:`SAME_SHAPE_SHARE` of its area), other name or id.
+    reshaped : list of str
+        Names of districts kept by id whose polygon changed.
+    addresses_moved : int
+        Addresses that would land in another district (renamed ones count as the same).
+    """
+
+    added: list[str]
+    removed: list[str]
+    renamed: list[tuple[str, str, str, str]]
+    reshaped: list[str]
+    addresses_moved: int
+
+    @property
+    def any(self) -> bool:
+        """Whether anything changes."""
+        return bool(
+            self.added or self.removed or self.renamed or self.reshaped or self.addresses_moved
+        )
+
+    def renamed_ids(self) -> dict[str, str]:
+        """Old id → new id of the renamed districts."""
+        return {old: new for old, _, new, _ in self.renamed}
+
+    def describe(self) -> list[str]:
+        """English lines for the CLI, one per kind of change."""
+        lines = []
+        if self.added:
+            lines.append("added: " + ", ".join(self.added))
+        if self.removed:
+            lines.append("removed: " + ", ".join(self.removed))
+        if self.renamed:
+            lines.append(
+                "renamed: " + ", ".join(f"{old} -> {new}" for _, old, _, new in self.renamed)
+            )
+        if self.reshaped:
+            lines.append("changed shape: " + ", ".join(self.reshaped))
+        lines.append(f"addresses moved to another district: {self.addresses_moved:,}")
+        return lines
+
+
+def compare_districts(
+    old: list[District], new: list[District], xs: np.ndarray, ys: np.ndarray
+) -> DistrictChanges:
+    """Compare stored districts with new ones; points ``xs``/``ys`` (lon/lat degrees, the
+    stored addresses) decide how many addresses move."""
+    old_by_id = {d.id: d for d in old}
+    new_by_id = {d.id: d for d in new}
+    gone = [d for d in old if d.id not in new_by_id]
+    fresh = [d for d in new if d.id not in old_by_id]
+    renamed = []
+    for d in new:
+        before = old_by_id.get(d.id)
+        if before is not None and before.name != d.name:
+            renamed.append((before.id, before.name, d.id, d.name))
+    for d in list(fresh):
+        match = next((g for g in gone if _same_shape(g.geometry, d.geometry)), None)
+        if match is not None:
+            renamed.append((match.id, match.name, d.id, d.name))
+            gone.remove(match)
+            fresh.remove(d)
+    reshaped = [
+        d.name
+        for d in new
+        if d.id in old_by_id
+        and not shapely.equals_exact(
+            shapely.normalize(d.geometry), shapely.normalize(old_by_id[d.id].geometry), 1e-6
+        )
+    ]
+    moved = 0
+    if len(xs):
+        renames = {old_id: new_id for old_id, _, new_id, _ in renamed}
+        before = [renames.get(i, i) for i in assign(old, xs, ys)]
+        moved = sum(a != b for a, b in zip(before, assign(new, xs, ys), strict=True))
+    return DistrictChanges(
+        added=[d.name for d in fresh],
+        removed=[d.name for d in gone],
+        renamed=renamed,
+        reshaped=reshaped,
+        addresses_moved=moved,
+    )

@@ -1,8 +1,14 @@
 """Import an area from OSM into the store: resources, addresses, districts, metadata.
 
 All entry points (file, place, bbox) route through :func:`import_area`.
-Field notes are never touched; notes whose linked OSM object vanished are kept
-and flagged in the area metadata (``orphaned_notes``).
+Field notes keep their text; notes whose linked OSM object vanished are kept and
+flagged in the area metadata (``orphaned_notes``).
+
+A re-import keeps the stored districts and their teams unless a districts file is given.
+A districts file that changes them (added, removed, renamed, reshaped, addresses moved)
+is refused with :class:`DistrictsChanged` unless ``replace_districts`` is set; then
+notes and walks are re-assigned to the district that contains them and the ones outside
+every district are reported (:class:`Reassignment`).
 """
 
 from __future__ import annotations
@@ -57,6 +63,10 @@ ADDRESS_FIELDS = {
 }
 
 
+#: Most characters of an area's display title.
+MAX_TITLE_CHARS = 80
+
+
 @dataclass
 class ImportReport:
     """What an import did (counts per category id, layer changes, flags)."""
@@ -71,6 +81,45 @@ class ImportReport:
     orphaned_notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     simplification: _districts.Simplification | None = None
+    district_changes: _districts.DistrictChanges | None = None
+    reassignment: Reassignment | None = None
+    districts_kept: bool = False
+
+
+class DistrictsChanged(InvalidInput):
+    """A districts file would change the stored districts; nothing was written.
+
+    ``changes`` says what would change; import again with ``replace_districts=True``.
+    """
+
+    def __init__(self, changes: _districts.DistrictChanges):
+        super().__init__(
+            "the districts file changes the districts of this area ("
+            + "; ".join(changes.describe())
+            + "): import again with --replace-districts to replace them"
+        )
+        self.changes = changes
+
+
+@dataclass
+class Reassignment:
+    """What re-assigning notes, walks and offers to new districts did.
+
+    Attributes
+    ----------
+    notes, walks : int
+        How many moved to another district.
+    outside : list of dict
+        Notes, walks and offers that lie outside every district: ``layer``, ``id`` and a
+        ``label`` (category and date, walk title, offer title).
+    teams_dropped : dict
+        District id → team of removed districts (their team assignment ended).
+    """
+
+    notes: int = 0
+    walks: int = 0
+    outside: list[dict] = field(default_factory=list)
+    teams_dropped: dict[str, str] = field(default_factory=dict)
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -178,6 +227,8 @@ def import_area(
     districts_file: Path | None = None,
     categories: CategoryTable | None = None,
     settings: ImportSettings | None = None,
+    replace_districts: bool = False,
+    title: str | None = None,
     actor: str = "cli",
     step: Callable[[str], None] | None = None,
     tick: Callable[[int], None] | None = None,
@@ -201,7 +252,13 @@ def import_area(
     bbox : tuple of float, optional
         (west, south, east, north) in degrees, EPSG:4326.
     clip_file, districts_file : pathlib.Path, optional
-        GeoJSON polygons (EPSG:4326): the area to keep; the districts.
+        GeoJSON polygons (EPSG:4326): the area to keep; the districts (property ``name``).
+        Without ``districts_file`` a re-import keeps the stored districts.
+    replace_districts : bool
+        Replace stored districts that ``districts_file`` changes (else
+        :class:`DistrictsChanged`, before anything is read or written).
+    title : str, optional
+        The area's display title (kept from the last import when not given).
     categories : CategoryTable, optional
         Defaults to the built-in table.
     step, tick : callable, optional
@@ -225,11 +282,23 @@ def import_area(
         raise InvalidInput("give either a clip file or a bbox, not both")
     step = step or (lambda _name: None)
 
+    if title is not None:
+        title = " ".join(title.split())
+        if not 1 <= len(title) <= MAX_TITLE_CHARS:
+            raise InvalidInput(f"a title has 1 to {MAX_TITLE_CHARS} characters")
     clip = _clip_polygon(clip_file, bbox)
     # polygon files first: a bad or too heavy file stops the import before the OSM data is read
-    file_districts = (
-        _districts.districts_from_file(Path(districts_file)) if districts_file is not None else None
-    )
+    stored = _stored_districts(store, area)
+    file_districts, simplification, district_changes = None, None, None
+    if districts_file is not None:
+        file_districts, simplification = _districts.simplify_districts(
+            _districts.districts_from_file(Path(districts_file))
+        )
+        if stored:
+            xs, ys = _stored_points(store, area, "addresses")
+            district_changes = _districts.compare_districts(stored, file_districts, xs, ys)
+            if district_changes.any and not replace_districts:
+                raise DistrictsChanged(district_changes)
     step("Lese OSM-Daten")
     if osm_file is not None:
         data: OsmData = read_osm_file(Path(osm_file), table, tick)
@@ -268,15 +337,21 @@ def import_area(
     placed = [o for o, _ in resources] + addresses
     xs = np.fromiter((o.lon for o in placed), float, len(placed))
     ys = np.fromiter((o.lat for o in placed), float, len(placed))
+    kept = file_districts is None and bool(stored)
     if file_districts is not None:
         districts = file_districts
+    elif _whole_area_only(stored):  # the automatic district follows the area (same id)
+        districts = [_districts.whole_area_district(clip, xs, ys)]
+        districts, simplification = _districts.simplify_districts(districts)
+    elif stored:
+        districts = stored  # the routine update: what teams built stays
     else:
         districts = _districts.districts_from_boundaries(data.boundaries, clip)
-    if not districts:
-        districts = [_districts.whole_area_district(clip, xs, ys)]
-    # before anything uses them: heavy polygons make the assignment, the files, the maps
-    # and the coverage slow (the stored polygons and the assignment agree)
-    districts, simplification = _districts.simplify_districts(districts)
+        if not districts:
+            districts = [_districts.whole_area_district(clip, xs, ys)]
+        # before anything uses them: heavy polygons make the assignment, the files, the maps
+        # and the coverage slow (the stored polygons and the assignment agree)
+        districts, simplification = _districts.simplify_districts(districts)
     district_of = _districts.assign(districts, xs, ys)
 
     decimals = settings.coordinate_decimals
@@ -298,6 +373,8 @@ def import_area(
         }
         for d in districts
     ]
+    if kept and not _whole_area_only(stored):  # as stored: no version bump, no rounding drift
+        district_features = store.query(area, "districts")
 
     step("Schreibe Ebenen")
     counts = {cat_id: 0 for cat_id in table.ids}
@@ -316,7 +393,7 @@ def import_area(
     meta = {
         **previous,
         "name": area,
-        "title": previous.get("title") or area,
+        "title": title or previous.get("title") or area,
         "source": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "bbox": [round(v, decimals) for v in bounds],
@@ -325,6 +402,16 @@ def import_area(
         "addresses": len(address_features),
         "districts": len(district_features),
     }
+    teams = dict(previous.get("teams") or {})
+    teams_dropped = {}
+    if district_changes is not None:
+        for old_id, new_id in district_changes.renamed_ids().items():
+            if old_id in teams and old_id != new_id:
+                teams[new_id] = teams.pop(old_id)
+        ids = {d.id for d in districts}
+        teams_dropped = {k: v for k, v in teams.items() if k not in ids}
+        teams = {k: v for k, v in teams.items() if k in ids}
+        meta["teams"] = teams
     store.write_meta(area, {**meta, "import_in_progress": True}, actor=actor)
     changes = {}
     for layer, features in (
@@ -346,6 +433,17 @@ def import_area(
         {f["properties"]["key"] for f in address_features},
     )
     meta["orphaned_notes"] = orphaned
+    reassignment = None
+    if kept:  # heal notes and walks that point to districts that no longer exist
+        reassignment = reassign_to_districts(
+            store, area, districts, teams, actor=actor, repair_only=True
+        )
+    elif district_changes is not None:
+        reassignment = reassign_to_districts(store, area, districts, teams, actor=actor)
+        reassignment.teams_dropped = teams_dropped
+        meta["outside_districts"] = [
+            {"layer": o["layer"], "id": o["id"]} for o in reassignment.outside
+        ]
     step("Berechne Fußwege")
     meta["walk_network"], meta["streets"] = _walk_analysis(
         store, area, osm_file, data, table, actor
@@ -363,4 +461,134 @@ def import_area(
         orphaned_notes=orphaned,
         seconds=time.perf_counter() - started,
         simplification=simplification,
+        district_changes=district_changes,
+        reassignment=reassignment,
+        districts_kept=kept,
     )
+
+
+def _whole_area_only(stored: list[_districts.District]) -> bool:
+    """Whether the stored districts are only the automatic "Gesamtes Gebiet"."""
+    return len(stored) == 1 and stored[0].source == "area" and stored[0].id == "gesamt"
+
+
+def _stored_districts(store: Store, area: str) -> list[_districts.District]:
+    try:
+        return _districts.districts_from_features(store.query(area, "districts"))
+    except NotFound:
+        return []
+
+
+def _stored_points(store: Store, area: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        features = store.query(area, layer)
+    except NotFound:
+        features = []
+    coords = [f["geometry"]["coordinates"] for f in features]
+    xs = np.fromiter((c[0] for c in coords), float, len(coords))
+    ys = np.fromiter((c[1] for c in coords), float, len(coords))
+    return xs, ys
+
+
+def _note_label(props: dict) -> str:
+    return " ".join(filter(None, (props.get("category"), props.get("observed_on"))))
+
+
+def reassign_to_districts(
+    store: Store,
+    area: str,
+    districts: list[_districts.District],
+    teams: dict[str, str],
+    *,
+    actor: str,
+    repair_only: bool = False,
+) -> Reassignment:
+    """Re-assign notes and walks to the district that contains them (after new districts).
+
+    A note goes to the district containing its point (``None`` outside every district)
+    and to that district's team (its team stays when the district has none). A walk goes
+    to the district holding most of its stops; a walk with no stop in any district keeps
+    its district and is reported. Offers carry no district: those with a point outside
+    every district are reported. With ``repair_only`` (a re-import that keeps the
+    districts) only notes and walks whose district no longer exists are re-assigned.
+
+    Parameters
+    ----------
+    store : Store
+    area : str
+    districts : list of District
+        The new districts (EPSG:4326).
+    teams : dict
+        District id → team (after the change).
+    actor : str
+        Who the writes are recorded for.
+
+    Returns
+    -------
+    Reassignment
+    """
+    result = Reassignment()
+
+    def layer(name):
+        try:
+            return store.query(area, name)
+        except NotFound:
+            return []
+
+    changed = []
+    ids = {d.id for d in districts}
+    for note in layer("notes"):
+        geometry = note.get("geometry") or {}
+        if geometry.get("type") != "Point":
+            continue
+        if repair_only and note["properties"].get("district") in ids | {None}:
+            continue
+        lon, lat = geometry["coordinates"][:2]
+        (district,) = _districts.assign(districts, np.array([lon]), np.array([lat]))
+        props = note["properties"]
+        if district is None:
+            result.outside.append({"layer": "notes", "id": note["id"], "label": _note_label(props)})
+        if props.get("district") != district:
+            team = teams.get(district) or props.get("team")
+            changed.append({**note, "properties": {**props, "district": district, "team": team}})
+    if changed:
+        store.upsert_many(area, "notes", changed, actor=actor)
+        result.notes = len(changed)
+    changed = []
+    for walk in layer("walks"):
+        coords = (walk.get("geometry") or {}).get("coordinates") or []
+        props = walk["properties"]
+        if repair_only and props.get("district") in ids:
+            continue
+        found = _districts.assign(
+            districts,
+            np.array([c[0] for c in coords], dtype=float),
+            np.array([c[1] for c in coords], dtype=float),
+        )
+        inside = [d for d in found if d is not None]
+        if not inside:
+            result.outside.append(
+                {"layer": "walks", "id": walk["id"], "label": props.get("title") or ""}
+            )
+            continue
+        district = max(sorted(set(inside)), key=inside.count)
+        if props.get("district") != district:
+            team = teams.get(district) or props.get("team")
+            changed.append({**walk, "properties": {**props, "district": district, "team": team}})
+    if changed:
+        store.upsert_many(area, "walks", changed, actor=actor)
+        result.walks = len(changed)
+    for offer in layer("offers"):
+        geometry = offer.get("geometry") or {}
+        if geometry.get("type") != "Point":
+            continue  # region-wide offers belong to no district
+        lon, lat = geometry["coordinates"][:2]
+        if _districts.assign(districts, np.array([lon]), np.array([lat]))[0] is None:
+            result.outside.append(
+                {
+                    "layer": "offers",
+                    "id": offer["id"],
+                    "label": offer["properties"].get("name") or "",
+                }
+            )
+    return result

@@ -44,7 +44,7 @@ def _list_input(vocabulary: dict, what: str) -> dict:
 _FLAGS = {
     "type": "object",
     "description": "What is wrong with the offer today; handout: may go on a citizen's handout "
-    "(not ended, checked in the last 12 months)",
+    "(not ended, not archived, checked in the last 12 months)",
     "required": ["ended", "not_yet", "unchecked", "labels", "handout"],
     "properties": {
         "ended": _BOOL,
@@ -55,6 +55,11 @@ _FLAGS = {
             "items": STR,
             "description": "who changed the content since the last check (four-eyes: "
             "another person must mark it as checked; until then it counts as unchecked)",
+        },
+        "archived": {
+            **_NDATE,
+            "description": "the day the offer was archived (hidden from finder, handouts, "
+            "map and this list unless archiv=nur or archiv=alle), or null",
         },
         "labels": {"type": "array", "items": STR},
         "handout": _BOOL,
@@ -399,6 +404,9 @@ _FILTERS = [
     _enum_param("thema", model.TOPICS, "topic id"),
     _enum_param(
         "hinweis", ("pruefen", "aktuell"), "pruefen: unchecked or ended; aktuell: fit for handouts"
+    ),
+    _enum_param(
+        "archiv", ("nur", "alle"), "archived offers: left out unless nur (only them) or alle"
     ),
 ]
 _BODY = {"required": True, "content": {JSON: {"schema": ref("OfferInput")}}}

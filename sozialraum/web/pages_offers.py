@@ -49,7 +49,7 @@ OTHER_FIELDS = (
 )
 DATE_FIELDS = ("valid_from", "valid_to", "checked_on")
 #: Query arguments of the directory filters (see :meth:`OfferFilter.from_args`).
-FILTER_ARGS = ("q", "zielgruppe", "foerderer", "rechtsgrundlage", "thema", "hinweis")
+FILTER_ARGS = ("q", "zielgruppe", "foerderer", "rechtsgrundlage", "thema", "hinweis", "archiv")
 #: Decided proposals shown below the open ones.
 DECIDED_SHOWN = 20
 #: Proposal kinds and states (German).
@@ -396,12 +396,21 @@ def new_offer(area: str):
 # --- directory -----------------------------------------------------------------------
 
 
+def _count_arg(name: str) -> str:
+    """A count from the query string (after a redirect), or "" when it is no number."""
+    value = request.args.get(name, "")
+    return value if value.isdigit() and len(value) <= 5 else ""
+
+
 def offers_page(area: str):
     """All offers of the area with filters, flags, exports and links for writers."""
     meta = checked_area(area)
     store = _store()
     chosen = {key: (request.args.get(key) or "").strip()[:100] for key in FILTER_ARGS}
-    everything = offers.list_offers(store, area, today=settings.today())
+    everything = offers.list_offers(
+        store, area, today=settings.today(), filters=offers.OfferFilter(archived="alle")
+    )
+    active = [i for i in everything if not i["flags"]["archived"]]
     error, status, items = None, 200, []
     try:
         filters = offers.OfferFilter.from_args(request.args)
@@ -422,8 +431,10 @@ def offers_page(area: str):
         area=area,
         meta=meta,
         items=[_view(i["offer"]) for i in items],
-        total=len(everything),
-        to_check=sum(1 for i in everything if not i["flags"]["handout"]),
+        total=len(active),
+        to_check=sum(1 for i in active if not i["flags"]["handout"]),
+        archived_count=len(everything) - len(active),
+        archive_filters=offers.ARCHIVE_FILTERS,
         chosen=chosen,
         filtered=any(chosen.values()),
         target_groups=model.TARGET_GROUPS,
@@ -439,6 +450,7 @@ def offers_page(area: str):
         is_editor=_editor(),
         open_proposals=open_proposals,
         deleted=request.args.get("geloescht"),
+        archived_now=_count_arg("archiviert"),
     )
     return page, status
 
@@ -630,3 +642,32 @@ def import_offers(area: str):
         filename=filename,
         problems_shown=PROBLEMS_SHOWN,
     )
+
+
+def archive_missing(area: str):
+    """Archive the offers an import found missing from its file (leads and admins); the
+    form on the import result names them and asks for a confirmation."""
+    meta = checked_area(area)
+    try:
+        _require_editor()
+    except Forbidden as exc:
+        return _forbidden(exc)
+    ids = [i for i in request.form.getlist("id") if i][: offers_io.MAX_ROWS]
+    if not ids:
+        return _import_page(
+            area, meta, 400, error="Es wurden keine Angebote zum Archivieren genannt."
+        )
+    if request.form.get("bestaetigt") != "ja":
+        return _import_page(
+            area,
+            meta,
+            400,
+            error="Bitte bestätigen Sie, dass die genannten Angebote archiviert werden sollen.",
+        )
+    try:
+        done = offers.archive_offers(_store(), area, ids, actor=_actor(), today=settings.today())
+    except Forbidden as exc:
+        return _forbidden(exc)
+    except NotFound as exc:
+        return _import_page(area, meta, 404, error=exc.message)
+    return redirect(url_for("pages.offers", area=area, archiv="nur", archiviert=len(done)), 303)

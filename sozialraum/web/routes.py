@@ -183,6 +183,13 @@ ROUTES: tuple[Route, ...] = (
         ("GET", "POST"),
     ),
     Route(
+        "/gebiete/<area>/angebote/archivieren",
+        "archive_offers",
+        pages_offers.archive_missing,
+        "write",
+        ("POST",),
+    ),
+    Route(
         "/gebiete/<area>/angebote/vorschlaege",
         "offer_proposals",
         pages_offers.proposals_page,

@@ -198,3 +198,37 @@ def test_corrupt_users_file_gives_a_clear_error_and_is_kept(runner, data_dir):
         assert "Error: account file" in result.output and str(path) in result.output
         assert "corrupt" in result.output and "Traceback" not in result.output
     assert path.read_text() == '{"users": '
+
+
+def test_add_joins_an_existing_team_in_its_spelling(runner, data_dir, user_store):
+    first = run(
+        runner, data_dir, "add", "anna", "--role", "caseworker", "--team", "Team Süd",
+        "--password", PASSWORD,
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    result = run(
+        runner, data_dir, "add", "bert", "--role", "lead", "--team", "team  sued ",
+        "--password", PASSWORD,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "user 'bert' added as lead in 'Team Süd' (existing team, entered as 'team  sued ')" in (
+        result.output
+    )
+    assert user_store.get("bert").team == "Team Süd"
+    assert {u.team for u in user_store.list()} == {"Team Süd"}
+
+
+def test_add_takes_the_spelling_of_a_district_team(runner, demo_store):
+    from sozialraum.areas import assign_team
+    from sozialraum.demo import DEMO_AREA
+
+    district = demo_store.query(DEMO_AREA, "districts")[0]["id"]
+    assign_team(demo_store, DEMO_AREA, district, "Team Mühlenviertel", actor="t")
+    data_dir = demo_store.data_dir
+    result = run(
+        runner, data_dir, "add", "cora", "--role", "caseworker", "--team", "team muehlenviertel",
+        "--password", PASSWORD,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    users_file = UserStore(accounts_dir(data_dir) / "users.json")
+    assert users_file.get("cora").team == "Team Mühlenviertel"

@@ -137,6 +137,7 @@ def test_list_returns_the_demo_offers_with_flags(client, spec):
         "not_yet": False,
         "unchecked": False,
         "changed": [],
+        "archived": None,
         "labels": [],
         "handout": True,
     }

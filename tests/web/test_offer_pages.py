@@ -645,3 +645,40 @@ def _offer_fields_for_proposal(demo_store) -> dict:
     return {"name": "Nähcafé", "provider": "Familienzentrum", "funders": ["kommune"],
             "description": "Gemeinsam nähen.", "phone": "01234 66",
             "region_wide": True}  # fmt: skip
+
+
+def test_offers_missing_from_a_reimport_are_named_and_archived_after_confirmation(
+    lead, client, demo_store
+):
+    stored = sorted(demo_store.query(AREA, "offers"), key=lambda f: f["id"])
+    gone, kept = stored[0], stored[1:]
+    export = offers_io.export_csv(kept, settings.today()).encode("utf-8")
+    response = _upload(lead, export)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    name, provider = gone["properties"]["name"], gone["properties"]["provider"]
+    assert f"nicht mehr in der Datei: {name} ({provider})" in page
+    assert f'name="id" value="{gone["id"]}"' in page
+    assert "archived_on" not in demo_store.get(AREA, "offers", gone["id"])["properties"]
+    archive = f"{PAGES}/archivieren"
+    # without the confirmation nothing happens; caseworkers may not
+    unconfirmed = lead.post(archive, data={"csrf_token": csrf_token(lead, "/"), "id": gone["id"]})
+    assert unconfirmed.status_code == 400
+    assert "Bitte bestätigen Sie" in unconfirmed.get_data(as_text=True)
+    form = {"csrf_token": csrf_token(client, "/"), "id": gone["id"], "bestaetigt": "ja"}
+    assert client.post(archive, data=form).status_code == 403
+    assert "archived_on" not in demo_store.get(AREA, "offers", gone["id"])["properties"]
+    form["csrf_token"] = csrf_token(lead, "/")
+    done = lead.post(archive, data=form)
+    assert done.status_code == 303 and "archiv=nur" in done.headers["Location"]
+    assert demo_store.get(AREA, "offers", gone["id"])["properties"]["archived_on"]
+    # the directory hides it unless the archive filter asks for it
+    assert "1 Angebot archiviert." in lead.get(done.headers["Location"]).get_data(as_text=True)
+    assert "archiviert." not in lead.get(f"{PAGES}?archiviert=<b>x</b>").get_data(as_text=True)
+    directory = client.get(PAGES).get_data(as_text=True)
+    assert gone["id"] not in directory and "1 archivierte Angebot ist ausgeblendet" in directory
+    archived = client.get(f"{PAGES}?archiv=nur").get_data(as_text=True)
+    assert gone["id"] in archived and "archiviert am" in archived
+    # the next import of the same file names nothing as missing
+    again = _upload(lead, export).get_data(as_text=True)
+    assert "nicht mehr in der Datei:" not in again and 'id="fehlende"' not in again

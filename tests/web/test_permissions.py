@@ -139,6 +139,10 @@ FINER = {
     ("pages.close_meeting", "admin"): {403},
     # offers serve the whole area: leads and admins edit, caseworkers propose
     ("pages.import_offers", "caseworker"): {403},
+    ("pages.archive_offers", "caseworker"): {403},
+    # allowed, but the sweep's form names no offer to archive: the German 400, never a 403
+    ("pages.archive_offers", "lead"): {400},
+    ("pages.archive_offers", "admin"): {400},
     ("pages.decide_proposal", "caseworker"): {403},
     ("pages.check_offer", "caseworker"): {403},
     ("pages.delete_offer", "caseworker"): {403},
