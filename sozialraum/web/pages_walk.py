@@ -46,6 +46,7 @@ def _render_guide(area, meta, form, *, status=200, **context):
         meta=meta,
         form=form,
         profile_labels=PROFILE_LABELS,
+        data_date=services.data_date(meta),
         **context,
     )
     return body, status, NO_STORE
