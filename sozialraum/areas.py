@@ -370,6 +370,58 @@ def walk_isochrones(store: Store, area: str, lon: float, lat: float, speed: floa
     return isochrones(walk_network(store, area), lon, lat, speed_kmh=speed)
 
 
+#: How far (straight line, metres) the nearest address of a place without one may lie.
+NEAR_ADDRESS_RADIUS_M = 150.0
+
+
+def place_address(
+    store: Store,
+    area: str,
+    own: str | None,
+    lon: float | None,
+    lat: float | None,
+    *,
+    radius_m: float = NEAR_ADDRESS_RADIUS_M,
+) -> str | None:
+    """What a handout says where a place is: its own address, else the nearest one.
+
+    Parameters
+    ----------
+    own : str or None
+        The place's own address text (e.g. ``"Rheydter Straße 12"``); used when not empty.
+    lon, lat : float or None
+        The place (EPSG:4326, degrees).
+    radius_m : float
+        How far the nearest address may lie (straight line, metres, EPSG:25832).
+
+    Returns
+    -------
+    str or None
+        ``own``, or ``"nahe Musterstraße 3"``, or ``None`` (no address within ``radius_m``
+        or no point).
+    """
+    if own and own.strip():
+        return own.strip()
+    if lon is None or lat is None:
+        return None
+    found = address_points(store, area).nearest(lon, lat, radius_m=radius_m, limit=1)
+    if not found:
+        return None
+    nearest = found[0]
+    return "nahe " + " ".join(filter(None, (nearest["street"], nearest["housenumber"])))
+
+
+def feature_address(store: Store, area: str, feature: dict) -> str | None:
+    """:func:`place_address` of a resource or an offer feature (GeoJSON, EPSG:4326): its
+    ``address`` or street and house number, else the nearest address."""
+    props = feature.get("properties") or {}
+    own = props.get("address")
+    if not isinstance(own, str):
+        own = " ".join(filter(None, (props.get("street"), props.get("housenumber"))))
+    coordinates = (feature.get("geometry") or {}).get("coordinates") or [None, None]
+    return place_address(store, area, own, coordinates[0], coordinates[1])
+
+
 def nearest_resources(
     store: Store,
     area: str,
@@ -390,7 +442,8 @@ def nearest_resources(
         ``cut_off_text`` (the reason in German, ``None`` when not cut off), ``cut_off_hint``
         (why and what to do, for staff; ``None`` unless outside the network), ``speed_kmh`` and
         ``items``: per category (in ``categories`` or table order) ``category``, ``label``,
-        ``colour`` and ``resource`` (id, name, address, lon/lat), ``distance_m``, ``walk_min``
+        ``colour`` and ``resource`` (id, name, address — its own or ``"nahe …"`` the nearest
+        within 150 m, see :func:`place_address` —, lon/lat), ``distance_m``, ``walk_min``
         — the last three ``None`` when none is reachable.
     """
     layer = reachability(store, area, table)
@@ -414,9 +467,7 @@ def nearest_resources(
                 resource={
                     "id": feature["id"],
                     "name": props.get("name"),
-                    "address": " ".join(
-                        filter(None, (props.get("street"), props.get("housenumber")))
-                    ),
+                    "address": feature_address(store, area, feature) or "",
                     "lon": feature["geometry"]["coordinates"][0],
                     "lat": feature["geometry"]["coordinates"][1],
                 },

@@ -389,7 +389,8 @@ def open_queries(
     ``rueckfrage`` (own ones first, then oldest question first).
 
     Only writers with a team get any (viewers, admins and accounts without a team answer
-    no queries). Each item: ``feature`` (labelled, EPSG:4326), ``question`` (the lead's
+    no queries), and nobody gets the queries they asked themselves. Each item:
+    ``feature`` (labelled, EPSG:4326), ``question`` (the lead's
     comment), ``asked_by``, ``asked_at`` (UTC ISO) and ``own`` (the actor wrote or edited
     the note).
     """
@@ -411,6 +412,8 @@ def open_queries(
         if props.get("team") != actor.team:
             continue
         query = last_query(props) or {}
+        if query.get("by") == actor.name:
+            continue  # the lead's own question: for the others to answer
         own = props.get("author") == actor.name or actor.name in content_editors(props)
         items.append(
             {

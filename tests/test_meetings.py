@@ -500,9 +500,7 @@ def test_local_time_and_meeting_labels():
     assert meetings.local_time("2026-07-01T22:15:00+00:00") == "02.07.2026, 00:15"
     assert meetings.local_time(None) == ""
     morning = {"properties": {"held_on": "2026-12-02", "started_at": "2026-12-02T08:30:00+00:00"}}
-    afternoon = {
-        "properties": {"held_on": "2026-12-02", "started_at": "2026-12-02T13:05:00+00:00"}
-    }
+    afternoon = {"properties": {"held_on": "2026-12-02", "started_at": "2026-12-02T13:05:00+00:00"}}
     assert meetings.meeting_label(morning) == "02.12.2026, 09:30 Uhr"
     assert meetings.meeting_label(afternoon) == "02.12.2026, 14:05 Uhr"
     # recorded later for an earlier day: the day, and when it was recorded

@@ -47,6 +47,7 @@ def _render_guide(area, meta, form, *, status=200, **context):
         form=form,
         profile_labels=PROFILE_LABELS,
         data_date=services.data_date(meta),
+        offer_address=lambda offer: services.feature_address(_ctx()["store"], area, offer),
         **context,
     )
     return body, status, NO_STORE
