@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis import reachability as _reach
@@ -76,6 +78,65 @@ GUIDE_CATEGORIES = (
 def has_walk_network(meta: dict) -> bool:
     """Whether the last import built a walk network for the area (see ``walk_network``)."""
     return bool((meta.get("walk_network") or {}).get("nodes"))
+
+
+#: How the OSM data's date was found (area.json ``osm_data.source``) → German note.
+DATA_DATE_SOURCES = {
+    "header": "Datenstand der OSM-Datei",
+    "overpass": "Datenstand des OSM-Servers",
+    "newest_object": "jüngste Änderung in den Daten",
+}
+
+
+def _local_day(value: str | None) -> str | None:
+    """A UTC ISO time (or an ISO date) as a German day ``TT.MM.JJJJ`` in Europe/Berlin."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    return moment.strftime("%d.%m.%Y")
+
+
+def data_date(meta: dict) -> dict:
+    """When an area's map data is from, for handouts ("Stand der Kartendaten").
+
+    The OSM data's own date (``osm_data`` in area.json: the file header's replication
+    time, the Overpass server's data time or the newest object's timestamp) — not the
+    import day. Areas imported before this was recorded show the import day, labelled
+    as such.
+
+    Returns
+    -------
+    dict
+        ``date`` (``TT.MM.JJJJ`` or ``None``), ``note`` (German: where the date comes
+        from), ``imported_on`` (``TT.MM.JJJJ`` or ``None``) and ``text``: the whole German
+        line, e.g. ``"14.07.2026 (Datenstand der OSM-Datei), importiert am 02.12.2026"``.
+    """
+    imported = _local_day(meta.get("imported_at"))
+    osm = meta.get("osm_data")
+    if not isinstance(osm, dict):  # imported before the data date was recorded
+        return {
+            "date": None,
+            "note": "Datenstand nicht erfasst",
+            "imported_on": imported,
+            "text": f"Import vom {imported} (Datenstand der OSM-Daten nicht erfasst)"
+            if imported
+            else "unbekannt",
+        }
+    day = _local_day(osm.get("date"))
+    if day is None:
+        text = "unbekannt (die OSM-Daten nennen kein Datum)"
+        note = "die OSM-Daten nennen kein Datum"
+    else:
+        note = DATA_DATE_SOURCES.get(osm.get("source") or "", "Datenstand")
+        text = f"{day} ({note})"
+    if imported:
+        text += f", importiert am {imported}"
+    return {"date": day, "note": note, "imported_on": imported, "text": text}
 
 
 def area_warnings(meta: dict) -> list[str]:
@@ -333,6 +394,58 @@ def walk_isochrones(store: Store, area: str, lon: float, lat: float, speed: floa
     return isochrones(walk_network(store, area), lon, lat, speed_kmh=speed)
 
 
+#: How far (straight line, metres) the nearest address of a place without one may lie.
+NEAR_ADDRESS_RADIUS_M = 150.0
+
+
+def place_address(
+    store: Store,
+    area: str,
+    own: str | None,
+    lon: float | None,
+    lat: float | None,
+    *,
+    radius_m: float = NEAR_ADDRESS_RADIUS_M,
+) -> str | None:
+    """What a handout says where a place is: its own address, else the nearest one.
+
+    Parameters
+    ----------
+    own : str or None
+        The place's own address text (e.g. ``"Rheydter Straße 12"``); used when not empty.
+    lon, lat : float or None
+        The place (EPSG:4326, degrees).
+    radius_m : float
+        How far the nearest address may lie (straight line, metres, EPSG:25832).
+
+    Returns
+    -------
+    str or None
+        ``own``, or ``"nahe Musterstraße 3"``, or ``None`` (no address within ``radius_m``
+        or no point).
+    """
+    if own and own.strip():
+        return own.strip()
+    if lon is None or lat is None:
+        return None
+    found = address_points(store, area).nearest(lon, lat, radius_m=radius_m, limit=1)
+    if not found:
+        return None
+    nearest = found[0]
+    return "nahe " + " ".join(filter(None, (nearest["street"], nearest["housenumber"])))
+
+
+def feature_address(store: Store, area: str, feature: dict) -> str | None:
+    """:func:`place_address` of a resource or an offer feature (GeoJSON, EPSG:4326): its
+    ``address`` or street and house number, else the nearest address."""
+    props = feature.get("properties") or {}
+    own = props.get("address")
+    if not isinstance(own, str):
+        own = " ".join(filter(None, (props.get("street"), props.get("housenumber"))))
+    coordinates = (feature.get("geometry") or {}).get("coordinates") or [None, None]
+    return place_address(store, area, own, coordinates[0], coordinates[1])
+
+
 def nearest_resources(
     store: Store,
     area: str,
@@ -353,7 +466,8 @@ def nearest_resources(
         ``cut_off_text`` (the reason in German, ``None`` when not cut off), ``cut_off_hint``
         (why and what to do, for staff; ``None`` unless outside the network), ``speed_kmh`` and
         ``items``: per category (in ``categories`` or table order) ``category``, ``label``,
-        ``colour`` and ``resource`` (id, name, address, lon/lat), ``distance_m``, ``walk_min``
+        ``colour`` and ``resource`` (id, name, address — its own or ``"nahe …"`` the nearest
+        within 150 m, see :func:`place_address` —, lon/lat), ``distance_m``, ``walk_min``
         — the last three ``None`` when none is reachable.
     """
     layer = reachability(store, area, table)
@@ -377,9 +491,7 @@ def nearest_resources(
                 resource={
                     "id": feature["id"],
                     "name": props.get("name"),
-                    "address": " ".join(
-                        filter(None, (props.get("street"), props.get("housenumber")))
-                    ),
+                    "address": feature_address(store, area, feature) or "",
                     "lon": feature["geometry"]["coordinates"][0],
                     "lat": feature["geometry"]["coordinates"][1],
                 },

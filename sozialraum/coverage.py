@@ -88,6 +88,16 @@ def _street_lines(store: Store, area: str) -> tuple[np.ndarray, np.ndarray]:
     return _lines_memo.get(("street-lines", id(store), area, revision), build)
 
 
+def street_lines_m(store: Store, area: str) -> list[tuple[str, object]]:
+    """The area's named streets as ``(name, LineString in metres, EPSG:25832)`` for maps
+    (cached per revision of the streets); empty for areas imported before streets existed."""
+    try:
+        names, lines = _street_lines(store, area)
+    except StreetsUnavailable:
+        return []
+    return list(zip(names.tolist(), lines.tolist(), strict=True))
+
+
 def _districts(store: Store, area: str, district: str | None) -> list[District]:
     features = (
         [find_district(store, area, district)]

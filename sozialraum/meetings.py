@@ -4,7 +4,9 @@ A lead starts a meeting (day and the roles present — roles and counts, never n
 closes it when the team is done. The review decisions its team's leads take in between
 (released, Rückfrage, re-check asked, archived) are the meeting's decisions. "Seit letzter
 Besprechung" lists what happened to the team's notes after the last closed meeting: new,
-edited, released, archived and expired notes. Times are UTC (ISO 8601), days are ISO dates.
+edited, answered (a Rückfrage resubmitted with an answer), resubmitted (without one),
+released, archived and expired notes. Times are stored in UTC (ISO 8601), days are ISO dates;
+the protocol CSV shows local time (Europe/Berlin) like the pages.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sozialraum import areas as services
 from sozialraum import fieldnotes
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
 from sozialraum.model.notes import is_expired, is_stale
-from sozialraum.model.review import ACTION_LABELS
 from sozialraum.model.roles import Role
 from sozialraum.store.base import Store
 
@@ -38,12 +40,48 @@ MAX_PAST_DAYS = 30
 CHANGE_KINDS: dict[str, str] = {
     "neu": "Neu",
     "geaendert": "Geändert",
+    "beantwortet": "Rückfrage beantwortet",
+    "wieder_eingereicht": "Wieder eingereicht",
     "freigegeben": "Freigegeben",
     "archiviert": "Archiviert",
     "abgelaufen": "Abgelaufen",
 }
 #: Review actions that are decisions of a meeting, in protocol order.
 DECISIONS = ("freigeben", "rueckfrage", "nachpruefen", "archivieren")
+#: What a decision is called in the protocol (German participles).
+DECISION_LABELS: dict[str, str] = {
+    "freigeben": "freigegeben",
+    "rueckfrage": "zurückgefragt",
+    "nachpruefen": "Nachprüfung angefordert",
+    "archivieren": "archiviert",
+}
+#: The time zone of pages, print and CSV (stored times are UTC).
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+
+def local_time(value: str | None) -> str:
+    """A stored UTC ISO time as German local time, ``21.11.2026, 09:35`` (Europe/Berlin);
+    empty for none."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).strftime("%d.%m.%Y, %H:%M")
+
+
+def meeting_label(meeting: dict) -> str:
+    """How a meeting is named in lists: its day and, in local time, when it began
+    (two meetings on one day stay apart), e.g. ``02.12.2026, 09:30 Uhr``."""
+    props = meeting["properties"]
+    day = date.fromisoformat(props["held_on"]).strftime("%d.%m.%Y")
+    started = local_time(props.get("started_at"))
+    if started.startswith(day):
+        return f"{started} Uhr"
+    return f"{day} (erfasst {started} Uhr)" if started else day
 
 
 def _now() -> str:
@@ -195,6 +233,57 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def review_entry(note: dict, audit_entry: Mapping) -> dict | None:
+    """The note's ``review_log`` entry written with an audit entry (same action, states
+    and person; the nearest in time), or ``None``. The comment lives there: the audit
+    log never holds it."""
+    review = audit_entry.get("review") or {}
+    try:
+        at = _time(audit_entry["ts"])
+    except (KeyError, ValueError):
+        return None
+    best, best_gap = None, None
+    for item in note["properties"].get("review_log") or []:
+        if (
+            item.get("action") != review.get("action")
+            or item.get("from") != review.get("from")
+            or item.get("to") != review.get("to")
+            or item.get("by") != audit_entry.get("actor")
+        ):
+            continue
+        try:
+            gap = abs((_time(item["at"]) - at).total_seconds())
+        except (KeyError, ValueError):
+            continue
+        if best_gap is None or gap < best_gap:
+            best, best_gap = item, gap
+    return best if best_gap is not None and best_gap <= 120 else None
+
+
+def _question_before(note: dict, answer: dict | None) -> dict | None:
+    """The Rückfrage an answer (a ``review_log`` entry) replies to."""
+    log = note["properties"].get("review_log") or []
+    if answer is None or answer not in log:
+        return None
+    for item in reversed(log[: log.index(answer)]):
+        if item.get("to") == "rueckfrage":
+            return item
+    return None
+
+
+def _answer_after(note: dict, query: dict | None) -> dict | None:
+    """The resubmission that answers a Rückfrage (a ``review_log`` entry), if any."""
+    log = note["properties"].get("review_log") or []
+    if query is None or query not in log:
+        return None
+    for item in log[log.index(query) + 1 :]:
+        if item.get("action") == "einreichen" and item.get("from") == "rueckfrage":
+            return item
+        if item.get("to") == "rueckfrage":
+            return None
+    return None
+
+
 @dataclass
 class Changes:
     """What happened to a team's notes in a time window.
@@ -238,7 +327,9 @@ def changes_since(
     """What changed in the team's notes after ``since`` (UTC ISO; ``None``: ever).
 
     A note counts once per kind; a note that is new in the window is not also listed as
-    edited. Released and archived come from the review entries of the audit log; expired
+    edited. A Rückfrage resubmitted with an answer is ``beantwortet`` (the item carries
+    ``question`` and ``answer``), without one ``wieder_eingereicht``. Released and
+    archived come from the review entries of the audit log; expired
     are notes whose ``expires_on`` lies from the day of ``since`` up to the day of ``until``
     (and before ``today``). Notes ``reader`` may not see (viewers: unreleased) are left out.
     """
@@ -264,12 +355,20 @@ def changes_since(
             "nachpruefen"
         ):
             kind = review["to"]
+        elif review.get("action") == "einreichen" and review.get("from") == "rueckfrage":
+            found = review_entry(note, entry)
+            answer = (found or {}).get("comment") or ""
+            kind = "beantwortet" if answer else "wieder_eingereicht"
         else:
             continue
         if note["id"] in seen[kind] or (kind == "geaendert" and note["id"] in seen["neu"]):
             continue
         seen[kind].add(note["id"])
-        changes.items[kind].append(fieldnotes.labelled(note, rules, names))
+        item = fieldnotes.labelled(note, rules, names)
+        if kind == "beantwortet":
+            item["answer"] = answer
+            item["question"] = (_question_before(note, found) or {}).get("comment") or ""
+        changes.items[kind].append(item)
     first_day = _time(since).date().isoformat() if since else ""
     for note in notes.values():
         props = note["properties"]
@@ -319,9 +418,12 @@ def decisions(
     """The meeting's decisions: review actions (see :data:`DECISIONS`) on the team's
     notes from its start to its close (or now), oldest first.
 
-    Each item: ``at`` (UTC), ``by``, ``action``, ``action_label``, ``note_id``, and
-    ``note`` (labelled note, or ``None`` once it expired or if ``reader`` may not see
-    it, e.g. a viewer and an unreleased note). Decisions on notes deleted
+    Each item: ``at`` (UTC), ``by``, ``action``, ``action_label`` (German participle,
+    see :data:`DECISION_LABELS`), ``note_id``, ``note`` (labelled note, or ``None`` once
+    it expired or if ``reader`` may not see it, e.g. a viewer and an unreleased note),
+    ``comment`` (the decision's comment) and, for a Rückfrage, ``answer`` /
+    ``answered_at`` (the resubmission's comment and time, also when it came after the
+    meeting); comments only where the note is shown. Decisions on notes deleted
     since are left out (the audit log does not say which team they belonged to).
     """
     props = meeting["properties"]
@@ -336,14 +438,20 @@ def decisions(
         visible = not is_expired(note["properties"], today) and fieldnotes.visible(
             note["properties"], reader, rules.categories
         )
+        logged = review_entry(note, entry) if visible else None
+        answer = _answer_after(note, logged) if action == "rueckfrage" else None
         found.append(
             {
                 "at": entry["ts"],
                 "by": entry.get("actor"),
                 "action": action,
-                "action_label": ACTION_LABELS[action],
+                "action_label": DECISION_LABELS[action],
                 "note_id": note["id"],
                 "note": fieldnotes.labelled(note, rules, names) if visible else None,
+                "comment": (logged or {}).get("comment") or "",
+                "answer": (answer or {}).get("comment") or "",
+                "answered_at": (answer or {}).get("at"),
+                "answered_by": (answer or {}).get("by"),
             }
         )
     return found
@@ -368,9 +476,13 @@ def team_counts(
 PROTOCOL_HEADER = [
     "Besprechung am",
     "Team",
-    "Zeit (UTC)",
+    "Beginn",
+    "Zeit",
     "Entscheidung",
     "Durch",
+    "Kommentar",
+    "Antwort",
+    "Antwort am",
     "Notiz-Id",
     "Kategorie",
     "Ort",
@@ -380,19 +492,25 @@ PROTOCOL_HEADER = [
 
 
 def protocol_rows(meeting: dict, found: list[dict]) -> list[list]:
-    """Rows of the protocol CSV: one per decision (see :func:`decisions`)."""
+    """Rows of the protocol CSV: one per decision (see :func:`decisions`); times in local
+    time (Europe/Berlin), the meeting's day as ``TT.MM.JJJJ`` and its start beside it."""
     props = meeting["properties"]
+    day = date.fromisoformat(props["held_on"]).strftime("%d.%m.%Y")
     rows = []
     for item in found:
         note = (item["note"] or {}).get("properties") or {}
         place = note.get("address_label") or note.get("resource_label") or ""
         rows.append(
             [
-                props["held_on"],
+                day,
                 props["team"],
-                item["at"],
+                local_time(props.get("started_at")),
+                local_time(item["at"]),
                 item["action_label"],
                 item["by"],
+                item.get("comment") or "",
+                item.get("answer") or "",
+                local_time(item.get("answered_at")),
                 item["note_id"],
                 note.get("category_label") or "",
                 place,

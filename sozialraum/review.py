@@ -29,6 +29,7 @@ from sozialraum.model.review import (
     refusals,
     transition,
 )
+from sozialraum.model.roles import Role
 from sozialraum.store.base import Store
 
 LAYER = fieldnotes.LAYER
@@ -376,11 +377,76 @@ def review_queue(
     return items
 
 
+def last_query(props: Mapping) -> dict | None:
+    """The review entry that sent a note back (the lead's Rückfrage with its question),
+    while the note is in ``rueckfrage``; ``None`` otherwise."""
+    if (props.get("review_state") or "entwurf") != "rueckfrage":
+        return None
+    for entry in reversed(props.get("review_log") or []):
+        if entry.get("to") == "rueckfrage":
+            return entry
+    return None
+
+
+def open_queries(
+    store: Store,
+    area: str,
+    *,
+    actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules,
+    today: date,
+    district: str | None = None,
+) -> list[dict]:
+    """The open Rückfragen the actor can answer: notes of the actor's team in state
+    ``rueckfrage`` (own ones first, then oldest question first).
+
+    Only writers with a team get any (viewers, admins and accounts without a team answer
+    no queries), and nobody gets the queries they asked themselves. Each item:
+    ``feature`` (labelled, EPSG:4326), ``question`` (the lead's
+    comment), ``asked_by``, ``asked_at`` (UTC ISO) and ``own`` (the actor wrote or edited
+    the note).
+    """
+    if actor.role not in (Role.CASEWORKER, Role.LEAD) or not actor.team:
+        return []
+    features = fieldnotes.list_notes(
+        store,
+        area,
+        today=today,
+        district=district,
+        review_state="rueckfrage",
+        reader=actor,
+        rules=rules,
+    )
+    names = services.district_names(store, area)
+    items = []
+    for feature in features:
+        props = feature["properties"]
+        if props.get("team") != actor.team:
+            continue
+        query = last_query(props) or {}
+        if query.get("by") == actor.name:
+            continue  # the lead's own question: for the others to answer
+        own = props.get("author") == actor.name or actor.name in content_editors(props)
+        items.append(
+            {
+                "feature": fieldnotes.labelled(feature, rules, names),
+                "question": query.get("comment") or "",
+                "asked_by": query.get("by"),
+                "asked_at": query.get("at"),
+                "own": own,
+            }
+        )
+    items.sort(key=lambda item: (not item["own"], item["asked_at"] or "", item["feature"]["id"]))
+    return items
+
+
 __all__ = [
     "ACTION_LABELS",
     "AGE_FILTERS",
     "TRANSITIONS",
     "QueueFilter",
+    "last_query",
+    "open_queries",
     "request_recheck",
     "review_note",
     "review_queue",

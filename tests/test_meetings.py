@@ -5,7 +5,8 @@ and the store's null-geometry meetings layer."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
@@ -200,6 +201,7 @@ def history(demo_store, demo_area):
         expires_on=(TODAY + timedelta(days=2)).isoformat(),
     )
     n["released_before"] = _note(store, area, "Sitzgruppe im Park.", shift=4)
+    n["q_plain"] = _note(store, area, "Briefkastenanlage ohne Namen.", shift=9)
     # decided during meeting 1
     n["m_release"] = _note(
         store, area, "Bücherschrank vor der Kirche.", district="Nord-Ost", shift=1
@@ -213,6 +215,7 @@ def history(demo_store, demo_area):
     _edit(store, area, n["old_edited"], text="Spielplatz ohne Schatten, Sonnensegel fehlt.")
     _edit(store, area, n["to_release"], text="Neue Bank an der Haltestelle Kirchweg.")
     _review(store, area, n["released_before"], "freigeben")
+    _review(store, area, n["q_plain"], "rueckfrage", comment="Welches Haus?")
     # an expired note, gone before the meeting (written directly: the service refuses it)
     gone = _note(store, area, "Alter Aushang.", shift=7)
     feature = store.get(area, "notes", gone["id"])
@@ -245,7 +248,10 @@ def history(demo_store, demo_area):
     n["new_edited"] = _note(store, area, "Hofcafé geöffnet.", district="Nord-Ost", shift=3)
     _edit(store, area, n["new_edited"], text="Hofcafé geöffnet, dienstags.")
     _recheck(store, area, n["recheck_later"])  # a re-check is no change of the note
-    _review(store, area, n["m_query"], "einreichen", actor=CASEWORKER)  # neither
+    _review(
+        store, area, n["m_query"], "einreichen", actor=CASEWORKER, comment="Die Nordseite, Nr. 5."
+    )  # the answer
+    _review(store, area, n["q_plain"], "einreichen", actor=CASEWORKER)  # resubmitted only
     _pause()
     return {key: note["id"] for key, note in n.items()}, meeting_1
 
@@ -264,6 +270,8 @@ def test_changes_since_the_last_meeting(demo_store, demo_area, history):
     assert _kinds(changes) == {
         "neu": {ids["new"], ids["new_edited"]},
         "geaendert": {ids["old_edited"]},
+        "beantwortet": {ids["m_query"]},
+        "wieder_eingereicht": {ids["q_plain"]},
         "freigegeben": {ids["to_release"]},
         "archiviert": {ids["to_archive"]},
         "abgelaufen": {ids["expiring"]},
@@ -271,10 +279,16 @@ def test_changes_since_the_last_meeting(demo_store, demo_area, history):
     assert changes.counts() == {
         "neu": 2,
         "geaendert": 1,
+        "beantwortet": 1,
+        "wieder_eingereicht": 1,
         "freigegeben": 1,
         "archiviert": 1,
         "abgelaufen": 1,
     }
+    (answered,) = changes.items["beantwortet"]
+    assert answered["question"] == "Welche Straßenseite?"
+    assert answered["answer"] == "Die Nordseite, Nr. 5."
+    assert "answer" not in changes.items["wieder_eingereicht"][0]
     (expired,) = changes.items["abgelaufen"]
     assert expired == {
         "id": ids["expiring"],
@@ -335,11 +349,19 @@ def test_decisions_of_a_meeting_and_its_protocol(demo_store, demo_area, history)
     ]
     assert [d["by"] for d in found] == [LEAD.name, LEAD.name, LEAD.name, LEAD_2.name, LEAD.name]
     assert [d["action_label"] for d in found][:4] == [
-        "Freigeben",
-        "Rückfrage",
-        "Nachprüfung anfordern",
-        "Archivieren",
+        "freigegeben",
+        "zurückgefragt",
+        "Nachprüfung angefordert",
+        "archiviert",
     ]
+    query = found[1]
+    assert query["comment"] == "Welche Straßenseite?"
+    # the answer came after the meeting and is in its protocol
+    assert query["answer"] == "Die Nordseite, Nr. 5." and query["answered_by"] == CASEWORKER.name
+    closed = datetime.fromisoformat(meeting_1["properties"]["closed_at"])
+    # review_log times have whole seconds, the meeting's milliseconds
+    assert datetime.fromisoformat(query["answered_at"]) >= closed.replace(microsecond=0)
+    assert found[0]["comment"] == "" and found[0]["answer"] == ""
     props = meeting_1["properties"]
     assert all(props["started_at"] < d["at"] <= props["closed_at"] for d in found)
     assert all(d["note"]["properties"]["text"] for d in found)
@@ -348,8 +370,16 @@ def test_decisions_of_a_meeting_and_its_protocol(demo_store, demo_area, history)
     assert len(rows) == len(found)
     assert all(len(row) == len(meetings.PROTOCOL_HEADER) for row in rows)
     first = dict(zip(meetings.PROTOCOL_HEADER, rows[0], strict=True))
-    assert first["Besprechung am"] == TODAY.isoformat() and first["Team"] == NORD
-    assert first["Entscheidung"] == "Freigeben" and first["Durch"] == LEAD.name
+    assert first["Besprechung am"] == TODAY.strftime("%d.%m.%Y") and first["Team"] == NORD
+    assert first["Entscheidung"] == "freigegeben" and first["Durch"] == LEAD.name
+    # local time (Europe/Berlin), not UTC
+    at = datetime.fromisoformat(found[0]["at"]).astimezone(ZoneInfo("Europe/Berlin"))
+    assert first["Zeit"] == at.strftime("%d.%m.%Y, %H:%M")
+    assert first["Beginn"] == meetings.local_time(props["started_at"])
+    second_row = dict(zip(meetings.PROTOCOL_HEADER, rows[1], strict=True))
+    assert second_row["Entscheidung"] == "zurückgefragt"
+    assert second_row["Kommentar"] == "Welche Straßenseite?"
+    assert second_row["Antwort"] == "Die Nordseite, Nr. 5." and second_row["Antwort am"]
     assert first["Notiz-Id"] == ids["m_release"] and first["Kategorie"] == "Beobachtung"
     assert first["Bezirk"] == "Nord-Ost" and first["Text"] == "Bücherschrank vor der Kirche."
 
@@ -358,8 +388,9 @@ def test_decisions_of_a_meeting_and_its_protocol(demo_store, demo_area, history)
     assert [d["note_id"] for d in later] == [d["note_id"] for d in found]
     assert later[-1]["note"] is None
     later_rows = meetings.protocol_rows(meeting_1, later)
-    assert later_rows[-1][5] == ids["expiring"] and later_rows[-1][-1] == "(nicht sichtbar)"
-    assert later_rows[-1][6:9] == ["", "", ""]
+    last = dict(zip(meetings.PROTOCOL_HEADER, later_rows[-1], strict=True))
+    assert last["Notiz-Id"] == ids["expiring"] and last["Text"] == "(nicht sichtbar)"
+    assert [last["Kategorie"], last["Ort"], last["Bezirk"]] == ["", "", ""]
     assert "Zebra-9913" not in repr(later_rows)
 
     # a running meeting's decisions run up to now; a new meeting has none yet
@@ -465,3 +496,17 @@ def test_update_audit_fields_and_changes_since(demo_store, demo_area):
     all_entries = demo_store.changes(demo_area, "notes")
     assert [e["seq"] for e in all_entries] == sorted(e["seq"] for e in all_entries)
     assert all(e["layer"] == "notes" for e in all_entries)
+
+
+def test_local_time_and_meeting_labels():
+    # winter (CET, +1) and summer (CEST, +2)
+    assert meetings.local_time("2026-12-02T08:30:00+00:00") == "02.12.2026, 09:30"
+    assert meetings.local_time("2026-07-01T22:15:00+00:00") == "02.07.2026, 00:15"
+    assert meetings.local_time(None) == ""
+    morning = {"properties": {"held_on": "2026-12-02", "started_at": "2026-12-02T08:30:00+00:00"}}
+    afternoon = {"properties": {"held_on": "2026-12-02", "started_at": "2026-12-02T13:05:00+00:00"}}
+    assert meetings.meeting_label(morning) == "02.12.2026, 09:30 Uhr"
+    assert meetings.meeting_label(afternoon) == "02.12.2026, 14:05 Uhr"
+    # recorded later for an earlier day: the day, and when it was recorded
+    late = {"properties": {"held_on": "2026-11-30", "started_at": "2026-12-02T08:30:00+00:00"}}
+    assert meetings.meeting_label(late) == "30.11.2026 (erfasst 02.12.2026, 09:30 Uhr)"

@@ -1060,3 +1060,52 @@ def test_queue_actions_match_the_actor(demo_store, demo_area):
     assert {i["feature"]["id"] for i in viewer_items} & {n["id"] for n in notes} == {released["id"]}
     assert {i["feature"]["properties"]["review_state"] for i in viewer_items} == {"freigegeben"}
     assert all(i["actions"] == [] for i in viewer_items)
+
+
+# --- open queries (Rückfragen) --------------------------------------------------------------
+
+
+def test_open_queries_for_the_team_with_the_question(demo_store, demo_area):
+    store, area = demo_store, demo_area
+    mine = _note(store, area, text="Briefkasten hängt schief.", state="rueckfrage", shift=1)
+    colleague = _note(
+        store, area, author=Actor("fk-nord-2", Role.CASEWORKER, NORD), state="rueckfrage", shift=2
+    )
+    _note(store, area, state="eingereicht", shift=3)  # no query
+    other_team = _note(store, area, district="Mühlenviertel", state="rueckfrage")
+
+    found = review.open_queries(store, area, actor=CASEWORKER, rules=RULES, today=TODAY)
+    ids = [item["feature"]["id"] for item in found]
+    assert ids[0] == mine["id"] and colleague["id"] in ids  # own ones first
+    assert other_team["id"] not in ids
+    assert all(item["feature"]["properties"]["review_state"] == "rueckfrage" for item in found)
+    first = found[0]
+    assert first["own"] is True and first["question"] == "Bitte Ort genauer angeben."
+    assert first["asked_by"] == "tl-hilfe" and first["asked_at"]
+    assert first["feature"]["properties"]["category_label"] == "Beobachtung"
+    assert next(i for i in found if i["feature"]["id"] == colleague["id"])["own"] is False
+    # a district filter, the other team's lead, a viewer and an admin
+    nord_ost = _districts(store, area)["Nord-Ost"]["id"]
+    assert not [
+        i
+        for i in review.open_queries(
+            store, area, actor=CASEWORKER, rules=RULES, today=TODAY, district=nord_ost
+        )
+        if i["feature"]["id"] in (mine["id"], colleague["id"])
+    ]
+    muehle = review.open_queries(store, area, actor=LEAD_MUEHLE, rules=RULES, today=TODAY)
+    assert [i["feature"]["id"] for i in muehle if i["feature"]["id"] == other_team["id"]]
+    assert mine["id"] not in {i["feature"]["id"] for i in muehle}
+    assert review.open_queries(store, area, actor=VIEWER, rules=RULES, today=TODAY) == []
+    admin = Actor("admin", Role.ADMIN, None)
+    assert review.open_queries(store, area, actor=admin, rules=RULES, today=TODAY) == []
+
+    # answered (resubmitted with the answer): no longer open; the question stays in the log
+    answered = review_note(
+        store, area, mine, "einreichen", actor=CASEWORKER, today=TODAY, comment="Nr. 12, links."
+    )
+    assert review.last_query(answered["properties"]) is None
+    left = review.open_queries(store, area, actor=CASEWORKER, rules=RULES, today=TODAY)
+    assert mine["id"] not in {i["feature"]["id"] for i in left}
+    log = answered["properties"]["review_log"]
+    assert log[-1]["comment"] == "Nr. 12, links." and log[-1]["from"] == "rueckfrage"

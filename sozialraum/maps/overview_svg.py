@@ -9,12 +9,16 @@ numbered markers) and for printable walk sheets (numbered stops along a route).
 All coordinates going in are metres in EPSG:25832 (ETRS89 / UTM 32N). The map is north up
 (grid north of EPSG:25832; in Germany less than 3° from true north). Inside the SVG, the
 user units are pixels: ``viewBox="0 0 width_px height_px"``, x to the right, y downward.
-Every piece of text (labels, titles, attribution) is XML-escaped, so OSM names cannot
-inject markup; the output references nothing outside itself (no links, images or ids).
+Every piece of text (labels, titles, attribution, street names) is XML-escaped, so OSM names
+cannot inject markup; the output references nothing outside itself (no links or images; its
+only ids are those of its own street-name paths, with a prefix unique to the map's content).
+Street names are drawn along the streets (SVG ``textPath``) where a street is long enough in
+view for its name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -458,6 +462,78 @@ def _attribution_svg(frame: MapFrame, attribution: str) -> str:
     )
 
 
+_LABEL_FONT_PX = 10.0
+_LABEL_CHAR_PX = 0.56 * _LABEL_FONT_PX  # average width of a sans-serif character
+_LABEL_GAP_PX = 60.0  # label centres closer than this: the later one is left out
+_MAX_LABELS = 60
+
+
+def _label_pieces(street_lines, frame: MapFrame):
+    """Per street name the longest continuous piece in view, longest names first out."""
+    inset_m = 2 * _MARGIN_PX / frame.scale_px_per_m
+    box = (
+        frame.west_m + inset_m,
+        frame.south_m + inset_m,
+        frame.east_m - inset_m,
+        frame.north_m - inset_m,
+    )
+    by_name: dict[str, list] = {}
+    for name, line in street_lines:
+        name = " ".join(str(name or "").split())
+        if name and line is not None and not line.is_empty:
+            by_name.setdefault(name, []).append(line)
+    pieces = []
+    for name, lines in by_name.items():
+        clipped = shapely.clip_by_rect(np.array(lines, dtype=object), *box)
+        parts = [p for p in shapely.get_parts(clipped) if p.geom_type == "LineString"]
+        parts = [p for p in parts if not p.is_empty]
+        if not parts:
+            continue
+        merged = shapely.line_merge(shapely.multilinestrings(parts))
+        best = max(shapely.get_parts(merged), key=lambda p: p.length)
+        pieces.append((best.length * frame.scale_px_per_m, name, best))
+    pieces.sort(key=lambda item: -item[0])
+    return pieces
+
+
+def _street_labels_svg(street_lines, frame: MapFrame) -> str:
+    """Street names along their streets (``textPath``), where the name fits the piece of the
+    street in view; one label per name, labels not crowded on each other."""
+    pieces = _label_pieces(street_lines, frame)
+    if not pieces:
+        return ""
+    seed = f"{frame.west_m:.1f},{frame.north_m:.1f},{frame.width_px},{len(pieces)}"
+    prefix = "sn" + hashlib.sha1(seed.encode()).hexdigest()[:8]
+    defs, texts, centres = [], [], []
+    for length_px, name, piece in pieces:
+        if len(texts) >= _MAX_LABELS:
+            break
+        if length_px < len(name) * _LABEL_CHAR_PX + 12:
+            continue  # the name does not fit the street in view
+        coords = shapely.get_coordinates(piece)
+        xs, ys = frame.to_px(coords[:, 0], coords[:, 1])
+        if xs[-1] < xs[0]:  # read from left to right, never upside down
+            xs, ys = xs[::-1], ys[::-1]
+        middle = shapely.line_interpolate_point(piece, 0.5, normalized=True)
+        (cx,), (cy,) = frame.to_px([middle.x], [middle.y])
+        if any(math.hypot(cx - x, cy - y) < _LABEL_GAP_PX for x, y in centres):
+            continue
+        centres.append((cx, cy))
+        path_id = f"{prefix}-{len(texts)}"
+        points = np.column_stack([xs, ys]).ravel().tolist()
+        d = ("M%.1f %.1f" + "L%.1f %.1f" * (len(xs) - 1)) % tuple(points)
+        defs.append(f'<path id="{path_id}" d="{d}"/>')
+        texts.append(
+            f'<text font-size="{_num(_LABEL_FONT_PX)}" fill="#222" stroke="#fff" '
+            'stroke-width="3" stroke-linejoin="round" paint-order="stroke" dy="0.35em">'
+            f'<textPath href="#{path_id}" startOffset="50%" text-anchor="middle">'
+            f"{_escape(name)}</textPath></text>"
+        )
+    if not texts:
+        return ""
+    return f'<g class="street-names"><defs>{"".join(defs)}</defs>{"".join(texts)}</g>'
+
+
 def _points_array(points, what: str) -> np.ndarray:
     array = np.asarray(points, float)
     if array.ndim != 2 or array.shape[1] != 2:
@@ -473,6 +549,7 @@ def overview_svg(
     *,
     route_m: Sequence[tuple[float, float]] | None = None,
     areas_m: Iterable[tuple[object, str, str]] | None = None,
+    street_names_m: Iterable[tuple[str, object]] | None = None,
     width_px: int = 640,
     height_px: int = 480,
     padding_m: float = 120.0,
@@ -504,6 +581,11 @@ def overview_svg(
         Walking areas as ``(shapely Polygon or MultiPolygon in EPSG:25832, fill colour as
         hex, label)``, e.g. the 15-, 10- and 5-minute areas in that order; labelled ones
         appear in a legend.
+    street_names_m : iterable of (str, LineString), optional
+        Named streets as ``(name, shapely LineString in metres, EPSG:25832)`` (the area's
+        streets, :meth:`~sozialraum.analysis.streets.Streets.lines_m`): each name is drawn
+        once along the longest piece of its street in view, where it fits, above the
+        streets and below the route and the markers.
     width_px, height_px : int
         Size of the drawing in pixels (also the SVG ``viewBox``).
     padding_m : float
@@ -590,6 +672,9 @@ def overview_svg(
             f'<path class="streets" d="{street_d}" fill="none" stroke="{_STREET_COLOUR}" '
             f'stroke-width="{stroke:.2f}" stroke-linecap="round"/>'
         )
+
+    if street_names_m is not None:
+        parts.append(_street_labels_svg(street_names_m, frame))
 
     if route is not None:
         rx, ry = frame.to_px(route[:, 0], route[:, 1])

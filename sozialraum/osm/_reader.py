@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import osmium
@@ -82,6 +83,49 @@ def _edit(obj) -> str | None:
     return stamp.date().isoformat() if stamp is not None and stamp.year > 1970 else None
 
 
+def iso_timestamp(stamp) -> str | None:
+    """A datetime (or an OSM timestamp text) as UTC ISO with seconds; ``None`` for none
+    or the 1970 placeholder of objects without metadata."""
+    if stamp is None or stamp == "":
+        return None
+    if isinstance(stamp, str):
+        try:
+            stamp = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if stamp.year <= 1970:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class _NewestTimestamp:
+    """A pass-through filter that remembers the newest object timestamp it sees (every
+    object of the file, before the key filters)."""
+
+    def __init__(self) -> None:
+        self.newest = None
+
+    def _seen(self, obj) -> bool:
+        stamp = obj.timestamp
+        if stamp is not None and (self.newest is None or stamp > self.newest):
+            self.newest = stamp
+        return False  # keep every object
+
+    node = way = relation = _seen
+
+
+def header_timestamp(header) -> str | None:
+    """The data time a file header states (``osmosis_replication_timestamp``, else
+    ``timestamp``) as UTC ISO, or ``None``."""
+    for key in ("osmosis_replication_timestamp", "timestamp"):
+        found = iso_timestamp(header.get(key, ""))
+        if found:
+            return found
+    return None
+
+
 def way_keys(table: CategoryTable) -> list[str]:
     """Keys worth looking at on ways: all rule keys except those asking for node-only values."""
     keys = []
@@ -93,7 +137,7 @@ def way_keys(table: CategoryTable) -> list[str]:
     return keys
 
 
-def _processor(path: Path, table: CategoryTable):
+def _processor(path: Path, table: CategoryTable, newest: _NewestTimestamp):
     all_keys = sorted({*table.osm_keys(), ADDRESS_KEY, "boundary"})
     for_ways = sorted({*way_keys(table), ADDRESS_KEY, "boundary"})
     not_ways = osmium.osm.NODE | osmium.osm.RELATION | osmium.osm.AREA
@@ -101,6 +145,7 @@ def _processor(path: Path, table: CategoryTable):
         osmium.FileProcessor(str(path))
         .with_locations()
         .with_areas(osmium.filter.KeyFilter(*all_keys))
+        .with_filter(newest)
         .with_filter(osmium.filter.KeyFilter(*all_keys).enable_for(not_ways))
         .with_filter(osmium.filter.KeyFilter(*for_ways).enable_for(osmium.osm.WAY))
     )
@@ -126,7 +171,9 @@ def read_osm_file(
     OsmData
         Objects as points in EPSG:4326: nodes at their location, ways at a point
         on their surface (closed) or their midpoint (open), multipolygon relations
-        at a point on their surface; admin_level 9/10 boundary polygons.
+        at a point on their surface; admin_level 9/10 boundary polygons; the data's
+        date (``newest_object`` over every object of the file, ``base_timestamp`` from
+        the header's replication time).
     """
     check_osm_file(path)
     classify = table.classify
@@ -135,8 +182,11 @@ def read_osm_file(
     relations: dict[int, dict[str, str]] = {}
     placed: set[int] = set()  # relations that arrived as assembled areas (in any order)
     count = 0
+    newest = _NewestTimestamp()
     try:
-        for obj in _processor(path, table):
+        processor = _processor(path, table, newest)
+        data.base_timestamp = header_timestamp(processor.header)
+        for obj in processor:
             count += 1
             if tick is not None and count % 5000 == 0:
                 tick(count)
@@ -185,6 +235,7 @@ def read_osm_file(
     except RuntimeError as exc:
         raise OsmImportError(f"cannot read {path.name}: {exc}") from None
     data.unplaced.extend(("r", rid, tags) for rid, tags in relations.items() if rid not in placed)
+    data.newest_object = iso_timestamp(newest.newest)
     if tick is not None:
         tick(count)
     return data

@@ -51,3 +51,23 @@ class OsmData:
     walk_ways: list[list[tuple[int, float, float] | None]] = field(default_factory=list)
     #: named streets among the walkable ways (online import): (name, [(lon, lat), ...])
     street_lines: list[tuple[str, list[tuple[float, float]]]] = field(default_factory=list)
+    #: the newest timestamp of an object read (UTC ISO, seconds), ``None`` without metadata
+    newest_object: str | None = None
+    #: the data's own time from the file header (``osmosis_replication_timestamp`` or
+    #: ``timestamp``) or the Overpass answer (``osm3s.timestamp_osm_base``), UTC ISO
+    base_timestamp: str | None = None
+    #: where ``base_timestamp`` came from: ``"header"`` (file) or ``"overpass"``
+    base_source: str = "header"
+
+    def data_date(self) -> dict:
+        """When the OSM data is from (area.json ``osm_data``): ``date`` (UTC ISO, the
+        header's / server's time, else the newest object's, else ``None``), ``source``
+        (``"header"``, ``"overpass"``, ``"newest_object"`` or ``None``), ``newest_object``.
+        """
+        if self.base_timestamp:
+            date, source = self.base_timestamp, self.base_source
+        elif self.newest_object:
+            date, source = self.newest_object, "newest_object"
+        else:
+            date, source = None, None
+        return {"date": date, "source": source, "newest_object": self.newest_object}

@@ -396,6 +396,8 @@ def import_area(
         "title": title or previous.get("title") or area,
         "source": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # when the OSM data itself is from (not the import day), see OsmData.data_date
+        "osm_data": data.data_date(),
         "bbox": [round(v, decimals) for v in bounds],
         "counts": counts,
         "resources": len(resource_features),

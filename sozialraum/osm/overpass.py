@@ -7,6 +7,7 @@ DNS-over-HTTPS fallback is off, and the response cache is off.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
 import socket
@@ -19,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.model.categories import CategoryTable
 from sozialraum.model.mailbox import osm_filter_tags
-from sozialraum.osm._reader import DISTRICT_ADMIN_LEVELS
+from sozialraum.osm._reader import DISTRICT_ADMIN_LEVELS, iso_timestamp
 from sozialraum.osm._records import Boundary, OsmData, OsmObject
 from sozialraum.settings import ImportSettings
 
@@ -32,8 +33,15 @@ _ELEMENT_TYPES = {"node": "n", "way": "w", "relation": "r"}
 ADMIN_LEVELS = tuple(str(level) for level in DISTRICT_ADMIN_LEVELS)
 
 
+#: The ``osm3s.timestamp_osm_base`` values of the Overpass answers of the running fetch.
+_BASE_TIMES: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "overpass_base_times", default=None
+)
+
+
 def _check_response(response, *args, **kwargs):
-    """Response hook: no endless 429/504 retries; Overpass runtime errors are errors."""
+    """Response hook: no endless 429/504 retries; Overpass runtime errors are errors; the
+    answer's data time (``osm3s.timestamp_osm_base``) is remembered."""
     if response.status_code in (429, 504):
         raise OverpassUnavailable(
             f"the server {response.url.split('?')[0]} is overloaded "
@@ -45,6 +53,12 @@ def _check_response(response, *args, **kwargs):
         except ValueError:
             body = None
         remark = body.get("remark", "") if isinstance(body, dict) else ""
+        base = (
+            (body.get("osm3s") or {}).get("timestamp_osm_base") if isinstance(body, dict) else None
+        )
+        seen = _BASE_TIMES.get()
+        if seen is not None and isinstance(base, str) and base:
+            seen.append(base)
         if "error" in remark:
             raise OverpassUnavailable(
                 f"the Overpass server stopped the query: {remark[:200]} {HOW_TO_USE_A_FILE}"
@@ -205,10 +219,26 @@ def fetch(
     Returns
     -------
     (OsmData, shapely geometry)
-        The objects as points (EPSG:4326), the walkable ways and named streets, and the
-        polygon that was queried.
+        The objects as points (EPSG:4326), the walkable ways and named streets, the
+        data's time (``base_timestamp``: the answers' ``osm3s.timestamp_osm_base``, the
+        oldest of them; ``None`` if the server sent none), and the polygon that was
+        queried.
     """
     tags = _merge_tags(table.osmnx_tags(), {**osm_filter_tags(), "addr:housenumber": True})
+    base_times: list[str] = []
+    token = _BASE_TIMES.set(base_times)
+    try:
+        data, polygon = _fetch(tags, table, settings, place=place, bbox=bbox)
+    finally:
+        _BASE_TIMES.reset(token)
+    # the oldest answer's time: every object is at least that new (osmnx drops the
+    # objects' own timestamps, so there is no newest object to fall back to)
+    data.base_timestamp = min(filter(None, map(iso_timestamp, base_times)), default=None)
+    data.base_source = "overpass"
+    return data, polygon
+
+
+def _fetch(tags, table, settings, *, place, bbox) -> tuple[OsmData, BaseGeometry]:
     with _osmnx_settings(settings) as ox:
         from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 

@@ -7,14 +7,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from sozialraum import areas as services
-from sozialraum import settings
+from sozialraum import review, settings
 from sozialraum.errors import NotFound
 from sozialraum.mailbox_check import check_one, result_record
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.web.api import checked_area, note_filter
 from sozialraum.web.csp import csp_nonce, map_document
-from sozialraum.web.pages_notes import linked_notes
+from sozialraum.web.pages_notes import _actor, _rules, linked_notes
 
 
 def _ctx():
@@ -40,9 +40,24 @@ def index():
                 "warnings": services.area_warnings(meta),
                 "live": services.live_counts(store, name, table),
                 "districts": services.district_summaries(store, name, table),
+                "queries": _open_queries(name),
             }
         )
-    return render_template("index.html", areas=areas, categories=table)
+    return render_template(
+        "index.html", areas=areas, categories=table, data_date=services.data_date
+    )
+
+
+def _open_queries(area: str, district: str | None = None) -> list[dict]:
+    """The open Rückfragen of the user's team in an area (or a district)."""
+    return review.open_queries(
+        _ctx()["store"],
+        area,
+        actor=_actor(),
+        rules=_rules(),
+        today=settings.today(),
+        district=district,
+    )
 
 
 def _map_page(area: str, district: dict | None):
@@ -58,6 +73,7 @@ def _map_page(area: str, district: dict | None):
         districts=services.district_summaries(_ctx()["store"], area, _ctx()["categories"]),
         live=services.live_counts(_ctx()["store"], area, _ctx()["categories"]),
         map_url=url_for("pages.area_map", area=area, **args, **place_note),
+        queries=_open_queries(area, district["id"] if district else None),
         **_list_context(area, args),
     )
 

@@ -12,7 +12,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from sozialraum import areas as services
-from sozialraum import fieldnotes, settings
+from sozialraum import fieldnotes, review, settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
 from sozialraum.model.review import ACTION_LABELS, STATES, content_editors
@@ -223,6 +223,7 @@ def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
         review_labels=STATES,
         review_actions=ACTION_LABELS,
         editors=content_editors(feature["properties"]),
+        query=review.last_query(feature["properties"]),
         **extra,
     )
 
@@ -236,7 +237,10 @@ def note_page(area: str, note_id: str):
     )
     if request.method == "GET":
         saved = request.args.get("neu") or request.args.get("gespeichert")
-        return render_template("notiz.html", **_note_context(area, meta, feature, saved=saved))
+        context = _note_context(
+            area, meta, feature, saved=saved, answered=request.args.get("beantwortet")
+        )
+        return render_template("notiz.html", **context)
     values = _submitted()
     try:
         fieldnotes.update_note(
@@ -267,6 +271,45 @@ def note_page(area: str, note_id: str):
         context = _note_context(area, meta, feature, values=values, error=exc.message)
         return render_template("notiz.html", **context), exc.status
     return redirect(url_for("pages.note", area=area, note_id=note_id, gespeichert=1), 303)
+
+
+def answer_query(area: str, note_id: str):
+    """Answer a Rückfrage from the note's page: the answer is the comment of the
+    resubmission (review action ``einreichen`` from ``rueckfrage``)."""
+    meta = checked_area(area)
+    store, today = _ctx()["store"], settings.today()
+    feature = fieldnotes.get_note(
+        store, area, note_id, today=today, reader=_actor(), rules=_rules()
+    )
+    answer = (request.form.get("answer") or "").strip()
+    try:
+        if (feature["properties"].get("review_state") or "entwurf") != "rueckfrage":
+            raise InvalidInput("Zu dieser Notiz ist keine Rückfrage offen.")
+        if not answer:
+            raise InvalidInput("Bitte die Rückfrage beantworten (Antwort fehlt).")
+        review.review_note(
+            store,
+            area,
+            note_id,
+            "einreichen",
+            expected_version=_version(),
+            actor=_actor(),
+            rules=_rules(),
+            today=today,
+            comment=answer,
+        )
+    except VersionConflict:
+        current = fieldnotes.get_note(store, area, note_id, today=today)
+        message = (
+            "Die Notiz wurde inzwischen geändert; Ihre Antwort wurde nicht gespeichert. "
+            "Bitte prüfen Sie die aktuelle Fassung und antworten Sie erneut."
+        )
+        context = _note_context(area, meta, current, error=message, answer=answer)
+        return render_template("notiz.html", **context), 409
+    except (InvalidInput, Forbidden) as exc:
+        context = _note_context(area, meta, feature, error=exc.message, answer=answer)
+        return render_template("notiz.html", **context), exc.status
+    return redirect(url_for("pages.note", area=area, note_id=note_id, beantwortet=1), 303)
 
 
 def delete_note(area: str, note_id: str):

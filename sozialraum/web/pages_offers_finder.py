@@ -96,6 +96,7 @@ def _render(area, meta, form, lists, answers, *, status=200, **context):
         ticked={key: set(values) for key, values in lists.items()},
         answers=answers,
         profile_labels=PROFILE_LABELS,
+        offer_address=lambda offer: services.feature_address(_ctx()["store"], area, offer),
         **context,
     )
     return body, status, NO_STORE

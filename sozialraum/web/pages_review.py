@@ -147,6 +147,7 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "history": history,
         "counts": counts,
         "change_kinds": meetings.CHANGE_KINDS,
+        "meeting_label": meetings.meeting_label,
         "roles_present": meetings.ROLES_PRESENT,
         "is_lead": actor.role == Role.LEAD and bool(actor.team),
         "tile_url": current_app.config.get("TILE_URL") or "",
@@ -322,7 +323,8 @@ def meeting_page(area: str, meeting_id: str):
         previous=before,
         change_kinds=meetings.CHANGE_KINDS,
         counts=meetings.team_counts(store, area, props["team"], today=today, rules=rules),
-        action_labels=review.ACTION_LABELS,
+        action_labels=meetings.DECISION_LABELS,
+        meeting_label=meetings.meeting_label,
         svg=_protocol_svg(area, found),
     )
 
@@ -334,5 +336,7 @@ def meeting_csv(area: str, meeting_id: str):
     found = _decisions(area, meeting)
     rows = meetings.protocol_rows(meeting, found)
     body = csv_text(meetings.PROTOCOL_HEADER, rows).encode("utf-8")
-    name = f"besprechung-{area}-{meeting['properties']['held_on']}.csv"
+    # two meetings on one day: the local start time keeps the file names apart
+    started = meetings.local_time(meeting["properties"].get("started_at"))[-5:].replace(":", "")
+    name = f"besprechung-{area}-{meeting['properties']['held_on']}-{started}.csv"
     return download(body, "text/csv", name)

@@ -17,6 +17,7 @@ from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.isochrones import isochrone_polygons_m
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.coverage import street_lines_m
 from sozialraum.errors import NotFound
 from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
@@ -47,6 +48,8 @@ def _render_guide(area, meta, form, *, status=200, **context):
         meta=meta,
         form=form,
         profile_labels=PROFILE_LABELS,
+        data_date=services.data_date(meta),
+        offer_address=lambda offer: services.feature_address(_ctx()["store"], area, offer),
         **context,
     )
     return body, status, NO_STORE
@@ -112,7 +115,7 @@ def guide(area: str):
         nearby_offers=nearby,
         region_offers=region_wide,
         profile_label=PROFILE_LABELS[profile],
-        svg=_guide_svg(store, area, address, nearest),
+        svg=_guide_svg(store, area, address, nearest, with_offers=bool(nearby or region_wide)),
         zones=ZONE_COLOURS,
     )
 
@@ -144,7 +147,7 @@ def _guide_offers(store, area: str, address: dict, nearest: dict, speed: float):
     return nearby, region_wide
 
 
-def _guide_svg(store, area: str, address: dict, nearest: dict) -> str:
+def _guide_svg(store, area: str, address: dict, nearest: dict, *, with_offers: bool) -> str:
     network = services.walk_network(store, area)
     lon, lat = address["geometry"]["coordinates"]
     (x_m,), (y_m,) = project([lon], [lat])
@@ -169,12 +172,15 @@ def _guide_svg(store, area: str, address: dict, nearest: dict) -> str:
             )
         ):
             areas.append((polygon, ZONE_COLOURS[int(minutes)], f"{int(minutes)} Minuten zu Fuß"))
+    # printed, the map fills the handout's width (A4, 18 cm): 2:1, or 3:1 beside the offers
+    width_px, height_px = (1050, 350) if with_offers else (1000, 500)
     return overview_svg(
         network,
         markers,
         areas_m=areas,
-        width_px=720,
-        height_px=560,
+        street_names_m=street_lines_m(store, area),
+        width_px=width_px,
+        height_px=height_px,
         title="Karte: Ihre Adresse und die nächsten Orte",
     )
 

@@ -17,6 +17,7 @@ from sozialraum import areas as services
 from sozialraum import fieldnotes, settings, walks
 from sozialraum.analysis.reachability import AnalysisUnavailable
 from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, walk_minutes
+from sozialraum.coverage import street_lines_m
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.maps.overview_svg import Marker, overview_svg
 from sozialraum.model.notes import MAILBOX_STATUSES
@@ -192,6 +193,7 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
         network,
         markers,
         route_m=line if len(line) >= 2 else None,
+        street_names_m=street_lines_m(store, area),
         width_px=width_px,
         height_px=height_px,
         title=f"Karte des Rundgangs: {walk['properties']['title']}",
@@ -287,7 +289,8 @@ def walk_sheet(area: str, walk_id: str):
     walk = walks.get_walk(_store(), area, walk_id, reader=_actor())
     link = url_for("pages.walk", area=area, walk_id=walk_id, _external=True)
     context = _walk_context(area, meta, walk, qr=_qr_svg(link), link=link)
-    context["svg"] = walk_map_svg(area, context["walk"], width_px=700, height_px=430)
+    # A4 with 10 mm margins: 190 mm wide, at most 110 mm high — the map fills the width
+    context["svg"] = walk_map_svg(area, context["walk"], width_px=760, height_px=440)
     return render_template("laufzettel.html", **context)
 
 

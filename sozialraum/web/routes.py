@@ -78,6 +78,13 @@ ROUTES: tuple[Route, ...] = (
         "/gebiete/<area>/notizen/<note_id>", "edit_note", pages_notes.note_page, "write", ("POST",)
     ),
     Route(
+        "/gebiete/<area>/notizen/<note_id>/antwort",
+        "answer_query",
+        pages_notes.answer_query,
+        "write",
+        ("POST",),
+    ),
+    Route(
         "/gebiete/<area>/notizen/<note_id>/loeschen",
         "delete_note",
         pages_notes.delete_note,

@@ -487,3 +487,93 @@ def test_street_crossing_the_whole_view_is_drawn_clipped():
         y_m = frame.north_m - py / frame.scale_px_per_m
         expected_y_m = ends_y[0] + (x_m - ends_x[0]) * slope_m
         assert (y_m - expected_y_m) * frame.scale_px_per_m == pytest.approx(0, abs=0.1)
+
+
+# --- street names along the streets (textPath) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def street_lines():
+    """The Neuss extract's named streets as (name, LineString in metres)."""
+    from sozialraum.analysis.streets import StreetCollector
+
+    collector = StreetCollector()
+    build_walk_network(EXTRACTS["neuss-innenstadt"], on_way=collector)
+    streets = collector.streets()
+    return list(zip(streets.line_names().tolist(), streets.lines_m().tolist(), strict=True))
+
+
+def _polyline_length(d: str) -> float:
+    points = [float(v) for v in re.findall(NUMBER, d)]
+    xy = np.array(points).reshape(-1, 2)
+    return float(np.hypot(*np.diff(xy, axis=0).T).sum())
+
+
+def test_street_names_follow_their_streets(network, centre, street_lines):
+    home = near(centre)
+    svg = overview_svg(
+        network,
+        [Marker(*home, "H", kind="home")],
+        street_names_m=street_lines,
+        width_px=1000,
+        height_px=500,
+    )
+    root = ET.fromstring(svg)
+    paths = {p.get("id"): p.get("d") for p in root.iter(f"{SVG}path") if p.get("id")}
+    labels = list(root.iter(f"{SVG}textPath"))
+    assert len(labels) >= 3  # the Neuss centre: Fesserstraße, Düsseldorfer Straße, …
+    names = [label.text for label in labels]
+    assert len(names) == len(set(names))  # each name once
+    known = {name for name, _ in street_lines}
+    assert set(names) <= known
+    for label in labels:
+        ref = label.get("href")
+        assert ref.startswith("#") and ref[1:] in paths  # only its own paths
+        d = paths[ref[1:]]
+        xs = [float(v) for v in re.findall(NUMBER, d)][0::2]
+        assert xs[0] <= xs[-1]  # read left to right
+        assert _polyline_length(d) >= len(label.text) * 5.6  # the name fits along it
+        assert all(-0.1 <= x <= 1000.1 for x in xs)
+    # the labels sit on their streets: each label path lies on the street of that name
+    frame = map_frame([home[0]], [home[1]], width_px=1000, height_px=500)
+    by_name = {}
+    for name, line in street_lines:
+        by_name.setdefault(name, []).append(line)
+    for label in labels:
+        d = paths[label.get("href")[1:]]
+        px = np.array([float(v) for v in re.findall(NUMBER, d)]).reshape(-1, 2)
+        x_m = frame.west_m + px[:, 0] / frame.scale_px_per_m
+        y_m = frame.north_m - px[:, 1] / frame.scale_px_per_m
+        street = shapely.union_all(by_name[label.text])
+        assert max(street.distance(Point(x, y)) for x, y in zip(x_m, y_m, strict=True)) < 1.0
+    # ids differ between two maps of different views on one page
+    other = overview_svg(network, [Marker(*near(centre, 300, 0), "1")], street_names_m=street_lines)
+    other_ids = {p.get("id") for p in ET.fromstring(other).iter(f"{SVG}path") if p.get("id")}
+    assert other_ids and not other_ids & set(paths)
+
+
+def test_street_names_are_escaped_and_left_out_where_they_do_not_fit(network, centre):
+    home = near(centre)
+    long_line = shapely.LineString([near(centre, -150, -20), near(centre, 150, -20)])
+    short_line = shapely.LineString([near(centre, -10, 60), near(centre, 10, 60)])
+    svg = overview_svg(
+        network,
+        [Marker(*home, "H", kind="home")],
+        street_names_m=[
+            ("<b>Mühlen&gasse</b>", long_line),
+            ("Sehr lange Straße mit einem sehr langen Namen", short_line),
+        ],
+    )
+    root = ET.fromstring(svg)  # well-formed
+    names = [label.text for label in root.iter(f"{SVG}textPath")]
+    assert names == ["<b>Mühlen&gasse</b>"]
+    assert "&lt;b&gt;Mühlen&amp;gasse&lt;/b&gt;" in svg and "<b>" not in svg
+    # a street drawn right to left is labelled left to right
+    reverse = overview_svg(
+        network,
+        [Marker(*home, "H", kind="home")],
+        street_names_m=[("Gegenweg", shapely.LineString(long_line.coords[::-1]))],
+    )
+    (path,) = [p for p in ET.fromstring(reverse).iter(f"{SVG}path") if p.get("id")]
+    xs = [float(v) for v in re.findall(NUMBER, path.get("d"))][0::2]
+    assert xs[0] < xs[-1]

@@ -568,3 +568,66 @@ def test_simplification_of_districts_that_overlap_is_per_polygon():
         assert (
             after.geometry.symmetric_difference(before.geometry).area < 1e-3 * before.geometry.area
         )
+
+
+# the OSM data's own date (SOURCES.md "Data date"): the XML copies have no header time, so
+# the newest object's timestamp; the PBF originals carry the replication time in the header
+NEWEST_OBJECT_DAY = {
+    "dortmund-aplerbeck": "2026-07-14",
+    "neuss-innenstadt": "2026-03-28",
+    "karlsruhe-neureut-kirchfeld": "2026-02-13",
+    "dreieich-dreieichenhain": "2022-10-16",
+}
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_osm_data_date_is_the_newest_object_not_the_import_day(imported, name):
+    meta = imported.read_meta(name)
+    osm = meta["osm_data"]
+    assert osm["source"] == "newest_object"
+    assert osm["date"] == osm["newest_object"]
+    assert osm["date"][:10] == NEWEST_OBJECT_DAY[name]
+    assert osm["date"].endswith("+00:00")
+    assert osm["date"][:10] != meta["imported_at"][:10]
+
+
+@pytest.mark.parametrize(
+    ("file", "replication", "newest_day"),
+    [
+        ("aplerbeck.osm.pbf", "2026-07-14T15:23:33+00:00", "2026-07-14"),
+        ("karlsruhe-kirchfeld.osm.pbf", "2026-02-13T16:14:43+00:00", "2026-02-13"),
+        ("neuss-s11.osm.pbf", None, "2026-03-28"),  # no replication time in its header
+    ],
+)
+def test_osm_data_date_from_the_pbf_header(store, file, replication, newest_day):
+    import_area(store, "orig", osm_file=SHARED_OSM / "orig" / file)
+    osm = store.read_meta("orig")["osm_data"]
+    assert osm["newest_object"][:10] == newest_day
+    if replication:
+        assert osm == {
+            "date": replication,
+            "source": "header",
+            "newest_object": osm["newest_object"],
+        }
+        assert osm["newest_object"] <= replication
+    else:
+        assert osm["source"] == "newest_object" and osm["date"] == osm["newest_object"]
+
+
+def test_osm_data_date_unknown_without_metadata(store, tmp_path):
+    # a fictional file without timestamps (as written by tools that drop metadata)
+    target = tmp_path / "ohne-zeit.osm"
+    target.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n"
+        "<node id='1' version='1' lat='51.2' lon='6.69'>"
+        "<tag k='amenity' v='pharmacy'/><tag k='name' v='Apotheke am Markt'/>"
+        "<tag k='addr:street' v='Marktweg'/><tag k='addr:housenumber' v='4'/></node>\n"
+        "</osm>\n",
+        encoding="utf-8",
+    )
+    import_area(store, "ohne-zeit", osm_file=target)
+    assert store.read_meta("ohne-zeit")["osm_data"] == {
+        "date": None,
+        "source": None,
+        "newest_object": None,
+    }

@@ -109,6 +109,13 @@ def test_bbox_import_matches_the_extract_and_the_file_import(fake, tmp_path, fil
     assert set(resources) == set(feature_ids(file_import, "x", "resources"))
     assert set(addresses) == set(feature_ids(file_import, "x", "addresses"))
     assert meta["counts"] == file_import.read_meta("x")["counts"]
+    # the data's date is the server's osm3s.timestamp_osm_base (the fake sends the newest
+    # object's time of the extract), not the import day
+    assert meta["osm_data"] == {
+        "date": "2026-07-14T13:49:37+00:00",
+        "source": "overpass",
+        "newest_object": None,
+    }
 
 
 def test_the_query_reached_the_fake_server(fake, tmp_path):
@@ -325,3 +332,17 @@ def test_online_import_stores_the_named_streets_like_a_file_import(fake, tmp_pat
         shapely.length(from_file.lines_m()).sum(), rel=1e-6
     )
     assert load_streets(file_import, "x").summary() == from_file.summary()
+
+
+def test_online_import_without_a_server_data_time_says_unknown(fake, tmp_path, monkeypatch):
+    import fake_overpass
+
+    real = fake_overpass.load_elements
+    monkeypatch.setattr(fake_overpass, "load_elements", lambda path: (real(path)[0], ""))
+    store = GeoJSONStore(tmp_path)
+    import_area(store, "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
+    assert store.read_meta("aplerbeck")["osm_data"] == {
+        "date": None,
+        "source": None,
+        "newest_object": None,
+    }

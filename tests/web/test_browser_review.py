@@ -161,3 +161,78 @@ def test_four_eyes_a_lead_who_edited_a_note_cannot_release_it(
     assert released["review_log"][-1]["by"] == "leitung-zwei"
     assert released["text"] == "Spielplatztor ist repariert."
     check(t, console_t)
+
+
+def test_query_answer_and_meeting_loop(open_session, live_server, demo_store):
+    """A caseworker submits, the lead asks a question in a meeting, the caseworker sees it
+    on the start page and answers from the note page, the lead finds the answer in "Seit
+    letzter Besprechung" and in the meeting's protocol."""
+    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    rules = NoteRules(load_note_categories(), load_privacy_guard())
+    address = demo_store.query(AREA, "addresses", district="r1")[5]
+    data = {"category": "problem", "text": "Gehweg vor dem Kiosk abgesackt.",
+            "review_state": "entwurf", "address_id": address["id"]}  # fmt: skip
+    note = create_note(demo_store, AREA, data, actor=actor, rules=rules, today=settings.today())
+    review = f"{live_server}/gebiete/{AREA}/pruefung"
+
+    # the caseworker submits the draft from the review page
+    cw = open_session()
+    console_cw = watch_console(cw)
+    log_in(cw.page, live_server, DEMO_LOGINS["caseworker"])
+    cw.page.goto(f"{review}?state=entwurf&district=r1&category=problem")
+    cw.page.locator(f'#note-{note["id"]} button[data-action="einreichen"]').click()
+    cw.page.wait_for_url("**erledigt=einreichen**")
+    assert demo_store.get(AREA, "notes", note["id"])["properties"]["review_state"] == (
+        "eingereicht"
+    )
+
+    # the lead starts a meeting, asks a question (r + text + Enter) and closes the meeting
+    lead = open_session()
+    console_lead = watch_console(lead)
+    log_in(lead.page, live_server, DEMO_LOGINS["lead"])
+    lead.page.goto(f"{review}?district=r1&category=problem")
+    lead.page.get_by_role("button", name="Besprechung beginnen").click()
+    lead.page.wait_for_selector("text=Besprechung läuft")
+    lead.page.locator(f"#note-{note['id']}").focus()
+    lead.page.keyboard.press("r")
+    lead.page.keyboard.type("Auf welcher Straßenseite <genau>?")
+    lead.page.keyboard.press("Enter")
+    lead.page.wait_for_url("**erledigt=rueckfrage**")
+    lead.page.get_by_role("button", name="Besprechung abschließen und Protokoll zeigen").click()
+    lead.page.wait_for_selector("h1:has-text('Protokoll der Teambesprechung')")
+    protocol_url = lead.page.url
+    assert "zurückgefragt" in lead.page.locator(".protocol-decisions").inner_text()
+    assert "noch nicht beantwortet" in lead.page.locator(".protocol-decisions").inner_text()
+
+    # the caseworker sees the question on the start page and answers on the note page
+    cw.page.goto(f"{live_server}/")
+    query = cw.page.locator(f'.open-query[data-note-id="{note["id"]}"]')
+    assert "Auf welcher Straßenseite <genau>?" in query.inner_text()
+    cw.screenshot("1-startseite-rueckfrage", full_page=True)
+    query.locator("a").click()
+    cw.page.wait_for_selector("#rueckfrage")
+    assert "Auf welcher Straßenseite <genau>?" in cw.page.locator("#rueckfrage").inner_text()
+    cw.page.fill("#answer", "Nordseite, direkt vor Hausnummer 5.")
+    cw.page.get_by_role("button", name="Rückfrage beantworten und wieder einreichen").click()
+    cw.page.wait_for_selector("text=Antwort gespeichert")
+    stored = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert stored["review_state"] == "eingereicht"
+    assert stored["review_log"][-1]["comment"] == "Nordseite, direkt vor Hausnummer 5."
+    cw.page.goto(f"{live_server}/")
+    assert cw.page.locator(f'.open-query[data-note-id="{note["id"]}"]').count() == 0
+    check(cw, console_cw)
+
+    # the lead: "Seit letzter Besprechung" counts the answer and shows it; so does the protocol
+    lead.page.goto(f"{review}?district=r1&category=problem")
+    counts = lead.page.locator(".since-counts").inner_text()
+    assert "1 Rückfrage beantwortet" in " ".join(counts.split())
+    answered = lead.page.locator('.since-kind[data-kind="beantwortet"]')
+    answered.locator("summary").click()
+    assert "Antwort: Nordseite, direkt vor Hausnummer 5." in answered.inner_text()
+    lead.screenshot("2-seit-letzter-besprechung", full_page=True)
+    lead.page.goto(protocol_url)
+    decisions = lead.page.locator(".protocol-decisions").inner_text()
+    assert "zurückgefragt" in decisions and "Auf welcher Straßenseite <genau>?" in decisions
+    assert "Nordseite, direkt vor Hausnummer 5." in decisions
+    lead.screenshot("3-protokoll", full_page=True)
+    check(lead, console_lead)

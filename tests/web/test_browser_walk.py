@@ -298,10 +298,13 @@ def test_address_guide_handout_print_and_pdf(s, live_server, demo_store):
         assert page.locator(hidden).is_hidden(), hidden
     assert handout.is_visible() and svg.is_visible()
     assert rows.first.is_visible()
-    printed = svg.bounding_box()  # smaller on paper, but not squeezed into a letterbox
+    printed = svg.bounding_box()  # as wide as the handout, not squeezed into a letterbox
     _, _, view_width, view_height = map(float, svg.get_attribute("viewBox").split())
-    assert printed["height"] < picture["height"]
     assert printed["width"] / printed["height"] == pytest.approx(view_width / view_height, rel=0.02)
+    # the printed map fills the handout's width (drawn wide: 2:1 or 3:1 beside offers)
+    assert printed["width"] >= 0.97 * handout.bounding_box()["width"]
+    assert view_width / view_height >= 2
+    assert svg.locator("textPath").count() >= 1  # street names along the streets
     s.screenshot("druckansicht", full_page=True)
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF-")

@@ -551,5 +551,71 @@ def test_guide_names_a_contact_for_offers_without_a_phone_and_a_german_data_date
     assert "beratung@traeger.example" in row and "Telefon" not in row
     imported = demo_store.read_meta(AREA)["imported_at"][:10]
     day = ".".join(reversed(imported.split("-")))
-    assert f"Stand der Kartendaten: {day} ·" in page.get_data(as_text=True)
+    assert f"importiert am {day}" in page.get_data(as_text=True)  # German, not ISO
     assert f"Stand des Imports {day} ·" in client.get("/").get_data(as_text=True)
+
+
+# -- handouts say where: the address, or the nearest one; opening hours and e-mail ------------
+def _change_offer(demo_store, offer_id: str, **changes) -> dict:
+    current = demo_store.get(AREA, "offers", offer_id)
+    changed = {**current, "properties": {**current["properties"], **changes}}
+    return demo_store.update(
+        AREA,
+        "offers",
+        offer_id,
+        changed,
+        expected_version=current["properties"]["version"],
+        actor="test",
+    )
+
+
+def _nearest_label(demo_store, offer: dict) -> str:
+    from sozialraum import areas as services
+
+    lon, lat = offer["geometry"]["coordinates"][:2]
+    (nearest,) = services.address_points(demo_store, AREA).nearest(lon, lat, radius_m=150, limit=1)
+    return f"nahe {nearest['street']} {nearest['housenumber']}"
+
+
+def test_guide_offers_show_opening_hours_e_mail_and_the_nearest_address(client, demo_store):
+    expected = offers.nearby_offers(demo_store, AREA, _address(demo_store), today=settings.today())
+    offer = expected[0]["offer"]
+    changed = _change_offer(
+        demo_store,
+        offer["id"],
+        address="",
+        opening_hours="Mo–Fr 9–12 Uhr",
+        email="kontakt@traeger-beispiel.de",
+    )
+    token = csrf_token(client, GUIDE)
+    page = client.post(GUIDE, data={"csrf_token": token, "adresse": "Lindenstraße 12"})
+    section = _part(page.get_data(as_text=True), '<section class="guide-offers"', "</section>")
+    (row,) = [
+        r
+        for r in re.findall(r"<tr>(.*?)</tr>", _part(section, "<tbody>", "</tbody>"), re.S)
+        if f"/angebote/{offer['id']}" in r
+    ]
+    assert "Öffnungszeiten: Mo–Fr 9–12 Uhr" in _text(row)
+    assert "kontakt@traeger-beispiel.de" in row
+    assert html.escape(_nearest_label(demo_store, changed)) in row
+    # with its own address, that one (no "nahe")
+    _change_offer(demo_store, offer["id"], address="Lindenstraße 40, 45900 Musterstadt")
+    page = client.post(GUIDE, data={"csrf_token": token, "adresse": "Lindenstraße 12"})
+    section = _part(page.get_data(as_text=True), '<section class="guide-offers"', "</section>")
+    assert "Lindenstraße 40, 45900 Musterstadt" in section
+    assert html.escape(_nearest_label(demo_store, changed)) not in section
+
+
+def test_finder_handout_names_the_nearest_address_of_an_offer_without_one(client, demo_store):
+    changed = _change_offer(
+        demo_store,
+        COACHING,
+        address="",
+        opening_hours="Di und Do 14–17 Uhr",
+        email="jobcoaching@traeger-beispiel.de",
+    )
+    page = _find(client, **JOBSEEKER).get_data(as_text=True)
+    entry = _text(_part(_handout(page), f'data-offer="{COACHING}"', '<li class="handout-offer"'))
+    assert f"Adresse: {_nearest_label(demo_store, changed)}" in entry
+    assert "Öffnungszeiten: Di und Do 14–17 Uhr" in entry
+    assert "E-Mail: jobcoaching@traeger-beispiel.de" in entry

@@ -38,8 +38,9 @@ def _samples(demo_store) -> dict[str, str]:
     }
 
 
-def _fresh_note(demo_store, samples, role=None) -> dict:
-    """A note of Team Nord (a draft; released for viewers, who see released notes only)."""
+def _fresh_note(demo_store, samples, role=None, state=None) -> dict:
+    """A note of Team Nord (a draft; released for viewers, who see released notes only;
+    ``state`` if given)."""
     body = samples["json"]
     feature = {
         "type": "Feature",
@@ -52,7 +53,7 @@ def _fresh_note(demo_store, samples, role=None) -> dict:
             "author": "demo-fachkraft",
             "team": "Team Nord",
             "district": "r1",
-            "review_state": "freigegeben" if role == "viewer" else "entwurf",
+            "review_state": state or ("freigegeben" if role == "viewer" else "entwurf"),
         },
     }
     return demo_store.add(AREA, "notes", feature, actor="test")
@@ -133,6 +134,7 @@ OFFERS_CSV = (
 #: only leads hold meetings.
 FINER = {
     ("pages.review_action", "admin"): {403},
+    ("pages.answer_query", "admin"): {403},
     ("pages.start_meeting", "caseworker"): {403},
     ("pages.start_meeting", "admin"): {403},
     ("pages.close_meeting", "caseworker"): {403},
@@ -193,7 +195,11 @@ def test_every_route_for_every_role(app, demo_store, role):
             if role:
                 login(client, role)
             if "note_id" in rule.arguments:
-                samples["note_id"] = _fresh_note(demo_store, samples, role)["id"]
+                # answering a Rückfrage needs a note with one (as a viewer sees it)
+                state = "rueckfrage" if rule.endpoint == "pages.answer_query" else None
+                if role == "viewer":
+                    state = None
+                samples["note_id"] = _fresh_note(demo_store, samples, role, state)["id"]
             if "meeting_id" in rule.arguments or rule.endpoint == "pages.start_meeting":
                 meeting = _fresh_meeting(demo_store, add="meeting_id" in rule.arguments)
                 samples["meeting_id"] = meeting["id"] if meeting else ""
@@ -222,6 +228,7 @@ def test_every_route_for_every_role(app, demo_store, role):
                     "addresses": _address_line(demo_store),
                     "adresse": _address_line(demo_store),
                     "text-0": "Aushang möglich.",
+                    "answer": "Vor Hausnummer 3.",
                     "action": "einreichen"
                     if "/pruefung/" in url
                     else "annehmen"

@@ -114,11 +114,29 @@ def _returned_mail(app, demo_store, text):
     )
 
 
+def _query_answer(app, demo_store, text):
+    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
+    note = create_note(
+        demo_store, AREA,
+        {"category": "beobachtung", "text": "Neue Bank.", "review_state": "eingereicht",
+         "address_id": _address(demo_store)["id"]},
+        actor=actor, rules=app.extensions["sozialraum"]["note_rules"], today=settings.today(),
+    )  # fmt: skip
+    lead = login(app.test_client(), "lead")
+    data = {"csrf_token": csrf_token(lead, "/"), "version": "1", "action": "rueckfrage",
+            "comment": "Welche Bank genau?"}  # fmt: skip
+    assert lead.post(f"/gebiete/{AREA}/pruefung/{note['id']}", data=data).status_code == 303
+    client = login(app.test_client())
+    data = {"csrf_token": csrf_token(client, "/"), "version": "2", "answer": text}
+    return client.post(f"/gebiete/{AREA}/notizen/{note['id']}/antwort", data=data)
+
+
 ENTRY_POINTS = {
     "api-note-create": (_api_note_create, 422),
     "api-note-update": (_api_note_update, 422),
     "form-note": (_form_note, 422),
     "review-comment": (_review_comment, 422),
+    "query-answer": (_query_answer, 422),
     "offer-proposal": (_offer_proposal, 422),
     "walk-plan": (_walk_plan, 422),
     "returned-mail": (_returned_mail, 200),  # only the reason's key is kept, with a notice

@@ -141,14 +141,20 @@ def test_meeting_start_decisions_close_protocol_and_csv(app, demo_store, lead):
     assert "In der Besprechung freigegeben." in protocol
     assert "In der Besprechung archiviert." in protocol and "Bitte nachprüfen." in protocol
     assert "Vor der Besprechung freigegeben." not in protocol
-    assert "1 Freigeben · 0 Rückfrage · 1 Nachprüfung anfordern · 1 Archivieren" in protocol
+    assert "1 freigegeben · 0 zurückgefragt · 1 Nachprüfung angefordert · 1 archiviert" in protocol
     response = lead.get(f"{MEETINGS}/{meeting['id']}/protokoll.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(
         csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
     )
-    assert [r[3] for r in rows[1:]] == ["Freigeben", "Archivieren", "Nachprüfung anfordern"]
-    assert len({r[5] for r in rows[1:]}) == 3
+    header = rows[0]
+    decided = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert [r["Entscheidung"] for r in decided] == [
+        "freigegeben",
+        "archiviert",
+        "Nachprüfung angefordert",
+    ]
+    assert len({r["Notiz-Id"] for r in decided}) == 3
     walk_id = demo_store.get(AREA, "notes", rechecked["id"])["properties"]["recheck"]["walk_id"]
     stops = demo_store.get(AREA, "walks", walk_id)["properties"]["stops"]
     assert {"kind": "note", "ref": rechecked["id"]}.items() <= stops[-1].items()
@@ -322,3 +328,119 @@ def test_keyboard_hint_names_every_shortcut_of_the_queue(app, demo_store, lead):
     bound |= {"j", "k", "r"}
     hint = lead.get(REVIEW).get_data(as_text=True).split("Tastatur:", 1)[1].split("</span>")[0]
     assert bound == set(re.findall(r"<kbd>(\w)</kbd>", hint))
+
+
+# --- the review loop: query → answer on the note page → meeting ---------------------------
+
+
+def _note_url(note) -> str:
+    return f"/gebiete/{AREA}/notizen/{note['id']}"
+
+
+def _answer(client, note, answer, version=None):
+    version = version or demo_version(note)
+    data = {"csrf_token": csrf_token(client, "/"), "version": str(version), "answer": answer}
+    return client.post(f"{_note_url(note)}/antwort", data=data)
+
+
+def demo_version(note) -> int:
+    return note["properties"]["version"]
+
+
+def test_open_query_on_start_and_area_page_and_answer_from_the_note_page(
+    app, demo_store, lead, client
+):
+    note = _note(app, demo_store, text="Bank am Spielplatz fehlt.")
+    assert _act(lead, note, "rueckfrage", comment="Welcher <Spielplatz>?").status_code == 303
+    queried = demo_store.get(AREA, "notes", note["id"])
+    for url in ("/", f"/gebiete/{AREA}/", f"/gebiete/{AREA}/bezirke/r1/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Offene Rückfragen" in page, url
+        assert f'data-note-id="{note["id"]}"' in page
+        assert "Welcher &lt;Spielplatz&gt;?" in page and "<Spielplatz>" not in page
+    # the lead who asked has nothing to answer; a viewer sees no queries
+    assert f'data-note-id="{note["id"]}"' not in lead.get("/").get_data(as_text=True)
+    viewer = login(app.test_client(), "viewer")
+    assert "Offene Rückfragen" not in viewer.get("/").get_data(as_text=True)
+
+    note_page = client.get(_note_url(note)).get_data(as_text=True)
+    assert 'id="rueckfrage"' in note_page and "Rückfrage beantworten" in note_page
+    # refused: an empty answer, an old version, client data (German 4xx, nothing written)
+    empty = _answer(client, queried, "   ")
+    assert empty.status_code == 400 and "Antwort fehlt" in empty.get_data(as_text=True)
+    stale = _answer(client, queried, "Der an der Kirche.", version=1)
+    assert stale.status_code == 409 and "nicht gespeichert" in stale.get_data(as_text=True)
+    assert "Der an der Kirche." in stale.get_data(as_text=True)  # the answer is kept
+    private = _answer(client, queried, "Frau Müller, geb. 03.04.1981, wohnt dort.")
+    assert private.status_code == 422  # the data-protection guard, in German
+    assert "Frau Müller" in private.get_data(as_text=True)  # kept in the form to fix
+    assert demo_store.get(AREA, "notes", note["id"])["properties"]["review_state"] == "rueckfrage"
+    # a viewer may not answer
+    viewer_post = _answer(viewer, queried, "Der an der Kirche.")
+    assert viewer_post.status_code == 403
+
+    answered = _answer(client, queried, "Der an der <Kirche>.")
+    assert answered.status_code == 303 and "beantwortet=1" in answered.headers["Location"]
+    stored = demo_store.get(AREA, "notes", note["id"])["properties"]
+    assert stored["review_state"] == "eingereicht"
+    assert stored["review_log"][-1]["comment"] == "Der an der <Kirche>."
+    assert stored["review_log"][-1]["by"] == "demo-fachkraft"
+    shown = client.get(answered.headers["Location"]).get_data(as_text=True)
+    assert "Antwort gespeichert" in shown and 'id="rueckfrage"' not in shown
+    assert "Der an der &lt;Kirche&gt;." in shown
+    assert f'data-note-id="{note["id"]}"' not in client.get("/").get_data(as_text=True)
+    # answering again: no query open any more
+    again = _answer(client, demo_store.get(AREA, "notes", note["id"]), "Noch einmal.")
+    assert again.status_code == 400 and "keine Rückfrage" in again.get_data(as_text=True)
+
+    # the lead sees the answer since the last meeting
+    review_page = lead.get(REVIEW).get_data(as_text=True)
+    assert "Rückfrage beantwortet" in review_page
+    assert "Antwort: Der an der &lt;Kirche&gt;." in review_page
+
+
+def test_protocol_shows_comment_answer_local_time_and_two_meetings_a_day(app, demo_store, lead):
+    from sozialraum import meetings
+
+    token = csrf_token(lead, "/")
+    client = login(app.test_client(), "caseworker")
+    ids = []
+    for round_ in (1, 2):
+        started = lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "1"})
+        assert started.status_code == 303
+        note = _note(app, demo_store, text=f"Gehweg {round_} uneben.")
+        assert _act(lead, note, "rueckfrage", comment=f"Wo genau ({round_})?").status_code == 303
+        if round_ == 1:
+            queried = demo_store.get(AREA, "notes", note["id"])
+            assert _answer(client, queried, "Vor Nr. 3.").status_code == 303
+        meeting = next(
+            m for m in demo_store.query(AREA, "meetings") if not m["properties"]["closed_at"]
+        )
+        ids.append(meeting["id"])
+        closed = lead.post(
+            f"{MEETINGS}/{meeting['id']}/abschliessen",
+            data={"csrf_token": token, "version": str(meeting["properties"]["version"])},
+        )
+        assert closed.status_code == 303
+    first = demo_store.get(AREA, "meetings", ids[0])
+    protocol = lead.get(f"{MEETINGS}/{ids[0]}").get_data(as_text=True)
+    assert "zurückgefragt" in protocol and "Wo genau (1)?" in protocol
+    assert "Vor Nr. 3." in protocol and "Antwort (demo-fachkraft" in protocol
+    assert meetings.local_time(first["properties"]["started_at"]) in protocol
+    second = lead.get(f"{MEETINGS}/{ids[1]}").get_data(as_text=True)
+    assert "Wo genau (2)?" in second and "noch nicht beantwortet" in second
+    # the meeting list tells the two meetings of one day apart by their local start time
+    page = lead.get(REVIEW).get_data(as_text=True)
+    labels = [meetings.meeting_label(demo_store.get(AREA, "meetings", i)) for i in ids]
+    assert all(label in page for label in labels)
+    assert all(label.endswith(" Uhr") for label in labels)
+    csv_response = lead.get(f"{MEETINGS}/{ids[0]}/protokoll.csv")
+    hhmm = meetings.local_time(first["properties"]["started_at"])[-5:].replace(":", "")
+    assert f"-{hhmm}.csv" in csv_response.headers["Content-Disposition"]
+    rows = list(
+        csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Entscheidung"] == "zurückgefragt" and row["Kommentar"] == "Wo genau (1)?"
+    assert row["Antwort"] == "Vor Nr. 3." and row["Antwort am"]
+    assert row["Beginn"] == meetings.local_time(first["properties"]["started_at"])

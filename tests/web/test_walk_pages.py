@@ -261,3 +261,99 @@ def test_address_page_writes_distances_over_a_kilometre_the_german_way(client, d
     metres = far[1]["distance_m"]
     assert f"({metres // 1000}.{metres % 1000:03d} m)" in page
     assert f"({metres} m)" not in page
+
+
+def _write_meta(demo_store, **changes):
+    meta = {**demo_store.read_meta(AREA), **changes}
+    demo_store.write_meta(AREA, meta, actor="test")
+
+
+def _data_date_line(page: str) -> str:
+    line = page.split('class="meta data-date">', 1)[1].split("·", 1)[0]
+    return " ".join(line.split())
+
+
+def test_guide_shows_the_osm_data_date_not_the_import_day(client, demo_store):
+    _write_meta(
+        demo_store,
+        imported_at="2026-12-01T23:30:00+00:00",
+        osm_data={
+            "date": "2026-07-14T15:23:33+00:00",
+            "source": "header",
+            "newest_object": "2026-07-14T13:49:37+00:00",
+        },
+    )
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    assert _data_date_line(page) == (
+        "Stand der Kartendaten: 14.07.2026 (Datenstand der OSM-Datei), importiert am 02.12.2026"
+    )  # the import day in local time (00:30 in Berlin)
+    _write_meta(
+        demo_store,
+        osm_data={"date": "2026-03-28T19:22:22+00:00", "source": "newest_object",
+                  "newest_object": "2026-03-28T19:22:22+00:00"},
+    )  # fmt: skip
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    assert "28.03.2026 (jüngste Änderung in den Daten)" in _data_date_line(page)
+    _write_meta(demo_store, osm_data={"date": None, "source": None, "newest_object": None})
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    assert _data_date_line(page) == (
+        "Stand der Kartendaten: unbekannt (die OSM-Daten nennen kein Datum), "
+        "importiert am 02.12.2026"
+    )
+    # an area imported before the data date was recorded: the import day, labelled as such
+    meta = demo_store.read_meta(AREA)
+    meta.pop("osm_data")
+    demo_store.write_meta(AREA, meta, actor="test")
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    assert _data_date_line(page) == (
+        "Stand der Kartendaten: Import vom 02.12.2026 (Datenstand der OSM-Daten nicht erfasst)"
+    )
+    assert "Stand der Kartendaten" not in client.get("/").get_data(as_text=True)
+
+
+def test_start_page_shows_the_osm_data_date(client, demo_store):
+    _write_meta(
+        demo_store,
+        osm_data={"date": "2026-02-13T16:14:43+00:00", "source": "overpass",
+                  "newest_object": None},
+    )  # fmt: skip
+    page = client.get("/").get_data(as_text=True)
+    assert "Stand der Kartendaten 13.02.2026" in page and "Stand des Imports" in page
+
+
+def test_a_place_without_an_address_shows_the_nearest_one(client, demo_store):
+    feature = _address(demo_store)
+    nearest = services.nearest_resources(
+        demo_store, AREA, feature["id"], TABLE, categories=services.GUIDE_CATEGORIES
+    )
+    pharmacy = next(i for i in nearest["items"] if i["category"] == "pharmacy")["resource"]
+    current = demo_store.get(AREA, "resources", pharmacy["id"])
+    props = {**current["properties"], "street": None, "housenumber": None}
+    demo_store.update(
+        AREA,
+        "resources",
+        pharmacy["id"],
+        {**current, "properties": props},
+        expected_version=current["properties"]["version"],
+        actor="test",
+    )
+    lon, lat = current["geometry"]["coordinates"][:2]
+    (near,) = services.address_points(demo_store, AREA).nearest(lon, lat, radius_m=150, limit=1)
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    row = next(r for r in _rows(page) if "Apotheke" in r)
+    assert f"nahe {near['street']} {near['housenumber']}" in row
+    # every place on the handout says where it is
+    for row, item in zip(_rows(page), nearest["items"], strict=True):
+        if item["resource"] is not None:
+            assert '<span class="meta">' in row, item["label"]
+    # a place with no address within 150 m: nothing made up
+    assert services.place_address(demo_store, AREA, "", 0.0, 0.0) is None
+    assert services.place_address(demo_store, AREA, " Markt 1 ", None, None) == "Markt 1"
+
+
+def test_guide_map_is_drawn_wide_with_street_names(client, demo_store):
+    page = _guide(client, adresse="Lindenstraße 12").get_data(as_text=True)
+    svg = "<svg" + page.split("<svg", 1)[1].split("</svg>", 1)[0] + "</svg>"
+    width, height = map(float, re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
+    assert width / height >= 2  # fills the printed width (A4) at a handout's height
+    assert "<textPath" in svg and "Lindenstraße" in svg

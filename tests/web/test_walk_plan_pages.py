@@ -143,6 +143,9 @@ def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     assert "Briefkasten vorhanden?" in sheet and "Briefkasten noch so wie notiert?" in sheet
     assert note["properties"]["text"][:30] in sheet
     assert '<svg width="' in sheet and "In der App öffnen" in sheet
+    # the sheet's map names the streets along them
+    overview = sheet.split('class="overview-map"', 1)[1].split("</svg>", 1)[0]
+    assert "<textPath" in overview
 
 
 def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
