@@ -1,12 +1,12 @@
 """Exports for spreadsheets and GIS: CSV (German Excel), GeoJSON (RFC 7946), GeoPackage.
 
 All coordinates are lon/lat degrees (EPSG:4326). Every CSV the app writes goes through
-:func:`csv_text` (or :func:`csv_line`): a cell that contains either delimiter (``;`` or
-``,``), a quote or a line break is quoted, whatever delimiter the file uses, so a
-spreadsheet that splits on the other one still sees one cell; and every piece of a cell
-after splitting on both delimiters and line breaks that a spreadsheet would run as a
-formula (starting, after spaces, with ``=``, ``+``, ``-``, ``@``, tab or carriage return)
-gets a ``'`` in front.
+:func:`csv_text` (or :func:`csv_row`/:func:`csv_line`): a cell that contains either
+delimiter (``;`` or ``,``), a quote or a line break is quoted, whatever delimiter the file
+uses; and every piece of a cell after ``;``, ``,`` or a line break (and after spaces and
+quotes) that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or
+carriage return) gets a ``'`` in front. So a file opened with the other delimiter than it
+was written with runs no formula either.
 """
 
 from __future__ import annotations
@@ -65,9 +65,17 @@ def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
 
 
-def csv_line(values: Iterable[object], delimiter: str = ";") -> str:
+def csv_row(values: Sequence[object], delimiter: str = ";") -> str:
+    """One CSV row without its line end: :func:`csv_cell` cells, quoted where needed."""
+    plain = all(type(value) is str for value in values)
+    if plain and _SPECIAL.search("\x1f".join(values)) is None:  # most rows: nothing to do
+        return delimiter.join(values)
+    return delimiter.join([_quoted(csv_cell(value)) for value in values])
+
+
+def csv_line(values: Sequence[object], delimiter: str = ";") -> str:
     """One CSV line (ending in CRLF) of :func:`csv_cell` cells, quoted where needed."""
-    return delimiter.join([_quoted(csv_cell(value)) for value in values]) + "\r\n"
+    return csv_row(values, delimiter) + "\r\n"
 
 
 def csv_text(

@@ -23,7 +23,7 @@ from sozialraum.columns import (
     detect,
     mapping_from_names,
 )
-from sozialraum.exports import csv_line
+from sozialraum.exports import csv_line, csv_row
 from sozialraum.model.addresses import address_key
 from sozialraum.model.mailbox import (
     OSM_EVIDENCE_MONTHS,
@@ -373,17 +373,18 @@ def result_csv(table: AddressTable, results: list[CheckResult], labels: bool = F
     names = list(ADDED_COLUMNS)
     if labels:
         names.insert(1, "match_label")
-    lines = ["\ufeff", csv_line([*table.header, *names], table.delimiter)]
+    delimiter = table.delimiter
+    lines = ["\ufeff", csv_line([*table.header, *names], delimiter)]
     width = len(table.header)
-    added: dict[int, list[str]] = {}  # per result: repeated rows share one (check_table)
+    added: dict[int, str] = {}  # per result: repeated rows share one (check_table)
     for row, result in zip(table.rows, results, strict=True):
         cells = row if len(row) == width else [*row, *[""] * (width - len(row))]
         if id(result) not in added:
             values = added_values(result)
             if labels:
                 values.insert(1, MATCH_LABELS[result.match.kind])
-            added[id(result)] = values
-        lines.append(csv_line([*cells, *added[id(result)]], table.delimiter))
+            added[id(result)] = delimiter + csv_row(values, delimiter) + "\r\n"
+        lines.append(csv_row(cells, delimiter) + added[id(result)])
     return "".join(lines)
 
 
