@@ -1,47 +1,94 @@
 """Exports for spreadsheets and GIS: CSV (German Excel), GeoJSON (RFC 7946), GeoPackage.
 
-All coordinates are lon/lat degrees (EPSG:4326). CSV cells that a spreadsheet would
-run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return)
-are prefixed with ``'``.
+All coordinates are lon/lat degrees (EPSG:4326). Every CSV the app writes goes through
+:func:`csv_text` (or :func:`csv_row`/:func:`csv_line`): a cell that contains either
+delimiter (``;`` or ``,``), a quote or a line break is quoted, whatever delimiter the file
+uses; and every piece of a cell after ``;``, ``,`` or a line break (and after spaces and
+quotes) that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or
+carriage return) gets a ``'`` in front. So a file opened with the other delimiter than it
+was written with runs no formula either.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: anything that may need the formula guard or quotes (most cells have none of it)
+_SPECIAL = re.compile(r'[;,"\r\n=+\-@\t]')
+#: a piece of a cell (start, or after ``;``/``,`` and spaces) that starts like a formula
+_FORMULA_PIECE = re.compile(r"(^|[;,\r\n])([ \"]*)(?=[=+\-@\t\r])")
+#: cells that are quoted: either delimiter, a quote or a line break
+_NEEDS_QUOTES = re.compile(r'[;,"\r\n]')
+
+
+def formula_safe(text: str) -> str:
+    """``text`` with ``'`` before every piece a spreadsheet would run as a formula.
+
+    The pieces are the parts between ``;``, ``,`` and line breaks (a spreadsheet may
+    split on either delimiter, and one that splits wrongly may take a line break in a
+    quoted cell for the end of a row), each after leading spaces and quotes.
+    """
+    if _SPECIAL.search(text) is None:
+        return text
+    return _FORMULA_PIECE.sub(r"\1\2'", text)
+
+
+_GUARDED_PIECE = re.compile(r"(^|[;,\r\n])([ \"]*)'(?=[=+\-@\t\r])")
+
+
+def undo_formula_guard(text: str) -> str:
+    """The cell as it was typed: the inverse of :func:`formula_safe` (for re-imports)."""
+    return _GUARDED_PIECE.sub(r"\1\2", text) if "'" in text else text
 
 
 def csv_cell(value: object) -> str:
     """One CSV cell: empty for None, decimal comma (≤ 6 decimals), formulas neutralised."""
     if type(value) is str:  # the common case first (100,000-row lists)
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return formula_safe(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, float):
         return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        text = "'" + text
-    return text
+    return formula_safe(str(value))
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV document for German spreadsheets: ``;``, CRLF, UTF-8 byte-order mark."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return out.getvalue()
+def _quoted(cell: str) -> str:
+    if _NEEDS_QUOTES.search(cell) is None:
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def csv_row(values: Sequence[object], delimiter: str = ";") -> str:
+    """One CSV row without its line end: :func:`csv_cell` cells, quoted where needed."""
+    plain = all(type(value) is str for value in values)
+    if plain and _SPECIAL.search("\x1f".join(values)) is None:  # most rows: nothing to do
+        return delimiter.join(values)
+    return delimiter.join([_quoted(csv_cell(value)) for value in values])
+
+
+def csv_line(values: Sequence[object], delimiter: str = ";") -> str:
+    """One CSV line (ending in CRLF) of :func:`csv_cell` cells, quoted where needed."""
+    return csv_row(values, delimiter) + "\r\n"
+
+
+def csv_text(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, delimiter: str = ";"
+) -> str:
+    """A CSV document for German spreadsheets: ``;`` (or ``delimiter``), CRLF, UTF-8 BOM.
+
+    The one writer of every CSV export: cells as :func:`csv_cell`, quoted when they
+    contain ``;``, ``,``, ``"`` or a line break.
+    """
+    lines = ["\ufeff", csv_line(header, delimiter)]
+    lines.extend(csv_line(row, delimiter) for row in rows)
+    return "".join(lines)
 
 
 def geojson_bytes(features: list[dict]) -> bytes:

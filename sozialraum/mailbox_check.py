@@ -23,7 +23,7 @@ from sozialraum.columns import (
     detect,
     mapping_from_names,
 )
-from sozialraum.exports import FORMULA_START, csv_cell
+from sozialraum.exports import csv_line, csv_row
 from sozialraum.model.addresses import address_key
 from sozialraum.model.mailbox import (
     OSM_EVIDENCE_MONTHS,
@@ -362,31 +362,30 @@ def check_table(store: Store, area: str, table: AddressTable, **options):
 
 def result_csv(table: AddressTable, results: list[CheckResult], labels: bool = False) -> str:
     """The same CSV with :data:`ADDED_COLUMNS` appended (UTF-8 with BOM, same delimiter);
-    every cell is neutralised against formula injection, extra columns pass through.
+    written by :func:`sozialraum.exports.csv_line` like every export (cells with either
+    delimiter, a quote or a line break quoted; formulas neutralised per piece), extra
+    columns pass through.
 
     ``labels`` (the web page's German download) adds ``match_label`` after
     ``match_kind``: the kind in German (genau, normalisiert, ähnlich, mehrdeutig, keine);
     ``match_kind`` itself stays machine-readable.
     """
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
     names = list(ADDED_COLUMNS)
     if labels:
         names.insert(1, "match_label")
-    writer.writerow([csv_cell(h) for h in [*table.header, *names]])
+    delimiter = table.delimiter
+    lines = ["\ufeff", csv_line([*table.header, *names], delimiter)]
     width = len(table.header)
-    added: dict[int, list[str]] = {}  # per result: repeated rows share one (check_table)
+    added: dict[int, str] = {}  # per result: repeated rows share one (check_table)
     for row, result in zip(table.rows, results, strict=True):
         cells = row if len(row) == width else [*row, *[""] * (width - len(row))]
         if id(result) not in added:
             values = added_values(result)
             if labels:
                 values.insert(1, MATCH_LABELS[result.match.kind])
-            added[id(result)] = [csv_cell(v) for v in values]
-        safe = ["'" + c if c.startswith(FORMULA_START) else c for c in cells]
-        writer.writerow([*safe, *added[id(result)]])
-    return out.getvalue()
+            added[id(result)] = delimiter + csv_row(values, delimiter) + "\r\n"
+        lines.append(csv_row(cells, delimiter) + added[id(result)])
+    return "".join(lines)
 
 
 def check_one(

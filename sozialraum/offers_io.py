@@ -32,7 +32,7 @@ from datetime import date
 
 from sozialraum import offers as services
 from sozialraum.errors import Forbidden, InvalidInput, TooLarge
-from sozialraum.exports import FORMULA_START, csv_text, geojson_bytes
+from sozialraum.exports import csv_text, geojson_bytes, undo_formula_guard
 from sozialraum.fieldnotes import Actor
 from sozialraum.mailbox_check import CsvProblem, column_key, decode
 from sozialraum.model import offers as model
@@ -113,11 +113,8 @@ def _problem(kind: str, number: int, message: str) -> RowProblem:
 
 
 def _plain_cell(text: str) -> str:
-    """A cell as typed: undo the export's formula guard (``'=…`` → ``=…``)."""
-    text = text.strip()
-    if text.startswith("'") and text[1:2].startswith(FORMULA_START):
-        return text[1:]
-    return text
+    """A cell as typed: undo the export's formula guard (``'=…`` → ``=…``, per piece)."""
+    return undo_formula_guard(text.strip())
 
 
 def _csv_records(data: bytes) -> list[tuple[int, dict]]:
