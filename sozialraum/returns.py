@@ -165,6 +165,15 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+def _impossible_day(text: str) -> str | None:
+    """The text when it is written like a day that does not exist (``31.11.2026``)."""
+    text = (text or "").strip()
+    found = _GERMAN_DATE.match(text) or re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
+    if found and parse_day(text) is None:
+        return text
+    return None
+
+
 def _record_id(key: str, day: date, reason: str) -> str:
     digest = hashlib.sha256(f"{key}\n{day.isoformat()}\n{reason}".encode()).hexdigest()
     return "rl" + digest[:20]
@@ -283,6 +292,11 @@ def read_returns(
             return row[index].strip() if index is not None and index < len(row) else ""
 
         day = parse_day(cell(day_col))
+        if day is None and (impossible := _impossible_day(cell(day_col))):
+            report.problems.append(_row_problem(
+                number, f"there is no day {impossible}", f"Den {impossible} gibt es nicht.",
+            ))  # fmt: skip
+            continue
         if day is None:
             report.problems.append(_row_problem(
                 number, "the date is missing or not a date (use 2026-10-01 or 01.10.2026)",
