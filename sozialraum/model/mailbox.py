@@ -69,7 +69,8 @@ _REASON_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(briefkasten|bk)\W*(ohne|kein\w*|fehlend\w*)\W*(namen|name|beschrift\w*|schild)"
             r"|(namensschild|klingelschild|beschriftung|name)\w*\W*(fehlt|fehlen|nicht vorhanden"
             r"|am briefkasten)|nicht beschriftet|unbeschriftet"
-            r"|(name|empfaenger)\w*\W*(nicht|fehlt)\W*(am|an|auf|auf dem)\W*(\w+\W*)?(briefkasten|bk)"
+            r"|(name|empfaenger)\w*\W*(nicht|fehlt)\W*(am|an|auf|auf dem)\W*(\w+\W*)?"
+            r"(briefkasten|bk)"
             r"|kein\w*\W*name\w*\W*(am|an|auf)\W*(\w+\W*)?(briefkasten|bk)"
             r"|briefkasten\w*schild\w*\W*(fehlt|fehlen|nicht vorhanden)"
         ),
