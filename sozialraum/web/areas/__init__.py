@@ -1,0 +1,1 @@
+"""The areas feature's web part (see the README's "where is" table)."""

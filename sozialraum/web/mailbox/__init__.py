@@ -1,0 +1,1 @@
+"""The mailbox feature's web part (see the README's "where is" table)."""

@@ -1,0 +1,1 @@
+"""The offers feature's web part (see the README's "where is" table)."""

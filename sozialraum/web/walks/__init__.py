@@ -1,0 +1,1 @@
+"""The walks feature's web part (see the README's "where is" table)."""
