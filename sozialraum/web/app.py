@@ -15,6 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
+from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
 from sozialraum.errors import DamagedData
 from sozialraum.fieldnotes import NoteRules
 from sozialraum.maps.assets import use_local_assets
@@ -209,8 +210,7 @@ class _SecureWhenHttps(SecureCookieSessionInterface):
 
 
 def _accounts(app: Flask, data_dir: Path, read_only: bool) -> Accounts:
-    from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
-
+    """Users, sessions and the login limiter of the data folder (see :class:`Accounts`)."""
     folder = accounts_dir(data_dir)
     # with a read-only data folder, logins still work: sessions and the login limiter
     # move to the instance folder (users are only read)

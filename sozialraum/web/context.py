@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from flask_login import current_user
 
-from sozialraum import fieldnotes
+from sozialraum import areas, fieldnotes
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
@@ -116,6 +116,11 @@ def resolve_area(view_args: dict) -> None:
 def area_meta() -> dict:
     """Metadata of the area named in the URL, resolved once per request."""
     return g.sozialraum_area
+
+
+def district_names(area: str) -> dict[str, str]:
+    """District id → name of ``area``."""
+    return areas.district_names(store(), area)
 
 
 def check_district(area: str, district: str | None) -> None:

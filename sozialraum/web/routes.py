@@ -34,7 +34,9 @@ from sozialraum.web.notes import api as notes_api
 from sozialraum.web.notes import pages as notes_pages
 from sozialraum.web.offers import api as offers_api
 from sozialraum.web.offers import finder as offers_finder
+from sozialraum.web.offers import imports as offers_imports
 from sozialraum.web.offers import pages as offers_pages
+from sozialraum.web.offers import proposals as offers_proposals
 from sozialraum.web.review import pages as review_pages
 from sozialraum.web.walking import api as walking_api
 from sozialraum.web.walking import pages as walking_pages
@@ -185,27 +187,27 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/gebiete/<area>/angebote/import",
         "import_offers",
-        offers_pages.import_offers,
+        offers_imports.import_offers,
         "write",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/angebote/archivieren",
         "archive_offers",
-        offers_pages.archive_missing,
+        offers_imports.archive_missing,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/angebote/vorschlaege",
         "offer_proposals",
-        offers_pages.proposals_page,
+        offers_proposals.proposals_page,
         "write",
     ),
     Route(
         "/gebiete/<area>/angebote/vorschlaege/<proposal_id>",
         "decide_proposal",
-        offers_pages.decide_proposal,
+        offers_proposals.decide_proposal,
         "write",
         ("POST",),
     ),

@@ -1,1 +1,1 @@
-"""The accounts feature's web part (see the README's "where is" table)."""
+"""Accounts: login and logout with server-side sessions."""

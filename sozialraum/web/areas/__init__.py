@@ -1,1 +1,1 @@
-"""The areas feature's web part (see the README's "where is" table)."""
+"""Areas: start page, area and district maps, search, place and address cards; JSON API."""

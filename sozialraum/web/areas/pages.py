@@ -127,7 +127,7 @@ def area_map(area: str):
 
 
 def _list_context(area: str, args: dict) -> dict:
-    """What the list view (templates/_list.html) needs: API URLs and category labels."""
+    """What the list view (templates/areas/_list.html) needs: API URLs and category labels."""
     table = ctx.categories()
     return {
         "layer_urls": {c.id: url_for("api.layer", area=area, category=c.id, **args) for c in table},

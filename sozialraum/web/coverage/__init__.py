@@ -1,1 +1,1 @@
-"""The coverage feature's web part (see the README's "where is" table)."""
+"""Coverage: the visit-coverage page, its map and CSV."""

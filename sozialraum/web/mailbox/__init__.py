@@ -1,1 +1,1 @@
-"""The mailbox feature's web part (see the README's "where is" table)."""
+"""Mailbox check and returned mail: the check pages, the list check, returns; the JSON API."""

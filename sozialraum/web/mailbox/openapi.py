@@ -6,7 +6,7 @@ from sozialraum.analysis.matching import MATCH_KINDS, MATCH_LABELS
 from sozialraum.model.mailbox import RISK_LEVELS, STATUSES
 from sozialraum.model.review import STATES as REVIEW_STATES
 from sozialraum.web.mailbox.api import MAX_ADDRESSES
-from sozialraum.web.notes.openapi import note_errors as _errors
+from sozialraum.web.notes.openapi import note_errors
 from sozialraum.web.openapi_parts import INT, JSON, NSTR, STR, nullable, ok_answer, param, ref
 
 _ADDRESS = {
@@ -149,7 +149,7 @@ PATHS: dict[str, dict] = {
                     },
                 },
             },
-            "responses": {**ok_answer("MailboxCheck", JSON), **_errors(400, 401, 404, 413)},
+            "responses": {**ok_answer("MailboxCheck", JSON), **note_errors(400, 401, 404, 413)},
         }
     }
 }

@@ -1,1 +1,1 @@
-"""The meetings feature's web part (see the README's "where is" table)."""
+"""Team meetings: the printable protocol and its CSV (started on the review page)."""

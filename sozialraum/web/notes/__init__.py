@@ -1,1 +1,1 @@
-"""The notes feature's web part (see the README's "where is" table)."""
+"""Field notes: list, create, view, edit, delete; the notes JSON API and OpenAPI part."""

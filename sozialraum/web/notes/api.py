@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
-from sozialraum import areas as services
 from sozialraum import fieldnotes, settings
 from sozialraum.errors import InvalidInput, VersionConflict
 from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
@@ -22,10 +21,6 @@ from sozialraum.web._json import json_body
 from sozialraum.web.errors import GERMAN
 from sozialraum.web.responses import GEOJSON, cached_json, download, expected_version, json_response
 from sozialraum.web.walking.api import json_point
-
-
-def _district_names(area: str) -> dict[str, str]:
-    return services.district_names(ctx.store(), area)
 
 
 def _public(feature: dict, names: dict[str, str]) -> dict:
@@ -60,7 +55,7 @@ def _conflict(area: str, note_id: str, today) -> Response:
         "error": GERMAN[412],
         "status": 412,
         "detail": "Die Notiz wurde inzwischen geändert. Hier ist die aktuelle Fassung.",
-        "current": _public(current, _district_names(area)),
+        "current": _public(current, ctx.district_names(area)),
     }
     return json_response(body, 412, note_etag(current))
 
@@ -126,7 +121,7 @@ def list_notes(area: str):
         actor.team,
     )
     features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
-    names = _district_names(area)
+    names = ctx.district_names(area)
     return cached_json(
         etag,
         lambda: {
@@ -149,7 +144,7 @@ def create_note(area: str):
     )
     location = url_for("api.note", area=area, note_id=feature["id"])
     return json_response(
-        _public(feature, _district_names(area)), 201, note_etag(feature), Location=location
+        _public(feature, ctx.district_names(area)), 201, note_etag(feature), Location=location
     )
 
 
@@ -185,7 +180,7 @@ def get_note(area: str, note_id: str):
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    return json_response(_public(feature, _district_names(area)), etag=etag)
+    return json_response(_public(feature, ctx.district_names(area)), etag=etag)
 
 
 def update_note(area: str, note_id: str):
@@ -206,7 +201,7 @@ def update_note(area: str, note_id: str):
         )
     except VersionConflict:
         return _conflict(area, note_id, today)
-    return json_response(_public(feature, _district_names(area)), etag=note_etag(feature))
+    return json_response(_public(feature, ctx.district_names(area)), etag=note_etag(feature))
 
 
 def delete_note(area: str, note_id: str):
@@ -235,7 +230,7 @@ def note_history(area: str, note_id: str):
     items = fieldnotes.note_history(
         store, area, note_id, today=today, reader=ctx.current_actor(), rules=ctx.note_rules()
     )
-    names = _district_names(area)
+    names = ctx.district_names(area)
     for item in items:
         if item["feature"] is not None:
             item["feature"] = fieldnotes.labelled(item["feature"], ctx.note_rules(), names)
@@ -247,7 +242,7 @@ def _export_name(area: str, suffix: str) -> str:
 
 
 def _export_features(area: str) -> list[dict]:
-    names = _district_names(area)
+    names = ctx.district_names(area)
     return [fieldnotes.labelled(f, ctx.note_rules(), names) for f in _filtered(area)]
 
 

@@ -22,12 +22,8 @@ from sozialraum.web import context as ctx
 FILTERS = ("district", "category", "review_state", "mailbox_status")
 
 
-def _district_names(area: str) -> dict[str, str]:
-    return services.district_names(ctx.store(), area)
-
-
 def _labelled(area: str, feature: dict, names: dict[str, str] | None = None) -> dict:
-    return fieldnotes.labelled(feature, ctx.note_rules(), names or _district_names(area))
+    return fieldnotes.labelled(feature, ctx.note_rules(), names or ctx.district_names(area))
 
 
 def _number(name: str) -> float | None:
@@ -185,7 +181,7 @@ def new_note(area: str):
 
 def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:
     store = ctx.store()
-    names = _district_names(area)
+    names = ctx.district_names(area)
     note = _labelled(area, feature, names)
     history = fieldnotes.note_history(
         store,
@@ -353,7 +349,7 @@ def notes_page(area: str):
         rules=ctx.note_rules(),
         **chosen,
     )
-    names = _district_names(area)
+    names = ctx.district_names(area)
     notes = [fieldnotes.labelled(f, ctx.note_rules(), names) for f in features]
     notes.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
     query = {k: v for k, v in chosen.items() if v}
@@ -381,7 +377,7 @@ def notes_page(area: str):
 def linked_notes(area: str, *, address_key: str | None = None, osm_ref: str | None = None):
     """Notes (labelled, not expired) linked to an address key or a resource, newest first."""
     found = []
-    names = _district_names(area)
+    names = ctx.district_names(area)
     notes = fieldnotes.list_notes(
         ctx.store(),
         area,

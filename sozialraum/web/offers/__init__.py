@@ -1,1 +1,1 @@
-"""The offers feature's web part (see the README's "where is" table)."""
+"""Support offers: directory, offer pages, proposals, import, finder; JSON API, OpenAPI."""

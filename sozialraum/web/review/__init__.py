@@ -1,1 +1,1 @@
-"""The review feature's web part (see the README's "where is" table)."""
+"""Team review: the review queue with map, review actions, starting and closing meetings."""

@@ -1,1 +1,1 @@
-"""The walking feature's web part (see the README's "where is" table)."""
+"""Walking (distances, isochrones, Wegweiser): guide, district profile; JSON API."""

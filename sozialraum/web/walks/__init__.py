@@ -1,1 +1,1 @@
-"""The walks feature's web part (see the README's "where is" table)."""
+"""Planned walks (Rundgänge): plan, order, walk sheet, findings; JSON API, OpenAPI."""

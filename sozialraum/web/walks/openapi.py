@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sozialraum.web.notes.openapi import note_errors as _errors
-from sozialraum.web.notes.openapi import note_export as _export
+from sozialraum.web.notes.openapi import note_errors, note_export
 from sozialraum.web.openapi_parts import (
     GEO,
     INT,
@@ -73,21 +72,21 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Walks (Sozialraumerkundungen) of an area, stops in walking order",
             "parameters": [_AREA, _DISTRICT],
-            "responses": {**ok_answer("WalkCollection", GEO), **_errors(304, 401, 404)},
+            "responses": {**ok_answer("WalkCollection", GEO), **note_errors(304, 401, 404)},
         }
     },
     "/api/areas/{area}/walks/{walk_id}": {
         "get": {
             "summary": "One walk with its route along the streets (MultiLineString, lon/lat)",
             "parameters": [_AREA, param("walk_id", "path", True)],
-            "responses": {**ok_answer("Walk", GEO), **_errors(401, 404)},
+            "responses": {**ok_answer("Walk", GEO), **note_errors(401, 404)},
         }
     },
-    "/api/areas/{area}/walks.csv": _export("Stops of all walks as CSV", "text/csv"),
-    "/api/areas/{area}/walks.geojson": _export(
+    "/api/areas/{area}/walks.csv": note_export("Stops of all walks as CSV", "text/csv"),
+    "/api/areas/{area}/walks.geojson": note_export(
         "Stops of all walks as GeoJSON points", GEO, {"type": "object"}
     ),
-    "/api/areas/{area}/walks.gpkg": _export(
+    "/api/areas/{area}/walks.gpkg": note_export(
         "Stops of all walks as GeoPackage (layer 'rundgaenge')", "application/geopackage+sqlite3"
     ),
 }

@@ -31,14 +31,10 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-def _district_names(area: str) -> dict[str, str]:
-    return services.district_names(ctx.store(), area)
-
-
 def walks_page(area: str):
     """Planned and done walks of an area; start planning one for a district."""
     meta = ctx.area_meta()
-    names = _district_names(area)
+    names = ctx.district_names(area)
     return render_template(
         "walks/rundgaenge.html",
         area=area,
@@ -108,7 +104,7 @@ def _planning_context(area: str, meta: dict, district: str, form: dict, **extra)
         "area": area,
         "meta": meta,
         "district": district,
-        "district_name": _district_names(area).get(district, district),
+        "district_name": ctx.district_names(area).get(district, district),
         "groups": groups,
         "notes": [fieldnotes.labelled(n, ctx.note_rules(), {}) for n in notes],
         "labels": labels,
@@ -122,7 +118,7 @@ def _planning_context(area: str, meta: dict, district: str, form: dict, **extra)
 def new_walk(area: str):
     """Plan a walk for a district: details and stops; the app proposes the order."""
     meta = ctx.area_meta()
-    names = _district_names(area)
+    names = ctx.district_names(area)
     teams = ctx.store().read_meta(area).get("teams") or {}
     own = [d for d in names if teams.get(d) == current_user.team] or list(names)
     district = request.values.get("district") or (own[0] if own else "")
@@ -205,7 +201,7 @@ def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
         reader=ctx.current_actor(),
         rules=ctx.note_rules(),
     )
-    names = _district_names(area)
+    names = ctx.district_names(area)
     for stop in stops:
         stop["known"] = [fieldnotes.labelled(n, ctx.note_rules(), names) for n in stop["known"]]
     return {
