@@ -341,7 +341,14 @@ ACCESS_LEVELS = ("public", "read", "write", "admin")
 
 
 def guard(view, access: str):
-    """Wrap ``view`` so that ``access`` is enforced before it runs."""
+    """Wrap ``view`` so that ``access`` is enforced before it runs.
+
+    After the access check, the URL's ``<area>`` is resolved once for the request
+    (:func:`sozialraum.web.context.resolve_area`, 404 for an unknown area): the views read
+    it with :func:`~sozialraum.web.context.area_meta`. A blueprint's
+    ``url_value_preprocessor`` would run before this check and answer 404 where a
+    logged-out user gets 401.
+    """
     if access not in ACCESS_LEVELS:
         raise ValueError(f"unknown access level {access!r}")
 
