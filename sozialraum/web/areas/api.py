@@ -1,4 +1,4 @@
-"""The JSON API: areas, districts, layers, addresses, search, cards. Parses requests only."""
+"""The areas JSON API: areas, districts, layers, addresses, search, cards. Parses requests only."""
 
 from __future__ import annotations
 

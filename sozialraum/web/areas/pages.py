@@ -1,4 +1,7 @@
-"""HTML pages (German). Views parse requests and call plain functions."""
+"""Area pages (German): start page, area and district maps, search, place and address.
+
+Views parse requests and call plain functions.
+"""
 
 from __future__ import annotations
 

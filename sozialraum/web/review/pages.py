@@ -1,10 +1,10 @@
-"""Team review pages (German): the review queue with map, meetings, and the meeting protocol.
+"""Team review pages (German): the review queue with map; starting and closing meetings.
 
 The queue shows a team's notes by review state with filters (district, author, category,
 age, state, past the re-check day), map and list side by side; one button per action
 (keyboard: see static/sozialraum/review.js). Leads start and close team meetings; a
-closed meeting has a printable A4 protocol and a CSV. Rules and checks live in
-:mod:`sozialraum.review` and :mod:`sozialraum.meetings`.
+closed meeting has a printable A4 protocol and a CSV (:mod:`sozialraum.web.meetings.pages`).
+Rules and checks live in :mod:`sozialraum.review` and :mod:`sozialraum.meetings`.
 """
 
 from __future__ import annotations
