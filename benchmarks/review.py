@@ -171,7 +171,7 @@ def _review_page_timings(app_client, area: str, district: str) -> list[tuple[str
 
     app = app_client.application
     context = app.extensions["sozialraum"]
-    store, rules, today = context["store"], context["note_rules"], settings.today()
+    store, rules, today = context.store, context.note_rules, settings.today()
     lead = fieldnotes.Actor(USER, Role.LEAD, TEAM)
     meeting = meetings.start_meeting(store, area, None, {"Teamleitung": 1}, actor=lead, today=today)
     meetings.close_meeting(store, area, meeting["id"], expected_version=1, actor=lead)

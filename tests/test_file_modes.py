@@ -62,7 +62,7 @@ def test_every_file_and_folder_the_app_writes_is_private(
     app = create_app({"DATA_DIR": str(data), "TILE_URL": ""})
     client = login(app.test_client(), "caseworker")  # sessions, login limiter
     token = csrf_token(client, "/")
-    store = app.extensions["sozialraum"]["store"]
+    store = app.extensions["sozialraum"].store
     address = store.query(DEMO_AREA, "addresses", district="r1")[0]  # the caseworker's team
     body = {"address_id": address["id"], "category": "beobachtung", "text": "Bank am Platz."}
     created = client.post(NOTES, json=body, headers={"X-CSRFToken": token})

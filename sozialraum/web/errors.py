@@ -55,9 +55,9 @@ def _answer(status: int, message: str, detail: str | None = None):
             body["detail"] = detail
         return jsonify(body), status
     if status == 401:
-        from sozialraum.web.auth import LoginForm
+        from sozialraum.web.accounts.auth import LoginForm
 
-        return render_template("login.html", form=LoginForm(), error=message), 401
+        return render_template("accounts/login.html", form=LoginForm(), error=message), 401
     return render_template("error.html", status=status, message=message), status
 
 

@@ -22,24 +22,26 @@ from flask_login import current_user
 
 from sozialraum.errors import Forbidden, ReadOnly, Unauthorized
 from sozialraum.model.roles import can_administer, can_write_somewhere
-from sozialraum.web import (
-    api,
-    api_mailbox,
-    api_notes,
-    api_offers,
-    api_walk,
-    api_walks,
-    auth,
-    pages,
-    pages_coverage,
-    pages_mailbox,
-    pages_notes,
-    pages_offers,
-    pages_offers_finder,
-    pages_review,
-    pages_walk,
-    pages_walks,
-)
+from sozialraum.web import context
+from sozialraum.web.accounts import auth
+from sozialraum.web.areas import api as areas_api
+from sozialraum.web.areas import pages as areas_pages
+from sozialraum.web.coverage import pages as coverage_pages
+from sozialraum.web.mailbox import api as mailbox_api
+from sozialraum.web.mailbox import pages as mailbox_pages
+from sozialraum.web.meetings import pages as meetings_pages
+from sozialraum.web.notes import api as notes_api
+from sozialraum.web.notes import pages as notes_pages
+from sozialraum.web.offers import api as offers_api
+from sozialraum.web.offers import finder as offers_finder
+from sozialraum.web.offers import imports as offers_imports
+from sozialraum.web.offers import pages as offers_pages
+from sozialraum.web.offers import proposals as offers_proposals
+from sozialraum.web.review import pages as review_pages
+from sozialraum.web.walking import api as walking_api
+from sozialraum.web.walking import pages as walking_pages
+from sozialraum.web.walks import api as walks_api
+from sozialraum.web.walks import pages as walks_pages
 
 
 @dataclass(frozen=True)
@@ -56,278 +58,280 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("/anmelden", "login", auth.login, "public", ("GET", "POST")),
     Route("/abmelden", "logout", auth.logout, "read", ("POST",)),
-    Route("/", "index", pages.index, "read"),
-    Route("/gebiete/<area>/", "area", pages.area_page, "read"),
-    Route("/gebiete/<area>/bezirke/<district>/", "district", pages.district_page, "read"),
-    Route("/gebiete/<area>/karte", "area_map", pages.area_map, "read"),
-    Route("/gebiete/<area>/suche", "search", pages.search_page, "read"),
-    Route("/gebiete/<area>/orte/<resource_id>", "resource", pages.resource_page, "read"),
-    Route("/gebiete/<area>/adressen/<address_id>", "address", pages.address_page, "read"),
-    Route("/gebiete/<area>/wegweiser", "guide", pages_walk.guide, "read", ("GET", "POST")),
-    Route("/gebiete/<area>/profil", "profile", pages_walk.profile_page, "read"),
-    Route("/gebiete/<area>/profil/karte", "profile_map", pages_walk.profile_map, "read"),
-    Route("/gebiete/<area>/abdeckung", "coverage", pages_coverage.coverage_page, "read"),
-    Route("/gebiete/<area>/abdeckung/karte", "coverage_map", pages_coverage.coverage_map, "read"),
-    Route("/gebiete/<area>/abdeckung.csv", "coverage_csv", pages_coverage.coverage_csv, "read"),
-    Route("/gebiete/<area>/notizen", "notes", pages_notes.notes_page, "read"),
+    Route("/", "index", areas_pages.index, "read"),
+    Route("/gebiete/<area>/", "area", areas_pages.area_page, "read"),
+    Route("/gebiete/<area>/bezirke/<district>/", "district", areas_pages.district_page, "read"),
+    Route("/gebiete/<area>/karte", "area_map", areas_pages.area_map, "read"),
+    Route("/gebiete/<area>/suche", "search", areas_pages.search_page, "read"),
+    Route("/gebiete/<area>/orte/<resource_id>", "resource", areas_pages.resource_page, "read"),
+    Route("/gebiete/<area>/adressen/<address_id>", "address", areas_pages.address_page, "read"),
+    Route("/gebiete/<area>/wegweiser", "guide", walking_pages.guide, "read", ("GET", "POST")),
+    Route("/gebiete/<area>/profil", "profile", walking_pages.profile_page, "read"),
+    Route("/gebiete/<area>/profil/karte", "profile_map", walking_pages.profile_map, "read"),
+    Route("/gebiete/<area>/abdeckung", "coverage", coverage_pages.coverage_page, "read"),
+    Route("/gebiete/<area>/abdeckung/karte", "coverage_map", coverage_pages.coverage_map, "read"),
+    Route("/gebiete/<area>/abdeckung.csv", "coverage_csv", coverage_pages.coverage_csv, "read"),
+    Route("/gebiete/<area>/notizen", "notes", notes_pages.notes_page, "read"),
     Route(
-        "/gebiete/<area>/notizen/neu", "new_note", pages_notes.new_note, "write", ("GET", "POST")
+        "/gebiete/<area>/notizen/neu", "new_note", notes_pages.new_note, "write", ("GET", "POST")
     ),
-    Route("/gebiete/<area>/notizen/<note_id>", "note", pages_notes.note_page, "read"),
+    Route("/gebiete/<area>/notizen/<note_id>", "note", notes_pages.note_page, "read"),
     Route(
-        "/gebiete/<area>/notizen/<note_id>", "edit_note", pages_notes.note_page, "write", ("POST",)
+        "/gebiete/<area>/notizen/<note_id>", "edit_note", notes_pages.note_page, "write", ("POST",)
     ),
     Route(
         "/gebiete/<area>/notizen/<note_id>/antwort",
         "answer_query",
-        pages_notes.answer_query,
+        notes_pages.answer_query,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/notizen/<note_id>/loeschen",
         "delete_note",
-        pages_notes.delete_note,
+        notes_pages.delete_note,
         "write",
         ("POST",),
     ),
-    Route("/gebiete/<area>/pruefung", "review", pages_review.review_page, "read"),
+    Route("/gebiete/<area>/pruefung", "review", review_pages.review_page, "read"),
     Route(
         "/gebiete/<area>/pruefung/<note_id>",
         "review_action",
-        pages_review.review_action,
+        review_pages.review_action,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/besprechungen",
         "start_meeting",
-        pages_review.start_meeting,
+        review_pages.start_meeting,
         "write",
         ("POST",),
     ),
     Route(
-        "/gebiete/<area>/besprechungen/<meeting_id>", "meeting", pages_review.meeting_page, "read"
+        "/gebiete/<area>/besprechungen/<meeting_id>", "meeting", meetings_pages.meeting_page, "read"
     ),
     Route(
         "/gebiete/<area>/besprechungen/<meeting_id>/abschliessen",
         "close_meeting",
-        pages_review.close_meeting,
+        review_pages.close_meeting,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/besprechungen/<meeting_id>/protokoll.csv",
         "meeting_csv",
-        pages_review.meeting_csv,
+        meetings_pages.meeting_csv,
         "read",
     ),
-    Route("/gebiete/<area>/rundgaenge", "walks", pages_walks.walks_page, "read"),
+    Route("/gebiete/<area>/rundgaenge", "walks", walks_pages.walks_page, "read"),
     Route(
-        "/gebiete/<area>/rundgaenge/neu", "new_walk", pages_walks.new_walk, "write", ("GET", "POST")
+        "/gebiete/<area>/rundgaenge/neu", "new_walk", walks_pages.new_walk, "write", ("GET", "POST")
     ),
-    Route("/gebiete/<area>/rundgaenge/<walk_id>", "walk", pages_walks.walk_page, "read"),
+    Route("/gebiete/<area>/rundgaenge/<walk_id>", "walk", walks_pages.walk_page, "read"),
     Route(
         "/gebiete/<area>/rundgaenge/<walk_id>",
         "edit_walk",
-        pages_walks.walk_page,
+        walks_pages.walk_page,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/rundgaenge/<walk_id>/laufzettel",
         "walk_sheet",
-        pages_walks.walk_sheet,
+        walks_pages.walk_sheet,
         "read",
     ),
     Route(
         "/gebiete/<area>/rundgaenge/<walk_id>/ergebnisse",
         "walk_findings",
-        pages_walks.walk_findings,
+        walks_pages.walk_findings,
         "write",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/briefkasten",
         "mailbox",
-        pages_mailbox.mailbox_page,
+        mailbox_pages.mailbox_page,
         "read",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/briefkasten/liste",
         "mailbox_list",
-        pages_mailbox.mailbox_list_page,
+        mailbox_pages.mailbox_list_page,
         "read",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/briefkasten/ruecklaeufer",
         "mailbox_returns",
-        pages_mailbox.returns_page,
+        mailbox_pages.returns_page,
         "read",
     ),
     Route(
         "/gebiete/<area>/briefkasten/ruecklaeufer",
         "import_returns",
-        pages_mailbox.returns_page,
+        mailbox_pages.returns_page,
         "write",
         ("POST",),
     ),
-    Route("/gebiete/<area>/angebote", "offers", pages_offers.offers_page, "read"),
+    Route("/gebiete/<area>/angebote", "offers", offers_pages.offers_page, "read"),
     Route(
         "/gebiete/<area>/angebote/neu",
         "new_offer",
-        pages_offers.new_offer,
+        offers_pages.new_offer,
         "write",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/angebote/import",
         "import_offers",
-        pages_offers.import_offers,
+        offers_imports.import_offers,
         "write",
         ("GET", "POST"),
     ),
     Route(
         "/gebiete/<area>/angebote/archivieren",
         "archive_offers",
-        pages_offers.archive_missing,
+        offers_imports.archive_missing,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/angebote/vorschlaege",
         "offer_proposals",
-        pages_offers.proposals_page,
+        offers_proposals.proposals_page,
         "write",
     ),
     Route(
         "/gebiete/<area>/angebote/vorschlaege/<proposal_id>",
         "decide_proposal",
-        pages_offers.decide_proposal,
+        offers_proposals.decide_proposal,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/angebote/finden",
         "offer_finder",
-        pages_offers_finder.finder,
+        offers_finder.finder,
         "read",
         ("GET", "POST"),
     ),
-    Route("/gebiete/<area>/angebote/<offer_id>", "offer", pages_offers.offer_page, "read"),
+    Route("/gebiete/<area>/angebote/<offer_id>", "offer", offers_pages.offer_page, "read"),
     Route(
         "/gebiete/<area>/angebote/<offer_id>",
         "edit_offer",
-        pages_offers.offer_page,
+        offers_pages.offer_page,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/angebote/<offer_id>/geprueft",
         "check_offer",
-        pages_offers.check_offer,
+        offers_pages.check_offer,
         "write",
         ("POST",),
     ),
     Route(
         "/gebiete/<area>/angebote/<offer_id>/loeschen",
         "delete_offer",
-        pages_offers.delete_offer,
+        offers_pages.delete_offer,
         "write",
         ("POST",),
     ),
-    Route("/api/openapi.json", "openapi", api.openapi, "public"),
-    Route("/api/areas", "areas", api.list_areas, "read"),
-    Route("/api/areas/<area>", "area", api.area_detail, "read"),
-    Route("/api/areas/<area>/districts", "districts", api.districts, "read"),
-    Route("/api/areas/<area>/layers/<category>", "layer", api.layer, "read"),
-    Route("/api/areas/<area>/addresses", "addresses", api.addresses, "read"),
-    Route("/api/areas/<area>/addresses/search", "search_addresses", api.search_addresses, "read"),
+    Route("/api/openapi.json", "openapi", areas_api.openapi, "public"),
+    Route("/api/areas", "areas", areas_api.list_areas, "read"),
+    Route("/api/areas/<area>", "area", areas_api.area_detail, "read"),
+    Route("/api/areas/<area>/districts", "districts", areas_api.districts, "read"),
+    Route("/api/areas/<area>/layers/<category>", "layer", areas_api.layer, "read"),
+    Route("/api/areas/<area>/addresses", "addresses", areas_api.addresses, "read"),
+    Route(
+        "/api/areas/<area>/addresses/search", "search_addresses", areas_api.search_addresses, "read"
+    ),
     Route(
         "/api/areas/<area>/addresses/search",
         "search_addresses_post",
-        api.search_addresses_post,
+        areas_api.search_addresses_post,
         "read",
         ("POST",),
     ),
     Route(
         "/api/areas/<area>/addresses/nearest",
         "nearest_addresses",
-        api_notes.nearest_addresses,
+        notes_api.nearest_addresses,
         "read",
         ("POST",),
     ),
-    Route("/api/areas/<area>/addresses/<address_id>", "address", api.address_card, "read"),
-    Route("/api/areas/<area>/resources/<resource_id>", "resource", api.resource_card, "read"),
+    Route("/api/areas/<area>/addresses/<address_id>", "address", areas_api.address_card, "read"),
+    Route("/api/areas/<area>/resources/<resource_id>", "resource", areas_api.resource_card, "read"),
     Route(
         "/api/areas/<area>/addresses/<address_id>/walk",
         "address_walk",
-        api_walk.address_walk,
+        walking_api.address_walk,
         "read",
     ),
-    Route("/api/areas/<area>/isochrones", "isochrones", api_walk.isochrones, "read", ("POST",)),
-    Route("/api/areas/<area>/profile", "profile", api_walk.profile, "read"),
-    Route("/api/areas/<area>/profile.csv", "profile_csv", api_walk.profile_csv, "read"),
-    Route("/api/areas/<area>/far/<category>", "far_addresses", api_walk.far_addresses, "read"),
-    Route("/api/note-categories", "note_categories", api_notes.note_categories, "read"),
-    Route("/api/areas/<area>/notes", "notes", api_notes.list_notes, "read"),
-    Route("/api/areas/<area>/notes", "create_note", api_notes.create_note, "write", ("POST",)),
-    Route("/api/areas/<area>/notes.csv", "notes_csv", api_notes.export_csv, "read"),
-    Route("/api/areas/<area>/notes.geojson", "notes_geojson", api_notes.export_geojson, "read"),
-    Route("/api/areas/<area>/notes.gpkg", "notes_gpkg", api_notes.export_gpkg, "read"),
-    Route("/api/areas/<area>/notes/<note_id>", "note", api_notes.get_note, "read"),
+    Route("/api/areas/<area>/isochrones", "isochrones", walking_api.isochrones, "read", ("POST",)),
+    Route("/api/areas/<area>/profile", "profile", walking_api.profile, "read"),
+    Route("/api/areas/<area>/profile.csv", "profile_csv", walking_api.profile_csv, "read"),
+    Route("/api/areas/<area>/far/<category>", "far_addresses", walking_api.far_addresses, "read"),
+    Route("/api/note-categories", "note_categories", notes_api.note_categories, "read"),
+    Route("/api/areas/<area>/notes", "notes", notes_api.list_notes, "read"),
+    Route("/api/areas/<area>/notes", "create_note", notes_api.create_note, "write", ("POST",)),
+    Route("/api/areas/<area>/notes.csv", "notes_csv", notes_api.export_csv, "read"),
+    Route("/api/areas/<area>/notes.geojson", "notes_geojson", notes_api.export_geojson, "read"),
+    Route("/api/areas/<area>/notes.gpkg", "notes_gpkg", notes_api.export_gpkg, "read"),
+    Route("/api/areas/<area>/notes/<note_id>", "note", notes_api.get_note, "read"),
     Route(
-        "/api/areas/<area>/notes/<note_id>", "update_note", api_notes.update_note, "write", ("PUT",)
+        "/api/areas/<area>/notes/<note_id>", "update_note", notes_api.update_note, "write", ("PUT",)
     ),
     Route(
         "/api/areas/<area>/notes/<note_id>",
         "delete_note",
-        api_notes.delete_note,
+        notes_api.delete_note,
         "write",
         ("DELETE",),
     ),
     Route(
-        "/api/areas/<area>/notes/<note_id>/history", "note_history", api_notes.note_history, "read"
+        "/api/areas/<area>/notes/<note_id>/history", "note_history", notes_api.note_history, "read"
     ),
-    Route("/api/areas/<area>/walks", "walks", api_walks.list_walks, "read"),
-    Route("/api/areas/<area>/walks.csv", "walks_csv", api_walks.export_csv, "read"),
-    Route("/api/areas/<area>/walks.geojson", "walks_geojson", api_walks.export_geojson, "read"),
-    Route("/api/areas/<area>/walks.gpkg", "walks_gpkg", api_walks.export_gpkg, "read"),
-    Route("/api/areas/<area>/walks/<walk_id>", "walk", api_walks.get_walk, "read"),
-    Route("/api/offer-vocabularies", "offer_vocabularies", api_offers.vocabularies, "read"),
-    Route("/api/areas/<area>/offers", "offers", api_offers.list_offers, "read"),
-    Route("/api/areas/<area>/offers", "create_offer", api_offers.create_offer, "write", ("POST",)),
-    Route("/api/areas/<area>/offers.csv", "offers_csv", api_offers.export_csv, "read"),
-    Route("/api/areas/<area>/offers.geojson", "offers_geojson", api_offers.export_geojson, "read"),
-    Route("/api/areas/<area>/offers/find", "find_offers", api_offers.find, "read", ("POST",)),
+    Route("/api/areas/<area>/walks", "walks", walks_api.list_walks, "read"),
+    Route("/api/areas/<area>/walks.csv", "walks_csv", walks_api.export_csv, "read"),
+    Route("/api/areas/<area>/walks.geojson", "walks_geojson", walks_api.export_geojson, "read"),
+    Route("/api/areas/<area>/walks.gpkg", "walks_gpkg", walks_api.export_gpkg, "read"),
+    Route("/api/areas/<area>/walks/<walk_id>", "walk", walks_api.get_walk, "read"),
+    Route("/api/offer-vocabularies", "offer_vocabularies", offers_api.vocabularies, "read"),
+    Route("/api/areas/<area>/offers", "offers", offers_api.list_offers, "read"),
+    Route("/api/areas/<area>/offers", "create_offer", offers_api.create_offer, "write", ("POST",)),
+    Route("/api/areas/<area>/offers.csv", "offers_csv", offers_api.export_csv, "read"),
+    Route("/api/areas/<area>/offers.geojson", "offers_geojson", offers_api.export_geojson, "read"),
+    Route("/api/areas/<area>/offers/find", "find_offers", offers_api.find, "read", ("POST",)),
     Route(
         "/api/areas/<area>/offer-proposals",
         "propose_offer",
-        api_offers.propose,
+        offers_api.propose,
         "write",
         ("POST",),
     ),
-    Route("/api/areas/<area>/offers/<offer_id>", "offer", api_offers.get_offer, "read"),
+    Route("/api/areas/<area>/offers/<offer_id>", "offer", offers_api.get_offer, "read"),
     Route(
         "/api/areas/<area>/offers/<offer_id>",
         "update_offer",
-        api_offers.update_offer,
+        offers_api.update_offer,
         "write",
         ("PUT",),
     ),
     Route(
         "/api/areas/<area>/offers/<offer_id>",
         "delete_offer",
-        api_offers.delete_offer,
+        offers_api.delete_offer,
         "write",
         ("DELETE",),
     ),
     Route(
         "/api/areas/<area>/mailbox-check",
         "mailbox_check",
-        api_mailbox.mailbox_check,
+        mailbox_api.mailbox_check,
         "read",
         ("POST",),
     ),
@@ -337,7 +341,14 @@ ACCESS_LEVELS = ("public", "read", "write", "admin")
 
 
 def guard(view, access: str):
-    """Wrap ``view`` so that ``access`` is enforced before it runs."""
+    """Wrap ``view`` so that ``access`` is enforced before it runs.
+
+    After the access check, the URL's ``<area>`` is resolved once for the request
+    (:func:`sozialraum.web.context.resolve_area`, 404 for an unknown area): the views read
+    it with :func:`~sozialraum.web.context.area_meta`. A blueprint's
+    ``url_value_preprocessor`` would run before this check and answer 404 where a
+    logged-out user gets 401.
+    """
     if access not in ACCESS_LEVELS:
         raise ValueError(f"unknown access level {access!r}")
 
@@ -356,6 +367,7 @@ def guard(view, access: str):
                 and current_app.config["READ_ONLY"]
             ):
                 raise ReadOnly("the app runs read-only; nothing was changed")
+        context.resolve_area(kwargs)  # once per request, after the access check
         return view(*args, **kwargs)
 
     wrapped.access = access

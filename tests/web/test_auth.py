@@ -56,13 +56,13 @@ def test_replayed_cookie_after_logout_gets_401(app):
 def test_disabling_a_user_ends_the_session(app):
     client = login(app.test_client(), "lead")
     assert client.get(API).status_code == 200
-    app.extensions["sozialraum"]["accounts"]["users"].disable(DEMO_LOGINS["lead"][0])
+    app.extensions["sozialraum"].accounts.users.disable(DEMO_LOGINS["lead"][0])
     assert client.get(API).status_code == 401
     assert _post_login(app.test_client(), *DEMO_LOGINS["lead"]).status_code == 401
 
 
 def test_session_expires_after_inactivity(app):
-    sessions = app.extensions["sozialraum"]["accounts"]["sessions"]
+    sessions = app.extensions["sozialraum"].accounts.sessions
     now = [1_000_000.0]
     sessions.clock = lambda: now[0]
     client = login(app.test_client())
@@ -382,7 +382,7 @@ def test_the_review_redirect_keeps_any_posted_filter_on_this_site(app, filters, 
     """The review page sends a lead back with the filters the form posted (user text)."""
     from flask import redirect
 
-    from sozialraum.web import pages_review
+    from sozialraum.web.review import pages as pages_review
 
     form = {"filters": filters, "action": action, "position": position}
     with app.test_request_context("/gebiete/musterstadt-nord/pruefung/x", method="POST", data=form):

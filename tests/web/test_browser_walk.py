@@ -20,7 +20,7 @@ from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS, OFF_WAYS, OUT
 from sozialraum.maps.profile_map import GREENS, classify, metric_choices, metric_value
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area
-from sozialraum.web.pages_walk import ZONE_COLOURS  # the guide's colours: the map's, too
+from sozialraum.web.walking.pages import ZONE_COLOURS  # the guide's colours: the map's, too
 
 pytestmark = pytest.mark.browser
 

@@ -464,7 +464,7 @@ def test_caseworkers_see_only_their_own_proposals(app, client, lead, demo_store)
     data = {
         k: v for k, v in _form(client, name="Vorschlag der Leitung").items() if k != "csrf_token"
     }
-    guard = app.extensions["sozialraum"]["note_rules"].guard
+    guard = app.extensions["sozialraum"].note_rules.guard
     offers.propose(demo_store, AREA, data, actor=LEAD, guard=guard, today=settings.today())
     assert client.post(f"{PAGES}/neu", data=_form(client)).status_code == 303
     mine = client.get(f"{PAGES}/vorschlaege").get_data(as_text=True)
@@ -623,7 +623,7 @@ def test_a_lead_who_edited_an_offer_cannot_mark_it_checked(app, lead, demo_store
 def test_a_lead_cannot_accept_their_own_proposal(app, lead, demo_store):
     offers.propose(
         demo_store, AREA, _offer_fields_for_proposal(demo_store), actor=LEAD,
-        guard=app.extensions["sozialraum"]["note_rules"].guard, today=settings.today(),
+        guard=app.extensions["sozialraum"].note_rules.guard, today=settings.today(),
     )  # fmt: skip
     (proposal,) = _proposals(demo_store)
     queue = lead.get(f"{PAGES}/vorschlaege").get_data(as_text=True)

@@ -70,7 +70,7 @@ def _review_comment(app, demo_store, text):
         demo_store, AREA,
         {"category": "beobachtung", "text": "Neue Bank.", "review_state": "eingereicht",
          "address_id": _address(demo_store)["id"]},
-        actor=actor, rules=app.extensions["sozialraum"]["note_rules"], today=settings.today(),
+        actor=actor, rules=app.extensions["sozialraum"].note_rules, today=settings.today(),
     )  # fmt: skip
     lead = login(app.test_client(), "lead")
     data = {"csrf_token": csrf_token(lead, "/"), "version": "1", "action": "rueckfrage",
@@ -120,7 +120,7 @@ def _query_answer(app, demo_store, text):
         demo_store, AREA,
         {"category": "beobachtung", "text": "Neue Bank.", "review_state": "eingereicht",
          "address_id": _address(demo_store)["id"]},
-        actor=actor, rules=app.extensions["sozialraum"]["note_rules"], today=settings.today(),
+        actor=actor, rules=app.extensions["sozialraum"].note_rules, today=settings.today(),
     )  # fmt: skip
     lead = login(app.test_client(), "lead")
     data = {"csrf_token": csrf_token(lead, "/"), "version": "1", "action": "rueckfrage",

@@ -211,7 +211,7 @@ def test_read_only_data_folder_runs_read_only_with_a_banner(read_only_copy, capl
     assert "Die Daten sind gerade schreibgeschützt" in page.get_data(as_text=True)
     assert client.get(NOTES).status_code == 200
     token = csrf_token(client, "/")
-    address = next(iter(app.extensions["sozialraum"]["store"].query(AREA, "addresses")))
+    address = next(iter(app.extensions["sozialraum"].store.query(AREA, "addresses")))
     response = client.post(
         NOTES,
         json={"address_id": address["id"], "category": "beobachtung", "text": "Bank."},

@@ -22,7 +22,7 @@ def _note(app, demo_store, text="Neue Sitzbank am Spielplatz.", state="eingereic
     """A note of Team Nord written by the demo caseworker, in district r1."""
     address = demo_store.query(AREA, "addresses", district="r1")[0]
     actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
-    rules = app.extensions["sozialraum"]["note_rules"]
+    rules = app.extensions["sozialraum"].note_rules
     data = {"category": "beobachtung", "text": text, "review_state": state,
             "address_id": address["id"], **extra}  # fmt: skip
     from sozialraum import settings
@@ -218,7 +218,7 @@ def test_viewers_never_read_unreleased_text_on_protocols_walks_or_histories(app,
 
 
 def test_long_queues_come_in_pages(app, demo_store, lead, monkeypatch):
-    from sozialraum.web import pages_review
+    from sozialraum.web.review import pages as pages_review
 
     monkeypatch.setattr(pages_review, "PAGE_SIZE", 2)
     ours = [_note(app, demo_store, text=f"Seite Notiz {n}.") for n in range(3)]

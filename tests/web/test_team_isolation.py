@@ -273,7 +273,7 @@ def _seed(app, store) -> World:
             district="r1")  # fmt: skip
 
     # a Team Mühle meeting with a decision on a submitted note (released in the meeting)
-    rules = app.extensions["sozialraum"]["note_rules"]
+    rules = app.extensions["sozialraum"].note_rules
     lead = Actor(MUEHLE_LEAD[0], Role.LEAD, MUEHLE)
     meeting = meetings.start_meeting(
         store, AREA, None, {"Teamleitung": "1", "Fachkraft": "2"}, actor=lead, today=today

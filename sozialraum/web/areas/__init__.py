@@ -1,0 +1,1 @@
+"""Areas: start page, area and district maps, search, place and address cards; JSON API."""

@@ -1,0 +1,138 @@
+"""The web layer's request context: the app's services, the current actor, the area of the URL.
+
+The app factory registers one :class:`AppServices` object; views reach it through the
+functions below instead of string keys. The area named in a URL (``<area>``) is
+resolved once per request, after the access check (see :func:`sozialraum.web.routes.guard`):
+views read its metadata with :func:`area_meta`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from flask_login import current_user
+
+from sozialraum import areas, fieldnotes
+from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
+from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.model.categories import CategoryTable
+from sozialraum.store import Store
+from sozialraum.web.responses import make_etag
+
+#: The key of :class:`AppServices` in ``app.extensions``.
+EXTENSION = "sozialraum"
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Users, server-side sessions and the login limiter."""
+
+    users: UserStore
+    sessions: SessionStore
+    limiter: LoginLimiter
+
+
+@dataclass(frozen=True)
+class AppServices:
+    """Everything the views share, built once by the app factory.
+
+    Attributes
+    ----------
+    store : Store
+        The data store (GeoJSON files, EPSG:4326).
+    categories : CategoryTable
+        The resource categories.
+    generation : str
+        Changes when the category table changes (part of every API ETag).
+    accounts : Accounts
+        Users, sessions and the login limiter.
+    note_rules : fieldnotes.NoteRules
+        Note categories and the data-protection guard.
+    mailbox_actions : dict[str, str]
+        The mailbox check's recommended action per risk level (German).
+    """
+
+    store: Store
+    categories: CategoryTable
+    generation: str
+    accounts: Accounts
+    note_rules: fieldnotes.NoteRules
+    mailbox_actions: dict[str, str]
+
+
+def services() -> AppServices:
+    """The services of the current app."""
+    return current_app.extensions[EXTENSION]
+
+
+def store() -> Store:
+    """The current app's data store."""
+    return services().store
+
+
+def categories() -> CategoryTable:
+    """The current app's resource categories."""
+    return services().categories
+
+
+def note_rules() -> fieldnotes.NoteRules:
+    """Note categories and the data-protection guard of the current app."""
+    return services().note_rules
+
+
+def mailbox_actions() -> dict[str, str]:
+    """The mailbox check's recommended action per risk level (German)."""
+    return services().mailbox_actions
+
+
+def current_actor() -> fieldnotes.Actor:
+    """The logged-in user as the service functions' :class:`~sozialraum.fieldnotes.Actor`."""
+    return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
+
+
+def note_filter():
+    """Whether the logged-in user may see a note, given its properties (viewers see
+    released notes only; see :func:`sozialraum.fieldnotes.visible`)."""
+    actor = current_actor()
+    note_categories = note_rules().categories
+    return lambda props: fieldnotes.visible(props, actor, note_categories)
+
+
+def checked_area(area: str) -> dict:
+    """Metadata of ``area``; 404 for unknown or malformed names."""
+    try:
+        return store().read_meta(area)
+    except InvalidInput:
+        raise NotFound(f"area {area!r} does not exist") from None
+
+
+def resolve_area(view_args: dict) -> None:
+    """Resolve the URL's ``<area>`` once for this request (404 for an unknown area)."""
+    if "area" in view_args:
+        g.sozialraum_area = checked_area(view_args["area"])
+
+
+def area_meta() -> dict:
+    """Metadata of the area named in the URL, resolved once per request."""
+    return g.sozialraum_area
+
+
+def district_names(area: str) -> dict[str, str]:
+    """District id → name of ``area``."""
+    return areas.district_names(store(), area)
+
+
+def check_district(area: str, district: str | None) -> None:
+    """404 unless ``district`` is ``None`` or a district of ``area``."""
+    if district is not None:
+        ids = {d["id"] for d in store().query(area, "districts")}
+        if district not in ids:
+            raise NotFound(f"district {district!r} does not exist in area {area!r}")
+
+
+def etag(*parts) -> str:
+    """An API ETag from ``parts``, the endpoint, the category generation and the query."""
+    return make_etag(
+        request.endpoint, services().generation, *parts, sorted(request.args.items(multi=True))
+    )

@@ -1,0 +1,1 @@
+"""Coverage: the visit-coverage page, its map and CSV."""

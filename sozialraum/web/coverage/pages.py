@@ -1,0 +1,93 @@
+"""Street coverage ("Abdeckung"): per district, which streets had a note or a walk stop in the
+last 12 months, as a page with a map (iframe) and tables, and as a CSV download. Only notes
+and walks the logged-in account may see count (cached per visibility scope).
+
+The views parse the request and call :mod:`sozialraum.coverage`; an area imported before
+streets were stored gets a German notice instead of an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, render_template, request, url_for
+
+from sozialraum import coverage as _coverage
+from sozialraum import settings
+from sozialraum.analysis.coverage import AGE_CLASSES, VISIT_RADIUS_M, WINDOW_MONTHS
+from sozialraum.errors import NotFound
+from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
+from sozialraum.web import context as ctx
+from sozialraum.web.csp import csp_nonce, map_document
+from sozialraum.web.responses import download
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _results(area: str, district: str | None):
+    """The coverage of ``area`` (one district or all), ``None`` without stored streets."""
+    try:
+        return _coverage.district_coverage(
+            ctx.store(),
+            area,
+            today=settings.today(),
+            district=district,
+            reader=ctx.current_actor(),
+            rules=ctx.note_rules(),
+        )
+    except _coverage.StreetsUnavailable:
+        return None
+
+
+def coverage_page(area: str):
+    """Coverage page: map of the streets by last visit and a table per district."""
+    meta = ctx.area_meta()
+    store = ctx.store()
+    district = request.args.get("district") or None
+    results = _results(area, district)
+    args = {"district": results[0].id} if district and results else {}
+    return render_template(
+        "coverage/abdeckung.html",
+        area=area,
+        meta=meta,
+        results=results,
+        no_streets=_coverage.NO_STREETS,
+        districts=[
+            {"id": d["id"], "name": d["properties"].get("name") or d["id"]}
+            for d in store.query(area, "districts")
+        ],
+        selected=args.get("district"),
+        age_classes=AGE_CLASSES,
+        kind_labels=_coverage.KIND_LABELS,
+        radius_m=VISIT_RADIUS_M,
+        window_months=WINDOW_MONTHS,
+        map_url=url_for("pages.coverage_map", area=area, **args),
+        csv_url=url_for("pages.coverage_csv", area=area, **args),
+    )
+
+
+def coverage_map(area: str):
+    """The coverage map document (shown in an iframe); ``?district=`` shows one district."""
+    meta = ctx.area_meta()
+    district = request.args.get("district") or None
+    results = _results(area, district) or []
+    features = _coverage.coverage_features(results)
+    options = CoverageMapOptions(
+        bbox=tuple(meta["bbox"]),
+        districts_url=url_for("api.districts", area=area),
+        district=results[0].id if district and results else None,
+        tile_url=current_app.config.get("TILE_URL") or None,
+        tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+    )
+    return map_document(build_coverage_map(features, options), csp_nonce()), 200, HTML
+
+
+def coverage_csv(area: str):
+    """The street tables as CSV (German spreadsheet format, formula-safe cells)."""
+    district = request.args.get("district") or None
+    results = _results(area, district)
+    if results is None:
+        raise NotFound(_coverage.NO_STREETS)
+    suffix = "-" + re.sub(r"[^A-Za-z0-9_-]", "", results[0].id) if district and results else ""
+    name = f"abdeckung-{area}{suffix}-{settings.today().isoformat()}.csv"
+    return download(_coverage.coverage_csv(results).encode("utf-8"), "text/csv", name)

@@ -1,0 +1,1 @@
+"""Field notes: list, create, view, edit, delete; the notes JSON API and OpenAPI part."""

@@ -1,0 +1,265 @@
+"""The field-note API: list, create, read, change (ETag/If-Match), delete, history, exports.
+
+Changes need the ETag of the version they are based on in ``If-Match``: without it the
+answer is 428, with a stale one 412 and the current version in the body, so the UI can
+show both instead of overwriting. Parses requests only; the rules live in
+:mod:`sozialraum.fieldnotes`.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+
+from sozialraum import fieldnotes, settings
+from sozialraum.errors import InvalidInput, VersionConflict
+from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
+from sozialraum.model.notes import MAILBOX_STATUSES
+from sozialraum.model.review import STATES
+from sozialraum.osm.importer import parse_bbox
+from sozialraum.web import context as ctx
+from sozialraum.web._json import json_body
+from sozialraum.web.errors import GERMAN
+from sozialraum.web.responses import GEOJSON, cached_json, download, expected_version, json_response
+from sozialraum.web.walking.api import json_point
+
+
+def _public(feature: dict, names: dict[str, str]) -> dict:
+    """A note for the API: labelled, with whether the current user may change it."""
+    note = fieldnotes.labelled(feature, ctx.note_rules(), names)
+    note["properties"]["can_edit"] = fieldnotes.may_write(
+        ctx.current_actor(), feature["properties"].get("team")
+    )
+    return note
+
+
+def note_etag(feature: dict) -> str:
+    """The (strong) ETag of a note version: ``v<version>``."""
+    return f"v{feature['properties']['version']}"
+
+
+def _body() -> dict:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            'Bitte ein JSON-Objekt senden, z. B. {"lon": 6.95, "lat": 51.43, '
+            '"category": "beobachtung", "text": "…"}'
+        )
+    return body
+
+
+def _conflict(area: str, note_id: str, today) -> Response:
+    current = fieldnotes.get_note(
+        ctx.store(), area, note_id, today=today, reader=ctx.current_actor(), rules=ctx.note_rules()
+    )
+    body = {
+        "error": GERMAN[412],
+        "status": 412,
+        "detail": "Die Notiz wurde inzwischen geändert. Hier ist die aktuelle Fassung.",
+        "current": _public(current, ctx.district_names(area)),
+    }
+    return json_response(body, 412, note_etag(current))
+
+
+# -- views -----------------------------------------------------------------------------
+
+
+def note_categories():
+    """Note categories, mailbox statuses and review states with German labels."""
+    rules = ctx.note_rules()
+    return json_response(
+        {
+            "categories": [
+                {
+                    "id": c.id,
+                    "label": c.label,
+                    "kind": c.kind,
+                    "expiry_months": c.expiry_months,
+                    "colour": c.colour,
+                }
+                for c in rules.categories
+            ],
+            "mailbox_statuses": [{"id": k, "label": v} for k, v in MAILBOX_STATUSES.items()],
+            "review_states": [{"id": k, "label": v} for k, v in STATES.items()],
+        }
+    )
+
+
+def _filtered(area: str) -> list[dict]:
+    args = request.args
+    district = args.get("district") or None
+    ctx.check_district(area, district)
+    category = args.get("category") or None
+    if category is not None and category not in ctx.note_rules().categories:
+        raise InvalidInput(f"unknown note category {category!r}")
+    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
+    return fieldnotes.list_notes(
+        ctx.store(),
+        area,
+        today=settings.today(),
+        district=district,
+        category=category,
+        bbox=bbox,
+        review_state=args.get("review_state") or None,
+        mailbox_status=args.get("mailbox_status") or None,
+        author=args.get("author") or None,
+        reader=ctx.current_actor(),
+        rules=ctx.note_rules(),
+    )
+
+
+def list_notes(area: str):
+    """Notes that have not expired (GeoJSON), filtered by district, category, bbox,
+    review_state, mailbox_status, author."""
+    store = ctx.store()
+    actor = ctx.current_actor()
+    etag = ctx.etag(
+        area,
+        store.revision(area, "notes"),
+        store.revision(area, "districts"),
+        settings.today(),
+        actor.role,
+        actor.team,
+    )
+    features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
+    names = ctx.district_names(area)
+    return cached_json(
+        etag,
+        lambda: {
+            "type": "FeatureCollection",
+            "features": [_public(f, names) for f in features],
+        },
+        GEOJSON,
+    )
+
+
+def create_note(area: str):
+    """Create a note from a JSON object (201 with ETag and Location)."""
+    feature = fieldnotes.create_note(
+        ctx.store(),
+        area,
+        _body(),
+        actor=ctx.current_actor(),
+        rules=ctx.note_rules(),
+        today=settings.today(),
+    )
+    location = url_for("api.note", area=area, note_id=feature["id"])
+    return json_response(
+        _public(feature, ctx.district_names(area)), 201, note_etag(feature), Location=location
+    )
+
+
+def nearest_addresses(area: str):
+    """The addresses near a point, nearest first, for tying a mailbox note to its house.
+
+    POST (``{"lon", "lat"}``): the point may be a caseworker's own position ("Aktuellen
+    Standort verwenden"), so it is in no URL or access log; answered with ``no-store``.
+    """
+    _body, lon, lat = json_point('{"lon": …, "lat": …}')
+    found = fieldnotes.nearest_addresses(ctx.store(), area, lon, lat)
+    keys = ("id", "label", "street", "housenumber", "postcode", "distance_m")
+    answer = {
+        "radius_m": fieldnotes.PROPOSAL_RADIUS_M,
+        "tie_radius_m": fieldnotes.TIE_RADIUS_M,
+        "addresses": [{k: a[k] for k in keys} for a in found],
+    }
+    return json_response(answer)  # private, no-store
+
+
+def get_note(area: str, note_id: str):
+    """One note with its ETag (304 if unchanged)."""
+    feature = fieldnotes.get_note(
+        ctx.store(),
+        area,
+        note_id,
+        today=settings.today(),
+        reader=ctx.current_actor(),
+        rules=ctx.note_rules(),
+    )
+    etag = note_etag(feature)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    return json_response(_public(feature, ctx.district_names(area)), etag=etag)
+
+
+def update_note(area: str, note_id: str):
+    """Replace a note; needs ``If-Match`` (428 without, 412 with the current one if stale)."""
+    today = settings.today()
+    expected = expected_version()
+    body = _body()
+    try:
+        feature = fieldnotes.update_note(
+            ctx.store(),
+            area,
+            note_id,
+            body,
+            expected_version=expected,
+            actor=ctx.current_actor(),
+            rules=ctx.note_rules(),
+            today=today,
+        )
+    except VersionConflict:
+        return _conflict(area, note_id, today)
+    return json_response(_public(feature, ctx.district_names(area)), etag=note_etag(feature))
+
+
+def delete_note(area: str, note_id: str):
+    """Delete a note; needs ``If-Match`` like a change (204)."""
+    today = settings.today()
+    expected = expected_version()
+    try:
+        fieldnotes.delete_note(
+            ctx.store(),
+            area,
+            note_id,
+            expected_version=expected,
+            actor=ctx.current_actor(),
+            today=today,
+            rules=ctx.note_rules(),
+        )
+    except VersionConflict:
+        return _conflict(area, note_id, today)
+    return Response(status=204)
+
+
+def note_history(area: str, note_id: str):
+    """Every version of a note with who changed it and when (from the audit log)."""
+    store = ctx.store()
+    today = settings.today()
+    items = fieldnotes.note_history(
+        store, area, note_id, today=today, reader=ctx.current_actor(), rules=ctx.note_rules()
+    )
+    names = ctx.district_names(area)
+    for item in items:
+        if item["feature"] is not None:
+            item["feature"] = fieldnotes.labelled(item["feature"], ctx.note_rules(), names)
+    return json_response({"id": note_id, "versions": items})
+
+
+def _export_name(area: str, suffix: str) -> str:
+    return f"notizen-{area}-{settings.today().isoformat()}.{suffix}"
+
+
+def _export_features(area: str) -> list[dict]:
+    names = ctx.district_names(area)
+    return [fieldnotes.labelled(f, ctx.note_rules(), names) for f in _filtered(area)]
+
+
+def export_csv(area: str):
+    """Notes as CSV for German spreadsheets (filters as for the list; expired never)."""
+    header, rows = fieldnotes.export_rows(_export_features(area))
+    body = csv_text(header, rows).encode("utf-8")
+    return download(body, "text/csv", _export_name(area, "csv"))
+
+
+def export_geojson(area: str):
+    """Notes as a GeoJSON file (RFC 7946, EPSG:4326)."""
+    return download(geojson_bytes(_export_features(area)), GEOJSON, _export_name(area, "geojson"))
+
+
+def export_gpkg(area: str):
+    """Notes as a GeoPackage for QGIS (layer ``notizen``, EPSG:4326)."""
+    features = _export_features(area)
+    body = geopackage_bytes(features, list(fieldnotes.EXPORT_COLUMNS), "notizen")
+    return download(body, "application/geopackage+sqlite3", _export_name(area, "gpkg"))

@@ -1,0 +1,1 @@
+"""Support offers: directory, offer pages, proposals, import, finder; JSON API, OpenAPI."""

@@ -1,0 +1,1 @@
+"""Walking (distances, isochrones, Wegweiser): guide, district profile; JSON API."""

@@ -1,0 +1,1 @@
+"""Planned walks (Rundgänge): plan, order, walk sheet, findings; JSON API, OpenAPI."""

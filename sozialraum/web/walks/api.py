@@ -1,0 +1,138 @@
+"""The walk API (read): walks of an area, one walk with its route, exports of the stops.
+
+Walks are planned and changed on the pages (forms); this API serves them to other tools.
+Coordinates in lon/lat degrees (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from sozialraum import settings, walks
+from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
+from sozialraum.web import context as ctx
+from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
+
+SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
+           "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
+STOP_COLUMNS = {
+    "walk_id": "Rundgang-Id",
+    "walk_title": "Rundgang",
+    "walk_on": "Datum",
+    "district": "Bezirk-Id",
+    "number": "Nr.",
+    "kind": "Art",
+    "ref": "Objekt-Id",
+    "label": "Station",
+    "leg_m": "Weg vom vorigen Halt (m)",
+}
+
+
+def _summary(walk: dict) -> dict:
+    props = walk["properties"]
+    body = {k: props.get(k) for k in SUMMARY}
+    body["stops"] = [
+        {k: s.get(k) for k in ("kind", "ref", "label", "categories")} for s in props["stops"]
+    ]
+    return {"type": "Feature", "id": walk["id"], "geometry": walk["geometry"], "properties": body}
+
+
+def _shown(area: str, walk: dict) -> dict:
+    """The walk as the current user may see it (see :func:`sozialraum.walks.shown_walk`)."""
+    return walks.shown_walk(
+        ctx.store(),
+        area,
+        walk,
+        reader=ctx.current_actor(),
+        rules=ctx.note_rules(),
+        today=settings.today(),
+    )
+
+
+def _walks(area: str) -> list[dict]:
+    """The walks the current user may see (their team's), note stops as they may see them."""
+    district = request.args.get("district") or None
+    ctx.check_district(area, district)
+    found = walks.list_walks(ctx.store(), area, district=district, reader=ctx.current_actor())
+    return [_shown(area, w) for w in found]
+
+
+def list_walks(area: str):
+    """Walks of an area (stops as a MultiPoint in walking order), optionally of a district."""
+    found = _walks(area)
+    store, actor = ctx.store(), ctx.current_actor()
+    etag = ctx.etag(
+        area,
+        store.revision(area, "walks"),
+        store.revision(area, "notes"),
+        settings.today(),
+        actor.role,
+        actor.team,
+    )
+    return cached_json(
+        etag,
+        lambda: {"type": "FeatureCollection", "features": [_summary(w) for w in found]},
+        GEOJSON,
+    )
+
+
+def get_walk(area: str, walk_id: str):
+    """One walk with its route along the streets (``route``: MultiLineString, one per leg)."""
+    store = ctx.store()
+    walk = walks.get_walk(store, area, walk_id, reader=ctx.current_actor())
+    body = _summary(_shown(area, walk))
+    legs = walks.walk_route(store, area, walk)["legs_lonlat"]
+    body["properties"]["route"] = {"type": "MultiLineString", "coordinates": legs}
+    return json_response(body, etag=f"v{walk['properties']['version']}")
+
+
+def _stop_features(area: str) -> list[dict]:
+    features = []
+    for walk in _walks(area):
+        props = walk["properties"]
+        for number, stop in enumerate(props["stops"], start=1):
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{walk['id']}-{number}",
+                    "geometry": {"type": "Point", "coordinates": [stop["lon"], stop["lat"]]},
+                    "properties": {
+                        "walk_id": walk["id"],
+                        "walk_title": props["title"],
+                        "walk_on": props["walk_on"],
+                        "district": props["district"],
+                        "number": number,
+                        "kind": stop["kind"],
+                        "ref": stop.get("ref"),
+                        "label": stop["label"],
+                        "leg_m": props["leg_m"][number - 2] if number > 1 else None,
+                    },
+                }
+            )
+    return features
+
+
+def _name(area: str, suffix: str) -> str:
+    return f"rundgaenge-{area}.{suffix}"
+
+
+def export_csv(area: str):
+    """The stops of all walks as CSV (one row per stop, in walking order)."""
+    features = _stop_features(area)
+    rows = [
+        [*(f["properties"][c] for c in STOP_COLUMNS), *f["geometry"]["coordinates"]]
+        for f in features
+    ]
+    header = [*STOP_COLUMNS.values(), "Länge (WGS84)", "Breite (WGS84)"]
+    return download(csv_text(header, rows).encode("utf-8"), "text/csv", _name(area, "csv"))
+
+
+def export_geojson(area: str):
+    """The stops of all walks as GeoJSON points (EPSG:4326)."""
+    return download(geojson_bytes(_stop_features(area)), GEOJSON, _name(area, "geojson"))
+
+
+def export_gpkg(area: str):
+    """The stops of all walks as a GeoPackage for QGIS (layer ``rundgaenge``)."""
+    body = geopackage_bytes(_stop_features(area), list(STOP_COLUMNS), "rundgaenge")
+    return download(body, "application/geopackage+sqlite3", _name(area, "gpkg"))
