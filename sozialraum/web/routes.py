@@ -87,6 +87,13 @@ ROUTES: tuple[Route, ...] = (
         ("POST",),
     ),
     Route(
+        "/gebiete/<area>/notizen/<note_id>/einreichen",
+        "submit_note",
+        notes_pages.submit_note,
+        "write",
+        ("POST",),
+    ),
+    Route(
         "/gebiete/<area>/notizen/<note_id>/loeschen",
         "delete_note",
         notes_pages.delete_note,

@@ -444,3 +444,29 @@ def test_protocol_shows_comment_answer_local_time_and_two_meetings_a_day(app, de
     assert row["Entscheidung"] == "zurückgefragt" and row["Kommentar"] == "Wo genau (1)?"
     assert row["Antwort"] == "Vor Nr. 3." and row["Antwort am"]
     assert row["Beginn"] == meetings.local_time(first["properties"]["started_at"])
+
+
+def test_a_draft_is_submitted_from_its_own_page(app, demo_store, lead, client):
+    draft = _note(app, demo_store, text="Neuer Aushang am Gemeindehaus.", state="entwurf")
+    page = client.get(_note_url(draft)).get_data(as_text=True)
+    assert "Zur Prüfung einreichen" in page
+    data = {"csrf_token": csrf_token(client, "/"), "version": str(demo_version(draft))}
+    # an old version is refused and nothing changes
+    stale = client.post(f"{_note_url(draft)}/einreichen", data={**data, "version": "99"})
+    assert stale.status_code == 409 and "nicht gespeichert" in stale.get_data(as_text=True)
+    # a viewer may not submit
+    viewer = login(app.test_client(), "viewer")
+    mine = {**data, "csrf_token": csrf_token(viewer, "/")}
+    assert viewer.post(f"{_note_url(draft)}/einreichen", data=mine).status_code == 403
+    assert demo_store.get(AREA, "notes", draft["id"])["properties"]["review_state"] == "entwurf"
+    done = client.post(f"{_note_url(draft)}/einreichen", data=data)
+    assert done.status_code == 303 and "eingereicht=1" in done.headers["Location"]
+    stored = demo_store.get(AREA, "notes", draft["id"])["properties"]
+    assert stored["review_state"] == "eingereicht"
+    assert stored["review_log"][-1]["action"] == "einreichen"
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "wartet auf die Freigabe" in page and "Zur Prüfung einreichen" not in page
+    # submitting again is refused in German; the lead's queue now shows the note
+    again = client.post(f"{_note_url(draft)}/einreichen", data={**data, "version": "2"})
+    assert again.status_code == 400 and "Nur ein Entwurf" in again.get_data(as_text=True)
+    assert f'id="note-{draft["id"]}"' in lead.get(REVIEW).get_data(as_text=True)

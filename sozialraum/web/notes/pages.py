@@ -231,7 +231,12 @@ def note_page(area: str, note_id: str):
     if request.method == "GET":
         saved = request.args.get("neu") or request.args.get("gespeichert")
         context = _note_context(
-            area, meta, feature, saved=saved, answered=request.args.get("beantwortet")
+            area,
+            meta,
+            feature,
+            saved=saved,
+            answered=request.args.get("beantwortet"),
+            submitted=request.args.get("eingereicht"),
         )
         return render_template("notes/notiz.html", **context)
     values = _submitted()
@@ -269,17 +274,36 @@ def note_page(area: str, note_id: str):
 def answer_query(area: str, note_id: str):
     """Answer a Rückfrage from the note's page: the answer is the comment of the
     resubmission (review action ``einreichen`` from ``rueckfrage``)."""
+    answer = (request.form.get("answer") or "").strip()
+
+    def check(state: str) -> None:
+        if state != "rueckfrage":
+            raise InvalidInput("Zu dieser Notiz ist keine Rückfrage offen.")
+        if not answer:
+            raise InvalidInput("Bitte die Rückfrage beantworten (Antwort fehlt).")
+
+    return _review_from_note_page(area, note_id, check, answer, "beantwortet")
+
+
+def submit_note(area: str, note_id: str):
+    """Submit a draft for review from the note's page (review action ``einreichen``)."""
+
+    def check(state: str) -> None:
+        if state != "entwurf":
+            raise InvalidInput("Nur ein Entwurf kann hier eingereicht werden.")
+
+    return _review_from_note_page(area, note_id, check, None, "eingereicht")
+
+
+def _review_from_note_page(area, note_id, check, comment, done_flag):
+    """Submit a note (``einreichen``) after ``check(review_state)``; back to its page."""
     meta = ctx.area_meta()
     store, today = ctx.store(), settings.today()
     feature = fieldnotes.get_note(
         store, area, note_id, today=today, reader=ctx.current_actor(), rules=ctx.note_rules()
     )
-    answer = (request.form.get("answer") or "").strip()
     try:
-        if (feature["properties"].get("review_state") or "entwurf") != "rueckfrage":
-            raise InvalidInput("Zu dieser Notiz ist keine Rückfrage offen.")
-        if not answer:
-            raise InvalidInput("Bitte die Rückfrage beantworten (Antwort fehlt).")
+        check(feature["properties"].get("review_state") or "entwurf")
         review.review_note(
             store,
             area,
@@ -289,20 +313,21 @@ def answer_query(area: str, note_id: str):
             actor=ctx.current_actor(),
             rules=ctx.note_rules(),
             today=today,
-            comment=answer,
+            comment=comment,
         )
     except VersionConflict:
         current = fieldnotes.get_note(store, area, note_id, today=today)
+        what = "Ihre Antwort wurde" if comment is not None else "Sie wurde"
         message = (
-            "Die Notiz wurde inzwischen geändert; Ihre Antwort wurde nicht gespeichert. "
-            "Bitte prüfen Sie die aktuelle Fassung und antworten Sie erneut."
+            f"Die Notiz wurde inzwischen geändert; {what} nicht gespeichert. "
+            "Bitte prüfen Sie die aktuelle Fassung und versuchen Sie es erneut."
         )
-        context = _note_context(area, meta, current, error=message, answer=answer)
+        context = _note_context(area, meta, current, error=message, answer=comment)
         return render_template("notes/notiz.html", **context), 409
     except (InvalidInput, Forbidden) as exc:
-        context = _note_context(area, meta, feature, error=exc.message, answer=answer)
+        context = _note_context(area, meta, feature, error=exc.message, answer=comment)
         return render_template("notes/notiz.html", **context), exc.status
-    return redirect(url_for("pages.note", area=area, note_id=note_id, beantwortet=1), 303)
+    return redirect(url_for("pages.note", area=area, note_id=note_id, **{done_flag: 1}), 303)
 
 
 def delete_note(area: str, note_id: str):
