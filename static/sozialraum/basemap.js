@@ -10,6 +10,7 @@
  *   url      tile URL template, e.g. "/tiles/<area>/{z}/{x}/{y}.mvt"
  *   options  bounds [[south, west], [north, east]] (no requests outside; recommended),
  *            pixelRatio (canvas pixels per CSS pixel; 2 gives sharper print),
+ *            attribution (default "© OpenStreetMap-Mitwirkende"; "" when the map has one),
  *            controls (default true: German zoom buttons and a metric scale).
  */
 (function () {
@@ -167,7 +168,7 @@
       maxZoom: 20,
       bounds: opts.bounds,
       devicePixelRatio: opts.pixelRatio,
-      attribution: "© OpenStreetMap-Mitwirkende"
+      attribution: opts.attribution === undefined ? "© OpenStreetMap-Mitwirkende" : opts.attribution
     });
     if (opts.controls !== false) germanControls(map);
     layer.addTo(map);
