@@ -36,6 +36,8 @@ FILES = {
         "icon-fullscreen.svg",
     ],
     "leaflet.locatecontrol": ["dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"],
+    # the basemap renderer (Canvas, one self-contained script, global ``protomapsL``)
+    "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
 }
 
 
