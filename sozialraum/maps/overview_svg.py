@@ -1,7 +1,7 @@
 """Printable overview maps as inline SVG, drawn on the server from the area's street network.
 
 No tiles, no JavaScript, no third-party host: the streets come from the area's own
-:class:`~sozialraum.analysis.walk.WalkNetwork`, everything else (numbered markers, a walk
+:class:`~sozialraum.analysis.walking.WalkNetwork`, everything else (numbered markers, a walk
 route, walking areas, scale bar, north arrow, attribution) is drawn here. Used for the
 printable one-page "Wegweiser" (an address and the nearest pharmacy, post office, … as
 numbered markers) and for printable walk sheets (numbered stops along a route).

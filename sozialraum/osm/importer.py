@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from sozialraum.analysis.reachability import save_network, update_reachability
 from sozialraum.analysis.streets import StreetCollector, save_streets, streets_from_lines
-from sozialraum.analysis.walk import build_walk_network, network_from_ways
+from sozialraum.analysis.walking import build_walk_network, network_from_ways
 from sozialraum.errors import InvalidInput, NotFound, OsmImportError
 from sozialraum.model.addresses import address_key
 from sozialraum.model.categories import CategoryTable, load_categories
