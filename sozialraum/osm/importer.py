@@ -55,6 +55,7 @@ from sozialraum.osm.import_features import (
     resource_feature,
     resources_and_addresses,
 )
+from sozialraum.osm.polygon_files import read_polygon_file
 from sozialraum.osm.reassign import Reassignment, reassign_to_districts
 from sozialraum.settings import ImportSettings
 from sozialraum.store.base import Store
@@ -123,7 +124,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 def _clip_polygon(clip_file: Path | None, bbox: tuple | None) -> BaseGeometry | None:
     """The area to keep (degrees, EPSG:4326): the clip file's polygons, the bbox, or ``None``."""
     if clip_file is not None:
-        polygons = _districts.read_polygon_file(clip_file, "clip")
+        polygons = read_polygon_file(clip_file, "clip")
         return shapely.union_all([geom for _, geom in polygons])
     if bbox is not None:
         return box(*bbox)
