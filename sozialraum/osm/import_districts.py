@@ -3,20 +3,39 @@ one district for the whole area; and what becomes of the districts' teams."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from sozialraum.errors import NotFound
+from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.osm.districts import (
     District,
     DistrictChanges,
     Simplification,
+    compare_districts,
     districts_from_boundaries,
     districts_from_features,
+    districts_from_file,
     simplify_districts,
     whole_area_district,
 )
 from sozialraum.store.base import Store
+
+
+class DistrictsChanged(InvalidInput):
+    """A districts file would change the stored districts; nothing was written.
+
+    ``changes`` says what would change; import again with ``replace_districts=True``.
+    """
+
+    def __init__(self, changes: DistrictChanges):
+        super().__init__(
+            "the districts file changes the districts of this area ("
+            + "; ".join(changes.describe())
+            + "): import again with --replace-districts to replace them"
+        )
+        self.changes = changes
 
 
 def whole_area_only(stored: list[District]) -> bool:
@@ -87,3 +106,19 @@ def teams_after(
     ids = {d.id for d in districts}
     dropped = {k: v for k, v in teams.items() if k not in ids}
     return {k: v for k, v in teams.items() if k in ids}, dropped
+
+
+def read_districts_file(store, area, districts_file, stored, replace_districts):
+    """The districts file's districts, their simplification and what they change in the
+    stored ones (``None`` each without a file); :class:`DistrictsChanged` if they change
+    and ``replace_districts`` is not set."""
+    if districts_file is None:
+        return None, None, None
+    file_districts, simplification = simplify_districts(districts_from_file(Path(districts_file)))
+    district_changes = None
+    if stored:
+        xs, ys = stored_points(store, area, "addresses")
+        district_changes = compare_districts(stored, file_districts, xs, ys)
+        if district_changes.any and not replace_districts:
+            raise DistrictsChanged(district_changes)
+    return file_districts, simplification, district_changes

@@ -37,10 +37,12 @@ from sozialraum.osm import _mailbox
 from sozialraum.osm import districts as _districts
 from sozialraum.osm._reader import read_osm_file
 from sozialraum.osm._records import OsmData
+from sozialraum.osm.districts import DistrictChanges
 from sozialraum.osm.import_districts import (
+    DistrictsChanged,
     choose_districts,
+    read_districts_file,
     stored_districts,
-    stored_points,
     teams_after,
     whole_area_only,
 )
@@ -90,24 +92,9 @@ class ImportReport:
     orphaned_notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     simplification: _districts.Simplification | None = None
-    district_changes: _districts.DistrictChanges | None = None
+    district_changes: DistrictChanges | None = None
     reassignment: Reassignment | None = None
     districts_kept: bool = False
-
-
-class DistrictsChanged(InvalidInput):
-    """A districts file would change the stored districts; nothing was written.
-
-    ``changes`` says what would change; import again with ``replace_districts=True``.
-    """
-
-    def __init__(self, changes: _districts.DistrictChanges):
-        super().__init__(
-            "the districts file changes the districts of this area ("
-            + "; ".join(changes.describe())
-            + "): import again with --replace-districts to replace them"
-        )
-        self.changes = changes
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -214,7 +201,7 @@ def import_area(
     clip = _clip_polygon(clip_file, bbox)
     # polygon files first: a bad or too heavy file stops the import before the OSM data is read
     stored = stored_districts(store, area)
-    file_districts, simplification, district_changes = _read_districts_file(
+    file_districts, simplification, district_changes = read_districts_file(
         store, area, districts_file, stored, replace_districts
     )
     step("Lese OSM-Daten")
@@ -230,21 +217,17 @@ def import_area(
     districts, chosen = choose_districts(file_districts, stored, data.boundaries, clip, xs, ys)
     if file_districts is None:
         simplification = chosen
-    district_of = _districts.assign(districts, xs, ys)
-    decimals = settings.coordinate_decimals
-    resource_features = [
-        resource_feature(obj, cats, district_of[i], decimals)
-        for i, (obj, cats) in enumerate(resources)
-    ]
-    offset = len(resources)
-    address_features = [
-        address_feature(obj, district_of[offset + i], decimals) for i, obj in enumerate(addresses)
-    ]
-    _mailbox.attach(objects, address_features)
-    districts_out = district_features(districts, decimals)
-    if kept and not whole_area_only(stored):  # as stored: no version bump, no rounding drift
-        districts_out = store.query(area, "districts")
-
+    layers = _layer_features(
+        objects,
+        resources,
+        addresses,
+        districts,
+        (xs, ys),
+        settings.coordinate_decimals,
+        stored_districts=store.query(area, "districts")
+        if kept and not whole_area_only(stored)
+        else None,
+    )
     step("Schreibe Ebenen")
     counts = category_counts(table.ids, resources)
     bounds = (
@@ -252,42 +235,25 @@ def import_area(
         if clip is not None
         else (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
     )
-    meta = _area_meta(store, area, title, source, data, bounds, decimals, counts)
-    meta.update(
-        resources=len(resource_features),
-        addresses=len(address_features),
-        districts=len(districts_out),
-    )
+    meta = _area_meta(store, area, title, source, data, bounds, settings.coordinate_decimals)
+    meta.update(counts=counts, **{layer: len(features) for layer, features in layers.items()})
     teams = dict(meta.get("teams") or {})
     teams_dropped = {}
     if district_changes is not None:
         teams, teams_dropped = teams_after(teams, district_changes, districts)
         meta["teams"] = teams
     store.write_meta(area, {**meta, "import_in_progress": True}, actor=actor)
-    changes = _sync_layers(
-        store,
-        area,
-        {"districts": districts_out, "resources": resource_features, "addresses": address_features},
-        actor,
-    )
+    changes = _sync_layers(store, area, layers, actor)
     orphaned = orphaned_notes(
         store,
         area,
-        {f["id"] for f in resource_features} | {f["id"] for f in address_features},
-        {f["properties"]["key"] for f in address_features},
+        {f["id"] for f in layers["resources"]} | {f["id"] for f in layers["addresses"]},
+        {f["properties"]["key"] for f in layers["addresses"]},
     )
     meta["orphaned_notes"] = orphaned
-    reassignment = None
-    if kept:  # heal notes and walks that point to districts that no longer exist
-        reassignment = reassign_to_districts(
-            store, area, districts, teams, actor=actor, repair_only=True
-        )
-    elif district_changes is not None:
-        reassignment = reassign_to_districts(store, area, districts, teams, actor=actor)
-        reassignment.teams_dropped = teams_dropped
-        meta["outside_districts"] = [
-            {"layer": o["layer"], "id": o["id"]} for o in reassignment.outside
-        ]
+    reassignment = _reassign(
+        store, area, districts, teams, kept, district_changes, teams_dropped, meta, actor
+    )
     step("Berechne Fußwege")
     meta["walk_network"], meta["streets"] = _walk_analysis(
         store, area, osm_file, data, table, actor
@@ -297,9 +263,9 @@ def import_area(
     return ImportReport(
         area=area,
         counts=counts,
-        resources=len(resource_features),
-        addresses=len(address_features),
-        districts=len(districts_out),
+        resources=len(layers["resources"]),
+        addresses=len(layers["addresses"]),
+        districts=len(layers["districts"]),
         changes=changes,
         unplaced=len(data.unplaced),
         orphaned_notes=orphaned,
@@ -333,24 +299,6 @@ def _checked_title(title: str | None) -> str | None:
     return title
 
 
-def _read_districts_file(store, area, districts_file, stored, replace_districts):
-    """The districts file's districts, their simplification and what they change in the
-    stored ones (``None`` each without a file); :class:`DistrictsChanged` if they change
-    and ``replace_districts`` is not set."""
-    if districts_file is None:
-        return None, None, None
-    file_districts, simplification = _districts.simplify_districts(
-        _districts.districts_from_file(Path(districts_file))
-    )
-    district_changes = None
-    if stored:
-        xs, ys = stored_points(store, area, "addresses")
-        district_changes = _districts.compare_districts(stored, file_districts, xs, ys)
-        if district_changes.any and not replace_districts:
-            raise DistrictsChanged(district_changes)
-    return file_districts, simplification, district_changes
-
-
 def _read_source(osm_file, place, bbox, clip, table, settings, tick):
     """Read the OSM data from the file or through Overpass: the data, the source for the
     meta and the clip (the place's polygon when there was none)."""
@@ -365,7 +313,7 @@ def _read_source(osm_file, place, bbox, clip, table, settings, tick):
     return data, {"kind": "overpass", "place": place, "bbox": list(bbox) if bbox else None}, clip
 
 
-def _area_meta(store, area, title, source, data, bounds, decimals, counts) -> dict:
+def _area_meta(store, area, title, source, data, bounds, decimals) -> dict:
     """The area's metadata after this import (earlier keys kept; the title too if none)."""
     try:
         previous = store.read_meta(area)
@@ -380,7 +328,6 @@ def _area_meta(store, area, title, source, data, bounds, decimals, counts) -> di
         # when the OSM data itself is from (not the import day), see OsmData.data_date
         "osm_data": data.data_date(),
         "bbox": [round(v, decimals) for v in bounds],
-        "counts": counts,
     }
 
 
@@ -396,3 +343,45 @@ def _sync_layers(store: Store, area: str, layers: dict[str, list], actor: str) -
             "unchanged": summary.unchanged,
         }
     return changes
+
+
+def _layer_features(
+    objects, resources, addresses, districts, xs_ys, decimals, *, stored_districts=None
+) -> dict[str, list[dict]]:
+    """The features of the layers an import synchronises, in the order they are written.
+
+    Resources and addresses get the district containing them (``xs_ys``: their longitudes
+    and latitudes, resources first) and the mailbox evidence from OSM; districts are
+    ``stored_districts`` when given (kept as stored: no version bump, no rounding drift).
+    """
+    district_of = _districts.assign(districts, *xs_ys)
+    resource_features = [
+        resource_feature(obj, cats, district_of[i], decimals)
+        for i, (obj, cats) in enumerate(resources)
+    ]
+    offset = len(resources)
+    address_features = [
+        address_feature(obj, district_of[offset + i], decimals) for i, obj in enumerate(addresses)
+    ]
+    _mailbox.attach(objects, address_features)
+    return {
+        "districts": stored_districts
+        if stored_districts is not None
+        else district_features(districts, decimals),
+        "resources": resource_features,
+        "addresses": address_features,
+    }
+
+
+def _reassign(store, area, districts, teams, kept, district_changes, teams_dropped, meta, actor):
+    """Notes and walks after the import: healed when the districts were kept, re-assigned
+    when a districts file changed them (those outside every district go into ``meta``);
+    ``None`` otherwise."""
+    if kept:  # heal notes and walks that point to districts that no longer exist
+        return reassign_to_districts(store, area, districts, teams, actor=actor, repair_only=True)
+    if district_changes is None:
+        return None
+    reassignment = reassign_to_districts(store, area, districts, teams, actor=actor)
+    reassignment.teams_dropped = teams_dropped
+    meta["outside_districts"] = [{"layer": o["layer"], "id": o["id"]} for o in reassignment.outside]
+    return reassignment
