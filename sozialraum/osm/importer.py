@@ -230,18 +230,10 @@ def import_area(
     )
     step("Schreibe Ebenen")
     counts = category_counts(table.ids, resources)
-    bounds = (
-        clip.bounds
-        if clip is not None
-        else (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-    )
+    bounds = clip.bounds if clip is not None else (xs.min(), ys.min(), xs.max(), ys.max())
     meta = _area_meta(store, area, title, source, data, bounds, settings.coordinate_decimals)
     meta.update(counts=counts, **{layer: len(features) for layer, features in layers.items()})
-    teams = dict(meta.get("teams") or {})
-    teams_dropped = {}
-    if district_changes is not None:
-        teams, teams_dropped = teams_after(teams, district_changes, districts)
-        meta["teams"] = teams
+    teams, teams_dropped = _teams(meta, district_changes, districts)
     store.write_meta(area, {**meta, "import_in_progress": True}, actor=actor)
     changes = _sync_layers(store, area, layers, actor)
     orphaned = orphaned_notes(
@@ -327,8 +319,19 @@ def _area_meta(store, area, title, source, data, bounds, decimals) -> dict:
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         # when the OSM data itself is from (not the import day), see OsmData.data_date
         "osm_data": data.data_date(),
-        "bbox": [round(v, decimals) for v in bounds],
+        "bbox": [round(float(v), decimals) for v in bounds],
     }
+
+
+def _teams(meta: dict, district_changes, districts) -> tuple[dict, dict]:
+    """District id → team after this import, and the teams of removed districts; with
+    changed districts the new teams go into ``meta``."""
+    teams = dict(meta.get("teams") or {})
+    if district_changes is None:
+        return teams, {}
+    teams, dropped = teams_after(teams, district_changes, districts)
+    meta["teams"] = teams
+    return teams, dropped
 
 
 def _sync_layers(store: Store, area: str, layers: dict[str, list], actor: str) -> dict:
