@@ -111,7 +111,7 @@ class GeoJSONStore(AreaFolders):
 
     def _change(self, area: str, layer: str, change: Callable[[list[dict], dict], dict]) -> dict:
         check_layer(layer)
-        with self._locked(area) as folder:
+        with self.locked(area) as folder:
             current = self._load(area, layer)
             features = list(current.features)
             details = change(features, current.index)
@@ -151,7 +151,7 @@ class GeoJSONStore(AreaFolders):
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         ids = set(feature_ids)
         check_layer(layer)
-        with self._locked(area) as folder:
+        with self.locked(area) as folder:
             current = self._load(area, layer)
             features = [f for f in current.features if f["id"] not in ids]
             removed = sorted(ids & set(current.index))
@@ -170,7 +170,7 @@ class GeoJSONStore(AreaFolders):
         return len(removed)
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
-        with self._locked(area, create=True) as folder:
+        with self.locked(area, create=True) as folder:
             body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
             audit.append(folder, key=self._audit_key(), actor=actor, action="meta", layer=None)
             try:
