@@ -57,7 +57,7 @@ def _linked_source(target: Path) -> None:
     """Write NEUSS plus one footway linking it to the next copy made by ``replicate``."""
     import osmium
 
-    from sozialraum.analysis.walk import build_walk_network
+    from sozialraum.analysis.walking import build_walk_network
 
     network = build_walk_network(NEUSS)
     east = int(network.node_ids[network.xs_m.argmax()])
@@ -187,11 +187,11 @@ def _baseline(network, addresses, resources, category_ids, sample, max_snap_m):
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    from sozialraum.analysis.walk import _points_xy
+    from sozialraum.analysis.walking import points_xy
 
     started = time.perf_counter()
-    a_xs, a_ys = _points_xy(addresses)
-    r_xs, r_ys = _points_xy(resources)
+    a_xs, a_ys = points_xy(addresses)
+    r_xs, r_ys = points_xy(resources)
     a_node, a_snap = network.snap_xy(a_xs, a_ys)
     r_node, r_snap = network.snap_xy(r_xs, r_ys)
     members = [
@@ -229,7 +229,7 @@ def measure(folder: Path, area: str, osm_file: Path, repeat: int, sample_size: i
     """Load the stored layers, time network build and nearest, then the sampled baseline."""
     import numpy as np
 
-    from sozialraum.analysis.walk import MAX_SNAP_M, build_walk_network, nearest_arrays
+    from sozialraum.analysis.walking import MAX_SNAP_M, build_walk_network, nearest_arrays
     from sozialraum.model.categories import load_categories
     from sozialraum.store import GeoJSONStore
 

@@ -28,7 +28,7 @@ def bench_walk_order(draws: int = 7) -> None:
 
     from sozialraum.analysis import route
     from sozialraum.analysis.nearby import project
-    from sozialraum.analysis.walk import build_walk_network
+    from sozialraum.analysis.walking import build_walk_network
     from sozialraum.osm.importer import import_area
     from sozialraum.store import GeoJSONStore
 

@@ -9,7 +9,6 @@ the CLI and several server workers can change accounts at the same time.
 from __future__ import annotations
 
 import functools
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,9 +18,17 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sozialraum.accounts._jsonfile import JsonFile, require
+from sozialraum.accounts.user_rules import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    USER_NAME,
+    account_team,
+    check_password_rules,
+    normalize_name,
+)
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role, parse_role
-from sozialraum.model.teams import clean_team, resolve_team
+from sozialraum.model.teams import resolve_team
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
@@ -31,10 +38,6 @@ __all__ = [
     "normalize_name",
 ]
 
-USER_NAME = re.compile(r"^[a-z0-9._-]{3,40}$")
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
-MAX_TEAM_LENGTH = 80
 HASH_METHOD = "scrypt"
 FILE_FORMAT = "sozialraum-users"
 
@@ -69,57 +72,6 @@ class User:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def normalize_name(name: str) -> str:
-    """Return the canonical form of a login name (stripped, lower case).
-
-    Parameters
-    ----------
-    name : str
-        The name as typed.
-
-    Returns
-    -------
-    str
-        The name in lower case.
-
-    Raises
-    ------
-    InvalidInput
-        If the name is not 3–40 characters of ``a-z``, ``0-9``, ``.``, ``_``, ``-``.
-    """
-    clean = name.strip().lower() if isinstance(name, str) else ""
-    if not USER_NAME.match(clean):
-        raise InvalidInput(
-            "invalid user name: use 3 to 40 lower-case letters, digits, '.', '_' or '-'"
-        )
-    return clean
-
-
-def _clean_team(role: Role, team: str | None) -> str | None:
-    if team is not None and not isinstance(team, str):
-        raise InvalidInput("the team must be text")
-    clean = clean_team(team) if team else ""
-    if not clean:
-        if role != Role.ADMIN:
-            raise InvalidInput(f"a user with role '{role.value}' needs a team")
-        return None
-    if len(clean) > MAX_TEAM_LENGTH or not clean.isprintable():
-        raise InvalidInput(f"the team name must be at most {MAX_TEAM_LENGTH} printable characters")
-    return clean
-
-
-def _check_password(name: str, password: str) -> None:
-    # Messages never contain the password itself.
-    if not isinstance(password, str):
-        raise InvalidInput("the password must be text")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
-    if password.strip().lower() == name:
-        raise InvalidInput("the password must not be the same as the user name")
 
 
 @functools.cache
@@ -299,8 +251,8 @@ class UserStore:
         """
         clean = normalize_name(name)
         parsed = parse_role(role)
-        clean_team = _clean_team(parsed, team)
-        _check_password(clean, password)
+        clean_team = account_team(parsed, team)
+        check_password_rules(clean, password)
         password_hash = generate_password_hash(password, method=HASH_METHOD)
         stamp = _now()
         entry = {
@@ -358,7 +310,7 @@ class UserStore:
             If there is no such account.
         """
         clean = normalize_name(name)
-        _check_password(clean, password)
+        check_password_rules(clean, password)
         password_hash = generate_password_hash(password, method=HASH_METHOD)
         return self._change_user(
             clean, {"password_hash": password_hash, "password_changed_at": _now()}

@@ -237,36 +237,7 @@ def street_coverage(
     street_names, code = np.unique(np.asarray(names, dtype=str).reshape(-1), return_inverse=True)
     tree = shapely.STRtree(lines)
 
-    # rows: the parts of each street inside each district
-    row_district, row_code, row_geoms, row_length = [], [], [], []
-    for number, district in enumerate(districts):
-        polygon = district.geometry_m
-        shapely.prepare(polygon)
-        candidates = tree.query(polygon, predicate="intersects")
-        if candidates.size == 0:
-            continue
-        clipped = shapely.intersection(lines[candidates], polygon)
-        parts, owner = shapely.get_parts(clipped, return_index=True)
-        lengths = shapely.length(parts)
-        keep = (shapely.get_type_id(parts) == 1) & (lengths > 0)  # LineStrings only
-        parts, owner, lengths = parts[keep], owner[keep], lengths[keep]
-        if parts.size == 0:
-            continue
-        codes = code[candidates[owner]]
-        unique_codes, row_of_part = np.unique(codes, return_inverse=True)
-        order = np.argsort(row_of_part, kind="stable")  # indices must be increasing
-        row_geoms.append(shapely.multilinestrings(parts[order], indices=row_of_part[order]))
-        row_length.append(np.bincount(row_of_part, weights=lengths))
-        row_code.append(unique_codes)
-        row_district.append(np.full(unique_codes.size, number))
-    if row_geoms:
-        geoms = np.concatenate(row_geoms)
-        lengths_m = np.concatenate(row_length)
-        codes = np.concatenate(row_code)
-        owners = np.concatenate(row_district)
-    else:
-        geoms, lengths_m = np.array([], dtype=object), np.array([])
-        codes, owners = np.array([], dtype=int), np.array([], dtype=int)
+    geoms, lengths_m, codes, owners = _street_rows(lines, code, tree, districts)
 
     last_day, last_kind, recent = _visit_figures(
         tree, code, geoms, codes, visits, today=today, radius_m=radius_m
@@ -292,6 +263,44 @@ def street_coverage(
         streets.sort(key=_oldest_first)
         result.append(DistrictCoverage(district.id, district.name, streets))
     return result
+
+
+def _street_rows(lines: np.ndarray, code: np.ndarray, tree, districts: Sequence[District]):
+    """One row per street (by name) and district: the street's parts inside the district.
+
+    Returns the rows' geometries (MultiLineStrings in metres, EPSG:25832), lengths in metres,
+    street name codes (index into the unique names) and district numbers.
+    """
+    row_district, row_code, row_geoms, row_length = [], [], [], []
+    for number, district in enumerate(districts):
+        polygon = district.geometry_m
+        shapely.prepare(polygon)
+        candidates = tree.query(polygon, predicate="intersects")
+        if candidates.size == 0:
+            continue
+        clipped = shapely.intersection(lines[candidates], polygon)
+        parts, owner = shapely.get_parts(clipped, return_index=True)
+        lengths = shapely.length(parts)
+        keep = (shapely.get_type_id(parts) == 1) & (lengths > 0)  # LineStrings only
+        parts, owner, lengths = parts[keep], owner[keep], lengths[keep]
+        if parts.size == 0:
+            continue
+        codes = code[candidates[owner]]
+        unique_codes, row_of_part = np.unique(codes, return_inverse=True)
+        order = np.argsort(row_of_part, kind="stable")  # indices must be increasing
+        row_geoms.append(shapely.multilinestrings(parts[order], indices=row_of_part[order]))
+        row_length.append(np.bincount(row_of_part, weights=lengths))
+        row_code.append(unique_codes)
+        row_district.append(np.full(unique_codes.size, number))
+    if not row_geoms:
+        empty = np.array([], dtype=int)
+        return np.array([], dtype=object), np.array([]), empty, empty
+    return (
+        np.concatenate(row_geoms),
+        np.concatenate(row_length),
+        np.concatenate(row_code),
+        np.concatenate(row_district),
+    )
 
 
 def _oldest_first(street: StreetCoverage) -> tuple:

@@ -22,7 +22,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import mapping
 
 from sozialraum.analysis.nearby import project
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
+from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
 from sozialraum.errors import InvalidInput
 
 DEFAULT_MINUTES = (5, 10, 15)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sozialraum.analysis.reachability import Reachability
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH
+from sozialraum.analysis.walking import DEFAULT_SPEED_KMH
 from sozialraum.exports import csv_text
 from sozialraum.model.categories import CategoryTable
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sozialraum.analysis.walk import (
+from sozialraum.analysis.walking import (
     DEFAULT_SPEED_KMH,
     OFF_WAYS,
     OUTSIDE_NETWORK,
@@ -91,8 +91,8 @@ class Reachability:
 
     def cut_off_reason(self, address_id: str) -> str | None:
         """Why an address has no walking numbers: ``None`` (it has),
-        :data:`~sozialraum.analysis.walk.OFF_WAYS` or
-        :data:`~sozialraum.analysis.walk.OUTSIDE_NETWORK`."""
+        :data:`~sozialraum.analysis.walking.OFF_WAYS` or
+        :data:`~sozialraum.analysis.walking.OUTSIDE_NETWORK`."""
         i = self.row(address_id)
         if not self.cut_off[i]:
             return None

@@ -1,7 +1,7 @@
 """Walk routes: the order of a walk's stops and the route between them along the streets.
 
 Distances are metres along the area's walk network (EPSG:25832, see
-:mod:`sozialraum.analysis.walk`). Each stop is joined to its nearest network node by a
+:mod:`sozialraum.analysis.walking`). Each stop is joined to its nearest network node by a
 straight line (counted in the distance). The order starts at the first stop and visits
 all others along the shortest route found by nearest-neighbour construction improved
 with 2-opt (an open path: it need not return to the start).
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from sozialraum.analysis.walk import MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
+from sozialraum.analysis.walking import MAX_SNAP_M, OUTSIDE_NETWORK, WalkNetwork
 from sozialraum.errors import InvalidInput
 
 #: Most stops a walk can have (the order is computed between all pairs).
@@ -117,7 +117,7 @@ def stop_matrix(network: WalkNetwork, xs_m, ys_m) -> StopMatrix:
     Raises
     ------
     InvalidInput
-        If a stop lies more than :data:`~sozialraum.analysis.walk.MAX_SNAP_M` metres from
+        If a stop lies more than :data:`~sozialraum.analysis.walking.MAX_SNAP_M` metres from
         the network (the message tells a stop off the ways from one outside the imported
         network), or there are more than :data:`MAX_STOPS` stops.
     """

@@ -24,7 +24,7 @@ import shapely
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import read_derived
-from sozialraum.analysis.walk import walkable
+from sozialraum.analysis.walking import walkable
 from sozialraum.errors import NotFound, OsmImportError, StorageError
 from sozialraum.store.base import Store
 
@@ -42,7 +42,7 @@ class StreetsUnavailable(NotFound):
 
 
 def is_named_street(tags) -> bool:
-    """True for a walkable OSM way (:func:`~sozialraum.analysis.walk.walkable`) with a
+    """True for a walkable OSM way (:func:`~sozialraum.analysis.walking.walkable`) with a
     non-empty ``name`` that is a street, square or path (not a platform)."""
     name = tags.get("name")
     if not name or not name.strip() or not walkable(tags):

@@ -117,102 +117,119 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
     folium.Map
     """
     fmap = base_map(options.bbox, options.tile_url, options.tile_attribution)
-
-    districts = folium.FeatureGroup(name="Bezirksgrenzen", show=True)
-    districts.add_child(
-        RemoteLayer(
-            urls.districts,
-            {
-                "id": "districts",
-                "title": "Bezirksgrenzen",
-                "kind": "area",
-                "colour": "#3367d6",
-                "highlight": options.district,
-                "fit": True,
-            },
-        )
+    _add_layer(
+        fmap,
+        "Bezirksgrenzen",
+        urls.districts,
+        {
+            "id": "districts",
+            "title": "Bezirksgrenzen",
+            "kind": "area",
+            "colour": "#3367d6",
+            "highlight": options.district,
+            "fit": True,
+        },
     )
-    districts.add_to(fmap)
-
-    labels = {cat.id: cat.label for cat in categories}
-    legend = []
-    for cat in categories:
-        count = options.counts.get(cat.id, 0)
-        legend.append({"id": cat.id, "label": cat.label, "colour": cat.colour, "count": count})
-        group = folium.FeatureGroup(name=html.escape(f"{cat.label} ({count})"), show=True)
-        group.add_child(
-            RemoteLayer(
-                urls.layers[cat.id],
-                {
-                    "id": cat.id,
-                    "title": cat.label,
-                    "kind": "point",
-                    "colour": cat.colour,
-                    "labels": labels,
-                    "cardUrl": urls.resource_card,
-                },
-            )
-        )
-        group.add_to(fmap)
-    if options.show_addresses:
-        group = folium.FeatureGroup(name="Adressen", show=True)
-        group.add_child(
-            RemoteLayer(
-                urls.addresses,
-                {
-                    "id": "addresses",
-                    "title": "Adressen",
-                    "kind": "point",
-                    "colour": "#9e9e9e",
-                    "radius": 4,
-                    "cluster": True,
-                    "cardUrl": urls.address_card,
-                    "cardLabel": "Adresskarte",
-                },
-            )
-        )
-        group.add_to(fmap)
-    if urls.notes:
-        group = folium.FeatureGroup(name="Notizen", show=True)
-        group.add_child(
-            RemoteLayer(
-                urls.notes,
-                {
-                    "id": "notes",
-                    "title": "Notizen",
-                    "kind": "note",
-                    "colour": "#444444",
-                    "colours": {c["id"]: c["colour"] for c in options.note_categories},
-                    "cardUrl": urls.note_card,
-                    "cardLabel": "Notiz öffnen",
-                },
-            )
-        )
-        group.add_to(fmap)
-    if urls.offers:
-        legend.append(
-            {"id": "offers", "label": "Angebote", "colour": OFFER_COLOUR, "shape": "diamond"}
-        )
-        group = folium.FeatureGroup(name="Angebote", show=True)
-        group.add_child(
-            RemoteLayer(
-                urls.offers,
-                {
-                    "id": "offers",
-                    "title": "Angebote",
-                    "kind": "offer",
-                    "colour": OFFER_COLOUR,
-                    "cardUrl": urls.offer_card,
-                    "cardLabel": "Angebot öffnen",
-                },
-            )
-        )
-        group.add_to(fmap)
+    legend = _add_category_layers(fmap, categories, urls, options.counts)
+    _add_record_layers(fmap, urls, options, legend)
     fmap.add_child(Legend(legend))
     if urls.new_note:
         fmap.add_child(NotePlacer(urls.new_note, options.place_note))
     if urls.isochrones:
         fmap.add_child(WalkZones(urls.isochrones, options.csrf_token))
+    _add_controls(fmap)
+    return fmap
+
+
+def _add_layer(fmap: folium.Map, name: str, url: str, spec: dict) -> None:
+    """One toggleable group named ``name`` (HTML-escaped by the caller where needed) holding
+    a :class:`RemoteLayer` fetched from ``url``."""
+    group = folium.FeatureGroup(name=name, show=True)
+    group.add_child(RemoteLayer(url, spec))
+    group.add_to(fmap)
+
+
+def _add_category_layers(
+    fmap: folium.Map, categories: CategoryTable, urls: MapUrls, counts: dict
+) -> list[dict]:
+    """One point layer per category, in table order; returns their legend entries."""
+    labels = {cat.id: cat.label for cat in categories}
+    legend = []
+    for cat in categories:
+        count = counts.get(cat.id, 0)
+        legend.append({"id": cat.id, "label": cat.label, "colour": cat.colour, "count": count})
+        _add_layer(
+            fmap,
+            html.escape(f"{cat.label} ({count})"),
+            urls.layers[cat.id],
+            {
+                "id": cat.id,
+                "title": cat.label,
+                "kind": "point",
+                "colour": cat.colour,
+                "labels": labels,
+                "cardUrl": urls.resource_card,
+            },
+        )
+    return legend
+
+
+def _add_record_layers(
+    fmap: folium.Map, urls: MapUrls, options: MapOptions, legend: list[dict]
+) -> None:
+    """Addresses, notes and offers, each where asked for (offers get a legend entry)."""
+    if options.show_addresses:
+        _add_layer(
+            fmap,
+            "Adressen",
+            urls.addresses,
+            {
+                "id": "addresses",
+                "title": "Adressen",
+                "kind": "point",
+                "colour": "#9e9e9e",
+                "radius": 4,
+                "cluster": True,
+                "cardUrl": urls.address_card,
+                "cardLabel": "Adresskarte",
+            },
+        )
+    if urls.notes:
+        _add_layer(
+            fmap,
+            "Notizen",
+            urls.notes,
+            {
+                "id": "notes",
+                "title": "Notizen",
+                "kind": "note",
+                "colour": "#444444",
+                "colours": {c["id"]: c["colour"] for c in options.note_categories},
+                "cardUrl": urls.note_card,
+                "cardLabel": "Notiz öffnen",
+            },
+        )
+    if urls.offers:
+        legend.append(
+            {"id": "offers", "label": "Angebote", "colour": OFFER_COLOUR, "shape": "diamond"}
+        )
+        _add_layer(
+            fmap,
+            "Angebote",
+            urls.offers,
+            {
+                "id": "offers",
+                "title": "Angebote",
+                "kind": "offer",
+                "colour": OFFER_COLOUR,
+                "cardUrl": urls.offer_card,
+                "cardLabel": "Angebot öffnen",
+            },
+        )
+
+
+def _add_controls(fmap: folium.Map) -> None:
+    """Layer switcher, full screen and "Wo bin ich?" (the browser's location)."""
     folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(title="Vollbild", title_cancel="Vollbild beenden").add_to(fmap)
     LocateControl(
@@ -222,4 +239,3 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
         icon="sr-locate-icon",
         iconLoading="sr-locate-icon",
     ).add_to(fmap)
-    return fmap

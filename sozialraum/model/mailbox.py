@@ -11,7 +11,6 @@ advises; it decides nothing.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,15 @@ from pathlib import Path
 
 from sozialraum.errors import ConfigError
 from sozialraum.model.notes import add_months
+
+# the return reasons lived here before; "X as X" keeps them importable from this module
+from sozialraum.model.return_reasons import (
+    DEFAULT_RETURN_REASON as DEFAULT_RETURN_REASON,
+)
+from sozialraum.model.return_reasons import RETURN_REASONS
+from sozialraum.model.return_reasons import known_return_reason as known_return_reason
+from sozialraum.model.return_reasons import return_reason as return_reason
+from sozialraum.model.return_reasons import return_reason_label as return_reason_label
 
 #: Statuses (id → German label).
 STATUSES: dict[str, str] = {
@@ -46,99 +54,6 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("mailbox_rules.toml")
 OSM_EVIDENCE_MONTHS = 24
 #: Returned-mail records are kept (and count as evidence) for this many months.
 RETURNED_MAIL_KEEP_MONTHS = 12
-#: The reasons a returned-mail record may carry (key → German label). A reason is stored
-#: only as one of these keys, mapped from the post office's text by :func:`return_reason`;
-#: the text itself is never kept (it often names the recipient).
-RETURN_REASONS: dict[str, str] = {
-    "unbekannt": "Empfänger unbekannt",
-    "verzogen": "verzogen",
-    "briefkasten_fehlt": "Briefkasten fehlt",
-    "briefkasten_defekt": "Briefkasten defekt",
-    "briefkasten_ohne_namen": "Briefkasten ohne Namen",
-    "unzustellbar": "unzustellbar",
-    "sonstiges": "sonstiges",
-}
-#: The reason of a record whose file gave none.
-DEFAULT_RETURN_REASON = "unzustellbar"
-# Checked in this order on the folded text (lower case, umlauts spelled out); the first
-# that matches wins ("unbekannt verzogen" is a move, "Briefkasten ohne Namen" no unknown).
-_REASON_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    (
-        "briefkasten_ohne_namen",
-        re.compile(
-            r"(briefkasten|bk)\W*(ohne|kein\w*|fehlend\w*)\W*(namen|name|beschrift\w*|schild)"
-            r"|(namensschild|klingelschild|beschriftung|name)\w*\W*(fehlt|fehlen|nicht vorhanden"
-            r"|am briefkasten)|nicht beschriftet|unbeschriftet"
-            r"|(name|empfaenger)\w*\W*(nicht|fehlt)\W*(am|an|auf|auf dem)\W*(\w+\W*)?"
-            r"(briefkasten|bk)"
-            r"|kein\w*\W*name\w*\W*(am|an|auf)\W*(\w+\W*)?(briefkasten|bk)"
-            r"|briefkasten\w*schild\w*\W*(fehlt|fehlen|nicht vorhanden)"
-        ),
-    ),
-    (
-        "briefkasten_defekt",
-        re.compile(
-            r"(briefkasten|bk)\W*(\w+\W*)?(defekt|kaputt|beschaedigt|zerstoert|aufgebrochen"
-            r"|nicht (verschliessbar|benutzbar|nutzbar)|ueberfuellt|voll)"
-            r"|(defekt\w*|kaputt\w*|beschaedigt\w*)\W*(briefkasten|bk)"
-        ),
-    ),
-    (
-        "briefkasten_fehlt",
-        re.compile(
-            r"(kein|ohne|fehlend\w*)\W*(briefkasten|bk)|(briefkasten|bk)\W*(fehlt|nicht vorhanden"
-            r"|nicht auffindbar|nicht gefunden)"
-        ),
-    ),
-    (
-        "verzogen",
-        re.compile(r"verzogen|umgezogen|weggezogen|nachsende\w*|neue anschrift|ausgezogen|umzug"),
-    ),
-    (
-        "unbekannt",
-        re.compile(r"unbekannt|nicht ermittel\w*|nicht zu ermitteln|nicht bekannt|existiert nicht"),
-    ),
-    ("unzustellbar", re.compile(r"unzustellbar|nicht zustellbar|zustellung nicht moeglich")),
-)
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def known_return_reason(text: str) -> str | None:
-    """The key of :data:`RETURN_REASONS` a post office's text means, or ``None`` when it
-    names none of them (also for an empty text).
-
-    A stored key maps to itself, so records written before reasons were mapped (free
-    text) and new ones (keys) read the same way.
-    """
-    folded = " ".join((text or "").lower().translate(_FOLD).split())
-    if not folded:
-        return None
-    if folded in RETURN_REASONS:
-        return folded
-    for key, pattern in _REASON_RULES:
-        if pattern.search(folded):
-            return key
-    return None
-
-
-def return_reason(text: str) -> str:
-    """The key of :data:`RETURN_REASONS` to store for a post office's text: the known
-    reason it names, :data:`DEFAULT_RETURN_REASON` for an empty text, else ``sonstiges``.
-
-    Examples: "Anna Schnabelsberger verzogen" → ``verzogen``; "Empfänger Schnabelsberger,
-    Anna unbekannt" → ``unbekannt``; "Briefkasten ohne Namen" → ``briefkasten_ohne_namen``;
-    "Annahme verweigert" → ``sonstiges``.
-    """
-    if not (text or "").strip():
-        return DEFAULT_RETURN_REASON
-    return known_return_reason(text) or "sonstiges"
-
-
-def return_reason_label(text: str) -> str:
-    """The German label of a stored reason (a key, or free text of an older record)."""
-    return RETURN_REASONS[return_reason(text)]
-
-
 #: OSM tags that mark communal accommodation, with the German label shown as the reason.
 COMMUNAL_TAGS: dict[tuple[str, str], str] = {
     ("social_facility", "shelter"): "Notunterkunft",
@@ -292,10 +207,12 @@ def current_status(evidence: Iterable[Evidence], today: date) -> tuple[str, list
 
 
 def _label_day(day: date) -> str:
+    """A day in German notation (``TT.MM.JJJJ``)."""
     return day.strftime("%d.%m.%Y")
 
 
-#: How :func:`sozialraum.returns.return_evidence` starts the detail of a returned letter.
+#: How :func:`sozialraum.services.mailbox_returns.return_evidence` starts the detail of a
+#: returned letter.
 RETURNED_DETAIL_PREFIX = "Rückläufer: "
 
 
@@ -342,21 +259,30 @@ def assess(
     evidence = list(evidence)
     actions = actions or load_actions()
     status, current, against = current_status(evidence, today)
-    reasons: list[str] = []
-    risk = "unbekannt"
     returned = [
         e
         for e in evidence
         if e.status == "post_zurueck" and e.observed_on >= add_months(today, -RETURNED_MAIL_MONTHS)
     ]
-    if status in HIGH_STATUSES:
+    reasons = _high_risk_reasons(status, current, returned)
+    if reasons:
         risk = "hoch"
+    else:
+        expired = [e for e in evidence if e.expired(today)]
+        risk, reasons = _lower_risk(status, current, against, expired, communal, today)
+    return Assessment(status, risk, reasons, actions[risk], current, against)
+
+
+def _high_risk_reasons(status: str, current: list[Evidence], returned: list[Evidence]) -> list:
+    """Why the risk is high (empty: it is not): a missing, broken or unnamed box, returned
+    mail within :data:`RETURNED_MAIL_MONTHS` (``returned``)."""
+    reasons = []
+    if status in HIGH_STATUSES:
         reasons.append(
             f"Briefkasten {STATUSES[status]} (festgestellt am {_label_day(current[0].observed_on)}"
             f", Quelle: {_who(current[0])})."
         )
     if returned:
-        risk = "hoch"
         newest = max(returned, key=lambda e: e.observed_on)
         last = newest.observed_on
         pending = sum(e.unreleased for e in returned)
@@ -367,58 +293,58 @@ def assess(
             f"({len(returned)}×, zuletzt am {_label_day(last)}"
             f"{f', Grund: {why}' if why else ''}{marked})."
         )
-    if risk != "hoch":
-        expired = [e for e in evidence if e.expired(today)]
-        if status == "widerspruechlich":
-            risk = "mittel"
-            reasons.append(
-                "Widersprüchliche Angaben: "
-                + "; ".join(
-                    f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({_who(e)})"
-                    for e in [*current, *against]
-                )
-                + "."
+    return reasons
+
+
+def _lower_risk(
+    status: str,
+    current: list[Evidence],
+    against: list[Evidence],
+    expired: list[Evidence],
+    communal: bool | str,
+    today: date,
+) -> tuple[str, list[str]]:
+    """The risk level (mittel, niedrig or unbekannt) and its reason when it is not high."""
+    if status == "widerspruechlich":
+        return "mittel", [
+            "Widersprüchliche Angaben: "
+            + "; ".join(
+                f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({_who(e)})"
+                for e in [*current, *against]
             )
-        elif status == "unbekannt" and communal:
-            risk = "mittel"
-            kind = f" ({communal})" if isinstance(communal, str) else ""
-            reasons.append(f"Gemeinschaftsunterkunft{kind} ohne bekannten Briefkasten-Zustand.")
-        elif status == "unbekannt" and expired:
-            risk = "mittel"
-            newest = max(expired, key=lambda e: e.observed_on)
-            reasons.append(
-                f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}, "
-                f"{_who(newest)}) ist abgelaufen und müsste neu geprüft werden."
-            )
-        elif status == "vorhanden" and current[0].observed_on >= add_months(
-            today, -VERIFIED_MONTHS
-        ):
-            risk = "niedrig"
-            reasons.append(
-                f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
-                f"{_who(current[0])})."
-            )
-        elif status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
-            reasons.append(
-                f"Briefkasten zuletzt am {_label_day(current[0].observed_on)} gesehen "
-                f"({_who(current[0])}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
-                "sichere Aussage neu prüfen."
-            )
-        elif status == "post_zurueck":
-            risk = "mittel"
-            reasons.append(
-                f"Post kam am {_label_day(current[0].observed_on)} zurück (vor mehr als "
-                f"{RETURNED_MAIL_MONTHS} Monaten, {_who(current[0])}); Briefkasten neu prüfen."
-            )
-        elif status == "hausverwaltung":
-            risk = "mittel"
-            reasons.append(
-                "Post wird über die Hausverwaltung verteilt (festgestellt am "
-                f"{_label_day(current[0].observed_on)}, {_who(current[0])})."
-            )
-        elif status == "unbekannt":
-            reasons.append("Zu dieser Adresse ist nichts über den Briefkasten bekannt.")
-    return Assessment(status, risk, reasons, actions[risk], current, against)
+            + "."
+        ]
+    if status == "unbekannt" and communal:
+        kind = f" ({communal})" if isinstance(communal, str) else ""
+        return "mittel", [f"Gemeinschaftsunterkunft{kind} ohne bekannten Briefkasten-Zustand."]
+    if status == "unbekannt" and expired:
+        newest = max(expired, key=lambda e: e.observed_on)
+        return "mittel", [
+            f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}, "
+            f"{_who(newest)}) ist abgelaufen und müsste neu geprüft werden."
+        ]
+    if status == "unbekannt":
+        return "unbekannt", ["Zu dieser Adresse ist nichts über den Briefkasten bekannt."]
+    seen = _label_day(current[0].observed_on)
+    if status == "vorhanden" and current[0].observed_on >= add_months(today, -VERIFIED_MONTHS):
+        return "niedrig", [f"Briefkasten vorhanden (gesehen am {seen}, {_who(current[0])})."]
+    if status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
+        return "unbekannt", [
+            f"Briefkasten zuletzt am {seen} gesehen "
+            f"({_who(current[0])}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
+            "sichere Aussage neu prüfen."
+        ]
+    if status == "post_zurueck":
+        return "mittel", [
+            f"Post kam am {seen} zurück (vor mehr als "
+            f"{RETURNED_MAIL_MONTHS} Monaten, {_who(current[0])}); Briefkasten neu prüfen."
+        ]
+    if status == "hausverwaltung":
+        return "mittel", [
+            f"Post wird über die Hausverwaltung verteilt (festgestellt am {seen}, "
+            f"{_who(current[0])})."
+        ]
+    return "unbekannt", []
 
 
 def load_actions(extra_file: Path | None = None) -> dict[str, str]:

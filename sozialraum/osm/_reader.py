@@ -191,47 +191,9 @@ def read_osm_file(
             if tick is not None and count % 5000 == 0:
                 tick(count)
             if obj.is_area():
-                from_way = obj.from_way()
-                if from_way and obj.tags.get("boundary") != "administrative":
-                    continue  # the way itself is handled as a way
-                tags = dict(obj.tags)
-                level = _admin_level(tags)
-                categories = [] if from_way else classify(tags)
-                if level is None and not categories and ADDRESS_KEY not in tags:
-                    continue
-                geometry = _area_geometry(wkb, obj)
-                if geometry is None:
-                    continue
-                if level is not None:
-                    kind = "w" if from_way else "r"
-                    name = tags.get("name") or f"Bezirk {obj.orig_id()}"
-                    data.boundaries.append(Boundary(kind, obj.orig_id(), name, level, geometry))
-                if not from_way and (categories or ADDRESS_KEY in tags):
-                    placed.add(obj.orig_id())
-                    point = geometry.representative_point()
-                    data.objects.append(
-                        OsmObject("r", obj.orig_id(), point.x, point.y, tags, categories)
-                    )
-                continue
-            tags = dict(obj.tags)
-            categories = classify(tags)
-            if not categories and ADDRESS_KEY not in tags and not _mailbox_evidence(tags):
-                continue
-            if obj.is_node():
-                if obj.location.valid():
-                    data.objects.append(
-                        OsmObject("n", obj.id, obj.lon, obj.lat, tags, categories, _edit(obj))
-                    )
-            elif obj.is_way():
-                point = _way_point(obj)
-                if point is None:
-                    data.unplaced.append(("w", obj.id, tags))
-                else:
-                    data.objects.append(
-                        OsmObject("w", obj.id, *point, tags, categories, _edit(obj))
-                    )
-            elif obj.is_relation():
-                relations[obj.id] = tags  # placed if it arrives as an assembled area
+                _take_area(obj, data, classify, wkb, placed)
+            else:
+                _take_object(obj, data, classify, relations)
     except RuntimeError as exc:
         raise OsmImportError(f"cannot read {path.name}: {exc}") from None
     data.unplaced.extend(("r", rid, tags) for rid, tags in relations.items() if rid not in placed)
@@ -239,3 +201,52 @@ def read_osm_file(
     if tick is not None:
         tick(count)
     return data
+
+
+def _take_area(obj, data: OsmData, classify, wkb: WKBFactory, placed: set[int]) -> None:
+    """An assembled area: an admin boundary (from a way or a relation) goes into
+    ``data.boundaries``; a relation with categories or an address becomes an object at a
+    point on its surface (its id into ``placed``). Areas from other ways are skipped (the way
+    itself is handled as a way)."""
+    from_way = obj.from_way()
+    if from_way and obj.tags.get("boundary") != "administrative":
+        return  # the way itself is handled as a way
+    tags = dict(obj.tags)
+    level = _admin_level(tags)
+    categories = [] if from_way else classify(tags)
+    if level is None and not categories and ADDRESS_KEY not in tags:
+        return
+    geometry = _area_geometry(wkb, obj)
+    if geometry is None:
+        return
+    if level is not None:
+        kind = "w" if from_way else "r"
+        name = tags.get("name") or f"Bezirk {obj.orig_id()}"
+        data.boundaries.append(Boundary(kind, obj.orig_id(), name, level, geometry))
+    if not from_way and (categories or ADDRESS_KEY in tags):
+        placed.add(obj.orig_id())
+        point = geometry.representative_point()
+        data.objects.append(OsmObject("r", obj.orig_id(), point.x, point.y, tags, categories))
+
+
+def _take_object(obj, data: OsmData, classify, relations: dict[int, dict[str, str]]) -> None:
+    """A node, way or relation with categories, an address or mailbox evidence: nodes at
+    their location, ways at their point (``data.unplaced`` without one); relations wait in
+    ``relations`` until they arrive as an assembled area."""
+    tags = dict(obj.tags)
+    categories = classify(tags)
+    if not categories and ADDRESS_KEY not in tags and not _mailbox_evidence(tags):
+        return
+    if obj.is_node():
+        if obj.location.valid():
+            data.objects.append(
+                OsmObject("n", obj.id, obj.lon, obj.lat, tags, categories, _edit(obj))
+            )
+    elif obj.is_way():
+        point = _way_point(obj)
+        if point is None:
+            data.unplaced.append(("w", obj.id, tags))
+        else:
+            data.objects.append(OsmObject("w", obj.id, *point, tags, categories, _edit(obj)))
+    elif obj.is_relation():
+        relations[obj.id] = tags  # placed if it arrives as an assembled area

@@ -156,7 +156,7 @@ def _walk_ways(ox, polygon) -> tuple[list[list[tuple[int, float, float]]], list]
     from osmnx._errors import InsufficientResponseError
 
     from sozialraum.analysis.streets import is_named_street
-    from sozialraum.analysis.walk import walkable
+    from sozialraum.analysis.walking import walkable
 
     try:
         gdf = ox.features_from_polygon(polygon, tags={"highway": True})

@@ -247,24 +247,9 @@ def verify(
                 break
             plain = number
         else:
-            if not key_ids or kid != key_ids[-1]:
-                if kid in key_ids:
-                    problems.append(
-                        f"{log.name} line {number}: keyed with audit key {kid} again after "
-                        f"key {key_ids[-1]} replaced it (forged with a retired key)"
-                    )
-                    break
-                key_ids.append(kid)
-            if kid not in resolved:
-                resolved[kid] = keys.get(kid) if keys is not None else None
-            key = resolved[kid]
-            if key is None:
-                where = keys.describe() if keys is not None else "no audit key given"
-                problems.append(
-                    f"{log.name} line {number}: keyed with audit key {kid}, which is not "
-                    f"here ({where}): copy that key file from the machine that wrote the "
-                    "log (see 'Security model' in the README)"
-                )
+            key, problem = _entry_key(log.name, number, kid, key_ids, resolved, keys)
+            if problem is not None:
+                problems.append(problem)
                 break
         if not hmac.compare_digest(_digest(entry, key), str(stored)):
             problems.append(f"{log.name} line {number}: entry was edited")
@@ -276,31 +261,67 @@ def verify(
         problems.append(exc.message)
         return VerifyResult(False, count, problems, notes, key_ids, plain)
     if not problems:
-        if count < head["count"]:
-            problems.append(
-                f"{log.name} has {count} entries but {HEAD_NAME} records "
-                f"{head['count']} (entries removed or file truncated)"
-            )
-        elif count > head["count"]:
-            notes.append(
-                f"{HEAD_NAME} is {count - head['count']} entries behind (an interrupted "
-                "write); it is brought up to date by the next write"
-            )
-        elif head["hash"] != prev:
-            problems.append(f"{HEAD_NAME} does not match the last entry (log replaced)")
+        _check_head(log.name, count, prev, head, problems, notes)
     if not problems:
-        if key_ids and plain:
-            notes.append(
-                f"entries 1-{plain} predate the audit key: checked as a plain hash chain, "
-                f"anchored by the keyed entry {plain + 1}"
-            )
-        elif not key_ids and count:
-            message = (
-                f"not keyed yet: {count} entries checked as a plain hash chain only (the "
-                "next write keys the log; 'sozialraum audit seal' does it now)"
-            )
-            (problems if require_keyed else notes).append(message)
+        _check_keying(count, key_ids, plain, require_keyed, problems, notes)
     return VerifyResult(not problems, count, problems, notes, key_ids, plain)
+
+
+def _entry_key(log_name, number, kid, key_ids, resolved, keys):
+    """The audit key entry ``number`` names (``kid``), or a problem why it cannot be used.
+
+    ``key_ids`` (the keys in the order the log used them) and ``resolved`` (kid → key) are
+    updated. Returns ``(key, None)`` or ``(None, problem)``.
+    """
+    if not key_ids or kid != key_ids[-1]:
+        if kid in key_ids:
+            return None, (
+                f"{log_name} line {number}: keyed with audit key {kid} again after "
+                f"key {key_ids[-1]} replaced it (forged with a retired key)"
+            )
+        key_ids.append(kid)
+    if kid not in resolved:
+        resolved[kid] = keys.get(kid) if keys is not None else None
+    key = resolved[kid]
+    if key is None:
+        where = keys.describe() if keys is not None else "no audit key given"
+        return None, (
+            f"{log_name} line {number}: keyed with audit key {kid}, which is not "
+            f"here ({where}): copy that key file from the machine that wrote the "
+            "log (see 'Security model' in the README)"
+        )
+    return key, None
+
+
+def _check_head(log_name, count, prev, head, problems, notes) -> None:
+    """Compare the chain's end (``count`` entries, last hash ``prev``) with the head file."""
+    if count < head["count"]:
+        problems.append(
+            f"{log_name} has {count} entries but {HEAD_NAME} records "
+            f"{head['count']} (entries removed or file truncated)"
+        )
+    elif count > head["count"]:
+        notes.append(
+            f"{HEAD_NAME} is {count - head['count']} entries behind (an interrupted "
+            "write); it is brought up to date by the next write"
+        )
+    elif head["hash"] != prev:
+        problems.append(f"{HEAD_NAME} does not match the last entry (log replaced)")
+
+
+def _check_keying(count, key_ids, plain, require_keyed, problems, notes) -> None:
+    """Say which entries are only a plain hash chain (a problem with ``require_keyed``)."""
+    if key_ids and plain:
+        notes.append(
+            f"entries 1-{plain} predate the audit key: checked as a plain hash chain, "
+            f"anchored by the keyed entry {plain + 1}"
+        )
+    elif not key_ids and count:
+        message = (
+            f"not keyed yet: {count} entries checked as a plain hash chain only (the "
+            "next write keys the log; 'sozialraum audit seal' does it now)"
+        )
+        (problems if require_keyed else notes).append(message)
 
 
 def entries(folder: Path, *, layer: str | None = None) -> list[dict]:

@@ -15,7 +15,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from sozialraum.analysis.isochrones import isochrone_polygons_m, isochrones
-from sozialraum.analysis.walk import SLOW_SPEED_KMH, build_walk_network
+from sozialraum.analysis.walking import SLOW_SPEED_KMH, build_walk_network
 from sozialraum.errors import InvalidInput
 
 MINUTES = (5, 10, 15)

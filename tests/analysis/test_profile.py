@@ -19,7 +19,7 @@ from sozialraum.analysis.profile import (
     profile_table,
 )
 from sozialraum.analysis.reachability import load_network
-from sozialraum.analysis.walk import SLOW_SPEED_KMH, nearest_by_category
+from sozialraum.analysis.walking import SLOW_SPEED_KMH, nearest_by_category
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area
 from sozialraum.store import GeoJSONStore

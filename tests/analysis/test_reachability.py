@@ -14,7 +14,7 @@ from sozialraum.analysis.reachability import (
     current_reachability,
     load_network,
 )
-from sozialraum.analysis.walk import build_walk_network, nearest_by_category
+from sozialraum.analysis.walking import build_walk_network, nearest_by_category
 from sozialraum.errors import NotFound, StorageError
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area

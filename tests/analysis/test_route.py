@@ -13,7 +13,7 @@ from conftest import EXTRACTS
 
 from sozialraum.analysis import route
 from sozialraum.analysis.nearby import project
-from sozialraum.analysis.walk import build_walk_network
+from sozialraum.analysis.walking import build_walk_network
 from sozialraum.errors import InvalidInput
 from sozialraum.osm.importer import import_area
 

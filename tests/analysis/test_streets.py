@@ -16,7 +16,7 @@ from sozialraum.analysis.streets import (
     read_streets,
     streets_from_lines,
 )
-from sozialraum.analysis.walk import walkable
+from sozialraum.analysis.walking import walkable
 from sozialraum.errors import NotFound, StorageError
 from sozialraum.osm.importer import import_area
 from sozialraum.store import GeoJSONStore

@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
-from sozialraum.analysis.walk import WalkNetwork, build_walk_network
+from sozialraum.analysis.walking import WalkNetwork, build_walk_network
 from sozialraum.maps.overview_svg import Marker, map_frame, overview_svg, scale_bar_length_m
 
 SVG = "{http://www.w3.org/2000/svg}"

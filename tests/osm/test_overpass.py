@@ -292,7 +292,7 @@ def test_online_import_takes_districts_from_osm_boundaries(tmp_path):
 
 def test_online_import_builds_the_walk_network_like_a_file_import(fake, tmp_path, file_import):
     from sozialraum.analysis.reachability import current_reachability, load_network
-    from sozialraum.analysis.walk import build_walk_network
+    from sozialraum.analysis.walking import build_walk_network
 
     store = GeoJSONStore(tmp_path)
     import_area(store, "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))

@@ -8,7 +8,7 @@ import pytest
 from conftest import EXTRACTS
 
 from sozialraum.analysis.nearby import project
-from sozialraum.analysis.walk import (
+from sozialraum.analysis.walking import (
     CUT_OFF_HINTS,
     CUT_OFF_TEXTS,
     OFF_WAYS,
