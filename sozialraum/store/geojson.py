@@ -122,8 +122,9 @@ class GeoJSONStore(AreaFolders):
             body = layer_body(features)
             line = None
             if archive is not None and LAYERS[layer].keep_versions:
-                line = encode_utf8(
-                    json.dumps(archive, ensure_ascii=False, separators=(",", ":")) + "\n"
+                line = b"".join(
+                    encode_utf8(json.dumps(f, ensure_ascii=False, separators=(",", ":")) + "\n")
+                    for f in (archive if isinstance(archive, list) else [archive])
                 )
             # write-ahead: the entry is in the log before the change is, so every saved
             # change is audited; a failed write is followed by an "aborted" entry
@@ -320,13 +321,23 @@ class GeoJSONStore(AreaFolders):
 
         def change(existing, index):
             merge_into(existing, index, incoming, summary, stamp=stamp, remove_others=remove_others)
-            return {
+            details = {
                 "actor": actor,
                 "action": "sync" if remove_others else "upsert",
                 "added": len(summary.added),
                 "updated": len(summary.updated),
                 "removed": len(summary.removed),
             }
+            if LAYERS[layer].keep_versions:
+                # every new version is kept and named in the entry, so a feature's history
+                # has no gap where a bulk write (e.g. new districts) changed it
+                written = {f["id"]: f for f in incoming if f["id"] in set(summary.added)}
+                written.update({f["id"]: f for f in incoming if f["id"] in set(summary.updated)})
+                details["versions"] = {
+                    fid: f["properties"]["version"] for fid, f in written.items()
+                }
+                details["_archive"] = list(written.values())
+            return details
 
         self._change(area, layer, change)
         return summary

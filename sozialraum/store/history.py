@@ -93,20 +93,24 @@ def feature_history(entries: list[dict], kept: dict[int, dict], feature_id: str)
     aborted = {e.get("aborted_seq") for e in entries if e.get("action") == "aborted"}
     items = []
     for entry in entries:
-        if (
-            entry.get("id") != feature_id
-            or entry["seq"] in aborted
-            or entry.get("action") not in ("add", "update", "delete")
-        ):
+        if entry["seq"] in aborted:
             continue
-        version = entry.get("new_version") or entry.get("old_version")
+        bulk = entry.get("versions") if entry.get("action") in ("upsert", "sync") else None
+        if isinstance(bulk, dict) and feature_id in bulk:
+            version = bulk[feature_id]
+            action = "add" if version == 1 else "update"
+        elif entry.get("id") == feature_id and entry.get("action") in ("add", "update", "delete"):
+            version = entry.get("new_version") or entry.get("old_version")
+            action = entry["action"]
+        else:
+            continue
         items.append(
             {
                 "version": version,
-                "action": entry["action"],
+                "action": action,
                 "actor": entry.get("actor"),
                 "at": entry.get("ts"),
-                "feature": None if entry["action"] == "delete" else kept.get(version),
+                "feature": None if action == "delete" else kept.get(version),
             }
         )
     return items

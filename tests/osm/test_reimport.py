@@ -201,6 +201,16 @@ def test_reimport_keeps_districts_teams_and_replaces_only_when_asked(runner, tmp
     )
     outside = store.get("dreieich", "notes", east_note["id"])["properties"]
     assert outside["district"] is None and outside["team"] == "Team Nord"
+    # the history has every version: the re-assignment is one, with its content kept
+    for note_id in (west_note["id"], east_note["id"]):
+        current = store.get("dreieich", "notes", note_id)
+        history = store.history("dreieich", "notes", note_id)
+        assert [h["version"] for h in history] == list(
+            range(1, current["properties"]["version"] + 1)
+        )
+        assert history[-1]["feature"]["properties"]["district"] == current["properties"]["district"]
+    walk_history = store.history("dreieich", "walks", walk["id"])
+    assert walk_history[-1]["feature"]["properties"]["district"] == "nordost"
     # two of three stops lie in the north-east: the walk goes there
     assert store.get("dreieich", "walks", walk["id"])["properties"]["district"] == "nordost"
     for feature in store.query("dreieich", "addresses"):
