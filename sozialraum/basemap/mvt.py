@@ -1,0 +1,199 @@
+"""A vectorised Mapbox Vector Tile geometry encoder (MVT spec 2.1, section 4.3).
+
+``mapbox_vector_tile.encode`` walks every coordinate in Python (about 1 µs each, plus the
+winding check per polygon); a city has millions of them. Here the command integers of a
+whole batch of geometries are computed with numpy at once, and the tile is assembled with
+the protobuf classes that ``mapbox_vector_tile`` ships (``vector_tile_pb2``), so the output
+decodes with ``mapbox_vector_tile.decode`` like its own. The tests compare both encoders.
+
+Input geometries are in integer tile coordinates with **y down** (0..4096 plus buffer).
+Polygons must already be valid and oriented with exterior rings clockwise on screen
+(positive area by the surveyor's formula in tile coordinates); see :func:`orient_for_mvt`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from mapbox_vector_tile.Mapbox import vector_tile_pb2
+
+MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
+POINT, LINE, POLYGON = 0, 1, 2
+MVT_TYPE = {POINT: 1, LINE: 2, POLYGON: 3}
+CLOSE = (1 << 3) | CLOSE_PATH
+
+
+def _zigzag(values: np.ndarray) -> np.ndarray:
+    values = values.astype(np.int64)
+    return ((values << 1) ^ (values >> 63)).astype(np.uint32)
+
+
+def _command(cmd: int, count: np.ndarray) -> np.ndarray:
+    return ((count.astype(np.int64) << 3) | cmd).astype(np.uint32)
+
+
+def orient_for_mvt(polygons: np.ndarray) -> np.ndarray:
+    """Orient polygons given in y-down tile coordinates for MVT: exterior rings with a
+    positive surveyor's area in tile coordinates, interior rings negative."""
+    # y down: positive surveyor's area is what shapely calls counter-clockwise
+    return shapely.orient_polygons(polygons, exterior_cw=False)
+
+
+def _pieces(coords, piece, geom_of_piece, n_geoms, closed):
+    """Command arrays for pieces (points of one multipoint, line parts or polygon rings).
+
+    ``coords`` (N x 2 int) belong to piece ``piece[i]`` (sorted); each piece belongs to
+    geometry ``geom_of_piece[p]`` (sorted). Returns (commands, start per geometry)."""
+    n_pieces = len(geom_of_piece)
+    if closed:  # rings: leave out the closing point
+        last = np.ones(len(piece), dtype=bool)
+        last[:-1] = piece[1:] != piece[:-1]
+        coords, piece = coords[~last], piece[~last]
+    # consecutive repeated points (after rounding) say nothing
+    keep = np.ones(len(piece), dtype=bool)
+    same = (coords[1:] == coords[:-1]).all(axis=1) & (piece[1:] == piece[:-1])
+    keep[1:] = ~same
+    coords, piece = coords[keep], piece[keep]
+    count = np.bincount(piece, minlength=n_pieces)
+    minimum = 3 if closed else 2
+    ok = count >= minimum
+    if not ok.all():
+        good = ok[piece]
+        coords, piece = coords[good], piece[good]
+        count = np.where(ok, count, 0)
+    # pieces are renumbered to the kept ones
+    kept_pieces = np.flatnonzero(ok)
+    renumber = np.full(n_pieces, -1)
+    renumber[kept_pieces] = np.arange(len(kept_pieces))
+    piece = renumber[piece]
+    count = count[kept_pieces]
+    geom = geom_of_piece[kept_pieces]
+    if not len(coords):
+        return np.empty(0, dtype=np.uint32), np.zeros(n_geoms + 1, dtype=np.int64)
+    # deltas: the cursor runs on over the pieces of a geometry and starts at 0,0 for each
+    deltas = np.empty_like(coords)
+    deltas[1:] = coords[1:] - coords[:-1]
+    deltas[0] = coords[0]
+    first_of_geom = np.ones(len(piece), dtype=bool)
+    geom_of_point = geom[piece]
+    first_of_geom[1:] = geom_of_point[1:] != geom_of_point[:-1]
+    deltas[first_of_geom] = coords[first_of_geom]
+    length = 2 * count + 2 + (1 if closed else 0)
+    start = np.zeros(len(count) + 1, dtype=np.int64)
+    np.cumsum(length, out=start[1:])
+    out = np.empty(start[-1], dtype=np.uint32)
+    out[start[:-1]] = _command(MOVE_TO, np.ones(len(count)))
+    out[start[:-1] + 3] = _command(LINE_TO, count - 1)
+    if closed:
+        out[start[1:] - 1] = CLOSE
+    piece_first = np.zeros(len(count), dtype=np.int64)
+    np.cumsum(count[:-1], out=piece_first[1:])
+    k = np.arange(len(piece)) - piece_first[piece]
+    pos = start[piece] + 1 + 2 * k + (k > 0)
+    out[pos] = _zigzag(deltas[:, 0])
+    out[pos + 1] = _zigzag(deltas[:, 1])
+    geom_start = np.searchsorted(geom, np.arange(n_geoms + 1))
+    return out, start[geom_start]
+
+
+def encode_geometries(geoms: np.ndarray, kinds: np.ndarray) -> list[np.ndarray | None]:
+    """MVT command integers for each geometry (``None`` where nothing is left).
+
+    Parameters
+    ----------
+    geoms : numpy array of shapely geometries
+        Integer tile coordinates, y down; points, lines or polygons (also multi-).
+    kinds : numpy array
+        ``POINT``, ``LINE`` or ``POLYGON`` per geometry.
+    """
+    result: list[np.ndarray | None] = [None] * len(geoms)
+    for kind in (POINT, LINE, POLYGON):
+        rows = np.flatnonzero(kinds == kind)
+        if not len(rows):
+            continue
+        group = geoms[rows]
+        if kind == POINT:
+            coords, owner = shapely.get_coordinates(group, return_index=True)
+            count = np.bincount(owner, minlength=len(group))
+            coords = np.rint(coords).astype(np.int64)
+            deltas = np.empty_like(coords)
+            deltas[1:] = coords[1:] - coords[:-1]
+            first = np.ones(len(owner), dtype=bool)
+            first[1:] = owner[1:] != owner[:-1]
+            deltas[first] = coords[first]
+            start = np.zeros(len(group) + 1, dtype=np.int64)
+            np.cumsum(np.where(count > 0, 2 * count + 1, 0), out=start[1:])
+            out = np.empty(start[-1], dtype=np.uint32)
+            has = count > 0
+            out[start[:-1][has]] = _command(MOVE_TO, count[has])
+            point_first = np.zeros(len(group), dtype=np.int64)
+            np.cumsum(count[:-1], out=point_first[1:])
+            k = np.arange(len(owner)) - point_first[owner]
+            pos = start[owner] + 1 + 2 * k
+            out[pos] = _zigzag(deltas[:, 0])
+            out[pos + 1] = _zigzag(deltas[:, 1])
+            bounds = start
+        elif kind == LINE:
+            parts, geom_of_part = shapely.get_parts(group, return_index=True)
+            coords, piece = shapely.get_coordinates(parts, return_index=True)
+            coords = np.rint(coords).astype(np.int64)
+            out, bounds = _pieces(coords, piece, geom_of_part, len(group), closed=False)
+        else:
+            polygons, geom_of_polygon = shapely.get_parts(group, return_index=True)
+            rings, polygon_of_ring = shapely.get_rings(polygons, return_index=True)
+            coords, piece = shapely.get_coordinates(rings, return_index=True)
+            coords = np.rint(coords).astype(np.int64)
+            out, bounds = _pieces(
+                coords, piece, geom_of_polygon[polygon_of_ring], len(group), closed=True
+            )
+        for i, row in enumerate(rows):
+            lo, hi = bounds[i], bounds[i + 1]
+            if hi > lo:
+                result[row] = out[lo:hi]
+    return result
+
+
+class TileWriter:
+    """Assemble one MVT tile layer by layer (keys and values shared within a layer)."""
+
+    def __init__(self, extent: int = 4096):
+        self.tile = vector_tile_pb2.tile()
+        self.extent = extent
+
+    def add_layer(self, name: str, features: list[tuple[int, np.ndarray, dict]]) -> None:
+        """Add a layer of (kind, command integers, properties) features."""
+        if not features:
+            return
+        layer = self.tile.layers.add()
+        layer.name = name
+        layer.version = 2
+        layer.extent = self.extent
+        keys: dict[str, int] = {}
+        values: dict[object, int] = {}
+        for kind, commands, props in features:
+            feature = layer.features.add()
+            feature.type = MVT_TYPE[kind]
+            tags = []
+            for key, value in props.items():
+                k = keys.get(key)
+                if k is None:
+                    k = keys[key] = len(keys)
+                    layer.keys.append(key)
+                v = values.get((type(value), value))
+                if v is None:
+                    v = values[(type(value), value)] = len(values)
+                    entry = layer.values.add()
+                    if isinstance(value, bool):
+                        entry.bool_value = value
+                    elif isinstance(value, int):
+                        entry.int_value = value
+                    elif isinstance(value, float):
+                        entry.double_value = value
+                    else:
+                        entry.string_value = str(value)
+                tags += (k, v)
+            feature.tags.extend(tags)
+            feature.geometry.extend(commands.tolist())
+
+    def serialize(self) -> bytes:
+        return self.tile.SerializeToString()

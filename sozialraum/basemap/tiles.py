@@ -1,0 +1,255 @@
+"""Cut the basemap features into Mapbox Vector Tiles (Web Mercator z/x/y, extent 4096).
+
+Everything geometric happens on arrays (shapely 2): per zoom the features are simplified
+once, an STRtree finds the features of each tile, ``clip_by_rect`` clips them to the tile
+plus its buffer, and one vectorised transform moves all coordinates of a batch of tiles
+into integer tile coordinates (y up, as ``mapbox_vector_tile``'s own ``quantize_bounds``
+would produce them). ``mapbox_vector_tile.encode`` then flips y, checks the winding order
+(exterior rings clockwise in screen coordinates) and writes the protobuf.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pmtiles.tile import zxy_to_tileid
+from shapely.geometry.base import BaseGeometry
+
+from sozialraum.basemap import mvt
+from sozialraum.basemap.reader import LAYERS
+
+RADIUS = 6378137.0
+HALF = math.pi * RADIUS  # half the Web Mercator world width in metres
+WORLD = 2 * HALF
+MAX_LAT = 85.0511287798
+EXTENT = 4096
+BUFFER = 64  # tile units around each tile (MVT buffer)
+POINT, LINE, POLYGON = 0, 1, 2
+LAYER_NAMES = list(LAYERS)
+BATCH = 512  # tiles clipped and transformed together
+
+
+def to_mercator(geoms: np.ndarray) -> np.ndarray:
+    """Lon/lat geometries (EPSG:4326) to Web Mercator metres (EPSG:3857), vectorised."""
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        lon = coords[:, 0]
+        lat = np.clip(coords[:, 1], -MAX_LAT, MAX_LAT)
+        x = np.radians(lon) * RADIUS
+        y = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) * RADIUS
+        return np.column_stack([x, y])
+
+    return shapely.transform(np.asarray(geoms, dtype=object), project)
+
+
+def tile_size(z: int) -> float:
+    """Width of a tile at zoom ``z`` in Web Mercator metres."""
+    return WORLD / (1 << z)
+
+
+def tile_bounds(z: int, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(minx, miny, maxx, maxy) of XYZ tiles in Web Mercator metres."""
+    size = tile_size(z)
+    minx = -HALF + x * size
+    maxy = HALF - y * size
+    return minx, maxy - size, minx + size, maxy
+
+
+def area_tiles(area_merc: BaseGeometry, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """XYZ tiles of zoom ``z`` whose interior meets the area (Web Mercator polygon),
+    sorted by PMTiles tile id."""
+    size = tile_size(z)
+    last = (1 << z) - 1
+    minx, miny, maxx, maxy = area_merc.bounds
+    x0, x1 = (int(np.clip(math.floor((v + HALF) / size), 0, last)) for v in (minx, maxx))
+    y0, y1 = (int(np.clip(math.floor((HALF - v) / size), 0, last)) for v in (maxy, miny))
+    xs, ys = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
+    xs, ys = xs.ravel(), ys.ravel()
+    boxes = shapely.box(*tile_bounds(z, xs, ys))
+    shapely.prepare(area_merc)
+    meets = shapely.intersects(area_merc, boxes) & ~shapely.touches(area_merc, boxes)
+    xs, ys = xs[meets], ys[meets]
+    order = np.argsort([zxy_to_tileid(z, int(x), int(y)) for x, y in zip(xs, ys, strict=True)])
+    return xs[order], ys[order]
+
+
+@dataclass
+class FeatureTable:
+    """Basemap features in Web Mercator, as parallel arrays (one row per feature)."""
+
+    geometry: np.ndarray  # shapely geometries, EPSG:3857
+    layer: np.ndarray  # index into LAYER_NAMES
+    kind: np.ndarray  # POINT, LINE or POLYGON
+    minzoom: np.ndarray
+    props: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+
+def _kind_of(geoms: np.ndarray) -> np.ndarray:
+    type_id = shapely.get_type_id(geoms)  # 0 point, 1/2 line, 3 polygon, 4 mpoint, 5 mline, 6 mpoly
+    kind = np.full(len(geoms), LINE, dtype=np.int8)
+    kind[(type_id == 0) | (type_id == 4)] = POINT
+    kind[(type_id == 3) | (type_id == 6)] = POLYGON
+    return kind
+
+
+def make_table(
+    layers: list[str], geoms_4326, props: list[dict], minzooms, clip_merc: BaseGeometry
+) -> FeatureTable:
+    """Project features to Web Mercator and clip them to ``clip_merc`` (area plus margin)."""
+    geoms = to_mercator(np.asarray(geoms_4326, dtype=object))
+    shapely.prepare(clip_merc)
+    inside = shapely.contains_properly(clip_merc, geoms)
+    rest = np.flatnonzero(~inside)
+    if len(rest):
+        geoms[rest] = shapely.intersection(shapely.make_valid(geoms[rest]), clip_merc)
+    kind = _kind_of(geoms)
+    # an intersection can leave mixed collections (a polygon touching the margin along a line)
+    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
+    for i in mixed:
+        parts = [p for p in shapely.get_parts(geoms[i]) if p.geom_type.endswith("Polygon")]
+        if not parts:
+            parts = [p for p in shapely.get_parts(geoms[i]) if p.geom_type.endswith("LineString")]
+        geoms[i] = shapely.union_all(parts) if parts else shapely.Point()
+    kind = _kind_of(geoms)
+    keep = ~shapely.is_empty(geoms)
+    layer_index = {name: i for i, name in enumerate(LAYER_NAMES)}
+    return FeatureTable(
+        geometry=geoms[keep],
+        layer=np.array([layer_index[n] for n in layers], dtype=np.int8)[keep],
+        kind=kind[keep],
+        minzoom=np.asarray(minzooms, dtype=np.int8)[keep],
+        props=[p for p, k in zip(props, keep, strict=True) if k],
+    )
+
+
+def _zoom_geometries(table: FeatureTable, z: int, maxzoom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers and simplified geometries of the features shown at zoom ``z``."""
+    unit = tile_size(z) / EXTENT
+    rows = np.flatnonzero(table.minzoom <= z)
+    geoms = table.geometry[rows].copy()
+    kind = table.kind[rows]
+    if z < maxzoom:
+        # polygons smaller than about a pixel are left out below the highest zoom
+        small = (kind == POLYGON) & (shapely.area(geoms) < (8 * unit) ** 2)
+        rows, geoms, kind = rows[~small], geoms[~small], kind[~small]
+    tolerance = unit * (1.0 if z >= maxzoom else 4.0)
+    lines = kind == LINE
+    polygons = kind == POLYGON
+    geoms[lines] = shapely.simplify(geoms[lines], tolerance, preserve_topology=False)
+    geoms[polygons] = shapely.simplify(geoms[polygons], tolerance, preserve_topology=True)
+    keep = ~shapely.is_empty(geoms)
+    return rows[keep], geoms[keep]
+
+
+def zoom_tiles(
+    table: FeatureTable, z: int, xs: np.ndarray, ys: np.ndarray, maxzoom: int
+) -> Iterator[tuple[int, int, bytes]]:
+    """The tiles (x, y, MVT bytes, uncompressed) of zoom ``z`` in the order given."""
+    rows, geoms = _zoom_geometries(table, z, maxzoom)
+    tree = shapely.STRtree(geoms)
+    unit = tile_size(z) / EXTENT
+    pad = BUFFER * unit
+    for start in range(0, len(xs), BATCH):
+        bx, by = xs[start : start + BATCH], ys[start : start + BATCH]
+        minx, miny, maxx, maxy = tile_bounds(z, bx, by)
+        boxes = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+        tile_i, geom_j = tree.query(boxes, predicate="intersects")
+        order = np.lexsort((geom_j, tile_i))
+        tile_i, geom_j = tile_i[order], geom_j[order]
+        feature = rows[geom_j]  # row in the table per (tile, feature) pair
+        kinds = table.kind[feature]
+        clipped = geoms[geom_j].copy()
+        bounds = np.searchsorted(tile_i, np.arange(len(bx) + 1))
+        for t in range(len(bx)):
+            lo, hi = bounds[t], bounds[t + 1]
+            part = np.flatnonzero(kinds[lo:hi] != POINT) + lo
+            if len(part):
+                clipped[part] = shapely.clip_by_rect(
+                    clipped[part], minx[t] - pad, miny[t] - pad, maxx[t] + pad, maxy[t] + pad
+                )
+        clipped = _single_kind(clipped, kinds)
+        # all coordinates of the batch into integer tile coordinates (y down) at once
+        coords, index = shapely.get_coordinates(clipped, return_index=True)
+        owner = tile_i[index]
+        local = np.empty_like(coords)
+        local[:, 0] = (coords[:, 0] - minx[owner]) / unit
+        local[:, 1] = (maxy[owner] - coords[:, 1]) / unit
+        # points belong to the one tile they lie in (no label twice across tiles)
+        point_rows = np.flatnonzero(kinds == POINT)
+        drop = np.zeros(len(clipped), dtype=bool)
+        if len(point_rows):
+            first = np.searchsorted(index, point_rows)
+            px, py = local[first, 0], local[first, 1]
+            drop[point_rows] = (px < 0) | (px >= EXTENT) | (py < 0) | (py >= EXTENT)
+        clipped = shapely.set_coordinates(clipped, np.rint(local))
+        polygon_rows = np.flatnonzero(kinds == POLYGON)
+        clipped[polygon_rows] = _valid_on_grid(clipped[polygon_rows])
+        drop |= shapely.is_empty(clipped)
+        commands = mvt.encode_geometries(clipped, kinds)
+        for t in range(len(bx)):
+            per_layer: dict[int, list] = {}
+            for k in range(bounds[t], bounds[t + 1]):
+                if drop[k] or commands[k] is None:
+                    continue
+                row = feature[k]
+                per_layer.setdefault(table.layer[row], []).append(
+                    (kinds[k], commands[k], table.props[row])
+                )
+            writer = mvt.TileWriter(EXTENT)
+            for layer in sorted(per_layer):
+                writer.add_layer(LAYER_NAMES[layer], per_layer[layer])
+            yield int(bx[t]), int(by[t]), writer.serialize()
+
+
+def _single_kind(geoms: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Clipping can leave collections (a polygon touching the tile edge along a line):
+    keep the parts of each feature's own kind."""
+    for i in np.flatnonzero(shapely.get_type_id(geoms) == 7):
+        parts = _flat_parts(geoms[i])
+        if kinds[i] == POLYGON:
+            parts = [p for p in parts if p.geom_type == "Polygon"]
+            geoms[i] = shapely.multipolygons(parts) if parts else shapely.Polygon()
+        else:
+            parts = [p for p in parts if p.geom_type == "LineString"]
+            geoms[i] = shapely.multilinestrings(parts) if parts else shapely.LineString()
+    return geoms
+
+
+def _flat_parts(geom) -> list:
+    """The single parts of a geometry, collections inside collections flattened."""
+    parts = shapely.get_parts(geom)
+    while any(shapely.get_type_id(parts) >= 4):
+        parts = shapely.get_parts(parts)
+    return list(parts)
+
+
+def _valid_on_grid(polygons: np.ndarray) -> np.ndarray:
+    """Polygons with rounded coordinates made valid (collapsed ones become empty) and
+    oriented for MVT."""
+    bad = np.flatnonzero(~shapely.is_valid(polygons))
+    for i in bad:
+        parts = [p for p in _flat_parts(polygons[i]) if p.area > 0]
+        polygons[i] = shapely.Polygon()
+        for make in (shapely.make_valid, lambda g: g.buffer(0)):
+            try:
+                fixed = make(shapely.multipolygons(parts)) if parts else None
+            except shapely.errors.GEOSException:
+                continue
+            if fixed is not None:
+                kept = [p for p in _flat_parts(fixed) if p.geom_type == "Polygon" and p.area > 0]
+                polygons[i] = shapely.multipolygons(kept) if kept else shapely.Polygon()
+            break
+    return mvt.orient_for_mvt(polygons)
+
+
+def compress(data: bytes) -> bytes:
+    """Gzip a tile as PMTiles stores it (``tile_compression`` gzip), reproducibly."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
