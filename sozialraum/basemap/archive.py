@@ -8,7 +8,7 @@ import mmap
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pmtiles.tile import (
@@ -17,6 +17,7 @@ from pmtiles.tile import (
     deserialize_directory,
     deserialize_header,
     find_tile,
+    tileid_to_zxy,
     zxy_to_tileid,
 )
 from pmtiles.writer import Writer
@@ -139,6 +140,8 @@ class BasemapArchive:
         h = self.header
         if h["tile_type"] != TileType.MVT:
             raise BasemapArchiveError(f"not a vector-tile archive: {self.path.name}")
+        if h["internal_compression"] != Compression.GZIP:
+            raise BasemapArchiveError(f"unsupported directory compression: {self.path.name}")
         for part in ("root", "metadata", "leaf_directory", "tile_data"):
             end = h[f"{part}_offset"] + h[f"{part}_length"]
             if end > self.size:
@@ -154,9 +157,7 @@ class BasemapArchive:
                 raise BasemapArchiveError(f"basemap directory outside the file: {self.path.name}")
             data = self._map[offset : offset + length]
             try:
-                if self.header["internal_compression"] == Compression.GZIP:
-                    data = gzip.decompress(data)
-                found = deserialize_directory(data)
+                found = deserialize_directory(data)  # gzip (checked in the header)
             except Exception:
                 raise BasemapArchiveError(f"basemap directory corrupt: {self.path.name}") from None
             self._directories[key] = found
@@ -196,6 +197,23 @@ class BasemapArchive:
                 return self._map[start : start + entry.length]
             offset, length = h["leaf_directory_offset"] + entry.offset, entry.length
         raise BasemapArchiveError(f"basemap directories too deep: {self.path.name}")
+
+    def coordinates(self) -> Iterator[tuple[int, int, int]]:
+        """Every stored tile as (z, x, y), in tile id order."""
+        h = self.header
+
+        def walk(offset: int, length: int, depth: int) -> Iterator[tuple[int, int, int]]:
+            if depth >= MAX_DEPTH:
+                raise BasemapArchiveError(f"basemap directories too deep: {self.path.name}")
+            for entry in self._directory(offset, length):
+                if entry.run_length > 0:
+                    for i in range(entry.run_length):
+                        yield tileid_to_zxy(entry.tile_id + i)
+                else:
+                    leaf = h["leaf_directory_offset"] + entry.offset
+                    yield from walk(leaf, entry.length, depth + 1)
+
+        return walk(h["root_offset"], h["root_length"], 0)
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         """The tile z/x/y as uncompressed MVT bytes, or ``None`` outside the area."""
