@@ -45,8 +45,8 @@ def write_archive(
     ----------
     path : pathlib.Path
         Target file; replaced only when the archive is complete (temp file in the same
-        folder, fsync, ``os.replace``). On any error the old file stays and the temp
-        file is removed.
+        folder, fsync, ``os.replace``, fsync of the folder; mode 600). On any error the
+        old file stays and the temp file is removed.
     tiles : iterable of (int, bytes)
         PMTiles tile ids in ascending order with gzip-compressed MVT bytes.
     metadata : dict
@@ -86,11 +86,15 @@ def write_archive(
             )
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
+        os.replace(temp, path)  # mode 600 from mkstemp, like every file the app writes
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     return path.stat().st_size
 
 

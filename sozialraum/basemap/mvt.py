@@ -96,8 +96,10 @@ def _pieces(coords, piece, geom_of_piece, n_geoms, closed):
     return out, start[geom_start]
 
 
-def encode_geometries(geoms: np.ndarray, kinds: np.ndarray) -> list[np.ndarray | None]:
-    """MVT command integers for each geometry (``None`` where nothing is left).
+def encode_geometries(
+    geoms: np.ndarray, kinds: np.ndarray, owner: np.ndarray | None = None
+) -> list[np.ndarray | None]:
+    """MVT command integers per feature (``None`` where nothing is left).
 
     Parameters
     ----------
@@ -105,51 +107,65 @@ def encode_geometries(geoms: np.ndarray, kinds: np.ndarray) -> list[np.ndarray |
         Integer tile coordinates, y down; points, lines or polygons (also multi-).
     kinds : numpy array
         ``POINT``, ``LINE`` or ``POLYGON`` per geometry.
+    owner : numpy array, optional
+        The feature each geometry belongs to (0..n-1, non-decreasing within each kind; all
+        geometries of a feature of one kind): geometries of one feature are encoded as one
+        multi-geometry. By default each geometry is its own feature.
+
+    Returns
+    -------
+    list
+        One uint32 array (or ``None``) per feature.
     """
-    result: list[np.ndarray | None] = [None] * len(geoms)
+    if owner is None:
+        owner = np.arange(len(geoms))
+    n_features = int(owner.max()) + 1 if len(owner) else 0
+    result: list[np.ndarray | None] = [None] * n_features
     for kind in (POINT, LINE, POLYGON):
         rows = np.flatnonzero(kinds == kind)
         if not len(rows):
             continue
+        features, local = np.unique(owner[rows], return_inverse=True)
         group = geoms[rows]
         if kind == POINT:
-            coords, owner = shapely.get_coordinates(group, return_index=True)
-            count = np.bincount(owner, minlength=len(group))
+            coords, of_geom = shapely.get_coordinates(group, return_index=True)
+            of_point = local[of_geom]
+            count = np.bincount(of_point, minlength=len(features))
             coords = np.rint(coords).astype(np.int64)
             deltas = np.empty_like(coords)
             deltas[1:] = coords[1:] - coords[:-1]
-            first = np.ones(len(owner), dtype=bool)
-            first[1:] = owner[1:] != owner[:-1]
+            first = np.ones(len(of_point), dtype=bool)
+            first[1:] = of_point[1:] != of_point[:-1]
             deltas[first] = coords[first]
-            start = np.zeros(len(group) + 1, dtype=np.int64)
+            start = np.zeros(len(features) + 1, dtype=np.int64)
             np.cumsum(np.where(count > 0, 2 * count + 1, 0), out=start[1:])
             out = np.empty(start[-1], dtype=np.uint32)
             has = count > 0
             out[start[:-1][has]] = _command(MOVE_TO, count[has])
-            point_first = np.zeros(len(group), dtype=np.int64)
+            point_first = np.zeros(len(features), dtype=np.int64)
             np.cumsum(count[:-1], out=point_first[1:])
-            k = np.arange(len(owner)) - point_first[owner]
-            pos = start[owner] + 1 + 2 * k
+            k = np.arange(len(of_point)) - point_first[of_point]
+            pos = start[of_point] + 1 + 2 * k
             out[pos] = _zigzag(deltas[:, 0])
             out[pos + 1] = _zigzag(deltas[:, 1])
             bounds = start
         elif kind == LINE:
-            parts, geom_of_part = shapely.get_parts(group, return_index=True)
+            parts, of_geom = shapely.get_parts(group, return_index=True)
             coords, piece = shapely.get_coordinates(parts, return_index=True)
             coords = np.rint(coords).astype(np.int64)
-            out, bounds = _pieces(coords, piece, geom_of_part, len(group), closed=False)
+            out, bounds = _pieces(coords, piece, local[of_geom], len(features), closed=False)
         else:
-            polygons, geom_of_polygon = shapely.get_parts(group, return_index=True)
+            polygons, of_geom = shapely.get_parts(group, return_index=True)
             rings, polygon_of_ring = shapely.get_rings(polygons, return_index=True)
             coords, piece = shapely.get_coordinates(rings, return_index=True)
             coords = np.rint(coords).astype(np.int64)
             out, bounds = _pieces(
-                coords, piece, geom_of_polygon[polygon_of_ring], len(group), closed=True
+                coords, piece, local[of_geom[polygon_of_ring]], len(features), closed=True
             )
-        for i, row in enumerate(rows):
+        for i, feature in enumerate(features):
             lo, hi = bounds[i], bounds[i + 1]
             if hi > lo:
-                result[row] = out[lo:hi]
+                result[feature] = out[lo:hi]
     return result
 
 
