@@ -22,7 +22,7 @@ from pmtiles.tile import (
 )
 from pmtiles.writer import Writer
 
-from sozialraum.errors import StorageError
+from sozialraum.errors import InvalidInput, StorageError
 
 HEADER_BYTES = 127
 MAX_DEPTH = 4  # root plus leaf levels, as the PMTiles spec allows
@@ -68,7 +68,7 @@ def write_archive(
                 writer.write_tile(tile_id, data)
                 count += 1
             if count == 0:
-                raise ValueError("no tiles: the area is empty")
+                raise InvalidInput("no tiles: the area is empty")
             west, south, east, north = bounds
             writer.finalize(
                 {

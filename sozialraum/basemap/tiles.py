@@ -125,11 +125,16 @@ def make_table(
     layer = np.array([layer_index[n] for n in layers], dtype=np.int8)[keep]
     kind = kind[keep]
     props = [p for p, k in zip(props, keep, strict=True) if k]
+    # lines and points of one layer and attributes are merged per tile; polygons stay
+    # single features (terraced houses share walls: merged, they were an invalid multipolygon)
     groups: dict[tuple, int] = {}
     group = np.array(
         [
-            groups.setdefault((int(lay), int(kin), tuple(sorted(p.items()))), len(groups))
-            for lay, kin, p in zip(layer, kind, props, strict=True)
+            groups.setdefault(
+                (int(lay), int(kin), i if kin == POLYGON else tuple(sorted(p.items()))),
+                len(groups),
+            )
+            for i, (lay, kin, p) in enumerate(zip(layer, kind, props, strict=True))
         ],
         dtype=np.int64,
     )
@@ -166,9 +171,9 @@ def zoom_tiles(
 ) -> Iterator[tuple[int, int, bytes]]:
     """The tiles (x, y, MVT bytes, uncompressed) of zoom ``z`` in the order given.
 
-    Within a tile, the features of one layer with the same attributes (all buildings, the
-    parts of one street, the footways) become one multi-geometry feature: fewer features,
-    smaller tiles, the same drawing.
+    Within a tile, the lines and points of one layer with the same attributes (the parts
+    of one street, the unnamed footways) become one multi-geometry feature: fewer features,
+    smaller tiles, the same drawing. Polygons stay one feature each (valid geometries).
     """
     rows, geoms = _zoom_geometries(table, z, maxzoom)
     tree = shapely.STRtree(geoms)

@@ -13,7 +13,7 @@ from pyproj import Transformer
 
 from sozialraum.basemap import BasemapArchive, build_basemap, mvt
 
-from .conftest import tile_of
+from .conftest import raw_rings, surveyor_area, tile_of
 
 TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 HALF = math.pi * 6378137.0
@@ -133,35 +133,6 @@ def test_zoom_rules(small):
     assert "boundary" in z13
 
 
-def _raw_rings(commands: list[int]) -> list[list[tuple[int, int]]]:
-    """Rings of a polygon feature from its raw command integers (MVT spec 4.3)."""
-    rings, ring, x, y, i = [], [], 0, 0, 0
-    while i < len(commands):
-        cmd, count = commands[i] & 7, commands[i] >> 3
-        i += 1
-        if cmd == 7:
-            rings.append(ring)
-            ring = []
-            continue
-        for _ in range(count):
-            dx, dy = commands[i], commands[i + 1]
-            x += (dx >> 1) ^ -(dx & 1)
-            y += (dy >> 1) ^ -(dy & 1)
-            i += 2
-            if cmd == 1:
-                ring = [(x, y)]
-            else:
-                ring.append((x, y))
-    return rings
-
-
-def _surveyor(ring) -> float:
-    return (
-        sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
-        / 2
-    )
-
-
 def test_building_geometry_and_winding_in_tile_coordinates(small):
     archive, _ = small
     z = 18
@@ -182,8 +153,8 @@ def test_building_geometry_and_winding_in_tile_coordinates(small):
     tile.ParseFromString(data)
     (layer,) = [layer for layer in tile.layers if layer.name == "buildings"]
     assert layer.extent == 4096 and layer.version == 2
-    outer, inner = _raw_rings(list(layer.features[0].geometry))
-    assert _surveyor(outer) > 0 > _surveyor(inner)
+    outer, inner = raw_rings(list(layer.features[0].geometry))
+    assert surveyor_area(outer) > 0 > surveyor_area(inner)
 
 
 def _tile_geometries():

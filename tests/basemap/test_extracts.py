@@ -14,7 +14,7 @@ from pyproj import Transformer
 
 from sozialraum.basemap import BasemapArchive
 
-from .conftest import tile_box_4326, tile_of
+from .conftest import raw_rings, surveyor_area, tile_box_4326, tile_of
 
 # Streets looked up in the raw files (most ways of these names, SOURCES.md's main streets)
 STREETS = {
@@ -246,3 +246,29 @@ def test_a_page_view_at_zoom_16_stays_under_1_mb(built, name):
         sum(sizes.get((x + i, y + j), 0) for i in range(9) for j in range(6)) for x, y in sizes
     )
     assert heaviest < 1_000_000
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_geometry_is_valid_and_wound_as_mvt_wants(built, name):
+    """Every polygon decodes to a valid (multi)polygon whose rings start with an exterior
+    of positive surveyor's area (MVT 2.1, 4.3.4.4); every line has two distinct points."""
+    b = built[name]
+    polygons = 0
+    with BasemapArchive(b.path) as archive:
+        for z, x, y in archive.coordinates():
+            data = archive.tile(z, x, y)
+            raw = mapbox_vector_tile.Mapbox.vector_tile_pb2.tile()
+            raw.ParseFromString(data)
+            for layer in raw.layers:
+                for feature in layer.features:
+                    if feature.type == 3:
+                        rings = raw_rings(list(feature.geometry))
+                        assert surveyor_area(rings[0]) > 0, (layer.name, z, x, y)
+                        polygons += 1
+            for layer_name, layer in decode(data).items():
+                for f in layer["features"]:
+                    geom = shapely.geometry.shape(f["geometry"])
+                    assert geom.is_valid, (layer_name, z, x, y, shapely.is_valid_reason(geom))
+                    if geom.geom_type.endswith("LineString"):
+                        assert geom.length > 0
+    assert polygons > 0
