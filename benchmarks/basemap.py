@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -39,8 +40,10 @@ from pathlib import Path
 import shapely
 from sozialraum.basemap import build_basemap
 area = shapely.from_geojson(Path(sys.argv[2]).read_text())
+cpu = time.process_time()
 stats = build_basemap(Path(sys.argv[1]), area, Path(sys.argv[3]), maxzoom=int(sys.argv[4]))
-print(json.dumps({"seconds": stats.seconds, "tiles": stats.tiles, "bytes": stats.bytes,
+print(json.dumps({"seconds": stats.seconds, "cpu": time.process_time() - cpu,
+    "tiles": stats.tiles, "bytes": stats.bytes,
     "zooms": {z: [s.tiles, s.bytes, s.max_tile, s.median_tile] for z, s in stats.zooms.items()},
     "peak_mb": int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())
                    .group(1)) / 1024}))
@@ -52,10 +55,10 @@ from pathlib import Path
 from sozialraum.osm.importer import import_area
 from sozialraum.store import GeoJSONStore
 districts = Path(sys.argv[3]) if sys.argv[3] != "-" else None
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 import_area(GeoJSONStore(Path(sys.argv[2])), "x", osm_file=Path(sys.argv[1]),
             districts_file=districts)
-print(json.dumps({"seconds": time.perf_counter() - started,
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
     "peak_mb": int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())
                    .group(1)) / 1024}))
 """
@@ -118,22 +121,25 @@ def _to_pbf(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
-def _run_tilemaker(binary: str, pbf: Path, bbox, out: Path) -> tuple[float, int, int]:
-    """Seconds, bytes and tile count of one tilemaker run (MBTiles output)."""
+def _run_tilemaker(binary: str, pbf: Path, bbox, out: Path) -> dict:
+    """Seconds (wall and CPU, all threads), bytes and tile count of one tilemaker run."""
     out.unlink(missing_ok=True)
     command = [binary, "--input", str(pbf), "--output", str(out)]
     command += ["--bbox", ",".join(f"{v:.6f}" for v in bbox)]
     command += ["--config", str(TILEMAKER_DIR / "config.json")]
     command += ["--process", str(TILEMAKER_DIR / "process.lua")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0 or not out.exists():
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
         raise RuntimeError(f"tilemaker failed: {' '.join(tail)}")
     with sqlite3.connect(out) as db:
         tiles = db.execute("SELECT count(*) FROM tiles").fetchone()[0]
-    return seconds, out.stat().st_size, tiles
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": seconds, "cpu": cpu, "bytes": out.stat().st_size, "tiles": tiles}
 
 
 def _zoom_table(zooms: dict) -> None:
@@ -149,67 +155,63 @@ def _page_view_kb(zooms: dict) -> str:
     return f"{z16[2] * 54 / 1e3:.0f} KB" if z16 else "-"
 
 
+def _med(runs: list[dict], key: str) -> float:
+    values = sorted(r[key] for r in runs)
+    return values[len(values) // 2]
+
+
+def _line(label: str, runs: list[dict], base: list[dict], note: str = "") -> None:
+    wall, cpu = _med(runs, "seconds"), _med(runs, "cpu")
+    peak = f"{_med(runs, 'peak_mb'):8.0f}" if "peak_mb" in runs[0] else f"{'':>8}"
+    size = (
+        f"{runs[0]['bytes'] / 1e6:7.2f} MB {runs[0]['tiles']:>7,} t" if "bytes" in runs[0] else ""
+    )
+    print(
+        f"  {label:<40} {wall:7.2f} {wall / _med(base, 'seconds'):6.2f} "
+        f"{cpu:7.2f} {cpu / _med(base, 'cpu'):6.2f} {peak}  {size:<20} {note}"
+    )
+
+
 def _one(label, osm, area, folder: Path, districts: Path | None, repeat: int, target: str):
     import shapely
 
     area_file = folder / "area.geojson"
     area_file.write_text(shapely.to_geojson(area))
-    out = folder / "basemap.pmtiles"
-    imports = [
-        _run_json(_IMPORT, osm, folder / f"import{i}", districts or "-") for i in range(repeat)
-    ]
-    builds = [_run_json(_BUILD, osm, area_file, out, 18) for _ in range(repeat)]
-    upto16 = [_run_json(_BUILD, osm, area_file, folder / "b16.pmtiles", 16) for _ in range(repeat)]
-
-    def med(runs, key="seconds"):
-        values = sorted(r[key] for r in runs)
-        return values[len(values) // 2]
-
-    base = med(imports)
-    build, build16 = med(builds), med(upto16)
-    fig = builds[0]
-    print(f"\n[basemap] {label}, median of {repeat} (fresh process each)")
-    print(f"  {'':<48} {'wall s':>8} {'ratio':>7} {'peak MB':>8}  {'archive':>10}")
-    print(
-        f"  {'import without basemap (baseline)':<48} {base:8.2f} {1.0:7.2f} "
-        f"{med(imports, 'peak_mb'):8.0f}"
-    )
-    print(
-        f"  {'basemap build z12-18 (pyosmium+shapely+MVT+PMTiles)':<48} {build:8.2f} "
-        f"{build / base:7.2f} {med(builds, 'peak_mb'):8.0f}  {fig['bytes'] / 1e6:7.2f} MB  "
-        f"{fig['tiles']:,} tiles  {target}"
-    )
-    print(
-        f"  {'basemap build z12-16 (for tilemaker)':<48} {build16:8.2f} {build16 / base:7.2f} "
-        f"{med(upto16, 'peak_mb'):8.0f}  {upto16[0]['bytes'] / 1e6:7.2f} MB  "
-        f"{upto16[0]['tiles']:,} tiles"
-    )
     binary, why = _tilemaker()
-    if binary is None:
-        print(f"  tilemaker: no figure ({why})")
-    else:
+    tilemaker_error = None if binary else why
+    if binary:
         pbf = folder / "input.osm.pbf"
         converted = _to_pbf(osm, pbf)
-        try:
-            runs = [
-                _run_tilemaker(binary, pbf, area.bounds, folder / "tm.mbtiles")
-                for _ in range(repeat)
-            ]
-        except RuntimeError as exc:
-            print(f"  tilemaker: no figure ({exc})")
-        else:
-            seconds = sorted(r[0] for r in runs)[len(runs) // 2]
-            _, size, tiles = runs[0]
-            name = f"{why} z12-16 (same file as PBF)"
-            print(
-                f"  {name:<48} {seconds:8.2f} {seconds / base:7.2f} {'':>8}  "
-                f"{size / 1e6:7.2f} MB  {tiles:,} tiles (MBTiles)"
-            )
-            print(
-                f"  ours z12-16 / tilemaker: time x{build16 / seconds:.2f}, "
-                f"size x{upto16[0]['bytes'] / size:.2f}; XML->PBF conversion "
-                f"{converted:.2f} s (ids renumbered) not counted; tilemaker bbox = the area's bbox"
-            )
+    imports, builds, upto16, tilemaker = [], [], [], []
+    for i in range(repeat):  # interleaved: each kind of run sees the same machine load
+        imports.append(_run_json(_IMPORT, osm, folder / f"import{i}", districts or "-"))
+        builds.append(_run_json(_BUILD, osm, area_file, folder / "basemap.pmtiles", 18))
+        upto16.append(_run_json(_BUILD, osm, area_file, folder / "b16.pmtiles", 16))
+        if binary and tilemaker_error is None:
+            try:
+                tilemaker.append(_run_tilemaker(binary, pbf, area.bounds, folder / "tm.mbtiles"))
+            except RuntimeError as exc:
+                tilemaker_error = str(exc)
+    print(f"\n[basemap] {label}, median of {repeat} (fresh process each, runs interleaved)")
+    print(
+        f"  {'':<40} {'wall s':>7} {'ratio':>6} {'CPU s':>7} {'ratio':>6} {'peak MB':>8}  "
+        f"{'archive':<20}"
+    )
+    _line("import without basemap (baseline)", imports, imports)
+    _line("basemap build z12-18 (ours)", builds, imports, target)
+    _line("basemap build z12-16 (ours)", upto16, imports)
+    if tilemaker_error is None:
+        _line(f"{why} z12-16, PBF, 2 threads", tilemaker, imports, "(MBTiles)")
+        ours, theirs = _med(upto16, "seconds"), _med(tilemaker, "seconds")
+        print(
+            f"  ours z12-16 / tilemaker: wall x{ours / theirs:.2f}, "
+            f"CPU x{_med(upto16, 'cpu') / _med(tilemaker, 'cpu'):.2f}, size "
+            f"x{upto16[0]['bytes'] / tilemaker[0]['bytes']:.2f}; not counted: XML->PBF with "
+            f"ids renumbered {converted:.1f} s; tilemaker clips to the area's bbox"
+        )
+    else:
+        print(f"  tilemaker: no figure ({tilemaker_error})")
+    fig = builds[0]
     print(
         f"  per zoom (stored gzip bytes); a 1920x1080 view at z16 (9x6 tiles of the "
         f"largest size) <= {_page_view_kb(fig['zooms'])}, target < 1 MB"

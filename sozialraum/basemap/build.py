@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from pmtiles.tile import zxy_to_tileid
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.basemap import tiles as _tiles
@@ -136,15 +135,16 @@ def build_basemap(
 
     def generate() -> Iterator[tuple[int, bytes]]:
         for z in range(minzoom, maxzoom + 1):
-            xs, ys = _tiles.area_tiles(area_merc, z)
+            xs, ys, ids = _tiles.area_tiles(area_merc, z)
             stats = zooms[z]
-            for x, y, data in _tiles.zoom_tiles(table, z, xs, ys, maxzoom):
+            tiles = _tiles.zoom_tiles(table, z, xs, ys, maxzoom)
+            for tile_id, (_, _, data) in zip(ids.tolist(), tiles, strict=True):
                 stored = _tiles.compress(data)
                 stats.tiles += 1
                 stats.bytes += len(stored)
                 stats.sizes.append(len(stored))
                 stats.max_tile = max(stats.max_tile, len(stored))
-                yield zxy_to_tileid(z, x, y), stored
+                yield tile_id, stored
 
     present = set(layers)
     west, south, east, north = area.bounds

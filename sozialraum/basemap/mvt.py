@@ -2,9 +2,10 @@
 
 ``mapbox_vector_tile.encode`` walks every coordinate in Python (about 1 µs each, plus the
 winding check per polygon); a city has millions of them. Here the command integers of a
-whole batch of geometries are computed with numpy at once, and the tile is assembled with
-the protobuf classes that ``mapbox_vector_tile`` ships (``vector_tile_pb2``), so the output
-decodes with ``mapbox_vector_tile.decode`` like its own. The tests compare both encoders.
+whole batch of geometries are computed with numpy at once, packed as protobuf varints at
+once, and the tile message (``vector_tile.proto`` as ``mapbox_vector_tile`` ships it) is
+written byte by byte. The tests decode it with ``mapbox_vector_tile.decode`` and compare it
+with ``mapbox_vector_tile.encode``.
 
 Input geometries are in integer tile coordinates with **y down** (0..4096 plus buffer).
 Polygons must already be valid and oriented with exterior rings clockwise on screen
@@ -13,9 +14,10 @@ Polygons must already be valid and oriented with exterior rings clockwise on scr
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import shapely
-from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
 MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
 POINT, LINE, POLYGON = 0, 1, 2
@@ -96,31 +98,8 @@ def _pieces(coords, piece, geom_of_piece, n_geoms, closed):
     return out, start[geom_start]
 
 
-def encode_geometries(
-    geoms: np.ndarray, kinds: np.ndarray, owner: np.ndarray | None = None
-) -> list[np.ndarray | None]:
-    """MVT command integers per feature (``None`` where nothing is left).
-
-    Parameters
-    ----------
-    geoms : numpy array of shapely geometries
-        Integer tile coordinates, y down; points, lines or polygons (also multi-).
-    kinds : numpy array
-        ``POINT``, ``LINE`` or ``POLYGON`` per geometry.
-    owner : numpy array, optional
-        The feature each geometry belongs to (0..n-1, non-decreasing within each kind; all
-        geometries of a feature of one kind): geometries of one feature are encoded as one
-        multi-geometry. By default each geometry is its own feature.
-
-    Returns
-    -------
-    list
-        One uint32 array (or ``None``) per feature.
-    """
-    if owner is None:
-        owner = np.arange(len(geoms))
-    n_features = int(owner.max()) + 1 if len(owner) else 0
-    result: list[np.ndarray | None] = [None] * n_features
+def _encode(geoms, kinds, owner):
+    """Per kind: (feature numbers, command integers, bounds of each feature in them)."""
     for kind in (POINT, LINE, POLYGON):
         rows = np.flatnonzero(kinds == kind)
         if not len(rows):
@@ -162,54 +141,153 @@ def encode_geometries(
             out, bounds = _pieces(
                 coords, piece, local[of_geom[polygon_of_ring]], len(features), closed=True
             )
+        yield features, out, bounds
+
+
+def encode_geometries(
+    geoms: np.ndarray, kinds: np.ndarray, owner: np.ndarray | None = None
+) -> list[np.ndarray | None]:
+    """MVT command integers per feature (``None`` where nothing is left).
+
+    Parameters
+    ----------
+    geoms : numpy array of shapely geometries
+        Integer tile coordinates, y down; points, lines or polygons (also multi-).
+    kinds : numpy array
+        ``POINT``, ``LINE`` or ``POLYGON`` per geometry.
+    owner : numpy array, optional
+        The feature each geometry belongs to (0..n-1, non-decreasing within each kind; all
+        geometries of a feature of one kind): geometries of one feature are encoded as one
+        multi-geometry. By default each geometry is its own feature.
+
+    Returns
+    -------
+    list
+        One uint32 array (or ``None``) per feature.
+    """
+    if owner is None:
+        owner = np.arange(len(geoms))
+    result: list[np.ndarray | None] = [None] * (int(owner.max()) + 1 if len(owner) else 0)
+    for features, out, bounds in _encode(geoms, kinds, owner):
         for i, feature in enumerate(features):
-            lo, hi = bounds[i], bounds[i + 1]
-            if hi > lo:
-                result[feature] = out[lo:hi]
+            if bounds[i + 1] > bounds[i]:
+                result[feature] = out[bounds[i] : bounds[i + 1]]
     return result
 
 
+def packed_geometries(
+    geoms: np.ndarray, kinds: np.ndarray, owner: np.ndarray | None = None
+) -> list[bytes | None]:
+    """Like :func:`encode_geometries`, but each feature's geometry as packed protobuf
+    varints (the bytes of the ``geometry`` field), computed for the whole batch at once."""
+    if owner is None:
+        owner = np.arange(len(geoms))
+    result: list[bytes | None] = [None] * (int(owner.max()) + 1 if len(owner) else 0)
+    for features, out, bounds in _encode(geoms, kinds, owner):
+        data, offset = varints(out)
+        byte_bounds = offset[bounds].tolist()
+        for i, feature in enumerate(features.tolist()):
+            lo, hi = byte_bounds[i], byte_bounds[i + 1]
+            if hi > lo:
+                result[feature] = data[lo:hi]
+    return result
+
+
+def varints(values: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Protobuf varint bytes of unsigned 32-bit integers, and the byte offset of each value
+    (with the total length appended)."""
+    v = values.astype(np.uint64)
+    size = np.ones(len(v), dtype=np.int64)
+    for shift in (7, 14, 21, 28):
+        size += v >= (1 << shift)
+    offset = np.zeros(len(v) + 1, dtype=np.int64)
+    np.cumsum(size, out=offset[1:])
+    out = np.empty(offset[-1], dtype=np.uint8)
+    for k in range(5):
+        has = size > k
+        chunk = (v[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (size[has] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[offset[:-1][has] + k] = (chunk | more).astype(np.uint8)
+    return out.tobytes(), offset
+
+
+def _slow_varint(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+_SMALL = [_slow_varint(n) for n in range(1 << 14)]
+
+
+def _varint(n: int) -> bytes:
+    return _SMALL[n] if n < 16384 else _slow_varint(n)
+
+
+def _value(value) -> bytes:
+    """A ``Value`` message (vector_tile.proto)."""
+    if isinstance(value, bool):
+        return b"\x38" + _varint(int(value))  # bool_value = 7
+    if isinstance(value, int):
+        return b"\x20" + _varint(value & 0xFFFFFFFFFFFFFFFF)  # int_value = 4 (int64)
+    if isinstance(value, float):
+        return b"\x19" + struct.pack("<d", value)  # double_value = 3
+    text = str(value).encode("utf-8")
+    return b"\x0a" + _varint(len(text)) + text  # string_value = 1
+
+
 class TileWriter:
-    """Assemble one MVT tile layer by layer (keys and values shared within a layer)."""
+    """Write one MVT tile (``vector_tile.proto``) layer by layer; keys and values are
+    shared within a layer."""
 
     def __init__(self, extent: int = 4096):
-        self.tile = vector_tile_pb2.tile()
         self.extent = extent
+        self.layers: list[bytes] = []
 
-    def add_layer(self, name: str, features: list[tuple[int, np.ndarray, dict]]) -> None:
-        """Add a layer of (kind, command integers, properties) features."""
+    def add_layer(self, name: str, features: list[tuple[int, bytes, dict]]) -> None:
+        """Add a layer of (kind, packed geometry, properties) features (field numbers as
+        in vector_tile.proto: Layer name 1, features 2, keys 3, values 4, extent 5,
+        version 15; Feature tags 2, type 3, geometry 4)."""
         if not features:
             return
-        layer = self.tile.layers.add()
-        layer.name = name
-        layer.version = 2
-        layer.extent = self.extent
         keys: dict[str, int] = {}
-        values: dict[object, int] = {}
-        for kind, commands, props in features:
-            feature = layer.features.add()
-            feature.type = MVT_TYPE[kind]
-            tags = []
-            for key, value in props.items():
-                k = keys.get(key)
-                if k is None:
-                    k = keys[key] = len(keys)
-                    layer.keys.append(key)
-                v = values.get((type(value), value))
-                if v is None:
-                    v = values[(type(value), value)] = len(values)
-                    entry = layer.values.add()
-                    if isinstance(value, bool):
-                        entry.bool_value = value
-                    elif isinstance(value, int):
-                        entry.int_value = value
-                    elif isinstance(value, float):
-                        entry.double_value = value
-                    else:
-                        entry.string_value = str(value)
-                tags += (k, v)
-            feature.tags.extend(tags)
-            feature.geometry.extend(commands.tolist())
+        values: dict[tuple, int] = {}
+        encoded = name.encode("utf-8")
+        parts = [b"\x0a" + _varint(len(encoded)) + encoded]
+        varint = _varint
+        for kind, geometry, props in features:
+            if props:
+                tags = []
+                for key, value in props.items():
+                    k = keys.get(key)
+                    if k is None:
+                        k = keys[key] = len(keys)
+                    v = values.get((type(value), value))
+                    if v is None:
+                        v = values[(type(value), value)] = len(values)
+                    tags += (k, v)
+                packed = bytes(tags) if max(tags) < 0x80 else b"".join(map(varint, tags))
+                head = b"\x12" + varint(len(packed)) + packed + _TYPE_FIELD[kind]
+            else:
+                head = _TYPE_FIELD[kind]
+            size = varint(len(geometry))
+            parts += (b"\x12", varint(len(head) + len(size) + len(geometry)), head, size, geometry)
+        for key in keys:
+            encoded = key.encode("utf-8")
+            parts.append(b"\x1a" + _varint(len(encoded)) + encoded)
+        for _, value in values:
+            encoded = _value(value)
+            parts.append(b"\x22" + _varint(len(encoded)) + encoded)
+        parts.append(b"\x28" + _varint(self.extent) + b"\x78\x02")
+        layer = b"".join(parts)
+        self.layers.append(b"\x1a" + _varint(len(layer)) + layer)  # Tile.layers = 3
 
     def serialize(self) -> bytes:
-        return self.tile.SerializeToString()
+        return b"".join(self.layers)
+
+
+#: Feature.type = 3 with its value, then the key of Feature.geometry = 4 (packed)
+_TYPE_FIELD = {kind: bytes((0x18, mvt_type, 0x22)) for kind, mvt_type in MVT_TYPE.items()}

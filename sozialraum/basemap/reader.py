@@ -267,7 +267,8 @@ def read_basemap_features(path: Path, area_4326: BaseGeometry) -> BasemapFeature
             .with_filter(osmium.filter.KeyFilter(*_AREA_KEYS).enable_for(osmium.osm.AREA))
             .with_filter(osmium.filter.EmptyTagFilter().enable_for(not_ways))
         )
-        out.header_time = _header_time(processor.header)
+        if path.name.lower().endswith(".pbf"):  # XML headers carry no replication time
+            out.header_time = _header_time(processor.header)
         for obj in processor:
             if obj.is_relation():
                 continue

@@ -60,9 +60,9 @@ def tile_bounds(z: int, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
     return minx, maxy - size, minx + size, maxy
 
 
-def area_tiles(area_merc: BaseGeometry, z: int) -> tuple[np.ndarray, np.ndarray]:
-    """XYZ tiles of zoom ``z`` whose interior meets the area (Web Mercator polygon),
-    sorted by PMTiles tile id."""
+def area_tiles(area_merc: BaseGeometry, z: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """XYZ tiles (x, y and PMTiles tile id arrays) of zoom ``z`` whose interior meets the
+    area (Web Mercator polygon), sorted by tile id."""
     size = tile_size(z)
     last = (1 << z) - 1
     minx, miny, maxx, maxy = area_merc.bounds
@@ -74,8 +74,9 @@ def area_tiles(area_merc: BaseGeometry, z: int) -> tuple[np.ndarray, np.ndarray]
     shapely.prepare(area_merc)
     meets = shapely.intersects(area_merc, boxes) & ~shapely.touches(area_merc, boxes)
     xs, ys = xs[meets], ys[meets]
-    order = np.argsort([zxy_to_tileid(z, int(x), int(y)) for x, y in zip(xs, ys, strict=True)])
-    return xs[order], ys[order]
+    ids = np.array([zxy_to_tileid(z, int(x), int(y)) for x, y in zip(xs, ys, strict=True)])
+    order = np.argsort(ids)
+    return xs[order], ys[order], ids[order]
 
 
 @dataclass
@@ -221,7 +222,7 @@ def zoom_tiles(
         new = np.ones(len(feature), dtype=bool)
         new[1:] = (tile_i[1:] != tile_i[:-1]) | (group[1:] != group[:-1])
         out_id = np.cumsum(new) - 1
-        commands = mvt.encode_geometries(clipped, kinds, out_id)
+        commands = mvt.packed_geometries(clipped, kinds, out_id)
         heads = np.flatnonzero(new)  # first pair of each output feature
         head_tile = tile_i[heads]
         head_bounds = np.searchsorted(head_tile, np.arange(len(bx) + 1))

@@ -205,7 +205,7 @@ def test_vectorised_encoder_agrees_with_mapbox_vector_tile():
     geoms = shapely.set_coordinates(geoms, np.rint(shapely.get_coordinates(geoms)))
     polygons = kinds == mvt.POLYGON
     geoms[polygons] = mvt.orient_for_mvt(geoms[polygons])
-    commands = mvt.encode_geometries(geoms, kinds)
+    commands = mvt.packed_geometries(geoms, kinds)
     writer = mvt.TileWriter()
     writer.add_layer(
         "t",
@@ -236,3 +236,21 @@ def test_degenerate_shapes_are_left_out():
     commands = mvt.encode_geometries(geoms, np.array([mvt.POLYGON, mvt.LINE, mvt.POLYGON]))
     assert commands[0] is None and commands[1] is None
     assert commands[2] is not None and commands[2][-1] == 15  # ClosePath
+
+
+def test_varints_at_the_byte_boundaries():
+    values = np.array([0, 1, 127, 128, 300, 16383, 16384, 2**21, 2**28 - 1, 2**28, 2**32 - 1])
+    data, offset = mvt.varints(values)
+    decoded, pos = [], 0
+    while pos < len(data):
+        value, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        decoded.append(value)
+    assert decoded == values.tolist()
+    assert offset.tolist()[-1] == len(data) and offset.tolist()[:4] == [0, 1, 2, 3]
