@@ -31,7 +31,8 @@ EXTENT = 4096
 BUFFER = 64  # tile units around each tile (MVT buffer)
 POINT, LINE, POLYGON = 0, 1, 2
 LAYER_NAMES = list(LAYERS)
-BATCH = 512  # tiles clipped and transformed together
+BATCH = 512  # tiles clipped and transformed together (at most)
+MAX_PAIRS = 20_000  # (tile, feature) pairs clipped together (at least one tile)
 
 
 def to_mercator(geoms: np.ndarray) -> np.ndarray:
@@ -180,14 +181,19 @@ def zoom_tiles(
     tree = shapely.STRtree(geoms)
     unit = tile_size(z) / EXTENT
     pad = BUFFER * unit
-    for start in range(0, len(xs), BATCH):
-        bx, by = xs[start : start + BATCH], ys[start : start + BATCH]
+    minx, miny, maxx, maxy = tile_bounds(z, xs, ys)
+    boxes = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+    all_tiles, all_geoms = tree.query(boxes, predicate="intersects")
+    all_features = rows[all_geoms]  # row in the table per (tile, feature) pair
+    order = np.lexsort((all_geoms, table.group[all_features], table.layer[all_features], all_tiles))
+    all_tiles, all_geoms = all_tiles[order], all_geoms[order]
+    pairs_before = np.searchsorted(all_tiles, np.arange(len(xs) + 1))
+    for start, end in _batches(pairs_before):
+        lo, hi = pairs_before[start], pairs_before[end]
+        bx, by = xs[start:end], ys[start:end]
         minx, miny, maxx, maxy = tile_bounds(z, bx, by)
-        boxes = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
-        tile_i, geom_j = tree.query(boxes, predicate="intersects")
-        feature = rows[geom_j]  # row in the table per (tile, feature) pair
-        order = np.lexsort((geom_j, table.group[feature], table.layer[feature], tile_i))
-        tile_i, geom_j, feature = tile_i[order], geom_j[order], feature[order]
+        tile_i, geom_j = all_tiles[lo:hi] - start, all_geoms[lo:hi]
+        feature = rows[geom_j]
         kinds = table.kind[feature]
         clipped = geoms[geom_j].copy()
         bounds = np.searchsorted(tile_i, np.arange(len(bx) + 1))
@@ -243,6 +249,19 @@ def zoom_tiles(
             if features:
                 writer.add_layer(LAYER_NAMES[current], features)
             yield int(bx[t]), int(by[t]), writer.serialize()
+
+
+def _batches(pairs_before: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Ranges of tiles clipped together: at most ``BATCH`` tiles and about ``MAX_PAIRS``
+    (tile, feature) pairs, so that memory stays flat at low zooms of a large area."""
+    n = len(pairs_before) - 1
+    start = 0
+    while start < n:
+        limit = pairs_before[start] + MAX_PAIRS
+        end = int(np.searchsorted(pairs_before, limit, side="right")) - 1
+        end = min(max(end, start + 1), start + BATCH, n)
+        yield start, end
+        start = end
 
 
 def _single_kind(geoms: np.ndarray, kinds: np.ndarray) -> np.ndarray:
