@@ -1,11 +1,11 @@
 """Cut the basemap features into Mapbox Vector Tiles (Web Mercator z/x/y, extent 4096).
 
 Everything geometric happens on arrays (shapely 2): per zoom the features are simplified
-once, an STRtree finds the features of each tile, ``clip_by_rect`` clips them to the tile
-plus its buffer, and one vectorised transform moves all coordinates of a batch of tiles
-into integer tile coordinates (y up, as ``mapbox_vector_tile``'s own ``quantize_bounds``
-would produce them). ``mapbox_vector_tile.encode`` then flips y, checks the winding order
-(exterior rings clockwise in screen coordinates) and writes the protobuf.
+once (Douglas-Peucker, 4 tile units = 1/1024 of a tile below the top zoom), an STRtree
+finds the features of each tile, ``clip_by_rect`` clips them to the tile plus its buffer
+(64 units), and one vectorised transform moves all coordinates of a batch of tiles into
+integer tile coordinates (y down, 0..4096). Polygons that rounding made invalid are
+repaired, all are oriented for MVT, and :mod:`sozialraum.basemap.mvt` encodes the batch.
 """
 
 from __future__ import annotations
@@ -36,7 +36,18 @@ MAX_PAIRS = 20_000  # (tile, feature) pairs clipped together (at least one tile)
 
 
 def to_mercator(geoms: np.ndarray) -> np.ndarray:
-    """Lon/lat geometries (EPSG:4326) to Web Mercator metres (EPSG:3857), vectorised."""
+    """Project geometries to Web Mercator, vectorised.
+
+    Parameters
+    ----------
+    geoms : numpy array of shapely geometries
+        EPSG:4326, lon/lat degrees (latitudes clipped to +-85.0511).
+
+    Returns
+    -------
+    numpy array of shapely geometries
+        EPSG:3857, metres.
+    """
 
     def project(coords: np.ndarray) -> np.ndarray:
         lon = coords[:, 0]
@@ -62,8 +73,22 @@ def tile_bounds(z: int, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def area_tiles(area_merc: BaseGeometry, z: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """XYZ tiles (x, y and PMTiles tile id arrays) of zoom ``z`` whose interior meets the
-    area (Web Mercator polygon), sorted by tile id."""
+    """The tiles of one zoom that the area needs.
+
+    Parameters
+    ----------
+    area_merc : shapely (Multi)Polygon
+        The area in EPSG:3857 metres.
+    z : int
+        Zoom level.
+
+    Returns
+    -------
+    tuple of numpy arrays
+        x, y (XYZ, y from the north) and PMTiles tile ids of the tiles whose interior meets
+        the area's interior (a tile that only touches the outline is left out), sorted by
+        tile id.
+    """
     size = tile_size(z)
     last = (1 << z) - 1
     minx, miny, maxx, maxy = area_merc.bounds
@@ -106,14 +131,23 @@ def _kind_of(geoms: np.ndarray) -> np.ndarray:
 def make_table(
     layers: list[str], geoms_4326, props: list[dict], minzooms, clip_merc: BaseGeometry
 ) -> FeatureTable:
-    """Project features to Web Mercator and clip them to ``clip_merc`` (area plus margin)."""
+    """The features as a :class:`FeatureTable`: projected and clipped.
+
+    Parameters
+    ----------
+    layers, props, minzooms : lists
+        Layer name, tile attributes and first zoom per feature.
+    geoms_4326 : sequence of shapely geometries
+        EPSG:4326, lon/lat degrees.
+    clip_merc : shapely (Multi)Polygon
+        The area plus its margin in EPSG:3857 metres; features are cut to it.
+    """
     geoms = to_mercator(np.asarray(geoms_4326, dtype=object))
     shapely.prepare(clip_merc)
     inside = shapely.contains_properly(clip_merc, geoms)
     rest = np.flatnonzero(~inside)
     if len(rest):
         geoms[rest] = shapely.intersection(shapely.make_valid(geoms[rest]), clip_merc)
-    kind = _kind_of(geoms)
     # an intersection can leave mixed collections (a polygon touching the margin along a line)
     mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
     for i in mixed:
@@ -171,7 +205,23 @@ def _zoom_geometries(table: FeatureTable, z: int, maxzoom: int) -> tuple[np.ndar
 def zoom_tiles(
     table: FeatureTable, z: int, xs: np.ndarray, ys: np.ndarray, maxzoom: int
 ) -> Iterator[tuple[int, int, bytes]]:
-    """The tiles (x, y, MVT bytes, uncompressed) of zoom ``z`` in the order given.
+    """Encode the tiles of one zoom.
+
+    Parameters
+    ----------
+    table : FeatureTable
+        All features (EPSG:3857).
+    z : int
+        Zoom level.
+    xs, ys : numpy arrays
+        The tiles to make (from :func:`area_tiles`), in the order they are yielded.
+    maxzoom : int
+        The archive's top zoom (no simplification there).
+
+    Yields
+    ------
+    tuple of (int, int, bytes)
+        x, y and the uncompressed MVT bytes of each tile.
 
     Within a tile, the lines and points of one layer with the same attributes (the parts
     of one street, the unnamed footways) become one multi-geometry feature: fewer features,
