@@ -12,7 +12,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from sozialraum.basemap import BasemapArchive
+from sozialraum.basemap import BasemapArchive, build_basemap
 
 from .conftest import raw_rings, surveyor_area, tile_box_4326, tile_of
 
@@ -272,3 +272,22 @@ def test_every_geometry_is_valid_and_wound_as_mvt_wants(built, name):
                     if geom.geom_type.endswith("LineString"):
                         assert geom.length > 0
     assert polygons > 0
+
+
+def test_the_demo_area_gets_streets_with_names(tmp_path):
+    """The fictional demo area's generated OSM file makes a basemap with named streets."""
+    from conftest import ROOT
+
+    osm = ROOT / "data" / "musterstadt-nord.osm"
+    points = [(n.lon, n.lat) for n in osmium.FileProcessor(str(osm), osmium.osm.NODE)]
+    area = shapely.envelope(shapely.multipoints(points))
+    stats = build_basemap(osm, area, tmp_path / "basemap.pmtiles")
+    names = set()
+    with BasemapArchive(tmp_path / "basemap.pmtiles") as archive:
+        for z, x, y in archive.coordinates():
+            if z == 16:
+                layers = decode(archive.tile(z, x, y))
+                names |= {f["properties"].get("name") for f in layers["roads"]["features"]}
+                assert "buildings" in layers
+    assert {"Hauptstraße", "Bahnhofstraße", "Am Anger"} <= names
+    assert stats.tiles > 0
