@@ -241,11 +241,20 @@ def _value(value) -> bytes:
 
 class TileWriter:
     """Write one MVT tile (``vector_tile.proto``) layer by layer; keys and values are
-    shared within a layer."""
+    shared within a layer.
 
-    def __init__(self, extent: int = 4096):
+    Parameters
+    ----------
+    extent : int
+        Tile extent (4096).
+    cache : dict, optional
+        Encoded ``Value`` and key messages, shared by the writers of many tiles.
+    """
+
+    def __init__(self, extent: int = 4096, cache: dict | None = None):
         self.extent = extent
         self.layers: list[bytes] = []
+        self.cache = {} if cache is None else cache
 
     def add_layer(self, name: str, features: list[tuple[int, bytes, dict]]) -> None:
         """Add a layer of (kind, packed geometry, properties) features (field numbers as
@@ -255,9 +264,9 @@ class TileWriter:
             return
         keys: dict[str, int] = {}
         values: dict[tuple, int] = {}
+        small, slow, type_field = _SMALL, _slow_varint, _TYPE_FIELD
         encoded = name.encode("utf-8")
-        parts = [b"\x0a" + _varint(len(encoded)) + encoded]
-        varint = _varint
+        parts = [b"\x0a" + small[len(encoded)] + encoded]
         for kind, geometry, props in features:
             if props:
                 tags = []
@@ -269,18 +278,27 @@ class TileWriter:
                     if v is None:
                         v = values[(type(value), value)] = len(values)
                     tags += (k, v)
-                packed = bytes(tags) if max(tags) < 0x80 else b"".join(map(varint, tags))
-                head = b"\x12" + varint(len(packed)) + packed + _TYPE_FIELD[kind]
+                packed = bytes(tags) if max(tags) < 0x80 else b"".join(map(_varint, tags))
+                head = b"\x12" + small[len(packed)] + packed + type_field[kind]
             else:
-                head = _TYPE_FIELD[kind]
-            size = varint(len(geometry))
-            parts += (b"\x12", varint(len(head) + len(size) + len(geometry)), head, size, geometry)
+                head = type_field[kind]
+            n = len(geometry)
+            size = small[n] if n < 16384 else slow(n)
+            n += len(head) + len(size)
+            parts += (b"\x12", small[n] if n < 16384 else slow(n), head, size, geometry)
+        cache = self.cache
         for key in keys:
-            encoded = key.encode("utf-8")
-            parts.append(b"\x1a" + _varint(len(encoded)) + encoded)
-        for _, value in values:
-            encoded = _value(value)
-            parts.append(b"\x22" + _varint(len(encoded)) + encoded)
+            encoded = cache.get(key)
+            if encoded is None:
+                text = key.encode("utf-8")
+                encoded = cache[key] = b"\x1a" + _varint(len(text)) + text
+            parts.append(encoded)
+        for typed in values:
+            encoded = cache.get(typed)
+            if encoded is None:
+                message = _value(typed[1])
+                encoded = cache[typed] = b"\x22" + _varint(len(message)) + message
+            parts.append(encoded)
         parts.append(b"\x28" + _varint(self.extent) + b"\x78\x02")
         layer = b"".join(parts)
         self.layers.append(b"\x1a" + _varint(len(layer)) + layer)  # Tile.layers = 3

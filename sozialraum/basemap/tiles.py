@@ -238,6 +238,7 @@ def zoom_tiles(
     order = np.lexsort((all_geoms, table.group[all_features], table.layer[all_features], all_tiles))
     all_tiles, all_geoms = all_tiles[order], all_geoms[order]
     pairs_before = np.searchsorted(all_tiles, np.arange(len(xs) + 1))
+    cache: dict = {}  # encoded keys and values, shared by the tiles of this zoom
     for start, end in _batches(pairs_before):
         lo, hi = pairs_before[start], pairs_before[end]
         bx, by = xs[start:end], ys[start:end]
@@ -283,7 +284,7 @@ def zoom_tiles(
         head_tile = tile_i[heads]
         head_bounds = np.searchsorted(head_tile, np.arange(len(bx) + 1))
         for t in range(len(bx)):
-            writer = mvt.TileWriter(EXTENT)
+            writer = mvt.TileWriter(EXTENT, cache)
             features: list = []
             current = -1
             for f in range(head_bounds[t], head_bounds[t + 1]):
