@@ -281,8 +281,13 @@ def zoom_tiles(
         out_id = np.cumsum(new) - 1
         commands = mvt.packed_geometries(clipped, kinds, out_id)
         heads = np.flatnonzero(new)  # first pair of each output feature
-        head_tile = tile_i[heads]
-        head_bounds = np.searchsorted(head_tile, np.arange(len(bx) + 1))
+        head_bounds = np.searchsorted(tile_i[heads], np.arange(len(bx) + 1)).tolist()
+        head_rows = feature[heads]
+        head_layers = table.layer[head_rows].tolist()
+        head_kinds = kinds[heads].tolist()
+        head_rows = head_rows.tolist()
+        props = table.props
+        xs_out, ys_out = bx.tolist(), by.tolist()
         for t in range(len(bx)):
             writer = mvt.TileWriter(EXTENT, cache)
             features: list = []
@@ -290,16 +295,15 @@ def zoom_tiles(
             for f in range(head_bounds[t], head_bounds[t + 1]):
                 if commands[f] is None:
                     continue
-                row = feature[heads[f]]
-                layer = table.layer[row]
+                layer = head_layers[f]
                 if layer != current:
                     if features:
                         writer.add_layer(LAYER_NAMES[current], features)
                     features, current = [], layer
-                features.append((kinds[heads[f]], commands[f], table.props[row]))
+                features.append((head_kinds[f], commands[f], props[head_rows[f]]))
             if features:
                 writer.add_layer(LAYER_NAMES[current], features)
-            yield int(bx[t]), int(by[t]), writer.serialize()
+            yield xs_out[t], ys_out[t], writer.serialize()
 
 
 def _batches(pairs_before: np.ndarray) -> Iterator[tuple[int, int]]:
