@@ -104,7 +104,8 @@ class BasemapArchive:
     Opening checks the header (magic, spec version 3, MVT tiles, offsets inside the
     file) and raises :class:`BasemapArchiveError` for anything else. The archive keeps
     the file it opened: an archive replaced meanwhile (``os.replace``) is read as it was
-    until the object is closed and opened again, never as a mix of both.
+    until the object is closed and opened again, never as a mix of both
+    (:meth:`is_current` tells when to reopen). Reading is thread-safe.
 
     Parameters
     ----------
@@ -116,7 +117,8 @@ class BasemapArchive:
         self.path = Path(path)
         try:
             with self.path.open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
+                stat = os.fstat(handle.fileno())
+                size = stat.st_size
                 if size < HEADER_BYTES:
                     raise BasemapArchiveError(f"basemap archive truncated: {self.path.name}")
                 self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -127,6 +129,9 @@ class BasemapArchive:
                 f"basemap archive unreadable: {self.path.name} ({exc.strerror})"
             ) from None
         self.size = size
+        #: which file this is (inode and modification time): an ETag part for tiles, and
+        #: what :meth:`is_current` compares
+        self.identity = f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{size:x}"
         try:
             self.header = deserialize_header(self._map[:HEADER_BYTES])
         except Exception:  # pmtiles raises its own classes and decoding errors
@@ -230,6 +235,15 @@ class BasemapArchive:
             return gzip.decompress(data)
         except (OSError, EOFError, zlib.error):
             raise BasemapArchiveError(f"basemap tile corrupt: {self.path.name}") from None
+
+    def is_current(self) -> bool:
+        """Whether the path still names the file this object reads (``False`` after a
+        rebuild replaced it, or when it is gone): then open the archive again."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return False
+        return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}" == self.identity
 
     def close(self) -> None:
         """Release the memory map."""

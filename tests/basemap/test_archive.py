@@ -59,6 +59,8 @@ def test_rebuild_replaces_the_file_and_open_readers_keep_their_version(built, tm
     assert len(list(new.coordinates())) == stats.tiles
     assert old.get(z, x, y) == old_tile  # the open reader still reads its complete file
     assert len(list(old.coordinates())) == b.stats.tiles
+    assert not old.is_current() and new.is_current()
+    assert old.identity != new.identity
     old.close()
     new.close()
     assert [p.name for p in tmp_path.iterdir()] == ["basemap.pmtiles"]
