@@ -218,6 +218,123 @@ def _header_time(header) -> str | None:
     return None
 
 
+class BasemapCollector:
+    """Collects the basemap features from OSM objects, one at a time.
+
+    :func:`read_basemap_features` feeds it from its own pass; the import's pass can feed
+    the same objects (nodes and ways with locations, areas from ``with_areas``) if its
+    filters let through the keys in ``NODE_KEYS``, ``WAY_KEYS`` and ``AREA_KEYS``.
+    Objects it has no use for are ignored.
+    """
+
+    NODE_KEYS = _NODE_KEYS
+    WAY_KEYS = _WAY_KEYS
+    AREA_KEYS = _AREA_KEYS
+
+    def __init__(self) -> None:
+        self._wkb = WKBFactory()
+        self._layers: list[str] = []
+        self._wkbs: list[bytes] = []
+        self._props: list[dict] = []
+        self._minzooms: list[int] = []
+        self.newest: datetime | None = None
+        self.header_time: str | None = None
+
+    def _keep(self, layer: str, data: bytes, attrs: dict, minzoom: int | None = None) -> None:
+        self._layers.append(layer)
+        self._wkbs.append(data)
+        self._props.append(attrs)
+        self._minzooms.append(LAYERS[layer.split(":")[0]] if minzoom is None else minzoom)
+
+    def add(self, obj) -> None:
+        """Take one pyosmium object (node, way or area; relations are ignored)."""
+        if obj.is_relation():
+            return
+        tags = obj.tags
+        stamp = obj.timestamp
+        if stamp is not None and (self.newest is None or stamp > self.newest):
+            self.newest = stamp
+        keep, wkb = self._keep, self._wkb
+        if obj.is_node():
+            if not obj.location.valid():
+                return
+            number = tags.get("addr:housenumber")
+            place = tags.get("place")
+            if not number and place not in PLACE_KINDS:
+                return
+            point = wkb.create_point(obj.location)
+            if number:
+                street = tags.get("addr:street") or tags.get("addr:place")
+                keep("housenumbers", point, _props(housenumber=number, street=street))
+            if place in PLACE_KINDS and name_of(tags):
+                keep("places", point, {"kind": place, "name": name_of(tags)})
+        elif obj.is_way():
+            line = _line_feature(tags)
+            number = tags.get("addr:housenumber")
+            if line is None and not number:
+                return
+            closed = obj.is_closed()
+            if line is None and closed:
+                return  # closed ways with an address arrive as areas
+            try:
+                data = wkb.create_linestring(obj)
+            except (RuntimeError, osmium.InvalidLocationError):
+                return
+            if line is not None:
+                layer, kind, minzoom = line
+                attrs = {"kind": kind}
+                if layer != "rail":
+                    attrs.update(_props(name=name_of(tags)))
+                if layer == "roads":
+                    attrs.update(_props(ref=tags.get("ref", "").strip()))
+                keep(layer, data, attrs, minzoom)
+            if number and not closed:
+                street = tags.get("addr:street") or tags.get("addr:place")
+                keep("housenumbers:line", data, _props(housenumber=number, street=street))
+        elif obj.is_area():
+            polygon = _polygon_feature(tags)
+            number = tags.get("addr:housenumber")
+            if polygon is None and not number:
+                return
+            try:
+                data = wkb.create_multipolygon(obj)
+            except (RuntimeError, osmium.InvalidLocationError):
+                return
+            if polygon is not None:
+                layer, kind = polygon
+                keep(layer, data, _props(kind=kind))
+            if number:
+                street = tags.get("addr:street") or tags.get("addr:place")
+                keep("housenumbers:area", data, _props(housenumber=number, street=street))
+
+    def features(self, area_4326: BaseGeometry) -> BasemapFeatures:
+        """The collected features that meet the area (EPSG:4326), lines of one layer and
+        attributes joined, house numbers of buildings as points on them."""
+        out = BasemapFeatures(header_time=self.header_time)
+        out.newest = self.newest.astimezone(UTC) if self.newest is not None else None
+        if not self._wkbs:
+            return out
+        geoms = shapely.from_wkb(self._wkbs)
+        layer_of = np.array(self._layers, dtype=object)
+        # house numbers of areas and lines become points on them
+        for suffix in ("housenumbers:area", "housenumbers:line"):
+            rows = layer_of == suffix
+            if rows.any():
+                if suffix.endswith("area"):
+                    geoms[rows] = shapely.point_on_surface(shapely.make_valid(geoms[rows]))
+                else:
+                    geoms[rows] = shapely.line_interpolate_point(geoms[rows], 0.5, normalized=True)
+                layer_of[rows] = "housenumbers"
+        shapely.prepare(area_4326)
+        inside = shapely.intersects(area_4326, geoms) & ~shapely.is_empty(geoms)
+        rows = np.flatnonzero(inside)
+        props, minzooms = self._props, self._minzooms
+        kept = [layer_of[i] for i in rows], geoms[rows], [props[i] for i in rows]
+        for layer, geometry, attrs, minzoom in _merge_lines(*kept, [minzooms[i] for i in rows]):
+            out.add(layer, geometry, attrs, minzoom)
+        return out
+
+
 def read_basemap_features(path: Path, area_4326: BaseGeometry) -> BasemapFeatures:
     """Collect the basemap features of an OSM file in one streaming pass.
 
@@ -245,17 +362,7 @@ def read_basemap_features(path: Path, area_4326: BaseGeometry) -> BasemapFeature
     """
     path = Path(path)
     _check(path)
-    wkb = WKBFactory()
-    out = BasemapFeatures()
-    kinds, wkbs, props, minzooms = [], [], [], []
-    newest = None
-
-    def keep(layer, data, attrs, minzoom=None):
-        kinds.append(layer)
-        wkbs.append(data)
-        props.append(attrs)
-        minzooms.append(LAYERS[layer.split(":")[0]] if minzoom is None else minzoom)
-
+    collector = BasemapCollector()
     not_ways = osmium.osm.NODE | osmium.osm.RELATION | osmium.osm.AREA
     try:
         processor = (
@@ -268,84 +375,13 @@ def read_basemap_features(path: Path, area_4326: BaseGeometry) -> BasemapFeature
             .with_filter(osmium.filter.EmptyTagFilter().enable_for(not_ways))
         )
         if path.name.lower().endswith(".pbf"):  # XML headers carry no replication time
-            out.header_time = _header_time(processor.header)
+            collector.header_time = _header_time(processor.header)
+        add = collector.add
         for obj in processor:
-            if obj.is_relation():
-                continue
-            tags = obj.tags
-            stamp = obj.timestamp
-            if stamp is not None and (newest is None or stamp > newest):
-                newest = stamp
-            if obj.is_node():
-                if not obj.location.valid():
-                    continue
-                point = wkb.create_point(obj.location)
-                number = tags.get("addr:housenumber")
-                if number:
-                    street = tags.get("addr:street") or tags.get("addr:place")
-                    keep("housenumbers", point, _props(housenumber=number, street=street))
-                place = tags.get("place")
-                if place in PLACE_KINDS and name_of(tags):
-                    keep("places", point, {"kind": place, "name": name_of(tags)})
-            elif obj.is_way():
-                line = _line_feature(tags)
-                number = tags.get("addr:housenumber")
-                closed = obj.is_closed()
-                if line is None and (not number or closed):
-                    continue  # closed ways with an address arrive as areas
-                try:
-                    data = wkb.create_linestring(obj)
-                except (RuntimeError, osmium.InvalidLocationError):
-                    continue
-                if line is not None:
-                    layer, kind, minzoom = line
-                    attrs = {"kind": kind}
-                    if layer != "rail":
-                        attrs.update(_props(name=name_of(tags)))
-                    if layer == "roads":
-                        attrs.update(_props(ref=tags.get("ref", "").strip()))
-                    keep(layer, data, attrs, minzoom)
-                if number and not closed:
-                    street = tags.get("addr:street") or tags.get("addr:place")
-                    keep("housenumbers:line", data, _props(housenumber=number, street=street))
-            elif obj.is_area():
-                polygon = _polygon_feature(tags)
-                number = tags.get("addr:housenumber")
-                if polygon is None and not number:
-                    continue
-                try:
-                    data = wkb.create_multipolygon(obj)
-                except (RuntimeError, osmium.InvalidLocationError):
-                    continue
-                if polygon is not None:
-                    layer, kind = polygon
-                    keep(layer, data, _props(kind=kind))
-                if number:
-                    street = tags.get("addr:street") or tags.get("addr:place")
-                    keep("housenumbers:area", data, _props(housenumber=number, street=street))
+            add(obj)
     except RuntimeError as exc:
         raise BasemapInputError(f"cannot read {path.name}: {exc}") from None
-    out.newest = newest.astimezone(UTC) if newest is not None else None
-    if not wkbs:
-        return out
-    geoms = shapely.from_wkb(wkbs)
-    layer_of = np.array(kinds, dtype=object)
-    # house numbers of areas and lines become points on them
-    for suffix in ("housenumbers:area", "housenumbers:line"):
-        rows = layer_of == suffix
-        if rows.any():
-            if suffix.endswith("area"):
-                geoms[rows] = shapely.point_on_surface(shapely.make_valid(geoms[rows]))
-            else:
-                geoms[rows] = shapely.line_interpolate_point(geoms[rows], 0.5, normalized=True)
-            layer_of[rows] = "housenumbers"
-    shapely.prepare(area_4326)
-    inside = shapely.intersects(area_4326, geoms) & ~shapely.is_empty(geoms)
-    rows = np.flatnonzero(inside)
-    kept = [layer_of[i] for i in rows], geoms[rows], [props[i] for i in rows]
-    for layer, geometry, attrs, minzoom in _merge_lines(*kept, [minzooms[i] for i in rows]):
-        out.add(layer, geometry, attrs, minzoom)
-    return out
+    return collector.features(area_4326)
 
 
 _MERGED = ("roads", "paths", "waterways", "rail")

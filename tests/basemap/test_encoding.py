@@ -254,3 +254,22 @@ def test_varints_at_the_byte_boundaries():
         decoded.append(value)
     assert decoded == values.tolist()
     assert offset.tolist()[-1] == len(data) and offset.tolist()[:4] == [0, 1, 2, 3]
+
+
+def test_collector_fed_from_another_pass_gives_the_same_features(tmp_path):
+    """The import's own pass (other filters, every object) can feed the collector."""
+    import osmium
+
+    from sozialraum.basemap.reader import BasemapCollector, read_basemap_features
+
+    osm = tmp_path / "small.osm"
+    osm.write_text(_osm_xml(), encoding="utf-8")
+    area = shapely.box(LON - 4 * D, LAT - 2 * D, LON + 4 * D, LAT + 4 * D)
+    collector = BasemapCollector()
+    for obj in osmium.FileProcessor(str(osm)).with_locations().with_areas():
+        collector.add(obj)
+    fed = collector.features(area)
+    read = read_basemap_features(osm, area)
+    assert fed.layer == read.layer and fed.props == read.props
+    assert all(a.equals(b) for a, b in zip(fed.geometry, read.geometry, strict=True))
+    assert sorted(set(fed.layer)) == ["buildings", "housenumbers", "paths", "roads"]
