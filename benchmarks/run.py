@@ -4,7 +4,8 @@ Machines here are noisy (2 cores): every figure is a median of repeated runs and
 printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
-       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts]
+       [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
+               basemap]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -258,6 +259,7 @@ def main() -> None:
             "offers",
             "privacy",
             "districts",
+            "basemap",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -314,6 +316,10 @@ def main() -> None:
         from districts import bench_districts  # benchmarks/districts.py: heavy district files
 
         bench_districts(min(args.repeat, 3))
+    if args.only in (None, "basemap"):
+        from basemap import bench_basemap  # benchmarks/basemap.py: vector tiles, tilemaker
+
+        bench_basemap(args.repeat, args.copies)
 
 
 if __name__ == "__main__":
