@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 from conftest import SHARED_OSM
 
-from sozialraum import offers
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import current_reachability, load_network
 from sozialraum.analysis.walk import distances_from_point
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
-from sozialraum.fieldnotes import Actor
 from sozialraum.model.offers import situation_from
 from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
 from sozialraum.model.roles import Role
 from sozialraum.osm.importer import import_area
+from sozialraum.services import offers
+from sozialraum.services.notes import Actor
 from sozialraum.store import GeoJSONStore
 
 TODAY = date(2026, 11, 21)

@@ -291,7 +291,8 @@ def _label_day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-#: How :func:`sozialraum.returns.return_evidence` starts the detail of a returned letter.
+#: How :func:`sozialraum.services.mailbox_returns.return_evidence` starts the detail of a
+#: returned letter.
 RETURNED_DETAIL_PREFIX = "Rückläufer: "
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, data_dir_option
+from sozialraum.cli._common import Group, data_dir_option
 
 __all__ = ["notes"]
 
@@ -50,8 +50,8 @@ def tie_addresses(data_dir, area, dry_run):
     the audit log. Notes with no address within 15 m are listed with the distance to the
     nearest one; tie them by hand (edit the note and choose the address).
     """
-    from sozialraum.fieldnotes import TIE_RADIUS_M, tie_mailbox_notes
     from sozialraum.model.notes import load_note_categories
+    from sozialraum.services.notes import TIE_RADIUS_M, tie_mailbox_notes
 
     store = _store(data_dir)
     store.read_meta(area)

@@ -14,11 +14,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, console, data_dir_option, write_output
-from sozialraum.cli_accounts import users
-from sozialraum.cli_backup import backup, restore
-from sozialraum.cli_notes import notes
-from sozialraum.cli_offers import offers
+from sozialraum.cli._common import Group, console, data_dir_option, write_output
+from sozialraum.cli.accounts import users
+from sozialraum.cli.backup import backup, restore
+from sozialraum.cli.notes import notes
+from sozialraum.cli.offers import offers
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import RISK_LEVELS
 
@@ -382,8 +382,8 @@ def purge(data_dir, area_names, dry_run):
     exports; this removes them from the files. The audit log records the note ids and
     the count, never their content. Run it daily (e.g. from cron or a systemd timer).
     """
-    from sozialraum.fieldnotes import expired_note_ids, purge_expired
-    from sozialraum.returns import expired_return_ids, purge_expired_returns
+    from sozialraum.services.mailbox_returns import expired_return_ids, purge_expired_returns
+    from sozialraum.services.notes import expired_note_ids, purge_expired
 
     store = _store(data_dir)
     today = settings.today()
@@ -437,8 +437,9 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     is stored or logged.
     """
     from sozialraum.analysis.matching import AddressMatcher
-    from sozialraum.mailbox_check import check_table, read_address_csv, result_csv
     from sozialraum.model.mailbox import load_actions
+    from sozialraum.services.mailbox_check import check_table, result_csv
+    from sozialraum.services.uploads import read_address_csv
 
     store = _store(data_dir)
     store.read_meta(area)
@@ -503,7 +504,7 @@ def import_returns(data_dir, input_file, area, columns, accept_fuzzy):
     skipped. Importing the same file twice adds nothing.
     """
     from sozialraum.model.privacy import load_privacy_guard
-    from sozialraum.returns import import_returns as run_import
+    from sozialraum.services.mailbox_returns import import_returns as run_import
 
     store = _store(data_dir)
     store.read_meta(area)
@@ -555,7 +556,7 @@ def returns_withdraw(data_dir, area, record_id, reason):
     """Withdraw a wrong returned-mail record (a lead's decision; audited): it stops
     counting as mailbox evidence at once and a re-import does not bring it back."""
     from sozialraum.model.privacy import load_privacy_guard
-    from sozialraum.returns import withdraw_return
+    from sozialraum.services.mailbox_returns import withdraw_return
 
     store = _store(data_dir)
     store.read_meta(area)
@@ -573,7 +574,7 @@ def returns_withdraw(data_dir, area, record_id, reason):
 def returns_rewrite_reasons(data_dir, area_names):
     """Replace the free-text reasons of records imported before reasons were mapped by
     their fixed-set key (one time; reading maps them anyway)."""
-    from sozialraum.returns import rewrite_free_text_reasons
+    from sozialraum.services.mailbox_returns import rewrite_free_text_reasons
 
     store = _store(data_dir)
     for name in area_names or store.areas():
@@ -591,7 +592,7 @@ def districts():
 @click.option("--area", required=True, help="Area name.")
 def districts_list(data_dir, area):
     """List the districts of an area with their team."""
-    from sozialraum.areas import district_summaries
+    from sozialraum.services.areas import district_summaries
 
     store = _store(data_dir)
     table = Table()
@@ -610,7 +611,7 @@ def districts_list(data_dir, area):
 @click.option("--remove", is_flag=True, help="Remove the district's team instead.")
 def districts_assign(data_dir, area, district, team, remove):
     """Make TEAM responsible for DISTRICT (its id or name)."""
-    from sozialraum.areas import assign_team
+    from sozialraum.services.areas import assign_team
 
     if (team is None) != remove:
         raise click.UsageError("give a TEAM, or --remove")
@@ -659,7 +660,7 @@ def profile(data_dir, area, slow, csv_file):
     than 1,000 m on foot from a post box."""
     from sozialraum.analysis.profile import profile_csv, profile_table
     from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
-    from sozialraum.areas import area_profile
+    from sozialraum.services.areas import area_profile
 
     store, table = _store(data_dir), _categories()
     speed = SLOW_SPEED_KMH if slow else DEFAULT_SPEED_KMH
@@ -695,7 +696,7 @@ def profile(data_dir, area, slow, csv_file):
 def coverage(data_dir, area, district, output):
     """Street coverage: per district, the streets with a field note or a walk stop in the last
     12 months (within 30 m), the last visit and its age class."""
-    from sozialraum.coverage import coverage_csv, district_coverage
+    from sozialraum.services.coverage import coverage_csv, district_coverage
 
     results = district_coverage(_store(data_dir), area, today=settings.today(), district=district)
     if output is not None:
@@ -729,7 +730,7 @@ def demo(data_dir):
     """Build the fictional demo area "Musterstadt-Nord" and its demo users if missing."""
     from sozialraum.accounts import accounts_dir
     from sozialraum.accounts.demo import install_demo_users
-    from sozialraum.demo import DEMO_AREA, install_demo
+    from sozialraum.demo.area import DEMO_AREA, install_demo
 
     store = _store(data_dir)
     if install_demo(store, actor=_actor(), categories=_categories()):
@@ -756,8 +757,8 @@ def demo(data_dir):
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(data_dir, host, port, workers, threads):
     """Start the web app with a production server (waitress, or gunicorn with --workers)."""
-    from sozialraum.server import serve as run_server
     from sozialraum.web import create_app
+    from sozialraum.web.server import serve as run_server
 
     config = {"DATA_DIR": str(settings.data_dir(data_dir))}
     app = create_app(config)  # a damaged data file stops here with a clear message

@@ -1,4 +1,5 @@
-"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see :mod:`sozialraum.backup`).
+"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see
+:mod:`sozialraum.store.backup` and :mod:`sozialraum.store.restore`).
 
 Both are safe while the web app runs. On bad input they print one line ``error: ...``
 to stderr and exit with status 1.
@@ -11,7 +12,7 @@ from pathlib import Path
 import click
 
 from sozialraum import settings
-from sozialraum._cli_common import data_dir_option
+from sozialraum.cli._common import data_dir_option
 from sozialraum.errors import SozialraumError
 
 __all__ = ["backup", "restore"]
@@ -58,7 +59,7 @@ def backup(data_dir, area, output):
     The archive holds every file of the area and a MANIFEST.json with the size and
     SHA-256 of each; restore it with 'sozialraum restore'.
     """
-    from sozialraum.backup import backup_area
+    from sozialraum.store.backup import backup_area
 
     try:
         report = backup_area(_store(data_dir), area, output or Path.cwd())
@@ -97,7 +98,7 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
     existing area is only overwritten with --replace; the running app then sees the
     restored area.
     """
-    from sozialraum.backup import restore_area
+    from sozialraum.store.restore import restore_area
 
     try:
         report = restore_area(
