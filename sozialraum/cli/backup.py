@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from sozialraum import settings
-from sozialraum.cli._common import data_dir_option
+from sozialraum.cli._common import data_dir_option, open_data_store
 from sozialraum.errors import SozialraumError
 
 __all__ = ["backup", "restore"]
@@ -23,12 +22,6 @@ class _Failure(click.ClickException):
 
     def show(self, file=None):
         click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _store(data_dir: Path | None):
-    from sozialraum.store import open_store
-
-    return open_store(settings.data_dir(data_dir))
 
 
 def _size(count: int) -> str:
@@ -62,7 +55,7 @@ def backup(data_dir, area, output):
     from sozialraum.store.backup import backup_area
 
     try:
-        report = backup_area(_store(data_dir), area, output or Path.cwd())
+        report = backup_area(open_data_store(data_dir), area, output or Path.cwd())
     except SozialraumError as exc:
         raise _Failure(exc.message) from None
     for skipped in report.skipped:
@@ -102,7 +95,11 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
 
     try:
         report = restore_area(
-            _store(data_dir), archive, area=area, replace=replace, allow_unsigned=allow_unsigned
+            open_data_store(data_dir),
+            archive,
+            area=area,
+            replace=replace,
+            allow_unsigned=allow_unsigned,
         )
     except SozialraumError as exc:
         raise _Failure(exc.message) from None
