@@ -43,6 +43,7 @@ from sozialraum.store.archive import (
     walk_area,
 )
 from sozialraum.store.geojson import GeoJSONStore
+from sozialraum.store.keys import KeyFile
 
 
 @dataclass
@@ -172,6 +173,70 @@ def _publish(tmp: Path, destination: Path) -> None:
     fsync_dir(destination.parent)
 
 
+def _archive_path(folder: Path, area: str, destination, created: datetime) -> Path:
+    """The archive file to write: ``destination``, or the default name inside it if it is a
+    folder; :class:`InvalidInput` if it exists, lies inside the area or has no folder."""
+    target = Path(destination).expanduser()
+    if target.is_dir():
+        target = target / default_archive_name(area, created)
+    target = target.absolute()
+    if target.resolve().is_relative_to(folder.resolve()):
+        raise InvalidInput("the archive may not be written inside the area folder")
+    if target.exists():
+        raise InvalidInput(f"{target} already exists; choose another file name")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"folder {target.parent} does not exist")
+    return target
+
+
+def _audit_warnings(staging: Path, keys: KeyFile) -> list[str]:
+    """A warning if the snapshot's audit log does not verify (a restore would refuse it)."""
+    if not ((staging / audit.LOG_NAME).exists() or (staging / audit.HEAD_NAME).exists()):
+        return []
+    result = audit.verify(staging, keys)
+    if result.ok:
+        return []
+    return [
+        "the audit log does not verify ("
+        + "; ".join(result.problems)
+        + "); restoring this archive will be refused"
+    ]
+
+
+def _manifest(area: str, created: datetime, files: list[dict]) -> dict:
+    """The unsigned manifest of a snapshot (see :mod:`sozialraum.store.archive`)."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "area": area,
+        "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sozialraum_version": __version__,
+        "files": [{"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in files],
+    }
+
+
+def _write_published(target: Path, manifest: dict, staging: Path, files: list[dict]) -> None:
+    """Write the archive to a temp file beside ``target``, fsync it and link it into place;
+    :class:`StorageError` (and no archive at ``target``) if that fails."""
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tar.gz", dir=target.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            _write_archive(fh, manifest, staging, files)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _publish(tmp, target)
+    except OSError as exc:
+        raise StorageError(
+            f"writing {target} failed ({exc.strerror}); no archive was written"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
 def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) -> BackupReport:
     """Write a consistent snapshot of ``area`` to a ``.tar.gz`` archive.
 
@@ -207,21 +272,11 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
     store = require_geojson_store(store)
     folder = store._existing_area_dir(area)
     created = datetime.now(UTC)
-    target = Path(destination).expanduser()
-    if target.is_dir():
-        target = target / default_archive_name(area, created)
-    target = target.absolute()
-    if target.resolve().is_relative_to(folder.resolve()):
-        raise InvalidInput("the archive may not be written inside the area folder")
-    if target.exists():
-        raise InvalidInput(f"{target} already exists; choose another file name")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"folder {target.parent} does not exist")
+    target = _archive_path(folder, area, destination, created)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}backup-", dir=target.parent))
     except OSError as exc:
         raise StorageError(f"cannot write to {target.parent}: {exc.strerror}") from None
-    tmp: Path | None = None
     try:
         try:
             files, skipped = _snapshot(store, area, staging)
@@ -229,37 +284,11 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
             raise StorageError(
                 f"copying area {area!r} failed ({exc.strerror}: {exc.filename})"
             ) from None
-        warnings = []
+        warnings = _audit_warnings(staging, store.audit_keys)
         key = store.audit_keys.current_or_create()
-        if (staging / audit.LOG_NAME).exists() or (staging / audit.HEAD_NAME).exists():
-            result = audit.verify(staging, store.audit_keys)
-            if not result.ok:
-                warnings.append(
-                    "the audit log does not verify ("
-                    + "; ".join(result.problems)
-                    + "); restoring this archive will be refused"
-                )
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "area": area,
-            "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "sozialraum_version": __version__,
-            "files": [{"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in files],
-        }
+        manifest = _manifest(area, created, files)
         manifest["signature"] = {"key_id": key.kid, "hmac": key.mac(signed_body(manifest))}
-        try:
-            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tar.gz", dir=target.parent)
-            tmp = Path(name)
-            with os.fdopen(fd, "wb") as fh:
-                _write_archive(fh, manifest, staging, files)
-                fh.flush()
-                os.fsync(fh.fileno())
-            _publish(tmp, target)
-        except OSError as exc:
-            raise StorageError(
-                f"writing {target} failed ({exc.strerror}); no archive was written"
-            ) from None
+        _write_published(target, manifest, staging, files)
         return BackupReport(
             area=area,
             path=target,
@@ -272,7 +301,4 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
             key_id=key.kid,
         )
     finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
         shutil.rmtree(staging, ignore_errors=True)

@@ -151,6 +151,35 @@ def _install(staging: Path, folder: Path, entries: dict) -> list[str]:
     return sorted(removed)
 
 
+def _swap_in(
+    store: GeoJSONStore, name: str, staging: Path, entries: dict, *, replace: bool
+) -> tuple[bool, list[str]]:
+    """Under the area's lock, move the checked files into the area folder; return whether
+    an area was replaced and the removed paths. A new folder that stayed empty is removed
+    again on failure."""
+    folder = store.area_dir(name)
+    new_folder = not folder.exists()
+    try:
+        with store._locked(name, create=True):
+            replaced = _has_content(folder)
+            if replaced and not replace:
+                raise InvalidInput(f"area {name!r} exists; restore with --replace to overwrite it")
+            try:
+                removed = _install(staging, folder, entries)
+            except OSError as exc:
+                raise StorageError(
+                    f"restoring area {name!r} failed ({exc.strerror}: {exc.filename}); "
+                    "it may be incomplete: run the restore again"
+                ) from None
+            for key in [k for k in store._cache if k[0] == name]:
+                store._cache.pop(key, None)
+    except SozialraumError:
+        if new_folder and not _has_content(folder):
+            shutil.rmtree(folder, ignore_errors=True)  # only the lock file we created
+        raise
+    return replaced, removed
+
+
 def restore_area(
     store: GeoJSONStore,
     archive: str | os.PathLike,
@@ -220,27 +249,7 @@ def restore_area(
         if _has_content(folder) and not replace:
             raise InvalidInput(f"area {name!r} exists; restore with --replace to overwrite it")
         checked = check_contents(staging, entries, store.audit_keys)
-        new_folder = not folder.exists()
-        try:
-            with store._locked(name, create=True):
-                replaced = _has_content(folder)
-                if replaced and not replace:
-                    raise InvalidInput(
-                        f"area {name!r} exists; restore with --replace to overwrite it"
-                    )
-                try:
-                    removed = _install(staging, folder, entries)
-                except OSError as exc:
-                    raise StorageError(
-                        f"restoring area {name!r} failed ({exc.strerror}: {exc.filename}); "
-                        "it may be incomplete: run the restore again"
-                    ) from None
-                for key in [k for k in store._cache if k[0] == name]:
-                    store._cache.pop(key, None)
-        except SozialraumError:
-            if new_folder and not _has_content(folder):
-                shutil.rmtree(folder, ignore_errors=True)  # only the lock file we created
-            raise
+        replaced, removed = _swap_in(store, name, staging, entries, replace=replace)
         done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
