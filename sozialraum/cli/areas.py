@@ -84,15 +84,7 @@ def import_command(
     box = parse_bbox(bbox) if bbox else None
     store = open_data_store(data_dir)
     table = instance_categories()
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} objects"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=quiet,
-        transient=True,
-    )
+    progress = _progress(quiet)
     try:
         with progress:
             task = progress.add_task("Start", total=None)
@@ -120,6 +112,25 @@ def import_command(
             "nothing was imported: run again with --replace-districts to replace the districts "
             "(notes and walks are re-assigned; team assignments of removed districts end)"
         ) from None
+    _print_import_report(area, report, table)
+
+
+def _progress(quiet: bool) -> Progress:
+    """The import's spinner on stderr: current step, objects read, time (off with --quiet)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} objects"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=quiet,
+        transient=True,
+    )
+
+
+def _print_import_report(area: str, report, table) -> None:
+    """The import's summary: counts per category, changes per layer, what was kept or
+    skipped."""
     summary = Table(title=f"Import of area '{area}' ({report.seconds:.1f} s)")
     summary.add_column("category")
     summary.add_column("id")
