@@ -27,7 +27,7 @@ from sozialraum.analysis.nearby import METRIC_CRS, project
 from sozialraum.analysis.streets import STREETS_ARTIFACT, StreetsUnavailable, load_streets
 from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
-from sozialraum.services.areas import _Memo, find_district
+from sozialraum.services.areas import Memo, find_district
 from sozialraum.services.exports import csv_text
 from sozialraum.store.base import Store
 
@@ -54,8 +54,8 @@ CSV_HEADER = (
     "Altersklasse",
 )
 
-_memo = _Memo(size=32)  # results per district, day and input revisions
-_lines_memo = _Memo(size=4)  # projected street lines per streets artifact revision
+_memo = Memo(size=32)  # results per district, day and input revisions
+_lines_memo = Memo(size=4)  # projected street lines per streets artifact revision
 _TO_LONLAT = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
@@ -63,9 +63,9 @@ def clear_cache(*, streets: bool = True) -> None:
     """Forget every cached result, and the projected street lines unless ``streets`` is
     false (benchmarks, tests)."""
     global _memo, _lines_memo
-    _memo = _Memo(size=32)
+    _memo = Memo(size=32)
     if streets:
-        _lines_memo = _Memo(size=4)
+        _lines_memo = Memo(size=4)
 
 
 def _to_metric(xy: np.ndarray) -> np.ndarray:
