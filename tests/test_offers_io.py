@@ -9,6 +9,7 @@ import pytest
 
 from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import Forbidden, TooLarge
+from sozialraum.model import offers as offer_model
 from sozialraum.model.roles import Role
 from sozialraum.services import offers_io
 from sozialraum.services.notes import Actor
@@ -208,7 +209,7 @@ def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
     assert report.updated == [fine] and report.unchanged == len(features) - 1
     props = demo_store.get(DEMO_AREA, "offers", fine)["properties"]
     assert props["edited_by"] == [LEAD.name] and props["checked_on"] == "2026-11-21"
-    flags = offers.model.offer_flags(props, TODAY)
+    flags = offer_model.offer_flags(props, TODAY)
     assert flags["unchecked"] and not flags["handout"] and flags["changed"] == [LEAD.name]
     others = [f for f in demo_store.query(DEMO_AREA, "offers") if f["id"] != fine]
     assert all("edited_by" not in f["properties"] for f in others)  # unchanged: untouched
@@ -220,7 +221,7 @@ def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
         )
     other = Actor("leitung-zwei", Role.LEAD, "Team Nord")
     offers.mark_checked(demo_store, DEMO_AREA, fine, expected_version=2, actor=other, today=TODAY)
-    assert offers.model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
+    assert offer_model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
         "handout"
     ]
 
