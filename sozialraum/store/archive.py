@@ -130,6 +130,7 @@ def walk_area(folder: Path, prefix: str = ""):
 
 
 def require_geojson_store(store) -> GeoJSONStore:
+    """``store`` if it is a :class:`GeoJSONStore`; :class:`StorageError` otherwise."""
     if not isinstance(store, GeoJSONStore):
         raise StorageError("backup and restore work with the GeoJSON file store only")
     return store

@@ -113,14 +113,18 @@ GERMAN_COLUMN_HINT = "Bitte die Spalten eindeutig benennen (z. B. Straße, Hausn
 
 
 def quoted_names(names: Sequence[str]) -> str:
+    """Column names for English messages: ``'a', 'b'``."""
     return ", ".join(f"'{n}'" for n in names)
 
 
 def german_quoted_names(names: Sequence[str]) -> str:
+    """Column names for German messages: ``„a“, „b“``."""
     return ", ".join(f"„{n}“" for n in names)
 
 
 def has_address(columns: Mapping[str, int], profiles) -> bool:
+    """Whether ``columns`` (role → index) locate an address: a street and a house number,
+    or a street column whose cells carry the number."""
     if "street" not in columns:
         return False
     if "housenumber" in columns:

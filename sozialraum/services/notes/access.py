@@ -43,6 +43,7 @@ def may_write(actor: Actor, team: str | None) -> bool:
 
 
 def require_write(actor: Actor, team: str | None) -> None:
+    """:class:`~sozialraum.errors.Forbidden` unless ``actor`` may change a note of ``team``."""
     if not may_write(actor, team):
         if actor.role == Role.VIEWER:
             raise Forbidden("viewers read notes but cannot change them")

@@ -22,6 +22,7 @@ CHECKED_BY_FOR_ROLE = {Role.LEAD: "teamleitung", Role.ADMIN: "verwaltung"}
 
 
 def require_edit(actor: Actor) -> None:
+    """:class:`~sozialraum.errors.Forbidden` unless ``actor`` may create and change offers."""
     if not can_edit_offers(actor.role):
         raise Forbidden(
             "Angebote legen Teamleitungen und die Administration an und ändern sie; "
