@@ -105,11 +105,14 @@ def test_rows_that_cannot_be_kept_are_reported_not_stored(demo_store, today):
         f"gestern;{good['street']};{good['housenumber']};verzogen\n"
         f"{_day(13, today)};{good['street']};{good['housenumber']};verzogen\n"
         f"{_day(1, today)};Nirgendwostraße;1;verzogen\n"
+        f"31.11.{today.year};{good['street']};{good['housenumber']};verzogen\n"
     ).encode()
     records, report = read_returns(demo_store, AREA, data, guard=GUARD, today=today)
     assert len(records) == 1
     problems = {p.row: p.german for p in report.problems}
-    assert sorted(problems) == [3, 4, 5, 6]
+    assert sorted(problems) == [3, 4, 5, 6, 7]
+    assert [p.row for p in report.problems] == sorted(problems), "notices in row order"
+    assert problems[7] == f"Zeile 7: Den 31.11.{today.year} gibt es nicht."
     assert "Zukunft" in problems[3] and "kein Datum" in problems[4]
     assert "Älter als 12 Monate" in problems[5]
     assert "Adresse nicht übernommen" in problems[6]

@@ -52,6 +52,15 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+def impossible_day(text: str) -> str | None:
+    """The text when it is written like a day that does not exist (``31.11.2026``)."""
+    text = (text or "").strip()
+    found = _GERMAN_DATE.match(text) or re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
+    if found and parse_day(text) is None:
+        return text
+    return None
+
+
 def find_column(header: list[str], aliases: set[str]) -> int | None:
     """Index of the first column whose name (case, umlauts, punctuation folded) is one of
     ``aliases``, or ``None``."""

@@ -23,6 +23,7 @@ from sozialraum.services.mailbox_returns.records import LAYER, ReturnsProblem
 from sozialraum.services.uploads import (
     RowProblem,
     address_values,
+    impossible_day,
     match_address,
     parse_day,
     read_address_csv,
@@ -230,6 +231,11 @@ def read_returns(
             return row[index].strip() if index is not None and index < len(row) else ""
 
         day = parse_day(cell(day_col))
+        if day is None and (impossible := impossible_day(cell(day_col))):
+            report.problems.append(_row_problem(
+                number, f"there is no day {impossible}", f"Den {impossible} gibt es nicht.",
+            ))  # fmt: skip
+            continue
         if day is None:
             report.problems.append(_row_problem(
                 number, "the date is missing or not a date (use 2026-10-01 or 01.10.2026)",
