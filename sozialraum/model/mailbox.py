@@ -309,6 +309,99 @@ def _who(evidence: Evidence) -> str:
     return f"{evidence.role}, {UNRELEASED}" if evidence.unreleased else evidence.role
 
 
+def _high_risk_reasons(
+    evidence: list[Evidence], today: date, status: str, current: list[Evidence]
+) -> list[str]:
+    """The reasons for risk **hoch** (a missing, broken or unnamed mailbox; returned mail
+    within :data:`RETURNED_MAIL_MONTHS`); empty if none applies."""
+    reasons: list[str] = []
+    returned = [
+        e
+        for e in evidence
+        if e.status == "post_zurueck" and e.observed_on >= add_months(today, -RETURNED_MAIL_MONTHS)
+    ]
+    if status in HIGH_STATUSES:
+        reasons.append(
+            f"Briefkasten {STATUSES[status]} (festgestellt am {_label_day(current[0].observed_on)}"
+            f", Quelle: {_who(current[0])})."
+        )
+    if returned:
+        newest = max(returned, key=lambda e: e.observed_on)
+        last = newest.observed_on
+        pending = sum(e.unreleased for e in returned)
+        marked = f"; {pending} davon {UNRELEASED}" if pending else ""
+        why = _returned_reason(newest)
+        reasons.append(
+            f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
+            f"({len(returned)}×, zuletzt am {_label_day(last)}"
+            f"{f', Grund: {why}' if why else ''}{marked})."
+        )
+    return reasons
+
+
+def _lower_risk(
+    evidence: list[Evidence],
+    today: date,
+    status: str,
+    current: list[Evidence],
+    against: list[Evidence],
+    communal: bool | str,
+) -> tuple[str, list[str]]:
+    """Risk (**mittel**, **niedrig** or **unbekannt**) and its reasons when nothing makes
+    it **hoch**."""
+    risk = "unbekannt"
+    reasons: list[str] = []
+    expired = [e for e in evidence if e.expired(today)]
+    if status == "widerspruechlich":
+        risk = "mittel"
+        reasons.append(
+            "Widersprüchliche Angaben: "
+            + "; ".join(
+                f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({_who(e)})"
+                for e in [*current, *against]
+            )
+            + "."
+        )
+    elif status == "unbekannt" and communal:
+        risk = "mittel"
+        kind = f" ({communal})" if isinstance(communal, str) else ""
+        reasons.append(f"Gemeinschaftsunterkunft{kind} ohne bekannten Briefkasten-Zustand.")
+    elif status == "unbekannt" and expired:
+        risk = "mittel"
+        newest = max(expired, key=lambda e: e.observed_on)
+        reasons.append(
+            f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}, "
+            f"{_who(newest)}) ist abgelaufen und müsste neu geprüft werden."
+        )
+    elif status == "vorhanden" and current[0].observed_on >= add_months(today, -VERIFIED_MONTHS):
+        risk = "niedrig"
+        reasons.append(
+            f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
+            f"{_who(current[0])})."
+        )
+    elif status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
+        reasons.append(
+            f"Briefkasten zuletzt am {_label_day(current[0].observed_on)} gesehen "
+            f"({_who(current[0])}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
+            "sichere Aussage neu prüfen."
+        )
+    elif status == "post_zurueck":
+        risk = "mittel"
+        reasons.append(
+            f"Post kam am {_label_day(current[0].observed_on)} zurück (vor mehr als "
+            f"{RETURNED_MAIL_MONTHS} Monaten, {_who(current[0])}); Briefkasten neu prüfen."
+        )
+    elif status == "hausverwaltung":
+        risk = "mittel"
+        reasons.append(
+            "Post wird über die Hausverwaltung verteilt (festgestellt am "
+            f"{_label_day(current[0].observed_on)}, {_who(current[0])})."
+        )
+    elif status == "unbekannt":
+        reasons.append("Zu dieser Adresse ist nichts über den Briefkasten bekannt.")
+    return risk, reasons
+
+
 def assess(
     evidence: Iterable[Evidence],
     today: date,
@@ -339,82 +432,11 @@ def assess(
     evidence = list(evidence)
     actions = actions or load_actions()
     status, current, against = current_status(evidence, today)
-    reasons: list[str] = []
-    risk = "unbekannt"
-    returned = [
-        e
-        for e in evidence
-        if e.status == "post_zurueck" and e.observed_on >= add_months(today, -RETURNED_MAIL_MONTHS)
-    ]
-    if status in HIGH_STATUSES:
+    reasons = _high_risk_reasons(evidence, today, status, current)
+    if reasons:
         risk = "hoch"
-        reasons.append(
-            f"Briefkasten {STATUSES[status]} (festgestellt am {_label_day(current[0].observed_on)}"
-            f", Quelle: {_who(current[0])})."
-        )
-    if returned:
-        risk = "hoch"
-        newest = max(returned, key=lambda e: e.observed_on)
-        last = newest.observed_on
-        pending = sum(e.unreleased for e in returned)
-        marked = f"; {pending} davon {UNRELEASED}" if pending else ""
-        why = _returned_reason(newest)
-        reasons.append(
-            f"Post kam in den letzten {RETURNED_MAIL_MONTHS} Monaten zurück "
-            f"({len(returned)}×, zuletzt am {_label_day(last)}"
-            f"{f', Grund: {why}' if why else ''}{marked})."
-        )
-    if risk != "hoch":
-        expired = [e for e in evidence if e.expired(today)]
-        if status == "widerspruechlich":
-            risk = "mittel"
-            reasons.append(
-                "Widersprüchliche Angaben: "
-                + "; ".join(
-                    f"{STATUSES[e.status]} am {_label_day(e.observed_on)} ({_who(e)})"
-                    for e in [*current, *against]
-                )
-                + "."
-            )
-        elif status == "unbekannt" and communal:
-            risk = "mittel"
-            kind = f" ({communal})" if isinstance(communal, str) else ""
-            reasons.append(f"Gemeinschaftsunterkunft{kind} ohne bekannten Briefkasten-Zustand.")
-        elif status == "unbekannt" and expired:
-            risk = "mittel"
-            newest = max(expired, key=lambda e: e.observed_on)
-            reasons.append(
-                f"Letzte Angabe ({STATUSES[newest.status]}, {_label_day(newest.observed_on)}, "
-                f"{_who(newest)}) ist abgelaufen und müsste neu geprüft werden."
-            )
-        elif status == "vorhanden" and current[0].observed_on >= add_months(
-            today, -VERIFIED_MONTHS
-        ):
-            risk = "niedrig"
-            reasons.append(
-                f"Briefkasten vorhanden (gesehen am {_label_day(current[0].observed_on)}, "
-                f"{_who(current[0])})."
-            )
-        elif status == "vorhanden":  # seen, not expired, but longer ago than VERIFIED_MONTHS
-            reasons.append(
-                f"Briefkasten zuletzt am {_label_day(current[0].observed_on)} gesehen "
-                f"({_who(current[0])}, vor mehr als {VERIFIED_MONTHS} Monaten); für eine "
-                "sichere Aussage neu prüfen."
-            )
-        elif status == "post_zurueck":
-            risk = "mittel"
-            reasons.append(
-                f"Post kam am {_label_day(current[0].observed_on)} zurück (vor mehr als "
-                f"{RETURNED_MAIL_MONTHS} Monaten, {_who(current[0])}); Briefkasten neu prüfen."
-            )
-        elif status == "hausverwaltung":
-            risk = "mittel"
-            reasons.append(
-                "Post wird über die Hausverwaltung verteilt (festgestellt am "
-                f"{_label_day(current[0].observed_on)}, {_who(current[0])})."
-            )
-        elif status == "unbekannt":
-            reasons.append("Zu dieser Adresse ist nichts über den Briefkasten bekannt.")
+    else:
+        risk, reasons = _lower_risk(evidence, today, status, current, against, communal)
     return Assessment(status, risk, reasons, actions[risk], current, against)
 
 
