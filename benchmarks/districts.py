@@ -47,10 +47,10 @@ def district_file(path: Path, border_vertices: int) -> Path:
 
 
 def bench_districts(repeat: int) -> None:
-    from sozialraum import coverage
     from sozialraum.errors import OsmImportError
     from sozialraum.osm import districts as districts_module
     from sozialraum.osm.importer import import_area
+    from sozialraum.services import coverage
     from sozialraum.store import GeoJSONStore
 
     cap = districts_module.MAX_POLYGON_VERTICES

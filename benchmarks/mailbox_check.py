@@ -30,7 +30,7 @@
    customer numbers, names, birth dates, combined columns, one address column, cp1252 and
    UTF-8, ``;`` and ``,``) and read back with the columns detected from the file alone:
    per layout whether the columns were found, the share correct and the wrong confident
-   matches; the baseline is the column rule before ``sozialraum.columns`` (first column
+   matches; the baseline is the column rule before ``sozialraum.services.columns`` (first column
    named like a part, by name only) on the same file.
 
 Nothing here is a test; there are no time limits. Called from
@@ -316,7 +316,7 @@ def _bench_quality() -> None:
         _bench_layouts(matcher, cases)
 
 
-#: The column rule before sozialraum.columns (the baseline of the layout figures): the
+#: The column rule before sozialraum.services.columns (the baseline of the layout figures): the
 #: first column whose folded name is one of these, by name only.
 _OLD_ALIASES = {
     "street": {"street", "strasse", "str", "strassenname"},
@@ -330,8 +330,8 @@ _OLD_ALIASES = {
 def _old_rule(matcher, data: bytes, kept: list[tuple]) -> tuple[int, int] | None:
     """(correct, wrong confident) of a layout file read with the old column rule, or
     ``None`` when that rule refused the file."""
-    from sozialraum.columns import column_key
-    from sozialraum.mailbox_check import read_table
+    from sozialraum.services.columns import column_key
+    from sozialraum.services.uploads import read_table
     from tests.analysis.labelled_addresses import judge, truth_key
 
     table = read_table(data)

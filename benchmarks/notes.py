@@ -190,7 +190,7 @@ def bench_notes(requests: int = 200) -> None:
     """Median and p95 of note create/update over HTTP against a GET of one note."""
     from sozialraum.accounts import accounts_dir
     from sozialraum.accounts.demo import install_demo_users
-    from sozialraum.demo import install_demo
+    from sozialraum.demo.area import install_demo
     from sozialraum.store import GeoJSONStore
 
     overall = time.perf_counter()

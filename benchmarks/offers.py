@@ -82,12 +82,13 @@ def _offers(rng: random.Random, resources: list[dict], today) -> list[dict]:
 
 def bench_offers(copies: int = 35, repeat: int = 5) -> None:
     """The finder, the guide's offers and the CSV import against the guide's nearest lookup."""
-    from sozialraum import areas, offers, offers_io, settings
-    from sozialraum.fieldnotes import Actor
+    from sozialraum import settings
     from sozialraum.model.categories import load_categories
     from sozialraum.model.offers import situation_from
     from sozialraum.model.roles import Role
     from sozialraum.osm.importer import import_area
+    from sozialraum.services import areas, offers, offers_io
+    from sozialraum.services.notes import Actor
     from sozialraum.store import GeoJSONStore
 
     today = settings.today()

@@ -166,8 +166,10 @@ REVIEWED = 200
 
 def _review_page_timings(app_client, area: str, district: str) -> list[tuple[str, float, str]]:
     """Timings of the review page of ``district`` (and its parts) through ``app_client``."""
-    from sozialraum import fieldnotes, meetings, review, settings
+    from sozialraum import settings
     from sozialraum.model.roles import Role
+    from sozialraum.services import meetings, review
+    from sozialraum.services import notes as fieldnotes
 
     app = app_client.application
     context = app.extensions["sozialraum"]
@@ -227,8 +229,10 @@ def _review_page_timings(app_client, area: str, district: str) -> list[tuple[str
 
 def bench_review(copies: int = 35, repeat: int = 5) -> None:
     """Coverage (and the review page) of a district with 5,000 notes against list_notes."""
-    from sozialraum import coverage, fieldnotes, settings
+    from sozialraum import settings
     from sozialraum.osm.importer import import_area
+    from sozialraum.services import coverage
+    from sozialraum.services import notes as fieldnotes
     from sozialraum.store import GeoJSONStore
 
     today = settings.today()

@@ -1,7 +1,9 @@
-"""Typed settings, declared in one place.
+"""Settings the web app and the CLI share: paths (project, instance, data folder, audit
+key), the file mode mask, today's date, and the typed import and store settings.
 
-Defaults live here; the Flask app overrides them from ``instance/config.py`` and
-``SOZIALRAUM_*`` environment variables (see ``web.create_app``); the CLI takes
+The Flask app's configuration defaults are set in ``web.create_app``, partly from the
+values here (tile URL, attribution, data folder, audit key file); it then overrides them
+from ``instance/config.py`` and ``SOZIALRAUM_*`` environment variables. The CLI takes
 ``--data-dir`` or ``SOZIALRAUM_DATA_DIR``.
 """
 

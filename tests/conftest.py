@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sozialraum.demo import DEMO_AREA, install_demo
+from sozialraum.demo.area import DEMO_AREA, install_demo
 from sozialraum.store import GeoJSONStore
 
 ROOT = Path(__file__).resolve().parent.parent

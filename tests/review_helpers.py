@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sozialraum import fieldnotes, review
-from sozialraum.fieldnotes import NoteRules
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services import review
+from sozialraum.services.notes import NoteRules
 
 TODAY = date.today()
 RULES = NoteRules(load_note_categories(), load_privacy_guard())

@@ -19,20 +19,16 @@ from pathlib import Path
 import pytest
 
 from sozialraum import settings
-from sozialraum.backup import (
-    FORMAT,
-    MANIFEST_NAME,
-    _signed_body,
-    backup_area,
-    default_archive_name,
-    restore_area,
-)
 from sozialraum.cli import main
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.store import GeoJSONStore
 from sozialraum.store import audit as audit_log
+from sozialraum.store.archive import FORMAT, MANIFEST_NAME
+from sozialraum.store.archive import signed_body as _signed_body
+from sozialraum.store.backup import backup_area, default_archive_name
 from sozialraum.store.keys import KeyFile
+from sozialraum.store.restore import restore_area
 
 ROOT = Path(__file__).resolve().parent.parent
 

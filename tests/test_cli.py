@@ -185,7 +185,7 @@ def test_areas_list_shows_unfinished_import_and_flagged_notes(runner, tmp_path):
 
 def test_profile_table_and_csv(runner, demo_store, tmp_path):
     from sozialraum.analysis.profile import profile_table
-    from sozialraum.areas import area_profile
+    from sozialraum.services.areas import area_profile
 
     data = str(demo_store.data_dir)
     result = runner.invoke(main, ["profile", "--data-dir", data, "--area", "musterstadt-nord"])
@@ -258,8 +258,9 @@ def test_purge_deletes_expired_notes_for_good(runner, demo_store):
 
 
 def test_coverage_summary_csv_and_errors(runner, demo_store, tmp_path):
-    from sozialraum import coverage, settings
+    from sozialraum import settings
     from sozialraum.analysis.streets import STREETS_ARTIFACT
+    from sozialraum.services import coverage
 
     data, area = str(demo_store.data_dir), "musterstadt-nord"
     result = runner.invoke(main, ["coverage", "--data-dir", data, "--area", area])
@@ -358,7 +359,7 @@ def test_returns_withdraw_and_rewrite_reasons(runner, demo_store):
     from datetime import timedelta
 
     from sozialraum import settings
-    from sozialraum.returns import active_returns, import_returns
+    from sozialraum.services.mailbox_returns import active_returns, import_returns
 
     area = "musterstadt-nord"
     today = settings.today()

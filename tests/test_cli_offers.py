@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from sozialraum.cli import main
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 
 
 def _invoke(runner, demo_store, *args):

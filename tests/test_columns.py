@@ -1,4 +1,4 @@
-"""Column detection of address lists (sozialraum.columns): by header meaning and by the
+"""Column detection of address lists (sozialraum.services.columns): by header meaning and by the
 cells; running numbers, customer numbers, names and dates are never taken; combined
 columns are split; unclear lists stop with the candidate columns named; the CLI's
 --columns and its one-line error."""
@@ -13,8 +13,10 @@ import pytest
 from conftest import noted_address
 
 from sozialraum.cli import main
-from sozialraum.columns import (
+from sozialraum.model.mailbox import known_return_reason
+from sozialraum.services.columns import (
     ColumnProblem,
+    CsvProblem,
     describe_returns,
     detect,
     detect_returns,
@@ -23,8 +25,7 @@ from sozialraum.columns import (
     mapping_from_names,
     split_postcode_city,
 )
-from sozialraum.mailbox_check import CsvProblem, read_address_csv
-from sozialraum.model.mailbox import known_return_reason
+from sozialraum.services.uploads import read_address_csv
 
 AREA = "musterstadt-nord"
 HEADER = ["Nr", "Straße", "Hausnummer", "PLZ", "Ort"]

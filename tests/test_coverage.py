@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from sozialraum import coverage
 from sozialraum.analysis.coverage import NEVER
 from sozialraum.analysis.streets import STREETS_ARTIFACT, save_streets, streets_from_lines
 from sozialraum.errors import NotFound
+from sozialraum.services import coverage
 
 AREA = "musterstadt-nord"
 
@@ -136,8 +136,8 @@ def test_coverage_counts_only_what_the_reader_may_see_cached_per_scope(demo_stor
     """Issue 26: another team's draft is no visit for Team Nord (street, day and kind
     stay secret), its walk neither; the admin, the CLI (no reader) and Team Mühle count
     them; each scope gets its own cached result, never another team's."""
-    from sozialraum.fieldnotes import Actor
     from sozialraum.model.roles import Role
+    from sozialraum.services.notes import Actor
 
     today = date(2026, 11, 21)
     nord = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")

@@ -14,8 +14,9 @@ from conftest import noted_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sozialraum.exports import csv_line, csv_text, formula_safe, undo_formula_guard
-from sozialraum.mailbox_check import check_table, read_address_csv, result_csv
+from sozialraum.services.exports import csv_line, csv_text, formula_safe, undo_formula_guard
+from sozialraum.services.mailbox_check import check_table, result_csv
+from sozialraum.services.uploads import read_address_csv
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sozialraum"
 
@@ -100,7 +101,8 @@ def test_the_mailbox_list_result_quotes_the_other_delimiter(demo_store, demo_are
 
 
 def test_every_csv_the_package_writes_goes_through_the_one_writer():
-    """No module writes CSV on its own (csv.writer/DictWriter) beside sozialraum.exports."""
+    """No module writes CSV on its own (csv.writer/DictWriter) beside
+    sozialraum.services.exports."""
     writers = [
         f"{path.relative_to(PACKAGE)}:{number}"
         for path in PACKAGE.rglob("*.py")

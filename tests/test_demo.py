@@ -1,4 +1,4 @@
-"""Tests for the fictional demo district generator (sozialraum.demo)."""
+"""Tests for the fictional demo district generator (sozialraum.demo.area)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from shapely.geometry import Point, Polygon
 from shapely.ops import unary_union
 
-from sozialraum import demo
+from sozialraum.demo import area as demo
+from sozialraum.demo import osm as demo_osm
 from sozialraum.model.addresses import address_key
 
 REQUIRED_TAGS = [
@@ -46,7 +47,7 @@ MAILBOX_STATUS = {"vorhanden", "fehlt", "defekt", "ohne_namen", "hausverwaltung"
 
 @pytest.fixture(scope="module")
 def osm_file(tmp_path_factory) -> Path:
-    return demo.write_demo_osm(tmp_path_factory.mktemp("demo") / "demo.osm")
+    return demo_osm.write_demo_osm(tmp_path_factory.mktemp("demo") / "demo.osm")
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +77,11 @@ def _bounds(osm_file):
 
 
 def test_deterministic_and_atomic(tmp_path):
-    first = demo.write_demo_osm(tmp_path / "a.osm")
-    second = demo.write_demo_osm(tmp_path / "b.osm")
+    first = demo_osm.write_demo_osm(tmp_path / "a.osm")
+    second = demo_osm.write_demo_osm(tmp_path / "b.osm")
     assert first == tmp_path / "a.osm"
     assert first.read_bytes() == second.read_bytes()
-    demo.write_demo_osm(first)  # overwriting works and leaves no temp files
+    demo_osm.write_demo_osm(first)  # overwriting works and leaves no temp files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.osm", "b.osm"]
     assert demo.demo_notes() == demo.demo_notes()
 
@@ -116,10 +117,10 @@ def test_xml_structure(osm_file):
 def test_special_characters_survive(parsed):
     objects, _ = parsed
     names = {tags.get("name") for _, _, tags, _ in objects}
-    assert demo.TRICKY_NAME in names
-    assert demo.BACKSLASH_NAME in names
+    assert demo_osm.TRICKY_NAME in names
+    assert demo_osm.BACKSLASH_NAME in names
     assert any(
-        tags.get("shop") == "bakery" and tags["name"] == demo.TRICKY_NAME
+        tags.get("shop") == "bakery" and tags["name"] == demo_osm.TRICKY_NAME
         for _, _, tags, _ in objects
         if "name" in tags
     )
@@ -234,7 +235,7 @@ def test_osmnx_reads_file(osm_file):
 
     features = ox.features_from_xml(osm_file, tags={"amenity": True, "shop": True})
     assert len(features) >= 50
-    assert demo.TRICKY_NAME in set(features["name"].dropna())
+    assert demo_osm.TRICKY_NAME in set(features["name"].dropna())
 
 
 def test_notes(osm_file, parsed):

@@ -17,7 +17,7 @@ import pytest
 from conftest import csrf_token, login
 
 from sozialraum.cli import main
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 
 NOTES = f"/api/areas/{DEMO_AREA}/notes"
 

@@ -17,21 +17,21 @@ from sozialraum import settings
 from sozialraum.analysis.nearby import AddressPoints
 from sozialraum.cli import main
 from sozialraum.errors import InvalidInput
-from sozialraum.fieldnotes import Actor, NoteRules, create_note
-from sozialraum.mailbox_check import (
-    ADDED_COLUMNS,
-    CsvProblem,
-    check_one,
-    check_table,
-    read_address_csv,
-    result_csv,
-    result_record,
-)
 from sozialraum.model.mailbox import UNRELEASED
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
 from sozialraum.osm.importer import import_area
+from sozialraum.services.columns import CsvProblem
+from sozialraum.services.mailbox_check import (
+    ADDED_COLUMNS,
+    check_one,
+    check_table,
+    result_csv,
+    result_record,
+)
+from sozialraum.services.notes import Actor, NoteRules, create_note
+from sozialraum.services.uploads import read_address_csv
 from sozialraum.store import GeoJSONStore
 
 AREA = "musterstadt-nord"
@@ -167,7 +167,7 @@ def test_an_archived_observation_is_no_evidence(demo_store):
 def test_evidence_keeps_expired_notes_without_text_and_honours_the_reader(demo_store):
     from datetime import date, timedelta
 
-    from sozialraum.mailbox_check import evidence_index
+    from sozialraum.services.mailbox_check import evidence_index
 
     area = "musterstadt-nord"
     note, _ = noted_address(demo_store, "fehlt")
@@ -363,7 +363,7 @@ def test_tie_command_refuses_an_unknown_area(neuss, runner):
 
 def test_tie_leaves_a_note_changed_meanwhile_alone(neuss, monkeypatch):
     from sozialraum.errors import VersionConflict
-    from sozialraum.fieldnotes import tie_mailbox_notes
+    from sozialraum.services.notes import tie_mailbox_notes
 
     address = _lonely_address(neuss)
     note = _legacy_note(neuss, *_moved(*address["geometry"]["coordinates"], 1.0), "fehlt", "x")

@@ -12,10 +12,11 @@ import pytest
 from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
 
-from sozialraum import fieldnotes, meetings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
-from sozialraum.fieldnotes import Actor
 from sozialraum.model.roles import Role
+from sozialraum.services import meetings
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services.notes import Actor
 
 LATER = TODAY + timedelta(days=5)
 NORD, MUEHLE = "Team Nord", "Team Mühle"

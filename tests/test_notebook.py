@@ -13,9 +13,9 @@ from nbclient.exceptions import CellExecutionError
 
 from sozialraum import settings
 from sozialraum.analysis.profile import profile_table
-from sozialraum.areas import area_profile
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.model.categories import load_categories
+from sozialraum.services.areas import area_profile
 from sozialraum.store import open_store
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"

@@ -8,17 +8,18 @@ import numpy as np
 import pytest
 from conftest import SHARED_OSM
 
-from sozialraum import offers
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import current_reachability, load_network
 from sozialraum.analysis.walk import distances_from_point
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
-from sozialraum.fieldnotes import Actor
+from sozialraum.model import offers as offer_model
 from sozialraum.model.offers import situation_from
 from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
 from sozialraum.model.roles import Role
 from sozialraum.osm.importer import import_area
+from sozialraum.services import offers
+from sozialraum.services.notes import Actor
 from sozialraum.store import GeoJSONStore
 
 TODAY = date(2026, 11, 21)
@@ -152,7 +153,7 @@ def test_check_matrix_with_edited_by(demo_store, writer, editor, checker):
         )  # fmt: skip
     changed_by = {WRITERS[writer].name} | ({EDITORS[editor].name} if EDITORS[editor] else set())
     assert set(offer["properties"]["edited_by"]) == changed_by
-    flags = offers.model.offer_flags(offer["properties"], TODAY)
+    flags = offer_model.offer_flags(offer["properties"], TODAY)
     # a check date typed in with the content is no check: off the handouts
     assert flags["unchecked"] and not flags["handout"]
     assert "noch nicht von einer zweiten Person geprüft" in flags["labels"][-1]
@@ -164,7 +165,7 @@ def test_check_matrix_with_edited_by(demo_store, writer, editor, checker):
             demo_store, DEMO_AREA, offer["id"], expected_version=version, actor=actor, today=TODAY
         )
         assert checked["properties"]["edited_by"] == []
-        assert offers.model.offer_flags(checked["properties"], TODAY)["handout"]
+        assert offer_model.offer_flags(checked["properties"], TODAY)["handout"]
     else:
         with pytest.raises(Forbidden) as refused:
             offers.mark_checked(
@@ -179,7 +180,7 @@ def test_check_matrix_with_edited_by(demo_store, writer, editor, checker):
 
 def test_a_lead_who_edits_a_checked_offer_takes_it_off_the_handouts(demo_store):
     fine = offers.get_offer(demo_store, DEMO_AREA, "demo-jobcoaching-inklusiv")
-    assert offers.model.offer_flags(fine["properties"], TODAY)["handout"]
+    assert offer_model.offer_flags(fine["properties"], TODAY)["handout"]
     values = offers.offer_form_values(fine)
     same = offers.update_offer(
         demo_store, DEMO_AREA, fine["id"], values, expected_version=1, actor=LEAD, today=TODAY
@@ -193,7 +194,7 @@ def test_a_lead_who_edits_a_checked_offer_takes_it_off_the_handouts(demo_store):
     )  # fmt: skip
     assert edited["properties"]["edited_by"] == [LEAD.name]
     assert demo_store.changes(DEMO_AREA, "offers")[-1]["content_edit"] is True
-    assert not offers.model.offer_flags(edited["properties"], TODAY)["handout"]
+    assert not offer_model.offer_flags(edited["properties"], TODAY)["handout"]
     address = demo_store.query(DEMO_AREA, "addresses")[0]
     listed = offers.nearby_offers(demo_store, DEMO_AREA, address, today=TODAY, limit=50)
     assert fine["id"] not in {i["offer"]["id"] for i in listed}
@@ -238,7 +239,7 @@ def test_nobody_accepts_their_own_proposal(demo_store, proposer, decider):
         created = offers.accept_proposal(demo_store, DEMO_AREA, proposal["id"], **kwargs)
         # the proposer's text was read by the acceptor: a second person
         assert created["properties"]["edited_by"] == []
-        assert offers.model.offer_flags(created["properties"], TODAY)["handout"]
+        assert offer_model.offer_flags(created["properties"], TODAY)["handout"]
 
 
 def test_an_accepted_change_keeps_earlier_unchecked_edits(demo_store):
@@ -257,7 +258,7 @@ def test_an_accepted_change_keeps_earlier_unchecked_edits(demo_store):
         today=TODAY,
     )  # fmt: skip
     assert accepted["properties"]["edited_by"] == edited["properties"]["edited_by"] == [LEAD.name]
-    assert not offers.model.offer_flags(accepted["properties"], TODAY)["handout"]
+    assert not offer_model.offer_flags(accepted["properties"], TODAY)["handout"]
 
 
 def _flagged(store):

@@ -7,12 +7,18 @@ from datetime import date
 
 import pytest
 
-from sozialraum import offers_io
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import Forbidden, TooLarge
-from sozialraum.fieldnotes import Actor
+from sozialraum.model import offers as offer_model
 from sozialraum.model.roles import Role
-from sozialraum.offers_io import OffersFileProblem, export_csv, export_geojson, import_offers
+from sozialraum.services import offers_io
+from sozialraum.services.notes import Actor
+from sozialraum.services.offers_io import (
+    OffersFileProblem,
+    export_csv,
+    export_geojson,
+    import_offers,
+)
 
 TODAY = date(2026, 11, 21)
 LEAD = Actor("demo-leitung", Role.LEAD, "Team Nord")
@@ -188,7 +194,7 @@ def test_geojson_round_trip_and_bad_geojson(demo_store):
 def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
     """Four-eyes: an offer the import adds or changes is unchecked until somebody else
     marks it as checked, whatever check date the file says; unchanged offers keep theirs."""
-    from sozialraum import offers
+    from sozialraum.services import offers
 
     features = demo_store.query(DEMO_AREA, "offers")
     text = export_csv(features, TODAY)
@@ -203,7 +209,7 @@ def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
     assert report.updated == [fine] and report.unchanged == len(features) - 1
     props = demo_store.get(DEMO_AREA, "offers", fine)["properties"]
     assert props["edited_by"] == [LEAD.name] and props["checked_on"] == "2026-11-21"
-    flags = offers.model.offer_flags(props, TODAY)
+    flags = offer_model.offer_flags(props, TODAY)
     assert flags["unchecked"] and not flags["handout"] and flags["changed"] == [LEAD.name]
     others = [f for f in demo_store.query(DEMO_AREA, "offers") if f["id"] != fine]
     assert all("edited_by" not in f["properties"] for f in others)  # unchanged: untouched
@@ -215,7 +221,7 @@ def test_the_importer_is_an_editor_of_what_the_file_changes(demo_store):
         )
     other = Actor("leitung-zwei", Role.LEAD, "Team Nord")
     offers.mark_checked(demo_store, DEMO_AREA, fine, expected_version=2, actor=other, today=TODAY)
-    assert offers.model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
+    assert offer_model.offer_flags(demo_store.get(DEMO_AREA, "offers", fine)["properties"], TODAY)[
         "handout"
     ]
 
@@ -372,8 +378,8 @@ def test_offers_missing_from_a_reimported_export_are_reported_and_archived_only_
 
 
 def test_archived_offers_leave_finder_handouts_and_guide_but_stay_in_the_directory(demo_store):
-    from sozialraum import offers as services
     from sozialraum.model.offers import Situation
+    from sozialraum.services import offers as services
 
     everything = services.list_offers(demo_store, DEMO_AREA, today=TODAY)
     handout = next(i for i in everything if i["flags"]["handout"] and i["offer"]["geometry"])
@@ -404,7 +410,7 @@ def test_archived_offers_leave_finder_handouts_and_guide_but_stay_in_the_directo
 
 
 def test_an_edit_keeps_an_archived_offer_archived(demo_store):
-    from sozialraum import offers as services
+    from sozialraum.services import offers as services
 
     feature = demo_store.query(DEMO_AREA, "offers")[0]
     services.archive_offers(demo_store, DEMO_AREA, [feature["id"]], actor=LEAD, today=TODAY)

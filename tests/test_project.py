@@ -9,7 +9,8 @@ import subprocess
 from conftest import ROOT
 
 from sozialraum.cli import main
-from sozialraum.demo import DEMO_OSM_FILE, write_demo_osm
+from sozialraum.demo.area import DEMO_OSM_FILE
+from sozialraum.demo.osm import write_demo_osm
 
 
 def test_readme_quickstart_has_exactly_the_two_commands():

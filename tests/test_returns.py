@@ -8,20 +8,21 @@ import pytest
 
 from sozialraum import settings
 from sozialraum.cli import main
-from sozialraum.mailbox_check import CsvProblem, check_table, read_address_csv
 from sozialraum.model.notes import add_months
 from sozialraum.model.privacy import load_privacy_guard
-from sozialraum.returns import (
+from sozialraum.services.columns import CsvProblem
+from sozialraum.services.mailbox_check import check_table
+from sozialraum.services.mailbox_returns import (
     ReturnsProblem,
     active_returns,
     import_returns,
-    parse_day,
     purge_expired_returns,
     read_returns,
     return_evidence,
     rewrite_free_text_reasons,
     withdraw_return,
 )
+from sozialraum.services.uploads import parse_day, read_address_csv
 
 AREA = "musterstadt-nord"
 GUARD = load_privacy_guard()

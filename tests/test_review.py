@@ -11,12 +11,13 @@ import pytest
 from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
 
-from sozialraum import fieldnotes, review, walks
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
-from sozialraum.fieldnotes import Actor, NoteRules
 from sozialraum.model.notes import add_months, load_note_categories
 from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
 from sozialraum.model.roles import Role
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services import review, walks
+from sozialraum.services.notes import Actor, NoteRules
 
 NORD, MUEHLE = "Team Nord", "Team Mühle"
 

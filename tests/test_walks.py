@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from sozialraum import walks
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
-from sozialraum.fieldnotes import Actor, NoteRules
 from sozialraum.model.categories import load_categories
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import PrivacyViolation, load_privacy_guard
 from sozialraum.model.roles import Role
+from sozialraum.services import walks
+from sozialraum.services.notes import Actor, NoteRules
 
 AREA = "musterstadt-nord"
 TODAY = date.today()

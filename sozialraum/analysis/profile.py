@@ -13,8 +13,8 @@ import numpy as np
 
 from sozialraum.analysis.reachability import Reachability
 from sozialraum.analysis.walking import DEFAULT_SPEED_KMH
-from sozialraum.exports import csv_text
 from sozialraum.model.categories import CategoryTable
+from sozialraum.services.exports import csv_text
 
 #: Categories whose walking reach the profile reports (those present in the table).
 REACH_CATEGORIES = ("pharmacy", "post_office", "doctor", "kita")

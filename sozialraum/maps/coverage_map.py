@@ -41,7 +41,7 @@ class CoverageLines(JSCSSMixin, MacroElement):
     ----------
     features : list of dict
         GeoJSON features (lon/lat, EPSG:4326) as made by
-        :func:`sozialraum.coverage.coverage_features`.
+        :func:`sozialraum.services.coverage.coverage_features`.
     fit : bool
         Zoom the map to the streets when drawn.
     """
@@ -84,7 +84,7 @@ def build_coverage_map(features: list[dict], options: CoverageMapOptions) -> fol
     features : list of dict
         Street features in lon/lat (EPSG:4326) with ``name``, ``district``, ``last_visit``,
         ``last_kind``, ``visits_12m``, ``age_class`` and ``colour`` properties
-        (:func:`sozialraum.coverage.coverage_features`).
+        (:func:`sozialraum.services.coverage.coverage_features`).
     options : CoverageMapOptions
         Bounding box (degrees, EPSG:4326), district outlines URL, tile server (``None``: no
         background tiles).

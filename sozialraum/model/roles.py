@@ -13,7 +13,7 @@ admin      Administration    everything in every team; manage accounts
 
 The web layer decides what "own team" means for a request (the team of the
 district a note belongs to equals the user's team) and asks these helpers. Notes
-are read within the team too (:func:`sozialraum.fieldnotes.visible`): accounts with
+are read within the team too (:func:`sozialraum.services.notes.visible`): accounts with
 a team see only their team's notes; admins and accounts without a team see all.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sozialraum.accounts import SessionStore, UserStore, accounts_dir
-from sozialraum.cli_accounts import users
+from sozialraum.cli.accounts import users
 
 PASSWORD = "Styrum-Kiosk-2026"
 
@@ -219,8 +219,8 @@ def test_add_joins_an_existing_team_in_its_spelling(runner, data_dir, user_store
 
 
 def test_add_takes_the_spelling_of_a_district_team(runner, demo_store):
-    from sozialraum.areas import assign_team
-    from sozialraum.demo import DEMO_AREA
+    from sozialraum.demo.area import DEMO_AREA
+    from sozialraum.services.areas import assign_team
 
     district = demo_store.query(DEMO_AREA, "districts")[0]["id"]
     assign_team(demo_store, DEMO_AREA, district, "Team Mühlenviertel", actor="t")

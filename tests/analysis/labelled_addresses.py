@@ -249,7 +249,7 @@ def layout_file(cases: list[tuple], layout: str, seed: int) -> tuple[bytes, list
 def layout_quality(matcher, cases: list[tuple], layout: str, seed: int = 7):
     """Write ``cases`` as a ``layout`` file, read it back (columns detected from the file)
     and match every row: (table, rows, correct, wrong confident, incorrect examples)."""
-    from sozialraum.mailbox_check import address_values, match_address, read_address_csv
+    from sozialraum.services.uploads import address_values, match_address, read_address_csv
 
     data, kept = layout_file(cases, layout, seed)
     table = read_address_csv(data)

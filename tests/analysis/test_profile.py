@@ -8,7 +8,6 @@ import io
 import pytest
 from conftest import SHARED_OSM
 
-from sozialraum import areas as services
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.profile import (
     POST_BOX_MAX_M,
@@ -22,6 +21,7 @@ from sozialraum.analysis.reachability import load_network
 from sozialraum.analysis.walking import SLOW_SPEED_KMH, nearest_by_category
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area
+from sozialraum.services import areas as services
 from sozialraum.store import GeoJSONStore
 
 TABLE = load_categories()

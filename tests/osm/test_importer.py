@@ -462,7 +462,7 @@ def test_source_arguments_are_checked(store, kwargs, message):
 
 def test_custom_category_on_ways_is_found(store, tmp_path):
     """A municipality's rule on a key that is pre-filtered for ways (highway) still works."""
-    from sozialraum.demo import DEMO_OSM_FILE
+    from sozialraum.demo.area import DEMO_OSM_FILE
     from sozialraum.model.categories import load_categories
     from sozialraum.osm._reader import way_keys
 

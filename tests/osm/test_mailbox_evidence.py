@@ -8,8 +8,8 @@ import osmium
 import pytest
 from conftest import EXTRACTS
 
-from sozialraum.mailbox_check import check_one
 from sozialraum.osm.importer import import_area
+from sozialraum.services.mailbox_check import check_one
 
 HEAD = "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='test'>\n"
 

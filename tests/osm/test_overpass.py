@@ -280,7 +280,8 @@ def test_process_state_is_restored_to_the_callers_values(mode, tmp_path, caller_
 def test_online_import_takes_districts_from_osm_boundaries(tmp_path):
     """Overpass answers from the demo extract, whose three admin_level=10 boundaries are
     complete: the online import gets the same districts as the file import."""
-    from sozialraum.demo import DEMO_OSM_FILE, demo_bounds
+    from sozialraum.demo.area import DEMO_OSM_FILE
+    from sozialraum.demo.geometry import demo_bounds
 
     store = GeoJSONStore(tmp_path)
     with FakeOverpass(DEMO_OSM_FILE, mode="ok") as server:

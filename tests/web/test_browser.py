@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import DEMO_LOGINS, browser_required, resource
 
-from sozialraum.demo import DEMO_AREA
+from sozialraum.demo.area import DEMO_AREA
 from sozialraum.model.categories import load_categories
 from sozialraum.web import create_app
 

@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from web.test_browser import AREA, INJECTED, MAP, PAYLOADS, log_in
 
-from sozialraum import coverage, settings
+from sozialraum import settings
 from sozialraum.analysis.streets import load_streets, save_streets, streets_from_lines
+from sozialraum.services import coverage
 
 pytestmark = pytest.mark.browser
 

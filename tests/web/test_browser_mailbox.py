@@ -15,7 +15,7 @@ from conftest import noted_address
 from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, watch_console
 
-from sozialraum.mailbox_check import ADDED_COLUMNS
+from sozialraum.services.mailbox_check import ADDED_COLUMNS
 
 pytestmark = pytest.mark.browser
 

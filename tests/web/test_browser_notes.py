@@ -12,7 +12,7 @@ from conftest import DEMO_LOGINS
 from web.test_browser import AREA, MAP, log_in, map_frame, settle
 from web.test_browser_walk import check, watch_console
 
-from sozialraum.fieldnotes import district_at
+from sozialraum.services.notes import district_at
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,11 @@ import pytest
 from web.test_browser import AREA, INJECTED, MAP, log_in, map_frame, settle
 from web.test_browser_walk import check, show, watch_console
 
-from sozialraum import offers, settings
-from sozialraum.fieldnotes import Actor
+from sozialraum import settings
 from sozialraum.model import offers as model
 from sozialraum.model.roles import Role
+from sozialraum.services import offers
+from sozialraum.services.notes import Actor
 
 pytestmark = pytest.mark.browser
 

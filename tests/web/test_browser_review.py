@@ -13,10 +13,10 @@ from web.test_browser import AREA, log_in
 from web.test_browser_walk import check, watch_console
 
 from sozialraum import settings
-from sozialraum.fieldnotes import Actor, NoteRules, create_note
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
+from sozialraum.services.notes import Actor, NoteRules, create_note
 
 pytestmark = pytest.mark.browser
 

@@ -33,13 +33,15 @@ from jinja2 import Environment
 from jinja2.filters import do_truncate
 from web.test_browser import MAP, log_in
 
-from sozialraum import areas as services
-from sozialraum import meetings, offers, review, settings, walks
-from sozialraum.demo import DEMO_AREA, demo_osm_xml, install_demo
-from sozialraum.fieldnotes import Actor, NoteRules, create_note
+from sozialraum import settings
+from sozialraum.demo.area import DEMO_AREA, install_demo
+from sozialraum.demo.osm import demo_osm_xml
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
+from sozialraum.services import areas as services
+from sozialraum.services import meetings, offers, review, walks
+from sozialraum.services.notes import Actor, NoteRules, create_note
 from sozialraum.store import GeoJSONStore
 from sozialraum.web import create_app
 

@@ -7,10 +7,11 @@ import io
 
 from conftest import login
 
-from sozialraum import coverage, settings
+from sozialraum import settings
 from sozialraum.analysis.streets import STREETS_ARTIFACT
-from sozialraum.fieldnotes import Actor
 from sozialraum.model.roles import Role
+from sozialraum.services import coverage
+from sozialraum.services.notes import Actor
 
 AREA = "musterstadt-nord"
 PAGE = f"/gebiete/{AREA}/abdeckung"

@@ -13,8 +13,8 @@ import pytest
 from conftest import csrf_token, login, mapping_fields, noted_address
 
 from sozialraum import settings
-from sozialraum.mailbox_check import ADDED_COLUMNS
 from sozialraum.model.notes import add_months
+from sozialraum.services.mailbox_check import ADDED_COLUMNS
 
 AREA = "musterstadt-nord"
 CHECK = f"/gebiete/{AREA}/briefkasten"

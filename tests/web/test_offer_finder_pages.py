@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import csrf_token, login
 
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
 from sozialraum.model import offers as model
+from sozialraum.services import offers
 
 AREA = "musterstadt-nord"
 FINDER = f"/gebiete/{AREA}/angebote/finden"
@@ -570,7 +571,7 @@ def _change_offer(demo_store, offer_id: str, **changes) -> dict:
 
 
 def _nearest_label(demo_store, offer: dict) -> str:
-    from sozialraum import areas as services
+    from sozialraum.services import areas as services
 
     lon, lat = offer["geometry"]["coordinates"][:2]
     (nearest,) = services.address_points(demo_store, AREA).nearest(lon, lat, radius_m=150, limit=1)

@@ -10,9 +10,10 @@ import re
 import pytest
 from conftest import csrf_token, login
 
-from sozialraum import offers, offers_io, settings
-from sozialraum.fieldnotes import Actor
+from sozialraum import settings
 from sozialraum.model.roles import Role
+from sozialraum.services import offers, offers_io
+from sozialraum.services.notes import Actor
 
 AREA = "musterstadt-nord"
 PAGES = f"/gebiete/{AREA}/angebote"

@@ -9,7 +9,7 @@ import stat
 import pytest
 from conftest import resource
 
-from sozialraum.demo import TRICKY_NAME
+from sozialraum.demo.osm import TRICKY_NAME
 from sozialraum.web import create_app
 
 URL = re.compile(r"""(?:https?:)?//[^\s"'<>)\\]+""", re.IGNORECASE)

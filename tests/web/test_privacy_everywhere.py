@@ -14,9 +14,9 @@ import pytest
 from conftest import csrf_token, login
 
 from sozialraum import settings
-from sozialraum.fieldnotes import Actor, create_note
 from sozialraum.model.notes import add_months
 from sozialraum.model.roles import Role
+from sozialraum.services.notes import Actor, create_note
 
 AREA = "musterstadt-nord"
 #: a distinctive name and number that must never reach a file or a log line

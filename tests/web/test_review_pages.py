@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import csrf_token, login
 
-from sozialraum.fieldnotes import Actor, create_note
 from sozialraum.model.roles import Role
+from sozialraum.services.notes import Actor, create_note
 
 AREA = "musterstadt-nord"
 REVIEW = f"/gebiete/{AREA}/pruefung"
@@ -400,7 +400,7 @@ def test_open_query_on_start_and_area_page_and_answer_from_the_note_page(
 
 
 def test_protocol_shows_comment_answer_local_time_and_two_meetings_a_day(app, demo_store, lead):
-    from sozialraum import meetings
+    from sozialraum.services import meetings
 
     token = csrf_token(lead, "/")
     client = login(app.test_client(), "caseworker")

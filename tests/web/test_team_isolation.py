@@ -1,6 +1,6 @@
 """Who sees which notes, on every route of the route table, and who may change them.
 
-The read rules (sozialraum.fieldnotes, sozialraum.model.review, DESIGN.md):
+The read rules (sozialraum.services.notes, sozialraum.model.review, DESIGN.md):
 
 - expired notes are invisible to everyone, everywhere ("expired data disappears from maps,
   API and exports");
@@ -45,11 +45,12 @@ from web.test_permissions import (
     _samples,
 )
 
-from sozialraum import meetings, review, settings, walks
+from sozialraum import settings
 from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
-from sozialraum.fieldnotes import Actor
 from sozialraum.model.review import RECHECK, STATES, TRANSITIONS
 from sozialraum.model.roles import Role
+from sozialraum.services import meetings, review, walks
+from sozialraum.services.notes import Actor
 from sozialraum.web.routes import ROUTES
 
 AREA = "musterstadt-nord"

@@ -17,14 +17,14 @@ import pytest
 from conftest import EXTRACTS, csrf_token, login
 from web.test_api import validate
 
-from sozialraum import walks
 from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput
-from sozialraum.fieldnotes import Actor, NoteRules
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
 from sozialraum.osm.importer import import_area
+from sozialraum.services import walks
+from sozialraum.services.notes import Actor, NoteRules
 from sozialraum.store import GeoJSONStore
 from sozialraum.web.openapi import openapi_document
 

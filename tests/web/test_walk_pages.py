@@ -10,9 +10,9 @@ import re
 import pytest
 from conftest import csrf_token
 
-from sozialraum import areas as services
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
 from sozialraum.model.categories import load_categories
+from sozialraum.services import areas as services
 
 AREA = "musterstadt-nord"
 TABLE = load_categories()

@@ -157,7 +157,7 @@ def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
     caseworker who planned it sees both."""
     from conftest import login
 
-    from sozialraum.walks import HIDDEN_NOTE_LABEL
+    from sozialraum.services.walks import HIDDEN_NOTE_LABEL
 
     address = demo_store.query(AREA, "addresses", district="r1")[7]
     a = address["properties"]

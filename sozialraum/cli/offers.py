@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, console, data_dir_option, write_output
+from sozialraum.cli._common import Group, console, data_dir_option, write_output
 
 __all__ = ["offers"]
 
@@ -27,8 +27,8 @@ def _store(data_dir: Path | None):
 
 
 def _actor():
-    from sozialraum.fieldnotes import Actor
     from sozialraum.model.roles import Role
+    from sozialraum.services.notes import Actor
 
     try:
         name = f"cli:{getpass.getuser()}"
@@ -48,7 +48,7 @@ def offers():
 @click.option("--flagged", is_flag=True, help="Only offers that ended or need a check.")
 def offers_list(data_dir, area, flagged):
     """List the offers of an area with their flags (ended, not checked for 12 months)."""
-    from sozialraum.offers import OfferFilter, list_offers
+    from sozialraum.services.offers import OfferFilter, list_offers
 
     store = _store(data_dir)
     store.read_meta(area)
@@ -97,7 +97,7 @@ def offers_import(data_dir, area, input_file, archive_missing):
     and nothing is imported. Stored offers missing from the file are listed; with
     --archive-missing they are archived (hidden from finder, handouts and maps).
     """
-    from sozialraum.offers_io import import_offers
+    from sozialraum.services.offers_io import import_offers
 
     store = _store(data_dir)
     store.read_meta(area)
@@ -146,8 +146,8 @@ def offers_import(data_dir, area, input_file, archive_missing):
 )
 def offers_export(data_dir, area, output):
     """Export the offers of an area as CSV or GeoJSON (EPSG:4326)."""
-    from sozialraum.offers import LAYER
-    from sozialraum.offers_io import export_csv, export_geojson
+    from sozialraum.services.offers import LAYER
+    from sozialraum.services.offers_io import export_csv, export_geojson
 
     store = _store(data_dir)
     store.read_meta(area)

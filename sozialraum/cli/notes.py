@@ -8,28 +8,12 @@ not tie by id and distance only, never their text.
 
 from __future__ import annotations
 
-import getpass
-from pathlib import Path
-
 import click
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, data_dir_option
+from sozialraum.cli._common import Group, cli_actor, data_dir_option, open_data_store
 
 __all__ = ["notes"]
-
-
-def _store(data_dir: Path | None):
-    from sozialraum.store import open_store
-
-    return open_store(settings.data_dir(data_dir))
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @click.group(cls=Group)
@@ -50,13 +34,15 @@ def tie_addresses(data_dir, area, dry_run):
     the audit log. Notes with no address within 15 m are listed with the distance to the
     nearest one; tie them by hand (edit the note and choose the address).
     """
-    from sozialraum.fieldnotes import TIE_RADIUS_M, tie_mailbox_notes
     from sozialraum.model.notes import load_note_categories
+    from sozialraum.services.notes import TIE_RADIUS_M, tie_mailbox_notes
 
-    store = _store(data_dir)
+    store = open_data_store(data_dir)
     store.read_meta(area)
     categories = load_note_categories(settings.instance_path() / "note_categories.toml")
-    report = tie_mailbox_notes(store, area, actor=_actor(), categories=categories, dry_run=dry_run)
+    report = tie_mailbox_notes(
+        store, area, actor=cli_actor(), categories=categories, dry_run=dry_run
+    )
     verb = "would tie" if dry_run else "tied"
     click.echo(
         f"{area}: {verb} {len(report.tied)} mailbox notes to an address; "

@@ -3,6 +3,7 @@ the console."""
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -41,3 +42,27 @@ def write_output(path: Path, body: bytes) -> None:
         write_atomic(path.resolve(), body)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+
+
+def open_data_store(data_dir: Path | None):
+    """The store of the data folder (``--data-dir``, else the configured one)."""
+    from sozialraum import settings
+    from sozialraum.store import open_store
+
+    return open_store(settings.data_dir(data_dir))
+
+
+def instance_categories():
+    """The resource categories of the instance (``<instance>/categories.toml`` or the defaults)."""
+    from sozialraum import settings
+    from sozialraum.model.categories import load_categories
+
+    return load_categories(settings.instance_path() / "categories.toml")
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a command: ``cli:<login name>``, or ``cli``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sozialraum.demo.geometry import lonlat
 from sozialraum.model.notes import add_months
 
 #: Marks in the area metadata that the demo offers were added (they are added once).
@@ -204,7 +205,6 @@ def demo_offers(today: date) -> list[dict]:
     today : datetime.date
         Check dates and end dates are set relative to this day.
     """
-    from sozialraum.demo import _lonlat
     from sozialraum.model.offers import check_offer_input
 
     features = []
@@ -217,7 +217,7 @@ def demo_offers(today: date) -> list[dict]:
             data["checked_on"] = add_months(today, -months).isoformat()
             data["checked_by"] = "teamleitung"
         if x is not None:
-            data["lon"], data["lat"] = _lonlat(x, y)
+            data["lon"], data["lat"] = lonlat(x, y)
         feature = check_offer_input(data, today).feature()
         feature["id"] = f"demo-{key}"
         features.append(feature)

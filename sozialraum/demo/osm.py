@@ -1,10 +1,7 @@
-"""Deterministic demo data for the fictional district "Musterstadt-Nord".
+"""The demo area's OSM XML file: streets, houses, resources and districts (all invented).
 
-Everything here is invented: streets, addresses, resources, districts and field
-notes. The town lies around lon 6.95, lat 51.43 (EPSG:4326) and covers about
-1.6 km × 1.2 km. Geometry is laid out in local metres (x east, y north, origin
-at the south-west corner) and converted to WGS 84 with a fixed scale, so the
-output is the same on every run and machine.
+Built deterministically from :data:`SEED` on the grid of :mod:`sozialraum.demo.geometry`, so
+``data/musterstadt-nord.osm`` is reproduced byte for byte.
 """
 
 from __future__ import annotations
@@ -16,18 +13,15 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-DEMO_AREA = "musterstadt-nord"
-DEMO_TITLE = "Musterstadt-Nord (fiktiv)"
+from sozialraum.demo.geometry import HEIGHT_M, WIDTH_M, demo_bounds, lonlat
 
-_SEED = 20260101
+#: Seed of the random choices (house numbers, resources; the notes use ``SEED + 1``).
+SEED = 20260101
 _TIMESTAMP = "2026-01-01T00:00:00Z"
-_LON0, _LAT0 = 6.9385, 51.4246  # south-west corner, degrees (EPSG:4326)
-_WIDTH, _HEIGHT = 1600.0, 1200.0  # metres
-_M_PER_DEG_LON, _M_PER_DEG_LAT = 69_430.0, 111_250.0  # at 51.43° N
+
 _XS = [60.0 + i * 185.0 for i in range(9)]  # x of the north-south streets, metres
 _YS = [60.0 + j * 1080.0 / 7 for j in range(8)]  # y of the east-west streets, metres
 _MAIN_ROW, _MAIN_COL = 3, 4  # Hauptstraße / Bahnhofstraße, also the district borders
@@ -128,7 +122,7 @@ class _Osm:
     resources: list[dict] = field(default_factory=list)
 
     def node(self, x: float, y: float, tags: dict[str, str] | None = None) -> int:
-        lon, lat = _lonlat(x, y)
+        lon, lat = lonlat(x, y)
         self.nodes.append((len(self.nodes) + 1, lon, lat, tags or {}))
         return len(self.nodes)
 
@@ -147,16 +141,6 @@ class _Osm:
             for a, b in corners
         ]
         return self.way([*refs, refs[0]], tags)
-
-
-def _lonlat(x: float, y: float) -> tuple[float, float]:
-    """Local metres to (lon, lat) in degrees, EPSG:4326, rounded to 7 decimals."""
-    return round(_LON0 + x / _M_PER_DEG_LON, 7), round(_LAT0 + y / _M_PER_DEG_LAT, 7)
-
-
-def demo_bounds() -> tuple[float, float, float, float]:
-    """Return the demo area's bounds ``(min_lon, min_lat, max_lon, max_lat)`` in EPSG:4326."""
-    return (*_lonlat(0.0, 0.0), *_lonlat(_WIDTH, _HEIGHT))
 
 
 def _district(x: float, y: float) -> str:
@@ -183,7 +167,7 @@ def _next_number(rng: random.Random, side: list) -> str:
 def _address(street: str, number: str, x: float, y: float) -> tuple[dict, dict[str, str]]:
     """Return (address record, OSM addr:* tags) for a point at (x, y) m."""
     postcode = _POSTCODES[_district(x, y)]
-    lon, lat = _lonlat(x, y)
+    lon, lat = lonlat(x, y)
     record = {"street": street, "housenumber": number, "postcode": postcode, "lon": lon, "lat": lat}
     tags = {"addr:street": street, "addr:housenumber": number}
     return record, {**tags, "addr:postcode": postcode, "addr:city": _CITY}
@@ -251,7 +235,7 @@ def _resource(osm: _Osm, x: float, y: float, tags: dict, building: str = "") -> 
         ref = "w" + str(osm.rect(x, y, 1.0, 0.0, 12.0, 8.0, {"building": building, **tags}))
     else:
         ref = f"n{osm.node(x, y, tags)}"
-    lon, lat = _lonlat(x, y)
+    lon, lat = lonlat(x, y)
     osm.resources.append({"ref": ref, "name": tags.get("name", ""), "lon": lon, "lat": lat})
 
 
@@ -308,9 +292,9 @@ def _resources(osm, rng, xy, block_street, numbering) -> None:
 def _districts(osm: _Osm) -> None:
     """Three boundary relations that tile the whole rectangle."""
     mx, sy = _XS[_MAIN_COL], _YS[_MAIN_ROW]
-    a, b, c = osm.node(0, _HEIGHT), osm.node(mx, _HEIGHT), osm.node(_WIDTH, _HEIGHT)
-    d, e, f = osm.node(0, sy), osm.node(mx, sy), osm.node(_WIDTH, sy)
-    g, h = osm.node(0, 0), osm.node(_WIDTH, 0)
+    a, b, c = osm.node(0, HEIGHT_M), osm.node(mx, HEIGHT_M), osm.node(WIDTH_M, HEIGHT_M)
+    d, e, f = osm.node(0, sy), osm.node(mx, sy), osm.node(WIDTH_M, sy)
+    g, h = osm.node(0, 0), osm.node(WIDTH_M, 0)
     tags = {"boundary": "administrative", "admin_level": "10"}
     top_w, top_e, mid = osm.way([a, b], tags), osm.way([b, c], tags), osm.way([b, e], tags)
     split_w, split_e = osm.way([e, d], tags), osm.way([f, e], tags)
@@ -328,8 +312,9 @@ def _districts(osm: _Osm) -> None:
 
 
 @functools.cache
-def _build() -> _Osm:
-    rng = random.Random(_SEED)
+def build_osm() -> _Osm:
+    """The demo map's OSM objects (built once per process; the same on every run)."""
+    rng = random.Random(SEED)
     osm = _Osm()
     xy, parts, block_street = _streets(osm, rng)
     numbering = _houses(osm, rng, xy, parts)
@@ -348,7 +333,7 @@ def _tag_lines(tags: dict[str, str]) -> list[str]:
 
 def demo_osm_xml() -> str:
     """Return the demo district as OSM XML 0.6 text (coordinates in EPSG:4326)."""
-    osm = _build()
+    osm = build_osm()
     meta = f'version="1" timestamp="{_TIMESTAMP}"'
     min_lon, min_lat, max_lon, max_lat = demo_bounds()
     lines = [
@@ -405,208 +390,3 @@ def write_demo_osm(path: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-_MAILBOX_TEXTS = {
-    "vorhanden": "Briefkastenanlage am Eingang vorhanden und beschriftet.",
-    "fehlt": "Keine Briefkastenanlage am Haus gefunden.",
-    "defekt": "Briefkastenanlage beschädigt, mehrere Klappen schließen nicht.",
-    "ohne_namen": "Briefkästen vorhanden, aber überwiegend ohne Namensschild.",
-    "hausverwaltung": "Aushang: Briefkastenschlüssel nur über die Hausverwaltung.",
-    "post_zurueck": "Laut Zustellung geht Post an dieses Haus häufig zurück.",
-}
-# (category, text, name of the resource the note is placed at or "" for a random spot)
-_NOTES = (
-    ("beobachtung", "Gehweg an der Baustelle ist für Rollstühle kaum passierbar.", ""),
-    ("beobachtung", "Abends ist der Platz vor dem Kiosk belebt.", "Kiosk am Mühlenbach"),
-    ("beobachtung", "Viele Hauseingänge ohne Klingelschilder in dieser Häuserzeile.", ""),
-    ("ressource", "Gemeindesaal kann für Gruppentreffen gebucht werden.", "Kirche Sankt Anna"),
-    ("ressource", "Öffentlicher Bücherschrank neben der Haltestelle.", "Rathausplatz"),
-    ("rolle", "Pfarrer der Gemeinde bietet Raum für Treffen.", "Evangelische Friedenskirche"),
-    ("rolle", "Hausmeisterin der Schule hängt Aushänge für das Viertel aus.", "Lindenschule"),
-    ("rolle", "Apotheke nimmt Flyer für Beratungsangebote an.", "Linden-Apotheke"),
-    ("angebot", "Offenes Frühstück mittwochs von 9 bis 11 Uhr.", "Stadtteilzentrum Nord"),
-    ("angebot", "Kostenlose Hausaufgabenhilfe dienstags.", "Katholische Bücherei Sankt Anna"),
-    ("angebot", "Sprachcafé Deutsch als Zweitsprache.", "Nachbarschaftstreff Mühlenviertel"),
-    ("problem", "Unterführung schlecht beleuchtet, wird abends gemieden.", ""),
-    ("problem", "Zaun beschädigt, Tor schließt nicht.", "Spielplatz Lindenhof"),
-    ("problem", "Nächster Geldautomat nur außerhalb des Viertels.", ""),
-    ("treffpunkt", "Bank am Spielplatz: nachmittags Treffpunkt von Eltern.", "Spielplatz Am Anger"),
-    ("treffpunkt", "Vor dem Eingang treffen sich morgens ältere Menschen.", "Frischemarkt Nord"),
-    ("treffpunkt", "Am Wochenende Treffpunkt für Jugendliche.", "Spielplatz Bolzwiese"),
-    ("ressource", "Kostenloses WLAN und Drucker für alle.", "Stadtteilbibliothek Nord"),
-)  # fmt: skip
-
-
-def _demo_review(draw: float, observed_on: date) -> dict:
-    """Review state of a demo note: a fifth drafts, a third submitted, the rest released
-    by the demo lead (four-eyes: the demo caseworker wrote them)."""
-    if draw < 0.2:
-        return {"review_state": "entwurf"}
-    submitted = {"at": f"{observed_on.isoformat()}T09:00:00+00:00", "by": "demo-fachkraft",
-                 "action": "einreichen", "from": "entwurf", "to": "eingereicht"}  # fmt: skip
-    if draw < 0.55:
-        return {"review_state": "eingereicht", "review_log": [submitted]}
-    released_on = (observed_on + timedelta(days=2)).isoformat()
-    released = {**submitted, "at": f"{released_on}T10:00:00+00:00", "by": "demo-leitung",
-                "action": "freigeben", "from": "eingereicht", "to": "freigegeben"}  # fmt: skip
-    return {"review_state": "freigegeben", "review_log": [submitted, released]}
-
-
-def demo_notes(today: date | None = None) -> list[dict]:
-    """Return the fictional field notes of the demo district.
-
-    Parameters
-    ----------
-    today : datetime.date, optional
-        The install day: notes are observed 10 to 170 days before it and expire by
-        their category's default, so a freshly installed demo never shows expired notes.
-
-    Returns
-    -------
-    list of dict
-        30 GeoJSON ``Feature`` dicts with ``Point`` geometry ``[lon, lat]`` in
-        degrees (EPSG:4326), all inside the demo bounds. 12 are mailbox notes
-        (category ``"briefkasten"``) placed at the address they describe; the
-        last note refers to an OSM resource via ``osm_ref``. Same result for the same day.
-    """
-    from sozialraum.model.addresses import address_key
-    from sozialraum.model.notes import DEFAULT_NOTE_CATEGORIES, default_expiry
-
-    today = today or date.today()
-    categories = {c.id: c for c in DEFAULT_NOTE_CATEGORIES}
-
-    osm = _build()
-    rng = random.Random(_SEED + 1)
-    statuses = sorted(_MAILBOX_TEXTS)
-    notes = []
-
-    def feature(lon: float, lat: float, category: str, text: str, **extra) -> None:
-        observed_on = today - timedelta(days=rng.randint(10, 170))
-        props = {
-            "category": category,
-            "text": text,
-            "observed_on": observed_on.isoformat(),
-            "expires_on": default_expiry(categories[category], observed_on).isoformat(),
-            "author": "demo-fachkraft",
-            "team": "Team Nord",
-            **_demo_review(rng.random(), observed_on),
-            **extra,
-        }
-        geometry = {"type": "Point", "coordinates": [lon, lat]}
-        notes.append({"type": "Feature", "geometry": geometry, "properties": props})
-
-    for k, addr in enumerate(rng.sample(osm.addresses, 12)):
-        status = statuses[k % len(statuses)]
-        street, number, postcode = addr["street"], addr["housenumber"], addr["postcode"]
-        link = {"address_key": address_key(street, number, postcode)}
-        text = _MAILBOX_TEXTS[status]
-        feature(addr["lon"], addr["lat"], "briefkasten", text, mailbox_status=status, **link)
-    by_name = {r["name"]: r for r in osm.resources}
-    for category, text, place in _NOTES[:-1]:
-        if place:  # a few metres next to the named place
-            lon, lat = by_name[place]["lon"] + 0.00005, by_name[place]["lat"] + 0.00003
-        else:
-            lon, lat = _lonlat(rng.uniform(80.0, _WIDTH - 80.0), rng.uniform(80.0, _HEIGHT - 80.0))
-        feature(round(lon, 7), round(lat, 7), category, text)
-    category, text, place = _NOTES[-1]
-    library = by_name[place]
-    feature(library["lon"], library["lat"], category, text, osm_ref=library["ref"])
-    return notes
-
-
-def demo_walk(store, today: date | None = None) -> dict:
-    """Plan the demo walk in Nord-West: from the town hall square past the places where
-    caseworkers meet people, with two addresses to check for mailboxes.
-
-    Returns
-    -------
-    dict
-        The stored walk (GeoJSON Feature with a MultiPoint of its stops, EPSG:4326).
-    """
-    from sozialraum.fieldnotes import Actor, NoteRules
-    from sozialraum.model.notes import load_note_categories
-    from sozialraum.model.privacy import load_privacy_guard
-    from sozialraum.model.roles import Role
-    from sozialraum.walks import create_walk
-
-    today = today or date.today()
-    resources = store.query(DEMO_AREA, "resources", district="r1")
-    wanted = ("pharmacy", "bakery", "place_of_worship", "post_box", "community_centre", "stop")
-    picks = []
-    for category in wanted:
-        found = [r for r in resources if category in r["properties"]["categories"]]
-        if found:
-            picks.append({"kind": "resource", "ref": found[0]["id"]})
-    mailbox = [
-        n for n in store.query(DEMO_AREA, "notes", category="briefkasten")
-        if n["properties"].get("district") == "r1"
-    ][:2]  # fmt: skip
-    picks += [{"kind": "note", "ref": n["id"]} for n in mailbox]
-    details = {
-        "title": "Erkundung Nord-West",
-        "walk_on": (today + timedelta(days=7)).isoformat(),
-        "district": "r1",
-        "purpose": "Orte für Aushänge finden, Ansprechpersonen kennenlernen, "
-        "Briefkästen mit Hinweisen prüfen.",
-        "participants": "2 Fachkräfte, Quartiersmanagement",
-    }
-    rules = NoteRules(load_note_categories(), load_privacy_guard())
-    actor = Actor("demo-fachkraft", Role.CASEWORKER, "Team Nord")
-    return create_walk(store, DEMO_AREA, details, picks, actor=actor, rules=rules, today=today)
-
-
-#: Which team is responsible for which demo district.
-DEMO_TEAMS = {"Nord-West": "Team Nord", "Nord-Ost": "Team Nord", "Mühlenviertel": "Team Mühle"}
-
-#: The generated demo file shipped in the project's data/ folder.
-DEMO_OSM_FILE = Path(__file__).resolve().parent.parent / "data" / f"{DEMO_AREA}.osm"
-
-
-def install_demo(
-    store, osm_file: Path | None = None, *, actor: str = "demo", categories=None
-) -> bool:
-    """Import the demo area into ``store`` and add its field notes and offers, unless it exists.
-
-    Parameters
-    ----------
-    store : sozialraum.store.Store
-        Target store.
-    osm_file : pathlib.Path, optional
-        The demo OSM XML; written by :func:`write_demo_osm` when missing.
-
-    Returns
-    -------
-    bool
-        True if the area was built, False if it was already there.
-    """
-    import shutil
-
-    from sozialraum.areas import assign_team
-    from sozialraum.demo_offers import install_demo_offers
-    from sozialraum.fieldnotes import district_at
-    from sozialraum.osm.importer import import_area
-    from sozialraum.settings import today
-
-    if DEMO_AREA in store.areas():
-        if store.read_meta(DEMO_AREA).get("fictional"):
-            install_demo_offers(store, DEMO_AREA, today=today(), actor=actor)  # older demos
-            return False
-        shutil.rmtree(store.area_dir(DEMO_AREA))  # an interrupted build: start again
-    osm_file = osm_file or DEMO_OSM_FILE
-    if not osm_file.exists():
-        write_demo_osm(osm_file)
-    import_area(store, DEMO_AREA, osm_file=osm_file, actor=actor, categories=categories)
-    for district, team in DEMO_TEAMS.items():
-        assign_team(store, DEMO_AREA, district, team, actor=actor)
-    for note in demo_notes():
-        lon, lat = note["geometry"]["coordinates"]
-        district = district_at(store, DEMO_AREA, lon, lat)
-        if district:
-            note["properties"].update(district=district["id"], team=district["team"])
-        store.add(DEMO_AREA, "notes", note, actor=actor)
-    demo_walk(store)
-    install_demo_offers(store, DEMO_AREA, today=today(), actor=actor)
-    meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
-    store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
-    return True

@@ -12,7 +12,6 @@ import click
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum._cli_common import Group, console, data_dir_option
 from sozialraum.accounts import (
     SESSIONS_FILE,
     USERS_FILE,
@@ -21,6 +20,7 @@ from sozialraum.accounts import (
     accounts_dir,
     normalize_name,
 )
+from sozialraum.cli._common import Group, console, data_dir_option
 from sozialraum.model.roles import ROLE_LABELS, Role
 
 __all__ = ["users"]
@@ -86,7 +86,7 @@ def users_add(data_dir, name, role, team, password):
 
 def _area_teams(data_dir) -> set[str]:
     """Teams assigned to districts in the areas of the data folder."""
-    from sozialraum.areas import area_teams
+    from sozialraum.services.areas import area_teams
     from sozialraum.store import open_store
 
     return area_teams(open_store(settings.data_dir(data_dir)))

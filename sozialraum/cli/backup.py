@@ -1,4 +1,5 @@
-"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see :mod:`sozialraum.backup`).
+"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see
+:mod:`sozialraum.store.backup` and :mod:`sozialraum.store.restore`).
 
 Both are safe while the web app runs. On bad input they print one line ``error: ...``
 to stderr and exit with status 1.
@@ -10,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from sozialraum import settings
-from sozialraum._cli_common import data_dir_option
+from sozialraum.cli._common import data_dir_option, open_data_store
 from sozialraum.errors import SozialraumError
 
 __all__ = ["backup", "restore"]
@@ -22,12 +22,6 @@ class _Failure(click.ClickException):
 
     def show(self, file=None):
         click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _store(data_dir: Path | None):
-    from sozialraum.store import open_store
-
-    return open_store(settings.data_dir(data_dir))
 
 
 def _size(count: int) -> str:
@@ -58,10 +52,10 @@ def backup(data_dir, area, output):
     The archive holds every file of the area and a MANIFEST.json with the size and
     SHA-256 of each; restore it with 'sozialraum restore'.
     """
-    from sozialraum.backup import backup_area
+    from sozialraum.store.backup import backup_area
 
     try:
-        report = backup_area(_store(data_dir), area, output or Path.cwd())
+        report = backup_area(open_data_store(data_dir), area, output or Path.cwd())
     except SozialraumError as exc:
         raise _Failure(exc.message) from None
     for skipped in report.skipped:
@@ -97,11 +91,15 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
     existing area is only overwritten with --replace; the running app then sees the
     restored area.
     """
-    from sozialraum.backup import restore_area
+    from sozialraum.store.restore import restore_area
 
     try:
         report = restore_area(
-            _store(data_dir), archive, area=area, replace=replace, allow_unsigned=allow_unsigned
+            open_data_store(data_dir),
+            archive,
+            area=area,
+            replace=replace,
+            allow_unsigned=allow_unsigned,
         )
     except SozialraumError as exc:
         raise _Failure(exc.message) from None

@@ -1,0 +1,5 @@
+"""``python -m sozialraum.cli``: the same as the ``sozialraum`` command."""
+
+from sozialraum.cli import main
+
+main()
