@@ -10,7 +10,7 @@ from conftest import SHARED_OSM
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import current_reachability, load_network
-from sozialraum.analysis.walk import distances_from_point
+from sozialraum.analysis.walking import distances_from_point
 from sozialraum.demo.area import DEMO_AREA
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model import offers as offer_model

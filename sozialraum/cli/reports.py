@@ -33,7 +33,7 @@ def profile(data_dir, area, slow, csv_file):
     within 10 minutes on foot of a pharmacy, post office, doctor and Kita, and addresses more
     than 1,000 m on foot from a post box."""
     from sozialraum.analysis.profile import profile_csv, profile_table
-    from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
+    from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
     from sozialraum.services.areas import area_profile
 
     store, table = open_data_store(data_dir), instance_categories()

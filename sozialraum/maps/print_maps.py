@@ -60,7 +60,7 @@ def walk_map_svg(
     stops : sequence of dict
         The walk's stops in order (``kind``, ``label``).
     route : dict
-        The route as :func:`sozialraum.walks.walk_route` returns it: ``xs_m``, ``ys_m``
+        The route as :func:`sozialraum.services.walks.walk_route` returns it: ``xs_m``, ``ys_m``
         (one point per stop) and ``legs_m``, metres in EPSG:25832.
     title : str
         The map's accessible title (German).
@@ -97,7 +97,7 @@ def decisions_map_svg(network, decisions: Sequence[dict]) -> str:
     network : networkx.MultiDiGraph
         The area's walk network, projected to EPSG:25832.
     decisions : sequence of dict
-        The decisions as :func:`sozialraum.meetings.decisions` returns them (``action``,
+        The decisions as :func:`sozialraum.services.meetings.decisions` returns them (``action``,
         ``action_label``, ``note``: a GeoJSON point in EPSG:4326 or ``None``).
 
     Returns

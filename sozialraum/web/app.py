@@ -17,12 +17,12 @@ from flask_wtf.csrf import CSRFProtect
 from sozialraum import settings
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
 from sozialraum.errors import DamagedData
-from sozialraum.fieldnotes import NoteRules
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
+from sozialraum.services.notes import NoteRules
 from sozialraum.store import Store, open_store
 from sozialraum.store._atomic import is_writable, make_dir
 from sozialraum.web._json import StrictJSONProvider

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from flask_login import current_user
 
-from sozialraum import areas, fieldnotes
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
+from sozialraum.services import areas
+from sozialraum.services import notes as fieldnotes
 from sozialraum.store import Store
 from sozialraum.web.responses import make_etag
 
@@ -87,13 +88,13 @@ def mailbox_actions() -> dict[str, str]:
 
 
 def current_actor() -> fieldnotes.Actor:
-    """The logged-in user as the service functions' :class:`~sozialraum.fieldnotes.Actor`."""
+    """The logged-in user as the service functions' :class:`~sozialraum.services.notes.Actor`."""
     return fieldnotes.Actor(current_user.name, current_user.role, current_user.team)
 
 
 def note_filter():
     """Whether the logged-in user may see a note, given its properties (viewers see
-    released notes only; see :func:`sozialraum.fieldnotes.visible`)."""
+    released notes only; see :func:`sozialraum.services.notes.visible`)."""
     actor = current_actor()
     note_categories = note_rules().categories
     return lambda props: fieldnotes.visible(props, actor, note_categories)

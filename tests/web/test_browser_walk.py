@@ -15,7 +15,7 @@ from conftest import EXTRACTS
 from web.test_browser import AREA, DISTRICTS, MAP, Session, log_in, map_frame, settle
 
 from sozialraum.analysis import profile as _profile
-from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS, OFF_WAYS, OUTSIDE_NETWORK
+from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS, OFF_WAYS, OUTSIDE_NETWORK
 from sozialraum.maps.profile_map import GREENS, classify, metric_choices, metric_value
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area

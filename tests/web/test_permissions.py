@@ -135,6 +135,7 @@ OFFERS_CSV = (
 FINER = {
     ("pages.review_action", "admin"): {403},
     ("pages.answer_query", "admin"): {403},
+    ("pages.submit_note", "admin"): {403},
     ("pages.start_meeting", "caseworker"): {403},
     ("pages.start_meeting", "admin"): {403},
     ("pages.close_meeting", "caseworker"): {403},
@@ -196,7 +197,9 @@ def test_every_route_for_every_role(app, demo_store, role):
                 login(client, role)
             if "note_id" in rule.arguments:
                 # answering a Rückfrage needs a note with one (as a viewer sees it)
-                state = "rueckfrage" if rule.endpoint == "pages.answer_query" else None
+                state = {"pages.answer_query": "rueckfrage", "pages.submit_note": "entwurf"}.get(
+                    rule.endpoint
+                )
                 if role == "viewer":
                     state = None
                 samples["note_id"] = _fresh_note(demo_store, samples, role, state)["id"]

@@ -17,7 +17,7 @@ import pytest
 from conftest import EXTRACTS, csrf_token, login
 from web.test_api import validate
 
-from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
+from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard

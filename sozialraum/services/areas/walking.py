@@ -7,7 +7,7 @@ from __future__ import annotations
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis import reachability as _reach
 from sozialraum.analysis.isochrones import isochrones
-from sozialraum.analysis.walk import (
+from sozialraum.analysis.walking import (
     CUT_OFF_HINTS,
     CUT_OFF_TEXTS,
     DEFAULT_SPEED_KMH,

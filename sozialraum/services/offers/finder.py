@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 
 from sozialraum.analysis.nearby import project
-from sozialraum.analysis.walk import (
+from sozialraum.analysis.walking import (
     DEFAULT_SPEED_KMH,
     distances_from_point,
     walk_minutes,
@@ -108,7 +108,7 @@ def list_offers(
 
 def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> str | None:
     """Fill ``distance_m``/``walk_min`` of items with a point; returns why the address is
-    cut off (:meth:`~sozialraum.analysis.walk.WalkNetwork.cut_off_reasons`) or ``None``."""
+    cut off (:meth:`~sozialraum.analysis.walking.WalkNetwork.cut_off_reasons`) or ``None``."""
     network = walk_network(store, area)
     lon, lat = address["geometry"]["coordinates"][:2]
     (x_m,), (y_m,) = project([lon], [lat])
@@ -154,7 +154,7 @@ def find_offers(
         ``{"offer", "match", "flags", "distance_m", "walk_min"}`` (distance in metres,
         time in minutes, ``None`` without address or place), ``cut_off`` (the address is
         away from the walk network) and ``cut_off_reason`` (``None``, ``"off_ways"`` or
-        ``"outside_network"``, see :data:`~sozialraum.analysis.walk.CUT_OFF_TEXTS`). Offers
+        ``"outside_network"``, see :data:`~sozialraum.analysis.walking.CUT_OFF_TEXTS`). Offers
         past their end date are in ``others``.
     """
     items = []

@@ -14,7 +14,7 @@ from sozialraum import settings
 from sozialraum.analysis import route as _route
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, walk_minutes
+from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, walk_minutes
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.walks import MAX_LABEL_CHARS, STOP_KINDS, checklist
 from sozialraum.services import areas as services

@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from flask import request
 
-from sozialraum import areas as services
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.osm.importer import parse_bbox
+from sozialraum.services import areas as services
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.responses import (

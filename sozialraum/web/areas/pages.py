@@ -9,12 +9,13 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from sozialraum import areas as services
-from sozialraum import review, settings
+from sozialraum import settings
 from sozialraum.errors import NotFound
-from sozialraum.mailbox_check import check_one, result_record
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.model.roles import can_write_somewhere
+from sozialraum.services import areas as services
+from sozialraum.services import review
+from sozialraum.services.mailbox_check import check_one, result_record
 from sozialraum.web import context as ctx
 from sozialraum.web.csp import csp_nonce, map_document
 from sozialraum.web.notes.pages import linked_notes

@@ -2,7 +2,7 @@
 last 12 months, as a page with a map (iframe) and tables, and as a CSV download. Only notes
 and walks the logged-in account may see count (cached per visibility scope).
 
-The views parse the request and call :mod:`sozialraum.coverage`; an area imported before
+The views parse the request and call :mod:`sozialraum.services.coverage`; an area imported before
 streets were stored gets a German notice instead of an error.
 """
 
@@ -12,11 +12,11 @@ import re
 
 from flask import current_app, render_template, request, url_for
 
-from sozialraum import coverage as _coverage
 from sozialraum import settings
 from sozialraum.analysis.coverage import AGE_CLASSES, VISIT_RADIUS_M, WINDOW_MONTHS
 from sozialraum.errors import NotFound
 from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
+from sozialraum.services import coverage as _coverage
 from sozialraum.web import context as ctx
 from sozialraum.web.csp import csp_nonce, map_document
 from sozialraum.web.responses import download

@@ -10,15 +10,11 @@ from __future__ import annotations
 from flask import request
 
 from sozialraum import settings
-from sozialraum.columns import ColumnProblem, CsvProblem
 from sozialraum.errors import InvalidInput, TooLarge
-from sozialraum.mailbox_check import (
-    address_values,
-    check_inputs,
-    read_address_csv,
-    result_record,
-)
 from sozialraum.model.mailbox import RISK_LEVELS
+from sozialraum.services.columns import ColumnProblem, CsvProblem
+from sozialraum.services.mailbox_check import check_inputs, result_record
+from sozialraum.services.uploads import address_values, read_address_csv
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.responses import json_response
@@ -30,7 +26,7 @@ MAX_FIELD_CHARS = 300
 
 def _item(index: int, item: object) -> tuple:
     """An address as ``(line,)`` or ``(street, housenumber, postcode, city)`` (see
-    :func:`~sozialraum.mailbox_check.match_address`); :class:`InvalidInput` naming the
+    :func:`~sozialraum.services.uploads.match_address`); :class:`InvalidInput` naming the
     position."""
     if isinstance(item, str):
         if len(item) > MAX_FIELD_CHARS:

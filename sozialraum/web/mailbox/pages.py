@@ -13,27 +13,26 @@ from flask import render_template, request
 from flask_login import current_user
 
 from sozialraum import settings
-from sozialraum.columns import (
+from sozialraum.errors import Forbidden, NotFound
+from sozialraum.model.mailbox import RISK_LEVELS
+from sozialraum.model.roles import Role, can_write_somewhere
+from sozialraum.services.columns import (
     ROLE_LABELS,
     ROLES,
     ColumnProblem,
+    CsvProblem,
     Detection,
     detect,
     mapping_from_indices,
 )
-from sozialraum.errors import Forbidden, NotFound
-from sozialraum.mailbox_check import (
-    AddressTable,
-    CsvProblem,
-    check_one,
-    check_table,
-    read_table,
-    result_csv,
-    result_record,
+from sozialraum.services.mailbox_check import check_one, check_table, result_csv, result_record
+from sozialraum.services.mailbox_returns import (
+    ReturnsProblem,
+    active_returns,
+    import_returns,
+    withdraw_return,
 )
-from sozialraum.model.mailbox import RISK_LEVELS
-from sozialraum.model.roles import Role, can_write_somewhere
-from sozialraum.returns import ReturnsProblem, active_returns, import_returns, withdraw_return
+from sozialraum.services.uploads import AddressTable, read_table
 from sozialraum.web import context as ctx
 from sozialraum.web.responses import download
 
@@ -213,7 +212,7 @@ def file_token(data: bytes) -> str:
 def _return_choices() -> dict[int, str]:
     """The candidates picked per skipped row (``wahl_<row>`` = address id; empty or
     ``nein``: not taken). Whether each is one of the row's candidates is checked by
-    :func:`~sozialraum.returns.read_returns`."""
+    :func:`~sozialraum.services.mailbox_returns.read_returns`."""
     choices: dict[int, str] = {}
     for name, value in request.form.items():
         if not name.startswith("wahl_"):

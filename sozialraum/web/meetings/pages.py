@@ -1,18 +1,19 @@
 """Team meeting protocol pages (German): the printable A4 protocol and its CSV.
 
 Leads start and close meetings from the review page (:mod:`sozialraum.web.review.pages`);
-rules and checks live in :mod:`sozialraum.meetings`.
+rules and checks live in :mod:`sozialraum.services.meetings`.
 """
 
 from __future__ import annotations
 
 from flask import render_template
 
-from sozialraum import areas as services
-from sozialraum import meetings, settings
+from sozialraum import settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.exports import csv_text
 from sozialraum.maps.print_maps import decisions_map_svg
+from sozialraum.services import areas as services
+from sozialraum.services import meetings
+from sozialraum.services.exports import csv_text
 from sozialraum.web import context as ctx
 from sozialraum.web.responses import download
 

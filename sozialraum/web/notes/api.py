@@ -3,19 +3,20 @@
 Changes need the ETag of the version they are based on in ``If-Match``: without it the
 answer is 428, with a stale one 412 and the current version in the body, so the UI can
 show both instead of overwriting. Parses requests only; the rules live in
-:mod:`sozialraum.fieldnotes`.
+:mod:`sozialraum.services.notes`.
 """
 
 from __future__ import annotations
 
 from flask import Response, request, url_for
 
-from sozialraum import fieldnotes, settings
+from sozialraum import settings
 from sozialraum.errors import InvalidInput, VersionConflict
-from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.model.notes import MAILBOX_STATUSES
 from sozialraum.model.review import STATES
 from sozialraum.osm.importer import parse_bbox
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.errors import GERMAN

@@ -11,12 +11,14 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from sozialraum import areas as services
-from sozialraum import fieldnotes, review, settings
+from sozialraum import settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.notes import INPUT_FIELDS, MAILBOX_STATUSES, REVIEW_STATES
 from sozialraum.model.review import ACTION_LABELS, STATES, content_editors
 from sozialraum.model.roles import can_write_somewhere
+from sozialraum.services import areas as services
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services import review
 from sozialraum.web import context as ctx
 
 FILTERS = ("district", "category", "review_state", "mailbox_status")

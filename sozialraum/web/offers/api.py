@@ -6,7 +6,7 @@ in ``If-Match`` (428 without, 412 with the current version if stale), as for not
 
 The finder's situation and address come in a POST body and live only in memory: they are
 neither stored nor logged and the answer is ``no-store``. Parses requests only; the rules
-live in :mod:`sozialraum.offers` and :mod:`sozialraum.model.offers`.
+live in :mod:`sozialraum.services.offers` and :mod:`sozialraum.model.offers`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import json
 from flask import Response, request, url_for
 from flask_login import current_user
 
-from sozialraum import offers as services
-from sozialraum import offers_io, settings
+from sozialraum import settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
-from sozialraum.areas import speed_kmh
+from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput, NotFound, VersionConflict
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_edit_offers
+from sozialraum.services import offers as services
+from sozialraum.services import offers_io
+from sozialraum.services.areas import speed_kmh
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.errors import GERMAN

@@ -19,12 +19,13 @@ from flask_wtf.csrf import CSRFError
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, Length, Optional
 
-from sozialraum import areas as services
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import CUT_OFF_HINTS, CUT_OFF_TEXTS
+from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model import offers as model
+from sozialraum.services import areas as services
+from sozialraum.services import offers
 from sozialraum.web import context as ctx
 from sozialraum.web.app import csrf
 from sozialraum.web.walking.pages import NO_STORE, PROFILE_LABELS

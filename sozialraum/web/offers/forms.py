@@ -1,7 +1,7 @@
 """Shared parts of the offer pages: who may edit, the offer form, German display values.
 
 Forms post plain fields; the checks (German messages) are the service functions of
-:mod:`sozialraum.offers` that the JSON API calls too.
+:mod:`sozialraum.services.offers` that the JSON API calls too.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.errors import Forbidden, InvalidInput
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_edit_offers
+from sozialraum.services import offers
 from sozialraum.web import context as ctx
 from sozialraum.web.formats import german_date
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from sozialraum import offers, offers_io, settings
+from sozialraum import settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
 from sozialraum.model import offers as model
+from sozialraum.services import offers, offers_io
 from sozialraum.web import context as ctx
 from sozialraum.web.offers import forms
 

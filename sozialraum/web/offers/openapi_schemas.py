@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sozialraum.model import offers as model
-from sozialraum.offers import PROPOSAL_STATES
+from sozialraum.services.offers import PROPOSAL_STATES
 from sozialraum.web.openapi_parts import (
     INT,
     NSTR,

@@ -4,7 +4,7 @@
 Leads and admins create, change, check and delete offers; caseworkers use the same forms
 to propose a new offer or a change, which a lead or an admin accepts or rejects; viewers
 read. Forms post plain fields; the checks (German messages) are the service functions of
-:mod:`sozialraum.offers` that the JSON API calls too. A change carries the version it was
+:mod:`sozialraum.services.offers` that the JSON API calls too. A change carries the version it was
 based on: if someone saved in between, the page says so, shows what differs and
 overwrites nothing.
 """
@@ -16,10 +16,11 @@ import re
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model import offers as model
 from sozialraum.model.roles import can_write_somewhere
+from sozialraum.services import offers
 from sozialraum.web import context as ctx
 from sozialraum.web.offers import forms
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from sozialraum.services import offers
 from sozialraum.web import context as ctx
 from sozialraum.web.offers import forms
 

@@ -4,7 +4,7 @@ The queue shows a team's notes by review state with filters (district, author, c
 age, state, past the re-check day), map and list side by side; one button per action
 (keyboard: see static/sozialraum/review.js). Leads start and close team meetings; a
 closed meeting has a printable A4 protocol and a CSV (:mod:`sozialraum.web.meetings.pages`).
-Rules and checks live in :mod:`sozialraum.review` and :mod:`sozialraum.meetings`.
+Rules and checks live in :mod:`sozialraum.services.review` and :mod:`sozialraum.services.meetings`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from sozialraum import areas as services
-from sozialraum import fieldnotes, meetings, review, settings
+from sozialraum import settings
 from sozialraum.errors import InvalidInput, NotFound, SozialraumError
 from sozialraum.model.review import STATES
 from sozialraum.model.roles import Role
+from sozialraum.services import areas as services
+from sozialraum.services import meetings, review
+from sozialraum.services import notes as fieldnotes
 from sozialraum.web import context as ctx
 
 #: Query arguments of the queue (kept across an action).

@@ -7,11 +7,11 @@ import math
 
 from flask import Response, request
 
-from sozialraum import areas as services
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT
-from sozialraum.analysis.walk import walk_minutes
+from sozialraum.analysis.walking import walk_minutes
 from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.services import areas as services
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.areas.api import ADDRESS_FIELDS

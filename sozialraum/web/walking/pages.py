@@ -11,14 +11,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, Length, Optional
 
-from sozialraum import areas as services
-from sozialraum import offers, settings
+from sozialraum import settings
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.coverage import street_lines_m
 from sozialraum.errors import NotFound
 from sozialraum.maps.print_maps import guide_map_svg
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
+from sozialraum.services import areas as services
+from sozialraum.services import offers
+from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
 from sozialraum.web.csp import csp_nonce, map_document
 
@@ -123,8 +124,8 @@ def _guide_offers(store, area: str, address: dict, nearest: dict, speed: float):
     Returns
     -------
     tuple
-        ``(nearby, region_wide)``: items of :func:`sozialraum.offers.nearby_offers` and of
-        :func:`sozialraum.offers.list_offers` (without a place).
+        ``(nearby, region_wide)``: items of :func:`sozialraum.services.offers.nearby_offers` and of
+        :func:`sozialraum.services.offers.list_offers` (without a place).
     """
     today = settings.today()
     nearby = []

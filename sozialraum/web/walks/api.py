@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask import request
 
-from sozialraum import settings, walks
-from sozialraum.exports import csv_text, geojson_bytes, geopackage_bytes
+from sozialraum import settings
+from sozialraum.services import walks
+from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
 from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
 
@@ -38,7 +39,10 @@ def _summary(walk: dict) -> dict:
 
 
 def _shown(area: str, walk: dict) -> dict:
-    """The walk as the current user may see it (see :func:`sozialraum.walks.shown_walk`)."""
+    """The walk as the current user may see it.
+
+    See :func:`sozialraum.services.walks.shown_walk`.
+    """
     return walks.shown_walk(
         ctx.store(),
         area,

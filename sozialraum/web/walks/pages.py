@@ -1,7 +1,7 @@
 """Walk pages (Sozialraumerkundung): plan, order, print the A4 walk sheet, record findings.
 
 Forms post plain fields; planning, ordering and the findings go through
-:mod:`sozialraum.walks` (German messages, data-protection guard, team rights).
+:mod:`sozialraum.services.walks` (German messages, data-protection guard, team rights).
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ import qrcode.image.svg
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from sozialraum import areas as services
-from sozialraum import fieldnotes, settings, walks
+from sozialraum import settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.analysis.walk import DEFAULT_SPEED_KMH, walk_minutes
-from sozialraum.coverage import street_lines_m
+from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, walk_minutes
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.maps import print_maps
 from sozialraum.model.notes import MAILBOX_STATUSES
 from sozialraum.model.roles import can_write_somewhere
+from sozialraum.services import areas as services
+from sozialraum.services import notes as fieldnotes
+from sozialraum.services import walks
+from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
 
 MAX_LINES = 40
@@ -177,7 +179,7 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
 
 def _shown(area: str, walk: dict) -> dict:
     """The walk as the current user may see it: note stops they may not read are hidden
-    (see :func:`sozialraum.walks.shown_walk`)."""
+    (see :func:`sozialraum.services.walks.shown_walk`)."""
     return walks.shown_walk(
         ctx.store(),
         area,
