@@ -14,7 +14,6 @@ import numpy as np
 from sozialraum.analysis.reachability import Reachability
 from sozialraum.analysis.walking import DEFAULT_SPEED_KMH
 from sozialraum.model.categories import CategoryTable
-from sozialraum.services.exports import csv_text
 
 #: Categories whose walking reach the profile reports (those present in the table).
 REACH_CATEGORIES = ("pharmacy", "post_office", "doctor", "kita")
@@ -168,10 +167,3 @@ def profile_table(
         line += [row["per_1000"][c.id] for c in table]
         body.append(line)
     return header, body
-
-
-def profile_csv(rows: list[dict], table: CategoryTable, *, within_min: float = WITHIN_MIN) -> str:
-    """The profile as CSV for German spreadsheets: ``;`` separated, decimal comma, with a
-    byte-order mark so Excel reads the umlauts. Formula-like cells are quoted with ``'``."""
-    header, body = profile_table(rows, table, within_min=within_min)
-    return csv_text(header, body)

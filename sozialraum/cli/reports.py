@@ -32,9 +32,10 @@ def profile(data_dir, area, slow, csv_file):
     """District profile: resources per district and per 1,000 addresses, share of addresses
     within 10 minutes on foot of a pharmacy, post office, doctor and Kita, and addresses more
     than 1,000 m on foot from a post box."""
-    from sozialraum.analysis.profile import profile_csv, profile_table
+    from sozialraum.analysis.profile import profile_table
     from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
     from sozialraum.services.areas import area_profile
+    from sozialraum.services.exports import profile_csv
 
     store, table = open_data_store(data_dir), instance_categories()
     speed = SLOW_SPEED_KMH if slow else DEFAULT_SPEED_KMH

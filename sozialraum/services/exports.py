@@ -138,3 +138,20 @@ def _plain(value: object) -> object:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def profile_csv(rows: list[dict], table, *, within_min: float | None = None) -> str:
+    """A district profile (:func:`sozialraum.analysis.profile.district_profile` rows) as CSV
+    for German spreadsheets: ``;`` separated, decimal comma, with a byte-order mark so Excel
+    reads the umlauts; formula-like cells neutralised (see :func:`csv_text`).
+
+    ``within_min`` is the walking time in minutes the reach columns count (default
+    :data:`sozialraum.analysis.profile.WITHIN_MIN`); ``table`` is the area's
+    :class:`~sozialraum.model.categories.CategoryTable`.
+    """
+    from sozialraum.analysis.profile import WITHIN_MIN, profile_table
+
+    header, body = profile_table(
+        rows, table, within_min=WITHIN_MIN if within_min is None else within_min
+    )
+    return csv_text(header, body)

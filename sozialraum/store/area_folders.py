@@ -278,7 +278,8 @@ class AreaFolders(Store):
         if it cannot be read or created."""
         return self.audit_keys.current_or_create()
 
-    # Temporary aliases (issue 19 restructure): the backup and restore modules still call
-    # the private names; the integrator rewrites them to the public ones and removes these.
-    _locked = locked
-    _existing_area_dir = existing_area_dir
+    def forget_area(self, area: str) -> None:
+        """Drop every cached layer of ``area`` (after its files were replaced, e.g. by a
+        restore), so the next read loads them from disk."""
+        for key in [k for k in self._cache if k[0] == area]:
+            self._cache.pop(key, None)

@@ -122,7 +122,7 @@ def _snapshot(store: GeoJSONStore, area: str, staging: Path) -> tuple[list[dict]
     entries (path, size, sha256, mtime) and the skipped entries."""
     files: list[dict] = []
     skipped: list[str] = []
-    with store._locked(area) as folder:
+    with store.locked(area) as folder:
         for rel, kind in walk_area(folder):
             if kind == "dir":
                 continue
@@ -270,7 +270,7 @@ def backup_area(store: GeoJSONStore, area: str, destination: str | os.PathLike) 
         at the destination then), or the area is locked for too long (StoreBusy).
     """
     store = require_geojson_store(store)
-    folder = store._existing_area_dir(area)
+    folder = store.existing_area_dir(area)
     created = datetime.now(UTC)
     target = _archive_path(folder, area, destination, created)
     try:

@@ -160,7 +160,7 @@ def _swap_in(
     folder = store.area_dir(name)
     new_folder = not folder.exists()
     try:
-        with store._locked(name, create=True):
+        with store.locked(name, create=True):
             replaced = _has_content(folder)
             if replaced and not replace:
                 raise InvalidInput(f"area {name!r} exists; restore with --replace to overwrite it")
@@ -171,8 +171,7 @@ def _swap_in(
                     f"restoring area {name!r} failed ({exc.strerror}: {exc.filename}); "
                     "it may be incomplete: run the restore again"
                 ) from None
-            for key in [k for k in store._cache if k[0] == name]:
-                store._cache.pop(key, None)
+            store.forget_area(name)
     except SozialraumError:
         if new_folder and not _has_content(folder):
             shutil.rmtree(folder, ignore_errors=True)  # only the lock file we created

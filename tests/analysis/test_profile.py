@@ -14,7 +14,6 @@ from sozialraum.analysis.profile import (
     TOTAL_ID,
     district_profile,
     far_from,
-    profile_csv,
     profile_table,
 )
 from sozialraum.analysis.reachability import load_network
@@ -22,6 +21,7 @@ from sozialraum.analysis.walking import SLOW_SPEED_KMH, nearest_by_category
 from sozialraum.model.categories import load_categories
 from sozialraum.osm.importer import import_area
 from sozialraum.services import areas as services
+from sozialraum.services.exports import profile_csv
 from sozialraum.store import GeoJSONStore
 
 TABLE = load_categories()

@@ -343,7 +343,7 @@ def test_threads_queue_for_the_area_and_give_up_after_the_timeout(store, area):
     inside, leave = threading.Event(), threading.Event()
 
     def hold():
-        with store._locked(area):
+        with store.locked(area):
             inside.set()
             leave.wait(10)
 

@@ -12,6 +12,7 @@ from sozialraum.analysis.reachability import NETWORK_ARTIFACT
 from sozialraum.analysis.walking import walk_minutes
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.services import areas as services
+from sozialraum.services import exports
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
 from sozialraum.web.areas.api import ADDRESS_FIELDS
@@ -107,7 +108,7 @@ def profile_csv(area: str):
     """The district profile as CSV for spreadsheets (``;``, decimal comma, UTF-8 with BOM)."""
     store, table = ctx.store(), ctx.categories()
     rows = services.area_profile(store, area, table, speed=_speed())
-    body = _profile.profile_csv(rows, table).encode("utf-8")
+    body = exports.profile_csv(rows, table).encode("utf-8")
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="bezirksprofil-{area}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
