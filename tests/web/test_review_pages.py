@@ -470,3 +470,36 @@ def test_a_draft_is_submitted_from_its_own_page(app, demo_store, lead, client):
     again = client.post(f"{_note_url(draft)}/einreichen", data={**data, "version": "2"})
     assert again.status_code == 400 and "Nur ein Entwurf" in again.get_data(as_text=True)
     assert f'id="note-{draft["id"]}"' in lead.get(REVIEW).get_data(as_text=True)
+
+
+def test_protocol_lists_queries_answered_since_the_meeting_before(app, demo_store, lead):
+    token = csrf_token(lead, "/")
+    client = login(app.test_client(), "caseworker")
+
+    def meeting_round():
+        assert (
+            lead.post(MEETINGS, data={"csrf_token": token, "Teamleitung": "1"}).status_code == 303
+        )
+        meeting = next(
+            m for m in demo_store.query(AREA, "meetings") if not m["properties"]["closed_at"]
+        )
+        closed = lead.post(
+            f"{MEETINGS}/{meeting['id']}/abschliessen",
+            data={"csrf_token": token, "version": str(meeting["properties"]["version"])},
+        )
+        assert closed.status_code == 303
+        return meeting["id"]
+
+    first = meeting_round()
+    # between the meetings: a query and its answer
+    note = _note(app, demo_store, text="Laterne am Weg defekt.")
+    assert _act(lead, note, "rueckfrage", comment="Welche <Laterne>?").status_code == 303
+    queried = demo_store.get(AREA, "notes", note["id"])
+    assert _answer(client, queried, "Die am Spielplatz.").status_code == 303
+    second = meeting_round()
+    protocol = lead.get(f"{MEETINGS}/{second}").get_data(as_text=True)
+    assert "Beantwortete Rückfragen seit der Besprechung davor" in protocol
+    assert "Frage: Welche &lt;Laterne&gt;?" in protocol
+    assert "Antwort: Die am Spielplatz." in protocol
+    earlier = lead.get(f"{MEETINGS}/{first}").get_data(as_text=True)
+    assert "Die am Spielplatz." not in earlier
