@@ -308,6 +308,7 @@ def districts_assign(data_dir, area, district, team, remove):
     if (team is None) != remove:
         raise click.UsageError("give a TEAM, or --remove")
     store = open_data_store(data_dir)
+    before = dict(store.read_meta(area).get("teams") or {})
     district_id = assign_team(
         store,
         area,
@@ -316,14 +317,17 @@ def districts_assign(data_dir, area, district, team, remove):
         actor=cli_actor(),
         known_teams=_account_teams(data_dir),
     )
+    previous = before.get(district_id)
+    was = f" (was: {previous})" if previous else ""
     if remove:
-        click.echo(f"{district_id}: no team")
+        click.echo(f"{district_id}: no team{was}")
         return
     stored = store.read_meta(area)["teams"][district_id]
+    was = was if previous != stored else " (unchanged)"
     if stored != " ".join(team.split()):
-        click.echo(f"{district_id}: {stored} (existing team {stored!r}, entered as {team!r})")
+        click.echo(f"{district_id}: {stored} (existing team {stored!r}, entered as {team!r}){was}")
     else:
-        click.echo(f"{district_id}: {stored}")
+        click.echo(f"{district_id}: {stored}{was}")
 
 
 def _account_teams(data_dir) -> set[str]:

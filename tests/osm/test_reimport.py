@@ -275,6 +275,13 @@ def test_team_spellings_are_one_team(runner, tmp_path, team):
         assert result.exit_code == 0, result.output
         assert "existing team 'Team Süd'" in result.output
         assert store.read_meta("dreieich")["teams"]["hain-ost"] == "Team Süd"
+    # a new assignment says which team it replaced; removing one, too
+    moved = runner.invoke(main, [*assign, "hain-ost", "Team Nord"])
+    assert moved.exit_code == 0 and "(was: " in moved.output, moved.output
+    again = runner.invoke(main, [*assign, "hain-ost", "Team Nord"])
+    assert "hain-ost: Team Nord (unchanged)" in again.output
+    removed = runner.invoke(main, [*assign, "hain-ost", "--remove"])
+    assert "hain-ost: no team (was: Team Nord)" in removed.output
 
 
 def test_the_automatic_whole_area_district_follows_the_area_and_keeps_its_team(runner, tmp_path):
