@@ -300,8 +300,11 @@ class DistrictChanges:
 def compare_districts(
     old: list[District], new: list[District], xs: np.ndarray, ys: np.ndarray
 ) -> DistrictChanges:
-    """Compare stored districts with new ones; points ``xs``/``ys`` (lon/lat degrees, the
-    stored addresses) decide how many addresses move."""
+    """Compare stored districts with new ones.
+
+    Points ``xs``/``ys`` (lon/lat degrees, EPSG:4326, the stored addresses) decide how many
+    addresses move.
+    """
     old_by_id = {d.id: d for d in old}
     new_by_id = {d.id: d for d in new}
     gone = [d for d in old if d.id not in new_by_id]
