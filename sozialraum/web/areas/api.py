@@ -166,8 +166,10 @@ def search_addresses(area: str):
 
 
 def search_addresses_post(area: str):
-    """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``), so
-    the address is in no URL or access log; answered with ``no-store``, stored nowhere."""
+    """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``).
+
+    So the address is in no URL or access log; answered with ``no-store``, stored nowhere.
+    """
     body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput('send a JSON object {"q": "Lindenstraße 12", "limit": 10}')
