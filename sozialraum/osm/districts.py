@@ -81,6 +81,8 @@ def polygonal(geometry: BaseGeometry) -> BaseGeometry:
 def geometry_to_geojson(geometry: BaseGeometry, decimals: int = 6) -> dict:
     """GeoJSON dict (lists, not tuples) with coordinates rounded to ``decimals``.
 
+    Coordinates stay in the geometry's CRS (EPSG:4326 degrees at import: 6 decimals ≈ 0.1 m).
+
     Rounding can make a polygon touch itself; such a result is repaired.
     """
     rounded = shapely.transform(geometry, lambda xy: np.round(xy, decimals))

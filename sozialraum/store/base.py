@@ -37,7 +37,10 @@ class Store(ABC):
 
     @abstractmethod
     def read_meta(self, area: str) -> dict:
-        """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing."""
+        """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing.
+
+        ``bbox`` is ``[west, south, east, north]`` in degrees (EPSG:4326).
+        """
 
     @abstractmethod
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:

@@ -171,7 +171,10 @@ def delete_offer(
 
 
 def offer_form_values(feature: dict) -> dict:
-    """An offer's fields as input for :func:`check_offer` (``lon``/``lat`` from the point)."""
+    """An offer's fields as input for :func:`check_offer`.
+
+    ``lon``/``lat`` come from the point (degrees, EPSG:4326); absent without a point (region-wide).
+    """
     props = feature["properties"]
     values = {name: props.get(name) for name in model.FIELDS}
     geometry = feature.get("geometry")

@@ -94,7 +94,10 @@ def districts(area: str):
 
 
 def layer(area: str, category: str):
-    """Resources of one category, optionally in a district or bbox (GeoJSON)."""
+    """Resources of one category, optionally in a district or bbox (GeoJSON).
+
+    ``bbox`` is ``W,S,E,N`` in degrees (EPSG:4326); so are the answer's coordinates.
+    """
     if category not in ctx.categories():
         raise NotFound(f"category {category!r} does not exist")
     district, bbox = _filters()
