@@ -1,5 +1,7 @@
-"""Settings the web app and the CLI share: paths (project, instance, data folder, audit
-key), the file mode mask, today's date, and the typed import and store settings.
+"""Settings the web app and the CLI share.
+
+Paths (project, instance, data folder, audit key), the file mode mask, today's date, and the typed
+import and store settings.
 
 The Flask app's configuration defaults are set in ``web.create_app``, partly from the
 values here (tile URL, attribution, data folder, audit key file); it then overrides them

@@ -67,7 +67,7 @@ def test_reimport_lists_missing_offers_and_archives_them_only_with_the_flag(
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
     assert "8 offers: 0 added, 0 updated, 8 unchanged" in output
-    assert f"no longer in the file (nicht mehr in der Datei): {gone} " in output
+    assert f"no longer in the file: {gone} " in output
     assert "--archive-missing" in output
     assert "archived_on" not in demo_store.get(DEMO_AREA, "offers", gone)["properties"]
     result = _invoke(runner, demo_store, "import", str(csv_file), "--archive-missing")

@@ -45,8 +45,10 @@ def normalize_name(name: str) -> str:
 
 
 def account_team(role: Role, team: str | None) -> str | None:
-    """The team of an account with ``role``: cleaned, at most :data:`MAX_TEAM_LENGTH`
-    printable characters; ``None`` only for an admin without one."""
+    """The cleaned team of an account with ``role``.
+
+    At most :data:`MAX_TEAM_LENGTH` printable characters; ``None`` only for an admin without one.
+    """
     if team is not None and not isinstance(team, str):
         raise InvalidInput("the team must be text")
     clean = clean_team(team) if team else ""
@@ -60,8 +62,10 @@ def account_team(role: Role, team: str | None) -> str | None:
 
 
 def check_password_rules(name: str, password: str) -> None:
-    """:class:`InvalidInput` unless ``password`` is text of :data:`MIN_PASSWORD_LENGTH` to
-    :data:`MAX_PASSWORD_LENGTH` characters other than the user name ``name``.
+    """:class:`InvalidInput` unless ``password`` is acceptable.
+
+    It must be text of :data:`MIN_PASSWORD_LENGTH` to :data:`MAX_PASSWORD_LENGTH` characters other
+    than the user name ``name``.
 
     Messages never contain the password itself.
     """

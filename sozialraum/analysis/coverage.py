@@ -184,14 +184,19 @@ class DistrictCoverage:
 
     @property
     def covered_share_pct(self) -> float | None:
-        """Share of the street length covered in the last 12 months (percent, ``None``
-        without streets)."""
+        """Share of the street length covered in the last 12 months.
+
+        In percent; ``None`` without streets.
+        """
         total = self.length_m
         return None if total <= 0 else 100.0 * self.covered_length_m / total
 
     def summary(self) -> dict:
-        """``streets_total``, ``streets_visited`` (12 months), ``length_m``,
-        ``covered_length_m`` and ``covered_share_pct`` (percent or ``None``)."""
+        """The coverage counts of a set of streets.
+
+        ``streets_total``, ``streets_visited`` (12 months), ``length_m``, ``covered_length_m`` and
+        ``covered_share_pct`` (percent or ``None``).
+        """
         return {
             "streets_total": self.streets_total,
             "streets_visited": self.streets_visited,

@@ -98,8 +98,10 @@ def _number_part(housenumber: str) -> str:
 
 
 def _same_number(result: Match, housenumber: str) -> Match:
-    """A confident match must have the house number that was asked for (normalised):
-    anything else is reported as ambiguous, never as a match."""
+    """A confident match must have the house number that was asked for (normalised).
+
+    Anything else is reported as ambiguous, never as a match.
+    """
     if result.feature is None:
         return result
     found = result.feature["properties"]["housenumber"]
@@ -246,8 +248,10 @@ class AddressMatcher:
         return self._fuzzy(norm_street, norm_number, postcode, street)
 
     def _two_numbers(self, street: str, first: str, second: str, postcode: str | None) -> Match:
-        """A street cell with a number and a different house number: never a match, the
-        houses of both numbers are the candidates."""
+        """A street cell with a number and a different house number: never a match.
+
+        The houses of both numbers are the candidates.
+        """
         candidates = []
         for number in (first, second):
             found = self._match_parts(street, number, postcode)

@@ -121,9 +121,11 @@ def far_from(
     category: str,
     min_distance_m: float,
 ) -> list[tuple[dict, float | None]]:
-    """Addresses at least ``min_distance_m`` walking metres from the nearest ``category``
-    resource (or with none reachable), with that distance (``None``: none reachable).
-    Addresses cut off from the walk network are left out (no number can be given)."""
+    """Addresses at least ``min_distance_m`` walking metres from the nearest ``category`` resource.
+
+    Also those with none reachable, each with that distance (``None``: none reachable). Addresses
+    cut off from the walk network are left out (no number can be given).
+    """
     column = layer.column(category)
     found = []
     for feature in addresses:

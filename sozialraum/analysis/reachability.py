@@ -36,8 +36,10 @@ _FORMAT = "sozialraum-reachability-2"
 
 
 class AnalysisUnavailable(NotFound):
-    """The area has no walk network (imported before walking analysis existed, or its OSM
-    data has no walkable ways): re-import the area."""
+    """The area has no walk network: re-import the area.
+
+    It was imported before walking analysis existed, or its OSM data has no walkable ways.
+    """
 
 
 @dataclass
@@ -90,9 +92,11 @@ class Reachability:
             raise NotFound(f"category {category_id!r} is not in the reachability layer") from None
 
     def cut_off_reason(self, address_id: str) -> str | None:
-        """Why an address has no walking numbers: ``None`` (it has),
-        :data:`~sozialraum.analysis.walking.OFF_WAYS` or
-        :data:`~sozialraum.analysis.walking.OUTSIDE_NETWORK`."""
+        """Why an address has no walking numbers.
+
+        ``None`` (it has), :data:`~sozialraum.analysis.walking.OFF_WAYS` or
+        :data:`~sozialraum.analysis.walking.OUTSIDE_NETWORK`.
+        """
         i = self.row(address_id)
         if not self.cut_off[i]:
             return None
@@ -211,8 +215,11 @@ def compute_reachability(
 
 # -- the store side -------------------------------------------------------------------
 def read_derived(store: Store, area: str, name: str, missing: Exception) -> bytes:
-    """The artifact ``name`` of ``area``; raises ``missing`` if the import built none
-    (:class:`NotFound` if the area itself does not exist)."""
+    """The artifact ``name`` of ``area``.
+
+    Raises ``missing`` if the import built none (:class:`NotFound` if the area itself does not
+    exist).
+    """
     try:
         return store.read_artifact(area, name)
     except NotFound:

@@ -90,8 +90,11 @@ def _snap_to_segments(network: WalkNetwork, xs_m: np.ndarray, ys_m: np.ndarray, 
 
 
 def _far_stops_message(network: WalkNetwork, far: np.ndarray, xs_m, ys_m) -> str:
-    """Why the stops ``far`` (indices) cannot join the network, in German: off the ways, or
-    on ways that are not connected to it (cut off at the edge of the imported data)."""
+    """Why the stops ``far`` (indices) cannot join the network, in German.
+
+    Off the ways, or on ways that are not connected to it (cut off at the edge of the imported
+    data).
+    """
     reasons = network.cut_off_reasons(xs_m[far], ys_m[far], MAX_SNAP_M)
     outside = [int(i) + 1 for i, r in zip(far, reasons, strict=True) if r == OUTSIDE_NETWORK]
     off = [int(i) + 1 for i, r in zip(far, reasons, strict=True) if r != OUTSIDE_NETWORK]

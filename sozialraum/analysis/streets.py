@@ -37,13 +37,18 @@ _DECIMALS = 7  # lon/lat decimals kept (about 1 cm)
 
 
 class StreetsUnavailable(NotFound):
-    """The area has no stored streets (imported before streets existed, or the import found
-    no walkable ways): re-import the area."""
+    """The area has no stored streets: re-import the area.
+
+    It was imported before streets existed, or the import found no walkable ways.
+    """
 
 
 def is_named_street(tags) -> bool:
-    """True for a walkable OSM way (:func:`~sozialraum.analysis.walking.walkable`) with a
-    non-empty ``name`` that is a street, square or path (not a platform)."""
+    """True for a walkable OSM way that is a named street, square or path.
+
+    Walkable as in :func:`~sozialraum.analysis.walking.walkable`, with a non-empty ``name``; not a
+    platform.
+    """
     name = tags.get("name")
     if not name or not name.strip() or not walkable(tags):
         return False
@@ -179,6 +184,11 @@ class StreetCollector:
         self.lines: list[tuple[str, list[tuple[float, float]]]] = []
 
     def __call__(self, tags, nodes: list) -> None:
+        """Collect the located parts of one way if it is a named street.
+
+        A node without a location (``None``) splits the way; parts of fewer than two nodes
+        are dropped.
+        """
         if not is_named_street(tags):
             return
         name = tags.get("name")
@@ -197,8 +207,9 @@ class StreetCollector:
 
 
 def read_streets(osm_file: Path) -> Streets:
-    """The named streets of an OSM file in one pyosmium pass (the import reads them together
-    with the walk network instead).
+    """The named streets of an OSM file in one pyosmium pass.
+
+    The import reads them together with the walk network instead.
 
     Parameters
     ----------

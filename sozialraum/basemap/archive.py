@@ -237,8 +237,10 @@ class BasemapArchive:
             raise BasemapArchiveError(f"basemap tile corrupt: {self.path.name}") from None
 
     def is_current(self) -> bool:
-        """Whether the path still names the file this object reads (``False`` after a
-        rebuild replaced it, or when it is gone): then open the archive again."""
+        """Whether the path still names the file this object reads.
+
+        ``False`` after a rebuild replaced it, or when it is gone: then open the archive again.
+        """
         try:
             stat = self.path.stat()
         except OSError:

@@ -33,6 +33,7 @@ class ZoomStats:
 
     @property
     def median_tile(self) -> int:
+        """The median stored (gzip) tile size in bytes; 0 without tiles."""
         return int(np.median(self.sizes)) if self.sizes else 0
 
 

@@ -35,8 +35,11 @@ def _command(cmd: int, count: np.ndarray) -> np.ndarray:
 
 
 def orient_for_mvt(polygons: np.ndarray) -> np.ndarray:
-    """Orient polygons given in y-down tile coordinates for MVT: exterior rings with a
-    positive surveyor's area in tile coordinates, interior rings negative."""
+    """Orient polygons given in y-down tile coordinates for MVT.
+
+    Exterior rings get a positive surveyor's area in tile coordinates, interior rings a negative
+    one.
+    """
     # y down: positive surveyor's area is what shapely calls counter-clockwise
     return shapely.orient_polygons(polygons, exterior_cw=False)
 
@@ -45,7 +48,8 @@ def _pieces(coords, piece, geom_of_piece, n_geoms, closed):
     """Command arrays for pieces (points of one multipoint, line parts or polygon rings).
 
     ``coords`` (N x 2 int) belong to piece ``piece[i]`` (sorted); each piece belongs to
-    geometry ``geom_of_piece[p]`` (sorted). Returns (commands, start per geometry)."""
+    geometry ``geom_of_piece[p]`` (sorted). Returns (commands, start per geometry).
+    """
     n_pieces = len(geom_of_piece)
     if closed:  # rings: leave out the closing point
         last = np.ones(len(piece), dtype=bool)
@@ -178,8 +182,11 @@ def encode_geometries(
 def packed_geometries(
     geoms: np.ndarray, kinds: np.ndarray, owner: np.ndarray | None = None
 ) -> list[bytes | None]:
-    """Like :func:`encode_geometries`, but each feature's geometry as packed protobuf
-    varints (the bytes of the ``geometry`` field), computed for the whole batch at once."""
+    """Like :func:`encode_geometries`, but as packed protobuf varints.
+
+    Each feature's geometry as the bytes of the ``geometry`` field, computed for the whole batch at
+    once.
+    """
     if owner is None:
         owner = np.arange(len(geoms))
     result: list[bytes | None] = [None] * (int(owner.max()) + 1 if len(owner) else 0)
@@ -194,8 +201,10 @@ def packed_geometries(
 
 
 def varints(values: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """Protobuf varint bytes of unsigned 32-bit integers, and the byte offset of each value
-    (with the total length appended)."""
+    """Protobuf varint bytes of unsigned 32-bit integers, and the byte offset of each value.
+
+    The total length is appended to the offsets.
+    """
     v = values.astype(np.uint64)
     size = np.ones(len(v), dtype=np.int64)
     for shift in (7, 14, 21, 28):
@@ -240,8 +249,9 @@ def _value(value) -> bytes:
 
 
 class TileWriter:
-    """Write one MVT tile (``vector_tile.proto``) layer by layer; keys and values are
-    shared within a layer.
+    """Write one MVT tile (``vector_tile.proto``) layer by layer.
+
+    Keys and values are shared within a layer.
 
     Parameters
     ----------
@@ -257,9 +267,11 @@ class TileWriter:
         self.cache = {} if cache is None else cache
 
     def add_layer(self, name: str, features: list[tuple[int, bytes, dict]]) -> None:
-        """Add a layer of (kind, packed geometry, properties) features (field numbers as
-        in vector_tile.proto: Layer name 1, features 2, keys 3, values 4, extent 5,
-        version 15; Feature tags 2, type 3, geometry 4)."""
+        """Add a layer of (kind, packed geometry, properties) features.
+
+        Field numbers as in vector_tile.proto: Layer name 1, features 2, keys 3, values 4, extent 5,
+        version 15; Feature tags 2, type 3, geometry 4.
+        """
         if not features:
             return
         keys: dict[str, int] = {}
@@ -304,6 +316,7 @@ class TileWriter:
         self.layers.append(b"\x1a" + _varint(len(layer)) + layer)  # Tile.layers = 3
 
     def serialize(self) -> bytes:
+        """The tile as protobuf bytes: the layers added so far, in order."""
         return b"".join(self.layers)
 
 

@@ -126,14 +126,20 @@ class BasemapFeatures:
     header_time: str | None = None
 
     def add(self, layer: str, geometry, props: dict, minzoom: int | None = None) -> None:
+        """Append one feature (``geometry`` in lon/lat degrees, EPSG:4326).
+
+        ``minzoom`` defaults to the layer's first zoom in :data:`LAYERS`.
+        """
         self.layer.append(layer)
         self.geometry.append(geometry)
         self.props.append(props)
         self.minzoom.append(LAYERS[layer] if minzoom is None else minzoom)
 
     def data_date(self) -> str | None:
-        """The OSM data's date: the file header's replication time, else the newest
-        object's timestamp (UTC ISO), else ``None``."""
+        """The OSM data's date (UTC ISO), or ``None``.
+
+        The file header's replication time, else the newest object's timestamp.
+        """
         if self.header_time:
             return self.header_time
         if self.newest is None:
@@ -308,8 +314,10 @@ class BasemapCollector:
                 keep("housenumbers:area", data, _props(housenumber=number, street=street))
 
     def features(self, area_4326: BaseGeometry) -> BasemapFeatures:
-        """The collected features that meet the area (EPSG:4326), lines of one layer and
-        attributes joined, house numbers of buildings as points on them."""
+        """The collected features that meet the area (EPSG:4326).
+
+        Lines of one layer and attributes joined, house numbers of buildings as points on them.
+        """
         out = BasemapFeatures(header_time=self.header_time)
         out.newest = self.newest.astimezone(UTC) if self.newest is not None else None
         if not self._wkbs:

@@ -307,8 +307,11 @@ def zoom_tiles(
 
 
 def _batches(pairs_before: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Ranges of tiles clipped together: at most ``BATCH`` tiles and about ``MAX_PAIRS``
-    (tile, feature) pairs, so that memory stays flat at low zooms of a large area."""
+    """Ranges of tiles clipped together.
+
+    At most ``BATCH`` tiles and about ``MAX_PAIRS`` (tile, feature) pairs, so that memory stays flat
+    at low zooms of a large area.
+    """
     n = len(pairs_before) - 1
     start = 0
     while start < n:
@@ -320,8 +323,10 @@ def _batches(pairs_before: np.ndarray) -> Iterator[tuple[int, int]]:
 
 
 def _single_kind(geoms: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """Clipping can leave collections (a polygon touching the tile edge along a line):
-    keep the parts of each feature's own kind."""
+    """Keep the parts of each feature's own kind.
+
+    Clipping can leave collections (a polygon touching the tile edge along a line).
+    """
     for i in np.flatnonzero(shapely.get_type_id(geoms) == 7):
         parts = _flat_parts(geoms[i])
         if kinds[i] == POLYGON:
@@ -342,8 +347,10 @@ def _flat_parts(geom) -> list:
 
 
 def _valid_on_grid(polygons: np.ndarray) -> np.ndarray:
-    """Polygons with rounded coordinates made valid (collapsed ones become empty) and
-    oriented for MVT."""
+    """Polygons with rounded coordinates made valid and oriented for MVT.
+
+    Collapsed ones become empty.
+    """
     bad = np.flatnonzero(~shapely.is_valid(polygons))
     for i in bad:
         parts = [p for p in _flat_parts(polygons[i]) if p.area > 0]

@@ -1,5 +1,7 @@
-"""Pieces every ``sozialraum`` command group shares: the --data-dir option, error handling,
-the console."""
+"""Pieces every ``sozialraum`` command group shares.
+
+The --data-dir option, error handling, the console.
+"""
 
 from __future__ import annotations
 

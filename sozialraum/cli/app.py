@@ -54,5 +54,5 @@ def serve(data_dir, host, port, workers, threads):
     if app.config["READ_ONLY"]:
         click.echo("warning: the data folder is read-only; the app runs read-only", err=True)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"sozialraum läuft auf http://{shown}:{port}/  (Strg+C beendet)")
+    click.echo(f"sozialraum is running at http://{shown}:{port}/  (Ctrl+C stops it)")
     run_server(app, host=host, port=port, workers=workers, threads=threads)

@@ -1,5 +1,7 @@
-"""Area commands: ``sozialraum import`` (offline file or online download), ``areas list|show``
-and ``districts list|assign``."""
+"""Area commands: ``sozialraum import``, ``areas list|show`` and ``districts list|assign``.
+
+``import`` reads an offline file or downloads online.
+"""
 
 from __future__ import annotations
 
@@ -129,8 +131,10 @@ def _progress(quiet: bool) -> Progress:
 
 
 def _print_import_report(area: str, report, table) -> None:
-    """The import's summary: counts per category, changes per layer, what was kept or
-    skipped."""
+    """The import's summary.
+
+    Counts per category, changes per layer, what was kept or skipped.
+    """
     summary = Table(title=f"Import of area '{area}' ({report.seconds:.1f} s)")
     summary.add_column("category")
     summary.add_column("id")

@@ -1,5 +1,6 @@
-"""The ``sozialraum backup`` and ``sozialraum restore`` commands (see
-:mod:`sozialraum.store.backup` and :mod:`sozialraum.store.restore`).
+"""The ``sozialraum backup`` and ``sozialraum restore`` commands.
+
+See :mod:`sozialraum.store.backup` and :mod:`sozialraum.store.restore`.
 
 Both are safe while the web app runs. On bad input they print one line ``error: ...``
 to stderr and exit with status 1.

@@ -1,5 +1,8 @@
-"""Mailbox commands: ``check-addresses`` (the mailbox check of a list), ``import-returns`` and
-``returns withdraw|rewrite-reasons`` (returned mail)."""
+"""Mailbox commands: the mailbox check of a list and returned mail.
+
+``check-addresses`` (the mailbox check of a list), ``import-returns`` and ``returns
+withdraw|rewrite-reasons`` (returned mail).
+"""
 
 from __future__ import annotations
 
@@ -167,8 +170,10 @@ def returns_group():
 @click.argument("record_id")
 @click.option("--reason", required=True, help="Why the record is wrong (no personal data).")
 def returns_withdraw(data_dir, area, record_id, reason):
-    """Withdraw a wrong returned-mail record (a lead's decision; audited): it stops
-    counting as mailbox evidence at once and a re-import does not bring it back."""
+    """Withdraw a wrong returned-mail record (a lead's decision; audited).
+
+    It stops counting as mailbox evidence at once and a re-import does not bring it back.
+    """
     from sozialraum.model.privacy import load_privacy_guard
     from sozialraum.services.mailbox_returns import withdraw_return
 
@@ -186,8 +191,10 @@ def returns_withdraw(data_dir, area, record_id, reason):
 @data_dir_option
 @click.option("--area", "area_names", multiple=True, help="Area name (default: every area).")
 def returns_rewrite_reasons(data_dir, area_names):
-    """Replace the free-text reasons of records imported before reasons were mapped by
-    their fixed-set key (one time; reading maps them anyway)."""
+    """Replace the free-text reasons of older records by their fixed-set key.
+
+    For records imported before reasons were mapped; one time (reading maps them anyway).
+    """
     from sozialraum.services.mailbox_returns import rewrite_free_text_reasons
 
     store = open_data_store(data_dir)

@@ -129,7 +129,7 @@ def offers_import(data_dir, area, input_file, archive_missing):
             click.echo(f"no longer in the file, archived: {names}")
         else:
             click.echo(
-                f"no longer in the file (nicht mehr in der Datei): {names}; kept as they are - "
+                f"no longer in the file: {names}; kept as they are - "
                 "import again with --archive-missing to archive them"
             )
 

@@ -1,5 +1,7 @@
-"""Report commands: ``sozialraum profile`` (district profile) and ``sozialraum coverage``
-(which streets were walked)."""
+"""Report commands: ``sozialraum profile`` and ``sozialraum coverage``.
+
+``profile`` is the district profile, ``coverage`` shows which streets were walked.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +31,12 @@ from sozialraum.cli._common import (
     help="Write the profile as CSV (';', decimal comma, UTF-8 with BOM); '-' for stdout.",
 )
 def profile(data_dir, area, slow, csv_file):
-    """District profile: resources per district and per 1,000 addresses, share of addresses
-    within 10 minutes on foot of a pharmacy, post office, doctor and Kita, and addresses more
-    than 1,000 m on foot from a post box."""
+    """District profile: resources and walking distances per district.
+
+    Resources per district and per 1,000 addresses, share of addresses within 10 minutes on foot of
+    a pharmacy, post office, doctor and Kita, and addresses more than 1,000 m on foot from a post
+    box.
+    """
     from sozialraum.analysis.profile import profile_table
     from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
     from sozialraum.services.areas import area_profile
@@ -69,8 +74,11 @@ def profile(data_dir, area, slow, csv_file):
     help="Write the street tables as CSV (';', UTF-8 with BOM); '-' for stdout.",
 )
 def coverage(data_dir, area, district, output):
-    """Street coverage: per district, the streets with a field note or a walk stop in the last
-    12 months (within 30 m), the last visit and its age class."""
+    """Street coverage: per district, the streets visited in the last 12 months.
+
+    A street counts as visited with a field note or a walk stop within 30 m; shown with the last
+    visit and its age class.
+    """
     from sozialraum.services.coverage import coverage_csv, district_coverage
 
     results = district_coverage(

@@ -49,8 +49,11 @@ _NOTES = (
 
 
 def _demo_review(draw: float, observed_on: date) -> dict:
-    """Review state of a demo note: a fifth drafts, a third submitted, the rest released
-    by the demo lead (four-eyes: the demo caseworker wrote them)."""
+    """Review state of a demo note.
+
+    A fifth drafts, a third submitted, the rest released by the demo lead (four-eyes: the demo
+    caseworker wrote them).
+    """
     if draw < 0.2:
         return {"review_state": "entwurf"}
     submitted = {"at": f"{observed_on.isoformat()}T09:00:00+00:00", "by": "demo-fachkraft",
@@ -126,8 +129,10 @@ def demo_notes(today: date | None = None) -> list[dict]:
 
 
 def demo_walk(store, today: date | None = None) -> dict:
-    """Plan the demo walk in Nord-West: from the town hall square past the places where
-    caseworkers meet people, with two addresses to check for mailboxes.
+    """Plan the demo walk in Nord-West.
+
+    From the town hall square past the places where caseworkers meet people, with two addresses to
+    check for mailboxes.
 
     Returns
     -------

@@ -62,8 +62,9 @@ def base_map(
     tile_attribution: str = "",
     zoom_start: int = 15,
 ) -> folium.Map:
-    """An empty map fitted to ``bbox`` (west, south, east, north in degrees, EPSG:4326), with
-    the OSM attribution and the municipality's tile server if one is configured (else none).
+    """An empty map fitted to ``bbox`` (west, south, east, north in degrees, EPSG:4326).
+
+    With the OSM attribution and the municipality's tile server if one is configured (else none).
 
     Returns
     -------
@@ -142,8 +143,10 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
 
 
 def _add_layer(fmap: folium.Map, name: str, url: str, spec: dict) -> None:
-    """One toggleable group named ``name`` (HTML-escaped by the caller where needed) holding
-    a :class:`RemoteLayer` fetched from ``url``."""
+    """One toggleable group named ``name`` holding a :class:`RemoteLayer` fetched from ``url``.
+
+    The caller HTML-escapes ``name`` where needed.
+    """
     group = folium.FeatureGroup(name=name, show=True)
     group.add_child(RemoteLayer(url, spec))
     group.add_to(fmap)

@@ -1,5 +1,6 @@
-"""The coverage map: the streets of a district (or of all) coloured by the age of their last
-visit, with a legend and a tooltip (street name, district, last visit).
+"""The coverage map: the streets of a district coloured by the age of their last visit.
+
+A district or all of them, with a legend and a tooltip (street name, district, last visit).
 
 Street names come from OpenStreetMap and are data, never HTML: the streets are embedded as
 JSON (:func:`~sozialraum.maps.layers.script_json`, safe inside ``<script>``) and

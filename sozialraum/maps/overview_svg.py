@@ -52,8 +52,10 @@ _STREET_COLOUR = "#5a5a5a"
 
 
 def _points_array(points, what: str) -> np.ndarray:
-    """``points`` as an ``n × 2`` float array; ``ValueError`` naming ``what`` if they are not
-    finite pairs."""
+    """``points`` as an ``n × 2`` float array.
+
+    ``ValueError`` naming ``what`` if they are not finite pairs.
+    """
     array = np.asarray(points, float)
     if array.ndim != 2 or array.shape[1] != 2:
         raise ValueError(f"{what} must be a sequence of (x_m, y_m) pairs")

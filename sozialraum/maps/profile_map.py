@@ -70,8 +70,11 @@ def _format(value: float, percent: bool) -> str:
 
 
 def classify(values: dict[str, float | None], *, percent: bool, palette) -> tuple[dict, list]:
-    """Colour per district id and legend items: five equal classes (0–100 for percentages,
-    else from the smallest to the largest value); districts without a value are grey."""
+    """Colour per district id and legend items.
+
+    Five equal classes (0–100 for percentages, else from the smallest to the largest value);
+    districts without a value are grey.
+    """
     known = [v for v in values.values() if v is not None]
     low, high = (0.0, 100.0) if percent else (min(known, default=0.0), max(known, default=0.0))
     step = (high - low) / len(palette) or 1.0

@@ -91,8 +91,10 @@ def spread_markers(xs_px: np.ndarray, ys_px: np.ndarray) -> tuple[np.ndarray, np
 def marker_svg(
     marker: Marker, x_px: float, y_px: float, anchor_px: tuple[float, float] | None
 ) -> str:
-    """One marker's SVG at pixel position ``(x_px, y_px)``; with ``anchor_px`` (moved aside by
-    :func:`spread_markers`) a leader line to its true position."""
+    """One marker's SVG at pixel position ``(x_px, y_px)``.
+
+    With ``anchor_px`` (moved aside by :func:`spread_markers`) a leader line to its true position.
+    """
     colour = marker.colour.lower()
     label = escape_xml(marker.label)
     name = escape_xml(marker.title or marker.label)

@@ -101,8 +101,11 @@ def label_pieces(street_lines, frame: MapFrame):
 
 
 def street_labels_svg(street_lines, frame: MapFrame) -> str:
-    """Street names along their streets (``textPath``), where the name fits the piece of the
-    street in view; one label per name, labels not crowded on each other."""
+    """Street names along their streets (``textPath``).
+
+    Only where the name fits the piece of the street in view; one label per name, labels not crowded
+    on each other.
+    """
     pieces = label_pieces(street_lines, frame)
     if not pieces:
         return ""

@@ -22,8 +22,10 @@ def escape_xml(text: object) -> str:
 
 
 def check_colour(colour: str, what: str) -> str:
-    """``colour`` in lower case if it is hex ``#rgb`` or ``#rrggbb``; else ``ValueError``
-    naming ``what``."""
+    """``colour`` in lower case if it is hex ``#rgb`` or ``#rrggbb``.
+
+    Else ``ValueError`` naming ``what``.
+    """
     if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
         raise ValueError(f"{what}: not a hex colour #rgb or #rrggbb: {colour!r}")
     return colour.lower()

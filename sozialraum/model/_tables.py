@@ -1,5 +1,7 @@
-"""Pieces the configurable tables share: an ordered table keyed by id, and reading the
-``[[name]]`` entries of a municipality's TOML file."""
+"""Pieces the configurable tables share.
+
+An ordered table keyed by id, and reading the ``[[name]]`` entries of a municipality's TOML file.
+"""
 
 from __future__ import annotations
 

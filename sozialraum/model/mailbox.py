@@ -96,8 +96,10 @@ def is_letter_box(tags: dict[str, str]) -> bool:
 
 
 def osm_evidence_date(tags: dict[str, str], last_edit: date | None) -> date | None:
-    """When an OSM letterbox was last confirmed: ``check_date``, ``survey:date`` or the
-    object's last edit (in that order); ``None`` if nothing is known."""
+    """When an OSM letterbox was last confirmed; ``None`` if nothing is known.
+
+    ``check_date``, ``survey:date`` or the object's last edit (in that order).
+    """
     for key in ("check_date", "survey:date"):
         try:
             return date.fromisoformat((tags.get(key) or "").strip()[:10])
@@ -146,8 +148,11 @@ class Evidence:
 
     @property
     def unreleased(self) -> bool:
-        """Whether this is a note a lead has not released yet. It counts all the same;
-        every place that shows a risk based on it says so (:data:`UNRELEASED`)."""
+        """Whether this is a note a lead has not released yet.
+
+        It counts all the same; every place that shows a risk based on it says so
+        (:data:`UNRELEASED`).
+        """
         return self.review_state is not None and self.review_state != "freigegeben"
 
 
@@ -174,8 +179,10 @@ class Assessment:
 
 
 def _agree(a: str, b: str) -> bool:
-    """Whether two statuses say the same about delivery (a returned letter agrees with a
-    missing, broken or unnamed box)."""
+    """Whether two statuses say the same about delivery.
+
+    A returned letter agrees with a missing, broken or unnamed box.
+    """
     problems = HIGH_STATUSES | {"post_zurueck", "hausverwaltung"}
     if a == b:
         return True
@@ -274,8 +281,11 @@ def assess(
 
 
 def _high_risk_reasons(status: str, current: list[Evidence], returned: list[Evidence]) -> list:
-    """Why the risk is high (empty: it is not): a missing, broken or unnamed box, returned
-    mail within :data:`RETURNED_MAIL_MONTHS` (``returned``)."""
+    """Why the risk is high (empty: it is not).
+
+    A missing, broken or unnamed box, returned mail within :data:`RETURNED_MAIL_MONTHS`
+    (``returned``).
+    """
     reasons = []
     if status in HIGH_STATUSES:
         reasons.append(

@@ -58,8 +58,11 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @dataclass(frozen=True)
 class NoteCategory:
-    """A note category: id, German label, kind, default expiry and re-check (months), map
-    colour, and whether viewers only see released notes of it."""
+    """A note category.
+
+    Id, German label, kind, default expiry and re-check (months), map colour, and whether viewers
+    only see released notes of it.
+    """
 
     id: str
     label: str
@@ -207,8 +210,11 @@ def default_expiry(category: NoteCategory, observed_on: date) -> date:
 
 
 def recheck_due(properties: Mapping, categories: NoteCategories) -> date | None:
-    """The day a note is due for a re-check: observation plus its category's
-    ``recheck_months`` (``None`` without a readable observation date)."""
+    """The day a note is due for a re-check.
+
+    Observation plus its category's ``recheck_months``; ``None`` without a readable observation
+    date.
+    """
     try:
         observed_on = date.fromisoformat(properties.get("observed_on"))
     except (TypeError, ValueError):

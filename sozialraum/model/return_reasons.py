@@ -1,5 +1,8 @@
-"""Reasons of returned mail: the fixed set a record may carry, mapped from the post office's
-text (pure). The text itself is never kept (it often names the recipient)."""
+"""Reasons of returned mail (pure).
+
+The fixed set a record may carry, mapped from the post office's text. The text itself is never kept
+(it often names the recipient).
+"""
 
 from __future__ import annotations
 
@@ -63,8 +66,9 @@ _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def known_return_reason(text: str) -> str | None:
-    """The key of :data:`RETURN_REASONS` a post office's text means, or ``None`` when it
-    names none of them (also for an empty text).
+    """The key of :data:`RETURN_REASONS` a post office's text means, or ``None``.
+
+    ``None`` when it names none of them (also for an empty text).
 
     A stored key maps to itself, so records written before reasons were mapped (free
     text) and new ones (keys) read the same way.
@@ -81,8 +85,9 @@ def known_return_reason(text: str) -> str | None:
 
 
 def return_reason(text: str) -> str:
-    """The key of :data:`RETURN_REASONS` to store for a post office's text: the known
-    reason it names, :data:`DEFAULT_RETURN_REASON` for an empty text, else ``sonstiges``.
+    """The key of :data:`RETURN_REASONS` to store for a post office's text.
+
+    The known reason it names, :data:`DEFAULT_RETURN_REASON` for an empty text, else ``sonstiges``.
 
     Examples: "Anna Schnabelsberger verzogen" → ``verzogen``; "Empfänger Schnabelsberger,
     Anna unbekannt" → ``unbekannt``; "Briefkasten ohne Namen" → ``briefkasten_ohne_namen``;

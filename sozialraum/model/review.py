@@ -287,8 +287,11 @@ def check_recheck(state: str, reviewer: Reviewer, *, note_team: str | None) -> N
 
 
 def visible_to_viewers(properties: Mapping, release_required: bool) -> bool:
-    """Whether viewers (read-only accounts) see a note: released ones, or submitted ones
-    (not drafts, not archived) when its category does not require a release."""
+    """Whether viewers (read-only accounts) see a note.
+
+    Released ones, or submitted ones (not drafts, not archived) when its category does not require a
+    release.
+    """
     state = properties.get("review_state") or "entwurf"
     return state == "freigegeben" or (
         not release_required and state not in ("entwurf", "archiviert")

@@ -21,8 +21,11 @@ def clean_team(name: str) -> str:
 
 
 def team_key(name: str) -> str:
-    """The key two spellings of one team share: casefolded, spaces collapsed, umlauts
-    written out (``"Team  Süd"`` and ``"team sued"`` give ``"team sued"``)."""
+    """The key two spellings of one team share.
+
+    Casefolded, spaces collapsed, umlauts written out (``"Team  Süd"`` and ``"team sued"`` give
+    ``"team sued"``).
+    """
     return clean_team(name).casefold().translate(_UMLAUTS)
 
 

@@ -36,9 +36,11 @@ def _marks(obj: OsmObject) -> dict:
 
 
 def attach(objects: list[OsmObject], address_features: list[dict]) -> int:
-    """Put ``communal``/``communal_ref`` and ``letter_box_ref``/``letter_box_on`` on the
-    address features (in place) the OSM objects belong to; returns how many objects were
-    placed."""
+    """Put communal and letterbox references on the address features (in place).
+
+    ``communal``/``communal_ref`` and ``letter_box_ref``/``letter_box_on`` go on the addresses the
+    OSM objects belong to; returns how many objects were placed.
+    """
     marked = [(obj, marks) for obj in objects if (marks := _marks(obj))]
     if not marked or not address_features:
         return 0

@@ -70,8 +70,10 @@ def _area_geometry(wkb: WKBFactory, area):
 
 
 def _mailbox_evidence(tags) -> bool:
-    """A letterbox or communal accommodation: kept even without an address (it is joined to
-    the nearest address at import)."""
+    """A letterbox or communal accommodation: kept even without an address.
+
+    It is joined to the nearest address at import.
+    """
     return is_letter_box(tags) or communal_label(tags) is not None
 
 
@@ -84,8 +86,10 @@ def _edit(obj) -> str | None:
 
 
 def iso_timestamp(stamp) -> str | None:
-    """A datetime (or an OSM timestamp text) as UTC ISO with seconds; ``None`` for none
-    or the 1970 placeholder of objects without metadata."""
+    """A datetime (or an OSM timestamp text) as UTC ISO with seconds.
+
+    ``None`` for none or the 1970 placeholder of objects without metadata.
+    """
     if stamp is None or stamp == "":
         return None
     if isinstance(stamp, str):
@@ -101,8 +105,10 @@ def iso_timestamp(stamp) -> str | None:
 
 
 class _NewestTimestamp:
-    """A pass-through filter that remembers the newest object timestamp it sees (every
-    object of the file, before the key filters)."""
+    """A pass-through filter that remembers the newest object timestamp it sees.
+
+    It sees every object of the file, before the key filters.
+    """
 
     def __init__(self) -> None:
         self.newest = None
@@ -117,8 +123,10 @@ class _NewestTimestamp:
 
 
 def header_timestamp(header) -> str | None:
-    """The data time a file header states (``osmosis_replication_timestamp``, else
-    ``timestamp``) as UTC ISO, or ``None``."""
+    """The data time a file header states as UTC ISO, or ``None``.
+
+    ``osmosis_replication_timestamp``, else ``timestamp``.
+    """
     for key in ("osmosis_replication_timestamp", "timestamp"):
         found = iso_timestamp(header.get(key, ""))
         if found:
@@ -204,10 +212,12 @@ def read_osm_file(
 
 
 def _take_area(obj, data: OsmData, classify, wkb: WKBFactory, placed: set[int]) -> None:
-    """An assembled area: an admin boundary (from a way or a relation) goes into
-    ``data.boundaries``; a relation with categories or an address becomes an object at a
-    point on its surface (its id into ``placed``). Areas from other ways are skipped (the way
-    itself is handled as a way)."""
+    """An assembled area: a boundary, an object at a point on its surface, or skipped.
+
+    An admin boundary (from a way or a relation) goes into ``data.boundaries``; a relation with
+    categories or an address becomes an object at a point on its surface (its id into ``placed``).
+    Areas from other ways are skipped (the way itself is handled as a way).
+    """
     from_way = obj.from_way()
     if from_way and obj.tags.get("boundary") != "administrative":
         return  # the way itself is handled as a way
@@ -230,9 +240,11 @@ def _take_area(obj, data: OsmData, classify, wkb: WKBFactory, placed: set[int]) 
 
 
 def _take_object(obj, data: OsmData, classify, relations: dict[int, dict[str, str]]) -> None:
-    """A node, way or relation with categories, an address or mailbox evidence: nodes at
-    their location, ways at their point (``data.unplaced`` without one); relations wait in
-    ``relations`` until they arrive as an assembled area."""
+    """A node, way or relation with categories, an address or mailbox evidence.
+
+    Nodes at their location, ways at their point (``data.unplaced`` without one); relations wait in
+    ``relations`` until they arrive as an assembled area.
+    """
     tags = dict(obj.tags)
     categories = classify(tags)
     if not categories and ADDRESS_KEY not in tags and not _mailbox_evidence(tags):

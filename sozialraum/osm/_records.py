@@ -60,9 +60,11 @@ class OsmData:
     base_source: str = "header"
 
     def data_date(self) -> dict:
-        """When the OSM data is from (area.json ``osm_data``): ``date`` (UTC ISO, the
-        header's / server's time, else the newest object's, else ``None``), ``source``
-        (``"header"``, ``"overpass"``, ``"newest_object"`` or ``None``), ``newest_object``.
+        """When the OSM data is from (area.json ``osm_data``).
+
+        ``date`` (UTC ISO, the header's / server's time, else the newest object's, else ``None``),
+        ``source`` (``"header"``, ``"overpass"``, ``"newest_object"`` or ``None``),
+        ``newest_object``.
         """
         if self.base_timestamp:
             date, source = self.base_timestamp, self.base_source

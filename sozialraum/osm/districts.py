@@ -81,6 +81,8 @@ def polygonal(geometry: BaseGeometry) -> BaseGeometry:
 def geometry_to_geojson(geometry: BaseGeometry, decimals: int = 6) -> dict:
     """GeoJSON dict (lists, not tuples) with coordinates rounded to ``decimals``.
 
+    Coordinates stay in the geometry's CRS (EPSG:4326 degrees at import: 6 decimals ≈ 0.1 m).
+
     Rounding can make a polygon touch itself; such a result is repaired.
     """
     rounded = shapely.transform(geometry, lambda xy: np.round(xy, decimals))
@@ -300,8 +302,11 @@ class DistrictChanges:
 def compare_districts(
     old: list[District], new: list[District], xs: np.ndarray, ys: np.ndarray
 ) -> DistrictChanges:
-    """Compare stored districts with new ones; points ``xs``/``ys`` (lon/lat degrees, the
-    stored addresses) decide how many addresses move."""
+    """Compare stored districts with new ones.
+
+    Points ``xs``/``ys`` (lon/lat degrees, EPSG:4326, the stored addresses) decide how many
+    addresses move.
+    """
     old_by_id = {d.id: d for d in old}
     new_by_id = {d.id: d for d in new}
     gone = [d for d in old if d.id not in new_by_id]

@@ -1,5 +1,7 @@
-"""Which districts an OSM import uses: a districts file, the stored ones, OSM boundaries, or
-one district for the whole area; and what becomes of the districts' teams."""
+"""Which districts an OSM import uses, and what becomes of their teams.
+
+A districts file, the stored ones, OSM boundaries, or one district for the whole area.
+"""
 
 from __future__ import annotations
 
@@ -109,9 +111,11 @@ def teams_after(
 
 
 def read_districts_file(store, area, districts_file, stored, replace_districts):
-    """The districts file's districts, their simplification and what they change in the
-    stored ones (``None`` each without a file); :class:`DistrictsChanged` if they change
-    and ``replace_districts`` is not set."""
+    """The districts file's districts, their simplification and what they change.
+
+    ``None`` each without a file; :class:`DistrictsChanged` if they change the stored ones and
+    ``replace_districts`` is not set.
+    """
     if districts_file is None:
         return None, None, None
     file_districts, simplification = simplify_districts(districts_from_file(Path(districts_file)))

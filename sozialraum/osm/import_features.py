@@ -1,5 +1,7 @@
-"""The features an OSM import writes: which objects are resources and addresses, and the
-resource, address and district features (EPSG:4326)."""
+"""The features an OSM import writes (EPSG:4326).
+
+Which objects are resources and addresses, and the resource, address and district features.
+"""
 
 from __future__ import annotations
 
@@ -49,8 +51,11 @@ def address_props(tags: dict[str, str]) -> dict:
 
 
 def resource_feature(obj, categories, district, decimals) -> dict:
-    """A resource as a GeoJSON Feature: name, categories, address, :data:`RESOURCE_TAGS`, OSM
-    reference and district; point rounded to ``decimals`` (degrees, EPSG:4326)."""
+    """A resource as a GeoJSON Feature.
+
+    Name, categories, address, :data:`RESOURCE_TAGS`, OSM reference and district; point rounded to
+    ``decimals`` (degrees, EPSG:4326).
+    """
     tags = obj.tags
     props = {"name": tags.get("name"), "categories": categories, **address_props(tags)}
     for osm_key, ours in RESOURCE_TAGS.items():
@@ -66,8 +71,11 @@ def resource_feature(obj, categories, district, decimals) -> dict:
 
 
 def address_feature(obj, district, decimals) -> dict:
-    """An address as a GeoJSON Feature: address fields, its matching ``key``, building, OSM
-    reference and district; point rounded to ``decimals`` (degrees, EPSG:4326)."""
+    """An address as a GeoJSON Feature.
+
+    Address fields, its matching ``key``, building, OSM reference and district; point rounded to
+    ``decimals`` (degrees, EPSG:4326).
+    """
     props = address_props(obj.tags)
     props["key"] = address_key(props["street"], props["housenumber"], props.get("postcode"))
     if obj.tags.get("building"):
@@ -124,8 +132,11 @@ def objects_inside(objects: list[OsmObject], clip: BaseGeometry | None) -> list[
 
 
 def resources_and_addresses(objects: list[OsmObject], clip) -> tuple[list, list]:
-    """Resources (with their categories) and addresses (street and house number) among the
-    objects; :class:`OsmImportError` if there are none."""
+    """Resources and addresses among the objects.
+
+    Resources with their categories, addresses with street and house number; :class:`OsmImportError`
+    if there are none.
+    """
     resources, addresses = [], []
     for obj in objects:
         cats = obj.categories

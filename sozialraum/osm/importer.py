@@ -119,8 +119,10 @@ def _clip_polygon(clip_file: Path | None, bbox: tuple | None) -> BaseGeometry | 
 
 
 def _walk_analysis(store, area, osm_file, data: OsmData, table, actor) -> tuple[dict, dict]:
-    """Build and store the walk network, the reachability layer and the named streets (one
-    pass over the file); summaries of the network and the streets for the meta."""
+    """Build and store the walk network, the reachability layer and the named streets.
+
+    One pass over the file; returns summaries of the network and the streets for the meta.
+    """
     collector = StreetCollector()
     try:
         if osm_file is not None:
@@ -292,8 +294,11 @@ def _checked_title(title: str | None) -> str | None:
 
 
 def _read_source(osm_file, place, bbox, clip, table, settings, tick):
-    """Read the OSM data from the file or through Overpass: the data, the source for the
-    meta and the clip (the place's polygon when there was none)."""
+    """Read the OSM data from the file or through Overpass.
+
+    Returns the data, the source for the meta and the clip (the place's polygon when there was
+    none).
+    """
     if osm_file is not None:
         data: OsmData = read_osm_file(Path(osm_file), table, tick)
         return data, {"kind": "file", "file": Path(osm_file).name}, clip
@@ -324,8 +329,10 @@ def _area_meta(store, area, title, source, data, bounds, decimals) -> dict:
 
 
 def _teams(meta: dict, district_changes, districts) -> tuple[dict, dict]:
-    """District id → team after this import, and the teams of removed districts; with
-    changed districts the new teams go into ``meta``."""
+    """District id → team after this import, and the teams of removed districts.
+
+    With changed districts the new teams go into ``meta``.
+    """
     teams = dict(meta.get("teams") or {})
     if district_changes is None:
         return teams, {}
@@ -377,9 +384,11 @@ def _layer_features(
 
 
 def _reassign(store, area, districts, teams, kept, district_changes, teams_dropped, meta, actor):
-    """Notes and walks after the import: healed when the districts were kept, re-assigned
-    when a districts file changed them (those outside every district go into ``meta``);
-    ``None`` otherwise."""
+    """Notes and walks after the import: healed or re-assigned; ``None`` otherwise.
+
+    Healed when the districts were kept, re-assigned when a districts file changed them (those
+    outside every district go into ``meta``).
+    """
     if kept:  # heal notes and walks that point to districts that no longer exist
         return reassign_to_districts(store, area, districts, teams, actor=actor, repair_only=True)
     if district_changes is None:

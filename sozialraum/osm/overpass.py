@@ -40,8 +40,11 @@ _BASE_TIMES: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 
 
 def _check_response(response, *args, **kwargs):
-    """Response hook: no endless 429/504 retries; Overpass runtime errors are errors; the
-    answer's data time (``osm3s.timestamp_osm_base``) is remembered."""
+    """Response hook: no endless retries, runtime errors are errors, data time kept.
+
+    No endless 429/504 retries; Overpass runtime errors are errors; the answer's data time
+    (``osm3s.timestamp_osm_base``) is remembered.
+    """
     if response.status_code in (429, 504):
         raise OverpassUnavailable(
             f"the server {response.url.split('?')[0]} is overloaded "
@@ -147,8 +150,10 @@ def _boundaries(ox, polygon) -> list[Boundary]:
 
 
 def _walk_ways(ox, polygon) -> tuple[list[list[tuple[int, float, float]]], list]:
-    """Walkable ways intersecting ``polygon`` as node lists (for the walk network), and the
-    named streets among them as ``(name, [(lon, lat), ...])`` (degrees, EPSG:4326).
+    """Walkable ways intersecting ``polygon`` as node lists, and the named streets among them.
+
+    The node lists are for the walk network; the streets come as ``(name, [(lon, lat), ...])``
+    (degrees, EPSG:4326).
 
     osmnx's features carry no node ids: ways are joined where they share a coordinate (as
     OSM ways share nodes), with negative synthetic node ids.

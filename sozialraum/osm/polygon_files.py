@@ -91,8 +91,10 @@ def _feature_items(data: dict) -> list[tuple[dict, object]]:
 def _named_polygon(
     props: dict, geom: object, number: int, what: str, file_name: str
 ) -> tuple[str | None, BaseGeometry]:
-    """Feature ``number``'s name and polygon (EPSG:4326); :class:`OsmImportError` if it is no
-    valid lon/lat polygon."""
+    """Feature ``number``'s name and polygon (EPSG:4326).
+
+    :class:`OsmImportError` if it is no valid lon/lat polygon.
+    """
     try:
         geometry = shape(geom)
     except (TypeError, ValueError, AttributeError, KeyError, shapely.errors.GEOSException):

@@ -60,8 +60,10 @@ _TO_LONLAT = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
 def clear_cache(*, streets: bool = True) -> None:
-    """Forget every cached result, and the projected street lines unless ``streets`` is
-    false (benchmarks, tests)."""
+    """Forget every cached result, and the projected street lines unless ``streets`` is false.
+
+    Keeping the streets is for benchmarks and tests.
+    """
     global _memo, _lines_memo
     _memo = Memo(size=32)
     if streets:
@@ -90,8 +92,10 @@ def _street_lines(store: Store, area: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def street_lines_m(store: Store, area: str) -> list[tuple[str, object]]:
-    """The area's named streets as ``(name, LineString in metres, EPSG:25832)`` for maps
-    (cached per revision of the streets); empty for areas imported before streets existed."""
+    """The area's named streets as ``(name, LineString in metres, EPSG:25832)`` for maps.
+
+    Cached per revision of the streets; empty for areas imported before streets existed.
+    """
     try:
         names, lines = _street_lines(store, area)
     except StreetsUnavailable:
@@ -130,8 +134,9 @@ def visits(
     reader: fieldnotes.Actor | None = None,
     rules: fieldnotes.NoteRules | None = None,
 ) -> Visits:
-    """Field notes and walk stops of ``area`` that ``reader`` may see as visits, up to and
-    including ``today``.
+    """Field notes and walk stops of ``area`` that ``reader`` may see as visits.
+
+    Up to and including ``today``.
 
     A note is a visit at its point on ``observed_on`` (expired notes and notes ``reader``
     may not read are not listed, see :func:`sozialraum.services.notes.list_notes`); a walk the
@@ -232,8 +237,11 @@ def district_coverage(
 
 
 def coverage_rows(results: list[DistrictCoverage]) -> list[list]:
-    """Table rows (see :data:`CSV_HEADER`): district, street, whole metres, ISO day or
-    ``None``, German kind, visits in 12 months, age class."""
+    """Table rows (see :data:`CSV_HEADER`).
+
+    District, street, whole metres, ISO day or ``None``, German kind, visits in 12 months, age
+    class.
+    """
     return [
         [
             result.name,
@@ -250,15 +258,20 @@ def coverage_rows(results: list[DistrictCoverage]) -> list[list]:
 
 
 def coverage_csv(results: list[DistrictCoverage]) -> str:
-    """The street tables as CSV for German spreadsheets (``;``, BOM, formula-safe cells via
-    :func:`sozialraum.services.exports.csv_text`: OSM street names are data, never formulas)."""
+    """The street tables as CSV for German spreadsheets.
+
+    ``;``, BOM, formula-safe cells via :func:`sozialraum.services.exports.csv_text`: OSM street
+    names are data, never formulas.
+    """
     return csv_text(CSV_HEADER, coverage_rows(results))
 
 
 def coverage_features(results: list[DistrictCoverage], *, decimals: int = 6) -> list[dict]:
-    """Streets as GeoJSON features for the map: MultiLineStrings in lon/lat (EPSG:4326,
-    ``decimals`` places) with ``name``, ``district``, ``last_visit`` (ISO or ``None``),
-    ``visits_12m``, ``age_class`` and ``colour``."""
+    """Streets as GeoJSON features for the map.
+
+    MultiLineStrings in lon/lat (EPSG:4326, ``decimals`` places) with ``name``, ``district``,
+    ``last_visit`` (ISO or ``None``), ``visits_12m``, ``age_class`` and ``colour``.
+    """
     features = []
     for result in results:
         if not result.streets:

@@ -141,9 +141,11 @@ def _plain(value: object) -> object:
 
 
 def profile_csv(rows: list[dict], table, *, within_min: float | None = None) -> str:
-    """A district profile (:func:`sozialraum.analysis.profile.district_profile` rows) as CSV
-    for German spreadsheets: ``;`` separated, decimal comma, with a byte-order mark so Excel
-    reads the umlauts; formula-like cells neutralised (see :func:`csv_text`).
+    """A district profile as CSV for German spreadsheets.
+
+    The rows of :func:`sozialraum.analysis.profile.district_profile`; ``;`` separated, decimal
+    comma, with a byte-order mark so Excel reads the umlauts; formula-like cells neutralised (see
+    :func:`csv_text`).
 
     ``within_min`` is the walking time in minutes the reach columns count (default
     :data:`sozialraum.analysis.profile.WITHIN_MIN`); ``table`` is the area's

@@ -49,9 +49,10 @@ ADDED_COLUMNS = (
 def evidence_index(
     store: Store, area: str, today: date, visible: NoteFilter | None = None
 ) -> dict[str, list[Evidence]]:
-    """Evidence per address key: mailbox observations (field notes) and returned-mail
-    records of the area (OSM letterboxes are on the address itself, see
-    :func:`osm_evidence`).
+    """Evidence per address key: mailbox observations and returned-mail records of the area.
+
+    Mailbox observations are field notes; OSM letterboxes are on the address itself, see
+    :func:`osm_evidence`.
 
     ``visible`` (a note's properties → bool) says which notes the reader may see (their
     own team's; released ones for viewers): the others still count for the risk, but
@@ -193,9 +194,10 @@ def check_inputs(
     matcher=None,
     visible: NoteFilter | None = None,
 ):
-    """Check addresses given as :func:`match_address` tuples; returns the results in input
-    order and the counts per risk level. Each distinct input is matched and assessed once
-    (lists repeat addresses: several clients per house).
+    """Check addresses given as :func:`match_address` tuples.
+
+    Returns the results in input order and the counts per risk level. Each distinct input is matched
+    and assessed once (lists repeat addresses: several clients per house).
 
     ``matcher`` defaults to the area's cached :class:`AddressMatcher`; ``visible``
     filters the notes the reader may see (see :func:`evidence_index`).
@@ -223,10 +225,11 @@ def check_table(store: Store, area: str, table: AddressTable, **options):
 
 
 def result_csv(table: AddressTable, results: list[CheckResult], labels: bool = False) -> str:
-    """The same CSV with :data:`ADDED_COLUMNS` appended (UTF-8 with BOM, same delimiter);
-    written by :func:`sozialraum.services.exports.csv_line` like every export (cells with either
-    delimiter, a quote or a line break quoted; formulas neutralised per piece), extra
-    columns pass through.
+    """The same CSV with :data:`ADDED_COLUMNS` appended (UTF-8 with BOM, same delimiter).
+
+    Written by :func:`sozialraum.services.exports.csv_line` like every export (cells with either
+    delimiter, a quote or a line break quoted; formulas neutralised per piece), extra columns pass
+    through.
 
     ``labels`` (the web page's German download) adds ``match_label`` after
     ``match_kind``: the kind in German (genau, normalisiert, ähnlich, mehrdeutig, keine);
@@ -261,7 +264,9 @@ def check_one(
     visible: NoteFilter | None = None,
 ) -> CheckResult:
     """Check one address given as a line or by its id in the area (a chosen suggestion).
-    Nothing of it is stored or logged; ``visible`` as for :func:`evidence_index`."""
+
+    Nothing of it is stored or logged; ``visible`` as for :func:`evidence_index`.
+    """
     today = today or settings.today()
     actions = actions or load_actions()
     if address_id is not None:
@@ -315,9 +320,12 @@ def evidence_record(evidence: Evidence, today: date, contradicting: bool = False
 
 
 def result_record(result: CheckResult, today: date) -> dict:
-    """A checked address, JSON-ready: match, matched address, candidates, status, risk,
-    reasons, action, communal accommodation, whether the risk rests on a note not released
-    yet (``unreleased``) and every piece of evidence (newest first)."""
+    """A checked address, JSON-ready.
+
+    Match, matched address, candidates, status, risk, reasons, action, communal accommodation,
+    whether the risk rests on a note not released yet (``unreleased``) and every piece of evidence
+    (newest first).
+    """
     match, found = result.match, result.assessment
     record = {
         "match_kind": match.kind,

@@ -1,5 +1,6 @@
-"""Reading uploaded CSV lists: the parsing the mailbox check, returned mail and the offers
-import share (no Flask).
+"""Reading uploaded CSV lists (no Flask).
+
+The parsing the mailbox check, returned mail and the offers import share.
 
 Files are decoded (UTF-8 with or without BOM, or Windows-1252; binary junk refused), split
 by their delimiter (``;`` or ``,``) and, for address lists, their columns decided
@@ -62,8 +63,10 @@ def impossible_day(text: str) -> str | None:
 
 
 def find_column(header: list[str], aliases: set[str]) -> int | None:
-    """Index of the first column whose name (case, umlauts, punctuation folded) is one of
-    ``aliases``, or ``None``."""
+    """Index of the first column whose name is one of ``aliases``, or ``None``.
+
+    Names are compared with case, umlauts and punctuation folded.
+    """
     for i, name in enumerate(header):
         if column_key(name) in aliases:
             return i
@@ -94,8 +97,10 @@ class TooManyRows(CsvProblem):
 
 @dataclass
 class AddressTable:
-    """A parsed address list: header, rows, delimiter and which columns hold what
-    (``mapping`` is ``None`` until the columns are known, see :func:`read_table`)."""
+    """A parsed address list: header, rows, delimiter and which columns hold what.
+
+    ``mapping`` is ``None`` until the columns are known, see :func:`read_table`.
+    """
 
     header: list[str]
     rows: list[list[str]]
@@ -109,8 +114,9 @@ class AddressTable:
 
 
 def read_table(data: bytes, max_rows: int = MAX_ROWS) -> AddressTable:
-    """Parse a list (UTF-8 with or without BOM, or Windows-1252; ``;`` or ``,``) without
-    deciding its columns yet.
+    """Parse a list without deciding its columns yet.
+
+    UTF-8 with or without BOM, or Windows-1252; ``;`` or ``,``.
 
     Raises
     ------
@@ -178,8 +184,10 @@ def read_address_csv(
 
 
 def address_values(table: AddressTable) -> list[tuple[str, ...]]:
-    """Per row the address as ``(street, housenumber, postcode, city)`` (see
-    :meth:`~sozialraum.services.columns.ColumnMapping.values`)."""
+    """Per row the address as ``(street, housenumber, postcode, city)``.
+
+    See :meth:`~sozialraum.services.columns.ColumnMapping.values`.
+    """
     if table.mapping is None:
         raise ValueError("the columns of the table are not known yet")
     return table.mapping.all_values(table.rows)

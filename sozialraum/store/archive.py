@@ -1,5 +1,7 @@
-"""The area backup archive: its format, manifest signature and the path rules backup and
-restore share (see :mod:`sozialraum.store.backup` and :mod:`sozialraum.store.restore`).
+"""The area backup archive: format, manifest signature and shared path rules.
+
+The path rules backup and restore share (see :mod:`sozialraum.store.backup` and
+:mod:`sozialraum.store.restore`).
 
 Archive layout (members in this order)::
 
@@ -45,8 +47,11 @@ def signed_body(manifest: dict) -> bytes:
 
 
 def check_signature(manifest: dict, keys: KeyFile, *, allow_unsigned: bool) -> str | None:
-    """The key id the manifest's signature checks out with; :class:`InvalidInput` if it
-    is missing (unless ``allow_unsigned``), names a key this machine lacks, or fails."""
+    """The key id the manifest's signature checks out with.
+
+    :class:`InvalidInput` if it is missing (unless ``allow_unsigned``), names a key this machine
+    lacks, or fails.
+    """
     signature = manifest.get("signature")
     if signature is None:
         if allow_unsigned:
@@ -109,9 +114,11 @@ def path_problem(path: object) -> str | None:
 
 
 def walk_area(folder: Path, prefix: str = ""):
-    """Entries below ``folder`` as ``(relative path, kind)``, kind ``file``, ``dir`` or
-    ``other`` (symlinks, devices ...); symlinks are never followed. Lock and temp
-    entries are left out."""
+    """Entries below ``folder`` as ``(relative path, kind)``.
+
+    Kind ``file``, ``dir`` or ``other`` (symlinks, devices ...); symlinks are never followed. Lock
+    and temp entries are left out.
+    """
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:

@@ -157,6 +157,7 @@ class AreaFolders(Store):
 
     # -- reading -------------------------------------------------------------
     def areas(self) -> list[str]:
+        """Names of the areas in the data folder (sorted; folders without metadata left out)."""
         if not self.data_dir.is_dir():
             return []
         return sorted(
@@ -166,6 +167,10 @@ class AreaFolders(Store):
         )
 
     def read_meta(self, area: str) -> dict:
+        """Area metadata from its file.
+
+        :class:`NotFound` if the area is missing, :class:`StorageError` if the file is unreadable.
+        """
         path = self.existing_area_dir(area) / META_NAME
         try:
             return json.loads(path.read_text(encoding="utf-8"))
@@ -192,6 +197,7 @@ class AreaFolders(Store):
         return self.existing_area_dir(area) / ARTIFACT_DIR / name
 
     def read_artifact(self, area: str, name: str) -> bytes:
+        """A derived artifact of the area; :class:`NotFound` if missing."""
         path = self._artifact_path(area, name)
         try:
             return path.read_bytes()
@@ -201,10 +207,12 @@ class AreaFolders(Store):
             raise StorageError(f"cannot read {path}: {exc.strerror}") from None
 
     def artifact_revision(self, area: str, name: str) -> str:
+        """A token from the artifact file's signature (``"0"`` if missing)."""
         signature = file_signature(self._artifact_path(area, name))
         return "0" if signature is None else "-".join(str(part) for part in signature)
 
     def write_artifact(self, area: str, name: str, data: bytes, *, actor: str) -> None:
+        """Replace an artifact atomically under the area lock."""
         path = self._artifact_path(area, name)
         with self.locked(area):
             try:
@@ -216,6 +224,7 @@ class AreaFolders(Store):
                 ) from None
 
     def delete_artifact(self, area: str, name: str, *, actor: str) -> None:
+        """Remove an artifact under the area lock (no error if it does not exist)."""
         path = self._artifact_path(area, name)
         with self.locked(area):
             try:
@@ -224,10 +233,12 @@ class AreaFolders(Store):
                 raise StorageError(f"cannot remove {path}: {exc.strerror}") from None
 
     def revision(self, area: str, layer: str) -> str:
+        """A token from the layer file's signature (``"0"`` for a layer never written)."""
         signature = self._load(area, layer).signature
         return "0" if signature is None else "-".join(str(part) for part in signature)
 
     def get(self, area: str, layer: str, feature_id: str) -> dict:
+        """A copy of one feature; :class:`NotFound` if missing."""
         loaded = self._load(area, layer)
         position = loaded.index.get(feature_id)
         if position is None:
@@ -243,6 +254,7 @@ class AreaFolders(Store):
 
     # -- history and audit ---------------------------------------------------
     def history(self, area: str, layer: str, feature_id: str) -> list[dict]:
+        """Every version of a feature, oldest first (see :meth:`Store.history`)."""
         check_layer(layer)
         folder = self.existing_area_dir(area)
         kept = kept_versions(folder, layer, feature_id)
@@ -253,6 +265,7 @@ class AreaFolders(Store):
         return items
 
     def changes(self, area: str, layer: str, *, since: str | None = None) -> list[dict]:
+        """Audit entries of saved changes to a layer after ``since`` (see :meth:`Store.changes`)."""
         check_layer(layer)
         return applied_changes(audit.entries(self.existing_area_dir(area), layer=layer), since)
 
@@ -274,12 +287,16 @@ class AreaFolders(Store):
             )
 
     def _audit_key(self):
-        """The current audit key, created on first use (a write); :class:`StorageError`
-        if it cannot be read or created."""
+        """The current audit key, created on first use (a write).
+
+        :class:`StorageError` if it cannot be read or created.
+        """
         return self.audit_keys.current_or_create()
 
     def forget_area(self, area: str) -> None:
-        """Drop every cached layer of ``area`` (after its files were replaced, e.g. by a
-        restore), so the next read loads them from disk."""
+        """Drop every cached layer of ``area``, so the next read loads them from disk.
+
+        For use after its files were replaced, e.g. by a restore.
+        """
         for key in [k for k in self._cache if k[0] == area]:
             self._cache.pop(key, None)

@@ -118,8 +118,10 @@ def _copy_hashed(source: Path, target: Path) -> tuple[int, str, int]:
 
 
 def _snapshot(store: GeoJSONStore, area: str, staging: Path) -> tuple[list[dict], list[str]]:
-    """Copy the area's files into ``staging`` under the area lock; return the manifest
-    entries (path, size, sha256, mtime) and the skipped entries."""
+    """Copy the area's files into ``staging`` under the area lock.
+
+    Returns the manifest entries (path, size, sha256, mtime) and the skipped entries.
+    """
     files: list[dict] = []
     skipped: list[str] = []
     with store.locked(area) as folder:
@@ -174,8 +176,11 @@ def _publish(tmp: Path, destination: Path) -> None:
 
 
 def _archive_path(folder: Path, area: str, destination, created: datetime) -> Path:
-    """The archive file to write: ``destination``, or the default name inside it if it is a
-    folder; :class:`InvalidInput` if it exists, lies inside the area or has no folder."""
+    """The archive file to write.
+
+    ``destination``, or the default name inside it if it is a folder; :class:`InvalidInput` if it
+    exists, lies inside the area or has no folder.
+    """
     target = Path(destination).expanduser()
     if target.is_dir():
         target = target / default_archive_name(area, created)
@@ -216,8 +221,10 @@ def _manifest(area: str, created: datetime, files: list[dict]) -> dict:
 
 
 def _write_published(target: Path, manifest: dict, staging: Path, files: list[dict]) -> None:
-    """Write the archive to a temp file beside ``target``, fsync it and link it into place;
-    :class:`StorageError` (and no archive at ``target``) if that fails."""
+    """Write the archive to a temp file beside ``target``, fsync it and link it into place.
+
+    :class:`StorageError` (and no archive at ``target``) if that fails.
+    """
     tmp: Path | None = None
     try:
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tar.gz", dir=target.parent)

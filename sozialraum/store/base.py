@@ -37,7 +37,10 @@ class Store(ABC):
 
     @abstractmethod
     def read_meta(self, area: str) -> dict:
-        """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing."""
+        """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing.
+
+        ``bbox`` is ``[west, south, east, north]`` in degrees (EPSG:4326).
+        """
 
     @abstractmethod
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
@@ -80,8 +83,11 @@ class Store(ABC):
         district: str | None = None,
         category: str | None = None,
     ) -> list[dict]:
-        """Features of a layer, optionally within ``bbox`` (W, S, E, N in degrees),
-        in a district (property ``district``) or a category (``category`` or ``categories``)."""
+        """Features of a layer, optionally filtered.
+
+        Within ``bbox`` (W, S, E, N in degrees, EPSG:4326), in a district (property ``district``) or
+        a category (``category`` or ``categories``).
+        """
 
     @abstractmethod
     def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
@@ -99,8 +105,9 @@ class Store(ABC):
         actor: str,
         audit_fields: dict | None = None,
     ) -> dict:
-        """Replace a feature if its current version is ``expected_version``, else
-        :class:`VersionConflict` and nothing written.
+        """Replace a feature if its current version is ``expected_version``.
+
+        Else :class:`VersionConflict` and nothing written.
 
         ``audit_fields`` adds fields to the audit entry (e.g. a review transition); never content.
         """
@@ -131,24 +138,33 @@ class Store(ABC):
 
     @abstractmethod
     def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
-        """Add features with given ids in one write; ids already present are skipped
-        (idempotent re-import). Returns the ids that were added."""
+        """Add features with given ids in one write; returns the ids that were added.
+
+        Ids already present are skipped (idempotent re-import).
+        """
 
     @abstractmethod
     def upsert_many(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:
-        """Add features with new ids and replace changed ones (matched by id) in one write;
-        all or nothing. Other features of the layer stay. Used by bulk imports."""
+        """Add features with new ids and replace changed ones (matched by id) in one write.
+
+        All or nothing. Other features of the layer stay. Used by bulk imports.
+        """
 
     @abstractmethod
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
-        """Delete features and every kept version of them for good; returns how many
-        features were removed. The audit log records ids and the count, never content."""
+        """Delete features and every kept version of them for good.
+
+        Returns how many features were removed. The audit log records ids and the count, never
+        content.
+        """
 
     @abstractmethod
     def sync_layer(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:
-        """Make a layer hold exactly ``features`` (matched by id): versions of changed
-        features go up, unchanged ones keep theirs. Used by re-import."""
+        """Make a layer hold exactly ``features`` (matched by id).
+
+        Versions of changed features go up, unchanged ones keep theirs. Used by re-import.
+        """

@@ -18,8 +18,10 @@ def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
 
 
 def feature_matches(feature: dict, bbox, district, category) -> bool:
-    """Whether a feature passes :meth:`Store.query`'s filters (``None``: no filter); ``bbox``
-    is ``(west, south, east, north)`` in degrees (EPSG:4326)."""
+    """Whether a feature passes :meth:`Store.query`'s filters (``None``: no filter).
+
+    ``bbox`` is ``(west, south, east, north)`` in degrees (EPSG:4326).
+    """
     props = feature["properties"]
     if district is not None and props.get("district") != district:
         return False

@@ -150,6 +150,7 @@ class GeoJSONStore(AreaFolders):
         return details
 
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
+        """Delete features and their kept versions for good (see :meth:`Store.purge`)."""
         ids = set(feature_ids)
         check_layer(layer)
         with self.locked(area) as folder:
@@ -171,6 +172,7 @@ class GeoJSONStore(AreaFolders):
         return len(removed)
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
+        """Replace the area metadata atomically, audited; creates the area folder."""
         with self.locked(area, create=True) as folder:
             body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
             audit.append(folder, key=self._audit_key(), actor=actor, action="meta", layer=None)
@@ -182,6 +184,7 @@ class GeoJSONStore(AreaFolders):
                 ) from None
 
     def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
+        """Add a feature (see :meth:`Store.add`); a missing id is a new random hex id."""
         clean = validate_feature(layer, feature)
         feature_id = feature.get("id") or uuid.uuid4().hex
         if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
@@ -206,6 +209,7 @@ class GeoJSONStore(AreaFolders):
         return copy.deepcopy(clean)
 
     def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
+        """Add features with given ids in one write (see :meth:`Store.add_many`)."""
         incoming = []
         for feature in features:
             clean = validate_feature(layer, feature)
@@ -256,6 +260,7 @@ class GeoJSONStore(AreaFolders):
         actor: str,
         audit_fields: dict | None = None,
     ) -> dict:
+        """Replace a feature at ``expected_version`` (see :meth:`Store.update`)."""
         clean = validate_feature(layer, feature)
         clean["id"] = feature_id
         result = {}
@@ -281,6 +286,8 @@ class GeoJSONStore(AreaFolders):
         return copy.deepcopy(result)
 
     def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
+        """Delete a feature at ``expected_version`` (see :meth:`Store.delete`)."""
+
         def change(features, index):
             position, current = self._versioned(
                 features, index, feature_id, expected_version, layer
@@ -300,11 +307,13 @@ class GeoJSONStore(AreaFolders):
     def sync_layer(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:
+        """Make a layer hold exactly ``features`` (see :meth:`Store.sync_layer`)."""
         return self._merge(area, layer, features, actor=actor, remove_others=True)
 
     def upsert_many(
         self, area: str, layer: str, features: Iterable[dict], *, actor: str
     ) -> SyncSummary:
+        """Add and replace features in one write (see :meth:`Store.upsert_many`)."""
         return self._merge(area, layer, features, actor=actor, remove_others=False)
 
     def _merge(self, area, layer, features, *, actor: str, remove_others: bool) -> SyncSummary:

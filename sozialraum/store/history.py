@@ -117,8 +117,10 @@ def feature_history(entries: list[dict], kept: dict[int, dict], feature_id: str)
 
 
 def applied_changes(entries: list[dict], since: str | None) -> list[dict]:
-    """The audit entries of changes that were saved (no aborted ones), after ``since``
-    (ISO 8601 time; ``None``: all)."""
+    """The audit entries of changes that were saved (no aborted ones).
+
+    After ``since`` (ISO 8601 time; ``None``: all).
+    """
     aborted = {e.get("aborted_seq") for e in entries if e.get("action") == "aborted"}
     return [
         e

@@ -1,5 +1,6 @@
-"""The audit key: a secret kept outside the data folder that keys the audit chain and
-signs backup manifests.
+"""The audit key: a secret kept outside the data folder.
+
+It keys the audit chain and signs backup manifests.
 
 Anyone who can write the data folder could otherwise edit an audit entry and recompute
 the SHA-256 chain and the head, or change a file in a backup and recompute the

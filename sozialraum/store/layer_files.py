@@ -48,8 +48,11 @@ _GENERATION = re.compile(rb'^\{"type":"FeatureCollection","generation":"([0-9a-f
 
 
 def file_signature(path: Path) -> tuple | None:
-    """What identifies a version of a layer file: stat fields plus the random generation
-    token every write puts at the start of the file (inodes are reused after os.replace)."""
+    """What identifies a version of a layer file.
+
+    Stat fields plus the random generation token every write puts at the start of the file (inodes
+    are reused after os.replace).
+    """
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
@@ -61,7 +64,7 @@ def file_signature(path: Path) -> tuple | None:
 
 
 def encode_utf8(text: str) -> bytes:
-    """``text`` as UTF-8; a lone surrogate (``"\\ud800"`` in JSON input) is refused."""
+    r"""``text`` as UTF-8; a lone surrogate (``"\ud800"`` in JSON input) is refused."""
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

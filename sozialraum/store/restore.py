@@ -92,8 +92,11 @@ def _has_content(folder: Path) -> bool:
 
 
 def _make_parents(folder: Path, rel: str, touched: set[Path]) -> None:
-    """Create the folders of ``rel`` below ``folder``; a file or symlink in the way
-    (not in the backup) is removed, so nothing is ever written through a link."""
+    """Create the folders of ``rel`` below ``folder``.
+
+    A file or symlink in the way (not in the backup) is removed, so nothing is ever written through
+    a link.
+    """
     current = folder
     for part in rel.split("/")[:-1]:
         current = current / part
@@ -114,8 +117,10 @@ def _lstat(path: Path) -> os.stat_result | None:
 
 
 def _install(staging: Path, folder: Path, entries: dict) -> list[str]:
-    """Move the checked files from ``staging`` into ``folder`` (the caller holds the lock);
-    remove what is not in the backup. Returns the removed paths."""
+    """Move the checked files from ``staging`` into ``folder`` (the caller holds the lock).
+
+    What is not in the backup is removed. Returns the removed paths.
+    """
     touched: set[Path] = {folder}
     keep_dirs = {"/".join(p.split("/")[:i]) for p in entries for i in range(1, p.count("/") + 1)}
     # area.json last: a new area appears in the area list only once it is complete
@@ -154,9 +159,11 @@ def _install(staging: Path, folder: Path, entries: dict) -> list[str]:
 def _swap_in(
     store: GeoJSONStore, name: str, staging: Path, entries: dict, *, replace: bool
 ) -> tuple[bool, list[str]]:
-    """Under the area's lock, move the checked files into the area folder; return whether
-    an area was replaced and the removed paths. A new folder that stayed empty is removed
-    again on failure."""
+    """Under the area's lock, move the checked files into the area folder.
+
+    Returns whether an area was replaced and the removed paths. A new folder that stayed empty is
+    removed again on failure.
+    """
     folder = store.area_dir(name)
     new_folder = not folder.exists()
     try:

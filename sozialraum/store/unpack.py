@@ -1,5 +1,7 @@
-"""Reading a backup archive for a restore: unpack it into a staging folder and check
-everything (manifest, members, sizes, SHA-256, layers, audit log) before the area changes.
+"""Reading a backup archive for a restore.
+
+Unpack it into a staging folder and check everything (manifest, members, sizes, SHA-256, layers,
+audit log) before the area changes.
 
 Guards against unsafe and oversized archives: links, devices, absolute or ``..`` paths,
 members not in the manifest and decompression bombs are refused.
@@ -38,8 +40,10 @@ class _ArchiveTooLarge(Exception):
 
 
 class _CappedReader:
-    """A read-only stream that fails once more than ``limit`` bytes were read from it
-    (guards against decompression bombs)."""
+    """A read-only stream that fails once more than ``limit`` bytes were read from it.
+
+    Guards against decompression bombs.
+    """
 
     def __init__(self, raw, limit: int):
         self._raw = raw

@@ -48,8 +48,10 @@ AREA_MARGIN_DEG = 0.1
 
 
 def check_point_in_area(meta: dict, lon: float, lat: float) -> None:
-    """Refuse a point (lon/lat degrees) that lies outside the area's bounding box plus
-    :data:`AREA_MARGIN_DEG`: a typo, swapped longitude and latitude, or another place.
+    """Refuse a point (lon/lat degrees, EPSG:4326) outside the area's bounding box.
+
+    The box is widened by :data:`AREA_MARGIN_DEG`; a point outside is a typo, swapped longitude and
+    latitude, or another place.
 
     Raises
     ------

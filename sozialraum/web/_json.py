@@ -1,4 +1,4 @@
-"""Strict JSON for every request body: a Flask JSON provider and a body reader for the API.
+r"""Strict JSON for every request body: a Flask JSON provider and a body reader for the API.
 
 :class:`StrictJSONProvider` is installed as ``app.json``, so ``request.get_json()`` parses
 with :func:`strict_loads` everywhere: what Python's :mod:`json` lets through but no other
@@ -11,7 +11,7 @@ JSON reader (or our data files) should see is a :class:`ValueError` (werkzeug an
 - nesting deeper than :data:`MAX_DEPTH` (json's C parser gives up on very deep input by
   itself, at about 1,000 levels and within milliseconds; the parsed value is then
   measured without recursion);
-- bytes that are not UTF-8, and lone UTF-16 surrogates (``"\\ud800"``), which cannot be
+- bytes that are not UTF-8, and lone UTF-16 surrogates (``"\ud800"``), which cannot be
   written back as UTF-8.
 
 ``dumps`` is Flask's. The messages are German: the API hands them on as ``detail``.
@@ -69,8 +69,10 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
 
 
 def nesting_depth(value: object) -> int:
-    """How deeply arrays and objects nest in a parsed JSON ``value`` (a scalar is 0), or
-    any number above :data:`MAX_DEPTH` once the limit is passed. No recursion."""
+    """How deeply arrays and objects nest in a parsed JSON ``value`` (a scalar is 0).
+
+    Or any number above :data:`MAX_DEPTH` once the limit is passed. No recursion.
+    """
     if not isinstance(value, list | dict):
         return 0
     deepest, stack = 0, [(value, 1)]
@@ -147,7 +149,8 @@ def json_body(max_bytes: int | None = None) -> object:
     """The request body, parsed strictly; :class:`InvalidInput` (400) with the reason.
 
     Needs ``Content-Type: application/json``. Bodies over ``max_bytes`` (or over the app's
-    ``MAX_CONTENT_LENGTH``, which werkzeug enforces while reading) are a 413."""
+    ``MAX_CONTENT_LENGTH``, which werkzeug enforces while reading) are a 413.
+    """
     if not request.is_json:
         raise InvalidInput("Bitte JSON senden (Content-Type: application/json).")
     too_large = TooLarge(

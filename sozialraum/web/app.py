@@ -200,8 +200,10 @@ def _flag(value) -> bool:
 
 
 class _SecureWhenHttps(SecureCookieSessionInterface):
-    """The session cookie is ``Secure`` when configured or when the request came by HTTPS
-    (directly, or through a proxy trusted with ``PROXY_COUNT``)."""
+    """The session cookie is ``Secure`` when configured or when the request came by HTTPS.
+
+    Directly, or through a proxy trusted with ``PROXY_COUNT``.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (

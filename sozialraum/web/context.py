@@ -93,8 +93,10 @@ def current_actor() -> fieldnotes.Actor:
 
 
 def note_filter():
-    """Whether the logged-in user may see a note, given its properties (viewers see
-    released notes only; see :func:`sozialraum.services.notes.visible`)."""
+    """Whether the logged-in user may see a note, given its properties.
+
+    Viewers see released notes only; see :func:`sozialraum.services.notes.visible`.
+    """
     actor = current_actor()
     note_categories = note_rules().categories
     return lambda props: fieldnotes.visible(props, actor, note_categories)

@@ -51,8 +51,11 @@ def param(name: str, where: str = "query", required: bool = False, **extra) -> d
 
 
 def error_answers(texts: dict[int, str], conflict: str, *codes: int) -> dict:
-    """Error answers by status: ``texts`` describes them, ``conflict`` is the schema of the
-    412 body (the current version); 204/304 have no body, the rest the ``Error`` schema."""
+    """Error answers by status.
+
+    ``texts`` describes them, ``conflict`` is the schema of the 412 body (the current version);
+    204/304 have no body, the rest the ``Error`` schema.
+    """
     answers = {}
     for code in codes:
         if code in (204, 304):

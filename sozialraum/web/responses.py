@@ -95,8 +95,10 @@ def cached_json(etag: str, build: Callable[[], object], mimetype: str = JSON) ->
 
 
 def json_response(body: object, status: int = 200, etag: str | None = None, **headers) -> Response:
-    """JSON (GeoJSON for a Feature) never stored by browsers or proxies (``private, no-store``),
-    with an optional strong ETag and extra headers (e.g. ``Location``)."""
+    """JSON never stored by browsers or proxies (``private, no-store``).
+
+    GeoJSON for a Feature; with an optional strong ETag and extra headers (e.g. ``Location``).
+    """
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     feature = isinstance(body, dict) and body.get("type") == "Feature"
     response = Response(data, status=status, mimetype=GEOJSON if feature else JSON)

@@ -103,7 +103,7 @@ def waitress_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
 def gunicorn_options(
     app: Flask, *, host: str, port: int, workers: int, threads: int, timeout_s: int
 ) -> dict:
-    """gunicorn settings for ``app`` (see :func:`serve`); gunicorn trusts no proxy itself."""
+    """Gunicorn settings for ``app`` (see :func:`serve`); gunicorn trusts no proxy itself."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return {
         "bind": bind,

@@ -50,8 +50,11 @@ def parse_age(value: object, label: str) -> int | None:
 
 
 def age_limit_text(min_age_years: int | None, max_age_years: int | None) -> str:
-    """An age limit in German words ("unter 25 Jahren", "ab 50 Jahren", "von 18 bis 26
-    Jahren"); ``""`` without a limit. Both bounds are whole years, inclusive."""
+    """An age limit in German words; ``""`` without a limit.
+
+    For example "unter 25 Jahren", "ab 50 Jahren", "von 18 bis 26 Jahren". Both bounds are whole
+    years, inclusive.
+    """
     if min_age_years is None and max_age_years is None:
         return ""
     if min_age_years is None:

@@ -102,8 +102,10 @@ def check_offer_input(data: Mapping, today: date) -> OfferInput:
 
 
 def _checked_lists(data: Mapping) -> dict:
-    """The list fields: at least one funder, German if no language, no contradicting
-    employment conditions."""
+    """The list fields.
+
+    At least one funder, German if no language, no contradicting employment conditions.
+    """
     props = {name: parse_ids(data.get(name), name) for name in LIST_FIELDS}
     if not props["funders"]:
         raise InvalidInput("Förderer: bitte mindestens einen angeben.")

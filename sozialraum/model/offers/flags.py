@@ -25,8 +25,10 @@ def _iso(value: object) -> date | None:
 
 
 def offer_editors(properties: Mapping) -> list[str]:
-    """Everyone who wrote or changed an offer's content since it was last marked as
-    checked (``edited_by``; offers written before it existed: nobody recorded)."""
+    """Everyone who changed an offer's content since it was last marked as checked.
+
+    From ``edited_by``; offers written before it existed: nobody recorded.
+    """
     editors = properties.get(EDITORS_FIELD)
     if not isinstance(editors, list):
         return []

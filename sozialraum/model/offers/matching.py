@@ -250,8 +250,10 @@ def _match_conditions(found: Match, condition_ids: Iterable[str], situation: Sit
 
 
 def plain_conditions(properties: Mapping) -> list[str]:
-    """The offer's eligibility conditions and age limit in plain German (for the citizen's
-    handout; the offer's limit, never the person's age)."""
+    """The offer's eligibility conditions and age limit in plain German.
+
+    For the citizen's handout: the offer's limit, never the person's age.
+    """
     texts = [CONDITIONS[c].plain for c in properties.get("eligibility") or [] if c in CONDITIONS]
     limit = age_limit_text(*stored_age_limit(properties))
     if limit:

@@ -11,8 +11,11 @@ from sozialraum.model.offers.vocabulary import FIELD_LABELS, LIST_FIELDS
 
 
 def parse_text(value: object, name: str, limit: int, *, required: bool = False) -> str:
-    """A text field trimmed (``""`` if empty); :class:`InvalidInput` (German) if required and
-    missing, not text, longer than ``limit`` characters or holding control characters."""
+    """A text field trimmed (``""`` if empty).
+
+    :class:`InvalidInput` (German) if required and missing, not text, longer than ``limit``
+    characters or holding control characters.
+    """
     label = FIELD_LABELS[name]
     if value is None or value == "":
         if required:
@@ -40,8 +43,11 @@ def label_lookup(vocabulary: Mapping[str, str]) -> dict[str, str]:
 
 
 def parse_ids(value: object, name: str) -> list[str]:
-    """The ids of list field ``name`` (:data:`LIST_FIELDS`), given as a list or as text split
-    by ``|``, ``,`` or ``;``, by id or German label; duplicates dropped, order kept."""
+    """The ids of list field ``name`` (:data:`LIST_FIELDS`).
+
+    Given as a list or as text split by ``|``, ``,`` or ``;``, by id or German label; duplicates
+    dropped, order kept.
+    """
     vocabulary, label = LIST_FIELDS[name]
     if value is None or value == "":
         return []
@@ -117,8 +123,11 @@ def parse_yes_no(value: object, name: str) -> bool:
 
 
 def parse_point(data: Mapping) -> tuple[float | None, float | None]:
-    """``lon``/``lat`` of ``data`` as degrees (EPSG:4326, six decimals); ``(None, None)`` if
-    both are empty; :class:`InvalidInput` (German) for text that is no number or out of range."""
+    """``lon``/``lat`` of ``data`` as degrees (EPSG:4326, six decimals).
+
+    ``(None, None)`` if both are empty; :class:`InvalidInput` (German) for text that is no number or
+    out of range.
+    """
     lon, lat = data.get("lon"), data.get("lat")
     if lon in (None, "") and lat in (None, ""):
         return None, None

@@ -1,5 +1,8 @@
-"""Offers' vocabularies and fields: funders, legal bases, target groups, topics, languages,
-eligibility conditions, field names and their German labels (pure data)."""
+"""Offers' vocabularies and fields (pure data).
+
+Funders, legal bases, target groups, topics, languages, eligibility conditions, field names and
+their German labels.
+"""
 
 from __future__ import annotations
 

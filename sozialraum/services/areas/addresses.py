@@ -1,5 +1,6 @@
-"""Addresses and resources of an area: search indexes (cached per layer revision), cards,
-the address of a place.
+"""Addresses and resources of an area.
+
+Search indexes (cached per layer revision), cards, the address of a place.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def address_matcher(store: Store, area: str) -> AddressMatcher:
 
 
 def address_points(store: Store, area: str) -> AddressPoints:
-    """Addresses of ``area`` projected to EPSG:25832 for nearest-address look-ups (cached
-    per revision)."""
+    """Addresses of ``area`` projected to EPSG:25832 for nearest-address look-ups.
+
+    Cached per revision.
+    """
     revision = store.revision(area, "addresses")
     return area_memo.get(
         ("address_points", id(store), area, revision),
@@ -131,8 +134,10 @@ def place_address(
 
 
 def feature_address(store: Store, area: str, feature: dict) -> str | None:
-    """:func:`place_address` of a resource or an offer feature (GeoJSON, EPSG:4326): its
-    ``address`` or street and house number, else the nearest address."""
+    """:func:`place_address` of a resource or an offer feature (GeoJSON, EPSG:4326).
+
+    Its ``address`` or street and house number, else the nearest address.
+    """
     props = feature.get("properties") or {}
     own = props.get("address")
     if not isinstance(own, str):

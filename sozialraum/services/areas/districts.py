@@ -46,8 +46,10 @@ def _district_summaries(store: Store, area: str, table: CategoryTable, teams: di
 
 
 def live_counts(store: Store, area: str, table: CategoryTable) -> dict:
-    """Current numbers of an area (not those saved at import): resources, addresses and
-    resources per category id. Cached per revision of the layers."""
+    """Current numbers of an area (not those saved at import).
+
+    Resources, addresses and resources per category id. Cached per revision of the layers.
+    """
     key = (
         "counts",
         id(store),

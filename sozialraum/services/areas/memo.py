@@ -15,6 +15,10 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key, build):
+        """The object kept under ``key``, else ``build()``'s result, kept as the newest.
+
+        ``build`` runs outside the lock; the oldest objects beyond the size are dropped.
+        """
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

@@ -1,5 +1,7 @@
-"""Walking in an area: the walk network, reachability, isochrones, the nearest resources on
-foot (Wegweiser) and the district profile built on them (cached per data revision).
+"""Walking in an area: network, reachability, isochrones, Wegweiser and district profile.
+
+The walk network, reachability, isochrones, the nearest resources on foot (Wegweiser) and the
+district profile built on them (cached per data revision).
 """
 
 from __future__ import annotations

@@ -53,13 +53,17 @@ class Detection:
 
     @property
     def complete(self) -> bool:
-        """Street and house number are known (separately or combined) and nothing is
-        ambiguous."""
+        """Whether street and house number are known and nothing is ambiguous.
+
+        Street and house number may be given separately or combined.
+        """
         return not self.ambiguous and has_address(self.columns, self.profiles)
 
     def suggestion(self) -> str:
-        """A ``--columns`` value to name the columns: the detected ones, the first
-        candidate where unclear, placeholders where nothing fits."""
+        """A ``--columns`` value to name the columns.
+
+        The detected ones, the first candidate where unclear, placeholders where nothing fits.
+        """
         parts = []
         for role in ROLES:
             if role in self.columns:
@@ -72,8 +76,11 @@ class Detection:
         return ",".join(parts)
 
     def require(self) -> ColumnMapping:
-        """The mapping, or :class:`ColumnProblem` (one English line naming the columns
-        and the ``--columns`` option; a German message for the web)."""
+        """The mapping, or :class:`ColumnProblem`.
+
+        The problem has one English line naming the columns and the ``--columns`` option, and a
+        German message for the web.
+        """
         hint = f"name them with --columns {self.suggestion()}"
         for role in ROLES:
             if role in self.ambiguous:
@@ -116,8 +123,10 @@ _FILLS = {
 
 
 def _roles_of(p: ColumnProfile) -> tuple[tuple[str, ...], str, bool] | None:
-    """(roles, German reason, named) a column can fill, or ``None``. ``named`` is False for
-    a column taken by its cells alone."""
+    """(roles, German reason, named) a column can fill, or ``None``.
+
+    ``named`` is False for a column taken by its cells alone.
+    """
     content, kind = p.content, p.header
     if kind in ("running", "id", "name", "date", "other"):
         return None

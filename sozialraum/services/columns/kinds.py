@@ -1,5 +1,6 @@
-"""What a column of an uploaded list holds, judged by its header and its cells: the
-address roles, header words, cell patterns and the per-column profile.
+"""What a column of an uploaded list holds, judged by its header and its cells.
+
+The address roles, header words, cell patterns and the per-column profile.
 """
 
 from __future__ import annotations
@@ -172,8 +173,10 @@ class ColumnProblem(CsvProblem):
         self.suggestion = suggestion
 
     def hint(self, how: str) -> str:
-        """The English message with another way to name the columns than ``--columns``
-        (e.g. the API's ``columns`` parameter)."""
+        """The English message with another way to name the columns than ``--columns``.
+
+        For example the API's ``columns`` parameter.
+        """
         problem = self.message.split(" — name them with --columns ", 1)[0]
         problem = problem.replace("--columns: ", "columns: ")
         return f"{problem} — name them with {how}{self.suggestion}" if self.suggestion else problem
@@ -186,12 +189,14 @@ def column_key(name: str) -> str:
 
 
 def header_kind(name: str) -> str | None:
-    """What a column name means: a role (``street``, ``housenumber``, ``suffix``,
-    ``postcode``, ``city``), a combined one (``street+housenumber``, ``postcode+city``,
-    ``address``), ``number?`` (a bare "Nr": house number or running number, the cells
-    decide), ``suffix?`` (a bare "Zusatz": a house-number suffix or an address addition, the
-    cells decide), a column that is never an address part (``running``, ``id``, ``name``,
-    ``date``, ``other``), or ``None`` (unknown)."""
+    """What a column name means, or ``None`` (unknown).
+
+    A role (``street``, ``housenumber``, ``suffix``, ``postcode``, ``city``), a combined one
+    (``street+housenumber``, ``postcode+city``, ``address``), ``number?`` (a bare "Nr": house number
+    or running number, the cells decide), ``suffix?`` (a bare "Zusatz": a house-number suffix or an
+    address addition, the cells decide), or a column that is never an address part (``running``,
+    ``id``, ``name``, ``date``, ``other``).
+    """
     key = column_key(name)
     if not key:
         return None
@@ -211,8 +216,10 @@ def header_kind(name: str) -> str | None:
 
 @dataclass
 class ColumnProfile:
-    """What one column looks like: its name's meaning and the shares of its cells that
-    look like each kind of value."""
+    """What one column looks like.
+
+    Its name's meaning and the shares of its cells that look like each kind of value.
+    """
 
     index: int
     name: str
@@ -222,12 +229,16 @@ class ColumnProfile:
     running: bool = False
 
     def share(self, kind: str) -> float:
+        """The share (0–1) of the sampled cells that look like ``kind``; 0.0 if none do."""
         return self.shares.get(kind, 0.0)
 
     @property
     def content(self) -> str | None:
-        """The kind most cells are: running, date, id, postcode, postcode+city, address,
-        street+housenumber, housenumber, text — or ``None`` (mixed or empty)."""
+        """The kind most cells are, or ``None`` (mixed or empty).
+
+        One of running, date, id, postcode, postcode+city, address, street+housenumber, housenumber,
+        text.
+        """
         if not self.filled:
             return None
         if self.running:
@@ -241,9 +252,12 @@ class ColumnProfile:
 
 
 def _is_running(values: list[str]) -> bool:
-    """Whole numbers counting up row by row, or (three or more) all different and close to
-    a run (1, 2, 3 … or 40, 41 … in any order): house numbers repeat and leave gaps;
-    running numbers do neither."""
+    """Whether the cells are running numbers rather than house numbers.
+
+    Running numbers count up row by row, or (three or more) are all different and close to a
+    run (1, 2, 3 … or 40, 41 … in any order): house numbers repeat and leave gaps; running
+    numbers do neither.
+    """
     if len(values) < 2 or not all(v.isdigit() and len(v) <= 7 for v in values):
         return False
     numbers = [int(v) for v in values]

@@ -1,5 +1,6 @@
-"""Which column serves which address role: the mapping, and mappings named by the user
-(column names or numbers).
+"""Which column serves which address role.
+
+The mapping, and mappings named by the user (column names or numbers).
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ class ColumnMapping:
         return ",".join(f"{role}={name}" for role, name in self.names().items())
 
     def values(self, row: Sequence[str]) -> tuple[str, str, str | None, str | None]:
-        """The address of one row as ``(street, housenumber, postcode, city)`` for
-        :meth:`~sozialraum.analysis.matching.AddressMatcher.match`: a combined column is
-        passed as the street with an empty house number (the matcher splits it), a
-        "PLZ Ort" column is split here."""
+        """The address of one row as ``(street, housenumber, postcode, city)``.
+
+        For :meth:`~sozialraum.analysis.matching.AddressMatcher.match`: a combined column is passed
+        as the street with an empty house number (the matcher splits it), a "PLZ Ort" column is
+        split here.
+        """
         return self.all_values([row])[0]
 
     def all_values(
@@ -90,9 +93,11 @@ class ColumnMapping:
 
 
 def join_suffix(number: str, suffix: str) -> str:
-    """A house number with the cell of a suffix column: ``("12", "a")`` → ``"12a"``,
-    ``("12", "-14")`` → ``"12-14"``; anything else is joined with a space (the matcher then
-    finds no such house rather than a wrong one)."""
+    """A house number with the cell of a suffix column.
+
+    ``("12", "a")`` → ``"12a"``, ``("12", "-14")`` → ``"12-14"``; anything else is joined with a
+    space (the matcher then finds no such house rather than a wrong one).
+    """
     if not number:
         return ""
     if SUFFIX_CELL.fullmatch(suffix):
@@ -123,8 +128,10 @@ def german_quoted_names(names: Sequence[str]) -> str:
 
 
 def has_address(columns: Mapping[str, int], profiles) -> bool:
-    """Whether ``columns`` (role → index) locate an address: a street and a house number,
-    or a street column whose cells carry the number."""
+    """Whether ``columns`` (role → index) locate an address.
+
+    A street and a house number, or a street column whose cells carry the number.
+    """
     if "street" not in columns:
         return False
     if "housenumber" in columns:
@@ -136,10 +143,11 @@ def has_address(columns: Mapping[str, int], profiles) -> bool:
 def mapping_from_names(
     text: str, header: Sequence[str], rows: Sequence[Sequence[str]] | None = None
 ) -> ColumnMapping:
-    """A mapping from a ``--columns`` value: ``street=Straße,housenumber=Hausnummer,
-    postcode=PLZ,city=Ort`` (``address=Anschrift`` for one column with the whole address;
-    the same column for street and housenumber is a combined column). Names are compared
-    as written, then case-insensitively.
+    """A mapping from a ``--columns`` value.
+
+    For example ``street=Straße,housenumber=Hausnummer,postcode=PLZ,city=Ort``
+    (``address=Anschrift`` for one column with the whole address; the same column for street and
+    housenumber is a combined column). Names are compared as written, then case-insensitively.
 
     Raises
     ------

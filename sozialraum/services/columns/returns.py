@@ -140,9 +140,11 @@ def detect_returns(
 def describe_returns(
     header: Sequence[str], mapping: ColumnMapping, found: ReturnColumns
 ) -> tuple[str, str]:
-    """Which column was read for what, in English and German: ``reason from 'Grund', date
-    from 'Datum', address from 'Straße', 'Hausnummer'`` / ``Grund aus Spalte „Grund“, Datum
-    aus „Datum“, Adresse aus „Straße“, „Hausnummer“``."""
+    """Which column was read for what, in English and German.
+
+    ``reason from 'Grund', date from 'Datum', address from 'Straße', 'Hausnummer'`` / ``Grund aus
+    Spalte „Grund“, Datum aus „Datum“, Adresse aus „Straße“, „Hausnummer“``.
+    """
     address = [header[i] for i in sorted(mapping.used())]
     english, german = [], []
     if found.reason is not None:

@@ -1,5 +1,7 @@
-"""Returned-mail records in the store: the active ones, their reasons, evidence for the
-mailbox check, withdrawal by a lead and the purge of expired records.
+"""Returned-mail records in the store.
+
+The active ones, their reasons, evidence for the mailbox check, withdrawal by a lead and the purge
+of expired records.
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ def is_withdrawn(record: dict) -> bool:
 
 
 def reason_label(props: Mapping) -> str:
-    """The German label of a record's reason. Records stored before reasons were mapped
-    carry the post office's free text: it is mapped here on read and never shown."""
+    """The German label of a record's reason.
+
+    Records stored before reasons were mapped carry the post office's free text: it is mapped here
+    on read and never shown.
+    """
     return RETURN_REASONS[return_reason(props.get("reason") or "")]
 
 
@@ -80,9 +85,10 @@ def purge_expired_returns(store: Store, area: str, *, today: date, actor: str) -
 
 
 def rewrite_free_text_reasons(store: Store, area: str, *, actor: str) -> int:
-    """One-time clean-up: replace the free-text reasons of older records by their key of
-    the fixed set (:func:`~sozialraum.model.mailbox.return_reason`), in one write; returns
-    how many records changed. Reading maps them anyway; this removes the text from the file.
+    """One-time clean-up: replace the free-text reasons of older records by their key.
+
+    The key of the fixed set (:func:`~sozialraum.model.mailbox.return_reason`), in one write;
+    returns how many records changed. Reading maps them anyway; this removes the text from the file.
     """
     changed = []
     for record in store.query(area, LAYER):
@@ -166,8 +172,10 @@ def withdraw_return(
 
 
 def return_evidence(record: dict) -> Evidence:
-    """A record as mailbox evidence (status ``post_zurueck``, role "Poststelle"); the
-    detail names the reason as its fixed-set label ("Rückläufer: verzogen")."""
+    """A record as mailbox evidence (status ``post_zurueck``, role "Poststelle").
+
+    The detail names the reason as its fixed-set label ("Rückläufer: verzogen").
+    """
     props = record["properties"]
     return Evidence(
         "post_zurueck",

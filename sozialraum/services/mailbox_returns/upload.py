@@ -1,5 +1,7 @@
-"""Importing returned-mail records from an uploaded list: read the rows, match the
-addresses (sure matches recorded, fuzzy ones only when chosen) and write the records.
+"""Importing returned-mail records from an uploaded list.
+
+Read the rows, match the addresses (sure matches recorded, fuzzy ones only when chosen) and write
+the records.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ SURE_KINDS = ("exact", "normalised")
 
 @dataclass
 class SkippedRow:
-    """A row whose address matched only fuzzily or ambiguously: not recorded unless one
-    of its candidates is chosen.
+    """A row whose address matched only fuzzily or ambiguously.
+
+    It is not recorded unless one of its candidates is chosen.
 
     Attributes
     ----------
@@ -347,8 +350,9 @@ def import_returns(
     choices: Mapping[int, str] | None = None,
     accept_fuzzy: Collection[int] = (),
 ) -> ReturnsReport:
-    """Import a returned-mail CSV into the area's ``returns`` layer (see :func:`read_returns`
-    for ``columns``, ``choices`` and ``accept_fuzzy``).
+    """Import a returned-mail CSV into the area's ``returns`` layer.
+
+    See :func:`read_returns` for ``columns``, ``choices`` and ``accept_fuzzy``.
 
     Records already stored (also withdrawn ones) are counted as ``known``; the audit log
     records the count only.

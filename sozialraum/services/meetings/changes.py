@@ -1,5 +1,6 @@
-"""What changed for a team since its last meeting, the decisions to take and the team's
-counts.
+"""What changed for a team since its last meeting.
+
+The decisions to take and the team's counts.
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ DECISION_LABELS: dict[str, str] = {
 
 
 def review_entry(note: dict, audit_entry: Mapping) -> dict | None:
-    """The note's ``review_log`` entry written with an audit entry (same action, states
-    and person; the nearest in time), or ``None``. The comment lives there: the audit
-    log never holds it."""
+    """The note's ``review_log`` entry written with an audit entry, or ``None``.
+
+    Same action, states and person; the nearest in time. The comment lives there: the audit log
+    never holds it.
+    """
     review = audit_entry.get("review") or {}
     try:
         at = parse_time(audit_entry["ts"])
@@ -108,8 +111,10 @@ class Changes:
 
 
 def _team_entries(store: Store, area: str, notes: dict, team: str, since, until: str):
-    """``(audit entry, note)`` of the notes layer from ``since`` to ``until`` (UTC ISO)
-    for notes of ``team`` that still exist (deleted ones have no team to tell)."""
+    """``(audit entry, note)`` of the notes layer from ``since`` to ``until`` (UTC ISO).
+
+    For notes of ``team`` that still exist (deleted ones have no team to tell).
+    """
     end = parse_time(until)
     for entry in store.changes(area, fieldnotes.LAYER, since=since):
         if parse_time(entry["ts"]) > end:
@@ -204,8 +209,10 @@ def since_last_meeting(
     rules: fieldnotes.NoteRules,
     reader: fieldnotes.Actor | None = None,
 ) -> tuple[dict | None, Changes]:
-    """The team's last closed meeting and what changed after it closed (as ``reader``
-    may see it)."""
+    """The team's last closed meeting and what changed after it closed.
+
+    As ``reader`` may see it.
+    """
     meeting = last_closed_meeting(store, area, team)
     since = meeting["properties"]["closed_at"] if meeting else None
     changes = changes_since(store, area, team, since, today=today, rules=rules, reader=reader)
@@ -221,8 +228,9 @@ def decisions(
     rules: fieldnotes.NoteRules,
     reader: fieldnotes.Actor | None = None,
 ) -> list[dict]:
-    """The meeting's decisions: review actions (see :data:`DECISIONS`) on the team's
-    notes from its start to its close (or now), oldest first.
+    """The meeting's decisions, oldest first.
+
+    Review actions (see :data:`DECISIONS`) on the team's notes from its start to its close (or now).
 
     Each item: ``at`` (UTC), ``by``, ``action``, ``action_label`` (German participle,
     see :data:`DECISION_LABELS`), ``note_id``, ``note`` (labelled note, or ``None`` once

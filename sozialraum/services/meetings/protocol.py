@@ -26,8 +26,11 @@ PROTOCOL_HEADER = [
 
 
 def protocol_rows(meeting: dict, found: list[dict]) -> list[list]:
-    """Rows of the protocol CSV: one per decision (see :func:`decisions`); times in local
-    time (Europe/Berlin), the meeting's day as ``TT.MM.JJJJ`` and its start beside it."""
+    """Rows of the protocol CSV: one per decision (see :func:`decisions`).
+
+    Times in local time (Europe/Berlin), the meeting's day as ``TT.MM.JJJJ`` and its start beside
+    it.
+    """
     props = meeting["properties"]
     day = date.fromisoformat(props["held_on"]).strftime("%d.%m.%Y")
     rows = []

@@ -37,8 +37,10 @@ LOCAL_TZ = ZoneInfo("Europe/Berlin")
 
 
 def local_time(value: str | None) -> str:
-    """A stored UTC ISO time as German local time, ``21.11.2026, 09:35`` (Europe/Berlin);
-    empty for none."""
+    """A stored UTC ISO time as German local time (Europe/Berlin); empty for none.
+
+    For example ``21.11.2026, 09:35``.
+    """
     if not value:
         return ""
     try:
@@ -51,8 +53,10 @@ def local_time(value: str | None) -> str:
 
 
 def meeting_label(meeting: dict) -> str:
-    """How a meeting is named in lists: its day and, in local time, when it began
-    (two meetings on one day stay apart), e.g. ``02.12.2026, 09:30 Uhr``."""
+    """How a meeting is named in lists: its day and when it began (local time).
+
+    Two meetings on one day stay apart, e.g. ``02.12.2026, 09:30 Uhr``.
+    """
     props = meeting["properties"]
     day = date.fromisoformat(props["held_on"]).strftime("%d.%m.%Y")
     started = local_time(props.get("started_at"))

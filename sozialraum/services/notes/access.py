@@ -1,5 +1,7 @@
-"""Who may read and write field notes: the actor, the note rules, write permission and
-visibility (own team, released notes for viewers, archived notes left out).
+"""Who may read and write field notes.
+
+The actor, the note rules, write permission and visibility (own team, released notes for viewers,
+archived notes left out).
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ def visible(props: Mapping, reader: Actor | None, categories: NoteCategories | N
 
 
 def visibility_scope(reader: Actor | None) -> tuple:
-    """A key that is equal for two readers exactly when :func:`visible` lets them see
-    the same notes (for caches of results built from notes, e.g. the coverage).
+    """A key that is equal for two readers exactly when they see the same notes.
+
+    As :func:`visible` decides; for caches of results built from notes, e.g. the coverage.
 
     ``("all", False)`` for internal reads, admins and accounts without a team,
     ``("team", name, False)`` for a caseworker or lead of a team; the last item is

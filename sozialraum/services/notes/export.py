@@ -54,7 +54,10 @@ def labelled(feature: dict, rules: NoteRules, district_names: Mapping[str, str])
 
 
 def export_rows(features: list[dict]) -> tuple[list[str], list[list]]:
-    """Header and rows for a CSV of labelled notes (see :func:`labelled`), with lon/lat."""
+    """Header and rows for a CSV of labelled notes (see :func:`labelled`), with lon/lat.
+
+    Longitude and latitude are degrees (WGS 84, EPSG:4326).
+    """
     header = ["Id", *EXPORT_COLUMNS.values(), "Länge (WGS84)", "Breite (WGS84)"]
     rows = []
     for feature in features:

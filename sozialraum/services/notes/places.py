@@ -1,5 +1,7 @@
-"""Where a field note lies: its district, the nearest addresses (EPSG:25832 metres) and
-the tie of mailbox observations to the nearest address.
+"""Where a field note lies.
+
+Its district, the nearest addresses (EPSG:25832 metres) and the tie of mailbox observations to the
+nearest address.
 """
 
 from __future__ import annotations
@@ -101,8 +103,10 @@ def address_id_for_key(store: Store, area: str, key: str) -> str | None:
 def tie_to_address(
     store: Store, area: str, note: NoteInput, rules: NoteRules, nearest: bool
 ) -> NoteInput:
-    """A mailbox note without ``address_id``: tied to the nearest address within
-    :data:`TIE_RADIUS_M` (``nearest``) or refused."""
+    """A mailbox note without ``address_id``: tied to the nearest address or refused.
+
+    Tied to the nearest address within :data:`TIE_RADIUS_M` (``nearest``).
+    """
     if note.address_id or rules.categories[note.category].kind != "mailbox":
         return note
     if not nearest:
@@ -128,9 +132,12 @@ def tie_to_address(
 
 @dataclass
 class TieReport:
-    """What :func:`tie_mailbox_notes` did: ids of the tied notes, per note it could not
-    tie ``(id, distance in metres to the nearest address or None)``, and the ids of notes
-    someone changed while it ran (left alone; run it again)."""
+    """What :func:`tie_mailbox_notes` did.
+
+    Ids of the tied notes, per note it could not tie ``(id, distance in metres to the nearest
+    address or None)``, and the ids of notes someone changed while it ran (left alone; run it
+    again).
+    """
 
     tied: list[str]
     untied: list[tuple[str, float | None]]
@@ -140,8 +147,9 @@ class TieReport:
 def tie_mailbox_notes(
     store: Store, area: str, *, actor: str, categories: NoteCategories, dry_run: bool = False
 ) -> TieReport:
-    """Tie every mailbox observation without an address to the nearest address within
-    :data:`TIE_RADIUS_M` metres (EPSG:25832), once.
+    """Tie every mailbox observation without an address to the nearest address, once.
+
+    Within :data:`TIE_RADIUS_M` metres (EPSG:25832).
 
     Each tie is an update through the store (a new version, in the audit log); the note's
     content, review state and dates stay as they are. Notes already tied (an

@@ -1,5 +1,7 @@
-"""Finding support offers: the filtered directory list, the finder for one address and
-situation (with walking times) and the offers near a place.
+"""Finding support offers.
+
+The filtered directory list, the finder for one address and situation (with walking times) and the
+offers near a place.
 """
 
 from __future__ import annotations
@@ -107,8 +109,11 @@ def list_offers(
 
 
 def _walks(store, area, address: dict, items: list[dict], speed_kmh: float) -> str | None:
-    """Fill ``distance_m``/``walk_min`` of items with a point; returns why the address is
-    cut off (:meth:`~sozialraum.analysis.walking.WalkNetwork.cut_off_reasons`) or ``None``."""
+    """Fill ``distance_m``/``walk_min`` of items with a point.
+
+    Returns why the address is cut off
+    (:meth:`~sozialraum.analysis.walking.WalkNetwork.cut_off_reasons`) or ``None``.
+    """
     network = walk_network(store, area)
     lon, lat = address["geometry"]["coordinates"][:2]
     (x_m,), (y_m,) = project([lon], [lat])

@@ -1,5 +1,6 @@
-"""Proposals for support offers: caseworkers propose new offers or changes (layer
-``offer_proposals``), a lead or an admin accepts or rejects them (four-eyes).
+"""Proposals for support offers (layer ``offer_proposals``).
+
+Caseworkers propose new offers or changes, a lead or an admin accepts or rejects them (four-eyes).
 """
 
 from __future__ import annotations

@@ -153,8 +153,10 @@ def mark_checked(
 
 
 def check_refusal(feature: dict, actor: Actor) -> str | None:
-    """Why ``actor`` may not mark an offer as checked because they changed it (German,
-    four-eyes), or ``None``."""
+    """Why ``actor`` may not mark an offer as checked because they changed it, or ``None``.
+
+    In German (four-eyes).
+    """
     editors = model.offer_editors(feature["properties"])
     return four_eyes_refusal("Als geprüft markieren", actor.name, editors)
 
@@ -169,7 +171,10 @@ def delete_offer(
 
 
 def offer_form_values(feature: dict) -> dict:
-    """An offer's fields as input for :func:`check_offer` (``lon``/``lat`` from the point)."""
+    """An offer's fields as input for :func:`check_offer`.
+
+    ``lon``/``lat`` come from the point (degrees, EPSG:4326); absent without a point (region-wide).
+    """
     props = feature["properties"]
     values = {name: props.get(name) for name in model.FIELDS}
     geometry = feature.get("geometry")
@@ -181,8 +186,10 @@ def offer_form_values(feature: dict) -> dict:
 def archive_offers(
     store: Store, area: str, offer_ids: list[str], *, actor: Actor, today: date
 ) -> list[str]:
-    """Archive offers (leads and admins): kept, but left out of the finder, handouts and
-    maps (``archived_on``); returns the ids archived now (already archived ones are skipped).
+    """Archive offers (leads and admins); returns the ids archived now.
+
+    They are kept, but left out of the finder, handouts and maps (``archived_on``); already archived
+    ones are skipped.
 
     Raises
     ------

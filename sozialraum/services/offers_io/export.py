@@ -50,8 +50,11 @@ def export_csv(features: list[dict], today: date) -> str:
 
 
 def export_geojson(features: list[dict]) -> bytes:
-    """Offers as an RFC 7946 FeatureCollection (EPSG:4326; null geometry when region-wide),
-    with the English property names and without store bookkeeping (version, updated_at)."""
+    """Offers as an RFC 7946 FeatureCollection (EPSG:4326).
+
+    Null geometry when region-wide; with the English property names and without store bookkeeping
+    (version, updated_at).
+    """
     clean = [
         {
             "type": "Feature",

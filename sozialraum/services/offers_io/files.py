@@ -1,5 +1,6 @@
-"""Reading an offers file: CSV (German column names) or GeoJSON rows, checked for size
-and shape before any row is used.
+"""Reading an offers file: CSV (German column names) or GeoJSON rows.
+
+Checked for size and shape before any row is used.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ def _plain_cell(text: str) -> str:
 
 
 def csv_records(data: bytes) -> list[tuple[int, dict]]:
-    """The rows of an offers CSV as ``(row number, values by field name)``; the header is
-    row 1. :class:`OffersFileProblem` if the file as a whole cannot be read."""
+    """The rows of an offers CSV as ``(row number, values by field name)``.
+
+    The header is row 1. :class:`OffersFileProblem` if the file as a whole cannot be read.
+    """
     try:
         text = decode(data)
     except CsvProblem as exc:
@@ -142,9 +145,11 @@ def _reject_constant(name):
 
 
 def geojson_records(data: bytes) -> list[tuple[int, dict]]:
-    """The features of an offers GeoJSON as ``(feature number, values by field name)``
-    (lon/lat from Point geometries, EPSG:4326). :class:`OffersFileProblem` if the file as a
-    whole cannot be read."""
+    """The features of an offers GeoJSON as ``(feature number, values by field name)``.
+
+    Lon/lat from Point geometries (EPSG:4326). :class:`OffersFileProblem` if the file as a whole
+    cannot be read.
+    """
     try:
         body = json.loads(
             data.decode("utf-8-sig"),

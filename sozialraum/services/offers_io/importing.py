@@ -73,10 +73,12 @@ def _region_wide(values: dict) -> bool:
 
 
 def _place_at_address(store: Store, area: str, values: dict) -> tuple[bool, str | None]:
-    """Put the point of the row's address into ``values`` when it has none: ``(placed,
-    problem)``, the problem in German.
+    """Put the point of the row's address into ``values`` when it has none.
 
-    Only exact and normalised matches count (no fuzzy guesses, no ambiguity)."""
+    Returns ``(placed, problem)``, the problem in German.
+
+    Only exact and normalised matches count (no fuzzy guesses, no ambiguity).
+    """
     if values.get("lon") not in _NO_PLACE or values.get("lat") not in _NO_PLACE:
         return False, None
     address = values.get("address")

@@ -54,8 +54,11 @@ def _save(
     actor: fieldnotes.Actor,
     **properties,
 ) -> dict:
-    """Write a review change: ``review_log`` entry in the note, action and states (no
-    comment) in the audit entry; ``properties`` are set on the note."""
+    """Write a review change.
+
+    ``review_log`` entry in the note, action and states (no comment) in the audit entry;
+    ``properties`` are set on the note.
+    """
     action, state, target = change
     entry = {"at": _now(), "by": actor.name, "action": action, "from": state, "to": target}
     if comment:

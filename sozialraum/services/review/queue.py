@@ -32,8 +32,11 @@ AGE_FILTERS: dict[int, str] = {
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Filters of the review queue (all ANDed); ``state`` ``None`` means every state
-    but archived; ``stale`` keeps notes past their re-check day only."""
+    """Filters of the review queue (all ANDed).
+
+    ``state`` ``None`` means every state but archived; ``stale`` keeps notes past their re-check day
+    only.
+    """
 
     state: str | None = "eingereicht"
     team: str | None = None
@@ -160,8 +163,10 @@ def review_queue(
 
 
 def last_query(props: Mapping) -> dict | None:
-    """The review entry that sent a note back (the lead's Rückfrage with its question),
-    while the note is in ``rueckfrage``; ``None`` otherwise."""
+    """The review entry that sent a note back, while the note is in ``rueckfrage``.
+
+    The lead's Rückfrage with its question; ``None`` otherwise.
+    """
     if (props.get("review_state") or "entwurf") != "rueckfrage":
         return None
     for entry in reversed(props.get("review_log") or []):
@@ -179,8 +184,9 @@ def open_queries(
     today: date,
     district: str | None = None,
 ) -> list[dict]:
-    """The open Rückfragen the actor can answer: notes of the actor's team in state
-    ``rueckfrage`` (own ones first, then oldest question first).
+    """The open Rückfragen the actor can answer.
+
+    Notes of the actor's team in state ``rueckfrage`` (own ones first, then oldest question first).
 
     Only writers with a team get any (viewers, admins and accounts without a team answer
     no queries), and nobody gets the queries they asked themselves. Each item:

@@ -19,8 +19,11 @@ LAYER = "walks"
 
 
 def walk_visible(props: Mapping, reader: fieldnotes.Actor | None) -> bool:
-    """Whether ``reader`` sees a walk (its properties): the walk's team's accounts,
-    admins and accounts without a team; ``None`` (CLI, analyses) sees every walk."""
+    """Whether ``reader`` sees a walk (its properties).
+
+    The walk's team's accounts, admins and accounts without a team; ``None`` (CLI, analyses) sees
+    every walk.
+    """
     if reader is None or reader.team is None or reader.role == Role.ADMIN:
         return True
     return props.get("team") == reader.team
@@ -70,7 +73,8 @@ def create_walk(
     """Plan a walk: check it, resolve the stops, propose the order, store it (version 1).
 
     Note stops must be notes ``actor`` may read (else refused like an unknown id) and of
-    the walk's team (see :func:`resolve_stops`; ``today`` for their expiry)."""
+    the walk's team (see :func:`resolve_stops`; ``today`` for their expiry).
+    """
     details = check_walk_input(data)
     rules.guard.check(details.title, details.purpose, details.participants)
     team = _district_team(store, area, details.district)
@@ -86,8 +90,9 @@ def create_walk(
 def get_walk(
     store: Store, area: str, walk_id: str, *, reader: fieldnotes.Actor | None = None
 ) -> dict:
-    """One walk that ``reader`` may see (:func:`walk_visible`); :class:`NotFound`
-    otherwise, the same for an unknown id and another team's walk.
+    """One walk that ``reader`` may see (:func:`walk_visible`).
+
+    :class:`NotFound` otherwise, the same for an unknown id and another team's walk.
 
     The walk as stored: show it through :func:`shown_walk`.
     """
@@ -109,10 +114,13 @@ def shown_walk(
     rules: fieldnotes.NoteRules | None,
     today: date,
 ) -> dict:
-    """A copy of ``walk`` for ``reader``: every note stop whose note the reader may not
-    read (see :func:`sozialraum.services.notes.visible`; also expired or deleted notes) has
-    the label :data:`HIDDEN_NOTE_LABEL`, no categories and no ``ref``. Its point stays:
-    the route of the walk goes there. Never store the copy."""
+    """A copy of ``walk`` for ``reader`` with the notes they may not read hidden.
+
+    Every note stop whose note the reader may not read (see
+    :func:`sozialraum.services.notes.visible`; also expired or deleted notes) has the label
+    :data:`HIDDEN_NOTE_LABEL`, no categories and no ``ref``. Its point stays: the route of the walk
+    goes there. Never store the copy.
+    """
     visible_ids = {
         n["id"] for n in fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules)
     }
@@ -212,8 +220,10 @@ def list_walks(
     district: str | None = None,
     reader: fieldnotes.Actor | None = None,
 ) -> list[dict]:
-    """Walks of an area that ``reader`` may see (newest date first), optionally of one
-    district (as stored: show each through :func:`shown_walk`)."""
+    """Walks of an area that ``reader`` may see (newest date first).
+
+    Optionally of one district (as stored: show each through :func:`shown_walk`).
+    """
     walks = [
         w
         for w in store.query(area, LAYER, district=district)

@@ -1,5 +1,7 @@
-"""The stops of a planned walk: resolving them from resources, addresses and notes, their
-order on foot, the route and the details shown on the walk sheet.
+"""The stops of a planned walk.
+
+Resolving them from resources, addresses and notes, their order on foot, the route and the details
+shown on the walk sheet.
 """
 
 from __future__ import annotations
@@ -203,8 +205,10 @@ def stop_details(
     reader: fieldnotes.Actor | None = None,
     rules: fieldnotes.NoteRules | None = None,
 ) -> list:
-    """Per stop: number, label, checklist, what is known (notes linked to it that
-    ``reader`` may see), leg metres."""
+    """Per stop: number, label, checklist, what is known, leg metres.
+
+    What is known: the notes linked to it that ``reader`` may see.
+    """
     props = walk["properties"]
     notes = fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules)
     details = []

@@ -39,10 +39,12 @@ class AppUser:
         self.token = token
 
     def get_id(self) -> str:
+        """The session token Flask-Login keeps in the session cookie."""
         return self.token
 
     @property
     def role_label(self) -> str:
+        """The German label of the user's role."""
         return ROLE_LABELS[self.role]
 
 

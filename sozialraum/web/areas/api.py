@@ -94,7 +94,10 @@ def districts(area: str):
 
 
 def layer(area: str, category: str):
-    """Resources of one category, optionally in a district or bbox (GeoJSON)."""
+    """Resources of one category, optionally in a district or bbox (GeoJSON).
+
+    ``bbox`` is ``W,S,E,N`` in degrees (EPSG:4326); so are the answer's coordinates.
+    """
     if category not in ctx.categories():
         raise NotFound(f"category {category!r} does not exist")
     district, bbox = _filters()
@@ -166,8 +169,10 @@ def search_addresses(area: str):
 
 
 def search_addresses_post(area: str):
-    """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``), so
-    the address is in no URL or access log; answered with ``no-store``, stored nowhere."""
+    """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``).
+
+    So the address is in no URL or access log; answered with ``no-store``, stored nowhere.
+    """
     body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput('send a JSON object {"q": "Lindenstraße 12", "limit": 10}')

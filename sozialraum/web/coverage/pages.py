@@ -1,6 +1,7 @@
-"""Street coverage ("Abdeckung"): per district, which streets had a note or a walk stop in the
-last 12 months, as a page with a map (iframe) and tables, and as a CSV download. Only notes
-and walks the logged-in account may see count (cached per visibility scope).
+"""Street coverage ("Abdeckung") as a page with a map and tables, and as CSV.
+
+Per district, which streets had a note or a walk stop in the last 12 months; the map is an iframe.
+Only notes and walks the logged-in account may see count (cached per visibility scope).
 
 The views parse the request and call :mod:`sozialraum.services.coverage`; an area imported before
 streets were stored gets a German notice instead of an error.

@@ -1,5 +1,6 @@
-"""The mailbox-check API: a JSON list of addresses (or a CSV list) in, status, risk and
-action out.
+"""The mailbox-check API.
+
+A JSON list of addresses (or a CSV list) in, status, risk and action out.
 
 POST only, so no address appears in a URL or an access log; nothing of the list is
 stored or logged.
@@ -25,9 +26,11 @@ MAX_FIELD_CHARS = 300
 
 
 def _item(index: int, item: object) -> tuple:
-    """An address as ``(line,)`` or ``(street, housenumber, postcode, city)`` (see
-    :func:`~sozialraum.services.uploads.match_address`); :class:`InvalidInput` naming the
-    position."""
+    """An address as ``(line,)`` or ``(street, housenumber, postcode, city)``.
+
+    See :func:`~sozialraum.services.uploads.match_address`; :class:`InvalidInput` naming the
+    position.
+    """
     if isinstance(item, str):
         if len(item) > MAX_FIELD_CHARS:
             raise InvalidInput(f"address {index}: at most {MAX_FIELD_CHARS} characters")
@@ -50,8 +53,11 @@ def _item(index: int, item: object) -> tuple:
 
 
 def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
-    """The addresses of a CSV body (a list as exported, columns detected as for the CLI or
-    named in the ``columns`` parameter) and the columns used (role → column name)."""
+    """The addresses of a CSV body and the columns used (role → column name).
+
+    The body is a list as exported; its columns are detected as for the CLI or named in the
+    ``columns`` parameter.
+    """
     try:
         table = read_address_csv(
             request.get_data(cache=False), max_rows=MAX_ADDRESSES,
@@ -67,12 +73,15 @@ def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
 
 
 def mailbox_check(area: str):
-    """Check a list of addresses against the area: match, mailbox status with evidence,
-    delivery risk, reasons and suggested action per address, plus counts per risk level.
+    """Check a list of addresses against the area.
+
+    Match, mailbox status with evidence, delivery risk, reasons and suggested action per address,
+    plus counts per risk level.
 
     The body is a JSON list (strings or objects with street, housenumber, postcode, city),
     or a CSV list as exported (``Content-Type: text/csv``; its address columns are
-    detected, or named in the ``columns`` query parameter as for ``--columns``)."""
+    detected, or named in the ``columns`` query parameter as for ``--columns``).
+    """
     if request.mimetype == "text/csv":
         inputs, columns = _csv_inputs()
         return _answer(area, inputs, columns)

@@ -93,14 +93,19 @@ def _uploaded() -> bytes | None:
 
 
 def header_token(header: list[str]) -> str:
-    """A fingerprint of a list's column names: the mapping step sends it back with the
-    chosen columns, so a mapping is never applied to a file with other columns."""
+    """A fingerprint of a list's column names.
+
+    The mapping step sends it back with the chosen columns, so a mapping is never applied to a file
+    with other columns.
+    """
     return hashlib.sha256("\x1f".join(header).encode()).hexdigest()[:16]
 
 
 def _chosen_columns(table: AddressTable) -> dict[str, int | None] | None:
-    """The columns confirmed in the mapping step (``spalte_<role>`` = column index), or
-    ``None`` when the form carries no confirmed mapping for this file's columns."""
+    """The columns confirmed in the mapping step (``spalte_<role>`` = column index).
+
+    ``None`` when the form carries no confirmed mapping for this file's columns.
+    """
     if request.form.get("kopf") != header_token(table.header):
         return None
     choice: dict[str, int | None] = {}
@@ -113,8 +118,11 @@ def _chosen_columns(table: AddressTable) -> dict[str, int | None] | None:
 
 
 def _mapping_step(table: AddressTable, detection: Detection, choice=None) -> dict:
-    """The mapping step: the detected (or chosen) column per part as select boxes, why,
-    which columns are left out, and the first rows of the file."""
+    """The mapping step.
+
+    The detected (or chosen) column per part as select boxes, why, which columns are left out, and
+    the first rows of the file.
+    """
     selected = dict(choice) if choice is not None else dict(detection.columns)
     unclear = [
         {"label": ROLE_LABELS[role], "columns": [table.header[i] for i in indices]}
@@ -144,10 +152,11 @@ def _mapping_step(table: AddressTable, detection: Detection, choice=None) -> dic
 
 
 def mailbox_list_page(area: str):
-    """Check a whole list (CSV upload) in two steps: the columns detected from the file
-    are shown for confirmation (select boxes, five sample rows); with the confirmed
-    columns the file is checked: a table with counts per risk level, or the same CSV with
-    the check's columns as a download.
+    """Check a whole list (CSV upload) in two steps.
+
+    The columns detected from the file are shown for confirmation (select boxes, five sample rows);
+    with the confirmed columns the file is checked: a table with counts per risk level, or the same
+    CSV with the check's columns as a download.
 
     The upload is processed in memory only and nothing is kept between the steps: the
     browser sends the file again with the confirmed columns (the page keeps it chosen).
@@ -204,15 +213,20 @@ def mailbox_list_page(area: str):
 
 
 def file_token(data: bytes) -> str:
-    """A fingerprint of an uploaded file: the returns page's choice step sends it back, so
-    choices are only applied to the same file (which the browser sends again)."""
+    """A fingerprint of an uploaded file.
+
+    The returns page's choice step sends it back, so choices are only applied to the same file
+    (which the browser sends again).
+    """
     return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _return_choices() -> dict[int, str]:
-    """The candidates picked per skipped row (``wahl_<row>`` = address id; empty or
-    ``nein``: not taken). Whether each is one of the row's candidates is checked by
-    :func:`~sozialraum.services.mailbox_returns.read_returns`."""
+    """The candidates picked per skipped row (``wahl_<row>`` = address id).
+
+    Empty or ``nein``: not taken. Whether each is one of the row's candidates is checked by
+    :func:`~sozialraum.services.mailbox_returns.read_returns`.
+    """
     choices: dict[int, str] = {}
     for name, value in request.form.items():
         if not name.startswith("wahl_"):
@@ -238,9 +252,10 @@ def _returns_page(area, meta, status=200, **context):
 
 
 def returns_page(area: str):
-    """Returned mail (Rückläufer): upload a CSV (date, address, reason; no names), see the
-    records of the last 12 months, and (leads) withdraw a wrong one (``zurueckziehen`` =
-    record id with a required ``grund``).
+    """Returned mail (Rückläufer): upload a CSV, see recent records, withdraw a wrong one.
+
+    The CSV has date, address and reason (no names); the records are those of the last 12 months;
+    leads withdraw a wrong one (``zurueckziehen`` = record id with a required ``grund``).
 
     Exact and normalised matches are recorded at once; rows with a fuzzy or ambiguous
     address are listed with their candidates and a choice per row. Confirming sends the
@@ -276,8 +291,10 @@ def returns_page(area: str):
 
 
 def _withdraw(area: str, meta: dict, record_id: str):
-    """Withdraw a wrong returned-mail record (leads and admins; a reason is required and
-    must pass the data-protection rules). It counts nowhere from then on."""
+    """Withdraw a wrong returned-mail record (leads and admins).
+
+    A reason is required and must pass the data-protection rules. It counts nowhere from then on.
+    """
     if not _can_withdraw():
         raise Forbidden("only leads and admins withdraw returned-mail records")
     try:

@@ -109,8 +109,11 @@ def _filtered(area: str) -> list[dict]:
 
 
 def list_notes(area: str):
-    """Notes that have not expired (GeoJSON), filtered by district, category, bbox,
-    review_state, mailbox_status, author."""
+    """Notes that have not expired (GeoJSON).
+
+    Filtered by district, category, bbox (``W,S,E,N`` in degrees, EPSG:4326), review_state,
+    mailbox_status, author.
+    """
     store = ctx.store()
     actor = ctx.current_actor()
     etag = ctx.etag(

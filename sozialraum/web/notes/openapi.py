@@ -185,6 +185,7 @@ _TEXTS = {
 
 
 def note_errors(*codes: int) -> dict:
+    """The OpenAPI error answers of a note endpoint for the status ``codes``."""
     return error_answers(_TEXTS, "NoteConflict", *codes)
 
 
@@ -202,6 +203,7 @@ _BODY = {"required": True, "content": {JSON: {"schema": ref("NoteInput")}}}
 
 
 def note_export(summary: str, media: str, schema: dict = STR) -> dict:
+    """The OpenAPI path item of a notes export (``GET``, note filters, file as ``media``)."""
     return {
         "get": {
             "summary": summary,

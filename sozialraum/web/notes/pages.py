@@ -274,8 +274,11 @@ def note_page(area: str, note_id: str):
 
 
 def answer_query(area: str, note_id: str):
-    """Answer a Rückfrage from the note's page: the answer is the comment of the
-    resubmission (review action ``einreichen`` from ``rueckfrage``)."""
+    """Answer a Rückfrage from the note's page.
+
+    The answer is the comment of the resubmission (review action ``einreichen`` from
+    ``rueckfrage``).
+    """
     answer = (request.form.get("answer") or "").strip()
 
     def check(state: str) -> None:

@@ -81,8 +81,10 @@ def _public(feature: dict, flags: dict | None = None) -> dict:
 
 
 def _body(example: str = _EXAMPLE) -> dict:
-    """The request body as a JSON object (strict JSON, at most :data:`MAX_BODY_BYTES`);
-    400 with the reason otherwise (413 when too large)."""
+    """The request body as a JSON object (strict JSON, at most :data:`MAX_BODY_BYTES`).
+
+    400 with the reason otherwise (413 when too large).
+    """
     body = json_body(MAX_BODY_BYTES)
     if not isinstance(body, dict):
         raise InvalidInput(f"Bitte ein JSON-Objekt senden, z. B. {example}")
@@ -99,8 +101,11 @@ def _unknown(body: dict, allowed: frozenset, where: str) -> None:
 
 
 def _editors_only(area: str) -> Response | None:
-    """A 403 for users who may not edit offers (caseworkers), saying where to propose
-    instead; ``None`` for leads and admins. (Viewers are stopped by the route's access.)"""
+    """A 403 for users who may not edit offers (caseworkers); ``None`` for others.
+
+    The 403 says where to propose instead; ``None`` for leads and admins. (Viewers are stopped by
+    the route's access.)
+    """
     if can_edit_offers(current_user.role):
         return None
     target = url_for("api.propose_offer", area=area)
@@ -150,8 +155,10 @@ def vocabularies():
 
 
 def list_offers(area: str):
-    """Offers of the area with their flags (GeoJSON), filtered by q, zielgruppe, foerderer,
-    rechtsgrundlage, thema, hinweis (pruefen/aktuell)."""
+    """Offers of the area with their flags (GeoJSON), filtered.
+
+    Filters: q, zielgruppe, foerderer, rechtsgrundlage, thema, hinweis (pruefen/aktuell).
+    """
     store = ctx.store()
     today = settings.today()
     filters = _filters()  # outside build: bad filters are a 400 even on a cache hit
@@ -306,8 +313,11 @@ def _miss(item: dict) -> dict:
 
 
 def find(area: str):
-    """Offers that fit a person's situation, with reasons; sorted by walking time from
-    ``address_id`` if given. Nothing of the request is stored or logged (``no-store``)."""
+    """Offers that fit a person's situation, with reasons.
+
+    Sorted by walking time from ``address_id`` if given. Nothing of the request is stored or logged
+    (``no-store``).
+    """
     body = _body('{"situation": {"target_groups": ["schwerbehinderte"], "employed": "nein"}}')
     _unknown(body, FIND_KEYS, "Anfrage")
     situation = _situation(body)

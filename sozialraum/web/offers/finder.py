@@ -64,6 +64,8 @@ class FinderForm(FlaskForm):
     """Address and walking pace of the finder (the CSRF token is checked by :func:`finder`)."""
 
     class Meta:
+        """Form options: no CSRF field (the finder checks the token itself)."""
+
         csrf = False
 
     adresse = StringField("Adresse", validators=[Optional(), Length(max=200)])
@@ -72,8 +74,11 @@ class FinderForm(FlaskForm):
 
 
 def _ticked() -> tuple[dict[str, list[str]], dict[str, str]]:
-    """What the form ticked (as sent): lists per group, the answer per question and the age
-    (``age_years``, as typed; checked by :func:`~sozialraum.model.offers.situation_from`)."""
+    """What the form ticked (as sent).
+
+    Lists per group, the answer per question and the age (``age_years``, as typed; checked by
+    :func:`~sozialraum.model.offers.situation_from`).
+    """
     lists = {key: request.form.getlist(key) for key, _, _ in LIST_GROUPS}
     answers = {key: (request.form.get(key) or "offen") for key, _ in QUESTIONS}
     answers["age_years"] = (request.form.get("age_years") or "").strip()[:20]

@@ -44,10 +44,12 @@ DATE_FIELDS = ("valid_from", "valid_to", "checked_on")
 
 
 def privacy_guard():
+    """The app's data-protection guard that refuses free text looking like client data."""
     return ctx.note_rules().guard
 
 
 def is_editor() -> bool:
+    """Whether the logged-in user may edit offers (leads and admins)."""
     return can_edit_offers(current_user.role)
 
 
@@ -57,6 +59,7 @@ def forbidden_page(exc: Forbidden):
 
 
 def require_editor() -> None:
+    """Raise :class:`Forbidden` (German) unless the logged-in user may edit offers."""
     if not is_editor():
         raise Forbidden(
             "Angebote legen Teamleitungen und die Administration an, ändern, prüfen, "
@@ -65,6 +68,7 @@ def require_editor() -> None:
 
 
 def posted_version(what: str = "des Angebots") -> int:
+    """The ``version`` the form was loaded with; :class:`InvalidInput` (German) if missing."""
     try:
         return int(request.form.get("version", ""))
     except ValueError:
@@ -97,6 +101,7 @@ def offer_data(values: dict) -> dict:
 
 
 def posted_comment() -> str:
+    """The posted comment of a proposal (``""`` if none)."""
     return request.form.get("comment") or ""
 
 
@@ -136,6 +141,7 @@ def checked_values(area: str, values: dict) -> dict:
 
 
 def form_context(area: str, meta: dict, values: dict, **extra) -> dict:
+    """Template context of the offer form: values, field vocabularies and labels, plus ``extra``."""
     return {
         "area": area,
         "meta": meta,

@@ -82,8 +82,10 @@ def import_offers(area: str):
 
 
 def archive_missing(area: str):
-    """Archive the offers an import found missing from its file (leads and admins); the
-    form on the import result names them and asks for a confirmation."""
+    """Archive the offers an import found missing from its file (leads and admins).
+
+    The form on the import result names them and asks for a confirmation.
+    """
     meta = ctx.area_meta()
     try:
         forms.require_editor()

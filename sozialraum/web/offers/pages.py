@@ -1,5 +1,7 @@
-"""Support-offer pages (German): directory with filters and exports, one offer, new offer
-(the proposal queue is in :mod:`.proposals`, the import in :mod:`.imports`).
+"""Support-offer pages (German): directory, one offer, new offer.
+
+The directory comes with filters and exports; the proposal queue is in :mod:`.proposals`, the import
+in :mod:`.imports`.
 
 Leads and admins create, change, check and delete offers; caseworkers use the same forms
 to propose a new offer or a change, which a lead or an admin accepts or rejects; viewers
@@ -97,8 +99,11 @@ def _conflict(area: str, meta: dict, offer_id: str, values: dict, message: str):
 
 
 def offer_page(area: str, offer_id: str):
-    """An offer: all fields, flags, contact; leads and admins edit it, caseworkers propose a
-    change (same form, with a comment), viewers read."""
+    """An offer: all fields, flags, contact.
+
+    Leads and admins edit it, caseworkers propose a change (same form, with a comment), viewers
+    read.
+    """
     meta = ctx.area_meta()
     store, today = ctx.store(), settings.today()
     feature = offers.get_offer(store, area, offer_id)
@@ -171,9 +176,11 @@ def offer_page(area: str, offer_id: str):
 
 
 def _offer_action(area: str, offer_id: str, run, not_done: str, done_url: str):
-    """Run a lead's action on an offer (``run(store, version)``), then redirect to
-    ``done_url``; a 403, a 409 (changed meanwhile: ``not_done`` is said) or a German 4xx
-    on the offer page otherwise."""
+    """Run a lead's action on an offer (``run(store, version)``), then redirect.
+
+    Redirects to ``done_url``; a 403, a 409 (changed meanwhile: ``not_done`` is said) or a German
+    4xx on the offer page otherwise.
+    """
     meta = ctx.area_meta()
     store = ctx.store()
     try:

@@ -84,8 +84,10 @@ def _proposals_context(area: str, meta: dict, **extra) -> dict:
 
 
 def proposals_page(area: str):
-    """Open proposals (oldest first) with what they change; recent decisions. Leads and
-    admins decide; caseworkers see their own proposals."""
+    """Open proposals (oldest first) with what they change; recent decisions.
+
+    Leads and admins decide; caseworkers see their own proposals.
+    """
     meta = ctx.area_meta()
     context = _proposals_context(
         area,

@@ -166,9 +166,11 @@ def _back(area: str, **extra) -> str:
 
 
 def _failed(area: str, meta: dict, error: SozialraumError, note_id: str | None = None):
-    """The review page again with the error (German), keeping the filters; for an action
-    on a note, the error is repeated at the note and the typed comment kept in its field
-    (shown again to its writer only, stored nowhere)."""
+    """The review page again with the error (German), keeping the filters.
+
+    For an action on a note, the error is repeated at the note and the typed comment kept in its
+    field (shown again to its writer only, stored nowhere).
+    """
     extra = {"error": error.message}
     if note_id:
         extra["failed"] = {"id": note_id, "comment": (request.form.get("comment") or "")[:500]}

@@ -116,8 +116,10 @@ def profile_csv(area: str):
 
 
 def far_addresses(area: str, category: str):
-    """Addresses at least ``min_distance_m`` on foot from the nearest resource of a category
-    (default 1,000 m), with the distance; optionally in one ``district`` (GeoJSON)."""
+    """Addresses at least ``min_distance_m`` on foot from the nearest resource of a category.
+
+    The default is 1,000 m; with the distance, optionally in one ``district`` (GeoJSON).
+    """
     store, table = ctx.store(), ctx.categories()
     if category not in table:
         raise NotFound(f"category {category!r} does not exist")

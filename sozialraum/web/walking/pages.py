@@ -143,8 +143,10 @@ def _guide_offers(store, area: str, address: dict, nearest: dict, speed: float):
 
 
 def _guide_svg(store, area: str, address: dict, nearest: dict, *, with_offers: bool) -> str:
-    """The handout's map (see :func:`sozialraum.maps.print_maps.guide_map_svg`); numbers
-    the nearest places that have a place, as the handout's list shows them."""
+    """The handout's map (see :func:`sozialraum.maps.print_maps.guide_map_svg`).
+
+    Numbers the nearest places that have a place, as the handout's list shows them.
+    """
     number = 0
     for item in nearest["items"]:
         if item["resource"] is not None:

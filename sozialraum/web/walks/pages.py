@@ -159,8 +159,10 @@ def new_walk(area: str):
 
 
 def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int = 520) -> str:
-    """The walk's overview map (see :func:`sozialraum.maps.print_maps.walk_map_svg`); empty
-    without a walk network."""
+    """The walk's overview map (see :func:`sozialraum.maps.print_maps.walk_map_svg`).
+
+    Empty without a walk network.
+    """
     store = ctx.store()
     try:
         network = services.walk_network(store, area)
@@ -178,8 +180,10 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
 
 
 def _shown(area: str, walk: dict) -> dict:
-    """The walk as the current user may see it: note stops they may not read are hidden
-    (see :func:`sozialraum.services.walks.shown_walk`)."""
+    """The walk as the current user may see it.
+
+    Note stops they may not read are hidden (see :func:`sozialraum.services.walks.shown_walk`).
+    """
     return walks.shown_walk(
         ctx.store(),
         area,
