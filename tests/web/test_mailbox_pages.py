@@ -460,7 +460,11 @@ def test_a_lead_withdraws_a_wrong_record_with_a_reason(app, client, demo_store):
     assert "Zustellrisiko: <strong>hoch</strong>" in check
     done = _post(lead, RETURNS, **form)
     page = done.get_data(as_text=True)
-    assert done.status_code == 200 and "Der Rückläufer wurde zurückgezogen" in page
+    props = address["properties"]
+    named = (
+        f"Der Rückläufer vom {day} für {props['street']} {props['housenumber']} wurde zurückgezogen"
+    )
+    assert done.status_code == 200 and named in page
     assert "Rückläufer der letzten 12 Monate (0)" in page
     check = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
     assert "Zustellrisiko: <strong>hoch</strong>" not in check

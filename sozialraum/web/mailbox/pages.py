@@ -298,7 +298,7 @@ def _withdraw(area: str, meta: dict, record_id: str):
     if not _can_withdraw():
         raise Forbidden("only leads and admins withdraw returned-mail records")
     try:
-        withdraw_return(
+        record = withdraw_return(
             ctx.store(), area, record_id, reason=request.form.get("grund") or "",
             guard=ctx.note_rules().guard, actor=current_user.name, today=settings.today(),
         )  # fmt: skip
@@ -306,4 +306,4 @@ def _withdraw(area: str, meta: dict, record_id: str):
         return _returns_page(area, meta, 404, error="Diesen Rückläufer gibt es nicht.")
     except ReturnsProblem as exc:
         return _returns_page(area, meta, 400, error=exc.german)
-    return _returns_page(area, meta, withdrawn=True)
+    return _returns_page(area, meta, withdrawn=record["properties"])
