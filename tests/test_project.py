@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 
-from conftest import ROOT
+from support.paths import ROOT
 
 from sozialraum.cli import main
 from sozialraum.demo.area import DEMO_OSM_FILE

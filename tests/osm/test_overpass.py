@@ -11,8 +11,8 @@ from pathlib import Path
 
 import osmnx
 import pytest
-from fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 from shapely.geometry import box, shape
+from support.fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.osm.importer import import_area
@@ -336,7 +336,7 @@ def test_online_import_stores_the_named_streets_like_a_file_import(fake, tmp_pat
 
 
 def test_online_import_without_a_server_data_time_says_unknown(fake, tmp_path, monkeypatch):
-    import fake_overpass
+    from support import fake_overpass
 
     real = fake_overpass.load_elements
     monkeypatch.setattr(fake_overpass, "load_elements", lambda path: (real(path)[0], ""))
