@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.paths import missing_extracts
+from support.paths import SHARED_OSM, missing_extracts
 from support.web import login
 
 from sozialraum.demo.area import DEMO_AREA, install_demo
@@ -45,7 +45,9 @@ def pytest_collection_modifyitems(config, items):
     """
     missing = missing_extracts()
     if missing and any(_needs_real_data(item) for item in items):
-        raise pytest.UsageError(f"real OSM extracts missing (../shared/osm): {missing}")
+        raise pytest.UsageError(
+            f"real OSM extracts missing ({SHARED_OSM}, SOZIALRAUM_SHARED_OSM to move it): {missing}"
+        )
 
 
 @pytest.fixture(autouse=True)

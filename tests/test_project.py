@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 
 from support.paths import ROOT
 
@@ -52,3 +54,27 @@ def test_changelog_exists_with_entries():
 def test_ci_script_runs_make_test_and_handles_no_tests():
     script = (ROOT / ".ci" / "run").read_text()
     assert "make test" in script and '"$rc" -eq 5' in script
+
+
+#: The folders of pure code: they run without the real extracts in ../shared/osm.
+PURE_TEST_FOLDERS = ("tests/model", "tests/store", "tests/property")
+
+
+def _pytest_without_extracts(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOZIALRAUM_SHARED_OSM": str(ROOT / "no-such-folder")}
+    env.pop("SOZIALRAUM_AUDIT_KEY_FILE", None)  # the inner session makes its own
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_pure_tests_run_without_the_real_extracts():
+    result = _pytest_without_extracts("-x", *PURE_TEST_FOLDERS)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r"\b\d{3,} passed", result.stdout), result.stdout[-500:]
+    assert "skipped" not in result.stdout
+
+
+def test_tests_that_read_real_extracts_stop_the_run_when_they_are_missing():
+    result = _pytest_without_extracts("--collect-only", "tests/osm/test_reimport.py")
+    assert result.returncode == 4  # pytest's usage error: never a skip, never a pass
+    assert "real OSM extracts missing" in result.stderr
