@@ -1,5 +1,5 @@
 """Fixtures of the browser tests for every module here: one Chromium per module, the app on
-127.0.0.1 and a factory of logged-in pages (helpers in ``support/browser.py``)."""
+127.0.0.1 and a factory of browser sessions (helpers in ``support/browser.py``)."""
 
 from __future__ import annotations
 
