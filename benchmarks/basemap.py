@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import NEUSS, ROOT
+from common import NEUSS, ROOT
 
 TILEMAKER_DIR = Path(__file__).resolve().parent / "tilemaker"
 TARGET_NEUSS_RATIO = 1.0
@@ -221,7 +221,7 @@ def _one(label, osm, area, folder: Path, districts: Path | None, repeat: int, ta
 
 def bench_basemap(repeat: int, copies: int) -> None:
     import shapely
-    from web_pages import city_files
+    from common import city_files
 
     repeat = max(1, min(repeat, 3))
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,9 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
-NEUSS = ROOT.parent / "shared" / "osm" / "neuss-innenstadt.osm"
+from common import NEUSS
 
 
 def district_file(path: Path, border_vertices: int) -> Path:

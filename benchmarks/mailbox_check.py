@@ -2,7 +2,7 @@
 
 1. Speed and memory. The real extracts in ``../shared/osm`` are imported into a temporary
    data folder; the area with the most address features is used. From its addresses the
-   labelled set of ``tests/analysis/labelled_addresses.py`` is built (every address with a
+   labelled set of ``tests/support/labelled_addresses.py`` is built (every address with a
    postcode, deterministic seed: as in OSM, Str. abbreviations, lower case with hyphens,
    one-line input, suffix and range forms, missing postcode, typos, wrong city, numbers,
    streets and suffixes that do not exist) and 100,000 rows are drawn from it with
@@ -51,16 +51,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from run import ROOT
+from common import SHARED_OSM
 
-SHARED_OSM = ROOT.parent / "shared" / "osm"
 ROWS = 100_000
 SEED = 2026
 COLUMNS = ("ref", "street", "housenumber", "postcode", "city")
 QUALITY_AREAS = ("neuss-innenstadt", "dreieich-dreieichenhain")
-
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # for tests.analysis.labelled_addresses
 
 _PANDAS = """
 import sys
@@ -94,7 +90,7 @@ def _cells(parts: tuple) -> list[str]:
 
 def _draw_rows(addresses: list[dict]) -> tuple[list[list[str]], list[tuple]]:
     """ROWS input rows drawn with replacement from the labelled set, and their cases."""
-    from tests.analysis.labelled_addresses import labelled_set
+    from support.labelled_addresses import labelled_set
 
     usable = sum(1 for a in addresses if a["properties"].get("postcode"))
     cases = labelled_set(addresses, seed=SEED, count=usable)
@@ -166,7 +162,7 @@ def _pandas_in_process(keyed: Path, by_key: Path, out: Path) -> float:
 
 def _check_output(path: Path, picks: list[tuple]) -> tuple[int, int, Counter]:
     """(correct rows, wrong confident rows, rows per match kind) of the CLI's output."""
-    from tests.analysis.labelled_addresses import judge, truth_key
+    from support.labelled_addresses import judge, truth_key
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         out = list(csv.DictReader(fh, delimiter=";"))
@@ -287,10 +283,11 @@ def _bench_speed(repeat: int) -> None:
 
 
 def _bench_quality() -> None:
+    from support.labelled_addresses import judge, labelled_set, run_case, truth_key
+
     from sozialraum.analysis.matching import AddressMatcher
     from sozialraum.osm.importer import import_area
     from sozialraum.store import GeoJSONStore
-    from tests.analysis.labelled_addresses import judge, labelled_set, run_case, truth_key
 
     print("  labelled set as in tests/analysis/test_matching.py (seed 5, 40 addresses per area)")
     print(f"  {'area':<26} {'cases':>6} {'correct':>8} {'share':>8} {'wrong confident':>16}")
@@ -330,9 +327,10 @@ _OLD_ALIASES = {
 def _old_rule(matcher, data: bytes, kept: list[tuple]) -> tuple[int, int] | None:
     """(correct, wrong confident) of a layout file read with the old column rule, or
     ``None`` when that rule refused the file."""
+    from support.labelled_addresses import judge, truth_key
+
     from sozialraum.services.columns import column_key
     from sozialraum.services.uploads import read_table
-    from tests.analysis.labelled_addresses import judge, truth_key
 
     table = read_table(data)
     keys = [column_key(h) for h in table.header]
@@ -363,9 +361,9 @@ def _old_rule(matcher, data: bytes, kept: list[tuple]) -> tuple[int, int] | None
 
 
 def _bench_layouts(matcher, cases) -> None:
-    """Per list layout of tests/analysis/labelled_addresses.py: columns found from the file
+    """Per list layout of tests/support/labelled_addresses.py: columns found from the file
     alone, share correct, wrong confident matches; the old column rule as the baseline."""
-    from tests.analysis.labelled_addresses import LAYOUTS, layout_file, layout_quality
+    from support.labelled_addresses import LAYOUTS, layout_file, layout_quality
 
     for layout in LAYOUTS:
         table, rows, correct, wrong, _ = layout_quality(matcher, cases, layout)

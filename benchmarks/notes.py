@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from web_pages import _app_server
+from common import app_server
 
 AREA = "musterstadt-nord"
 DISTRICT = "r1"
@@ -221,7 +221,7 @@ def bench_notes(requests: int = 200) -> None:
         )
 
         log_path = folder / "serve.log"
-        with _app_server(data_dir, folder / "instance", log_path) as (_, port):
+        with app_server(data_dir, folder / "instance", log_path) as (_, port):
             client = _Client(port, log_path)
             try:
                 csrf = _login(client)

@@ -30,9 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from review import _client
-from run import NEUSS, median_time, row
-from web_pages import city_files
+from common import NEUSS, city_files, lead_client, median_time, row
 
 AREA = "bench-stadt"
 OFFERS = 1000
@@ -165,7 +163,7 @@ def bench_offers(copies: int = 35, repeat: int = 5) -> None:
             lambda: offers.nearby_offers(store, AREA, address, today=today), repeat
         )
 
-        client = _client(data_dir)
+        client = lead_client(data_dir)
         page = client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
         token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
         body = {"situation": JOBSEEKER, "address_id": address["id"]}

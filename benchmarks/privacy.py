@@ -18,7 +18,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from run import ROOT, median_time, row
+from common import ROOT, median_time, row
 
 LABELLED = ROOT / "tests" / "model" / "privacy_labelled.toml"
 BEFORE = Path(__file__).with_name("privacy_rules_before.toml")

@@ -29,16 +29,13 @@ Called from ``benchmarks/run.py --only review``.
 from __future__ import annotations
 
 import random
-import re
-import secrets
 import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from run import NEUSS, median_time, row
-from web_pages import city_files
+from common import NEUSS, city_files, lead_client, median_time, row
 
 AREA = "bench-stadt"
 USER = "bench-leitung"
@@ -137,25 +134,6 @@ def _walks(rng, lines, district: str, today) -> list[dict]:
             }
         )
     return features
-
-
-def _client(data_dir: Path):
-    """A Flask test client of the app over ``data_dir``, logged in as a team lead."""
-    from sozialraum.accounts import UserStore, accounts_dir
-    from sozialraum.web import create_app
-
-    password = secrets.token_urlsafe(18)
-    UserStore(accounts_dir(data_dir) / "users.json").add(USER, "lead", TEAM, password)
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "TILE_URL": ""})
-    client = app.test_client()
-    page = client.get("/anmelden").get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post(
-        "/anmelden", data={"csrf_token": token, "username": USER, "password": password}
-    )
-    if response.status_code != 302:
-        raise SystemExit("review benchmark: login failed")
-    return client
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +265,7 @@ def bench_review(copies: int = 35, repeat: int = 5) -> None:
         )
         all_s = median_time(everything, max(1, min(repeat, 3)))
 
-        client = _client(data_dir)
+        client = lead_client(data_dir, USER, TEAM)
         page_url = f"/gebiete/{AREA}/abdeckung?district={district}"
         client.get(page_url)  # warm the app and the cache
 

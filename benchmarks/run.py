@@ -21,21 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NEUSS = ROOT.parent / "shared" / "osm" / "neuss-innenstadt.osm"
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def row(label: str, seconds: float, baseline: float, note: str = "") -> None:
-    print(f"  {label:<46} {seconds:8.3f} s   ratio {seconds / baseline:6.2f}  {note}")
+from common import NEUSS, median_time, replicate, row
 
 
 # -- 1. import vs osmnx ------------------------------------------------------------
@@ -94,32 +80,7 @@ def bench_import(repeat: int) -> None:
     row("sozialraum import CLI incl. Python start", cli, baseline, "(1 run)")
 
 
-# -- 2. replicated extract -----------------------------------------------------------
-def replicate(source: Path, target: Path, copies: int) -> None:
-    """Write ``copies`` shifted copies of ``source`` (0.05° east each, ids offset)."""
-    import osmium
-
-    offset = 10**11
-    with osmium.SimpleWriter(str(target), overwrite=True) as writer:
-        for kind in ("n", "w", "r"):
-            for copy in range(copies):
-                shift, base = copy * 0.05, copy * offset
-                for obj in osmium.FileProcessor(str(source)):
-                    if obj.type_str() != kind:
-                        continue
-                    if kind == "n":
-                        loc = obj.location
-                        location = (loc.lon + shift, loc.lat) if loc.valid() else loc
-                        writer.add_node(obj.replace(id=obj.id + base, location=location))
-                    elif kind == "w":
-                        writer.add_way(
-                            obj.replace(id=obj.id + base, nodes=[n.ref + base for n in obj.nodes])
-                        )
-                    else:
-                        members = [(m.type, m.ref + base, m.role) for m in obj.members]
-                        writer.add_relation(obj.replace(id=obj.id + base, members=members))
-
-
+# -- 2. replicated extract (replicate() in common.py) -----------------------------------
 _MEASURE = """
 import json, re, sys, tempfile, time
 from pathlib import Path

@@ -43,8 +43,8 @@ from pathlib import Path
 import filelock
 import psutil
 import requests
+from common import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 AREA = "musterstadt-nord"
 USER, PASSWORD = "demo-fachkraft", "demo-fachkraft-2026"
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -691,7 +691,7 @@ def report_load(r: LoadResult, label: str) -> None:
 def import_city(folder: Path, data: Path, area: str, copies: int) -> None:
     """Import the ``[web]`` benchmark's city (Neuss replicated) as ``area`` into ``data``."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from web_pages import city_files
+    from common import city_files
 
     osm, districts = city_files(folder / "city", copies)
     subprocess.run(

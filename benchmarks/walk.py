@@ -41,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import NEUSS, ROOT, replicate
+from common import NEUSS, ROOT, replicate
 
 TARGET_SPEEDUP = 20.0
 ID_OFFSET = 10**11  # id offset per copy in replicate()

@@ -15,7 +15,7 @@ import statistics
 import time
 
 import numpy as np
-from run import NEUSS
+from common import NEUSS
 
 STOPS = 25
 

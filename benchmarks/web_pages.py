@@ -21,26 +21,19 @@ import functools
 import html
 import http.client
 import http.server
-import json
-import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from run import NEUSS, ROOT, replicate
+from common import NEUSS, ROOT, app_server, city_files
 
 AREA = "bench-stadt"
 USER = "bench-fachkraft"
 TEAM = "Team Bench"
-SHIFT = 0.05  # degrees east per copy, as in replicate()
-PAD = 0.002  # degrees around each copy's data (copies are 0.05° apart, data ~0.031° wide)
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--headless",
@@ -100,85 +93,6 @@ MAX_ZOOM_SHIM = """(() => {
 
 
 # -- set-up --------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _copy_bbox(folder: Path) -> tuple[float, float, float, float]:
-    """Bounding box of the resources and addresses of one copy (imported once)."""
-    from sozialraum.osm.importer import import_area
-    from sozialraum.store import GeoJSONStore
-
-    import_area(GeoJSONStore(folder), "one", osm_file=NEUSS)
-    return tuple(json.loads((folder / "one" / "area.json").read_text())["bbox"])
-
-
-def city_files(folder: Path, copies: int) -> tuple[Path, Path]:
-    """Write the city-sized test area into ``folder``: the Neuss extract replicated
-    ``copies`` times and one rectangle district per copy; returns (OSM file, districts file)."""
-    bbox = _copy_bbox(folder / "one")
-    osm = folder / f"neuss-x{copies}.osm"
-    replicate(NEUSS, osm, copies)
-    districts_file = folder / "bezirke.geojson"
-    _write_districts(districts_file, bbox, copies)
-    return osm, districts_file
-
-
-def _write_districts(path: Path, bbox: tuple, copies: int) -> None:
-    west, south, east, north = bbox
-    features = []
-    for copy in range(copies):
-        w, e = west + copy * SHIFT - PAD, east + copy * SHIFT + PAD
-        s, n = south - PAD, north + PAD
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"name": f"Bezirk {copy + 1}"},
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
-                },
-            }
-        )
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-
-
-@contextlib.contextmanager
-def _app_server(data_dir: Path, instance: Path, log_path: Path):
-    """``sozialraum serve`` (waitress) on a free loopback port; always terminated."""
-    port = _free_port()
-    env = {**os.environ, "SOZIALRAUM_INSTANCE_PATH": str(instance)}
-    command = [sys.executable, "-m", "sozialraum.cli", "serve", "--data-dir", str(data_dir)]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 30
-        for _ in range(300):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"sozialraum serve did not start:\n{log_path.read_text()}")
-            with contextlib.suppress(OSError):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/anmelden")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-                conn.close()
-            time.sleep(0.1)
-        else:
-            raise SystemExit(f"sozialraum serve did not answer:\n{log_path.read_text()}")
-        yield f"http://127.0.0.1:{port}", port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 class _NaiveHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the naive pages from ``directory`` and ``/static/`` from the project."""
 
@@ -514,7 +428,7 @@ def bench_web(copies: int = 35, runs: int = 3, seconds: float = 8.0) -> None:
         )
 
         with (
-            _app_server(data_dir, folder / "instance", folder / "serve.log") as (base, port),
+            app_server(data_dir, folder / "instance", folder / "serve.log") as (base, port),
             _naive_server(naive_dir) as naive_base,
             sync_playwright() as pw,
         ):

@@ -7,7 +7,7 @@ import shutil
 
 import click
 import pytest
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.cli import main
 from sozialraum.model.categories import load_categories

@@ -10,7 +10,7 @@ import io
 import random
 
 import pytest
-from conftest import noted_address
+from support.data import noted_address
 
 from sozialraum.cli import main
 from sozialraum.model.mailbox import known_return_reason

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import noted_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.data import noted_address
 
 from sozialraum.services.exports import csv_line, csv_text, formula_safe, undo_formula_guard
 from sozialraum.services.mailbox_check import check_table, result_csv

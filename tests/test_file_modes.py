@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 from sozialraum.cli import main
 from sozialraum.demo.area import DEMO_AREA

@@ -10,8 +10,9 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from conftest import EXTRACTS, noted_address
 from pyproj import Transformer
+from support.data import noted_address
+from support.paths import EXTRACTS
 
 from sozialraum import settings
 from sozialraum.analysis.nearby import AddressPoints

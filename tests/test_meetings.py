@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
+from support.review import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 
 from sozialraum.errors import Forbidden, InvalidInput, NotFound
 from sozialraum.model.roles import Role

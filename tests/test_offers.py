@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import SHARED_OSM
+from support.paths import SHARED_OSM
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.reachability import current_reachability, load_network

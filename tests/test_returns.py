@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from support.returns import add_houses, post_office_export
 
 from sozialraum import settings
 from sozialraum.cli import main
@@ -225,54 +226,6 @@ def test_returns_read_the_address_columns_like_the_mailbox_check(runner, demo_st
 
 # -- issue 25: near-miss streets, reason columns, fixed reasons, withdrawal ----------------
 
-#: Fictional houses added to the demo area: "Wallstraße 16" is a near miss of the one
-#: "Waldstraße 16" (fuzzy, one candidate); "Sallstraße 4" of both "Sahlstraße 4" and
-#: "Saalstraße 4" (ambiguous).
-NEAR_MISS_HOUSES = (("Waldstraße", "16"), ("Sahlstraße", "4"), ("Saalstraße", "4"))
-HEADER = "Sendungsnummer;Datum;Empfänger;Straße;Hausnummer;PLZ;Ort;Vermerk;Grund"
-
-
-def _add_houses(store, houses=NEAR_MISS_HOUSES) -> dict[str, dict]:
-    """Add fictional houses to the demo area; returns them by "street number"."""
-    from sozialraum.model.addresses import address_key
-
-    lon, lat = store.query(AREA, "addresses")[0]["geometry"]["coordinates"]
-    features = [
-        {
-            "type": "Feature",
-            "id": f"t{i}",
-            "geometry": {"type": "Point", "coordinates": [lon + 0.0005 * i, lat + 0.0005]},
-            "properties": {
-                "street": street,
-                "housenumber": number,
-                "postcode": "45903",
-                "city": "Musterstadt",
-                "key": address_key(street, number, "45903"),
-                "osm_type": "node",
-                "osm_id": 990_000 + i,
-            },
-        }
-        for i, (street, number) in enumerate(houses)
-    ]
-    store.add_many(AREA, "addresses", features, actor="test")
-    return {f"{f['properties']['street']} {f['properties']['housenumber']}": f for f in features}
-
-
-def _post_office_export(today, exact: dict, *, vermerk=None) -> str:
-    """A post office's returns export (fictional): row 2 a near miss (fuzzy), row 3 exact,
-    row 4 a near miss of two streets (ambiguous). Reasons as free text with names."""
-    vermerk = vermerk or ["Rücksendung an Absender"] * 3
-    day = _day(1, today)
-    return "\n".join([
-        HEADER,
-        f"RR100200300DE;{day};Schnabelsberger, Anna;Wallstraße;16;45903;Musterstadt;"
-        f"{vermerk[0]};Anna Schnabelsberger verzogen",
-        f"RR100200301DE;{day};Schnabelsberger, Anna;{exact['street']};{exact['housenumber']};"
-        f"45903;Musterstadt;{vermerk[1]};Empfänger Schnabelsberger, Anna unbekannt",
-        f"RR100200302DE;{day};Nowak, Jan;Sallstraße;4;45903;Musterstadt;{vermerk[2]};"
-        "verzogen nach Offenbacher Str. 5, Langen",
-    ]) + "\n"  # fmt: skip
-
 
 def _risk(store, key_props, today):
     table = read_address_csv(
@@ -288,9 +241,9 @@ def _data_files(store) -> bytes:
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig"])
 def test_near_miss_streets_are_skipped_with_their_candidates(demo_store, today, encoding):
-    houses = _add_houses(demo_store)
+    houses = add_houses(demo_store)
     (exact,) = _unknown_addresses(demo_store, 1)
-    data = _post_office_export(today, exact).encode(encoding)
+    data = post_office_export(today, exact).encode(encoding)
     report = import_returns(demo_store, AREA, data, today=today, actor="t")
     assert (report.rows, report.added, report.problems) == (3, 1, [])
     (stored,) = demo_store.query(AREA, "returns")
@@ -317,9 +270,9 @@ def test_near_miss_streets_are_skipped_with_their_candidates(demo_store, today, 
 
 
 def test_a_chosen_candidate_is_recorded_only_if_it_is_one_of_the_rows(demo_store, today):
-    houses = _add_houses(demo_store)
+    houses = add_houses(demo_store)
     (exact,) = _unknown_addresses(demo_store, 1)
-    data = _post_office_export(today, exact).encode("cp1252")
+    data = post_office_export(today, exact).encode("cp1252")
     import_returns(demo_store, AREA, data, today=today, actor="t")
     wrong = {2: houses["Saalstraße 4"]["id"]}  # a candidate of row 4, not of row 2
     for choices in (wrong, {3: exact["key"]}, {2: "n1"}, {9: houses["Waldstraße 16"]["id"]}):
@@ -365,9 +318,9 @@ def test_reasons_are_kept_only_as_one_of_the_fixed_set(demo_store, today, text, 
 
 
 def test_the_whole_export_keeps_no_names_and_no_free_text(demo_store, today):
-    _add_houses(demo_store)
+    add_houses(demo_store)
     (exact,) = _unknown_addresses(demo_store, 1)
-    data = _post_office_export(today, exact).encode("utf-8")
+    data = post_office_export(today, exact).encode("utf-8")
     report = import_returns(
         demo_store, AREA, data, today=today, actor="t", accept_fuzzy=[2], guard=GUARD
     )
@@ -455,10 +408,10 @@ def test_a_withdrawn_record_counts_nowhere_at_once(demo_store, today):
 
 
 def test_cli_accepts_fuzzy_rows_only_when_named_and_single(runner, demo_store, tmp_path, today):
-    houses = _add_houses(demo_store)
+    houses = add_houses(demo_store)
     (exact,) = _unknown_addresses(demo_store, 1)
     source = tmp_path / "rueck.csv"
-    source.write_bytes(_post_office_export(today, exact).encode("cp1252"))
+    source.write_bytes(post_office_export(today, exact).encode("cp1252"))
     args = ["import-returns", "--data-dir", str(demo_store.data_dir), str(source), "--area", AREA]
     for rows, line in (
         ("4", "--accept-fuzzy: row 4 is ambiguous with 3 candidates, not a fuzzy match with "

@@ -8,8 +8,8 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from review_helpers import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 from shapely.geometry import shape
+from support.review import RULES, TODAY, edit_data, request_recheck, review_note, update_note
 
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.model.notes import add_months, load_note_categories

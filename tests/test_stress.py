@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import ROOT
+from support.paths import ROOT
 
 sys.path.append(str(ROOT / "benchmarks"))  # last: the test packages (tests/web …) win
 

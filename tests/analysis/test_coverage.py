@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 import shapely
-from conftest import EXTRACTS
 from shapely.geometry import LineString, box
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.coverage import (
     AGE_CLASSES,

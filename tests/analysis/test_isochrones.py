@@ -10,9 +10,9 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from conftest import EXTRACTS
 from pyproj import Transformer
 from scipy.spatial import cKDTree
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.isochrones import isochrone_polygons_m, isochrones
 from sozialraum.analysis.walking import SLOW_SPEED_KMH, build_walk_network

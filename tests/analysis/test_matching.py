@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 import pytest
-from analysis.labelled_addresses import (
+from support.labelled_addresses import (
     LAYOUTS,
     judge,
     labelled_set,
@@ -16,7 +16,7 @@ from analysis.labelled_addresses import (
     run_case,
     truth_key,
 )
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.matching import MATCH_KINDS, MATCH_LABELS, AddressMatcher, parse_line
 from sozialraum.osm.importer import import_area

@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from conftest import SHARED_OSM
+from support.paths import SHARED_OSM
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.profile import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SHARED_OSM
+from support.paths import SHARED_OSM
 
 from sozialraum.analysis.reachability import (
     NETWORK_ARTIFACT,

@@ -9,7 +9,7 @@ import random
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.analysis import route
 from sozialraum.analysis.nearby import project

@@ -5,7 +5,7 @@ from __future__ import annotations
 import osmium
 import pytest
 import shapely
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.streets import (
     STREETS_ARTIFACT,

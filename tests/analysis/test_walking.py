@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.nearby import project
 from sozialraum.analysis.walking import (

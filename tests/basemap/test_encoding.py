@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
+from support.tiles import raw_rings, surveyor_area, tile_of
 
 from sozialraum.basemap import BasemapArchive, build_basemap, mvt
-
-from .conftest import raw_rings, surveyor_area, tile_of
 
 TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 HALF = math.pi * 6378137.0

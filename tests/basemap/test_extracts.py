@@ -11,10 +11,9 @@ import osmium
 import pytest
 import shapely
 from pyproj import Transformer
+from support.tiles import raw_rings, surveyor_area, tile_box_4326, tile_of
 
 from sozialraum.basemap import BasemapArchive, build_basemap
-
-from .conftest import raw_rings, surveyor_area, tile_box_4326, tile_of
 
 # Streets looked up in the raw files (most ways of these names, SOURCES.md's main streets)
 STREETS = {
@@ -276,7 +275,7 @@ def test_every_geometry_is_valid_and_wound_as_mvt_wants(built, name):
 
 def test_the_demo_area_gets_streets_with_names(tmp_path):
     """The fictional demo area's generated OSM file makes a basemap with named streets."""
-    from conftest import ROOT
+    from support.paths import ROOT
 
     osm = ROOT / "data" / "musterstadt-nord.osm"
     points = [(n.lon, n.lat) for n in osmium.FileProcessor(str(osm), osmium.osm.NODE)]

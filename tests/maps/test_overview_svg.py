@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import shapely
-from conftest import EXTRACTS
 from scipy.sparse import coo_matrix, triu
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import Point
+from support.paths import EXTRACTS
 
 from sozialraum.analysis.walking import WalkNetwork, build_walk_network
 from sozialraum.maps.overview_svg import Marker, map_frame, overview_svg, scale_bar_length_m

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import osmium
 import pytest
-from conftest import EXTRACTS, SHARED_OSM
+from support.paths import EXTRACTS, SHARED_OSM
 
 from sozialraum.errors import InvalidInput, OsmImportError
 from sozialraum.osm.importer import import_area, parse_bbox

@@ -6,7 +6,7 @@ from datetime import date
 
 import osmium
 import pytest
-from conftest import EXTRACTS
+from support.paths import EXTRACTS
 
 from sozialraum.osm.importer import import_area
 from sozialraum.services.mailbox_check import check_one

@@ -7,19 +7,19 @@ the elements of the Dortmund-Aplerbeck extract (© OpenStreetMap contributors, O
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import osmnx
 import pytest
-from fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
 from shapely.geometry import box, shape
+from support.fake_overpass import PLACE_POLYGON, FakeOverpass, load_elements, select_elements
+from support.paths import EXTRACTS
 
 from sozialraum.errors import OsmImportError, OverpassUnavailable
 from sozialraum.osm.importer import import_area
 from sozialraum.settings import ImportSettings
 from sozialraum.store import GeoJSONStore
 
-OSM_FILE = Path(__file__).resolve().parents[3] / "shared" / "osm" / "dortmund-aplerbeck.osm"
+OSM_FILE = EXTRACTS["dortmund-aplerbeck"]
 BBOX = (7.52, 51.48, 7.58, 51.51)  # contains every node of the extract
 #: Counts from /work/shared/osm/SOURCES.md (pyosmium pass over the whole file).
 EXPECTED_COUNTS = {
@@ -336,7 +336,7 @@ def test_online_import_stores_the_named_streets_like_a_file_import(fake, tmp_pat
 
 
 def test_online_import_without_a_server_data_time_says_unknown(fake, tmp_path, monkeypatch):
-    import fake_overpass
+    from support import fake_overpass
 
     real = fake_overpass.load_elements
     monkeypatch.setattr(fake_overpass, "load_elements", lambda path: (real(path)[0], ""))

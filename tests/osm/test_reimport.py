@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SHARED_OSM
+from support.paths import SHARED_OSM
 
 from sozialraum.cli import main
 from sozialraum.osm.districts import District, compare_districts

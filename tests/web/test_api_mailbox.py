@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import csrf_token, noted_address
+from support.data import noted_address
+from support.web import csrf_token
 
 AREA = "musterstadt-nord"
 URL = f"/api/areas/{AREA}/mailbox-check"

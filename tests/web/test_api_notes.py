@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pyogrio
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 AREA = "musterstadt-nord"
 BASE = f"/api/areas/{AREA}/notes"

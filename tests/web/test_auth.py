@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from conftest import DEMO_LOGINS, csrf_token, login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.web import DEMO_LOGINS, csrf_token, login
 
 API = "/api/areas"
 

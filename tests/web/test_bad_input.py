@@ -15,18 +15,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login, mapping_fields
-from web.test_permissions import (
+from support.samples import (
     AREA,
-    _address_line,
-    _fresh_meeting,
-    _fresh_note,
-    _fresh_offer,
-    _fresh_proposal,
-    _json_body,
-    _offer_fields,
-    _samples,
+    address_line,
+    fresh_meeting,
+    fresh_note,
+    fresh_offer,
+    fresh_proposal,
+    json_body,
+    offer_fields,
+    sample_values,
 )
+from support.web import csrf_token, login, mapping_fields
 
 from sozialraum import settings
 from sozialraum.web._json import MAX_DEPTH, JSONRejected, StrictJSONProvider, strict_loads
@@ -99,14 +99,14 @@ def _values(demo_store, route, samples) -> dict:
     values = dict(samples)
     rule = route.rule
     if "<note_id>" in rule:
-        values["note_id"] = _fresh_note(demo_store, samples)["id"]
+        values["note_id"] = fresh_note(demo_store, samples)["id"]
     if "<meeting_id>" in rule or route.endpoint == "start_meeting":
-        meeting = _fresh_meeting(demo_store, add="<meeting_id>" in rule)
+        meeting = fresh_meeting(demo_store, add="<meeting_id>" in rule)
         values["meeting_id"] = meeting["id"] if meeting else ""
     if "<offer_id>" in rule:
-        values["offer_id"] = _fresh_offer(demo_store, samples)["id"]
+        values["offer_id"] = fresh_offer(demo_store, samples)["id"]
     if "<proposal_id>" in rule:
-        values["proposal_id"] = _fresh_proposal(demo_store, samples)["id"]
+        values["proposal_id"] = fresh_proposal(demo_store, samples)["id"]
     return values
 
 
@@ -119,14 +119,14 @@ def _form(url: str, samples, demo_store) -> dict:
         "district": "r1",
         "title": "Rundgang",
         "walk_on": "2026-12-01",
-        "addresses": _address_line(demo_store),
-        "adresse": _address_line(demo_store),
+        "addresses": address_line(demo_store),
+        "adresse": address_line(demo_store),
         "text-0": "Aushang möglich.",
         "action": "einreichen" if "/pruefung/" in url else "vorschlagen",
         "Teamleitung": "1",
     }
     if "/angebote" in url:
-        form.update(_offer_fields(samples))
+        form.update(offer_fields(samples))
     return form
 
 
@@ -237,14 +237,14 @@ def test_provider_is_the_apps_and_get_json_answers_400(app):
 
 def test_every_write_route_answers_413_to_an_oversized_body(small_app, lead, demo_store):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     big = "x" * (LIMIT + 1)
     for route, method in WRITES:
         values = _values(demo_store, route, samples)
         url = _url(route, values)
         before = _hashes(demo_store.data_dir)
         if url.startswith("/api/"):
-            body = _json_body(url, samples, demo_store)
+            body = json_body(url, samples, demo_store)
             body = {"addresses": body} if isinstance(body, list) else body
             attempts = [_send(client, token, method, url, body={**body, "padding": big})]
         else:
@@ -290,11 +290,11 @@ def _variants(valid) -> dict[str, tuple[str | bytes, str]]:
 
 def test_json_routes_answer_400_with_the_reason(lead, demo_store):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     for route, method in JSON_WRITES:
         values = _values(demo_store, route, samples)
         url = _url(route, values)
-        for name, (raw, reason) in _variants(_json_body(url, samples, demo_store)).items():
+        for name, (raw, reason) in _variants(json_body(url, samples, demo_store)).items():
             before = _hashes(demo_store.data_dir)
             response = _send(client, token, method, url, raw=raw)
             TRIED["non-strict JSON body"] += 1
@@ -346,7 +346,7 @@ BAD_IDS = {
 
 def test_hostile_ids_in_every_url_parameter_are_400_or_404(lead, demo_store, tmp_path):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     outside = tmp_path.parent
     listing = _listing(outside) - _listing(demo_store.data_dir)
     routes = [(r, m) for r in ROUTES for m in r.methods if "<" in r.rule]
@@ -361,7 +361,7 @@ def test_hostile_ids_in_every_url_parameter_are_400_or_404(lead, demo_store, tmp
                     response = client.get(url)
                 elif url.startswith("/api/"):
                     response = _send(
-                        client, token, method, url, body=_json_body(url, samples, demo_store)
+                        client, token, method, url, body=json_body(url, samples, demo_store)
                     )
                 else:
                     response = _send(
@@ -384,7 +384,7 @@ CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}
 
 def _points(demo_store) -> dict[str, tuple[object, object, str]]:
     """Bad (lon, lat) pairs for routes that take a point, with a word of the reason."""
-    lon, lat = _samples(demo_store)["json"]["lon"], _samples(demo_store)["json"]["lat"]
+    lon, lat = sample_values(demo_store)["json"]["lon"], sample_values(demo_store)["json"]["lat"]
     return {
         # isochrones: "farther than 250 m from any walkable way" (of the area)
         "swapped": (lat, lon, ("außerhalb", "walkable way")),
@@ -414,7 +414,7 @@ def _geo_members() -> dict[str, tuple[dict, str]]:
 #: endpoint → how a JSON body with a point is made from (lon, lat) and extra members.
 def _point_bodies(samples) -> dict[str, object]:
     note = samples["json"]
-    offer = _offer_fields(samples)
+    offer = offer_fields(samples)
     return {
         "create_note": lambda lon, lat, **x: {**note, "lon": lon, "lat": lat, **x},
         "update_note": lambda lon, lat, **x: {**note, "lon": lon, "lat": lat, **x},
@@ -428,7 +428,7 @@ def _point_bodies(samples) -> dict[str, object]:
 
 def test_api_points_outside_the_area_and_geojson_members_are_400(lead, demo_store):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     makers = _point_bodies(samples)
     routes = [(r, m) for r, m in JSON_WRITES if r.endpoint in makers]
     assert {r.endpoint for r, _ in routes} == set(makers)
@@ -489,7 +489,7 @@ def test_a_million_vertices_and_20_mb_of_brackets_are_413_or_400(app, demo_store
 
 def test_form_points_outside_the_area_are_400(lead, demo_store):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     lon, lat = samples["json"]["lon"], samples["json"]["lat"]
     points = {
         "swapped": (lat, lon),
@@ -544,7 +544,7 @@ def _collection(*features, **extra) -> bytes:
 
 def _bad_files(demo_store) -> dict[str, dict[str, tuple[bytes, str, int, str]]]:
     """Per upload endpoint: name → (content, file name, status, a word of the message)."""
-    lon, lat = _samples(demo_store)["json"]["lon"], _samples(demo_store)["json"]["lat"]
+    lon, lat = sample_values(demo_store)["json"]["lon"], sample_values(demo_store)["json"]["lat"]
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
     garbage = bytes((i * 7919) % 256 for i in range(4096))
     csv_utf16 = "Straße;Hausnummer;Datum\nLindenweg;1;01.11.2026\n".encode("utf-16")
@@ -595,7 +595,7 @@ def _bad_files(demo_store) -> dict[str, dict[str, tuple[bytes, str, int, str]]]:
 
 def test_uploads_refuse_bad_files_with_a_clear_message(lead, demo_store, tmp_path):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     outside = tmp_path.parent
     listing = _listing(outside) - _listing(demo_store.data_dir)
     failures = []
@@ -620,7 +620,7 @@ def test_the_regular_uploads_still_work(lead, demo_store):
     """The bad-file cases above fail for the bad content, not for the way they are sent."""
     client, token = lead
     day = settings.today().strftime("%d.%m.%Y")
-    line = _address_line(demo_store)
+    line = address_line(demo_store)
     csv = f"Datum;Adresse\n{day};{line}\n".encode()
     for path in ("briefkasten/liste", "briefkasten/ruecklaeufer"):
         files = {"datei": (io.BytesIO(csv), "liste.csv")}
@@ -632,7 +632,7 @@ def test_the_regular_uploads_still_work(lead, demo_store):
             files = {"datei": (io.BytesIO(csv), "liste.csv"), **mapping_fields(page)}
             answer = _send(client, token, "POST", f"/gebiete/{AREA}/{path}", files=files)
             assert answer.status_code == 200 and "data-risk" in answer.get_data(as_text=True)
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     good = _collection(_offer_feature(samples["json"]["lon"], samples["json"]["lat"]))
     files = {"datei": (io.BytesIO(good), "a.geojson")}
     response = _send(client, token, "POST", f"/gebiete/{AREA}/angebote/import", files=files)
@@ -641,7 +641,7 @@ def test_the_regular_uploads_still_work(lead, demo_store):
 
 def test_control_characters_in_form_texts_are_400(lead, demo_store):
     client, token = lead
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     cases = {
         "new_walk": {"title": "Rundgang\x00", "points": "", "addresses": ""},
         "new_offer": {"name": "Kochtreff\x00"},

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from conftest import browser_required
+from support.browser import browser_required
 
 from sozialraum.web.csp import content_security_policy
 

@@ -1,7 +1,7 @@
 """The coverage page in real headless Chromium: streets drawn in the colour of their age
 class, tooltips and the table show hostile OSM street names as text, nothing leaves 127.0.0.1.
 
-Server, browser, sessions and the privacy checks come from ``test_browser.py``.
+Server, browser, sessions and the privacy checks come from ``support.browser``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from web.test_browser import AREA, INJECTED, MAP, PAYLOADS, log_in
+from support.browser import AREA, INJECTED, MAP, PAYLOADS, log_in
 
 from sozialraum import settings
 from sozialraum.analysis.streets import load_streets, save_streets, streets_from_lines

@@ -1,6 +1,6 @@
 """The Content-Security-Policy in real headless Chromium (issue 26, finding 6).
 
-Every page type runs without a single CSP violation (the recorder of ``test_browser.py``
+Every page type runs without a single CSP violation (the recorder of ``support.browser``
 hears ``securitypolicyviolation`` in every frame, the map iframes too), and the policy
 really protects: an inline script, event handler, ``<style>`` or ``style=""`` that reaches a
 page without the response's nonce does not run, while the same script with the nonce does
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DEMO_LOGINS
-from web.test_browser import AREA, CASEWORKER, MAP, log_in
+from support.browser import AREA, CASEWORKER, MAP, log_in
+from support.web import DEMO_LOGINS
 
 pytestmark = pytest.mark.browser
 

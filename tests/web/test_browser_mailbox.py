@@ -2,7 +2,7 @@
 card; upload a list, see the table and counts, download the CSV with the file still chosen;
 on a phone without sideways scrolling.
 
-Server, browser, sessions and privacy checks come from ``test_browser.py``.
+Server, browser, sessions and privacy checks come from ``support.browser``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import csv
 import io
 
 import pytest
-from conftest import noted_address
-from web.test_browser import AREA, log_in
-from web.test_browser_walk import check, watch_console
+from support.browser import AREA, check, log_in, watch_console
+from support.data import noted_address
 
 from sozialraum.services.mailbox_check import ADDED_COLUMNS
 
@@ -198,19 +197,19 @@ def test_returns_upload_pick_a_candidate_and_record_it(s, live_server, demo_stor
     """Returned mail with near-miss streets: the exact row is recorded, the others are
     listed with their candidates; picking one and confirming sends the still-chosen file
     again with the choice, and only the picked house gets the record."""
-    from test_returns import _add_houses, _post_office_export
+    from support.returns import add_houses, post_office_export
 
     from sozialraum import settings
 
     console = watch_console(s)
-    houses = _add_houses(demo_store)
+    houses = add_houses(demo_store)
     noted = {n["properties"].get("address_key") for n in demo_store.query(AREA, "notes")}
     exact = next(
         a["properties"]
         for a in demo_store.query(AREA, "addresses")
         if a["properties"]["key"] not in noted
     )
-    data = _post_office_export(settings.today(), exact).encode("cp1252")
+    data = post_office_export(settings.today(), exact).encode("cp1252")
     log_in(s.page, live_server)
     s.page.goto(f"{live_server}/gebiete/{AREA}/briefkasten/ruecklaeufer")
     s.page.set_input_files("#datei", {"name": "ruecklauf.csv", "mimeType": "text/csv",

@@ -2,15 +2,14 @@
 from two browser contexts at once (the second gets the conflict with both versions), and a
 note at the phone's current location.
 
-Server, browser, sessions and privacy checks come from ``test_browser.py``.
+Server, browser, sessions and privacy checks come from ``support.browser``.
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import DEMO_LOGINS
-from web.test_browser import AREA, MAP, log_in, map_frame, settle
-from web.test_browser_walk import check, watch_console
+from support.browser import AREA, MAP, check, log_in, map_frame, settle, watch_console
+from support.web import DEMO_LOGINS
 
 from sozialraum.services.notes import district_at
 

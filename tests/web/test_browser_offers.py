@@ -2,8 +2,8 @@
 flagged ones faded, hostile names as text) and the finder's handout (an offer left out of
 the print with its checkbox; without JavaScript everything prints).
 
-Server, browser, sessions and the privacy checks come from ``test_browser.py``; every test
-here also fails on console errors (see ``test_browser_walk.check``).
+Server, browser, sessions and the privacy checks come from ``support.browser``; every test
+here also fails on console errors (see ``support.browser.check``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,17 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from web.test_browser import AREA, INJECTED, MAP, log_in, map_frame, settle
-from web.test_browser_walk import check, show, watch_console
+from support.browser import (
+    AREA,
+    INJECTED,
+    MAP,
+    check,
+    log_in,
+    map_frame,
+    settle,
+    show,
+    watch_console,
+)
 
 from sozialraum import settings
 from sozialraum.model import offers as model

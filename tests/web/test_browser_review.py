@@ -1,6 +1,6 @@
 """The review page in real headless Chromium: map and list side by side, keyboard actions
 (j/k, f, r + Enter), a marker click focusing its row, hostile note text shown as text, and a
-screenshot of the queue. Server, browser and privacy checks come from ``test_browser.py``.
+screenshot of the queue. Server, browser and privacy checks come from ``support.browser``.
 """
 
 from __future__ import annotations
@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import DEMO_LOGINS
-from web.test_browser import AREA, log_in
-from web.test_browser_walk import check, watch_console
+from support.browser import AREA, check, log_in, watch_console
+from support.web import DEMO_LOGINS
 
 from sozialraum import settings
 from sozialraum.model.notes import load_note_categories

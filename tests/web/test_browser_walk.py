@@ -1,8 +1,9 @@
 """The walking features in real headless Chromium: zones on the map, the address guide
 (with print view, PDF and phone layout) and the district profile with its choropleth map.
 
-Server, browser, sessions and the privacy checks come from ``test_browser.py``; in addition
-every test here fails on console errors (the browser's own favicon request aside).
+Server, browser, sessions and the privacy checks come from ``conftest.py`` and
+``support.browser``; in addition every test here fails on console errors (the browser's own
+favicon request aside).
 """
 
 from __future__ import annotations
@@ -11,8 +12,19 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import EXTRACTS
-from web.test_browser import AREA, DISTRICTS, MAP, Session, log_in, map_frame, settle
+from support.browser import (
+    AREA,
+    DISTRICTS,
+    MAP,
+    check,
+    log_in,
+    map_frame,
+    pdf_pages,
+    settle,
+    show,
+    watch_console,
+)
+from support.paths import EXTRACTS
 
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS, OFF_WAYS, OUTSIDE_NETWORK
@@ -69,30 +81,6 @@ WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def check(s: Session, console: list[str], expected_failures: tuple[str, ...] = ()) -> None:
-    """``Session.check`` plus no console errors; ``expected_failures``: URL paths that were
-    meant to fail (the browser logs a failed request as a console error, too)."""
-    failed = [urlsplit(f.split(" ", 1)[1]).path for f in s.failed]
-    assert failed == list(expected_failures), s.failed
-    assert [e for e in console if not e.startswith("Failed to load resource")] == []
-    assert len(console) == len(expected_failures), console
-    s.failed.clear()
-    s.check()
-
-
-def watch_console(s: Session) -> list[str]:
-    """Collect console errors of the page and its frames (the favicon 404 left out)."""
-    errors: list[str] = []
-
-    def on_console(message) -> None:
-        url = (message.location or {}).get("url", "")
-        if message.type == "error" and urlsplit(url).path != "/favicon.ico":
-            errors.append(f"{message.text} ({url})")
-
-    s.page.on("console", on_console)
-    return errors
-
-
 def address(demo_store, street: str, housenumber: str) -> dict:
     for feature in demo_store.query(AREA, "addresses"):
         props = feature["properties"]
@@ -114,25 +102,12 @@ def click_map_at(frame, lon: float, lat: float) -> int:
     return done.json_value()[0]
 
 
-def show(frame, lon: float, lat: float, zoom: int) -> None:
-    frame.evaluate(
-        f"([lon, lat, zoom]) => {{ ({MAP}).setView([lat, lon], zoom, {{ animate: false }}); }}",
-        [lon, lat, zoom],
-    )
-    settle(frame)
-
-
 def expected_fills(demo_store, metric: str) -> dict[str, str]:
     rows = services.area_profile(demo_store, AREA, TABLE)
     districts = [r for r in rows if r["id"] != _profile.TOTAL_ID]
     values = {r["id"]: metric_value(r, metric) for r in districts}
     fills, _ = classify(values, percent=not metric.startswith("per_1000:"), palette=GREENS)
     return fills
-
-
-def pdf_pages(pdf: bytes) -> int:
-    """Page objects of a PDF (``/Type /Page``, not the ``/Type /Pages`` tree node)."""
-    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
 
 
 # -- 1. walking zones on the area map ---------------------------------------------------------

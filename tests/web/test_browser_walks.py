@@ -4,8 +4,7 @@ along the streets, open the printable A4 walk sheet (screenshot, PDF), record fi
 from __future__ import annotations
 
 import pytest
-from web.test_browser import AREA, log_in
-from web.test_browser_walk import check, pdf_pages, watch_console
+from support.browser import AREA, check, log_in, pdf_pages, watch_console
 
 pytestmark = pytest.mark.browser
 

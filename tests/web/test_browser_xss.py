@@ -15,7 +15,7 @@ bare ``<script>alert(…)</script>``), every hostile value visible as literal te
 over-eager stripping fails too), and every map still draws its layers.
 
 One data folder and one server for the module; browser, sessions and the privacy checks of
-``test_browser.py``.
+``support.browser``.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_LOGINS
 from jinja2 import Environment
 from jinja2.filters import do_truncate
-from web.test_browser import MAP, log_in
+from support.browser import MAP, log_in
+from support.web import DEMO_LOGINS
 
 from sozialraum import settings
 from sozialraum.demo.area import DEMO_AREA, install_demo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import login
+from support.web import login
 
 from sozialraum import settings
 from sozialraum.analysis.streets import STREETS_ARTIFACT

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import login
+from support.web import login
 
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.maps.assets import use_local_assets

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
-from conftest import DEMO_LOGINS, csrf_token, login
+from support.web import DEMO_LOGINS, csrf_token, login
 
 from sozialraum.web import create_app
 from sozialraum.web.routes import ROUTES

@@ -10,7 +10,8 @@ import logging
 import re
 
 import pytest
-from conftest import csrf_token, login, mapping_fields, noted_address
+from support.data import noted_address
+from support.web import csrf_token, login, mapping_fields
 
 from sozialraum import settings
 from sozialraum.model.notes import add_months
@@ -394,11 +395,11 @@ def _choices(page: str) -> dict[int, list[tuple[str, str]]]:
 
 
 def test_returns_upload_lists_near_misses_with_a_choice_per_row(client, demo_store):
-    from test_returns import _add_houses, _post_office_export
+    from support.returns import add_houses, post_office_export
 
-    houses = _add_houses(demo_store)
+    houses = add_houses(demo_store)
     (exact,) = [a["properties"] for a in _unknown(demo_store, 1)]
-    data = _post_office_export(settings.today(), exact).encode("cp1252")
+    data = post_office_export(settings.today(), exact).encode("cp1252")
     response = _returns_upload(client, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "<strong>1</strong> neu" in page

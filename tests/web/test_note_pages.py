@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 AREA = "musterstadt-nord"
 PAGES = f"/gebiete/{AREA}/notizen"

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 from sozialraum import settings
 from sozialraum.model.roles import Role

@@ -7,7 +7,7 @@ import re
 import stat
 
 import pytest
-from conftest import resource
+from support.data import resource
 
 from sozialraum.demo.osm import TRICKY_NAME
 from sozialraum.web import create_app
@@ -88,7 +88,7 @@ def test_pages_reference_no_third_party_host(client, path):
 
 
 def test_only_the_configured_tile_server_is_referenced(demo_store):
-    from conftest import login
+    from support.web import login
 
     app = create_app(
         {
@@ -109,7 +109,7 @@ def test_only_the_configured_tile_server_is_referenced(demo_store):
 
 def test_default_is_no_tile_server(demo_store):
     """No public tile server by default: it would receive every visitor's IP address."""
-    from conftest import login
+    from support.web import login
 
     client = login(create_app({"DATA_DIR": str(demo_store.data_dir)}).test_client())
     response = client.get(f"/gebiete/{AREA}/karte")
@@ -206,7 +206,7 @@ def test_configuration_from_environment(monkeypatch, demo_store):
 
 
 def test_configuration_from_instance_file(_isolated_instance, demo_store):
-    from conftest import login
+    from support.web import login
 
     (_isolated_instance / "config.py").write_text(
         f"DATA_DIR = {str(demo_store.data_dir)!r}\nTILE_URL = ''\n"
@@ -225,7 +225,7 @@ def test_secret_key_is_generated_once_into_the_instance_folder(_isolated_instanc
 
 
 def test_categories_file_in_instance_folder_changes_the_map(_isolated_instance, demo_store):
-    from conftest import login
+    from support.web import login
 
     (_isolated_instance / "categories.toml").write_text(
         '[[category]]\nid = "bakery"\nlabel = "Backstube"\n\n'

@@ -8,125 +8,24 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import DEMO_LOGINS, csrf_token, login
+from support.samples import (
+    AREA,
+    OFFERS_CSV,
+    address_line,
+    fresh_meeting,
+    fresh_note,
+    fresh_offer,
+    fresh_proposal,
+    json_body,
+    offer_fields,
+    sample_values,
+)
+from support.web import DEMO_LOGINS, csrf_token, login
 
 from sozialraum import settings
 from sozialraum.web.routes import ROUTES
 
 ROLES = (None, "viewer", "caseworker", "lead", "admin")
-
-
-AREA = "musterstadt-nord"
-
-
-def _samples(demo_store) -> dict[str, str]:
-    area = AREA
-    lon, lat = demo_store.query(area, "addresses", district="r1")[0]["geometry"]["coordinates"]
-    return {
-        "area": area,
-        "district": "r3",
-        "category": "bakery",
-        "resource_id": demo_store.query(area, "resources", category="bakery")[0]["id"],
-        "address_id": demo_store.query(area, "addresses")[0]["id"],
-        "note_id": "",  # a fresh note of Team Nord per request (see _fresh_note)
-        "walk_id": demo_store.query(area, "walks")[0]["id"],  # the demo walk (Team Nord)
-        "meeting_id": "",  # a fresh open meeting of Team Nord per request (see _fresh_meeting)
-        "offer_id": "",  # a fresh offer per request (see _fresh_offer)
-        "proposal_id": "",  # a fresh open proposal per request (see _fresh_proposal)
-        # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
-        "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
-    }
-
-
-def _fresh_note(demo_store, samples, role=None, state=None) -> dict:
-    """A note of Team Nord (a draft; released for viewers, who see released notes only;
-    ``state`` if given)."""
-    body = samples["json"]
-    feature = {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [body["lon"], body["lat"]]},
-        "properties": {
-            "category": "beobachtung",
-            "text": "Bank am Platz.",
-            "observed_on": "2026-11-01",
-            "expires_on": "2099-01-01",
-            "author": "demo-fachkraft",
-            "team": "Team Nord",
-            "district": "r1",
-            "review_state": state or ("freigegeben" if role == "viewer" else "entwurf"),
-        },
-    }
-    return demo_store.add(AREA, "notes", feature, actor="test")
-
-
-def _fresh_meeting(demo_store, add: bool = True) -> dict | None:
-    """Close every open meeting (one per team may run), then start a new one of Team Nord."""
-    for meeting in demo_store.query(AREA, "meetings"):
-        props = meeting["properties"]
-        if not props.get("closed_at"):
-            closed = {**meeting, "properties": {**props, "closed_at": "2026-11-01T10:00:00+00:00"}}
-            demo_store.update(
-                AREA, "meetings", meeting["id"], closed, expected_version=props["version"],
-                actor="test",
-            )  # fmt: skip
-    if not add:
-        return None
-    feature = {"type": "Feature", "geometry": None,
-               "properties": {"team": "Team Nord", "held_on": "2026-11-01",
-                              "started_at": "2026-11-01T09:00:00+00:00", "closed_at": None,
-                              "roles_present": [{"role": "Teamleitung", "count": 1}]}}  # fmt: skip
-    return demo_store.add(AREA, "meetings", feature, actor="test")
-
-
-def _offer_fields(samples) -> dict:
-    """A valid offer at the sample point (form and JSON)."""
-    body = samples["json"]
-    return {"name": "Kochtreff Nord", "provider": "Nachbarschaftsverein Nord",
-            "funders": ["kommune"], "description": "Gemeinsam kochen.", "phone": "01234 5678-90",
-            "lon": body["lon"], "lat": body["lat"]}  # fmt: skip
-
-
-def _fresh_offer(demo_store, samples) -> dict:
-    fields = _offer_fields(samples)
-    return demo_store.add(
-        AREA, "offers",
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [fields.pop("lon"),
-                                                                          fields.pop("lat")]},
-         "properties": {**fields, "region_wide": False}},
-        actor="test",
-    )  # fmt: skip
-
-
-def _fresh_proposal(demo_store, samples) -> dict:
-    offer = {**_offer_fields(samples), "region_wide": False}
-    return demo_store.add(
-        AREA, "offer_proposals",
-        {"type": "Feature", "geometry": None,
-         "properties": {"kind": "neu", "state": "offen", "offer": offer, "offer_id": None,
-                        "base_version": None, "comment": "", "proposed_by": "demo-fachkraft",
-                        "proposed_at": "2026-11-01T09:00:00+00:00"}},
-        actor="test",
-    )  # fmt: skip
-
-
-def _json_body(url: str, samples, demo_store):
-    """A body each JSON write route accepts from a permitted role."""
-    if "mailbox" in url:
-        return [_address_line(demo_store)]
-    if url.endswith("/offers/find"):
-        return {"situation": {}}
-    if url.endswith("/addresses/search"):
-        return {"q": _address_line(demo_store)}
-    if url.endswith("/offer-proposals"):
-        return {"offer": _offer_fields(samples)}
-    if "/offers" in url:
-        return _offer_fields(samples)
-    return samples["json"]
-
-
-OFFERS_CSV = (
-    "Name;Träger;Förderer;Angebot;Telefon;gebietsweit\nTest;Träger;Kommune;Beratung;01234;ja\n"
-)
 
 
 #: Finer rules checked in the views, beyond the route's access level: (endpoint, role) → codes.
@@ -155,11 +54,6 @@ FINER = {
 }
 
 
-def _address_line(demo_store) -> str:
-    props = demo_store.query(AREA, "addresses", district="r1")[0]["properties"]
-    return f"{props['street']} {props['housenumber']}"
-
-
 def _url(rule, samples):
     missing = [arg for arg in rule.arguments if arg not in samples or arg == "json"]
     assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
@@ -185,7 +79,7 @@ def test_route_table_covers_every_url_rule(app):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 def test_every_route_for_every_role(app, demo_store, role):
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     access = {(route.rule, m): route.access for route in ROUTES for m in route.methods}
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -202,18 +96,18 @@ def test_every_route_for_every_role(app, demo_store, role):
                 )
                 if role == "viewer":
                     state = None
-                samples["note_id"] = _fresh_note(demo_store, samples, role, state)["id"]
+                samples["note_id"] = fresh_note(demo_store, samples, role, state)["id"]
             if "meeting_id" in rule.arguments or rule.endpoint == "pages.start_meeting":
-                meeting = _fresh_meeting(demo_store, add="meeting_id" in rule.arguments)
+                meeting = fresh_meeting(demo_store, add="meeting_id" in rule.arguments)
                 samples["meeting_id"] = meeting["id"] if meeting else ""
             if "offer_id" in rule.arguments:
-                samples["offer_id"] = _fresh_offer(demo_store, samples)["id"]
+                samples["offer_id"] = fresh_offer(demo_store, samples)["id"]
             if "proposal_id" in rule.arguments:
-                samples["proposal_id"] = _fresh_proposal(demo_store, samples)["id"]
+                samples["proposal_id"] = fresh_proposal(demo_store, samples)["id"]
             url = _url(rule, samples)
             token = csrf_token(client, "/anmelden") if method != "GET" else None
             if method != "GET" and url.startswith("/api/"):  # JSON APIs: token in a header
-                body = _json_body(url, samples, demo_store)
+                body = json_body(url, samples, demo_store)
                 response = client.open(
                     url,
                     method=method,
@@ -228,8 +122,8 @@ def test_every_route_for_every_role(app, demo_store, role):
                     "district": "r1",
                     "title": "Rundgang",
                     "walk_on": "2026-12-01",
-                    "addresses": _address_line(demo_store),
-                    "adresse": _address_line(demo_store),
+                    "addresses": address_line(demo_store),
+                    "adresse": address_line(demo_store),
                     "text-0": "Aushang möglich.",
                     "answer": "Vor Hausnummer 3.",
                     "action": "einreichen"
@@ -240,11 +134,11 @@ def test_every_route_for_every_role(app, demo_store, role):
                     "Teamleitung": "1",
                 }
                 if "/angebote" in url:
-                    form.update(_offer_fields(samples))
+                    form.update(offer_fields(samples))
                 data = {"csrf_token": token, **form} if method == "POST" else None
                 if data and "/briefkasten/" in url:  # uploads: a list with day and address
                     day = settings.today().strftime("%d.%m.%Y")
-                    csv = f"Datum;Adresse\n{day};{_address_line(demo_store)}\n".encode()
+                    csv = f"Datum;Adresse\n{day};{address_line(demo_store)}\n".encode()
                     data["datei"] = (io.BytesIO(csv), "liste.csv")
                 if data and url.endswith("/angebote/import"):
                     data["datei"] = (io.BytesIO(OFFERS_CSV.encode()), "angebote.csv")
@@ -289,9 +183,9 @@ def test_release_routes_by_role_author_and_last_editors(
     author = me if own_note else "jemand-anders"
     edited_by = LAST_EDITORS[editors](me, author)
     client = login(app.test_client(), role)
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     if release == "check_offer":
-        offer = _fresh_offer(demo_store, samples)
+        offer = fresh_offer(demo_store, samples)
         props = {**offer["properties"], "edited_by": edited_by}
         props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
         demo_store.update(AREA, "offers", offer["id"], {**offer, "properties": props},
@@ -302,7 +196,7 @@ def test_release_routes_by_role_author_and_last_editors(
         stored = demo_store.get(AREA, "offers", offer["id"])["properties"]
         assert (stored["version"] == 3) is may
     else:
-        note = _fresh_note(demo_store, samples)
+        note = fresh_note(demo_store, samples)
         props = {**note["properties"], "author": author, "review_state": "eingereicht",
                  "edited_by": edited_by}  # fmt: skip
         props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
@@ -321,7 +215,7 @@ def test_release_routes_by_role_author_and_last_editors(
 @pytest.mark.parametrize("own", [True, False], ids=["my proposal", "someone else's"])
 def test_accepting_a_proposal_by_role_and_proposer(app, demo_store, role, own):
     me = DEMO_LOGINS[role][0]
-    proposal = _fresh_proposal(demo_store, _samples(demo_store))
+    proposal = fresh_proposal(demo_store, sample_values(demo_store))
     props = {**proposal["properties"], "proposed_by": me if own else "jemand-anders"}
     props = {k: v for k, v in props.items() if k not in ("version", "updated_at")}
     demo_store.update(AREA, "offer_proposals", proposal["id"], {**proposal, "properties": props},

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 from sozialraum import settings
 from sozialraum.model.notes import add_months

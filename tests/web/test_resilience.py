@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 from sozialraum.cli import main as cli_main
 from sozialraum.errors import DamagedData

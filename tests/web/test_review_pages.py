@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, login
+from support.web import csrf_token, login
 
 from sozialraum.model.roles import Role
 from sozialraum.services.notes import Actor, create_note

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import csrf_token, login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -34,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.web import csrf_token, login
 
 from sozialraum.demo.area import DEMO_AREA
 from sozialraum.web.openapi import openapi_document

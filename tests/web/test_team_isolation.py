@@ -35,15 +35,15 @@ from urllib.parse import quote
 
 import pyogrio
 import pytest
-from conftest import csrf_token, login, mapping_fields
-from web.test_permissions import (
+from support.samples import (
     OFFERS_CSV,
-    _fresh_offer,
-    _fresh_proposal,
-    _json_body,
-    _offer_fields,
-    _samples,
+    fresh_offer,
+    fresh_proposal,
+    json_body,
+    offer_fields,
+    sample_values,
 )
+from support.web import csrf_token, login, mapping_fields
 
 from sozialraum import settings
 from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
@@ -391,7 +391,7 @@ def _choices(world: World, demo_store) -> dict[str, list[str]]:
         "note_id": sorted(world.notes.values()),
         "walk_id": [world.walk_nord, world.walk_muehle],
         "meeting_id": [world.meeting_nord, world.meeting_muehle],
-        "offer_id": [_fresh_offer(demo_store, _samples(demo_store))["id"]],
+        "offer_id": [fresh_offer(demo_store, sample_values(demo_store))["id"]],
     }
 
 
@@ -457,7 +457,7 @@ def _read_posts(client, world, demo_store) -> list[tuple[str, object]]:
         (f"{api}/mailbox-check", lines),
         (f"{api}/mailbox-check", {"addresses": lines}),
         (f"{api}/offers/find", {"situation": {}, "address_id": world.addresses[0]}),
-        (f"{api}/isochrones", _json_body("/isochrones", _samples(demo_store), demo_store)),
+        (f"{api}/isochrones", json_body("/isochrones", sample_values(demo_store), demo_store)),
     ):
         answers.append((url, client.post(url, json=body, headers=headers)))
     return answers
@@ -670,13 +670,13 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
     permitted role would send: 403, and no file in the data dir changes."""
     client = login(app.test_client(), "viewer")
     token = csrf_token(client, "/")
-    samples = _samples(demo_store)
+    samples = sample_values(demo_store)
     samples.update(
         note_id=world.notes[_mark("Freigegeben")],
         walk_id=world.walk_nord,
         meeting_id=world.meeting_nord,
-        offer_id=_fresh_offer(demo_store, samples)["id"],
-        proposal_id=_fresh_proposal(demo_store, samples)["id"],
+        offer_id=fresh_offer(demo_store, samples)["id"],
+        proposal_id=fresh_proposal(demo_store, samples)["id"],
     )
     access = {(r.rule, m): r.access for r in ROUTES for m in r.methods}
     before = _snapshot(demo_store.data_dir)
@@ -690,7 +690,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
             url = rule.rule.replace("<", "{").replace(">", "}").format(**samples)
             if url.startswith("/api/"):
                 response = client.open(
-                    url, method=method, json=_json_body(url, samples, demo_store),
+                    url, method=method, json=json_body(url, samples, demo_store),
                     headers={"X-CSRFToken": token, "If-Match": '"v1"'},
                 )  # fmt: skip
             else:
@@ -699,7 +699,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
                     data = {"csrf_token": token, "version": "1", "district": "r1",
                             "title": "Rundgang", "walk_on": "2099-01-01", "action": "annehmen",
                             "text-0": "Aushang möglich.", "Teamleitung": "1",
-                            **_offer_fields(samples), **samples["json"]}  # fmt: skip
+                            **offer_fields(samples), **samples["json"]}  # fmt: skip
                     if url.endswith("/angebote/import"):
                         data["datei"] = (io.BytesIO(OFFERS_CSV.encode()), "angebote.csv")
                     if url.endswith("/ruecklaeufer"):
@@ -734,7 +734,7 @@ def _write_request(client, token, method: str, url: str, demo_store):
     """One write request with a body a permitted role would send (the same for any id)."""
     if url.startswith("/api/"):
         return client.open(
-            url, method=method, json=_json_body(url, _samples(demo_store), demo_store),
+            url, method=method, json=json_body(url, sample_values(demo_store), demo_store),
             headers={"X-CSRFToken": token, "If-Match": '"v1"'},
         )  # fmt: skip
     data = None

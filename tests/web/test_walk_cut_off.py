@@ -14,8 +14,9 @@ import shutil
 from datetime import date
 
 import pytest
-from conftest import EXTRACTS, csrf_token, login
-from web.test_api import validate
+from support.openapi import validate
+from support.paths import EXTRACTS
+from support.web import csrf_token, login
 
 from sozialraum.analysis.walking import CUT_OFF_HINTS, CUT_OFF_TEXTS
 from sozialraum.errors import InvalidInput

@@ -8,7 +8,7 @@ import logging
 import re
 
 import pytest
-from conftest import csrf_token
+from support.web import csrf_token
 
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
 from sozialraum.model.categories import load_categories

@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from conftest import csrf_token
+from support.web import csrf_token
 
 AREA = "musterstadt-nord"
 PAGES = f"/gebiete/{AREA}/rundgaenge"
@@ -155,7 +155,7 @@ def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
     (released notes only) gets "Notiz (für Sie nicht sichtbar)" on the walk page, the
     sheet, the API and the exports, without the draft's address or category; the
     caseworker who planned it sees both."""
-    from conftest import login
+    from support.web import login
 
     from sozialraum.services.walks import HIDDEN_NOTE_LABEL
 
