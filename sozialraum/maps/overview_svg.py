@@ -21,7 +21,7 @@ view for its name. The pieces are in :mod:`~sozialraum.maps.map_frame` (view box
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from sozialraum.maps.svg_furniture import (
     north_arrow_svg,
     scale_bar_svg,
 )
+from sozialraum.maps.svg_ground import ground_svg
 from sozialraum.maps.svg_markers import MARKER_KINDS, Marker, marker_svg, spread_markers
 from sozialraum.maps.svg_streets import area_path, street_labels_svg, street_path
 from sozialraum.maps.svg_text import check_colour, escape_xml
@@ -71,6 +72,7 @@ def overview_svg(
     route_m: Sequence[tuple[float, float]] | None = None,
     areas_m: Iterable[tuple[object, str, str]] | None = None,
     street_names_m: Iterable[tuple[str, object]] | None = None,
+    ground_m: Callable[[float, float, float, float], Mapping[str, object]] | None = None,
     width_px: int = 640,
     height_px: int = 480,
     padding_m: float = 120.0,
@@ -107,6 +109,12 @@ def overview_svg(
         streets, :meth:`~sozialraum.analysis.streets.Streets.lines_m`): each name is drawn
         once along the longest piece of its street in view, where it fits, above the
         streets and below the route and the markers.
+    ground_m : callable, optional
+        The basemap's ground for the view box: called with its ``west_m, south_m, east_m,
+        north_m`` (EPSG:25832), it returns layer name → Polygon/MultiPolygon in metres, e.g.
+        ``functools.partial(sozialraum.basemap.ground.ground_in_box, archive)``; buildings,
+        water, green areas, forest and landuse are drawn right above the background in the
+        interactive basemap's colours.
     width_px, height_px : int
         Size of the drawing in pixels (also the SVG ``viewBox``).
     padding_m : float
@@ -157,6 +165,7 @@ def overview_svg(
         'font-family="sans-serif" class="overview-map">',
         f"<title>{escape_xml(title)}</title>",
         f'<rect class="background" width="{width}" height="{height}" fill="#fff"/>',
+        ground_svg(_ground(ground_m, frame), frame),
         _areas_svg(areas, frame),
         _streets_svg(network, frame),
     ]
@@ -176,6 +185,13 @@ def overview_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _ground(ground_m, frame: MapFrame) -> Mapping[str, object]:
+    """The ground polygons for the frame's box (nothing without a source)."""
+    if ground_m is None:
+        return {}
+    return ground_m(frame.west_m, frame.south_m, frame.east_m, frame.north_m)
 
 
 def _checked_inputs(markers: list, route_m, areas_m, route_colour: str):

@@ -48,6 +48,7 @@ def walk_map_svg(
     *,
     title: str,
     street_names_m=None,
+    ground_m=None,
     width_px: int = 720,
     height_px: int = 520,
 ) -> str:
@@ -66,6 +67,9 @@ def walk_map_svg(
         The map's accessible title (German).
     street_names_m : optional
         Street lines with names for the labels (metres, EPSG:25832).
+    ground_m : callable, optional
+        The basemap's ground for the view box (see :func:`overview_svg`): buildings, water,
+        green areas under the streets.
     width_px, height_px : int
         The map's size in pixels.
     """
@@ -83,13 +87,14 @@ def walk_map_svg(
         markers,
         route_m=line if len(line) >= 2 else None,
         street_names_m=street_names_m,
+        ground_m=ground_m,
         width_px=width_px,
         height_px=height_px,
         title=title,
     )
 
 
-def decisions_map_svg(network, decisions: Sequence[dict]) -> str:
+def decisions_map_svg(network, decisions: Sequence[dict], *, ground_m=None) -> str:
     """The meeting protocol's map: the decided notes, numbered like the protocol's table.
 
     Parameters
@@ -99,6 +104,9 @@ def decisions_map_svg(network, decisions: Sequence[dict]) -> str:
     decisions : sequence of dict
         The decisions as :func:`sozialraum.services.meetings.decisions` returns them (``action``,
         ``action_label``, ``note``: a GeoJSON point in EPSG:4326 or ``None``).
+    ground_m : callable, optional
+        The basemap's ground for the view box (see :func:`overview_svg`): buildings, water,
+        green areas under the streets.
 
     Returns
     -------
@@ -121,7 +129,9 @@ def decisions_map_svg(network, decisions: Sequence[dict]) -> str:
         )
         for (number, item), x, y in zip(placed, xs, ys, strict=True)
     ]
-    return overview_svg(network, markers, width_px=720, height_px=460, title="Entscheidungen")
+    return overview_svg(
+        network, markers, ground_m=ground_m, width_px=720, height_px=460, title="Entscheidungen"
+    )
 
 
 def guide_map_svg(
@@ -131,6 +141,7 @@ def guide_map_svg(
     zone_colours: dict[int, str],
     *,
     street_names_m=None,
+    ground_m=None,
     with_offers: bool,
 ) -> str:
     """The Wegweiser's map: the address, the numbered nearest places and walking zones.
@@ -149,6 +160,9 @@ def guide_map_svg(
         Colour per walking-time zone in minutes; no zones when the address is cut off.
     street_names_m : optional
         Street lines with names for the labels (metres, EPSG:25832).
+    ground_m : callable, optional
+        The basemap's ground for the view box (see :func:`overview_svg`): buildings, water,
+        green areas under the streets.
     with_offers : bool
         Whether the handout shows offers beside the map (a flatter map).
     """
@@ -179,6 +193,7 @@ def guide_map_svg(
         markers,
         areas_m=areas,
         street_names_m=street_names_m,
+        ground_m=ground_m,
         width_px=width_px,
         height_px=height_px,
         title="Karte: Ihre Adresse und die nächsten Orte",
