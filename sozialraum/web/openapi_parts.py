@@ -82,6 +82,39 @@ def ok_answer(schema: str, media: str = JSON, code: str = "200", etag: bool = Tr
     return {code: answer}
 
 
+def file_export(summary: str, media: str, schema: dict, parameters: list, errors: dict) -> dict:
+    """The OpenAPI path item of a file export: ``GET`` answering a ``media`` file or ``errors``.
+
+    Parameters
+    ----------
+    summary : str
+        The operation's summary.
+    media : str
+        The media type of the file (``text/csv``, ``application/geo+json`` …).
+    schema : dict
+        The schema of the file.
+    parameters : list
+        The operation's parameters (area, filters).
+    errors : dict
+        The error answers by status, from :func:`error_answers`.
+
+    Returns
+    -------
+    dict
+        ``{"get": operation}``.
+    """
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "File", "content": {media: {"schema": schema}}},
+                **errors,
+            },
+        }
+    }
+
+
 IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')
 
 

@@ -12,6 +12,7 @@ from sozialraum.web.openapi_parts import (
     collection,
     error_answers,
     feature,
+    file_export,
     ok_answer,
     param,
     ref,
@@ -204,16 +205,7 @@ _BODY = {"required": True, "content": {JSON: {"schema": ref("NoteInput")}}}
 
 def note_export(summary: str, media: str, schema: dict = STR) -> dict:
     """The OpenAPI path item of a notes export (``GET``, note filters, file as ``media``)."""
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": [_AREA, *_FILTERS],
-            "responses": {
-                "200": {"description": "File", "content": {media: {"schema": schema}}},
-                **note_errors(400, 401, 404),
-            },
-        }
-    }
+    return file_export(summary, media, schema, [_AREA, *_FILTERS], note_errors(400, 401, 404))
 
 
 PATHS: dict[str, dict] = {
