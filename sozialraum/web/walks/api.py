@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import request
 
-from sozialraum import settings
 from sozialraum.services import walks
 from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
@@ -50,15 +49,7 @@ def _walks(area: str) -> list[dict]:
 def list_walks(area: str):
     """Walks of an area (stops as a MultiPoint in walking order), optionally of a district."""
     found = _walks(area)
-    store, actor = ctx.store(), ctx.current_actor()
-    etag = ctx.etag(
-        area,
-        store.revision(area, "walks"),
-        store.revision(area, "notes"),
-        settings.today(),
-        actor.role,
-        actor.team,
-    )
+    etag = ctx.team_etag(area, "walks", "notes")
     return cached_json(
         etag,
         lambda: {"type": "FeatureCollection", "features": [_summary(w) for w in found]},
