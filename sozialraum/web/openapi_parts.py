@@ -45,6 +45,26 @@ def collection(item: str) -> dict:
     }
 
 
+def conflict_body(item: str) -> dict:
+    """The schema of a 412 answer: the ``Error`` fields and the ``current`` version of ``item``.
+
+    Parameters
+    ----------
+    item : str
+        The schema name of the changed resource (``"Note"``, ``"Offer"``).
+
+    Returns
+    -------
+    dict
+        An object schema with ``error``, ``status``, ``detail`` and ``current``.
+    """
+    return {
+        "type": "object",
+        "required": ["error", "status", "current"],
+        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref(item)},
+    }
+
+
 def param(name: str, where: str = "query", required: bool = False, **extra) -> dict:
     """A string parameter (query by default)."""
     return {"name": name, "in": where, "required": required, "schema": STR, **extra}

@@ -10,6 +10,7 @@ from sozialraum.web.openapi_parts import (
     NUM,
     STR,
     collection,
+    conflict_body,
     error_answers,
     feature,
     file_export,
@@ -93,11 +94,7 @@ SCHEMAS: dict[str, dict] = {
             "resource_id": STR,
         },
     },
-    "NoteConflict": {
-        "type": "object",
-        "required": ["error", "status", "current"],
-        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref("Note")},
-    },
+    "NoteConflict": conflict_body("Note"),
     "NoteHistory": {
         "type": "object",
         "required": ["id", "versions"],
