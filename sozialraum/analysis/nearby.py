@@ -22,6 +22,16 @@ def project(lons, lats) -> tuple[np.ndarray, np.ndarray]:
     return _to_metric().transform(np.asarray(lons, float), np.asarray(lats, float))
 
 
+def points_xy(features: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Metres (EPSG:25832) of point features stored in EPSG:4326, as two arrays."""
+    if not features:
+        return np.array([]), np.array([])
+    return project(
+        [f["geometry"]["coordinates"][0] for f in features],
+        [f["geometry"]["coordinates"][1] for f in features],
+    )
+
+
 class ResourceIndex:
     """Resources of an area with projected coordinates for distance queries.
 
@@ -33,9 +43,7 @@ class ResourceIndex:
 
     def __init__(self, resources: list[dict]):
         self.features = resources
-        lons = [f["geometry"]["coordinates"][0] for f in resources]
-        lats = [f["geometry"]["coordinates"][1] for f in resources]
-        self.xs_m, self.ys_m = project(lons, lats) if resources else (np.array([]), np.array([]))
+        self.xs_m, self.ys_m = points_xy(resources)
 
     def nearby(
         self, lon: float, lat: float, *, radius_m: float = 600.0, per_category: int = 3
@@ -98,12 +106,10 @@ class AddressPoints:
     def __init__(self, addresses: list[dict]):
         self.features = addresses
         self._ids_by_key: dict[str, str] | None = None
-        lons = [f["geometry"]["coordinates"][0] for f in addresses]
-        lats = [f["geometry"]["coordinates"][1] for f in addresses]
         if addresses:
             from scipy.spatial import cKDTree
 
-            xs_m, ys_m = project(lons, lats)
+            xs_m, ys_m = points_xy(addresses)
             self._tree = cKDTree(np.column_stack([xs_m, ys_m]))
         else:
             self._tree = None

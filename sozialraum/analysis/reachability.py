@@ -11,13 +11,12 @@ the slow profile needs no second computation.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 
+from sozialraum.analysis.npz import npz_bytes, read_npz
 from sozialraum.analysis.walking import (
     DEFAULT_SPEED_KMH,
     OFF_WAYS,
@@ -127,10 +126,8 @@ class Reachability:
 
     def to_bytes(self) -> bytes:
         """The layer as a compressed ``.npz`` file (no pickles)."""
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            format=np.array([_FORMAT]),
+        return npz_bytes(
+            _FORMAT,
             category_ids=np.array(self.category_ids, dtype=str),
             address_ids=self.address_ids.astype(str),
             resource_ids=self.resource_ids.astype(str),
@@ -141,31 +138,28 @@ class Reachability:
             basis_keys=np.array(list(self.basis), dtype=str),
             basis_values=np.array([str(v) for v in self.basis.values()], dtype=str),
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reachability:
         """Load a layer written by :meth:`to_bytes`; :class:`StorageError` if damaged."""
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                if str(npz["format"][0]) != _FORMAT:
-                    raise ValueError("unknown format")
-                layer = cls(
-                    category_ids=[str(c) for c in npz["category_ids"]],
-                    address_ids=npz["address_ids"],
-                    resource_ids=npz["resource_ids"],
-                    distance_m=npz["distance_m"].astype(float),
-                    resource=npz["resource"],
-                    cut_off=npz["cut_off"],
-                    outside=npz["outside"],
-                    basis=dict(
-                        zip(
-                            (str(k) for k in npz["basis_keys"]),
-                            (str(v) for v in npz["basis_values"]),
-                            strict=True,
-                        )
-                    ),
-                )
+        damaged = "the stored reachability layer is damaged ({exc})"
+        with read_npz(data, _FORMAT, damaged) as npz:
+            layer = cls(
+                category_ids=[str(c) for c in npz["category_ids"]],
+                address_ids=npz["address_ids"],
+                resource_ids=npz["resource_ids"],
+                distance_m=npz["distance_m"].astype(float),
+                resource=npz["resource"],
+                cut_off=npz["cut_off"],
+                outside=npz["outside"],
+                basis=dict(
+                    zip(
+                        (str(k) for k in npz["basis_keys"]),
+                        (str(v) for v in npz["basis_values"]),
+                        strict=True,
+                    )
+                ),
+            )
             shape = (len(layer.address_ids), len(layer.category_ids))
             if layer.distance_m.shape != shape or layer.resource.shape != shape:
                 raise ValueError("inconsistent arrays")
@@ -173,8 +167,6 @@ class Reachability:
                 raise ValueError("inconsistent arrays")
             if layer.resource.size and layer.resource.max() >= len(layer.resource_ids):
                 raise ValueError("resource index out of range")
-        except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-            raise StorageError(f"the stored reachability layer is damaged ({exc})") from None
         return layer
 
 

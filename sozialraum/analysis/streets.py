@@ -12,8 +12,6 @@ same name in different districts (the coverage analysis tells them apart by dist
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +21,10 @@ import osmium
 import shapely
 
 from sozialraum.analysis.nearby import project
+from sozialraum.analysis.npz import npz_bytes, read_npz
 from sozialraum.analysis.reachability import read_derived
 from sozialraum.analysis.walking import walkable
-from sozialraum.errors import NotFound, OsmImportError, StorageError
+from sozialraum.errors import NotFound, OsmImportError
 from sozialraum.store.base import Store
 
 STREETS_ARTIFACT = "streets.npz"
@@ -105,35 +104,27 @@ class Streets:
 
     def to_bytes(self) -> bytes:
         """The streets as a compressed ``.npz`` file (no pickles)."""
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            format=np.array([_FORMAT]),
+        return npz_bytes(
+            _FORMAT,
             names=self.names.astype(str),
             line_name=self.line_name.astype(np.int32),
             offsets=self.offsets.astype(np.int64),
             lons=self.lons,
             lats=self.lats,
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Streets:
         """Load streets written by :meth:`to_bytes`; :class:`StorageError` if damaged."""
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                if str(npz["format"][0]) != _FORMAT:
-                    raise ValueError("unknown format")
-                names, line_name, offsets = npz["names"], npz["line_name"], npz["offsets"]
-                lons, lats = npz["lons"], npz["lats"]
+        with read_npz(data, _FORMAT, "the stored streets are damaged ({exc}); re-import") as npz:
+            names, line_name, offsets = npz["names"], npz["line_name"], npz["offsets"]
+            lons, lats = npz["lons"], npz["lats"]
             if len(offsets) != len(line_name) + 1 or len(lons) != len(lats):
                 raise ValueError("inconsistent arrays")
             if offsets[0] != 0 or offsets[-1] != len(lons) or (np.diff(offsets) < 2).any():
                 raise ValueError("bad offsets")
             if len(line_name) and (line_name.min() < 0 or line_name.max() >= len(names)):
                 raise ValueError("name out of range")
-        except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-            raise StorageError(f"the stored streets are damaged ({exc}); re-import") from None
         return cls(names, line_name, offsets, lons.astype(float), lats.astype(float))
 
 

@@ -41,8 +41,19 @@ ADDRESS_FIELDS = {
 }
 
 
-def _point_geometry(obj: OsmObject, decimals: int) -> dict:
-    return {"type": "Point", "coordinates": [round(obj.lon, decimals), round(obj.lat, decimals)]}
+def _osm_point_feature(obj: OsmObject, props: dict, district, decimals: int) -> dict:
+    """A point Feature of ``obj`` with ``props``, its OSM reference and ``district`` added.
+
+    The point is rounded to ``decimals`` (degrees, EPSG:4326).
+    """
+    props.update(osm_type=OSM_TYPES[obj.osm_type], osm_id=obj.osm_id, district=district)
+    point = [round(obj.lon, decimals), round(obj.lat, decimals)]
+    return {
+        "type": "Feature",
+        "id": obj.feature_id,
+        "geometry": {"type": "Point", "coordinates": point},
+        "properties": props,
+    }
 
 
 def address_props(tags: dict[str, str]) -> dict:
@@ -61,13 +72,7 @@ def resource_feature(obj, categories, district, decimals) -> dict:
     for osm_key, ours in RESOURCE_TAGS.items():
         if tags.get(osm_key) and ours not in props:
             props[ours] = tags[osm_key]
-    props.update(osm_type=OSM_TYPES[obj.osm_type], osm_id=obj.osm_id, district=district)
-    return {
-        "type": "Feature",
-        "id": obj.feature_id,
-        "geometry": _point_geometry(obj, decimals),
-        "properties": props,
-    }
+    return _osm_point_feature(obj, props, district, decimals)
 
 
 def address_feature(obj, district, decimals) -> dict:
@@ -80,13 +85,7 @@ def address_feature(obj, district, decimals) -> dict:
     props["key"] = address_key(props["street"], props["housenumber"], props.get("postcode"))
     if obj.tags.get("building"):
         props["building"] = obj.tags["building"]
-    props.update(osm_type=OSM_TYPES[obj.osm_type], osm_id=obj.osm_id, district=district)
-    return {
-        "type": "Feature",
-        "id": obj.feature_id,
-        "geometry": _point_geometry(obj, decimals),
-        "properties": props,
-    }
+    return _osm_point_feature(obj, props, district, decimals)
 
 
 def orphaned_notes(store: Store, area: str, resource_ids: set, address_keys: set) -> list[dict]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from flask_login import current_user
 
+from sozialraum import settings
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
@@ -139,3 +140,23 @@ def etag(*parts) -> str:
     return make_etag(
         request.endpoint, services().generation, *parts, sorted(request.args.items(multi=True))
     )
+
+
+def team_etag(area: str, *layers: str) -> str:
+    """An API ETag of data the current user sees by role and team (notes, walks).
+
+    Parameters
+    ----------
+    area : str
+        The area id.
+    *layers : str
+        The layers the answer is built from; their revisions are part of the tag.
+
+    Returns
+    -------
+    str
+        :func:`etag` of the area, the layers' revisions, today's date, the user's role and team.
+    """
+    actor = current_actor()
+    revisions = [store().revision(area, layer) for layer in layers]
+    return etag(area, *revisions, settings.today(), actor.role, actor.team)

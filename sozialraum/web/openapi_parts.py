@@ -45,6 +45,26 @@ def collection(item: str) -> dict:
     }
 
 
+def conflict_body(item: str) -> dict:
+    """The schema of a 412 answer: the ``Error`` fields and the ``current`` version of ``item``.
+
+    Parameters
+    ----------
+    item : str
+        The schema name of the changed resource (``"Note"``, ``"Offer"``).
+
+    Returns
+    -------
+    dict
+        An object schema with ``error``, ``status``, ``detail`` and ``current``.
+    """
+    return {
+        "type": "object",
+        "required": ["error", "status", "current"],
+        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref(item)},
+    }
+
+
 def param(name: str, where: str = "query", required: bool = False, **extra) -> dict:
     """A string parameter (query by default)."""
     return {"name": name, "in": where, "required": required, "schema": STR, **extra}
@@ -80,6 +100,39 @@ def ok_answer(schema: str, media: str = JSON, code: str = "200", etag: bool = Tr
     if etag:
         answer["headers"] = {"ETag": {"schema": STR}}
     return {code: answer}
+
+
+def file_export(summary: str, media: str, schema: dict, parameters: list, errors: dict) -> dict:
+    """The OpenAPI path item of a file export: ``GET`` answering a ``media`` file or ``errors``.
+
+    Parameters
+    ----------
+    summary : str
+        The operation's summary.
+    media : str
+        The media type of the file (``text/csv``, ``application/geo+json`` …).
+    schema : dict
+        The schema of the file.
+    parameters : list
+        The operation's parameters (area, filters).
+    errors : dict
+        The error answers by status, from :func:`error_answers`.
+
+    Returns
+    -------
+    dict
+        ``{"get": operation}``.
+    """
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "File", "content": {media: {"schema": schema}}},
+                **errors,
+            },
+        }
+    }
 
 
 IF_MATCH = param("If-Match", "header", True, description='ETag of the changed version, "v3"')

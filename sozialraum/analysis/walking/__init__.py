@@ -6,13 +6,13 @@ Distances, isochrones and the Wegweiser build on this; planned Rundgänge are "w
 are importable from here.
 """
 
+from sozialraum.analysis.nearby import points_xy
 from sozialraum.analysis.walking.distances import (
     Nearest,
     distances_from_point,
     nearest_arrays,
     nearest_by_category,
     nearest_entry,
-    points_xy,
     walk_minutes,
 )
 from sozialraum.analysis.walking.network import (

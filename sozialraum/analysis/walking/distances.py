@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from sozialraum.analysis.nearby import project
+from sozialraum.analysis.nearby import points_xy
 from sozialraum.analysis.walking.network import (
     DEFAULT_SPEED_KMH,
     MAX_SNAP_M,
@@ -22,16 +22,6 @@ from sozialraum.analysis.walking.network import (
     OUTSIDE_NETWORK,
     WalkNetwork,
 )
-
-
-def points_xy(features: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Metres (EPSG:25832) of point features stored in EPSG:4326, as two arrays."""
-    if not features:
-        return np.array([]), np.array([])
-    return project(
-        [f["geometry"]["coordinates"][0] for f in features],
-        [f["geometry"]["coordinates"][1] for f in features],
-    )
 
 
 @dataclass

@@ -14,8 +14,6 @@ wrong walking distances, so it is reported, with the remedy (import a larger are
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +26,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from sozialraum.analysis.nearby import project
-from sozialraum.errors import OsmImportError, StorageError
+from sozialraum.analysis.npz import npz_bytes, read_npz
+from sozialraum.errors import OsmImportError
 
 #: Ways that are not for walking.
 EXCLUDED_HIGHWAYS = {
@@ -179,10 +178,8 @@ class WalkNetwork:
     def to_bytes(self) -> bytes:
         """The network as a compressed ``.npz`` file (no pickles)."""
         upper = sp_triu(self.matrix, k=1).tocoo()
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            format=np.array([_FORMAT]),
+        return npz_bytes(
+            _FORMAT,
             node_ids=self.node_ids,
             xs_m=self.xs_m,
             ys_m=self.ys_m,
@@ -191,27 +188,22 @@ class WalkNetwork:
             piece_xs_m=self.piece_xs_m,
             piece_ys_m=self.piece_ys_m,
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> WalkNetwork:
         """Load a network written by :meth:`to_bytes`; :class:`StorageError` if damaged."""
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                if str(npz["format"][0]) != _FORMAT:
-                    raise ValueError("unknown format")
-                ids, xs, ys = npz["node_ids"], npz["xs_m"], npz["ys_m"]
-                a, b = npz["a"], npz["b"]
-                # networks stored before the left-out pieces were kept have none
-                piece_xs = npz["piece_xs_m"] if "piece_xs_m" in npz.files else np.empty(0)
-                piece_ys = npz["piece_ys_m"] if "piece_ys_m" in npz.files else np.empty(0)
+        damaged = "the stored walk network is damaged ({exc}); re-import"
+        with read_npz(data, _FORMAT, damaged) as npz:
+            ids, xs, ys = npz["node_ids"], npz["xs_m"], npz["ys_m"]
+            a, b = npz["a"], npz["b"]
+            # networks stored before the left-out pieces were kept have none
+            piece_xs = npz["piece_xs_m"] if "piece_xs_m" in npz.files else np.empty(0)
+            piece_ys = npz["piece_ys_m"] if "piece_ys_m" in npz.files else np.empty(0)
             n = len(ids)
             if not (len(xs) == len(ys) == n) or len(a) != len(b) or len(piece_xs) != len(piece_ys):
                 raise ValueError("inconsistent arrays")
             if len(a) and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
                 raise ValueError("edge out of range")
-        except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-            raise StorageError(f"the stored walk network is damaged ({exc}); re-import") from None
         return cls(_symmetric(a, b, _lengths(xs, ys, a, b), n), ids, xs, ys, piece_xs, piece_ys)
 
 

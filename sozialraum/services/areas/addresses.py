@@ -9,7 +9,7 @@ from sozialraum.analysis.matching import AddressMatcher
 from sozialraum.analysis.nearby import AddressPoints, ResourceIndex
 from sozialraum.analysis.search import AddressIndex
 from sozialraum.model.categories import CategoryTable
-from sozialraum.services.areas.memo import area_memo
+from sozialraum.services.areas.memo import layer_memo
 from sozialraum.store.base import Store
 
 OSM_URL = "https://www.openstreetmap.org/{kind}/{id}"
@@ -17,20 +17,12 @@ OSM_URL = "https://www.openstreetmap.org/{kind}/{id}"
 
 def address_index(store: Store, area: str) -> AddressIndex:
     """The address search index of ``area`` (cached per revision)."""
-    revision = store.revision(area, "addresses")
-    return area_memo.get(
-        ("addresses", id(store), area, revision),
-        lambda: AddressIndex(store.query(area, "addresses")),
-    )
+    return layer_memo(store, area, "addresses", "addresses", AddressIndex)
 
 
 def address_matcher(store: Store, area: str) -> AddressMatcher:
     """The address matcher of ``area`` for the mailbox check (cached per revision)."""
-    revision = store.revision(area, "addresses")
-    return area_memo.get(
-        ("matcher", id(store), area, revision),
-        lambda: AddressMatcher(store.query(area, "addresses")),
-    )
+    return layer_memo(store, area, "addresses", "matcher", AddressMatcher)
 
 
 def address_points(store: Store, area: str) -> AddressPoints:
@@ -38,20 +30,12 @@ def address_points(store: Store, area: str) -> AddressPoints:
 
     Cached per revision.
     """
-    revision = store.revision(area, "addresses")
-    return area_memo.get(
-        ("address_points", id(store), area, revision),
-        lambda: AddressPoints(store.query(area, "addresses")),
-    )
+    return layer_memo(store, area, "addresses", "address_points", AddressPoints)
 
 
 def resource_index(store: Store, area: str) -> ResourceIndex:
     """Resources of ``area`` projected to EPSG:25832 (cached per revision)."""
-    revision = store.revision(area, "resources")
-    return area_memo.get(
-        ("resources", id(store), area, revision),
-        lambda: ResourceIndex(store.query(area, "resources")),
-    )
+    return layer_memo(store, area, "resources", "resources", ResourceIndex)
 
 
 def resource_card(store: Store, area: str, resource_id: str, table: CategoryTable) -> dict:

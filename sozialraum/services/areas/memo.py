@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Memo:
@@ -32,3 +36,29 @@ class Memo:
 
 
 area_memo = Memo()
+
+
+def layer_memo(store, area: str, layer: str, kind: str, build: Callable[[list[dict]], T]) -> T:
+    """An object built from one layer of an area, kept in :data:`area_memo` per layer revision.
+
+    Parameters
+    ----------
+    store : Store
+        The feature store.
+    area : str
+        The area id.
+    layer : str
+        The layer the object is built from (``"addresses"``, ``"resources"`` …).
+    kind : str
+        What the object is (``"matcher"``, ``"address_points"`` …); part of the key, so that
+        objects of different kinds from the same layer are kept apart.
+    build : callable
+        Builds the object from the layer's features (EPSG:4326).
+
+    Returns
+    -------
+    object
+        The kept object, or ``build``'s result after the layer changed.
+    """
+    revision = store.revision(area, layer)
+    return area_memo.get((kind, id(store), area, revision), lambda: build(store.query(area, layer)))

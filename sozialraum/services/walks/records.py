@@ -143,6 +143,25 @@ def _require_team(actor: fieldnotes.Actor, walk: dict) -> None:
         raise Forbidden("only the walk's team may change it")
 
 
+def _store_replanned(
+    store: Store,
+    area: str,
+    walk_id: str,
+    props: Mapping,
+    planned: dict,
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+) -> dict:
+    """Store the walk with ``planned`` stops; details, author, team, status, findings kept."""
+    keep = {k: props[k] for k in ("status", "findings") if k in props}
+    details = check_walk_input(props)
+    feature = _feature(details, planned, author=props["author"], team=props["team"], extra=keep)
+    return store.update(
+        area, LAYER, walk_id, feature, expected_version=expected_version, actor=actor.name
+    )
+
+
 def reorder_walk(
     store: Store,
     area: str,
@@ -162,11 +181,8 @@ def reorder_walk(
             raise InvalidInput("Reihenfolge: jede Station genau einmal (1 bis Anzahl).")
         stops = [stops[i] for i in order]
     planned = plan_order(store, area, stops, propose=order is None)
-    details = check_walk_input(props)
-    keep = {k: props[k] for k in ("status", "findings") if k in props}
-    feature = _feature(details, planned, author=props["author"], team=props["team"], extra=keep)
-    return store.update(
-        area, LAYER, walk_id, feature, expected_version=expected_version, actor=actor.name
+    return _store_replanned(
+        store, area, walk_id, props, planned, expected_version=expected_version, actor=actor
     )
 
 
@@ -205,11 +221,8 @@ def add_stops(
     if len(props["stops"]) + len(new) > _route.MAX_STOPS:
         raise InvalidInput(f"Ein Rundgang hat höchstens {_route.MAX_STOPS} Stationen.")
     planned = plan_order(store, area, [*props["stops"], *new], propose=False)
-    keep = {k: props[k] for k in ("status", "findings") if k in props}
-    details = check_walk_input(props)
-    feature = _feature(details, planned, author=props["author"], team=props["team"], extra=keep)
-    return store.update(
-        area, LAYER, walk_id, feature, expected_version=expected_version, actor=actor.name
+    return _store_replanned(
+        store, area, walk_id, props, planned, expected_version=expected_version, actor=actor
     )
 
 

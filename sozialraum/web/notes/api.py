@@ -114,16 +114,7 @@ def list_notes(area: str):
     Filtered by district, category, bbox (``W,S,E,N`` in degrees, EPSG:4326), review_state,
     mailbox_status, author.
     """
-    store = ctx.store()
-    actor = ctx.current_actor()
-    etag = ctx.etag(
-        area,
-        store.revision(area, "notes"),
-        store.revision(area, "districts"),
-        settings.today(),
-        actor.role,
-        actor.team,
-    )
+    etag = ctx.team_etag(area, "notes", "districts")
     features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
     names = ctx.district_names(area)
     return cached_json(

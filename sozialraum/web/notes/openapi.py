@@ -10,8 +10,10 @@ from sozialraum.web.openapi_parts import (
     NUM,
     STR,
     collection,
+    conflict_body,
     error_answers,
     feature,
+    file_export,
     ok_answer,
     param,
     ref,
@@ -92,11 +94,7 @@ SCHEMAS: dict[str, dict] = {
             "resource_id": STR,
         },
     },
-    "NoteConflict": {
-        "type": "object",
-        "required": ["error", "status", "current"],
-        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref("Note")},
-    },
+    "NoteConflict": conflict_body("Note"),
     "NoteHistory": {
         "type": "object",
         "required": ["id", "versions"],
@@ -204,16 +202,7 @@ _BODY = {"required": True, "content": {JSON: {"schema": ref("NoteInput")}}}
 
 def note_export(summary: str, media: str, schema: dict = STR) -> dict:
     """The OpenAPI path item of a notes export (``GET``, note filters, file as ``media``)."""
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": [_AREA, *_FILTERS],
-            "responses": {
-                "200": {"description": "File", "content": {media: {"schema": schema}}},
-                **note_errors(400, 401, 404),
-            },
-        }
-    }
+    return file_export(summary, media, schema, [_AREA, *_FILTERS], note_errors(400, 401, 404))
 
 
 PATHS: dict[str, dict] = {

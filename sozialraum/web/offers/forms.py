@@ -105,6 +105,36 @@ def posted_comment() -> str:
     return request.form.get("comment") or ""
 
 
+def propose_posted(area: str, values: dict, **target) -> dict:
+    """Propose the posted offer as the logged-in user, with the posted comment.
+
+    Parameters
+    ----------
+    area : str
+        The area id.
+    values : dict
+        The submitted form values (:func:`submitted_values`).
+    **target
+        For a change: ``offer_id`` and ``base_version`` of the offer (see
+        :func:`sozialraum.services.offers.propose`); none for a new offer.
+
+    Returns
+    -------
+    dict
+        The stored proposal feature.
+    """
+    return offers.propose(
+        ctx.store(),
+        area,
+        offer_data(values),
+        actor=ctx.current_actor(),
+        guard=privacy_guard(),
+        today=settings.today(),
+        comment=posted_comment(),
+        **target,
+    )
+
+
 def display_value(field: str, value) -> str:
     """A field's value as text for tables (labels, German dates, ja/nein)."""
     if value is None or value == "" or value == []:

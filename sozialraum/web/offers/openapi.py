@@ -12,6 +12,7 @@ from sozialraum.web.openapi_parts import (
     JSON,
     STR,
     error_answers,
+    file_export,
     ok_answer,
     param,
     ref,
@@ -69,16 +70,7 @@ _BODY = {"required": True, "content": {JSON: {"schema": ref("OfferInput")}}}
 
 
 def _export(summary: str, media: str, schema: dict) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": [_AREA, *_FILTERS],
-            "responses": {
-                "200": {"description": "File", "content": {media: {"schema": schema}}},
-                **_errors(400, 401, 404),
-            },
-        }
-    }
+    return file_export(summary, media, schema, [_AREA, *_FILTERS], _errors(400, 401, 404))
 
 
 PATHS: dict[str, dict] = {

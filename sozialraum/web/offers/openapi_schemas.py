@@ -10,6 +10,7 @@ from sozialraum.web.openapi_parts import (
     NUM,
     STR,
     collection,
+    conflict_body,
     feature,
     nullable,
     ref,
@@ -204,11 +205,7 @@ SCHEMAS: dict[str, dict] = {
         "additionalProperties": False,
         "properties": _INPUT_PROPERTIES,
     },
-    "OfferConflict": {
-        "type": "object",
-        "required": ["error", "status", "current"],
-        "properties": {"error": STR, "status": INT, "detail": STR, "current": ref("Offer")},
-    },
+    "OfferConflict": conflict_body("Offer"),
     "OfferProposalInput": {
         "type": "object",
         "required": ["offer"],

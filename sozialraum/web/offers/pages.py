@@ -136,17 +136,7 @@ def offer_page(area: str, offer_id: str):
                     "offer changed since the page was loaded",
                     current_version=feature["properties"]["version"],
                 )
-            offers.propose(
-                store,
-                area,
-                forms.offer_data(values),
-                actor=ctx.current_actor(),
-                guard=forms.privacy_guard(),
-                today=today,
-                offer_id=offer_id,
-                base_version=version,
-                comment=forms.posted_comment(),
-            )
+            forms.propose_posted(area, values, offer_id=offer_id, base_version=version)
     except VersionConflict:
         message = (
             "Jemand anderes hat dieses Angebot inzwischen geändert. Ihre Änderung wurde "
@@ -244,15 +234,7 @@ def new_offer(area: str):
                 store, area, forms.offer_data(values), actor=ctx.current_actor(), today=today
             )
         else:
-            offers.propose(
-                store,
-                area,
-                forms.offer_data(values),
-                actor=ctx.current_actor(),
-                guard=forms.privacy_guard(),
-                today=today,
-                comment=forms.posted_comment(),
-            )
+            forms.propose_posted(area, values)
     except Forbidden as exc:
         return forms.forbidden_page(exc)
     except InvalidInput as exc:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import request
 
-from sozialraum import settings
 from sozialraum.services import walks
 from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
 from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
+from sozialraum.web.walks import shown_walk
 
 SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
            "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
@@ -38,41 +38,18 @@ def _summary(walk: dict) -> dict:
     return {"type": "Feature", "id": walk["id"], "geometry": walk["geometry"], "properties": body}
 
 
-def _shown(area: str, walk: dict) -> dict:
-    """The walk as the current user may see it.
-
-    See :func:`sozialraum.services.walks.shown_walk`.
-    """
-    return walks.shown_walk(
-        ctx.store(),
-        area,
-        walk,
-        reader=ctx.current_actor(),
-        rules=ctx.note_rules(),
-        today=settings.today(),
-    )
-
-
 def _walks(area: str) -> list[dict]:
     """The walks the current user may see (their team's), note stops as they may see them."""
     district = request.args.get("district") or None
     ctx.check_district(area, district)
     found = walks.list_walks(ctx.store(), area, district=district, reader=ctx.current_actor())
-    return [_shown(area, w) for w in found]
+    return [shown_walk(area, w) for w in found]
 
 
 def list_walks(area: str):
     """Walks of an area (stops as a MultiPoint in walking order), optionally of a district."""
     found = _walks(area)
-    store, actor = ctx.store(), ctx.current_actor()
-    etag = ctx.etag(
-        area,
-        store.revision(area, "walks"),
-        store.revision(area, "notes"),
-        settings.today(),
-        actor.role,
-        actor.team,
-    )
+    etag = ctx.team_etag(area, "walks", "notes")
     return cached_json(
         etag,
         lambda: {"type": "FeatureCollection", "features": [_summary(w) for w in found]},
@@ -84,7 +61,7 @@ def get_walk(area: str, walk_id: str):
     """One walk with its route along the streets (``route``: MultiLineString, one per leg)."""
     store = ctx.store()
     walk = walks.get_walk(store, area, walk_id, reader=ctx.current_actor())
-    body = _summary(_shown(area, walk))
+    body = _summary(shown_walk(area, walk))
     legs = walks.walk_route(store, area, walk)["legs_lonlat"]
     body["properties"]["route"] = {"type": "MultiLineString", "coordinates": legs}
     return json_response(body, etag=f"v{walk['properties']['version']}")

@@ -23,6 +23,7 @@ from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
+from sozialraum.web.walks import shown_walk
 
 MAX_LINES = 40
 
@@ -179,23 +180,8 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
     )
 
 
-def _shown(area: str, walk: dict) -> dict:
-    """The walk as the current user may see it.
-
-    Note stops they may not read are hidden (see :func:`sozialraum.services.walks.shown_walk`).
-    """
-    return walks.shown_walk(
-        ctx.store(),
-        area,
-        walk,
-        reader=ctx.current_actor(),
-        rules=ctx.note_rules(),
-        today=settings.today(),
-    )
-
-
 def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
-    walk = _shown(area, walk)
+    walk = shown_walk(area, walk)
     props = walk["properties"]
     total = props.get("route_m")
     stops = walks.stop_details(
