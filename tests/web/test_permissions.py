@@ -6,6 +6,7 @@ changed the content since the last release (four-eyes)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from conftest import DEMO_LOGINS, csrf_token, login
@@ -17,6 +18,14 @@ ROLES = (None, "viewer", "caseworker", "lead", "admin")
 
 
 AREA = "musterstadt-nord"
+
+
+def _first_tile(demo_store) -> tuple[int, int, int]:
+    from sozialraum.basemap import BasemapArchive
+    from sozialraum.osm.import_basemap import basemap_path
+
+    with BasemapArchive(basemap_path(demo_store, AREA)) as archive:
+        return next(archive.coordinates())
 
 
 def _samples(demo_store) -> dict[str, str]:
@@ -33,6 +42,8 @@ def _samples(demo_store) -> dict[str, str]:
         "meeting_id": "",  # a fresh open meeting of Team Nord per request (see _fresh_meeting)
         "offer_id": "",  # a fresh offer per request (see _fresh_offer)
         "proposal_id": "",  # a fresh open proposal per request (see _fresh_proposal)
+        # a basemap tile of the area (z/x/y of its first stored tile)
+        **dict(zip("zxy", map(str, _first_tile(demo_store)), strict=True)),
         # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
         "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
     }
@@ -163,7 +174,8 @@ def _address_line(demo_store) -> str:
 def _url(rule, samples):
     missing = [arg for arg in rule.arguments if arg not in samples or arg == "json"]
     assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
-    return rule.rule.replace("<", "{").replace(">", "}").format(**samples)
+    # converters (<int:z>) dropped: the sample values are already text
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).format(**samples)
 
 
 def _expected(access: str, role: str | None, method: str) -> set[int]:
