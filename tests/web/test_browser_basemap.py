@@ -47,14 +47,30 @@ def _map_context(page, selector: str):
     return page.main_frame, page.locator(selector)
 
 
+#: "ready": the basemap layer's visible tiles are all drawn (Leaflet marks a tile
+#: ``leaflet-tile-loaded`` when protomaps-leaflet has painted it) and no zoom is running
+BASEMAP_STATE = """() => { const c = document.querySelector('.leaflet-container');
+    if (!c) return null;
+    const tiles = c.querySelectorAll('.leaflet-tile-pane .leaflet-tile');
+    const done = c.querySelectorAll('.leaflet-tile-pane .leaflet-tile-loaded');
+    if (c.querySelector('.leaflet-zoom-anim')) return 'zooming';
+    return tiles.length > 0 && tiles.length === done.length ? 'ready'
+        : (c.getAttribute('data-basemap') || 'none') + ' ' + done.length + '/' + tiles.length; }"""
+
+
+#: hide our own layers and controls (CSSOM, allowed by the CSP) so only the basemap is measured
+HIDE_OUR_LAYERS = (
+    "() => { document.querySelectorAll('.leaflet-overlay-pane, .leaflet-marker-pane, "
+    ".leaflet-shadow-pane, .leaflet-tooltip-pane, .leaflet-popup-pane, "
+    ".leaflet-control-container').forEach(e => { e.style.visibility = 'hidden'; }); }"
+)
+
+
 def _wait_ready(frame, timeout_ms: int = 20_000) -> str:
     """Poll (no string evaluation: the CSP forbids it) until the basemap is drawn."""
     state = None
     for _ in range(timeout_ms // 50):
-        state = frame.evaluate(
-            "() => { const c = document.querySelector('.leaflet-container');"
-            " return c ? c.getAttribute('data-basemap') : null; }"
-        )
+        state = frame.evaluate(BASEMAP_STATE)
         if state == "ready":
             break
         frame.page.wait_for_timeout(50)
@@ -95,6 +111,7 @@ def test_every_map_page_shows_the_basemap(open_session, live_server, demo_store,
         assert state == "ready", f"{name}: basemap not drawn ({state})"
         s.page.wait_for_timeout(300)  # labels may redraw a neighbouring tile once
         locator.scroll_into_view_if_needed()
+        frame.evaluate(HIDE_OUR_LAYERS)  # measure the basemap alone, not our markers
         pixels = _map_pixels(s.page, locator, f"{name}-{viewport}")
         drawn = 1 - share_near(pixels, BACKGROUND, 12) - share_near(pixels, LEAFLET_GREY, 6)
         print(f"{name} {viewport}: {drawn:.1%} of the map region drawn")
