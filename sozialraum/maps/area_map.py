@@ -89,6 +89,9 @@ def base_map(
         tiles=None,
         max_zoom=max_zoom,
         maxZoom=max_zoom,
+        # explicit, or Leaflet takes the basemap layer's minZoom (12) for the map's and a
+        # whole city could no longer be seen at once (the basemap starts at zoom 12)
+        minZoom=0,
         control_scale=not own,  # the basemap adds a metric-only scale itself
         prefer_canvas=True,
     )

@@ -23,7 +23,7 @@
   }
 
   if (window.L) {
-    map = L.map(mapBox, { zoomControl: true });
+    map = L.map(mapBox, { zoomControl: true, minZoom: 0 });  // not the basemap's 12
     var tiles = mapBox.getAttribute("data-tiles");
     var basemap = JSON.parse(mapBox.getAttribute("data-basemap") || "null") || {};
     if (tiles) {
