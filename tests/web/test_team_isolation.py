@@ -392,6 +392,8 @@ def _choices(world: World, demo_store) -> dict[str, list[str]]:
         "walk_id": [world.walk_nord, world.walk_muehle],
         "meeting_id": [world.meeting_nord, world.meeting_muehle],
         "offer_id": [_fresh_offer(demo_store, _samples(demo_store))["id"]],
+        # a basemap tile (OSM data only, the same for every team)
+        **{k: [v] for k, v in _samples(demo_store).items() if k in ("z", "x", "y")},
     }
 
 
@@ -407,10 +409,8 @@ def _get_urls(app, world, demo_store) -> list[tuple[str, str]]:
         assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
         variants = BASE_VARIANTS + (NOTE_VARIANTS if rule.endpoint in NOTE_ENDPOINTS else ())
         for values in itertools.product(*(choices[a] for a in args)):
-            path = (
-                rule.rule.replace("<", "{")
-                .replace(">", "}")
-                .format(**dict(zip(args, values, strict=True)))
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).format(
+                **dict(zip(args, values, strict=True))
             )
             urls += [(rule.endpoint, path + v) for v in variants]
     return urls
