@@ -57,7 +57,7 @@ from sozialraum.store import GeoJSONStore
 districts = Path(sys.argv[3]) if sys.argv[3] != "-" else None
 started, cpu = time.perf_counter(), time.process_time()
 import_area(GeoJSONStore(Path(sys.argv[2])), "x", osm_file=Path(sys.argv[1]),
-            districts_file=districts)
+            districts_file=districts, basemap=False)
 print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
     "peak_mb": int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())
                    .group(1)) / 1024}))
@@ -247,3 +247,220 @@ def bench_basemap(repeat: int, copies: int) -> None:
 
 if __name__ == "__main__":
     bench_basemap(int(sys.argv[1]) if len(sys.argv) > 1 else 3, 35)
+
+
+# -- the basemap in the app (issue 20): pages in Chromium, bytes at z16, tile throughput ----
+TARGET_DISTRICT_S = 1.5
+TARGET_CITY_PAGE_S = 2.5
+TARGET_Z16_MB = 1.0
+TARGET_TILE_THROUGHPUT = 0.5
+
+#: every visible basemap tile painted (Leaflet marks a tile leaflet-tile-loaded once
+#: protomaps-leaflet has drawn it) and no zoom animation running
+TILES_DRAWN = """(() => {
+    const c = document.querySelector('.leaflet-container');
+    if (!c || c.querySelector('.leaflet-zoom-anim')) return false;
+    const map = Object.values(window).find((v) => v instanceof L.Map);
+    if (map && map.getZoom() < 11.5) return true;  // below the basemap's zooms: nothing to draw
+    const tiles = c.querySelectorAll('.leaflet-tile-pane .leaflet-tile');
+    return tiles.length > 0
+        && tiles.length === c.querySelectorAll('.leaflet-tile-pane .leaflet-tile-loaded').length;
+})()"""
+
+
+def _z16_bytes(browser, url: str, cookies: list[dict], condition: str) -> dict:
+    """Bytes of basemap tiles for one full-window view at zoom 16 (fresh context), after the
+    page is ready: the map is set to zoom 16 at its centre, tile responses are counted."""
+    from web_pages import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_cookies(cookies)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        urls: dict[str, str] = {}
+        counted = {"bytes": 0, "tiles": 0, "on": False}
+        cdp.on(
+            "Network.responseReceived",
+            lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]),
+        )
+
+        def finished(event):
+            if counted["on"] and "/tiles/" in urls.get(event["requestId"], ""):
+                counted["bytes"] += event["encodedDataLength"]
+                counted["tiles"] += 1
+
+        cdp.on("Network.loadingFinished", finished)
+        page.goto(url, timeout=60_000)
+        page.wait_for_function(f"() => {condition}", timeout=60_000)
+        start = page.evaluate(
+            "() => [Object.values(window).find((v) => v instanceof L.Map).getZoom(),"
+            " document.querySelectorAll('.leaflet-tile-pane .leaflet-tile-loaded').length]"
+        )
+        counted["on"] = True
+        page.evaluate(
+            "() => { const map = Object.values(window).find((v) => v instanceof L.Map);"
+            " map.setView(map.getCenter(), 16, { animate: false }); }"
+        )
+        page.wait_for_timeout(100)
+        page.wait_for_function(f"() => {TILES_DRAWN}", timeout=60_000)
+        page.wait_for_timeout(300)
+        return {**counted, "start_zoom": start[0], "start_tiles": start[1]}
+    finally:
+        context.close()
+
+
+def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> None:
+    """District and whole-area map pages with the basemap drawn, in headless Chromium, for
+    Neuss and the city; bytes per view at zoom 16; tile endpoint against a static file."""
+    import secrets
+    import statistics
+
+    from playwright.sync_api import sync_playwright
+    from web_pages import (
+        CHROMIUM,
+        FLAGS,
+        OURS_DRAWN,
+        TEAM,
+        USER,
+        _app_server,
+        _get,
+        _load,
+        _login,
+        _throughput,
+        city_files,
+    )
+
+    from sozialraum.accounts import UserStore, accounts_dir
+    from sozialraum.basemap import BasemapArchive
+    from sozialraum.osm.importer import import_area
+    from sozialraum.store import GeoJSONStore
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"missing {CHROMIUM}: apt-get install chromium")
+    with tempfile.TemporaryDirectory(prefix="sozialraum-basemap-web-") as tmp:
+        folder = Path(tmp)
+        osm, districts_file = city_files(folder, copies)
+        data_dir = folder / "data"
+        store = GeoJSONStore(data_dir)
+        builds = {}
+        for area, source, districts in (("neuss", NEUSS, None), ("city", osm, districts_file)):
+            report = import_area(store, area, osm_file=source, districts_file=districts)
+            if report.basemap is None or report.basemap.stats is None:
+                raise SystemExit(f"{area}: basemap not built: {report.basemap}")
+            builds[area] = report.basemap.stats
+        osm.unlink()
+        password = secrets.token_urlsafe(18)
+        UserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
+        print(
+            f"\n[basemap_web] map pages with the own basemap, headless Chromium "
+            f"(--disable-gpu), fresh context per load, median of {runs}; "
+            f"city = {NEUSS.name} x{copies}"
+        )
+        for area, stats in builds.items():
+            print(
+                f"  {area}: archive {stats.bytes / 1e6:.1f} MB, {stats.tiles:,} tiles "
+                f"(built in {stats.seconds:.1f} s at import)"
+            )
+        rows = []
+        with (
+            _app_server(data_dir, folder / "instance", folder / "serve.log") as (base, port),
+            sync_playwright() as pw,
+        ):
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            try:
+                cookies = _login(browser, base, password)
+                cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+                with_tiles = f"{OURS_DRAWN} && {TILES_DRAWN}"
+                for area in builds:
+                    district = max(
+                        store.query(area, "districts"),
+                        key=lambda d: len(store.query(area, "addresses", district=d["id"])),
+                    )["id"]
+                    for page, url, target in (
+                        (
+                            "district",
+                            f"{base}/gebiete/{area}/karte?district={district}",
+                            TARGET_DISTRICT_S,
+                        ),
+                        ("whole area", f"{base}/gebiete/{area}/karte", TARGET_CITY_PAGE_S),
+                    ):
+                        _load(browser, url, with_tiles, cookies)  # warms the server's caches
+                        loads = [_load(browser, url, with_tiles, cookies) for _ in range(runs)]
+                        plain = [_load(browser, url, OURS_DRAWN, cookies) for _ in range(runs)]
+                        for load in loads + plain:
+                            # tiles of the first view are cancelled when the map fits the
+                            # district (protomaps-leaflet aborts their fetch): not an error
+                            errors = [e for e in load["errors"] if "ERR_ABORTED" not in e]
+                            if load["seconds"] is None or errors:
+                                raise SystemExit(f"{url}: {errors or 'timeout'}")
+                        ready = statistics.median(x["seconds"] for x in loads)
+                        base_s = statistics.median(x["seconds"] for x in plain)
+                        mb = statistics.median(x["bytes"] for x in loads) / 1e6
+                        base_mb = statistics.median(x["bytes"] for x in plain) / 1e6
+                        rows.append((area, page, ready, base_s, mb, base_mb, target))
+                z16 = _z16_bytes(browser, f"{base}/gebiete/neuss/karte", cookies, with_tiles)
+                z16_city = _z16_bytes(browser, f"{base}/gebiete/city/karte", cookies, with_tiles)
+            finally:
+                browser.close()
+
+            print(
+                f"  {'area':<6} {'page':<11} {'ready s':>8} {'no tiles s':>10} {'ratio':>6} "
+                f"{'MB':>6}  target"
+            )
+            for area, page, ready, base_s, mb, _base_mb, target in rows:
+                verdict = "ok" if ready <= target else "MISSED"
+                print(
+                    f"  {area:<6} {page:<11} {ready:>8.2f} {base_s:>10.2f} "
+                    f"{ready / base_s:>6.2f} {mb:>6.2f}  <= {target} s {verdict}"
+                )
+            print(
+                "  ready s = page.goto until every layer loaded, every address clustered and "
+                "every visible basemap tile painted, plus two frames;\n  no tiles s = the same "
+                "page and run without waiting for the tiles (baseline, measured in this run);\n"
+                "  MB = every byte the page view received (CDP encodedDataLength), tiles included"
+            )
+            for area, fig in (("neuss", z16), ("city", z16_city)):
+                print(
+                    f"  whole-area page of {area} opens at zoom {fig['start_zoom']:.1f} with "
+                    f"{fig['start_tiles']} basemap tiles drawn (the tiles hold zooms 12-18)"
+                )
+                mb = fig["bytes"] / 1e6
+                verdict = "ok" if mb <= TARGET_Z16_MB else "MISSED"
+                print(
+                    f"  bytes per view at zoom 16 ({area}, 1280x900): {fig['tiles']} tiles, "
+                    f"{mb:.3f} MB  target <= {TARGET_Z16_MB} MB {verdict}"
+                )
+
+            # tile endpoint vs the same bytes as a static file (gzip as stored, both ways)
+            with BasemapArchive(data_dir / "city" / "basemap.pmtiles") as archive:
+                z, x, y = max(
+                    (c for c in archive.coordinates() if c[0] == 16),
+                    key=lambda c: len(archive.get(*c)),
+                )
+                body = bytes(archive.get(z, x, y))
+            path = f"/tiles/city/{z}/{x}/{y}.mvt"
+            gzip_header = {"Accept-Encoding": "gzip"}
+            copy = ROOT / "static" / f"bench-{secrets.token_hex(8)}.bin"
+            try:
+                copy.write_bytes(body)
+                static_url = f"/static/{copy.name}"
+                if _get(port, static_url, cookie)[2] != body:
+                    raise SystemExit("static copy not served as written")
+                baseline = _throughput(port, static_url, cookie, len(body), seconds)
+                ours = _throughput(port, path, cookie, len(body), seconds, headers=gzip_header)
+            finally:
+                copy.unlink(missing_ok=True)
+            for fig in (baseline, ours):
+                if fig["bad"]:
+                    raise SystemExit(f"{fig['bad']} failed or wrong-length tile responses")
+            ratio = ours["rps"] / baseline["rps"]
+            print(
+                f"  tile endpoint throughput ({z}/{x}/{y}, {len(body):,} bytes gzip, 8 keep-alive "
+                f"threads, {seconds:.0f} s):\n"
+                f"    static file (baseline) {baseline['rps']:>8.1f} req/s\n"
+                f"    /tiles/...mvt          {ours['rps']:>8.1f} req/s  ratio {ratio:.2f}  "
+                f"target >= {TARGET_TILE_THROUGHPUT} "
+                f"{'ok' if ratio >= TARGET_TILE_THROUGHPUT else 'MISSED'}"
+            )

@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap]
+               basemap|basemap_web]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -221,6 +221,7 @@ def main() -> None:
             "privacy",
             "districts",
             "basemap",
+            "basemap_web",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -281,6 +282,10 @@ def main() -> None:
         from basemap import bench_basemap  # benchmarks/basemap.py: vector tiles, tilemaker
 
         bench_basemap(args.repeat, args.copies)
+    if args.only in (None, "basemap_web"):
+        from basemap import bench_basemap_web  # the basemap on the map pages, tile endpoint
+
+        bench_basemap_web(args.copies)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def write_archive(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".tmp-{path.name}.", suffix=".tmp", dir=path.parent
+    )
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as out:

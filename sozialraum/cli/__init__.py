@@ -4,8 +4,9 @@ One module per command group: :mod:`~sozialraum.cli.areas` (import, areas, distr
 :mod:`~sozialraum.cli.audit`, :mod:`~sozialraum.cli.purge`, :mod:`~sozialraum.cli.mailbox`
 (check-addresses, import-returns, returns), :mod:`~sozialraum.cli.reports` (profile,
 coverage), :mod:`~sozialraum.cli.app` (demo, serve), :mod:`~sozialraum.cli.accounts` (users),
-:mod:`~sozialraum.cli.offers`, :mod:`~sozialraum.cli.backup` (backup, restore) and
-:mod:`~sozialraum.cli.notes`; shared options in :mod:`~sozialraum.cli._common`.
+:mod:`~sozialraum.cli.offers`, :mod:`~sozialraum.cli.backup` (backup, restore),
+:mod:`~sozialraum.cli.basemap` and :mod:`~sozialraum.cli.notes`; shared options in
+:mod:`~sozialraum.cli._common`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sozialraum.cli.app import demo, serve
 from sozialraum.cli.areas import areas, districts, import_command
 from sozialraum.cli.audit import audit
 from sozialraum.cli.backup import backup, restore
+from sozialraum.cli.basemap import basemap
 from sozialraum.cli.mailbox import check_addresses, import_returns, returns_group
 from sozialraum.cli.notes import notes
 from sozialraum.cli.offers import offers
@@ -51,5 +53,6 @@ for _command in (
     backup,
     restore,
     notes,
+    basemap,
 ):
     main.add_command(_command)

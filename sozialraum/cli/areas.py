@@ -162,6 +162,26 @@ def _print_import_report(area: str, report, table) -> None:
             f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
             " vanished; they were kept and flagged (see 'areas show')."
         )
+    _print_basemap(report.basemap)
+
+
+def _print_basemap(result) -> None:
+    """The basemap step: tiles and size, or a warning (the import itself succeeded)."""
+    if result is None:
+        return
+    if result.stats is not None:
+        console.print(
+            f"basemap: {result.stats.tiles} tiles, {result.stats.bytes / 1e6:.2f} MB "
+            f"({result.stats.seconds:.1f} s)",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"[yellow]warning: the basemap was not built ({escape(result.error or '')}); "
+        "the import is complete and an earlier basemap stays in place. "
+        "Retry with 'sozialraum basemap build'.",
+        highlight=False,
+    )
 
 
 def _print_reassignment(report) -> None:
@@ -263,6 +283,7 @@ def areas_show(data_dir, name, as_json):
         table.add_row(cat_id, str(count))
     console.print(table)
     console.print(f"addresses: {meta.get('addresses')}  districts: {meta.get('districts')}")
+    _show_basemap(store, name, meta)
     orphaned = meta.get("orphaned_notes") or []
     if orphaned:
         console.print(
@@ -276,6 +297,26 @@ def areas_show(data_dir, name, as_json):
             + ", ".join(f"{o['layer']} {o['id']}" for o in outside),
             highlight=False,
         )
+
+
+def _show_basemap(store, name: str, meta: dict) -> None:
+    """The basemap line of ``areas show``: size and tile count of the archive itself."""
+    from sozialraum.osm.import_basemap import archive_info
+
+    info = archive_info(store, name)
+    error = (meta.get("basemap") or {}).get("error")
+    if info is None:
+        console.print("basemap: none (run 'sozialraum basemap build')", highlight=False)
+    elif "error" in info:
+        console.print(f"[red]basemap: unreadable ({escape(info['error'])})", highlight=False)
+    else:
+        console.print(
+            f"basemap: {info['bytes'] / 1e6:.2f} MB ({info['bytes']:,} bytes), "
+            f"{info['tiles']:,} tiles, zoom {info['minzoom']}-{info['maxzoom']}",
+            highlight=False,
+        )
+    if error:
+        console.print(f"[yellow]last basemap build failed: {escape(error)}", highlight=False)
 
 
 @click.group()

@@ -206,6 +206,7 @@ def install_demo(
     if DEMO_AREA in store.areas():
         if store.read_meta(DEMO_AREA).get("fictional"):
             install_demo_offers(store, DEMO_AREA, today=today(), actor=actor)  # older demos
+            _demo_basemap(store, osm_file or DEMO_OSM_FILE, actor)  # demos from before it
             return False
         shutil.rmtree(store.area_dir(DEMO_AREA))  # an interrupted build: start again
     osm_file = osm_file or DEMO_OSM_FILE
@@ -225,3 +226,18 @@ def install_demo(
     meta = store.read_meta(DEMO_AREA)  # "fictional" last: it marks the build as complete
     store.write_meta(DEMO_AREA, {**meta, "title": DEMO_TITLE, "fictional": True}, actor=actor)
     return True
+
+
+def _demo_basemap(store, osm_file, actor: str) -> None:
+    """Build the basemap of a demo area made before there was one (from the demo OSM file)."""
+    from sozialraum.osm.import_basemap import basemap_path, try_build
+
+    if basemap_path(store, DEMO_AREA).exists():
+        return
+    if not osm_file.exists():
+        write_demo_osm(osm_file)
+    result = try_build(store, DEMO_AREA, osm_file)
+    meta = store.read_meta(DEMO_AREA)
+    store.write_meta(
+        DEMO_AREA, {**meta, "basemap": result.summary(meta.get("basemap"))}, actor=actor
+    )

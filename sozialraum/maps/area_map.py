@@ -10,6 +10,8 @@ from folium import plugins
 
 from sozialraum.maps.layers import (
     Attribution,
+    Basemap,
+    BasemapNotice,
     Legend,
     LocateControl,
     NotePlacer,
@@ -54,6 +56,7 @@ class MapOptions:
     csrf_token: str = ""
     note_categories: list[dict] = field(default_factory=list)  # id, label, colour
     place_note: bool = False  # start with the "place a note" control switched on
+    basemap: dict | None = None  # the own basemap: url and bounds, or a notice (base_map)
 
 
 def base_map(
@@ -61,25 +64,36 @@ def base_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     zoom_start: int = 15,
+    basemap: dict | None = None,
 ) -> folium.Map:
     """An empty map fitted to ``bbox`` (west, south, east, north in degrees, EPSG:4326).
 
-    With the OSM attribution and the municipality's tile server if one is configured (else none).
+    With the OSM attribution and the municipality's tile server if one is configured, else the
+    area's own basemap (issue 20).
+
+    ``basemap``: ``{"url": "/tiles/<area>/{z}/{x}/{y}.mvt", "bounds": [[s, w], [n, e]]}``
+    draws the own vector tiles (zoom up to 20, German zoom buttons, metric scale);
+    ``{"notice": text}`` shows that German notice on the map instead; ``None``: neither.
 
     Returns
     -------
     folium.Map
     """
     west, south, east, north = bbox
+    own = bool(not tile_url and basemap and basemap.get("url"))
+    max_zoom = 20 if own else 19
     # folium passes max_zoom only to its tile layer; without tiles the map itself needs
     # maxZoom, or Leaflet.markercluster refuses to work ("Map has no maxZoom specified")
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=zoom_start,
         tiles=None,
-        max_zoom=19,
-        maxZoom=19,
-        control_scale=True,
+        max_zoom=max_zoom,
+        maxZoom=max_zoom,
+        # explicit, or Leaflet takes the basemap layer's minZoom (12) for the map's and a
+        # whole city could no longer be seen at once (the basemap starts at zoom 12)
+        minZoom=0,
+        control_scale=not own,  # the basemap adds a metric-only scale itself
         prefer_canvas=True,
     )
     if tile_url:
@@ -91,6 +105,10 @@ def base_map(
             overlay=False,
             control=False,
         ).add_to(fmap)
+    elif own:
+        fmap.add_child(Basemap(basemap["url"], basemap["bounds"]))
+    elif basemap and basemap.get("notice"):
+        fmap.add_child(BasemapNotice(basemap["notice"]))
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
@@ -117,7 +135,9 @@ def build_area_map(categories: CategoryTable, urls: MapUrls, options: MapOptions
     -------
     folium.Map
     """
-    fmap = base_map(options.bbox, options.tile_url, options.tile_attribution)
+    fmap = base_map(
+        options.bbox, options.tile_url, options.tile_attribution, basemap=options.basemap
+    )
     _add_layer(
         fmap,
         "Bezirksgrenzen",

@@ -50,6 +50,11 @@ PLUGIN_ASSETS = {
 #: Our own script and style that draw data layers with text-only labels.
 LAYERS_JS = "sozialraum/layers.js"
 MAP_OWN_CSS = "sozialraum/map.css"
+#: The own basemap's renderer (npm protomaps-leaflet) and our style for it.
+BASEMAP_JS = {
+    "protomaps_leaflet": "vendor/protomaps-leaflet/dist/protomaps-leaflet.js",
+    "sozialraum_basemap": "sozialraum/basemap.js",
+}
 
 
 def _urls(static_url: str, assets: dict[str, str]) -> list[tuple[str, str]]:
@@ -70,7 +75,10 @@ def use_local_assets(static_url: str = "/static", *, full: bool = False) -> None
     for cls, (js, css) in PLUGIN_ASSETS.items():
         cls.default_js = _urls(static_url, js)
         cls.default_css = _urls(static_url, css)
-    from sozialraum.maps.layers import RemoteLayer
+    from sozialraum.maps.layers import Basemap, BasemapNotice, RemoteLayer
+
+    Basemap.default_js = _urls(static_url, BASEMAP_JS)
+    BasemapNotice.default_css = [("sozialraum_map_css", f"{static_url}/{MAP_OWN_CSS}")]
 
     cluster_js, cluster_css = PLUGIN_ASSETS[plugins.MarkerCluster]
     RemoteLayer.default_js = [

@@ -33,6 +33,7 @@ class CoverageMapOptions:
     district: str | None = None  # district id to emphasise
     tile_url: str | None = None
     tile_attribution: str = ""
+    basemap: dict | None = None  # the own basemap (see area_map.base_map)
 
 
 class CoverageLines(JSCSSMixin, MacroElement):
@@ -94,7 +95,13 @@ def build_coverage_map(features: list[dict], options: CoverageMapOptions) -> fol
     -------
     folium.Map
     """
-    fmap = base_map(options.bbox, options.tile_url, options.tile_attribution, zoom_start=15)
+    fmap = base_map(
+        options.bbox,
+        options.tile_url,
+        options.tile_attribution,
+        zoom_start=15,
+        basemap=options.basemap,
+    )
     if options.districts_url:
         outlines = folium.FeatureGroup(name="Bezirksgrenzen", show=True)
         outlines.add_child(

@@ -125,6 +125,70 @@ class Attribution(MacroElement):
         self.text_json = script_json(text)
 
 
+class Basemap(JSCSSMixin, MacroElement):
+    """The area's own basemap: vector tiles drawn by protomaps-leaflet below our layers.
+
+    Drawn by ``static/sozialraum/basemap.js``, with German zoom buttons and a metric scale.
+
+    Parameters
+    ----------
+    url : str
+        Tile URL template with ``{z}``, ``{x}``, ``{y}`` (the app's ``/tiles/<area>/…``).
+    bounds : list
+        ``[[south, west], [north, east]]`` in degrees (EPSG:4326): no tile requests outside.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumBasemap({{ this._parent.get_name() }}, {{ this.url_json }},
+                          {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = [
+        ("protomaps_leaflet", "/static/vendor/protomaps-leaflet/dist/protomaps-leaflet.js"),
+        ("sozialraum_basemap", "/static/sozialraum/basemap.js"),
+    ]
+
+    def __init__(self, url: str, bounds: list):
+        super().__init__()
+        self._name = "Basemap"
+        self.url_json = script_json(url)
+        # attribution "": the map's Attribution element already names OpenStreetMap
+        self.options_json = script_json({"bounds": bounds, "attribution": ""})
+
+
+class BasemapNotice(JSCSSMixin, MacroElement):
+    """A visible notice on the map, e.g. when the area's basemap is missing or unreadable.
+
+    The German text is set with ``textContent``, never as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, text) {
+            var notice = L.control({ position: "bottomleft" });
+            notice.onAdd = function () {
+                var box = L.DomUtil.create("div", "leaflet-control sozialraum-basemap-notice");
+                box.setAttribute("role", "status");
+                box.textContent = text;
+                return box;
+            };
+            notice.addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.text_json }});
+        {% endmacro %}
+        """
+    )
+    default_css = [("sozialraum_map_css", "/static/sozialraum/map.css")]
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "BasemapNotice"
+        self.text_json = script_json(text)
+
+
 class WalkZones(JSCSSMixin, MacroElement):
     """A map control: click a point, see what is reachable on foot in 5/10/15 minutes.
 

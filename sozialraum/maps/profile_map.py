@@ -34,6 +34,7 @@ class ProfileMapOptions:
     far_url: str | None = None
     tile_url: str | None = None
     tile_attribution: str = ""
+    basemap: dict | None = None  # the own basemap (see area_map.base_map)
 
 
 def metric_choices(table: CategoryTable) -> list[tuple[str, str]]:
@@ -128,7 +129,13 @@ def build_profile_map(
         for d, v in values.items()
     }
 
-    fmap = base_map(options.bbox, options.tile_url, options.tile_attribution, zoom_start=14)
+    fmap = base_map(
+        options.bbox,
+        options.tile_url,
+        options.tile_attribution,
+        zoom_start=14,
+        basemap=options.basemap,
+    )
     group = folium.FeatureGroup(name="Bezirke", show=True)
     group.add_child(
         RemoteLayer(

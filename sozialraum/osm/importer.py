@@ -33,7 +33,7 @@ from sozialraum.analysis.streets import StreetCollector, save_streets, streets_f
 from sozialraum.analysis.walking import build_walk_network, network_from_ways
 from sozialraum.errors import InvalidInput, NotFound, OsmImportError
 from sozialraum.model.categories import CategoryTable, load_categories
-from sozialraum.osm import _mailbox
+from sozialraum.osm import _mailbox, import_basemap
 from sozialraum.osm import districts as _districts
 from sozialraum.osm._reader import read_osm_file
 from sozialraum.osm._records import OsmData
@@ -95,6 +95,8 @@ class ImportReport:
     district_changes: DistrictChanges | None = None
     reassignment: Reassignment | None = None
     districts_kept: bool = False
+    #: the basemap step: built (tile count, bytes) or why not (a warning, not an error)
+    basemap: import_basemap.BasemapResult | None = None
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -157,6 +159,7 @@ def import_area(
     actor: str = "cli",
     step: Callable[[str], None] | None = None,
     tick: Callable[[int], None] | None = None,
+    basemap: bool = True,
 ) -> ImportReport:
     """Import resources, addresses and districts of ``area`` from OSM into ``store``.
 
@@ -188,6 +191,9 @@ def import_area(
         Defaults to the built-in table.
     step, tick : callable, optional
         Progress callbacks: a step's name; objects read so far.
+    basemap : bool
+        Build ``<area>/basemap.pmtiles`` after the layers (default). A failure is
+        reported in :attr:`ImportReport.basemap` and leaves the old archive in place.
 
     Returns
     -------
@@ -254,6 +260,12 @@ def import_area(
     )
     meta.pop("import_in_progress", None)
     store.write_meta(area, meta, actor=actor)
+    basemap_result = None
+    if basemap:
+        step("Baue Grundkarte")
+        basemap_result = _basemap(store, area, osm_file, clip, settings)
+        meta["basemap"] = basemap_result.summary(meta.get("basemap"))
+        store.write_meta(area, meta, actor=actor)
     return ImportReport(
         area=area,
         counts=counts,
@@ -268,7 +280,29 @@ def import_area(
         district_changes=district_changes,
         reassignment=reassignment,
         districts_kept=kept,
+        basemap=basemap_result,
     )
+
+
+def _basemap(store, area, osm_file, clip, settings) -> import_basemap.BasemapResult:
+    """Build the area's basemap from the import's OSM file; never raises.
+
+    An online import first keeps the area's whole OSM data from Overpass in the area folder.
+    """
+    if osm_file is None:
+        from sozialraum.osm import overpass
+
+        polygon = import_basemap.area_polygon(store, area, clip)
+        try:
+            elements = overpass.fetch_basemap_elements(settings, polygon.bounds)
+            osm_file = import_basemap.write_osm_xml(
+                elements, store.area_dir(area) / import_basemap.OVERPASS_OSM_NAME
+            )
+        except OsmImportError as exc:
+            return import_basemap.BasemapResult(error=exc.message)
+        except OSError as exc:
+            return import_basemap.BasemapResult(error=f"cannot keep the OSM data: {exc}")
+    return import_basemap.try_build(store, area, Path(osm_file), clip)
 
 
 def _check_sources(osm_file, place, bbox, clip_file) -> None:

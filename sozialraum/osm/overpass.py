@@ -279,3 +279,49 @@ def _fetch(tags, table, settings, *, place, bbox) -> tuple[OsmData, BaseGeometry
         street_lines=street_lines,
     )
     return data, polygon
+
+
+def fetch_basemap_elements(
+    settings: ImportSettings, bounds: tuple[float, float, float, float]
+) -> list[dict]:
+    """Every OSM element in a box, for the basemap of an online import.
+
+    One Overpass query (``[out:json]``, every node, way and relation in the box and what
+    they reference) without osmnx; the same timeouts and error rules as :func:`fetch`.
+
+    Parameters
+    ----------
+    settings : ImportSettings
+        Server URL and timeout (seconds).
+    bounds : tuple of float
+        (west, south, east, north) in degrees, EPSG:4326.
+
+    Returns
+    -------
+    list of dict
+        The Overpass JSON elements.
+    """
+    west, south, east, north = bounds
+    timeout = max(1, math.ceil(settings.timeout_s))
+    query = (
+        f"[out:json][timeout:{timeout}];"
+        f"(nwr({south:.7f},{west:.7f},{north:.7f},{east:.7f});>;);out body;"
+    )
+    url = settings.overpass_url.rstrip("/") + "/interpreter"
+    try:
+        response = requests.post(url, data={"data": query}, timeout=settings.timeout_s)
+        _check_response(response)
+        response.raise_for_status()
+        body = response.json()
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise OverpassUnavailable(
+            f"cannot reach the OSM servers ({type(exc).__name__}). {HOW_TO_USE_A_FILE}"
+        ) from None
+    except (requests.RequestException, ValueError) as exc:
+        raise OverpassUnavailable(
+            f"the OSM server answered with an error: {_short(exc)}. {HOW_TO_USE_A_FILE}"
+        ) from None
+    elements = body.get("elements") if isinstance(body, dict) else None
+    if not isinstance(elements, list):
+        raise OsmImportError("the Overpass answer has no elements")
+    return elements

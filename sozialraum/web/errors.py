@@ -49,6 +49,9 @@ def _is_api() -> bool:
 
 
 def _answer(status: int, message: str, detail: str | None = None):
+    if request.path.startswith("/tiles/"):
+        # basemap tiles: an empty body (the renderer would parse any body as a tile)
+        return "", status
     if _is_api():
         body = {"error": message, "status": status}
         if detail:

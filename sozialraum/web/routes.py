@@ -26,6 +26,7 @@ from sozialraum.web import context
 from sozialraum.web.accounts import auth
 from sozialraum.web.areas import api as areas_api
 from sozialraum.web.areas import pages as areas_pages
+from sozialraum.web.basemap import tiles as basemap_tiles
 from sozialraum.web.coverage import pages as coverage_pages
 from sozialraum.web.mailbox import api as mailbox_api
 from sozialraum.web.mailbox import pages as mailbox_pages
@@ -62,6 +63,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/gebiete/<area>/", "area", areas_pages.area_page, "read"),
     Route("/gebiete/<area>/bezirke/<district>/", "district", areas_pages.district_page, "read"),
     Route("/gebiete/<area>/karte", "area_map", areas_pages.area_map, "read"),
+    # the own basemap: OSM data of the area only, read like the area's other data
+    Route("/tiles/<area>/<int:z>/<int:x>/<int:y>.mvt", "basemap_tile", basemap_tiles.tile, "read"),
     Route("/gebiete/<area>/suche", "search", areas_pages.search_page, "read"),
     Route("/gebiete/<area>/orte/<resource_id>", "resource", areas_pages.resource_page, "read"),
     Route("/gebiete/<area>/adressen/<address_id>", "address", areas_pages.address_page, "read"),

@@ -171,6 +171,11 @@
       attribution: opts.attribution === undefined ? "© OpenStreetMap-Mitwirkende" : opts.attribution
     });
     if (opts.controls !== false) germanControls(map);
+    // data-basemap on the map's container: "loading", then "ready" once every visible tile
+    // is drawn (for tests and benchmarks; Leaflet fires "load" after the last tile)
+    var box = map.getContainer();
+    layer.on("loading", function () { box.setAttribute("data-basemap", "loading"); });
+    layer.on("load", function () { box.setAttribute("data-basemap", "ready"); });
     layer.addTo(map);
     layer.bringToBack();
     return layer;

@@ -23,10 +23,15 @@
   }
 
   if (window.L) {
-    map = L.map(mapBox, { zoomControl: true });
+    map = L.map(mapBox, { zoomControl: true, minZoom: 0 });  // not the basemap's 12
     var tiles = mapBox.getAttribute("data-tiles");
+    var basemap = JSON.parse(mapBox.getAttribute("data-basemap") || "null") || {};
     if (tiles) {
       L.tileLayer(tiles, { attribution: mapBox.getAttribute("data-attribution") || "", maxZoom: 19 }).addTo(map);
+    } else if (basemap.url && window.sozialraumBasemap) {
+      // the area's own basemap (issue 20): vector tiles from /tiles/<area>/...
+      map.setMaxZoom(20);
+      window.sozialraumBasemap(map, basemap.url, { bounds: basemap.bounds });
     }
     var outlines = mapBox.getAttribute("data-districts");
     if (outlines && window.fetch) {  // district outlines give a map without tiles its bearings

@@ -122,8 +122,10 @@ def test_the_query_reached_the_fake_server(fake, tmp_path):
     import_area(GeoJSONStore(tmp_path), "aplerbeck", bbox=BBOX, settings=settings_for(fake.url))
 
     queries = fake.requests
-    # resources and addresses, admin_level 9/10 boundaries, then the ways of the walk network
-    assert len(queries) == 3
+    # resources and addresses, admin_level 9/10 boundaries, the ways of the walk network,
+    # then everything in the box for the basemap (issue 20)
+    assert len(queries) == 4
+    assert queries[3].startswith("[out:json][timeout:5];(nwr(51.48")
     assert queries[0].startswith("[out:json][timeout:5]")
     assert "'admin_level'" in queries[1] and "'addr:housenumber'" not in queries[1]
     assert "['highway']" in queries[2] and "'addr:housenumber'" not in queries[2]
@@ -270,7 +272,7 @@ def test_process_state_is_restored_to_the_callers_values(mode, tmp_path, caller_
         except OverpassUnavailable:
             assert mode == "busy"
         # osmnx used our server, not the caller's URL (a busy server ends after one request)
-        assert len(server.requests) == (3 if mode == "ok" else 1)
+        assert len(server.requests) == (4 if mode == "ok" else 1)  # 4th: the basemap
 
     assert socket.getaddrinfo is getaddrinfo
     assert osmnx.settings.overpass_url == "http://127.0.0.1:9/caller"

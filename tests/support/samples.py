@@ -3,7 +3,23 @@ what the route × role tests (permissions, bad input, team isolation) request an
 
 from __future__ import annotations
 
+import re
+
 AREA = "musterstadt-nord"
+
+
+def first_tile(demo_store) -> tuple[int, int, int]:
+    """The z/x/y of the demo area's first stored basemap tile."""
+    from sozialraum.basemap import BasemapArchive
+    from sozialraum.osm.import_basemap import basemap_path
+
+    with BasemapArchive(basemap_path(demo_store, AREA)) as archive:
+        return next(archive.coordinates())
+
+
+def rule_path(rule: str, values) -> str:
+    """A route rule with its arguments filled in (converters such as ``<int:z>`` dropped)."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule).format(**values)
 
 
 def sample_values(demo_store) -> dict[str, str]:
@@ -20,6 +36,8 @@ def sample_values(demo_store) -> dict[str, str]:
         "meeting_id": "",  # a fresh open meeting of Team Nord per request (see fresh_meeting)
         "offer_id": "",  # a fresh offer per request (see fresh_offer)
         "proposal_id": "",  # a fresh open proposal per request (see fresh_proposal)
+        # a basemap tile of the area (z/x/y of its first stored tile)
+        **dict(zip("zxy", map(str, first_tile(demo_store)), strict=True)),
         # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note
         "json": {"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Platz."},
     }

@@ -170,9 +170,13 @@ def _route_urls(demo_store, note_id: str) -> list[tuple[str, str]]:
         "meeting_id": "m0",
         "offer_id": "o0",
         "proposal_id": "p0",
+        "z": "14",  # a basemap tile (any z/x/y: the login check comes first)
+        "x": "8500",
+        "y": "5480",
     }
     return [
-        (method, route.rule.replace("<", "{").replace(">", "}").format(**samples))
+        # converters (<int:z>) dropped: the sample values are already text
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.rule).format(**samples))
         for route in ROUTES
         if route.access != "public"
         for method in route.methods

@@ -97,6 +97,8 @@ def _url(route, values: dict, **override) -> str:
 def _values(demo_store, route, samples) -> dict:
     """Real ids for the route's URL parameters (fresh notes, meetings, offers, proposals)."""
     values = dict(samples)
+    # converter parameters (the basemap tile's <int:z>/<int:x>/<int:y>) by their full name
+    values.update({f"int:{k}": samples[k] for k in "zxy" if k in samples})
     rule = route.rule
     if "<note_id>" in rule:
         values["note_id"] = fresh_note(demo_store, samples)["id"]

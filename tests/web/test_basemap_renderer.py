@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from support.browser import browser_required
+from support.pixels import BACKGROUND, HOUSE_NUMBER, LABEL, LEAFLET_GREY, SCREENSHOTS, share_near
 
 from sozialraum.web.csp import content_security_policy
 
@@ -34,15 +35,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"
 DEMO = Path(__file__).resolve().parent / "basemap_demo"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 RENDERER = STATIC / "vendor" / "protomaps-leaflet" / "dist" / "protomaps-leaflet.js"
 
-#: the basemap's background and label colours (static/sozialraum/basemap.js)
-BACKGROUND = (0xF3, 0xF1, 0xEC)
-LABEL = (0x3D, 0x3A, 0x36)
-HOUSE_NUMBER = (0x7A, 0x74, 0x6C)
-#: Leaflet's own container colour, where no tile is drawn (outside the area's bounds)
-LEAFLET_GREY = (0xDD, 0xDD, 0xDD)
 
 R = 6378137.0
 HALF = math.pi * R
@@ -218,14 +212,6 @@ def area_query(zoom: int) -> str:
     lon, lat = lonlat(cx + 40, cy + 25)
     bbox = ",".join(f"{v:.6f}" for v in (west, south, east, north))
     return urlencode({"lat": f"{lat:.6f}", "lon": f"{lon:.6f}", "zoom": zoom, "bbox": bbox})
-
-
-def share_near(pixels, colour, tolerance: int) -> float:
-    """Share of ``pixels`` (H x W x 3 array) within ``tolerance`` of ``colour`` per channel."""
-    import numpy as np
-
-    difference = np.abs(pixels.astype(int) - np.array(colour)).max(axis=2)
-    return float((difference <= tolerance).mean())
 
 
 def open_demo(browser, base: str, zoom: int, viewport: dict):

@@ -44,7 +44,17 @@ def _samples(store) -> dict:
         "offer_id": store.query(AREA, "offers")[0]["id"],
         "meeting_id": "gibt-es-nicht",
         "proposal_id": "gibt-es-nicht",
+        # a stored basemap tile of the area
+        **dict(zip(("int:z", "int:x", "int:y"), map(str, _first_tile(store)), strict=True)),
     }
+
+
+def _first_tile(store) -> tuple[int, int, int]:
+    from sozialraum.basemap import BasemapArchive
+    from sozialraum.osm.import_basemap import basemap_path
+
+    with BasemapArchive(basemap_path(store, AREA)) as archive:
+        return next(archive.coordinates())
 
 
 def _check(response, where: str) -> None:
@@ -115,7 +125,10 @@ def test_every_route_every_method_has_the_headers_and_no_store(tiled_app, demo_s
             where = f"{method} {url} as {role}: {response.status_code}"
             assert response.status_code < 500, where
             _check(response, where)
-            if response.status_code != 304:
+            if route.endpoint == "basemap_tile" and response.status_code == 200:
+                # OSM data only: kept in the browser's own cache, never a shared one
+                assert response.headers["Cache-Control"].startswith("private"), where
+            elif response.status_code != 304:
                 assert "no-store" in response.headers.get("Cache-Control", ""), where
             seen.add(response.status_code)
     assert {200, 400}.issubset(seen) if role else {200, 401}.issubset(seen)

@@ -18,6 +18,7 @@ from support.samples import (
     fresh_proposal,
     json_body,
     offer_fields,
+    rule_path,
     sample_values,
 )
 from support.web import DEMO_LOGINS, csrf_token, login
@@ -57,7 +58,7 @@ FINER = {
 def _url(rule, samples):
     missing = [arg for arg in rule.arguments if arg not in samples or arg == "json"]
     assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
-    return rule.rule.replace("<", "{").replace(">", "}").format(**samples)
+    return rule_path(rule.rule, samples)
 
 
 def _expected(access: str, role: str | None, method: str) -> set[int]:

@@ -41,6 +41,7 @@ from support.samples import (
     fresh_proposal,
     json_body,
     offer_fields,
+    rule_path,
     sample_values,
 )
 from support.web import csrf_token, login, mapping_fields
@@ -392,6 +393,8 @@ def _choices(world: World, demo_store) -> dict[str, list[str]]:
         "walk_id": [world.walk_nord, world.walk_muehle],
         "meeting_id": [world.meeting_nord, world.meeting_muehle],
         "offer_id": [fresh_offer(demo_store, sample_values(demo_store))["id"]],
+        # a basemap tile (OSM data only, the same for every team)
+        **{k: [v] for k, v in sample_values(demo_store).items() if k in ("z", "x", "y")},
     }
 
 
@@ -407,11 +410,7 @@ def _get_urls(app, world, demo_store) -> list[tuple[str, str]]:
         assert not missing, f"add sample values for {missing} of {rule.rule} to this test"
         variants = BASE_VARIANTS + (NOTE_VARIANTS if rule.endpoint in NOTE_ENDPOINTS else ())
         for values in itertools.product(*(choices[a] for a in args)):
-            path = (
-                rule.rule.replace("<", "{")
-                .replace(">", "}")
-                .format(**dict(zip(args, values, strict=True)))
-            )
+            path = rule_path(rule.rule, dict(zip(args, values, strict=True)))
             urls += [(rule.endpoint, path + v) for v in variants]
     return urls
 
@@ -687,7 +686,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if access[(rule.rule, method)] in ("read", "public"):
                 continue
-            url = rule.rule.replace("<", "{").replace(">", "}").format(**samples)
+            url = rule_path(rule.rule, samples)
             if url.startswith("/api/"):
                 response = client.open(
                     url, method=method, json=json_body(url, samples, demo_store),

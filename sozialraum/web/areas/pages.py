@@ -17,6 +17,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import review
 from sozialraum.services.mailbox_check import check_one, result_record
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import basemap_options
 from sozialraum.web.csp import csp_nonce, map_document
 from sozialraum.web.notes.pages import linked_notes
 
@@ -120,6 +121,7 @@ def area_map(area: str):
         district=district_id,
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+        basemap=basemap_options(area, meta["bbox"]),
         csrf_token=generate_csrf(),
         note_categories=[
             {"id": c.id, "label": c.label, "colour": c.colour} for c in ctx.note_rules().categories

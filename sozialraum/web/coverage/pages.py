@@ -19,6 +19,7 @@ from sozialraum.errors import NotFound
 from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
 from sozialraum.services import coverage as _coverage
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import basemap_options
 from sozialraum.web.csp import csp_nonce, map_document
 from sozialraum.web.responses import download
 
@@ -79,6 +80,7 @@ def coverage_map(area: str):
         district=results[0].id if district and results else None,
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+        basemap=basemap_options(area, meta["bbox"]),
     )
     return map_document(build_coverage_map(features, options), csp_nonce()), 200, HTML
 

@@ -24,6 +24,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import meetings, review
 from sozialraum.services import notes as fieldnotes
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import basemap_options
 
 #: Query arguments of the queue (kept across an action).
 QUEUE_ARGS = ("state", "team", "district", "author", "category", "age", "stale", "seite")
@@ -138,6 +139,7 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "is_lead": actor.role == Role.LEAD and bool(actor.team),
         "tile_url": current_app.config.get("TILE_URL") or "",
         "tile_attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
+        "basemap": basemap_options(area, meta.get("bbox") or [0, 0, 0, 0]),
         "bbox": meta.get("bbox"),
         "focus": args.get("fokus", type=int),
         "done": args.get("erledigt"),

@@ -21,6 +21,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import offers
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import basemap_options
 from sozialraum.web.csp import csp_nonce, map_document
 
 PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
@@ -213,6 +214,7 @@ def profile_map(area: str):
         else None,
         tile_url=current_app.config.get("TILE_URL") or None,
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
+        basemap=basemap_options(area, meta["bbox"]),
     )
     fmap = build_profile_map(rows, table, options)
     return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
