@@ -22,6 +22,7 @@ from sozialraum.model.categories import load_categories
 from sozialraum.model.mailbox import load_actions
 from sozialraum.model.notes import load_note_categories
 from sozialraum.model.privacy import load_privacy_guard
+from sozialraum.services.basemap import ArchiveCache
 from sozialraum.services.notes import NoteRules
 from sozialraum.store import Store, open_store
 from sozialraum.store._atomic import is_writable, make_dir
@@ -170,6 +171,7 @@ def _services(app: Flask, store: Store) -> AppServices:
             load_privacy_guard(Path(config["PRIVACY_RULES_FILE"])),
         ),
         mailbox_actions=load_actions(Path(config["MAILBOX_RULES_FILE"])),
+        basemaps=ArchiveCache(store),
     )
 
 

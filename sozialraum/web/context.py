@@ -19,6 +19,7 @@ from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.services import areas
 from sozialraum.services import notes as fieldnotes
+from sozialraum.services.basemap import ArchiveCache
 from sozialraum.store import Store
 from sozialraum.web.responses import make_etag
 
@@ -53,6 +54,8 @@ class AppServices:
         Note categories and the data-protection guard.
     mailbox_actions : dict[str, str]
         The mailbox check's recommended action per risk level (German).
+    basemaps : ArchiveCache
+        One open basemap archive per area (the vector tiles of the own basemap).
     """
 
     store: Store
@@ -61,6 +64,7 @@ class AppServices:
     accounts: Accounts
     note_rules: fieldnotes.NoteRules
     mailbox_actions: dict[str, str]
+    basemaps: ArchiveCache
 
 
 def services() -> AppServices:

@@ -229,3 +229,30 @@ def test_rebuild_while_a_reader_holds_the_archive_never_mixes(client, demo_store
         else:
             assert response.status_code == 404
     assert before == old_tiles[(z, x, y)]
+
+
+def _printed_maps(client, demo_store) -> dict[str, str]:
+    """The walk sheet's and the Wegweiser's printed maps (SVG) of the demo area."""
+    from support.web import csrf_token
+
+    walk_id = demo_store.query(DEMO_AREA, "walks")[0]["id"]
+    sheet = client.get(f"/gebiete/{DEMO_AREA}/rundgaenge/{walk_id}/laufzettel")
+    guide_url = f"/gebiete/{DEMO_AREA}/wegweiser"
+    form = {"csrf_token": csrf_token(client, guide_url), "adresse": "Lindenstraße 12"}
+    guide = client.post(guide_url, data=form)
+    assert sheet.status_code == 200 and guide.status_code == 200
+    return {"sheet": sheet.get_data(as_text=True), "guide": guide.get_data(as_text=True)}
+
+
+def test_printed_maps_draw_the_basemaps_ground(client, demo_store):
+    for name, page in _printed_maps(client, demo_store).items():
+        svg = page[page.index("<svg") :]
+        assert 'class="ground-buildings"' in svg, name
+        # under the streets and their names, never over them
+        assert svg.index('class="ground-buildings"') < svg.index('class="streets"'), name
+
+
+def test_printed_maps_without_a_readable_basemap_keep_their_streets(client, demo_store):
+    basemap_path(demo_store, DEMO_AREA).write_bytes(b"PMTiles\x03" + b"\x00" * 50)
+    for name, page in _printed_maps(client, demo_store).items():
+        assert 'class="streets"' in page and "ground-" not in page, name

@@ -16,6 +16,7 @@ import logging
 
 from flask import Response, current_app, request, url_for
 
+from sozialraum.basemap.ground import ground_in_box
 from sozialraum.services.basemap import ArchiveCache, BasemapArchiveError
 from sozialraum.web import context as ctx
 
@@ -30,15 +31,40 @@ NOTICE = (
     "Grundkarte nicht verfügbar: Die Karte zeigt unsere Daten ohne Straßen und Gebäude. "
     "Bitte wenden Sie sich an Ihre IT (sozialraum basemap build)."
 )
-_KEY = "sozialraum_basemaps"
 
 
 def archives() -> ArchiveCache:
     """The app's open basemap archives (one per area)."""
-    cache = current_app.extensions.get(_KEY)
-    if cache is None:
-        cache = current_app.extensions.setdefault(_KEY, ArchiveCache(ctx.store()))
-    return cache
+    return ctx.services().basemaps
+
+
+def print_ground(area: str):
+    """The basemap's ground for the area's printed maps, or ``None`` without a readable basemap.
+
+    Returns
+    -------
+    callable or None
+        ``(west_m, south_m, east_m, north_m) -> dict`` of ground polygons in metres
+        (EPSG:25832, see :func:`sozialraum.basemap.ground.ground_in_box`); a damaged tile
+        gives no ground instead of an error, the map keeps its streets.
+    """
+    cache = archives()
+    if not cache.exists(area):
+        return None
+    try:
+        archive = cache.archive(area)
+    except BasemapArchiveError as exc:
+        log.error("basemap of area %s unavailable for a printed map: %s", area, exc.message)
+        return None
+
+    def ground(west_m, south_m, east_m, north_m):
+        try:
+            return ground_in_box(archive, west_m, south_m, east_m, north_m)
+        except BasemapArchiveError as exc:
+            log.error("basemap of area %s unreadable for a printed map: %s", area, exc.message)
+            return {}
+
+    return ground
 
 
 def _empty(status: int) -> Response:

@@ -15,6 +15,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import meetings
 from sozialraum.services.exports import csv_text
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import print_ground
 from sozialraum.web.responses import download
 
 
@@ -26,7 +27,7 @@ def _protocol_svg(area: str, found: list[dict]) -> str:
         network = services.walk_network(ctx.store(), area)
     except AnalysisUnavailable:
         return ""
-    return decisions_map_svg(network, found)
+    return decisions_map_svg(network, found, ground_m=print_ground(area))
 
 
 def _decisions(area: str, meeting: dict) -> list[dict]:

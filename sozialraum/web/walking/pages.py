@@ -21,7 +21,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import offers
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
-from sozialraum.web.basemap.tiles import basemap_options
+from sozialraum.web.basemap.tiles import basemap_options, print_ground
 from sozialraum.web.csp import csp_nonce, map_document
 
 PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
@@ -159,6 +159,7 @@ def _guide_svg(store, area: str, address: dict, nearest: dict, *, with_offers: b
         nearest,
         ZONE_COLOURS,
         street_names_m=street_lines_m(store, area),
+        ground_m=print_ground(area),
         with_offers=with_offers,
     )
 

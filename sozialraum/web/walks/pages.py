@@ -23,6 +23,7 @@ from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
+from sozialraum.web.basemap.tiles import print_ground
 from sozialraum.web.walks import shown_walk
 
 MAX_LINES = 40
@@ -175,6 +176,7 @@ def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int =
         walks.walk_route(store, area, walk),
         title=f"Karte des Rundgangs: {walk['properties']['title']}",
         street_names_m=street_lines_m(store, area),
+        ground_m=print_ground(area),
         width_px=width_px,
         height_px=height_px,
     )
