@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TILE_URL = ""
 
 #: Attribution shown on every map (required by the ODbL).
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_ATTRIBUTION = "© OpenStreetMap-Mitwirkende"
 
 
 #: The umask of every sozialraum process (server, CLI): files 0600, folders 0700. Layers,

@@ -108,7 +108,7 @@ class Legend(MacroElement):
 
 
 class Attribution(MacroElement):
-    """Adds an attribution text (e.g. "© OpenStreetMap contributors") to the map."""
+    """Adds an attribution text (e.g. "© OpenStreetMap-Mitwirkende") to the map."""
 
     _template = Template(
         """

@@ -130,7 +130,7 @@ def test_svg_root_is_well_formed_and_accessible(network, centre):
     assert root[0].tag == f"{SVG}title" and root[0].text == "Wegweiser Marktstraße 1"
     assert root.get("font-family") == "sans-serif"
     (attribution,) = by_class(root, "attribution")
-    assert attribution.text == "© OpenStreetMap contributors"
+    assert attribution.text == "© OpenStreetMap-Mitwirkende"
     assert float(attribution.get("x")) > 320 and float(attribution.get("y")) > 240  # bottom right
     (arrow,) = by_class(root, "north-arrow")
     assert [t.text for t in arrow.iter(f"{SVG}text")] == ["N"]

@@ -114,7 +114,7 @@ def test_district_map_of_muehlenviertel(s, live_server, demo_store):
         assert f"{cat.label} ({expected[cat.id]})" in legend_text
     attribution = frame.locator(".leaflet-control-attribution")
     assert attribution.is_visible()
-    assert "© OpenStreetMap contributors" in attribution.inner_text()
+    assert "© OpenStreetMap-Mitwirkende" in attribution.inner_text()
     assert frame.locator('.leaflet-control-locate [title="Wo bin ich?"]').is_visible()
     assert frame.locator('.leaflet-control-zoom-fullscreen[title="Vollbild"]').is_visible()
     scale = frame.locator(".leaflet-control-scale-line").first

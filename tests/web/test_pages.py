@@ -67,7 +67,7 @@ def test_map_document_loads_layers_from_the_api_and_holds_no_data(client, demo_s
     assert html.count("sozialraumRemoteLayer(") == len(meta["counts"]) + 4
     assert "Zuckerb" not in html  # names come from the API, not inlined
     assert "L.control.layers" in html and "sozialraumLegend(" in html
-    assert "© OpenStreetMap contributors" in html
+    assert "© OpenStreetMap-Mitwirkende" in html
     assert "Wo bin ich?" in html and "Vollbild" in html
     assert len(html) < 60_000
 
