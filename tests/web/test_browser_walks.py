@@ -3,7 +3,10 @@ along the streets, open the printable A4 walk sheet (screenshot, PDF), record fi
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from support.browser import AREA, check, log_in, pdf_pages, watch_console
 
 pytestmark = pytest.mark.browser
@@ -61,6 +64,19 @@ def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
     s.screenshot("3-druckansicht", full_page=True)
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF-") and 1 <= pdf_pages(pdf) <= 3
+    # the printed map names its streets as text, and shows the basemap's buildings under them
+    labels = page.locator(".sheet-map svg textPath").all_text_contents()
+    outside_map = page.evaluate(
+        "() => { const c = document.body.cloneNode(true);"
+        " c.querySelectorAll('svg').forEach(s => s.remove()); return c.innerText; }"
+    )
+    only_on_map = [name for name in labels if name and name not in outside_map]
+    assert only_on_map, ("a street name that only the map shows", labels)
+    text = "".join(_undoubled(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    found = [name for name in only_on_map if name.replace(" ", "") in text]
+    # labels along curved streets come apart glyph by glyph; most names read whole
+    assert len(found) >= len(only_on_map) / 2, (only_on_map, text[:400])
+    assert page.locator(".sheet-map svg path.ground-buildings").count() == 1
     page.emulate_media(media="screen")
 
     # after the walk: findings become notes
@@ -76,3 +92,15 @@ def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
     ]  # fmt: skip
     assert sorted(n["properties"]["category"] for n in notes) == ["briefkasten", "treffpunkt"]
     check(s, console)
+
+
+def _undoubled(text: str) -> str:
+    """PDF text without spaces, each label read once.
+
+    A street label is drawn twice (white halo, then the name), so the PDF's text has every
+    glyph twice in a row ("AAnnggeerr").
+    """
+    words = []
+    for word in text.split():
+        words.append(word[::2] if len(word) % 2 == 0 and word[::2] == word[1::2] else word)
+    return "".join(words)
