@@ -340,8 +340,8 @@ class GeoJSONStore(AreaFolders):
             if LAYERS[layer].keep_versions:
                 # every new version is kept and named in the entry, so a feature's history
                 # has no gap where a bulk write (e.g. new districts) changed it
-                written = {f["id"]: f for f in incoming if f["id"] in set(summary.added)}
-                written.update({f["id"]: f for f in incoming if f["id"] in set(summary.updated)})
+                changed = set(summary.added) | set(summary.updated)
+                written = {f["id"]: f for f in incoming if f["id"] in changed}
                 details["versions"] = {
                     fid: f["properties"]["version"] for fid, f in written.items()
                 }
