@@ -54,6 +54,10 @@ from sozialraum.cli._common import (
     help="Replace stored districts that --districts changes; notes and walks are re-assigned.",
 )
 @click.option("--title", help='Display title of the area, e.g. "Dreieich – Dreieichenhain".')
+@click.option(
+    "--team",
+    help="Team responsible for every district that has none yet (existing teams keep theirs).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def import_command(
     data_dir,
@@ -65,6 +69,7 @@ def import_command(
     districts_file,
     replace_districts,
     title,
+    team,
     quiet,
 ):
     """Import resources, addresses and districts of an area from OSM.
@@ -83,6 +88,8 @@ def import_command(
         raise click.UsageError("give either --osm-file or --place, not both")
     if place is not None and bbox is not None:
         raise click.UsageError("give either --place or --bbox, not both")
+    if team is not None and not 1 <= len(" ".join(team.split())) <= 60:
+        raise click.UsageError("--team: a team name has 1 to 60 characters")
     box = parse_bbox(bbox) if bbox else None
     store = open_data_store(data_dir)
     table = instance_categories()
@@ -115,6 +122,23 @@ def import_command(
             "(notes and walks are re-assigned; team assignments of removed districts end)"
         ) from None
     _print_import_report(area, report, table)
+    if team is not None:
+        _assign_new_districts(store, area, team, data_dir)
+
+
+def _assign_new_districts(store, area: str, team: str, data_dir) -> None:
+    """Give every district without a team the --team of the import, and say which."""
+    from sozialraum.services.areas import assign_team_to_unassigned
+
+    assigned = assign_team_to_unassigned(
+        store, area, team, actor=cli_actor(), known_teams=_account_teams(data_dir)
+    )
+    stored = store.read_meta(area).get("teams") or {}
+    if assigned:
+        names = ", ".join(assigned)
+        click.echo(f"team {stored[assigned[0]]!r} assigned to {len(assigned)} districts: {names}")
+    else:
+        click.echo("team: every district already has a team (unchanged)")
 
 
 def _progress(quiet: bool) -> Progress:

@@ -308,3 +308,31 @@ def test_the_automatic_whole_area_district_follows_the_area_and_keeps_its_team(r
     addresses = store.query("dreieich", "addresses")
     assert len(addresses) > before
     assert all(a["properties"]["district"] == "gesamt" for a in addresses)
+
+
+def test_import_with_team_gives_every_new_district_that_team(runner, tmp_path):
+    data = tmp_path / "daten"
+    first = _districts_file(tmp_path / "bezirke.geojson", {"Hain-West": WEST, "Hain-Ost": EAST})
+    refused = _run(runner, data, "--districts", first, "--team", "   ")
+    assert refused.exit_code == 2 and "1 to 60 characters" in refused.output
+    assert not (data / "dreieich").exists()  # checked before anything was imported
+    result = _run(runner, data, "--districts", first, "--team", "Team  Hain ")
+    assert result.exit_code == 0, result.output
+    assert "team 'Team Hain' assigned to 2 districts: hain-west, hain-ost" in result.output
+    store = GeoJSONStore(data)
+    assert store.read_meta("dreieich")["teams"] == {
+        "hain-west": "Team Hain",
+        "hain-ost": "Team Hain",
+    }
+    # a district that already has a team keeps it; a new one gets the given team
+    assign = ["districts", "assign", "--area", "dreieich", "--data-dir", str(data)]
+    assert runner.invoke(main, [*assign, "hain-ost", "Team Ost"]).exit_code == 0
+    second = _districts_file(
+        tmp_path / "bezirke-2.geojson", {"Hain-West": WEST, "Hain-Ost": EAST, "Nordost": NORTH_EAST}
+    )
+    result = _run(runner, data, "--districts", second, "--replace-districts", "--team", "team hain")
+    assert result.exit_code == 0, result.output
+    teams = store.read_meta("dreieich")["teams"]
+    assert teams["hain-ost"] == "Team Ost" and teams["nordost"] == "Team Hain"
+    again = _run(runner, data, "--team", "Team Hain")
+    assert "every district already has a team (unchanged)" in again.output

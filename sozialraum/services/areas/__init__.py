@@ -24,6 +24,7 @@ from sozialraum.services.areas.addresses import (
 from sozialraum.services.areas.districts import (
     area_teams,
     assign_team,
+    assign_team_to_unassigned,
     district_names,
     district_summaries,
     find_district,
@@ -66,6 +67,7 @@ __all__ = [
     "area_teams",
     "area_warnings",
     "assign_team",
+    "assign_team_to_unassigned",
     "data_date",
     "district_names",
     "district_summaries",

@@ -132,3 +132,34 @@ def assign_team(
         teams[district_id] = team
     store.write_meta(area, {**meta, "teams": teams}, actor=actor)
     return district_id
+
+
+def assign_team_to_unassigned(
+    store: Store,
+    area: str,
+    team: str,
+    *,
+    actor: str,
+    known_teams: Iterable[str] = (),
+) -> list[str]:
+    """Make ``team`` responsible for every district of ``area`` that has no team yet.
+
+    Districts that already have a team keep it. The name is resolved like in
+    :func:`assign_team` ("Team  süd" becomes an existing "Team Süd").
+
+    Returns
+    -------
+    list of str
+        The ids of the districts that got the team (empty if every district had one).
+    """
+    resolved = resolve_team(team, area_teams(store) | set(known_teams))
+    if not 1 <= len(resolved) <= 60:
+        raise InvalidInput("a team name has 1 to 60 characters")
+    meta = store.read_meta(area)
+    teams = dict(meta.get("teams") or {})
+    new = [d["id"] for d in store.query(area, "districts") if d["id"] not in teams]
+    if new:
+        teams.update(dict.fromkeys(new, resolved))
+        store.write_meta(area, {**meta, "teams": teams}, actor=actor)
+    return new
+
