@@ -162,4 +162,3 @@ def assign_team_to_unassigned(
         teams.update(dict.fromkeys(new, resolved))
         store.write_meta(area, {**meta, "teams": teams}, actor=actor)
     return new
-
