@@ -24,6 +24,7 @@ PRINT_ZOOM = 16
 MAX_TILES = 64
 
 _TO_25832 = Transformer.from_crs(3857, 25832, always_xy=True)
+_TO_3857 = Transformer.from_crs(25832, 3857, always_xy=True)
 
 
 def ground_in_box(
@@ -59,9 +60,8 @@ def ground_in_box(
         The archive or one of its tiles is damaged.
     """
     box = shapely.box(west_m, south_m, east_m, north_m)
-    to_merc = Transformer.from_crs(25832, 3857, always_xy=True)
     corners_x, corners_y = [west_m, east_m, east_m, west_m], [south_m, south_m, north_m, north_m]
-    xs, ys = to_merc.transform(corners_x, corners_y)
+    xs, ys = _TO_3857.transform(corners_x, corners_y)
     size = tile_size(zoom)
     x0, x1 = int((min(xs) + HALF) // size), int((max(xs) + HALF) // size)
     y0, y1 = int((HALF - max(ys)) // size), int((HALF - min(ys)) // size)

@@ -58,11 +58,3 @@ class ArchiveCache:
             archive = BasemapArchive(self.path(area))
             self._open[area] = archive
             return archive
-
-    def check(self, area: str) -> str | None:
-        """``None`` if the area's basemap can be read; else why not (English)."""
-        try:
-            self.archive(area)
-        except BasemapArchiveError as exc:
-            return exc.message
-        return None
