@@ -2,8 +2,8 @@
 
 ``make setup`` installs the Debian packages when the files are missing and copies the files
 (``scripts/vendor_fonts.py``); the handout's style sheet loads them with ``@font-face`` from
-the app itself, never from a font host. Latin, Turkish and Cyrillic letters come from DejaVu
-Sans, Arabic and Persian ones from Noto Naskh Arabic (with DejaVu Sans for the rest).
+the app itself, never from a font host. Latin, Turkish and Cyrillic letters come from Noto
+Sans, Arabic and Persian ones from Noto Naskh Arabic; DejaVu Sans covers the symbols (⌂, ©).
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ FONT_FILES = {
         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
         "fonts-dejavu-core",
     ),
+    "NotoSans-Regular.ttf": (
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        "fonts-noto-core",
+    ),
+    "NotoSans-Bold.ttf": ("/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf", "fonts-noto-core"),
     "NotoNaskhArabic-Regular.ttf": (
         "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
         "fonts-noto-core",
@@ -34,10 +39,13 @@ LICENCES = {
 #: The served files a language's text is drawn with, in the order of the CSS font stack
 #: (regular and bold), by writing direction.
 FONT_STACKS = {
-    "ltr": (("DejaVuSans.ttf",), ("DejaVuSans-Bold.ttf",)),
+    "ltr": (
+        ("NotoSans-Regular.ttf", "DejaVuSans.ttf"),
+        ("NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf"),
+    ),
     "rtl": (
-        ("NotoNaskhArabic-Regular.ttf", "DejaVuSans.ttf"),
-        ("NotoNaskhArabic-Bold.ttf", "DejaVuSans-Bold.ttf"),
+        ("NotoNaskhArabic-Regular.ttf", "NotoSans-Regular.ttf", "DejaVuSans.ttf"),
+        ("NotoNaskhArabic-Bold.ttf", "NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf"),
     ),
 }
 

@@ -85,3 +85,26 @@ def handout_conditions(properties: Mapping) -> list[tuple[str, dict]]:
     elif low is not None:
         texts.append((AGE_LIMITS["between"], {"low": ltr(low), "high": ltr(high)}))
     return texts
+
+
+def offer_columns(properties: Mapping, codes: list[str]) -> list[tuple[OfferText, bool]]:
+    """An offer's texts per handout column and whether the column prints the description.
+
+    A German description that stands in for a missing translation is printed once: a column
+    whose text would repeat the German one beside it shows only the "only in German" note.
+
+    Returns
+    -------
+    list of tuple
+        ``(OfferText, print_description)`` per language code, in order.
+    """
+    german_shown = "de" in codes
+    columns = []
+    for code in codes:
+        text = offer_text(properties, code)
+        show = True
+        if code != "de" and text.description_german:
+            show = not german_shown
+            german_shown = True
+        columns.append((text, show))
+    return columns

@@ -14,7 +14,7 @@ from sozialraum.errors import InvalidInput
 from sozialraum.handouts import LANGUAGES, HandoutText, chosen_languages, handout_texts, offer_text
 from sozialraum.handouts.catalogs import ltr
 from sozialraum.handouts.messages import PACES
-from sozialraum.handouts.offer_texts import handout_conditions
+from sozialraum.handouts.offer_texts import handout_conditions, offer_columns
 from sozialraum.handouts.opening_hours import hours_in_words
 
 #: The choice on the forms: code → German label with the language's own name.
@@ -71,6 +71,8 @@ def register(app: Flask) -> None:
     app.add_template_global(both, "both")
     app.add_template_global(ltr, "ltr")
     app.add_template_global(offer_text, "offer_text")
+    app.add_template_global(offer_columns, "offer_columns")
+    app.add_template_global(zip, "zip")
     app.add_template_global(hours_in_words, "hours")
     app.add_template_global(handout_conditions, "offer_conditions")
     app.add_template_global(PACES, "paces")

@@ -147,12 +147,11 @@ def _translations(schema) -> dict:
     }
 
 
-_OFFER_PROPERTIES.update(
-    _translations(lambda n, text: {"type": "string", "maxLength": n, "description": text})
+_TRANSLATIONS = _translations(
+    lambda n, text: nullable({"type": "string", "maxLength": n, "description": text})
 )
-_INPUT_PROPERTIES.update(
-    _translations(lambda n, text: nullable({"type": "string", "maxLength": n, "description": text}))
-)
+_OFFER_PROPERTIES.update(_TRANSLATIONS)
+_INPUT_PROPERTIES.update(_TRANSLATIONS)
 
 _SITUATION = {
     "type": "object",
