@@ -65,12 +65,14 @@ def translations(code: str) -> Translations:
     return Translations(fp=io.BytesIO(data), domain=DOMAIN)
 
 
-def ltr(value: object) -> Markup:
+def ltr(value: object, *, nowrap: bool = False) -> Markup:
     """A number, phone number, address, time or e-mail kept left to right in any language.
 
     ``<bdi dir="ltr">``: isolated from the surrounding (possibly right-to-left) text; the
-    value is escaped.
+    value is escaped. ``nowrap``: never broken across lines (phone numbers).
     """
+    if nowrap:
+        return Markup('<bdi dir="ltr" class="nowrap">{}</bdi>').format(value)
     return Markup('<bdi dir="ltr">{}</bdi>').format(value)
 
 
