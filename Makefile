@@ -7,7 +7,7 @@ SOZ := $(VENV)/bin/sozialraum
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench stress lint format setup setup-test demo chromium clean
+.PHONY: run test bench stress lint format setup setup-test demo chromium catalogs clean
 
 run: setup demo
 	$(SOZ) serve --host $(HOST) --port $(PORT)
@@ -32,7 +32,7 @@ format: setup-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-setup: $(VENV)/.stamp-installed static/vendor/.stamp
+setup: $(VENV)/.stamp-installed static/vendor/.stamp static/fonts/.stamp catalogs
 
 setup-test: setup $(VENV)/.stamp-dev chromium
 
@@ -62,6 +62,23 @@ static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.py
 	$(PY) scripts/vendor_assets.py
 	@touch $@
 
+# The handouts' fonts (Arabic/Persian: Noto Naskh Arabic; Latin, Cyrillic: DejaVu Sans) from Debian's
+# packages, copied to static/fonts/ and served by the app (not committed).
+FONT_PACKAGES := fonts-dejavu-core fonts-noto-core
+static/fonts/.stamp: scripts/vendor_fonts.py sozialraum/handouts/fonts.py $(VENV)/.stamp-installed
+	@if [ ! -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || \
+		[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); \
+		else echo "error: handout fonts missing; run as root or: sudo apt-get install $(FONT_PACKAGES)" >&2; exit 1; fi; \
+	fi
+	$(PY) scripts/vendor_fonts.py
+	@touch $@
+
+# The handout catalogs compiled (.po → .mo, not committed); a wheel build compiles its own.
+catalogs: $(VENV)/.stamp-installed
+	@$(PY) scripts/compile_catalogs.py
+
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -71,4 +88,5 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache
+	rm -rf $(VENV) node_modules static/vendor static/fonts .pytest_cache
+	rm -f sozialraum/handouts/locale/*/LC_MESSAGES/*.mo

@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web]
+               basemap|basemap_web|handout_languages]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -222,6 +222,7 @@ def main() -> None:
             "districts",
             "basemap",
             "basemap_web",
+            "handout_languages",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -232,7 +233,7 @@ def main() -> None:
         "--requests", type=int, default=200, help="rounds of GET/create/update in the notes run"
     )
     args = parser.parse_args()
-    if not NEUSS.exists():
+    if not NEUSS.exists() and args.only != "handout_languages":
         raise SystemExit(f"missing {NEUSS}: the benchmarks read ../shared/osm")
     if args.only in (None, "import"):
         bench_import(args.repeat)
@@ -286,6 +287,10 @@ def main() -> None:
         from basemap import bench_basemap_web  # the basemap on the map pages, tile endpoint
 
         bench_basemap_web(args.copies)
+    if args.only in (None, "handout_languages"):
+        from handout_languages import bench_handout_languages  # two languages vs German only
+
+        bench_handout_languages(args.repeat)
 
 
 if __name__ == "__main__":

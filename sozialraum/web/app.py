@@ -26,6 +26,7 @@ from sozialraum.services.basemap import ArchiveCache
 from sozialraum.services.notes import NoteRules
 from sozialraum.store import Store, open_store
 from sozialraum.store._atomic import is_writable, make_dir
+from sozialraum.web import handouts
 from sozialraum.web._json import StrictJSONProvider
 from sozialraum.web.context import EXTENSION, Accounts, AppServices
 from sozialraum.web.formats import german_date, german_datetime
@@ -91,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, instance, test_config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(datum=german_date, datum_zeit=german_datetime)
+    handouts.register(app)
     use_local_assets(app.static_url_path)
     store = _open_store(app)
     app.extensions[EXTENSION] = _services(app, store)

@@ -193,7 +193,7 @@ def test_hostile_offer_names_are_shown_as_text(s, live_server, demo_store):
     _submit_finder(page, groups=["schwerbehinderte Menschen"], employed="nein", disability="ja")
     entry = page.locator(f'li.handout-offer[data-offer="{hostile["id"]}"]')
     assert entry.locator("h2").inner_text() == HOSTILE_NAME
-    assert entry.locator("p.meta").inner_text() == HOSTILE_PROVIDER
+    assert entry.locator(".offer-provider").inner_text() == HOSTILE_PROVIDER
     result = page.locator(f'li.offer-result[data-offer="{hostile["id"]}"]')
     assert result.locator("h3").inner_text() == HOSTILE_NAME
     assert page.evaluate(XSS) and page.evaluate(INJECTED) == []

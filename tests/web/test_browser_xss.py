@@ -604,7 +604,7 @@ def test_offers_directory_pages_proposals_and_finder(open_session, h):
           hostile("Neutraeger", 0), *comments)  # fmt: skip
     for k, offer in enumerate(h.offers):
         visit(lead, area_url(h, f"angebote/{offer['id']}"), offer["properties"]["name"])
-        lead.page.locator("details.note-edit summary").click()
+        lead.page.locator("details.note-edit > summary").click()
         form_values = lead.page.eval_on_selector_all(
             "details.note-edit input, details.note-edit textarea", "els => els.map(e => e.value)"
         )

@@ -67,6 +67,8 @@ from sozialraum.model.offers.vocabulary import (
     MIN_AGE_YEARS,
     TARGET_GROUP_AGES,
     TARGET_GROUPS,
+    TEXT_LANGUAGE_LABELS,
+    TEXT_LANGUAGES,
     TOPICS,
     Condition,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "MIN_AGE_YEARS",
     "TARGET_GROUPS",
     "TARGET_GROUP_AGES",
+    "TEXT_LANGUAGES",
+    "TEXT_LANGUAGE_LABELS",
     "TOPICS",
     "Condition",
     "Match",

@@ -25,6 +25,7 @@ from sozialraum.model.offers.vocabulary import (
     MAX_NAME_CHARS,
     MAX_SHORT_CHARS,
     MAX_TEXT_CHARS,
+    TEXT_LANGUAGES,
 )
 
 _PHONE = re.compile(r"^[0-9+()/ .\-]{3,40}$")
@@ -98,7 +99,24 @@ def check_offer_input(data: Mapping, today: date) -> OfferInput:
     props.update(_checked_contact(data))
     lon, lat, props["region_wide"] = _checked_place(data)
     props.update(_checked_dates(data, today))
+    props.update(_checked_translations(data))
     return OfferInput(props, lon, lat)
+
+
+def _checked_translations(data: Mapping) -> dict:
+    """Name and description in the other handout languages (optional, as written by people).
+
+    Only the texts given are kept (``name_ar``, ``description_ar``, …, see
+    :data:`TEXT_LANGUAGES`); an offer without them prints its German text on handouts.
+    """
+    props = {}
+    for suffix in TEXT_LANGUAGES.values():
+        for field, limit in (("name", MAX_NAME_CHARS), ("description", MAX_TEXT_CHARS)):
+            key = f"{field}_{suffix}"
+            text = parse_text(data.get(key), key, limit)
+            if text:
+                props[key] = text
+    return props
 
 
 def _checked_lists(data: Mapping) -> dict:

@@ -205,6 +205,29 @@ CONDITIONS: dict[str, Condition] = {
     )
 }
 
+#: Languages an offer's name and description may be given in besides German (the handout
+#: languages, see :mod:`sozialraum.model.languages`): language code → field suffix
+#: (``name_ar``, ``description_ar``; ``de_ls``: Leichte Sprache).
+TEXT_LANGUAGES = {
+    "de-LS": "de_ls",
+    "en": "en",
+    "ar": "ar",
+    "uk": "uk",
+    "tr": "tr",
+    "ru": "ru",
+    "fa": "fa",
+}
+#: German names of :data:`TEXT_LANGUAGES` (form labels, CSV headers).
+TEXT_LANGUAGE_LABELS = {
+    "de-LS": "Leichte Sprache",
+    "en": "Englisch",
+    "ar": "Arabisch",
+    "uk": "Ukrainisch",
+    "tr": "Türkisch",
+    "ru": "Russisch",
+    "fa": "Persisch",
+}
+
 #: Property names of an offer (GeoJSON properties, CSV columns in this order).
 FIELDS = (
     "name",
@@ -229,6 +252,11 @@ FIELDS = (
     "valid_to",
     "checked_on",
     "checked_by",
+    *(
+        f"{field}_{suffix}"
+        for suffix in TEXT_LANGUAGES.values()
+        for field in ("name", "description")
+    ),
 )
 
 #: The fields that make an offer's statement (with its point): a change to any of them
@@ -250,6 +278,9 @@ LIST_FIELDS: dict[str, tuple[dict[str, str], str]] = {
     "topics": (TOPICS, "Themen"),
     "languages": (LANGUAGES, "Sprachen"),
 }
+
+#: German names of the translatable fields (see :data:`TEXT_LANGUAGES`).
+FIELD_NAMES = {"name": "Name", "description": "Angebot"}
 
 #: German names of the fields (form labels, CSV headers, error messages).
 FIELD_LABELS = {
@@ -277,4 +308,9 @@ FIELD_LABELS = {
     "checked_by": "geprüft von",
     "lon": "Länge",
     "lat": "Breite",
+    **{
+        f"{field}_{suffix}": f"{FIELD_NAMES[field]} ({TEXT_LANGUAGE_LABELS[code]})"
+        for code, suffix in TEXT_LANGUAGES.items()
+        for field in ("name", "description")
+    },
 }

@@ -28,6 +28,7 @@ from sozialraum.services import areas as services
 from sozialraum.services import offers
 from sozialraum.web import context as ctx
 from sozialraum.web.app import csrf
+from sozialraum.web.handouts import requested_texts, texts_or_german
 from sozialraum.web.walking.pages import NO_STORE, PROFILE_LABELS
 
 #: The checkbox groups of the form: situation key, German legend, vocabulary (id → label).
@@ -87,6 +88,7 @@ def _ticked() -> tuple[dict[str, list[str]], dict[str, str]]:
 
 def _render(area, meta, form, lists, answers, *, status=200, **context):
     """The finder page; every answer of the route is ``no-store``."""
+    context.setdefault("texts", texts_or_german())
     body = render_template(
         "offers/angebote_finden.html",
         area=area,
@@ -151,12 +153,13 @@ def finder(area: str):
         return _render(area, meta, form, lists, answers, error=message, status=400)
     try:
         situation = model.situation_from({**lists, **answers})
+        texts = requested_texts()
     except InvalidInput as exc:
         return _render(area, meta, form, lists, answers, error=exc.message, status=400)
     profile = form.profil.data or "normal"
     address, context = _resolve(store, area, form)
     if context.get("choices"):  # ambiguous: ask first (the buttons carry the ticks along)
-        return _render(area, meta, form, lists, answers, **context)
+        return _render(area, meta, form, lists, answers, texts=texts, **context)
     today = settings.today()
     notices = []
     found = None
@@ -200,7 +203,7 @@ def finder(area: str):
         notices=notices,
         today=today,
         labels={"languages": model.LANGUAGES},
-        plain_conditions=model.plain_conditions,
+        texts=texts,
         **context,
     )
 

@@ -28,6 +28,11 @@ TEXT_FIELDS = (
     "web",
     "opening_hours",
     "address",
+    *(
+        f"{field}_{suffix}"
+        for suffix in model.TEXT_LANGUAGES.values()
+        for field in ("name", "description")
+    ),
 )
 #: Date fields and the other single values of the form.
 OTHER_FIELDS = (
@@ -178,6 +183,10 @@ def form_context(area: str, meta: dict, values: dict, **extra) -> dict:
         "values": values,
         "list_fields": [(name, vocab, label) for name, (vocab, label) in model.LIST_FIELDS.items()],
         "labels": model.FIELD_LABELS,
+        "text_languages": [
+            (suffix, model.TEXT_LANGUAGE_LABELS[code])
+            for code, suffix in model.TEXT_LANGUAGES.items()
+        ],
         "checked_by_roles": model.CHECKED_BY_ROLES,
         "is_editor": is_editor(),
         "today": settings.today().isoformat(),

@@ -137,6 +137,22 @@ _INPUT_PROPERTIES = {
     "lat": nullable(NUM),
 }
 
+
+def _translations(schema) -> dict:
+    """Name and description per handout language (``name_ar``, ``description_ar``, …)."""
+    return {
+        f"{field}_{suffix}": schema(limit, f"{field} in {code}, written by a person (optional)")
+        for code, suffix in model.TEXT_LANGUAGES.items()
+        for field, limit in (("name", model.MAX_NAME_CHARS), ("description", model.MAX_TEXT_CHARS))
+    }
+
+
+_TRANSLATIONS = _translations(
+    lambda n, text: nullable({"type": "string", "maxLength": n, "description": text})
+)
+_OFFER_PROPERTIES.update(_TRANSLATIONS)
+_INPUT_PROPERTIES.update(_TRANSLATIONS)
+
 _SITUATION = {
     "type": "object",
     "additionalProperties": False,

@@ -14,7 +14,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from sozialraum import settings
 from sozialraum.analysis import profile as _profile
 from sozialraum.analysis.reachability import AnalysisUnavailable
-from sozialraum.errors import NotFound
+from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.maps.print_maps import guide_map_svg
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map, metric_choices
 from sozialraum.services import areas as services
@@ -23,6 +23,7 @@ from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options, print_ground
 from sozialraum.web.csp import csp_nonce, map_document
+from sozialraum.web.handouts import requested_texts, texts_or_german
 
 PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
 ZONE_COLOURS = {5: "#2e7d32", 10: "#f9a825", 15: "#c62828"}
@@ -38,6 +39,7 @@ class GuideForm(FlaskForm):
 
 
 def _render_guide(area, meta, form, *, status=200, **context):
+    context.setdefault("texts", texts_or_german())
     body = render_template(
         "walking/wegweiser.html",
         area=area,
@@ -66,6 +68,10 @@ def guide(area: str):
             else "Bitte prüfen Sie die Eingabe: " + " ".join(errors)
         )
         return _render_guide(area, meta, form, error=message, status=400)
+    try:
+        texts = requested_texts()
+    except InvalidInput as exc:
+        return _render_guide(area, meta, form, error=exc.message, status=400)
     profile = form.profil.data or "normal"
     address_id = form.address_id.data or None
     if address_id is None:
@@ -111,6 +117,8 @@ def guide(area: str):
         nearby_offers=nearby,
         region_offers=region_wide,
         profile_label=PROFILE_LABELS[profile],
+        profile=profile,
+        texts=texts,
         svg=_guide_svg(store, area, address, nearest, with_offers=bool(nearby or region_wide)),
         zones=ZONE_COLOURS,
     )
