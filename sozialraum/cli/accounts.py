@@ -1,11 +1,13 @@
 """The ``sozialraum users`` commands: add, passwd, disable, enable, list.
 
-Accounts live in ``<data_dir>/_accounts/``. Passwords are read with a hidden prompt
-(or ``--password``) and are never printed.
+Accounts live in ``<data_dir>/_accounts/``, or in the database when
+``SOZIALRAUM_DATABASE_URL`` is set (see :func:`cli_accounts`). Passwords are read with a
+hidden prompt (or ``--password``) and are never printed.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -13,17 +15,16 @@ from rich.table import Table
 
 from sozialraum import settings
 from sozialraum.accounts import (
-    SESSIONS_FILE,
-    USERS_FILE,
+    Accounts,
     SessionStore,
     UserStore,
-    accounts_dir,
     normalize_name,
+    open_accounts,
 )
 from sozialraum.cli._common import Group, console, data_dir_option
 from sozialraum.model.roles import ROLE_LABELS, Role
 
-__all__ = ["users"]
+__all__ = ["cli_accounts", "users"]
 
 password_option = click.option(
     "--password",
@@ -32,16 +33,32 @@ password_option = click.option(
 )
 
 
-def _folder(data_dir: Path | None) -> Path:
-    return accounts_dir(settings.data_dir(data_dir))
+def cli_accounts(data_dir: Path | None) -> Accounts:
+    """The accounts a command works on: the database's, else the data folder's files.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path or None
+        ``--data-dir`` (``None``: the configured data folder).
+
+    Returns
+    -------
+    Accounts
+        Users, sessions and the login limiter (see
+        :func:`sozialraum.accounts.open_accounts`).
+    """
+    return open_accounts(
+        settings.data_dir(data_dir),
+        database_url=os.environ.get("SOZIALRAUM_DATABASE_URL") or None,
+    )
 
 
 def _users(data_dir: Path | None) -> UserStore:
-    return UserStore(_folder(data_dir) / USERS_FILE)
+    return cli_accounts(data_dir).users
 
 
 def _sessions(data_dir: Path | None) -> SessionStore:
-    return SessionStore(_folder(data_dir) / SESSIONS_FILE)
+    return cli_accounts(data_dir).sessions
 
 
 def _password(password: str | None) -> str:

@@ -15,7 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
-from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
+from sozialraum.accounts import open_accounts
 from sozialraum.errors import DamagedData
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
@@ -214,21 +214,17 @@ class _SecureWhenHttps(SecureCookieSessionInterface):
 
 
 def _accounts(app: Flask, data_dir: Path, read_only: bool) -> Accounts:
-    """Users, sessions and the login limiter of the data folder (see :class:`Accounts`)."""
-    folder = accounts_dir(data_dir)
-    # with a read-only data folder, logins still work: sessions and the login limiter
-    # move to the instance folder (users are only read)
-    runtime = Path(app.instance_path) / "sessions" if read_only else folder
+    """Users, sessions and the login limiter (see :func:`~sozialraum.accounts.open_accounts`)."""
     config = app.config
-    return Accounts(
-        users=UserStore(folder / "users.json"),
-        sessions=SessionStore(
-            runtime / "sessions.json", idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"])
-        ),
-        limiter=LoginLimiter(
-            runtime / "logins.json",
-            max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
-            max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
-            window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
-        ),
+    # with a read-only data folder, logins still work: file sessions and the login
+    # limiter move to the instance folder (users are only read)
+    runtime = Path(app.instance_path) / "sessions" if read_only else None
+    return open_accounts(
+        data_dir,
+        database_url=config.get("DATABASE_URL") or None,
+        runtime_dir=runtime,
+        idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"]),
+        max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
+        max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
+        window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
     )

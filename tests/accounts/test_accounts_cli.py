@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sozialraum.accounts import SessionStore, UserStore, accounts_dir
+from sozialraum.accounts import FileSessionStore, FileUserStore, accounts_dir
 from sozialraum.cli.accounts import users
 
 PASSWORD = "Styrum-Kiosk-2026"
@@ -16,8 +16,8 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def user_store(data_dir) -> UserStore:
-    return UserStore(accounts_dir(data_dir) / "users.json")
+def user_store(data_dir) -> FileUserStore:
+    return FileUserStore(accounts_dir(data_dir) / "users.json")
 
 
 def run(runner, data_dir, *args, **kwargs):
@@ -118,7 +118,7 @@ def test_add_invalid_role_is_a_usage_error(runner, data_dir):
 
 def test_passwd_changes_password_and_ends_sessions(runner, data_dir, user_store):
     user_store.add("anna", "caseworker", "Team Nord", PASSWORD)
-    sessions = SessionStore(accounts_dir(data_dir) / "sessions.json")
+    sessions = FileSessionStore(accounts_dir(data_dir) / "sessions.json")
     tokens = [sessions.create("anna"), sessions.create("anna")]
     other = sessions.create("bernd")
     new = "neues-Passwort-77"
@@ -148,7 +148,7 @@ def test_passwd_errors(runner, data_dir, user_store):
 
 def test_disable_ends_sessions_and_enable_restores(runner, data_dir, user_store):
     user_store.add("anna", "caseworker", "Team Nord", PASSWORD)
-    sessions = SessionStore(accounts_dir(data_dir) / "sessions.json")
+    sessions = FileSessionStore(accounts_dir(data_dir) / "sessions.json")
     token = sessions.create("anna")
     result = run(runner, data_dir, "disable", "anna")
     assert result.exit_code == 0, result.output
@@ -230,5 +230,5 @@ def test_add_takes_the_spelling_of_a_district_team(runner, demo_store):
         "--password", PASSWORD,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    users_file = UserStore(accounts_dir(data_dir) / "users.json")
+    users_file = FileUserStore(accounts_dir(data_dir) / "users.json")
     assert users_file.get("cora").team == "Team Mühlenviertel"

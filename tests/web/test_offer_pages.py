@@ -582,9 +582,9 @@ def test_oversized_uploads_are_413(app, lead, monkeypatch):
 
 def _second_lead(app, demo_store):
     """A second lead (only one demo lead exists), logged in."""
-    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+    from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
 
-    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
+    FileUserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
         "leitung-zwei", "lead", "Team Nord", "leitung-zwei-2026"
     )
     client = app.test_client()

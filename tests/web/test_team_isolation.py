@@ -47,7 +47,7 @@ from support.samples import (
 from support.web import csrf_token, login, mapping_fields
 
 from sozialraum import settings
-from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
 from sozialraum.model.review import RECHECK, STATES, TRANSITIONS
 from sozialraum.model.roles import Role
 from sozialraum.services import meetings, review, walks
@@ -306,7 +306,7 @@ def _seed(app, store) -> World:
     if world.walk_nord == world.walk_muehle:
         world.walk_nord = store.query(AREA, "walks")[1]["id"]
 
-    UserStore(accounts_dir(store.data_dir) / USERS_FILE).add(
+    FileUserStore(accounts_dir(store.data_dir) / USERS_FILE).add(
         MUEHLE_LEAD[0], "lead", MUEHLE, MUEHLE_LEAD[1]
     )
     markers = sorted(world.all_markers())
