@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sozialraum.accounts import FileLoginLimiter, FileSessionStore, FileUserStore, accounts_dir
@@ -43,7 +45,49 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["files"])
+class PostgresBackend:
+    """Account stores in one database; every call is a new instance (as on another server)."""
+
+    name = "postgres"
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def users(self):
+        from sozialraum.accounts.postgres import PostgresUserStore
+
+        return PostgresUserStore(self.pool)
+
+    def sessions(self, **kwargs):
+        from sozialraum.accounts.postgres import PostgresSessionStore
+
+        return PostgresSessionStore(self.pool, **kwargs)
+
+    def limiter(self, **kwargs):
+        from sozialraum.accounts.postgres import PostgresLoginLimiter
+
+        return PostgresLoginLimiter(self.pool, **kwargs)
+
+
+# TEMPORARY until the shared PostgreSQL fixture is merged: SOZIALRAUM_TEST_PG_URL
+_PG_URL = os.environ.get("SOZIALRAUM_TEST_PG_URL")
+
+
+@pytest.fixture(scope="session")
+def _account_pool():
+    from psycopg_pool import ConnectionPool
+
+    pool = ConnectionPool(_PG_URL, min_size=1, max_size=10, open=True)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(params=["files", "postgres"] if _PG_URL else ["files"])
 def backend(request, tmp_path):
     """The account stores of one backend (each test: empty storage)."""
-    return FilesBackend(tmp_path / "data")
+    if request.param == "files":
+        return FilesBackend(tmp_path / "data")
+    pool = request.getfixturevalue("_account_pool")
+    with pool.connection() as conn:
+        conn.execute("TRUNCATE users, sessions, login_attempts, login_salt")
+    return PostgresBackend(pool)
