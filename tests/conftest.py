@@ -85,6 +85,48 @@ def store(tmp_path) -> GeoJSONStore:
     return GeoJSONStore(tmp_path / "data")
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL + PostGIS cluster on a Unix socket, started once per session.
+
+    Started only when a test asks for it. Without PostgreSQL the test is skipped locally and
+    fails under ``CI=true`` (``make setup-test`` installs it as root).
+    """
+    from support.postgres import PostgresCluster, PostgresMissing
+
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """URL of the migrated test database, emptied for this test (schema at head)."""
+    return pg_cluster.clean()
+
+
+@pytest.fixture(params=["geojson", "postgres"])
+def backend(request) -> str:
+    """The store backend a test runs against: each test using it runs once per backend."""
+    return request.param
+
+
+@pytest.fixture
+def any_store(backend, tmp_path, request):
+    """An empty store of ``backend`` (GeoJSON in a temp folder, or PostgreSQL)."""
+    if backend == "geojson":
+        return GeoJSONStore(tmp_path / "data")
+    from sozialraum.store.postgres import PostgresStore
+
+    return PostgresStore(request.getfixturevalue("pg_url"), data_dir=tmp_path / "data")
+
+
 @pytest.fixture
 def app(demo_store):
     from sozialraum.web import create_app
