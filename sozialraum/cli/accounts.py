@@ -1,13 +1,12 @@
 """The ``sozialraum users`` commands: add, passwd, disable, enable, list.
 
-Accounts live in ``<data_dir>/_accounts/``, or in the database when
-``SOZIALRAUM_DATABASE_URL`` is set (see :func:`cli_accounts`). Passwords are read with a
-hidden prompt (or ``--password``) and are never printed.
+Accounts live in ``<data_dir>/_accounts/``, or in the database when a database URL is
+set (``--database-url``, ``SOZIALRAUM_DATABASE_URL``; see :func:`cli_accounts`).
+Passwords are read with a hidden prompt (or ``--password``) and are never printed.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -49,7 +48,7 @@ def cli_accounts(data_dir: Path | None) -> Accounts:
     """
     return open_accounts(
         settings.data_dir(data_dir),
-        database_url=os.environ.get("SOZIALRAUM_DATABASE_URL") or None,
+        database_url=settings.database_url(),
     )
 
 

@@ -1,8 +1,6 @@
-"""The ``backend`` fixture: the account stores of every backend, for the contract tests."""
+"""The ``accounts_backend`` fixture: the account stores of every backend, for the contract tests."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -69,25 +67,15 @@ class PostgresBackend:
         return PostgresLoginLimiter(self.pool, **kwargs)
 
 
-# TEMPORARY until the shared PostgreSQL fixture is merged: SOZIALRAUM_TEST_PG_URL
-_PG_URL = os.environ.get("SOZIALRAUM_TEST_PG_URL")
+@pytest.fixture(params=["files", "postgres"])
+def accounts_backend(request, tmp_path):
+    """The account stores of one backend, on empty storage (each test runs once per backend).
 
-
-@pytest.fixture(scope="session")
-def _account_pool():
-    from psycopg_pool import ConnectionPool
-
-    pool = ConnectionPool(_PG_URL, min_size=1, max_size=10, open=True)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(params=["files", "postgres"] if _PG_URL else ["files"])
-def backend(request, tmp_path):
-    """The account stores of one backend (each test: empty storage)."""
+    The PostgreSQL cluster (``pg_url``, see ``tests/conftest.py``) starts only when a
+    postgres case runs.
+    """
     if request.param == "files":
         return FilesBackend(tmp_path / "data")
-    pool = request.getfixturevalue("_account_pool")
-    with pool.connection() as conn:
-        conn.execute("TRUNCATE users, sessions, login_attempts, login_salt")
-    return PostgresBackend(pool)
+    from sozialraum.db import get_pool
+
+    return PostgresBackend(get_pool(request.getfixturevalue("pg_url")))

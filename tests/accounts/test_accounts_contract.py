@@ -1,10 +1,10 @@
 """Contract of the account interfaces, run against every backend.
 
 Users, sessions and the login limiter must behave the same on files and on
-PostgreSQL: every test here runs once per backend (the ``backend`` fixture in
-``conftest.py``). Each call of ``backend.users()`` / ``.sessions()`` / ``.limiter()``
-opens a new instance on the same storage, as a second server process (or a second
-app server) would.
+PostgreSQL: every test here runs once per backend (the ``accounts_backend`` fixture
+in ``conftest.py``, here ``backend``). Each call of ``backend.users()``,
+``.sessions()`` or ``.limiter()`` opens a new instance on the same storage, as a
+second server process (or a second app server) would.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role
 
 PASSWORD = "Ruhrort-Bäcker-42"
+
+
+@pytest.fixture
+def backend(accounts_backend):
+    """The account stores of the backend under test (see ``conftest.py``)."""
+    return accounts_backend
 
 
 # -- users ---------------------------------------------------------------------------
