@@ -55,8 +55,9 @@ def transaction(pool) -> Iterator:
 
     Parameters
     ----------
-    pool : psycopg_pool.ConnectionPool
-        The pool (see :func:`sozialraum.db.get_pool`).
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (the calling process's pool for it is used, see
+        :func:`sozialraum.db.get_pool`), or a pool.
 
     Yields
     ------
@@ -73,6 +74,10 @@ def transaction(pool) -> Iterator:
     import psycopg
     from psycopg_pool import PoolTimeout
 
+    if isinstance(pool, str):
+        from sozialraum.db import get_pool
+
+        pool = get_pool(pool)  # this process's pool: a forked worker gets its own
     try:
         with pool.connection() as conn:
             yield conn
@@ -103,8 +108,9 @@ class PostgresUserStore(UserStore):
 
     Parameters
     ----------
-    pool : psycopg_pool.ConnectionPool
-        The process's pool for the database.
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
     """
 
     def __init__(self, pool):
@@ -187,8 +193,9 @@ class PostgresSessionStore(SessionStore):
 
     Parameters
     ----------
-    pool : psycopg_pool.ConnectionPool
-        The process's pool for the database.
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
     idle_timeout_s : float, optional
         A session expires after this many seconds without a request.
     touch_interval_s : float, optional
@@ -278,8 +285,9 @@ class PostgresLoginLimiter(LoginLimiter):
 
     Parameters
     ----------
-    pool : psycopg_pool.ConnectionPool
-        The process's pool for the database.
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
     max_failures_per_user : int, optional
         Failed logins for one user name within the window before it is blocked.
     max_failures_per_ip : int, optional
@@ -434,8 +442,9 @@ def postgres_accounts(
     window_s : float, optional
         The login limiter's sliding window (seconds).
     pool : psycopg_pool.ConnectionPool, optional
-        The pool to use (default: the process's pool for the URL,
-        :func:`sozialraum.db.get_pool`).
+        A pool to use in this process only (default: each process's own pool for the URL,
+        :func:`sozialraum.db.get_pool`, looked up per operation, so the stores may be made
+        before gunicorn forks its workers).
 
     Returns
     -------
@@ -443,9 +452,7 @@ def postgres_accounts(
         The three stores, ``backend="postgres"``.
     """
     if pool is None:
-        from sozialraum.db import get_pool
-
-        pool = get_pool(database_url)
+        pool = database_url
     return Accounts(
         users=PostgresUserStore(pool),
         sessions=PostgresSessionStore(pool, idle_timeout_s=idle_timeout_s),
