@@ -126,6 +126,45 @@ class UserStore(ABC):
         :class:`NotFound` if there is no such account; returns the changed account.
         """
 
+    # -- copying between backends ----------------------------------------------------
+    def records(self) -> list[tuple[User, str]]:
+        """Every account with its password hash, sorted by name (for copying a backend).
+
+        Returns
+        -------
+        list of tuple of (User, str)
+            The account and its scrypt hash; never shown to anyone.
+        """
+        found = (self._load(user.name) for user in self.list())
+        return [record for record in found if record is not None]
+
+    def copy_from(self, source: UserStore) -> tuple[int, int]:
+        """Add the accounts of ``source`` this store lacks, with their password hashes.
+
+        Passwords, roles, teams, the disabled flag and both timestamps are kept, so every
+        user logs in as before. Sessions and counted failed logins are not copied.
+
+        Parameters
+        ----------
+        source : UserStore
+            The other backend's accounts (e.g. the files of a data folder).
+
+        Returns
+        -------
+        tuple of (int, int)
+            How many accounts were copied, and how many were left alone because an
+            account of that name exists here already.
+        """
+        copied = skipped = 0
+        for user, password_hash in source.records():
+            try:
+                self._insert(user, password_hash, set())
+            except InvalidInput:
+                skipped += 1
+            else:
+                copied += 1
+        return copied, skipped
+
     # -- reading ---------------------------------------------------------------------
     def get(self, name: str) -> User:
         """Return the account ``name``.

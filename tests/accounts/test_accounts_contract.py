@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from sozialraum.accounts import LoginLimiter, SessionStore, User, UserStore
+from sozialraum.accounts import FileUserStore, LoginLimiter, SessionStore, User, UserStore
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role
 
@@ -395,3 +395,22 @@ def test_invalid_limits_are_refused(backend):
         backend.limiter(max_failures_per_user=0)
     with pytest.raises(InvalidInput):
         backend.limiter(window_s=0)
+
+
+# -- copying accounts between backends -----------------------------------------------
+def test_accounts_are_copied_with_their_passwords(backend, tmp_path):
+    files = FileUserStore(tmp_path / "other" / "users.json")
+    files.add("anna", "caseworker", "Team Nord", PASSWORD)
+    files.add("bernd", "admin", None, "bernds-Passwort-1")
+    files.disable("bernd")
+    target = backend.users()
+    target.add("carla", "lead", "Team Süd", PASSWORD)
+    assert target.copy_from(files) == (2, 0)
+    assert target.copy_from(files) == (0, 2)  # nothing twice
+    assert target.get("anna") == files.get("anna")
+    assert target.get("bernd") == files.get("bernd")
+    assert target.authenticate("anna", PASSWORD) == files.get("anna")
+    assert target.authenticate("bernd", "bernds-Passwort-1") is None  # still disabled
+    back = FileUserStore(tmp_path / "back" / "users.json")
+    assert back.copy_from(target) == (3, 0)
+    assert back.records() == target.records()
