@@ -1,4 +1,4 @@
-"""The ``sozialraum users`` commands: add, passwd, disable, enable, list.
+"""The ``sozialraum users`` commands: add, passwd, disable, enable, list, copy-from.
 
 Accounts live in ``<data_dir>/_accounts/``, or in the database when a database URL is
 set (``--database-url``, ``SOZIALRAUM_DATABASE_URL``; see :func:`cli_accounts`).
@@ -138,6 +138,30 @@ def users_enable(data_dir, name):
     """Enable a disabled account again."""
     user = _users(data_dir).enable(name)
     click.echo(f"user {user.name!r} enabled")
+
+
+@users.command("copy-from")
+@data_dir_option
+@click.argument("source", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def users_copy_from(data_dir, source):
+    """Copy the accounts of the data folder SOURCE into the current accounts.
+
+    With a database URL (``--database-url``, SOZIALRAUM_DATABASE_URL) the accounts go into
+    the database: the step that moves an installation's users to PostgreSQL. Passwords,
+    roles, teams and disabled flags are kept; accounts whose name exists are left alone;
+    sessions are not copied (everyone logs in once more).
+    """
+    from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+
+    origin = accounts_dir(source) / USERS_FILE
+    if not origin.is_file():
+        raise click.ClickException(f"no accounts in {source} ({origin} is missing)")
+    target = cli_accounts(data_dir)
+    if target.backend == "files" and target.users.path.resolve() == origin.resolve():
+        raise click.ClickException("the source is the current data folder; nothing to copy")
+    copied, skipped = target.users.copy_from(FileUserStore(origin))
+    where = "the database" if target.backend == "postgres" else str(target.users.path)
+    click.echo(f"{copied} account(s) copied into {where}; {skipped} existed already")
 
 
 @users.command("list")

@@ -103,3 +103,16 @@ def test_users_commands_work_on_the_database(pg_url, tmp_path, monkeypatch):
     user = PostgresUserStore(get_pool(pg_url)).get("anna")
     assert user.disabled and user.team == "Team Nord"
     assert not accounts_dir(tmp_path / "data").exists()
+
+
+def test_copy_from_moves_the_file_accounts_into_the_database(pg_url, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOZIALRAUM_DATABASE_URL", raising=False)  # --database-url sets it
+    from sozialraum.accounts import FileUserStore
+
+    old = tmp_path / "old"
+    FileUserStore(accounts_dir(old) / "users.json").add("anna", "lead", "Team Nord", PASSWORD)
+    command = ["--database-url", pg_url, "users", "copy-from", str(old)]
+    result = CliRunner().invoke(main, [*command, "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    assert "1 account(s) copied into the database" in result.output
+    assert PostgresUserStore(get_pool(pg_url)).authenticate("anna", PASSWORD).team == "Team Nord"
