@@ -84,7 +84,7 @@ def test_the_account_tables_go_down_and_up_with_their_revision(pg_cluster):
 
 
 def test_users_commands_work_on_the_database(pg_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("SOZIALRAUM_DATABASE_URL", raising=False)  # --database-url sets it
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", "")  # --database-url sets it; undone after
     runner = CliRunner()
     data = str(tmp_path / "data")
 
@@ -106,7 +106,7 @@ def test_users_commands_work_on_the_database(pg_url, tmp_path, monkeypatch):
 
 
 def test_copy_from_moves_the_file_accounts_into_the_database(pg_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("SOZIALRAUM_DATABASE_URL", raising=False)  # --database-url sets it
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", "")  # --database-url sets it; undone after
     from sozialraum.accounts import FileUserStore
 
     old = tmp_path / "old"
