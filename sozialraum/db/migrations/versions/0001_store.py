@@ -52,6 +52,7 @@ def upgrade() -> None:
             id text NOT NULL,
             version integer NOT NULL,
             feature json NOT NULL,
+            pos bigint NOT NULL DEFAULT nextval('feature_pos'),
             PRIMARY KEY (area, layer, id, version)
         );
         CREATE TABLE layers (
