@@ -136,6 +136,27 @@ class PostgresCluster:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         return self.url(name)
 
+    def clone_database(self, template: str) -> str:
+        """A new database copied from ``template`` (which nobody may be connected to)."""
+        import psycopg
+
+        self._created += 1
+        name = f"clone_{self._created}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Close this process's pool for ``url`` and drop its database."""
+        import psycopg
+
+        from sozialraum.db import close_pool
+
+        close_pool(url)
+        name = url.split("/")[-1].split("?")[0]
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def clean(self) -> str:
         """Empty every table of the test database (the schema stays); returns its URL."""
         import psycopg
