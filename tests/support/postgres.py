@@ -59,7 +59,7 @@ def check_postgis(bindir: Path) -> None:
 class PostgresCluster:
     """A running throwaway cluster; :meth:`start` and :meth:`stop`."""
 
-    def __init__(self, bindir: Path | None = None):
+    def __init__(self, bindir: Path | None = None, *, durable: bool = False):
         self.bindir = bindir or find_bindir()
         check_postgis(self.bindir)
         self.root = Path(tempfile.mkdtemp(prefix="sozialraum-pg-"))
@@ -72,6 +72,8 @@ class PostgresCluster:
             self._prefix = ["runuser", "-u", "postgres", "--"]
             self._uid = (user.pw_uid, user.pw_gid)
             os.chown(self.root, *self._uid)
+        #: fsync and synchronous commit on (benchmarks); off for the tests' speed
+        self.durable = durable
         self.dbname = "sozialraum_test"
         self._created = 0
 
@@ -102,10 +104,9 @@ class PostgresCluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
