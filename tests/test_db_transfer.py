@@ -135,3 +135,81 @@ def test_cli_db_upgrade(runner, pg_cluster, monkeypatch):
     result = runner.invoke(main, ["--database-url", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "revision 0001" in result.output
+
+
+# -- purge, backup and restore on the database -----------------------------------------------
+
+
+def _database_text(url: str, needle: str) -> int:
+    """How many rows of the store's tables hold ``needle`` anywhere."""
+    from sozialraum.db import get_pool
+
+    with get_pool(url).connection() as conn:
+        return sum(
+            conn.execute(
+                f"SELECT count(*) FROM {table} WHERE {column}::text LIKE %s", (f"%{needle}%",)
+            ).fetchone()[0]
+            for table, column in (
+                ("features", "feature"),
+                ("feature_versions", "feature"),
+                ("audit_log", "line"),
+                ("areas", "meta"),
+            )
+        )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_cli_purge_on_the_database(runner, backend_demo_store, demo_area, monkeypatch):
+    store = backend_demo_store
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", store.url)
+    notes = store.query(demo_area, "notes")
+    secret = "Nur dieser Text darf nach dem Löschen nirgends mehr stehen."
+    for note in notes[:2]:
+        props = note["properties"]
+        changed = {
+            **note,
+            "properties": {**props, "text": secret, "expires_on": "2021-01-01"},
+        }
+        store.update(
+            demo_area, "notes", note["id"], changed, expected_version=props["version"], actor="t"
+        )
+    assert _database_text(store.url, secret) == 4  # two notes, two kept versions
+    data = ["--data-dir", str(store.data_dir)]
+    result = runner.invoke(main, ["purge", *data, "--area", demo_area])
+    assert result.exit_code == 0, result.output
+    assert f"{demo_area}: 2 expired notes" in result.output
+    assert len(store.query(demo_area, "notes")) == len(notes) - 2
+    assert _database_text(store.url, secret) == 0
+    assert store.changes(demo_area, "notes")[-1]["action"] == "purge"
+    assert runner.invoke(main, ["audit", "verify", *data]).exit_code == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_cli_backup_and_restore_on_the_database(
+    runner, backend_demo_store, demo_area, tmp_path, monkeypatch
+):
+    store = backend_demo_store
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", store.url)
+    data = ["--data-dir", str(store.data_dir)]
+    out = tmp_path / "backups"
+    out.mkdir()
+    result = runner.invoke(main, ["backup", *data, demo_area, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (archive,) = out.glob("*.tar.gz")
+    before = [f["id"] for f in store.query(demo_area, "notes")]
+    note = store.query(demo_area, "notes")[0]
+    store.delete(
+        demo_area, "notes", note["id"], expected_version=note["properties"]["version"], actor="t"
+    )
+    result = runner.invoke(main, ["restore", *data, str(archive)])
+    assert result.exit_code != 0 and "--replace" in result.output
+    result = runner.invoke(main, ["restore", *data, str(archive), "--replace"])
+    assert result.exit_code == 0, result.output
+    assert [f["id"] for f in store.query(demo_area, "notes")] == before
+    assert store.verify_audit(demo_area).ok
+    # the same archive restores into a GeoJSON data folder too
+    monkeypatch.delenv("SOZIALRAUM_DATABASE_URL")
+    files = tmp_path / "files"
+    result = runner.invoke(main, ["restore", "--data-dir", str(files), str(archive)])
+    assert result.exit_code == 0, result.output
+    assert [f["id"] for f in GeoJSONStore(files).query(demo_area, "notes")] == before

@@ -10,8 +10,10 @@ files differ only in their random ``generation`` token).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 from sozialraum.errors import InvalidInput, StorageError
 from sozialraum.store import audit
 from sozialraum.store._atomic import make_dir, write_atomic
+from sozialraum.store.backup import BackupReport
 from sozialraum.store.geojson import GeoJSONStore
 from sozialraum.store.layer_files import (
     ARTIFACT_DIR,
@@ -35,6 +38,7 @@ from sozialraum.store.postgres.store import (
     _props_text,
     _text,
 )
+from sozialraum.store.restore import RestoreReport
 from sozialraum.store.validation import LAYERS
 
 #: Files of an area folder that are the store's own (everything else is a local file).
@@ -100,10 +104,13 @@ def _local_files(folder: Path) -> list[Path]:
     )
 
 
-def migrate_area(source: GeoJSONStore, target: PostgresStore, area: str) -> AreaReport:
+def migrate_area(
+    source: GeoJSONStore, target: PostgresStore, area: str, *, replace: bool = False
+) -> AreaReport:
     """Copy one area of a GeoJSON data folder into the database, in one transaction.
 
-    The source's audit log must verify; the area must not exist in the database yet. After the
+    The source's audit log must verify; the area must not exist in the database yet (with
+    ``replace`` it is replaced, in the same transaction: all of it or nothing). After the
     copy the database is read back and compared (counts, ids in order, versions, kept
     versions, the audit chain verifies with the same result); a difference is in
     :attr:`AreaReport.problems` (the copy is then rolled back).
@@ -117,7 +124,7 @@ def migrate_area(source: GeoJSONStore, target: PostgresStore, area: str) -> Area
     checked = source.verify_audit(area)
     if not checked.ok:
         raise InvalidInput(f"area {area!r}: its audit log does not verify: {checked.problems}")
-    if area in target.areas():
+    if area in target.areas() and not replace:
         raise InvalidInput(f"area {area!r} exists in the database already; nothing was copied")
     report = AreaReport(area)
     meta_text = (folder / META_NAME).read_text(encoding="utf-8")
@@ -128,6 +135,8 @@ def migrate_area(source: GeoJSONStore, target: PostgresStore, area: str) -> Area
     last = json.loads(lines[-1]) if lines else None
     with _database_errors(), target.pool.connection() as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+        if replace:
+            conn.execute("DELETE FROM areas WHERE name = %s", (area,))  # cascades to its rows
         conn.execute(
             "INSERT INTO areas (name, meta, audit_count, audit_hash) VALUES (%s, %s, %s, %s)",
             (
@@ -356,3 +365,53 @@ def export_area(source: PostgresStore, area: str, data_dir: Path) -> AreaReport:
         if [f["id"] for f in exported.query(area, layer)] != [f["id"] for f in features]:
             report.problems.append(f"{layer}: ids differ in the exported folder")
     return report
+
+
+def backup_database_area(store: PostgresStore, area: str, destination) -> BackupReport:
+    """``sozialraum backup`` for the database: the same signed archive as for the files.
+
+    The area is exported in one snapshot (:func:`export_area`) into a temporary folder and
+    packed by :func:`~sozialraum.store.backup.backup_area`, so the archive restores into either
+    backend.
+    """
+    from sozialraum.store.backup import backup_area
+
+    store.read_meta(area)  # NotFound before any work
+    with tempfile.TemporaryDirectory(prefix="sozialraum-db-backup-") as tmp:
+        report = export_area(store, area, Path(tmp))
+        if report.problems:
+            raise StorageError(f"area {area!r}: the snapshot failed its check: {report.problems}")
+        files = GeoJSONStore(Path(tmp), audit_key_file=store.audit_keys.path)
+        return backup_area(files, area, destination)
+
+
+def restore_database_area(
+    store: PostgresStore,
+    archive,
+    *,
+    area: str | None = None,
+    replace: bool = False,
+    allow_unsigned: bool = False,
+) -> RestoreReport:
+    """``sozialraum restore`` into the database (archives of either backend).
+
+    The archive is checked completely by :func:`~sozialraum.store.restore.restore_area` into a
+    temporary folder, then copied in by :func:`migrate_area` in one transaction (an existing
+    area is replaced only with ``replace``).
+    """
+    from sozialraum.store.restore import restore_area
+
+    if area is not None and area in store.areas() and not replace:
+        raise InvalidInput(f"area {area!r} exists; restore with --replace to overwrite it")
+    with tempfile.TemporaryDirectory(prefix="sozialraum-db-restore-") as tmp:
+        files = GeoJSONStore(Path(tmp), audit_key_file=store.audit_keys.path)
+        report = restore_area(files, archive, area=area, allow_unsigned=allow_unsigned)
+        exists = report.area in store.areas()
+        if exists and not replace:
+            raise InvalidInput(
+                f"area {report.area!r} exists; restore with --replace to overwrite it"
+            )
+        copied = migrate_area(files, store, report.area, replace=replace)
+        if copied.problems:
+            raise StorageError(f"area {report.area!r}: the copy failed its check; nothing changed")
+    return dataclasses.replace(report, replaced=exists, removed=[])
