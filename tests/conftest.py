@@ -127,11 +127,51 @@ def any_store(backend, tmp_path, request):
     return PostgresStore(request.getfixturevalue("pg_url"), data_dir=tmp_path / "data")
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster, demo_data_dir, tmp_path_factory) -> str:
+    """Name of a database holding the demo area (migrated once per session; a template)."""
+    from sozialraum.db import close_pool
+    from sozialraum.db.migrate import upgrade
+    from sozialraum.store.postgres import PostgresStore
+    from sozialraum.store.postgres.transfer import migrate_area
+
+    url = pg_cluster.create_database("demo_template")
+    upgrade(url)
+    local = tmp_path_factory.mktemp("demo-local")
+    migrate_area(GeoJSONStore(demo_data_dir), PostgresStore(url, data_dir=local), DEMO_AREA)
+    close_pool(url)
+    return "demo_template"
+
+
+@pytest.fixture
+def backend_demo_store(backend, demo_data_dir, tmp_path, request):
+    """A private, writable copy of the demo data on ``backend`` (GeoJSON or PostgreSQL).
+
+    With PostgreSQL the data folder keeps what is not the store's (accounts, the basemap).
+    """
+    target = tmp_path / "data"
+    if backend == "geojson":
+        shutil.copytree(demo_data_dir, target)
+        return GeoJSONStore(target)
+    from sozialraum.store.postgres import PostgresStore
+
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.clone_database(request.getfixturevalue("pg_demo_template"))
+    request.addfinalizer(lambda: cluster.drop_database(url))
+    shutil.copytree(demo_data_dir, target)
+    for layer_file in (target / DEMO_AREA).glob("*.geojson"):
+        layer_file.unlink()  # nothing may read the files by mistake: the database has them
+    return PostgresStore(url, data_dir=target)
+
+
 @pytest.fixture
 def app(demo_store):
     from sozialraum.web import create_app
 
-    return create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
+    config = {"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""}
+    if getattr(demo_store, "url", None):
+        config["DATABASE_URL"] = demo_store.url  # the PostgreSQL store
+    return create_app(config)
 
 
 @pytest.fixture

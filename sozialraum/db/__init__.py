@@ -19,7 +19,7 @@ import threading
 
 from sozialraum.settings import DatabaseSettings
 
-__all__ = ["close_pools", "get_pool", "pool_settings"]
+__all__ = ["close_pool", "close_pools", "get_pool", "pool_settings"]
 
 _pools: dict[tuple[int, str], object] = {}
 _lock = threading.Lock()
@@ -78,3 +78,11 @@ def close_pools() -> None:
         mine = [k for k in _pools if k[0] == os.getpid()]
         for key in mine:
             _pools.pop(key).close()
+
+
+def close_pool(url: str) -> None:
+    """Close this process's pool for ``url`` if it has one (e.g. before dropping a database)."""
+    with _lock:
+        pool = _pools.pop((os.getpid(), url), None)
+    if pool is not None:
+        pool.close()

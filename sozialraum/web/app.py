@@ -123,6 +123,8 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
         PROXY_COUNT=0,
         HSTS_MAX_AGE_S=365 * 24 * 3600,
         AUDIT_KEY_FILE=str(settings.audit_key_file(instance)),
+        # PostgreSQL (SOZIALRAUM_DATABASE_URL); unset: the GeoJSON files in DATA_DIR
+        DATABASE_URL=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
@@ -134,7 +136,10 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
 
 
 def _open_store(app: Flask) -> Store:
-    """Open the store (read-only when configured or not writable); refuse damaged files."""
+    """Open the store (read-only when configured or not writable); refuse damaged files.
+
+    ``DATABASE_URL`` selects PostgreSQL; the database must be at the schema's newest revision.
+    """
     data_dir = Path(app.config["DATA_DIR"])
     read_only = _flag(app.config["READ_ONLY"]) or not is_writable(data_dir)
     app.config["READ_ONLY"] = read_only
@@ -145,6 +150,7 @@ def _open_store(app: Flask) -> Store:
         read_only=read_only,
         lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"]),
         audit_key_file=Path(app.config["AUDIT_KEY_FILE"]),
+        database_url=app.config.get("DATABASE_URL") or None,
     )
     problems = store.check_files()
     if problems:

@@ -59,7 +59,7 @@ def check_postgis(bindir: Path) -> None:
 class PostgresCluster:
     """A running throwaway cluster; :meth:`start` and :meth:`stop`."""
 
-    def __init__(self, bindir: Path | None = None):
+    def __init__(self, bindir: Path | None = None, *, durable: bool = False):
         self.bindir = bindir or find_bindir()
         check_postgis(self.bindir)
         self.root = Path(tempfile.mkdtemp(prefix="sozialraum-pg-"))
@@ -72,6 +72,8 @@ class PostgresCluster:
             self._prefix = ["runuser", "-u", "postgres", "--"]
             self._uid = (user.pw_uid, user.pw_gid)
             os.chown(self.root, *self._uid)
+        #: fsync and synchronous commit on (benchmarks); off for the tests' speed
+        self.durable = durable
         self.dbname = "sozialraum_test"
         self._created = 0
 
@@ -102,10 +104,9 @@ class PostgresCluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -135,6 +136,27 @@ class PostgresCluster:
         with psycopg.connect(self.url(name), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         return self.url(name)
+
+    def clone_database(self, template: str) -> str:
+        """A new database copied from ``template`` (which nobody may be connected to)."""
+        import psycopg
+
+        self._created += 1
+        name = f"clone_{self._created}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Close this process's pool for ``url`` and drop its database."""
+        import psycopg
+
+        from sozialraum.db import close_pool
+
+        close_pool(url)
+        name = url.split("/")[-1].split("?")[0]
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def clean(self) -> str:
         """Empty every table of the test database (the schema stays); returns its URL."""

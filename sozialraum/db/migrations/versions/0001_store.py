@@ -1,8 +1,8 @@
 """The store: areas, features (PostGIS), kept versions, the audit log, layer generations, artifacts.
 
 Features are kept as the exact GeoJSON text (``json``: key order and numbers as written, so an
-export gives the GeoJSON layout back unchanged); ``properties`` (jsonb), ``version`` and ``geom``
-(PostGIS, EPSG:4326, GiST index) are generated from it for queries. The audit log keeps each
+export gives the GeoJSON layout back unchanged); ``properties`` (jsonb), ``version`` and
+``geom`` (PostGIS, EPSG:4326, GiST index), written with it, serve queries. The audit log keeps each
 entry's exact line, so :func:`sozialraum.store.audit.verify_lines` checks it like the file log;
 ``areas.audit_count``/``audit_hash`` play the role of ``audit.head``.
 """
@@ -35,14 +35,13 @@ def upgrade() -> None:
             id text NOT NULL,
             pos bigint NOT NULL DEFAULT nextval('feature_pos'),
             feature json NOT NULL,
-            version integer NOT NULL
-                GENERATED ALWAYS AS (((feature -> 'properties') ->> 'version')::integer) STORED,
-            properties jsonb NOT NULL
-                GENERATED ALWAYS AS ((feature -> 'properties')::jsonb) STORED,
-            geom geometry(Geometry, 4326)
-                GENERATED ALWAYS AS (
-                    ST_SetSRID(ST_GeomFromGeoJSON(feature ->> 'geometry'), 4326)
-                ) STORED,
+            -- version, properties and geom are written with the feature (a json operator on
+            -- it would fail on a text holding NUL, which json keeps but text cannot)
+            version integer NOT NULL,
+            -- for queries; written with the feature (NUL characters, which jsonb cannot hold,
+            -- left out: the feature itself keeps them)
+            properties jsonb NOT NULL,
+            geom geometry(Geometry, 4326),
             PRIMARY KEY (area, layer, id)
         );
         CREATE INDEX features_geom ON features USING gist (geom);
@@ -53,6 +52,7 @@ def upgrade() -> None:
             id text NOT NULL,
             version integer NOT NULL,
             feature json NOT NULL,
+            pos bigint NOT NULL DEFAULT nextval('feature_pos'),
             PRIMARY KEY (area, layer, id, version)
         );
         CREATE TABLE layers (
