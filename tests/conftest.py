@@ -139,6 +139,11 @@ def pg_demo_template(pg_cluster, demo_data_dir, tmp_path_factory) -> str:
     upgrade(url)
     local = tmp_path_factory.mktemp("demo-local")
     migrate_area(GeoJSONStore(demo_data_dir), PostgresStore(url, data_dir=local), DEMO_AREA)
+    from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+    from sozialraum.accounts.postgres import PostgresUserStore
+
+    # the app keeps its accounts in the database too: the demo logins go with the area
+    PostgresUserStore(url).copy_from(FileUserStore(accounts_dir(demo_data_dir) / USERS_FILE))
     close_pool(url)
     return "demo_template"
 
@@ -147,7 +152,8 @@ def pg_demo_template(pg_cluster, demo_data_dir, tmp_path_factory) -> str:
 def backend_demo_store(backend, demo_data_dir, tmp_path, request):
     """A private, writable copy of the demo data on ``backend`` (GeoJSON or PostgreSQL).
 
-    With PostgreSQL the data folder keeps what is not the store's (accounts, the basemap).
+    With PostgreSQL the data folder keeps what is not the store's (the basemap); the demo
+    accounts are in the database too (see ``pg_demo_template``).
     """
     target = tmp_path / "data"
     if backend == "geojson":
