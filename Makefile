@@ -7,7 +7,7 @@ SOZ := $(VENV)/bin/sozialraum
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench stress lint format setup setup-test demo chromium catalogs clean
+.PHONY: run test bench stress lint format setup setup-test demo chromium catalogs postgresql clean
 
 run: setup demo
 	$(SOZ) serve --host $(HOST) --port $(PORT)
@@ -34,7 +34,7 @@ format: setup-test
 
 setup: $(VENV)/.stamp-installed static/vendor/.stamp static/fonts/.stamp catalogs
 
-setup-test: setup $(VENV)/.stamp-dev chromium
+setup-test: setup $(VENV)/.stamp-dev chromium postgresql
 
 demo: setup
 	$(SOZ) demo
@@ -85,6 +85,19 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 		else echo "warning: /usr/bin/chromium missing; run as root or: sudo apt-get install chromium chromium-driver" >&2; fi; \
+	fi
+
+# Debian's PostgreSQL + PostGIS for the tests of the PostgreSQL backend (they start a throwaway
+# cluster on a Unix socket; nothing is started here). `make run` never needs them.
+PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+PG_GIS := $(firstword $(wildcard /usr/share/postgresql/*/extension/postgis.control))
+postgresql:
+	@if [ -z "$(PG_BIN)" ] || [ -z "$(PG_GIS)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-postgis; \
+		elif [ "$${CI:-}" = true ]; then \
+			echo "error: PostgreSQL/PostGIS missing; run as root or: sudo apt-get install postgresql postgresql-postgis" >&2; exit 1; \
+		else echo "warning: PostgreSQL/PostGIS missing (the PostgreSQL tests are skipped); run as root or: sudo apt-get install postgresql postgresql-postgis" >&2; fi; \
 	fi
 
 clean:

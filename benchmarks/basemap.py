@@ -332,7 +332,7 @@ def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> 
         city_files,
     )
 
-    from sozialraum.accounts import UserStore, accounts_dir
+    from sozialraum.accounts import FileUserStore, accounts_dir
     from sozialraum.basemap import BasemapArchive
     from sozialraum.osm.importer import import_area
     from sozialraum.store import GeoJSONStore
@@ -352,7 +352,7 @@ def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> 
             builds[area] = report.basemap.stats
         osm.unlink()
         password = secrets.token_urlsafe(18)
-        UserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
+        FileUserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
         print(
             f"\n[basemap_web] map pages with the own basemap, headless Chromium "
             f"(--disable-gpu), fresh context per load, median of {runs}; "

@@ -155,11 +155,11 @@ def app_server(data_dir: Path, instance: Path, log_path: Path):
 def lead_client(data_dir: Path, user: str = "bench-leitung", team: str = "Team Bench"):
     """A Flask test client of the app over ``data_dir``, logged in as ``user``, a new lead of
     ``team`` (added to the accounts with a random password)."""
-    from sozialraum.accounts import UserStore, accounts_dir
+    from sozialraum.accounts import FileUserStore, accounts_dir
     from sozialraum.web import create_app
 
     password = secrets.token_urlsafe(18)
-    UserStore(accounts_dir(data_dir) / "users.json").add(user, "lead", team, password)
+    FileUserStore(accounts_dir(data_dir) / "users.json").add(user, "lead", team, password)
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "TILE_URL": ""})
     client = app.test_client()
     page = client.get("/anmelden").get_data(as_text=True)

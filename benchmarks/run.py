@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web|handout_languages]
+               basemap|basemap_web|handout_languages|postgres]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -223,6 +223,7 @@ def main() -> None:
             "basemap",
             "basemap_web",
             "handout_languages",
+            "postgres",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -291,6 +292,10 @@ def main() -> None:
         from handout_languages import bench_handout_languages  # two languages vs German only
 
         bench_handout_languages(args.repeat)
+    if args.only in (None, "postgres"):
+        from postgres import bench_postgres  # benchmarks/postgres.py: note writes, both stores
+
+        bench_postgres()
 
 
 if __name__ == "__main__":

@@ -386,7 +386,7 @@ def bench_web(copies: int = 35, runs: int = 3, seconds: float = 8.0) -> None:
     """Map pages in Chromium against naive folium pages; API against a static file."""
     from playwright.sync_api import sync_playwright
 
-    from sozialraum.accounts import UserStore, accounts_dir
+    from sozialraum.accounts import FileUserStore, accounts_dir
     from sozialraum.osm.importer import import_area
     from sozialraum.store import GeoJSONStore
 
@@ -405,7 +405,7 @@ def bench_web(copies: int = 35, runs: int = 3, seconds: float = 8.0) -> None:
         imported = time.perf_counter() - started
         osm.unlink()
         password = secrets.token_urlsafe(18)
-        UserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
+        FileUserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
 
         addresses = store.query(AREA, "addresses")
         resources = store.query(AREA, "resources")

@@ -131,3 +131,72 @@ class StoreSettings:
     """
 
     lock_timeout_s: float = 10.0
+
+
+#: The environment variable that selects PostgreSQL (``postgresql://…``); unset: GeoJSON files.
+DATABASE_URL_ENV = "SOZIALRAUM_DATABASE_URL"
+
+
+def database_url(explicit: str | None = None) -> str | None:
+    """Return the PostgreSQL URL, or ``None`` for the embedded GeoJSON store.
+
+    ``explicit`` (``--database-url``), else ``SOZIALRAUM_DATABASE_URL``, else ``DATABASE_URL``
+    in ``instance/config.py``. An empty value means "no database" (GeoJSON).
+
+    Raises
+    ------
+    ValueError
+        If the URL is set but is not a ``postgresql://`` or ``postgres://`` URL.
+    """
+    url = explicit or os.environ.get(DATABASE_URL_ENV) or _instance_config_value("DATABASE_URL")
+    if not url:
+        return None
+    if not str(url).startswith(("postgresql://", "postgres://")):
+        raise ValueError(
+            f"{DATABASE_URL_ENV} must be a postgresql:// URL (e.g. "
+            "postgresql:///sozialraum?host=/run/postgresql)"
+        )
+    return str(url)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Settings of the PostgreSQL backend (used only when a database URL is set).
+
+    Attributes
+    ----------
+    url : str
+        libpq connection URL, e.g. ``postgresql://sozialraum@/sozialraum?host=/run/postgresql``
+        (``SOZIALRAUM_DATABASE_URL`` or ``--database-url``). The password belongs in
+        ``~/.pgpass`` or ``PGPASSWORD``, not in the URL.
+    pool_min, pool_max : int
+        Connections each process keeps open / may open (``SOZIALRAUM_DATABASE_POOL_MIN``,
+        ``SOZIALRAUM_DATABASE_POOL_MAX``).
+    pool_timeout_s : float
+        How long a request waits for a free connection (seconds), then ``StoreBusy``.
+    lock_timeout_s : float
+        How long a writer waits for another writer of the same area (seconds).
+    """
+
+    url: str
+    pool_min: int = 1
+    pool_max: int = 8
+    pool_timeout_s: float = 10.0
+    lock_timeout_s: float = 10.0
+
+    @classmethod
+    def from_env(cls, explicit_url: str | None = None) -> DatabaseSettings | None:
+        """Settings from the URL (see :func:`database_url`) and ``SOZIALRAUM_DATABASE_*``.
+
+        ``None`` when no database URL is set (the GeoJSON store is used).
+        """
+        url = database_url(explicit_url)
+        if url is None:
+            return None
+        env = os.environ
+        return cls(
+            url=url,
+            pool_min=int(env.get("SOZIALRAUM_DATABASE_POOL_MIN", cls.pool_min)),
+            pool_max=int(env.get("SOZIALRAUM_DATABASE_POOL_MAX", cls.pool_max)),
+            pool_timeout_s=float(env.get("SOZIALRAUM_DATABASE_POOL_TIMEOUT_S", cls.pool_timeout_s)),
+        )

@@ -85,11 +85,99 @@ def store(tmp_path) -> GeoJSONStore:
     return GeoJSONStore(tmp_path / "data")
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL + PostGIS cluster on a Unix socket, started once per session.
+
+    Started only when a test asks for it. Without PostgreSQL the test is skipped locally and
+    fails under ``CI=true`` (``make setup-test`` installs it as root).
+    """
+    from support.postgres import PostgresCluster, PostgresMissing
+
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """URL of the migrated test database, emptied for this test (schema at head)."""
+    return pg_cluster.clean()
+
+
+@pytest.fixture(params=["geojson", "postgres"])
+def backend(request) -> str:
+    """The store backend a test runs against: each test using it runs once per backend."""
+    return request.param
+
+
+@pytest.fixture
+def any_store(backend, tmp_path, request):
+    """An empty store of ``backend`` (GeoJSON in a temp folder, or PostgreSQL)."""
+    if backend == "geojson":
+        return GeoJSONStore(tmp_path / "data")
+    from sozialraum.store.postgres import PostgresStore
+
+    return PostgresStore(request.getfixturevalue("pg_url"), data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster, demo_data_dir, tmp_path_factory) -> str:
+    """Name of a database holding the demo area (migrated once per session; a template)."""
+    from sozialraum.db import close_pool
+    from sozialraum.db.migrate import upgrade
+    from sozialraum.store.postgres import PostgresStore
+    from sozialraum.store.postgres.transfer import migrate_area
+
+    url = pg_cluster.create_database("demo_template")
+    upgrade(url)
+    local = tmp_path_factory.mktemp("demo-local")
+    migrate_area(GeoJSONStore(demo_data_dir), PostgresStore(url, data_dir=local), DEMO_AREA)
+    from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+    from sozialraum.accounts.postgres import PostgresUserStore
+
+    # the app keeps its accounts in the database too: the demo logins go with the area
+    PostgresUserStore(url).copy_from(FileUserStore(accounts_dir(demo_data_dir) / USERS_FILE))
+    close_pool(url)
+    return "demo_template"
+
+
+@pytest.fixture
+def backend_demo_store(backend, demo_data_dir, tmp_path, request):
+    """A private, writable copy of the demo data on ``backend`` (GeoJSON or PostgreSQL).
+
+    With PostgreSQL the data folder keeps what is not the store's (the basemap); the demo
+    accounts are in the database too (see ``pg_demo_template``).
+    """
+    target = tmp_path / "data"
+    if backend == "geojson":
+        shutil.copytree(demo_data_dir, target)
+        return GeoJSONStore(target)
+    from sozialraum.store.postgres import PostgresStore
+
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.clone_database(request.getfixturevalue("pg_demo_template"))
+    request.addfinalizer(lambda: cluster.drop_database(url))
+    shutil.copytree(demo_data_dir, target)
+    for layer_file in (target / DEMO_AREA).glob("*.geojson"):
+        layer_file.unlink()  # nothing may read the files by mistake: the database has them
+    return PostgresStore(url, data_dir=target)
+
+
 @pytest.fixture
 def app(demo_store):
     from sozialraum.web import create_app
 
-    return create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
+    config = {"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""}
+    if getattr(demo_store, "url", None):
+        config["DATABASE_URL"] = demo_store.url  # the PostgreSQL store
+    return create_app(config)
 
 
 @pytest.fixture

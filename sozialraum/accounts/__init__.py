@@ -1,33 +1,47 @@
 """User accounts, login sessions and login rate limiting (no Flask in here).
 
-All account files live in ``<data_dir>/_accounts/`` (see :func:`accounts_dir`):
+Three interfaces (:mod:`sozialraum.accounts.base`) with two backends, chosen in one
+place, :func:`open_accounts`:
 
-==================== ==========================================================
-``users.json``       accounts with scrypt password hashes (:class:`UserStore`)
-``sessions.json``    SHA-256 of session tokens, user, timestamps (:class:`SessionStore`)
-``logins.json``      failed logins, HMAC'd user names and addresses (:class:`LoginLimiter`)
-``*.lock``           sidecar locks (never replaced)
-==================== ==========================================================
+- files (the default): ``<data_dir>/_accounts/`` (see :func:`accounts_dir`)
+
+  ==================== ========================================================
+  ``users.json``       accounts with scrypt password hashes (:class:`FileUserStore`)
+  ``sessions.json``    SHA-256 of session tokens, user, timestamps (:class:`FileSessionStore`)
+  ``logins.json``      failed logins, HMAC'd user names and addresses (:class:`FileLoginLimiter`)
+  ``*.lock``           sidecar locks (never replaced)
+  ==================== ========================================================
+
+- PostgreSQL (a database URL is set): the tables ``users``, ``sessions``,
+  ``login_attempts`` and ``login_salt`` (:mod:`sozialraum.accounts.postgres`), shared by
+  every app server using the database.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sozialraum.accounts.ratelimit import LoginLimiter
-from sozialraum.accounts.sessions import SessionStore
-from sozialraum.accounts.users import User, UserStore, normalize_name
+from sozialraum.accounts.base import Accounts, LoginLimiter, SessionStore, User, UserStore
+from sozialraum.accounts.ratelimit import FileLoginLimiter
+from sozialraum.accounts.sessions import FileSessionStore
+from sozialraum.accounts.user_rules import normalize_name
+from sozialraum.accounts.users import FileUserStore
 
 __all__ = [
     "LOGINS_FILE",
     "SESSIONS_FILE",
     "USERS_FILE",
+    "Accounts",
+    "FileLoginLimiter",
+    "FileSessionStore",
+    "FileUserStore",
     "LoginLimiter",
     "SessionStore",
     "User",
     "UserStore",
     "accounts_dir",
     "normalize_name",
+    "open_accounts",
 ]
 
 USERS_FILE = "users.json"
@@ -50,3 +64,57 @@ def accounts_dir(data_dir: Path) -> Path:
         folders, whose names start with a letter or digit.
     """
     return Path(data_dir) / "_accounts"
+
+
+def open_accounts(
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    runtime_dir: Path | None = None,
+    idle_timeout_s: float = 3600,
+    max_failures_per_user: int = 5,
+    max_failures_per_ip: int = 20,
+    window_s: float = 900,
+) -> Accounts:
+    """Users, sessions and the login limiter of an installation: the one place choosing a backend.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data folder; the account files live in :func:`accounts_dir` of it.
+    database_url : str, optional
+        A ``postgresql://`` URL: everything is kept in that database (shared by every
+        app server using it); ``None`` keeps the files.
+    runtime_dir : pathlib.Path, optional
+        Files only: where sessions and the login limiter live instead of the accounts
+        folder (the web app uses the instance folder when the data folder is
+        read-only; users are then only read).
+    idle_timeout_s : float, optional
+        A session ends after this many seconds without a request.
+    max_failures_per_user, max_failures_per_ip : int, optional
+        Failed logins within the window before a user name or an address is blocked.
+    window_s : float, optional
+        The login limiter's sliding window (seconds).
+
+    Returns
+    -------
+    Accounts
+        The three stores.
+    """
+    limits = {
+        "max_failures_per_user": max_failures_per_user,
+        "max_failures_per_ip": max_failures_per_ip,
+        "window_s": window_s,
+    }
+    if database_url:
+        from sozialraum.accounts.postgres import postgres_accounts
+
+        return postgres_accounts(database_url, idle_timeout_s=idle_timeout_s, **limits)
+    folder = accounts_dir(data_dir)
+    runtime = Path(runtime_dir) if runtime_dir is not None else folder
+    return Accounts(
+        users=FileUserStore(folder / USERS_FILE),
+        sessions=FileSessionStore(runtime / SESSIONS_FILE, idle_timeout_s=idle_timeout_s),
+        limiter=FileLoginLimiter(runtime / LOGINS_FILE, **limits),
+        backend="files",
+    )

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sozialraum.accounts import USERS_FILE
-from sozialraum.accounts.users import UserStore
+from sozialraum.accounts.base import UserStore
 from sozialraum.errors import InvalidInput, NotFound
 
 __all__ = ["DEMO_USERS", "demo_password", "install_demo_users"]
@@ -39,22 +38,28 @@ def demo_password(name: str) -> str:
     return f"{name}-2026"
 
 
-def install_demo_users(accounts_dir: Path) -> list[tuple[str, str, str]]:
+def install_demo_users(target: Path | UserStore) -> list[tuple[str, str, str]]:
     """Add the demo accounts that are missing (idempotent).
 
     Existing accounts with these names are left alone (their passwords are not reset).
 
     Parameters
     ----------
-    accounts_dir : pathlib.Path
-        The accounts folder (see :func:`sozialraum.accounts.accounts_dir`).
+    target : pathlib.Path or UserStore
+        The accounts folder of the file backend (see
+        :func:`sozialraum.accounts.accounts_dir`), or any user store.
 
     Returns
     -------
     list of tuple of str
         ``(name, role, password)`` of every demo account, for printing.
     """
-    store = UserStore(Path(accounts_dir) / USERS_FILE)
+    if isinstance(target, UserStore):
+        store = target
+    else:
+        from sozialraum.accounts import USERS_FILE, FileUserStore
+
+        store = FileUserStore(Path(target) / USERS_FILE)
     result = []
     for name, role, team in DEMO_USERS:
         password = demo_password(name)

@@ -8,76 +8,29 @@ the CLI and several server workers can change accounts at the same time.
 
 from __future__ import annotations
 
-import functools
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from sozialraum.accounts._jsonfile import JsonFile, require
+from sozialraum.accounts.base import User, UserStore
 from sozialraum.accounts.user_rules import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     USER_NAME,
-    account_team,
-    check_password_rules,
     normalize_name,
 )
 from sozialraum.errors import InvalidInput, NotFound
-from sozialraum.model.roles import Role, parse_role
+from sozialraum.model.roles import Role
 from sozialraum.model.teams import resolve_team
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "FileUserStore",
     "User",
-    "UserStore",
     "normalize_name",
 ]
 
-HASH_METHOD = "scrypt"
 FILE_FORMAT = "sozialraum-users"
-
-
-@dataclass(frozen=True)
-class User:
-    """A user account as the rest of the app sees it (without the password hash).
-
-    Attributes
-    ----------
-    name : str
-        Login name: 3–40 characters of ``a-z``, ``0-9``, ``.``, ``_``, ``-``.
-    role : Role
-        The account's role.
-    team : str or None
-        The team the account belongs to; ``None`` only for admins without a team.
-    disabled : bool
-        Disabled accounts cannot log in.
-    created_at : str
-        When the account was created (ISO 8601, UTC, seconds).
-    password_changed_at : str
-        When the password was last set (ISO 8601, UTC, seconds).
-    """
-
-    name: str
-    role: Role
-    team: str | None
-    disabled: bool
-    created_at: str
-    password_changed_at: str
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A hash of a random password, checked for unknown users so timing reveals nothing."""
-    return generate_password_hash(secrets.token_urlsafe(24), method=HASH_METHOD)
 
 
 def _empty() -> dict:
@@ -112,7 +65,7 @@ def _user(name: str, entry: dict) -> User:
     )
 
 
-class UserStore:
+class FileUserStore(UserStore):
     """User accounts persisted in one JSON file.
 
     Parameters
@@ -137,33 +90,6 @@ class UserStore:
             self.path, empty=_empty, validate=_validate, lock_timeout_s=lock_timeout_s
         )
 
-    # -- reading ---------------------------------------------------------------
-    def get(self, name: str) -> User:
-        """Return the account ``name``.
-
-        Parameters
-        ----------
-        name : str
-            Login name (case and surrounding blanks are ignored).
-
-        Returns
-        -------
-        User
-            The account.
-
-        Raises
-        ------
-        InvalidInput
-            If ``name`` is not a valid login name.
-        NotFound
-            If there is no such account.
-        """
-        clean = normalize_name(name)
-        entry = self._file.read()["users"].get(clean)
-        if entry is None:
-            raise NotFound(f"no user {clean!r}")
-        return _user(clean, entry)
-
     def list(self) -> list[User]:
         """Return all accounts, sorted by name.
 
@@ -175,183 +101,39 @@ class UserStore:
         users = self._file.read()["users"]
         return [_user(name, users[name]) for name in sorted(users)]
 
-    def authenticate(self, name: str, password: str) -> User | None:
-        """Check a login.
-
-        Unknown and invalid names are checked against a dummy hash, so the time taken
-        does not reveal which accounts exist.
-
-        Parameters
-        ----------
-        name : str
-            Login name as typed.
-        password : str
-            Password as typed.
-
-        Returns
-        -------
-        User or None
-            The account if the password is right and the account is enabled; ``None``
-            for an unknown name, a wrong password or a disabled account.
-        """
-        try:
-            clean = normalize_name(name)
-        except InvalidInput:
-            clean = None
-        entry = self._file.read()["users"].get(clean) if clean else None
-        stored = entry["password_hash"] if entry is not None else _dummy_hash()
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
-            check_password_hash(_dummy_hash(), "")
+    def _load(self, name: str) -> tuple[User, str] | None:
+        entry = self._file.read()["users"].get(name)
+        if entry is None:
             return None
-        try:
-            matches = check_password_hash(stored, password)
-        except (ValueError, TypeError):
-            matches = False
-        if entry is None or not matches or entry["disabled"]:
-            return None
-        return _user(clean, entry)
+        return _user(name, entry), entry["password_hash"]
 
-    # -- writing ---------------------------------------------------------------
-    def add(
-        self,
-        name: str,
-        role: Role | str,
-        team: str | None,
-        password: str,
-        *,
-        known_teams: Iterable[str] = (),
-    ) -> User:
-        """Create an account.
-
-        Parameters
-        ----------
-        name : str
-            Login name: 3–40 characters of ``a-z``, ``0-9``, ``.``, ``_``, ``-``
-            (upper case is turned into lower case).
-        role : Role or str
-            ``viewer``, ``caseworker``, ``lead`` or ``admin``.
-        team : str or None
-            Required for every role except ``admin``. Resolved against the teams of the
-            other accounts and ``known_teams`` (:func:`~sozialraum.model.teams.resolve_team`):
-            "team süd" joins an existing "Team Süd".
-        password : str
-            At least 10 characters and not the user name; stored only as a scrypt hash.
-
-        Returns
-        -------
-        User
-            The new account.
-
-        Raises
-        ------
-        InvalidInput
-            For an invalid name, role, team or password, or if the name is taken.
-        StoreBusy, StorageError
-            If the file is locked, corrupt or cannot be written.
-        """
-        clean = normalize_name(name)
-        parsed = parse_role(role)
-        clean_team = account_team(parsed, team)
-        check_password_rules(clean, password)
-        password_hash = generate_password_hash(password, method=HASH_METHOD)
-        stamp = _now()
+    def _insert(self, user: User, password_hash: str, known_teams: set[str]) -> User:
         entry = {
-            "role": parsed.value,
-            "team": clean_team,
-            "disabled": False,
+            "role": user.role.value,
+            "team": user.team,
+            "disabled": user.disabled,
             "password_hash": password_hash,
-            "created_at": stamp,
-            "password_changed_at": stamp,
+            "created_at": user.created_at,
+            "password_changed_at": user.password_changed_at,
         }
 
         def change(data: dict) -> None:
-            if clean in data["users"]:
-                raise InvalidInput(f"user {clean!r} already exists")
+            if user.name in data["users"]:
+                raise InvalidInput(f"user {user.name!r} already exists")
             if entry["team"] is not None:
                 others = {u["team"] for u in data["users"].values() if u.get("team")}
-                entry["team"] = resolve_team(entry["team"], others | set(known_teams))
-            data["users"][clean] = entry
+                entry["team"] = resolve_team(entry["team"], others | known_teams)
+            data["users"][user.name] = entry
 
         self._file.update(change)
-        return _user(clean, entry)
+        return _user(user.name, entry)
 
-    def _change_user(self, name: str, fields: dict) -> User:
-        clean = normalize_name(name)
-
+    def _change(self, name: str, fields: dict) -> User:
         def change(data: dict) -> User:
-            entry = data["users"].get(clean)
+            entry = data["users"].get(name)
             if entry is None:
-                raise NotFound(f"no user {clean!r}")
+                raise NotFound(f"no user {name!r}")
             entry.update(fields)
-            return _user(clean, entry)
+            return _user(name, entry)
 
         return self._file.update(change)
-
-    def set_password(self, name: str, password: str) -> User:
-        """Set a new password.
-
-        Parameters
-        ----------
-        name : str
-            Login name.
-        password : str
-            At least 10 characters and not the user name.
-
-        Returns
-        -------
-        User
-            The account with the new ``password_changed_at``.
-
-        Raises
-        ------
-        InvalidInput
-            For an invalid name or password.
-        NotFound
-            If there is no such account.
-        """
-        clean = normalize_name(name)
-        check_password_rules(clean, password)
-        password_hash = generate_password_hash(password, method=HASH_METHOD)
-        return self._change_user(
-            clean, {"password_hash": password_hash, "password_changed_at": _now()}
-        )
-
-    def disable(self, name: str) -> User:
-        """Disable an account: it can no longer log in (revoke its sessions separately).
-
-        Parameters
-        ----------
-        name : str
-            Login name.
-
-        Returns
-        -------
-        User
-            The disabled account.
-
-        Raises
-        ------
-        NotFound
-            If there is no such account.
-        """
-        return self._change_user(name, {"disabled": True})
-
-    def enable(self, name: str) -> User:
-        """Enable a disabled account again.
-
-        Parameters
-        ----------
-        name : str
-            Login name.
-
-        Returns
-        -------
-        User
-            The enabled account.
-
-        Raises
-        ------
-        NotFound
-            If there is no such account.
-        """
-        return self._change_user(name, {"disabled": False})

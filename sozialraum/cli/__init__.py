@@ -11,6 +11,8 @@ coverage), :mod:`~sozialraum.cli.app` (demo, serve), :mod:`~sozialraum.cli.accou
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from sozialraum import settings
@@ -21,6 +23,7 @@ from sozialraum.cli.areas import areas, districts, import_command
 from sozialraum.cli.audit import audit
 from sozialraum.cli.backup import backup, restore
 from sozialraum.cli.basemap import basemap
+from sozialraum.cli.db import db
 from sozialraum.cli.mailbox import check_addresses, import_returns, returns_group
 from sozialraum.cli.notes import notes
 from sozialraum.cli.offers import offers
@@ -30,9 +33,17 @@ from sozialraum.cli.reports import coverage, profile
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sozialraum")
-def main():
+@click.option(
+    "--database-url",
+    default=None,
+    help="Keep the data in PostgreSQL at this URL (sets SOZIALRAUM_DATABASE_URL for the "
+    "command; default: GeoJSON files in the data folder).",
+)
+def main(database_url):
     """sozialraum: Sozialraum maps for caseworkers (OSM resources, addresses, notes)."""
     settings.restrict_umask()  # every file a command writes: 0600, every folder 0700
+    if database_url:
+        os.environ[settings.DATABASE_URL_ENV] = database_url  # also for the server's workers
 
 
 for _command in (
@@ -54,5 +65,6 @@ for _command in (
     restore,
     notes,
     basemap,
+    db,
 ):
     main.add_command(_command)

@@ -1,7 +1,8 @@
-"""The ``sozialraum users`` commands: add, passwd, disable, enable, list.
+"""The ``sozialraum users`` commands: add, passwd, disable, enable, list, copy-from.
 
-Accounts live in ``<data_dir>/_accounts/``. Passwords are read with a hidden prompt
-(or ``--password``) and are never printed.
+Accounts live in ``<data_dir>/_accounts/``, or in the database when a database URL is
+set (``--database-url``, ``SOZIALRAUM_DATABASE_URL``; see :func:`cli_accounts`).
+Passwords are read with a hidden prompt (or ``--password``) and are never printed.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from rich.table import Table
 
 from sozialraum import settings
 from sozialraum.accounts import (
-    SESSIONS_FILE,
-    USERS_FILE,
+    Accounts,
     SessionStore,
     UserStore,
-    accounts_dir,
     normalize_name,
+    open_accounts,
 )
 from sozialraum.cli._common import Group, console, data_dir_option
 from sozialraum.model.roles import ROLE_LABELS, Role
 
-__all__ = ["users"]
+__all__ = ["cli_accounts", "users"]
 
 password_option = click.option(
     "--password",
@@ -32,16 +32,32 @@ password_option = click.option(
 )
 
 
-def _folder(data_dir: Path | None) -> Path:
-    return accounts_dir(settings.data_dir(data_dir))
+def cli_accounts(data_dir: Path | None) -> Accounts:
+    """The accounts a command works on: the database's, else the data folder's files.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path or None
+        ``--data-dir`` (``None``: the configured data folder).
+
+    Returns
+    -------
+    Accounts
+        Users, sessions and the login limiter (see
+        :func:`sozialraum.accounts.open_accounts`).
+    """
+    return open_accounts(
+        settings.data_dir(data_dir),
+        database_url=settings.database_url(),
+    )
 
 
 def _users(data_dir: Path | None) -> UserStore:
-    return UserStore(_folder(data_dir) / USERS_FILE)
+    return cli_accounts(data_dir).users
 
 
 def _sessions(data_dir: Path | None) -> SessionStore:
-    return SessionStore(_folder(data_dir) / SESSIONS_FILE)
+    return cli_accounts(data_dir).sessions
 
 
 def _password(password: str | None) -> str:
@@ -122,6 +138,30 @@ def users_enable(data_dir, name):
     """Enable a disabled account again."""
     user = _users(data_dir).enable(name)
     click.echo(f"user {user.name!r} enabled")
+
+
+@users.command("copy-from")
+@data_dir_option
+@click.argument("source", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def users_copy_from(data_dir, source):
+    """Copy the accounts of the data folder SOURCE into the current accounts.
+
+    With a database URL (``--database-url``, SOZIALRAUM_DATABASE_URL) the accounts go into
+    the database: the step that moves an installation's users to PostgreSQL. Passwords,
+    roles, teams and disabled flags are kept; accounts whose name exists are left alone;
+    sessions are not copied (everyone logs in once more).
+    """
+    from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+
+    origin = accounts_dir(source) / USERS_FILE
+    if not origin.is_file():
+        raise click.ClickException(f"no accounts in {source} ({origin} is missing)")
+    target = cli_accounts(data_dir)
+    if target.backend == "files" and target.users.path.resolve() == origin.resolve():
+        raise click.ClickException("the source is the current data folder; nothing to copy")
+    copied, skipped = target.users.copy_from(FileUserStore(origin))
+    where = "the database" if target.backend == "postgres" else str(target.users.path)
+    click.echo(f"{copied} account(s) copied into {where}; {skipped} existed already")
 
 
 @users.command("list")

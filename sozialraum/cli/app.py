@@ -17,8 +17,8 @@ from sozialraum.cli._common import (
 @data_dir_option
 def demo(data_dir):
     """Build the fictional demo area "Musterstadt-Nord" and its demo users if missing."""
-    from sozialraum.accounts import accounts_dir
     from sozialraum.accounts.demo import install_demo_users
+    from sozialraum.cli.accounts import cli_accounts
     from sozialraum.demo.area import DEMO_AREA, install_demo
 
     store = open_data_store(data_dir)
@@ -26,7 +26,7 @@ def demo(data_dir):
         click.echo(f"demo area '{DEMO_AREA}' built")
     else:
         click.echo(f"demo area '{DEMO_AREA}' exists")
-    logins = install_demo_users(accounts_dir(settings.data_dir(data_dir)))
+    logins = install_demo_users(cli_accounts(data_dir).users)
     click.echo("demo logins (public, for trying the app only):")
     for name, role, password in logins:
         click.echo(f"  {role:<11} {name:<16} password: {password}")

@@ -14,7 +14,6 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sozialraum import settings
 from sozialraum.cli._common import (
     cli_actor,
     console,
@@ -400,10 +399,7 @@ def districts_assign(data_dir, area, district, team, remove):
 
 
 def _account_teams(data_dir) -> set[str]:
-    """Teams of the user accounts (none when there is no account file yet)."""
-    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+    """Teams of the user accounts (none when there are no accounts yet)."""
+    from sozialraum.cli.accounts import cli_accounts
 
-    path = accounts_dir(settings.data_dir(data_dir)) / USERS_FILE
-    if not path.is_file():
-        return set()
-    return {user.team for user in UserStore(path).list() if user.team}
+    return {user.team for user in cli_accounts(data_dir).users.list() if user.team}

@@ -55,8 +55,11 @@ def backup(data_dir, area, output):
     """
     from sozialraum.store.backup import backup_area
 
+    store = open_data_store(data_dir)
+    if getattr(store, "url", None):  # PostgreSQL: a snapshot of the area, the same archive
+        from sozialraum.store.postgres.transfer import backup_database_area as backup_area
     try:
-        report = backup_area(open_data_store(data_dir), area, output or Path.cwd())
+        report = backup_area(store, area, output or Path.cwd())
     except SozialraumError as exc:
         raise _Failure(exc.message) from None
     for skipped in report.skipped:
@@ -94,9 +97,12 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
     """
     from sozialraum.store.restore import restore_area
 
+    store = open_data_store(data_dir)
+    if getattr(store, "url", None):  # PostgreSQL: checked in a temp folder, copied in
+        from sozialraum.store.postgres.transfer import restore_database_area as restore_area
     try:
         report = restore_area(
-            open_data_store(data_dir),
+            store,
             archive,
             area=area,
             replace=replace,

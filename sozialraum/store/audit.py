@@ -135,18 +135,8 @@ def append(
         raise StorageError(f"{log} is shorter than {HEAD_NAME}; run 'sozialraum audit verify'")
     if key is None and last is not None and "kid" in last:
         raise StorageError(f"{log} is keyed: an entry needs the audit key")
-    entry = {
-        "seq": head["count"] + 1,
-        "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
-        "actor": actor,
-        "action": action,
-        **details,
-        "prev": head["hash"],
-    }
-    if key is not None:
-        entry["kid"] = key.kid
-    entry["hash"] = _digest(entry, key)
-    line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+    entry = make_entry(head["count"], head["hash"], actor=actor, action=action, key=key, **details)
+    line = entry_line(entry)
     with open_append(log) as fh:
         size_before = fh.seek(0, os.SEEK_END)
         try:
@@ -164,6 +154,33 @@ def append(
     with contextlib.suppress(OSError):
         write_atomic(folder / HEAD_NAME, head_body)
     return entry
+
+
+def make_entry(
+    count: int, prev: str, /, *, actor: str, action: str, key: AuditKey | None = None, **details
+) -> dict:
+    """The entry that follows ``count`` entries whose last hash is ``prev``, with its ``hash``.
+
+    Shared by the file log (:func:`append`) and the PostgreSQL store, so both chains are the
+    same and :func:`verify_lines` checks either. ``ts`` is now (UTC, ISO 8601, milliseconds).
+    """
+    entry = {
+        "seq": count + 1,
+        "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "actor": actor,
+        "action": action,
+        **details,
+        "prev": prev,
+    }
+    if key is not None:
+        entry["kid"] = key.kid
+    entry["hash"] = _digest(entry, key)
+    return entry
+
+
+def entry_line(entry: dict) -> str:
+    """The entry as one log line (compact JSON, UTF-8 text, with the newline)."""
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 @dataclass
@@ -215,6 +232,38 @@ def verify(
     require_keyed : bool
         Make a log without any keyed entry a problem (after ``sozialraum audit seal``).
     """
+    log = folder / LOG_NAME
+    lines = log.read_bytes().split(b"\n") if log.exists() else [b""]
+    try:
+        head: dict | StorageError = _read_head(folder)
+    except StorageError as exc:
+        head = exc
+    return verify_lines(lines, head, keys, require_keyed=require_keyed, name=log.name)
+
+
+def verify_lines(
+    lines: list[bytes],
+    head: dict | StorageError,
+    keys: KeyFile | None = None,
+    *,
+    require_keyed: bool = False,
+    name: str = LOG_NAME,
+) -> VerifyResult:
+    """Check a log given as its lines (the file split at newlines; the last item is ``b""``).
+
+    The check of :func:`verify`, for any place the lines are kept (a file, a database table).
+
+    Parameters
+    ----------
+    lines : list of bytes
+        The log's bytes split at newlines; a complete log ends with an empty item.
+    head : dict or StorageError
+        ``{"count": int, "hash": str}`` as recorded beside the log, or why it is unreadable.
+    keys : KeyFile, optional
+    require_keyed : bool
+    name : str
+        What the problems call the log.
+    """
     problems: list[str] = []
     notes: list[str] = []
     prev = GENESIS
@@ -222,8 +271,7 @@ def verify(
     key_ids: list[str] = []
     resolved: dict[str, AuditKey | None] = {}
     plain = 0
-    log = folder / LOG_NAME
-    lines = log.read_bytes().split(b"\n") if log.exists() else [b""]
+    log = Path(name)
     if lines[-1] != b"":
         problems.append(f"{log.name}: last line is incomplete (file truncated)")
     for number, raw in enumerate(lines[:-1], start=1):
@@ -255,10 +303,8 @@ def verify(
             problems.append(f"{log.name} line {number}: entry was edited")
             break
         prev, count = stored, number
-    try:
-        head = _read_head(folder)
-    except StorageError as exc:
-        problems.append(exc.message)
+    if isinstance(head, StorageError):
+        problems.append(head.message)
         return VerifyResult(False, count, problems, notes, key_ids, plain)
     if not problems:
         _check_head(log.name, count, prev, head, problems, notes)

@@ -15,7 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
-from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
+from sozialraum.accounts import open_accounts
 from sozialraum.errors import DamagedData
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
@@ -125,6 +125,8 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
         PROXY_COUNT=0,
         HSTS_MAX_AGE_S=365 * 24 * 3600,
         AUDIT_KEY_FILE=str(settings.audit_key_file(instance)),
+        # PostgreSQL (SOZIALRAUM_DATABASE_URL); unset: the GeoJSON files in DATA_DIR
+        DATABASE_URL=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SOZIALRAUM")
@@ -136,7 +138,10 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
 
 
 def _open_store(app: Flask) -> Store:
-    """Open the store (read-only when configured or not writable); refuse damaged files."""
+    """Open the store (read-only when configured or not writable); refuse damaged files.
+
+    ``DATABASE_URL`` selects PostgreSQL; the database must be at the schema's newest revision.
+    """
     data_dir = Path(app.config["DATA_DIR"])
     read_only = _flag(app.config["READ_ONLY"]) or not is_writable(data_dir)
     app.config["READ_ONLY"] = read_only
@@ -147,6 +152,7 @@ def _open_store(app: Flask) -> Store:
         read_only=read_only,
         lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"]),
         audit_key_file=Path(app.config["AUDIT_KEY_FILE"]),
+        database_url=app.config.get("DATABASE_URL") or None,
     )
     problems = store.check_files()
     if problems:
@@ -216,21 +222,17 @@ class _SecureWhenHttps(SecureCookieSessionInterface):
 
 
 def _accounts(app: Flask, data_dir: Path, read_only: bool) -> Accounts:
-    """Users, sessions and the login limiter of the data folder (see :class:`Accounts`)."""
-    folder = accounts_dir(data_dir)
-    # with a read-only data folder, logins still work: sessions and the login limiter
-    # move to the instance folder (users are only read)
-    runtime = Path(app.instance_path) / "sessions" if read_only else folder
+    """Users, sessions and the login limiter (see :func:`~sozialraum.accounts.open_accounts`)."""
     config = app.config
-    return Accounts(
-        users=UserStore(folder / "users.json"),
-        sessions=SessionStore(
-            runtime / "sessions.json", idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"])
-        ),
-        limiter=LoginLimiter(
-            runtime / "logins.json",
-            max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
-            max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
-            window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
-        ),
+    # with a read-only data folder, logins still work: file sessions and the login
+    # limiter move to the instance folder (users are only read)
+    runtime = Path(app.instance_path) / "sessions" if read_only else None
+    return open_accounts(
+        data_dir,
+        database_url=config.get("DATABASE_URL") or None,
+        runtime_dir=runtime,
+        idle_timeout_s=60 * float(config["SESSION_IDLE_MINUTES"]),
+        max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
+        max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
+        window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
     )

@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from sozialraum import settings
-from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
+from sozialraum.accounts import Accounts
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.services import areas
@@ -25,15 +25,6 @@ from sozialraum.web.responses import make_etag
 
 #: The key of :class:`AppServices` in ``app.extensions``.
 EXTENSION = "sozialraum"
-
-
-@dataclass(frozen=True)
-class Accounts:
-    """Users, server-side sessions and the login limiter."""
-
-    users: UserStore
-    sessions: SessionStore
-    limiter: LoginLimiter
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,8 @@ class AppServices:
     generation : str
         Changes when the category table changes (part of every API ETag).
     accounts : Accounts
-        Users, sessions and the login limiter.
+        Users, sessions and the login limiter (files or PostgreSQL, see
+        :func:`sozialraum.accounts.open_accounts`).
     note_rules : fieldnotes.NoteRules
         Note categories and the data-protection guard.
     mailbox_actions : dict[str, str]

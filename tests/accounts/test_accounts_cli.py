@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sozialraum.accounts import SessionStore, UserStore, accounts_dir
+from sozialraum.accounts import FileSessionStore, FileUserStore, accounts_dir
 from sozialraum.cli.accounts import users
 
 PASSWORD = "Styrum-Kiosk-2026"
@@ -16,8 +16,8 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def user_store(data_dir) -> UserStore:
-    return UserStore(accounts_dir(data_dir) / "users.json")
+def user_store(data_dir) -> FileUserStore:
+    return FileUserStore(accounts_dir(data_dir) / "users.json")
 
 
 def run(runner, data_dir, *args, **kwargs):
@@ -25,7 +25,7 @@ def run(runner, data_dir, *args, **kwargs):
     return runner.invoke(users, [command, "--data-dir", str(data_dir), *rest], **kwargs)
 
 
-@pytest.mark.parametrize("command", ["add", "passwd", "disable", "enable", "list"])
+@pytest.mark.parametrize("command", ["add", "passwd", "disable", "enable", "list", "copy-from"])
 def test_every_command_has_help_and_data_dir(runner, command):
     result = runner.invoke(users, [command, "--help"])
     assert result.exit_code == 0 and "--data-dir" in result.output
@@ -118,7 +118,7 @@ def test_add_invalid_role_is_a_usage_error(runner, data_dir):
 
 def test_passwd_changes_password_and_ends_sessions(runner, data_dir, user_store):
     user_store.add("anna", "caseworker", "Team Nord", PASSWORD)
-    sessions = SessionStore(accounts_dir(data_dir) / "sessions.json")
+    sessions = FileSessionStore(accounts_dir(data_dir) / "sessions.json")
     tokens = [sessions.create("anna"), sessions.create("anna")]
     other = sessions.create("bernd")
     new = "neues-Passwort-77"
@@ -148,7 +148,7 @@ def test_passwd_errors(runner, data_dir, user_store):
 
 def test_disable_ends_sessions_and_enable_restores(runner, data_dir, user_store):
     user_store.add("anna", "caseworker", "Team Nord", PASSWORD)
-    sessions = SessionStore(accounts_dir(data_dir) / "sessions.json")
+    sessions = FileSessionStore(accounts_dir(data_dir) / "sessions.json")
     token = sessions.create("anna")
     result = run(runner, data_dir, "disable", "anna")
     assert result.exit_code == 0, result.output
@@ -230,5 +230,22 @@ def test_add_takes_the_spelling_of_a_district_team(runner, demo_store):
         "--password", PASSWORD,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    users_file = UserStore(accounts_dir(data_dir) / "users.json")
+    users_file = FileUserStore(accounts_dir(data_dir) / "users.json")
     assert users_file.get("cora").team == "Team Mühlenviertel"
+
+
+def test_copy_from_another_data_folder(runner, data_dir, user_store, tmp_path):
+    old = tmp_path / "old"
+    FileUserStore(accounts_dir(old) / "users.json").add("anna", "lead", "Team Nord", PASSWORD)
+    user_store.add("bernd", "viewer", "Team Nord", PASSWORD)
+    result = run(runner, data_dir, "copy-from", str(old))
+    assert result.exit_code == 0, result.output
+    assert "1 account(s) copied" in result.output and "0 existed already" in result.output
+    assert user_store.authenticate("anna", PASSWORD).role == "lead"
+    assert "0 account(s) copied" in run(runner, data_dir, "copy-from", str(old)).output
+    same = run(runner, data_dir, "copy-from", str(data_dir))
+    assert same.exit_code == 1 and "current data folder" in same.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = run(runner, data_dir, "copy-from", str(empty))
+    assert missing.exit_code == 1 and "no accounts" in missing.output

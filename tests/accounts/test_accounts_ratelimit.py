@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from sozialraum.accounts import LoginLimiter
+from sozialraum.accounts import FileLoginLimiter
 from sozialraum.errors import InvalidInput, StorageError
 
 
@@ -26,8 +26,8 @@ def clock():
 
 
 @pytest.fixture
-def limiter(tmp_path, clock) -> LoginLimiter:
-    return LoginLimiter(tmp_path / "_accounts" / "logins.json", clock=clock)
+def limiter(tmp_path, clock) -> FileLoginLimiter:
+    return FileLoginLimiter(tmp_path / "_accounts" / "logins.json", clock=clock)
 
 
 def test_nothing_recorded_allows_and_writes_nothing(limiter):
@@ -62,7 +62,7 @@ def test_per_ip_limit(limiter, clock):
 
 
 def test_ipv6_is_counted_per_64_network(tmp_path, clock):
-    limiter = LoginLimiter(tmp_path / "logins.json", max_failures_per_ip=2, clock=clock)
+    limiter = FileLoginLimiter(tmp_path / "logins.json", max_failures_per_ip=2, clock=clock)
     limiter.failure("a", "2001:db8:1:2::1")
     limiter.failure("b", "2001:db8:1:2:ffff::9")
     assert limiter.retry_after("c", "2001:db8:1:2::abcd") > 0
@@ -85,7 +85,7 @@ def test_sliding_window(limiter, clock):
 
 
 def test_success_clears_the_users_failures_but_not_the_addresses(tmp_path, clock):
-    limiter = LoginLimiter(
+    limiter = FileLoginLimiter(
         tmp_path / "logins.json", max_failures_per_user=3, max_failures_per_ip=5, clock=clock
     )
     for _ in range(3):
@@ -111,8 +111,8 @@ def test_no_raw_addresses_or_names_on_disk(limiter):
 
 
 def test_salt_differs_per_file(tmp_path, clock):
-    first = LoginLimiter(tmp_path / "a.json", clock=clock)
-    second = LoginLimiter(tmp_path / "b.json", clock=clock)
+    first = FileLoginLimiter(tmp_path / "a.json", clock=clock)
+    second = FileLoginLimiter(tmp_path / "b.json", clock=clock)
     first.failure("anna", "192.0.2.1")
     second.failure("anna", "192.0.2.1")
     a, b = (json.loads(p.read_text()) for p in (first.path, second.path))
@@ -139,7 +139,7 @@ def test_entries_per_key_are_bounded(limiter):
 
 def test_invalid_settings_are_refused(tmp_path):
     with pytest.raises(InvalidInput):
-        LoginLimiter(tmp_path / "l.json", max_failures_per_user=0)
+        FileLoginLimiter(tmp_path / "l.json", max_failures_per_user=0)
 
 
 def test_corrupt_file_is_a_storage_error_and_left_alone(limiter):
@@ -153,7 +153,7 @@ def test_corrupt_file_is_a_storage_error_and_left_alone(limiter):
 
 
 def _record_failures(path: str, worker: int, count: int) -> None:
-    limiter = LoginLimiter(path, max_failures_per_ip=1000, max_failures_per_user=1000)
+    limiter = FileLoginLimiter(path, max_failures_per_ip=1000, max_failures_per_user=1000)
     for i in range(count):
         limiter.failure(f"w{worker}-{i}", "192.0.2.200")
 
@@ -170,12 +170,12 @@ def test_concurrent_processes_lose_no_failure(tmp_path):
     data = json.loads(path.read_text())
     assert len(data["users"]) == 50
     assert [len(v) for v in data["ips"].values()] == [50]
-    assert LoginLimiter(path, max_failures_per_ip=50).retry_after("x", "192.0.2.200") > 0
-    assert LoginLimiter(path, max_failures_per_ip=51).retry_after("x", "192.0.2.200") == 0
+    assert FileLoginLimiter(path, max_failures_per_ip=50).retry_after("x", "192.0.2.200") > 0
+    assert FileLoginLimiter(path, max_failures_per_ip=51).retry_after("x", "192.0.2.200") == 0
 
 
 def test_threads_of_one_worker_lose_no_failure(tmp_path):
-    limiter = LoginLimiter(tmp_path / "logins.json", max_failures_per_ip=1000)
+    limiter = FileLoginLimiter(tmp_path / "logins.json", max_failures_per_ip=1000)
 
     def record(worker: int) -> None:
         for i in range(10):
@@ -202,7 +202,7 @@ def test_attempt_counts_before_the_password_is_checked(limiter):
 
 
 def test_a_successful_attempt_is_taken_back(tmp_path, clock):
-    limiter = LoginLimiter(
+    limiter = FileLoginLimiter(
         tmp_path / "logins.json", max_failures_per_user=5, max_failures_per_ip=2, clock=clock
     )
     for _ in range(3):  # three good logins from one address never block it

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sozialraum.accounts import SessionStore
+from sozialraum.accounts import FileSessionStore
 from sozialraum.errors import InvalidInput, StorageError
 
 
@@ -30,8 +30,8 @@ def clock():
 
 
 @pytest.fixture
-def sessions(tmp_path, clock) -> SessionStore:
-    return SessionStore(
+def sessions(tmp_path, clock) -> FileSessionStore:
+    return FileSessionStore(
         tmp_path / "_accounts" / "sessions.json",
         idle_timeout_s=3600,
         touch_interval_s=60,
@@ -39,7 +39,7 @@ def sessions(tmp_path, clock) -> SessionStore:
     )
 
 
-def _entries(store: SessionStore) -> dict:
+def _entries(store: FileSessionStore) -> dict:
     return json.loads(store.path.read_bytes())["sessions"]
 
 
@@ -135,8 +135,8 @@ def test_purge_expired_and_expired_entries_are_dropped_on_write(sessions, clock)
 
 def test_a_replayed_cookie_is_refused_in_another_worker(tmp_path, clock):
     path = tmp_path / "sessions.json"
-    worker_a = SessionStore(path, clock=clock)
-    worker_b = SessionStore(path, clock=clock)
+    worker_a = FileSessionStore(path, clock=clock)
+    worker_b = FileSessionStore(path, clock=clock)
     token = worker_a.create("anna")
     assert worker_b.lookup(token) == "anna"
     worker_a.revoke(token)  # logout handled by worker A
@@ -148,8 +148,8 @@ def test_a_replayed_cookie_is_refused_in_another_worker(tmp_path, clock):
 
 def test_touch_after_revoke_in_another_worker_does_not_resurrect(tmp_path, clock):
     path = tmp_path / "sessions.json"
-    worker_a = SessionStore(path, clock=clock)
-    worker_b = SessionStore(path, clock=clock)
+    worker_a = FileSessionStore(path, clock=clock)
+    worker_b = FileSessionStore(path, clock=clock)
     token = worker_a.create("anna")
     assert worker_b.lookup(token) == "anna"
     worker_a.revoke(token)
@@ -160,7 +160,7 @@ def test_touch_after_revoke_in_another_worker_does_not_resurrect(tmp_path, clock
 
 def test_invalid_settings_are_refused(tmp_path):
     with pytest.raises(InvalidInput):
-        SessionStore(tmp_path / "s.json", idle_timeout_s=0)
+        FileSessionStore(tmp_path / "s.json", idle_timeout_s=0)
 
 
 def test_corrupt_file_is_a_storage_error(sessions):

@@ -10,8 +10,8 @@ import stat
 import filelock
 import pytest
 
-from sozialraum.accounts import User, UserStore, accounts_dir
-from sozialraum.accounts import users as users_module
+from sozialraum.accounts import FileUserStore, User, accounts_dir
+from sozialraum.accounts import base as users_module
 from sozialraum.accounts.demo import DEMO_USERS, install_demo_users
 from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy
 from sozialraum.model.roles import Role
@@ -25,8 +25,8 @@ def folder(tmp_path):
 
 
 @pytest.fixture
-def users(folder) -> UserStore:
-    return UserStore(folder / "users.json")
+def users(folder) -> FileUserStore:
+    return FileUserStore(folder / "users.json")
 
 
 def test_accounts_dir_is_under_the_data_dir(tmp_path):
@@ -155,7 +155,7 @@ def test_unknown_users_are_checked_against_a_dummy_hash(users, monkeypatch):
     assert users.authenticate("nobody", PASSWORD) is None
     assert users.authenticate("!!", PASSWORD) is None
     assert users.authenticate("anna", "falsches-passwort") is None
-    dummy = users_module._dummy_hash()
+    dummy = users_module.dummy_hash()
     stored = json.loads(users.path.read_bytes())["users"]["anna"]["password_hash"]
     assert checked == [dummy, dummy, stored]
     assert dummy.split("$")[0] == stored.split("$")[0]  # same method and cost
@@ -198,7 +198,7 @@ def test_set_password_of_unknown_user_is_not_found(users):
 
 
 def test_a_second_instance_sees_changes(users):
-    other = UserStore(users.path)
+    other = FileUserStore(users.path)
     assert other.list() == []
     users.add("anna", "caseworker", "Team Nord", PASSWORD)
     assert [u.name for u in other.list()] == ["anna"]
@@ -246,7 +246,7 @@ def test_corrupt_file_is_a_storage_error_and_never_overwritten(users, content):
 
 def test_locked_file_gives_busy(folder):
     folder.mkdir(parents=True)
-    store = UserStore(folder / "users.json", lock_timeout_s=0.1)
+    store = FileUserStore(folder / "users.json", lock_timeout_s=0.1)
     with filelock.FileLock(folder / "users.json.lock"):
         with pytest.raises(StoreBusy) as info:
             store.add("anna", "viewer", "Team Nord", PASSWORD)
@@ -265,7 +265,7 @@ def test_only_own_orphaned_temp_files_are_removed(users, folder):
 
 
 def _add_users(path: str, worker: int, count: int) -> None:
-    store = UserStore(path)
+    store = FileUserStore(path)
     for i in range(count):
         store.add(f"w{worker}-user{i}", "caseworker", f"Team {worker}", f"passwort-{worker}-{i}!")
 
@@ -286,7 +286,7 @@ def test_concurrent_processes_lose_no_user(users):
 def test_demo_users_are_installed_once(folder):
     installed = install_demo_users(folder)
     assert installed == [(name, role, f"{name}-2026") for name, role, _ in DEMO_USERS]
-    store = UserStore(folder / "users.json")
+    store = FileUserStore(folder / "users.json")
     for name, role, password in installed:
         user = store.authenticate(name, password)
         assert user is not None and user.role == role

@@ -1,5 +1,7 @@
 """The field-note API: create, read, change with ETag/If-Match, delete, history, exports,
-and every error path (a 4xx with a clear message, never a 500, nothing half-written)."""
+and every error path (a 4xx with a clear message, never a 500, nothing half-written).
+
+Every test runs on both store backends (GeoJSON files and PostgreSQL, ``backend_demo_store``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ from support.web import csrf_token, login
 
 AREA = "musterstadt-nord"
 BASE = f"/api/areas/{AREA}/notes"
+
+
+@pytest.fixture
+def demo_store(backend_demo_store):
+    """The demo data on each backend: the tests below run once per backend."""
+    return backend_demo_store
 
 
 @pytest.fixture
@@ -200,11 +208,11 @@ def test_history_lists_every_version(client, token, demo_store):
 def test_bad_notes_are_refused_with_a_clear_message(
     client, token, demo_store, body, status, needle
 ):
-    before = (demo_store.area_dir(AREA) / "notes.geojson").read_bytes()
+    before = (demo_store.revision(AREA, "notes"), demo_store.changes(AREA, "notes"))
     response = _post(client, token, body)
     assert response.status_code == status, response.json
     assert needle in response.json.get("detail", "") + response.json["error"]
-    assert (demo_store.area_dir(AREA) / "notes.geojson").read_bytes() == before
+    assert (demo_store.revision(AREA, "notes"), demo_store.changes(AREA, "notes")) == before
 
 
 def test_privacy_refusal_never_echoes_the_text(client, token):

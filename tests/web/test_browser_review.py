@@ -114,12 +114,10 @@ def test_four_eyes_a_lead_who_edited_a_note_cannot_release_it(
 ):
     """The lead rewrites a caseworker's submitted note in the edit form, then finds no
     release in the queue but the reason; a second lead releases it."""
-    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+    from support.accounts import accounts_of
 
     second = ("leitung-zwei", "leitung-zwei-2026")
-    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
-        second[0], "lead", "Team Nord", second[1]
-    )
+    accounts_of(demo_store).add(second[0], "lead", "Team Nord", second[1])
     (note,) = _submitted_notes(demo_store, ["Spielplatztor klemmt."])
     s = open_session()
     console = watch_console(s)

@@ -239,11 +239,9 @@ def test_long_queues_come_in_pages(app, demo_store, lead, monkeypatch):
 
 def _second_lead(app, demo_store):
     """A second lead of Team Nord (only one demo lead exists), logged in."""
-    from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
+    from support.accounts import accounts_of
 
-    UserStore(accounts_dir(demo_store.data_dir) / USERS_FILE).add(
-        "leitung-zwei", "lead", "Team Nord", "leitung-zwei-2026"
-    )
+    accounts_of(demo_store).add("leitung-zwei", "lead", "Team Nord", "leitung-zwei-2026")
     client = app.test_client()
     form = {"csrf_token": csrf_token(client), "username": "leitung-zwei",
             "password": "leitung-zwei-2026"}  # fmt: skip

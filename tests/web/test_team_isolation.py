@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 import pyogrio
 import pytest
+from support.accounts import accounts_of
 from support.samples import (
     OFFERS_CSV,
     fresh_offer,
@@ -47,7 +48,6 @@ from support.samples import (
 from support.web import csrf_token, login, mapping_fields
 
 from sozialraum import settings
-from sozialraum.accounts import USERS_FILE, UserStore, accounts_dir
 from sozialraum.model.review import RECHECK, STATES, TRANSITIONS
 from sozialraum.model.roles import Role
 from sozialraum.services import meetings, review, walks
@@ -306,9 +306,7 @@ def _seed(app, store) -> World:
     if world.walk_nord == world.walk_muehle:
         world.walk_nord = store.query(AREA, "walks")[1]["id"]
 
-    UserStore(accounts_dir(store.data_dir) / USERS_FILE).add(
-        MUEHLE_LEAD[0], "lead", MUEHLE, MUEHLE_LEAD[1]
-    )
+    accounts_of(store).add(MUEHLE_LEAD[0], "lead", MUEHLE, MUEHLE_LEAD[1])
     markers = sorted(world.all_markers())
     for a, b in itertools.permutations(markers, 2):
         assert a not in b, (a, b)  # no marker hides inside another

@@ -1,0 +1,139 @@
+"""`run.py --only postgres`: a note write with 5,000 and with 100,000 notes in the area,
+PostgreSQL + PostGIS against the GeoJSON files, in the same run (issue 22).
+
+A throwaway PostgreSQL cluster (``tests/support/postgres.py``: initdb in a temp folder, Unix
+socket only, with fsync and synchronous commit on, as in production; the GeoJSON store fsyncs
+too) and a GeoJSON data folder get the same area; each size is filled with one bulk write,
+then ``store.add`` (create) and ``store.update`` (change with the expected version) are timed,
+alternating, after uncounted warm-up writes. Nothing here is a test; there are no time limits.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import row
+
+AREA = "bench"
+SIZES = (5_000, 100_000)
+WARMUP = 3
+
+
+def _note(i: int, text: str = "") -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [6.9 + (i % 1000) * 1e-4, 51.4 + i * 1e-6]},
+        "properties": {
+            "category": "beobachtung",
+            "text": text or f"Notiz {i}: Hauseingang abends unbeleuchtet " + "x" * 80,
+            "observed_on": "2026-11-01",
+            "author": "bench",
+            "team": "Team Nord",
+            "district": f"d{i % 12}",
+        },
+    }
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def _measure(store, size: int, writes: int) -> dict:
+    """Fill the area to ``size`` notes, then time ``writes`` creates and updates (seconds)."""
+    store.write_meta(AREA, {"name": AREA}, actor="bench")
+    started = time.perf_counter()
+    store.add_many(
+        AREA, "notes", [{**_note(i), "id": f"pre{i:06d}"} for i in range(size)], actor="bench"
+    )
+    fill_s = time.perf_counter() - started
+    creates, updates = [], []
+    for i in range(WARMUP + writes):
+        started = time.perf_counter()
+        added = store.add(AREA, "notes", _note(size + i), actor="bench")
+        create_s = time.perf_counter() - started
+        target = f"pre{(i * 7919) % size:06d}"
+        version = store.get(AREA, "notes", target)["properties"]["version"]
+        started = time.perf_counter()
+        store.update(
+            AREA,
+            "notes",
+            target,
+            _note(i, text=f"geändert {i}"),
+            expected_version=version,
+            actor="bench",
+        )
+        update_s = time.perf_counter() - started
+        if i >= WARMUP:
+            creates.append(create_s)
+            updates.append(update_s)
+        assert added["properties"]["version"] == 1
+    count = len(store.query(AREA, "notes"))
+    if count != size + WARMUP + writes or not store.verify_audit(AREA).ok:
+        raise SystemExit(f"{type(store).__name__}: {count} notes or a broken audit log")
+    return {
+        "fill": fill_s,
+        "create": statistics.median(creates),
+        "create_p95": _p95(creates),
+        "update": statistics.median(updates),
+        "update_p95": _p95(updates),
+    }
+
+
+def bench_postgres(writes: int = 30) -> None:
+    """Print the note write figures for both backends and both sizes, with their ratios."""
+    from support.postgres import PostgresCluster
+
+    from sozialraum.store import GeoJSONStore
+    from sozialraum.store.postgres import PostgresStore
+
+    cluster = PostgresCluster(durable=True).start()
+    results: dict[tuple[str, int], dict] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="sozialraum-pg-bench-") as tmp:
+            for size in SIZES:
+                url = cluster.create_database(f"bench_{size}")
+                from sozialraum.db.migrate import upgrade
+
+                upgrade(url)
+                stores = {
+                    "postgres": PostgresStore(url, data_dir=Path(tmp) / f"local-{size}"),
+                    "geojson": GeoJSONStore(Path(tmp) / f"files-{size}"),
+                }
+                for name, store in stores.items():
+                    results[(name, size)] = _measure(store, size, writes)
+    finally:
+        cluster.stop()
+
+    small, large = SIZES
+    print(
+        f"\n[postgres] note write (store.add create, store.update with expected version) with "
+        f"{small:,} and {large:,} notes in the area,\n  median of {writes} each after "
+        f"{WARMUP} warm-up writes; PostgreSQL 15 + PostGIS on a Unix socket, fsync and "
+        "synchronous commit on,\n  vs the GeoJSON files (fsync on), same machine, same run"
+    )
+    print(
+        f"  {'backend, notes':<26} {'fill s':>8} {'create ms':>10} {'p95':>8} "
+        f"{'update ms':>10} {'p95':>8}"
+    )
+    for (name, size), fig in sorted(results.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        print(
+            f"  {name + ', ' + format(size, ','):<26} {fig['fill']:8.2f} "
+            f"{fig['create'] * 1000:10.1f} {fig['create_p95'] * 1000:8.1f} "
+            f"{fig['update'] * 1000:10.1f} {fig['update_p95'] * 1000:8.1f}"
+        )
+    print("  ratios (same run):")
+    for op in ("create", "update"):
+        for name in ("postgres", "geojson"):
+            growth = results[(name, large)][op] / results[(name, small)][op]
+            target = "  target <= 1.5" if name == "postgres" else ""
+            print(f"  {name + ' ' + op + f' {large:,} / {small:,}':<46} {growth:8.2f} x{target}")
+        for size in SIZES:
+            base = results[("geojson", size)][op]
+            row(
+                f"postgres / geojson {op}, {size:,} notes",
+                results[("postgres", size)][op],
+                base,
+            )

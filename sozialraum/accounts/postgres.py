@@ -1,0 +1,466 @@
+"""Users, sessions and the login limiter in PostgreSQL, shared by every app server.
+
+Used when a database URL is set (see :func:`sozialraum.accounts.open_accounts`). The
+tables come from the Alembic revision ``0002_accounts`` (``sozialraum db upgrade``):
+
+=================== ======================================================================
+``users``           one row per account: role, team, scrypt password hash, timestamps
+``sessions``        SHA-256 of the session token (never the token), user, ``created`` and
+                    ``last_seen`` in seconds since the epoch (UTC)
+``login_attempts``  failed logins per HMAC key of a user name or a client address: the
+                    times inside the window (seconds since the epoch), newest ``limit`` only
+``login_salt``      the one random HMAC salt of the limiter
+=================== ======================================================================
+
+Every operation is one transaction from the process's connection pool. Times come from
+the app server's clock (as with the files): app servers sharing a database need
+synchronised clocks (NTP). Concurrency:
+
+- a session created on one server is found by every other one; logout and
+  :meth:`~PostgresSessionStore.revoke_user` delete the row, so the session ends everywhere;
+- the limiter locks the address's row, then the user's (always in that order, so two
+  servers never deadlock) with ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: checking
+  and counting an attempt is atomic across servers;
+- new accounts take a transaction-scoped advisory lock, so concurrent additions resolve
+  team spellings against each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from sozialraum.accounts.base import Accounts, LoginLimiter, SessionStore, User, UserStore
+from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy
+from sozialraum.model.roles import Role
+from sozialraum.model.teams import resolve_team
+
+__all__ = [
+    "PostgresLoginLimiter",
+    "PostgresSessionStore",
+    "PostgresUserStore",
+    "postgres_accounts",
+]
+
+#: Advisory lock (two-key form) serialising the creation of accounts.
+_USERS_LOCK = (0x736F7A69, 1)  # "sozi", 1
+
+
+@contextlib.contextmanager
+def transaction(pool) -> Iterator:
+    """One transaction on a pooled connection; database trouble as the store's errors.
+
+    Parameters
+    ----------
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (the calling process's pool for it is used, see
+        :func:`sozialraum.db.get_pool`), or a pool.
+
+    Yields
+    ------
+    psycopg.Connection
+        Committed when the block ends, rolled back on an exception.
+
+    Raises
+    ------
+    StoreBusy
+        If no connection was free in time, or the database broke a deadlock.
+    StorageError
+        If the database cannot be reached or refused the statement.
+    """
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    if isinstance(pool, str):
+        from sozialraum.db import get_pool
+
+        pool = get_pool(pool)  # this process's pool: a forked worker gets its own
+    try:
+        with pool.connection() as conn:
+            yield conn
+    except PoolTimeout:
+        raise StoreBusy("the database has no free connection; try again") from None
+    except psycopg.errors.TransactionRollbackError:
+        raise StoreBusy("the database is busy; try again") from None
+    except psycopg.OperationalError as exc:
+        reason = type(exc).__name__
+        raise StorageError(f"the accounts database is unavailable ({reason})") from None
+
+
+def _stamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+_USER_COLUMNS = "name, role, team, disabled, created_at, password_changed_at"
+
+
+def _user(row) -> User:
+    name, role, team, disabled, created_at, changed_at = row[:6]
+    return User(name, Role(role), team, bool(disabled), _stamp(created_at), _stamp(changed_at))
+
+
+# -- users ---------------------------------------------------------------------------
+class PostgresUserStore(UserStore):
+    """User accounts in the ``users`` table.
+
+    Parameters
+    ----------
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    """
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def list(self) -> list[User]:
+        """Return all accounts, sorted by name (disabled ones included).
+
+        Returns
+        -------
+        list of User
+            Every account.
+        """
+        with transaction(self.pool) as conn:
+            rows = conn.execute(
+                f'SELECT {_USER_COLUMNS} FROM users ORDER BY name COLLATE "C"'
+            ).fetchall()
+        return [_user(row) for row in rows]
+
+    def _load(self, name: str) -> tuple[User, str] | None:
+        with transaction(self.pool) as conn:
+            row = conn.execute(
+                f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE name = %s", (name,)
+            ).fetchone()
+        return None if row is None else (_user(row), row[6])
+
+    def _insert(self, user: User, password_hash: str, known_teams: set[str]) -> User:
+        with transaction(self.pool) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _USERS_LOCK)
+            team = user.team
+            if team is not None:
+                others = {
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT DISTINCT team FROM users WHERE team IS NOT NULL"
+                    ).fetchall()
+                }
+                team = resolve_team(team, others | known_teams)
+            row = conn.execute(
+                f"""INSERT INTO users ({_USER_COLUMNS}, password_hash)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (name) DO NOTHING
+                    RETURNING {_USER_COLUMNS}""",
+                (
+                    user.name,
+                    user.role.value,
+                    team,
+                    user.disabled,
+                    datetime.fromisoformat(user.created_at),
+                    datetime.fromisoformat(user.password_changed_at),
+                    password_hash,
+                ),
+            ).fetchone()
+        if row is None:
+            raise InvalidInput(f"user {user.name!r} already exists")
+        return _user(row)
+
+    def _change(self, name: str, fields: dict) -> User:
+        values = dict(fields)
+        if "password_changed_at" in values:
+            values["password_changed_at"] = datetime.fromisoformat(values["password_changed_at"])
+        allowed = ("password_hash", "password_changed_at", "disabled")
+        columns = [column for column in allowed if column in values]
+        if len(columns) != len(values):
+            raise ValueError(f"unknown account fields: {sorted(set(values) - set(allowed))}")
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        with transaction(self.pool) as conn:
+            row = conn.execute(
+                f"UPDATE users SET {assignments} WHERE name = %s RETURNING {_USER_COLUMNS}",
+                (*(values[column] for column in columns), name),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no user {name!r}")
+        return _user(row)
+
+
+# -- sessions ------------------------------------------------------------------------
+class PostgresSessionStore(SessionStore):
+    """Login sessions in the ``sessions`` table, valid on every app server.
+
+    Parameters
+    ----------
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    idle_timeout_s : float, optional
+        A session expires after this many seconds without a request.
+    touch_interval_s : float, optional
+        ``last_seen`` is written at most once per this many seconds per session.
+    clock : callable, optional
+        Returns the current time in seconds since the epoch (``time.time``).
+    """
+
+    def __init__(
+        self,
+        pool,
+        idle_timeout_s: float = 3600,
+        touch_interval_s: float = 60,
+        *,
+        clock: Callable[[], float] = time.time,
+    ):
+        super().__init__(idle_timeout_s, touch_interval_s, clock=clock)
+        self.pool = pool
+
+    #: Whether a session is expired, with the same arithmetic as the file backend.
+    _EXPIRED = "%(now)s - last_seen >= %(idle)s"
+
+    def _params(self, now: float, **more) -> dict:
+        return {"now": now, "idle": self.idle_timeout_s, **more}
+
+    def _drop_expired(self, conn, now: float) -> int:
+        query = f"DELETE FROM sessions WHERE {self._EXPIRED}"
+        return conn.execute(query, self._params(now)).rowcount
+
+    def _create(self, key: str, user_name: str, now: float) -> None:
+        with transaction(self.pool) as conn:
+            self._drop_expired(conn, now)
+            conn.execute(
+                "INSERT INTO sessions (token_hash, user_name, created, last_seen)"
+                " VALUES (%s, %s, %s, %s)",
+                (key, user_name, now, now),
+            )
+
+    def _lookup(self, key: str, now: float) -> str | None:
+        with transaction(self.pool) as conn:
+            row = conn.execute(
+                "SELECT user_name, last_seen FROM sessions WHERE token_hash = %s", (key,)
+            ).fetchone()
+            if row is None or now - row[1] >= self.idle_timeout_s:
+                return None
+            if now - row[1] < self.touch_interval_s:
+                return row[0]
+            # revoked or expired meanwhile on another server: no row, nothing resurrected
+            touched = conn.execute(
+                "UPDATE sessions SET last_seen = greatest(last_seen, %(now)s)"
+                f" WHERE token_hash = %(key)s AND NOT ({self._EXPIRED}) RETURNING user_name",
+                self._params(now, key=key),
+            ).fetchone()
+        return None if touched is None else touched[0]
+
+    def _revoke(self, key: str, now: float) -> bool:
+        with transaction(self.pool) as conn:
+            self._drop_expired(conn, now)
+            return conn.execute("DELETE FROM sessions WHERE token_hash = %s", (key,)).rowcount > 0
+
+    def revoke_user(self, name: str) -> int:
+        """End every session of a user on every server (see :meth:`SessionStore.revoke_user`)."""
+        now = self.clock()
+        with transaction(self.pool) as conn:
+            self._drop_expired(conn, now)
+            return conn.execute("DELETE FROM sessions WHERE user_name = %s", (name,)).rowcount
+
+    def purge_expired(self) -> int:
+        """Remove expired sessions (see :meth:`SessionStore.purge_expired`)."""
+        now = self.clock()
+        with transaction(self.pool) as conn:
+            return self._drop_expired(conn, now)
+
+    def active(self, name: str | None = None) -> int:
+        """Count the live sessions, of one user or all (see :meth:`SessionStore.active`)."""
+        now = self.clock()
+        query = f"SELECT count(*) FROM sessions WHERE NOT ({self._EXPIRED})"
+        if name is not None:
+            query += " AND user_name = %(name)s"
+        with transaction(self.pool) as conn:
+            return int(conn.execute(query, self._params(now, name=name)).fetchone()[0])
+
+
+# -- the login limiter ---------------------------------------------------------------
+class PostgresLoginLimiter(LoginLimiter):
+    """Failed logins in the ``login_attempts`` table, counted across every app server.
+
+    Parameters
+    ----------
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    max_failures_per_user : int, optional
+        Failed logins for one user name within the window before it is blocked.
+    max_failures_per_ip : int, optional
+        Failed logins from one address (IPv6: one /64) within the window before it is
+        blocked.
+    window_s : float, optional
+        Length of the sliding window in seconds.
+    clock : callable, optional
+        Returns the current time in seconds since the epoch (``time.time``).
+    """
+
+    def __init__(
+        self,
+        pool,
+        max_failures_per_user: int = 5,
+        max_failures_per_ip: int = 20,
+        window_s: float = 900,
+        clock: Callable[[], float] = time.time,
+    ):
+        super().__init__(max_failures_per_user, max_failures_per_ip, window_s, clock)
+        self.pool = pool
+        self._salt_value: str | None = None
+
+    # -- helpers ---------------------------------------------------------------------
+    def _salt(self, conn, *, create: bool) -> str | None:
+        if self._salt_value is None:
+            if create:
+                conn.execute(
+                    "INSERT INTO login_salt (id, salt) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+                    (secrets.token_hex(32),),
+                )
+            row = conn.execute("SELECT salt FROM login_salt WHERE id = 1").fetchone()
+            self._salt_value = None if row is None else row[0]
+        return self._salt_value
+
+    def _prune(self, conn, now: float) -> None:
+        """Delete the rows whose newest failure left the window (never waits for a lock)."""
+        conn.execute(
+            """DELETE FROM login_attempts WHERE (kind, key) IN (
+                   SELECT kind, key FROM login_attempts WHERE %s - last_at >= %s
+                   FOR UPDATE SKIP LOCKED)""",
+            (now, self.window_s),
+        )
+
+    @staticmethod
+    def _lock(conn, kind: str, key: str, now: float) -> list[float]:
+        """Lock the row of ``(kind, key)`` (creating it) and return its failure times."""
+        row = conn.execute(
+            """INSERT INTO login_attempts (kind, key, times, last_at)
+               VALUES (%s, %s, '{}'::float8[], %s)
+               ON CONFLICT (kind, key) DO UPDATE SET last_at = login_attempts.last_at
+               RETURNING times""",
+            (kind, key, now),
+        ).fetchone()
+        return list(row[0])
+
+    def _store(self, conn, kind: str, key: str, times: list[float], limit: int, now: float):
+        kept = self._kept(times, limit, now)  # older ones never matter
+        if kept:
+            conn.execute(
+                "UPDATE login_attempts SET times = %s::float8[], last_at = %s"
+                " WHERE kind = %s AND key = %s",
+                (kept, max(kept), kind, key),
+            )
+        else:
+            conn.execute("DELETE FROM login_attempts WHERE kind = %s AND key = %s", (kind, key))
+
+    def _check_and_count(
+        self, user: str | None, ip: str | None, *, check: bool
+    ) -> tuple[float, float | None]:
+        now = self.clock()
+        with transaction(self.pool) as conn:
+            self._prune(conn, now)
+            user_key, ip_key = self._keys(self._salt(conn, create=True), user, ip)
+            ip_times = self._lock(conn, "ip", ip_key, now)  # always the address first
+            user_times = self._lock(conn, "user", user_key, now)
+            wait_s = self._wait_both(user_times, ip_times, now) if check else 0.0
+            if wait_s == 0:
+                ip_times.append(now)
+                user_times.append(now)
+            self._store(conn, "ip", ip_key, ip_times, self.max_failures_per_ip, now)
+            self._store(conn, "user", user_key, user_times, self.max_failures_per_user, now)
+        return (wait_s, None) if wait_s > 0 else (0.0, now)
+
+    # -- the public operations -------------------------------------------------------
+    def retry_after(self, user: str | None, ip: str | None) -> float:
+        """Return how long a login for ``user`` from ``ip`` must wait (seconds, ``0.0``: now)."""
+        now = self.clock()
+        with transaction(self.pool) as conn:
+            salt = self._salt(conn, create=False)
+            if salt is None:
+                return 0.0
+            user_key, ip_key = self._keys(salt, user, ip)
+            rows = conn.execute(
+                "SELECT kind, times FROM login_attempts"
+                " WHERE (kind = 'user' AND key = %s) OR (kind = 'ip' AND key = %s)",
+                (user_key, ip_key),
+            ).fetchall()
+        times = {kind: list(values) for kind, values in rows}
+        return self._wait_both(times.get("user", []), times.get("ip", []), now)
+
+    def failure(self, user: str | None, ip: str | None) -> None:
+        """Record a failed login (see :meth:`LoginLimiter.failure`)."""
+        self._check_and_count(user, ip, check=False)
+
+    def attempt(self, user: str | None, ip: str | None) -> tuple[float, float | None]:
+        """Check the limit and count the attempt in one transaction (see the interface)."""
+        return self._check_and_count(user, ip, check=True)
+
+    def success(self, user: str | None, ip: str | None, attempt_at: float | None = None) -> None:
+        """Forget the user's failures and take the attempt back (see the interface)."""
+        now = self.clock()
+        with transaction(self.pool) as conn:
+            salt = self._salt(conn, create=False)
+            if salt is None:
+                return
+            user_key, ip_key = self._keys(salt, user, ip)
+            if attempt_at is not None:  # the address's row first, as in _check_and_count
+                row = conn.execute(
+                    "SELECT times FROM login_attempts WHERE kind = 'ip' AND key = %s FOR UPDATE",
+                    (ip_key,),
+                ).fetchone()
+                if row is not None:
+                    times = list(row[0])
+                    if attempt_at in times:
+                        times.remove(attempt_at)
+                    self._store(conn, "ip", ip_key, times, self.max_failures_per_ip, now)
+            conn.execute("DELETE FROM login_attempts WHERE kind = 'user' AND key = %s", (user_key,))
+
+
+# -- all three -----------------------------------------------------------------------
+def postgres_accounts(
+    database_url: str,
+    *,
+    idle_timeout_s: float = 3600,
+    max_failures_per_user: int = 5,
+    max_failures_per_ip: int = 20,
+    window_s: float = 900,
+    pool=None,
+) -> Accounts:
+    """Users, sessions and the login limiter in the database at ``database_url``.
+
+    Parameters
+    ----------
+    database_url : str
+        libpq URL (``postgresql://…``); the schema must be current (``sozialraum db
+        upgrade``).
+    idle_timeout_s : float, optional
+        A session ends after this many seconds without a request.
+    max_failures_per_user, max_failures_per_ip : int, optional
+        Failed logins within the window before a user name or an address is blocked.
+    window_s : float, optional
+        The login limiter's sliding window (seconds).
+    pool : psycopg_pool.ConnectionPool, optional
+        A pool to use in this process only (default: each process's own pool for the URL,
+        :func:`sozialraum.db.get_pool`, looked up per operation, so the stores may be made
+        before gunicorn forks its workers).
+
+    Returns
+    -------
+    Accounts
+        The three stores, ``backend="postgres"``.
+    """
+    if pool is None:
+        pool = database_url
+    return Accounts(
+        users=PostgresUserStore(pool),
+        sessions=PostgresSessionStore(pool, idle_timeout_s=idle_timeout_s),
+        limiter=PostgresLoginLimiter(
+            pool,
+            max_failures_per_user=max_failures_per_user,
+            max_failures_per_ip=max_failures_per_ip,
+            window_s=window_s,
+        ),
+        backend="postgres",
+    )

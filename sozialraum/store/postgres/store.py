@@ -1,0 +1,843 @@
+"""The PostgreSQL + PostGIS store: the same interface and behaviour as the GeoJSON store.
+
+Tables (``sozialraum/db/migrations``): ``areas`` (metadata, audit head), ``features`` (the exact
+GeoJSON of each feature; ``geom`` in EPSG:4326 with a GiST index, ``properties`` jsonb,
+``version``), ``feature_versions`` (kept versions), ``audit_log`` (one line per entry, the same
+keyed hash chain as ``audit.jsonl``), ``layers`` (a generation token per layer, for ETags and the
+read cache) and ``artifacts``.
+
+Every write is one transaction: it takes the area's advisory lock (so the audit chain of an area
+never forks, also across app servers), changes the rows, appends its audit entry and bumps the
+layer's generation; all of it or nothing is committed. Optimistic concurrency is in SQL
+(``UPDATE … WHERE id = … AND version = …``) with the GeoJSON store's exceptions.
+
+Reads of whole layers are cached per process and revalidated by the layer's generation (one
+small query), so a write on another app server is seen at the next read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import threading
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from sozialraum.errors import (
+    InvalidInput,
+    NotFound,
+    ReadOnly,
+    StorageError,
+    StoreBusy,
+    VersionConflict,
+)
+from sozialraum.settings import audit_key_file as audit_key_file_setting
+from sozialraum.settings import data_dir as data_dir_setting
+from sozialraum.store import audit
+from sozialraum.store.base import BBox, Store, SyncSummary
+from sozialraum.store.feature_filter import feature_matches
+from sozialraum.store.history import applied_changes, feature_history
+from sozialraum.store.keys import KeyFile
+from sozialraum.store.layer_files import (
+    AREA_NAME,
+    ARTIFACT_NAME,
+    FEATURE_ID,
+    CachedLayer,
+    encode_utf8,
+    now_iso,
+)
+from sozialraum.store.layer_merge import merge_into
+from sozialraum.store.validation import LAYERS, check_layer, validate_feature
+
+#: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
+LOCK_CLASS = 0x50A1
+
+#: Fields of an audit entry that ``audit_fields`` may not override (as in the GeoJSON store).
+_ENTRY_KEYS = frozenset(
+    (
+        "seq",
+        "ts",
+        "actor",
+        "action",
+        "layer",
+        "id",
+        "old_version",
+        "new_version",
+        "prev",
+        "hash",
+        "kid",
+        "key",
+    )
+)
+
+
+def _text(value) -> str:
+    """Compact JSON text of ``value`` (UTF-8 safe; a lone surrogate is :class:`InvalidInput`)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    encode_utf8(text)
+    return text
+
+
+def _without_nul(value):
+    """``value`` with NUL characters removed from every string (jsonb cannot hold them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _props_text(feature: dict) -> str:
+    """The properties as jsonb input text."""
+    text = _text(feature["properties"])
+    return _text(_without_nul(feature["properties"])) if "\\u0000" in text else text
+
+
+#: The PostGIS geometry of a GeoJSON geometry parameter (NULL stays NULL), EPSG:4326.
+_GEOM = "ST_SetSRID(ST_GeomFromGeoJSON(%s::text), 4326)"
+
+
+def _geometry_text(feature: dict) -> str | None:
+    """The feature's geometry as GeoJSON text, or ``None``."""
+    geometry = feature.get("geometry")
+    return None if geometry is None else json.dumps(geometry, separators=(",", ":"))
+
+
+@contextlib.contextmanager
+def _database_errors():
+    """Turn driver errors into the store's: busy (lock or pool wait) or unavailable."""
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg_pool import PoolTimeout
+
+    try:
+        yield
+    except (PoolTimeout, pg_errors.LockNotAvailable, pg_errors.QueryCanceled):
+        raise StoreBusy("the database is busy; try again") from None
+    except pg_errors.SerializationFailure:
+        raise StoreBusy("a concurrent write got in the way; try again") from None
+    except psycopg.OperationalError as exc:
+        raise StorageError(f"the database is unavailable ({type(exc).__name__})") from None
+
+
+class _Writer:
+    """One write transaction of an area: appends audit entries and bumps layer generations."""
+
+    def __init__(self, conn, area: str, count: int, prev: str, key):
+        self.conn = conn
+        self.area = area
+        self.count = count
+        self.prev = prev
+        self.key = key
+        self.layers: set[str] = set()
+
+    def audit(self, *, actor: str, action: str, **details) -> dict:
+        """Append an audit entry (the same chain as :func:`audit.append`)."""
+        entry = audit.make_entry(
+            self.count, self.prev, actor=actor, action=action, key=self.key, **details
+        )
+        line = audit.entry_line(entry).rstrip("\n")
+        encode_utf8(line)
+        self.conn.execute(
+            "INSERT INTO audit_log (area, seq, layer, line) VALUES (%s, %s, %s, %s)",
+            (self.area, entry["seq"], details.get("layer"), line),
+        )
+        self.count, self.prev = entry["seq"], entry["hash"]
+        return entry
+
+    def touch(self, layer: str) -> None:
+        """Mark the layer changed (a new generation at commit)."""
+        self.layers.add(layer)
+
+    def finish(self) -> None:
+        """Record the audit head and the new layer generations (inside the transaction)."""
+        self.conn.execute(
+            "UPDATE areas SET audit_count = %s, audit_hash = %s WHERE name = %s",
+            (self.count, self.prev, self.area),
+        )
+        for layer in sorted(self.layers):
+            self.conn.execute(
+                "INSERT INTO layers (area, layer, generation) VALUES (%s, %s, %s) "
+                "ON CONFLICT (area, layer) DO UPDATE SET generation = EXCLUDED.generation",
+                (self.area, layer, uuid.uuid4().hex),
+            )
+
+
+class PostgresStore(Store):
+    """Store backed by PostgreSQL + PostGIS (see module docstring).
+
+    Parameters
+    ----------
+    url : str
+        libpq URL of a database migrated with ``sozialraum db upgrade``.
+    data_dir : pathlib.Path, optional
+        A local folder for the files that stay beside the database on each server (an area's
+        basemap, the raw OSM download); default: :func:`sozialraum.settings.data_dir`.
+    read_only : bool, optional
+        Refuse every write with :class:`~sozialraum.errors.ReadOnly`.
+    audit_key_file : pathlib.Path, optional
+        The audit key (as for the GeoJSON store); every app server needs the same key file.
+    lock_timeout_s : float, optional
+        How long a writer waits for another writer of the same area (seconds).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        data_dir: Path | None = None,
+        read_only: bool = False,
+        audit_key_file: Path | None = None,
+        lock_timeout_s: float = 10.0,
+    ):
+        self.url = url
+        self.data_dir = Path(data_dir) if data_dir is not None else data_dir_setting()
+        #: The audit keys (current and retired); see :mod:`sozialraum.store.keys`.
+        self.audit_keys = KeyFile(
+            audit_key_file or audit_key_file_setting(), data_dir=self.data_dir
+        )
+        self.read_only = read_only
+        self.lock_timeout_s = lock_timeout_s
+        self._cache: dict[tuple[str, str], CachedLayer] = {}
+        self._mutex = threading.Lock()
+
+    # -- connections -----------------------------------------------------------
+    @property
+    def pool(self):
+        """The connection pool of this process for :attr:`url`."""
+        from sozialraum.db import get_pool
+
+        return get_pool(self.url)
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """A read-only transaction on one snapshot (REPEATABLE READ)."""
+        with _database_errors(), self.pool.connection() as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+
+    @contextlib.contextmanager
+    def _writing(self, area: str, *, create: bool = False):
+        """A write transaction holding the area's advisory lock; yields a :class:`_Writer`.
+
+        :class:`ReadOnly` for a read-only store, :class:`NotFound` for a missing area (unless
+        ``create``), :class:`StoreBusy` after the lock timeout.
+        """
+        if self.read_only:
+            raise ReadOnly("the store is read-only; nothing was changed")
+        self.area_dir(area)
+        key = self.audit_keys.current_or_create()
+        with _database_errors(), self.pool.connection() as conn:
+            conn.execute(f"SET LOCAL lock_timeout = '{int(self.lock_timeout_s * 1000)}ms'")
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+            row = conn.execute(
+                "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
+            ).fetchone()
+            if row is None:
+                if not create:
+                    raise NotFound(f"area {area!r} does not exist")
+                row = (0, audit.GENESIS)
+            writer = _Writer(conn, area, row[0], row[1], key)
+            yield writer
+            if writer.count != row[0] or writer.layers:
+                writer.finish()
+
+    # -- paths (files that stay local) ----------------------------------------
+    def area_dir(self, area: str) -> Path:
+        """Local folder of ``area`` (basemap files); :class:`InvalidInput` for non-slugs."""
+        if not isinstance(area, str) or not AREA_NAME.match(area):
+            raise InvalidInput(
+                f"invalid area name {area!r}: use lower-case letters, digits, '-' and '_'"
+            )
+        return self.data_dir / area
+
+    def existing_area_dir(self, area: str) -> Path:
+        """Local folder of an existing ``area``; :class:`NotFound` if the area is not stored."""
+        self.read_meta(area)
+        return self.area_dir(area)
+
+    def cleanup(self) -> list[str]:
+        """Nothing to clean up (no temp files); returns no busy areas."""
+        return []
+
+    def check_files(self) -> list[str]:
+        """Whether the database is reachable and its schema is current (messages if not)."""
+        from sozialraum.db.migrate import current_revision, head_revision
+
+        try:
+            current = current_revision(self.url)
+        except Exception as exc:  # any connection problem is reported
+            return [f"the database is unavailable ({type(exc).__name__})"]
+        head = head_revision()
+        if current != head:
+            return [
+                f"the database schema is at revision {current}, this version needs {head}: "
+                "run 'sozialraum db upgrade'"
+            ]
+        return []
+
+    def forget_area(self, area: str) -> None:
+        """Drop the cached layers of ``area``."""
+        with self._mutex:
+            for key in [k for k in self._cache if k[0] == area]:
+                self._cache.pop(key, None)
+
+    # -- areas -----------------------------------------------------------------
+    def areas(self) -> list[str]:
+        """Names of all areas, sorted."""
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM areas ORDER BY name")]
+
+    def read_meta(self, area: str) -> dict:
+        """Area metadata; :class:`NotFound` if the area is missing."""
+        self.area_dir(area)
+        with self._reading() as conn:
+            row = conn.execute("SELECT meta FROM areas WHERE name = %s", (area,)).fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        return row[0]
+
+    def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
+        """Replace the area metadata (creates the area), audited."""
+        body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True)
+        encode_utf8(body)
+        with self._writing(area, create=True) as writer:
+            writer.conn.execute(
+                "INSERT INTO areas (name, meta) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET meta = EXCLUDED.meta",
+                (area, body),
+            )
+            writer.audit(actor=actor, action="meta", layer=None)
+
+    # -- reading layers ----------------------------------------------------------
+    def _load(self, area: str, layer: str) -> CachedLayer:
+        check_layer(layer)
+        self.area_dir(area)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT l.generation FROM areas a LEFT JOIN layers l "
+                "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
+                (layer, area),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"area {area!r} does not exist")
+            generation = row[0]
+            cached = self._cache.get((area, layer))
+            if cached is not None and cached.signature == generation:
+                return cached
+            if generation is None:
+                features = []
+            else:
+                body = conn.execute(
+                    "SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+                    "FROM features WHERE area = %s AND layer = %s",
+                    (area, layer),
+                ).fetchone()[0]
+                features = json.loads(body)
+        loaded = CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)})
+        with self._mutex:
+            self._cache[(area, layer)] = loaded
+        return loaded
+
+    def revision(self, area: str, layer: str) -> str:
+        """The layer's generation token (``"0"`` for a layer never written)."""
+        check_layer(layer)
+        self.area_dir(area)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT l.generation FROM areas a LEFT JOIN layers l "
+                "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
+                (layer, area),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        return row[0] or "0"
+
+    def get(self, area: str, layer: str, feature_id: str) -> dict:
+        """One feature (a fresh copy); :class:`NotFound` if missing."""
+        check_layer(layer)
+        self.area_dir(area)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT feature::text FROM features WHERE area = %s AND layer = %s AND id = %s",
+                (area, layer, feature_id),
+            ).fetchone()
+            if row is None:
+                if conn.execute("SELECT 1 FROM areas WHERE name = %s", (area,)).fetchone() is None:
+                    raise NotFound(f"area {area!r} does not exist")
+                raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
+        return json.loads(row[0])
+
+    def query(self, area, layer, *, bbox: BBox | None = None, district=None, category=None):
+        """See :meth:`Store.query`. The returned features are shared: do not change them.
+
+        A ``bbox`` query selects candidates with the GiST index (``geom && envelope``) and then
+        applies exactly the GeoJSON store's test, so both backends return the same features.
+        """
+        if bbox is None:
+            features = self._load(area, layer).features
+            if district is None and category is None:
+                return list(features)
+            return [f for f in features if feature_matches(f, None, district, category)]
+        check_layer(layer)
+        self.area_dir(area)
+        west, south, east, north = (float(v) for v in bbox)
+        with self._reading() as conn:
+            if conn.execute("SELECT 1 FROM areas WHERE name = %s", (area,)).fetchone() is None:
+                raise NotFound(f"area {area!r} does not exist")
+            body = conn.execute(
+                "SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text FROM features "
+                "WHERE area = %s AND layer = %s AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+                (area, layer, west, south, east, north),
+            ).fetchone()[0]
+        return [f for f in json.loads(body) if feature_matches(f, bbox, district, category)]
+
+    # -- artifacts ---------------------------------------------------------------
+    def _check_artifact(self, area: str, name: str) -> None:
+        self.area_dir(area)
+        if not isinstance(name, str) or not ARTIFACT_NAME.match(name) or ".." in name:
+            raise InvalidInput(f"invalid artifact name {name!r}")
+
+    def read_artifact(self, area: str, name: str) -> bytes:
+        """A derived artifact of the area; :class:`NotFound` if missing."""
+        self._check_artifact(area, name)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT a.name, x.data FROM areas a LEFT JOIN artifacts x "
+                "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
+                (name, area),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        if row[1] is None:
+            raise NotFound(f"area {area!r} has no {name!r}")
+        return bytes(row[1])
+
+    def artifact_revision(self, area: str, name: str) -> str:
+        """The artifact's generation token (``"0"`` if missing)."""
+        self._check_artifact(area, name)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT a.name, x.generation FROM areas a LEFT JOIN artifacts x "
+                "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
+                (name, area),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        return row[1] or "0"
+
+    def write_artifact(self, area: str, name: str, data: bytes, *, actor: str) -> None:
+        """Replace an artifact (one transaction)."""
+        self._check_artifact(area, name)
+        with self._writing(area) as writer:
+            writer.conn.execute(
+                "INSERT INTO artifacts (area, name, data, generation) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (area, name) DO UPDATE SET data = EXCLUDED.data, "
+                "generation = EXCLUDED.generation",
+                (area, name, bytes(data), uuid.uuid4().hex),
+            )
+
+    def delete_artifact(self, area: str, name: str, *, actor: str) -> None:
+        """Remove an artifact (no error if it does not exist)."""
+        self._check_artifact(area, name)
+        with self._writing(area) as writer:
+            writer.conn.execute("DELETE FROM artifacts WHERE area = %s AND name = %s", (area, name))
+
+    # -- single-feature writes -------------------------------------------------
+    def _keep(self, writer: _Writer, layer: str, features: list[dict]) -> None:
+        if not LAYERS[layer].keep_versions or not features:
+            return
+        with writer.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO feature_versions (area, layer, id, version, feature) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (area, layer, id, version) "
+                "DO UPDATE SET feature = EXCLUDED.feature",
+                [
+                    (writer.area, layer, f["id"], f["properties"]["version"], _text(f))
+                    for f in features
+                ],
+            )
+
+    def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
+        """Add a feature (see :meth:`Store.add`); a missing id is a new random hex id."""
+        clean = validate_feature(layer, feature)
+        feature_id = feature.get("id") or uuid.uuid4().hex
+        if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
+            raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+        clean["id"] = feature_id
+        clean["properties"].update(version=1, updated_at=now_iso())
+        text = _text(clean)
+        with self._writing(area) as writer:
+            inserted = writer.conn.execute(
+                "INSERT INTO features (area, layer, id, feature, properties, version, geom) "
+                f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) ON CONFLICT DO NOTHING RETURNING id",
+                (area, layer, feature_id, text, _props_text(clean), _geometry_text(clean)),
+            ).fetchone()
+            if inserted is None:
+                raise InvalidInput(f"feature {feature_id!r} already exists")
+            writer.audit(
+                actor=actor,
+                action="add",
+                layer=layer,
+                id=feature_id,
+                old_version=None,
+                new_version=1,
+            )
+            self._keep(writer, layer, [clean])
+            writer.touch(layer)
+        return copy.deepcopy(clean)
+
+    def _conflict(self, conn, area, layer, feature_id, expected_version):
+        """The error for an UPDATE/DELETE that matched no row: missing, or a stale version."""
+        row = conn.execute(
+            "SELECT version FROM features WHERE area = %s AND layer = %s AND id = %s",
+            (area, layer, feature_id),
+        ).fetchone()
+        if row is None:
+            return NotFound(f"no feature {feature_id!r} in layer {layer!r}")
+        return VersionConflict(
+            f"feature {feature_id!r} is at version {row[0]}, not {expected_version}:"
+            " someone else changed it",
+            current_version=row[0],
+        )
+
+    def update(
+        self,
+        area,
+        layer,
+        feature_id,
+        feature,
+        *,
+        expected_version: int,
+        actor: str,
+        audit_fields: dict | None = None,
+    ) -> dict:
+        """Replace a feature at ``expected_version`` (see :meth:`Store.update`)."""
+        clean = validate_feature(layer, feature)
+        clean["id"] = feature_id
+        valid_version = isinstance(expected_version, int) and not isinstance(expected_version, bool)
+        clean["properties"].update(
+            version=expected_version + 1 if valid_version else 0, updated_at=now_iso()
+        )
+        text = _text(clean)
+        with self._writing(area) as writer:
+            if not valid_version:
+                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+            changed = writer.conn.execute(
+                "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
+                f"geom = {_GEOM} "
+                "WHERE area = %s AND layer = %s AND id = %s AND version = %s RETURNING id",
+                (
+                    text,
+                    _props_text(clean),
+                    _geometry_text(clean),
+                    area,
+                    layer,
+                    feature_id,
+                    expected_version,
+                ),
+            ).fetchone()
+            if changed is None:
+                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+            writer.audit(
+                actor=actor,
+                action="update",
+                layer=layer,
+                id=feature_id,
+                old_version=expected_version,
+                new_version=expected_version + 1,
+                **{k: v for k, v in (audit_fields or {}).items() if k not in _ENTRY_KEYS},
+            )
+            self._keep(writer, layer, [clean])
+            writer.touch(layer)
+        return copy.deepcopy(clean)
+
+    def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
+        """Delete a feature at ``expected_version`` (see :meth:`Store.delete`)."""
+        check_layer(layer)
+        with self._writing(area) as writer:
+            if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+            deleted = writer.conn.execute(
+                "DELETE FROM features WHERE area = %s AND layer = %s AND id = %s AND version = %s "
+                "RETURNING id",
+                (area, layer, feature_id, expected_version),
+            ).fetchone()
+            if deleted is None:
+                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+            writer.audit(
+                actor=actor,
+                action="delete",
+                layer=layer,
+                id=feature_id,
+                old_version=expected_version,
+                new_version=None,
+            )
+            if LAYERS[layer].keep_versions:
+                # a deleted note is deleted with its earlier versions (its audit entries stay)
+                writer.conn.execute(
+                    "DELETE FROM feature_versions WHERE area = %s AND layer = %s AND id = %s",
+                    (area, layer, feature_id),
+                )
+            writer.touch(layer)
+
+    def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
+        """Delete features and their kept versions for good (see :meth:`Store.purge`)."""
+        ids = sorted(set(feature_ids))
+        check_layer(layer)
+        with self._writing(area) as writer:
+            removed = writer.conn.execute(
+                "DELETE FROM features WHERE area = %s AND layer = %s AND id = ANY(%s) RETURNING id",
+                (area, layer, ids),
+            ).fetchall()
+            writer.audit(actor=actor, action="purge", layer=layer, ids=ids, count=len(removed))
+            writer.conn.execute(
+                "DELETE FROM feature_versions WHERE area = %s AND layer = %s AND id = ANY(%s)",
+                (area, layer, ids),
+            )
+            if removed:
+                writer.touch(layer)
+        return len(removed)
+
+    # -- bulk writes -----------------------------------------------------------
+    def _insert_rows(self, writer: _Writer, layer: str, features: list[dict]) -> None:
+        """Append features to the layer (COPY into a temporary table; positions in list order)."""
+        if not features:
+            return
+        positions = self._next_positions(writer, len(features))
+        conn = writer.conn
+        conn.execute(
+            "CREATE TEMP TABLE incoming_features (id text, pos bigint, feature json, "
+            "properties jsonb, version integer, geometry text) ON COMMIT DROP"
+        )
+        copy_sql = (
+            "COPY incoming_features (id, pos, feature, properties, version, geometry) FROM STDIN"
+        )
+        with conn.cursor() as cur, cur.copy(copy_sql) as copy_:
+            for pos, f in zip(positions, features, strict=True):
+                copy_.write_row(
+                    (
+                        f["id"],
+                        pos,
+                        _text(f),
+                        _props_text(f),
+                        f["properties"]["version"],
+                        _geometry_text(f),
+                    )
+                )
+        conn.execute(
+            "INSERT INTO features (area, layer, id, pos, feature, properties, version, geom) "
+            "SELECT %s, %s, id, pos, feature, properties, version, "
+            "ST_SetSRID(ST_GeomFromGeoJSON(geometry), 4326) FROM incoming_features",
+            (writer.area, layer),
+        )
+        conn.execute("DROP TABLE incoming_features")
+
+    @staticmethod
+    def _next_positions(writer: _Writer, count: int) -> list[int]:
+        if not count:
+            return []
+        return [
+            r[0]
+            for r in writer.conn.execute(
+                "SELECT nextval('feature_pos') FROM generate_series(1, %s)", (count,)
+            )
+        ]
+
+    def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
+        """Add features with given ids in one transaction (see :meth:`Store.add_many`)."""
+        incoming = []
+        for feature in features:
+            clean = validate_feature(layer, feature)
+            feature_id = feature.get("id")
+            if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
+                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+            clean["id"] = feature_id
+            incoming.append(clean)
+        if not incoming:
+            return []
+        stamp = now_iso()
+        with self._writing(area) as writer:
+            seen = {
+                r[0]
+                for r in writer.conn.execute(
+                    "SELECT id FROM features WHERE area = %s AND layer = %s AND id = ANY(%s)",
+                    (area, layer, [f["id"] for f in incoming]),
+                )
+            }
+            new = []
+            for feature in incoming:
+                if feature["id"] in seen:
+                    continue
+                seen.add(feature["id"])
+                feature["properties"].update(version=1, updated_at=stamp)
+                new.append(feature)
+            writer.audit(actor=actor, action="add_many", layer=layer, added=len(new))
+            self._insert_rows(writer, layer, new)
+            writer.touch(layer)
+        return [f["id"] for f in new]
+
+    def sync_layer(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        """Make a layer hold exactly ``features`` (see :meth:`Store.sync_layer`)."""
+        return self._merge(area, layer, features, actor=actor, remove_others=True)
+
+    def upsert_many(
+        self, area: str, layer: str, features: Iterable[dict], *, actor: str
+    ) -> SyncSummary:
+        """Add and replace features in one transaction (see :meth:`Store.upsert_many`)."""
+        return self._merge(area, layer, features, actor=actor, remove_others=False)
+
+    def _merge(self, area, layer, features, *, actor: str, remove_others: bool) -> SyncSummary:
+        incoming = []
+        for feature in features:
+            clean = validate_feature(layer, feature)
+            fid = feature.get("id")
+            if not remove_others and not (isinstance(fid, str) and FEATURE_ID.match(fid)):
+                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+            clean["id"] = fid
+            incoming.append(clean)
+        summary = SyncSummary()
+        stamp = now_iso()
+        with self._writing(area) as writer:
+            conn = writer.conn
+            body = conn.execute(
+                "SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+                "FROM features WHERE area = %s AND layer = %s",
+                (area, layer),
+            ).fetchone()[0]
+            existing = json.loads(body)
+            old_order = [f["id"] for f in existing]
+            index = {fid: i for i, fid in enumerate(old_order)}
+            # the GeoJSON store's merge, so both backends decide alike
+            merge_into(existing, index, incoming, summary, stamp=stamp, remove_others=remove_others)
+            details = {
+                "layer": layer,
+                "added": len(summary.added),
+                "updated": len(summary.updated),
+                "removed": len(summary.removed),
+            }
+            changed = set(summary.added) | set(summary.updated)
+            written = {f["id"]: f for f in incoming if f["id"] in changed}
+            if LAYERS[layer].keep_versions:
+                details["versions"] = {
+                    fid: f["properties"]["version"] for fid, f in written.items()
+                }
+            action = "sync" if remove_others else "upsert"
+            writer.audit(actor=actor, action=action, **details)
+            if summary.removed:
+                conn.execute(
+                    "DELETE FROM features WHERE area = %s AND layer = %s AND id = ANY(%s)",
+                    (area, layer, summary.removed),
+                )
+            updated = [written[fid] for fid in summary.updated]
+            if updated:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "UPDATE features SET feature = %s, properties = %s, version = %s, "
+                        f"geom = {_GEOM} WHERE area = %s AND layer = %s AND id = %s",
+                        [
+                            (
+                                _text(f),
+                                _props_text(f),
+                                f["properties"]["version"],
+                                _geometry_text(f),
+                                area,
+                                layer,
+                                f["id"],
+                            )
+                            for f in updated
+                        ],
+                    )
+            added = [written[fid] for fid in summary.added]
+            self._insert_rows(writer, layer, added)
+            new_order = [f["id"] for f in existing]
+            removed = set(summary.removed)
+            stored_order = [fid for fid in old_order if fid not in removed] + summary.added
+            if new_order != stored_order:
+                positions = self._next_positions(writer, len(new_order))
+                conn.execute(
+                    "UPDATE features f SET pos = v.pos FROM unnest(%s::text[], %s::bigint[]) "
+                    "AS v(id, pos) WHERE f.area = %s AND f.layer = %s AND f.id = v.id",
+                    (new_order, positions, area, layer),
+                )
+            self._keep(writer, layer, list(written.values()))
+            writer.touch(layer)
+        return summary
+
+    # -- history and audit -------------------------------------------------------
+    def _entries(self, conn, area: str, layer: str | None) -> list[dict]:
+        if conn.execute("SELECT 1 FROM areas WHERE name = %s", (area,)).fetchone() is None:
+            raise NotFound(f"area {area!r} does not exist")
+        if layer is None:
+            rows = conn.execute("SELECT line FROM audit_log WHERE area = %s ORDER BY seq", (area,))
+        else:
+            rows = conn.execute(
+                "SELECT line FROM audit_log WHERE area = %s AND layer = %s ORDER BY seq",
+                (area, layer),
+            )
+        return [json.loads(r[0]) for r in rows]
+
+    def audit_entries(self, area: str, *, layer: str | None = None) -> list[dict]:
+        """The area's audit entries, oldest first (as :func:`audit.entries` for a folder)."""
+        self.area_dir(area)
+        with self._reading() as conn:
+            return self._entries(conn, area, layer)
+
+    def history(self, area: str, layer: str, feature_id: str) -> list[dict]:
+        """Every version of a feature, oldest first (see :meth:`Store.history`)."""
+        check_layer(layer)
+        self.area_dir(area)
+        with self._reading() as conn:
+            entries = self._entries(conn, area, layer)
+            kept = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    "SELECT version, feature FROM feature_versions "
+                    "WHERE area = %s AND layer = %s AND id = %s",
+                    (area, layer, feature_id),
+                )
+            }
+        items = feature_history(entries, kept, feature_id)
+        if not items:
+            raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
+        return items
+
+    def changes(self, area: str, layer: str, *, since: str | None = None) -> list[dict]:
+        """Audit entries of saved changes to a layer after ``since`` (see :meth:`Store.changes`)."""
+        check_layer(layer)
+        return applied_changes(self.audit_entries(area, layer=layer), since)
+
+    def audit_lines(self, area: str) -> tuple[list[bytes], dict]:
+        """The area's audit log as lines (as in ``audit.jsonl``) and its head."""
+        self.area_dir(area)
+        with self._reading() as conn:
+            head = conn.execute(
+                "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
+            ).fetchone()
+            if head is None:
+                raise NotFound(f"area {area!r} does not exist")
+            lines = [
+                r[0].encode("utf-8")
+                for r in conn.execute(
+                    "SELECT line FROM audit_log WHERE area = %s ORDER BY seq", (area,)
+                )
+            ]
+        return [*lines, b""], {"count": head[0], "hash": head[1]}
+
+    def verify_audit(self, area: str, *, require_keyed: bool = False) -> audit.VerifyResult:
+        """Verify the area's audit chain with the file log's code (:func:`audit.verify_lines`)."""
+        lines, head = self.audit_lines(area)
+        return audit.verify_lines(
+            lines, head, self.audit_keys, require_keyed=require_keyed, name="audit_log"
+        )
+
+    def seal_audit(self, area: str, *, actor: str) -> dict:
+        """Append a keyed ``seal`` entry to the area's audit log."""
+        with self._writing(area) as writer:
+            return writer.audit(actor=actor, action="seal", layer=None)

@@ -1,0 +1,463 @@
+"""The store's contract, run against both backends (GeoJSON files and PostgreSQL + PostGIS).
+
+Every test here runs once per backend (the ``backend`` fixture); the last tests run one scenario
+on both and compare what they store, so a difference between the backends fails a test.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import multiprocessing
+import threading
+
+import pytest
+
+from sozialraum.errors import InvalidInput, NotFound, ReadOnly, VersionConflict
+from sozialraum.store import GeoJSONStore, open_store
+
+SECRET = "Aushang nur freitags im Schaukasten"
+
+
+def note(text="Bäckerei bietet Aushang an", lon=6.95, lat=51.43, **extra):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"category": "ressource", "text": text, "observed_on": "2026-11-01", **extra},
+    }
+
+
+def resource(fid, lon=6.95, lat=51.43, **extra):
+    return {
+        "type": "Feature",
+        "id": fid,
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"categories": ["bakery"], "osm_type": "node", "osm_id": 1, **extra},
+    }
+
+
+def district(name, x0, y0, size=1.0):
+    ring = [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
+    return {
+        "type": "Feature",
+        "id": name,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"name": name},
+    }
+
+
+@pytest.fixture
+def store(any_store):
+    return any_store
+
+
+@pytest.fixture
+def area(store):
+    store.write_meta("test", {"name": "test", "title": "Test", "bbox": [6, 51, 7, 52]}, actor="t")
+    return "test"
+
+
+def audit_text(store, area) -> str:
+    """Everything the backend keeps of the area's audit log, as text."""
+    if isinstance(store, GeoJSONStore):
+        return (store.area_dir(area) / "audit.jsonl").read_text(encoding="utf-8")
+    lines, _head = store.audit_lines(area)
+    return b"\n".join(lines).decode()
+
+
+def test_meta_and_areas(store, area):
+    assert store.areas() == ["test"]
+    assert store.read_meta(area)["title"] == "Test"
+    store.write_meta(area, {"name": "test", "title": "Neu"}, actor="t")
+    assert store.read_meta(area) == {"name": "test", "title": "Neu"}
+    with pytest.raises(NotFound):
+        store.read_meta("fehlt")
+    with pytest.raises(InvalidInput, match="area name"):
+        store.read_meta("../x")
+
+
+def test_add_get_update_delete_with_versions(store, area):
+    added = store.add(area, "notes", note(), actor="anna")
+    assert added["properties"]["version"] == 1 and len(added["id"]) == 32
+    assert store.get(area, "notes", added["id"]) == added
+    changed = note(text="Aushang nur freitags")
+    updated = store.update(area, "notes", added["id"], changed, expected_version=1, actor="anna")
+    assert updated["properties"]["version"] == 2
+    assert store.get(area, "notes", added["id"])["properties"]["text"] == "Aushang nur freitags"
+    store.delete(area, "notes", added["id"], expected_version=2, actor="anna")
+    with pytest.raises(NotFound):
+        store.get(area, "notes", added["id"])
+    with pytest.raises(InvalidInput, match="already exists"):
+        store.add(area, "notes", {**note(), "id": "x1"}, actor="a")
+        store.add(area, "notes", {**note(), "id": "x1"}, actor="a")
+
+
+def test_stale_version_is_refused_and_nothing_written(store, area):
+    added = store.add(area, "notes", note(), actor="a")
+    store.update(area, "notes", added["id"], note(text="zwei"), expected_version=1, actor="a")
+    revision = store.revision(area, "notes")
+    with pytest.raises(VersionConflict) as info:
+        store.update(area, "notes", added["id"], note(text="drei"), expected_version=1, actor="b")
+    assert info.value.current_version == 2 and info.value.status == 409
+    with pytest.raises(VersionConflict):
+        store.delete(area, "notes", added["id"], expected_version=1, actor="b")
+    with pytest.raises(NotFound):
+        store.update(area, "notes", "fehlt", note(), expected_version=1, actor="b")
+    assert store.revision(area, "notes") == revision
+    assert store.get(area, "notes", added["id"])["properties"]["text"] == "zwei"
+    assert [c["action"] for c in store.changes(area, "notes")] == ["add", "update"]
+
+
+def test_revision_changes_with_every_write(store, area):
+    assert store.revision(area, "notes") == "0"
+    store.add(area, "notes", note(), actor="a")
+    first = store.revision(area, "notes")
+    store.add(area, "notes", note(), actor="a")
+    assert store.revision(area, "notes") not in ("0", first)
+    assert store.revision(area, "resources") == "0"
+
+
+def test_query_by_bbox_district_and_category(store, area):
+    store.add(area, "notes", note(lon=6.0, lat=51.0, district="a"), actor="a")
+    store.add(area, "notes", note(lon=7.0, lat=52.0, district="b"), actor="a")
+    assert len(store.query(area, "notes")) == 2
+    assert len(store.query(area, "notes", bbox=(5.5, 50.5, 6.5, 51.5))) == 1
+    # a point on the edge of the box is inside (both backends)
+    assert len(store.query(area, "notes", bbox=(6.0, 51.0, 6.5, 51.5))) == 1
+    assert len(store.query(area, "notes", bbox=(5.0, 50.0, 5.9999999, 50.9999999))) == 0
+    assert len(store.query(area, "notes", district="b")) == 1
+    assert len(store.query(area, "notes", category="ressource")) == 2
+    assert store.query(area, "notes", category="problem") == []
+    assert len(store.query(area, "notes", bbox=(5, 50, 8, 53), district="a")) == 1
+
+
+def test_bbox_query_on_polygons(store, area):
+    store.add_many(
+        area, "districts", [district("a", 6.0, 51.0, 0.2), district("b", 6.5, 51.5, 0.2)], actor="i"
+    )
+    assert [f["id"] for f in store.query(area, "districts", bbox=(6.1, 51.1, 6.3, 51.3))] == ["a"]
+    assert [f["id"] for f in store.query(area, "districts", bbox=(6.2, 51.2, 6.5, 51.5))] == [
+        "a",
+        "b",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("feature", "reason"),
+    [
+        ({"type": "Feature"}, "geometry and properties"),
+        (note(lon=200.0), "outside lon/lat range"),
+        ({**note(), "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}, "Point"),
+        (note(text="\ud800"), "cannot be stored"),
+    ],
+)
+def test_invalid_features_are_refused_and_nothing_written(store, area, feature, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        store.add(area, "notes", feature, actor="a")
+    assert store.query(area, "notes") == []
+    assert store.changes(area, "notes") == []
+
+
+def test_unknown_layer_and_bad_ids(store, area):
+    with pytest.raises(InvalidInput, match="unknown layer"):
+        store.add(area, "../secrets", note(), actor="a")
+    with pytest.raises(InvalidInput, match="feature ids"):
+        store.add(area, "notes", {**note(), "id": "../x"}, actor="a")
+    with pytest.raises(InvalidInput, match="area name"):
+        store.query("../../etc", "notes")
+    with pytest.raises(NotFound):
+        store.query("fehlt", "notes")
+    with pytest.raises(NotFound):
+        store.add("fehlt", "notes", note(), actor="a")
+
+
+def test_text_is_kept_exactly(store, area):
+    text = 'Zeile 1\nZeile 2 "zitiert" \\ Ümläut \x00 ✓ 🏠'
+    added = store.add(area, "notes", note(text=text, extra={"b": 1, "a": [1.5, 2]}), actor="a")
+    assert store.get(area, "notes", added["id"])["properties"]["text"] == text
+    assert list(store.get(area, "notes", added["id"])["properties"]) == list(added["properties"])
+    assert store.query(area, "notes")[0] == added
+
+
+def test_reserved_properties_cannot_be_forged(store, area):
+    added = store.add(area, "notes", note(version=99, updated_at="1999"), actor="a")
+    assert added["properties"]["version"] == 1
+    assert added["properties"]["updated_at"] != "1999"
+
+
+def test_history_and_changes(store, area):
+    added = store.add(area, "notes", note("erste Fassung"), actor="anna")
+    store.update(area, "notes", added["id"], note("zweite"), expected_version=1, actor="ben")
+    store.update(
+        area,
+        "notes",
+        added["id"],
+        note("dritte"),
+        expected_version=2,
+        actor="anna",
+        audit_fields={"review": "approved", "seq": 999},
+    )
+    history = store.history(area, "notes", added["id"])
+    assert [(h["version"], h["action"], h["actor"]) for h in history] == [
+        (1, "add", "anna"),
+        (2, "update", "ben"),
+        (3, "update", "anna"),
+    ]
+    assert [h["feature"]["properties"]["text"] for h in history] == [
+        "erste Fassung",
+        "zweite",
+        "dritte",
+    ]
+    changes = store.changes(area, "notes")
+    assert [c["seq"] for c in changes] == [2, 3, 4]
+    assert changes[-1]["review"] == "approved"
+    assert store.changes(area, "notes", since=changes[-1]["ts"]) == []
+    with pytest.raises(NotFound):
+        store.history(area, "notes", "nichtda")
+
+
+def test_delete_and_purge_remove_content_and_log_no_text(store, area):
+    keep = store.add(area, "notes", note("bleibt"), actor="anna")
+    gone = store.add(area, "notes", note(SECRET), actor="anna")
+    store.update(area, "notes", gone["id"], note(SECRET + "."), expected_version=1, actor="a")
+    store.delete(area, "notes", gone["id"], expected_version=2, actor="anna")
+    history = store.history(area, "notes", gone["id"])
+    assert [h["action"] for h in history] == ["add", "update", "delete"]
+    assert all(h["feature"] is None for h in history)
+    notes = [store.add(area, "notes", note(f"{SECRET} {i}"), actor="anna") for i in range(3)]
+    ids = [n["id"] for n in notes]
+    assert store.purge(area, "notes", ids, actor="cli:root") == 3
+    assert [f["id"] for f in store.query(area, "notes")] == [keep["id"]]
+    assert all(h["feature"] is None for h in store.history(area, "notes", ids[0]))
+    log = audit_text(store, area)
+    assert "Schaukasten" not in log
+    last = json.loads(log.strip().splitlines()[-1])
+    assert last["action"] == "purge" and last["count"] == 3 and last["ids"] == sorted(ids)
+    assert store.purge(area, "notes", ids, actor="cli:root") == 0
+    assert store.verify_audit(area).ok
+
+
+def test_osm_layers_keep_no_versions(store, area):
+    store.add(area, "resources", resource("n1"), actor="import")
+    assert store.history(area, "resources", "n1")[0]["feature"] is None
+
+
+def test_add_many_skips_known_ids(store, area):
+    assert store.add_many(area, "resources", [resource("a"), resource("b")], actor="i") == [
+        "a",
+        "b",
+    ]
+    added = store.add_many(
+        area, "resources", [resource("b"), resource("c"), resource("c")], actor="i"
+    )
+    assert added == ["c"]
+    assert [f["id"] for f in store.query(area, "resources")] == ["a", "b", "c"]
+    assert store.add_many(area, "resources", [], actor="i") == []
+
+
+def test_upsert_and_sync_keep_order_versions_and_history(store, area):
+    store.add_many(area, "resources", [resource(x) for x in "abcd"], actor="i")
+    summary = store.upsert_many(
+        area, "resources", [resource("b", name="neu"), resource("e"), resource("a")], actor="i"
+    )
+    assert (summary.added, summary.updated, summary.unchanged) == (["e"], ["b"], 1)
+    assert [f["id"] for f in store.query(area, "resources")] == list("abcde")
+    assert store.get(area, "resources", "b")["properties"]["version"] == 2
+    summary = store.sync_layer(
+        area, "resources", [resource("e"), resource("c", name="x"), resource("f")], actor="i"
+    )
+    assert summary.removed == ["a", "b", "d"] and summary.added == ["f"]
+    assert summary.updated == ["c"] and summary.unchanged == 1
+    assert [f["id"] for f in store.query(area, "resources")] == ["e", "c", "f"]
+    with pytest.raises(InvalidInput, match="duplicate"):
+        store.sync_layer(area, "resources", [resource("e"), resource("e")], actor="i")
+    assert [f["id"] for f in store.query(area, "resources")] == ["e", "c", "f"]
+
+
+def test_bulk_write_of_notes_keeps_every_version(store, area):
+    notes = [{**note(f"n{i}"), "id": f"n{i}"} for i in range(3)]
+    store.upsert_many(area, "notes", notes, actor="i")
+    store.upsert_many(area, "notes", [{**note("n0 neu"), "id": "n0"}], actor="i")
+    history = store.history(area, "notes", "n0")
+    assert [(h["version"], h["action"]) for h in history] == [(1, "add"), (2, "update")]
+    assert history[1]["feature"]["properties"]["text"] == "n0 neu"
+
+
+def test_a_failing_bulk_write_writes_nothing(store, area):
+    store.add_many(area, "resources", [resource("a")], actor="i")
+    before = (store.revision(area, "resources"), audit_text(store, area))
+    bad = [resource("b"), {**resource("c"), "geometry": {"type": "Point", "coordinates": [999, 0]}}]
+    with pytest.raises(InvalidInput):
+        store.upsert_many(area, "resources", bad, actor="i")
+    assert (store.revision(area, "resources"), audit_text(store, area)) == before
+    assert [f["id"] for f in store.query(area, "resources")] == ["a"]
+
+
+def test_artifacts(store, area):
+    assert store.artifact_revision(area, "walk.graphml") == "0"
+    with pytest.raises(NotFound):
+        store.read_artifact(area, "walk.graphml")
+    store.write_artifact(area, "walk.graphml", b"\x00\x01graph", actor="i")
+    first = store.artifact_revision(area, "walk.graphml")
+    assert store.read_artifact(area, "walk.graphml") == b"\x00\x01graph"
+    store.write_artifact(area, "walk.graphml", b"neu", actor="i")
+    assert store.artifact_revision(area, "walk.graphml") not in ("0", first)
+    store.delete_artifact(area, "walk.graphml", actor="i")
+    store.delete_artifact(area, "walk.graphml", actor="i")
+    assert store.artifact_revision(area, "walk.graphml") == "0"
+    with pytest.raises(InvalidInput):
+        store.read_artifact(area, "../x")
+
+
+def test_audit_chain_verifies_and_seal(store, area):
+    for i in range(5):
+        store.add(area, "notes", note(f"n{i}"), actor="a")
+    result = store.verify_audit(area, require_keyed=True)
+    assert result.ok and result.entries == 6 and result.keyed
+    entry = store.seal_audit(area, actor="cli")
+    assert entry["action"] == "seal" and entry["seq"] == 7
+    assert store.verify_audit(area).entries == 7
+
+
+def test_read_only_store_refuses_writes(store, area, tmp_path):
+    added = store.add(area, "notes", note(), actor="a")
+    if isinstance(store, GeoJSONStore):
+        reader = GeoJSONStore(store.data_dir, read_only=True)
+    else:
+        reader = open_store(tmp_path / "ro", read_only=True, database_url=store.url)
+    with pytest.raises(ReadOnly):
+        reader.add(area, "notes", note(), actor="a")
+    with pytest.raises(ReadOnly):
+        reader.write_meta(area, {"name": "x"}, actor="a")
+    assert reader.get(area, "notes", added["id"]) == added
+
+
+def test_a_second_instance_sees_writes_at_once(store, area, tmp_path):
+    other = (
+        GeoJSONStore(store.data_dir)
+        if isinstance(store, GeoJSONStore)
+        else open_store(tmp_path / "other", database_url=store.url)
+    )
+    assert other.query(area, "notes") == []
+    added = store.add(area, "notes", note(), actor="a")
+    assert other.query(area, "notes") == [added]
+    other.update(area, "notes", added["id"], note("zwei"), expected_version=1, actor="b")
+    assert store.query(area, "notes")[0]["properties"]["text"] == "zwei"
+
+
+def test_threads_never_lose_an_update(store, area):
+    added = store.add(area, "notes", note("0"), actor="a")
+    errors = []
+
+    def bump(worker):
+        done = 0
+        while done < 10:
+            current = store.get(area, "notes", added["id"])
+            try:
+                store.update(
+                    area,
+                    "notes",
+                    added["id"],
+                    note(f"{worker}-{done}"),
+                    expected_version=current["properties"]["version"],
+                    actor=f"w{worker}",
+                )
+                done += 1
+            except VersionConflict:
+                continue
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=bump, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.get(area, "notes", added["id"])["properties"]["version"] == 41
+    assert len(store.history(area, "notes", added["id"])) == 41
+    assert store.verify_audit(area).ok
+
+
+def _writer(backend: str, location: str, area: str, count: int, worker: int) -> None:
+    if backend == "geojson":
+        store = GeoJSONStore(location)
+    else:
+        store = open_store("/nonexistent-data", database_url=location)
+    for i in range(count):
+        store.add(area, "notes", note(text=f"w{worker}-{i}"), actor=f"w{worker}")
+
+
+def test_concurrent_processes_never_lose_a_write(store, area, backend):
+    location = str(store.data_dir) if backend == "geojson" else store.url
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_writer, args=(backend, location, area, 15, w)) for w in range(3)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join()
+    assert [p.exitcode for p in workers] == [0, 0, 0]
+    texts = sorted(f["properties"]["text"] for f in store.query(area, "notes"))
+    assert texts == sorted(f"w{w}-{i}" for w in range(3) for i in range(15))
+    result = store.verify_audit(area)
+    assert result.ok and result.entries == 1 + 45
+
+
+# -- both backends side by side ---------------------------------------------------------------
+
+
+def _scenario(store) -> dict:
+    """The same writes on a store; returns what it holds, without times and random ids."""
+    area = "same"
+    store.write_meta(area, {"name": area, "bbox": [6, 51, 7, 52]}, actor="t")
+    kept = store.add(area, "notes", {**note("eins"), "id": "k1"}, actor="anna")
+    store.update(area, "notes", "k1", note("zwei", district="d1"), expected_version=1, actor="b")
+    with pytest.raises(VersionConflict):
+        store.update(area, "notes", "k1", note("drei"), expected_version=1, actor="c")
+    store.add(area, "notes", {**note("weg"), "id": "k2"}, actor="anna")
+    store.delete(area, "notes", "k2", expected_version=1, actor="anna")
+    store.add_many(area, "districts", [district("d1", 6, 51), district("d2", 6.5, 51.5)], actor="i")
+    store.upsert_many(area, "resources", [resource(x) for x in "abc"], actor="i")
+    store.sync_layer(area, "resources", [resource("c"), resource("a", name="n")], actor="i")
+    store.purge(area, "notes", ["k2", "zz"], actor="cli")
+    store.write_artifact(area, "walk.graphml", b"g", actor="i")
+    assert kept["id"] == "k1"
+
+    def timeless(feature):
+        feature = copy.deepcopy(feature)
+        if feature and feature.get("properties"):
+            feature["properties"].pop("updated_at", None)
+        return feature
+
+    layers = {
+        layer: [timeless(f) for f in store.query(area, layer)]
+        for layer in ("notes", "districts", "resources", "walks")
+    }
+    entries = [
+        {k: v for k, v in e.items() if k not in ("ts", "hash", "prev", "kid")}
+        for layer in ("notes", "districts", "resources")
+        for e in store.changes(area, layer)
+    ]
+    history = [
+        {**{k: v for k, v in h.items() if k != "at"}, "feature": timeless(h["feature"])}
+        for h in store.history(area, "notes", "k1") + store.history(area, "notes", "k2")
+    ]
+    return {
+        "meta": store.read_meta(area),
+        "layers": layers,
+        "entries": sorted(entries, key=lambda e: e["seq"]),
+        "history": history,
+        "bbox": [f["id"] for f in store.query(area, "districts", bbox=(6.6, 51.6, 6.7, 51.7))],
+        "district": [f["id"] for f in store.query(area, "notes", district="d1")],
+        "artifact": store.read_artifact(area, "walk.graphml"),
+        "verify": store.verify_audit(area).entries,
+    }
+
+
+def test_both_backends_store_the_same(tmp_path, pg_url):
+    from sozialraum.store.postgres import PostgresStore
+
+    files = _scenario(GeoJSONStore(tmp_path / "data"))
+    database = _scenario(PostgresStore(pg_url, data_dir=tmp_path / "pg-data"))
+    assert database == files
