@@ -171,6 +171,20 @@ def test_unknown_layer_and_bad_ids(store, area):
         store.add("fehlt", "notes", note(), actor="a")
 
 
+def test_ids_that_cannot_exist_are_not_found(store, area):
+    added = store.add(area, "notes", note(), actor="a")
+    for bad in ("a\x00b", "\x00"):
+        with pytest.raises(NotFound):
+            store.get(area, "notes", bad)
+        with pytest.raises(NotFound):
+            store.update(area, "notes", bad, note(), expected_version=1, actor="a")
+        with pytest.raises(NotFound):
+            store.delete(area, "notes", bad, expected_version=1, actor="a")
+        with pytest.raises(NotFound):
+            store.history(area, "notes", bad)
+    assert store.purge(area, "notes", ["\x00", added["id"]], actor="a") == 1
+
+
 def test_text_is_kept_exactly(store, area):
     text = 'Zeile 1\nZeile 2 "zitiert" \\ Ümläut \x00 ✓ 🏠'
     added = store.add(area, "notes", note(text=text, extra={"b": 1, "a": [1.5, 2]}), actor="a")
