@@ -17,7 +17,6 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts tests/ on sys.path for support.postgres)
 
-
 AREA = "bench"
 SIZES = (5_000, 100_000)
 WARMUP = 3
@@ -121,9 +120,10 @@ def bench_postgres(writes: int = 30, database_writes: int = 100) -> None:
     print(
         f"\n[postgres] note write (store.add create, store.update with expected version) with "
         f"{small:,} and {large:,} notes in the area,\n  median of {database_writes} "
-        f"(PostgreSQL) / {writes} (GeoJSON) each after {WARMUP} warm-up writes (PostgreSQL: after "
-        "VACUUM ANALYZE and CHECKPOINT of the bulk fill); PostgreSQL 15 + PostGIS on a Unix socket, fsync and "
-        "synchronous commit on,\n  vs the GeoJSON files (fsync on), same machine, same run"
+        f"(PostgreSQL) / {writes} (GeoJSON) each after {WARMUP} warm-up writes\n  (PostgreSQL: "
+        "after VACUUM ANALYZE and CHECKPOINT of the bulk fill); PostgreSQL 15 + PostGIS on a "
+        "Unix socket,\n  fsync and synchronous commit on, vs the GeoJSON files (fsync on), same "
+        "machine, same run"
     )
     print(
         f"  {'backend, notes':<26} {'fill s':>8} {'create ms':>10} {'p95':>8} "
