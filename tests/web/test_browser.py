@@ -388,7 +388,7 @@ def test_district_page_on_a_phone(open_session, live_server, demo_store):
     page.goto(f"{live_server}/gebiete/{AREA}/bezirke/r3/")
     wait_for_list(page)
     frame = map_frame(page)
-    iframe = page.locator("iframe#karte").bounding_box()
+    iframe = page.locator("#karte").bounding_box()
     section = page.locator("section#liste").bounding_box()
     assert 300 < iframe["width"] <= 390
     assert section["y"] >= iframe["y"] + iframe["height"]  # the list is below the map
@@ -405,7 +405,7 @@ def test_district_page_on_a_phone(open_session, live_server, demo_store):
     name = first.locator("button.row-select").inner_text()
     first.locator("button.row-select").tap()
     wait_for_popup(frame, name)
-    page.locator("iframe#karte").scroll_into_view_if_needed()
+    page.locator("#karte").scroll_into_view_if_needed()
     settle(frame)
     s.screenshot("telefon-auswahl")
     s.check()

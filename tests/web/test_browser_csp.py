@@ -74,6 +74,8 @@ def _visit(s, url: str, *statuses: int) -> None:
     response = s.page.goto(url)
     assert response.status in (statuses or (200,)), (url, response.status)
     s.page.wait_for_load_state()
+    if s.page.locator(".folium-map").count():  # a map in the page (issue 21 §5)
+        s.page.wait_for_function(MAP_READY)
     for frame in _frames(s.page):
         frame.wait_for_function(MAP_READY)
     _assert_clean(s, url)
