@@ -131,7 +131,10 @@
     var marker = L.marker(latlng, { icon: icon, opacity: faded ? 0.45 : 1, keyboard: false });
     marker.on("add", function () {
       var element = marker.getElement();
-      if (element) { element.setAttribute("aria-label", str((feature.properties || {}).name)); }
+      if (element) {  // a named image, not a tab stop (the list and the offer pages reach it)
+        element.setAttribute("role", "img");
+        element.setAttribute("aria-label", str((feature.properties || {}).name));
+      }
     });
     return marker;
   }

@@ -90,7 +90,8 @@ CAPTION_BOX = """() => { const caption = document.querySelector('table.overview 
     return { left: text.left, right: text.right, wrapLeft: wrap.left, wrapRight: wrap.right }; }"""
 #: elements that hostile data could have created (event handler attributes, the payload tags)
 INJECTED = """() => { const bad = [];
-    document.querySelectorAll('img[src="x"], svg[onload], script:not([src])').forEach(e => {
+    document.querySelectorAll('img[src="x"], svg[onload], script:not([src]):not([nonce])')
+        .forEach(e => {
         if (e.tagName !== 'SCRIPT' || e.textContent.includes('alert(1)')) bad.push(e.outerHTML);
     });
     document.querySelectorAll('*').forEach(e => { for (const a of e.attributes) {
@@ -256,3 +257,29 @@ def show(frame, lon: float, lat: float, zoom: int) -> None:
 def pdf_pages(pdf: bytes) -> int:
     """Page objects of a PDF (``/Type /Page``, not the ``/Type /Pages`` tree node)."""
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+
+
+def plan_walk(page, base: str, demo_store, *, district: str = "r1", count: int = 3) -> str:
+    """Plan a walk of ``count`` addresses of ``district`` through the app (the page's login);
+    return its id."""
+    page.goto(f"{base}/gebiete/{AREA}/rundgaenge")
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    found = demo_store.query(AREA, "addresses", district=district)
+    step = max(len(found) // count, 1)  # spread over the district
+    lines = [
+        f"{a['properties']['street']} {a['properties']['housenumber']}"
+        for a in found[::step][:count]
+    ]
+    response = page.request.post(
+        f"{base}/gebiete/{AREA}/rundgaenge/neu",
+        form={
+            "csrf_token": token,
+            "district": district,
+            "title": "Erkundung Unterwegs",
+            "walk_on": "2026-12-01",
+            "addresses": "\n".join(lines),
+        },
+        max_redirects=0,
+    )
+    assert response.status == 303, response.text()
+    return response.headers["location"].rstrip("/").rsplit("/", 1)[1].split("?")[0]
