@@ -228,6 +228,16 @@ def test_finder_handout_leaves_out_unticked_offers_in_print(s, live_server, demo
     assert page.locator("#adresse").input_value() == "Lindenstraße 12"
 
     results = page.locator("ol.offer-results > li")
+    # the page went to the results (their heading has the focus and is in view) and the live
+    # region says how many there are (issue 21 §5)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'passend'"
+    )
+    heading = page.locator("#passend").bounding_box()
+    assert -1 <= heading["y"] < page.viewport_size["height"]  # scrolled to its top
+    page.wait_for_function("() => document.getElementById('finder-anzahl').textContent !== ''")
+    announced = page.locator("#finder-anzahl").text_content()
+    assert announced.startswith(f"{results.count()} passende") and " gefunden, " in announced
     assert results.count() >= 4
     minutes = [float(v) for v in page.locator("li.offer-result[data-walk-min]").evaluate_all(
         "items => items.map(i => i.dataset.walkMin)")]  # fmt: skip
