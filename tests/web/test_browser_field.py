@@ -108,10 +108,20 @@ def test_field_page_on_a_phone(open_session, live_server, demo_store):
     s.check()
 
 
-def test_area_page_links_to_field_mode(s, live_server):
+def test_area_page_offers_field_mode_first_on_a_phone(open_session, live_server):
+    desktop = open_session()
+    log_in(desktop.page, live_server)
+    desktop.page.goto(f"{live_server}/gebiete/{AREA}/")
+    assert desktop.page.locator(".field-switch").is_hidden()  # the menu link is enough there
+    assert desktop.page.get_by_role("link", name="Unterwegs", exact=True).is_visible()
+    desktop.check()
+
+    s = open_session(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(s.page, live_server)
     s.page.goto(f"{live_server}/gebiete/{AREA}/")
-    s.page.get_by_role("link", name="Unterwegs", exact=True).click()
+    switch = s.page.get_by_role("link", name="Unterwegs: Karte fürs Handy")
+    assert switch.is_visible() and switch.bounding_box()["height"] >= 44
+    switch.click()
     s.page.wait_for_url(f"**/gebiete/{AREA}/unterwegs")
     assert s.page.locator("#rundgang").count() == 1  # choose a walk
     s.check()
