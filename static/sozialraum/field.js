@@ -48,6 +48,7 @@
 
   // -- the map ---------------------------------------------------------------------------
   var map = L.map(mapBox, { zoomControl: true, minZoom: 0 });
+  map.createPane("fieldPosition").style.zIndex = 620;  // the position above the stop markers
   var basemap = data.basemap || {};
   if (data.tiles) {
     L.tileLayer(data.tiles, { attribution: text(data.tileAttribution), maxZoom: 19 }).addTo(map);
@@ -182,7 +183,8 @@
     if (positionLayer) { map.removeLayer(positionLayer); }
     positionLayer = L.layerGroup([
       L.circle([lat, lon], { radius: Math.max(Number(accuracy) || 0, 5), color: "#1565c0", weight: 1, fillOpacity: 0.1, interactive: false }),
-      L.circleMarker([lat, lon], { radius: 9, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1, className: "field-position" })
+      L.circleMarker([lat, lon], { radius: 9, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1,
+                                   className: "field-position", pane: "fieldPosition", interactive: false })
     ]).addTo(map);
     map.setView([lat, lon], Math.max(map.getZoom(), 17));
   }
