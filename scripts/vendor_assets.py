@@ -38,6 +38,8 @@ FILES = {
     "leaflet.locatecontrol": ["dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"],
     # the basemap renderer (Canvas, one self-contained script, global ``protomapsL``)
     "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
+    # the accessibility checker of the browser tests (issue 21: axe over the main pages)
+    "axe-core": ["axe.min.js", "LICENSE"],
 }
 
 

@@ -12,6 +12,7 @@ from sozialraum.maps.layers import (
     Attribution,
     Basemap,
     BasemapNotice,
+    GermanControls,
     Legend,
     LocateControl,
     NotePlacer,
@@ -72,8 +73,10 @@ def base_map(
     area's own basemap (issue 20).
 
     ``basemap``: ``{"url": "/tiles/<area>/{z}/{x}/{y}.mvt", "bounds": [[s, w], [n, e]]}``
-    draws the own vector tiles (zoom up to 20, German zoom buttons, metric scale);
+    draws the own vector tiles (zoom up to 20);
     ``{"notice": text}`` shows that German notice on the map instead; ``None``: neither.
+    Every map gets German controls, a scale in metres only and markers outside the tab order
+    (:class:`~sozialraum.maps.layers.GermanControls`).
 
     Returns
     -------
@@ -93,7 +96,8 @@ def base_map(
         # explicit, or Leaflet takes the basemap layer's minZoom (12) for the map's and a
         # whole city could no longer be seen at once (the basemap starts at zoom 12)
         minZoom=0,
-        control_scale=not own,  # the basemap adds a metric-only scale itself
+        # Leaflet's default scale shows miles too: GermanControls adds one in metres only
+        control_scale=False,
         prefer_canvas=True,
     )
     if tile_url:
@@ -110,6 +114,7 @@ def base_map(
     elif basemap and basemap.get("notice"):
         fmap.add_child(BasemapNotice(basemap["notice"]))
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    fmap.add_child(GermanControls())
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 

@@ -50,6 +50,8 @@ PLUGIN_ASSETS = {
 #: Our own script and style that draw data layers with text-only labels.
 LAYERS_JS = "sozialraum/layers.js"
 MAP_OWN_CSS = "sozialraum/map.css"
+#: German controls, metric scale, markers out of the tab order (every map).
+MAP_A11Y_JS = "sozialraum/map_a11y.js"
 #: The own basemap's renderer (npm protomaps-leaflet) and our style for it.
 BASEMAP_JS = {
     "protomaps_leaflet": "vendor/protomaps-leaflet/dist/protomaps-leaflet.js",
@@ -75,7 +77,9 @@ def use_local_assets(static_url: str = "/static", *, full: bool = False) -> None
     for cls, (js, css) in PLUGIN_ASSETS.items():
         cls.default_js = _urls(static_url, js)
         cls.default_css = _urls(static_url, css)
-    from sozialraum.maps.layers import Basemap, BasemapNotice, RemoteLayer
+    from sozialraum.maps.layers import Basemap, BasemapNotice, GermanControls, RemoteLayer
+
+    GermanControls.default_js = [("sozialraum_map_a11y", f"{static_url}/{MAP_A11Y_JS}")]
 
     Basemap.default_js = _urls(static_url, BASEMAP_JS)
     BasemapNotice.default_css = [("sozialraum_map_css", f"{static_url}/{MAP_OWN_CSS}")]

@@ -267,3 +267,26 @@ class LocateControl(plugins.LocateControl):
     def __init__(self, **kwargs):
         kwargs["showCompass"] = False
         super().__init__(**kwargs)
+
+
+class GermanControls(JSCSSMixin, MacroElement):
+    """Leaflet's controls in German, a metric-only scale, markers not in the tab order.
+
+    Drawn by ``static/sozialraum/map_a11y.js`` (issue 21 §5): zoom buttons "Vergrößern" /
+    "Verkleinern", layer switcher "Ebenen", popup close button "Schließen"; a scale in metres
+    only where the map has none yet; marker icons get ``tabindex="-1"`` (they are reached
+    through the list beside the map).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sozialraumMapA11y({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("sozialraum_map_a11y", "/static/sozialraum/map_a11y.js")]
+
+    def __init__(self):
+        super().__init__()
+        self._name = "GermanControls"

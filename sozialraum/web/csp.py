@@ -12,15 +12,21 @@ its elements through the CSSOM (``element.style``), which CSP does not restrict.
 from __future__ import annotations
 
 import html
-import re
 import secrets
 from urllib.parse import urlsplit
 
 from flask import g
 
-#: an opening ``<script`` or ``<style`` tag (not ``</script>``, not ``<scripts``)
-_TAG = re.compile(r"<(script|style)(?=[\s>/])", re.IGNORECASE)
-_HAS_NONCE = re.compile(r"\snonce\s*=", re.IGNORECASE)
+from sozialraum.maps.embed import map_parts, nonce_tags
+
+__all__ = [
+    "content_security_policy",
+    "csp_nonce",
+    "map_document",
+    "nonce_tags",
+    "page_map",
+    "tile_source",
+]
 
 
 def csp_nonce() -> str:
@@ -63,25 +69,6 @@ def content_security_policy(tile_url: str | None, nonce: str | None = None) -> s
     )
 
 
-def nonce_tags(markup: str, nonce: str) -> str:
-    """Put ``nonce="…"`` on every opening ``<script>`` and ``<style>`` tag of ``markup``.
-
-    Only for markup the server built from trusted parts (folium's asset links and fixed
-    styles): a tag that came from data would get the nonce too. Tags that already carry a
-    nonce are left alone.
-    """
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", nonce):
-        raise ValueError("a nonce is URL-safe base64")
-
-    def add(match: re.Match) -> str:
-        attributes = markup[match.end() : markup.find(">", match.end())]
-        if _HAS_NONCE.search(attributes):
-            return match.group(0)
-        return f'{match.group(0)} nonce="{nonce}"'
-
-    return _TAG.sub(add, markup)
-
-
 def map_document(fmap, nonce: str) -> str:
     """The HTML document of a folium map whose scripts and styles carry ``nonce``.
 
@@ -112,3 +99,12 @@ def map_document(fmap, nonce: str) -> str:
         f"{title}    {head}\n</head>\n<body>\n    {root.html.render()}\n</body>\n"
         f'<script nonce="{nonce}">\n    {root.script.render()}\n</script>\n</html>\n'
     )
+
+
+def page_map(fmap):
+    """A folium map's parts for a page template, with the response's nonce (no iframe).
+
+    See :func:`sozialraum.maps.embed.map_parts`; the template includes
+    ``templates/_map.html``.
+    """
+    return map_parts(fmap, csp_nonce())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sozialraum import __version__
 from sozialraum.web.areas import openapi as areas_openapi
+from sozialraum.web.field import openapi as field_openapi
 from sozialraum.web.mailbox import openapi as mailbox_openapi
 from sozialraum.web.notes import openapi as notes_openapi
 from sozialraum.web.offers import openapi as offers_openapi
@@ -72,6 +73,7 @@ def openapi_document() -> dict:
                 **walks_openapi.SCHEMAS,
                 **mailbox_openapi.SCHEMAS,
                 **offers_openapi.SCHEMAS,
+                **field_openapi.SCHEMAS,
             },
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
@@ -84,5 +86,6 @@ def openapi_document() -> dict:
             **walks_openapi.PATHS,
             **mailbox_openapi.PATHS,
             **offers_openapi.PATHS,
+            **field_openapi.PATHS,
         },
     }

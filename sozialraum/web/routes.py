@@ -28,6 +28,8 @@ from sozialraum.web.areas import api as areas_api
 from sozialraum.web.areas import pages as areas_pages
 from sozialraum.web.basemap import tiles as basemap_tiles
 from sozialraum.web.coverage import pages as coverage_pages
+from sozialraum.web.field import api as field_api
+from sozialraum.web.field import pages as field_pages
 from sozialraum.web.mailbox import api as mailbox_api
 from sozialraum.web.mailbox import pages as mailbox_pages
 from sozialraum.web.meetings import pages as meetings_pages
@@ -74,6 +76,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/gebiete/<area>/abdeckung", "coverage", coverage_pages.coverage_page, "read"),
     Route("/gebiete/<area>/abdeckung/karte", "coverage_map", coverage_pages.coverage_map, "read"),
     Route("/gebiete/<area>/abdeckung.csv", "coverage_csv", coverage_pages.coverage_csv, "read"),
+    # field mode on the phone during a walk (issue 21 §4); ?rundgang=<walk id>
+    Route("/gebiete/<area>/unterwegs", "field", field_pages.field_page, "read"),
     Route("/gebiete/<area>/notizen", "notes", notes_pages.notes_page, "read"),
     Route(
         "/gebiete/<area>/notizen/neu", "new_note", notes_pages.new_note, "write", ("GET", "POST")
@@ -273,6 +277,8 @@ ROUTES: tuple[Route, ...] = (
         "read",
         ("POST",),
     ),
+    # what is at the caseworker's position (field mode): POST, the position is in no URL
+    Route("/api/areas/<area>/here", "field_here", field_api.here, "read", ("POST",)),
     Route("/api/areas/<area>/addresses/<address_id>", "address", areas_api.address_card, "read"),
     Route("/api/areas/<area>/resources/<resource_id>", "resource", areas_api.resource_card, "read"),
     Route(

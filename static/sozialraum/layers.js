@@ -127,10 +127,14 @@
       html: shape, className: "sr-offer-icon" + (faded ? " sr-offer-flagged" : ""),
       iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -9], tooltipAnchor: [9, 0]
     });
-    var marker = L.marker(latlng, { icon: icon, opacity: faded ? 0.45 : 1, keyboard: true });
+    // not a tab stop: the offers are reached through the list and the offer pages
+    var marker = L.marker(latlng, { icon: icon, opacity: faded ? 0.45 : 1, keyboard: false });
     marker.on("add", function () {
       var element = marker.getElement();
-      if (element) { element.setAttribute("aria-label", str((feature.properties || {}).name)); }
+      if (element) {  // a named image, not a tab stop (the list and the offer pages reach it)
+        element.setAttribute("role", "img");
+        element.setAttribute("aria-label", str((feature.properties || {}).name));
+      }
     });
     return marker;
   }
@@ -206,6 +210,9 @@
   }
 
   function notifyParent(id) {
+    // the map in the page (issue 21 §5) tells the list directly; a map document in a frame
+    // tells the page around it
+    if (global.sozialraumListSelect) { global.sozialraumListSelect(id); return; }
     try {
       if (global.parent !== global && global.parent.sozialraumListSelect) {
         global.parent.sozialraumListSelect(id);

@@ -11,7 +11,6 @@
   var filter = document.getElementById("liste-filter");
   var kind = document.getElementById("liste-art");
   var more = document.getElementById("liste-mehr");
-  var frame = document.getElementById("karte");
   var PAGE = 200;
   var state = { rows: { orte: [], adressen: null }, sort: "name", dir: 1, shown: PAGE, selected: null };
 
@@ -67,8 +66,14 @@
     });
   }
 
+  // the map is part of the page (issue 21 §5): its popup opens, the focus stays on the list
+  // (the rows were drawn anew: the chosen row's button gets it back)
   function focusOnMap(id) {
-    try { return frame.contentWindow.sozialraumFocus(id); } catch (e) { return false; }
+    var shown = false;
+    try { shown = window.sozialraumFocus ? window.sozialraumFocus(id) : false; } catch (e) { shown = false; }
+    var button = tbody.querySelector('tr[data-id="' + CSS.escape(id) + '"] button.row-select');
+    if (button) { button.focus({ preventScroll: true }); }
+    return shown;
   }
 
   function render() {

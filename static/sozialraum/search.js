@@ -8,7 +8,6 @@
   var list = document.getElementById("vorschlaege");
   var status = document.getElementById("such-status");
   var card = document.getElementById("adresskarte");
-  var frame = document.getElementById("karte");
   var labels = JSON.parse(root.dataset.labels || "{}");
 
   function getJson(url) {
@@ -44,8 +43,8 @@
     if (!data.nearby.length) { line(card, "p", "Keine Orte in der Nähe erfasst."); }
     card.appendChild(ul);
     card.hidden = false;
-    try {
-      var win = frame.contentWindow;
+    try {  // the map is part of the page (issue 21 §5)
+      var win = window;
       var map = Object.values(win).find(function (v) { return v instanceof win.L.Map; });
       var c = data.geometry.coordinates;
       win.sozialraumShowPoint(map, c[0], c[1], [a.street, a.housenumber].filter(Boolean).join(" "));

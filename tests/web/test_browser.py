@@ -120,6 +120,19 @@ def test_district_map_of_muehlenviertel(s, live_server, demo_store):
     scale = frame.locator(".leaflet-control-scale-line").first
     assert scale.is_visible()
     assert re.fullmatch(r"\d+ k?m", scale.inner_text().strip())
+    # issue 21 §5: the map is part of the page, in German, metres only, markers no tab stops
+    assert (
+        page.locator("iframe").count() == 0 and page.locator("html").get_attribute("lang") == "de"
+    )
+    assert frame.locator(".leaflet-control-scale-line").count() == 1  # no miles
+    for selector, title in (("zoom-in", "Vergrößern"), ("zoom-out", "Verkleinern")):
+        button = frame.locator(f".leaflet-control-{selector}")
+        assert button.get_attribute("title") == button.get_attribute("aria-label") == title
+    assert frame.locator(".leaflet-control-layers-toggle").get_attribute("aria-label") == "Ebenen"
+    assert "Leaflet" in attribution.inner_text() and "JavaScript" not in (
+        attribution.inner_html()
+    )  # Leaflet's English link title is gone
+    assert frame.locator(".leaflet-marker-icon:not([tabindex='-1'])").count() == 0
     settle(frame)
     s.screenshot("bezirkskarte")
     s.check()
@@ -213,6 +226,10 @@ def test_list_and_map_select_each_other(s, live_server, demo_store):
     row.locator("button.row-select").click()
     popup = wait_for_popup(frame, "Backstube am Markt")
     assert "Bäckerei" in popup
+    # the focus stays on the list (issue 21 §5): the chosen row's button
+    assert page.evaluate(
+        "() => document.activeElement.matches('#liste tbody tr.selected button.row-select')"
+    )
     assert row.get_attribute("class") == "selected"
     assert row.get_attribute("aria-selected") == "true"
     settle(frame)
@@ -388,7 +405,7 @@ def test_district_page_on_a_phone(open_session, live_server, demo_store):
     page.goto(f"{live_server}/gebiete/{AREA}/bezirke/r3/")
     wait_for_list(page)
     frame = map_frame(page)
-    iframe = page.locator("iframe#karte").bounding_box()
+    iframe = page.locator("#karte").bounding_box()
     section = page.locator("section#liste").bounding_box()
     assert 300 < iframe["width"] <= 390
     assert section["y"] >= iframe["y"] + iframe["height"]  # the list is below the map
@@ -405,7 +422,7 @@ def test_district_page_on_a_phone(open_session, live_server, demo_store):
     name = first.locator("button.row-select").inner_text()
     first.locator("button.row-select").tap()
     wait_for_popup(frame, name)
-    page.locator("iframe#karte").scroll_into_view_if_needed()
+    page.locator("#karte").scroll_into_view_if_needed()
     settle(frame)
     s.screenshot("telefon-auswahl")
     s.check()

@@ -25,25 +25,22 @@ VIEWPORTS = {
 
 
 def _pages(demo_store) -> dict[str, tuple[str, str]]:
-    """Page name -> (path, CSS selector of the map: an iframe or the review map's div)."""
+    """Page name -> (path, CSS selector of the map's box; every map is part of its page)."""
     district = demo_store.query(DEMO_AREA, "districts")[0]["id"]
     base = f"/gebiete/{DEMO_AREA}"
     return {
-        "area": (f"{base}/", "iframe#karte"),
-        "district": (f"{base}/bezirke/{district}/", "iframe#karte"),
-        "search": (f"{base}/suche", "iframe#karte"),
-        "note-placing": (f"{base}/?notiz=1", "iframe#karte"),
-        "profile": (f"{base}/profil", "iframe.profile-map"),
-        "coverage": (f"{base}/abdeckung", "iframe#karte"),
+        "area": (f"{base}/", "#karte"),
+        "district": (f"{base}/bezirke/{district}/", "#karte"),
+        "search": (f"{base}/suche", "#karte"),
+        "note-placing": (f"{base}/?notiz=1", "#karte"),
+        "profile": (f"{base}/profil", "#karte.profile-map"),
+        "coverage": (f"{base}/abdeckung", "#karte"),
         "review": (f"{base}/pruefung", "#review-map"),
     }
 
 
 def _map_context(page, selector: str):
-    """The frame (or page) that holds the Leaflet map, and the map element's locator."""
-    if selector.startswith("iframe"):
-        frame = page.locator(selector).element_handle().content_frame()
-        return frame, page.locator(selector)
+    """The frame that holds the Leaflet map (the page's own), and the map element's locator."""
     return page.main_frame, page.locator(selector)
 
 
@@ -131,12 +128,8 @@ def test_without_an_archive_maps_show_the_notice(open_session, live_server, demo
         response = s.page.goto(f"{live_server}{path}")
         assert response.status == 200, name
         s.page.wait_for_selector(selector)
-        frame, _ = _map_context(s.page, selector)
-        if selector.startswith("iframe"):
-            frame.wait_for_selector(".sozialraum-basemap-notice")
-            root = frame
-        else:
-            root = s.page
+        s.page.wait_for_selector(".sozialraum-basemap-notice")
+        root = s.page
         text = root.locator(".sozialraum-basemap-notice").inner_text()
         assert text.startswith("Grundkarte nicht verfügbar"), name
         assert root.locator(".sozialraum-basemap-notice").is_visible(), name

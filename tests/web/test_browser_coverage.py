@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 
 
 EVIL = PAYLOADS[0]  # "<img src=x onerror=alert(1)>"
-READY = """() => { const f = document.getElementById('karte'); const w = f && f.contentWindow;
-    return !!(w && w.sozialraumCoverageReady === true && w.sozialraumReady === true); }"""
+READY = """() => { const w = window; return !!(document.getElementById('karte')
+    && w.sozialraumCoverageReady === true && w.sozialraumReady === true); }"""
 LINES = f"""() => {{ const map = {MAP}; const out = [];
     map.eachLayer(l => {{ if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.feature)
         out.push([l.feature.properties.name, l.options.color]); }});
@@ -82,7 +82,7 @@ def test_coverage_page_draws_streets_by_age_and_shows_names_as_text(s, live_serv
     log_in(s.page, live_server)
     s.page.goto(f"{live_server}/gebiete/{AREA}/abdeckung?district=r1")
     s.page.wait_for_function(READY)
-    frame = s.page.locator("iframe#karte").element_handle().content_frame()
+    frame = s.page.main_frame  # the map is part of the page (issue 21 §5)
     assert frame.evaluate(LINES) == expected
     for payload in PAYLOADS:
         text, elements = frame.evaluate(TOOLTIP, payload)

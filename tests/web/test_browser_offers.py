@@ -64,7 +64,7 @@ def _placed_offers(demo_store) -> dict[str, dict]:
 def _hover_offer(frame, name: str, lon: float, lat: float) -> str:
     """Hover an offer's marker like a user; return the tooltip's text."""
     show(frame, lon, lat, 18)
-    frame.get_by_role("button", name=name, exact=True).hover()
+    frame.get_by_role("img", name=name, exact=True).hover()  # not a tab stop (issue 21 §5)
     frame.wait_for_function(TOOLTIP_HAS, arg=name.split(" ")[0])
     return frame.locator(".leaflet-tooltip").last.inner_text()
 
@@ -130,7 +130,7 @@ def test_offers_layer_on_the_area_map(s, live_server, demo_store):
     s.screenshot("angebote-karte")
 
     # click: a card with the provider and a link to the offer page
-    frame.get_by_role("button", name="Bewerbungswerkstatt 50plus", exact=True).click()
+    frame.get_by_role("img", name="Bewerbungswerkstatt 50plus", exact=True).click()
     frame.wait_for_function(POPUP_HAS, arg="Bildungswerk Musterstadt")
     link = frame.locator(".leaflet-popup-content a")
     assert link.inner_text() == "Angebot öffnen"
@@ -178,7 +178,7 @@ def test_hostile_offer_names_are_shown_as_text(s, live_server, demo_store):
     assert frame.evaluate("() => window.sozialraumRegistry.offers") == 9
     h_lon, h_lat = hostile["geometry"]["coordinates"]
     assert _hover_offer(frame, HOSTILE_NAME, h_lon, h_lat) == HOSTILE_NAME
-    frame.get_by_role("button", name=HOSTILE_NAME, exact=True).click()
+    frame.get_by_role("img", name=HOSTILE_NAME, exact=True).click()
     frame.wait_for_function(POPUP_HAS, arg="Angebot öffnen")
     card = frame.locator(".leaflet-popup-content").inner_text()
     for text in (HOSTILE_NAME, HOSTILE_PROVIDER, "<b>Prüfweg 1</b>", "Telefon: 01234 5678-99"):
@@ -228,6 +228,16 @@ def test_finder_handout_leaves_out_unticked_offers_in_print(s, live_server, demo
     assert page.locator("#adresse").input_value() == "Lindenstraße 12"
 
     results = page.locator("ol.offer-results > li")
+    # the page went to the results (their heading has the focus and is in view) and the live
+    # region says how many there are (issue 21 §5)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'passend'"
+    )
+    heading = page.locator("#passend").bounding_box()
+    assert -1 <= heading["y"] < page.viewport_size["height"]  # scrolled to its top
+    page.wait_for_function("() => document.getElementById('finder-anzahl').textContent !== ''")
+    announced = page.locator("#finder-anzahl").text_content()
+    assert announced.startswith(f"{results.count()} passende") and " gefunden, " in announced
     assert results.count() >= 4
     minutes = [float(v) for v in page.locator("li.offer-result[data-walk-min]").evaluate_all(
         "items => items.map(i => i.dataset.walkMin)")]  # fmt: skip

@@ -68,8 +68,8 @@ FILLS = f"""() => {{ const map = {MAP}; const out = {{}};
     map.eachLayer(l => {{ if (l instanceof L.Polygon && l.feature) out[l.feature.id] =
         l.options.fillColor; }});
     return out; }}"""
-PROFILE_READY = """() => { const f = document.querySelector('iframe.profile-map');
-    return !!(f && f.contentWindow && f.contentWindow.sozialraumReady === true); }"""
+PROFILE_READY = """() => !!document.querySelector('.profile-map')
+    && window.sozialraumReady === true"""
 #: per walking time in the handout: its text, on how many lines, the distance on how many lines
 MINUTES_LINES = """() => [...document.querySelectorAll('td.minutes')].map(td => {
     const range = document.createRange(); range.selectNodeContents(td.firstChild);
@@ -137,7 +137,7 @@ def test_walking_zones_on_the_area_map(s, live_server, demo_store):
         f"() => {{ const r = ({MAP}).getContainer().getBoundingClientRect();"
         " return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; }"
     )
-    frame_box = page.locator("iframe#karte").bounding_box()
+    frame_box = page.locator("#karte").bounding_box()
     x, y = frame_box["x"] + box["x"], frame_box["y"] + box["y"]
     page.mouse.move(x, y)
     page.mouse.down()
@@ -340,9 +340,9 @@ def test_address_guide_on_a_phone(open_session, live_server):
 
 # -- 3. district profile -----------------------------------------------------------------------
 def profile_frame(page):
-    """Wait until the profile map iframe has loaded its layers; return the frame."""
+    """Wait until the profile map (part of the page) has loaded its layers; return the frame."""
     page.wait_for_function(PROFILE_READY)
-    return page.locator("iframe.profile-map").element_handle().content_frame()
+    return page.main_frame
 
 
 def legend_classes(frame) -> list[str]:
@@ -366,10 +366,10 @@ def test_district_profile_map_metric_and_csv(s, live_server, demo_store):
     choices = dict(metric_choices(TABLE))
     default = next(iter(choices))
     assert page.locator("#kennzahl").input_value() == default
-    iframe = page.locator("iframe.profile-map")
-    assert iframe.get_attribute("title") == f"Karte: {choices[default]}"
+    iframe = page.locator("#karte.profile-map")
+    assert iframe.get_attribute("aria-label") == f"Karte: {choices[default]}"
     frame = profile_frame(page)
-    assert parse_qs(urlsplit(frame.url).query)["kennzahl"] == [default]
+    assert "kennzahl" not in parse_qs(urlsplit(page.url).query)  # the default, in the page
     fills = frame.evaluate(FILLS)
     assert fills == expected_fills(demo_store, default)
     assert set(fills) == set(DISTRICTS) and set(fills.values()) <= set(GREENS)
@@ -400,9 +400,8 @@ def test_district_profile_map_metric_and_csv(s, live_server, demo_store):
     with page.expect_navigation():
         page.get_by_role("button", name="Anzeigen").click()
     assert parse_qs(urlsplit(page.url).query)["kennzahl"] == [metric]
-    assert iframe.get_attribute("title") == f"Karte: {choices[metric]}"
+    assert iframe.get_attribute("aria-label") == f"Karte: {choices[metric]}"
     frame = profile_frame(page)
-    assert parse_qs(urlsplit(frame.url).query)["kennzahl"] == [metric]
     new_fills = frame.evaluate(FILLS)
     assert new_fills == expected_fills(demo_store, metric) != fills
     assert set(new_fills.values()) <= set(GREENS)

@@ -323,7 +323,9 @@ def h(tmp_path_factory):
 
 # -- checks ----------------------------------------------------------------------------------
 def _map_frames(page) -> list:
-    return [f for f in page.frames if f != page.main_frame and f.url.startswith("http")]
+    """The frames holding a folium map: the page itself (maps are part of it, issue 21 §5)."""
+    frames = [f for f in page.frames if f != page.main_frame and f.url.startswith("http")]
+    return ([page.main_frame] if page.locator(".folium-map").count() else []) + frames
 
 
 def assert_safe(s, *texts: str, title: str | None = None) -> str:

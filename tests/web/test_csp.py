@@ -13,6 +13,7 @@ from support.web import login
 from sozialraum.maps.area_map import MapOptions, MapUrls, build_area_map
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
+from sozialraum.maps.embed import map_parts
 from sozialraum.maps.profile_map import ProfileMapOptions, build_profile_map
 from sozialraum.model.categories import load_categories
 from sozialraum.web.csp import content_security_policy, map_document, nonce_tags
@@ -140,3 +141,25 @@ def test_each_page_response_has_its_own_nonce_and_json_none(app):
     assert len(seen) == 3 and all(len(n) >= 22 for n in seen)
     api = client.get(f"/api/areas/{AREA}/districts")
     assert _directives(api.headers["Content-Security-Policy"])["script-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize("name", ["area", "coverage", "profile"])
+def test_map_parts_for_a_page_carry_the_nonce_and_nothing_of_a_document(name):
+    """Issue 21 §5: the map in the page, not an iframe (sozialraum.maps.embed.map_parts)."""
+    parts = map_parts(_maps()[name], NONCE)
+    parser = _Tags()
+    parser.feed(str(parts.header))
+    assert len(parser.tags) >= 2 and set(parser.tags) == {NONCE}, parser.tags
+    # nothing of folium's stand-alone page: no zoom lock, no full-window html/body/#map styles
+    assert "user-scalable" not in parts.header and "viewport" not in parts.header
+    assert "html, body" not in parts.header and "#map {" not in parts.header
+    assert f'id="{parts.name}"' in parts.html and "<script" not in parts.html
+    assert f"var {parts.name} = L.map(" in parts.script and "</script" not in parts.script
+    # local assets only, German controls with a metric scale (no L.control.scale() of folium)
+    assert "cdn" not in parts.header.lower() and "sozialraum/map_a11y.js" in parts.header
+    assert "sozialraumMapA11y(" in parts.script and "L.control.scale()" not in parts.script
+
+
+def test_map_parts_refuse_a_bad_nonce():
+    with pytest.raises(ValueError):
+        map_parts(_maps()["area"], 'x" onload="alert(1)')

@@ -40,7 +40,10 @@ def test_overview_lists_districts_with_team_and_counts(client, demo_store):
 
 def test_area_page_has_map_frame_and_list(client):
     page = client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
-    assert f'src="/gebiete/{AREA}/karte"' in page
+    # the map is part of the page (issue 21 §5), no iframe
+    assert "<iframe" not in page and 'id="karte"' in page and 'class="folium-map"' in page
+    assert f"/api/areas/{AREA}/layers/bakery" in page.replace("\\/", "/")
+    assert "user-scalable=no" not in page and "html, body" not in page
     assert 'id="liste-tabelle"' in page and "Filtern" in page
     assert "Fiktives Demogebiet" in page
     layers = re.search(r'data-layers="([^"]+)"', page).group(1)
@@ -51,7 +54,7 @@ def test_area_page_has_map_frame_and_list(client):
 def test_district_page_focuses_the_district(client):
     page = client.get(f"/gebiete/{AREA}/bezirke/r3/").get_data(as_text=True)
     assert "Bezirk Mühlenviertel" in page and "Team: Team Mühle" in page
-    assert f'src="/gebiete/{AREA}/karte?district=r3"' in page
+    assert f"/api/areas/{AREA}/layers/bakery?district=r3" in page.replace("\\/", "/")
     html = client.get(f"/gebiete/{AREA}/karte?district=r3").get_data(as_text=True)
     assert f"/api/areas/{AREA}/layers/bakery?district=r3" in html.replace("\\/", "/")
     assert '"highlight":"r3"' in html

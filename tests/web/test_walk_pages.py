@@ -177,7 +177,7 @@ def test_profile_page_table_map_and_csv(client, demo_store):
     for name in ("Nord-West", "Nord-Ost", "Mühlenviertel", "Gesamtes Gebiet"):
         assert f'<th scope="row">{name}</th>' in page
     assert "Anteil ≤ 10 min zu Fuß: Apotheke (%)" in page
-    assert f"/gebiete/{AREA}/profil/karte?kennzahl=within" in page
+    assert "<iframe" not in page and 'class="folium-map"' in page  # the map in the page
     assert f'href="/api/areas/{AREA}/profile.csv"' in page
 
     csv_response = client.get(f"/api/areas/{AREA}/profile.csv")

@@ -18,7 +18,7 @@ from sozialraum.services import review
 from sozialraum.services.mailbox_check import check_one, result_record
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options
-from sozialraum.web.csp import csp_nonce, map_document
+from sozialraum.web.csp import csp_nonce, map_document, page_map
 from sozialraum.web.notes.pages import linked_notes
 
 
@@ -64,7 +64,8 @@ def _open_queries(area: str, district: str | None = None) -> list[dict]:
 def _map_page(area: str, district: dict | None):
     meta = ctx.area_meta()
     args = {"district": district["id"]} if district else {}
-    place_note = {"notiz": "1"} if request.args.get("notiz") == "1" else {}
+    place_note = request.args.get("notiz") == "1"
+    fmap = build_map(area, district["id"] if district else None, place_note=place_note)
     return render_template(
         "areas/area.html",
         meta=meta,
@@ -73,7 +74,7 @@ def _map_page(area: str, district: dict | None):
         categories=ctx.categories(),
         districts=services.district_summaries(ctx.store(), area, ctx.categories()),
         live=services.live_counts(ctx.store(), area, ctx.categories()),
-        map_url=url_for("pages.area_map", area=area, **args, **place_note),
+        map=page_map(fmap),
         queries=_open_queries(area, district["id"] if district else None),
         **_list_context(area, args),
     )
@@ -90,10 +91,24 @@ def district_page(area: str, district: str):
 
 
 def area_map(area: str):
-    """The folium map document (shown in an iframe); ``?district=`` focuses a district."""
+    """The folium map as a document of its own; ``?district=`` focuses a district.
+
+    The pages render the same map into themselves (:func:`build_map`); this document is
+    for linking and embedding elsewhere.
+    """
+    fmap = build_map(
+        area, request.args.get("district") or None, place_note=request.args.get("notiz") == "1"
+    )
+    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def build_map(area: str, district_id: str | None, *, place_note: bool = False):
+    """The folium map of ``area`` (or one district): layers fetched from the API.
+
+    ``place_note`` starts with the "Notiz setzen" control switched on.
+    """
     meta = ctx.area_meta()
     table = ctx.categories()
-    district_id = request.args.get("district") or None
     args = {}
     counts = services.live_counts(ctx.store(), area, table)["counts"]
     bbox = tuple(meta["bbox"])
@@ -126,10 +141,9 @@ def area_map(area: str):
         note_categories=[
             {"id": c.id, "label": c.label, "colour": c.colour} for c in ctx.note_rules().categories
         ],
-        place_note=request.args.get("notiz") == "1",
+        place_note=place_note,
     )
-    fmap = build_area_map(table, urls, options)
-    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return build_area_map(table, urls, options)
 
 
 def _list_context(area: str, args: dict) -> dict:
@@ -149,7 +163,7 @@ def search_page(area: str):
         "areas/search.html",
         meta=meta,
         area=area,
-        map_url=url_for("pages.area_map", area=area),
+        map=page_map(build_map(area, None)),
         search_url=url_for("api.search_addresses", area=area),
         card_url=url_for("api.address", area=area, address_id="__ID__"),
         resource_url=url_for("pages.resource", area=area, resource_id="__ID__"),

@@ -1,6 +1,7 @@
 """Street coverage ("Abdeckung") as a page with a map and tables, and as CSV.
 
-Per district, which streets had a note or a walk stop in the last 12 months; the map is an iframe.
+Per district, which streets had a note or a walk stop in the last 12 months; the map is part of
+the page (also served as a map document of its own).
 Only notes and walks the logged-in account may see count (cached per visibility scope).
 
 The views parse the request and call :mod:`sozialraum.services.coverage`; an area imported before
@@ -20,7 +21,7 @@ from sozialraum.maps.coverage_map import CoverageMapOptions, build_coverage_map
 from sozialraum.services import coverage as _coverage
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options
-from sozialraum.web.csp import csp_nonce, map_document
+from sozialraum.web.csp import csp_nonce, map_document, page_map
 from sozialraum.web.responses import download
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -63,16 +64,21 @@ def coverage_page(area: str):
         kind_labels=_coverage.KIND_LABELS,
         radius_m=VISIT_RADIUS_M,
         window_months=WINDOW_MONTHS,
-        map_url=url_for("pages.coverage_map", area=area, **args),
+        map=page_map(_coverage_fmap(area, results, district)) if results is not None else None,
         csv_url=url_for("pages.coverage_csv", area=area, **args),
     )
 
 
 def coverage_map(area: str):
-    """The coverage map document (shown in an iframe); ``?district=`` shows one district."""
-    meta = ctx.area_meta()
+    """The coverage map as a document of its own; ``?district=`` shows one district."""
     district = request.args.get("district") or None
     results = _results(area, district) or []
+    return map_document(_coverage_fmap(area, results, district), csp_nonce()), 200, HTML
+
+
+def _coverage_fmap(area: str, results: list, district: str | None):
+    """The folium map of the streets in ``results`` coloured by their last visit."""
+    meta = ctx.area_meta()
     features = _coverage.coverage_features(results)
     options = CoverageMapOptions(
         bbox=tuple(meta["bbox"]),
@@ -82,7 +88,7 @@ def coverage_map(area: str):
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
         basemap=basemap_options(area, meta["bbox"]),
     )
-    return map_document(build_coverage_map(features, options), csp_nonce()), 200, HTML
+    return build_coverage_map(features, options)
 
 
 def coverage_csv(area: str):

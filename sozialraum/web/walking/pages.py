@@ -22,7 +22,7 @@ from sozialraum.services import offers
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options, print_ground
-from sozialraum.web.csp import csp_nonce, map_document
+from sozialraum.web.csp import csp_nonce, map_document, page_map
 from sozialraum.web.handouts import requested_texts, texts_or_german
 
 PROFILE_LABELS = {"normal": "normales Gehtempo (4,5 km/h)", "langsam": "langsam (3 km/h)"}
@@ -200,7 +200,7 @@ def profile_page(area: str):
         profile_labels=PROFILE_LABELS,
         metric=metric,
         metrics=choices,
-        map_url=url_for("pages.profile_map", area=area, kennzahl=metric, **args),
+        map=page_map(_profile_fmap(area, rows, metric)) if rows is not None else None,
         csv_url=url_for("api.profile_csv", area=area, **args),
         within_min=_profile.WITHIN_MIN,
         reach=[c for c in _profile.REACH_CATEGORIES if c in table],
@@ -208,12 +208,22 @@ def profile_page(area: str):
 
 
 def profile_map(area: str):
-    """The choropleth map document of the district profile (shown in an iframe)."""
-    meta = ctx.area_meta()
+    """The choropleth map of the district profile as a document of its own.
+
+    The profile page renders the same map into itself (no iframe, issue 21 §5).
+    """
     store, table = ctx.store(), ctx.categories()
     speed = services.speed_kmh(request.args.get("profil"))
     metric = request.args.get("kennzahl") or metric_choices(table)[0][0]
     rows = services.area_profile(store, area, table, speed=speed)
+    fmap = _profile_fmap(area, rows, metric)
+    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _profile_fmap(area: str, rows: list[dict], metric: str):
+    """The folium choropleth map of the profile ``rows`` coloured by ``metric``."""
+    meta = ctx.area_meta()
+    table = ctx.categories()
     options = ProfileMapOptions(
         bbox=tuple(meta["bbox"]),
         metric=metric,
@@ -225,5 +235,4 @@ def profile_map(area: str):
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
         basemap=basemap_options(area, meta["bbox"]),
     )
-    fmap = build_profile_map(rows, table, options)
-    return map_document(fmap, csp_nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return build_profile_map(rows, table, options)
