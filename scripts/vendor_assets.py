@@ -38,6 +38,8 @@ FILES = {
     "leaflet.locatecontrol": ["dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"],
     # the basemap renderer (Canvas, one self-contained script, global ``protomapsL``)
     "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
+    # drag and drop of the walk planner's stops (global ``Sortable``)
+    "sortablejs": ["Sortable.min.js", "LICENSE"],
 }
 
 
