@@ -57,6 +57,7 @@
   // -- the map -----------------------------------------------------------------------------
   mapBox.hidden = false;
   var map = L.map(mapBox, { zoomControl: true, minZoom: 0 });
+  window.sozialraumPlannerMap = map;  // for the browser tests and the benchmark
   var basemap = data.basemap || {};
   if (data.tiles) {
     L.tileLayer(data.tiles, { attribution: data.attribution || "", maxZoom: 19 }).addTo(map);
@@ -108,7 +109,10 @@
   });
   function showAddresses() {
     var on = map.getZoom() >= ADDRESS_ZOOM;
-    if (on && !map.hasLayer(addressLayer)) { addressLayer.addTo(map); }
+    if (on && !map.hasLayer(addressLayer)) {
+      addressLayer.addTo(map);
+      placeLayer.eachLayer(function (layer) { layer.bringToFront(); });  // places stay on top
+    }
     if (!on && map.hasLayer(addressLayer)) { map.removeLayer(addressLayer); }
   }
   map.on("zoomend", showAddresses);
@@ -254,7 +258,9 @@
       routeLayer = L.geoJSON(body.route, { interactive: false, style: { color: "#c0392b", weight: 4, opacity: 0.8 } }).addTo(map);
     }
     var count = stops.length === 1 ? "1 Station" : stops.length + " Stationen";
-    if (body.route_m === null || body.route_m === undefined) {
+    if (stops.length === 1) {
+      routeInfo.textContent = "1 Station (Start) · wählen Sie weitere Orte";
+    } else if (body.route_m === null || body.route_m === undefined) {
       routeInfo.textContent = count + " · Weglänge unbekannt";
     } else {
       routeInfo.textContent = count + " · " + number((body.route_m / 1000).toFixed(1)) + " km (" +
