@@ -58,8 +58,8 @@ def test_plan_and_view(client, token, demo_store):
         ({"title": ""}, 400, "Titel"),
         ({"walk_on": "bald"}, 400, "Datum"),
         ({"addresses": "Gibtsnichtweg 99"}, 400, "nicht eindeutig"),
-        ({"points": "nördlich vom Markt"}, 400, "Breite, Länge"),
-        ({"points": "51.9, 7.9, weit weg"}, 400, "mehr als 250 m"),
+        ({"stop": "point:nördlich vom Markt"}, 400, "fehlerhaft"),  # sent only by the map
+        ({"stop": "point:7.9,51.9,weit weg"}, 400, "mehr als 250 m"),
         ({"purpose": "Hausbesuch bei Familie Kaya"}, 422, "Person"),
         ({"addresses": "", "stop": []}, 400, "mindestens eine Station"),
     ],
@@ -142,7 +142,9 @@ def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     assert sheet.count('class="sheet-stop"') == 2
     assert "Briefkasten vorhanden?" in sheet and "Briefkasten noch so wie notiert?" in sheet
     assert note["properties"]["text"][:30] in sheet
-    assert '<svg width="' in sheet and "In der App öffnen" in sheet
+    assert '<svg width="' in sheet and "Ergebnisse eintragen" in sheet
+    # the QR code (and the link under it) open the stop list for entering the results
+    assert re.search(r'class="sheet-link">http://[^<]+/rundgaenge/[0-9a-f]+/ergebnisse<', sheet)
     # the sheet's map names the streets along them
     overview = sheet.split('class="overview-map"', 1)[1].split("</svg>", 1)[0]
     assert "<textPath" in overview

@@ -140,6 +140,7 @@ def shown_walk(
     for stop in walk["properties"]["stops"]:
         if stop["kind"] == "note" and stop.get("ref") not in visible_ids:
             stop = {**stop, "ref": None, "label": HIDDEN_NOTE_LABEL, "categories": []}
+            stop.pop("address", None)  # the note's address is hidden with it
         stops.append(stop)
     return {**walk, "properties": {**walk["properties"], "stops": stops}}
 

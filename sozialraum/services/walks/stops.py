@@ -245,7 +245,7 @@ def stop_place(
     elif kind == "note":
         own = stop.get("address")
     near = None
-    if own is None:
+    if own is None and label != HIDDEN_NOTE_LABEL:  # a hidden note's address stays hidden
         points = points if points is not None else services.address_points(store, area)
         near = _nearest_address(points, stop["lon"], stop["lat"])
     near_label = f"{near['street']} {near['housenumber']}" if near else None
