@@ -14,8 +14,9 @@ import numpy as np
 
 from sozialraum.analysis.nearby import project
 from sozialraum.errors import InvalidInput
-from sozialraum.model.addresses import normalise_street
+from sozialraum.model.addresses import normalise_housenumber, normalise_street
 from sozialraum.services import areas as services
+from sozialraum.services.areas.memo import layer_memo
 from sozialraum.store.base import Store
 
 #: places of the same kind and name within this distance (metres, EPSG:25832) are one
@@ -190,6 +191,32 @@ def planner_places(store: Store, area: str, district: str, *, labels: Mapping[st
     return {"resources": entries, "addresses": addresses}
 
 
+def _written_addresses(addresses: list[dict]) -> dict[tuple[str, str], str]:
+    """(normalised street, normalised house number) -> the first address id with them."""
+    found: dict[tuple[str, str], str] = {}
+    for feature in addresses:
+        props = feature["properties"]
+        key = (normalise_street(props["street"]), normalise_housenumber(props["housenumber"]))
+        found.setdefault(key, feature["id"])
+    return found
+
+
+def _address_as_written(store: Store, area: str, text: str) -> str | None:
+    """The id of the address written exactly as ``text``, else None.
+
+    For house numbers the search cannot parse ("Krefelder Straße 19;21", "18a,18b"); a
+    postcode and town after a comma are ignored.
+    """
+    written = layer_memo(store, area, "addresses", "walk_written", _written_addresses)
+    for candidate in (text, text.split(",", 1)[0]):
+        match = re.match(r"^\s*([^\d]+?)\s*(\d.*?)\s*$", candidate)
+        if match:
+            key = (normalise_street(match.group(1)), normalise_housenumber(match.group(2)))
+            if key in written:
+                return written[key]
+    return None
+
+
 def find_places(store: Store, area: str, text: str, *, labels: Mapping, limit: int = 10) -> list:
     """Suggestions for the start field: addresses, resource names and stop names.
 
@@ -238,6 +265,25 @@ def find_places(store: Store, area: str, text: str, *, labels: Mapping, limit: i
                 },
             )
         )
+    if not any(rank[0] == 0 for rank, _ in found):
+        written = _address_as_written(store, area, text)
+        if written is not None:
+            feature = store.get(area, "addresses", written)
+            lon, lat = feature["geometry"]["coordinates"][:2]
+            found.append(
+                (
+                    (0, -1),
+                    {
+                        "kind": "address",
+                        "ref": written,
+                        "label": address_line(feature["properties"]) or text,
+                        "what": "Adresse",
+                        "match": "exakt",
+                        "lon": lon,
+                        "lat": lat,
+                    },
+                )
+            )
     words = _name_key(text).split()
     for rank, group in enumerate(merge_resources(store.query(area, "resources"))):
         props = group["feature"]["properties"]
