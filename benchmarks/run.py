@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web]
+               basemap|basemap_web|planner]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -222,11 +222,15 @@ def main() -> None:
             "districts",
             "basemap",
             "basemap_web",
+            "planner",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--copies", type=int, default=35, help="replicas for the scale, web, walk and review runs"
+        "--copies",
+        type=int,
+        default=35,
+        help="replicas for the scale, web, walk, review and planner runs",
     )
     parser.add_argument(
         "--requests", type=int, default=200, help="rounds of GET/create/update in the notes run"
@@ -286,6 +290,10 @@ def main() -> None:
         from basemap import bench_basemap_web  # the basemap on the map pages, tile endpoint
 
         bench_basemap_web(args.copies)
+    if args.only in (None, "planner"):
+        from planner import bench_planner  # benchmarks/planner.py: the walk planner page
+
+        bench_planner(args.copies)
 
 
 if __name__ == "__main__":
