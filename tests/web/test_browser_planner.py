@@ -197,6 +197,16 @@ def test_caseworker_plans_on_the_map_prints_and_records_on_a_phone(
     phone = open_session(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone_console = watch_console(phone)
     log_in(phone.page, base)
+    # on a phone the planner stacks the map over its lists, nothing wider than the screen
+    phone.page.goto(base + PLANNER)
+    phone.page.wait_for_function(READY)
+    boxes = phone.page.evaluate(
+        "() => ['#planner-map', '.planner-side'].map(s => "
+        "document.querySelector(s).getBoundingClientRect().toJSON())"
+    )
+    assert boxes[0]["bottom"] <= boxes[1]["top"] and boxes[0]["width"] > 300, boxes
+    widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
     phone.page.goto(link)
     assert phone.page.locator("fieldset legend").count() == len(moved)
     widths = phone.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")

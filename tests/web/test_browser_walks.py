@@ -92,9 +92,9 @@ def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
 
     # after the walk: findings become notes
     page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk_id}/ergebnisse")
-    page.fill("#text-0", "Treffpunkt für Eltern am Nachmittag.")
-    page.select_option("#category-0", "treffpunkt")
-    page.select_option("#mailbox-1", "ohne_namen")
+    page.fill("#text-1", "Treffpunkt für Eltern am Nachmittag.")
+    page.select_option("#category-1", "treffpunkt")
+    page.select_option("#mailbox-0", "ohne_namen")  # the start is an address
     page.get_by_role("button", name="Als Notizen speichern").click()
     page.wait_for_url("**/notizen?district=r1**")
     notes = [
