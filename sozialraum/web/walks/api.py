@@ -124,10 +124,6 @@ def export_gpkg(area: str):
     return download(body, "application/geopackage+sqlite3", _name(area, "gpkg"))
 
 
-#: a planner request is small: 40 stops of a few fields
-_MAX_BODY = 16 * 1024
-
-
 def _picks(raw: object) -> list[dict]:
     """The ``stops`` of a planner request as picks for :func:`walks.resolve_stops`."""
     if not isinstance(raw, list) or not raw:
@@ -155,7 +151,7 @@ def route_preview(area: str):
     {"kind": "point", "lon": …, "lat": …}], "propose": false}``: nothing is stored (the
     places are in no URL). Metres along the walk network (EPSG:25832), lon/lat degrees.
     """
-    body = json_body(_MAX_BODY)
+    body = json_body()
     if not isinstance(body, dict) or set(body) - {"stops", "propose"}:
         raise InvalidInput('send a JSON object {"stops": [...], "propose": false}')
     propose = body.get("propose", False)
@@ -199,7 +195,7 @@ def places(area: str):
 
     POST ``{"q": "Neuss Hauptbahnhof", "limit": 10}`` (the text is in no URL or log).
     """
-    body = json_body(_MAX_BODY)
+    body = json_body()
     if not isinstance(body, dict) or set(body) - {"q", "limit"}:
         raise InvalidInput('send a JSON object {"q": "Markt 1", "limit": 10}')
     query, limit = body.get("q", ""), body.get("limit", 10)
