@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web|handout_languages|postgres]
+               basemap|basemap_web|handout_languages|postgres|planner]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -224,11 +224,15 @@ def main() -> None:
             "basemap_web",
             "handout_languages",
             "postgres",
+            "planner",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--copies", type=int, default=35, help="replicas for the scale, web, walk and review runs"
+        "--copies",
+        type=int,
+        default=35,
+        help="replicas for the scale, web, walk, review and planner runs",
     )
     parser.add_argument(
         "--requests", type=int, default=200, help="rounds of GET/create/update in the notes run"
@@ -296,6 +300,10 @@ def main() -> None:
         from postgres import bench_postgres  # benchmarks/postgres.py: note writes, both stores
 
         bench_postgres()
+    if args.only in (None, "planner"):
+        from planner import bench_planner  # benchmarks/planner.py: the walk planner page
+
+        bench_planner(args.copies)
 
 
 if __name__ == "__main__":

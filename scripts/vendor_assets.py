@@ -40,6 +40,8 @@ FILES = {
     "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
     # the accessibility checker of the browser tests (issue 21: axe over the main pages)
     "axe-core": ["axe.min.js", "LICENSE"],
+    # drag and drop of the walk planner's stops (global ``Sortable``)
+    "sortablejs": ["Sortable.min.js", "LICENSE"],
 }
 
 

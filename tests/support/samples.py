@@ -120,8 +120,11 @@ def json_body(url: str, samples, demo_store):
         return [address_line(demo_store)]
     if url.endswith("/offers/find"):
         return {"situation": {}}
-    if url.endswith("/addresses/search"):
+    if url.endswith("/addresses/search") or url.endswith("/walk-planner/places"):
         return {"q": address_line(demo_store)}
+    if url.endswith("/walk-planner/route"):
+        address = demo_store.query(AREA, "addresses", district="r1")[0]
+        return {"stops": [{"kind": "address", "ref": address["id"]}]}
     if url.endswith("/offer-proposals"):
         return {"offer": offer_fields(samples)}
     if "/offers" in url:

@@ -140,6 +140,13 @@ def post_cases(client, demo_store):
         ("/api/areas/{area}/addresses/search", {"q": "x", "limit": 0}),
         ("/api/areas/{area}/addresses/search", {"q": "x", "extra": 1}),
         ("/api/areas/{area}/addresses/search", ["Lindenstraße 12"]),
+        ("/api/areas/{area}/walk-planner/places", {"q": _line(feature), "limit": 5}),
+        ("/api/areas/{area}/walk-planner/places", {"q": "x", "limit": 0}),
+        (
+            "/api/areas/{area}/walk-planner/route",
+            {"stops": [{"kind": "address", "ref": feature["id"]}] * 2, "propose": True},
+        ),
+        ("/api/areas/{area}/walk-planner/route", {"stops": [{"kind": "nirgends"}]}),
         (
             "/api/areas/{area}/notes",
             {

@@ -23,10 +23,21 @@ def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
     page.fill("#walk-title", "Erkundung rund um den Markt")
     page.fill("#walk-purpose", "Aushänge und Ansprechpersonen")
     start = demo_store.query(AREA, "addresses", district="r1")[3]["properties"]
-    page.fill("#walk-addresses", f"{start['street']} {start['housenumber']}")
+    page.wait_for_function("() => window.sozialraumPlannerReady === true")
+    page.locator("#walk-start").press_sequentially(
+        f"{start['street']} {start['housenumber']}", delay=10
+    )
+    page.wait_for_selector("#start-vorschlaege li[role=option]")
+    page.locator("#walk-start").press("Enter")  # the first suggestion: the exact address
     boxes = page.locator("fieldset.walk-picks input[type=checkbox]:visible")
     for i in (0, 2, 4, 6, 8):
         boxes.nth(i).check()
+    assert page.locator("#walk-stops li").count() == 6
+    # the app proposes the shortest order from the start (the route follows)
+    page.get_by_role("button", name="Reihenfolge vorschlagen").click()
+    page.wait_for_function(
+        "() => /Minuten zu Fuß/.test(document.getElementById('planner-route').textContent)"
+    )
     page.get_by_role("button", name="Rundgang planen").click()
     page.wait_for_url("**/rundgaenge/*")
     assert page.locator("h1").inner_text() == "Erkundung rund um den Markt"
@@ -81,9 +92,9 @@ def test_plan_walk_print_sheet_and_record_findings(s, live_server, demo_store):
 
     # after the walk: findings become notes
     page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk_id}/ergebnisse")
-    page.fill("#text-0", "Treffpunkt für Eltern am Nachmittag.")
-    page.select_option("#category-0", "treffpunkt")
-    page.select_option("#mailbox-1", "ohne_namen")
+    page.fill("#text-1", "Treffpunkt für Eltern am Nachmittag.")
+    page.select_option("#category-1", "treffpunkt")
+    page.select_option("#mailbox-0", "ohne_namen")  # the start is an address
     page.get_by_role("button", name="Als Notizen speichern").click()
     page.wait_for_url("**/notizen?district=r1**")
     notes = [

@@ -576,8 +576,19 @@ def test_walks_sheets_and_findings(open_session, h):
         s.page.emulate_media(media="screen")
         visit(s, area_url(h, f"rundgaenge/{walk['id']}/ergebnisse"), *labels)
 
-    # findings typed into the form become notes that show as text
+    # the planner: hostile place and stop names in its map data and lists stay text, also
+    # in the start field's suggestions
     walk = h.walks[0]
+    labels = [stop["label"] for stop in walk["properties"]["stops"] if stop["kind"] != "note"]
+    visit(s, area_url(h, f"rundgaenge/{walk['id']}/stationen"), *labels)
+    s.page.wait_for_function("() => window.sozialraumPlannerReady === true")
+    name = next(r["properties"]["name"] for r in h.resources if r["properties"].get("name"))
+    s.page.locator("#walk-start").press_sequentially(name[:12], delay=5)
+    s.page.wait_for_selector("#start-vorschlaege li[role=option]")
+    assert_safe(s)
+    s.page.goto(area_url(h, f"rundgaenge/{walk['id']}/ergebnisse"))
+
+    # findings typed into the form become notes that show as text
     findings = [hostile("Befund", k) for k in range(len(walk["properties"]["stops"]))]
     for i, text in enumerate(findings):
         s.page.fill(f"#text-{i}", text)

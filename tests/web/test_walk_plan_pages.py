@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -58,8 +59,8 @@ def test_plan_and_view(client, token, demo_store):
         ({"title": ""}, 400, "Titel"),
         ({"walk_on": "bald"}, 400, "Datum"),
         ({"addresses": "Gibtsnichtweg 99"}, 400, "nicht eindeutig"),
-        ({"points": "nördlich vom Markt"}, 400, "Breite, Länge"),
-        ({"points": "51.9, 7.9, weit weg"}, 400, "mehr als 250 m"),
+        ({"stop": "point:nördlich vom Markt"}, 400, "fehlerhaft"),  # sent only by the map
+        ({"stop": "point:7.9,51.9,weit weg"}, 400, "mehr als 250 m"),
         ({"purpose": "Hausbesuch bei Familie Kaya"}, 422, "Person"),
         ({"addresses": "", "stop": []}, 400, "mindestens eine Station"),
     ],
@@ -142,7 +143,9 @@ def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     assert sheet.count('class="sheet-stop"') == 2
     assert "Briefkasten vorhanden?" in sheet and "Briefkasten noch so wie notiert?" in sheet
     assert note["properties"]["text"][:30] in sheet
-    assert '<svg width="' in sheet and "In der App öffnen" in sheet
+    assert '<svg width="' in sheet and "Ergebnisse eintragen" in sheet
+    # the QR code (and the link under it) open the stop list for entering the results
+    assert re.search(r'class="sheet-link">http://[^<]+/rundgaenge/[0-9a-f]+/ergebnisse<', sheet)
     # the sheet's map names the streets along them
     overview = sheet.split('class="overview-map"', 1)[1].split("</svg>", 1)[0]
     assert "<textPath" in overview
@@ -198,3 +201,97 @@ def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
         assert answer.status_code == 200, url
         assert HIDDEN_NOTE_LABEL in text, url
         assert label not in text and draft["id"] not in text and "Angstraum" not in text, url
+
+
+def _walk_id(response) -> str:
+    return response.headers["Location"].rstrip("/").split("/")[-1].split("?")[0]
+
+
+def test_planner_page_without_script_and_its_data(client, demo_store):
+    """The planner page works as a form (checkboxes, start field) and carries the map's data
+    as JSON for the script (places merged, addresses, district outline), never as HTML."""
+    page = client.get(f"{PAGES}/neu?district=r1")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="planner-map"' in text and "<iframe" not in text
+    assert 'name="start"' in text and 'role="combobox"' in text
+    assert 'name="points"' not in text  # free points only by clicking the map
+    data = json.loads(re.search(r'id="planner-data">(.*?)</script>', text, re.S).group(1))
+    assert data["route_url"].endswith("/walk-planner/route")
+    assert len(data["addresses"]) == len(demo_store.query(AREA, "addresses", district="r1"))
+    assert {p["value"] for p in data["places"]} <= {
+        f"resource:{r['id']}" for r in demo_store.query(AREA, "resources", district="r1")
+    }
+    assert data["district"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_start_field_order_kept_and_edit_stops(client, token, demo_store):
+    resources = demo_store.query(AREA, "resources", district="r1")[:3]
+    start = _address_line(demo_store, index=5)
+    values = [f"resource:{r['id']}" for r in reversed(resources)]
+    response = _plan(
+        client, token, demo_store, addresses="", start=start, stop=values, reihenfolge="fest"
+    )
+    assert response.status_code == 303, error_of(response)
+    walk_id = _walk_id(response)
+    stored = demo_store.get(AREA, "walks", walk_id)["properties"]
+    assert stored["stops"][0]["label"] == start  # the start field's address comes first
+    assert [f"{s['kind']}:{s['ref']}" for s in stored["stops"][1:]] == values  # order kept
+
+    # the planner edits the stops: one dropped, an address added, order as sent
+    page = client.get(f"{PAGES}/{walk_id}/stationen")
+    assert page.status_code == 200 and "Stationen ändern" in page.get_data(as_text=True)
+    address = demo_store.query(AREA, "addresses", district="r1")[9]
+    new = [values[2], f"address:{address['id']}", values[0]]
+    form = {"csrf_token": token, "version": "1", "reihenfolge": "fest", "stop": new}
+    changed = client.post(f"{PAGES}/{walk_id}/stationen", data=form)
+    assert changed.status_code == 303
+    walk = demo_store.get(AREA, "walks", walk_id)["properties"]
+    assert [f"{s['kind']}:{s['ref']}" for s in walk["stops"]] == new
+    assert walk["version"] == 2 and walk["title"] == stored["title"]
+    stale = client.post(f"{PAGES}/{walk_id}/stationen", data=form)  # version 1 again
+    assert stale.status_code == 409 and "nicht gespeichert" in error_of(stale)
+    proposed = client.post(
+        f"{PAGES}/{walk_id}/stationen", data={**form, "version": "2", "action": "vorschlagen"}
+    )
+    assert proposed.status_code == 303
+    walk = demo_store.get(AREA, "walks", walk_id)["properties"]
+    assert walk["route_m"] <= changed_route(demo_store, new)
+
+
+def changed_route(demo_store, values) -> int:
+    from sozialraum.services import walks
+
+    picks = [dict(zip(("kind", "ref"), v.split(":", 1), strict=True)) for v in values]
+    stops = walks.resolve_stops(demo_store, AREA, picks)
+    return walks.plan_order(demo_store, AREA, stops, propose=False)["route_m"]
+
+
+def test_planner_api_route_and_places(client, token, demo_store):
+    resources = demo_store.query(AREA, "resources", district="r1")[:4]
+    picks = [{"kind": "resource", "ref": r["id"]} for r in resources]
+    headers = {"X-CSRFToken": token}
+    url = f"/api/areas/{AREA}/walk-planner/route"
+    kept = client.post(url, json={"stops": picks}, headers=headers)
+    assert kept.status_code == 200 and kept.headers["Cache-Control"] == "private, no-store"
+    body = kept.get_json()
+    assert [s["ref"] for s in body["stops"]] == [p["ref"] for p in picks]
+    assert body["route_m"] == sum(body["leg_m"]) and body["walk_min"] >= 1
+    assert len(body["route"]["coordinates"]) == 3  # one line per leg
+    shortest = client.post(url, json={"stops": picks, "propose": True}, headers=headers)
+    assert shortest.get_json()["route_m"] <= body["route_m"]
+    assert shortest.get_json()["stops"][0]["ref"] == picks[0]["ref"]  # from the start
+    twice = client.post(url, json={"stops": [picks[0], picks[0]]}, headers=headers).get_json()
+    assert len(twice["stops"]) == 1 and twice["route_m"] == 0
+    for bad in ({}, {"stops": []}, {"stops": [{"kind": "resource"}]}, {"stops": picks, "x": 1}):
+        assert client.post(url, json=bad, headers=headers).status_code == 400
+    assert client.post(url, json={"stops": picks}).status_code in (400, 403)  # no CSRF token
+
+    places = f"/api/areas/{AREA}/walk-planner/places"
+    line = _address_line(demo_store, index=2)
+    found = client.post(places, json={"q": line}, headers=headers).get_json()["results"]
+    assert found[0]["match"] == "exakt" and found[0]["label"].startswith(line)
+    name = next(r["properties"]["name"] for r in resources if r["properties"].get("name"))
+    found = client.post(places, json={"q": name}, headers=headers).get_json()["results"]
+    assert any(f["kind"] == "resource" and f["label"] == name for f in found)
+    assert client.post(places, json={"q": 5}, headers=headers).status_code == 400

@@ -15,6 +15,14 @@ its label, category and note id (:func:`shown_walk`).
 
 from __future__ import annotations
 
+from sozialraum.services.walks.planner import (
+    MERGE_RADIUS_M,
+    find_places,
+    merge_resources,
+    merge_stops,
+    planner_places,
+    resolve_start,
+)
 from sozialraum.services.walks.records import (
     LAYER,
     add_stops,
@@ -23,6 +31,7 @@ from sozialraum.services.walks.records import (
     list_walks,
     record_findings,
     reorder_walk,
+    replace_stops,
     shown_walk,
     walk_visible,
 )
@@ -31,22 +40,31 @@ from sozialraum.services.walks.stops import (
     plan_order,
     resolve_stops,
     stop_details,
+    stop_place,
     walk_route,
 )
 
 __all__ = [
     "HIDDEN_NOTE_LABEL",
     "LAYER",
+    "MERGE_RADIUS_M",
     "add_stops",
     "create_walk",
+    "find_places",
     "get_walk",
     "list_walks",
+    "merge_resources",
+    "merge_stops",
     "plan_order",
+    "planner_places",
     "record_findings",
     "reorder_walk",
+    "replace_stops",
+    "resolve_start",
     "resolve_stops",
     "shown_walk",
     "stop_details",
+    "stop_place",
     "walk_route",
     "walk_visible",
 ]

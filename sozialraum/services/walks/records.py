@@ -12,6 +12,7 @@ from sozialraum.model.privacy import PrivacyViolation
 from sozialraum.model.roles import Role
 from sozialraum.model.walks import check_walk_input
 from sozialraum.services import notes as fieldnotes
+from sozialraum.services.walks.planner import merge_stops
 from sozialraum.services.walks.stops import HIDDEN_NOTE_LABEL, plan_order, resolve_stops
 from sozialraum.store.base import Store
 
@@ -69,11 +70,15 @@ def create_walk(
     actor: fieldnotes.Actor,
     rules: fieldnotes.NoteRules,
     today: date | None = None,
+    propose: bool = True,
 ) -> dict:
-    """Plan a walk: check it, resolve the stops, propose the order, store it (version 1).
+    """Plan a walk: check it, resolve the stops, order them, store it (version 1).
 
     Note stops must be notes ``actor`` may read (else refused like an unknown id) and of
-    the walk's team (see :func:`resolve_stops`; ``today`` for their expiry).
+    the walk's team (see :func:`resolve_stops`; ``today`` for their expiry). Repeated
+    stops are merged (:func:`~sozialraum.services.walks.planner.merge_stops`). With
+    ``propose`` the app proposes the shortest order from the first stop, else the order of
+    ``picks`` is kept.
     """
     details = check_walk_input(data)
     rules.guard.check(details.title, details.purpose, details.participants)
@@ -81,8 +86,9 @@ def create_walk(
     if not fieldnotes.may_write(actor, team):
         raise Forbidden("walks of another team's district")
     stops = resolve_stops(store, area, picks, reader=actor, rules=rules, today=today, team=team)
+    stops = merge_stops(stops)
     rules.guard.check(*(s["label"] for s in stops if s["kind"] == "point"))
-    planned = plan_order(store, area, stops, propose=True)
+    planned = plan_order(store, area, stops, propose=propose)
     feature = _feature(details, planned, author=actor.name, team=team)
     return store.add(area, LAYER, feature, actor=actor.name)
 
@@ -134,6 +140,7 @@ def shown_walk(
     for stop in walk["properties"]["stops"]:
         if stop["kind"] == "note" and stop.get("ref") not in visible_ids:
             stop = {**stop, "ref": None, "label": HIDDEN_NOTE_LABEL, "categories": []}
+            stop.pop("address", None)  # the note's address is hidden with it
         stops.append(stop)
     return {**walk, "properties": {**walk["properties"], "stops": stops}}
 
@@ -181,6 +188,39 @@ def reorder_walk(
             raise InvalidInput("Reihenfolge: jede Station genau einmal (1 bis Anzahl).")
         stops = [stops[i] for i in order]
     planned = plan_order(store, area, stops, propose=order is None)
+    return _store_replanned(
+        store, area, walk_id, props, planned, expected_version=expected_version, actor=actor
+    )
+
+
+def replace_stops(
+    store: Store,
+    area: str,
+    walk_id: str,
+    picks: Sequence[Mapping],
+    *,
+    expected_version: int,
+    actor: fieldnotes.Actor,
+    rules: fieldnotes.NoteRules,
+    today: date | None = None,
+    propose: bool = False,
+) -> dict:
+    """Give a walk new stops (the planner's "Stationen ändern"); details and findings kept.
+
+    ``picks`` as for :func:`create_walk`, in walking order unless ``propose``. Only the
+    walk's team may do it; a stale ``expected_version`` is a
+    :class:`~sozialraum.errors.VersionConflict`.
+    """
+    walk = get_walk(store, area, walk_id, reader=actor)
+    _require_team(actor, walk)
+    props = walk["properties"]
+    stops = resolve_stops(
+        store, area, picks, reader=actor, rules=rules, today=today, team=props.get("team")
+    )
+    stops = merge_stops(stops)
+    if rules is not None:
+        rules.guard.check(*(s["label"] for s in stops if s["kind"] == "point"))
+    planned = plan_order(store, area, stops, propose=propose)
     return _store_replanned(
         store, area, walk_id, props, planned, expected_version=expected_version, actor=actor
     )

@@ -21,6 +21,7 @@ from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.walks import MAX_LABEL_CHARS, STOP_KINDS, checklist
 from sozialraum.services import areas as services
 from sozialraum.services import notes as fieldnotes
+from sozialraum.services.walks.planner import address_line
 from sozialraum.store.base import Store
 
 _LAYERS = {"resource": "resources", "address": "addresses", "note": "notes"}
@@ -33,13 +34,19 @@ HIDDEN_NOTE_LABEL = "Notiz (für Sie nicht sichtbar)"
 _ANY_TEAM = object()
 
 
+#: the stored label of a note stop without address or place, of a resource without a name
+NOTE_LABEL = "Notiz"
+UNNAMED_PLACE = "Ort ohne Namen"
+_NEAREST_ADDRESS_M = 400.0
+
+
 def _label(kind: str, feature: dict) -> str:
     props = feature["properties"]
     if kind == "address":
         return f"{props.get('street')} {props.get('housenumber')}"
     if kind == "note":
-        return props.get("address_label") or props.get("resource_label") or "Notiz"
-    return props.get("name") or "Ort ohne Namen"
+        return props.get("address_label") or props.get("resource_label") or NOTE_LABEL
+    return props.get("name") or UNNAMED_PLACE
 
 
 def resolve_stops(
@@ -129,6 +136,8 @@ def resolve_stops(
         }
         if kind == "address":
             stop["address_key"] = props.get("key")
+        if kind == "note" and props.get("address_label"):
+            stop["address"] = props["address_label"]
         stops.append(stop)
     return stops
 
@@ -195,6 +204,61 @@ def walk_route(store: Store, area: str, walk: dict) -> dict:
     return {"legs_m": legs_m, "legs_lonlat": legs_lonlat, "xs_m": xs, "ys_m": ys}
 
 
+def _nearest_address(points, lon: float, lat: float) -> dict | None:
+    found = points.nearest(lon, lat, radius_m=_NEAREST_ADDRESS_M, limit=1)
+    return found[0] if found else None
+
+
+def stop_place(
+    store: Store, area: str, stop: Mapping, labels: Mapping, points=None
+) -> tuple[str, str | None]:
+    """The title of a stop on the walk sheet and the line naming its address.
+
+    The title: a note stop is called by its category and address ("Treffpunkt: Markt 3"),
+    a resource without a name by its category, every other stop by its label. The address
+    line: the stop's own address ("Markt 3"); for a place without one the nearest address
+    within 400 m with its straight-line distance in metres (EPSG:25832), "nächste Adresse:
+    Markt 3 (ca. 40 m)"; None when no address is that near.
+
+    Parameters
+    ----------
+    stop : mapping
+        A stored stop (lon/lat degrees, EPSG:4326).
+    labels : mapping
+        Category id -> German label (resource and note categories).
+    points : AddressPoints, optional
+        The area's addresses for the nearest look-up (read from the store if omitted).
+    """
+    kind, label = stop["kind"], stop.get("label") or ""
+    categories = stop.get("categories") or []
+    what = labels.get(categories[0], categories[0]) if categories else ""
+    own = None  # the stop's own address
+    if kind == "address":
+        own = label
+    elif kind == "resource" and stop.get("ref"):
+        try:
+            own = address_line(store.get(area, "resources", stop["ref"])["properties"])
+        except (NotFound, InvalidInput):
+            own = None
+        if label == UNNAMED_PLACE or not label:
+            label = what or "Ort"
+    elif kind == "note":
+        own = stop.get("address")
+    near = None
+    if own is None and label != HIDDEN_NOTE_LABEL:  # a hidden note's address stays hidden
+        points = points if points is not None else services.address_points(store, area)
+        near = _nearest_address(points, stop["lon"], stop["lat"])
+    near_label = f"{near['street']} {near['housenumber']}" if near else None
+    line = own or (
+        f"nächste Adresse: {near_label} (ca. {round(near['distance_m'])} m)" if near else None
+    )
+    if kind == "note" and label != HIDDEN_NOTE_LABEL:
+        place = label if label not in (NOTE_LABEL, "") else None  # address or place of the note
+        place = own or place or (f"bei {near_label}" if near_label else "ohne Adresse")
+        label = f"{what or 'Beobachtung'}: {place}"
+    return label, line
+
+
 def stop_details(
     store: Store,
     area: str,
@@ -205,12 +269,14 @@ def stop_details(
     reader: fieldnotes.Actor | None = None,
     rules: fieldnotes.NoteRules | None = None,
 ) -> list:
-    """Per stop: number, label, checklist, what is known, leg metres.
+    """Per stop: number, title, address line, checklist, what is known, leg metres.
 
-    What is known: the notes linked to it that ``reader`` may see.
+    What is known: the notes linked to it that ``reader`` may see. Title and address line:
+    see :func:`stop_place`.
     """
     props = walk["properties"]
     notes = fieldnotes.list_notes(store, area, today=today, reader=reader, rules=rules)
+    points = services.address_points(store, area)
     details = []
     for number, stop in enumerate(props["stops"], start=1):
         known = []
@@ -223,10 +289,13 @@ def stop_details(
             ):
                 known.append(note)
         leg = props["leg_m"][number - 2] if number > 1 else None
+        title, address = stop_place(store, area, stop, labels, points)
         details.append(
             {
                 "number": number,
                 "stop": stop,
+                "title": title,
+                "address": address if address != title else None,
                 "what": ", ".join(labels.get(c, c) for c in stop.get("categories") or []),
                 "checklist": checklist(stop["kind"], tuple(stop.get("categories") or ())),
                 "known": known,

@@ -32,3 +32,10 @@ def shown_walk(area: str, walk: dict) -> dict:
         rules=ctx.note_rules(),
         today=settings.today(),
     )
+
+
+def category_labels() -> dict[str, str]:
+    """German labels of the resource and note categories (id -> label)."""
+    labels = {c.id: c.label for c in ctx.categories()}
+    labels.update(ctx.note_rules().categories.labels())
+    return labels

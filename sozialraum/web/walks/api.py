@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from flask import request
 
+from sozialraum import settings
+from sozialraum.analysis import route as _route
+from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, walk_minutes
+from sozialraum.errors import InvalidInput
 from sozialraum.services import walks
 from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
+from sozialraum.web._json import json_body
 from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
-from sozialraum.web.walks import shown_walk
+from sozialraum.web.walks import category_labels, shown_walk
 
 SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
            "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
@@ -117,3 +122,86 @@ def export_gpkg(area: str):
     """The stops of all walks as a GeoPackage for QGIS (layer ``rundgaenge``)."""
     body = geopackage_bytes(_stop_features(area), list(STOP_COLUMNS), "rundgaenge")
     return download(body, "application/geopackage+sqlite3", _name(area, "gpkg"))
+
+
+def _picks(raw: object) -> list[dict]:
+    """The ``stops`` of a planner request as picks for :func:`walks.resolve_stops`."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput("stops: send a list of 1 to 40 stops")
+    if len(raw) > _route.MAX_STOPS:
+        raise InvalidInput(f"Ein Rundgang hat höchstens {_route.MAX_STOPS} Stationen.")
+    picks = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or set(item) - {"kind", "ref", "lon", "lat", "label"}:
+            raise InvalidInput(f"stop {number}: an object with kind and ref (or lon and lat)")
+        kind = item.get("kind")
+        if kind == "point":
+            picks.append({k: item.get(k) for k in ("kind", "lon", "lat", "label")})
+        elif isinstance(item.get("ref"), str):
+            picks.append({"kind": kind, "ref": item["ref"]})
+        else:
+            raise InvalidInput(f"stop {number}: ref must be a string")
+    return picks
+
+
+def route_preview(area: str):
+    """The planner's route: stops resolved and merged, in order or ordered, with the route.
+
+    POST ``{"stops": [{"kind": "resource"|"address"|"note", "ref": id} |
+    {"kind": "point", "lon": …, "lat": …}], "propose": false}``: nothing is stored (the
+    places are in no URL). Metres along the walk network (EPSG:25832), lon/lat degrees.
+    """
+    body = json_body()
+    if not isinstance(body, dict) or set(body) - {"stops", "propose"}:
+        raise InvalidInput('send a JSON object {"stops": [...], "propose": false}')
+    propose = body.get("propose", False)
+    if not isinstance(propose, bool):
+        raise InvalidInput("propose must be true or false")
+    store = ctx.store()
+    stops = walks.resolve_stops(
+        store,
+        area,
+        _picks(body.get("stops")),
+        reader=ctx.current_actor(),
+        rules=ctx.note_rules(),
+        today=settings.today(),
+    )
+    planned = walks.plan_order(store, area, walks.merge_stops(stops), propose=propose)
+    route = walks.walk_route(store, area, {"properties": {"stops": planned["stops"]}})
+    total = planned["route_m"]
+    return json_response(
+        {
+            "stops": [
+                {
+                    "kind": s["kind"],
+                    "ref": s["ref"],
+                    "label": s["label"],
+                    "lon": s["lon"],
+                    "lat": s["lat"],
+                }
+                for s in planned["stops"]
+            ],
+            "route_m": total,
+            "leg_m": planned["leg_m"],
+            "walk_min": None if total is None else round(walk_minutes(total, DEFAULT_SPEED_KMH)),
+            "route_kind": planned["route_kind"],
+            "route": {"type": "MultiLineString", "coordinates": route["legs_lonlat"]},
+        }
+    )
+
+
+def places(area: str):
+    """Suggestions for the planner's start field: addresses, resource and stop names.
+
+    POST ``{"q": "Neuss Hauptbahnhof", "limit": 10}`` (the text is in no URL or log).
+    """
+    body = json_body()
+    if not isinstance(body, dict) or set(body) - {"q", "limit"}:
+        raise InvalidInput('send a JSON object {"q": "Markt 1", "limit": 10}')
+    query, limit = body.get("q", ""), body.get("limit", 10)
+    if not isinstance(query, str) or len(query) > 200:
+        raise InvalidInput("q must be a string of at most 200 characters")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20:
+        raise InvalidInput("limit must be a whole number from 1 to 20")
+    found = walks.find_places(ctx.store(), area, query, labels=category_labels(), limit=limit)
+    return json_response({"results": found})

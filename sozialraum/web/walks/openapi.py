@@ -6,7 +6,9 @@ from sozialraum.web.notes.openapi import note_errors, note_export
 from sozialraum.web.openapi_parts import (
     GEO,
     INT,
+    JSON,
     NSTR,
+    NUM,
     STR,
     collection,
     feature,
@@ -65,7 +67,83 @@ SCHEMAS: dict[str, dict] = {
         _WALK_PROPERTIES,
     ),
     "WalkCollection": collection("Walk"),
+    "WalkPlan": {
+        "type": "object",
+        "required": ["stops", "route_m", "leg_m", "walk_min", "route_kind", "route"],
+        "properties": {
+            "stops": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "label", "lon", "lat"],
+                    "properties": {
+                        "kind": {"enum": ["resource", "address", "note", "point"]},
+                        "ref": NSTR,
+                        "label": STR,
+                        "lon": NUM,
+                        "lat": NUM,
+                    },
+                },
+            },
+            "route_m": NINT,
+            "leg_m": {"type": "array", "items": NINT},
+            "walk_min": NINT,
+            "route_kind": {"enum": ["strassen", "luftlinie"]},
+            "route": _WALK_PROPERTIES["route"],
+        },
+    },
+    "WalkPlaces": {
+        "type": "object",
+        "required": ["results"],
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "ref", "value", "label", "what", "match", "lon", "lat"],
+                    "properties": {
+                        "kind": {"enum": ["resource", "address"]},
+                        "ref": STR,
+                        "value": STR,
+                        "label": STR,
+                        "what": STR,
+                        "match": STR,
+                        "lon": NUM,
+                        "lat": NUM,
+                    },
+                },
+            }
+        },
+    },
 }
+
+_PICK = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"enum": ["resource", "address", "note", "point"]},
+        "ref": STR,
+        "lon": NUM,
+        "lat": NUM,
+        "label": STR,
+    },
+    "additionalProperties": False,
+}
+
+
+def _post(summary: str, body: dict, answer: str) -> dict:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [_AREA],
+            "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+            "responses": {
+                **ok_answer(answer, etag=False),
+                **note_errors(400, 401, 404, 413),
+            },
+        }
+    }
+
 
 PATHS: dict[str, dict] = {
     "/api/areas/{area}/walks": {
@@ -88,5 +166,32 @@ PATHS: dict[str, dict] = {
     ),
     "/api/areas/{area}/walks.gpkg": note_export(
         "Stops of all walks as GeoPackage (layer 'rundgaenge')", "application/geopackage+sqlite3"
+    ),
+    "/api/areas/{area}/walk-planner/route": _post(
+        "The planner's route (nothing stored): stops resolved, repeats merged, in the order "
+        "sent or the shortest found (propose), with their route along the streets",
+        {
+            "type": "object",
+            "required": ["stops"],
+            "properties": {
+                "stops": {"type": "array", "items": _PICK, "minItems": 1, "maxItems": 40},
+                "propose": {"type": "boolean"},
+            },
+            "additionalProperties": False,
+        },
+        "WalkPlan",
+    ),
+    "/api/areas/{area}/walk-planner/places": _post(
+        "Suggestions for the planner's start field: addresses, resource and stop names "
+        "(POST: the text is in no URL or log)",
+        {
+            "type": "object",
+            "properties": {
+                "q": {"type": "string", "maxLength": 200},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 20},
+            },
+            "additionalProperties": False,
+        },
+        "WalkPlaces",
     ),
 }

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from sozialraum import settings
 from sozialraum.analysis.reachability import AnalysisUnavailable
+from sozialraum.analysis.route import MAX_STOPS
 from sozialraum.analysis.walking import DEFAULT_SPEED_KMH, walk_minutes
 from sozialraum.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from sozialraum.maps import print_maps
@@ -23,16 +24,14 @@ from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
-from sozialraum.web.basemap.tiles import print_ground
-from sozialraum.web.walks import shown_walk
+from sozialraum.web.basemap.tiles import basemap_options, print_ground
+from sozialraum.web.walks import category_labels, shown_walk
 
 MAX_LINES = 40
 
 
 def _labels() -> dict[str, str]:
-    labels = {c.id: c.label for c in ctx.categories()}
-    labels.update(ctx.note_rules().categories.labels())
-    return labels
+    return category_labels()
 
 
 def walks_page(area: str):
@@ -50,52 +49,135 @@ def walks_page(area: str):
     )
 
 
-def _typed_addresses(area: str, text: str) -> list[dict]:
-    """One address per line → address stops; unclear lines are an error naming them."""
+def _typed_places(area: str, text: str) -> list[dict]:
+    """One address or place name per line → stops; unclear lines are an error naming them."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > MAX_LINES:
         raise InvalidInput(f"Höchstens {MAX_LINES} Adressen.")
-    index = services.address_index(ctx.store(), area)
+    return [walks.resolve_start(ctx.store(), area, line[:200], labels=_labels()) for line in lines]
+
+
+def _value_pick(value: str) -> dict:
+    """A form value ``kind:ref`` (or ``point:lon,lat,label`` from a click on the map)."""
+    kind, _, ref = value.partition(":")
+    if kind != "point":
+        return {"kind": kind, "ref": ref}
+    lon, _, rest = ref.partition(",")
+    lat, _, label = rest.partition(",")
+    try:
+        return {"kind": "point", "lon": float(lon), "lat": float(lat), "label": label}
+    except ValueError:
+        raise InvalidInput("Ein Punkt auf der Karte ist fehlerhaft übermittelt worden.") from None
+
+
+def _stop_value(stop: dict) -> str:
+    if stop["kind"] == "point":
+        return f"point:{stop['lon']:.6f},{stop['lat']:.6f},{stop.get('label') or ''}"
+    return f"{stop['kind']}:{stop['ref']}"
+
+
+def _form_picks(area: str) -> tuple[list[dict], bool]:
+    """The stops a planner form sent, in order, and whether the app should order them.
+
+    The start field (an address, a resource or a stop name, or the suggestion chosen in it),
+    the typed addresses, then every checked stop in the form's order. Without JavaScript a new
+    walk is ordered by the app (as before); the planner script and the edit form send
+    ``reihenfolge=fest``; the button "Reihenfolge vorschlagen" always orders.
+    """
     picks = []
-    for line in lines:
-        found = index.search(line[:200], 5)
-        exact = [s for s in found if s.match == "exakt"]
-        if len(exact) != 1:
-            hint = "; ".join(s.label for s in found[:3]) or "keine ähnliche Adresse"
-            raise InvalidInput(
-                f"Adresse „{line[:60]}“ nicht eindeutig gefunden (Vorschläge: {hint})."
-            )
-        picks.append({"kind": "address", "ref": exact[0].id})
-    return picks
+    chosen = request.form.get("start_value", "")
+    start = request.form.get("start", "").strip()
+    if chosen:
+        picks.append(_value_pick(chosen))
+    elif start:
+        picks.append(walks.resolve_start(ctx.store(), area, start[:200], labels=_labels()))
+    picks += _typed_places(area, request.form.get("addresses", ""))
+    picks += [_value_pick(v) for v in request.form.getlist("stop")]
+    propose = (
+        request.form.get("action") == "vorschlagen" or request.form.get("reihenfolge") != "fest"
+    )
+    return picks, propose
 
 
-def _typed_points(text: str) -> list[dict]:
-    """Lines ``Breite, Länge, Bezeichnung`` (degrees) → point stops."""
-    picks = []
-    for number, line in enumerate((x.strip() for x in text.splitlines() if x.strip()), start=1):
-        parts = [p.strip() for p in line.split(",", 2)]
-        try:
-            lat, lon = float(parts[0]), float(parts[1])
-        except (IndexError, ValueError):
-            raise InvalidInput(
-                f"Freier Punkt {number}: bitte „Breite, Länge, Bezeichnung“ (z. B. "
-                "„51.43, 6.95, Bank am Spielplatz“)."
-            ) from None
-        picks.append(
-            {"kind": "point", "lat": lat, "lon": lon, "label": parts[2] if len(parts) > 2 else ""}
-        )
-    return picks
-
-
-def _planning_context(area: str, meta: dict, district: str, form: dict, **extra) -> dict:
+def _planner_data(area: str, meta: dict, district: str, notes: list, stops: list) -> dict:
+    """What the planner script draws: places, addresses, notes, district, current stops."""
     store = ctx.store()
-    resources = store.query(area, "resources", district=district)
+    places = walks.planner_places(store, area, district, labels=_labels())
+    outline = next(
+        (d["geometry"] for d in store.query(area, "districts") if d["id"] == district), None
+    )
+    return {
+        "places": places["resources"],
+        "addresses": places["addresses"],
+        "notes": [
+            {
+                "value": f"note:{n['id']}",
+                "label": n["properties"]["category_label"],
+                "text": (n["properties"].get("text") or "")[:120],
+                "address": n["properties"].get("address_label"),
+                "lon": n["geometry"]["coordinates"][0],
+                "lat": n["geometry"]["coordinates"][1],
+            }
+            for n in notes
+        ],
+        "stops": stops,
+        "district": outline,
+        "bbox": meta.get("bbox"),
+        "basemap": basemap_options(area, meta.get("bbox") or [0, 0, 0, 0]),
+        "tiles": current_app.config.get("TILE_URL") or "",
+        "attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
+        "route_url": url_for("api.walk_planner_route", area=area),
+        "places_url": url_for("api.walk_planner_places", area=area),
+    }
+
+
+def _chosen_stops(area: str, values: list[str]) -> list[dict]:
+    """The stops a form had chosen, for showing them again (unknown ones left out)."""
+    picks = []
+    for value in values:
+        try:
+            picks.append(_value_pick(value))
+        except InvalidInput:
+            continue
+    shown = []
+    for pick in picks:
+        try:
+            stop = walks.resolve_stops(
+                ctx.store(),
+                area,
+                [pick],
+                reader=ctx.current_actor(),
+                rules=ctx.note_rules(),
+                today=settings.today(),
+            )[0]
+        except InvalidInput:
+            continue
+        shown.append(stop)
+    return shown
+
+
+def _planner_stops(stops: list[dict]) -> list[dict]:
     labels = _labels()
-    groups: dict[str, list[dict]] = {}
-    for cat in ctx.categories():
-        members = [r for r in resources if cat.id in (r["properties"].get("categories") or [])]
-        if members:
-            groups[cat.label] = sorted(members, key=lambda r: r["properties"].get("name") or "")
+    out = []
+    for stop in walks.merge_stops(stops):
+        categories = stop.get("categories") or []
+        out.append(
+            {
+                "value": _stop_value(stop),
+                "kind": stop["kind"],
+                "label": stop["label"],
+                "what": labels.get(categories[0], categories[0]) if categories else "",
+                "lon": stop["lon"],
+                "lat": stop["lat"],
+            }
+        )
+    return out
+
+
+def _planning_context(
+    area: str, meta: dict, district: str, form: dict, stops: list[dict], **extra
+) -> dict:
+    store = ctx.store()
     notes = fieldnotes.list_notes(
         store,
         area,
@@ -104,23 +186,31 @@ def _planning_context(area: str, meta: dict, district: str, form: dict, **extra)
         reader=ctx.current_actor(),
         rules=ctx.note_rules(),
     )
+    notes = [fieldnotes.labelled(n, ctx.note_rules(), {}) for n in notes]
+    shown = _planner_stops(stops)
+    data = _planner_data(area, meta, district, notes, shown)
+    groups: dict[str, list[dict]] = {}
+    for place in data["places"]:
+        groups.setdefault(place["what"] or "Orte", []).append(place)
     return {
         "area": area,
         "meta": meta,
         "district": district,
         "district_name": ctx.district_names(area).get(district, district),
         "groups": groups,
-        "notes": [fieldnotes.labelled(n, ctx.note_rules(), {}) for n in notes],
-        "labels": labels,
+        "notes": notes,
         "form": form,
-        "chosen": set(request.form.getlist("stop")),
+        "stops": shown,
+        "chosen": {s["value"] for s in shown},
+        "planner": data,
         "today": settings.today().isoformat(),
+        "max_stops": MAX_STOPS,
         **extra,
     }
 
 
 def new_walk(area: str):
-    """Plan a walk for a district: details and stops; the app proposes the order."""
+    """Plan a walk for a district on its map: details, start, stops; order by hand or app."""
     meta = ctx.area_meta()
     names = ctx.district_names(area)
     teams = ctx.store().read_meta(area).get("teams") or {}
@@ -130,16 +220,12 @@ def new_walk(area: str):
         raise NotFound(f"district {district!r} does not exist")
     if request.method == "GET":
         return render_template(
-            "walks/rundgang_neu.html", **_planning_context(area, meta, district, {})
+            "walks/rundgang_neu.html", **_planning_context(area, meta, district, {}, [])
         )
     form = {k: request.form.get(k, "") for k in ("title", "walk_on", "purpose", "participants")}
     form["district"] = district
     try:
-        picks = _typed_addresses(area, request.form.get("addresses", ""))
-        for value in request.form.getlist("stop"):
-            kind, _, ref = value.partition(":")
-            picks.append({"kind": kind, "ref": ref})
-        picks += _typed_points(request.form.get("points", ""))
+        picks, propose = _form_picks(area)
         walk = walks.create_walk(
             ctx.store(),
             area,
@@ -148,6 +234,7 @@ def new_walk(area: str):
             actor=ctx.current_actor(),
             rules=ctx.note_rules(),
             today=settings.today(),
+            propose=propose,
         )
     except (InvalidInput, Forbidden) as exc:
         message = (
@@ -155,9 +242,58 @@ def new_walk(area: str):
             if isinstance(exc, Forbidden)
             else exc.message
         )
-        context = _planning_context(area, meta, district, form, error=message)
+        stops = _chosen_stops(area, request.form.getlist("stop"))
+        context = _planning_context(area, meta, district, form, stops, error=message)
         return render_template("walks/rundgang_neu.html", **context), exc.status
     return redirect(url_for("pages.walk", area=area, walk_id=walk["id"]), 303)
+
+
+def walk_stops(area: str, walk_id: str):
+    """Change a walk's stops on the planner (map and list); details and findings stay."""
+    meta = ctx.area_meta()
+    store = ctx.store()
+    walk = shown_walk(area, walks.get_walk(store, area, walk_id, reader=ctx.current_actor()))
+    props = walk["properties"]
+    form = {k: props.get(k) for k in ("title", "walk_on", "purpose", "participants")}
+    stops = [s for s in props["stops"] if s["kind"] != "note" or s.get("ref")]
+    extra = {"walk": walk, "version": props["version"]}
+    if request.method == "GET":
+        context = _planning_context(area, meta, props["district"], form, stops, **extra)
+        return render_template("walks/rundgang_neu.html", **context)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        raise InvalidInput("Die Fassung fehlt. Bitte laden Sie die Seite neu.") from None
+    try:
+        picks, propose = _form_picks(area)
+        walks.replace_stops(
+            store,
+            area,
+            walk_id,
+            picks,
+            expected_version=version,
+            actor=ctx.current_actor(),
+            rules=ctx.note_rules(),
+            today=settings.today(),
+            propose=propose,
+        )
+    except (InvalidInput, Forbidden, VersionConflict) as exc:
+        message = {
+            Forbidden: "Dafür fehlt Ihnen die Berechtigung.",
+            VersionConflict: "Jemand anderes hat den Rundgang inzwischen geändert. Hier sind "
+            "die aktuellen Stationen; Ihre Änderung wurde nicht gespeichert.",
+        }.get(type(exc), exc.message)
+        if isinstance(exc, VersionConflict):
+            walk = shown_walk(area, walks.get_walk(store, area, walk_id))
+            shown = walk["properties"]["stops"]
+            extra["version"] = walk["properties"]["version"]
+        else:
+            shown = _chosen_stops(area, request.form.getlist("stop"))
+        context = _planning_context(
+            area, meta, props["district"], form, shown, error=message, **extra
+        )
+        return render_template("walks/rundgang_neu.html", **context), exc.status
+    return redirect(url_for("pages.walk", area=area, walk_id=walk_id, gespeichert=1), 303)
 
 
 def walk_map_svg(area: str, walk: dict, *, width_px: int = 720, height_px: int = 520) -> str:
@@ -263,7 +399,8 @@ def walk_sheet(area: str, walk_id: str):
     """The printable A4 walk sheet: map, numbered stops with checklists, space for notes, QR."""
     meta = ctx.area_meta()
     walk = walks.get_walk(ctx.store(), area, walk_id, reader=ctx.current_actor())
-    link = url_for("pages.walk", area=area, walk_id=walk_id, _external=True)
+    # the QR code opens the stop list for entering the results after the walk
+    link = url_for("pages.walk_findings", area=area, walk_id=walk_id, _external=True)
     context = _walk_context(area, meta, walk, qr=_qr_svg(link), link=link)
     # A4 with 10 mm margins: 190 mm wide, at most 110 mm high — the map fills the width
     context["svg"] = walk_map_svg(area, context["walk"], width_px=760, height_px=440)
