@@ -38,6 +38,13 @@ FILES = {
     "leaflet.locatecontrol": ["dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"],
     # the basemap renderer (Canvas, one self-contained script, global ``protomapsL``)
     "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
+    # offline use (issue 23): the service worker's routing and strategies (workbox-sw loads
+    # the modules from here, never from a CDN) and the IndexedDB wrapper (global ``idb``)
+    "workbox-sw": ["build/workbox-sw.js", "LICENSE"],
+    "workbox-core": ["build/workbox-core.prod.js", "LICENSE"],
+    "workbox-routing": ["build/workbox-routing.prod.js", "LICENSE"],
+    "workbox-strategies": ["build/workbox-strategies.prod.js", "LICENSE"],
+    "idb": ["build/umd.js", "LICENSE"],
 }
 
 

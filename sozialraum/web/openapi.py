@@ -10,6 +10,7 @@ from sozialraum import __version__
 from sozialraum.web.areas import openapi as areas_openapi
 from sozialraum.web.mailbox import openapi as mailbox_openapi
 from sozialraum.web.notes import openapi as notes_openapi
+from sozialraum.web.offline import openapi as offline_openapi
 from sozialraum.web.offers import openapi as offers_openapi
 from sozialraum.web.openapi_parts import INT, STR, read_get, ref
 from sozialraum.web.walking import openapi as walking_openapi
@@ -72,6 +73,7 @@ def openapi_document() -> dict:
                 **walks_openapi.SCHEMAS,
                 **mailbox_openapi.SCHEMAS,
                 **offers_openapi.SCHEMAS,
+                **offline_openapi.SCHEMAS,
             },
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
@@ -84,5 +86,6 @@ def openapi_document() -> dict:
             **walks_openapi.PATHS,
             **mailbox_openapi.PATHS,
             **offers_openapi.PATHS,
+            **offline_openapi.PATHS,
         },
     }

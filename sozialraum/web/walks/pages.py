@@ -23,7 +23,7 @@ from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
 from sozialraum.services.coverage import street_lines_m
 from sozialraum.web import context as ctx
-from sozialraum.web.basemap.tiles import print_ground
+from sozialraum.web.basemap.tiles import basemap_options, print_ground
 from sozialraum.web.walks import shown_walk
 
 MAX_LINES = 40
@@ -208,6 +208,7 @@ def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
         "total_min": None if total is None else walk_minutes(total, DEFAULT_SPEED_KMH),
         "can_edit": fieldnotes.may_write(ctx.current_actor(), props.get("team")),
         "svg": walk_map_svg(area, walk),
+        "basemap": basemap_options(area, meta["bbox"]),  # the Leaflet map (offline use)
         **extra,
     }
 
