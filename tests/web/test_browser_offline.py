@@ -101,9 +101,11 @@ def test_save_walk_go_offline_record_and_sync(s, live_server, demo_store):
     tiles_from_worker: list[int] = []
     page.on(
         "response",
-        lambda r: tiles_from_worker.append(r.status)
-        if "/tiles/" in r.url and r.from_service_worker
-        else None,
+        lambda r: (
+            tiles_from_worker.append(r.status)
+            if "/tiles/" in r.url and r.from_service_worker
+            else None
+        ),
     )
     s.context.set_offline(True)
     page.reload()
@@ -166,9 +168,7 @@ def test_save_walk_go_offline_record_and_sync(s, live_server, demo_store):
     check(s, console, expected_failures=())
 
 
-def test_conflict_with_the_desk_shows_both_and_keeps_history(
-    open_session, live_server, demo_store
-):
+def test_conflict_with_the_desk_shows_both_and_keeps_history(open_session, live_server, demo_store):
     for keep in ("mine", "theirs"):
         _conflict_round(open_session, live_server, demo_store, keep)
 
@@ -185,17 +185,19 @@ def _conflict_round(open_session, live_server, demo_store, keep: str) -> None:
 
     phone.context.set_offline(True)
     phone.page.goto(note_url)
+    phone.page.locator("details.note-edit summary").click()
     phone.page.fill("#note-text", f"Vom Handy ({keep}): Briefkasten ohne Namen.")
     phone.page.locator("form[data-sr-note-form] button[type=submit]").click()
     phone.page.wait_for_selector("p.offline-queued[role=status]")
 
     log_in(desk.page, live_server, LEAD)
     desk.page.goto(note_url)
+    desk.page.locator("details.note-edit summary").click()
     desk.page.fill("#note-text", f"Vom Schreibtisch ({keep}): Hausverwaltung informiert.")
-    desk.page.locator("form[data-sr-note-form] button[type=submit]").click()
-    desk.page.wait_for_load_state()
+    with desk.page.expect_navigation():
+        desk.page.locator("form[data-sr-note-form] button[type=submit]").click()
     desk_version = demo_store.get(AREA, "notes", note_id)["properties"]["version"]
-    assert desk_version == original["version"] + 1
+    assert desk_version == original["version"] + 1, desk.page.locator("main").inner_text()
 
     phone.context.set_offline(False)
     phone.page.evaluate("() => window.dispatchEvent(new Event('online'))")
@@ -228,30 +230,27 @@ def _conflict_round(open_session, live_server, demo_store, keep: str) -> None:
 
 
 def test_killed_browser_keeps_the_queue(browser, live_server, demo_store, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists()
     profile = tmp_path / "profile"
     walk = _walk(demo_store)
     before = {n["id"] for n in demo_store.query(AREA, "notes")}
-    with sync_playwright() as pw:
 
-        def launch():
-            return pw.chromium.launch_persistent_context(
-                str(profile), executable_path=str(CHROMIUM), args=FLAGS, headless=True
-            )
+    def launch():  # one profile on disk, like the phone's browser
+        return browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=FLAGS, headless=True
+        )
 
-        context = launch()
-        page = context.pages[0] if context.pages else context.new_page()
-        log_in(page, live_server)
-        _controlled_page(page, f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
-        _save(page)
-        context.set_offline(True)
-        _new_note(page, live_server, _place(walk), "Treffpunkt an der Bushaltestelle.")
-        _wait_queue(page, 1)
-        context.close()  # killed between queueing and sending
+    context = launch()
+    page = context.pages[0] if context.pages else context.new_page()
+    log_in(page, live_server)
+    _controlled_page(page, f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
+    _save(page)
+    context.set_offline(True)
+    _new_note(page, live_server, _place(walk), "Treffpunkt an der Bushaltestelle.")
+    _wait_queue(page, 1)
+    context.close()  # killed between queueing and sending
 
-        context = launch()
+    context = launch()
+    try:
         page = context.pages[0] if context.pages else context.new_page()
         context.set_offline(True)
         page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
@@ -262,9 +261,11 @@ def test_killed_browser_keeps_the_queue(browser, live_server, demo_store, tmp_pa
         assert _new_notes(demo_store, before) == []
         context.set_offline(False)
         page.goto(f"{live_server}/")
-        if page.url.endswith("/anmelden") or page.locator("#username").count():
-            log_in(page, live_server)  # the session may have ended with the browser
+        if page.locator("#username").count():
+            log_in(page, live_server)  # the session cookie may have ended with the browser
+        page.wait_for_selector("html[data-sr-offline=ready]", state="attached")
         _wait_queue(page, 0)
+    finally:
         context.close()
     created = _new_notes(demo_store, before)
     assert [n["properties"]["text"] for n in created] == ["Treffpunkt an der Bushaltestelle."]
@@ -325,6 +326,7 @@ def test_refusal_logout_asks_and_expiry(s, live_server, demo_store):
     assert page.evaluate("() => caches.has('sozialraum-offline-v1')") is False
 
     # with stored data and an unsent entry, logout deletes only after "Alles löschen"
+    page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
     _save(page)
     s.context.set_offline(True)
     _new_note(page, live_server, _place(walk), "Ruhige Ecke, Tel. 0171 2345678.")

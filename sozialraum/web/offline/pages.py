@@ -15,7 +15,9 @@ def service_worker():
     at the next visit.
     """
     response = send_from_directory(
-        Path(current_app.static_folder) / "sozialraum" / "offline", "sw.js", mimetype="text/javascript"
+        Path(current_app.static_folder) / "sozialraum" / "offline",
+        "sw.js",
+        mimetype="text/javascript",
     )
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "private, no-store"
