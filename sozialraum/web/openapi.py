@@ -10,8 +10,8 @@ from sozialraum import __version__
 from sozialraum.web.areas import openapi as areas_openapi
 from sozialraum.web.mailbox import openapi as mailbox_openapi
 from sozialraum.web.notes import openapi as notes_openapi
-from sozialraum.web.offline import openapi as offline_openapi
 from sozialraum.web.offers import openapi as offers_openapi
+from sozialraum.web.offline import openapi as offline_openapi
 from sozialraum.web.openapi_parts import INT, STR, read_get, ref
 from sozialraum.web.walking import openapi as walking_openapi
 from sozialraum.web.walks import openapi as walks_openapi

@@ -33,13 +33,13 @@ from sozialraum.web.mailbox import pages as mailbox_pages
 from sozialraum.web.meetings import pages as meetings_pages
 from sozialraum.web.notes import api as notes_api
 from sozialraum.web.notes import pages as notes_pages
-from sozialraum.web.offline import api as offline_api
-from sozialraum.web.offline import pages as offline_pages
 from sozialraum.web.offers import api as offers_api
 from sozialraum.web.offers import finder as offers_finder
 from sozialraum.web.offers import imports as offers_imports
 from sozialraum.web.offers import pages as offers_pages
 from sozialraum.web.offers import proposals as offers_proposals
+from sozialraum.web.offline import api as offline_api
+from sozialraum.web.offline import pages as offline_pages
 from sozialraum.web.review import pages as review_pages
 from sozialraum.web.walking import api as walking_api
 from sozialraum.web.walking import pages as walking_pages

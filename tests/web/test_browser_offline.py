@@ -22,6 +22,15 @@ QUEUE = """() => new Promise((resolve, reject) => {
         all.onsuccess = () => { resolve(all.result); db.close(); }; all.onerror = reject; };
     open.onerror = reject; })"""
 BUNDLES = QUEUE.replace("'queue'", "'bundles'")
+#: move every stored bundle's time back by n days (the device clock of the expiry check)
+STORED_DAYS_AGO = """(days) => new Promise((resolve) => {
+    const open = indexedDB.open('sozialraum-offline');
+    open.onsuccess = () => { const db = open.result;
+        const tx = db.transaction('bundles', 'readwrite'); const store = tx.objectStore('bundles');
+        const all = store.getAll();
+        all.onsuccess = () => all.result.forEach(b => {
+            b.savedAt -= days * 86400000; store.put(b); });
+        tx.oncomplete = () => { db.close(); resolve(); }; }; })"""
 
 
 def _walk(demo_store) -> dict:
@@ -312,13 +321,7 @@ def test_refusal_logout_asks_and_expiry(s, live_server, demo_store):
     ]
 
     # expiry: stored 15 days ago -> deleted at the next page, with a notice
-    page.evaluate(
-        """() => new Promise((resolve) => { const open = indexedDB.open('sozialraum-offline');
-        open.onsuccess = () => { const db = open.result; const tx = db.transaction('bundles', 'readwrite');
-          const store = tx.objectStore('bundles'); const all = store.getAll();
-          all.onsuccess = () => { all.result.forEach(b => { b.savedAt -= 15 * 86400000; store.put(b); }); };
-          tx.oncomplete = () => { db.close(); resolve(); }; }; })"""
-    )
+    page.evaluate(STORED_DAYS_AGO, 15)
     page.reload()
     page.wait_for_selector("html[data-sr-offline=ready]", state="attached")
     assert "älter als 14 Tage" in page.locator("[data-sr-offline-panel]").inner_text()

@@ -1,2 +1,5 @@
-"""Offline use on the phone (issue 23): the service worker and what "Für unterwegs speichern"
-stores; the browser side is ``static/sozialraum/offline/``."""
+"""Offline use on the phone (issue 23).
+
+The service worker route and what "Für unterwegs speichern" stores; the browser side is
+``static/sozialraum/offline/``.
+"""
