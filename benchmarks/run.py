@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web]
+               basemap|basemap_web|offline]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -222,6 +222,7 @@ def main() -> None:
             "districts",
             "basemap",
             "basemap_web",
+            "offline",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -286,6 +287,10 @@ def main() -> None:
         from basemap import bench_basemap_web  # the basemap on the map pages, tile endpoint
 
         bench_basemap_web(args.copies)
+    if args.only in (None, "offline"):
+        from offline import bench_offline  # benchmarks/offline.py: save a district, sync 100
+
+        bench_offline(args.copies)
 
 
 if __name__ == "__main__":

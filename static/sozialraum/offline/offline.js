@@ -736,6 +736,18 @@
 
   global.addEventListener("online", function () { render(); sync(); });
   global.addEventListener("offline", function () { render(); });
-  global.sozialraumOffline = { sync: sync, render: render, save: saveBundle, deleteAll: deleteAll };
+  /* for the field page and other pages of their own: queue a new note (the JSON body of
+   * POST /api/areas/{area}/notes) as the note form does without a connection */
+  function queueNote(area, body, label) {
+    return enqueue({
+      kind: "note", area: area, method: "POST", target: null, ifMatch: null, base: null,
+      url: "/api/areas/" + encodeURIComponent(area) + "/notes", body: body,
+      label: label || "Neue Notiz: " + String(body.text || "").trim().slice(0, 60)
+    });
+  }
+
+  global.sozialraumOffline = {
+    sync: sync, render: render, save: saveBundle, deleteAll: deleteAll, queueNote: queueNote
+  };
   start();
 })(window);
