@@ -94,10 +94,7 @@ def bench_offline(copies: int = 35) -> None:
         assign_team(store, AREA, district, TEAM, actor="bench")
         password = secrets.token_urlsafe(18)
         UserStore(accounts_dir(data_dir) / "users.json").add(USER, "caseworker", TEAM, password)
-        shape = next(d for d in store.query(AREA, "districts") if d["id"] == district)
-        lon, lat = shape["geometry"]["coordinates"][0][0]
-        x0, y0 = store.query(AREA, "addresses", district=district)[0]["geometry"]["coordinates"]
-        lon, lat = x0, y0
+        lon, lat = store.query(AREA, "addresses", district=district)[0]["geometry"]["coordinates"]
         print(
             f"\n[offline] {NEUSS.name} replicated {copies}x: {report.addresses:,} addresses, "
             f"{report.districts} districts (built and imported in {prepared:.0f} s); "
@@ -148,7 +145,8 @@ def bench_offline(copies: int = 35) -> None:
             context.set_offline(True)
             queued = page.evaluate(QUEUE_NOTES, [AREA, _notes(lon, lat, "Offline")])
             started = time.perf_counter()
-            context.set_offline(False)
+            context.set_offline(False)  # Chromium's emulation may not fire "online"
+            page.evaluate("() => window.dispatchEvent(new Event('online'))")
             page.wait_for_function(
                 "() => document.querySelector('[data-sr-offline-panel]')"
                 ".getAttribute('data-queued') === '0'",

@@ -25,6 +25,8 @@
   if (!S || !global.indexedDB || !global.caches) return;
 
   var POOL = 6;  // parallel downloads while saving
+  var RETRY_MS = 30000;  // how often a waiting queue is tried again
+  var SOON_MS = 3000;  // after a failed attempt: once more this soon
   var syncing = false;
   var sessionEnded = false;
   var notices = [];
@@ -419,7 +421,12 @@
     var d = await S.db();
     var items = (await d.getAll("queue")).filter(function (i) { return i.state === "pending"; });
     if (!items.length) return;
-    var token = await freshToken();
+    var token;
+    try {
+      token = await freshToken();
+    } catch (e) {
+      return "network";
+    }
     if (!token) { sessionEnded = true; return; }
     sessionEnded = false;
     var user = me();
@@ -436,7 +443,7 @@
       try {
         response = await send(item, token);
       } catch (e) {
-        return;  // the connection is gone again: the rest stays queued
+        return "network";  // the connection is gone again: the rest stays queued
       }
       if (response.status === 401) { sessionEnded = true; return; }
       if (succeeded(item, response)) {
@@ -460,20 +467,27 @@
     }
   }
 
+  var retryTimer = null;
+
   async function sync() {
     if (syncing || !online()) return;
     syncing = true;
+    var outcome;
     try {
       if (global.navigator.locks) {
-        await global.navigator.locks.request("sozialraum-offline-sync", runQueue);
+        outcome = await global.navigator.locks.request("sozialraum-offline-sync", runQueue);
       } else {
-        await runQueue();
+        outcome = await runQueue();
       }
     } catch (e) {
-      // network trouble while sending: the queue is kept as it is
+      outcome = "network";  // trouble while sending: the queue is kept as it is
     } finally {
       syncing = false;
       render();
+    }
+    if (outcome === "network" && !retryTimer) {
+      // the connection came back only half way (or not yet for this page): soon again
+      retryTimer = global.setTimeout(function () { retryTimer = null; sync(); }, SOON_MS);
     }
   }
 
@@ -735,6 +749,13 @@
   }
 
   global.addEventListener("online", function () { render(); sync(); });
+  // the "online" event does not come everywhere (and a weak signal may have dropped a
+  // request): look again every RETRY_MS while something waits
+  global.setInterval(function () {
+    S.queue().then(function (items) {
+      if (items.some(function (i) { return i.state === "pending"; })) sync();
+    });
+  }, RETRY_MS);
   global.addEventListener("offline", function () { render(); });
   /* for the field page and other pages of their own: queue a new note (the JSON body of
    * POST /api/areas/{area}/notes) as the note form does without a connection */

@@ -46,8 +46,13 @@ importScripts("/static/vendor/idb/build/umd.js", "/static/sozialraum/offline/sto
     });
   }
 
+  var checked = 0;  // when expiry was last checked (ms): once a minute, not per tile
+
   async function stored(request) {
-    await store.expire();
+    if (Date.now() - checked > 60000) {
+      checked = Date.now();
+      await store.expire();
+    }
     var cache = await caches.open(store.CACHE);
     var url = new URL(request.url);
     var hit = await cache.match(store.cacheKey(request.url), { ignoreVary: true });
