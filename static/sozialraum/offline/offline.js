@@ -707,6 +707,23 @@
       }));
       box.appendChild(ended);
     }
+    var others = state.bundles.filter(function (b) { return loggedIn && b.user && b.user !== me(); });
+    if (others.length) {
+      // another account's stored data on this device (its session ended without logout)
+      var foreign = el("div", null, "offline-foreign");
+      foreign.appendChild(el("p", "Auf diesem Gerät sind Daten für unterwegs eines anderen Kontos gespeichert (" +
+        others.map(function (b) { return b.title + ", " + b.user; }).join("; ") + ")."));
+      foreign.appendChild(button("Diese Daten löschen …", function () {
+        ask("Die für unterwegs gespeicherten Daten eines anderen Kontos von diesem Gerät löschen? " +
+          "Nicht übertragene Einträge bleiben.", [["Löschen", async function () {
+          var d = await S.db();
+          for (var i = 0; i < others.length; i++) await d.delete("bundles", others[i].key);
+          await S.prune(await d.getAll("bundles"));
+          render();
+        }]]);
+      }));
+      box.appendChild(foreign);
+    }
     if (state.queue.length) {
       var head = el("p", null, "offline-queue-head");
       head.appendChild(el("strong", state.queue.length + (state.queue.length === 1 ? " Eintrag" : " Einträge") + " nicht übertragen"));
