@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web|handout_languages|postgres|planner]
+               basemap|basemap_web|handout_languages|postgres|planner|offline]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -225,6 +225,7 @@ def main() -> None:
             "handout_languages",
             "postgres",
             "planner",
+            "offline",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -304,6 +305,10 @@ def main() -> None:
         from planner import bench_planner  # benchmarks/planner.py: the walk planner page
 
         bench_planner(args.copies)
+    if args.only in (None, "offline"):
+        from offline import bench_offline  # benchmarks/offline.py: save a district, sync 100
+
+        bench_offline(args.copies)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,13 @@ FILES = {
     "axe-core": ["axe.min.js", "LICENSE"],
     # drag and drop of the walk planner's stops (global ``Sortable``)
     "sortablejs": ["Sortable.min.js", "LICENSE"],
+    # offline use (issue 23): the service worker's routing and strategies (workbox-sw loads
+    # the modules from here, never from a CDN) and the IndexedDB wrapper (global ``idb``)
+    "workbox-sw": ["build/workbox-sw.js", "LICENSE"],
+    "workbox-core": ["build/workbox-core.prod.js", "LICENSE"],
+    "workbox-routing": ["build/workbox-routing.prod.js", "LICENSE"],
+    "workbox-strategies": ["build/workbox-strategies.prod.js", "LICENSE"],
+    "idb": ["build/umd.js", "LICENSE"],
 }
 
 

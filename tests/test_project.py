@@ -117,4 +117,4 @@ def test_readme_where_is_table_names_existing_paths():
     assert missing == []
     assert features == ["areas", "walking", "notes", "review", "meetings", "walks", "mailbox",
                         "offers", "handout languages", "coverage", "accounts", "backup",
-                        "basemap", "field"]  # fmt: skip
+                        "basemap", "field", "offline"]  # fmt: skip

@@ -64,7 +64,8 @@ def content_security_policy(tile_url: str | None, nonce: str | None = None) -> s
     img = " ".join(filter(None, ("'self'", "data:", tile_source(tile_url))))
     return (
         f"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; "
-        f"img-src {img}; font-src 'self'; connect-src 'self'; "
+        f"img-src {img}; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+        "manifest-src 'self'; "
         "frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'"
     )
 

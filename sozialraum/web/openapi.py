@@ -12,6 +12,7 @@ from sozialraum.web.field import openapi as field_openapi
 from sozialraum.web.mailbox import openapi as mailbox_openapi
 from sozialraum.web.notes import openapi as notes_openapi
 from sozialraum.web.offers import openapi as offers_openapi
+from sozialraum.web.offline import openapi as offline_openapi
 from sozialraum.web.openapi_parts import INT, STR, read_get, ref
 from sozialraum.web.walking import openapi as walking_openapi
 from sozialraum.web.walks import openapi as walks_openapi
@@ -74,6 +75,7 @@ def openapi_document() -> dict:
                 **mailbox_openapi.SCHEMAS,
                 **offers_openapi.SCHEMAS,
                 **field_openapi.SCHEMAS,
+                **offline_openapi.SCHEMAS,
             },
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
@@ -87,5 +89,6 @@ def openapi_document() -> dict:
             **mailbox_openapi.PATHS,
             **offers_openapi.PATHS,
             **field_openapi.PATHS,
+            **offline_openapi.PATHS,
         },
     }

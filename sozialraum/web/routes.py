@@ -40,6 +40,8 @@ from sozialraum.web.offers import finder as offers_finder
 from sozialraum.web.offers import imports as offers_imports
 from sozialraum.web.offers import pages as offers_pages
 from sozialraum.web.offers import proposals as offers_proposals
+from sozialraum.web.offline import api as offline_api
+from sozialraum.web.offline import pages as offline_pages
 from sozialraum.web.review import pages as review_pages
 from sozialraum.web.walking import api as walking_api
 from sozialraum.web.walking import pages as walking_pages
@@ -62,6 +64,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/anmelden", "login", auth.login, "public", ("GET", "POST")),
     Route("/abmelden", "logout", auth.logout, "read", ("POST",)),
     Route("/", "index", areas_pages.index, "read"),
+    # the offline service worker: served at the root so that its scope is every page
+    Route("/sw.js", "service_worker", offline_pages.service_worker, "public"),
     Route("/gebiete/<area>/", "area", areas_pages.area_page, "read"),
     Route("/gebiete/<area>/bezirke/<district>/", "district", areas_pages.district_page, "read"),
     Route("/gebiete/<area>/karte", "area_map", areas_pages.area_map, "read"),
@@ -295,6 +299,7 @@ ROUTES: tuple[Route, ...] = (
         "read",
     ),
     Route("/api/areas/<area>/isochrones", "isochrones", walking_api.isochrones, "read", ("POST",)),
+    Route("/api/areas/<area>/offline", "offline_bundle", offline_api.offline_bundle, "read"),
     Route("/api/areas/<area>/profile", "profile", walking_api.profile, "read"),
     Route("/api/areas/<area>/profile.csv", "profile_csv", walking_api.profile_csv, "read"),
     Route("/api/areas/<area>/far/<category>", "far_addresses", walking_api.far_addresses, "read"),

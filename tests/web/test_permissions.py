@@ -56,6 +56,8 @@ FINER = {
     ("api.create_offer", "caseworker"): {403},
     ("api.update_offer", "caseworker"): {403},
     ("api.delete_offer", "caseworker"): {403},
+    # allowed, but the sweep names neither walk= nor district=: a 400, never a 403
+    **{("api.offline_bundle", role): {400} for role in ("viewer", "caseworker", "lead", "admin")},
 }
 
 

@@ -715,6 +715,9 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
 #: nothing to hide, so they are not swept. A new id parameter must be classified here or
 #: in ``_hidden_ids`` (the sweep fails until it is).
 SHARED_IDS = {"offer_id": "offers serve the whole area", "proposal_id": "offer proposals"}
+#: a CSP nonce, in the page (nonce="…") and in the header ('nonce-…')
+_NONCE = re.compile(r"(nonce[-=]\"?)[A-Za-z0-9_-]+(\"?)")
+_NONCE_BYTES = re.compile(_NONCE.pattern.encode())
 _CSRF = re.compile(rb'(name="csrf[-_]token" (?:content|value)=")[^"]+(")')
 
 
@@ -744,12 +747,13 @@ def _write_request(client, token, method: str, url: str, demo_store):
 
 
 def _normalised(response, hidden: str, random_id: str) -> tuple:
-    """Status, headers (without Set-Cookie, Date) and body with the id and CSRF tokens
-    made neutral, for a byte-for-byte comparison."""
+    """Status, headers (without Set-Cookie, Date) and body with the id, CSRF tokens and the
+    response's CSP nonce (random per response) made neutral, for a byte-for-byte comparison."""
     body = response.get_data().replace(hidden.encode(), random_id.encode())
     body = _CSRF.sub(rb"\1TOKEN\2", body)
+    body = _NONCE_BYTES.sub(rb"\1NONCE\2", body)
     headers = sorted(
-        (k, v.replace(hidden, random_id))
+        (k, _NONCE.sub(r"\1NONCE\2", v.replace(hidden, random_id)))
         for k, v in response.headers.items()
         if k not in ("Set-Cookie", "Date")
     )

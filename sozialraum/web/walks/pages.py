@@ -344,6 +344,7 @@ def _walk_context(area: str, meta: dict, walk: dict, **extra) -> dict:
         "total_min": None if total is None else walk_minutes(total, DEFAULT_SPEED_KMH),
         "can_edit": fieldnotes.may_write(ctx.current_actor(), props.get("team")),
         "svg": walk_map_svg(area, walk),
+        "basemap": basemap_options(area, meta["bbox"]),  # the Leaflet map (offline use)
         **extra,
     }
 
