@@ -18,6 +18,7 @@ from sozialraum.web.responses import (
     json_response,
     public_feature,
 )
+from sozialraum.web.schemas import operation
 
 #: Properties an address carries in the map/list API (the rest stays on the card).
 ADDRESS_FIELDS = ("street", "housenumber", "postcode", "district")
@@ -208,6 +209,7 @@ def resource_card(area: str, resource_id: str):
     )
 
 
+@operation("This document", ok={"type": "object"}, errors=(304,), texts={200: "OpenAPI document"})
 def openapi():
     """The OpenAPI 3.1 document describing every API route."""
     from sozialraum.web.openapi import openapi_document
