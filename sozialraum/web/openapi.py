@@ -184,10 +184,8 @@ def openapi_document() -> dict:
             continue
         item = {"summary": op.summary, "parameters": _parameters(route, op)}
         if op.body is not None:
-            item["requestBody"] = {
-                "required": True,
-                "content": {JSON: {"schema": _schema(op.body, refs)}},
-            }
+            content = {JSON: {"schema": _schema(op.body, refs)}, **op.body_media}
+            item["requestBody"] = {"required": True, "content": content}
         item["responses"] = _responses(op, refs)
         if route.access == "public":
             item["security"] = []

@@ -240,12 +240,15 @@ class Operation:
         The 412 answer's model (the current version).
     if_match : bool
         Whether ``If-Match`` is required (the expected version is passed as ``expected``).
-    public : bool
-        Whether no login is needed.
+    read_body : bool
+        Whether the decorator reads and validates the JSON body (False: the view reads it,
+        e.g. a body that may also be CSV; ``body`` then only documents it).
+    body_media : mapping
+        Further media types of the request body and their raw schemas (``text/csv``).
     """
 
     summary: str
-    body: type[Shape] | None = None
+    body: type[BaseModel] | None = None
     query: type[Query] | None = None
     ok: type[Answer] | dict | None = None
     status: int = 200
@@ -255,7 +258,8 @@ class Operation:
     texts: Mapping[int, str] = field(default_factory=dict)
     conflict: type[Answer] | None = None
     if_match: bool = False
-    public: bool = False
+    read_body: bool = True
+    body_media: Mapping[str, dict] = field(default_factory=dict)
 
 
 def operation(summary: str, **options) -> Callable:
@@ -275,7 +279,7 @@ def operation(summary: str, **options) -> Callable:
                 kwargs["expected"] = expected_version()
             if op.query is not None:
                 kwargs["query"] = validate(op.query, request.args.to_dict())
-            if op.body is not None:
+            if op.body is not None and op.read_body:
                 kwargs["body"] = validate(op.body, json_body())
             return view(*args, **kwargs)
 

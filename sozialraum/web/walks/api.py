@@ -6,13 +6,13 @@ Coordinates in lon/lat degrees (EPSG:4326).
 
 from __future__ import annotations
 
-from flask import request
-
 from sozialraum.services import walks
 from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
 from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
+from sozialraum.web.schemas import STRING, operation
 from sozialraum.web.walks import shown_walk
+from sozialraum.web.walks.schemas import Walk, WalkCollection, WalkFilters
 
 SUMMARY = ("title", "walk_on", "purpose", "participants", "district", "team", "author",
            "route_m", "leg_m", "route_kind", "status", "version", "updated_at")  # fmt: skip
@@ -38,17 +38,24 @@ def _summary(walk: dict) -> dict:
     return {"type": "Feature", "id": walk["id"], "geometry": walk["geometry"], "properties": body}
 
 
-def _walks(area: str) -> list[dict]:
+def _walks(area: str, query: WalkFilters) -> list[dict]:
     """The walks the current user may see (their team's), note stops as they may see them."""
-    district = request.args.get("district") or None
+    district = query.district or None
     ctx.check_district(area, district)
     found = walks.list_walks(ctx.store(), area, district=district, reader=ctx.current_actor())
     return [shown_walk(area, w) for w in found]
 
 
-def list_walks(area: str):
+@operation(
+    "Walks (Sozialraumerkundungen) of an area, stops in walking order",
+    query=WalkFilters,
+    ok=WalkCollection,
+    media=GEOJSON,
+    errors=(304, 401, 404),
+)
+def list_walks(area: str, query: WalkFilters):
     """Walks of an area (stops as a MultiPoint in walking order), optionally of a district."""
-    found = _walks(area)
+    found = _walks(area, query)
     etag = ctx.team_etag(area, "walks", "notes")
     return cached_json(
         etag,
@@ -57,6 +64,12 @@ def list_walks(area: str):
     )
 
 
+@operation(
+    "One walk with its route along the streets (MultiLineString, lon/lat)",
+    ok=Walk,
+    media=GEOJSON,
+    errors=(401, 404),
+)
 def get_walk(area: str, walk_id: str):
     """One walk with its route along the streets (``route``: MultiLineString, one per leg)."""
     store = ctx.store()
@@ -67,9 +80,9 @@ def get_walk(area: str, walk_id: str):
     return json_response(body, etag=f"v{walk['properties']['version']}")
 
 
-def _stop_features(area: str) -> list[dict]:
+def _stop_features(area: str, query: WalkFilters) -> list[dict]:
     features = []
-    for walk in _walks(area):
+    for walk in _walks(area, query):
         props = walk["properties"]
         for number, stop in enumerate(props["stops"], start=1):
             features.append(
@@ -97,9 +110,17 @@ def _name(area: str, suffix: str) -> str:
     return f"rundgaenge-{area}.{suffix}"
 
 
-def export_csv(area: str):
+def export(summary: str, media: str, schema: dict = STRING):
+    """Declare a walks export: ``GET`` with the walk filters, a ``media`` file."""
+    return operation(
+        summary, query=WalkFilters, ok=schema, media=media, etag=False, errors=(400, 401, 404)
+    )
+
+
+@export("Stops of all walks as CSV", "text/csv")
+def export_csv(area: str, query: WalkFilters):
     """The stops of all walks as CSV (one row per stop, in walking order)."""
-    features = _stop_features(area)
+    features = _stop_features(area, query)
     rows = [
         [*(f["properties"][c] for c in STOP_COLUMNS), *f["geometry"]["coordinates"]]
         for f in features
@@ -108,12 +129,15 @@ def export_csv(area: str):
     return download(csv_text(header, rows).encode("utf-8"), "text/csv", _name(area, "csv"))
 
 
-def export_geojson(area: str):
+@export("Stops of all walks as GeoJSON points", GEOJSON, {"type": "object"})
+def export_geojson(area: str, query: WalkFilters):
     """The stops of all walks as GeoJSON points (EPSG:4326)."""
-    return download(geojson_bytes(_stop_features(area)), GEOJSON, _name(area, "geojson"))
+    features = _stop_features(area, query)
+    return download(geojson_bytes(features), GEOJSON, _name(area, "geojson"))
 
 
-def export_gpkg(area: str):
+@export("Stops of all walks as GeoPackage (layer 'rundgaenge')", "application/geopackage+sqlite3")
+def export_gpkg(area: str, query: WalkFilters):
     """The stops of all walks as a GeoPackage for QGIS (layer ``rundgaenge``)."""
-    body = geopackage_bytes(_stop_features(area), list(STOP_COLUMNS), "rundgaenge")
+    body = geopackage_bytes(_stop_features(area, query), list(STOP_COLUMNS), "rundgaenge")
     return download(body, "application/geopackage+sqlite3", _name(area, "gpkg"))
