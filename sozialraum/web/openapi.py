@@ -187,6 +187,8 @@ def openapi_document() -> dict:
             content = {JSON: {"schema": _schema(op.body, refs)}, **op.body_media}
             item["requestBody"] = {"required": True, "content": content}
         item["responses"] = _responses(op, refs)
+        if op.deprecated:
+            item["deprecated"] = True
         if route.access == "public":
             item["security"] = []
         for method in route.methods:

@@ -57,9 +57,9 @@ class Shape(BaseModel):
 
 
 class Query(Shape):
-    """A query string: every value is text; unknown parameters are ignored (as always)."""
+    """A query string: numbers are read from the text; unknown parameters are ignored."""
 
-    model_config = ConfigDict(extra="ignore", strict=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="ignore", strict=False, hide_input_in_errors=True)
 
 
 class Answer(BaseModel):
@@ -71,15 +71,24 @@ class Answer(BaseModel):
 # -- shared field types ------------------------------------------------------------------
 
 
-def _between(low: float, high: float) -> Callable[[float], float]:
+def between(low: float, high: float) -> AfterValidator:
+    """A validator: a finite number from ``low`` to ``high`` (the message names both)."""
+
     def check(value: float) -> float:
         if not math.isfinite(value):
             raise PydanticCustomError("finite", "bitte eine Zahl angeben")
         if not low <= value <= high:
             raise PydanticCustomError("between", f"muss zwischen {low} und {high} liegen")
-        return float(value)
+        return value
 
-    return check
+    return AfterValidator(check)
+
+
+def number_between(kind: type, low: float, high: float) -> object:
+    """A number type from ``low`` to ``high`` (validated and documented)."""
+    return Annotated[
+        kind, between(low, high), Field(json_schema_extra={"minimum": low, "maximum": high})
+    ]
 
 
 def _empty_is_none(value: object) -> object:
@@ -87,17 +96,9 @@ def _empty_is_none(value: object) -> object:
 
 
 #: Longitude in degrees (WGS 84, EPSG:4326).
-Lon = Annotated[
-    float,
-    AfterValidator(_between(-180, 180)),
-    Field(json_schema_extra={"minimum": -180, "maximum": 180}),
-]
+Lon = number_between(float, -180, 180)
 #: Latitude in degrees (WGS 84, EPSG:4326).
-Lat = Annotated[
-    float,
-    AfterValidator(_between(-90, 90)),
-    Field(json_schema_extra={"minimum": -90, "maximum": 90}),
-]
+Lat = number_between(float, -90, 90)
 #: An id of a stored feature (letters, digits, ``_``, ``-``); ``""`` counts as none.
 Ref = Annotated[
     Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None,
@@ -141,6 +142,8 @@ _PROBLEMS = {
     "float_type": "bitte eine Zahl angeben",
     "int_type": "bitte eine ganze Zahl angeben",
     "int_from_float": "bitte eine ganze Zahl angeben",
+    "int_parsing": "bitte eine ganze Zahl angeben",
+    "float_parsing": "bitte eine Zahl angeben",
     "string_type": "bitte einen Text angeben",
     "bool_type": "bitte true oder false angeben",
     "dict_type": "bitte ein JSON-Objekt angeben",
@@ -258,6 +261,7 @@ class Operation:
     texts: Mapping[int, str] = field(default_factory=dict)
     conflict: type[Answer] | None = None
     if_match: bool = False
+    deprecated: bool = False
     read_body: bool = True
     body_media: Mapping[str, dict] = field(default_factory=dict)
 
