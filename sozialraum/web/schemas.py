@@ -47,11 +47,13 @@ STRING = {"type": "string"}
 class Shape(BaseModel):
     """A request body or query string: unknown fields are refused, values are not coerced.
 
-    ``unknown_text`` is the German message for unknown fields (``{names}``: their names).
+    ``unknown_text`` is the German message for unknown fields (``{names}``: their names);
+    ``labels`` names fields in messages (field name or dotted path → German label).
     """
 
     model_config = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
     unknown_text: ClassVar[str] = "Unbekannte Felder: {names}"
+    labels: ClassVar[Mapping[str, str]] = {}
     #: what to send instead of a non-object body (named in the error)
     example: ClassVar[str] = "{…}"
 
@@ -165,11 +167,15 @@ _PROBLEMS = {
 }
 
 
-def german_problem(error: Mapping[str, Any]) -> str:
-    """One pydantic error as ``"field: problem"`` in German."""
-    where = ".".join(str(part) for part in error["loc"]) or "Inhalt"
+def german_problem(error: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """One pydantic error as ``"field: problem"`` in German (``labels``: German field names)."""
+    path = ".".join(str(part) for part in error["loc"])
+    last = str(error["loc"][-1]) if error["loc"] else ""
+    where = (labels or {}).get(path) or (labels or {}).get(last) or path
     kind = error["type"]
-    if kind in ("finite", "between"):  # ours (see _between): the message is German already
+    if kind == "rule":  # a rule across fields (see ``rule``): the message says it all
+        return error["msg"]
+    if kind in ("finite", "between"):  # ours (see between): the message is German already
         problem = error["msg"]
     elif kind in _PROBLEMS:
         try:
@@ -196,7 +202,12 @@ def validate(model: type[Shape], data: object) -> Shape:
         if unknown:
             names = ", ".join(sorted(unknown))[:200]
             raise InvalidInput(model.unknown_text.format(names=names)) from None
-        raise InvalidInput(german_problem(errors[0])) from None
+        raise InvalidInput(german_problem(errors[0], model.labels)) from None
+
+
+def rule(message: str) -> PydanticCustomError:
+    """An error of a rule across fields (for a model validator), with its German message."""
+    return PydanticCustomError("rule", message)
 
 
 # -- operations --------------------------------------------------------------------------
@@ -243,6 +254,11 @@ class Operation:
         The 412 answer's model (the current version).
     if_match : bool
         Whether ``If-Match`` is required (the expected version is passed as ``expected``).
+    max_bytes : int or None
+        Largest body accepted (413 above; default: the app's ``MAX_CONTENT_LENGTH``).
+    before : callable or None
+        Called with the view's URL values before any input is read; an answer it returns
+        is the answer (e.g. a 403 that points elsewhere).
     read_body : bool
         Whether the decorator reads and validates the JSON body (False: the view reads it,
         e.g. a body that may also be CSV; ``body`` then only documents it).
@@ -262,6 +278,8 @@ class Operation:
     conflict: type[Answer] | None = None
     if_match: bool = False
     deprecated: bool = False
+    max_bytes: int | None = None
+    before: Callable | None = None
     read_body: bool = True
     body_media: Mapping[str, dict] = field(default_factory=dict)
 
@@ -279,12 +297,16 @@ def operation(summary: str, **options) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if op.before is not None:
+                refused = op.before(**kwargs)
+                if refused is not None:
+                    return refused
             if op.if_match:
                 kwargs["expected"] = expected_version()
             if op.query is not None:
                 kwargs["query"] = validate(op.query, request.args.to_dict())
             if op.body is not None and op.read_body:
-                kwargs["body"] = validate(op.body, json_body())
+                kwargs["body"] = validate(op.body, json_body(op.max_bytes))
             return view(*args, **kwargs)
 
         wrapped.operation = op
