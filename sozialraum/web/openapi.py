@@ -16,7 +16,7 @@ from functools import cache
 from pydantic.json_schema import models_json_schema
 
 from sozialraum import __version__
-from sozialraum.web.schemas import GEOJSON, JSON, STATUS_TEXTS, Answer, Error, Operation
+from sozialraum.web.schemas import JSON, STATUS_TEXTS, Answer, Error, Operation
 
 REF = "#/components/schemas/"
 STR = {"type": "string"}
@@ -48,45 +48,22 @@ def _api_routes():
     return [route for route in ROUTES if route.rule.startswith("/api/")]
 
 
-def _operation_of(route) -> Operation | None:
-    return getattr(route.view, "operation", None)
-
-
-def _legacy() -> tuple[dict, dict]:
-    """The hand-written schemas and paths of the features not yet declared with models."""
-    from sozialraum.web.areas import openapi as areas
-    from sozialraum.web.mailbox import openapi as mailbox
-    from sozialraum.web.notes import openapi as notes
-    from sozialraum.web.offers import openapi as offers
-    from sozialraum.web.walking import openapi as walking
-    from sozialraum.web.walks import openapi as walks
-
-    modules = (areas, walking, notes, walks, mailbox, offers)
-    schemas = {
-        "Position": {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}},
-        "Polygonal": {
-            "type": "object",
-            "required": ["type", "coordinates"],
-            "properties": {
-                "type": {"enum": ["Polygon", "MultiPolygon"]},
-                "coordinates": {"type": "array"},
-            },
-        },
-    }
-    paths: dict = {}
-    for module in modules:
-        schemas.update(module.SCHEMAS)
-        paths.update(module.PATHS)
-    return schemas, paths
+def _operation_of(route) -> Operation:
+    op = getattr(route.view, "operation", None)
+    if op is None:
+        raise LookupError(
+            f"{route.rule} ({route.endpoint}): declare the view with @operation "
+            "(sozialraum.web.schemas)"
+        )
+    return op
 
 
 def _models(operations: list[Operation]) -> list[tuple[type, str]]:
     """Every model the operations name, with the mode its schema is made in."""
     found: dict[type, str] = {Error: "serialization"}
     for op in operations:
-        for model in (op.body, op.query):
-            if model is not None:
-                found[model] = "validation"
+        if op.body is not None:  # query models become parameters, not components
+            found[op.body] = "validation"
         for model in (op.ok, op.conflict):
             if isinstance(model, type) and issubclass(model, Answer):
                 found[model] = "serialization"
@@ -172,16 +149,10 @@ def openapi_document() -> dict:
     """The OpenAPI 3.1 document as a dict (built once per process)."""
     routes = _api_routes()
     operations = [_operation_of(route) for route in routes]
-    declared = [op for op in operations if op is not None]
-    refs, definitions = models_json_schema(_models(declared), ref_template=REF + "{model}")
-    legacy_schemas, legacy_paths = _legacy()
+    refs, definitions = models_json_schema(_models(operations), ref_template=REF + "{model}")
     paths: dict[str, dict] = {}
     for route, op in zip(routes, operations, strict=True):
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.rule)
-        if op is None:
-            for method in route.methods:
-                paths.setdefault(path, {})[method.lower()] = legacy_paths[path][method.lower()]
-            continue
         item = {"summary": op.summary, "parameters": _parameters(route, op)}
         if op.body is not None:
             content = {JSON: {"schema": _schema(op.body, refs)}, **op.body_media}
@@ -204,12 +175,9 @@ def openapi_document() -> dict:
             "(cookie); writes need the X-CSRFToken header.",
         },
         "components": {
-            "schemas": {**legacy_schemas, **definitions.get("$defs", {})},
+            "schemas": definitions.get("$defs", {}),
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
         },
         "security": [{"session": []}],
         "paths": paths,
     }
-
-
-__all__ = ["GEOJSON", "JSON", "openapi_document"]

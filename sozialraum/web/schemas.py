@@ -31,6 +31,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -42,6 +43,11 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 #: The schema of a file answer that is text (CSV).
 STRING = {"type": "string"}
+
+
+def rule(message: str) -> PydanticCustomError:
+    """An error of a rule across fields (for a model validator), with its message."""
+    return PydanticCustomError("rule", message)
 
 
 class Shape(BaseModel):
@@ -56,6 +62,31 @@ class Shape(BaseModel):
     labels: ClassVar[Mapping[str, str]] = {}
     #: what to send instead of a non-object body (named in the error)
     example: ClassVar[str] = "{…}"
+
+
+#: GeoJSON members refused in a point body: the point is ``lon``/``lat`` (WGS 84) only.
+GEOJSON_MEMBERS = frozenset({"crs", "geometry", "coordinates", "type", "bbox", "features"})
+
+
+class PointShape(Shape):
+    """A body around a point (``lon``/``lat``).
+
+    Other fields are ignored, as they always were, but GeoJSON members (``crs``,
+    ``geometry`` …) are refused rather than ignored.
+    """
+
+    model_config = ConfigDict(extra="ignore", strict=True, hide_input_in_errors=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_geojson(cls, data: object) -> object:
+        found = sorted(GEOJSON_MEMBERS & set(data)) if isinstance(data, dict) else []
+        if found:  # e.g. a "crs" (RFC 7946 forbids it) or a geometry that would be ignored
+            raise rule(
+                f"unknown fields {', '.join(found)}: send the point as lon and lat "
+                "(WGS 84 degrees, EPSG:4326) only"
+            )
+        return data
 
 
 class Query(Shape):
@@ -203,11 +234,6 @@ def validate(model: type[Shape], data: object) -> Shape:
             names = ", ".join(sorted(unknown))[:200]
             raise InvalidInput(model.unknown_text.format(names=names)) from None
         raise InvalidInput(german_problem(errors[0], model.labels)) from None
-
-
-def rule(message: str) -> PydanticCustomError:
-    """An error of a rule across fields (for a model validator), with its German message."""
-    return PydanticCustomError("rule", message)
 
 
 # -- operations --------------------------------------------------------------------------

@@ -36,7 +36,11 @@ class MailboxAddresses(RootModel):
     exported is accepted as ``text/csv`` too.
     """
 
-    root: list[str | AddressParts] = Field(min_length=1, max_length=MAX_ADDRESSES)
+    root: list[str | AddressParts] = Field(
+        min_length=1,
+        max_length=MAX_ADDRESSES,
+        description="the addresses, in parts or one line each",
+    )
 
 
 class MailboxQuery(Query):

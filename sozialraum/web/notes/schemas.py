@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sozialraum.web.schemas import Answer, Day, Lat, Lon, Point, Query, Ref, Shape
+from sozialraum.web.schemas import Answer, Day, Lat, Lon, Point, PointShape, Query, Ref, Shape
 
 MailboxStatus = Literal[
     "vorhanden", "fehlt", "defekt", "ohne_namen", "hausverwaltung", "post_zurueck"
@@ -50,13 +50,10 @@ class NoteFilters(Query):
     author: str | None = Field(None, description="user name of the author")
 
 
-class NearestInput(Shape):
+class NearestInput(PointShape):
     """A point to find the nearest addresses for (may be a caseworker's own position)."""
 
     example = '{"lon": …, "lat": …}'
-    unknown_text = (
-        "unknown fields {names}: send the point as lon and lat (WGS 84 degrees, EPSG:4326) only"
-    )
 
     lon: Lon = Field(description="longitude in degrees (EPSG:4326)")
     lat: Lat = Field(description="latitude in degrees (EPSG:4326)")

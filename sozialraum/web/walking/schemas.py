@@ -8,7 +8,7 @@ from pydantic import Field
 
 from sozialraum.analysis.profile import POST_BOX_MAX_M
 from sozialraum.web.areas.schemas import Counts, Polygonal
-from sozialraum.web.schemas import Answer, Lat, Lon, Point, Query, Shape, number_between
+from sozialraum.web.schemas import Answer, Lat, Lon, Point, PointShape, Query, number_between
 
 #: Farthest ``min_distance_m`` of the far-addresses list (metres).
 MAX_FAR_DISTANCE_M = 100_000
@@ -32,13 +32,10 @@ class FarQuery(Query):
     profil: WalkingProfile | None = Field(None, description=PROFILE_TEXT)
 
 
-class IsochroneInput(Shape):
+class IsochroneInput(PointShape):
     """A point to draw walking areas around (may be a caseworker's position)."""
 
     example = '{"lon": …, "lat": …, "profil": "normal"}'
-    unknown_text = (
-        "unknown fields {names}: send the point as lon and lat (WGS 84 degrees, EPSG:4326) only"
-    )
 
     lon: Lon = Field(description="longitude in degrees (EPSG:4326)")
     lat: Lat = Field(description="latitude in degrees (EPSG:4326)")
