@@ -718,6 +718,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
 #: in ``_hidden_ids`` (the sweep fails until it is).
 SHARED_IDS = {"offer_id": "offers serve the whole area", "proposal_id": "offer proposals"}
 _CSRF = re.compile(rb'(name="csrf[-_]token" (?:content|value)=")[^"]+(")')
+_NONCE = re.compile(rb'(nonce=")[^"]+(")')  # the CSP nonce is new on every response
 
 
 def _hidden_ids(world: World) -> dict[str, str]:
@@ -746,12 +747,12 @@ def _write_request(client, token, method: str, url: str, demo_store):
 
 
 def _normalised(response, hidden: str, random_id: str) -> tuple:
-    """Status, headers (without Set-Cookie, Date) and body with the id and CSRF tokens
-    made neutral, for a byte-for-byte comparison."""
+    """Status, headers (without Set-Cookie, Date) and body with the id, CSRF tokens and CSP
+    nonces made neutral, for a byte-for-byte comparison."""
     body = response.get_data().replace(hidden.encode(), random_id.encode())
-    body = _CSRF.sub(rb"\1TOKEN\2", body)
+    body = _NONCE.sub(rb"\1NONCE\2", _CSRF.sub(rb"\1TOKEN\2", body))
     headers = sorted(
-        (k, v.replace(hidden, random_id))
+        (k, re.sub(r"'nonce-[^']+'", "'nonce-NONCE'", v.replace(hidden, random_id)))
         for k, v in response.headers.items()
         if k not in ("Set-Cookie", "Date")
     )
