@@ -220,9 +220,20 @@ class PostgresStore(Store):
 
     @contextlib.contextmanager
     def _reading(self):
-        """A read-only transaction on one snapshot (REPEATABLE READ)."""
+        """A read-only transaction on one snapshot (REPEATABLE READ), for several statements."""
         with _database_errors(), self.pool.connection() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+
+    @contextlib.contextmanager
+    def _statements(self):
+        """A connection that runs each statement on its own (autocommit): one round trip each.
+
+        For reads whose every statement stands alone (each sees one snapshot).
+        """
+        from sozialraum.db import get_pool
+
+        with _database_errors(), get_pool(self.url, autocommit=True).connection() as conn:
             yield conn
 
     @contextlib.contextmanager
@@ -294,13 +305,13 @@ class PostgresStore(Store):
     # -- areas -----------------------------------------------------------------
     def areas(self) -> list[str]:
         """Names of all areas, sorted."""
-        with self._reading() as conn:
+        with self._statements() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM areas ORDER BY name")]
 
     def read_meta(self, area: str) -> dict:
         """Area metadata; :class:`NotFound` if the area is missing."""
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute("SELECT meta FROM areas WHERE name = %s", (area,)).fetchone()
         if row is None:
             raise NotFound(f"area {area!r} does not exist")
@@ -322,7 +333,7 @@ class PostgresStore(Store):
     def _load(self, area: str, layer: str) -> CachedLayer:
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT l.generation FROM areas a LEFT JOIN layers l "
                 "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
@@ -334,14 +345,15 @@ class PostgresStore(Store):
             cached = self._cache.get((area, layer))
             if cached is not None and cached.signature == generation:
                 return cached
-            if generation is None:
-                features = []
-            else:
-                body = conn.execute(
-                    "SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
-                    "FROM features WHERE area = %s AND layer = %s",
-                    (area, layer),
-                ).fetchone()[0]
+            features = []
+            if generation is not None:
+                # the generation again with the features: one statement, one snapshot
+                generation, body = conn.execute(
+                    "SELECT (SELECT generation FROM layers WHERE area = %s AND layer = %s), "
+                    "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+                    "FROM features WHERE area = %s AND layer = %s)",
+                    (area, layer, area, layer),
+                ).fetchone()
                 features = json.loads(body)
         loaded = CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)})
         with self._mutex:
@@ -352,7 +364,7 @@ class PostgresStore(Store):
         """The layer's generation token (``"0"`` for a layer never written)."""
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT l.generation FROM areas a LEFT JOIN layers l "
                 "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
@@ -366,7 +378,7 @@ class PostgresStore(Store):
         """One feature (a fresh copy); :class:`NotFound` if missing."""
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = None
             if _storable_id(feature_id):
                 row = conn.execute(
@@ -412,7 +424,7 @@ class PostgresStore(Store):
     def read_artifact(self, area: str, name: str) -> bytes:
         """A derived artifact of the area; :class:`NotFound` if missing."""
         self._check_artifact(area, name)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT a.name, x.data FROM areas a LEFT JOIN artifacts x "
                 "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
@@ -427,7 +439,7 @@ class PostgresStore(Store):
     def artifact_revision(self, area: str, name: str) -> str:
         """The artifact's generation token (``"0"`` if missing)."""
         self._check_artifact(area, name)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT a.name, x.generation FROM areas a LEFT JOIN artifacts x "
                 "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
