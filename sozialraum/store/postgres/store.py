@@ -139,6 +139,8 @@ class _Writer:
         self.prev = prev
         self.key = key
         self.layers: set[str] = set()
+        #: layer → (generation before, generation after) once :meth:`finish` ran
+        self.generations: dict[str, tuple[str | None, str]] = {}
 
     def audit(self, *, actor: str, action: str, **details) -> dict:
         """Append an audit entry (the same chain as :func:`audit.append`)."""
@@ -165,11 +167,17 @@ class _Writer:
             (self.count, self.prev, self.area),
         )
         for layer in sorted(self.layers):
+            before = self.conn.execute(
+                "SELECT generation FROM layers WHERE area = %s AND layer = %s",
+                (self.area, layer),
+            ).fetchone()
+            after = uuid.uuid4().hex
             self.conn.execute(
                 "INSERT INTO layers (area, layer, generation) VALUES (%s, %s, %s) "
                 "ON CONFLICT (area, layer) DO UPDATE SET generation = EXCLUDED.generation",
-                (self.area, layer, uuid.uuid4().hex),
+                (self.area, layer, after),
             )
+            self.generations[layer] = (before[0] if before else None, after)
 
 
 class PostgresStore(Store):
@@ -467,6 +475,25 @@ class PostgresStore(Store):
             writer.conn.execute("DELETE FROM artifacts WHERE area = %s AND name = %s", (area, name))
 
     # -- single-feature writes -------------------------------------------------
+    def _patch_cache(self, area: str, layer: str, writer: _Writer, change) -> None:
+        """After a committed single-feature write, bring this process's cached layer along.
+
+        Only if the cache held exactly the state before the write (its generation is the one
+        the write replaced; writes of an area are serialised), so a big layer is not read again
+        after each of this process's own writes. ``change(features, index)`` edits a copy.
+        """
+        before, after = writer.generations.get(layer, (None, None))
+        if after is None:
+            return
+        with self._mutex:
+            cached = self._cache.get((area, layer))
+            if cached is None or cached.signature != before:
+                return
+            features = list(cached.features)
+            change(features, cached.index)
+            index = {f["id"]: i for i, f in enumerate(features)}
+            self._cache[(area, layer)] = CachedLayer(after, features, index)
+
     def _keep(self, writer: _Writer, layer: str, features: list[dict]) -> None:
         if not LAYERS[layer].keep_versions or not features:
             return
@@ -508,6 +535,8 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+        stored = copy.deepcopy(clean)
+        self._patch_cache(area, layer, writer, lambda features, index: features.append(stored))
         return copy.deepcopy(clean)
 
     def _conflict(self, conn, area, layer, feature_id, expected_version):
@@ -575,6 +604,12 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+        stored = copy.deepcopy(clean)
+
+        def replace(features, index):
+            features[index[feature_id]] = stored
+
+        self._patch_cache(area, layer, writer, replace)
         return copy.deepcopy(clean)
 
     def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
@@ -609,6 +644,11 @@ class PostgresStore(Store):
                     (area, layer, feature_id),
                 )
             writer.touch(layer)
+
+        def remove(features, index):
+            del features[index[feature_id]]
+
+        self._patch_cache(area, layer, writer, remove)
 
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         """Delete features and their kept versions for good (see :meth:`Store.purge`)."""
