@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -130,11 +131,14 @@ def test_cli_db_commands_need_a_url(runner, monkeypatch):
 
 
 def test_cli_db_upgrade(runner, pg_cluster, monkeypatch):
-    monkeypatch.delenv("SOZIALRAUM_DATABASE_URL", raising=False)  # --database-url sets it
+    # --database-url sets the variable in os.environ: recorded here, so it is undone afterwards
+    # (delenv of an unset variable records nothing)
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", "")
     url = pg_cluster.create_database()
     result = runner.invoke(main, ["--database-url", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "revision 0001" in result.output
+    assert os.environ["SOZIALRAUM_DATABASE_URL"] == url
 
 
 # -- purge, backup and restore on the database -----------------------------------------------
