@@ -53,3 +53,24 @@ def test_migrations_go_down_and_up_again(pg_cluster):
     assert current_revision(url) is None
     upgrade(url)
     assert current_revision(url) == head_revision()
+
+
+def test_the_app_refuses_a_database_that_is_not_migrated(pg_cluster, tmp_path):
+    from sozialraum.errors import DamagedData
+    from sozialraum.web import create_app
+
+    url = pg_cluster.create_database()
+    with pytest.raises(DamagedData, match="sozialraum db upgrade"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": url})
+    upgrade(url)
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": url})
+    assert type(app.extensions["sozialraum"].store).__name__ == "PostgresStore"
+
+
+def test_a_bad_url_is_a_one_line_cli_error(runner, monkeypatch):
+    from sozialraum.cli import main
+
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", "mysql://x/y")
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1 and "postgresql://" in result.output
+    assert "Traceback" not in result.output

@@ -1,6 +1,7 @@
 """Storage behind one interface; GeoJSON files are the embedded default, PostgreSQL by URL."""
 
 from sozialraum import settings as _settings
+from sozialraum.errors import ConfigError
 from sozialraum.settings import StoreSettings
 from sozialraum.store.base import Store, SyncSummary
 from sozialraum.store.geojson import GeoJSONStore
@@ -29,7 +30,10 @@ def open_store(
     ``--database-url``, ``DATABASE_URL`` in ``instance/config.py``). With PostgreSQL,
     ``data_dir`` holds only the local files (basemaps).
     """
-    url = _settings.database_url() if database_url is FROM_SETTINGS else database_url
+    try:
+        url = _settings.database_url() if database_url is FROM_SETTINGS else database_url
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if url:
         from sozialraum.store.postgres import PostgresStore
 

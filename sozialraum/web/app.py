@@ -153,6 +153,8 @@ def _open_store(app: Flask) -> Store:
         database_url=app.config.get("DATABASE_URL") or None,
     )
     problems = store.check_files()
+    if problems and getattr(store, "url", None):
+        raise DamagedData("the database cannot be used: " + "; ".join(problems))
     if problems:
         raise DamagedData(
             "damaged data files (left unchanged; restore them with 'sozialraum restore' "

@@ -171,6 +171,20 @@ def test_unknown_layer_and_bad_ids(store, area):
         store.add("fehlt", "notes", note(), actor="a")
 
 
+def test_ids_that_cannot_exist_are_not_found(store, area):
+    added = store.add(area, "notes", note(), actor="a")
+    for bad in ("a\x00b", "\x00"):
+        with pytest.raises(NotFound):
+            store.get(area, "notes", bad)
+        with pytest.raises(NotFound):
+            store.update(area, "notes", bad, note(), expected_version=1, actor="a")
+        with pytest.raises(NotFound):
+            store.delete(area, "notes", bad, expected_version=1, actor="a")
+        with pytest.raises(NotFound):
+            store.history(area, "notes", bad)
+    assert store.purge(area, "notes", ["\x00", added["id"]], actor="a") == 1
+
+
 def test_text_is_kept_exactly(store, area):
     text = 'Zeile 1\nZeile 2 "zitiert" \\ Ümläut \x00 ✓ 🏠'
     added = store.add(area, "notes", note(text=text, extra={"b": 1, "a": [1.5, 2]}), actor="a")
@@ -461,3 +475,59 @@ def test_both_backends_store_the_same(tmp_path, pg_url):
     files = _scenario(GeoJSONStore(tmp_path / "data"))
     database = _scenario(PostgresStore(pg_url, data_dir=tmp_path / "pg-data"))
     assert database == files
+
+
+def _acknowledging_writer(backend: str, location: str, area: str, log: str, worker: int) -> None:
+    """Add notes forever; after each acknowledged write append its id to ``log`` (flushed)."""
+    if backend == "geojson":
+        store = GeoJSONStore(location)
+    else:
+        store = open_store("/nonexistent-data", database_url=location)
+    with open(log, "a", encoding="utf-8") as fh:
+        i = 0
+        while True:
+            added = store.add(area, "notes", note(text=f"k{worker}-{i}"), actor=f"w{worker}")
+            fh.write(added["id"] + "\n")
+            fh.flush()
+            i += 1
+
+
+def test_kill_9_during_writes_loses_no_acknowledged_write(store, area, backend, tmp_path):
+    import os
+    import signal
+    import time
+
+    location = str(store.data_dir) if backend == "geojson" else store.url
+    ctx = multiprocessing.get_context("spawn")
+    acknowledged: set[str] = set()
+    for round_ in range(3):
+        logs = [tmp_path / f"ack-{round_}-{w}.txt" for w in range(2)]
+        workers = [
+            ctx.Process(target=_acknowledging_writer, args=(backend, location, area, str(log), w))
+            for w, log in enumerate(logs)
+        ]
+        for p in workers:
+            p.start()
+        # kill once each writer has acknowledged a few writes (they are in the middle of more)
+        while not all(log.exists() and len(log.read_text().split()) >= 3 for log in logs):
+            assert all(p.is_alive() for p in workers), "a writer died"
+            time.sleep(0.01)
+        for p in workers:
+            os.kill(p.pid, signal.SIGKILL)
+        for p in workers:
+            p.join()
+        for log in logs:
+            acknowledged |= set(log.read_text().split())
+    stored = {f["id"] for f in open_store_like(store, tmp_path).query(area, "notes")}
+    assert acknowledged <= stored
+    result = store.verify_audit(area)
+    assert result.ok, result.problems
+    store.add(area, "notes", note("danach"), actor="a")  # the next write works
+    assert store.verify_audit(area).ok
+
+
+def open_store_like(store, tmp_path):
+    """A fresh store on the same data (no cache of this process)."""
+    if isinstance(store, GeoJSONStore):
+        return GeoJSONStore(store.data_dir)
+    return open_store(tmp_path / "fresh", database_url=store.url)

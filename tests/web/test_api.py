@@ -1,4 +1,6 @@
-"""The JSON API: content types, filters, ETag/304, gzip, errors, and the OpenAPI document."""
+"""The JSON API: content types, filters, ETag/304, gzip, errors, and the OpenAPI document.
+
+Every test runs on both store backends (GeoJSON files and PostgreSQL, ``backend_demo_store``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,12 @@ from support.web import csrf_token, login
 from sozialraum.web.openapi import openapi_document
 
 AREA = "musterstadt-nord"
+
+
+@pytest.fixture
+def demo_store(backend_demo_store):
+    """The demo data on each backend: the tests below run once per backend."""
+    return backend_demo_store
 
 
 @pytest.fixture(scope="module")

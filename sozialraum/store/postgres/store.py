@@ -107,6 +107,11 @@ def _geometry_text(feature: dict) -> str | None:
     return None if geometry is None else json.dumps(geometry, separators=(",", ":"))
 
 
+def _storable_id(feature_id) -> bool:
+    """Whether ``feature_id`` can be a stored id (PostgreSQL text cannot hold NUL)."""
+    return isinstance(feature_id, str) and "\x00" not in feature_id
+
+
 @contextlib.contextmanager
 def _database_errors():
     """Turn driver errors into the store's: busy (lock or pool wait) or unavailable."""
@@ -362,10 +367,12 @@ class PostgresStore(Store):
         check_layer(layer)
         self.area_dir(area)
         with self._reading() as conn:
-            row = conn.execute(
-                "SELECT feature::text FROM features WHERE area = %s AND layer = %s AND id = %s",
-                (area, layer, feature_id),
-            ).fetchone()
+            row = None
+            if _storable_id(feature_id):
+                row = conn.execute(
+                    "SELECT feature::text FROM features WHERE area = %s AND layer = %s AND id = %s",
+                    (area, layer, feature_id),
+                ).fetchone()
             if row is None:
                 if conn.execute("SELECT 1 FROM areas WHERE name = %s", (area,)).fetchone() is None:
                     raise NotFound(f"area {area!r} does not exist")
@@ -493,10 +500,12 @@ class PostgresStore(Store):
 
     def _conflict(self, conn, area, layer, feature_id, expected_version):
         """The error for an UPDATE/DELETE that matched no row: missing, or a stale version."""
-        row = conn.execute(
-            "SELECT version FROM features WHERE area = %s AND layer = %s AND id = %s",
-            (area, layer, feature_id),
-        ).fetchone()
+        row = None
+        if _storable_id(feature_id):
+            row = conn.execute(
+                "SELECT version FROM features WHERE area = %s AND layer = %s AND id = %s",
+                (area, layer, feature_id),
+            ).fetchone()
         if row is None:
             return NotFound(f"no feature {feature_id!r} in layer {layer!r}")
         return VersionConflict(
@@ -525,7 +534,7 @@ class PostgresStore(Store):
         )
         text = _text(clean)
         with self._writing(area) as writer:
-            if not valid_version:
+            if not valid_version or not _storable_id(feature_id):
                 raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
             changed = writer.conn.execute(
                 "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
@@ -560,7 +569,11 @@ class PostgresStore(Store):
         """Delete a feature at ``expected_version`` (see :meth:`Store.delete`)."""
         check_layer(layer)
         with self._writing(area) as writer:
-            if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+            if (
+                not isinstance(expected_version, int)
+                or isinstance(expected_version, bool)
+                or not _storable_id(feature_id)
+            ):
                 raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
             deleted = writer.conn.execute(
                 "DELETE FROM features WHERE area = %s AND layer = %s AND id = %s AND version = %s "
@@ -589,15 +602,16 @@ class PostgresStore(Store):
         """Delete features and their kept versions for good (see :meth:`Store.purge`)."""
         ids = sorted(set(feature_ids))
         check_layer(layer)
+        storable = [i for i in ids if _storable_id(i)]
         with self._writing(area) as writer:
             removed = writer.conn.execute(
                 "DELETE FROM features WHERE area = %s AND layer = %s AND id = ANY(%s) RETURNING id",
-                (area, layer, ids),
+                (area, layer, storable),
             ).fetchall()
             writer.audit(actor=actor, action="purge", layer=layer, ids=ids, count=len(removed))
             writer.conn.execute(
                 "DELETE FROM feature_versions WHERE area = %s AND layer = %s AND id = ANY(%s)",
-                (area, layer, ids),
+                (area, layer, storable),
             )
             if removed:
                 writer.touch(layer)
@@ -795,14 +809,16 @@ class PostgresStore(Store):
         self.area_dir(area)
         with self._reading() as conn:
             entries = self._entries(conn, area, layer)
-            kept = {
-                r[0]: r[1]
-                for r in conn.execute(
-                    "SELECT version, feature FROM feature_versions "
-                    "WHERE area = %s AND layer = %s AND id = %s",
-                    (area, layer, feature_id),
-                )
-            }
+            kept = {}
+            if _storable_id(feature_id):
+                kept = {
+                    r[0]: r[1]
+                    for r in conn.execute(
+                        "SELECT version, feature FROM feature_versions "
+                        "WHERE area = %s AND layer = %s AND id = %s",
+                        (area, layer, feature_id),
+                    )
+                }
         items = feature_history(entries, kept, feature_id)
         if not items:
             raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
