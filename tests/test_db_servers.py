@@ -111,6 +111,11 @@ def test_two_servers_on_one_database_behave_as_one(pg_url, demo_data_dir, tmp_pa
     assert migrate_area(GeoJSONStore(data), store, DEMO_AREA).problems == []
     for layer_file in (data / DEMO_AREA).glob("*.geojson"):
         layer_file.unlink()  # the servers must use the database
+    from support.accounts import accounts_of
+
+    from sozialraum.accounts.demo import install_demo_users
+
+    install_demo_users(accounts_of(store))  # the accounts are in the database too
     before = len(store.query(DEMO_AREA, "notes"))
     address = store.query(DEMO_AREA, "addresses", district="r1")[0]
     env = {
