@@ -317,6 +317,7 @@ def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> 
     import secrets
     import statistics
 
+    from common import app_server
     from playwright.sync_api import sync_playwright
     from web_pages import (
         CHROMIUM,
@@ -324,7 +325,6 @@ def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> 
         OURS_DRAWN,
         TEAM,
         USER,
-        _app_server,
         _get,
         _load,
         _login,
@@ -365,7 +365,7 @@ def bench_basemap_web(copies: int = 35, runs: int = 3, seconds: float = 6.0) -> 
             )
         rows = []
         with (
-            _app_server(data_dir, folder / "instance", folder / "serve.log") as (base, port),
+            app_server(data_dir, folder / "instance", folder / "serve.log") as (base, port),
             sync_playwright() as pw,
         ):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)

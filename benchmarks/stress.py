@@ -552,12 +552,54 @@ def _load_client(base, session, reads_paths, addresses, marker, seconds, barrier
     out.append((reads, writes, errors, time.monotonic() - began))
 
 
-def load(folder: Path, clients: int = 30, seconds: float = 30.0, copies: int = 0) -> LoadResult:
+@contextlib.contextmanager
+def database_copy(data: Path):
+    """Copy every area of ``data`` into a throwaway PostgreSQL cluster; yields its URL.
+
+    The cluster (``tests/support/postgres.py``) listens on a Unix socket only, with fsync and
+    synchronous commit on; the layer files are removed afterwards, so a server can only use the
+    database. Accounts and the basemap stay in ``data``.
+    """
+    sys.path.insert(0, str(Path(__file__).parent))
+    import common  # noqa: F401  (tests/ on sys.path)
+    from support.postgres import PostgresCluster
+
+    from sozialraum.store import GeoJSONStore
+    from sozialraum.store.postgres import PostgresStore
+    from sozialraum.store.postgres.transfer import migrate_folder
+
+    cluster = PostgresCluster(durable=True).start()
+    try:
+        url = cluster.url()
+        key = data.parent / "instance" / "audit_key"  # make_data's instance (the server's)
+        files = GeoJSONStore(data, audit_key_file=key)
+        reports = migrate_folder(files, PostgresStore(url, data_dir=data, audit_key_file=key))
+        if any(r.problems for r in reports):
+            raise RuntimeError(f"copy into the database failed: {reports}")
+        for area in files.areas():
+            for layer_file in (data / area).glob("*.geojson"):
+                layer_file.unlink()
+        from sozialraum.db import close_pools
+
+        close_pools()
+        yield url
+    finally:
+        cluster.stop()
+
+
+def load(
+    folder: Path,
+    clients: int = 30,
+    seconds: float = 30.0,
+    copies: int = 0,
+    database: bool = False,
+) -> LoadResult:
     """Mixed 90 % reads / 10 % writes for ``seconds``.
 
     Writes are note creations in the demo area; reads go to the demo area's notes and,
     with ``copies``, to a city-sized area ``stadt`` (the ``[web]`` benchmark's city:
-    Neuss replicated ``copies`` times), else to the demo area.
+    Neuss replicated ``copies`` times), else to the demo area. With ``database`` the areas are
+    copied into a throwaway PostgreSQL cluster first and the server runs on it.
     """
     data = make_data(folder)
     area = AREA
@@ -580,7 +622,11 @@ def load(folder: Path, clients: int = 30, seconds: float = 30.0, copies: int = 0
         f"/api/areas/{AREA}/offers",
     ]
     marker = uuid.uuid4().hex[:8]
-    with Server(data, workers=2, threads=8) as server:
+    with contextlib.ExitStack() as stack:
+        env = {}
+        if database:
+            env["SOZIALRAUM_DATABASE_URL"] = stack.enter_context(database_copy(data))
+        server = stack.enter_context(Server(data, workers=2, threads=8, **env))
         probe = Client(server.base).login()
         for path in reads_paths:  # warm-up: every response built once
             answer = probe.get(path)
@@ -708,6 +754,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None, help="kill rounds (default 200)")
     parser.add_argument("--seconds", type=float, default=None, help="load duration")
     parser.add_argument("--copies", type=int, default=35, help="city size for the load run")
+    parser.add_argument(
+        "--database",
+        action="store_true",
+        help="run the load also on PostgreSQL (a throwaway cluster) and compare the two",
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     failed = False
@@ -732,6 +783,16 @@ def main(argv: list[str] | None = None) -> int:
                 label = f"city area (Neuss replicated {args.copies}x) + demo area"
             report_load(r, label)
             failed |= r.errors > 0
+            if args.database:
+                size = (10, seconds, 0) if args.quick else (30, seconds, args.copies)
+                d = load(tmp / "load-db", *size, database=True)
+                report_load(d, label + ", PostgreSQL")
+                print(
+                    f"  PostgreSQL / GeoJSON: write p95 {_p95(d.writes) / _p95(r.writes):.3f}, "
+                    f"read p95 {_p95(d.reads) / _p95(r.reads):.3f} (issue 22: write <= 0.1, "
+                    "read <= 1)"
+                )
+                failed |= d.errors > 0
     return 1 if failed else 0
 
 

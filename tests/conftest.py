@@ -56,6 +56,9 @@ def _isolated_instance(tmp_path_factory, monkeypatch):
     instance = tmp_path_factory.mktemp("instance")
     monkeypatch.setenv("SOZIALRAUM_INSTANCE_PATH", str(instance))
     monkeypatch.delenv("SOZIALRAUM_DATA_DIR", raising=False)
+    # GeoJSON unless a test asks for PostgreSQL; set (empty), so that whatever a test sets
+    # (e.g. `sozialraum --database-url` in os.environ) is undone after it
+    monkeypatch.setenv("SOZIALRAUM_DATABASE_URL", "")
     return instance
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -137,6 +138,7 @@ def test_cli_db_upgrade(runner, pg_cluster, monkeypatch):
     from sozialraum.db.migrate import head_revision
 
     assert f"revision {head_revision()}" in result.output
+    assert os.environ["SOZIALRAUM_DATABASE_URL"] == url
 
 
 # -- purge, backup and restore on the database -----------------------------------------------

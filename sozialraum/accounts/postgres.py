@@ -222,7 +222,14 @@ class PostgresSessionStore(SessionStore):
         return {"now": now, "idle": self.idle_timeout_s, **more}
 
     def _drop_expired(self, conn, now: float) -> int:
-        query = f"DELETE FROM sessions WHERE {self._EXPIRED}"
+        """Delete expired sessions; rows another transaction holds are left for later.
+
+        Skipping locked rows means this clean-up never waits, so it cannot deadlock with
+        a logout or :meth:`revoke_user` on another server.
+        """
+        query = f"""DELETE FROM sessions WHERE token_hash IN (
+                        SELECT token_hash FROM sessions WHERE {self._EXPIRED}
+                        FOR UPDATE SKIP LOCKED)"""
         return conn.execute(query, self._params(now)).rowcount
 
     def _create(self, key: str, user_name: str, now: float) -> None:
@@ -254,14 +261,22 @@ class PostgresSessionStore(SessionStore):
     def _revoke(self, key: str, now: float) -> bool:
         with transaction(self.pool) as conn:
             self._drop_expired(conn, now)
-            return conn.execute("DELETE FROM sessions WHERE token_hash = %s", (key,)).rowcount > 0
+            live = conn.execute(
+                f"DELETE FROM sessions WHERE token_hash = %(key)s RETURNING NOT ({self._EXPIRED})",
+                self._params(now, key=key),
+            ).fetchone()
+        return bool(live and live[0])  # an expired one is removed but was no session any more
 
     def revoke_user(self, name: str) -> int:
         """End every session of a user on every server (see :meth:`SessionStore.revoke_user`)."""
         now = self.clock()
         with transaction(self.pool) as conn:
             self._drop_expired(conn, now)
-            return conn.execute("DELETE FROM sessions WHERE user_name = %s", (name,)).rowcount
+            rows = conn.execute(
+                f"DELETE FROM sessions WHERE user_name = %(name)s RETURNING NOT ({self._EXPIRED})",
+                self._params(now, name=name),
+            ).fetchall()
+        return sum(1 for (live,) in rows if live)  # expired ones are not counted
 
     def purge_expired(self) -> int:
         """Remove expired sessions (see :meth:`SessionStore.purge_expired`)."""

@@ -21,7 +21,7 @@ from sozialraum.settings import DatabaseSettings
 
 __all__ = ["close_pool", "close_pools", "get_pool", "pool_settings"]
 
-_pools: dict[tuple[int, str], object] = {}
+_pools: dict[tuple[int, str, bool], object] = {}
 _lock = threading.Lock()
 
 
@@ -32,7 +32,7 @@ def pool_settings(url: str) -> DatabaseSettings:
     return settings
 
 
-def get_pool(url: str):
+def get_pool(url: str, *, autocommit: bool = False):
     """The connection pool of this process for ``url`` (opened on first use).
 
     Pools are per process: a server worker forked after the master opened a pool gets its
@@ -40,16 +40,21 @@ def get_pool(url: str):
     ``psycopg.Connection`` objects with autocommit off: ``with pool.connection() as conn``
     is one transaction, committed at the end of the block (rolled back on an exception).
 
+    With ``autocommit`` it is a second pool whose connections run each statement on its own
+    (one round trip per read, no BEGIN/COMMIT): for reads that are one statement.
+
     Parameters
     ----------
     url : str
         libpq URL (``postgresql://…``).
+    autocommit : bool, optional
+        The autocommit pool (reads) instead of the transactional one.
 
     Returns
     -------
     psycopg_pool.ConnectionPool
     """
-    key = (os.getpid(), url)
+    key = (os.getpid(), url, autocommit)
     pool = _pools.get(key)
     if pool is not None:
         return pool
@@ -64,7 +69,7 @@ def get_pool(url: str):
                 min_size=settings.pool_min,
                 max_size=settings.pool_max,
                 timeout=settings.pool_timeout_s,
-                kwargs={"application_name": "sozialraum"},
+                kwargs={"application_name": "sozialraum", "autocommit": autocommit},
                 open=True,
                 name=f"sozialraum-{os.getpid()}",
             )
@@ -83,6 +88,7 @@ def close_pools() -> None:
 def close_pool(url: str) -> None:
     """Close this process's pool for ``url`` if it has one (e.g. before dropping a database)."""
     with _lock:
-        pool = _pools.pop((os.getpid(), url), None)
-    if pool is not None:
-        pool.close()
+        pools = [_pools.pop((os.getpid(), url, flag), None) for flag in (False, True)]
+    for pool in pools:
+        if pool is not None:
+            pool.close()

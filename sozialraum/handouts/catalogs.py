@@ -104,12 +104,6 @@ class HandoutText:
         """The language's code (``de-LS`` for Leichte Sprache)."""
         return self.language.code
 
-    def has(self, message: str) -> bool:
-        """Whether the catalog translates ``message`` (German counts as translated)."""
-        if self.language.code == "de":
-            return True
-        return self._translations._catalog.get(message) not in (None, "")
-
     def text(self, message: str, **values: object) -> str:
         """The message as plain text, placeholders filled with ``str(value)``."""
         translated = self._translations.gettext(message)

@@ -142,7 +142,19 @@ def parse_opening_hours(tag: str | None) -> OpeningHours | None:
             return None
     if not any(days):
         return None
-    return OpeningHours(days=tuple(days), holidays=holidays)
+    holidays = None if holidays is None else _joined(holidays)
+    return OpeningHours(days=tuple(_joined(d) for d in days), holidays=holidays)
+
+
+def _joined(intervals: tuple) -> tuple:
+    """Touching intervals as one (``08:00-12:00,12:00-14:00`` is ``8:00 bis 14:00``)."""
+    out: list[tuple[int, int]] = []
+    for start, end in intervals:
+        if out and out[-1][1] == start:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return tuple(out)
 
 
 def _clock(minutes: int) -> str:

@@ -52,13 +52,15 @@ def _server(folder: Path, env: dict):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:  # until it answers (or the process ends: the log says why)
+        for _ in range(3000):  # until it answers (or the process ends: the log says why)
             if proc.poll() is not None:
                 pytest.fail(f"sozialraum serve stopped:\n{log_path.read_text()}")
             with contextlib.suppress(requests.ConnectionError):
                 if requests.get(f"{base}/anmelden", timeout=5).status_code == 200:
                     break
             time.sleep(0.1)
+        else:  # a start that hangs must not hang the test run
+            pytest.fail(f"sozialraum serve does not answer:\n{log_path.read_text()}")
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -40,6 +40,7 @@ def _plain(markup: str) -> str:
         ),
         ("Di und Do 9–13 Uhr", "de", "Dienstag und Donnerstag: 9:00 bis 13:00 Uhr"),
         ("Mo-Su 07:00-22:00", "de", "täglich: 7:00 bis 22:00 Uhr"),
+        ("Mo 08:00-12:00,12:00-14:00", "de", "Montag: 8:00 bis 14:00 Uhr"),
         ("24/7", "de", "immer geöffnet, Tag und Nacht"),
         (
             "Mo-Fr 09:00-18:00; We 09:00-12:00; PH off",

@@ -531,3 +531,17 @@ def open_store_like(store, tmp_path):
     if isinstance(store, GeoJSONStore):
         return GeoJSONStore(store.data_dir)
     return open_store(tmp_path / "fresh", database_url=store.url)
+
+
+def test_own_writes_and_other_writers_keep_reads_current(store, area, tmp_path):
+    other = open_store_like(store, tmp_path)
+    first = store.add(area, "notes", note("eins"), actor="a")
+    assert [f["id"] for f in store.query(area, "notes")] == [first["id"]]  # cached now
+    second = store.add(area, "notes", note("zwei"), actor="a")  # the cache follows
+    changed = store.update(area, "notes", first["id"], note("neu"), expected_version=1, actor="a")
+    assert store.query(area, "notes") == [changed, second]
+    third = other.add(area, "notes", note("drei"), actor="b")  # another process writes
+    store.delete(area, "notes", second["id"], expected_version=1, actor="a")
+    assert store.query(area, "notes") == [changed, third]
+    assert other.query(area, "notes") == [changed, third]
+    assert open_store_like(store, tmp_path).query(area, "notes") == [changed, third]

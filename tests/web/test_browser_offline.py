@@ -349,3 +349,30 @@ def test_refusal_logout_asks_and_expiry(s, live_server, demo_store):
     page.wait_for_url("**/anmelden")
     assert page.evaluate(QUEUE) == [] and page.evaluate(BUNDLES) == []
     assert page.evaluate("() => caches.has('sozialraum-offline-v1')") is False
+
+
+def test_ended_session_offers_to_delete_after_asking(s, live_server, demo_store):
+    page = s.page
+    walk = _walk(demo_store)
+    log_in(page, live_server)
+    _controlled_page(page, f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
+    _save(page)
+    s.context.set_offline(True)
+    _new_note(page, live_server, _place(walk), "Treffpunkt vor dem Kiosk.")
+    s.context.clear_cookies()  # the session ended on the server (idle time, disabled account)
+    s.context.set_offline(False)
+    page.goto(f"{live_server}/")
+    assert page.locator("#username").count() == 1  # the login page
+    panel = page.locator("[data-sr-offline-panel]")
+    panel.get_by_role("button", name="Daten auf diesem Gerät löschen …").wait_for()
+    assert "1 nicht übertragene Einträge" in panel.inner_text()
+    assert len(page.evaluate(QUEUE)) == 1 and len(page.evaluate(BUNDLES)) == 1  # not yet
+    panel.get_by_role("button", name="Daten auf diesem Gerät löschen …").click()
+    dialog = page.locator("dialog.offline-dialog")
+    assert "noch nicht übertragen" in dialog.inner_text()
+    dialog.get_by_role("button", name="Abbrechen").click()
+    assert len(page.evaluate(QUEUE)) == 1
+    panel.get_by_role("button", name="Daten auf diesem Gerät löschen …").click()
+    page.locator("dialog.offline-dialog").get_by_role("button", name="Endgültig löschen").click()
+    page.wait_for_function("() => caches.has('sozialraum-offline-v1').then(has => !has)")
+    assert page.evaluate(QUEUE) == [] and page.evaluate(BUNDLES) == []

@@ -2,9 +2,10 @@
 
 A caseworker plans a walk on the district's map: the start from the start field (a stop name,
 chosen with the keyboard), three places clicked on the map (two stops and an address), three
-ticked in the list; the route and its length follow; one stop is moved up with the keyboard;
-the walk is saved in that order; the A4 sheet prints on one page with an address for every
-stop; the results are entered on a phone (390x844) through the sheet's link.
+ticked in the list; the route and its length follow; one stop is moved up with the keyboard,
+another dragged by its handle; the walk is saved in that order; the A4 sheet prints on one
+page with an address for every stop; the planner stacks map over lists on a phone; the
+results are entered on a phone (390x844) through the sheet's link.
 The sheet's page count is measured in Chromium's PDF for 1, 8 and 12 stops.
 """
 
@@ -160,6 +161,13 @@ def test_caseworker_plans_on_the_map_prints_and_records_on_a_phone(
         "(old) => document.getElementById('planner-route').getAttribute('data-route-m') !== old",
         arg=str(length_m),
     )
+
+    # and the second stop is dragged by its handle onto the fourth (SortableJS)
+    handle = page.locator("#walk-stops li").nth(1).locator(".drag-handle")
+    handle.drag_to(page.locator("#walk-stops li").nth(3))
+    moved = [moved[0], moved[2], moved[3], moved[1], *moved[4:]]
+    page.wait_for_function(f"(want) => ({STOP_LABELS})().join('|') === want", arg="|".join(moved))
+    _wait_route(page)
 
     # saved in the order shown (no proposal over the caseworker's order)
     page.get_by_role("button", name="Rundgang planen").click()

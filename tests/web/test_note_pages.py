@@ -10,6 +10,12 @@ PAGES = f"/gebiete/{AREA}/notizen"
 
 
 @pytest.fixture
+def demo_store(backend_demo_store):
+    """The demo data on each backend: the tests here run once per backend (files, PostgreSQL)."""
+    return backend_demo_store
+
+
+@pytest.fixture
 def token(client):
     return csrf_token(client, "/")
 

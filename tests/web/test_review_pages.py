@@ -18,6 +18,12 @@ REVIEW = f"/gebiete/{AREA}/pruefung"
 MEETINGS = f"/gebiete/{AREA}/besprechungen"
 
 
+@pytest.fixture
+def demo_store(backend_demo_store):
+    """The demo data on each backend: the tests here run once per backend (files, PostgreSQL)."""
+    return backend_demo_store
+
+
 def _note(app, demo_store, text="Neue Sitzbank am Spielplatz.", state="eingereicht", **extra):
     """A note of Team Nord written by the demo caseworker, in district r1."""
     address = demo_store.query(AREA, "addresses", district="r1")[0]

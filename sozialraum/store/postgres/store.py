@@ -139,6 +139,8 @@ class _Writer:
         self.prev = prev
         self.key = key
         self.layers: set[str] = set()
+        #: layer → (generation before, generation after) once :meth:`finish` ran
+        self.generations: dict[str, tuple[str | None, str]] = {}
 
     def audit(self, *, actor: str, action: str, **details) -> dict:
         """Append an audit entry (the same chain as :func:`audit.append`)."""
@@ -165,11 +167,17 @@ class _Writer:
             (self.count, self.prev, self.area),
         )
         for layer in sorted(self.layers):
+            before = self.conn.execute(
+                "SELECT generation FROM layers WHERE area = %s AND layer = %s",
+                (self.area, layer),
+            ).fetchone()
+            after = uuid.uuid4().hex
             self.conn.execute(
                 "INSERT INTO layers (area, layer, generation) VALUES (%s, %s, %s) "
                 "ON CONFLICT (area, layer) DO UPDATE SET generation = EXCLUDED.generation",
-                (self.area, layer, uuid.uuid4().hex),
+                (self.area, layer, after),
             )
+            self.generations[layer] = (before[0] if before else None, after)
 
 
 class PostgresStore(Store):
@@ -220,9 +228,20 @@ class PostgresStore(Store):
 
     @contextlib.contextmanager
     def _reading(self):
-        """A read-only transaction on one snapshot (REPEATABLE READ)."""
+        """A read-only transaction on one snapshot (REPEATABLE READ), for several statements."""
         with _database_errors(), self.pool.connection() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+
+    @contextlib.contextmanager
+    def _statements(self):
+        """A connection that runs each statement on its own (autocommit): one round trip each.
+
+        For reads whose every statement stands alone (each sees one snapshot).
+        """
+        from sozialraum.db import get_pool
+
+        with _database_errors(), get_pool(self.url, autocommit=True).connection() as conn:
             yield conn
 
     @contextlib.contextmanager
@@ -294,13 +313,13 @@ class PostgresStore(Store):
     # -- areas -----------------------------------------------------------------
     def areas(self) -> list[str]:
         """Names of all areas, sorted."""
-        with self._reading() as conn:
+        with self._statements() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM areas ORDER BY name")]
 
     def read_meta(self, area: str) -> dict:
         """Area metadata; :class:`NotFound` if the area is missing."""
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute("SELECT meta FROM areas WHERE name = %s", (area,)).fetchone()
         if row is None:
             raise NotFound(f"area {area!r} does not exist")
@@ -322,7 +341,7 @@ class PostgresStore(Store):
     def _load(self, area: str, layer: str) -> CachedLayer:
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT l.generation FROM areas a LEFT JOIN layers l "
                 "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
@@ -334,14 +353,15 @@ class PostgresStore(Store):
             cached = self._cache.get((area, layer))
             if cached is not None and cached.signature == generation:
                 return cached
-            if generation is None:
-                features = []
-            else:
-                body = conn.execute(
-                    "SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
-                    "FROM features WHERE area = %s AND layer = %s",
-                    (area, layer),
-                ).fetchone()[0]
+            features = []
+            if generation is not None:
+                # the generation again with the features: one statement, one snapshot
+                generation, body = conn.execute(
+                    "SELECT (SELECT generation FROM layers WHERE area = %s AND layer = %s), "
+                    "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+                    "FROM features WHERE area = %s AND layer = %s)",
+                    (area, layer, area, layer),
+                ).fetchone()
                 features = json.loads(body)
         loaded = CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)})
         with self._mutex:
@@ -352,7 +372,7 @@ class PostgresStore(Store):
         """The layer's generation token (``"0"`` for a layer never written)."""
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT l.generation FROM areas a LEFT JOIN layers l "
                 "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
@@ -366,7 +386,7 @@ class PostgresStore(Store):
         """One feature (a fresh copy); :class:`NotFound` if missing."""
         check_layer(layer)
         self.area_dir(area)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = None
             if _storable_id(feature_id):
                 row = conn.execute(
@@ -412,7 +432,7 @@ class PostgresStore(Store):
     def read_artifact(self, area: str, name: str) -> bytes:
         """A derived artifact of the area; :class:`NotFound` if missing."""
         self._check_artifact(area, name)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT a.name, x.data FROM areas a LEFT JOIN artifacts x "
                 "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
@@ -427,7 +447,7 @@ class PostgresStore(Store):
     def artifact_revision(self, area: str, name: str) -> str:
         """The artifact's generation token (``"0"`` if missing)."""
         self._check_artifact(area, name)
-        with self._reading() as conn:
+        with self._statements() as conn:
             row = conn.execute(
                 "SELECT a.name, x.generation FROM areas a LEFT JOIN artifacts x "
                 "ON x.area = a.name AND x.name = %s WHERE a.name = %s",
@@ -455,6 +475,25 @@ class PostgresStore(Store):
             writer.conn.execute("DELETE FROM artifacts WHERE area = %s AND name = %s", (area, name))
 
     # -- single-feature writes -------------------------------------------------
+    def _patch_cache(self, area: str, layer: str, writer: _Writer, change) -> None:
+        """After a committed single-feature write, bring this process's cached layer along.
+
+        Only if the cache held exactly the state before the write (its generation is the one
+        the write replaced; writes of an area are serialised), so a big layer is not read again
+        after each of this process's own writes. ``change(features, index)`` edits a copy.
+        """
+        before, after = writer.generations.get(layer, (None, None))
+        if after is None:
+            return
+        with self._mutex:
+            cached = self._cache.get((area, layer))
+            if cached is None or cached.signature != before:
+                return
+            features = list(cached.features)
+            change(features, cached.index)
+            index = {f["id"]: i for i, f in enumerate(features)}
+            self._cache[(area, layer)] = CachedLayer(after, features, index)
+
     def _keep(self, writer: _Writer, layer: str, features: list[dict]) -> None:
         if not LAYERS[layer].keep_versions or not features:
             return
@@ -496,6 +535,8 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+        stored = copy.deepcopy(clean)
+        self._patch_cache(area, layer, writer, lambda features, index: features.append(stored))
         return copy.deepcopy(clean)
 
     def _conflict(self, conn, area, layer, feature_id, expected_version):
@@ -563,6 +604,12 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+        stored = copy.deepcopy(clean)
+
+        def replace(features, index):
+            features[index[feature_id]] = stored
+
+        self._patch_cache(area, layer, writer, replace)
         return copy.deepcopy(clean)
 
     def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
@@ -597,6 +644,11 @@ class PostgresStore(Store):
                     (area, layer, feature_id),
                 )
             writer.touch(layer)
+
+        def remove(features, index):
+            del features[index[feature_id]]
+
+        self._patch_cache(area, layer, writer, remove)
 
     def purge(self, area: str, layer: str, feature_ids: Iterable[str], *, actor: str) -> int:
         """Delete features and their kept versions for good (see :meth:`Store.purge`)."""

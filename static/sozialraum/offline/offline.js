@@ -27,6 +27,8 @@
   var POOL = 6;  // parallel downloads while saving
   var RETRY_MS = 30000;  // how often a waiting queue is tried again
   var SOON_MS = 3000;  // after a failed attempt: once more this soon
+  var SKEW_MS = 600000;  // the phone's clock may be this far off the server's
+  var SENT_KEY = "sozialraum-offline-sent";  // ids of notes this device sent (localStorage)
   var syncing = false;
   var sessionEnded = false;
   var notices = [];
@@ -291,7 +293,7 @@
   /* Online with nothing waiting, a form is posted as usual (form.submit(), which fires no
    * second submit event); otherwise it goes into the queue, behind what waits already. */
   async function postsNormally(form) {
-    var waiting = (await S.queue()).some(function (i) { return i.state === "pending"; });
+    var waiting = (await S.queue()).some(isWaiting);
     if (online() && !waiting) {
       form.submit();
       return true;
@@ -417,9 +419,78 @@
     return error ? error.textContent.trim() : "Abgelehnt (" + response.status + ").";
   }
 
+  function isWaiting(item) { return item.state === "pending" || item.state === "sending"; }
+
+  function areaOf(item) {
+    if (item.area) return item.area;
+    var match = /^\/gebiete\/([^/]+)\//.exec(item.url);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  /* Did an entry whose sending was cut off arrive after all? A change: the note has my
+   * text now. A new note or results: notes of mine with exactly these texts. */
+  async function arrived(item, user) {
+    var options = { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
+    if (item.kind === "note" && item.method === "PUT") {
+      var one = await fetch(item.url, options);
+      if (!one.ok) return false;
+      var note = await one.json();
+      return (note.properties.text || "").trim() === item.body.text.trim();
+    }
+    var texts = item.kind === "note" ? [item.body.text.trim()] : item.fields
+      .filter(function (p) { return /^text-\d+$/.test(p[0]) && p[1].trim(); })
+      .map(function (p) { return p[1].trim(); });
+    if (!texts.length || !user) return false;
+    var list = await fetch("/api/areas/" + encodeURIComponent(areaOf(item)) + "/notes?author=" +
+      encodeURIComponent(user), options);
+    if (!list.ok) return false;
+    var known = sentIds();  // notes this device sent for other entries: not this one's
+    var since = (item.sendingSince || item.createdAt) - SKEW_MS;
+    var found = (await list.json()).features.filter(function (f) {
+      var at = Date.parse(f.properties.updated_at || "");
+      return !known.has(f.id) && !(at < since);
+    }).map(function (f) { return (f.properties.text || "").trim(); });
+    return texts.every(function (t) {
+      var i = found.indexOf(t);
+      if (i < 0) return false;
+      found.splice(i, 1);  // one note per text
+      return true;
+    });
+  }
+
+  function sentIds() {
+    try {
+      return new Set(JSON.parse(global.localStorage.getItem(SENT_KEY) || "[]"));
+    } catch (e) {
+      return new Set();
+    }
+  }
+
+  function remember(ids) {
+    try {
+      var all = Array.from(sentIds()).concat(ids).slice(-1000);
+      global.localStorage.setItem(SENT_KEY, JSON.stringify(all));
+    } catch (e) { /* storage full or off: the arrival check is only less sure */ }
+  }
+
+  /* the ids of the notes an entry created (for the arrival check of later entries) */
+  async function noteCreated(item, response) {
+    try {
+      if (item.kind === "note" && item.method === "POST") {
+        remember([(await response.json()).id]);
+      } else if (item.kind === "findings") {
+        var walk = /^\/gebiete\/([^/]+)\/rundgaenge\/([^/]+)\/ergebnisse$/.exec(item.url);
+        if (!walk) return;
+        var answer = await fetch("/api/areas/" + walk[1] + "/walks/" + walk[2],
+          { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
+        if (answer.ok) remember((await answer.json()).properties.findings || []);
+      }
+    } catch (e) { /* only the arrival check of a later entry is less sure */ }
+  }
+
   async function runQueue() {
     var d = await S.db();
-    var items = (await d.getAll("queue")).filter(function (i) { return i.state === "pending"; });
+    var items = (await d.getAll("queue")).filter(isWaiting);
     if (!items.length) return;
     var token;
     try {
@@ -432,15 +503,24 @@
     var user = me();
     var blocked = new Set();
     (await d.getAll("queue")).forEach(function (i) {
-      if (i.state !== "pending" && i.target) blocked.add(i.target);
+      if (!isWaiting(i) && i.target) blocked.add(i.target);
     });
     for (var n = 0; n < items.length; n++) {
       var item = await d.get("queue", items[n].seq);
-      if (!item || item.state !== "pending") continue;
+      if (!item || !isWaiting(item)) continue;
       if (item.user && user && item.user !== user) continue;  // never under another name
       if (item.target && blocked.has(item.target)) continue;  // wait for the one before it
       var response;
       try {
+        if (item.state === "sending" && await arrived(item, user)) {
+          // sent before, but the page or browser ended before the answer was noted
+          await d.delete("queue", item.seq);
+          render();
+          continue;
+        }
+        item.state = "sending";  // from here on unknown whether it arrives: checked next time
+        item.sendingSince = Date.now();
+        await d.put("queue", item);
         response = await send(item, token);
       } catch (e) {
         return "network";  // the connection is gone again: the rest stays queued
@@ -448,6 +528,7 @@
       if (response.status === 401) { sessionEnded = true; return; }
       if (succeeded(item, response)) {
         await d.delete("queue", item.seq);
+        await noteCreated(item, response);
         render();
         continue;
       }
@@ -639,6 +720,7 @@
   }
 
   async function deleteAll() {
+    try { global.localStorage.removeItem(SENT_KEY); } catch (e) { /* nothing stored */ }
     await S.clearQueue();
     await S.clearData();
     notices = ["Die Daten für unterwegs wurden von diesem Gerät gelöscht."];
@@ -687,7 +769,7 @@
     var state = await counts();
     var box = ensurePanel();
     box.textContent = "";
-    var pending = state.queue.filter(function (i) { return i.state === "pending"; });
+    var pending = state.queue.filter(isWaiting);
     box.setAttribute("data-queued", String(state.queue.length));
     box.setAttribute("data-pending", String(pending.length));
     box.setAttribute("data-online", online() ? "true" : "false");
@@ -737,7 +819,7 @@
         var li = el("li", null, "offline-item");
         li.setAttribute("data-state", item.state);
         li.appendChild(el("span", item.label));
-        li.appendChild(el("span", " · nicht übertragen", "offline-mark"));
+        li.appendChild(el("span", item.state === "sending" ? " · wird übertragen" : " · nicht übertragen", "offline-mark"));
         if (item.user && me() && item.user !== me()) {
           li.appendChild(el("p", "Aufgenommen von " + item.user + ": wird erst gesendet, wenn " + item.user + " angemeldet ist.", "meta"));
         }
@@ -770,7 +852,7 @@
   // request): look again every RETRY_MS while something waits
   global.setInterval(function () {
     S.queue().then(function (items) {
-      if (items.some(function (i) { return i.state === "pending"; })) sync();
+      if (items.some(isWaiting)) sync();
     });
   }, RETRY_MS);
   global.addEventListener("offline", function () { render(); });
