@@ -106,8 +106,8 @@ def test_pages_say_why_an_address_has_no_walking_times(real_client, real_store, 
     address = _address(real_store, area, street, housenumber)
     card = real_client.get(f"/gebiete/{area}/adressen/{address['id']}").get_data(as_text=True)
     guide = _guide(real_client, area, f"{street} {housenumber}")
-    # the address is its own left-to-right span inside the heading (handout languages)
-    assert f"Wege zu Fuß ab {street} {housenumber}" in re.sub(r"<[^>]+>", "", guide)
+    title = re.sub(r"</?(?:bdi|span)\b[^>]*>", "", guide)  # the handout's language spans
+    assert f"Wege zu Fuß ab {street} {housenumber}" in title
     finder = _finder(real_client, area, f"{street} {housenumber}")
     for page in (card, guide, finder):
         assert (OUTSIDE in page) is (reason == "outside_network")
@@ -166,3 +166,28 @@ def test_finder_api_says_why_an_address_has_no_walking_times(real_client, real_s
     assert response.json["cut_off_reason"] == reason
     assert response.json["cut_off_text"] == CUT_OFF_TEXTS.get(reason)
     assert response.json["cut_off_hint"] == CUT_OFF_HINTS.get(reason)
+
+
+def test_a_place_without_an_address_is_near_the_nearest_one_in_the_handout_language(
+    real_client, real_store
+):
+    """OSM places often have no address: the Wegweiser names the nearest address with the
+    catalog's "nahe {address}" in the chosen language, never the German word on an English
+    handout."""
+    url = "/gebiete/neuss/wegweiser"
+    token = csrf_token(real_client, url)
+    german = real_client.post(url, data={"csrf_token": token, "adresse": "Rheydter Straße 102"})
+    english = real_client.post(
+        url, data={"csrf_token": token, "adresse": "Rheydter Straße 102", "sprache": "en"}
+    )
+    assert german.status_code == english.status_code == 200
+    german_text, english_text = (_handout_text(r.get_data(as_text=True)) for r in (german, english))
+    assert "nahe " in german_text  # the extract has such places near this address
+    assert "near " in english_text
+    assert "nahe " not in english_text
+
+
+def _handout_text(page: str) -> str:
+    """The printed handout's text (the page around it stays German)."""
+    start = page.index('<article class="handout')
+    return re.sub(r"<[^>]+>", "", page[start : page.index("</article>", start)])
