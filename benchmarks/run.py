@@ -5,7 +5,7 @@ printed next to its baseline. Nothing here is a test; there are no time limits.
 
 Usage: python benchmarks/run.py
        [--only import|scale|store|web|walk|route|notes|mailbox|review|offers|privacy|districts|
-               basemap|basemap_web|handout_languages|postgres|planner|offline]
+               basemap|basemap_web|handout_languages|postgres|planner|offline|api]
        [--repeat N] [--copies N] [--requests N]
 """
 
@@ -226,6 +226,7 @@ def main() -> None:
             "postgres",
             "planner",
             "offline",
+            "api",
         ),
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -261,10 +262,14 @@ def main() -> None:
         from walk_order import bench_walk_order  # benchmarks/walk_order.py: stops of a walk
 
         bench_walk_order()
-    if args.only in (None, "notes"):
+    if args.only in (None, "notes", "api"):
         from notes import bench_notes  # benchmarks/notes.py: note writes over the HTTP API
 
         bench_notes(args.requests)
+    if args.only in (None, "api"):
+        from api import bench_api  # benchmarks/api.py: the typed API models, lines of code
+
+        bench_api()
     if args.only in (None, "mailbox"):
         from mailbox_check import bench_mailbox  # the check on 100,000 rows
 

@@ -66,27 +66,55 @@ def _read_head(folder: Path) -> dict:
         raise StorageError(f"{path} is unreadable ({exc}); run 'sozialraum audit verify'") from None
 
 
+def _line_start(fh, end: int) -> int:
+    """Offset just after the last newline before ``end`` (0 if there is none).
+
+    Reads backwards in chunks of ``_TAIL_BYTES``, so a line of any length is found whole.
+    """
+    pos = end
+    while pos > 0:
+        step = min(_TAIL_BYTES, pos)
+        pos -= step
+        fh.seek(pos)
+        cut = fh.read(step).rfind(b"\n")
+        if cut >= 0:
+            return pos + cut + 1
+    return 0
+
+
 def _last_entry(log: Path) -> dict | None:
-    """The last complete entry of the log, after cutting a partial last line (crash)."""
+    """The last complete entry of the log, after cutting a partial last line (crash).
+
+    Entries may be longer than any fixed tail (one bulk write of thousands of features is one
+    line), so the last line is found by reading backwards until the newline before it.
+    """
     try:
         size = log.stat().st_size
     except FileNotFoundError:
         return None
     with open(log, "rb+") as fh:
-        fh.seek(max(0, size - _TAIL_BYTES))
-        tail = fh.read()
-        if tail and not tail.endswith(b"\n"):
-            cut = tail.rfind(b"\n")
-            new_size = size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail))
-            fh.truncate(new_size)
+        if size == 0:
+            return None
+        fh.seek(size - 1)
+        if fh.read(1) != b"\n":  # a partial last line: a crash in the middle of an append
+            size = _line_start(fh, size)
+            fh.truncate(size)
             fh.flush()
             os.fsync(fh.fileno())
-            tail = tail[: cut + 1] if cut >= 0 else b""
-    lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
-    if not lines[-1]:
+            if size == 0:
+                return None
+        end = size
+        fh.seek(end - 1)
+        while end > 0 and fh.read(1) == b"\n":  # blank lines at the end are no entry
+            end -= 1
+            fh.seek(max(0, end - 1))
+        start = _line_start(fh, end)
+        fh.seek(start)
+        line = fh.read(end - start)
+    if not line.strip():
         return None
     try:
-        return json.loads(lines[-1])
+        return json.loads(line)
     except ValueError:
         raise StorageError(
             f"{log} ends with an invalid entry; run 'sozialraum audit verify'"

@@ -254,3 +254,21 @@ def test_the_key_is_created_0600_in_the_instance_folder_on_the_first_write(
 def test_a_key_file_inside_the_data_folder_is_refused(tmp_path):
     with pytest.raises(StorageError, match="outside the data folder"):
         GeoJSONStore(tmp_path / "data", audit_key_file=tmp_path / "data" / "audit_key")
+
+
+def test_an_entry_longer_than_the_read_tail_is_found_whole(tmp_path):
+    """One bulk write of thousands of features is one audit line longer than 64 KB."""
+    first = audit.append(tmp_path, actor="a", action="sync", ids=["x" * 40] * 5000)
+    second = audit.append(tmp_path, actor="a", action="sync", ids=["y" * 40] * 5000)
+    assert second["seq"] == first["seq"] + 1
+    assert audit.verify(tmp_path).ok
+
+
+def test_a_long_partial_last_line_is_cut_back_to_the_last_entry(tmp_path):
+    audit.append(tmp_path, actor="a", action="sync", ids=["x" * 40] * 5000)
+    log = tmp_path / audit.LOG_NAME
+    with open(log, "ab") as fh:
+        fh.write(b'{"seq": 2, ' + b"z" * 200_000)  # a crash in the middle of a long append
+    entry = audit.append(tmp_path, actor="a", action="note")
+    assert entry["seq"] == 2
+    assert audit.verify(tmp_path).ok

@@ -389,12 +389,12 @@ def test_search_by_post_keeps_the_address_out_of_the_url(client, spec):
         validate(spec, "/api/areas/{area}/addresses/search", posted, "post")
     assert client.post(url, json={"q": "Lindenstraße 12"}, headers=headers).json["results"]
     for body, reason in (
-        ({"q": "x", "limit": 51}, "between 1 and 50"),
-        ({"q": "x", "limit": True}, "whole number"),
-        ({"q": 12}, "string"),
-        ({"q": "x" * 201}, "too long"),
-        ({"q": "x", "adresse": "y"}, "unknown fields adresse"),
-        ("Lindenstraße 12", "JSON object"),
+        ({"q": "x", "limit": 51}, "limit: muss zwischen 1 und 50 liegen"),
+        ({"q": "x", "limit": True}, "limit: bitte eine ganze Zahl angeben"),
+        ({"q": 12}, "q: bitte einen Text angeben"),
+        ({"q": "x" * 201}, "q: zu lang"),
+        ({"q": "x", "adresse": "y"}, "Unbekannte Felder: adresse"),
+        ("Lindenstraße 12", "JSON-Objekt"),
     ):
         answer = client.post(url, json=body, headers=headers)
         assert answer.status_code == 400 and reason in answer.json["detail"], body

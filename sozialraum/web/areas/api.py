@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import request
-
-from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.errors import NotFound
 from sozialraum.osm.importer import parse_bbox
 from sozialraum.services import areas as services
 from sozialraum.web import context as ctx
-from sozialraum.web._json import json_body
+from sozialraum.web.areas.schemas import (
+    AddressCard,
+    AddressCollection,
+    AreaDetail,
+    AreaFilters,
+    AreaList,
+    DistrictCollection,
+    ResourceCard,
+    ResourceCollection,
+    SearchInput,
+    SearchQuery,
+    Suggestions,
+)
 from sozialraum.web.responses import (
     GEOJSON,
     cached_json,
@@ -18,17 +28,17 @@ from sozialraum.web.responses import (
     json_response,
     public_feature,
 )
+from sozialraum.web.schemas import operation
 
 #: Properties an address carries in the map/list API (the rest stays on the card).
 ADDRESS_FIELDS = ("street", "housenumber", "postcode", "district")
 
 
-def _filters() -> tuple[str | None, tuple | None]:
-    district = request.args.get("district") or None
-    bbox = request.args.get("bbox")
-    return district, parse_bbox(bbox) if bbox else None
+def _filters(query: AreaFilters) -> tuple[str | None, tuple | None]:
+    return query.district or None, parse_bbox(query.bbox) if query.bbox else None
 
 
+@operation("All areas with counts", ok=AreaList, errors=(304, 401))
 def list_areas():
     """All areas with their counts."""
     store = ctx.store()
@@ -48,6 +58,7 @@ def list_areas():
     return cached_json(etag, lambda: {"areas": [{k: m.get(k) for k in keys} for m in metas]})
 
 
+@operation("One area with categories and districts", ok=AreaDetail, errors=(304, 401, 404))
 def area_detail(area: str):
     """One area: metadata, categories and districts with team and counts."""
     meta = ctx.area_meta()
@@ -76,6 +87,9 @@ def area_detail(area: str):
     return cached_json(ctx.etag(area, meta.get("teams"), *revisions), build)
 
 
+@operation(
+    "District polygons with team", ok=DistrictCollection, media=GEOJSON, errors=(304, 401, 404)
+)
 def districts(area: str):
     """District polygons with name and team (GeoJSON)."""
     meta = ctx.area_meta()
@@ -93,14 +107,21 @@ def districts(area: str):
     return cached_json(ctx.etag(area, store.revision(area, "districts"), teams), build, GEOJSON)
 
 
-def layer(area: str, category: str):
+@operation(
+    "Resources of one category",
+    query=AreaFilters,
+    ok=ResourceCollection,
+    media=GEOJSON,
+    errors=(304, 400, 401, 404),
+)
+def layer(area: str, category: str, query: AreaFilters):
     """Resources of one category, optionally in a district or bbox (GeoJSON).
 
     ``bbox`` is ``W,S,E,N`` in degrees (EPSG:4326); so are the answer's coordinates.
     """
     if category not in ctx.categories():
         raise NotFound(f"category {category!r} does not exist")
-    district, bbox = _filters()
+    district, bbox = _filters(query)
     ctx.check_district(area, district)
     store = ctx.store()
     etag = ctx.etag(area, category, store.revision(area, "resources"))
@@ -118,9 +139,16 @@ def layer(area: str, category: str):
     )
 
 
-def addresses(area: str):
+@operation(
+    "Addresses as points",
+    query=AreaFilters,
+    ok=AddressCollection,
+    media=GEOJSON,
+    errors=(304, 400, 401, 404),
+)
+def addresses(area: str, query: AreaFilters):
     """Addresses as points with street, house number, postcode, district (GeoJSON)."""
-    district, bbox = _filters()
+    district, bbox = _filters(query)
     ctx.check_district(area, district)
     store = ctx.store()
     etag = ctx.etag(area, store.revision(area, "addresses"))
@@ -136,58 +164,48 @@ def addresses(area: str):
     )
 
 
-def _search_limit(limit: int) -> int:
-    if not 1 <= limit <= 50:
-        raise InvalidInput("limit must be between 1 and 50")
-    return limit
-
-
 def _suggestions(area: str, query: str, limit: int) -> dict:
-    if len(query) > 200:
-        raise InvalidInput("the query is too long (at most 200 characters)")
     index = services.address_index(ctx.store(), area)
     return {"query": query, "results": [asdict(s) for s in index.search(query, limit)]}
 
 
-def search_addresses(area: str):
+@operation(
+    "Suggestions for a typed address (deprecated: the address is in the URL, which proxies "
+    "may log; use POST)",
+    query=SearchQuery,
+    ok=Suggestions,
+    errors=(304, 400, 401, 404),
+    deprecated=True,
+)
+def search_addresses(area: str, query: SearchQuery):
     """Suggestions for a typed address (GET ``?q=``; kept for other tools).
 
     Deprecated: the query string is part of the URL, which proxies and browsers may
     record. The app's pages use :func:`search_addresses_post`. The app itself stores and
     logs no query (no access log).
     """
-    query = request.args.get("q", "")
-    try:
-        limit = _search_limit(int(request.args.get("limit", "10")))
-    except ValueError:
-        raise InvalidInput("limit must be a whole number") from None
     store = ctx.store()
     etag = ctx.etag(area, store.revision(area, "addresses"))
-    if len(query) > 200:
-        raise InvalidInput("the query is too long (at most 200 characters)")
-    return cached_json(etag, lambda: _suggestions(area, query, limit))
+    return cached_json(etag, lambda: _suggestions(area, query.q, query.limit))
 
 
-def search_addresses_post(area: str):
+@operation(
+    "Suggestions for a typed address, sent in the body: the address is in no URL or log and "
+    "is not stored",
+    body=SearchInput,
+    ok=Suggestions,
+    etag=False,
+    errors=(400, 401, 404, 413),
+)
+def search_addresses_post(area: str, body: SearchInput):
     """Suggestions for a typed address sent in the body (``{"q": …, "limit": 10}``).
 
     So the address is in no URL or access log; answered with ``no-store``, stored nowhere.
     """
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput('send a JSON object {"q": "Lindenstraße 12", "limit": 10}')
-    unknown = sorted(set(body) - {"q", "limit"})
-    if unknown:
-        raise InvalidInput(f"unknown fields {', '.join(unknown)}: send q and limit only")
-    query = body.get("q", "")
-    if not isinstance(query, str):
-        raise InvalidInput("q must be a string")
-    limit = body.get("limit", 10)
-    if not isinstance(limit, int) or isinstance(limit, bool):
-        raise InvalidInput("limit must be a whole number")
-    return json_response(_suggestions(area, query, _search_limit(limit)))
+    return json_response(_suggestions(area, body.q, body.limit))
 
 
+@operation("Address card with resources nearby", ok=AddressCard, errors=(304, 401, 404))
 def address_card(area: str, address_id: str):
     """An address with the resources nearby (straight-line metres)."""
     store = ctx.store()
@@ -198,6 +216,7 @@ def address_card(area: str, address_id: str):
     return cached_json(etag, lambda: services.address_card(store, area, address_id))
 
 
+@operation("Resource card", ok=ResourceCard, errors=(304, 401, 404))
 def resource_card(area: str, resource_id: str):
     """A resource card: name, categories, address, opening hours, contact, OSM link."""
     store = ctx.store()
@@ -208,6 +227,7 @@ def resource_card(area: str, resource_id: str):
     )
 
 
+@operation("This document", ok={"type": "object"}, errors=(304,), texts={200: "OpenAPI document"})
 def openapi():
     """The OpenAPI 3.1 document describing every API route."""
     from sozialraum.web.openapi import openapi_document

@@ -8,28 +8,18 @@ from __future__ import annotations
 from flask import url_for
 
 from sozialraum import settings
-from sozialraum.errors import InvalidInput
 from sozialraum.services import field, walks
 from sozialraum.services import notes as fieldnotes
 from sozialraum.services.mailbox_check import check_one, result_record
 from sozialraum.web import context as ctx
+from sozialraum.web.field.schemas import FieldPosition, PositionInput
 from sozialraum.web.notes.pages import linked_notes
 from sozialraum.web.responses import json_response
-from sozialraum.web.walking.api import json_point
+from sozialraum.web.schemas import operation
 from sozialraum.web.walks import shown_walk
 
-SHAPE = '{"lon": …, "lat": …, "rundgang": "<walk id>", "erreicht": [1, 2]}'
 #: Known notes shown per address (newest first).
 MAX_NOTES = 5
-
-
-def _reached(body: dict) -> list[int]:
-    value = body.get("erreicht", [])
-    if not isinstance(value, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) for n in value
-    ):
-        raise InvalidInput("erreicht must be a list of stop numbers (1, 2, …)")
-    return value[:500]
 
 
 def _address(area: str, lon: float, lat: float) -> dict | None:
@@ -78,7 +68,18 @@ def _address(area: str, lon: float, lat: float) -> dict | None:
     }
 
 
-def here(area: str):
+@operation(
+    "Field mode: what is at a position. The nearest address within 50 m "
+    "(distance_m in metres, EPSG:25832) with its known notes and mailbox status and, "
+    "with rundgang (a walk id), the straight-line distance to each stop and the next "
+    "stop (the one after the last stop reached: within 30 m now or listed in "
+    "erreicht). POST: the position is in no URL or log; answered no-store.",
+    body=PositionInput,
+    ok=FieldPosition,
+    etag=False,
+    errors=(400, 401, 404, 413),
+)
+def here(area: str, body: PositionInput):
     """What is at a position: nearest address (notes, mailbox status), the walk's next stop.
 
     Body ``{"lon", "lat"}`` (degrees, EPSG:4326), optionally ``"rundgang"`` (a walk id the
@@ -86,8 +87,8 @@ def here(area: str):
     :func:`sozialraum.services.field.next_stop`). Distances in metres, straight line,
     EPSG:25832.
     """
-    body, lon, lat = json_point(SHAPE)
-    reached = _reached(body)
+    lon, lat = body.lon, body.lat
+    reached = body.erreicht[:500]
     answer = {
         "radius_m": fieldnotes.PROPOSAL_RADIUS_M,
         "address": _address(area, lon, lat),
@@ -95,10 +96,8 @@ def here(area: str):
         "reached": [],
         "next_stop": None,
     }
-    walk_id = body.get("rundgang")
+    walk_id = body.rundgang
     if walk_id is not None:
-        if not isinstance(walk_id, str):
-            raise InvalidInput("rundgang must be a walk id")
         walk = walks.get_walk(ctx.store(), area, walk_id, reader=ctx.current_actor())
         stops = shown_walk(area, walk)["properties"]["stops"]
         distances = field.stop_distances(stops, lon, lat)

@@ -18,11 +18,17 @@ from sozialraum.services.mailbox_check import check_inputs, result_record
 from sozialraum.services.uploads import address_values, read_address_csv
 from sozialraum.web import context as ctx
 from sozialraum.web._json import json_body
+from sozialraum.web.mailbox.schemas import (
+    MAX_ADDRESSES,
+    MAX_FIELD_CHARS,
+    MailboxAddresses,
+    MailboxCheck,
+    MailboxQuery,
+)
 from sozialraum.web.responses import json_response
+from sozialraum.web.schemas import operation
 
-MAX_ADDRESSES = 10_000
 PART_FIELDS = ("street", "housenumber", "postcode", "city")
-MAX_FIELD_CHARS = 300
 
 
 def _item(index: int, item: object) -> tuple:
@@ -52,7 +58,7 @@ def _item(index: int, item: object) -> tuple:
     raise InvalidInput(f"address {index}: expected a string or an object")
 
 
-def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
+def _csv_inputs(query: MailboxQuery) -> tuple[list[tuple], dict[str, str]]:
     """The addresses of a CSV body and the columns used (role → column name).
 
     The body is a list as exported; its columns are detected as for the CLI or named in the
@@ -61,7 +67,7 @@ def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
     try:
         table = read_address_csv(
             request.get_data(cache=False), max_rows=MAX_ADDRESSES,
-            columns=request.args.get("columns") or None,
+            columns=query.columns or None,
         )  # fmt: skip
     except ColumnProblem as exc:
         raise InvalidInput(exc.hint("the columns parameter: columns=")) from None
@@ -72,7 +78,27 @@ def _csv_inputs() -> tuple[list[tuple], dict[str, str]]:
     return address_values(table), table.mapping.names()
 
 
-def mailbox_check(area: str):
+@operation(
+    "Delivery-risk check: match addresses, mailbox status with evidence, risk "
+    "(hoch/mittel/niedrig/unbekannt), reasons and suggested action. Nothing of the list is "
+    "stored or logged; the tool advises, it decides nothing.",
+    query=MailboxQuery,
+    body=MailboxAddresses,
+    read_body=False,  # JSON or CSV; the items' messages name their position
+    body_media={
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": "A list as exported (UTF-8 or Windows-1252, ';' or ','), header "
+                f"row first, at most {MAX_ADDRESSES:,} rows",
+            }
+        }
+    },
+    ok=MailboxCheck,
+    etag=False,
+    errors=(400, 401, 404, 413),
+)
+def mailbox_check(area: str, query: MailboxQuery):
     """Check a list of addresses against the area.
 
     Match, mailbox status with evidence, delivery risk, reasons and suggested action per address,
@@ -83,7 +109,7 @@ def mailbox_check(area: str):
     detected, or named in the ``columns`` query parameter as for ``--columns``).
     """
     if request.mimetype == "text/csv":
-        inputs, columns = _csv_inputs()
+        inputs, columns = _csv_inputs(query)
         return _answer(area, inputs, columns)
     body = json_body()
     if isinstance(body, dict) and "addresses" in body:

@@ -18,10 +18,28 @@ from sozialraum.osm.importer import parse_bbox
 from sozialraum.services import notes as fieldnotes
 from sozialraum.services.exports import csv_text, geojson_bytes, geopackage_bytes
 from sozialraum.web import context as ctx
-from sozialraum.web._json import json_body
 from sozialraum.web.errors import GERMAN
-from sozialraum.web.responses import GEOJSON, cached_json, download, expected_version, json_response
-from sozialraum.web.walking.api import json_point
+from sozialraum.web.notes.schemas import (
+    NearestAddresses,
+    NearestInput,
+    Note,
+    NoteCategories,
+    NoteCollection,
+    NoteConflict,
+    NoteFilters,
+    NoteHistory,
+    NoteInput,
+)
+from sozialraum.web.responses import GEOJSON, cached_json, download, json_response
+from sozialraum.web.schemas import STRING, operation
+
+#: What a note's error statuses mean (OpenAPI), where they differ from the general texts.
+TEXTS = {
+    403: "Not allowed: viewers, or a note of another team",
+    404: "Not found (also: expired notes)",
+}
+#: A note's changes: the statuses besides 200.
+CHANGE_ERRORS = (400, 401, 403, 404, 412, 413, 422, 428)
 
 
 def _public(feature: dict, names: dict[str, str]) -> dict:
@@ -38,14 +56,9 @@ def note_etag(feature: dict) -> str:
     return f"v{feature['properties']['version']}"
 
 
-def _body() -> dict:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput(
-            'Bitte ein JSON-Objekt senden, z. B. {"lon": 6.95, "lat": 51.43, '
-            '"category": "beobachtung", "text": "…"}'
-        )
-    return body
+def _input(body: NoteInput) -> dict:
+    """The fields the client sent, for the service (which applies the domain rules)."""
+    return body.model_dump(exclude_unset=True)
 
 
 def _conflict(area: str, note_id: str, today) -> Response:
@@ -64,6 +77,11 @@ def _conflict(area: str, note_id: str, today) -> Response:
 # -- views -----------------------------------------------------------------------------
 
 
+@operation(
+    "Note categories, mailbox statuses, review states (German labels)",
+    ok=NoteCategories,
+    errors=(401,),
+)
 def note_categories():
     """Note categories, mailbox statuses and review states with German labels."""
     rules = ctx.note_rules()
@@ -85,14 +103,13 @@ def note_categories():
     )
 
 
-def _filtered(area: str) -> list[dict]:
-    args = request.args
-    district = args.get("district") or None
+def _filtered(area: str, args: NoteFilters) -> list[dict]:
+    district = args.district or None
     ctx.check_district(area, district)
-    category = args.get("category") or None
+    category = args.category or None
     if category is not None and category not in ctx.note_rules().categories:
         raise InvalidInput(f"unknown note category {category!r}")
-    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
+    bbox = parse_bbox(args.bbox) if args.bbox else None
     return fieldnotes.list_notes(
         ctx.store(),
         area,
@@ -100,22 +117,30 @@ def _filtered(area: str) -> list[dict]:
         district=district,
         category=category,
         bbox=bbox,
-        review_state=args.get("review_state") or None,
-        mailbox_status=args.get("mailbox_status") or None,
-        author=args.get("author") or None,
+        review_state=args.review_state or None,
+        mailbox_status=args.mailbox_status or None,
+        author=args.author or None,
         reader=ctx.current_actor(),
         rules=ctx.note_rules(),
     )
 
 
-def list_notes(area: str):
+@operation(
+    "Field notes that have not expired",
+    query=NoteFilters,
+    ok=NoteCollection,
+    media=GEOJSON,
+    errors=(304, 400, 401, 404),
+    texts=TEXTS,
+)
+def list_notes(area: str, query: NoteFilters):
     """Notes that have not expired (GeoJSON).
 
     Filtered by district, category, bbox (``W,S,E,N`` in degrees, EPSG:4326), review_state,
     mailbox_status, author.
     """
     etag = ctx.team_etag(area, "notes", "districts")
-    features = _filtered(area)  # outside build: bad filters are a 400 even on a cache hit
+    features = _filtered(area, query)  # outside build: bad filters are a 400 even on a cache hit
     names = ctx.district_names(area)
     return cached_json(
         etag,
@@ -127,12 +152,22 @@ def list_notes(area: str):
     )
 
 
-def create_note(area: str):
+@operation(
+    "Create a field note (201, ETag, Location). A mailbox observation without address_id is "
+    "tied to the nearest address within 15 m (400 if there is none)",
+    body=NoteInput,
+    ok=Note,
+    status=201,
+    media=GEOJSON,
+    errors=(400, 401, 403, 404, 413, 422),
+    texts=TEXTS,
+)
+def create_note(area: str, body: NoteInput):
     """Create a note from a JSON object (201 with ETag and Location)."""
     feature = fieldnotes.create_note(
         ctx.store(),
         area,
-        _body(),
+        _input(body),
         actor=ctx.current_actor(),
         rules=ctx.note_rules(),
         today=settings.today(),
@@ -143,14 +178,23 @@ def create_note(area: str):
     )
 
 
-def nearest_addresses(area: str):
+@operation(
+    "Addresses within 50 m of a point, nearest first (distance_m in metres, EPSG:25832), to "
+    "tie a mailbox note to its house. POST: the point may be a caseworker's position and is "
+    "in no URL or log. A mailbox note created without address_id is tied to the nearest "
+    "address within tie_radius_m (15 m) or refused.",
+    body=NearestInput,
+    ok=NearestAddresses,
+    etag=False,
+    errors=(400, 401, 404, 413),
+)
+def nearest_addresses(area: str, body: NearestInput):
     """The addresses near a point, nearest first, for tying a mailbox note to its house.
 
     POST (``{"lon", "lat"}``): the point may be a caseworker's own position ("Aktuellen
     Standort verwenden"), so it is in no URL or access log; answered with ``no-store``.
     """
-    _body, lon, lat = json_point('{"lon": …, "lat": …}')
-    found = fieldnotes.nearest_addresses(ctx.store(), area, lon, lat)
+    found = fieldnotes.nearest_addresses(ctx.store(), area, body.lon, body.lat)
     keys = ("id", "label", "street", "housenumber", "postcode", "distance_m")
     answer = {
         "radius_m": fieldnotes.PROPOSAL_RADIUS_M,
@@ -160,6 +204,13 @@ def nearest_addresses(area: str):
     return json_response(answer)  # private, no-store
 
 
+@operation(
+    "One note with its ETag",
+    ok=Note,
+    media=GEOJSON,
+    errors=(304, 401, 404),
+    texts=TEXTS,
+)
 def get_note(area: str, note_id: str):
     """One note with its ETag (304 if unchanged)."""
     feature = fieldnotes.get_note(
@@ -178,17 +229,25 @@ def get_note(area: str, note_id: str):
     return json_response(_public(feature, ctx.district_names(area)), etag=etag)
 
 
-def update_note(area: str, note_id: str):
+@operation(
+    "Replace a note (If-Match required)",
+    body=NoteInput,
+    ok=Note,
+    media=GEOJSON,
+    errors=CHANGE_ERRORS,
+    texts=TEXTS,
+    conflict=NoteConflict,
+    if_match=True,
+)
+def update_note(area: str, note_id: str, body: NoteInput, expected: int):
     """Replace a note; needs ``If-Match`` (428 without, 412 with the current one if stale)."""
     today = settings.today()
-    expected = expected_version()
-    body = _body()
     try:
         feature = fieldnotes.update_note(
             ctx.store(),
             area,
             note_id,
-            body,
+            _input(body),
             expected_version=expected,
             actor=ctx.current_actor(),
             rules=ctx.note_rules(),
@@ -199,10 +258,18 @@ def update_note(area: str, note_id: str):
     return json_response(_public(feature, ctx.district_names(area)), etag=note_etag(feature))
 
 
-def delete_note(area: str, note_id: str):
+@operation(
+    "Delete a note and its earlier versions (If-Match required)",
+    status=204,
+    etag=False,
+    errors=(401, 403, 404, 412, 428),
+    texts=TEXTS,
+    conflict=NoteConflict,
+    if_match=True,
+)
+def delete_note(area: str, note_id: str, expected: int):
     """Delete a note; needs ``If-Match`` like a change (204)."""
     today = settings.today()
-    expected = expected_version()
     try:
         fieldnotes.delete_note(
             ctx.store(),
@@ -218,6 +285,13 @@ def delete_note(area: str, note_id: str):
     return Response(status=204)
 
 
+@operation(
+    "Every version of a note: who, when, what (from the audit log)",
+    ok=NoteHistory,
+    etag=False,
+    errors=(401, 404),
+    texts=TEXTS,
+)
 def note_history(area: str, note_id: str):
     """Every version of a note with who changed it and when (from the audit log)."""
     store = ctx.store()
@@ -236,25 +310,44 @@ def _export_name(area: str, suffix: str) -> str:
     return f"notizen-{area}-{settings.today().isoformat()}.{suffix}"
 
 
-def _export_features(area: str) -> list[dict]:
+def _export_features(area: str, query: NoteFilters) -> list[dict]:
     names = ctx.district_names(area)
-    return [fieldnotes.labelled(f, ctx.note_rules(), names) for f in _filtered(area)]
+    return [fieldnotes.labelled(f, ctx.note_rules(), names) for f in _filtered(area, query)]
 
 
-def export_csv(area: str):
+def export(summary: str, media: str, schema: type | dict = STRING) -> object:
+    """Declare a notes export: ``GET`` with the note filters, a ``media`` file."""
+    return operation(
+        summary,
+        query=NoteFilters,
+        ok=schema,
+        media=media,
+        etag=False,
+        errors=(400, 401, 404),
+        texts=TEXTS,
+    )
+
+
+@export("Notes as CSV (';', decimal comma, UTF-8 with BOM, formulas neutralised)", "text/csv")
+def export_csv(area: str, query: NoteFilters):
     """Notes as CSV for German spreadsheets (filters as for the list; expired never)."""
-    header, rows = fieldnotes.export_rows(_export_features(area))
+    header, rows = fieldnotes.export_rows(_export_features(area, query))
     body = csv_text(header, rows).encode("utf-8")
     return download(body, "text/csv", _export_name(area, "csv"))
 
 
-def export_geojson(area: str):
+@export("Notes as GeoJSON (EPSG:4326)", GEOJSON, NoteCollection)
+def export_geojson(area: str, query: NoteFilters):
     """Notes as a GeoJSON file (RFC 7946, EPSG:4326)."""
-    return download(geojson_bytes(_export_features(area)), GEOJSON, _export_name(area, "geojson"))
+    features = _export_features(area, query)
+    return download(geojson_bytes(features), GEOJSON, _export_name(area, "geojson"))
 
 
-def export_gpkg(area: str):
+@export(
+    "Notes as GeoPackage for QGIS (layer 'notizen', EPSG:4326)", "application/geopackage+sqlite3"
+)
+def export_gpkg(area: str, query: NoteFilters):
     """Notes as a GeoPackage for QGIS (layer ``notizen``, EPSG:4326)."""
-    features = _export_features(area)
+    features = _export_features(area, query)
     body = geopackage_bytes(features, list(fieldnotes.EXPORT_COLUMNS), "notizen")
     return download(body, "application/geopackage+sqlite3", _export_name(area, "gpkg"))

@@ -26,40 +26,33 @@ from sozialraum.services import offers as services
 from sozialraum.services import offers_io
 from sozialraum.services.areas import speed_kmh
 from sozialraum.web import context as ctx
-from sozialraum.web._json import json_body
 from sozialraum.web.errors import GERMAN
-from sozialraum.web.responses import (
-    GEOJSON,
-    cached_json,
-    download,
-    expected_version,
-    json_response,
-    make_etag,
+from sozialraum.web.offers.schemas import (
+    MAX_BODY_BYTES,
+    FinderInput,
+    FinderResult,
+    Offer,
+    OfferCollection,
+    OfferConflict,
+    OfferExportCollection,
+    OfferFilters,
+    OfferInput,
+    OfferProposal,
+    OfferVocabularies,
+    ProposalInput,
 )
+from sozialraum.web.responses import GEOJSON, cached_json, download, json_response, make_etag
+from sozialraum.web.schemas import STRING, operation
 
-#: Largest JSON body accepted by the offer routes (an offer is a few kilobytes).
-MAX_BODY_BYTES = 64 * 1024
-PROPOSAL_KEYS = frozenset({"offer", "offer_id", "base_version", "comment"})
-FIND_KEYS = frozenset({"situation", "address_id", "speed"})
-SITUATION_KEYS = frozenset(
-    {
-        "target_groups",
-        "circuits",
-        "languages",
-        "topics",
-        "employed",
-        "disability_recognised",
-        "age_years",
-    }
-)
 _EDITORS_ONLY = (
     "Angebote legen Teamleitungen und die Administration an und ändern sie; "
     "Fachkräfte schlagen Angebote und Änderungen vor."
 )
-_EXAMPLE = (
-    '{"name": "…", "provider": "…", "funders": ["kommune"], "description": "…", '
-    '"phone": "…", "lon": 6.95, "lat": 51.43}'
-)
+#: What an offer's error statuses mean (OpenAPI), where they differ from the general texts.
+TEXTS = {
+    403: "Not allowed: viewers; caseworkers propose instead (see detail)",
+    422: "The comment looks like client data (names, birth dates, case numbers, phone, e-mail)",
+}
 
 
 def offer_etag(feature: dict) -> str:
@@ -80,27 +73,7 @@ def _public(feature: dict, flags: dict | None = None) -> dict:
     }
 
 
-def _body(example: str = _EXAMPLE) -> dict:
-    """The request body as a JSON object (strict JSON, at most :data:`MAX_BODY_BYTES`).
-
-    400 with the reason otherwise (413 when too large).
-    """
-    body = json_body(MAX_BODY_BYTES)
-    if not isinstance(body, dict):
-        raise InvalidInput(f"Bitte ein JSON-Objekt senden, z. B. {example}")
-    return body
-
-
-def _unknown(body: dict, allowed: frozenset, where: str) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise InvalidInput(
-            f"{where}: unbekannte Felder {', '.join(map(str, unknown))[:200]}; "
-            f"möglich sind {', '.join(sorted(allowed))}."
-        )
-
-
-def _editors_only(area: str) -> Response | None:
+def _editors_only(area: str, **_ids) -> Response | None:
     """A 403 for users who may not edit offers (caseworkers); ``None`` for others.
 
     The 403 says where to propose instead; ``None`` for leads and admins. (Viewers are stopped by
@@ -124,8 +97,13 @@ def _conflict(area: str, offer_id: str) -> Response:
     return json_response(body, 412, offer_etag(current))
 
 
-def _filters() -> services.OfferFilter:
-    return services.OfferFilter.from_args(request.args)
+def _filters(query: OfferFilters) -> services.OfferFilter:
+    return services.OfferFilter.from_args(query.model_dump())
+
+
+def _input(body: OfferInput) -> dict:
+    """The fields the client sent, for the service (which applies the domain rules)."""
+    return body.model_dump(exclude_unset=True)
 
 
 # -- views -----------------------------------------------------------------------------
@@ -135,6 +113,12 @@ def _choices(vocabulary: dict[str, str]) -> list[dict]:
     return [{"id": key, "label": label} for key, label in vocabulary.items()]
 
 
+@operation(
+    "Offer vocabularies (id → German label): funders, legal bases, target groups, topics, "
+    "languages, eligibility conditions, checked-by roles, field names",
+    ok=OfferVocabularies,
+    errors=(304, 401),
+)
 def vocabularies():
     """The id → label tables of offers, for building forms and reading the API."""
     body = {
@@ -154,14 +138,21 @@ def vocabularies():
     return cached_json(etag, lambda: body)
 
 
-def list_offers(area: str):
+@operation(
+    "Support offers of the area with flags (ended, not yet, unchecked)",
+    query=OfferFilters,
+    ok=OfferCollection,
+    media=GEOJSON,
+    errors=(304, 400, 401, 404),
+)
+def list_offers(area: str, query: OfferFilters):
     """Offers of the area with their flags (GeoJSON), filtered.
 
     Filters: q, zielgruppe, foerderer, rechtsgrundlage, thema, hinweis (pruefen/aktuell).
     """
     store = ctx.store()
     today = settings.today()
-    filters = _filters()  # outside build: bad filters are a 400 even on a cache hit
+    filters = _filters(query)  # outside build: bad filters are a 400 even on a cache hit
     etag = ctx.etag(area, store.revision(area, "offers"), today, current_user.role)
     return cached_json(
         etag,
@@ -176,18 +167,27 @@ def list_offers(area: str):
     )
 
 
-def create_offer(area: str):
+@operation(
+    "Create an offer (leads and admins; 201, ETag, Location)",
+    before=_editors_only,
+    body=OfferInput,
+    max_bytes=MAX_BODY_BYTES,
+    ok=Offer,
+    status=201,
+    media=GEOJSON,
+    errors=(400, 401, 403, 404, 413),
+    texts=TEXTS,
+)
+def create_offer(area: str, body: OfferInput):
     """Create an offer from a JSON object (201 with ETag and Location); leads and admins."""
-    refused = _editors_only(area)
-    if refused is not None:
-        return refused
     feature = services.create_offer(
-        ctx.store(), area, _body(), actor=ctx.current_actor(), today=settings.today()
+        ctx.store(), area, _input(body), actor=ctx.current_actor(), today=settings.today()
     )
     location = url_for("api.offer", area=area, offer_id=feature["id"])
     return json_response(_public(feature), 201, offer_etag(feature), Location=location)
 
 
+@operation("One offer with its ETag", ok=Offer, media=GEOJSON, errors=(304, 401, 404))
 def get_offer(area: str, offer_id: str):
     """One offer with its ETag (304 if unchanged)."""
     feature = services.get_offer(ctx.store(), area, offer_id)
@@ -199,19 +199,26 @@ def get_offer(area: str, offer_id: str):
     return json_response(_public(feature), etag=etag)
 
 
-def update_offer(area: str, offer_id: str):
+@operation(
+    "Replace an offer (leads and admins; If-Match required)",
+    before=_editors_only,
+    body=OfferInput,
+    max_bytes=MAX_BODY_BYTES,
+    ok=Offer,
+    media=GEOJSON,
+    errors=(400, 401, 403, 404, 412, 413, 428),
+    texts=TEXTS,
+    conflict=OfferConflict,
+    if_match=True,
+)
+def update_offer(area: str, offer_id: str, body: OfferInput, expected: int):
     """Replace an offer; needs ``If-Match`` (428 without, 412 with the current one if stale)."""
-    refused = _editors_only(area)
-    if refused is not None:
-        return refused
-    expected = expected_version()
-    body = _body()
     try:
         feature = services.update_offer(
             ctx.store(),
             area,
             offer_id,
-            body,
+            _input(body),
             expected_version=expected,
             actor=ctx.current_actor(),
             today=settings.today(),
@@ -221,12 +228,18 @@ def update_offer(area: str, offer_id: str):
     return json_response(_public(feature), etag=offer_etag(feature))
 
 
-def delete_offer(area: str, offer_id: str):
+@operation(
+    "Delete an offer (leads and admins; If-Match required)",
+    before=_editors_only,
+    status=204,
+    etag=False,
+    errors=(401, 403, 404, 412, 428),
+    texts=TEXTS,
+    conflict=OfferConflict,
+    if_match=True,
+)
+def delete_offer(area: str, offer_id: str, expected: int):
     """Delete an offer; needs ``If-Match`` like a change (204)."""
-    refused = _editors_only(area)
-    if refused is not None:
-        return refused
-    expected = expected_version()
     try:
         services.delete_offer(
             ctx.store(), area, offer_id, expected_version=expected, actor=ctx.current_actor()
@@ -236,55 +249,41 @@ def delete_offer(area: str, offer_id: str):
     return Response(status=204)
 
 
-def propose(area: str):
+@operation(
+    "Propose a new offer or a change to one (everyone who writes); a lead or an admin decides",
+    body=ProposalInput,
+    max_bytes=MAX_BODY_BYTES,
+    ok=OfferProposal,
+    status=201,
+    media=GEOJSON,
+    etag=False,
+    errors=(400, 401, 403, 404, 413, 422),
+    texts=TEXTS,
+)
+def propose(area: str, body: ProposalInput):
     """Propose a new offer or a change (anyone who writes); 201 with the stored proposal.
 
     Body: ``{"offer": {…fields…}, "offer_id": optional, "base_version": optional,
     "comment": optional}``. The comment is checked by the data-protection rules (422).
     """
-    body = _body('{"offer": {…}, "offer_id": "…" (bei Änderungen), "comment": "…"}')
-    _unknown(body, PROPOSAL_KEYS, "Vorschlag")
-    offer = body.get("offer")
-    if not isinstance(offer, dict):
-        raise InvalidInput(f"Vorschlag: „offer“ muss ein JSON-Objekt sein, z. B. {_EXAMPLE}")
-    offer_id = body.get("offer_id")
-    if offer_id is not None and (not isinstance(offer_id, str) or not offer_id.strip()):
-        raise InvalidInput("Vorschlag: „offer_id“ muss die Kennung eines Angebots sein.")
-    base_version = body.get("base_version")
-    if base_version is not None:
-        if offer_id is None:
-            raise InvalidInput("Vorschlag: „base_version“ gibt es nur mit „offer_id“.")
-        if isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 1:
-            raise InvalidInput("Vorschlag: „base_version“ muss eine ganze Zahl ab 1 sein.")
-    comment = body.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        raise InvalidInput("Kommentar: bitte einen Text angeben.")
     proposal = services.propose(
         ctx.store(),
         area,
-        offer,
+        _input(body.offer),
         actor=ctx.current_actor(),
         guard=ctx.note_rules().guard,
         today=settings.today(),
-        offer_id=offer_id,
-        base_version=base_version,
-        comment=comment or "",
+        offer_id=body.offer_id,
+        base_version=body.base_version,
+        comment=body.comment or "",
     )
     return json_response(proposal, 201)
 
 
-def _situation(body: dict) -> model.Situation:
-    data = body.get("situation", {})
-    if not isinstance(data, dict):
-        raise InvalidInput("„situation“ muss ein JSON-Objekt sein.")
-    _unknown(data, SITUATION_KEYS, "Lage")
-    return model.situation_from(data)
-
-
-def _address(area: str, address_id: object) -> dict | None:
+def _address(area: str, address_id: str | None) -> dict | None:
     if address_id is None:
         return None
-    if not isinstance(address_id, str) or not address_id.strip():
+    if not address_id.strip():
         raise InvalidInput("„address_id“ muss die Kennung einer Adresse sein.")
     try:
         return ctx.store().get(area, "addresses", address_id)
@@ -312,21 +311,28 @@ def _miss(item: dict) -> dict:
     return {"id": offer["id"], "name": offer["properties"]["name"], "misses": item["match"].misses}
 
 
-def find(area: str):
+@operation(
+    "Offers that fit a person's situation, with reasons and what to clarify; with address_id "
+    "sorted by walking time. POST: nothing of the request is in a URL, stored or logged "
+    "(Cache-Control: no-store).",
+    body=FinderInput,
+    max_bytes=MAX_BODY_BYTES,
+    ok=FinderResult,
+    etag=False,
+    errors=(400, 401, 404, 413),
+)
+def find(area: str, body: FinderInput):
     """Offers that fit a person's situation, with reasons.
 
     Sorted by walking time from ``address_id`` if given. Nothing of the request is stored or logged
     (``no-store``).
     """
-    body = _body('{"situation": {"target_groups": ["schwerbehinderte"], "employed": "nein"}}')
-    _unknown(body, FIND_KEYS, "Anfrage")
-    situation = _situation(body)
-    speed = body.get("speed")
-    if speed is not None and not isinstance(speed, str):
-        raise InvalidInput("„speed“ muss normal oder langsam sein.")
-    speed = speed_kmh(speed)
+    situation = model.situation_from(
+        body.situation.model_dump(exclude_unset=True) if body.situation else {}
+    )
+    speed = speed_kmh(body.speed)
     store = ctx.store()
-    address = _address(area, body.get("address_id"))
+    address = _address(area, body.address_id)
     today = settings.today()
     walk_times = address is not None
     try:
@@ -349,19 +355,37 @@ def find(area: str):
     return json_response(answer, **{"Cache-Control": "private, no-store"})
 
 
-def _export_features(area: str) -> list[dict]:
-    items = services.list_offers(ctx.store(), area, today=settings.today(), filters=_filters())
+def _export_features(area: str, query: OfferFilters) -> list[dict]:
+    filters = _filters(query)
+    items = services.list_offers(ctx.store(), area, today=settings.today(), filters=filters)
     return [item["offer"] for item in items]
 
 
-def export_csv(area: str):
+def export(summary: str, media: str, schema: type | dict):
+    """Declare an offers export: ``GET`` with the offer filters, a ``media`` file."""
+    return operation(
+        summary, query=OfferFilters, ok=schema, media=media, etag=False, errors=(400, 401, 404)
+    )
+
+
+@export(
+    "Offers as CSV (';', UTF-8 with BOM, German headers, formulas neutralised; importable)",
+    "text/csv",
+    STRING,
+)
+def export_csv(area: str, query: OfferFilters):
     """Offers as CSV for German spreadsheets (filters as for the list)."""
-    features = _export_features(area)
+    features = _export_features(area, query)
     body = offers_io.export_csv(features, settings.today()).encode("utf-8")
     return download(body, "text/csv", f"angebote-{area}.csv")
 
 
-def export_geojson(area: str):
+@export(
+    "Offers as GeoJSON (EPSG:4326; region-wide offers have a null geometry)",
+    GEOJSON,
+    OfferExportCollection,
+)
+def export_geojson(area: str, query: OfferFilters):
     """Offers as a GeoJSON file (RFC 7946, EPSG:4326; region-wide offers: null geometry)."""
-    features = _export_features(area)
+    features = _export_features(area, query)
     return download(offers_io.export_geojson(features), GEOJSON, f"angebote-{area}.geojson")

@@ -10,18 +10,20 @@ zooms 14-18 that touch it.
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 from flask_login import current_user
 
 from sozialraum import settings
 from sozialraum.basemap.archive import BasemapArchiveError
-from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.errors import NotFound
 from sozialraum.model.roles import can_write_somewhere
 from sozialraum.services import notes as fieldnotes
 from sozialraum.services import offline, walks
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import archives
+from sozialraum.web.offline.schemas import OfflineBundle, OfflineQuery
 from sozialraum.web.responses import json_response
+from sozialraum.web.schemas import operation
 from sozialraum.web.walks import shown_walk
 
 
@@ -104,17 +106,23 @@ def _walk_urls(area: str, walk_id: str) -> tuple[dict, list[str], list[dict]]:
     return walk, pages, data
 
 
-def offline_bundle(area: str):
+@operation(
+    "What 'Für unterwegs speichern' stores for a walk or a district: URLs of "
+    "pages, API answers and basemap tiles (zoom 14-18) the user may read",
+    query=OfflineQuery,
+    ok=OfflineBundle,
+    etag=False,
+    errors=(400, 401, 404),
+)
+def offline_bundle(area: str, query: OfflineQuery):
     """What to store for ``?walk=ID`` or ``?district=ID`` (one of them).
 
     Returns JSON: ``key``, ``kind``, ``title``, ``district``, ``pages`` (HTML pages),
     ``data`` (API answers: ``url`` and an optional ``alias`` URL the same answer is kept
     under), ``tiles`` (basemap tile URLs, zoom 14-18), ``keep_days``, ``user``.
     """
-    walk_id = request.args.get("walk") or None
-    district = request.args.get("district") or None
-    if (walk_id is None) == (district is None):
-        raise InvalidInput("give exactly one of walk= or district=")
+    walk_id = query.walk or None
+    district = query.district or None
     pages: list[str] = []
     data: list[dict] = []
     if walk_id is not None:
