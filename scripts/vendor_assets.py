@@ -38,6 +38,12 @@ FILES = {
     "leaflet.locatecontrol": ["dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"],
     # the basemap renderer (Canvas, one self-contained script, global ``protomapsL``)
     "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
+    # drawing district polygons on the admin's district page (German tool labels built in)
+    "@geoman-io/leaflet-geoman-free": [
+        "dist/leaflet-geoman.min.js",
+        "dist/leaflet-geoman.css",
+        "LICENSE",
+    ],
 }
 
 

@@ -23,6 +23,7 @@ from sozialraum.accounts.user_rules import (
     MIN_PASSWORD_LENGTH,
     USER_NAME,
     account_team,
+    check_keeps_an_admin,
     check_password_rules,
     normalize_name,
 )
@@ -266,7 +267,9 @@ class UserStore:
 
         def change(data: dict) -> None:
             if clean in data["users"]:
-                raise InvalidInput(f"user {clean!r} already exists")
+                raise InvalidInput(
+                    f"user {clean!r} already exists", f"Das Konto „{clean}“ gibt es schon."
+                )
             if entry["team"] is not None:
                 others = {u["team"] for u in data["users"].values() if u.get("team")}
                 entry["team"] = resolve_team(entry["team"], others | set(known_teams))
@@ -275,14 +278,23 @@ class UserStore:
         self._file.update(change)
         return _user(clean, entry)
 
-    def _change_user(self, name: str, fields: dict) -> User:
+    def _change_user(self, name: str, fields: dict, *, known_teams: Iterable[str] = ()) -> User:
         clean = normalize_name(name)
 
         def change(data: dict) -> User:
             entry = data["users"].get(clean)
             if entry is None:
-                raise NotFound(f"no user {clean!r}")
-            entry.update(fields)
+                raise NotFound(f"no user {clean!r}", f"Das Konto „{clean}“ gibt es nicht.")
+            updated = {**entry, **fields}
+            check_keeps_an_admin(
+                data["users"], clean, role=updated["role"], disabled=updated["disabled"]
+            )
+            if "team" in fields and updated["team"] is not None:
+                others = {
+                    u["team"] for n, u in data["users"].items() if n != clean and u.get("team")
+                }
+                updated["team"] = resolve_team(updated["team"], others | set(known_teams))
+            entry.update(updated)
             return _user(clean, entry)
 
         return self._file.update(change)
@@ -319,6 +331,8 @@ class UserStore:
     def disable(self, name: str) -> User:
         """Disable an account: it can no longer log in (revoke its sessions separately).
 
+        The last enabled admin cannot be disabled.
+
         Parameters
         ----------
         name : str
@@ -333,6 +347,8 @@ class UserStore:
         ------
         NotFound
             If there is no such account.
+        InvalidInput
+            If it is the last enabled admin.
         """
         return self._change_user(name, {"disabled": True})
 
@@ -355,3 +371,60 @@ class UserStore:
             If there is no such account.
         """
         return self._change_user(name, {"disabled": False})
+
+    def set_role_and_team(
+        self,
+        name: str,
+        role: Role | str,
+        team: str | None,
+        *,
+        known_teams: Iterable[str] = (),
+    ) -> User:
+        """Change the role and team of an account.
+
+        Parameters
+        ----------
+        name : str
+            Login name.
+        role : Role or str
+            The new role.
+        team : str or None
+            The new team (required for every role except ``admin``); resolved like in
+            :meth:`add` against the other accounts' teams and ``known_teams``.
+
+        Returns
+        -------
+        User
+            The changed account.
+
+        Raises
+        ------
+        InvalidInput
+            For an invalid role or team, or if the last enabled admin would lose the role.
+        NotFound
+            If there is no such account.
+        """
+        parsed = parse_role(role)
+        clean_team = account_team(parsed, team)
+        return self._change_user(
+            name, {"role": parsed.value, "team": clean_team}, known_teams=known_teams
+        )
+
+    def rename_team(self, old: str, new: str) -> list[str]:
+        """Give every account of team ``old`` the team ``new`` (names as stored).
+
+        Returns
+        -------
+        list of str
+            The login names that changed, sorted.
+        """
+
+        def change(data: dict) -> list[str]:
+            changed = []
+            for user_name, entry in data["users"].items():
+                if entry.get("team") == old:
+                    entry["team"] = new
+                    changed.append(user_name)
+            return sorted(changed)
+
+        return self._file.update(change)

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from sozialraum import settings
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore, accounts_dir
+from sozialraum.accounts.teams import TEAMS_FILE, TeamStore
 from sozialraum.errors import DamagedData
 from sozialraum.maps.assets import use_local_assets
 from sozialraum.model.categories import load_categories
@@ -231,4 +232,5 @@ def _accounts(app: Flask, data_dir: Path, read_only: bool) -> Accounts:
             max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
             window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
         ),
+        teams=TeamStore(folder / TEAMS_FILE),
     )

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from sozialraum import settings
 from sozialraum.accounts import LoginLimiter, SessionStore, UserStore
+from sozialraum.accounts.teams import TeamStore
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.services import areas
@@ -34,6 +35,8 @@ class Accounts:
     users: UserStore
     sessions: SessionStore
     limiter: LoginLimiter
+    #: Teams an admin created that nothing uses yet (see :mod:`sozialraum.accounts.teams`).
+    teams: TeamStore | None = None
 
 
 @dataclass(frozen=True)
