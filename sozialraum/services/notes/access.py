@@ -64,7 +64,10 @@ def district_refusal(actor: Actor, district_team: str | None, what: str = "Notiz
         return None
     if actor.role == Role.VIEWER:
         return f"Mit Lesezugriff können Sie keine {what} anlegen."
-    return f"Dieser Bezirk gehört dem Team „{district_team}“; {what} dort schreibt dieses Team."
+    return (
+        f"Dieser Bezirk gehört einem anderen Team („{district_team}“); {what} dort legt nur "
+        "dieses Team an."
+    )
 
 
 def require_write(actor: Actor, team: str | None) -> None:
