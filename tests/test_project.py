@@ -116,4 +116,4 @@ def test_readme_where_is_table_names_existing_paths():
             ]
     assert missing == []
     assert features == ["areas", "walking", "notes", "review", "meetings", "walks", "mailbox",
-                        "offers", "coverage", "accounts", "backup", "basemap"]  # fmt: skip
+                        "offers", "coverage", "accounts", "admin", "backup", "basemap"]  # fmt: skip
