@@ -131,3 +131,26 @@ def test_offers_know_no_district_team(app, no_team):
     without a team changes nothing there — the offer form opens for a lead as before."""
     lead = login(app.test_client(), "lead")
     assert lead.get(f"/gebiete/{AREA}/angebote/neu").status_code == 200
+
+
+def test_review_of_a_note_in_a_district_without_team(app, no_team):
+    """The note belongs to its author's team, so that team's lead reviews it (four-eyes)."""
+    caseworker = login(app.test_client(), "caseworker")
+    lon, lat = _point(no_team, NO_TEAM)
+    note = caseworker.post(
+        f"/api/areas/{AREA}/notes",
+        json={"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Mühlbach.",
+              "review_state": "eingereicht"},
+        headers={"X-CSRFToken": csrf_token(caseworker, "/")},
+    ).get_json()  # fmt: skip
+    assert note["properties"]["review_state"] == "eingereicht"
+    lead = login(app.test_client(), "lead")
+    queue = lead.get(f"/gebiete/{AREA}/pruefung?district={NO_TEAM}").get_data(as_text=True)
+    assert f'id="note-{note["id"]}"' in queue
+    answer = lead.post(
+        f"/gebiete/{AREA}/pruefung/{note['id']}",
+        data={"csrf_token": csrf_token(lead, "/"), "action": "freigeben", "version": "1"},
+    )
+    assert answer.status_code == 303
+    stored = no_team.get(AREA, "notes", note["id"])["properties"]
+    assert stored["review_state"] == "freigegeben"
