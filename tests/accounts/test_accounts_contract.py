@@ -402,15 +402,16 @@ def test_accounts_are_copied_with_their_passwords(backend, tmp_path):
     files = FileUserStore(tmp_path / "other" / "users.json")
     files.add("anna", "caseworker", "Team Nord", PASSWORD)
     files.add("bernd", "admin", None, "bernds-Passwort-1")
+    files.add("zora", "admin", None, PASSWORD)  # the last enabled admin cannot be disabled
     files.disable("bernd")
     target = backend.users()
     target.add("carla", "lead", "Team Süd", PASSWORD)
-    assert target.copy_from(files) == (2, 0)
-    assert target.copy_from(files) == (0, 2)  # nothing twice
+    assert target.copy_from(files) == (3, 0)
+    assert target.copy_from(files) == (0, 3)  # nothing twice
     assert target.get("anna") == files.get("anna")
     assert target.get("bernd") == files.get("bernd")
     assert target.authenticate("anna", PASSWORD) == files.get("anna")
     assert target.authenticate("bernd", "bernds-Passwort-1") is None  # still disabled
     back = FileUserStore(tmp_path / "back" / "users.json")
-    assert back.copy_from(target) == (3, 0)
+    assert back.copy_from(target) == (4, 0)
     assert back.records() == target.records()

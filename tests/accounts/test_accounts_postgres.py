@@ -16,7 +16,7 @@ from sozialraum.db import get_pool
 from sozialraum.db.migrate import downgrade, upgrade
 
 PASSWORD = "Ruhrort-Bäcker-42"
-ACCOUNT_TABLES = ("users", "sessions", "login_attempts", "login_salt")
+ACCOUNT_TABLES = ("users", "sessions", "login_attempts", "login_salt", "teams")
 
 
 def _dump(url: str) -> str:
