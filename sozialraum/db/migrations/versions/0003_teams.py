@@ -13,7 +13,7 @@ depends_on = None
 
 UPGRADE = """
 CREATE TABLE teams (
-    name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 60)
+    name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 80)
 );
 """
 
