@@ -49,6 +49,12 @@ FILES = {
     "workbox-routing": ["build/workbox-routing.prod.js", "LICENSE"],
     "workbox-strategies": ["build/workbox-strategies.prod.js", "LICENSE"],
     "idb": ["build/umd.js", "LICENSE"],
+    # drawing district polygons on the admin's district page (German tool labels built in)
+    "@geoman-io/leaflet-geoman-free": [
+        "dist/leaflet-geoman.min.js",
+        "dist/leaflet-geoman.css",
+        "LICENSE",
+    ],
 }
 
 

@@ -12,9 +12,11 @@ class SozialraumError(Exception):
 
     status = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, german: str | None = None):
         super().__init__(message)
         self.message = message
+        #: The same message in German for the web pages (``None``: the page says it its own way).
+        self.german = german
 
 
 class ConfigError(SozialraumError):

@@ -116,5 +116,5 @@ def test_readme_where_is_table_names_existing_paths():
             ]
     assert missing == []
     assert features == ["areas", "walking", "notes", "review", "meetings", "walks", "mailbox",
-                        "offers", "handout languages", "coverage", "accounts", "backup",
-                        "basemap", "field", "offline"]  # fmt: skip
+                        "offers", "handout languages", "coverage", "accounts", "admin",
+                        "backup", "basemap", "field", "offline"]  # fmt: skip

@@ -1,6 +1,6 @@
 """User accounts, login sessions and login rate limiting (no Flask in here).
 
-Three interfaces (:mod:`sozialraum.accounts.base`) with two backends, chosen in one
+Four interfaces (:mod:`sozialraum.accounts.base`) with two backends, chosen in one
 place, :func:`open_accounts`:
 
 - files (the default): ``<data_dir>/_accounts/`` (see :func:`accounts_dir`)
@@ -9,34 +9,46 @@ place, :func:`open_accounts`:
   ``users.json``       accounts with scrypt password hashes (:class:`FileUserStore`)
   ``sessions.json``    SHA-256 of session tokens, user, timestamps (:class:`FileSessionStore`)
   ``logins.json``      failed logins, HMAC'd user names and addresses (:class:`FileLoginLimiter`)
+  ``teams.json``       created teams nothing uses yet (:class:`FileTeamStore`)
   ``*.lock``           sidecar locks (never replaced)
   ==================== ========================================================
 
 - PostgreSQL (a database URL is set): the tables ``users``, ``sessions``,
-  ``login_attempts`` and ``login_salt`` (:mod:`sozialraum.accounts.postgres`), shared by
-  every app server using the database.
+  ``login_attempts``, ``login_salt`` and ``teams`` (:mod:`sozialraum.accounts.postgres`),
+  shared by every app server using the database.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sozialraum.accounts.base import Accounts, LoginLimiter, SessionStore, User, UserStore
+from sozialraum.accounts.base import (
+    Accounts,
+    LoginLimiter,
+    SessionStore,
+    TeamStore,
+    User,
+    UserStore,
+)
 from sozialraum.accounts.ratelimit import FileLoginLimiter
 from sozialraum.accounts.sessions import FileSessionStore
+from sozialraum.accounts.teams import TEAMS_FILE, FileTeamStore
 from sozialraum.accounts.user_rules import normalize_name
 from sozialraum.accounts.users import FileUserStore
 
 __all__ = [
     "LOGINS_FILE",
     "SESSIONS_FILE",
+    "TEAMS_FILE",
     "USERS_FILE",
     "Accounts",
     "FileLoginLimiter",
     "FileSessionStore",
+    "FileTeamStore",
     "FileUserStore",
     "LoginLimiter",
     "SessionStore",
+    "TeamStore",
     "User",
     "UserStore",
     "accounts_dir",
@@ -76,7 +88,7 @@ def open_accounts(
     max_failures_per_ip: int = 20,
     window_s: float = 900,
 ) -> Accounts:
-    """Users, sessions and the login limiter of an installation: the one place choosing a backend.
+    """Users, sessions, login limiter, teams of an installation: the one place choosing a backend.
 
     Parameters
     ----------
@@ -99,7 +111,7 @@ def open_accounts(
     Returns
     -------
     Accounts
-        The three stores.
+        The four stores (users, sessions, login limiter, created teams).
     """
     limits = {
         "max_failures_per_user": max_failures_per_user,
@@ -116,5 +128,6 @@ def open_accounts(
         users=FileUserStore(folder / USERS_FILE),
         sessions=FileSessionStore(runtime / SESSIONS_FILE, idle_timeout_s=idle_timeout_s),
         limiter=FileLoginLimiter(runtime / LOGINS_FILE, **limits),
+        teams=FileTeamStore(folder / TEAMS_FILE),
         backend="files",
     )

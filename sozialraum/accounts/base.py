@@ -16,7 +16,7 @@ import ipaddress
 import secrets
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,19 +25,23 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from sozialraum.accounts.user_rules import (
     MAX_PASSWORD_LENGTH,
     account_team,
+    check_keeps_an_admin,
     check_password_rules,
     normalize_name,
 )
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role, parse_role
+from sozialraum.model.teams import resolve_team
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
     "Accounts",
     "LoginLimiter",
     "SessionStore",
+    "TeamStore",
     "User",
     "UserStore",
+    "checked_fields",
     "ip_text",
     "token_digest",
 ]
@@ -86,14 +90,71 @@ def dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(24), method=HASH_METHOD)
 
 
+def not_found(name: str) -> NotFound:
+    """The error for a missing account (English and German)."""
+    return NotFound(f"no user {name!r}", f"Das Konto „{name}“ gibt es nicht.")
+
+
+def checked_fields(
+    name: str,
+    users: Mapping[str, Mapping],
+    fields: dict,
+    *,
+    teams: Iterable[str] = (),
+) -> dict:
+    """The fields of a change of account ``name`` after the rules every backend shares.
+
+    A backend calls this inside the atomic step of :meth:`UserStore._change` (under the
+    file lock, or in the database transaction holding the rows), so no other change can
+    slip in between the check and the write.
+
+    Parameters
+    ----------
+    name : str
+        The account that changes (normalised).
+    users : mapping
+        Login name → stored entry (``role`` as its text value, ``disabled``) before the
+        change: at least ``name`` and every enabled admin.
+    fields : dict
+        The change (``role`` as text, ``team``, ``disabled``, ``password_hash``,
+        ``password_changed_at``).
+    teams : iterable of str, optional
+        The other accounts' teams and the teams known elsewhere; needed only when
+        ``fields`` sets a ``team`` (resolved with
+        :func:`~sozialraum.model.teams.resolve_team`: "team süd" joins "Team Süd").
+
+    Returns
+    -------
+    dict
+        ``fields`` with the team as stored.
+
+    Raises
+    ------
+    NotFound
+        If ``name`` is not in ``users``.
+    InvalidInput
+        If the change would leave no enabled admin, or the team matches several teams.
+    """
+    entry = users.get(name)
+    if entry is None:
+        raise not_found(name)
+    if "role" in fields or "disabled" in fields:
+        updated = {**entry, **fields}
+        check_keeps_an_admin(users, name, role=updated["role"], disabled=updated["disabled"])
+    if fields.get("team") is not None:
+        fields = {**fields, "team": resolve_team(fields["team"], set(teams))}
+    return fields
+
+
 # -- users ---------------------------------------------------------------------------
 class UserStore(ABC):
     """User accounts: names, roles, teams, scrypt password hashes.
 
     Passwords are stored only as scrypt hashes (werkzeug's ``scrypt:32768:8:1`` format)
     and never appear in clear in storage, logs or error messages. Backends implement
-    :meth:`list`, :meth:`_load`, :meth:`_insert` and :meth:`_change`; the checks are
-    made here.
+    :meth:`list`, :meth:`_load`, :meth:`_insert`, :meth:`_change` and
+    :meth:`rename_team`; the checks are made here and in :func:`checked_fields`, which
+    :meth:`_change` applies in its atomic step (the last enabled admin stays one).
     """
 
     # -- primitives ------------------------------------------------------------------
@@ -120,10 +181,31 @@ class UserStore(ABC):
         """
 
     @abstractmethod
-    def _change(self, name: str, fields: dict) -> User:
-        """Set ``fields`` (``password_hash``, ``password_changed_at``, ``disabled``).
+    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
+        """Change an account in one atomic step, after :func:`checked_fields`.
 
-        :class:`NotFound` if there is no such account; returns the changed account.
+        ``fields``: ``password_hash``, ``password_changed_at``, ``disabled``, ``role``
+        (text), ``team``. :class:`NotFound` if there is no such account;
+        :class:`InvalidInput` if the last enabled admin would be disabled or lose the
+        role. A ``team`` is resolved against the other accounts' teams and
+        ``known_teams``. Returns the changed account.
+        """
+
+    @abstractmethod
+    def rename_team(self, old: str, new: str) -> list[str]:
+        """Give every account of team ``old`` the team ``new`` (names as stored).
+
+        Parameters
+        ----------
+        old : str
+            The team's name, exactly as stored.
+        new : str
+            The new name (already cleaned and checked by the caller).
+
+        Returns
+        -------
+        list of str
+            The login names that changed, sorted.
         """
 
     # -- copying between backends ----------------------------------------------------
@@ -189,7 +271,7 @@ class UserStore(ABC):
         clean = normalize_name(name)
         found = self._load(clean)
         if found is None:
-            raise NotFound(f"no user {clean!r}")
+            raise not_found(clean)
         return found[0]
 
     def authenticate(self, name: str, password: str) -> User | None:
@@ -307,6 +389,8 @@ class UserStore(ABC):
     def disable(self, name: str) -> User:
         """Disable an account: it can no longer log in (revoke its sessions separately).
 
+        The last enabled admin cannot be disabled.
+
         Parameters
         ----------
         name : str
@@ -321,6 +405,8 @@ class UserStore(ABC):
         ------
         NotFound
             If there is no such account.
+        InvalidInput
+            If it is the last enabled admin.
         """
         return self._change(normalize_name(name), {"disabled": True})
 
@@ -343,6 +429,89 @@ class UserStore(ABC):
             If there is no such account.
         """
         return self._change(normalize_name(name), {"disabled": False})
+
+    def set_role_and_team(
+        self,
+        name: str,
+        role: Role | str,
+        team: str | None,
+        *,
+        known_teams: Iterable[str] = (),
+    ) -> User:
+        """Change the role and team of an account.
+
+        Parameters
+        ----------
+        name : str
+            Login name.
+        role : Role or str
+            The new role.
+        team : str or None
+            The new team (required for every role except ``admin``); resolved like in
+            :meth:`add` against the other accounts' teams and ``known_teams``.
+        known_teams : iterable of str, optional
+            Teams known elsewhere (district assignments, created teams).
+
+        Returns
+        -------
+        User
+            The changed account.
+
+        Raises
+        ------
+        InvalidInput
+            For an invalid role or team, or if the last enabled admin would lose the role.
+        NotFound
+            If there is no such account.
+        """
+        clean = normalize_name(name)
+        parsed = parse_role(role)
+        clean_team = account_team(parsed, team)
+        return self._change(clean, {"role": parsed.value, "team": clean_team}, set(known_teams))
+
+
+# -- created teams -------------------------------------------------------------------
+class TeamStore(ABC):
+    """Teams an admin created before any account or district has them.
+
+    A team is a name (see :mod:`sozialraum.model.teams`). It exists wherever it is used:
+    on accounts and in the district assignments of the areas. This store only adds the
+    teams created on the admin pages that nothing uses yet, so that they can be chosen in
+    the forms. Names arrive cleaned and resolved by the caller
+    (:mod:`sozialraum.services.admin.teams`).
+    """
+
+    @abstractmethod
+    def list(self) -> list[str]:
+        """Return the created teams, sorted.
+
+        Returns
+        -------
+        list of str
+            The team names.
+        """
+
+    @abstractmethod
+    def add(self, name: str) -> None:
+        """Add team ``name``; nothing if it is there.
+
+        Parameters
+        ----------
+        name : str
+            The team's name (cleaned by the caller).
+        """
+
+    @abstractmethod
+    def rename(self, old: str, new: str) -> None:
+        """Replace ``old`` by ``new`` (``new`` is added if ``old`` is not there).
+
+        Parameters
+        ----------
+        old : str
+            The current name, exactly as stored.
+        new : str
+            The new name (cleaned by the caller).
+        """
 
 
 # -- sessions ------------------------------------------------------------------------
@@ -677,10 +846,10 @@ class LoginLimiter(ABC):
         """
 
 
-# -- all three -----------------------------------------------------------------------
+# -- all of them ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Accounts:
-    """Users, server-side sessions and the login limiter of one installation.
+    """Users, server-side sessions, the login limiter and created teams of one installation.
 
     Attributes
     ----------
@@ -690,6 +859,8 @@ class Accounts:
         The login sessions.
     limiter : LoginLimiter
         The failed-login counter.
+    teams : TeamStore
+        Teams created on the admin pages that nothing uses yet.
     backend : str
         ``"files"`` or ``"postgres"``.
     """
@@ -697,4 +868,5 @@ class Accounts:
     users: UserStore
     sessions: SessionStore
     limiter: LoginLimiter
+    teams: TeamStore
     backend: str = "files"

@@ -10,6 +10,7 @@ tables come from the Alembic revision ``0002_accounts`` (``sozialraum db upgrade
 ``login_attempts``  failed logins per HMAC key of a user name or a client address: the
                     times inside the window (seconds since the epoch), newest ``limit`` only
 ``login_salt``      the one random HMAC salt of the limiter
+``teams``           teams created on the admin pages that nothing uses yet (revision ``0003``)
 =================== ======================================================================
 
 Every operation is one transaction from the process's connection pool. Times come from
@@ -21,8 +22,11 @@ synchronised clocks (NTP). Concurrency:
 - the limiter locks the address's row, then the user's (always in that order, so two
   servers never deadlock) with ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: checking
   and counting an attempt is atomic across servers;
-- new accounts take a transaction-scoped advisory lock, so concurrent additions resolve
-  team spellings against each other.
+- new accounts and team changes take a transaction-scoped advisory lock, so concurrent
+  changes resolve team spellings against each other;
+- disabling an account or changing its role locks the account's row and every enabled
+  admin's row (``SELECT … FOR UPDATE``, in name order) before the last-admin rule is
+  checked, so two servers cannot each disable one of the last two admins.
 """
 
 from __future__ import annotations
@@ -33,14 +37,23 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from sozialraum.accounts.base import Accounts, LoginLimiter, SessionStore, User, UserStore
-from sozialraum.errors import InvalidInput, NotFound, StorageError, StoreBusy
+from sozialraum.accounts.base import (
+    Accounts,
+    LoginLimiter,
+    SessionStore,
+    TeamStore,
+    User,
+    UserStore,
+    checked_fields,
+)
+from sozialraum.errors import InvalidInput, StorageError, StoreBusy
 from sozialraum.model.roles import Role
 from sozialraum.model.teams import resolve_team
 
 __all__ = [
     "PostgresLoginLimiter",
     "PostgresSessionStore",
+    "PostgresTeamStore",
     "PostgresUserStore",
     "postgres_accounts",
 ]
@@ -83,7 +96,7 @@ def transaction(pool) -> Iterator:
             yield conn
     except PoolTimeout:
         raise StoreBusy("the database has no free connection; try again") from None
-    except psycopg.errors.TransactionRollbackError:
+    except psycopg.errors.TransactionRollback:
         raise StoreBusy("the database is busy; try again") from None
     except psycopg.OperationalError as exc:
         reason = type(exc).__name__
@@ -165,26 +178,99 @@ class PostgresUserStore(UserStore):
                 ),
             ).fetchone()
         if row is None:
-            raise InvalidInput(f"user {user.name!r} already exists")
+            raise InvalidInput(
+                f"user {user.name!r} already exists", f"Das Konto „{user.name}“ gibt es schon."
+            )
         return _user(row)
 
-    def _change(self, name: str, fields: dict) -> User:
-        values = dict(fields)
-        if "password_changed_at" in values:
-            values["password_changed_at"] = datetime.fromisoformat(values["password_changed_at"])
-        allowed = ("password_hash", "password_changed_at", "disabled")
-        columns = [column for column in allowed if column in values]
-        if len(columns) != len(values):
-            raise ValueError(f"unknown account fields: {sorted(set(values) - set(allowed))}")
-        assignments = ", ".join(f"{column} = %s" for column in columns)
+    _FIELDS = ("password_hash", "password_changed_at", "disabled", "role", "team")
+
+    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
+        unknown = sorted(set(fields) - set(self._FIELDS))
+        if unknown:
+            raise ValueError(f"unknown account fields: {unknown}")
         with transaction(self.pool) as conn:
+            if "team" in fields:  # resolved against the others like a new account's team
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _USERS_LOCK)
+            if "role" in fields or "disabled" in fields:
+                # the account and every enabled admin, locked in one statement in name order
+                # (two servers lock in the same order: no deadlock); a row another
+                # transaction changed is re-checked after it commits, so an admin disabled
+                # meanwhile no longer counts
+                query = """SELECT name, role, disabled FROM users
+                           WHERE name = %s OR (role = 'admin' AND NOT disabled)
+                           ORDER BY name COLLATE "C" FOR UPDATE"""
+            else:
+                query = "SELECT name, role, disabled FROM users WHERE name = %s FOR UPDATE"
+            users = {
+                row[0]: {"role": row[1], "disabled": row[2]}
+                for row in conn.execute(query, (name,)).fetchall()
+            }
+            teams: set[str] = set()
+            if fields.get("team") is not None:
+                teams = {
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT DISTINCT team FROM users WHERE team IS NOT NULL AND name <> %s",
+                        (name,),
+                    ).fetchall()
+                }
+            values = checked_fields(name, users, fields, teams=teams | set(known_teams))
+            if "password_changed_at" in values:
+                stamp = datetime.fromisoformat(values["password_changed_at"])
+                values = {**values, "password_changed_at": stamp}
+            columns = [column for column in self._FIELDS if column in values]
+            assignments = ", ".join(f"{column} = %s" for column in columns)
             row = conn.execute(
                 f"UPDATE users SET {assignments} WHERE name = %s RETURNING {_USER_COLUMNS}",
                 (*(values[column] for column in columns), name),
             ).fetchone()
-        if row is None:
-            raise NotFound(f"no user {name!r}")
         return _user(row)
+
+    def rename_team(self, old: str, new: str) -> list[str]:
+        """Give every account of team ``old`` the team ``new`` (see the interface)."""
+        with transaction(self.pool) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _USERS_LOCK)
+            rows = conn.execute(
+                "UPDATE users SET team = %s WHERE team = %s RETURNING name", (new, old)
+            ).fetchall()
+        return sorted(row[0] for row in rows)
+
+
+# -- created teams -------------------------------------------------------------------
+class PostgresTeamStore(TeamStore):
+    """Teams created on the admin pages, in the ``teams`` table (revision ``0003``).
+
+    Parameters
+    ----------
+    pool : str or psycopg_pool.ConnectionPool
+        The database URL (each process then uses its own pool, see
+        :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    """
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def list(self) -> list[str]:
+        """Return the created teams, sorted (see :meth:`TeamStore.list`)."""
+        with transaction(self.pool) as conn:
+            rows = conn.execute('SELECT name FROM teams ORDER BY name COLLATE "C"').fetchall()
+        return [row[0] for row in rows]
+
+    def add(self, name: str) -> None:
+        """Add team ``name``; nothing if it is there (see :meth:`TeamStore.add`)."""
+        with transaction(self.pool) as conn:
+            conn.execute(
+                "INSERT INTO teams (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,)
+            )
+
+    def rename(self, old: str, new: str) -> None:
+        """Replace ``old`` by ``new`` in one transaction (see :meth:`TeamStore.rename`)."""
+        with transaction(self.pool) as conn:
+            conn.execute("DELETE FROM teams WHERE name = %s AND name <> %s", (old, new))
+            conn.execute(
+                "INSERT INTO teams (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (new,)
+            )
 
 
 # -- sessions ------------------------------------------------------------------------
@@ -433,7 +519,7 @@ class PostgresLoginLimiter(LoginLimiter):
             conn.execute("DELETE FROM login_attempts WHERE kind = 'user' AND key = %s", (user_key,))
 
 
-# -- all three -----------------------------------------------------------------------
+# -- all of them ---------------------------------------------------------------------
 def postgres_accounts(
     database_url: str,
     *,
@@ -443,7 +529,7 @@ def postgres_accounts(
     window_s: float = 900,
     pool=None,
 ) -> Accounts:
-    """Users, sessions and the login limiter in the database at ``database_url``.
+    """Users, sessions, the login limiter and created teams in the database at ``database_url``.
 
     Parameters
     ----------
@@ -464,7 +550,7 @@ def postgres_accounts(
     Returns
     -------
     Accounts
-        The three stores, ``backend="postgres"``.
+        The four stores, ``backend="postgres"``.
     """
     if pool is None:
         pool = database_url
@@ -477,5 +563,6 @@ def postgres_accounts(
             max_failures_per_ip=max_failures_per_ip,
             window_s=window_s,
         ),
+        teams=PostgresTeamStore(pool),
         backend="postgres",
     )

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from sozialraum.accounts._jsonfile import JsonFile, require
-from sozialraum.accounts.base import User, UserStore
+from sozialraum.accounts.base import User, UserStore, checked_fields
 from sozialraum.accounts.user_rules import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     USER_NAME,
     normalize_name,
 )
-from sozialraum.errors import InvalidInput, NotFound
+from sozialraum.errors import InvalidInput
 from sozialraum.model.roles import Role
 from sozialraum.model.teams import resolve_team
 
@@ -119,7 +119,10 @@ class FileUserStore(UserStore):
 
         def change(data: dict) -> None:
             if user.name in data["users"]:
-                raise InvalidInput(f"user {user.name!r} already exists")
+                raise InvalidInput(
+                    f"user {user.name!r} already exists",
+                    f"Das Konto „{user.name}“ gibt es schon.",
+                )
             if entry["team"] is not None:
                 others = {u["team"] for u in data["users"].values() if u.get("team")}
                 entry["team"] = resolve_team(entry["team"], others | known_teams)
@@ -128,12 +131,25 @@ class FileUserStore(UserStore):
         self._file.update(change)
         return _user(user.name, entry)
 
-    def _change(self, name: str, fields: dict) -> User:
+    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
         def change(data: dict) -> User:
-            entry = data["users"].get(name)
-            if entry is None:
-                raise NotFound(f"no user {name!r}")
-            entry.update(fields)
-            return _user(name, entry)
+            users = data["users"]
+            teams = {u["team"] for n, u in users.items() if n != name and u.get("team")}
+            checked = checked_fields(name, users, fields, teams=teams | set(known_teams))
+            users[name].update(checked)
+            return _user(name, users[name])
+
+        return self._file.update(change)
+
+    def rename_team(self, old: str, new: str) -> list[str]:
+        """Give every account of team ``old`` the team ``new`` (see the interface)."""
+
+        def change(data: dict) -> list[str]:
+            changed = []
+            for user_name, entry in data["users"].items():
+                if entry.get("team") == old:
+                    entry["team"] = new
+                    changed.append(user_name)
+            return sorted(changed)
 
         return self._file.update(change)

@@ -60,6 +60,13 @@ def _sessions(data_dir: Path | None) -> SessionStore:
     return cli_accounts(data_dir).sessions
 
 
+def _files(data_dir: Path | None):
+    """The account stores as the admin services take them (same rules as the admin pages)."""
+    from sozialraum.services.admin import AccountFiles
+
+    return AccountFiles.of(cli_accounts(data_dir))
+
+
 def _password(password: str | None) -> str:
     if password is not None:
         return password
@@ -93,7 +100,8 @@ def users_add(data_dir, name, role, team, password):
         raise click.ClickException(f"user {clean!r} already exists")
     if role != Role.ADMIN and not (team or "").strip():  # checked before asking for a password
         raise click.ClickException(f"a user with role '{role}' needs a team")
-    user = store.add(clean, role, team, _password(password), known_teams=_area_teams(data_dir))
+    known = _area_teams(data_dir) | set(_files(data_dir).teams.list())  # also created teams
+    user = store.add(clean, role, team, _password(password), known_teams=known)
     team_text = f" in {user.team!r}" if user.team else ""
     if user.team and team and user.team != " ".join(team.split()):
         team_text += f" (existing team, entered as {team!r})"
@@ -114,10 +122,11 @@ def _area_teams(data_dir) -> set[str]:
 @password_option
 def users_passwd(data_dir, name, password):
     """Set a new password and end all sessions of the user."""
-    store = _users(data_dir)
-    user = store.get(name)
-    store.set_password(user.name, _password(password))
-    ended = _sessions(data_dir).revoke_user(user.name)
+    from sozialraum.services.admin import reset_password
+
+    files = _files(data_dir)
+    user = files.users.get(name)
+    _, _, ended = reset_password(files, user.name, _password(password))
     click.echo(f"password of {user.name!r} changed; {ended} session(s) ended")
 
 
@@ -125,9 +134,10 @@ def users_passwd(data_dir, name, password):
 @data_dir_option
 @click.argument("name")
 def users_disable(data_dir, name):
-    """Disable an account (no more logins) and end all its sessions."""
-    user = _users(data_dir).disable(name)
-    ended = _sessions(data_dir).revoke_user(user.name)
+    """Disable an account (no more logins) and end all its sessions (never the last admin)."""
+    from sozialraum.services.admin import set_disabled
+
+    user, ended = set_disabled(_files(data_dir), name, True)
     click.echo(f"user {user.name!r} disabled; {ended} session(s) ended")
 
 
@@ -136,7 +146,9 @@ def users_disable(data_dir, name):
 @click.argument("name")
 def users_enable(data_dir, name):
     """Enable a disabled account again."""
-    user = _users(data_dir).enable(name)
+    from sozialraum.services.admin import set_disabled
+
+    user, _ = set_disabled(_files(data_dir), name, False)
     click.echo(f"user {user.name!r} enabled")
 
 

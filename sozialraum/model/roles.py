@@ -76,12 +76,13 @@ def parse_role(text: str | Role) -> Role:
     if isinstance(text, Role):
         return text
     valid = ", ".join(role.value for role in Role)
+    german = "Bitte eine Rolle wählen: " + ", ".join(ROLE_LABELS.values()) + "."
     if not isinstance(text, str):
-        raise InvalidInput(f"invalid role {text!r}: use one of {valid}")
+        raise InvalidInput(f"invalid role {text!r}: use one of {valid}", german)
     try:
         return Role(text.strip().lower())
     except ValueError:
-        raise InvalidInput(f"invalid role {text!r}: use one of {valid}") from None
+        raise InvalidInput(f"invalid role {text!r}: use one of {valid}", german) from None
 
 
 def can_read(role: Role) -> bool:

@@ -58,4 +58,7 @@ def resolve_team(name: str, existing: Iterable[str]) -> str:
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(repr(t) for t in matches)
-    raise InvalidInput(f"team {clean!r} matches several existing teams ({names}): use one of them")
+    raise InvalidInput(
+        f"team {clean!r} matches several existing teams ({names}): use one of them",
+        f"„{clean}“ passt zu mehreren Teams ({names}): bitte eines davon wählen.",
+    )

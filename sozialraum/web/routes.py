@@ -24,6 +24,10 @@ from sozialraum.errors import Forbidden, ReadOnly, Unauthorized
 from sozialraum.model.roles import can_administer, can_write_somewhere
 from sozialraum.web import context
 from sozialraum.web.accounts import auth
+from sozialraum.web.admin import accounts as admin_accounts
+from sozialraum.web.admin import districts as admin_districts
+from sozialraum.web.admin import index as admin_index
+from sozialraum.web.admin import teams as admin_teams
 from sozialraum.web.areas import api as areas_api
 from sozialraum.web.areas import pages as areas_pages
 from sozialraum.web.basemap import tiles as basemap_tiles
@@ -263,6 +267,87 @@ ROUTES: tuple[Route, ...] = (
         "delete_offer",
         offers_pages.delete_offer,
         "write",
+        ("POST",),
+    ),
+    # administration ("Verwaltung"): accounts, teams, districts
+    Route("/verwaltung/", "admin", admin_index.admin_page, "admin"),
+    Route("/verwaltung/konten", "admin_accounts", admin_accounts.accounts_page, "admin"),
+    Route(
+        "/verwaltung/konten",
+        "admin_create_account",
+        admin_accounts.create_account,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/verwaltung/konten/<user>/sperren",
+        "admin_disable_account",
+        admin_accounts.disable_account,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/verwaltung/konten/<user>/entsperren",
+        "admin_enable_account",
+        admin_accounts.enable_account,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/verwaltung/konten/<user>/passwort",
+        "admin_reset_password",
+        admin_accounts.reset_password,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/verwaltung/konten/<user>/rolle",
+        "admin_change_role",
+        admin_accounts.change_role,
+        "admin",
+        ("POST",),
+    ),
+    Route("/verwaltung/teams", "admin_teams", admin_teams.teams_page, "admin"),
+    Route("/verwaltung/teams", "admin_create_team", admin_teams.create_team, "admin", ("POST",)),
+    Route(
+        "/verwaltung/teams/umbenennen",
+        "admin_rename_team",
+        admin_teams.rename_team,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/verwaltung/bezirke",
+        "admin_districts",
+        admin_districts.districts_page,
+        "admin",
+    ),
+    Route(
+        "/gebiete/<area>/verwaltung/bezirke/<district>/team",
+        "admin_assign_team",
+        admin_districts.assign_team,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/verwaltung/bezirke/<district>/name",
+        "admin_rename_district",
+        admin_districts.rename_district,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/verwaltung/bezirke/datei",
+        "admin_upload_districts",
+        admin_districts.upload_districts,
+        "admin",
+        ("POST",),
+    ),
+    Route(
+        "/gebiete/<area>/verwaltung/bezirke/zeichnen",
+        "admin_draw_district",
+        admin_districts.draw_district,
+        "admin",
         ("POST",),
     ),
     Route("/api/openapi.json", "openapi", areas_api.openapi, "public"),

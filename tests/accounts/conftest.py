@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from sozialraum.accounts import FileLoginLimiter, FileSessionStore, FileUserStore, accounts_dir
+from sozialraum.accounts import (
+    FileLoginLimiter,
+    FileSessionStore,
+    FileTeamStore,
+    FileUserStore,
+    accounts_dir,
+)
 
 
 class FakeClock:
@@ -37,6 +43,9 @@ class FilesBackend:
     def limiter(self, **kwargs) -> FileLoginLimiter:
         return FileLoginLimiter(self.folder / "logins.json", **kwargs)
 
+    def teams(self) -> FileTeamStore:
+        return FileTeamStore(self.folder / "teams.json")
+
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -65,6 +74,11 @@ class PostgresBackend:
         from sozialraum.accounts.postgres import PostgresLoginLimiter
 
         return PostgresLoginLimiter(self.pool, **kwargs)
+
+    def teams(self):
+        from sozialraum.accounts.postgres import PostgresTeamStore
+
+        return PostgresTeamStore(self.pool)
 
 
 @pytest.fixture(params=["files", "postgres"])

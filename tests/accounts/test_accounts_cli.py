@@ -171,6 +171,7 @@ def test_list(runner, data_dir, user_store):
     assert result.exit_code == 0 and "no users yet" in result.output
     user_store.add("anna", "caseworker", "Team Nord", PASSWORD)
     user_store.add("zora", "admin", None, PASSWORD)
+    user_store.add("zeno", "admin", None, PASSWORD)  # the last enabled admin stays enabled
     user_store.disable("zora")
     result = run(runner, data_dir, "list")
     assert result.exit_code == 0, result.output

@@ -1,10 +1,10 @@
 """Contract of the account interfaces, run against every backend.
 
-Users, sessions and the login limiter must behave the same on files and on
-PostgreSQL: every test here runs once per backend (the ``accounts_backend`` fixture
+Users, sessions, the login limiter and created teams must behave the same on files and
+on PostgreSQL: every test here runs once per backend (the ``accounts_backend`` fixture
 in ``conftest.py``, here ``backend``). Each call of ``backend.users()``,
-``.sessions()`` or ``.limiter()`` opens a new instance on the same storage, as a
-second server process (or a second app server) would.
+``.sessions()``, ``.limiter()`` or ``.teams()`` opens a new instance on the same
+storage, as a second server process (or a second app server) would.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import threading
 
 import pytest
 
-from sozialraum.accounts import FileUserStore, LoginLimiter, SessionStore, User, UserStore
+from sozialraum.accounts import (
+    FileUserStore,
+    LoginLimiter,
+    SessionStore,
+    TeamStore,
+    User,
+    UserStore,
+)
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import Role
 
@@ -31,6 +38,7 @@ def test_the_backends_implement_the_interfaces(backend, clock):
     assert isinstance(backend.users(), UserStore)
     assert isinstance(backend.sessions(clock=clock), SessionStore)
     assert isinstance(backend.limiter(clock=clock), LoginLimiter)
+    assert isinstance(backend.teams(), TeamStore)
 
 
 def test_add_get_list(backend):
@@ -144,6 +152,187 @@ def test_concurrent_adds_lose_no_user(backend):
     assert errors == []
     names = [u.name for u in backend.users().list()]
     assert names == sorted(f"w{w}-user{i}" for w in range(4) for i in range(3))
+
+
+def test_set_role_and_team(backend):
+    users = backend.users()
+    users.add("boss", "admin", None, PASSWORD)
+    users.add("anna", "viewer", "Team Süd", PASSWORD)
+    users.add("bernd", "caseworker", "Team Nord", PASSWORD)
+    changed = users.set_role_and_team("Bernd", "lead", "team  süd")
+    assert changed.role is Role.LEAD and changed.team == "Team Süd"  # the spelling in use
+    assert backend.users().get("bernd") == changed  # another process sees it
+    known = {"Team Ost-West"}
+    assert users.set_role_and_team(
+        "bernd", Role.VIEWER, "TEAM OST-WEST", known_teams=known
+    ).team == ("Team Ost-West")
+    # its own old spelling does not count as "in use": a new spelling of its only team
+    assert users.set_role_and_team("bernd", "viewer", "team ost west").team == "team ost west"
+    assert users.set_role_and_team("anna", "admin", None).team is None
+    assert users.set_role_and_team("anna", "admin", "Team Nord").team == "Team Nord"
+    created = users.get("anna").created_at
+    assert users.get("anna").password_changed_at == created  # the password is not touched
+    assert users.authenticate("anna", PASSWORD) == users.get("anna")
+
+
+@pytest.mark.parametrize(
+    ("role", "team", "message", "german"),
+    [
+        ("boss", "Team Nord", "invalid role", "Bitte eine Rolle wählen"),
+        ("caseworker", None, "needs a team", "braucht ein Team"),
+        ("lead", "   ", "needs a team", "braucht ein Team"),
+        ("viewer", "x" * 81, "at most 80", "höchstens 80"),
+    ],
+)
+def test_invalid_role_or_team_changes_are_refused(backend, role, team, message, german):
+    users = backend.users()
+    users.add("boss", "admin", None, PASSWORD)
+    before = users.add("anna", "viewer", "Team Nord", PASSWORD)
+    with pytest.raises(InvalidInput, match=message) as info:
+        users.set_role_and_team("anna", role, team)
+    assert german in info.value.german
+    assert backend.users().get("anna") == before
+
+
+def test_a_team_matching_several_teams_is_refused(backend):
+    users = backend.users()
+    users.add("anna", "viewer", "Team Süd", PASSWORD)
+    before = users.add("bernd", "viewer", "Team Nord", PASSWORD)
+    with pytest.raises(InvalidInput, match="several existing teams"):
+        users.set_role_and_team("bernd", "viewer", "team sued", known_teams={"Team Sued"})
+    assert users.get("bernd") == before
+
+
+def test_role_change_of_an_unknown_user_is_not_found(backend):
+    users = backend.users()
+    users.add("boss", "admin", None, PASSWORD)
+    with pytest.raises(NotFound, match="no user 'bernd'") as info:
+        users.set_role_and_team("bernd", "viewer", "Team Nord")
+    assert info.value.german == "Das Konto „bernd“ gibt es nicht."
+    assert [u.name for u in users.list()] == ["boss"]
+
+
+def test_the_last_enabled_admin_can_be_neither_disabled_nor_demoted(backend):
+    users, other = backend.users(), backend.users()
+    users.add("boss", "admin", None, PASSWORD)
+    users.add("anna", "caseworker", "Team Nord", PASSWORD)
+    assert users.disable("anna").disabled is True  # not an admin: no rule
+    for change in (
+        lambda: other.disable("boss"),
+        lambda: other.set_role_and_team("boss", "lead", "Team Nord"),
+    ):
+        with pytest.raises(InvalidInput, match="last enabled admin") as info:
+            change()
+        assert "letzte aktive Administrationskonto" in info.value.german
+    boss = users.get("boss")
+    assert boss.role is Role.ADMIN and not boss.disabled
+    assert users.set_role_and_team("boss", "admin", "Team Nord").role is Role.ADMIN  # stays one
+    assert users.enable("boss").disabled is False  # enabling an enabled admin is fine
+    # a second admin: the first may go, then the second is the last one
+    users.add("zora", "admin", None, PASSWORD)
+    assert other.set_role_and_team("boss", "lead", "Team Nord").role is Role.LEAD
+    with pytest.raises(InvalidInput, match="last enabled admin"):
+        users.disable("zora")
+    # a disabled admin does not count
+    users.set_role_and_team("boss", "admin", None)
+    users.disable("boss")
+    with pytest.raises(InvalidInput, match="last enabled admin"):
+        other.set_role_and_team("zora", "viewer", "Team Nord")
+    assert users.enable("boss").disabled is False
+    assert users.disable("zora").disabled is True
+    assert [u.name for u in users.list() if u.role is Role.ADMIN and not u.disabled] == ["boss"]
+
+
+@pytest.mark.parametrize("second", ["disable", "demote"])
+def test_two_servers_cannot_remove_the_last_two_admins_at_once(backend, second):
+    """Each of two processes removes one of the last two admins at the same moment:
+    exactly one of them succeeds, every round (the check and the write are atomic)."""
+    backend.users().add("admin-a", "admin", None, PASSWORD)
+    backend.users().add("admin-b", "admin", None, PASSWORD)
+    changes = {
+        "disable": lambda users, name: users.disable(name),
+        "demote": lambda users, name: users.set_role_and_team(name, "lead", "Team Nord"),
+    }
+    for _ in range(8):
+        barrier = threading.Barrier(2)
+        outcome: dict[str, str] = {}
+
+        def remove(name: str, how: str, barrier=barrier, outcome=outcome) -> None:
+            users = backend.users()  # its own instance, as another server
+            barrier.wait()
+            try:
+                changes[how](users, name)
+                outcome[name] = "done"
+            except InvalidInput:
+                outcome[name] = "refused"
+            except Exception as exc:  # anything else fails the test below
+                outcome[name] = repr(exc)
+
+        threads = [
+            threading.Thread(target=remove, args=("admin-a", "disable")),
+            threading.Thread(target=remove, args=("admin-b", second)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcome.values()) == ["done", "refused"], outcome
+        users = backend.users()
+        admins = [u.name for u in users.list() if u.role is Role.ADMIN and not u.disabled]
+        assert len(admins) == 1
+        for name in ("admin-a", "admin-b"):  # both admins again for the next round
+            users.set_role_and_team(name, "admin", None)
+            users.enable(name)
+
+
+def test_rename_team_changes_every_account_of_the_team(backend):
+    users = backend.users()
+    users.add("anna", "caseworker", "Team Nord", PASSWORD)
+    users.add("bernd", "lead", "Team Nord", PASSWORD)
+    users.add("carla", "viewer", "Team Süd", PASSWORD)
+    users.add("boss", "admin", None, PASSWORD)
+    assert users.rename_team("Team Nord", "Team Nordstadt") == ["anna", "bernd"]
+    other = backend.users()
+    assert {u.name: u.team for u in other.list()} == {
+        "anna": "Team Nordstadt",
+        "bernd": "Team Nordstadt",
+        "boss": None,
+        "carla": "Team Süd",
+    }
+    assert other.rename_team("Team Nord", "Team X") == []  # nobody left in the old name
+    assert other.authenticate("anna", PASSWORD).team == "Team Nordstadt"
+
+
+# -- created teams -------------------------------------------------------------------
+def test_created_teams_add_list_rename(backend):
+    teams = backend.teams()
+    assert teams.list() == []
+    teams.add("Team Osten")
+    teams.add("Team Mitte")
+    teams.add("Team Osten")  # nothing twice
+    assert backend.teams().list() == ["Team Mitte", "Team Osten"]  # sorted, on every server
+    backend.teams().rename("Team Osten", "Team Ost")
+    assert teams.list() == ["Team Mitte", "Team Ost"]
+    teams.rename("Team Mitte", "Team Ost")  # onto an existing name: one entry
+    assert teams.list() == ["Team Ost"]
+    teams.rename("Team Gibt-es-nicht", "Team Neu")  # the new name is added
+    assert teams.list() == ["Team Neu", "Team Ost"]
+    teams.rename("Team Neu", "Team Neu")  # the same name: kept
+    assert teams.list() == ["Team Neu", "Team Ost"]
+
+
+def test_concurrent_team_adds_lose_no_team(backend):
+    def add(worker: int) -> None:
+        teams = backend.teams()
+        for i in range(3):
+            teams.add(f"Team {worker}-{i}")
+
+    threads = [threading.Thread(target=add, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert backend.teams().list() == sorted(f"Team {w}-{i}" for w in range(4) for i in range(3))
 
 
 # -- sessions ------------------------------------------------------------------------
@@ -402,15 +591,16 @@ def test_accounts_are_copied_with_their_passwords(backend, tmp_path):
     files = FileUserStore(tmp_path / "other" / "users.json")
     files.add("anna", "caseworker", "Team Nord", PASSWORD)
     files.add("bernd", "admin", None, "bernds-Passwort-1")
+    files.add("zora", "admin", None, PASSWORD)  # the last enabled admin cannot be disabled
     files.disable("bernd")
     target = backend.users()
     target.add("carla", "lead", "Team Süd", PASSWORD)
-    assert target.copy_from(files) == (2, 0)
-    assert target.copy_from(files) == (0, 2)  # nothing twice
+    assert target.copy_from(files) == (3, 0)
+    assert target.copy_from(files) == (0, 3)  # nothing twice
     assert target.get("anna") == files.get("anna")
     assert target.get("bernd") == files.get("bernd")
     assert target.authenticate("anna", PASSWORD) == files.get("anna")
     assert target.authenticate("bernd", "bernds-Passwort-1") is None  # still disabled
     back = FileUserStore(tmp_path / "back" / "users.json")
-    assert back.copy_from(target) == (3, 0)
+    assert back.copy_from(target) == (4, 0)
     assert back.records() == target.records()

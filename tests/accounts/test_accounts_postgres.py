@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from sozialraum.accounts import accounts_dir, open_accounts
+from sozialraum.accounts import FileTeamStore, accounts_dir, open_accounts
 from sozialraum.accounts.postgres import (
     PostgresLoginLimiter,
     PostgresSessionStore,
+    PostgresTeamStore,
     PostgresUserStore,
 )
 from sozialraum.cli import main
@@ -16,7 +17,7 @@ from sozialraum.db import get_pool
 from sozialraum.db.migrate import downgrade, upgrade
 
 PASSWORD = "Ruhrort-Bäcker-42"
-ACCOUNT_TABLES = ("users", "sessions", "login_attempts", "login_salt")
+ACCOUNT_TABLES = ("users", "sessions", "login_attempts", "login_salt", "teams")
 
 
 def _dump(url: str) -> str:
@@ -33,12 +34,19 @@ def test_the_url_selects_postgresql_and_nothing_is_written_to_files(pg_url, tmp_
     assert isinstance(accounts.users, PostgresUserStore)
     assert isinstance(accounts.sessions, PostgresSessionStore)
     assert isinstance(accounts.limiter, PostgresLoginLimiter)
+    assert isinstance(accounts.teams, PostgresTeamStore)
     assert accounts.sessions.idle_timeout_s == 120
     accounts.users.add("anna", "caseworker", "Team Nord", PASSWORD)
+    accounts.users.add("boss", "admin", None, PASSWORD)
+    accounts.users.set_role_and_team("anna", "lead", "team nord")
+    accounts.users.rename_team("Team Nord", "Team Nordstadt")
     accounts.sessions.create("anna")
     accounts.limiter.failure("anna", "192.0.2.1")
+    accounts.teams.add("Team Ost")
     assert not accounts_dir(tmp_path / "data").exists()
-    assert open_accounts(tmp_path / "data").backend == "files"
+    files = open_accounts(tmp_path / "data")
+    assert files.backend == "files" and isinstance(files.teams, FileTeamStore)
+    assert files.teams.list() == []
 
 
 def test_no_password_token_raw_name_or_address_is_stored(pg_url):
@@ -75,12 +83,19 @@ def test_the_account_tables_go_down_and_up_with_their_revision(pg_cluster):
     url = pg_cluster.create_database()
     upgrade(url)
     PostgresUserStore(get_pool(url)).add("anna", "admin", None, PASSWORD)
+    PostgresTeamStore(get_pool(url)).add("Team Ost")
+    downgrade(url, "0002")  # the created teams go, the accounts stay
+    with get_pool(url).connection() as conn:
+        tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
+    assert "teams" not in tables and "users" in tables
+    assert [u.name for u in PostgresUserStore(get_pool(url)).list()] == ["anna"]
     downgrade(url, "0001")
     with get_pool(url).connection() as conn:
         tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
     assert not tables & set(ACCOUNT_TABLES) and "features" in tables
     upgrade(url)
     assert PostgresUserStore(get_pool(url)).list() == []
+    assert PostgresTeamStore(get_pool(url)).list() == []
 
 
 def test_users_commands_work_on_the_database(pg_url, tmp_path, monkeypatch):

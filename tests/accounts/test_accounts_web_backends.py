@@ -64,3 +64,29 @@ def test_the_login_limit_answers_429(app):
     refused = _login(app.test_client())
     assert refused.status_code == 429
     assert "Zu viele fehlgeschlagene Anmeldeversuche" in refused.get_data(as_text=True)
+
+
+def test_admin_pages_change_the_accounts_of_the_backend(app):
+    """Teams, role changes and the last-admin rule through the admin pages, on both backends."""
+    accounts = app.extensions["sozialraum"].accounts
+    client = app.test_client()
+    data = {"csrf_token": csrf_token(client), "username": "demo-admin"}
+    assert client.post("/anmelden", data={**data, "password": "demo-admin-2026"}).status_code == 302
+    token = csrf_token(client, "/verwaltung/")
+
+    def post(path, **form):
+        return client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
+
+    assert "Team „Team Ost“ angelegt" in post("/verwaltung/teams", name="Team Ost").text
+    assert accounts.teams.list() == ["Team Ost"]
+    answer = post("/verwaltung/konten/demo-leitung/rolle", role="caseworker", team="team ost")
+    assert answer.status_code == 200 and accounts.users.get("demo-leitung").team == "Team Ost"
+    refused = post("/verwaltung/konten/demo-admin/sperren")
+    assert "letzte aktive Administrationskonto" in refused.text
+    assert not accounts.users.get("demo-admin").disabled
+    refused = post("/verwaltung/konten/demo-admin/rolle", role="lead", team="Team Nord")
+    assert "letzte aktive Administrationskonto" in refused.text
+    assert accounts.users.get("demo-admin").role == "admin"
+    post("/verwaltung/teams/umbenennen", team="Team Ost", name="Team Osten")
+    assert accounts.teams.list() == ["Team Osten"]
+    assert accounts.users.get("demo-leitung").team == "Team Osten"

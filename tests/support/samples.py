@@ -36,6 +36,7 @@ def sample_values(demo_store) -> dict[str, str]:
         "meeting_id": "",  # a fresh open meeting of Team Nord per request (see fresh_meeting)
         "offer_id": "",  # a fresh offer per request (see fresh_offer)
         "proposal_id": "",  # a fresh open proposal per request (see fresh_proposal)
+        "user": "demo-lesend",  # an account the admin pages lock, reset and change
         # a basemap tile of the area (z/x/y of its first stored tile)
         **dict(zip("zxy", map(str, first_tile(demo_store)), strict=True)),
         # a JSON body for POST/PUT APIs: a point (isochrones) that is also a valid note

@@ -170,6 +170,7 @@ def _route_urls(demo_store, note_id: str) -> list[tuple[str, str]]:
         "meeting_id": "m0",
         "offer_id": "o0",
         "proposal_id": "p0",
+        "user": "demo-lesend",
         "z": "14",  # a basemap tile (any z/x/y: the login check comes first)
         "x": "8500",
         "y": "5480",

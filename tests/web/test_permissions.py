@@ -235,3 +235,52 @@ def test_accepting_a_proposal_by_role_and_proposer(app, demo_store, role, own):
     assert response.status_code == (303 if may else 403), (role, own, response.status_code)
     state = demo_store.get(AREA, "offer_proposals", proposal["id"])["properties"]["state"]
     assert (state == "angenommen") is may
+
+
+# --- the admin pages ("Verwaltung") --------------------------------------------------------
+
+
+def test_every_admin_route_is_admin_only(app, demo_store):
+    """Anonymous: 401 (the login page), viewer/caseworker/lead: 403 and nothing changed,
+    admin: the page (200) or the redirect after a form (303)."""
+    admin_routes = [(r, m) for r in ROUTES if r.access == "admin" for m in r.methods]
+    assert {r.endpoint for r, _ in admin_routes} >= {
+        "admin", "admin_accounts", "admin_create_account", "admin_disable_account",
+        "admin_enable_account", "admin_reset_password", "admin_change_role", "admin_teams",
+        "admin_create_team", "admin_rename_team", "admin_districts", "admin_assign_team",
+        "admin_rename_district", "admin_upload_districts", "admin_draw_district",
+    }  # fmt: skip
+    samples = sample_values(demo_store)
+    users_file = demo_store.data_dir / "_accounts" / "users.json"
+    for role in ROLES:
+        client = app.test_client()
+        if role:
+            login(client, role)
+        token = csrf_token(client, "/anmelden")
+        for route, method in admin_routes:
+            url = rule_path(route.rule, samples)
+            before = (
+                users_file.read_bytes(),
+                (demo_store.data_dir / AREA / "area.json").read_bytes(),
+            )
+            form = {"csrf_token": token}
+            response = client.get(url) if method == "GET" else client.post(url, data=form)
+            after = (
+                users_file.read_bytes(),
+                (demo_store.data_dir / AREA / "area.json").read_bytes(),
+            )
+            if role is None:
+                assert response.status_code == 401, (url, method)
+                assert 'name="username"' in response.get_data(as_text=True)  # the login form
+            elif role != "admin":
+                assert response.status_code == 403, (role, url, method)
+                assert after == before, (role, url, method)
+            else:
+                expected = {"GET": {200}, "POST": {200, 303}}[method]
+                assert response.status_code in expected, (url, method, response.status_code)
+
+
+def test_admin_link_in_the_navigation_for_admins_only(app):
+    for role in ROLES[1:]:
+        html = login(app.test_client(), role).get("/").get_data(as_text=True)
+        assert ('href="/verwaltung/"' in html) is (role == "admin"), role

@@ -123,7 +123,9 @@ def assign_team(
     if team is not None:
         team = resolve_team(team, area_teams(store) | set(known_teams))
         if not 1 <= len(team) <= 60:
-            raise InvalidInput("a team name has 1 to 60 characters")
+            raise InvalidInput(
+                "a team name has 1 to 60 characters", "Ein Teamname hat 1 bis 60 Zeichen."
+            )
     meta = store.read_meta(area)
     teams = dict(meta.get("teams") or {})
     if team is None:
@@ -154,7 +156,9 @@ def assign_team_to_unassigned(
     """
     resolved = resolve_team(team, area_teams(store) | set(known_teams))
     if not 1 <= len(resolved) <= 60:
-        raise InvalidInput("a team name has 1 to 60 characters")
+        raise InvalidInput(
+            "a team name has 1 to 60 characters", "Ein Teamname hat 1 bis 60 Zeichen."
+        )
     meta = store.read_meta(area)
     teams = dict(meta.get("teams") or {})
     new = [d["id"] for d in store.query(area, "districts") if d["id"] not in teams]

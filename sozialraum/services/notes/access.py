@@ -44,6 +44,32 @@ def may_write(actor: Actor, team: str | None) -> bool:
     return can_write(actor.role, own_team=team is not None and team == actor.team)
 
 
+def district_team_for(actor: Actor, district_team: str | None) -> str | None:
+    """The team a note or walk in a district belongs to when ``actor`` writes it.
+
+    One rule for notes, walks, review and offers: a district without a team is open to
+    every team, so there the writer's own team owns what they write (``None`` for an admin
+    without a team); otherwise the district's team.
+    """
+    return district_team or actor.team
+
+
+def district_refusal(actor: Actor, district_team: str | None, what: str = "Notizen") -> str | None:
+    """Why ``actor`` may not write ``what`` in a district of ``district_team`` (German), or None.
+
+    Pages show it before the form (a form never fails after it was filled for a reason known
+    when it was shown). A district without a team refuses nobody but viewers.
+    """
+    if may_write(actor, district_team_for(actor, district_team)):
+        return None
+    if actor.role == Role.VIEWER:
+        return f"Mit Lesezugriff können Sie keine {what} anlegen."
+    return (
+        f"Dieser Bezirk gehört einem anderen Team („{district_team}“); {what} dort legt nur "
+        "dieses Team an."
+    )
+
+
 def require_write(actor: Actor, team: str | None) -> None:
     """:class:`~sozialraum.errors.Forbidden` unless ``actor`` may change a note of ``team``."""
     if not may_write(actor, team):

@@ -20,7 +20,14 @@ from sozialraum.model.review import (
     content_editors,
     editors_after_edit,
 )
-from sozialraum.services.notes.access import LAYER, Actor, NoteRules, require_write, visible
+from sozialraum.services.notes.access import (
+    LAYER,
+    Actor,
+    NoteRules,
+    district_team_for,
+    require_write,
+    visible,
+)
 from sozialraum.services.notes.places import (
     district_at,
     tie_to_address,
@@ -113,7 +120,7 @@ def check_note(
 ) -> None:
     """Every check of :func:`create_note` without writing (for forms with several notes)."""
     note, district = _checked(store, area, data, rules, today)
-    require_write(actor, (district or {}).get("team") or actor.team)
+    require_write(actor, district_team_for(actor, (district or {}).get("team")))
     _link_properties(store, area, note)
 
 
@@ -146,7 +153,7 @@ def create_note(
         If the actor may not write notes of that team.
     """
     note, district = _checked(store, area, data, rules, today, nearest_address)
-    team = (district or {}).get("team") or actor.team
+    team = district_team_for(actor, (district or {}).get("team"))
     require_write(actor, team)
     feature = _feature(
         note,

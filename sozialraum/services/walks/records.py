@@ -82,7 +82,8 @@ def create_walk(
     """
     details = check_walk_input(data)
     rules.guard.check(details.title, details.purpose, details.participants)
-    team = _district_team(store, area, details.district)
+    # a district without a team is open to every team: the planner's team owns the walk
+    team = fieldnotes.district_team_for(actor, _district_team(store, area, details.district))
     if not fieldnotes.may_write(actor, team):
         raise Forbidden("walks of another team's district")
     stops = resolve_stops(store, area, picks, reader=actor, rules=rules, today=today, team=team)

@@ -152,7 +152,8 @@ def new_note(area: str):
             status = 403 if isinstance(exc, Forbidden) else exc.status
             message = (
                 "Diese Stelle liegt im Bezirk eines anderen Teams. Notizen dort schreibt "
-                "dieses Team."
+                "dieses Team. Bitte wählen Sie eine Stelle im Bezirk Ihres Teams oder in "
+                "einem Bezirk ohne Team."
                 if isinstance(exc, Forbidden)
                 else exc.message
             )
@@ -178,7 +179,15 @@ def new_note(area: str):
         values["lon"], values["lat"] = lon, lat
     if values["category"] not in ctx.note_rules().categories:
         values["category"] = "beobachtung"
-    return render_template("notes/notiz_neu.html", **_form_context(area, meta, values, link=link))
+    # known before the form: the place lies in another team's district (or none at all)
+    blocked, no_team = None, False
+    if values.get("lon") is not None and values.get("lat") is not None:
+        district = fieldnotes.district_at(ctx.store(), area, values["lon"], values["lat"])
+        team = (district or {}).get("team")
+        no_team = district is not None and not team
+        blocked = fieldnotes.district_refusal(ctx.current_actor(), team)
+    context = _form_context(area, meta, values, link=link, blocked=blocked, no_team=no_team)
+    return render_template("notes/notiz_neu.html", **context)
 
 
 def _note_context(area: str, meta: dict, feature: dict, **extra) -> dict:

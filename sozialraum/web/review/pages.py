@@ -120,7 +120,8 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "pages": pages,
         "first": first,
         "districts": sorted(
-            ((i, n) for i, n in names.items() if team is None or teams.get(i) == team),
+            # a district without a team is open to every team: its notes may be this team's
+            ((i, n) for i, n in names.items() if team is None or teams.get(i) in (team, None)),
             key=lambda item: item[1] or "",
         ),
         "authors": authors,

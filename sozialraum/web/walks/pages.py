@@ -214,13 +214,21 @@ def new_walk(area: str):
     meta = ctx.area_meta()
     names = ctx.district_names(area)
     teams = ctx.store().read_meta(area).get("teams") or {}
-    own = [d for d in names if teams.get(d) == current_user.team] or list(names)
+    # own team's districts first, then those without a team (open to every team)
+    own = [d for d in names if teams.get(d) == current_user.team]
+    own += [d for d in names if not teams.get(d)]
+    own = own or list(names)
     district = request.values.get("district") or (own[0] if own else "")
     if district not in names:
         raise NotFound(f"district {district!r} does not exist")
+    # known before the form: another team's district is said before anything is filled in
+    blocked = fieldnotes.district_refusal(ctx.current_actor(), teams.get(district), "Rundgänge")
     if request.method == "GET":
         return render_template(
-            "walks/rundgang_neu.html", **_planning_context(area, meta, district, {}, [])
+            "walks/rundgang_neu.html",
+            **_planning_context(
+                area, meta, district, {}, [], blocked=blocked, no_team=not teams.get(district)
+            ),
         )
     form = {k: request.form.get(k, "") for k in ("title", "walk_on", "purpose", "participants")}
     form["district"] = district
@@ -237,13 +245,12 @@ def new_walk(area: str):
             propose=propose,
         )
     except (InvalidInput, Forbidden) as exc:
-        message = (
-            "Dieser Bezirk gehört einem anderen Team; Rundgänge dort plant dieses Team."
-            if isinstance(exc, Forbidden)
-            else exc.message
-        )
+        message = (blocked or exc.message) if isinstance(exc, Forbidden) else exc.message
         stops = _chosen_stops(area, request.form.getlist("stop"))
-        context = _planning_context(area, meta, district, form, stops, error=message)
+        context = _planning_context(
+            area, meta, district, form, stops, error=message, blocked=blocked,
+            no_team=not teams.get(district),
+        )  # fmt: skip
         return render_template("walks/rundgang_neu.html", **context), exc.status
     return redirect(url_for("pages.walk", area=area, walk_id=walk["id"]), 303)
 

@@ -1,0 +1,129 @@
+"""Accounts as an admin manages them (web pages and CLI): create, lock, passwords, role, team.
+
+The rules live with the accounts (:mod:`sozialraum.accounts.user_rules`, enforced by
+:class:`~sozialraum.accounts.UserStore` under its lock): login names, passwords, a team for
+every role but admin, one spelling per team, and never fewer than one enabled admin. These
+functions add what both front ends do around a change: the teams known elsewhere, ending
+the sessions of a locked account or a new password, and a one-time password when none is
+given. No Flask in here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sozialraum.accounts import SessionStore, TeamStore, User, UserStore
+from sozialraum.model.roles import Role
+from sozialraum.store.base import Store
+
+#: Length of a generated one-time password (characters of ``secrets.token_urlsafe``).
+ONE_TIME_PASSWORD_CHARS = 16
+
+
+@dataclass(frozen=True)
+class AccountFiles:
+    """The account stores an admin changes: users, sessions, created teams.
+
+    Files or PostgreSQL, as :func:`sozialraum.accounts.open_accounts` chose them (see
+    :meth:`of`); an :class:`~sozialraum.accounts.Accounts` has the same attributes.
+    """
+
+    users: UserStore
+    sessions: SessionStore
+    teams: TeamStore
+
+    @classmethod
+    def of(cls, accounts) -> AccountFiles:
+        """The stores of an :class:`~sozialraum.accounts.Accounts`."""
+        return cls(accounts.users, accounts.sessions, accounts.teams)
+
+
+def one_time_password() -> str:
+    """A random password of :data:`ONE_TIME_PASSWORD_CHARS` URL-safe characters."""
+    return secrets.token_urlsafe(ONE_TIME_PASSWORD_CHARS)[:ONE_TIME_PASSWORD_CHARS]
+
+
+def known_teams(files: AccountFiles, store: Store) -> set[str]:
+    """Every team name in use: accounts, district assignments of every area, created teams."""
+    from sozialraum.services.areas import area_teams
+
+    teams = {user.team for user in files.users.list() if user.team}
+    teams |= area_teams(store)
+    teams |= set(files.teams.list())
+    return teams
+
+
+def create_account(
+    files: AccountFiles,
+    store: Store,
+    name: str,
+    role: Role | str,
+    team: str | None,
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Create an account; without ``password`` a one-time password is generated.
+
+    Parameters
+    ----------
+    files : AccountFiles
+    store : Store
+        For the teams of the district assignments ("team süd" joins "Team Süd").
+    name, role, team : str
+        As for :meth:`sozialraum.accounts.UserStore.add`.
+    password : str, optional
+        The password; ``None`` or empty: a generated one (returned, shown once).
+
+    Returns
+    -------
+    tuple of (User, str or None)
+        The account and the generated password (``None`` when one was given).
+    """
+    generated = None if password else one_time_password()
+    user = files.users.add(
+        name, role, team, password or generated, known_teams=known_teams(files, store)
+    )
+    return user, generated
+
+
+def set_disabled(files: AccountFiles, name: str, disabled: bool) -> tuple[User, int]:
+    """Lock (``disabled``) or unlock an account; locking ends its sessions at once.
+
+    The last enabled admin cannot be locked (:class:`~sozialraum.errors.InvalidInput`).
+
+    Returns
+    -------
+    tuple of (User, int)
+        The account and how many sessions ended.
+    """
+    if disabled:
+        user = files.users.disable(name)
+        return user, files.sessions.revoke_user(user.name)
+    return files.users.enable(name), 0
+
+
+def reset_password(
+    files: AccountFiles, name: str, password: str | None = None
+) -> tuple[User, str | None, int]:
+    """Set a new password (a generated one-time password without ``password``).
+
+    Ends every session of the account.
+
+    Returns
+    -------
+    tuple of (User, str or None, int)
+        The account, the generated password (``None`` when one was given), sessions ended.
+    """
+    generated = None if password else one_time_password()
+    user = files.users.set_password(name, password or generated)
+    return user, generated, files.sessions.revoke_user(user.name)
+
+
+def change_role_and_team(
+    files: AccountFiles, store: Store, name: str, role: Role | str, team: str | None
+) -> User:
+    """Change an account's role and team (the last enabled admin keeps the admin role).
+
+    The team is resolved against every known team (:func:`known_teams`).
+    """
+    return files.users.set_role_and_team(name, role, team, known_teams=known_teams(files, store))
