@@ -558,7 +558,8 @@ def database_copy(data: Path):
 
     The cluster (``tests/support/postgres.py``) listens on a Unix socket only, with fsync and
     synchronous commit on; the layer files are removed afterwards, so a server can only use the
-    database. Accounts and the basemap stay in ``data``.
+    database. The accounts are copied into the database as well (the app keeps them there when
+    it has a database URL); the basemap stays in ``data``.
     """
     sys.path.insert(0, str(Path(__file__).parent))
     import common  # noqa: F401  (tests/ on sys.path)
@@ -576,6 +577,11 @@ def database_copy(data: Path):
         reports = migrate_folder(files, PostgresStore(url, data_dir=data, audit_key_file=key))
         if any(r.problems for r in reports):
             raise RuntimeError(f"copy into the database failed: {reports}")
+        from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+        from sozialraum.accounts.postgres import PostgresUserStore
+
+        # with a database URL the app keeps its accounts there too: the demo logins go along
+        PostgresUserStore(url).copy_from(FileUserStore(accounts_dir(data) / USERS_FILE))
         for area in files.areas():
             for layer_file in (data / area).glob("*.geojson"):
                 layer_file.unlink()
