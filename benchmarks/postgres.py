@@ -144,3 +144,87 @@ def bench_postgres(writes: int = 30, database_writes: int = 100) -> None:
         for size in SIZES:
             ratio = results[("postgres", size)][op] / results[("geojson", size)][op]
             print(f"  {f'postgres / geojson {op}, {size:,} notes':<46} {ratio:8.4f} x")
+
+
+def _import(osm: Path, districts: Path, data: Path, env: dict) -> float:
+    """Wall-clock seconds of one ``sozialraum import`` of ``osm`` into ``data`` (a subprocess)."""
+    import os
+    import subprocess
+    import sys
+
+    from common import ROOT
+
+    command = [sys.executable, "-m", "sozialraum.cli", "import", "--osm-file", str(osm)]
+    command += ["--area", "stadt", "--districts", str(districts), "--data-dir", str(data)]
+    started = time.perf_counter()
+    subprocess.run(
+        [*command, "--quiet"], check=True, capture_output=True, cwd=ROOT,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def bench_city_import(copies: int = 35) -> None:
+    """Print the import of the city (Neuss replicated ``copies`` times) into both stores.
+
+    The same OSM file and districts, ``sozialraum import`` as a subprocess (Python start-up
+    included in both), first into a GeoJSON data folder, then into a PostgreSQL database
+    (``SOZIALRAUM_DATABASE_URL``), same run; the feature counts must agree.
+    """
+    from common import city_files
+    from support.postgres import PostgresCluster
+
+    from sozialraum.db import close_pools
+    from sozialraum.db.migrate import upgrade
+    from sozialraum.store import GeoJSONStore
+    from sozialraum.store.postgres import PostgresStore
+
+    cluster = PostgresCluster(durable=True).start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="sozialraum-pg-import-") as tmp:
+            tmp = Path(tmp)
+            started = time.perf_counter()
+            osm, districts = city_files(tmp / "city", copies)
+            written_s = time.perf_counter() - started
+            env = {"SOZIALRAUM_INSTANCE_PATH": str(tmp / "instance"), "SOZIALRAUM_DATABASE_URL": ""}
+            files_s = _import(osm, districts, tmp / "files", env)
+            url = cluster.create_database("import_bench")
+            upgrade(url)
+            database_s = _import(
+                osm, districts, tmp / "local", {**env, "SOZIALRAUM_DATABASE_URL": url}
+            )
+            key = tmp / "instance" / "audit_key"
+            counts = {}
+            for name, store in (
+                ("geojson", GeoJSONStore(tmp / "files", audit_key_file=key)),
+                ("postgres", PostgresStore(url, data_dir=tmp / "local", audit_key_file=key)),
+            ):
+                counts[name] = {
+                    layer: len(store.query("stadt", layer))
+                    for layer in ("addresses", "resources", "districts")
+                }
+                counts[name]["audit"] = store.verify_audit("stadt").ok
+            close_pools()
+    finally:
+        cluster.stop()
+    print(
+        f"\n[postgres import] neuss-innenstadt.osm replicated {copies}x ({osm.name}, written in "
+        f"{written_s:.1f} s), `sozialraum import` with {copies} districts, same run"
+    )
+    for name, seconds in (("geojson", files_s), ("postgres", database_s)):
+        print(f"  {name:<9} {seconds:7.1f} s   {counts[name]}")
+    print(f"  postgres / geojson import time: {database_s / files_s:.2f} x")
+    if counts["geojson"] != counts["postgres"]:
+        raise SystemExit("the two imports differ")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--import-copies", type=int, default=None, help="only the city import")
+    args = parser.parse_args()
+    if args.import_copies:
+        bench_city_import(args.import_copies)
+    else:
+        bench_postgres()

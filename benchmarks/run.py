@@ -303,9 +303,10 @@ def main() -> None:
 
         bench_handout_languages(args.repeat)
     if args.only in (None, "postgres"):
-        from postgres import bench_postgres  # benchmarks/postgres.py: note writes, both stores
+        from postgres import bench_city_import, bench_postgres  # benchmarks/postgres.py
 
-        bench_postgres()
+        bench_postgres()  # note writes, both stores
+        bench_city_import(args.copies)  # the city import into both stores
     if args.only in (None, "planner"):
         from planner import bench_planner  # benchmarks/planner.py: the walk planner page
 

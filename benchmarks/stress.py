@@ -12,9 +12,14 @@ cookie, CSRF token header):
   server) are killed with SIGKILL at a random moment; after each round every
   acknowledged write is in the files, every file is valid, the audit log verifies.
 - ``load``: 90 % reads / 10 % writes from 30 client threads against a city-sized area:
-  requests/s, p95 latencies, errors, memory per worker process.
+  requests/s, p95 latencies, errors, memory per worker process (``--database``: also on
+  PostgreSQL, with the ratios).
+- ``servers``: two app servers (``serve --workers 2`` each, own folders) on one PostgreSQL
+  database (a throwaway cluster): 1,000 note creations at once split across them (all stored,
+  distinct ids, audit log verifies), then 50 rounds of kill -9 of one server's whole process
+  group during writes on both (no acknowledged write lost).
 
-Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load]
+Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load,servers]
        [--rounds N] [--seconds S] [--copies N]
 ``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py).
 """
@@ -552,13 +557,21 @@ def _load_client(base, session, reads_paths, addresses, marker, seconds, barrier
     out.append((reads, writes, errors, time.monotonic() - began))
 
 
+def _audit_key(data: Path) -> Path:
+    """The servers' audit key: ``SOZIALRAUM_AUDIT_KEY_FILE`` if set, else make_data's instance."""
+    return Path(
+        os.environ.get("SOZIALRAUM_AUDIT_KEY_FILE") or data.parent / "instance" / "audit_key"
+    )
+
+
 @contextlib.contextmanager
 def database_copy(data: Path):
     """Copy every area of ``data`` into a throwaway PostgreSQL cluster; yields its URL.
 
     The cluster (``tests/support/postgres.py``) listens on a Unix socket only, with fsync and
     synchronous commit on; the layer files are removed afterwards, so a server can only use the
-    database. Accounts and the basemap stay in ``data``.
+    database. The accounts are copied into the database as well (the app keeps them there when
+    it has a database URL); the basemap stays in ``data``.
     """
     sys.path.insert(0, str(Path(__file__).parent))
     import common  # noqa: F401  (tests/ on sys.path)
@@ -571,11 +584,16 @@ def database_copy(data: Path):
     cluster = PostgresCluster(durable=True).start()
     try:
         url = cluster.url()
-        key = data.parent / "instance" / "audit_key"  # make_data's instance (the server's)
+        key = _audit_key(data)
         files = GeoJSONStore(data, audit_key_file=key)
         reports = migrate_folder(files, PostgresStore(url, data_dir=data, audit_key_file=key))
         if any(r.problems for r in reports):
             raise RuntimeError(f"copy into the database failed: {reports}")
+        from sozialraum.accounts import USERS_FILE, FileUserStore, accounts_dir
+        from sozialraum.accounts.postgres import PostgresUserStore
+
+        # with a database URL the app keeps its accounts there too: the demo logins go along
+        PostgresUserStore(url).copy_from(FileUserStore(accounts_dir(data) / USERS_FILE))
         for area in files.areas():
             for layer_file in (data / area).glob("*.geojson"):
                 layer_file.unlink()
@@ -683,6 +701,172 @@ def load(
     )
 
 
+# -- 4. two app servers on one database ----------------------------------------------------
+
+
+@dataclass
+class ServersResult:
+    creations: int
+    stored: int
+    distinct_ids: int
+    statuses: dict[int, int]
+    seconds: float
+    audit_ok: bool
+    rounds: int
+    kills: int
+    acknowledged: int
+    updates_acknowledged: int
+    lost: list[str] = field(default_factory=list)
+    audit_problems: list[str] = field(default_factory=list)
+
+
+def _second_server_folder(folder: Path, data: Path) -> Path:
+    """A second server's data folder (a copy: the basemap) beside its own instance folder."""
+    import shutil
+
+    shutil.copytree(data, folder / "second" / "data")
+    return folder / "second" / "data"
+
+
+def _database_store(url: str, data: Path):
+    from sozialraum.store.postgres import PostgresStore
+
+    return PostgresStore(url, data_dir=data, audit_key_file=_audit_key(data))
+
+
+def _creator(client: Client, addresses, marker, slot, count, barrier, out) -> None:
+    barrier.wait()
+    for number in range(count):
+        address = addresses[(slot * count + number) % len(addresses)]
+        try:
+            answer = client.create_note(address, note_text(marker, slot, number))
+            out.append((answer.status_code, answer.json().get("id")))
+        except (requests.RequestException, ValueError):
+            out.append((0, None))
+
+
+def servers(
+    folder: Path, creations: int = 1000, clients: int = 20, rounds: int = 50, seed: int = 1
+) -> ServersResult:
+    """Two app servers (``serve --workers 2`` each, own folders, one PostgreSQL database).
+
+    First ``creations`` note creations at once from ``clients`` client threads, half of them
+    on each server: every one stored, ids distinct, the audit log verifies. Then ``rounds``
+    rounds of writers on both servers while one server's whole process group (master and
+    workers) gets SIGKILL at a random moment (the two servers take turns); after each round
+    every acknowledged creation and change is in the database.
+    """
+    rng = random.Random(seed)
+    data = make_data(folder)
+    addresses = team_addresses(data)
+    marker = uuid.uuid4().hex[:8]
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(database_copy(data))
+        other = _second_server_folder(folder, data)
+        # the same secret key and audit key on both servers (as behind a load balancer)
+        env = {
+            "SOZIALRAUM_DATABASE_URL": url,
+            "SOZIALRAUM_SECRET_KEY": uuid.uuid4().hex * 2,
+            "SOZIALRAUM_AUDIT_KEY_FILE": str(_audit_key(data)),
+        }
+        pair = [
+            stack.enter_context(Server(path, workers=2, threads=4, **env)) for path in (data, other)
+        ]
+        store = _database_store(url, data)
+        # -- 1,000 creations at once, split across the two servers
+        per_client = creations // clients
+        logged_in = [Client(pair[i % 2].base).login() for i in range(clients)]
+        barrier = threading.Barrier(clients)
+        outs: list[list] = [[] for _ in range(clients)]
+        threads = [
+            threading.Thread(
+                target=_creator,
+                args=(logged_in[i], addresses, marker, i, per_client, barrier, outs[i]),
+            )
+            for i in range(clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.monotonic() - started
+        answers = [a for out in outs for a in out]
+        statuses: dict[int, int] = {}
+        for status, _ in answers:
+            statuses[status] = statuses.get(status, 0) + 1
+        mine = [f for f in store.query(AREA, "notes") if marker in f["properties"]["text"]]
+        verified = store.verify_audit(AREA)
+        result = ServersResult(
+            per_client * clients,
+            len(mine),
+            len({f["id"] for f in mine}),
+            statuses,
+            seconds,
+            verified.ok,
+            rounds,
+            0,
+            0,
+            0,
+        )
+        result.audit_problems += list(verified.problems)
+        # -- kill -9 of one server's process group during writes
+        acked: dict[str, int] = {}
+        updates: dict[str, int] = {}
+        writers = [Client(pair[i % 2].base).login() for i in range(4)]
+        for round_ in range(rounds):
+            stop = threading.Event()
+            threads = [
+                threading.Thread(
+                    target=_crash_writer, args=(c, addresses, marker, i, stop, acked, updates)
+                )
+                for i, c in enumerate(writers)
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(rng.uniform(0.05, 0.6))
+            victim = pair[round_ % 2]
+            victim.kill_all()
+            result.kills += 1
+            stop.set()
+            for thread in threads:
+                thread.join()
+            victim.start()
+            stored = {f["id"]: f for f in store.query(AREA, "notes")}
+            lost = [i for i in acked if i not in stored]
+            lost += [
+                i for i, v in updates.items()
+                if i not in stored or stored[i]["properties"]["version"] < v
+            ]  # fmt: skip
+            result.lost += [i for i in lost if i not in result.lost]
+        result.acknowledged, result.updates_acknowledged = len(acked), len(updates)
+        verified = store.verify_audit(AREA)
+        result.audit_ok = result.audit_ok and verified.ok
+        result.audit_problems += list(verified.problems)
+        from sozialraum.db import close_pools
+
+        close_pools()  # before the cluster stops
+    return result
+
+
+def report_servers(r: ServersResult) -> None:
+    print(
+        f"[servers] two app servers (gunicorn 2 workers x 4 threads each, own folders) on one "
+        f"PostgreSQL database; {r.creations:,} note creations at once, half on each server, "
+        f"in {r.seconds:.1f} s"
+    )
+    print(
+        f"  stored {r.stored:,} of {r.creations:,}, distinct ids {r.distinct_ids:,}; answers "
+        f"{r.statuses}; audit log verifies: {r.audit_ok}"
+    )
+    print(
+        f"  {r.rounds} rounds of kill -9 of one server's process group (master and workers) "
+        f"during writes on both: {r.kills} kills; acknowledged {r.acknowledged:,} creations, "
+        f"{r.updates_acknowledged:,} notes changed; writes lost: {len(r.lost)}; audit log "
+        f"verifies afterwards: {r.audit_ok} {r.audit_problems[:3]}"
+    )
+
+
 # -- report --------------------------------------------------------------------------------
 
 
@@ -750,8 +934,10 @@ def import_city(folder: Path, data: Path, area: str, copies: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the small variant (make test)")
-    parser.add_argument("--only", default="concurrency,crash,load")
-    parser.add_argument("--rounds", type=int, default=None, help="kill rounds (default 200)")
+    parser.add_argument("--only", default="concurrency,crash,load,servers")
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="kill rounds (default 200; servers: 50)"
+    )
     parser.add_argument("--seconds", type=float, default=None, help="load duration")
     parser.add_argument("--copies", type=int, default=35, help="city size for the load run")
     parser.add_argument(
@@ -793,6 +979,13 @@ def main(argv: list[str] | None = None) -> int:
                     "read <= 1)"
                 )
                 failed |= d.errors > 0
+        if "servers" in only:
+            rounds = args.rounds or (3 if args.quick else 50)
+            creations = 40 if args.quick else 1000
+            r = servers(tmp / "servers", creations=creations, rounds=rounds)
+            report_servers(r)
+            failed |= r.stored != r.creations or r.distinct_ids != r.creations
+            failed |= bool(r.lost) or not r.audit_ok
     return 1 if failed else 0
 
 

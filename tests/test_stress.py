@@ -3,8 +3,10 @@ server: gunicorn with two worker processes on 127.0.0.1, clients over HTTP."""
 
 from __future__ import annotations
 
+import os
 import sys
 
+import pytest
 from support.paths import ROOT
 
 sys.path.append(str(ROOT / "benchmarks"))  # last: the test packages (tests/web …) win
@@ -37,3 +39,20 @@ def test_mixed_load_has_no_errors(tmp_path):
     assert result.errors == 0
     assert result.reads and result.writes
     assert len(result.worker_mb) == 2
+
+
+def test_two_app_servers_on_one_database_lose_nothing(tmp_path):
+    """The small ``servers`` scenario: 40 creations split across two servers, 3 kill rounds."""
+    from support.postgres import PostgresCluster, PostgresMissing
+
+    try:
+        PostgresCluster()
+    except PostgresMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    result = stress.servers(tmp_path, creations=40, clients=4, rounds=3)
+    assert result.statuses == {201: 40}
+    assert result.stored == 40 and result.distinct_ids == 40
+    assert result.kills == 3 and result.acknowledged > 0
+    assert result.lost == [] and result.audit_ok, result.audit_problems

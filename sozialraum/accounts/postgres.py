@@ -103,6 +103,24 @@ def transaction(pool) -> Iterator:
         raise StorageError(f"the accounts database is unavailable ({reason})") from None
 
 
+@contextlib.contextmanager
+def statements(pool) -> Iterator:
+    """A pooled connection in autocommit, for a read that is one statement: one round trip.
+
+    A transaction costs three (``BEGIN``, the statement, ``COMMIT``); the session lookup and
+    the user behind it run on every request. With a pool object (not a URL) this is
+    :func:`transaction`.
+    """
+    if not isinstance(pool, str):
+        with transaction(pool) as conn:
+            yield conn
+        return
+    from sozialraum.db import get_pool
+
+    with transaction(get_pool(pool, autocommit=True)) as conn:
+        yield conn
+
+
 def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -144,7 +162,7 @@ class PostgresUserStore(UserStore):
         return [_user(row) for row in rows]
 
     def _load(self, name: str) -> tuple[User, str] | None:
-        with transaction(self.pool) as conn:
+        with statements(self.pool) as conn:
             row = conn.execute(
                 f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE name = %s", (name,)
             ).fetchone()
@@ -328,14 +346,15 @@ class PostgresSessionStore(SessionStore):
             )
 
     def _lookup(self, key: str, now: float) -> str | None:
-        with transaction(self.pool) as conn:
+        with statements(self.pool) as conn:  # every request: one round trip
             row = conn.execute(
                 "SELECT user_name, last_seen FROM sessions WHERE token_hash = %s", (key,)
             ).fetchone()
-            if row is None or now - row[1] >= self.idle_timeout_s:
-                return None
-            if now - row[1] < self.touch_interval_s:
-                return row[0]
+        if row is None or now - row[1] >= self.idle_timeout_s:
+            return None
+        if now - row[1] < self.touch_interval_s:
+            return row[0]
+        with transaction(self.pool) as conn:
             # revoked or expired meanwhile on another server: no row, nothing resurrected
             touched = conn.execute(
                 "UPDATE sessions SET last_seen = greatest(last_seen, %(now)s)"
