@@ -117,6 +117,9 @@ def test_caseworker_plans_on_the_map_prints_and_records_on_a_phone(
         })"""
     )
     assert sizes[1][1] == sizes[0][1] and sizes[1][0] > 200, sizes
+    # the planner's own buttons are tap targets (44 px) like the stops' arrows
+    for button in ("#planner-propose", "#planner-point"):
+        assert page.locator(button).bounding_box()["height"] >= 44, button
 
     # the start: a stop name, chosen from the suggestions with the keyboard
     start = page.locator("#walk-start")
