@@ -157,8 +157,10 @@
       }
     });
     var next = answer.next_stop;
+    // the page's title of that stop (as on the walk sheet), not the stored label
+    var shown = next && stops.filter(function (s) { return s.number === next.number; })[0];
     nextLine.textContent = next
-      ? "Nächster Halt: " + next.number + ". " + text(next.label) + " – " + metres(next.distance_m) + " (Luftlinie)"
+      ? "Nächster Halt: " + next.number + ". " + text((shown || next).label) + " – " + metres(next.distance_m) + " (Luftlinie)"
       : "Alle Stationen erreicht.";
     nextLine.hidden = false;
     return " " + nextLine.textContent;
@@ -212,6 +214,8 @@
     }).then(function (results) {
       var answer = results[0];
       status.textContent = showAddress(answer.address, answer.radius_m) + showStops(answer);
+      // on a phone the answer is under the full-height map: bring it into view
+      status.scrollIntoView({ block: "nearest" });
       document.body.setAttribute("data-located", "true");
       return position;
     }, function (error) {

@@ -215,7 +215,7 @@
       li.appendChild(el("span", String(i + 1), "stop-number"));
       var text = el("span", null, "stop-text");
       text.appendChild(el("span", stop.label || "Station", "stop-label"));
-      if (stop.what) { text.appendChild(el("small", " (" + stop.what + ")")); }
+      if (stop.what && stop.what !== stop.label) { text.appendChild(el("small", " (" + stop.what + ")")); }
       if (i === 0) { text.appendChild(el("small", " – Start", "stop-start")); }
       li.appendChild(text);
       var name = (i + 1) + ". " + (stop.label || "Station");

@@ -59,6 +59,9 @@ def test_field_page_on_a_phone(open_session, live_server, demo_store):
     assert boxes["map"]["height"] >= 0.6 * PHONE["height"]
     assert boxes["map"]["width"] >= PHONE["width"] - 16
     assert boxes["map"]["y"] < boxes["controls"]["y"] < boxes["stops"]["y"] < boxes["note"]["y"]
+    # "Wo bin ich?" is whole on the first screen, under the map, without scrolling
+    where = page.locator("#wo-bin-ich").bounding_box()
+    assert where["y"] + where["height"] <= PHONE["height"], where
     assert page.locator("#stationen li").count() == 3
     # every control is a tap target of at least 44 × 44 px
     targets = page.locator(TARGETS)
@@ -78,6 +81,9 @@ def test_field_page_on_a_phone(open_session, live_server, demo_store):
     # "Wo bin ich?": the position, the nearest address, the next stop and its distance
     page.get_by_role("button", name="Wo bin ich?").click()
     page.wait_for_selector("body[data-located=true]", state="attached")
+    # the answer is on the screen, not under the full-height map
+    status = page.locator("#standort-status").bounding_box()
+    assert status["y"] >= 0 and status["y"] + status["height"] <= PHONE["height"], status
     props = address["properties"]
     label = f"{props['street']} {props['housenumber']}"
     assert page.locator("#adresse-link").inner_text().startswith(label)

@@ -156,6 +156,10 @@ def test_save_walk_go_offline_record_and_sync(s, live_server, demo_store):
     s.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     _wait_queue(page, 0)
+    # the form's message no longer says "nicht übertragen" once everything arrived
+    page.wait_for_function(
+        "() => document.querySelector('p.offline-queued').textContent.startsWith('Übertragen')"
+    )
     created = _new_notes(demo_store, before)
     texts = sorted(n["properties"]["text"] for n in created)
     assert texts == sorted(

@@ -109,6 +109,17 @@ def test_caseworker_plans_on_the_map_prints_and_records_on_a_phone(
     assert page.locator("#planner-map.leaflet-container").is_visible()  # in the page, no iframe
     assert page.locator("iframe").count() == 0
     page.fill("#walk-title", "Rund um den Hauptbahnhof")
+    # "Teilnehmende" is as legible and wide as the title, not the browser's small default
+    sizes = page.evaluate(
+        """() => ["walk-title", "walk-people"].map((id) => {
+          const e = document.getElementById(id);
+          return [e.getBoundingClientRect().width, getComputedStyle(e).fontSize];
+        })"""
+    )
+    assert sizes[1][1] == sizes[0][1] and sizes[1][0] > 200, sizes
+    # the planner's own buttons are tap targets (44 px) like the stops' arrows
+    for button in ("#planner-propose", "#planner-point"):
+        assert page.locator(button).bounding_box()["height"] >= 44, button
 
     # the start: a stop name, chosen from the suggestions with the keyboard
     start = page.locator("#walk-start")

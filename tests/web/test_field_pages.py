@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support.web import csrf_token
 
@@ -112,3 +114,31 @@ def test_here_refuses_bad_bodies(client, token, body):
 def test_here_hides_another_team_s_walk_as_unknown(client, token):
     response = _post(client, token, {"lon": 7.0, "lat": 51.4, "rundgang": "gibtsnicht"})
     assert response.status_code == 404
+
+
+def test_field_stops_are_titled_as_on_the_walk_sheet(client, token, demo_store):
+    """A note stop is called by its category and place, never by the stored "Notiz"."""
+    resource = demo_store.query(AREA, "resources", district="r1")[0]
+    lon, lat = resource["geometry"]["coordinates"][:2]
+    note = client.post(
+        f"/api/areas/{AREA}/notes",
+        json={"category": "beobachtung", "text": "Bank fehlt", "lon": lon, "lat": lat},
+        headers={"X-CSRFToken": token},
+    )
+    assert note.status_code == 201, note.get_json()
+    response = client.post(
+        f"/gebiete/{AREA}/rundgaenge/neu",
+        data={
+            "csrf_token": token,
+            "district": "r1",
+            "title": "Notizen ansehen",
+            "walk_on": "2026-12-01",
+            "stop": [f"resource:{resource['id']}", f"note:{note.get_json()['id']}"],
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    walk_id = response.headers["Location"].rstrip("/").split("/")[-1].split("?")[0]
+    page = client.get(f"{PAGE}?rundgang={walk_id}").get_data(as_text=True)
+    labels = re.findall(r'<span class="stop-label">([^<]*)</span>', page)
+    assert len(labels) == 2 and labels[1].startswith("Beobachtung: "), labels
+    assert "Notiz" not in labels and "Ort ohne Namen" not in labels

@@ -16,15 +16,26 @@ from sozialraum.services import notes as fieldnotes
 from sozialraum.services import walks
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options
-from sozialraum.web.walks import shown_walk
+from sozialraum.web.walks import category_labels, shown_walk
 
 
 def _stops(area: str, walk: dict | None) -> list[dict]:
-    """The walk's stops for the page: number, label, lon/lat (degrees, EPSG:4326)."""
+    """The walk's stops for the page: number, label, lon/lat (degrees, EPSG:4326).
+
+    The label is the stop's title on the walk sheet (:func:`sozialraum.services.walks.stop_place`):
+    a resource without a name is called by its category, a note stop by its category and
+    address, never "Ort ohne Namen" or "Notiz".
+    """
     if walk is None:
         return []
+    store, labels = ctx.store(), category_labels()
     return [
-        {"number": number, "label": stop["label"], "lon": stop["lon"], "lat": stop["lat"]}
+        {
+            "number": number,
+            "label": walks.stop_place(store, area, stop, labels)[0],
+            "lon": stop["lon"],
+            "lat": stop["lat"],
+        }
         for number, stop in enumerate(shown_walk(area, walk)["properties"]["stops"], start=1)
     ]
 

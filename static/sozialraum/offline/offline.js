@@ -770,6 +770,12 @@
     var box = ensurePanel();
     box.textContent = "";
     var pending = state.queue.filter(isWaiting);
+    if (!state.queue.length) {
+      // everything arrived: the form's "nicht übertragen" would now be wrong
+      doc.querySelectorAll("p.offline-queued.success").forEach(function (p) {
+        p.textContent = "Übertragen: auf dem Server gespeichert.";
+      });
+    }
     box.setAttribute("data-queued", String(state.queue.length));
     box.setAttribute("data-pending", String(pending.length));
     box.setAttribute("data-online", online() ? "true" : "false");
