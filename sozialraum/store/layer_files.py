@@ -19,8 +19,6 @@ from sozialraum.errors import InvalidInput, StorageError
 
 #: Area names: slugs (the folder name).
 AREA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-#: Feature ids.
-FEATURE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: The area's metadata file.
 META_NAME = "area.json"
 #: Names of derived artifacts and the folder they lie in.

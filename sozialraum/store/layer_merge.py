@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sozialraum.errors import InvalidInput
 from sozialraum.store.base import SyncSummary
-from sozialraum.store.validation import RESERVED
+from sozialraum.store.validation import RESERVED, checked_feature, validate_feature
+
+
+def merge_input(layer: str, features: Iterable[dict], *, remove_others: bool) -> list[dict]:
+    """The incoming features of a merge, validated, with their ids.
+
+    ``upsert_many`` (``remove_others`` false) needs a valid id on every feature;
+    ``sync_layer`` checks its ids in :func:`merge_into`.
+    """
+    incoming = []
+    for feature in features:
+        if remove_others:
+            clean = validate_feature(layer, feature)
+            clean["id"] = feature.get("id")
+        else:
+            clean = checked_feature(layer, feature)
+        incoming.append(clean)
+    return incoming
 
 
 def merge_into(

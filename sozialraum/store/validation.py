@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import shape
 
 from sozialraum.errors import InvalidInput
+
+#: Feature ids (the store's ``FEATURE_ID``).
+FEATURE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 #: Properties the store manages itself; never taken from input.
 RESERVED = ("version", "updated_at")
@@ -141,3 +145,33 @@ def _clean(schema: LayerSchema, geometry: dict | None, properties: dict) -> dict
         raise InvalidInput(f"missing required properties: {', '.join(missing)}")
     clean = {k: v for k, v in properties.items() if k not in RESERVED}
     return {"type": "Feature", "geometry": geometry, "properties": clean}
+
+
+def checked_feature(layer: str, feature: dict, *, new_id: str | None = None) -> dict:
+    """:func:`validate_feature` of ``feature`` with its ``id`` (or ``new_id``) checked and set.
+
+    Parameters
+    ----------
+    layer : str
+        The layer the feature is written to.
+    feature : dict
+        A GeoJSON Feature (EPSG:4326).
+    new_id : str, optional
+        The id for a feature without one. Ids are 1–64 letters, digits, ``-`` or ``_``.
+
+    Returns
+    -------
+    dict
+        The validated feature with ``id``.
+
+    Raises
+    ------
+    InvalidInput
+        If the feature or the id is not valid.
+    """
+    clean = validate_feature(layer, feature)
+    feature_id = feature.get("id") or new_id
+    if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
+        raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
+    clean["id"] = feature_id
+    return clean

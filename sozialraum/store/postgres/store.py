@@ -43,13 +43,12 @@ from sozialraum.store.keys import KeyFile
 from sozialraum.store.layer_files import (
     AREA_NAME,
     ARTIFACT_NAME,
-    FEATURE_ID,
     CachedLayer,
     encode_utf8,
     now_iso,
 )
-from sozialraum.store.layer_merge import merge_into
-from sozialraum.store.validation import LAYERS, check_layer, validate_feature
+from sozialraum.store.layer_merge import merge_input, merge_into
+from sozialraum.store.validation import LAYERS, check_layer, checked_feature, validate_feature
 
 #: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
 LOCK_CLASS = 0x50A1
@@ -552,11 +551,8 @@ class PostgresStore(Store):
 
     def add(self, area: str, layer: str, feature: dict, *, actor: str) -> dict:
         """Add a feature (see :meth:`Store.add`); a missing id is a new random hex id."""
-        clean = validate_feature(layer, feature)
-        feature_id = feature.get("id") or uuid.uuid4().hex
-        if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
-            raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
-        clean["id"] = feature_id
+        clean = checked_feature(layer, feature, new_id=uuid.uuid4().hex)
+        feature_id = clean["id"]
         clean["properties"].update(version=1, updated_at=now_iso())
         text = _text(clean)
         with self._writing(area, pipeline=True) as writer:
@@ -761,14 +757,7 @@ class PostgresStore(Store):
 
     def add_many(self, area: str, layer: str, features: Iterable[dict], *, actor: str) -> list:
         """Add features with given ids in one transaction (see :meth:`Store.add_many`)."""
-        incoming = []
-        for feature in features:
-            clean = validate_feature(layer, feature)
-            feature_id = feature.get("id")
-            if not isinstance(feature_id, str) or not FEATURE_ID.match(feature_id):
-                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
-            clean["id"] = feature_id
-            incoming.append(clean)
+        incoming = [checked_feature(layer, f) for f in features]
         if not incoming:
             return []
         stamp = now_iso()
@@ -805,14 +794,7 @@ class PostgresStore(Store):
         return self._merge(area, layer, features, actor=actor, remove_others=False)
 
     def _merge(self, area, layer, features, *, actor: str, remove_others: bool) -> SyncSummary:
-        incoming = []
-        for feature in features:
-            clean = validate_feature(layer, feature)
-            fid = feature.get("id")
-            if not remove_others and not (isinstance(fid, str) and FEATURE_ID.match(fid)):
-                raise InvalidInput("feature ids are 1–64 letters, digits, '-' or '_'")
-            clean["id"] = fid
-            incoming.append(clean)
+        incoming = merge_input(layer, features, remove_others=remove_others)
         summary = SyncSummary()
         stamp = now_iso()
         with self._writing(area) as writer:
