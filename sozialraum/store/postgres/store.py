@@ -383,14 +383,7 @@ class PostgresStore(Store):
         check_layer(layer)
         self.area_dir(area)
         with self._statements() as conn:
-            row = conn.execute(
-                "SELECT l.generation FROM areas a LEFT JOIN layers l "
-                "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
-                (layer, area),
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"area {area!r} does not exist")
-            generation = row[0]
+            generation = _generation(conn, area, layer)
             cached = self._cache.get((area, layer))
             if cached is not None and cached.signature == generation:
                 return cached
@@ -414,14 +407,8 @@ class PostgresStore(Store):
         check_layer(layer)
         self.area_dir(area)
         with self._statements() as conn:
-            row = conn.execute(
-                "SELECT l.generation FROM areas a LEFT JOIN layers l "
-                "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
-                (layer, area),
-            ).fetchone()
-        if row is None:
-            raise NotFound(f"area {area!r} does not exist")
-        return row[0] or "0"
+            generation = _generation(conn, area, layer)
+        return generation or "0"
 
     def get(self, area: str, layer: str, feature_id: str) -> dict:
         """One feature (a fresh copy); :class:`NotFound` if missing."""
@@ -936,3 +923,15 @@ class PostgresStore(Store):
         """Append a keyed ``seal`` entry to the area's audit log."""
         with self._writing(area) as writer:
             return writer.audit(actor=actor, action="seal", layer=None)
+
+
+def _generation(conn, area: str, layer: str) -> str | None:
+    """The layer's generation token (``None``: never written); :class:`NotFound` without area."""
+    row = conn.execute(
+        "SELECT l.generation FROM areas a LEFT JOIN layers l "
+        "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
+        (layer, area),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"area {area!r} does not exist")
+    return row[0]
