@@ -928,6 +928,7 @@ def import_city(folder: Path, data: Path, area: str, copies: int) -> None:
         [sys.executable, "-m", "sozialraum.cli", "import", "--osm-file", str(osm),
          "--area", area, "--districts", str(districts), "--data-dir", str(data), "--quiet"],
         check=True, capture_output=True, cwd=ROOT,
+        env={**os.environ, "SOZIALRAUM_INSTANCE_PATH": str(folder / "instance")},
     )  # fmt: skip
 
 

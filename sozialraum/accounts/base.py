@@ -660,6 +660,29 @@ class SessionStore(ABC):
             return None
         return self._lookup(token_digest(token), self.clock())
 
+    def session_user(self, token: str | None, users: UserStore) -> User | None:
+        """The account of a live session, marking the session as used (every request).
+
+        Parameters
+        ----------
+        token : str or None
+            The token from the cookie.
+        users : UserStore
+            Where the accounts are (a backend may read session and account at once).
+
+        Returns
+        -------
+        User or None
+            The account, or ``None`` as for :meth:`lookup`, or when the account is gone.
+        """
+        name = self.lookup(token)
+        if name is None:
+            return None
+        try:
+            return users.get(name)
+        except NotFound:
+            return None
+
     def revoke(self, token: str | None) -> bool:
         """End one session (logout).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,19 @@ class Store(ABC):
     @abstractmethod
     def check_files(self) -> list[str]:
         """Read everything once; return a message per damaged file (nothing is changed)."""
+
+    def snapshot(self):
+        """A scope (one web request) in which reads may reuse what they read first.
+
+        A backend may read an area's metadata and layer revisions once per scope; the scope's
+        own writes are seen. The default keeps nothing: every read looks at the storage.
+
+        Returns
+        -------
+        contextlib.AbstractContextManager
+            Enter it around one request.
+        """
+        return contextlib.nullcontext()
 
     @abstractmethod
     def read_meta(self, area: str) -> dict:

@@ -28,7 +28,13 @@ from sozialraum.store import Store, open_store
 from sozialraum.store._atomic import is_writable, make_dir
 from sozialraum.web import handouts
 from sozialraum.web._json import StrictJSONProvider
-from sozialraum.web.context import EXTENSION, Accounts, AppServices
+from sozialraum.web.context import (
+    EXTENSION,
+    Accounts,
+    AppServices,
+    close_snapshot,
+    open_snapshot,
+)
 from sozialraum.web.formats import german_date, german_datetime
 
 csrf = CSRFProtect()
@@ -190,6 +196,9 @@ def _install(app: Flask) -> None:
     from sozialraum.web import errors, headers, routes
     from sozialraum.web.accounts import auth
 
+    # first: every later hook and the view read the store within the request's snapshot
+    app.before_request(open_snapshot)
+    app.teardown_request(close_snapshot)
     auth.login_manager.init_app(app)
     csrf.init_app(app)
     if int(app.config["PROXY_COUNT"]):

@@ -99,6 +99,20 @@ def note_filter():
     return lambda props: fieldnotes.visible(props, actor, note_categories)
 
 
+def open_snapshot() -> None:
+    """Open the store's :meth:`~sozialraum.store.Store.snapshot` for this request."""
+    scope = store().snapshot()
+    scope.__enter__()
+    g.sozialraum_snapshot = scope
+
+
+def close_snapshot(_exc: BaseException | None = None) -> None:
+    """Close the request's snapshot (teardown; also after an error)."""
+    scope = g.pop("sozialraum_snapshot", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)
+
+
 def checked_area(area: str) -> dict:
     """Metadata of ``area``; 404 for unknown or malformed names."""
     try:

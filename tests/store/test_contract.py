@@ -359,6 +359,83 @@ def test_a_second_instance_sees_writes_at_once(store, area, tmp_path):
     assert store.query(area, "notes")[0]["properties"]["text"] == "zwei"
 
 
+def test_a_request_snapshot_sees_its_own_writes_and_the_next_sees_others(store, area, tmp_path):
+    """One web request reads within ``store.snapshot()`` (see the web app's request hooks)."""
+    other = (
+        GeoJSONStore(store.data_dir)
+        if isinstance(store, GeoJSONStore)
+        else open_store(tmp_path / "other", database_url=store.url)
+    )
+    first = store.add(area, "notes", note("eins"), actor="a")
+    with store.snapshot():
+        before = store.revision(area, "notes")
+        assert store.read_meta(area)["title"] == "Test"
+        assert [f["id"] for f in store.query(area, "notes")] == [first["id"]]
+        got = store.get(area, "notes", first["id"])
+        got["properties"]["text"] = "verändert"  # a copy: the cache keeps the stored text
+        assert store.get(area, "notes", first["id"])["properties"]["text"] == "eins"
+        with pytest.raises(NotFound):
+            store.get(area, "notes", "gibt-es-nicht")
+        own = store.add(area, "notes", note("zwei"), actor="a")
+        assert store.revision(area, "notes") != before
+        assert store.get(area, "notes", own["id"]) == own
+        assert [f["id"] for f in store.query(area, "notes")] == [first["id"], own["id"]]
+        store.write_meta(area, {**store.read_meta(area), "title": "Neu"}, actor="a")
+        assert store.read_meta(area)["title"] == "Neu"
+        third = other.add(area, "notes", note("drei"), actor="b")
+        # a stale snapshot never lets a write through: versions are checked where they are stored
+        other.update(area, "notes", first["id"], note("eins*"), expected_version=1, actor="b")
+        with pytest.raises(VersionConflict):
+            store.update(area, "notes", first["id"], note("x"), expected_version=1, actor="a")
+    with store.snapshot():
+        ids = [f["id"] for f in store.query(area, "notes")]
+        assert ids == [first["id"], own["id"], third["id"]]
+        assert store.get(area, "notes", first["id"])["properties"]["text"] == "eins*"
+    assert store.snapshot() is not None
+
+
+def test_postgres_snapshot_reads_an_area_in_one_statement(tmp_path, pg_url):
+    """Within a snapshot the area's metadata and all generations come from one statement."""
+    import psycopg
+
+    from sozialraum.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_url, data_dir=tmp_path / "data")
+    store.write_meta("test", {"name": "test", "title": "Test"}, actor="t")
+    added = store.add("test", "notes", note(), actor="a")
+    store.query("test", "notes")  # the process's cache holds the layer
+    other = PostgresStore(pg_url, data_dir=tmp_path / "other")
+    statements = []
+    original = psycopg.Connection.execute
+
+    def counting(self, query, params=None, **kwargs):
+        statements.append(str(query))
+        return original(self, query, params, **kwargs)
+
+    psycopg.Connection.execute = counting
+    try:
+        with store.snapshot():
+            store.read_meta("test")
+            store.revision("test", "notes")
+            store.revision("test", "walks")
+            store.query("test", "notes")
+            store.get("test", "notes", added["id"])
+            store.read_meta("test")
+            assert len(statements) == 1, statements
+            # another request (another thread; its own context) writes meanwhile
+            writer = threading.Thread(
+                target=lambda: other.add("test", "notes", note("später"), actor="b")
+            )
+            writer.start()
+            writer.join()
+            statements.clear()
+            assert len(store.query("test", "notes")) == 1  # the request's snapshot
+            assert statements == []
+        assert len(store.query("test", "notes")) == 2  # outside: every read revalidates
+    finally:
+        psycopg.Connection.execute = original
+
+
 def test_threads_never_lose_an_update(store, area):
     added = store.add(area, "notes", note("0"), actor="a")
     errors = []

@@ -12,7 +12,9 @@ layer's generation; all of it or nothing is committed. Optimistic concurrency is
 (``UPDATE … WHERE id = … AND version = …``) with the GeoJSON store's exceptions.
 
 Reads of whole layers are cached per process and revalidated by the layer's generation (one
-small query), so a write on another app server is seen at the next read.
+small query), so a write on another app server is seen at the next read. Within
+:meth:`PostgresStore.snapshot` (one web request) the area's metadata and all its generations are
+read once, in one statement (:mod:`sozialraum.store.postgres.snapshot`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from sozialraum.store.layer_files import (
     now_iso,
 )
 from sozialraum.store.layer_merge import merge_input, merge_into
+from sozialraum.store.postgres import snapshot
 from sozialraum.store.validation import LAYERS, check_layer, checked_feature, validate_feature
 
 #: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
@@ -138,6 +141,8 @@ class _Writer:
         self.prev = prev
         self.key = key
         self.layers: set[str] = set()
+        #: whether the area's metadata was replaced (the request's snapshot forgets the area)
+        self.meta_changed = False
         self._expected: list = []
         #: layer → (generation before, generation after) once :meth:`finish` ran
         self.generations: dict[str, tuple[str | None, str]] = {}
@@ -310,6 +315,11 @@ class PostgresStore(Store):
                 writer.finish()
             writer.check()
             writer.settle()
+        # committed: this request sees its own write
+        if writer.meta_changed:
+            snapshot.forget(self.url, area)
+        for layer, (_before, after) in writer.generations.items():
+            snapshot.saw(self.url, area, layer, after)
 
     # -- paths (files that stay local) ----------------------------------------
     def area_dir(self, area: str) -> Path:
@@ -347,24 +357,31 @@ class PostgresStore(Store):
 
     def forget_area(self, area: str) -> None:
         """Drop the cached layers of ``area``."""
+        snapshot.forget(self.url, area)
         with self._mutex:
             for key in [k for k in self._cache if k[0] == area]:
                 self._cache.pop(key, None)
 
+    def snapshot(self):
+        """One request's scope: the area's metadata and layer generations are read once.
+
+        See :mod:`sozialraum.store.postgres.snapshot`; the request's own writes are seen.
+        """
+        return snapshot.scope()
+
+    def _area(self, area: str) -> snapshot.AreaState:
+        """The area as this request sees it (one statement at the first read)."""
+        return snapshot.area_state(self._statements, self.url, area)
+
     # -- areas -----------------------------------------------------------------
     def areas(self) -> list[str]:
         """Names of all areas, sorted."""
-        with self._statements() as conn:
-            return [r[0] for r in conn.execute("SELECT name FROM areas ORDER BY name")]
+        return snapshot.all_area_names(self._statements, self.url)
 
     def read_meta(self, area: str) -> dict:
         """Area metadata; :class:`NotFound` if the area is missing."""
         self.area_dir(area)
-        with self._statements() as conn:
-            row = conn.execute("SELECT meta FROM areas WHERE name = %s", (area,)).fetchone()
-        if row is None:
-            raise NotFound(f"area {area!r} does not exist")
-        return row[0]
+        return self._area(area).meta()
 
     def write_meta(self, area: str, meta: dict, *, actor: str) -> None:
         """Replace the area metadata (creates the area), audited."""
@@ -376,18 +393,19 @@ class PostgresStore(Store):
                 "ON CONFLICT (name) DO UPDATE SET meta = EXCLUDED.meta",
                 (area, body),
             )
+            writer.meta_changed = True
             writer.audit(actor=actor, action="meta", layer=None)
 
     # -- reading layers ----------------------------------------------------------
     def _load(self, area: str, layer: str) -> CachedLayer:
         check_layer(layer)
         self.area_dir(area)
+        generation = self._area(area).generations.get(layer)
+        cached = self._cache.get((area, layer))
+        if cached is not None and cached.signature == generation:
+            return cached
+        features = []
         with self._statements() as conn:
-            generation = _generation(conn, area, layer)
-            cached = self._cache.get((area, layer))
-            if cached is not None and cached.signature == generation:
-                return cached
-            features = []
             if generation is not None:
                 # the generation again with the features: one statement, one snapshot
                 generation, body = conn.execute(
@@ -398,6 +416,7 @@ class PostgresStore(Store):
                 ).fetchone()
                 features = json.loads(body)
         loaded = CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)})
+        snapshot.saw(self.url, area, layer, generation)
         with self._mutex:
             self._cache[(area, layer)] = loaded
         return loaded
@@ -406,14 +425,24 @@ class PostgresStore(Store):
         """The layer's generation token (``"0"`` for a layer never written)."""
         check_layer(layer)
         self.area_dir(area)
-        with self._statements() as conn:
-            generation = _generation(conn, area, layer)
-        return generation or "0"
+        return self._area(area).generations.get(layer) or "0"
 
     def get(self, area: str, layer: str, feature_id: str) -> dict:
-        """One feature (a fresh copy); :class:`NotFound` if missing."""
+        """One feature (a fresh copy); :class:`NotFound` if missing.
+
+        From this process's cached layer when it holds the generation this request sees (no
+        round trip), else one statement.
+        """
         check_layer(layer)
         self.area_dir(area)
+        if snapshot.active():
+            generation = self._area(area).generations.get(layer)
+            cached = self._cache.get((area, layer))
+            if cached is not None and cached.signature == generation:
+                position = cached.index.get(feature_id) if isinstance(feature_id, str) else None
+                if position is None:
+                    raise NotFound(f"no feature {feature_id!r} in layer {layer!r} of area {area!r}")
+                return copy.deepcopy(cached.features[position])
         with self._statements() as conn:
             row = None
             if _storable_id(feature_id):
@@ -923,15 +952,3 @@ class PostgresStore(Store):
         """Append a keyed ``seal`` entry to the area's audit log."""
         with self._writing(area) as writer:
             return writer.audit(actor=actor, action="seal", layer=None)
-
-
-def _generation(conn, area: str, layer: str) -> str | None:
-    """The layer's generation token (``None``: never written); :class:`NotFound` without area."""
-    row = conn.execute(
-        "SELECT l.generation FROM areas a LEFT JOIN layers l "
-        "ON l.area = a.name AND l.layer = %s WHERE a.name = %s",
-        (layer, area),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"area {area!r} does not exist")
-    return row[0]

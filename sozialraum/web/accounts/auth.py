@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from sozialraum.errors import NotFound
 from sozialraum.model.roles import ROLE_LABELS, Role
 from sozialraum.web.context import Accounts, services
 
@@ -55,12 +54,8 @@ def _accounts() -> Accounts:
 @login_manager.user_loader
 def _load_user(token: str):
     accounts = _accounts()
-    name = accounts.sessions.lookup(token)
-    if name is None:
-        return None
-    try:
-        user = accounts.users.get(name)
-    except NotFound:
+    user = accounts.sessions.session_user(token, accounts.users)
+    if user is None:
         return None
     if user.disabled:
         accounts.sessions.revoke(token)
