@@ -521,6 +521,8 @@ class LoadResult:
     baseline_s: float
     worker_mb: list[tuple[float, float]]  # (RSS, USS) per worker in MB
     features: int
+    notes: int = 0  # notes seeded into the written area before the run
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # seconds per request kind
 
     @property
     def per_s(self) -> float:
@@ -531,10 +533,27 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+def request_kind(path: str) -> str:
+    """A short name for the kind of a load request (its p95 is printed per kind)."""
+    for part, kind in (
+        ("/notes", "notes (API)"),
+        ("/notizen", "notes page"),
+        ("/addresses/search", "address search"),
+        ("/addresses/", "one address"),
+        ("/resources/", "one resource"),
+        ("/layers/", "category layer"),
+        ("/offers", "offers"),
+    ):
+        if part in path:
+            return kind
+    return "area page" if path.startswith("/gebiete/") else path
+
+
 def _load_client(base, session, reads_paths, addresses, marker, seconds, barrier, slot, out):
     rng = random.Random(slot)
     client = Client.resume(base, session)
     reads, writes, errors, number = [], [], 0, 0
+    kinds: dict[str, list[float]] = {}
     barrier.wait()  # the clock starts for all clients at once
     began = time.monotonic()
     until = began + seconds
@@ -548,13 +567,16 @@ def _load_client(base, session, reads_paths, addresses, marker, seconds, barrier
                 answer = client.create_note(address, note_text(marker, slot, number))
                 ok = answer.status_code == 201
             else:
-                answer = client.get(rng.choice(reads_paths))
+                path = rng.choice(reads_paths)
+                answer = client.get(path)
                 ok = answer.status_code == 200 and len(answer.content) > 0
         except requests.RequestException:
             ok = False
-        (writes if write else reads).append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        (writes if write else reads).append(took)
+        kinds.setdefault("note creation" if write else request_kind(path), []).append(took)
         errors += not ok
-    out.append((reads, writes, errors, time.monotonic() - began))
+    out.append((reads, writes, errors, time.monotonic() - began, kinds))
 
 
 def _audit_key(data: Path) -> Path:
@@ -605,25 +627,68 @@ def database_copy(data: Path):
         cluster.stop()
 
 
+def seed_notes(data: Path, count: int, district: str = "r3") -> None:
+    """Give the demo area ``count`` more notes, of another team's district (``r3``, Team Mühle).
+
+    A city's Jobcenter keeps thousands of notes per area; the load's writes go into an area of
+    that size. They are not in the load's reads (``?district=r1``; Team Nord sees its own).
+    """
+    from sozialraum.store import GeoJSONStore
+
+    store = GeoJSONStore(data, audit_key_file=_audit_key(data))
+    addresses = [
+        a for a in store.query(AREA, "addresses") if a["properties"].get("district") == district
+    ]
+    notes = []
+    for i in range(count):
+        address = addresses[i % len(addresses)]
+        props = address["properties"]
+        notes.append(
+            {
+                "type": "Feature",
+                "id": f"seed{i:06d}",
+                "geometry": {"type": "Point", "coordinates": address["geometry"]["coordinates"]},
+                "properties": {
+                    "category": "beobachtung",
+                    "text": f"Notiz {i}: Hauseingang abends unbeleuchtet, Klingelschilder teils "
+                    "unleserlich.",
+                    "observed_on": "2026-11-02",
+                    "expires_on": "2027-11-02",
+                    "review_state": "freigegeben",
+                    "author": "demo-muehle",
+                    "team": "Team Mühle",
+                    "district": district,
+                    "address_id": address["id"],
+                    "address_key": props.get("key"),
+                },
+            }
+        )
+    store.add_many(AREA, "notes", notes, actor="stress")
+
+
 def load(
     folder: Path,
     clients: int = 30,
     seconds: float = 30.0,
     copies: int = 0,
     database: bool = False,
+    notes: int = 0,
 ) -> LoadResult:
     """Mixed 90 % reads / 10 % writes for ``seconds``.
 
-    Writes are note creations in the demo area; reads go to the demo area's notes and,
-    with ``copies``, to a city-sized area ``stadt`` (the ``[web]`` benchmark's city:
-    Neuss replicated ``copies`` times), else to the demo area. With ``database`` the areas are
-    copied into a throwaway PostgreSQL cluster first and the server runs on it.
+    Writes are note creations in the demo area (with ``notes`` more notes of another team in
+    it, see :func:`seed_notes`); reads go to the demo area's notes and, with ``copies``, to a
+    city-sized area ``stadt`` (the ``[web]`` benchmark's city: Neuss replicated ``copies``
+    times), else to the demo area. With ``database`` the areas are copied into a throwaway
+    PostgreSQL cluster first and the server runs on it.
     """
     data = make_data(folder)
     area = AREA
     if copies:
         area = "stadt"
         import_city(folder, data, area, copies)
+    if notes:
+        seed_notes(data, notes)
     addresses = team_addresses(data)
     read_area = json.loads((data / area / "addresses.geojson").read_bytes())["features"]
     resources = json.loads((data / area / "resources.geojson").read_bytes())["features"]
@@ -684,10 +749,14 @@ def load(
         for pid in server.worker_pids():
             info = psutil.Process(pid).memory_full_info()
             memory.append((info.rss / 2**20, info.uss / 2**20))
-    reads = [t for r, _, _, _ in out for t in r]
-    writes = [t for _, w, _, _ in out for t in w]
-    errors = sum(e for _, _, e, _ in out)
-    elapsed = max(d for _, _, _, d in out) if out else seconds
+    reads = [t for r, *_ in out for t in r]
+    writes = [t for _, w, *_ in out for t in w]
+    errors = sum(e for _, _, e, *_ in out)
+    elapsed = max(d for _, _, _, d, _ in out) if out else seconds
+    by_kind: dict[str, list[float]] = {}
+    for *_, kinds in out:
+        for kind, values in kinds.items():
+            by_kind.setdefault(kind, []).extend(values)
     return LoadResult(
         clients,
         elapsed,
@@ -698,6 +767,8 @@ def load(
         baseline,
         memory,
         features,
+        notes,
+        by_kind,
     )
 
 
@@ -902,7 +973,8 @@ def report_crash(r: CrashResult) -> None:
 
 def report_load(r: LoadResult, label: str) -> None:
     print(
-        f"[load] {label}: {r.features:,} features; gunicorn 2 workers x 8 threads; "
+        f"[load] {label}: {r.features:,} features, {r.notes:,} more notes in the written area; "
+        "gunicorn 2 workers x 8 threads; "
         f"{r.clients} client threads, 90 % reads / 10 % writes, {r.seconds:.0f} s"
     )
     print(f"  requests/s {r.per_s:8.1f}   errors {r.errors}   requests {r.requests:,}")
@@ -914,6 +986,13 @@ def report_load(r: LoadResult, label: str) -> None:
             f"{statistics.median(values) * 1000:6.1f} ms  (baseline: one client, GET "
             f"/api/areas, median {base * 1000:.1f} ms)"
         )
+    print(
+        "  p95 ms per kind: "
+        + ", ".join(
+            f"{kind} {_p95(values) * 1000:.0f} (n={len(values)})"
+            for kind, values in sorted(r.by_kind.items())
+        )
+    )
     for i, (rss, uss) in enumerate(r.worker_mb, 1):
         print(f"  worker {i}: RSS {rss:7.1f} MB, own (USS) {uss:7.1f} MB")
 
@@ -942,6 +1021,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=None, help="load duration")
     parser.add_argument("--copies", type=int, default=35, help="city size for the load run")
     parser.add_argument(
+        "--notes",
+        type=int,
+        default=None,
+        help="notes of another team in the written area before the load run (default 5,000; "
+        "quick: 0)",
+    )
+    parser.add_argument(
         "--database",
         action="store_true",
         help="run the load also on PostgreSQL (a throwaway cluster) and compare the two",
@@ -963,16 +1049,18 @@ def main(argv: list[str] | None = None) -> int:
             failed |= bool(r.lost or r.damaged)
         if "load" in only:
             seconds = args.seconds or (5.0 if args.quick else 30.0)
+            notes = args.notes if args.notes is not None else (0 if args.quick else 5000)
             if args.quick:
-                r, label = load(tmp / "load", clients=10, seconds=seconds), "demo area"
+                size = dict(clients=10, seconds=seconds, notes=notes)
+                label = "demo area"
             else:
-                r = load(tmp / "load", seconds=seconds, copies=args.copies)
+                size = dict(clients=30, seconds=seconds, copies=args.copies, notes=notes)
                 label = f"city area (Neuss replicated {args.copies}x) + demo area"
+            r = load(tmp / "load", **size)
             report_load(r, label)
             failed |= r.errors > 0
             if args.database:
-                size = (10, seconds, 0) if args.quick else (30, seconds, args.copies)
-                d = load(tmp / "load-db", *size, database=True)
+                d = load(tmp / "load-db", **size, database=True)
                 report_load(d, label + ", PostgreSQL")
                 print(
                     f"  PostgreSQL / GeoJSON: write p95 {_p95(d.writes) / _p95(r.writes):.3f}, "

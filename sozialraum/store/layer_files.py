@@ -35,6 +35,8 @@ class CachedLayer:
     signature: tuple[int, int, int] | None
     features: list[dict]
     index: dict[str, int]
+    #: PostgreSQL store: the highest change number the features include (``None``: unknown)
+    mark: int | None = None
 
 
 def now_iso() -> str:

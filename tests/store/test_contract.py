@@ -622,3 +622,59 @@ def test_own_writes_and_other_writers_keep_reads_current(store, area, tmp_path):
     assert store.query(area, "notes") == [changed, third]
     assert other.query(area, "notes") == [changed, third]
     assert open_store_like(store, tmp_path).query(area, "notes") == [changed, third]
+
+
+def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
+    """A process's cached layer is brought along with the rows changed since, never stale.
+
+    Store ``a`` writes at random (adds, changes, removals, bulk writes, new order); ``b`` keeps
+    its cache and must always read what a fresh store reads, taking unchanged features from
+    its cache (the same objects) instead of the database.
+    """
+    import random
+
+    from sozialraum.store.postgres import PostgresStore
+
+    a = PostgresStore(pg_url, data_dir=tmp_path / "a")
+    b = PostgresStore(pg_url, data_dir=tmp_path / "b")
+    a.write_meta("test", {"name": "test"}, actor="t")
+    rng = random.Random(22)
+    ids = [a.add("test", "notes", note(f"n{i}"), actor="a")["id"] for i in range(20)]
+    for step in range(120):
+        before = {f["id"]: f for f in b.query("test", "notes")}
+        op = rng.choice(["add", "update", "update", "delete", "sync", "many", "purge"])
+        if op == "add":
+            ids.append(a.add("test", "notes", note(f"s{step}"), actor="a")["id"])
+        elif op in ("update", "delete") and ids:
+            target = rng.choice(ids)
+            version = a.get("test", "notes", target)["properties"]["version"]
+            if op == "update":
+                a.update(
+                    "test", "notes", target, note(f"u{step}"), expected_version=version, actor="a"
+                )
+            else:
+                a.delete("test", "notes", target, expected_version=version, actor="a")
+                ids.remove(target)
+        elif op == "sync":
+            current = a.query("test", "notes")
+            rng.shuffle(current)
+            kept = [copy.deepcopy(f) for f in current[: max(1, len(current) - 1)]]
+            if kept:
+                kept[0]["properties"]["text"] = f"sync{step}"
+            a.sync_layer("test", "notes", kept, actor="a")
+            ids = [f["id"] for f in kept]
+        elif op == "many":
+            new = [{**note(f"m{step}.{i}"), "id": f"m{step}x{i}"} for i in range(3)]
+            ids += a.add_many("test", "notes", new, actor="a")
+        elif op == "purge" and ids:
+            gone = rng.sample(ids, min(2, len(ids)))
+            a.purge("test", "notes", gone, actor="a")
+            ids = [i for i in ids if i not in gone]
+        fresh = PostgresStore(pg_url, data_dir=tmp_path / "c").query("test", "notes")
+        seen = b.query("test", "notes")
+        assert seen == fresh, (step, op)
+        assert [f["id"] for f in seen] == ids
+        if op in ("add", "update", "delete"):  # one row changed: the others are the cached ones
+            unchanged = [f for f in seen if f["id"] in before and f == before[f["id"]]]
+            assert all(f is before[f["id"]] for f in unchanged)
+            assert len(unchanged) >= len(seen) - 1

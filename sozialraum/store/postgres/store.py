@@ -144,6 +144,8 @@ class _Writer:
         #: whether the area's metadata was replaced (the request's snapshot forgets the area)
         self.meta_changed = False
         self._expected: list = []
+        #: the rows the :meth:`expect`-ed statements returned, in order
+        self.returned: list[tuple] = []
         #: layer → (generation before, generation after) once :meth:`finish` ran
         self.generations: dict[str, tuple[str | None, str]] = {}
 
@@ -172,8 +174,10 @@ class _Writer:
         """Raise the first failed :meth:`expect` (reads the answers sent so far)."""
         expected, self._expected = self._expected, []
         for cursor, error in expected:
-            if cursor.fetchone() is None:
+            row = cursor.fetchone()
+            if row is None:
                 raise error()
+            self.returned.append(row)
 
     def touch(self, layer: str) -> None:
         """Mark the layer changed (a new generation at commit)."""
@@ -398,25 +402,26 @@ class PostgresStore(Store):
 
     # -- reading layers ----------------------------------------------------------
     def _load(self, area: str, layer: str) -> CachedLayer:
+        """The layer as this request sees it: the process's cache, brought up to date.
+
+        A cache behind the current generation reads only the rows changed since (and the ids
+        in order, for removals and order): after another process's note write that is one
+        note, not the whole layer (:func:`_read_changes`).
+        """
         check_layer(layer)
         self.area_dir(area)
         generation = self._area(area).generations.get(layer)
         cached = self._cache.get((area, layer))
         if cached is not None and cached.signature == generation:
             return cached
-        features = []
-        with self._statements() as conn:
-            if generation is not None:
-                # the generation again with the features: one statement, one snapshot
-                generation, body = conn.execute(
-                    "SELECT (SELECT generation FROM layers WHERE area = %s AND layer = %s), "
-                    "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
-                    "FROM features WHERE area = %s AND layer = %s)",
-                    (area, layer, area, layer),
-                ).fetchone()
-                features = json.loads(body)
-        loaded = CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)})
-        snapshot.saw(self.url, area, layer, generation)
+        if generation is None:
+            loaded = CachedLayer(None, [], {}, 0)
+        else:
+            with self._statements() as conn:
+                loaded = _read_changes(conn, area, layer, cached) if cached else None
+                if loaded is None:
+                    loaded = _read_layer(conn, area, layer)
+        snapshot.saw(self.url, area, layer, loaded.signature)
         with self._mutex:
             self._cache[(area, layer)] = loaded
         return loaded
@@ -532,12 +537,16 @@ class PostgresStore(Store):
             writer.conn.execute("DELETE FROM artifacts WHERE area = %s AND name = %s", (area, name))
 
     # -- single-feature writes -------------------------------------------------
-    def _patch_cache(self, area: str, layer: str, writer: _Writer, change) -> None:
+    def _patch_cache(
+        self, area: str, layer: str, writer: _Writer, change, *, mark: int | None = None
+    ) -> None:
         """After a committed single-feature write, bring this process's cached layer along.
 
         Only if the cache held exactly the state before the write (its generation is the one
         the write replaced; writes of an area are serialised), so a big layer is not read again
-        after each of this process's own writes. ``change(features, index)`` edits a copy.
+        after each of this process's own writes. ``change(features, index)`` edits a copy of the
+        list and returns the new id → position index, or ``None`` if positions did not change
+        (the old index is shared then: a write costs no rebuild of a 100,000-entry index).
         """
         before, after = writer.generations.get(layer, (None, None))
         if after is None:
@@ -547,9 +556,9 @@ class PostgresStore(Store):
             if cached is None or cached.signature != before:
                 return
             features = list(cached.features)
-            change(features, cached.index)
-            index = {f["id"]: i for i, f in enumerate(features)}
-            self._cache[(area, layer)] = CachedLayer(after, features, index)
+            index = change(features, cached.index)
+            mark = cached.mark if mark is None else mark  # a removal takes no change number
+            self._cache[(area, layer)] = CachedLayer(after, features, index or cached.index, mark)
 
     def _keep(self, writer: _Writer, layer: str, features: list[dict]) -> None:
         if not LAYERS[layer].keep_versions or not features:
@@ -574,7 +583,8 @@ class PostgresStore(Store):
         with self._writing(area, pipeline=True) as writer:
             inserted = writer.conn.execute(
                 "INSERT INTO features (area, layer, id, feature, properties, version, geom) "
-                f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) ON CONFLICT DO NOTHING RETURNING id",
+                f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) "
+                "ON CONFLICT DO NOTHING RETURNING id, changed",
                 (area, layer, feature_id, text, _props_text(clean), _geometry_text(clean)),
             )
             writer.expect(inserted, lambda: InvalidInput(f"feature {feature_id!r} already exists"))
@@ -589,7 +599,12 @@ class PostgresStore(Store):
             self._keep(writer, layer, [clean])
             writer.touch(layer)
         stored = copy.deepcopy(clean)
-        self._patch_cache(area, layer, writer, lambda features, index: features.append(stored))
+
+        def append(features, index):
+            features.append(stored)
+            return {**index, feature_id: len(features) - 1}
+
+        self._patch_cache(area, layer, writer, append, mark=writer.returned[0][1])
         return copy.deepcopy(clean)
 
     def _conflict(self, conn, area, layer, feature_id, expected_version):
@@ -632,8 +647,8 @@ class PostgresStore(Store):
                 raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
             changed = writer.conn.execute(
                 "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
-                f"geom = {_GEOM} "
-                "WHERE area = %s AND layer = %s AND id = %s AND version = %s RETURNING id",
+                f"geom = {_GEOM}, changed = nextval('feature_change') "
+                "WHERE area = %s AND layer = %s AND id = %s AND version = %s RETURNING id, changed",
                 (
                     text,
                     _props_text(clean),
@@ -664,7 +679,7 @@ class PostgresStore(Store):
         def replace(features, index):
             features[index[feature_id]] = stored
 
-        self._patch_cache(area, layer, writer, replace)
+        self._patch_cache(area, layer, writer, replace, mark=writer.returned[0][1])
         return copy.deepcopy(clean)
 
     def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
@@ -704,6 +719,7 @@ class PostgresStore(Store):
 
         def remove(features, index):
             del features[index[feature_id]]
+            return {f["id"]: i for i, f in enumerate(features)}
 
         self._patch_cache(area, layer, writer, remove)
 
@@ -849,7 +865,8 @@ class PostgresStore(Store):
                 with conn.cursor() as cur:
                     cur.executemany(
                         "UPDATE features SET feature = %s, properties = %s, version = %s, "
-                        f"geom = {_GEOM} WHERE area = %s AND layer = %s AND id = %s",
+                        f"geom = {_GEOM}, changed = nextval('feature_change') "
+                        "WHERE area = %s AND layer = %s AND id = %s",
                         [
                             (
                                 _text(f),
@@ -952,3 +969,47 @@ class PostgresStore(Store):
         """Append a keyed ``seal`` entry to the area's audit log."""
         with self._writing(area) as writer:
             return writer.audit(actor=actor, action="seal", layer=None)
+
+
+def _read_layer(conn, area: str, layer: str) -> CachedLayer:
+    """The whole layer with its generation and change mark (one statement, one snapshot)."""
+    generation, mark, body = conn.execute(
+        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
+        "(SELECT coalesce(max(changed), 0) FROM features WHERE area = %(a)s AND layer = %(l)s), "
+        "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+        "FROM features WHERE area = %(a)s AND layer = %(l)s)",
+        {"a": area, "l": layer},
+    ).fetchone()
+    features = json.loads(body)
+    return CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)}, mark)
+
+
+def _read_changes(conn, area: str, layer: str, cached: CachedLayer) -> CachedLayer | None:
+    """``cached`` brought up to date: the rows changed after its mark, the ids in order.
+
+    ``None`` when the cache cannot be brought along (no mark, or an id neither changed nor
+    cached): the caller reads the whole layer.
+    """
+    if cached.mark is None:
+        return None
+    generation, mark, body, ids = conn.execute(
+        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
+        "(SELECT coalesce(max(changed), 0) FROM features WHERE area = %(a)s AND layer = %(l)s), "
+        "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text FROM features "
+        "WHERE area = %(a)s AND layer = %(l)s AND changed > %(m)s), "
+        "(SELECT coalesce(array_agg(id ORDER BY pos), '{}') FROM features "
+        "WHERE area = %(a)s AND layer = %(l)s)",
+        {"a": area, "l": layer, "m": cached.mark},
+    ).fetchone()
+    changed = {f["id"]: f for f in json.loads(body)}
+    old, index = cached.features, cached.index
+    features = []
+    for feature_id in ids:
+        feature = changed.get(feature_id)
+        if feature is None:
+            position = index.get(feature_id)
+            if position is None:
+                return None
+            feature = old[position]
+        features.append(feature)
+    return CachedLayer(generation, features, {fid: i for i, fid in enumerate(ids)}, mark)
