@@ -164,11 +164,25 @@ class _Writer:
         return entry
 
     def expect(self, cursor, error) -> None:
-        """Check later that ``cursor`` returned a row, else raise ``error()`` (pipeline mode).
+        """``cursor``'s statement must return its row, else ``error()`` is raised (pipeline mode).
 
-        The statements after it are sent meanwhile; raising rolls all of them back.
+        The statement wraps its change in ``sozialraum_expect`` (see :func:`_expecting`): a
+        missing row fails it in the database, so the COMMIT sent with it rolls everything back.
         """
         self._expected.append((cursor, error))
+
+    def failure(self, batch) -> Exception:
+        """The error of the expectation that failed (after the rollback).
+
+        ``batch`` is the pipeline the write ran in: it is synced first (an aborted pipeline
+        takes no statement before that).
+        """
+        from psycopg import Error
+
+        with contextlib.suppress(Error):
+            batch.sync()
+        self.conn.rollback()
+        return self._expected[0][1]()
 
     def check(self) -> None:
         """Raise the first failed :meth:`expect` (reads the answers sent so far)."""
@@ -292,13 +306,14 @@ class PostgresStore(Store):
         round trip also waits for the interpreter lock; the lock of the area is what all writers
         of an area queue for). Not with COPY (bulk writes), which pipeline mode cannot carry.
         """
+        from psycopg.errors import NoDataFound
+
         if self.read_only:
             raise ReadOnly("the store is read-only; nothing was changed")
         self.area_dir(area)
         key = self.audit_keys.current_or_create()
         with _database_errors(), self.pool.connection() as conn, contextlib.ExitStack() as stack:
-            if pipeline:
-                stack.enter_context(conn.pipeline())
+            batch = stack.enter_context(conn.pipeline()) if pipeline else None
             with conn.pipeline():
                 conn.execute(
                     "SELECT set_config('lock_timeout', %s, true)",
@@ -314,9 +329,14 @@ class PostgresStore(Store):
                     raise NotFound(f"area {area!r} does not exist")
                 row = (0, audit.GENESIS)
             writer = _Writer(conn, area, row[0], row[1], key)
-            yield writer
-            if writer.count != row[0] or writer.layers:
-                writer.finish()
+            try:  # in pipeline mode a failed expectation surfaces at any later statement
+                yield writer
+                if writer.count != row[0] or writer.layers:
+                    writer.finish()
+                if pipeline:
+                    conn.commit()  # the statements and the COMMIT in one round trip
+            except NoDataFound:
+                raise writer.failure(batch) from None
             writer.check()
             writer.settle()
         # committed: this request sees its own write
@@ -582,9 +602,10 @@ class PostgresStore(Store):
         text = _text(clean)
         with self._writing(area, pipeline=True) as writer:
             inserted = writer.conn.execute(
-                "INSERT INTO features (area, layer, id, feature, properties, version, geom) "
-                f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) "
-                "ON CONFLICT DO NOTHING RETURNING id, changed",
+                _expecting(
+                    "INSERT INTO features (area, layer, id, feature, properties, version, geom) "
+                    f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) ON CONFLICT DO NOTHING"
+                ),
                 (area, layer, feature_id, text, _props_text(clean), _geometry_text(clean)),
             )
             writer.expect(inserted, lambda: InvalidInput(f"feature {feature_id!r} already exists"))
@@ -646,9 +667,11 @@ class PostgresStore(Store):
             if not valid_version or not _storable_id(feature_id):
                 raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
             changed = writer.conn.execute(
-                "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
-                f"geom = {_GEOM}, changed = nextval('feature_change') "
-                "WHERE area = %s AND layer = %s AND id = %s AND version = %s RETURNING id, changed",
+                _expecting(
+                    "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
+                    f"geom = {_GEOM}, changed = nextval('feature_change') "
+                    "WHERE area = %s AND layer = %s AND id = %s AND version = %s"
+                ),
                 (
                     text,
                     _props_text(clean),
@@ -693,8 +716,10 @@ class PostgresStore(Store):
             ):
                 raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
             deleted = writer.conn.execute(
-                "DELETE FROM features WHERE area = %s AND layer = %s AND id = %s AND version = %s "
-                "RETURNING id",
+                _expecting(
+                    "DELETE FROM features WHERE area = %s AND layer = %s AND id = %s "
+                    "AND version = %s"
+                ),
                 (area, layer, feature_id, expected_version),
             )
             writer.expect(
@@ -969,6 +994,17 @@ class PostgresStore(Store):
         """Append a keyed ``seal`` entry to the area's audit log."""
         with self._writing(area) as writer:
             return writer.audit(actor=actor, action="seal", layer=None)
+
+
+def _expecting(change: str) -> str:
+    """``change`` (one row's INSERT, UPDATE or DELETE) failing when it touches no row.
+
+    The statement returns the row's change number; see :meth:`_Writer.expect`.
+    """
+    return (
+        f"WITH changed_row AS ({change} RETURNING changed) "
+        "SELECT sozialraum_expect(count(*) = 1), max(changed) FROM changed_row"
+    )
 
 
 def _read_layer(conn, area: str, layer: str) -> CachedLayer:
