@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from sozialraum.accounts import SessionStore, TeamStore, User, UserStore
+from sozialraum.accounts.audit import ACTOR_CLI
 from sozialraum.model.roles import Role
 from sozialraum.store.base import Store
 
@@ -61,6 +62,8 @@ def create_account(
     role: Role | str,
     team: str | None,
     password: str | None = None,
+    *,
+    actor: str = ACTOR_CLI,
 ) -> tuple[User, str | None]:
     """Create an account; without ``password`` a one-time password is generated.
 
@@ -73,6 +76,8 @@ def create_account(
         As for :meth:`sozialraum.accounts.UserStore.add`.
     password : str, optional
         The password; ``None`` or empty: a generated one (returned, shown once).
+    actor : str, optional
+        Who creates it (account audit log): the admin's login name, or ``cli``.
 
     Returns
     -------
@@ -81,15 +86,23 @@ def create_account(
     """
     generated = None if password else one_time_password()
     user = files.users.add(
-        name, role, team, password or generated, known_teams=known_teams(files, store)
+        name,
+        role,
+        team,
+        password or generated,
+        known_teams=known_teams(files, store),
+        actor=actor,
     )
     return user, generated
 
 
-def set_disabled(files: AccountFiles, name: str, disabled: bool) -> tuple[User, int]:
+def set_disabled(
+    files: AccountFiles, name: str, disabled: bool, *, actor: str = ACTOR_CLI
+) -> tuple[User, int]:
     """Lock (``disabled``) or unlock an account; locking ends its sessions at once.
 
     The last enabled admin cannot be locked (:class:`~sozialraum.errors.InvalidInput`).
+    ``actor`` (the admin's login name, or ``cli``) goes into the account audit log.
 
     Returns
     -------
@@ -97,17 +110,18 @@ def set_disabled(files: AccountFiles, name: str, disabled: bool) -> tuple[User, 
         The account and how many sessions ended.
     """
     if disabled:
-        user = files.users.disable(name)
+        user = files.users.disable(name, actor=actor)
         return user, files.sessions.revoke_user(user.name)
-    return files.users.enable(name), 0
+    return files.users.enable(name, actor=actor), 0
 
 
 def reset_password(
-    files: AccountFiles, name: str, password: str | None = None
+    files: AccountFiles, name: str, password: str | None = None, *, actor: str = ACTOR_CLI
 ) -> tuple[User, str | None, int]:
     """Set a new password (a generated one-time password without ``password``).
 
-    Ends every session of the account.
+    Ends every session of the account. ``actor`` goes into the account audit log (the
+    password never does).
 
     Returns
     -------
@@ -115,15 +129,24 @@ def reset_password(
         The account, the generated password (``None`` when one was given), sessions ended.
     """
     generated = None if password else one_time_password()
-    user = files.users.set_password(name, password or generated)
+    user = files.users.set_password(name, password or generated, actor=actor)
     return user, generated, files.sessions.revoke_user(user.name)
 
 
 def change_role_and_team(
-    files: AccountFiles, store: Store, name: str, role: Role | str, team: str | None
+    files: AccountFiles,
+    store: Store,
+    name: str,
+    role: Role | str,
+    team: str | None,
+    *,
+    actor: str = ACTOR_CLI,
 ) -> User:
     """Change an account's role and team (the last enabled admin keeps the admin role).
 
-    The team is resolved against every known team (:func:`known_teams`).
+    The team is resolved against every known team (:func:`known_teams`); ``actor`` goes
+    into the account audit log with the old and new role and team.
     """
-    return files.users.set_role_and_team(name, role, team, known_teams=known_teams(files, store))
+    return files.users.set_role_and_team(
+        name, role, team, known_teams=known_teams(files, store), actor=actor
+    )
