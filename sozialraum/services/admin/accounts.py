@@ -150,3 +150,79 @@ def change_role_and_team(
     return files.users.set_role_and_team(
         name, role, team, known_teams=known_teams(files, store), actor=actor
     )
+
+
+#: How many of the newest account audit entries the accounts page shows.
+AUDIT_ROWS = 50
+
+
+def _role_text(value) -> str:
+    from sozialraum.model.roles import ROLE_LABELS
+
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return str(value)
+
+
+def _team_text(value) -> str:
+    return value if value else "ohne Team"
+
+
+def audit_rows(files: AccountFiles, limit: int = AUDIT_ROWS) -> dict:
+    """The newest account audit entries in German, newest first, and whether the chain holds.
+
+    Parameters
+    ----------
+    files : AccountFiles
+    limit : int, optional
+        How many entries.
+
+    Returns
+    -------
+    dict
+        ``{"rows": [{"seq", "ts", "actor", "action", "account", "details"}], "total": n,
+        "ok": bool}``: plain text (the page escapes it); ``ts`` as written (ISO 8601, UTC);
+        ``ok`` whether :meth:`~sozialraum.accounts.audit.AccountAudit.verify` found the chain
+        unbroken.
+    """
+    from sozialraum.accounts.audit import ACTION_LABELS
+
+    log = files.users.audit
+    if log is None:
+        return {"rows": [], "total": 0, "ok": True}
+    result = log.verify()
+    rows = []
+    for entry in reversed(log.entries(limit=limit)):
+        action = entry.get("action")
+        details = []
+        if "role_old" in entry or "role_new" in entry:
+            old, new = _role_text(entry.get("role_old")), _role_text(entry.get("role_new"))
+            details.append(f"Rolle: {old} → {new}")
+        elif action == "user_add" and entry.get("role"):
+            details.append(f"Rolle: {_role_text(entry['role'])}")
+        if "team_old" in entry or "team_new" in entry:
+            old, new = _team_text(entry.get("team_old")), _team_text(entry.get("team_new"))
+            details.append(f"Team: {old} → {new}")
+        elif action == "user_add":
+            details.append(f"Team: {_team_text(entry.get('team'))}")
+        if action == "team_rename" and entry.get("users"):
+            details.append(f"Konten: {', '.join(entry['users'])}")
+        if action == "users_copy":
+            details.append(
+                f"{len(entry.get('users') or [])} kopiert, {entry.get('skipped', 0)} schon "
+                f"vorhanden, {entry.get('carried', 0)} Protokolleinträge übernommen"
+            )
+        if action == "aborted":
+            details.append(f"Eintrag {entry.get('aborted_seq')} wurde nicht gespeichert")
+        rows.append(
+            {
+                "seq": entry.get("seq"),
+                "ts": entry.get("ts"),
+                "actor": "Kommandozeile" if entry.get("actor") == "cli" else entry.get("actor"),
+                "action": ACTION_LABELS.get(action, str(action)),
+                "account": entry.get("user") or entry.get("team") or "",
+                "details": "; ".join(details),
+            }
+        )
+    return {"rows": rows, "total": result.entries, "ok": result.ok}

@@ -23,6 +23,7 @@ def _context(**extra) -> dict:
         "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
         "teams": sorted(admin.known_teams(files, ctx.store())),
         "me": current_user.name,
+        "audit": admin.audit_rows(files),
         **extra,
     }
 
