@@ -300,7 +300,7 @@ class FileAccountAudit(AccountAudit):
     def _adopt(self, lines: list[bytes], head: dict) -> bool:
         with self._locked():
             log = self.folder / audit.LOG_NAME
-            if log.exists() and log.stat().st_size:
+            if (log.exists() and log.stat().st_size) or audit._read_head(self.folder)["count"]:
                 return False
             try:
                 write_atomic(log, b"".join(line + b"\n" for line in lines))

@@ -138,6 +138,8 @@ def test_verify_command_lists_and_finds_an_edited_entry(target, runner):
     lines = listed.output.strip().splitlines()
     assert [line.split("\t")[3] for line in lines] == ["user_add", "user_add", "user_disable"]
     assert "user=anna" in lines[-1] and lines[-1].split("\t")[2] == "boss"  # newest last
+    newest = runner.invoke(users_cli, ["audit", "--last", "1", "--data-dir", str(data_dir)])
+    assert newest.output.strip() == lines[-1]
     ok = runner.invoke(users_cli, ["audit", "--verify", "--data-dir", str(data_dir)])
     assert ok.exit_code == 0 and "ok: 3 entries" in ok.output
     # an insider changes who was locked, keeping the JSON valid

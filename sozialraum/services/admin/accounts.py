@@ -187,13 +187,18 @@ def audit_rows(files: AccountFiles, limit: int = AUDIT_ROWS) -> dict:
         unbroken.
     """
     from sozialraum.accounts.audit import ACTION_LABELS
+    from sozialraum.errors import StorageError
 
     log = files.users.audit
     if log is None:
         return {"rows": [], "total": 0, "ok": True}
-    result = log.verify()
+    try:
+        result = log.verify()
+        newest = log.entries(limit=limit)
+    except StorageError:  # unreadable: the page says so instead of failing
+        return {"rows": [], "total": 0, "ok": False}
     rows = []
-    for entry in reversed(log.entries(limit=limit)):
+    for entry in reversed(newest):
         action = entry.get("action")
         details = []
         if "role_old" in entry or "role_new" in entry:
@@ -221,7 +226,7 @@ def audit_rows(files: AccountFiles, limit: int = AUDIT_ROWS) -> dict:
                 "ts": entry.get("ts"),
                 "actor": "Kommandozeile" if entry.get("actor") == "cli" else entry.get("actor"),
                 "action": ACTION_LABELS.get(action, str(action)),
-                "account": entry.get("user") or entry.get("team") or "",
+                "account": entry.get("user") or entry.get("team") or entry.get("team_new") or "",
                 "details": "; ".join(details),
             }
         )
