@@ -178,7 +178,9 @@ class AccountAudit(ABC):
 
         The source's entries are taken over line by line (the chain and its keys unchanged)
         when this log is still empty and the source's log verifies; otherwise this log keeps
-        its own chain and the entry says how many source entries were not carried over.
+        its own chain. The entry says how many entries the source had (``source_entries``),
+        how many were carried over (``carried``) and, with ``source_verified: false``, that
+        the source's log did not verify here.
 
         Parameters
         ----------
@@ -195,17 +197,18 @@ class AccountAudit(ABC):
             The ``users_copy`` entry.
         """
         carried = source_entries = 0
+        verified = True
         if source is not None:
             lines, head = source.lines()
             result = audit.verify_lines(lines, head, source.keys, name=source.name)
-            source_entries = result.entries
+            source_entries = sum(1 for line in lines if line.strip())
+            verified = result.ok
             if result.ok and result.entries and self._adopt(lines[:-1], head):
                 carried = result.entries
-        return self._note(
-            actor,
-            "users_copy",
-            {**details, "source_entries": source_entries, "carried": carried},
-        )
+        fields = {**details, "source_entries": source_entries, "carried": carried}
+        if not verified:
+            fields["source_verified"] = False
+        return self._note(actor, "users_copy", fields)
 
 
 # -- files ---------------------------------------------------------------------------

@@ -114,7 +114,7 @@ class PostgresAccountAudit(AccountAudit):
 
         with self._transaction() as conn:
             count, _ = self._head(conn)
-            if count:
+            if count or conn.execute("SELECT 1 FROM accounts_audit LIMIT 1").fetchone():
                 return False
             with conn.cursor() as cur:
                 cur.executemany(

@@ -179,11 +179,16 @@ def users_copy_from(data_dir, source):
     entry = target.users.audit.entries(limit=1)[-1]
     if entry.get("carried"):
         click.echo(f"account audit log carried over ({entry['carried']} entries)")
+    elif entry.get("source_verified") is False:
+        click.echo(
+            f"account audit log not carried over: the source's log does not verify with "
+            f"{target.users.audit.keys.describe()} (check it with 'sozialraum users audit "
+            f"--verify --data-dir {source}'); the copy is recorded as entry {entry['seq']}"
+        )
     elif entry.get("source_entries"):
         click.echo(
-            f"account audit log not carried over (this log had entries already, or the "
-            f"source's {entry['source_entries']} entries do not verify); the copy is "
-            f"recorded as entry {entry['seq']}"
+            f"account audit log not carried over (this log has entries already); the copy "
+            f"is recorded as entry {entry['seq']}"
         )
 
 

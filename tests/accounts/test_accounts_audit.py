@@ -300,3 +300,21 @@ def test_a_failed_write_is_followed_by_an_aborted_entry(tmp_path, monkeypatch):
     assert [e["action"] for e in entries] == ["user_add", "user_add", "aborted"]
     assert entries[2]["aborted_seq"] == 2
     assert users.audit.verify().ok
+
+
+def test_a_source_log_that_does_not_verify_is_not_carried_over(target, tmp_path, runner):
+    data_dir, _ = target
+    old = tmp_path / "old"
+    source = FileUserStore(accounts_dir(old) / "users.json")
+    source.add("boss", "admin", None, PASSWORD)
+    source.add("anna", "viewer", "Team Nord", PASSWORD)
+    log = accounts_dir(old) / "audit.jsonl"
+    log.write_text(log.read_text().replace('"viewer"', '"admin"'))
+    result = runner.invoke(users_cli, ["copy-from", "--data-dir", str(data_dir), str(old)])
+    assert result.exit_code == 0, result.output
+    assert "not carried over: the source's log does not verify" in result.output
+    target_log = _accounts(target).users.audit
+    (entry,) = target_log.entries()
+    assert entry["action"] == "users_copy" and entry["users"] == ["anna", "boss"]
+    assert (entry["source_entries"], entry["carried"], entry["source_verified"]) == (2, 0, False)
+    assert target_log.verify().ok
