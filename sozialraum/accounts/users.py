@@ -3,7 +3,9 @@
 Passwords are stored only as scrypt hashes (werkzeug's ``scrypt:32768:8:1`` format)
 and never appear in clear in files, logs or error messages. Every write takes the
 sidecar lock ``users.json.lock``, re-reads the file and replaces it atomically, so
-the CLI and several server workers can change accounts at the same time.
+the CLI and several server workers can change accounts at the same time. Before that lock a
+change takes the account audit log's lock and writes its entry first (see
+:mod:`sozialraum.accounts.audit`).
 """
 
 from __future__ import annotations
