@@ -99,6 +99,8 @@ def test_every_file_and_folder_the_app_writes_is_private(
         "_accounts/users.json",
         "_accounts/sessions.json",
         "_accounts/logins.json",
+        "_accounts/audit.jsonl",
+        "_accounts/audit.head",
         "secret_key",
         "audit_key",
     ):

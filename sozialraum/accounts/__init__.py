@@ -10,18 +10,21 @@ place, :func:`open_accounts`:
   ``sessions.json``    SHA-256 of session tokens, user, timestamps (:class:`FileSessionStore`)
   ``logins.json``      failed logins, HMAC'd user names and addresses (:class:`FileLoginLimiter`)
   ``teams.json``       created teams nothing uses yet (:class:`FileTeamStore`)
+  ``audit.jsonl``      audit log of account changes, with ``audit.head``
+                       (:mod:`sozialraum.accounts.audit`)
   ``*.lock``           sidecar locks (never replaced)
   ==================== ========================================================
 
 - PostgreSQL (a database URL is set): the tables ``users``, ``sessions``,
-  ``login_attempts``, ``login_salt`` and ``teams`` (:mod:`sozialraum.accounts.postgres`),
-  shared by every app server using the database.
+  ``login_attempts``, ``login_salt``, ``teams`` and ``accounts_audit``
+  (:mod:`sozialraum.accounts.postgres`), shared by every app server using the database.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sozialraum.accounts.audit import file_audit
 from sozialraum.accounts.base import (
     Accounts,
     LoginLimiter,
@@ -87,6 +90,7 @@ def open_accounts(
     max_failures_per_user: int = 5,
     max_failures_per_ip: int = 20,
     window_s: float = 900,
+    audit_key_file: Path | None = None,
 ) -> Accounts:
     """Users, sessions, login limiter, teams of an installation: the one place choosing a backend.
 
@@ -107,6 +111,9 @@ def open_accounts(
         Failed logins within the window before a user name or an address is blocked.
     window_s : float, optional
         The login limiter's sliding window (seconds).
+    audit_key_file : pathlib.Path, optional
+        The audit key of the account audit log (default:
+        :func:`sozialraum.settings.audit_key_file`; the same key as the area logs').
 
     Returns
     -------
@@ -121,13 +128,19 @@ def open_accounts(
     if database_url:
         from sozialraum.accounts.postgres import postgres_accounts
 
-        return postgres_accounts(database_url, idle_timeout_s=idle_timeout_s, **limits)
+        return postgres_accounts(
+            database_url,
+            idle_timeout_s=idle_timeout_s,
+            audit_key_file=audit_key_file,
+            **limits,
+        )
     folder = accounts_dir(data_dir)
     runtime = Path(runtime_dir) if runtime_dir is not None else folder
+    audit = file_audit(folder, audit_key_file, data_dir=data_dir)
     return Accounts(
-        users=FileUserStore(folder / USERS_FILE),
+        users=FileUserStore(folder / USERS_FILE, audit=audit),
         sessions=FileSessionStore(runtime / SESSIONS_FILE, idle_timeout_s=idle_timeout_s),
         limiter=FileLoginLimiter(runtime / LOGINS_FILE, **limits),
-        teams=FileTeamStore(folder / TEAMS_FILE),
+        teams=FileTeamStore(folder / TEAMS_FILE, audit=audit),
         backend="files",
     )

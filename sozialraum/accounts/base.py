@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sozialraum.accounts.audit import ACTOR_CLI, AccountAudit
 from sozialraum.accounts.user_rules import (
     MAX_PASSWORD_LENGTH,
     account_team,
@@ -155,7 +156,13 @@ class UserStore(ABC):
     :meth:`list`, :meth:`_load`, :meth:`_insert`, :meth:`_change` and
     :meth:`rename_team`; the checks are made here and in :func:`checked_fields`, which
     :meth:`_change` applies in its atomic step (the last enabled admin stays one).
+
+    Every change appends one entry to :attr:`audit` (see :mod:`sozialraum.accounts.audit`)
+    in the same atomic step; ``actor`` is the admin's login name, or ``cli``.
     """
+
+    #: The audit log of account changes (set by the backend).
+    audit: AccountAudit | None = None
 
     # -- primitives ------------------------------------------------------------------
     @abstractmethod
@@ -173,27 +180,50 @@ class UserStore(ABC):
         """The account ``name`` (already normalised) and its password hash, or ``None``."""
 
     @abstractmethod
-    def _insert(self, user: User, password_hash: str, known_teams: set[str]) -> User:
+    def _insert(
+        self,
+        user: User,
+        password_hash: str,
+        known_teams: set[str],
+        *,
+        actor: str = ACTOR_CLI,
+        audited: bool = True,
+    ) -> User:
         """Store a new account atomically; :class:`InvalidInput` if the name is taken.
 
         The team (if any) is resolved with :func:`~sozialraum.model.teams.resolve_team`
-        against the other accounts' teams and ``known_teams`` in the same atomic step.
+        against the other accounts' teams and ``known_teams`` in the same atomic step, in
+        which a ``user_add`` entry by ``actor`` is appended to the audit log (not when
+        ``audited`` is false: :meth:`copy_from` writes one entry for all).
         """
 
     @abstractmethod
-    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
+    def _change(
+        self,
+        name: str,
+        fields: dict,
+        known_teams: set[str] = frozenset(),
+        *,
+        actor: str,
+        action: str,
+    ) -> User:
         """Change an account in one atomic step, after :func:`checked_fields`.
 
         ``fields``: ``password_hash``, ``password_changed_at``, ``disabled``, ``role``
         (text), ``team``. :class:`NotFound` if there is no such account;
         :class:`InvalidInput` if the last enabled admin would be disabled or lose the
         role. A ``team`` is resolved against the other accounts' teams and
-        ``known_teams``. Returns the changed account.
+        ``known_teams``. The audit entry (``action`` by ``actor``, with
+        :func:`~sozialraum.accounts.audit.change_details`) is appended in the same atomic
+        step. Returns the changed account.
         """
 
     @abstractmethod
-    def rename_team(self, old: str, new: str) -> list[str]:
+    def rename_team(self, old: str, new: str, *, actor: str = ACTOR_CLI) -> list[str]:
         """Give every account of team ``old`` the team ``new`` (names as stored).
+
+        The one ``team_rename`` entry of a team's renaming is appended here (with the
+        accounts that moved), in the same atomic step.
 
         Parameters
         ----------
@@ -201,6 +231,8 @@ class UserStore(ABC):
             The team's name, exactly as stored.
         new : str
             The new name (already cleaned and checked by the caller).
+        actor : str, optional
+            Who renames (audit log).
 
         Returns
         -------
@@ -220,16 +252,21 @@ class UserStore(ABC):
         found = (self._load(user.name) for user in self.list())
         return [record for record in found if record is not None]
 
-    def copy_from(self, source: UserStore) -> tuple[int, int]:
+    def copy_from(self, source: UserStore, *, actor: str = ACTOR_CLI) -> tuple[int, int]:
         """Add the accounts of ``source`` this store lacks, with their password hashes.
 
         Passwords, roles, teams, the disabled flag and both timestamps are kept, so every
-        user logs in as before. Sessions and counted failed logins are not copied.
+        user logs in as before. Sessions and counted failed logins are not copied. The
+        audit log gets one ``users_copy`` entry; the source's audit log is carried over
+        first when this store's log is still empty (see
+        :meth:`~sozialraum.accounts.audit.AccountAudit.record_copy`).
 
         Parameters
         ----------
         source : UserStore
             The other backend's accounts (e.g. the files of a data folder).
+        actor : str, optional
+            Who copies (audit log).
 
         Returns
         -------
@@ -237,15 +274,18 @@ class UserStore(ABC):
             How many accounts were copied, and how many were left alone because an
             account of that name exists here already.
         """
-        copied = skipped = 0
+        copied: list[str] = []
+        skipped = 0
         for user, password_hash in source.records():
             try:
-                self._insert(user, password_hash, set())
+                self._insert(user, password_hash, set(), actor=actor, audited=False)
             except InvalidInput:
                 skipped += 1
             else:
-                copied += 1
-        return copied, skipped
+                copied.append(user.name)
+        if self.audit is not None:
+            self.audit.record_copy(source.audit, actor=actor, users=copied, skipped=skipped)
+        return len(copied), skipped
 
     # -- reading ---------------------------------------------------------------------
     def get(self, name: str) -> User:
@@ -319,6 +359,7 @@ class UserStore(ABC):
         password: str,
         *,
         known_teams: Iterable[str] = (),
+        actor: str = ACTOR_CLI,
     ) -> User:
         """Create an account.
 
@@ -335,6 +376,10 @@ class UserStore(ABC):
             "team süd" joins an existing "Team Süd".
         password : str
             At least 10 characters and not the user name; stored only as a scrypt hash.
+        known_teams : iterable of str, optional
+            Teams known elsewhere (district assignments, created teams).
+        actor : str, optional
+            Who creates it (audit log): the admin's login name, or ``cli``.
 
         Returns
         -------
@@ -355,9 +400,9 @@ class UserStore(ABC):
         password_hash = generate_password_hash(password, method=HASH_METHOD)
         stamp = now_text()
         user = User(clean, parsed, clean_team, False, stamp, stamp)
-        return self._insert(user, password_hash, set(known_teams))
+        return self._insert(user, password_hash, set(known_teams), actor=actor)
 
-    def set_password(self, name: str, password: str) -> User:
+    def set_password(self, name: str, password: str, *, actor: str = ACTOR_CLI) -> User:
         """Set a new password.
 
         Parameters
@@ -366,6 +411,8 @@ class UserStore(ABC):
             Login name.
         password : str
             At least 10 characters and not the user name.
+        actor : str, optional
+            Who sets it (audit log; the password is never logged).
 
         Returns
         -------
@@ -383,10 +430,13 @@ class UserStore(ABC):
         check_password_rules(clean, password)
         password_hash = generate_password_hash(password, method=HASH_METHOD)
         return self._change(
-            clean, {"password_hash": password_hash, "password_changed_at": now_text()}
+            clean,
+            {"password_hash": password_hash, "password_changed_at": now_text()},
+            actor=actor,
+            action="password_set",
         )
 
-    def disable(self, name: str) -> User:
+    def disable(self, name: str, *, actor: str = ACTOR_CLI) -> User:
         """Disable an account: it can no longer log in (revoke its sessions separately).
 
         The last enabled admin cannot be disabled.
@@ -395,6 +445,8 @@ class UserStore(ABC):
         ----------
         name : str
             Login name.
+        actor : str, optional
+            Who does it (audit log).
 
         Returns
         -------
@@ -408,15 +460,19 @@ class UserStore(ABC):
         InvalidInput
             If it is the last enabled admin.
         """
-        return self._change(normalize_name(name), {"disabled": True})
+        return self._change(
+            normalize_name(name), {"disabled": True}, actor=actor, action="user_disable"
+        )
 
-    def enable(self, name: str) -> User:
+    def enable(self, name: str, *, actor: str = ACTOR_CLI) -> User:
         """Enable a disabled account again.
 
         Parameters
         ----------
         name : str
             Login name.
+        actor : str, optional
+            Who does it (audit log).
 
         Returns
         -------
@@ -428,7 +484,9 @@ class UserStore(ABC):
         NotFound
             If there is no such account.
         """
-        return self._change(normalize_name(name), {"disabled": False})
+        return self._change(
+            normalize_name(name), {"disabled": False}, actor=actor, action="user_enable"
+        )
 
     def set_role_and_team(
         self,
@@ -437,6 +495,7 @@ class UserStore(ABC):
         team: str | None,
         *,
         known_teams: Iterable[str] = (),
+        actor: str = ACTOR_CLI,
     ) -> User:
         """Change the role and team of an account.
 
@@ -451,6 +510,8 @@ class UserStore(ABC):
             :meth:`add` against the other accounts' teams and ``known_teams``.
         known_teams : iterable of str, optional
             Teams known elsewhere (district assignments, created teams).
+        actor : str, optional
+            Who changes it (audit log, with the old and new role and team).
 
         Returns
         -------
@@ -467,7 +528,13 @@ class UserStore(ABC):
         clean = normalize_name(name)
         parsed = parse_role(role)
         clean_team = account_team(parsed, team)
-        return self._change(clean, {"role": parsed.value, "team": clean_team}, set(known_teams))
+        return self._change(
+            clean,
+            {"role": parsed.value, "team": clean_team},
+            set(known_teams),
+            actor=actor,
+            action="role_team_set",
+        )
 
 
 # -- created teams -------------------------------------------------------------------
@@ -492,18 +559,26 @@ class TeamStore(ABC):
         """
 
     @abstractmethod
-    def add(self, name: str) -> None:
+    def add(self, name: str, *, actor: str = ACTOR_CLI) -> None:
         """Add team ``name``; nothing if it is there.
+
+        A ``team_add`` entry is appended to the audit log in the same atomic step when the
+        team was added.
 
         Parameters
         ----------
         name : str
             The team's name (cleaned by the caller).
+        actor : str, optional
+            Who creates it (audit log).
         """
 
     @abstractmethod
     def rename(self, old: str, new: str) -> None:
         """Replace ``old`` by ``new`` (``new`` is added if ``old`` is not there).
+
+        Not audited here: :meth:`UserStore.rename_team`, called for every renaming, writes
+        the one ``team_rename`` entry.
 
         Parameters
         ----------

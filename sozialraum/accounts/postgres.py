@@ -11,6 +11,8 @@ tables come from the Alembic revision ``0002_accounts`` (``sozialraum db upgrade
                     times inside the window (seconds since the epoch), newest ``limit`` only
 ``login_salt``      the one random HMAC salt of the limiter
 ``teams``           teams created on the admin pages that nothing uses yet (revision ``0003``)
+``accounts_audit``  the audit log of account changes, with ``accounts_audit_head``
+                    (revision ``0005``, :mod:`sozialraum.accounts.postgres_audit`)
 =================== ======================================================================
 
 Every operation is one transaction from the process's connection pool. Times come from
@@ -24,6 +26,8 @@ synchronised clocks (NTP). Concurrency:
   and counting an attempt is atomic across servers;
 - new accounts and team changes take a transaction-scoped advisory lock, so concurrent
   changes resolve team spellings against each other;
+- every change appends its audit entry in its own transaction, after the audit log's
+  advisory lock (taken last, held briefly), so the chain never forks;
 - disabling an account or changing its role locks the account's row and every enabled
   admin's row (``SELECT … FOR UPDATE``, in name order) before the last-admin rule is
   checked, so two servers cannot each disable one of the last two admins.
@@ -37,6 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from sozialraum.accounts.audit import ACTOR_CLI, change_details
 from sozialraum.accounts.base import (
     Accounts,
     LoginLimiter,
@@ -48,6 +53,7 @@ from sozialraum.accounts.base import (
     checked_fields,
     token_digest,
 )
+from sozialraum.accounts.postgres_audit import PostgresAccountAudit, postgres_audit
 from sozialraum.errors import InvalidInput, StorageError, StoreBusy
 from sozialraum.model.roles import Role
 from sozialraum.model.teams import resolve_team
@@ -144,10 +150,14 @@ class PostgresUserStore(UserStore):
     pool : str or psycopg_pool.ConnectionPool
         The database URL (each process then uses its own pool, see
         :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    audit : PostgresAccountAudit, optional
+        The audit log of account changes (default: the database's, keyed with
+        :func:`sozialraum.settings.audit_key_file`).
     """
 
-    def __init__(self, pool):
+    def __init__(self, pool, *, audit: PostgresAccountAudit | None = None):
         self.pool = pool
+        self.audit = audit if audit is not None else postgres_audit(pool)
 
     def list(self) -> list[User]:
         """Return all accounts, sorted by name (disabled ones included).
@@ -170,7 +180,15 @@ class PostgresUserStore(UserStore):
             ).fetchone()
         return None if row is None else (_user(row), row[6])
 
-    def _insert(self, user: User, password_hash: str, known_teams: set[str]) -> User:
+    def _insert(
+        self,
+        user: User,
+        password_hash: str,
+        known_teams: set[str],
+        *,
+        actor: str = ACTOR_CLI,
+        audited: bool = True,
+    ) -> User:
         with transaction(self.pool) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _USERS_LOCK)
             team = user.team
@@ -197,6 +215,8 @@ class PostgresUserStore(UserStore):
                     password_hash,
                 ),
             ).fetchone()
+            if row is not None and audited:
+                self.audit.append(conn, actor, "user_add", user=user.name, role=row[1], team=row[2])
         if row is None:
             raise InvalidInput(
                 f"user {user.name!r} already exists", f"Das Konto „{user.name}“ gibt es schon."
@@ -205,7 +225,15 @@ class PostgresUserStore(UserStore):
 
     _FIELDS = ("password_hash", "password_changed_at", "disabled", "role", "team")
 
-    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
+    def _change(
+        self,
+        name: str,
+        fields: dict,
+        known_teams: set[str] = frozenset(),
+        *,
+        actor: str,
+        action: str,
+    ) -> User:
         unknown = sorted(set(fields) - set(self._FIELDS))
         if unknown:
             raise ValueError(f"unknown account fields: {unknown}")
@@ -217,13 +245,13 @@ class PostgresUserStore(UserStore):
                 # (two servers lock in the same order: no deadlock); a row another
                 # transaction changed is re-checked after it commits, so an admin disabled
                 # meanwhile no longer counts
-                query = """SELECT name, role, disabled FROM users
+                query = """SELECT name, role, disabled, team FROM users
                            WHERE name = %s OR (role = 'admin' AND NOT disabled)
                            ORDER BY name COLLATE "C" FOR UPDATE"""
             else:
-                query = "SELECT name, role, disabled FROM users WHERE name = %s FOR UPDATE"
+                query = "SELECT name, role, disabled, team FROM users WHERE name = %s FOR UPDATE"
             users = {
-                row[0]: {"role": row[1], "disabled": row[2]}
+                row[0]: {"role": row[1], "disabled": row[2], "team": row[3]}
                 for row in conn.execute(query, (name,)).fetchall()
             }
             teams: set[str] = set()
@@ -245,16 +273,20 @@ class PostgresUserStore(UserStore):
                 f"UPDATE users SET {assignments} WHERE name = %s RETURNING {_USER_COLUMNS}",
                 (*(values[column] for column in columns), name),
             ).fetchone()
+            after = {"role": row[1], "team": row[2]}
+            self.audit.append(conn, actor, action, **change_details(name, users[name], after))
         return _user(row)
 
-    def rename_team(self, old: str, new: str) -> list[str]:
+    def rename_team(self, old: str, new: str, *, actor: str = ACTOR_CLI) -> list[str]:
         """Give every account of team ``old`` the team ``new`` (see the interface)."""
         with transaction(self.pool) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _USERS_LOCK)
             rows = conn.execute(
                 "UPDATE users SET team = %s WHERE team = %s RETURNING name", (new, old)
             ).fetchall()
-        return sorted(row[0] for row in rows)
+            changed = sorted(row[0] for row in rows)
+            self.audit.append(conn, actor, "team_rename", team_old=old, team_new=new, users=changed)
+        return changed
 
 
 # -- created teams -------------------------------------------------------------------
@@ -266,10 +298,13 @@ class PostgresTeamStore(TeamStore):
     pool : str or psycopg_pool.ConnectionPool
         The database URL (each process then uses its own pool, see
         :func:`sozialraum.db.get_pool`; safe across ``fork``), or a pool.
+    audit : PostgresAccountAudit, optional
+        The audit log of account changes (default: the database's).
     """
 
-    def __init__(self, pool):
+    def __init__(self, pool, *, audit: PostgresAccountAudit | None = None):
         self.pool = pool
+        self.audit = audit if audit is not None else postgres_audit(pool)
 
     def list(self) -> list[str]:
         """Return the created teams, sorted (see :meth:`TeamStore.list`)."""
@@ -277,12 +312,15 @@ class PostgresTeamStore(TeamStore):
             rows = conn.execute('SELECT name FROM teams ORDER BY name COLLATE "C"').fetchall()
         return [row[0] for row in rows]
 
-    def add(self, name: str) -> None:
+    def add(self, name: str, *, actor: str = ACTOR_CLI) -> None:
         """Add team ``name``; nothing if it is there (see :meth:`TeamStore.add`)."""
         with transaction(self.pool) as conn:
-            conn.execute(
-                "INSERT INTO teams (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,)
-            )
+            added = conn.execute(
+                "INSERT INTO teams (name) VALUES (%s) ON CONFLICT (name) DO NOTHING RETURNING 1",
+                (name,),
+            ).fetchone()
+            if added is not None:
+                self.audit.append(conn, actor, "team_add", team=name)
 
     def rename(self, old: str, new: str) -> None:
         """Replace ``old`` by ``new`` in one transaction (see :meth:`TeamStore.rename`)."""
@@ -570,6 +608,7 @@ def postgres_accounts(
     max_failures_per_ip: int = 20,
     window_s: float = 900,
     pool=None,
+    audit_key_file=None,
 ) -> Accounts:
     """Users, sessions, the login limiter and created teams in the database at ``database_url``.
 
@@ -588,6 +627,9 @@ def postgres_accounts(
         A pool to use in this process only (default: each process's own pool for the URL,
         :func:`sozialraum.db.get_pool`, looked up per operation, so the stores may be made
         before gunicorn forks its workers).
+    audit_key_file : pathlib.Path, optional
+        The audit key of the account audit log (default:
+        :func:`sozialraum.settings.audit_key_file`).
 
     Returns
     -------
@@ -596,8 +638,9 @@ def postgres_accounts(
     """
     if pool is None:
         pool = database_url
+    audit = postgres_audit(pool, audit_key_file)
     return Accounts(
-        users=PostgresUserStore(pool),
+        users=PostgresUserStore(pool, audit=audit),
         sessions=PostgresSessionStore(pool, idle_timeout_s=idle_timeout_s),
         limiter=PostgresLoginLimiter(
             pool,
@@ -605,6 +648,6 @@ def postgres_accounts(
             max_failures_per_ip=max_failures_per_ip,
             window_s=window_s,
         ),
-        teams=PostgresTeamStore(pool),
+        teams=PostgresTeamStore(pool, audit=audit),
         backend="postgres",
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sozialraum.accounts._jsonfile import JsonFile, require
+from sozialraum.accounts.audit import ACTOR_CLI, FileAccountAudit, file_audit
 from sozialraum.accounts.base import TeamStore
 
 __all__ = ["TEAMS_FILE", "FileTeamStore", "TeamStore"]
@@ -41,26 +42,33 @@ class FileTeamStore(TeamStore):
         The file; its folder is created on the first write.
     lock_timeout_s : float, optional
         How long a writer waits for another process's lock (seconds).
+    audit : FileAccountAudit, optional
+        The audit log of account changes (default: ``audit.jsonl`` beside ``path``).
     """
 
-    def __init__(self, path: Path, lock_timeout_s: float = 10.0):
+    def __init__(
+        self, path: Path, lock_timeout_s: float = 10.0, *, audit: FileAccountAudit | None = None
+    ):
         self.path = Path(path)
         self._file = JsonFile(
             self.path, empty=_empty, validate=_validate, lock_timeout_s=lock_timeout_s
         )
+        self.audit = audit if audit is not None else file_audit(self.path.parent)
 
     def list(self) -> list[str]:
         """The team names in the file, sorted."""
         return sorted(self._file.read()["teams"])
 
-    def add(self, name: str) -> None:
+    def add(self, name: str, *, actor: str = ACTOR_CLI) -> None:
         """Add ``name`` (cleaned and resolved by the caller); nothing if it is there."""
 
         def change(data: dict) -> None:
             if name not in data["teams"]:
                 data["teams"].append(name)
+                log("team_add", team=name)
 
-        self._file.update(change)
+        with self.audit.writing(actor) as log:
+            self._file.update(change)
 
     def rename(self, old: str, new: str) -> None:
         """Replace ``old`` by ``new`` (``new`` is added if ``old`` is not in the file)."""

@@ -3,7 +3,9 @@
 Passwords are stored only as scrypt hashes (werkzeug's ``scrypt:32768:8:1`` format)
 and never appear in clear in files, logs or error messages. Every write takes the
 sidecar lock ``users.json.lock``, re-reads the file and replaces it atomically, so
-the CLI and several server workers can change accounts at the same time.
+the CLI and several server workers can change accounts at the same time. Before that lock a
+change takes the account audit log's lock and writes its entry first (see
+:mod:`sozialraum.accounts.audit`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sozialraum.accounts._jsonfile import JsonFile, require
+from sozialraum.accounts.audit import ACTOR_CLI, FileAccountAudit, change_details, file_audit
 from sozialraum.accounts.base import User, UserStore, checked_fields
 from sozialraum.accounts.user_rules import (
     MAX_PASSWORD_LENGTH,
@@ -76,6 +79,9 @@ class FileUserStore(UserStore):
     lock_timeout_s : float, optional
         How long a writer waits for another process's lock (seconds) before
         :class:`~sozialraum.errors.StoreBusy` is raised.
+    audit : FileAccountAudit, optional
+        The audit log of account changes (default: ``audit.jsonl`` beside ``path``, keyed
+        with :func:`sozialraum.settings.audit_key_file`).
 
     Notes
     -----
@@ -84,11 +90,14 @@ class FileUserStore(UserStore):
     overwritten.
     """
 
-    def __init__(self, path: Path, lock_timeout_s: float = 10.0):
+    def __init__(
+        self, path: Path, lock_timeout_s: float = 10.0, *, audit: FileAccountAudit | None = None
+    ):
         self.path = Path(path)
         self._file = JsonFile(
             self.path, empty=_empty, validate=_validate, lock_timeout_s=lock_timeout_s
         )
+        self.audit = audit if audit is not None else file_audit(self.path.parent)
 
     def list(self) -> list[User]:
         """Return all accounts, sorted by name.
@@ -107,7 +116,15 @@ class FileUserStore(UserStore):
             return None
         return _user(name, entry), entry["password_hash"]
 
-    def _insert(self, user: User, password_hash: str, known_teams: set[str]) -> User:
+    def _insert(
+        self,
+        user: User,
+        password_hash: str,
+        known_teams: set[str],
+        *,
+        actor: str = ACTOR_CLI,
+        audited: bool = True,
+    ) -> User:
         entry = {
             "role": user.role.value,
             "team": user.team,
@@ -127,21 +144,35 @@ class FileUserStore(UserStore):
                 others = {u["team"] for u in data["users"].values() if u.get("team")}
                 entry["team"] = resolve_team(entry["team"], others | known_teams)
             data["users"][user.name] = entry
+            if audited:
+                log("user_add", user=user.name, role=entry["role"], team=entry["team"])
 
-        self._file.update(change)
+        with self.audit.writing(actor) as log:
+            self._file.update(change)
         return _user(user.name, entry)
 
-    def _change(self, name: str, fields: dict, known_teams: set[str] = frozenset()) -> User:
+    def _change(
+        self,
+        name: str,
+        fields: dict,
+        known_teams: set[str] = frozenset(),
+        *,
+        actor: str,
+        action: str,
+    ) -> User:
         def change(data: dict) -> User:
             users = data["users"]
             teams = {u["team"] for n, u in users.items() if n != name and u.get("team")}
             checked = checked_fields(name, users, fields, teams=teams | set(known_teams))
+            before = dict(users[name])
             users[name].update(checked)
+            log(action, **change_details(name, before, users[name]))
             return _user(name, users[name])
 
-        return self._file.update(change)
+        with self.audit.writing(actor) as log:
+            return self._file.update(change)
 
-    def rename_team(self, old: str, new: str) -> list[str]:
+    def rename_team(self, old: str, new: str, *, actor: str = ACTOR_CLI) -> list[str]:
         """Give every account of team ``old`` the team ``new`` (see the interface)."""
 
         def change(data: dict) -> list[str]:
@@ -150,6 +181,8 @@ class FileUserStore(UserStore):
                 if entry.get("team") == old:
                     entry["team"] = new
                     changed.append(user_name)
+            log("team_rename", team_old=old, team_new=new, users=sorted(changed))
             return sorted(changed)
 
-        return self._file.update(change)
+        with self.audit.writing(actor) as log:
+            return self._file.update(change)

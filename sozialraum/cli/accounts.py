@@ -1,12 +1,14 @@
-"""The ``sozialraum users`` commands: add, passwd, disable, enable, list, copy-from.
+"""The ``sozialraum users`` commands: add, passwd, disable, enable, list, copy-from, audit.
 
 Accounts live in ``<data_dir>/_accounts/``, or in the database when a database URL is
 set (``--database-url``, ``SOZIALRAUM_DATABASE_URL``; see :func:`cli_accounts`).
 Passwords are read with a hidden prompt (or ``--password``) and are never printed.
+Every change is in the account audit log with the actor ``cli`` (``sozialraum users audit``).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -174,6 +176,20 @@ def users_copy_from(data_dir, source):
     copied, skipped = target.users.copy_from(FileUserStore(origin))
     where = "the database" if target.backend == "postgres" else str(target.users.path)
     click.echo(f"{copied} account(s) copied into {where}; {skipped} existed already")
+    entry = target.users.audit.entries(limit=1)[-1]
+    if entry.get("carried"):
+        click.echo(f"account audit log carried over ({entry['carried']} entries)")
+    elif entry.get("source_verified") is False:
+        click.echo(
+            f"account audit log not carried over: the source's log does not verify with "
+            f"{target.users.audit.keys.describe()} (check it with 'sozialraum users audit "
+            f"--verify --data-dir {source}'); the copy is recorded as entry {entry['seq']}"
+        )
+    elif entry.get("source_entries"):
+        click.echo(
+            f"account audit log not carried over (this log has entries already); the copy "
+            f"is recorded as entry {entry['seq']}"
+        )
 
 
 @users.command("list")
@@ -195,3 +211,70 @@ def users_list(data_dir):
             "yes" if user.disabled else "no",
         )
     console.print(table)
+
+
+#: Columns of ``sozialraum users audit`` besides seq, time, actor and action.
+_DETAIL_FIELDS = ("user", "team", "role_old", "role_new", "team_old", "team_new")
+
+
+def audit_details(entry: dict) -> str:
+    """What an account audit entry changed, as one line of text (``key=value`` pairs).
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of the account audit log.
+
+    Returns
+    -------
+    str
+        e.g. ``user=anna role: caseworker -> lead``.
+    """
+    parts = []
+    if entry.get("user"):
+        parts.append(f"user={entry['user']}")
+    for field in ("role", "team"):
+        if f"{field}_old" in entry or f"{field}_new" in entry:
+            parts.append(f"{field}: {entry.get(field + '_old')} -> {entry.get(field + '_new')}")
+        elif field in entry:
+            parts.append(f"{field}={entry[field]}")
+    if isinstance(entry.get("users"), list):
+        parts.append(f"accounts={','.join(entry['users']) or '-'}")
+    for field in ("skipped", "source_entries", "carried", "aborted_seq"):
+        if field in entry:
+            parts.append(f"{field}={entry[field]}")
+    return " ".join(parts)
+
+
+@users.command("audit")
+@data_dir_option
+@click.option("--verify", "check", is_flag=True, help="Check the chain (exit 1 on a break).")
+@click.option("--last", type=click.IntRange(min=1), default=None, help="Only the newest N.")
+def users_audit(data_dir, check, last):
+    """List the account audit log (newest last), or check its chain with --verify.
+
+    Who created, locked or unlocked an account, set a password, changed a role or team,
+    created or renamed a team, copied accounts, and when (UTC). Keyed with the audit key
+    (AUDIT_KEY_FILE, default <instance>/audit_key) like the area logs.
+    """
+    log = cli_accounts(data_dir).users.audit
+    if check:
+        click.echo(f"checking {log.name} with {log.keys.describe()}")
+        result = log.verify()
+        for note in result.notes:
+            click.echo(f"note: {note}")
+        if not result.ok:
+            for problem in result.problems:
+                click.echo(f"FAILED: {problem}", err=True)
+            sys.exit(1)
+        click.echo(f"ok: {result.entries} entries, chain intact")
+        return
+    entries = log.entries(limit=last)
+    if not entries:
+        click.echo("no account changes logged yet")
+        return
+    for entry in entries:
+        click.echo(
+            f"{entry.get('seq')}\t{entry.get('ts')}\t{entry.get('actor')}\t"
+            f"{entry.get('action')}\t{audit_details(entry)}"
+        )

@@ -246,4 +246,5 @@ def _accounts(app: Flask, data_dir: Path, read_only: bool) -> Accounts:
         max_failures_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
         max_failures_per_ip=int(config["LOGIN_MAX_FAILURES_PER_IP"]),
         window_s=60 * float(config["LOGIN_WINDOW_MINUTES"]),
+        audit_key_file=Path(config["AUDIT_KEY_FILE"]),
     )

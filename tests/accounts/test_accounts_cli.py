@@ -25,7 +25,9 @@ def run(runner, data_dir, *args, **kwargs):
     return runner.invoke(users, [command, "--data-dir", str(data_dir), *rest], **kwargs)
 
 
-@pytest.mark.parametrize("command", ["add", "passwd", "disable", "enable", "list", "copy-from"])
+@pytest.mark.parametrize(
+    "command", ["add", "passwd", "disable", "enable", "list", "copy-from", "audit"]
+)
 def test_every_command_has_help_and_data_dir(runner, command):
     result = runner.invoke(users, [command, "--help"])
     assert result.exit_code == 0 and "--data-dir" in result.output

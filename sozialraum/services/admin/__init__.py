@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sozialraum.services.admin.accounts import (
     AccountFiles,
+    audit_rows,
     change_role_and_team,
     create_account,
     known_teams,
@@ -31,6 +32,7 @@ __all__ = [
     "AccountFiles",
     "DistrictsReplaced",
     "add_drawn_district",
+    "audit_rows",
     "change_role_and_team",
     "create_account",
     "create_team",

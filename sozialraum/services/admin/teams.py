@@ -10,6 +10,7 @@ store and are in each area's audit log.
 
 from __future__ import annotations
 
+from sozialraum.accounts.audit import ACTOR_CLI
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.teams import clean_team, team_key
 from sozialraum.services.admin.accounts import AccountFiles, known_teams
@@ -64,8 +65,10 @@ def team_overview(files: AccountFiles, store: Store) -> list[dict]:
     return sorted(teams.values(), key=lambda t: team_key(t["name"]))
 
 
-def create_team(files: AccountFiles, store: Store, name: str) -> str:
+def create_team(files: AccountFiles, store: Store, name: str, *, actor: str = ACTOR_CLI) -> str:
     """Create a team that no account or district has yet; returns its stored name.
+
+    ``actor`` (the admin's login name, or ``cli``) goes into the account audit log.
 
     Raises
     ------
@@ -78,7 +81,7 @@ def create_team(files: AccountFiles, store: Store, name: str) -> str:
         raise InvalidInput(
             f"team {same[0]!r} already exists", f"Das Team „{same[0]}“ gibt es schon."
         )
-    files.teams.add(clean)
+    files.teams.add(clean, actor=actor)
     return clean
 
 
@@ -141,7 +144,7 @@ def rename_team(files: AccountFiles, store: Store, old: str, new: str, *, actor:
             if changed:
                 store.upsert_many(area, layer, changed, actor=actor)
                 summary["records"] += len(changed)
-    summary["accounts"] = len(files.users.rename_team(old, clean))
+    summary["accounts"] = len(files.users.rename_team(old, clean, actor=actor))
     if old in files.teams.list():
         files.teams.rename(old, clean)
     return summary

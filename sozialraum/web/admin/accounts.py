@@ -10,7 +10,7 @@ from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.roles import ROLE_LABELS, Role
 from sozialraum.services import admin
 from sozialraum.web import context as ctx
-from sozialraum.web.admin.common import account_files, done, refused
+from sozialraum.web.admin.common import account_files, actor, done, refused
 
 PAGE = "pages.admin_accounts"
 
@@ -23,6 +23,7 @@ def _context(**extra) -> dict:
         "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
         "teams": sorted(admin.known_teams(files, ctx.store())),
         "me": current_user.name,
+        "audit": admin.audit_rows(files),
         **extra,
     }
 
@@ -56,6 +57,7 @@ def create_account():
             form.get("role", ""),
             form.get("team") or None,
             form.get("password") or None,
+            actor=actor(),
         )
     except InvalidInput as exc:
         return refused(exc, PAGE)
@@ -68,7 +70,7 @@ def disable_account(user: str):
     """Lock an account (it cannot log in; its sessions end). Never the last admin."""
     account = _user(user)
     try:
-        _, ended = admin.set_disabled(account_files(), account.name, True)
+        _, ended = admin.set_disabled(account_files(), account.name, True, actor=actor())
     except InvalidInput as exc:
         return refused(exc, PAGE)
     return done(f"Konto „{account.name}“ gesperrt; {ended} Sitzung(en) beendet.", PAGE)
@@ -77,7 +79,7 @@ def disable_account(user: str):
 def enable_account(user: str):
     """Unlock an account."""
     account = _user(user)
-    admin.set_disabled(account_files(), account.name, False)
+    admin.set_disabled(account_files(), account.name, False, actor=actor())
     return done(f"Konto „{account.name}“ entsperrt.", PAGE)
 
 
@@ -86,7 +88,7 @@ def reset_password(user: str):
     account = _user(user)
     try:
         _, generated, ended = admin.reset_password(
-            account_files(), account.name, request.form.get("password") or None
+            account_files(), account.name, request.form.get("password") or None, actor=actor()
         )
     except InvalidInput as exc:
         return refused(exc, PAGE)
@@ -105,6 +107,7 @@ def change_role(user: str):
             account.name,
             request.form.get("role", ""),
             request.form.get("team") or None,
+            actor=actor(),
         )
     except (InvalidInput, NotFound) as exc:
         return refused(exc, PAGE)

@@ -22,7 +22,9 @@ def teams_page():
 def create_team():
     """Create a team (to choose it for accounts and districts before anything has it)."""
     try:
-        name = admin.create_team(account_files(), ctx.store(), request.form.get("name", ""))
+        name = admin.create_team(
+            account_files(), ctx.store(), request.form.get("name", ""), actor=actor()
+        )
     except InvalidInput as exc:
         return refused(exc, PAGE)
     return done(f"Team „{name}“ angelegt.", PAGE)
