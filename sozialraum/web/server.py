@@ -19,9 +19,6 @@ readable by its own user only; gunicorn gets the same umask for its workers.
 
 from __future__ import annotations
 
-import os
-import sys
-
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -124,12 +121,5 @@ def gunicorn_options(
         # from X-Forwarded-Proto by itself (its default trusts 127.0.0.1)
         "forwarded_allow_ips": "",
         "umask": FILE_UMASK,
-        "post_fork": _tune_worker,
     }
 
-
-def _tune_worker(_server, _worker) -> None:
-    """EXPERIMENT: interpreter switch interval from SOZIALRAUM_SWITCH_INTERVAL_S."""
-    value = os.environ.get("SOZIALRAUM_SWITCH_INTERVAL_S")
-    if value:
-        sys.setswitchinterval(float(value))
