@@ -122,4 +122,3 @@ def gunicorn_options(
         "forwarded_allow_ips": "",
         "umask": FILE_UMASK,
     }
-
