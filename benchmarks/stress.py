@@ -27,6 +27,7 @@ Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load,serv
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import multiprocessing
@@ -508,9 +509,23 @@ class CrashResult:
     damaged: list[str] = field(default_factory=list)
     temp_files_left: int = 0
     label: str = "GeoJSON files"
+    #: HTTP status → how many answers the writers got (no answer at all is not counted)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def server_errors(self) -> int:
+        """Answers with a 5xx other than 503 (busy: the client may retry)."""
+        return sum(n for status, n in self.statuses.items() if status >= 500 and status != 503)
 
 
-def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates) -> None:
+def _crash_writer(
+    client: Client, addresses, marker, slot, stop, acked, updates, answers=None
+) -> None:
+    """Create notes and change the last one until ``stop``; record what was acknowledged.
+
+    ``acked`` gets the ids of created notes (201), ``updates`` the version of each changed note
+    (200); ``answers`` (a :class:`collections.Counter`, optional) counts every status received.
+    """
     number = 0
     mine: list[tuple[str, str, str]] = []
     while not stop.is_set():
@@ -520,6 +535,8 @@ def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates)
                 note_id, etag, address = mine[-1]
                 text = f"Geändert {number}: Bank am Platz"
                 answer = client.update_note(note_id, etag, address, text, timeout_s=10)
+                if answers is not None:
+                    answers[answer.status_code] += 1
                 if answer.status_code == 200:
                     mine[-1] = (note_id, answer.headers["ETag"], address)
                     updates[note_id] = int(answer.json()["properties"]["version"])
@@ -529,6 +546,8 @@ def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates)
                 continue
             address = addresses[number % len(addresses)]
             answer = client.create_note(address, note_text(marker, slot, number), timeout_s=10)
+            if answers is not None:
+                answers[answer.status_code] += 1
             if answer.status_code == 201:
                 acked[answer.json()["id"]] = 1
                 mine.append((answer.json()["id"], answer.headers["ETag"], address))
@@ -588,11 +607,13 @@ def _crash(data, addresses, url, rounds, writers, seed) -> CrashResult:
     server.start()
     try:
         clients = [Client(server.base).login() for _ in range(writers)]
+        counters = [collections.Counter() for _ in clients]
         for round_ in range(rounds):
             stop = threading.Event()
             threads = [
                 threading.Thread(
-                    target=_crash_writer, args=(c, addresses, marker, i, stop, acked, updates)
+                    target=_crash_writer,
+                    args=(c, addresses, marker, i, stop, acked, updates, counters[i]),
                 )
                 for i, c in enumerate(clients)
             ]
@@ -627,6 +648,7 @@ def _crash(data, addresses, url, rounds, writers, seed) -> CrashResult:
     finally:
         server.stop()
     result.acknowledged, result.updates_acknowledged = len(acked), len(updates)
+    result.statuses = dict(sorted(sum(counters, collections.Counter()).items()))
     return result
 
 
@@ -1022,7 +1044,7 @@ def report_crash(r: CrashResult) -> None:
     print(
         f"  acknowledged: {r.acknowledged:,} creations, {r.updates_acknowledged:,} notes changed; "
         f"writes lost: {len(r.lost)}; damaged files: {len(r.damaged)} {r.damaged[:3]}; "
-        f"temp files left after the next write: {r.temp_files_left}"
+        f"temp files left after the next write: {r.temp_files_left}; answers {r.statuses}"
     )
 
 
@@ -1092,6 +1114,7 @@ def main(argv: list[str] | None = None) -> int:
                 r = crash(folder, rounds=rounds, database=database)
                 report_crash(r)
                 failed |= bool(r.lost or r.damaged) or r.temp_files_left > 0
+                failed |= r.server_errors > 0
         if "load" in only:
             seconds = args.seconds or (5.0 if args.quick else 30.0)
             if args.quick:

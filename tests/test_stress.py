@@ -57,6 +57,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(tmp_path, database):
     assert result.acknowledged > 0
     assert result.lost == [] and result.damaged == []
     assert result.temp_files_left == 0
+    assert result.statuses.get(201, 0) == result.acknowledged
+    assert result.server_errors == 0, result.statuses
 
 
 def test_mixed_load_has_no_errors(tmp_path):
