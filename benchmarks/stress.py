@@ -7,21 +7,33 @@ cookie, CSRF token header):
 - ``concurrency``: C client processes create notes at once; exactly C × N arrive.
   Readers during the writes always get complete JSON. Two changes with the same
   If-Match: one 200, one 412. A lock held by another process: 503 with Retry-After,
-  then every worker answers again.
+  then every worker answers again. The audit log verifies afterwards.
 - ``crash``: writers run while the server's workers (and every tenth round the whole
   server) are killed with SIGKILL at a random moment; after each round every
-  acknowledged write is in the files, every file is valid, the audit log verifies.
+  acknowledged write is in the files, every file is valid, the audit log verifies; no
+  answer is a 5xx other than 503.
 - ``load``: 90 % reads / 10 % writes from 30 client threads against a city-sized area:
-  requests/s, p95 latencies, errors, memory per worker process (``--database``: also on
-  PostgreSQL, with the ratios).
+  requests/s, p95 latencies, errors, memory per worker process.
 - ``servers``: two app servers (``serve --workers 2`` each, own folders) on one PostgreSQL
   database (a throwaway cluster): 1,000 note creations at once split across them (all stored,
   distinct ids, audit log verifies), then 50 rounds of kill -9 of one server's whole process
   group during writes on both (no acknowledged write lost).
 
+``--database`` runs ``concurrency``, ``crash`` and ``load`` a second time on PostgreSQL: the
+data folder is copied into a throwaway cluster (:func:`database_copy`, fsync on; the layer files
+are removed) and the server gets ``SOZIALRAUM_DATABASE_URL``. The checks that read the files
+read through :class:`~sozialraum.store.postgres.PostgresStore` instead (notes, audit log via
+``verify_audit``, and no layer file may appear beside the database); the lock held by another
+process is the area's advisory lock (``pg_advisory_xact_lock(LOCK_CLASS, hashtext(area))``, as
+every write transaction takes it) held from a separate connection; in ``crash`` the database
+keeps running while the server is killed (PostgreSQL rolls back a killed worker's open
+transaction). Both backends' results are printed in the same format (label ``GeoJSON files`` /
+``PostgreSQL``); ``load`` also prints the ratios of the two.
+
 Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load,servers]
-       [--rounds N] [--seconds S] [--copies N]
-``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py).
+       [--rounds N] [--seconds S] [--copies N] [--database]
+``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py, which runs
+``concurrency`` and ``crash`` on both backends).
 """
 
 from __future__ import annotations
