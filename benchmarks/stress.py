@@ -7,26 +7,39 @@ cookie, CSRF token header):
 - ``concurrency``: C client processes create notes at once; exactly C × N arrive.
   Readers during the writes always get complete JSON. Two changes with the same
   If-Match: one 200, one 412. A lock held by another process: 503 with Retry-After,
-  then every worker answers again.
+  then every worker answers again. The audit log verifies afterwards.
 - ``crash``: writers run while the server's workers (and every tenth round the whole
   server) are killed with SIGKILL at a random moment; after each round every
-  acknowledged write is in the files, every file is valid, the audit log verifies.
+  acknowledged write is in the files, every file is valid, the audit log verifies; no
+  answer is a 5xx other than 503.
 - ``load``: 90 % reads / 10 % writes from 30 client threads against a city-sized area:
-  requests/s, p95 latencies, errors, memory per worker process (``--database``: also on
-  PostgreSQL, with the ratios).
+  requests/s, p95 latencies, errors, memory per worker process.
 - ``servers``: two app servers (``serve --workers 2`` each, own folders) on one PostgreSQL
   database (a throwaway cluster): 1,000 note creations at once split across them (all stored,
   distinct ids, audit log verifies), then 50 rounds of kill -9 of one server's whole process
   group during writes on both (no acknowledged write lost).
 
+``--database`` runs ``concurrency``, ``crash`` and ``load`` a second time on PostgreSQL: the
+data folder is copied into a throwaway cluster (:func:`database_copy`, fsync on; the layer files
+are removed) and the server gets ``SOZIALRAUM_DATABASE_URL``. The checks that read the files
+read through :class:`~sozialraum.store.postgres.PostgresStore` instead (notes, audit log via
+``verify_audit``, and no layer file may appear beside the database); the lock held by another
+process is the area's advisory lock (``pg_advisory_xact_lock(LOCK_CLASS, hashtext(area))``, as
+every write transaction takes it) held from a separate connection; in ``crash`` the database
+keeps running while the server is killed (PostgreSQL rolls back a killed worker's open
+transaction). Both backends' results are printed in the same format (label ``GeoJSON files`` /
+``PostgreSQL``); ``load`` also prints the ratios of the two.
+
 Usage: python benchmarks/stress.py [--quick] [--only concurrency,crash,load,servers]
-       [--rounds N] [--seconds S] [--copies N]
-``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py).
+       [--rounds N] [--seconds S] [--copies N] [--database]
+``--quick`` is the small variant that ``make test`` runs (tests/test_stress.py, which runs
+``concurrency`` and ``crash`` on both backends).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import multiprocessing
@@ -234,9 +247,26 @@ def note_text(marker: str, writer: int, number: int) -> str:
     return f"Stresstest {marker}: Bank am Platz, Lauf {writer}.{number}"
 
 
-def _stored_notes(data_dir: Path) -> dict[str, dict]:
+def _stored_notes(data_dir: Path, store=None) -> dict[str, dict]:
+    """The demo area's notes by id: from the file, or through ``store`` (the database)."""
+    if store is not None:
+        return {f["id"]: f for f in store.query(AREA, "notes")}
     raw = json.loads((data_dir / AREA / "notes.geojson").read_bytes())
     return {f["id"]: f for f in raw["features"]}
+
+
+def _backend_store(data: Path, url: str | None):
+    """A fresh store on what the server writes: the files of ``data``, or the database ``url``
+    (with the servers' audit key, so that the audit log's keyed entries verify)."""
+    if url is None:
+        from sozialraum.store import GeoJSONStore
+
+        return GeoJSONStore(data, audit_key_file=_audit_key(data))
+    return _database_store(url, data)
+
+
+def _label(url: str | None) -> str:
+    return "PostgreSQL" if url else "GeoJSON files"
 
 
 # -- 1. concurrency ------------------------------------------------------------------------
@@ -302,19 +332,42 @@ def _same_if_match(base: str, address: str, pairs: int) -> list[tuple[int, int]]
     return outcomes
 
 
-def _held_lock(server: Server, address: str, hold_s: float) -> dict:
-    """Hold the area's lock from this process; writes get 503 + Retry-After, reads go on."""
+@contextlib.contextmanager
+def _area_lock(data_dir: Path, url: str | None):
+    """Hold the demo area's write lock from this process until the block ends.
+
+    Files: the area's lock file. PostgreSQL: the area's advisory lock (the one every write
+    transaction of the store takes, ``pg_advisory_xact_lock(LOCK_CLASS, hashtext(area))``)
+    in an open transaction of a separate connection, released by its rollback.
+    """
+    if url is None:
+        with filelock.FileLock(data_dir / AREA / ".lock"):
+            yield
+        return
+    import psycopg
+
+    from sozialraum.store.postgres.store import LOCK_CLASS
+
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, AREA))
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
+def _held_lock(server: Server, address: str, hold_s: float, url: str | None = None) -> dict:
+    """Hold the area's lock from this process; writes get 503 + Retry-After, reads go on.
+
+    ``url``: the server runs on that database; the lock is the area's advisory lock there.
+    """
     client = Client(server.base).login()
-    lock = filelock.FileLock(server.data_dir / AREA / ".lock")
-    lock.acquire()
-    try:
+    with _area_lock(server.data_dir, url):
         started = time.monotonic()
         busy = client.create_note(address, "Gesperrt: Bank am Platz")
         waited_s = time.monotonic() - started
         read = client.get(f"/api/areas/{AREA}/notes")
         time.sleep(max(0.0, hold_s - (time.monotonic() - started)))
-    finally:
-        lock.release()
     # no hung workers: every worker process answers (many requests reach both)
     answers = [client.get("/api/areas").status_code for _ in range(8 * server.workers)]
     after = client.create_note(address, "Wieder frei: Bank am Platz")
@@ -339,17 +392,59 @@ class ConcurrencyResult:
     if_match: list[tuple[int, int]]
     lock: dict
     seconds: float
+    label: str = "GeoJSON files"
+    audit_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every check of the scenario passed."""
+        lock = self.lock
+        return (
+            self.statuses == {201: self.clients * self.notes_each}
+            and self.stored == self.clients * self.notes_each
+            and self.reads > 0
+            and self.invalid_reads == 0
+            and all(o == (200, 412) for o in self.if_match)
+            and lock["busy_status"] == 503
+            and lock["retry_after"] is not None
+            and lock["read_status"] == 200
+            and set(lock["answers_after"]) == {200}
+            and lock["write_after"] == 201
+            and not self.audit_problems
+        )
 
 
 def concurrency(
-    folder: Path, clients: int = 20, notes_each: int = 50, pairs: int = 20
+    folder: Path,
+    clients: int = 20,
+    notes_each: int = 50,
+    pairs: int = 20,
+    database: bool = False,
 ) -> ConcurrencyResult:
-    """Run the concurrency scenario in ``folder`` (see module docstring)."""
+    """Run the concurrency scenario in ``folder`` (see module docstring).
+
+    With ``database`` the demo data is copied into a throwaway PostgreSQL cluster first
+    (:func:`database_copy`) and the servers run on it; the notes are counted and the audit log
+    verified through :class:`~sozialraum.store.postgres.PostgresStore`, and the held lock is
+    the area's advisory lock, held from another connection.
+    """
     data = make_data(folder)
     addresses = team_addresses(data)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(database_copy(data)) if database else None
+        result = _concurrency(data, addresses, url, clients, notes_each, pairs)
+        if url is not None:
+            from sozialraum.db import close_pools
+
+            close_pools()  # before the cluster stops
+    return result
+
+
+def _concurrency(data, addresses, url, clients, notes_each, pairs) -> ConcurrencyResult:
+    env = {"SOZIALRAUM_DATABASE_URL": url} if url else {}
     marker = uuid.uuid4().hex[:8]
     ctx = multiprocessing.get_context("spawn")
-    with Server(data, workers=2, threads=4) as server:  # the default lock timeout (10 s)
+    with Server(data, workers=2, threads=4, **env) as server:  # the default lock timeout (10 s)
         start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
         sessions = [Client(server.base).login().state() for _ in range(clients + 1)]
         reader = ctx.Process(target=_reader, args=(server.base, sessions[-1], stop, results))
@@ -387,14 +482,28 @@ def concurrency(
         reader.join(timeout=60)
         if_match = _same_if_match(server.base, addresses[0], pairs)
     # the same data with a short lock timeout, so that the held lock shows quickly
-    with Server(data, workers=2, threads=4, SOZIALRAUM_STORE_LOCK_TIMEOUT_S="1") as server:
-        lock = _held_lock(server, addresses[0], hold_s=2.5)
-    stored = sum(marker in f["properties"].get("text", "") for f in _stored_notes(data).values())
+    env["SOZIALRAUM_STORE_LOCK_TIMEOUT_S"] = "1"
+    with Server(data, workers=2, threads=4, **env) as server:
+        lock = _held_lock(server, addresses[0], hold_s=2.5, url=url)
+    store = _backend_store(data, url)
+    notes = _stored_notes(data, store if url else None).values()
+    stored = sum(marker in f["properties"].get("text", "") for f in notes)
+    verified = store.verify_audit(AREA)
     counts: dict[int, int] = {}
     for status in statuses:
         counts[status] = counts.get(status, 0) + 1
     return ConcurrencyResult(
-        clients, notes_each, stored, counts, reads, invalid, if_match, lock, seconds
+        clients,
+        notes_each,
+        stored,
+        counts,
+        reads,
+        invalid,
+        if_match,
+        lock,
+        seconds,
+        _label(url),
+        list(verified.problems),
     )
 
 
@@ -411,9 +520,24 @@ class CrashResult:
     lost: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
     temp_files_left: int = 0
+    label: str = "GeoJSON files"
+    #: HTTP status → how many answers the writers got (no answer at all is not counted)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def server_errors(self) -> int:
+        """Answers with a 5xx other than 503 (busy: the client may retry)."""
+        return sum(n for status, n in self.statuses.items() if status >= 500 and status != 503)
 
 
-def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates) -> None:
+def _crash_writer(
+    client: Client, addresses, marker, slot, stop, acked, updates, answers=None
+) -> None:
+    """Create notes and change the last one until ``stop``; record what was acknowledged.
+
+    ``acked`` gets the ids of created notes (201), ``updates`` the version of each changed note
+    (200); ``answers`` (a :class:`collections.Counter`, optional) counts every status received.
+    """
     number = 0
     mine: list[tuple[str, str, str]] = []
     while not stop.is_set():
@@ -423,6 +547,8 @@ def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates)
                 note_id, etag, address = mine[-1]
                 text = f"Geändert {number}: Bank am Platz"
                 answer = client.update_note(note_id, etag, address, text, timeout_s=10)
+                if answers is not None:
+                    answers[answer.status_code] += 1
                 if answer.status_code == 200:
                     mine[-1] = (note_id, answer.headers["ETag"], address)
                     updates[note_id] = int(answer.json()["properties"]["version"])
@@ -432,6 +558,8 @@ def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates)
                 continue
             address = addresses[number % len(addresses)]
             answer = client.create_note(address, note_text(marker, slot, number), timeout_s=10)
+            if answers is not None:
+                answers[answer.status_code] += 1
             if answer.status_code == 201:
                 acked[answer.json()["id"]] = 1
                 mine.append((answer.json()["id"], answer.headers["ETag"], address))
@@ -439,37 +567,65 @@ def _crash_writer(client: Client, addresses, marker, slot, stop, acked, updates)
             time.sleep(0.01)  # the server is down or restarting: not acknowledged
 
 
-def check_files(data_dir: Path) -> tuple[list[str], int]:
-    """Damaged files (fresh store: every layer parses, audit log verifies); temp files."""
-    from sozialraum.store import GeoJSONStore
+def check_files(data_dir: Path, url: str | None = None) -> tuple[list[str], int]:
+    """Damaged files (fresh store: every layer parses, audit log verifies); temp files.
 
-    store = GeoJSONStore(data_dir)
+    With ``url`` (the server runs on that database): a fresh :class:`PostgresStore` — the
+    database answers with the current schema, every area's audit log verifies — and no layer
+    file was written beside the database (the copy removed them); temp files in the folder.
+    """
+    store = _backend_store(data_dir, url)
     problems = store.check_files()
     for area in store.areas():
         result = store.verify_audit(area)
         problems += [] if result.ok else [f"{area}: {p}" for p in result.problems]
+    if url is not None:
+        problems += [f"layer file beside the database: {p}" for p in data_dir.rglob("*.geojson")]
     temps = len(list((data_dir / AREA).rglob(".tmp-*")))
     return problems, temps
 
 
-def crash(folder: Path, rounds: int = 200, writers: int = 4, seed: int = 1) -> CrashResult:
-    """Run the kill -9 scenario in ``folder`` (see module docstring)."""
-    rng = random.Random(seed)
+def crash(
+    folder: Path, rounds: int = 200, writers: int = 4, seed: int = 1, database: bool = False
+) -> CrashResult:
+    """Run the kill -9 scenario in ``folder`` (see module docstring).
+
+    With ``database`` the demo data is copied into a throwaway PostgreSQL cluster first
+    (:func:`database_copy`), the server runs on it and the cluster keeps running while the
+    server is killed (PostgreSQL rolls back a killed worker's open transaction); after each
+    round every acknowledged creation and change is read back through
+    :class:`~sozialraum.store.postgres.PostgresStore` and the audit log verifies.
+    """
     data = make_data(folder)
     addresses = team_addresses(data)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(database_copy(data)) if database else None
+        result = _crash(data, addresses, url, rounds, writers, seed)
+        if url is not None:
+            from sozialraum.db import close_pools
+
+            close_pools()  # before the cluster stops
+    return result
+
+
+def _crash(data, addresses, url, rounds, writers, seed) -> CrashResult:
+    rng = random.Random(seed)
     marker = uuid.uuid4().hex[:8]
     acked: dict[str, int] = {}
     updates: dict[str, int] = {}
-    result = CrashResult(rounds, 0, 0, 0, 0)
-    server = Server(data, workers=2, threads=4)
+    result = CrashResult(rounds, 0, 0, 0, 0, label=_label(url))
+    store = _backend_store(data, url) if url else None
+    server = Server(data, workers=2, threads=4, **({"SOZIALRAUM_DATABASE_URL": url} if url else {}))
     server.start()
     try:
         clients = [Client(server.base).login() for _ in range(writers)]
+        counters = [collections.Counter() for _ in clients]
         for round_ in range(rounds):
             stop = threading.Event()
             threads = [
                 threading.Thread(
-                    target=_crash_writer, args=(c, addresses, marker, i, stop, acked, updates)
+                    target=_crash_writer,
+                    args=(c, addresses, marker, i, stop, acked, updates, counters[i]),
                 )
                 for i, c in enumerate(clients)
             ]
@@ -490,20 +646,21 @@ def crash(folder: Path, rounds: int = 200, writers: int = 4, seed: int = 1) -> C
                 for thread in threads:
                     thread.join()
                 server.wait_ready()
-            stored = _stored_notes(data)
+            stored = _stored_notes(data, store)
             lost = [i for i in acked if i not in stored]
             lost += [
                 i for i, v in updates.items()
                 if i not in stored or stored[i]["properties"]["version"] < v
             ]  # fmt: skip
-            problems, _ = check_files(data)
+            problems, _ = check_files(data, url)
             result.lost += [i for i in lost if i not in result.lost]
             result.damaged += problems
         Client(server.base).login().create_note(addresses[0], "Nach dem Test: Bank am Platz")
-        result.temp_files_left = check_files(data)[1]
+        result.temp_files_left = check_files(data, url)[1]
     finally:
         server.stop()
     result.acknowledged, result.updates_acknowledged = len(acked), len(updates)
+    result.statuses = dict(sorted(sum(counters, collections.Counter()).items()))
     return result
 
 
@@ -943,10 +1100,13 @@ def report_servers(r: ServersResult) -> None:
 
 def report_concurrency(r: ConcurrencyResult) -> None:
     print(
-        f"[concurrency] gunicorn 2 workers x 4 threads; {r.clients} client processes x "
-        f"{r.notes_each} note creations in {r.seconds:.1f} s"
+        f"[concurrency] {r.label}: gunicorn 2 workers x 4 threads; {r.clients} client "
+        f"processes x {r.notes_each} note creations in {r.seconds:.1f} s"
     )
-    print(f"  notes stored {r.stored:,} of {r.clients * r.notes_each:,}; answers {r.statuses}")
+    print(
+        f"  notes stored {r.stored:,} of {r.clients * r.notes_each:,}; answers {r.statuses}; "
+        f"audit log verifies: {not r.audit_problems} {r.audit_problems[:3]}"
+    )
     print(f"  readers during the writes: {r.reads:,} reads, {r.invalid_reads} not valid JSON")
     pairs = sum(o == (200, 412) for o in r.if_match)
     print(f"  same If-Match twice at once: {pairs} of {len(r.if_match)} pairs gave 200 + 412")
@@ -961,13 +1121,13 @@ def report_concurrency(r: ConcurrencyResult) -> None:
 
 def report_crash(r: CrashResult) -> None:
     print(
-        f"[crash] {r.rounds} rounds of kill -9 during writes: {r.kills} kills "
+        f"[crash] {r.label}: {r.rounds} rounds of kill -9 during writes: {r.kills} kills "
         f"({r.restarts} of the whole server, the others of both workers)"
     )
     print(
         f"  acknowledged: {r.acknowledged:,} creations, {r.updates_acknowledged:,} notes changed; "
-        f"writes lost: {len(r.lost)}; damaged files: {len(r.damaged)}; "
-        f"temp files left after the next write: {r.temp_files_left}"
+        f"writes lost: {len(r.lost)}; damaged files: {len(r.damaged)} {r.damaged[:3]}; "
+        f"temp files left after the next write: {r.temp_files_left}; answers {r.statuses}"
     )
 
 
@@ -1030,23 +1190,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database",
         action="store_true",
-        help="run the load also on PostgreSQL (a throwaway cluster) and compare the two",
+        help="run concurrency, crash and load also on PostgreSQL (a throwaway cluster)",
     )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     failed = False
     with tempfile.TemporaryDirectory(prefix="sozialraum-stress-") as tmp:
         tmp = Path(tmp)
+        backends = (False, True) if args.database else (False,)
         if "concurrency" in only:
             size = (4, 10, 3) if args.quick else (20, 50, 20)
-            r = concurrency(tmp / "concurrency", *size)
-            report_concurrency(r)
-            failed |= r.stored != r.clients * r.notes_each or r.invalid_reads > 0
+            for database in backends:
+                folder = tmp / ("concurrency-db" if database else "concurrency")
+                r = concurrency(folder, *size, database=database)
+                report_concurrency(r)
+                failed |= not r.ok
         if "crash" in only:
             rounds = args.rounds or (10 if args.quick else 200)
-            r = crash(tmp / "crash", rounds=rounds)
-            report_crash(r)
-            failed |= bool(r.lost or r.damaged)
+            for database in backends:
+                folder = tmp / ("crash-db" if database else "crash")
+                r = crash(folder, rounds=rounds, database=database)
+                report_crash(r)
+                failed |= bool(r.lost or r.damaged) or r.temp_files_left > 0
+                failed |= r.server_errors > 0
         if "load" in only:
             seconds = args.seconds or (5.0 if args.quick else 30.0)
             notes = args.notes if args.notes is not None else (0 if args.quick else 5000)
