@@ -179,8 +179,9 @@ class _Writer:
         """
         from psycopg import Error
 
-        with contextlib.suppress(Error):
-            batch.sync()
+        if batch is not None:
+            with contextlib.suppress(Error):
+                batch.sync()
         self.conn.rollback()
         return self._expected[0][1]()
 
