@@ -1,0 +1,35 @@
+"""Running a web test on both store backends and checking what it wrote through the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from sozialraum.store.validation import LAYERS
+
+#: Mark a test (or ``pytestmark`` a module) to run once per store backend (GeoJSON files,
+#: PostgreSQL): the root ``demo_store`` fixture is then ``backend_demo_store``, and ``app``,
+#: ``client`` … are built on it. Read-only page tests need not carry it.
+both_backends = pytest.mark.usefixtures("backend")
+
+
+def store_state(store, area: str) -> dict:
+    """What any write to ``area`` would change, read through the store (either backend).
+
+    Parameters
+    ----------
+    store : Store
+        A GeoJSON or PostgreSQL store.
+    area : str
+        The area's name.
+
+    Returns
+    -------
+    dict
+        The area's metadata, every layer's features (ids, versions, properties, geometry in
+        EPSG:4326) and its audit entries; equal before and after means nothing was written.
+    """
+    return {
+        "meta": store.read_meta(area),
+        "layers": {layer: store.query(area, layer) for layer in LAYERS},
+        "audit": store.audit_entries(area),
+    }
