@@ -33,3 +33,27 @@ def store_state(store, area: str) -> dict:
         "layers": {layer: store.query(area, layer) for layer in LAYERS},
         "audit": store.audit_entries(area),
     }
+
+
+def accounts_state(store) -> dict:
+    """The accounts and created teams the app keeps beside ``store`` (files or its database).
+
+    Parameters
+    ----------
+    store : Store
+        A GeoJSON store (accounts in ``<data_dir>/_accounts``) or a PostgreSQL store (in its
+        database, as the app keeps them).
+
+    Returns
+    -------
+    dict
+        Every user with its password hash, and the created teams; equal before and after
+        means no account or team was changed.
+    """
+    from sozialraum.accounts import open_accounts
+
+    accounts = open_accounts(store.data_dir, database_url=getattr(store, "url", None))
+    return {
+        "users": [(user, password_hash) for user, password_hash in accounts.users.records()],
+        "teams": accounts.teams.list(),
+    }
