@@ -57,3 +57,27 @@ def accounts_state(store) -> dict:
         "users": [(user, password_hash) for user, password_hash in accounts.users.records()],
         "teams": accounts.teams.list(),
     }
+
+
+def store_revisions(store, area: str) -> dict:
+    """A cheap fingerprint of ``area`` for loops over many requests (either backend).
+
+    Parameters
+    ----------
+    store : Store
+        A GeoJSON or PostgreSQL store.
+    area : str
+        The area's name.
+
+    Returns
+    -------
+    dict
+        The metadata, every layer's revision token (:meth:`Store.revision`: it changes with
+        every write to the layer) and the number of audit entries (every write adds one,
+        artifacts too); equal before and after means nothing was written.
+    """
+    return {
+        "meta": store.read_meta(area),
+        "layers": {layer: store.revision(area, layer) for layer in LAYERS},
+        "audit": len(store.audit_entries(area)),
+    }
