@@ -81,3 +81,45 @@ def store_revisions(store, area: str) -> dict:
         "layers": {layer: store.revision(area, layer) for layer in LAYERS},
         "audit": len(store.audit_entries(area)),
     }
+
+
+def database_hits(store, needles) -> list[str]:
+    """Where a PostgreSQL store's database holds any of ``needles`` (any case), in any table.
+
+    Parameters
+    ----------
+    store : Store
+        A PostgreSQL store (``store.url``); for a GeoJSON store the answer is ``[]`` (its
+        data are files: search its ``data_dir``).
+    needles : iterable of str
+        Texts that must be stored nowhere.
+
+    Returns
+    -------
+    list of str
+        ``"table: needle"`` for every table (the store's, accounts, sessions …) holding one.
+    """
+    url = getattr(store, "url", None)
+    if not url:
+        return []
+    from sozialraum.db import get_pool
+
+    hits = []
+    with get_pool(url).connection() as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys' "
+                "ORDER BY table_name"
+            )
+        ]
+        for table in tables:
+            for needle in needles:
+                found = conn.execute(
+                    f'SELECT count(*) FROM "{table}" AS t WHERE t::text ILIKE %s',
+                    (f"%{needle}%",),
+                ).fetchone()[0]
+                if found:
+                    hits.append(f"{table}: {needle}")
+    return hits
