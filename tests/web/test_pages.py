@@ -193,6 +193,7 @@ def test_security_headers_on_pages_and_errors(client, anon_client):
 
 
 def test_corrupt_layer_gives_503_not_500(client, demo_store):
+    # GeoJSON only (a damaged layer file); not parametrised over the backends
     (demo_store.data_dir / AREA / "resources.geojson").write_text("{kaputt")
     response = client.get(f"/api/areas/{AREA}/layers/bakery")
     assert response.status_code == 503
