@@ -28,8 +28,12 @@ from sozialraum.web import create_app
 AREA = DEMO_AREA
 API = f"/api/areas/{AREA}"
 PAGES = f"/gebiete/{AREA}"
-#: ISO date-times (with or without fraction and offset): the clock differs between the runs
-_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?")
+#: ISO date-times (with or without fraction and offset): the clock differs between the runs,
+#: so their digits are zeroed (a different format on one backend still shows); so are the
+#: clock times on pages (HH:MM)
+_TIME = re.compile(
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?|\b\d\d:\d\d(:\d\d)?\b"
+)
 #: a random id made by the app (uuid4 hex, or hex after a prefix such as "ang"): numbered in
 #: the order of appearance (the demo's ids are the same in both copies and get the same numbers)
 _GENERATED = re.compile(r"(?<![0-9a-f])[0-9a-f]{16,}(?![0-9a-f])")
@@ -95,14 +99,14 @@ class _Run:
 
     def normalised(self, text: str) -> str:
         """``text`` with the named ids, other generated ids (numbered as they first appear
-        in this run), clock times and nonces replaced."""
+        in this run), clock times (digits zeroed) and nonces replaced."""
         for name, value in sorted(self.ids.items(), key=lambda item: -len(item[1])):
             text = text.replace(value, f"<{name}>")
         text = _GENERATED.sub(
             lambda m: self.generated.setdefault(m[0], f"<new-{len(self.generated)}>"), text
         )
         text = _CSRF.sub(r"\1<csrf>", _NONCE.sub(r"\1<nonce>", text))
-        return _TIME.sub("<time>", text)
+        return _TIME.sub(lambda m: re.sub(r"\d", "0", m[0]), text)  # the format stays
 
     def report(self) -> list:
         answers = [
