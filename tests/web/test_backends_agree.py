@@ -3,8 +3,8 @@
 Each test of the other web modules runs once per backend and checks its own expectations; a
 difference those expectations do not look at (an extra property, another order, a field only
 one backend fills in) would pass both runs. Here one scenario of writes and reads (offers,
-proposals, notes with history and a release, a walk with findings, returned mail, an offer
-import, exports) runs on a GeoJSON copy and a
+proposals, notes with history and a release in a team meeting, a walk with findings, returned
+mail, an offer import, a district renamed, exports) runs on a GeoJSON copy and a
 PostgreSQL copy of the demo data side by side, and every answer body and the audit entries are
 compared, with generated ids and clock times replaced by placeholders.
 """
@@ -75,7 +75,9 @@ class _Run:
     def __init__(self, store):
         self.store = store
         app = _app(store)
-        self.clients = {role: login(app.test_client(), role) for role in ("caseworker", "lead")}
+        self.clients = {
+            role: login(app.test_client(), role) for role in ("caseworker", "lead", "admin")
+        }
         self.tokens = {role: csrf_token(c, "/") for role, c in self.clients.items()}
         self.ids: dict[str, str] = {}
         self.generated: dict[str, str] = {}
@@ -155,8 +157,16 @@ def _scenario(run: _Run, address: dict, resources: list[dict]) -> None:
     run.call("caseworker", "GET", f"{API}/walks/{{walk}}")
     submitted = {**note, "text": "Post kommt zurück.", "review_state": "eingereicht"}
     run.call("caseworker", "POST", f"{API}/notes", json=submitted, keep="submitted")
+    run.call("lead", "POST", f"{PAGES}/besprechungen", data={"Teamleitung": "1", "Fachkraft": "2"})
     release = {"action": "freigeben", "version": "1"}
     run.call("lead", "POST", f"{PAGES}/pruefung/{{submitted}}", data=release)
+    (meeting,) = run.store.query(AREA, "meetings")
+    run.ids["meeting"] = meeting["id"]
+    closing = {"version": str(meeting["properties"]["version"])}
+    run.call("lead", "POST", f"{PAGES}/besprechungen/{{meeting}}/abschliessen", data=closing)
+    run.call("lead", "GET", f"{PAGES}/besprechungen/{{meeting}}/protokoll.csv")
+    run.call("admin", "POST", f"{PAGES}/verwaltung/bezirke/r2/name", data={"name": "Südviertel"})
+    run.call("admin", "GET", f"{API}/districts")
     run.call("caseworker", "GET", f"{API}/notes/{{submitted}}/history")
     run.call("caseworker", "GET", f"{API}/notes", query_string={"district": "r1"})
     day = add_months(settings.today(), -1).strftime("%d.%m.%Y")
