@@ -75,8 +75,14 @@ def demo_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_data_dir, tmp_path) -> GeoJSONStore:
-    """A private, writable copy of the demo data."""
+def demo_store(request, demo_data_dir, tmp_path):
+    """A private, writable copy of the demo data.
+
+    GeoJSON files, unless the test asks for ``backend`` (e.g. ``@both_backends`` from
+    ``support.backends``): then the demo data on that backend (``backend_demo_store``).
+    """
+    if "backend" in request.fixturenames:
+        return request.getfixturevalue("backend_demo_store")
     target = tmp_path / "data"
     shutil.copytree(demo_data_dir, target)
     return GeoJSONStore(target)

@@ -269,6 +269,13 @@ class AreaFolders(Store):
         check_layer(layer)
         return applied_changes(audit.entries(self.existing_area_dir(area), layer=layer), since)
 
+    def audit_entries(self, area: str, *, layer: str | None = None) -> list[dict]:
+        """The area's audit entries, oldest first, optionally of one layer (``audit.jsonl``).
+
+        :class:`NotFound` for an unknown area, as :meth:`PostgresStore.audit_entries`.
+        """
+        return audit.entries(self.existing_area_dir(area), layer=layer)
+
     def verify_audit(self, area: str, *, require_keyed: bool = False) -> audit.VerifyResult:
         """Verify the keyed hash chain of the area's audit log (see :func:`audit.verify`)."""
         return audit.verify(

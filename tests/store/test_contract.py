@@ -333,6 +333,22 @@ def test_audit_chain_verifies_and_seal(store, area):
     assert store.verify_audit(area).entries == 7
 
 
+def test_audit_entries_of_an_area_and_a_layer(store, area):
+    added = store.add(area, "notes", note("Geheimer Vermerk"), actor="a")
+    store.add(area, "resources", resource("n1"), actor="b")
+    store.delete(area, "notes", added["id"], expected_version=1, actor="c")
+    entries = store.audit_entries(area)
+    assert [(e["action"], e["layer"], e["actor"]) for e in entries] == [
+        ("meta", None, "t"), ("add", "notes", "a"), ("add", "resources", "b"),
+        ("delete", "notes", "c"),
+    ]  # fmt: skip
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4]
+    assert [e["action"] for e in store.audit_entries(area, layer="notes")] == ["add", "delete"]
+    assert "Geheimer Vermerk" not in json.dumps(entries, ensure_ascii=False)  # no text logged
+    with pytest.raises(NotFound):
+        store.audit_entries("gibtsnicht")
+
+
 def test_read_only_store_refuses_writes(store, area, tmp_path):
     added = store.add(area, "notes", note(), actor="a")
     if isinstance(store, GeoJSONStore):

@@ -43,7 +43,10 @@ def start_server(demo_store):
     servers = []
 
     def start() -> str:
-        app = create_app({"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""})
+        config = {"TESTING": True, "DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""}
+        if getattr(demo_store, "url", None):
+            config["DATABASE_URL"] = demo_store.url  # a test on the PostgreSQL backend
+        app = create_app(config)
         server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

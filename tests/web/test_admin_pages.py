@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (tables of test cases, one per line)
 """The admin pages through the Flask test client: POST-redirect-GET with German messages,
 the one-time password shown once (never in a URL or cookie), uploads that never fail with a
-500 or leave a half-written file."""
+500 or leave a half-written file. Every test here runs on both store backends (``pytestmark``:
+GeoJSON files, PostgreSQL with the accounts in the database)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import json
 import re
 
 import pytest
+from support.backends import accounts_state, both_backends, store_state
 from support.samples import AREA
 from support.web import csrf_token, login
 
 BASE = f"/gebiete/{AREA}/verwaltung/bezirke"
+pytestmark = both_backends
 
 
 @pytest.fixture
@@ -34,6 +37,15 @@ def _hashes(folder):
         if p.is_file() and not p.name.endswith(".lock") and "sessions" not in p.name
         and "logins" not in p.name
     }  # fmt: skip
+
+
+def _state(demo_store) -> tuple:
+    """Files, store and accounts: equal before and after means nothing was written."""
+    return (
+        _hashes(demo_store.data_dir),
+        store_state(demo_store, AREA),
+        accounts_state(demo_store),
+    )
 
 
 def test_create_account_shows_the_one_time_password_once(admin, app):
@@ -68,18 +80,18 @@ def test_refused_changes_redirect_with_a_german_message(admin, demo_store):
         (f"{BASE}/r1/name", {"name": "Mühlenviertel"}, "gibt es in diesem Gebiet schon"),
         (f"{BASE}/zeichnen", {"name": "X", "geometry": ""}, "Fläche auf der Karte zeichnen"),
     ]  # fmt: skip
-    before = _hashes(demo_store.data_dir)
+    before = _state(demo_store)
     for url, form, word in cases:
         answer = client.post(url, data={"csrf_token": token, **form})
         assert answer.status_code == 303, (url, answer.status_code)
         messages = _messages(client.get(answer.headers["Location"]))
         assert any(word in m for m in messages), (url, messages)
-    assert _hashes(demo_store.data_dir) == before
+    assert _state(demo_store) == before
 
 
 def test_district_uploads_never_500_and_change_nothing_when_bad(admin, demo_store, app):
     client, token = admin
-    before = _hashes(demo_store.data_dir)
+    before = _state(demo_store)
     bad = {
         "latin-1": '{"type": "Feature", "properties": {"name": "Süd"}}'.encode("cp1252"),
         "malformed": b'{"type": "FeatureCollection", "features": [',
@@ -99,7 +111,7 @@ def test_district_uploads_never_500_and_change_nothing_when_bad(admin, demo_stor
         data={"csrf_token": token, "datei": (io.BytesIO(b" " * 100_000), "b.geojson")},
     )
     assert huge.status_code == 413
-    assert _hashes(demo_store.data_dir) == before
+    assert _state(demo_store) == before
 
 
 def test_a_good_district_file_replaces_the_districts(admin, demo_store):

@@ -1,11 +1,15 @@
 """POST /api/areas/<area>/mailbox-check: results with evidence, and every error a 4xx;
-nothing of a checked list is stored or logged."""
+nothing of a checked list is stored or logged.
+
+Tests that read notes and returns or check that nothing was stored run on both store
+backends (``@both_backends``: GeoJSON files, PostgreSQL)."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
+from support.backends import both_backends, store_state
 from support.data import noted_address
 from support.web import csrf_token
 
@@ -22,6 +26,7 @@ def _post(client, token, body, url=URL):
     return client.post(url, json=body, headers={"X-CSRFToken": token})
 
 
+@both_backends
 def test_lines_and_parts_get_status_evidence_risk_and_action(client, token, demo_store):
     note, missing = noted_address(demo_store, "fehlt")
     missing = missing["properties"]
@@ -86,14 +91,17 @@ def test_unknown_area_wrong_content_and_missing_login(client, token, anon_client
     assert anon_client.post(URL, json=["a 1"]).status_code in (400, 401)
 
 
+@both_backends
 def test_the_list_is_neither_stored_nor_logged(client, token, demo_store, caplog):
     address = noted_address(demo_store, "defekt")[1]["properties"]
     line = f"{address['street']} {address['housenumber']}"
     before = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
+    before_state = store_state(demo_store, AREA)
     with caplog.at_level(logging.DEBUG):
         response = _post(client, token, [line, "Geheimweg 4711"])
     assert response.status_code == 200
     assert "Geheimweg" not in caplog.text and line not in caplog.text
+    assert store_state(demo_store, AREA) == before_state  # nothing stored (either backend)
     after = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
     changed = [p for p in after if after[p] != before.get(p)]
     # only the login bookkeeping may change (sessions); never an area file
@@ -103,6 +111,7 @@ def test_the_list_is_neither_stored_nor_logged(client, token, demo_store, caplog
             assert b"Geheimweg" not in path.read_bytes()
 
 
+@both_backends
 def test_every_piece_of_evidence_carries_its_review_state(client, token, demo_store):
     # the demo's unreleased observation (a draft of Team Nord: "Post kam zurück")
     note = next(
@@ -125,6 +134,7 @@ def test_every_piece_of_evidence_carries_its_review_state(client, token, demo_st
     assert all("review_state" in e for e in first["evidence"])
 
 
+@both_backends
 def test_released_evidence_is_not_marked(client, token, demo_store):
     note, address = noted_address(demo_store, "fehlt")
     assert note["properties"]["review_state"] == "freigegeben"
@@ -157,6 +167,7 @@ def _export(demo_store, numbers) -> tuple[bytes, list[dict]]:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252"), addresses
 
 
+@both_backends
 def test_a_csv_list_as_exported_is_checked_with_its_columns_detected(client, token, demo_store):
     data, addresses = _export(demo_store, [1, 2, 3, 4, 5])
     response = _csv(client, token, data)

@@ -1,6 +1,9 @@
 """The support-offer API: directory with flags and filters, create/change/delete with
 ETag/If-Match by leads and admins, proposals by caseworkers, the finder (nothing stored),
-exports, and every response checked against the OpenAPI document."""
+exports, and every response checked against the OpenAPI document.
+
+Tests that write (or check that nothing was written) run on both store backends
+(``@both_backends``: GeoJSON files and PostgreSQL); read-only ones on the files."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
+from support.backends import both_backends, store_state
 from support.web import csrf_token, login
 
 from sozialraum import settings
@@ -104,11 +108,12 @@ def _offer(demo_store, **changes):
     return body
 
 
-def _audit(demo_store) -> bytes:
-    return (demo_store.data_dir / AREA / "audit.jsonl").read_bytes()
+def _audit(demo_store) -> list[dict]:
+    return demo_store.audit_entries(AREA)  # through the store: the same on both backends
 
 
 def _data_files(demo_store) -> dict[str, str]:
+    """Every file in the data folder (with PostgreSQL: what is not in the database)."""
     return {
         str(p.relative_to(demo_store.data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(demo_store.data_dir.rglob("*"))
@@ -194,6 +199,7 @@ def test_bad_filter_is_400_even_when_cached(client, spec, query):
     validate(spec, "/api/areas/{area}/offers", response)
 
 
+@both_backends
 def test_list_etag_and_revalidation(app, demo_store):
     lead, headers = _client(app, "lead")
     first = lead.get(BASE)
@@ -242,6 +248,7 @@ def test_vocabularies(client, spec):
 # -- writing --------------------------------------------------------------------------
 
 
+@both_backends
 def test_lead_creates_an_offer(lead, demo_store, spec):
     client, headers = lead
     response = client.post(BASE, json=_offer(demo_store), headers=headers)
@@ -257,6 +264,7 @@ def test_lead_creates_an_offer(lead, demo_store, spec):
     assert offer["id"] in {f["id"] for f in client.get(BASE).json["features"]}
 
 
+@both_backends
 def test_admin_creates_a_region_wide_offer(app, demo_store):
     client, headers = _client(app, "admin")
     body = _offer(demo_store, lon=None, lat=None, region_wide=True)
@@ -265,6 +273,7 @@ def test_admin_creates_a_region_wide_offer(app, demo_store):
     assert response.json["geometry"] is None
 
 
+@both_backends
 def test_caseworker_and_viewer_cannot_create(app, caseworker, demo_store, spec):
     client, headers = caseworker
     before = len(demo_store.query(AREA, "offers"))
@@ -277,6 +286,7 @@ def test_caseworker_and_viewer_cannot_create(app, caseworker, demo_store, spec):
     assert len(demo_store.query(AREA, "offers")) == before
 
 
+@both_backends
 def test_writes_need_the_csrf_header(lead, demo_store):
     client, _ = lead
     assert client.post(BASE, json=_offer(demo_store)).status_code == 400
@@ -305,6 +315,7 @@ def test_malformed_bodies_are_400(lead, demo_store, spec, data, reason):
     validate(spec, "/api/areas/{area}/offers", response, "post")
 
 
+@both_backends
 def test_nan_and_infinity_are_400(lead, demo_store):
     client, headers = lead
     for value in (float("nan"), float("inf"), float("-inf")):
@@ -327,6 +338,7 @@ def test_large_body_is_413(lead, demo_store):
     assert client.post(BASE, json=body, headers=headers).status_code == 413
 
 
+@both_backends
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
@@ -355,6 +367,7 @@ def test_bad_offers_are_400_with_a_reason(lead, demo_store, changes, reason):
     assert len(demo_store.query(AREA, "offers")) == len(DEMO_IDS)
 
 
+@both_backends
 def test_update_needs_if_match(lead, demo_store, spec):
     client, headers = lead
     url = f"{BASE}/demo-jobcoaching-inklusiv"
@@ -367,6 +380,7 @@ def test_update_needs_if_match(lead, demo_store, spec):
     assert demo_store.get(AREA, "offers", "demo-jobcoaching-inklusiv")["properties"]["version"] == 1
 
 
+@both_backends
 def test_update_with_if_match_and_the_stale_conflict(lead, demo_store, spec):
     client, headers = lead
     url = f"{BASE}/demo-jobcoaching-inklusiv"
@@ -391,6 +405,7 @@ def test_update_with_if_match_and_the_stale_conflict(lead, demo_store, spec):
     assert client.get(url).json["properties"]["name"] == "Jobcoaching inklusiv (neu)"
 
 
+@both_backends
 def test_update_errors(lead, caseworker, demo_store, spec):
     client, headers = lead
     url = f"{BASE}/demo-jobcoaching-inklusiv"
@@ -410,6 +425,7 @@ def test_update_errors(lead, caseworker, demo_store, spec):
     assert demo_store.get(AREA, "offers", "demo-jobcoaching-inklusiv")["properties"]["version"] == 1
 
 
+@both_backends
 def test_delete_with_if_match(lead, caseworker, demo_store, spec):
     client, headers = lead
     url = f"{BASE}/demo-sozialtelefon"
@@ -432,6 +448,7 @@ def test_delete_with_if_match(lead, caseworker, demo_store, spec):
 # -- proposals ------------------------------------------------------------------------
 
 
+@both_backends
 def test_caseworker_proposes_a_new_offer(caseworker, demo_store, spec):
     client, headers = caseworker
     body = {"offer": _offer(demo_store), "comment": "Neu im Stadtteilzentrum."}
@@ -447,6 +464,7 @@ def test_caseworker_proposes_a_new_offer(caseworker, demo_store, spec):
     assert stored["properties"]["comment"] == "Neu im Stadtteilzentrum."
 
 
+@both_backends
 def test_caseworker_proposes_a_change(caseworker, demo_store):
     client, headers = caseworker
     body = {"offer": _offer(demo_store), "offer_id": "demo-alleinerziehende"}
@@ -460,6 +478,7 @@ def test_caseworker_proposes_a_change(caseworker, demo_store):
     assert missing.status_code == 404
 
 
+@both_backends
 def test_proposal_with_client_data_is_refused(caseworker, demo_store, spec):
     client, headers = caseworker
     body = {"offer": _offer(demo_store), "comment": "Für Frau Müller, geb. 01.02.1980"}
@@ -472,6 +491,7 @@ def test_proposal_with_client_data_is_refused(caseworker, demo_store, spec):
     assert _audit(demo_store) == before
 
 
+@both_backends
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -556,6 +576,7 @@ def test_finder_matches_age_limits(caseworker, demo_store, spec):
     assert offer.json["properties"]["min_age_years"] is None
 
 
+@both_backends
 def test_finder_sorts_by_walking_time_from_an_address(app, demo_store, spec):
     client, headers = _client(app, "viewer")  # reading is enough
     address_id = demo_store.query(AREA, "addresses", district="r1")[0]["id"]
@@ -583,21 +604,23 @@ def test_finder_sorts_by_walking_time_from_an_address(app, demo_store, spec):
     assert all(slow_times[f["id"]] > f["walk_min"] for f in placed if f["walk_min"] >= 1)
 
 
+@both_backends
 def test_finder_stores_and_writes_nothing(caseworker, demo_store):
     client, headers = caseworker
     address_id = demo_store.query(AREA, "addresses", district="r1")[0]["id"]
     client.get(BASE)
-    before_audit, before_files = _audit(demo_store), _data_files(demo_store)
+    before_state, before_files = store_state(demo_store, AREA), _data_files(demo_store)
     for body in (
         {"situation": JOBSEEKER},
         {"situation": JOBSEEKER, "address_id": address_id},
         {"situation": {"target_groups": ["katzen"]}},
     ):
         assert _find(client, headers, **body).status_code in (200, 400)
-    assert _audit(demo_store) == before_audit
+    assert store_state(demo_store, AREA) == before_state
     assert _data_files(demo_store) == before_files
 
 
+@both_backends
 def test_finder_without_walk_network_answers_without_times(caseworker, demo_store):
     client, headers = caseworker
     demo_store.delete_artifact(AREA, NETWORK_ARTIFACT, actor="test")
@@ -652,6 +675,7 @@ def test_finder_with_an_empty_situation_lists_offers_open_to_all(caseworker):
 # -- exports --------------------------------------------------------------------------
 
 
+@both_backends
 def test_csv_export(lead, demo_store, spec):
     client, headers = lead
     created = client.post(BASE, json=_offer(demo_store, name="=HYPERLINK(1)"), headers=headers).json
@@ -708,6 +732,7 @@ def test_list_etag_changes_with_the_day(caseworker, monkeypatch):
     assert flags["demo-jobcoaching-inklusiv"]["unchecked"] is True
 
 
+@both_backends
 def test_a_put_records_the_editor_and_the_offer_needs_a_second_check(app, lead, demo_store, spec):
     """Four-eyes through the API: the lead's PUT (even with today's check date) leaves the
     offer unchecked, names the lead in edited_by and flags; the lead's own check is refused

@@ -1,4 +1,7 @@
-"""Login, logout, server-side sessions, expiry, rate limit, CSRF, cookie flags."""
+"""Login, logout, server-side sessions, expiry, rate limit, CSRF, cookie flags.
+
+The replayed-cookie sweep (every write refused, nothing changed) runs on both store backends
+(``@both_backends``)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from urllib.parse import urlsplit
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.backends import accounts_state, both_backends, store_revisions
 from support.web import DEMO_LOGINS, csrf_token, login
 
 API = "/api/areas"
@@ -192,6 +196,12 @@ def _data_files(data_dir) -> dict[str, bytes]:
     }
 
 
+def _stored(demo_store) -> tuple:
+    """The area and the accounts read through the store (either backend)."""
+    return store_revisions(demo_store, "musterstadt-nord"), accounts_state(demo_store)
+
+
+@both_backends
 def test_replayed_cookie_after_logout_gets_401_on_every_route(app, demo_store):
     """The old cookie (with a CSRF token of its session) opens no page, API or write."""
     note_id = demo_store.query("musterstadt-nord", "notes", district="r1")[0]["id"]
@@ -201,7 +211,7 @@ def test_replayed_cookie_after_logout_gets_401_on_every_route(app, demo_store):
         cookie = client.get_cookie("session").value
         assert client.get(API).status_code == 200
         client.post("/abmelden", data={"csrf_token": token})
-        before = _data_files(demo_store.data_dir)
+        before = _data_files(demo_store.data_dir), _stored(demo_store)
         answers = []
         for method, url in _route_urls(demo_store, note_id):
             replay = app.test_client()
@@ -219,7 +229,7 @@ def test_replayed_cookie_after_logout_gets_401_on_every_route(app, demo_store):
         wrong = [a for a in answers if a[3] != 401]
         assert not wrong, wrong
         assert len(answers) > 60
-        assert _data_files(demo_store.data_dir) == before
+        assert (_data_files(demo_store.data_dir), _stored(demo_store)) == before
 
 
 def _failed_logins(

@@ -4,6 +4,9 @@ Oversized bodies are a 413, malformed or non-strict JSON a 400 with the reason, 
 geometries and points outside the area a 400 with the reason, hostile ids in any URL
 parameter a 400/404 — never a 500, no data file changed by a rejected write and nothing
 created outside the data folder. A new route is covered automatically.
+
+The tests that send requests run on both store backends (``@both_backends``: GeoJSON files,
+PostgreSQL); "nothing changed" is checked on the files and through the store.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.backends import both_backends, store_revisions
 from support.samples import (
     AREA,
     address_line,
@@ -67,6 +71,12 @@ def _hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _written(store) -> tuple:
+    """What a write would change: the data folder's files (with PostgreSQL only what is
+    beside the database) and the store's layers, metadata and audit, read through it."""
+    return _hashes(store.data_dir), store_revisions(store, AREA)
 
 
 def _listing(folder: Path) -> set[str]:
@@ -244,6 +254,7 @@ def test_provider_is_the_apps_and_get_json_answers_400(app):
 # -- every write route: oversized bodies -----------------------------------------------
 
 
+@both_backends
 def test_every_write_route_answers_413_to_an_oversized_body(small_app, lead, demo_store):
     client, token = lead
     samples = sample_values(demo_store)
@@ -251,7 +262,7 @@ def test_every_write_route_answers_413_to_an_oversized_body(small_app, lead, dem
     for route, method in WRITES:
         values = _values(demo_store, route, samples)
         url = _url(route, values)
-        before = _hashes(demo_store.data_dir)
+        before = _written(demo_store)
         if url.startswith("/api/"):
             body = json_body(url, samples, demo_store)
             body = {"addresses": body} if isinstance(body, list) else body
@@ -266,7 +277,7 @@ def test_every_write_route_answers_413_to_an_oversized_body(small_app, lead, dem
             TRIED["oversized body"] += 1
             assert response.status_code == 413, (method, url, response.status_code)
             assert _german_413(response), (method, url)
-        assert _hashes(demo_store.data_dir) == before, (method, url)
+        assert _written(demo_store) == before, (method, url)
 
 
 # -- JSON routes: non-strict JSON ------------------------------------------------------
@@ -297,6 +308,7 @@ def _variants(valid) -> dict[str, tuple[str | bytes, str]]:
     return bad
 
 
+@both_backends
 def test_json_routes_answer_400_with_the_reason(lead, demo_store):
     client, token = lead
     samples = sample_values(demo_store)
@@ -304,13 +316,13 @@ def test_json_routes_answer_400_with_the_reason(lead, demo_store):
         values = _values(demo_store, route, samples)
         url = _url(route, values)
         for name, (raw, reason) in _variants(json_body(url, samples, demo_store)).items():
-            before = _hashes(demo_store.data_dir)
+            before = _written(demo_store)
             response = _send(client, token, method, url, raw=raw)
             TRIED["non-strict JSON body"] += 1
             assert response.status_code == 400, (name, method, url, response.status_code)
             assert response.json["error"] == GERMAN[400]
             assert reason in response.json["detail"], (name, url, response.json)
-            assert _hashes(demo_store.data_dir) == before, (name, url)
+            assert _written(demo_store) == before, (name, url)
         for raw in ("[]", "null", '"x"', "1"):  # valid JSON but no usable body
             response = _send(client, token, method, url, raw=raw)
             TRIED["non-strict JSON body"] += 1
@@ -353,6 +365,7 @@ BAD_IDS = {
 }
 
 
+@both_backends
 def test_hostile_ids_in_every_url_parameter_are_400_or_404(lead, admin, demo_store, tmp_path):
     samples = sample_values(demo_store)
     outside = tmp_path.parent
@@ -362,7 +375,7 @@ def test_hostile_ids_in_every_url_parameter_are_400_or_404(lead, admin, demo_sto
     for route, method in routes:
         client, token = admin if route.access == "admin" else lead  # the lead may not go there
         values = _values(demo_store, route, samples)
-        before = _hashes(demo_store.data_dir)
+        before = _written(demo_store)
         for name in [p.split(">")[0] for p in route.rule.split("<")[1:]]:
             for label, bad in BAD_IDS.items():
                 url = _url(route, values, **{name: bad})
@@ -380,7 +393,7 @@ def test_hostile_ids_in_every_url_parameter_are_400_or_404(lead, admin, demo_sto
                 assert response.status_code in (400, 404), (
                     label, method, url[:120], response.status_code,
                 )  # fmt: skip
-        assert _hashes(demo_store.data_dir) == before, (method, route.rule)
+        assert _written(demo_store) == before, (method, route.rule)
     assert _listing(outside) - _listing(demo_store.data_dir) == listing
 
 
@@ -435,6 +448,7 @@ def _point_bodies(samples) -> dict[str, object]:
     }
 
 
+@both_backends
 def test_api_points_outside_the_area_and_geojson_members_are_400(lead, demo_store):
     client, token = lead
     samples = sample_values(demo_store)
@@ -453,14 +467,14 @@ def test_api_points_outside_the_area_and_geojson_members_are_400(lead, demo_stor
             cases[name] = (make(*good, **members), reason)
         if route.endpoint == "find_offers":  # takes no point at all: every point is unknown
             cases = {k: (body, ("unbekannte Felder",)) for k, (body, _) in cases.items()}
-        before = _hashes(demo_store.data_dir)
+        before = _written(demo_store)
         for name, (body, reason) in cases.items():
             response = _send(client, token, method, url, body=body)
             TRIED["bad point or GeoJSON member (API)"] += 1
             detail = response.json.get("detail", "") if response.is_json else ""
             if response.status_code != 400 or not any(word in detail for word in reason):
                 failures.append((route.endpoint, name, response.status_code, detail[:100]))
-        assert _hashes(demo_store.data_dir) == before, url
+        assert _written(demo_store) == before, url
     assert not failures, "\n".join(map(str, failures))
 
 
@@ -470,6 +484,7 @@ def _million_vertices(prefix: bytes) -> bytes:
     return prefix + b'"geometry":{"type":"Polygon","coordinates":[[' + ring + b"]]}}"
 
 
+@both_backends
 def test_a_million_vertices_and_20_mb_of_brackets_are_413_or_400(app, demo_store):
     """Under the app's real 20 MB limit: parsed and refused with the reason; over a small
     limit: 413 before parsing."""
@@ -478,7 +493,7 @@ def test_a_million_vertices_and_20_mb_of_brackets_are_413_or_400(app, demo_store
     url = f"/api/areas/{AREA}/notes"
     body = _million_vertices(b'{"lon":6.95,"lat":51.43,"category":"beobachtung","text":"x",')
     collection = _million_vertices(b'{"type":"FeatureCollection",')
-    before = _hashes(demo_store.data_dir)
+    before = _written(demo_store)
     response = _send(client, token, "POST", url, raw=body)
     assert response.status_code == 400 and "geometry" in response.json["detail"]
     response = _send(client, token, "POST", url, raw=b"[" * (19 * 1024 * 1024))
@@ -493,9 +508,10 @@ def test_a_million_vertices_and_20_mb_of_brackets_are_413_or_400(app, demo_store
     response = _send(client, token, "POST", f"/gebiete/{AREA}/angebote/import", files=files)
     assert response.status_code == 413 and _german_413(response)
     TRIED["a million vertices / 20 MB of brackets"] += 5
-    assert _hashes(demo_store.data_dir) == before
+    assert _written(demo_store) == before
 
 
+@both_backends
 def test_form_points_outside_the_area_are_400(lead, demo_store):
     client, token = lead
     samples = sample_values(demo_store)
@@ -522,7 +538,7 @@ def test_form_points_outside_the_area_are_400(lead, demo_store):
             continue
         values = _values(demo_store, route, samples)
         url = _url(route, values)
-        before = _hashes(demo_store.data_dir)
+        before = _written(demo_store)
         for name, (x, y) in points.items():
             form = {**_form(url, samples, demo_store), **forms.get(route.endpoint, {})}
             if route.endpoint == "new_walk":  # free points: "Breite, Länge, Bezeichnung"
@@ -533,7 +549,7 @@ def test_form_points_outside_the_area_are_400(lead, demo_store):
             TRIED["bad point (form)"] += 1
             if response.status_code != 400 or not _reason(response):
                 failures.append((route.endpoint, name, response.status_code, _reason(response)))
-        assert _hashes(demo_store.data_dir) == before, url
+        assert _written(demo_store) == before, url
     assert not failures, "\n".join(map(str, failures))
 
 
@@ -602,6 +618,7 @@ def _bad_files(demo_store) -> dict[str, dict[str, tuple[bytes, str, int, str]]]:
     }
 
 
+@both_backends
 def test_uploads_refuse_bad_files_with_a_clear_message(lead, demo_store, tmp_path):
     client, token = lead
     samples = sample_values(demo_store)
@@ -612,7 +629,7 @@ def test_uploads_refuse_bad_files_with_a_clear_message(lead, demo_store, tmp_pat
     assert {r.endpoint for r in uploads} == set(UPLOADS)
     for route in uploads:
         url = _url(route, samples)
-        before = _hashes(demo_store.data_dir)
+        before = _written(demo_store)
         for name, (data, filename, status, word) in _bad_files(demo_store)[route.endpoint].items():
             files = {"datei": (io.BytesIO(data), filename)}
             response = _send(client, token, "POST", url, files=files)
@@ -620,11 +637,12 @@ def test_uploads_refuse_bad_files_with_a_clear_message(lead, demo_store, tmp_pat
             reason = _reason(response)
             if response.status_code != status or word not in reason:
                 failures.append((route.endpoint, name, response.status_code, reason[:160]))
-        assert _hashes(demo_store.data_dir) == before, url
+        assert _written(demo_store) == before, url
     assert _listing(outside) - _listing(demo_store.data_dir) == listing
     assert not failures, "\n".join(map(str, failures))
 
 
+@both_backends
 def test_the_regular_uploads_still_work(lead, demo_store):
     """The bad-file cases above fail for the bad content, not for the way they are sent."""
     client, token = lead
@@ -648,6 +666,7 @@ def test_the_regular_uploads_still_work(lead, demo_store):
     assert response.status_code == 200, _reason(response)
 
 
+@both_backends
 def test_control_characters_in_form_texts_are_400(lead, demo_store):
     client, token = lead
     samples = sample_values(demo_store)
@@ -656,7 +675,7 @@ def test_control_characters_in_form_texts_are_400(lead, demo_store):
         "new_offer": {"name": "Kochtreff\x00"},
         "new_note": {"text": "Bank\x00am Platz."},
     }
-    before = _hashes(demo_store.data_dir)
+    before = _written(demo_store)
     for route in ROUTES:
         if route.endpoint in cases and "POST" in route.methods:
             url = _url(route, samples)
@@ -665,4 +684,4 @@ def test_control_characters_in_form_texts_are_400(lead, demo_store):
             TRIED["control characters (form)"] += 1
             assert response.status_code == 400, (url, response.status_code)
             assert "Steuerzeichen" in _reason(response), url
-    assert _hashes(demo_store.data_dir) == before
+    assert _written(demo_store) == before

@@ -1,10 +1,13 @@
 """One rule for a district without a team (README "Roles"): it is open to every team — notes,
 walks, review and the API — with the hint "Kein Team zuständig" (and for admins the link to
-assign one); another team's district is refused before the form, never after it was filled."""
+assign one); another team's district is refused before the form, never after it was filled.
+
+Every test here runs on both store backends (``pytestmark``: GeoJSON files, PostgreSQL)."""
 
 from __future__ import annotations
 
 import pytest
+from support.backends import both_backends, store_state
 from support.samples import AREA
 from support.web import csrf_token, login
 
@@ -12,6 +15,7 @@ from sozialraum.services.areas import assign_team
 
 NO_TEAM = "r3"  # Mühlenviertel (Team Mühle in the demo): its team is removed below
 OTHER = "r3"  # … or left with Team Mühle: another team's district for Team Nord
+pytestmark = both_backends
 
 
 @pytest.fixture
@@ -66,10 +70,12 @@ def test_walk_in_another_teams_district_is_refused_before_the_form(app, demo_sto
     assert 'id="bezirk-gesperrt"' in html and "Team Mühle" in html
     assert 'name="title"' not in html  # no form to fill in
     token = csrf_token(client, "/")
+    before = store_state(demo_store, AREA)
     answer = client.post(
         f"/gebiete/{AREA}/rundgaenge/neu", data=_walk_form(demo_store, OTHER, token)
     )
     assert answer.status_code == 403
+    assert store_state(demo_store, AREA) == before
     assert not [w for w in demo_store.query(AREA, "walks") if w["properties"]["district"] == OTHER]
 
 
@@ -101,12 +107,14 @@ def test_note_in_another_teams_district_is_refused_before_the_form(app, demo_sto
     assert 'id="bezirk-gesperrt"' in html and "Team Mühle" in html
     assert 'name="text"' not in html
     token = csrf_token(client, "/")
+    before = store_state(demo_store, AREA)
     answer = client.post(
         f"/api/areas/{AREA}/notes",
         json={"lon": lon, "lat": lat, "category": "beobachtung", "text": "Bank am Mühlbach."},
         headers={"X-CSRFToken": token},
     )
     assert answer.status_code == 403
+    assert store_state(demo_store, AREA) == before
 
 
 def test_review_filter_offers_the_district_without_team(app, no_team):

@@ -1,10 +1,13 @@
-"""Field mode "Unterwegs" without a browser: the page, its links, the position API."""
+"""Field mode "Unterwegs" without a browser: the page, its links, the position API.
+
+Tests that save walks and notes run on both store backends (``@both_backends``)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from support.backends import both_backends
 from support.web import csrf_token
 
 AREA = "musterstadt-nord"
@@ -37,6 +40,7 @@ def _post(client, token, body):
     return client.post(HERE, json=body, headers={"X-CSRFToken": token})
 
 
+@both_backends
 def test_field_page_lists_the_walk_stops_in_order(client, token, demo_store):
     walk_id = _walk(client, token, demo_store)
     page = client.get(f"{PAGE}?rundgang={walk_id}").get_data(as_text=True)
@@ -49,6 +53,7 @@ def test_field_page_lists_the_walk_stops_in_order(client, token, demo_store):
     assert f'href="{PAGE}"' in client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
 
 
+@both_backends
 def test_field_page_without_a_walk_offers_the_walks(client, token, demo_store):
     walk_id = _walk(client, token, demo_store)
     page = client.get(PAGE).get_data(as_text=True)
@@ -64,6 +69,7 @@ def test_viewer_sees_the_page_without_the_note_form(app, demo_store):
     assert page.status_code == 200 and 'id="field-note"' not in page.get_data(as_text=True)
 
 
+@both_backends
 def test_here_names_the_nearest_address_its_notes_and_the_next_stop(client, token, demo_store):
     walk_id = _walk(client, token, demo_store)
     address = demo_store.query(AREA, "addresses", district="r1")[0]
@@ -116,6 +122,7 @@ def test_here_hides_another_team_s_walk_as_unknown(client, token):
     assert response.status_code == 404
 
 
+@both_backends
 def test_field_stops_are_titled_as_on_the_walk_sheet(client, token, demo_store):
     """A note stop is called by its category and place, never by the stored "Notiz"."""
     resource = demo_store.query(AREA, "resources", district="r1")[0]

@@ -1,6 +1,9 @@
 """Mailbox-check pages: one address (card with status, evidence, risk, reasons, action),
 a list upload (table, counts, CSV download), returned mail; German errors, never a 500,
-nothing of a checked list stored or logged."""
+nothing of a checked list stored or logged.
+
+Tests that write (or check that nothing was stored) run on both store backends
+(``@both_backends``: GeoJSON files, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import logging
 import re
 
 import pytest
+from support.backends import both_backends, store_state
 from support.data import noted_address
 from support.web import csrf_token, login, mapping_fields
 
@@ -32,6 +36,7 @@ def _post(client, url, **fields):
 
 
 def _files_snapshot(demo_store):
+    """Modification times of the data folder's files (with PostgreSQL: what is beside it)."""
     return {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
 
 
@@ -94,6 +99,7 @@ def test_chosen_suggestion_is_checked_by_id(client, demo_store):
     assert "Normaler Postversand" in page
 
 
+@both_backends
 def test_hostile_note_text_is_shown_as_text(client, demo_store):
     _, address = noted_address(demo_store, "defekt")
     hostile = "Klappe <img src=x onerror=alert(1)> kaputt"
@@ -166,8 +172,9 @@ def _list(demo_store) -> bytes:
     ).encode("cp1252")
 
 
+@both_backends
 def test_list_upload_shows_table_and_counts_and_stores_nothing(client, demo_store, caplog):
-    before = _files_snapshot(demo_store)
+    before, before_state = _files_snapshot(demo_store), store_state(demo_store, AREA)
     with caplog.at_level(logging.DEBUG):
         response = _upload(client, _list(demo_store))
     assert response.status_code == 200
@@ -177,6 +184,7 @@ def test_list_upload_shows_table_and_counts_and_stores_nothing(client, demo_stor
     assert '<strong data-risk="unbekannt">1</strong>' in page
     assert "GEHEIM-1" in page and "Ergebnis: 3 Adressen" in page
     assert "GEHEIM" not in caplog.text
+    assert store_state(demo_store, AREA) == before_state  # nothing stored (either backend)
     changed = [p for p, t in _files_snapshot(demo_store).items() if before.get(p) != t]
     assert all("accounts" in p.parts for p in changed), changed
     for path in demo_store.data_dir.rglob("*"):
@@ -225,6 +233,7 @@ def test_missing_file_and_too_large_upload(client, app):
     assert "Die Datei ist zu groß." in response.get_data(as_text=True)
 
 
+@both_backends
 def test_returns_upload_for_caseworkers_and_list_for_everyone(app, client, demo_store):
     noted = {n["properties"].get("address_key") for n in demo_store.query(AREA, "notes")}
     address = next(
@@ -259,6 +268,7 @@ def _draft_address(demo_store):
     )
 
 
+@both_backends
 def test_risk_from_an_unreleased_note_says_so_everywhere(client, demo_store):
     _, address = _draft_address(demo_store)
     page = _post(client, CHECK, address_id=address["id"]).get_data(as_text=True)
@@ -299,9 +309,10 @@ def _export(demo_store, numbers=None) -> tuple[bytes, list[dict]]:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252"), addresses
 
 
+@both_backends
 def test_the_mapping_step_comes_before_any_check(client, demo_store, caplog):
     data, addresses = _export(demo_store)
-    before = _files_snapshot(demo_store)
+    before, before_state = _files_snapshot(demo_store), store_state(demo_store, AREA)
     with caplog.at_level(logging.DEBUG):
         response = _send(client, data, ausgabe="tabelle")  # no confirmed columns yet
     page = response.get_data(as_text=True)
@@ -324,6 +335,7 @@ def test_the_mapping_step_comes_before_any_check(client, demo_store, caplog):
     houses = [a["housenumber"] for a in addresses]
     assert all(f"{a['street']} {a['housenumber']}" in result for a in addresses), houses
     assert addresses[0]["street"] not in caplog.text
+    assert store_state(demo_store, AREA) == before_state  # nothing stored (either backend)
     changed = [p for p, t in _files_snapshot(demo_store).items() if before.get(p) != t]
     assert all("accounts" in p.parts for p in changed), changed
 
@@ -394,6 +406,7 @@ def _choices(page: str) -> dict[int, list[tuple[str, str]]]:
     return found
 
 
+@both_backends
 def test_returns_upload_lists_near_misses_with_a_choice_per_row(client, demo_store):
     from support.returns import add_houses, post_office_export
 
@@ -437,6 +450,7 @@ def _unknown(demo_store, count):
             if a["properties"]["key"] not in noted][:count]  # fmt: skip
 
 
+@both_backends
 def test_a_lead_withdraws_a_wrong_record_with_a_reason(app, client, demo_store):
     (address,) = _unknown(demo_store, 1)
     day = add_months(settings.today(), -1).strftime("%d.%m.%Y")

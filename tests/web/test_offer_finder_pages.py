@@ -2,6 +2,9 @@
 
 The case of the issue: a severely disabled jobseeker without a job, looking for help to
 find work, finds the job-coaching project and not the job assistance that needs a job.
+
+Tests that change the store or check that nothing is stored run on both store backends
+(``@both_backends``: GeoJSON files, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from support.backends import both_backends, database_hits, store_state
 from support.web import csrf_token, login
 
 from sozialraum import settings
@@ -321,6 +325,7 @@ def test_handout_entries_have_a_print_checkbox_hidden_without_javascript(client)
     assert "data-print" in page and "Handzettel drucken" in page
 
 
+@both_backends
 def test_offer_texts_reach_the_page_as_text(client, demo_store):
     current = demo_store.get(AREA, "offers", COACHING)
     evil = '<img src=x onerror="window.__xss=1"> ${alert(1)}'
@@ -338,12 +343,12 @@ def test_offer_texts_reach_the_page_as_text(client, demo_store):
     assert "&lt;img src=x onerror=&#34;window.__xss=1&#34;&gt; ${alert(1)}" in page
 
 
+@both_backends
 # -- privacy ---------------------------------------------------------------------------------
 def test_situation_and_address_are_stored_nowhere(client, demo_store, caplog):
     typed = "LINDENstrasse    12"
     before = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
-    audit = [p for p in before if "audit" in p.name]
-    audit_before = {p: p.read_bytes() for p in audit}
+    before_state = store_state(demo_store, AREA)  # layers, metadata, audit: either backend
     caplog.set_level(logging.DEBUG)
     response = _find(client, **JOBSEEKER, adresse=typed)
     assert response.status_code == 200
@@ -364,7 +369,8 @@ def test_situation_and_address_are_stored_nowhere(client, demo_store, caplog):
     after = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
     changed = [p for p in after if after[p] != before.get(p)]
     assert all("accounts" in p.parts for p in changed), changed  # login bookkeeping only
-    assert {p: p.read_bytes() for p in audit} == audit_before
+    assert store_state(demo_store, AREA) == before_state
+    assert database_hits(demo_store, [typed]) == []  # PostgreSQL: in no table
     for path in demo_store.data_dir.rglob("*"):
         if path.is_file():
             assert typed.encode() not in path.read_bytes(), path
@@ -419,6 +425,7 @@ def test_unknown_address_gives_results_without_walking_times(client):
     assert "Diese Adresse gibt es nicht mehr." in gone and COACHING in _ids(_fits(gone))
 
 
+@both_backends
 def test_without_walk_network_results_without_walking_times(client, demo_store):
     meta = demo_store.read_meta(AREA)
     demo_store.write_meta(AREA, {**meta, "walk_network": None}, actor="test")
@@ -530,6 +537,7 @@ def test_guide_lists_offers_nearby_and_region_wide_ones(client, demo_store):
     assert section in _part(page, '<article class="handout with-offers"', "</article>")
 
 
+@both_backends
 def test_guide_names_a_contact_for_offers_without_a_phone_and_a_german_data_date(
     client, demo_store
 ):
@@ -580,6 +588,7 @@ def _nearest_label(demo_store, offer: dict) -> str:
     return f"nahe {nearest['street']} {nearest['housenumber']}"
 
 
+@both_backends
 def test_guide_offers_show_opening_hours_e_mail_and_the_nearest_address(client, demo_store):
     expected = offers.nearby_offers(demo_store, AREA, _address(demo_store), today=settings.today())
     offer = expected[0]["offer"]

@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from support.backends import both_backends
 from support.web import csrf_token, login
 
 from sozialraum import settings
@@ -97,6 +98,7 @@ def test_age_limits_are_catalog_messages_with_numbers():
     assert str(values["age"]) == '<bdi dir="ltr">25</bdi>'
 
 
+@both_backends
 def test_the_form_stores_texts_per_language_and_shows_them_again(lead, demo_store):
     response = lead.post(f"{PAGES}/neu", data=_form(lead, **ARABIC, name_de_ls="Koch-Treff"))
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -109,6 +111,7 @@ def test_the_form_stores_texts_per_language_and_shows_them_again(lead, demo_stor
     assert re.search(r'<details class="offer-translations" open>', page)
 
 
+@both_backends
 def test_csv_import_reads_columns_per_language(lead, demo_store):
     csv = (
         "Name;Träger;Förderer;Angebot;Telefon;gebietsweit;Name (Arabisch);Angebot (Arabisch)\n"
@@ -122,6 +125,7 @@ def test_csv_import_reads_columns_per_language(lead, demo_store):
     assert stored["Kochtreff"]["properties"]["description_ar"] == ARABIC["description_ar"]
 
 
+@both_backends
 def test_the_api_takes_and_gives_texts_per_language(app, demo_store):
     client = login(app.test_client(), "lead")
     headers = {"X-CSRFToken": csrf_token(client, "/")}
@@ -139,6 +143,7 @@ def test_the_api_takes_and_gives_texts_per_language(app, demo_store):
     assert response.json["properties"]["description_en"] == "Cooking together."
 
 
+@both_backends
 def test_the_finder_handout_prints_the_chosen_languages_and_german_for_the_form(lead, demo_store):
     offer_id = "demo-schuldnerberatung"
     feature = demo_store.get(AREA, "offers", offer_id)

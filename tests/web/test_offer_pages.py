@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from support.backends import both_backends
 from support.web import csrf_token, login
 
 from sozialraum import settings
@@ -133,6 +134,7 @@ def test_bad_filters_are_400_with_a_german_message(client, query, message):
     assert 'id="angebot-' not in page
 
 
+@both_backends
 def test_offer_texts_are_escaped(client, demo_store):
     created = offers.create_offer(
         demo_store,
@@ -206,6 +208,7 @@ def test_lead_and_caseworker_see_their_forms(client, lead):
     assert "Als geprüft markieren" not in mine and ">Löschen<" not in mine
 
 
+@both_backends
 def test_lead_creates_an_offer_with_the_right_lists(lead, demo_store):
     before = len(demo_store.query(AREA, "offers"))
     response = lead.post(f"{PAGES}/neu", data=_form(lead))
@@ -223,6 +226,7 @@ def test_lead_creates_an_offer_with_the_right_lists(lead, demo_store):
     assert "Das Angebot wurde angelegt." in page and "noch nie geprüft" in page
 
 
+@both_backends
 def test_point_from_the_form_and_region_wide_drops_the_point(lead, demo_store):
     lon, lat = demo_store.query(AREA, "addresses")[0]["geometry"]["coordinates"][:2]
     placed = lead.post(
@@ -238,6 +242,7 @@ def test_point_from_the_form_and_region_wide_drops_the_point(lead, demo_store):
     assert stored["geometry"] is None and stored["properties"]["region_wide"] is True
 
 
+@both_backends
 def test_form_errors_are_german_and_keep_the_input(lead, demo_store):
     before = len(demo_store.query(AREA, "offers"))
     response = lead.post(f"{PAGES}/neu", data=_form(lead, funders=[], name="Mein <Treff>"))
@@ -259,6 +264,7 @@ def test_form_errors_are_german_and_keep_the_input(lead, demo_store):
     assert len(demo_store.query(AREA, "offers")) == before
 
 
+@both_backends
 def test_age_limits_in_the_offer_form_and_on_the_offer_page(lead, demo_store):
     form = lead.get(f"{PAGES}/neu").get_data(as_text=True)
     assert 'name="min_age_years"' in form and 'name="max_age_years"' in form
@@ -284,6 +290,7 @@ def test_age_limits_in_the_offer_form_and_on_the_offer_page(lead, demo_store):
     assert len(demo_store.query(AREA, "offers")) == before
 
 
+@both_backends
 def test_lead_edits_and_a_stale_edit_is_409_and_writes_nothing(app, lead, demo_store):
     url = f"{PAGES}/demo-jobcoaching-inklusiv"
     offer_id = "demo-jobcoaching-inklusiv"
@@ -314,6 +321,7 @@ def test_lead_edits_and_a_stale_edit_is_409_and_writes_nothing(app, lead, demo_s
     assert missing.status_code == 400 and "Fassung" in missing.get_data(as_text=True)
 
 
+@both_backends
 def test_check_sets_today_and_the_flag_disappears(lead, client, demo_store):
     url = f"{PAGES}/demo-bewerbung-50plus/geprueft"
     token = csrf_token(lead, "/")
@@ -333,6 +341,7 @@ def test_check_sets_today_and_the_flag_disappears(lead, client, demo_store):
     assert again.status_code == 409 and "nicht als geprüft markiert" in again.get_data(as_text=True)
 
 
+@both_backends
 def test_delete_needs_a_lead_and_the_current_version(lead, client, demo_store):
     url = f"{PAGES}/demo-sprachlotsen/loeschen"
     refused = client.post(url, data={"csrf_token": csrf_token(client, "/"), "version": "1"})
@@ -352,6 +361,7 @@ def test_delete_needs_a_lead_and_the_current_version(lead, client, demo_store):
 # --- proposals -----------------------------------------------------------------------
 
 
+@both_backends
 def test_caseworker_proposes_a_new_offer_and_the_lead_accepts_it(client, lead, demo_store):
     before = len(demo_store.query(AREA, "offers"))
     response = client.post(f"{PAGES}/neu", data=_form(client, comment="Gesehen im Stadtteil."))
@@ -379,6 +389,7 @@ def test_caseworker_proposes_a_new_offer_and_the_lead_accepts_it(client, lead, d
     assert "übernommen" in decided and f"{PAGES}/{proposal['id']}" in decided
 
 
+@both_backends
 def test_rejection_needs_a_comment(client, lead, demo_store):
     assert client.post(f"{PAGES}/neu", data=_form(client)).status_code == 303
     (proposal,) = _proposals(demo_store)
@@ -411,6 +422,7 @@ def get_state(demo_store, proposal_id):
     return props["state"], props["version"]
 
 
+@both_backends
 def test_change_proposal_on_an_offer_edited_meanwhile_is_409(client, lead, demo_store):
     url = f"{PAGES}/demo-schuldnerberatung"
     offer_id = "demo-schuldnerberatung"
@@ -440,6 +452,7 @@ def test_change_proposal_on_an_offer_edited_meanwhile_is_409(client, lead, demo_
     assert "Übernehmen ist nicht möglich" in lead.get(f"{PAGES}/vorschlaege").get_data(as_text=True)
 
 
+@both_backends
 def test_change_proposal_on_a_stale_page_is_409(client, lead, demo_store):
     url = f"{PAGES}/demo-alleinerziehende"
     offer_id = "demo-alleinerziehende"
@@ -451,6 +464,7 @@ def test_change_proposal_on_a_stale_page_is_409(client, lead, demo_store):
     assert _proposals(demo_store) == []
 
 
+@both_backends
 def test_proposal_comment_with_client_data_is_refused(client, demo_store):
     response = client.post(
         f"{PAGES}/neu", data=_form(client, comment="Für Frau Yilmaz, Tel. 0171 1234567")
@@ -461,6 +475,7 @@ def test_proposal_comment_with_client_data_is_refused(client, demo_store):
     assert _proposals(demo_store) == []
 
 
+@both_backends
 def test_caseworkers_see_only_their_own_proposals(app, client, lead, demo_store):
     data = {
         k: v for k, v in _form(client, name="Vorschlag der Leitung").items() if k != "csrf_token"
@@ -486,6 +501,7 @@ def _upload(client, data: bytes, filename="angebote.csv"):
     return client.post(f"{PAGES}/import", data=form, content_type="multipart/form-data")
 
 
+@both_backends
 def test_import_of_a_good_csv_adds_offers(lead, demo_store):
     csv = (
         f"{HEADER}\n"
@@ -507,6 +523,7 @@ def test_import_of_a_good_csv_adds_offers(lead, demo_store):
     assert "<strong>0</strong> neu" in again and "2 unverändert" in again
 
 
+@both_backends
 def test_import_of_geojson(lead, demo_store):
     collection = {
         "type": "FeatureCollection",
@@ -530,6 +547,7 @@ def test_import_of_geojson(lead, demo_store):
     assert any(f["properties"]["name"] == "Hilfetelefon" for f in demo_store.query(AREA, "offers"))
 
 
+@both_backends
 def test_import_of_a_bad_csv_shows_row_problems_and_adds_nothing(lead, demo_store):
     csv = (
         f"{HEADER}\n"
@@ -548,6 +566,7 @@ def test_import_of_a_bad_csv_shows_row_problems_and_adds_nothing(lead, demo_stor
     assert len(demo_store.query(AREA, "offers")) == before
 
 
+@both_backends
 def test_import_file_problems_and_rights(lead, client, demo_store):
     unknown = _upload(lead, b"Name;Kundennummer\nA;1\n")
     assert unknown.status_code == 400
@@ -592,6 +611,7 @@ def _second_lead(app, demo_store):
     return client
 
 
+@both_backends
 def test_a_lead_who_edited_an_offer_cannot_mark_it_checked(app, lead, demo_store):
     offer_id = "demo-jobcoaching-inklusiv"
     edited = lead.post(f"{PAGES}/{offer_id}", data=_edit(lead, demo_store, offer_id,
@@ -619,6 +639,7 @@ def test_a_lead_who_edited_an_offer_cannot_mark_it_checked(app, lead, demo_store
     assert props["edited_by"] == [] and props["checked_on"] == settings.today().isoformat()
 
 
+@both_backends
 def test_a_lead_cannot_accept_their_own_proposal(app, lead, demo_store):
     offers.propose(
         demo_store, AREA, _offer_fields_for_proposal(demo_store), actor=LEAD,
@@ -646,6 +667,7 @@ def _offer_fields_for_proposal(demo_store) -> dict:
             "region_wide": True}  # fmt: skip
 
 
+@both_backends
 def test_offers_missing_from_a_reimport_are_named_and_archived_after_confirmation(
     lead, client, demo_store
 ):

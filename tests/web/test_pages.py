@@ -1,4 +1,6 @@
-"""Pages: overview, area and district pages with list view, map documents, cards, headers."""
+"""Pages: overview, area and district pages with list view, map documents, cards, headers.
+
+Pages after a change through the store run on both store backends (``@both_backends``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import re
 import stat
 
 import pytest
+from support.backends import both_backends
 from support.data import resource
 
 from sozialraum.demo.osm import TRICKY_NAME
@@ -129,6 +132,7 @@ def test_every_asset_the_pages_load_is_served_locally(client):
         assert client.get(asset).status_code == 200, asset
 
 
+@both_backends
 def test_resource_card_page_shows_hostile_text_as_text(client, demo_store):
     payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}"
     demo_store.add(
@@ -189,6 +193,7 @@ def test_security_headers_on_pages_and_errors(client, anon_client):
 
 
 def test_corrupt_layer_gives_503_not_500(client, demo_store):
+    # GeoJSON only (a damaged layer file); not parametrised over the backends
     (demo_store.data_dir / AREA / "resources.geojson").write_text("{kaputt")
     response = client.get(f"/api/areas/{AREA}/layers/bakery")
     assert response.status_code == 503
@@ -243,6 +248,7 @@ def test_categories_file_in_instance_folder_changes_the_map(_isolated_instance, 
     assert client.get(f"/api/areas/{AREA}/layers/playground").status_code == 404
 
 
+@both_backends
 def test_overview_warns_about_unfinished_import_and_flagged_notes(client, demo_store):
     meta = demo_store.read_meta(AREA)
     demo_store.write_meta(
@@ -260,6 +266,7 @@ def test_search_page_has_the_list_view_too(client):
     assert "sozialraum/list.js" in page
 
 
+@both_backends
 def test_area_counts_are_live_not_from_import_time(client, demo_store):
     before = demo_store.read_meta(AREA)["counts"]["pharmacy"]
     demo_store.add(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from support.backends import accounts_state, both_backends, store_revisions
 from support.samples import (
     AREA,
     OFFERS_CSV,
@@ -218,6 +219,7 @@ def test_release_routes_by_role_author_and_last_editors(
         assert "Vier-Augen-Prinzip" in response.get_data(as_text=True)
 
 
+@both_backends
 @pytest.mark.parametrize("role", ROLES[1:])
 @pytest.mark.parametrize("own", [True, False], ids=["my proposal", "someone else's"])
 def test_accepting_a_proposal_by_role_and_proposer(app, demo_store, role, own):
@@ -240,6 +242,7 @@ def test_accepting_a_proposal_by_role_and_proposer(app, demo_store, role, own):
 # --- the admin pages ("Verwaltung") --------------------------------------------------------
 
 
+@both_backends
 def test_every_admin_route_is_admin_only(app, demo_store):
     """Anonymous: 401 (the login page), viewer/caseworker/lead: 403 and nothing changed,
     admin: the page (200) or the redirect after a form (303)."""
@@ -251,7 +254,6 @@ def test_every_admin_route_is_admin_only(app, demo_store):
         "admin_rename_district", "admin_upload_districts", "admin_draw_district",
     }  # fmt: skip
     samples = sample_values(demo_store)
-    users_file = demo_store.data_dir / "_accounts" / "users.json"
     for role in ROLES:
         client = app.test_client()
         if role:
@@ -259,16 +261,10 @@ def test_every_admin_route_is_admin_only(app, demo_store):
         token = csrf_token(client, "/anmelden")
         for route, method in admin_routes:
             url = rule_path(route.rule, samples)
-            before = (
-                users_file.read_bytes(),
-                (demo_store.data_dir / AREA / "area.json").read_bytes(),
-            )
+            before = accounts_state(demo_store), store_revisions(demo_store, AREA)
             form = {"csrf_token": token}
             response = client.get(url) if method == "GET" else client.post(url, data=form)
-            after = (
-                users_file.read_bytes(),
-                (demo_store.data_dir / AREA / "area.json").read_bytes(),
-            )
+            after = accounts_state(demo_store), store_revisions(demo_store, AREA)
             if role is None:
                 assert response.status_code == 401, (url, method)
                 assert 'name="username"' in response.get_data(as_text=True)  # the login form

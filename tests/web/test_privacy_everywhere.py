@@ -2,7 +2,10 @@
 is stored nowhere: not in a layer, a version file, the audit log, the instance folder or the
 log output. One case per entry point (API and web forms); the texts use spellings the old rule
 set let through ("Hr" without a dot, a written-out birth date with a two-digit year, spaced
-and slashed phone numbers, a spelled-out e-mail address)."""
+and slashed phone numbers, a spelled-out e-mail address).
+
+Runs on both store backends (``backend`` parametrised with the cases, see ``CASES``): with
+PostgreSQL no table of the database may hold the text either."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from support.backends import database_hits
 from support.web import csrf_token, login
 
 from sozialraum import settings
@@ -154,9 +158,14 @@ def _files_with_markers(*folders: Path) -> list[str]:
     return hits
 
 
-@pytest.mark.parametrize("kind", sorted(TEXTS))
-@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
-def test_refused_text_is_stored_and_logged_nowhere(app, demo_store, caplog, entry, kind):
+#: Every entry point × every text on the files; on PostgreSQL every entry point with the text
+#: holding a name and a phone number (the guard is the same, the way to the store is not).
+CASES = [("geojson", entry, kind) for entry in sorted(ENTRY_POINTS) for kind in sorted(TEXTS)]
+CASES += [("postgres", entry, "contact") for entry in sorted(ENTRY_POINTS)]
+
+
+@pytest.mark.parametrize(("backend", "entry", "kind"), CASES)
+def test_refused_text_is_stored_and_logged_nowhere(app, demo_store, caplog, backend, entry, kind):
     send, status = ENTRY_POINTS[entry]
     text = TEXTS[kind]
     with caplog.at_level(logging.DEBUG):
@@ -167,5 +176,6 @@ def test_refused_text_is_stored_and_logged_nowhere(app, demo_store, caplog, entr
     for marker in MARKERS:  # only the user's own form field may echo the text
         assert marker.lower() not in body.replace(text, "").lower()
     assert _files_with_markers(demo_store.data_dir, app.instance_path) == []
+    assert database_hits(demo_store, MARKERS) == []  # PostgreSQL: in no table
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     assert not any(m.lower() in logged.lower() for m in MARKERS), logged[-2000:]

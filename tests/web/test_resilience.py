@@ -1,8 +1,14 @@
 """The app when the disk fails it: injected write/fsync/replace errors, a lock held by
-another process, a read-only data folder, a damaged file at start."""
+another process, a read-only data folder, a damaged file at start.
+
+Most of this is about files by nature (GeoJSON only, not parametrised): disk errors while
+writing a layer or the audit log, a read-only data folder, a damaged file. The area lock held
+elsewhere and the READ_ONLY switch run on both store backends (``@both_backends``; with
+PostgreSQL the lock is the area's advisory lock held by another connection)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import logging
@@ -13,6 +19,7 @@ import types
 from pathlib import Path
 
 import pytest
+from support.backends import both_backends, store_state
 from support.web import csrf_token, login
 
 from sozialraum.cli import main as cli_main
@@ -44,7 +51,7 @@ def _post_note(client, demo_store):
     return client.post(NOTES, json=_note_body(demo_store), headers={"X-CSRFToken": token})
 
 
-# -- injected disk failures ----------------------------------------------------------------
+# -- injected disk failures (GeoJSON only: the files' writes) ---------------------------------
 
 
 def _path_of(fd: int) -> str:
@@ -136,14 +143,30 @@ def test_failed_audit_write_answers_503_and_changes_nothing(
     assert os.strerror(code) in caplog.text
 
 
-# -- a lock held by another process -----------------------------------------------------------
+# -- a lock held by another process (both backends) -------------------------------------------
 
 
-def test_lock_held_by_another_process_answers_503_with_retry_after(demo_store):
-    app = create_app(
-        {"DATA_DIR": str(demo_store.data_dir), "TILE_URL": "", "STORE_LOCK_TIMEOUT_S": 0.3}
-    )
-    client = login(app.test_client())
+def _app(demo_store, **config):
+    """An app on ``demo_store`` (its database too, with PostgreSQL) with ``config``."""
+    settings = {"DATA_DIR": str(demo_store.data_dir), "TILE_URL": "", **config}
+    if getattr(demo_store, "url", None):
+        settings["DATABASE_URL"] = demo_store.url
+    return create_app(settings)
+
+
+@contextlib.contextmanager
+def _area_lock_held_elsewhere(demo_store):
+    """Hold the area's write lock in another process (files) or connection (PostgreSQL)."""
+    if getattr(demo_store, "url", None):
+        import psycopg
+
+        from sozialraum.store.postgres.store import LOCK_CLASS
+
+        with psycopg.connect(demo_store.url) as conn:  # one transaction until the block ends
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, AREA))
+            yield
+            conn.rollback()
+        return
     lock_path = demo_store.data_dir / AREA / ".lock"
     holder = subprocess.Popen(
         [
@@ -159,20 +182,28 @@ def test_lock_held_by_another_process_answers_503_with_retry_after(demo_store):
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        before = _digest(demo_store.data_dir / AREA)
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+@both_backends
+def test_lock_held_by_another_process_answers_503_with_retry_after(demo_store):
+    app = _app(demo_store, STORE_LOCK_TIMEOUT_S=0.3)
+    client = login(app.test_client())
+    with _area_lock_held_elsewhere(demo_store):
+        before = _digest(demo_store.data_dir / AREA), store_state(demo_store, AREA)
         response = _post_note(client, demo_store)
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "5"
         assert response.json["status"] == 503
-        assert _digest(demo_store.data_dir / AREA) == before
+        assert (_digest(demo_store.data_dir / AREA), store_state(demo_store, AREA)) == before
         assert client.get(NOTES).status_code == 200  # readers never wait for the lock
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert _post_note(client, demo_store).status_code == 201
 
 
-# -- a read-only data folder ------------------------------------------------------------------
+# -- a read-only data folder (GeoJSON only: file permissions) ---------------------------------
 
 
 @pytest.fixture
@@ -227,17 +258,21 @@ def test_read_only_data_folder_runs_read_only_with_a_banner(read_only_copy, capl
     assert _digest(read_only_copy) == before
 
 
+@both_backends
 def test_read_only_can_be_switched_on(demo_store):
-    app = create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": "", "READ_ONLY": "1"})
+    app = _app(demo_store, READ_ONLY="1")
     client = login(app.test_client())
     assert app.config["READ_ONLY"] is True
+    before = store_state(demo_store, AREA)
     assert _post_note(client, demo_store).status_code == 503
-    assert "schreibgeschützt" not in login(
-        create_app({"DATA_DIR": str(demo_store.data_dir), "TILE_URL": ""}).test_client()
-    ).get("/").get_data(as_text=True)
+    assert store_state(demo_store, AREA) == before
+    assert "schreibgeschützt" in client.get("/").get_data(as_text=True)
+    assert "schreibgeschützt" not in login(_app(demo_store).test_client()).get("/").get_data(
+        as_text=True
+    )
 
 
-# -- a damaged file at start ------------------------------------------------------------------
+# -- a damaged file at start (GeoJSON only: a damaged .geojson) -------------------------------
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,10 @@ caseworker, lead) and the admin request every GET route of the route table with 
 query variants, plus the read routes that take a POST (mailbox checks, finder, guide).
 No hidden marker may appear in any body (gzip decoded, GeoPackages read with pyogrio);
 the shared markers must appear, so the scan can tell the difference. Writes on another
-team's notes and every write route for a viewer are refused and change no file.
+team's notes and every write route for a viewer are refused and change nothing (no file, no
+stored feature, audit entry or account).
+
+The write tests run on both store backends (``@both_backends``: GeoJSON files, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from urllib.parse import quote
 import pyogrio
 import pytest
 from support.accounts import accounts_of
+from support.backends import accounts_state, both_backends, store_state
 from support.samples import (
     OFFERS_CSV,
     fresh_offer,
@@ -487,6 +491,7 @@ def _team_scoped(url: str, world: World) -> bool:
     return bool(re.search(rf"/gebiete/{AREA}/pruefung(\?|$)", url)) or world.meeting_muehle in url
 
 
+@both_backends
 @pytest.mark.parametrize("role", (*NORD_ROLES, "admin"))
 def test_hidden_notes_never_appear_on_any_route(app, demo_store, world, role):
     seen, statuses, errors = _scan(app, world, demo_store, role)
@@ -523,6 +528,7 @@ def test_hidden_notes_never_appear_on_any_route(app, demo_store, world, role):
     assert not problems, "\n".join(problems)
 
 
+@both_backends
 def test_team_muehle_sees_its_own_review_business(app, world):
     """Positive control for the team-scoped pages: the Team Mühle lead sees them."""
     client = _client(app, "muehle-lead")
@@ -538,13 +544,22 @@ def test_team_muehle_sees_its_own_review_business(app, world):
 # -- writes -----------------------------------------------------------------------------
 
 
-def _snapshot(data_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file under the data dir (session/login bookkeeping left out)."""
-    return {
+def _snapshot(store) -> dict[str, object]:
+    """SHA-256 of every file under the data dir (session/login bookkeeping left out), and
+    the area's layers, metadata and audit and the accounts read through the store (the
+    same on both backends; with PostgreSQL the files are only what is beside the database).
+    """
+    data_dir = store.data_dir
+    files = {
         str(path.relative_to(data_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(data_dir.rglob("*"))
         if path.is_file() and path.name not in VOLATILE
     }
+    state = store_state(store, AREA)
+    stored = {f"store: {layer}": features for layer, features in state["layers"].items()}
+    stored.update({"store: meta": state["meta"], "store: audit": state["audit"]})
+    accounts = {f"accounts: {key}": value for key, value in accounts_state(store).items()}
+    return {**files, **stored, **accounts}
 
 
 def _changed(before: dict, after: dict) -> list[str]:
@@ -630,11 +645,12 @@ def _foreign_writes(client, demo_store, world, token) -> list[tuple[str, object]
     return answers
 
 
+@both_backends
 @pytest.mark.parametrize("role", NORD_ROLES)
 def test_team_nord_cannot_change_team_muehle_data(app, demo_store, world, role):
     client = _client(app, role)
     token = csrf_token(client, "/")
-    before = _snapshot(demo_store.data_dir)
+    before = _snapshot(demo_store)
     answers = _foreign_writes(client, demo_store, world, token)
     refused = {
         label: r.status_code
@@ -642,9 +658,10 @@ def test_team_nord_cannot_change_team_muehle_data(app, demo_store, world, role):
         if r.status_code not in ((400, 403, 404) if "(other state)" in label else (403, 404))
     }
     assert not refused, f"{role}: writes on Team Mühle's data not refused: {refused}"
-    assert _changed(before, _snapshot(demo_store.data_dir)) == []
+    assert _changed(before, _snapshot(demo_store)) == []
 
 
+@both_backends
 def test_admin_write_is_the_control(app, demo_store, world):
     """The same request that Team Nord is refused changes the note for an admin (so the
     refusals above are about the team, not a broken request)."""
@@ -662,6 +679,7 @@ def test_admin_write_is_the_control(app, demo_store, world):
     )
 
 
+@both_backends
 def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, world):
     """Every (rule, method) whose access is not read/public, as a viewer, with a body a
     permitted role would send: 403, and no file in the data dir changes."""
@@ -676,7 +694,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
         proposal_id=fresh_proposal(demo_store, samples)["id"],
     )
     access = {(r.rule, m): r.access for r in ROUTES for m in r.methods}
-    before = _snapshot(demo_store.data_dir)
+    before = _snapshot(demo_store)
     checked = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -706,7 +724,7 @@ def test_viewer_every_write_route_is_403_and_changes_nothing(app, demo_store, wo
     wrong = [c for c in checked if c[2] != 403]
     assert not wrong, wrong
     assert len(checked) >= sum(1 for r in ROUTES if r.access not in ("read", "public"))
-    assert _changed(before, _snapshot(demo_store.data_dir)) == []
+    assert _changed(before, _snapshot(demo_store)) == []
 
 
 # -- issue 26: existence oracle, walks of another team -------------------------------------
@@ -760,6 +778,7 @@ def _normalised(response, hidden: str, random_id: str) -> tuple:
     return response.status_code, headers, body
 
 
+@both_backends
 @pytest.mark.parametrize("role", ("caseworker", "lead"))
 def test_writes_on_what_the_actor_may_not_read_answer_like_an_unknown_id(
     app, demo_store, world, role
@@ -770,7 +789,7 @@ def test_writes_on_what_the_actor_may_not_read_answer_like_an_unknown_id(
     client = _client(app, role)
     token = csrf_token(client, "/")
     hidden_ids = _hidden_ids(world)
-    before = _snapshot(demo_store.data_dir)
+    before = _snapshot(demo_store)
     swept = []
     for route in ROUTES:
         if route.access in ("read", "public", "admin"):  # admin pages: 403 (permission test)
@@ -800,9 +819,10 @@ def test_writes_on_what_the_actor_may_not_read_answer_like_an_unknown_id(
         ("delete_note", "POST"), ("review_action", "POST"), ("edit_walk", "POST"),
         ("walk_findings", "GET"), ("walk_findings", "POST"), ("close_meeting", "POST"),
     } <= set(swept)  # fmt: skip
-    assert _changed(before, _snapshot(demo_store.data_dir)) == []
+    assert _changed(before, _snapshot(demo_store)) == []
 
 
+@both_backends
 def test_review_action_on_another_teams_note_says_nothing_about_it(app, demo_store, world):
     """The pen test's case: a lead of another team learns neither state nor version."""
     client = _client(app, "lead")
@@ -818,6 +838,7 @@ def test_review_action_on_another_teams_note_says_nothing_about_it(app, demo_sto
         assert "Eingereicht" not in page and "Fassung" not in page and "Version" not in page
 
 
+@both_backends
 @pytest.mark.parametrize("role", NORD_ROLES)
 def test_another_teams_walk_is_not_found_and_not_listed(app, demo_store, world, role):
     """Walks belong to their team: Team Mühle's walk (with a draft note as a stop) is a
@@ -849,6 +870,7 @@ def test_another_teams_walk_is_not_found_and_not_listed(app, demo_store, world, 
     assert world.walk_muehle in admin.get(f"/api/areas/{AREA}/walks").get_data(as_text=True)
 
 
+@both_backends
 @pytest.mark.parametrize("role", ("caseworker", "lead"))
 def test_another_teams_note_cannot_become_a_walk_stop(app, demo_store, world, role):
     """The pen test's case: a Team Nord caseworker adds Team Mühle's draft as a stop by its
@@ -856,7 +878,7 @@ def test_another_teams_note_cannot_become_a_walk_stop(app, demo_store, world, ro
     client = _client(app, role)
     token = csrf_token(client, "/")
     random_id = hashlib.md5(b"note").hexdigest()
-    before = _snapshot(demo_store.data_dir)
+    before = _snapshot(demo_store)
     answers = []
     for note_id in (world.notes[_mark("Entwurf")], random_id):
         data = {"csrf_token": token, "district": "r1", "title": "Runde", "walk_on": "2099-01-01",
@@ -868,4 +890,4 @@ def test_another_teams_note_cannot_become_a_walk_stop(app, demo_store, world, ro
     assert _normalised(answers[0], hidden, random_id) == _normalised(
         answers[1], random_id, random_id
     )
-    assert _changed(before, _snapshot(demo_store.data_dir)) == []
+    assert _changed(before, _snapshot(demo_store)) == []

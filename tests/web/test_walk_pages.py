@@ -1,4 +1,7 @@
-"""Walking in the web app: address guide, district profile, isochrones, far addresses."""
+"""Walking in the web app: address guide, district profile, isochrones, far addresses.
+
+Tests that write (or check that nothing was written) run on both store backends
+(``@both_backends``)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import logging
 import re
 
 import pytest
+from support.backends import both_backends, store_state
 from support.web import csrf_token
 
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
@@ -94,14 +98,17 @@ def test_slow_profile_takes_one_and_a_half_times_as_long(client, demo_store):
     assert "langsam (3 km/h)" in page
 
 
+@both_backends
 def test_typed_address_is_stored_nowhere(client, demo_store, caplog):
     typed = "LINDENstrasse    12"
     caplog.set_level(logging.DEBUG)
+    before = store_state(demo_store, AREA)
     response = _guide(client, adresse=typed)
     assert response.status_code == 200
     assert "Wege zu Fuß ab Lindenstraße 12" in _plain(response.text)
     assert typed not in caplog.text and "12" not in response.request.url
-    for path in demo_store.data_dir.rglob("*"):
+    assert store_state(demo_store, AREA) == before  # nothing written to the store
+    for path in demo_store.data_dir.rglob("*"):  # nor to a file beside it
         if path.is_file():
             assert typed.encode() not in path.read_bytes(), path
     # nor in the session cookie
@@ -141,6 +148,7 @@ def test_guide_without_csrf_token_is_refused(client):
     assert "Das Formular ist abgelaufen" in response.get_data(as_text=True)
 
 
+@both_backends
 def test_resource_names_reach_the_handout_as_text(client, demo_store):
     feature = _address(demo_store)
     nearest = services.nearest_resources(demo_store, AREA, feature["id"], TABLE)
@@ -237,6 +245,7 @@ def test_area_map_has_the_walking_zones_control(client):
     assert f'"\\/api\\/areas\\/{AREA}\\/isochrones"' in page
 
 
+@both_backends
 def test_area_without_walk_network_says_so(client, demo_store):
     meta = demo_store.read_meta(AREA)
     demo_store.write_meta(AREA, {**meta, "walk_network": None}, actor="test")
@@ -279,6 +288,7 @@ def _data_date_line(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", line).split())
 
 
+@both_backends
 def test_guide_shows_the_osm_data_date_not_the_import_day(client, demo_store):
     _write_meta(
         demo_store,
@@ -327,6 +337,7 @@ def test_start_page_shows_the_osm_data_date(client, demo_store):
     assert "Stand der Kartendaten 13.02.2026" in page and "Stand des Imports" in page
 
 
+@both_backends
 def test_a_place_without_an_address_shows_the_nearest_one(client, demo_store):
     feature = _address(demo_store)
     nearest = services.nearest_resources(

@@ -1,5 +1,7 @@
 """Walk pages without a browser: planning errors in German, order changes with versions, the
-sheet's content, findings (all or nothing), and the walk API with exports."""
+sheet's content, findings (all or nothing), and the walk API with exports.
+
+Tests that write run on both store backends (``@both_backends``: GeoJSON files, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import json
 import re
 
 import pytest
+from support.backends import both_backends, store_state
 from support.web import csrf_token
 
 AREA = "musterstadt-nord"
@@ -44,6 +47,7 @@ def error_of(response) -> str:
     return found.group(1) if found else ""
 
 
+@both_backends
 def test_plan_and_view(client, token, demo_store):
     response = _plan(client, token, demo_store)
     assert response.status_code == 303
@@ -53,6 +57,7 @@ def test_plan_and_view(client, token, demo_store):
     assert text.count('class="position"') == 4
 
 
+@both_backends
 @pytest.mark.parametrize(
     ("fields", "status", "needle"),
     [
@@ -68,13 +73,14 @@ def test_plan_and_view(client, token, demo_store):
 def test_planning_errors_are_german_and_store_nothing(
     client, token, demo_store, fields, status, needle
 ):
-    before = len(demo_store.query(AREA, "walks"))
+    before = store_state(demo_store, AREA)
     response = _plan(client, token, demo_store, **fields)
     assert response.status_code == status
     assert needle in error_of(response)
-    assert len(demo_store.query(AREA, "walks")) == before
+    assert store_state(demo_store, AREA) == before  # no walk, no audit entry
 
 
+@both_backends
 def test_other_teams_district_and_unknown_district(client, token, demo_store):
     response = _plan(
         client, token, demo_store, district="r3", addresses=_address_line(demo_store, "r3")
@@ -83,6 +89,7 @@ def test_other_teams_district_and_unknown_district(client, token, demo_store):
     assert client.get(f"{PAGES}/neu", query_string={"district": "r9"}).status_code == 404
 
 
+@both_backends
 def test_reorder_errors_and_stale_version(client, token, demo_store):
     url = _plan(client, token, demo_store).headers["Location"]
     positions = {f"pos-{i}": str(i + 1) for i in range(4)}
@@ -94,6 +101,7 @@ def test_reorder_errors_and_stale_version(client, token, demo_store):
     assert stale.status_code == 409 and "inzwischen geändert" in error_of(stale)
 
 
+@both_backends
 def test_findings_all_or_nothing(client, token, demo_store):
     url = _plan(client, token, demo_store).headers["Location"]
     before = len(demo_store.query(AREA, "notes"))
@@ -111,6 +119,7 @@ def test_findings_all_or_nothing(client, token, demo_store):
     assert len(demo_store.query(AREA, "notes")) == before + 1
 
 
+@both_backends
 def test_walk_api_and_exports(client, token, demo_store, tmp_path):
     import pyogrio
 
@@ -132,6 +141,7 @@ def test_walk_api_and_exports(client, token, demo_store, tmp_path):
     assert len(frame) == len(rows) - 1 and frame.crs.to_epsg() == 4326
 
 
+@both_backends
 def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     note = next(
         n
@@ -151,6 +161,7 @@ def test_sheet_has_checklists_qr_and_known_notes(client, token, demo_store):
     assert "<textPath" in overview
 
 
+@both_backends
 def test_a_viewer_sees_the_walk_but_not_the_draft_behind_a_note_stop(
     app, client, token, demo_store
 ):
@@ -225,6 +236,7 @@ def test_planner_page_without_script_and_its_data(client, demo_store):
     assert data["district"]["type"] in ("Polygon", "MultiPolygon")
 
 
+@both_backends
 def test_start_field_order_kept_and_edit_stops(client, token, demo_store):
     resources = demo_store.query(AREA, "resources", district="r1")[:3]
     start = _address_line(demo_store, index=5)
