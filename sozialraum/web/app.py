@@ -149,7 +149,9 @@ def _open_store(app: Flask) -> Store:
     ``DATABASE_URL`` selects PostgreSQL; the database must be at the schema's newest revision.
     """
     data_dir = Path(app.config["DATA_DIR"])
-    read_only = _flag(app.config["READ_ONLY"]) or not is_writable(data_dir)
+    database_url = app.config.get("DATABASE_URL") or None
+    # on PostgreSQL the data folder holds only the basemaps: its mode says nothing about writes
+    read_only = _flag(app.config["READ_ONLY"]) or (not database_url and not is_writable(data_dir))
     app.config["READ_ONLY"] = read_only
     if read_only:
         app.logger.warning("data folder %s is read-only: the app runs read-only", data_dir)
@@ -158,7 +160,7 @@ def _open_store(app: Flask) -> Store:
         read_only=read_only,
         lock_timeout_s=float(app.config["STORE_LOCK_TIMEOUT_S"]),
         audit_key_file=Path(app.config["AUDIT_KEY_FILE"]),
-        database_url=app.config.get("DATABASE_URL") or None,
+        database_url=database_url,
     )
     problems = store.check_files()
     if problems and getattr(store, "url", None):

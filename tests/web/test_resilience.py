@@ -258,6 +258,22 @@ def test_read_only_data_folder_runs_read_only_with_a_banner(read_only_copy, capl
     assert _digest(read_only_copy) == before
 
 
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_read_only_data_folder_does_not_stop_writes_to_the_database(
+    backend, demo_store, read_only_copy
+):
+    """With PostgreSQL the data folder holds only the basemaps: the app stays writable."""
+    app = create_app(
+        {"DATA_DIR": str(read_only_copy), "TILE_URL": "", "DATABASE_URL": demo_store.url}
+    )
+    assert app.config["READ_ONLY"] is False
+    client = login(app.test_client())
+    assert "schreibgeschützt" not in client.get(f"/gebiete/{AREA}/notizen").get_data(as_text=True)
+    response = _post_note(client, demo_store)
+    assert response.status_code == 201
+    assert demo_store.get(AREA, "notes", response.json["id"])["properties"]["text"]
+
+
 @both_backends
 def test_read_only_can_be_switched_on(demo_store):
     app = _app(demo_store, READ_ONLY="1")
