@@ -694,3 +694,37 @@ def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
             unchanged = [f for f in seen if f["id"] in before and f == before[f["id"]]]
             assert all(f is before[f["id"]] for f in unchanged)
             assert len(unchanged) >= len(seen) - 1
+
+
+def test_postgres_write_on_a_stale_audit_head_is_built_again(tmp_path, pg_url):
+    """A write built on an audit head another process has moved changes nothing; built again."""
+    import psycopg
+
+    from sozialraum.store.postgres import PostgresStore
+
+    a = PostgresStore(pg_url, data_dir=tmp_path / "a")
+    b = PostgresStore(pg_url, data_dir=tmp_path / "b")
+    a.write_meta("test", {"name": "test"}, actor="t")
+    first = b.add("test", "notes", note("b1"), actor="b")  # b now knows the head
+    heads = []
+    original = b._read_head
+    b._read_head = lambda area: heads.append(area) or original(area)
+    a.add("test", "notes", note("a1"), actor="a")  # moves the head b knows
+    second = b.add("test", "notes", note("b2"), actor="b")
+    assert heads == ["test"]  # the stale attempt made b read the head once more
+    a.update("test", "notes", first["id"], note("a2"), expected_version=1, actor="a")
+    with pytest.raises(VersionConflict):  # stale head and stale version: the version wins
+        b.update("test", "notes", first["id"], note("b3"), expected_version=1, actor="b")
+    b.delete("test", "notes", second["id"], expected_version=1, actor="b")
+    texts = sorted(f["properties"]["text"] for f in a.query("test", "notes"))
+    assert texts == ["a1", "a2"]
+    check = b.verify_audit("test")
+    assert check.ok and check.entries == 6, check  # meta, 3 adds, 1 update, 1 delete
+    with psycopg.connect(pg_url) as conn:
+        kept = conn.execute(
+            "SELECT id, version FROM feature_versions WHERE area = 'test' ORDER BY id, version"
+        ).fetchall()
+    assert sorted(kept) == sorted(
+        [(first["id"], 1), (first["id"], 2)]
+        + [(f["id"], 1) for f in a.query("test", "notes") if f["id"] != first["id"]]
+    )

@@ -53,6 +53,13 @@ from sozialraum.store.layer_merge import merge_input, merge_into
 from sozialraum.store.postgres import snapshot
 from sozialraum.store.validation import LAYERS, check_layer, checked_feature, validate_feature
 
+#: True unless this transaction's audit head check failed (:meth:`PostgresStore._write_one`):
+#: every statement of a write carries it, so a write built on a stale head changes nothing.
+_GUARD = "coalesce(nullif(current_setting('sozialraum.head_ok', true), ''), 'true')::boolean"
+
+#: How often a single-feature write is built again when other writers got in first.
+_WRITE_ATTEMPTS = 20
+
 #: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
 LOCK_CLASS = 0x50A1
 
@@ -157,7 +164,7 @@ class _Writer:
         line = audit.entry_line(entry).rstrip("\n")
         encode_utf8(line)
         self.conn.execute(
-            "INSERT INTO audit_log (area, seq, layer, line) VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO audit_log (area, seq, layer, line) SELECT %s, %s, %s, %s WHERE {_GUARD}",
             (self.area, entry["seq"], details.get("layer"), line),
         )
         self.count, self.prev = entry["seq"], entry["hash"]
@@ -171,18 +178,21 @@ class _Writer:
         """
         self._expected.append((cursor, error))
 
+    def abandon(self, batch) -> None:
+        """Roll back a write whose audit head check failed (it wrote nothing)."""
+        from psycopg import Error
+
+        with contextlib.suppress(Error):
+            batch.sync()
+        self.conn.rollback()
+
     def failure(self, batch) -> Exception:
         """The error of the expectation that failed (after the rollback).
 
         ``batch`` is the pipeline the write ran in: it is synced first (an aborted pipeline
         takes no statement before that).
         """
-        from psycopg import Error
-
-        if batch is not None:
-            with contextlib.suppress(Error):
-                batch.sync()
-        self.conn.rollback()
+        self.abandon(batch)
         return self._expected[0][1]()
 
     def check(self) -> None:
@@ -205,7 +215,7 @@ class _Writer:
         all of them travel in one round trip).
         """
         self.conn.execute(
-            "UPDATE areas SET audit_count = %s, audit_hash = %s WHERE name = %s",
+            f"UPDATE areas SET audit_count = %s, audit_hash = %s WHERE name = %s AND {_GUARD}",
             (self.count, self.prev, self.area),
         )
         self._pending = []
@@ -214,7 +224,8 @@ class _Writer:
             # one statement: the generation before (the CTE sees the snapshot before the upsert)
             cursor = self.conn.execute(
                 "WITH before AS (SELECT generation FROM layers WHERE area = %s AND layer = %s), "
-                "upsert AS (INSERT INTO layers (area, layer, generation) VALUES (%s, %s, %s) "
+                "upsert AS (INSERT INTO layers (area, layer, generation) "
+                f"SELECT %s, %s, %s WHERE {_GUARD} "
                 "ON CONFLICT (area, layer) DO UPDATE SET generation = EXCLUDED.generation) "
                 "SELECT (SELECT generation FROM before)",
                 (self.area, layer, self.area, layer, after),
@@ -265,6 +276,8 @@ class PostgresStore(Store):
         self.read_only = read_only
         self.lock_timeout_s = lock_timeout_s
         self._cache: dict[tuple[str, str], CachedLayer] = {}
+        #: area → (audit entries, last hash) as of this process's last write
+        self._heads: dict[str, tuple[int, str]] = {}
         self._mutex = threading.Lock()
 
     # -- connections -----------------------------------------------------------
@@ -294,27 +307,19 @@ class PostgresStore(Store):
             yield conn
 
     @contextlib.contextmanager
-    def _writing(self, area: str, *, create: bool = False, pipeline: bool = False):
+    def _writing(self, area: str, *, create: bool = False):
         """A write transaction holding the area's advisory lock; yields a :class:`_Writer`.
 
+        For bulk writes and metadata (single-feature writes use :meth:`_write_one`).
         :class:`ReadOnly` for a read-only store, :class:`NotFound` for a missing area (unless
-        ``create``), :class:`StoreBusy` after the lock timeout.
-
-        The lock timeout, the lock and the audit head go to the server in one round trip
-        (libpq pipeline mode). With ``pipeline`` the whole write stays in pipeline mode: the
-        statements of a single-feature write are sent together and their answers read once, so
-        the area's lock is held for about three round trips instead of ten (under load every
-        round trip also waits for the interpreter lock; the lock of the area is what all writers
-        of an area queue for). Not with COPY (bulk writes), which pipeline mode cannot carry.
+        ``create``), :class:`StoreBusy` after the lock timeout. The lock timeout, the lock and
+        the audit head go to the server in one round trip (libpq pipeline mode).
         """
-        from psycopg.errors import NoDataFound
-
         if self.read_only:
             raise ReadOnly("the store is read-only; nothing was changed")
         self.area_dir(area)
         key = self.audit_keys.current_or_create()
-        with _database_errors(), self.pool.connection() as conn, contextlib.ExitStack() as stack:
-            batch = stack.enter_context(conn.pipeline()) if pipeline else None
+        with _database_errors(), self.pool.connection() as conn:
             with conn.pipeline():
                 conn.execute(
                     "SELECT set_config('lock_timeout', %s, true)",
@@ -330,21 +335,81 @@ class PostgresStore(Store):
                     raise NotFound(f"area {area!r} does not exist")
                 row = (0, audit.GENESIS)
             writer = _Writer(conn, area, row[0], row[1], key)
-            try:  # in pipeline mode a failed expectation surfaces at any later statement
-                yield writer
-                if writer.count != row[0] or writer.layers:
-                    writer.finish()
-                if pipeline:
-                    conn.commit()  # the statements and the COMMIT in one round trip
-            except NoDataFound:
-                raise writer.failure(batch) from None
+            yield writer
+            if writer.count != row[0] or writer.layers:
+                writer.finish()
             writer.check()
             writer.settle()
-        # committed: this request sees its own write
+        self._committed(writer)
+
+    def _committed(self, writer: _Writer) -> None:
+        """After a commit: remember the audit head; this request sees its own write."""
+        area = writer.area
+        with self._mutex:
+            self._heads[area] = (writer.count, writer.prev)
         if writer.meta_changed:
             snapshot.forget(self.url, area)
         for layer, (_before, after) in writer.generations.items():
             snapshot.saw(self.url, area, layer, after)
+
+    def _write_one(self, area: str, body) -> _Writer:
+        """A single-feature write in one round trip under the area's lock; returns its writer.
+
+        ``body(writer)`` sends the write's statements (pipeline mode) and registers its
+        :meth:`_Writer.expect`. The audit entry is built on the audit head this process saw
+        last (read first if it has none). The lock, a check that the head is still that one,
+        the statements and the COMMIT are sent without waiting for an answer, so the database
+        holds the area's lock only while it runs them, never while this process waits for its
+        interpreter lock. Every statement carries the check's outcome (``_GUARD``): if another
+        process wrote meanwhile, the transaction changes nothing, commits at once, and the write
+        is built again on the new head.
+        """
+        from psycopg.errors import NoDataFound
+
+        if self.read_only:
+            raise ReadOnly("the store is read-only; nothing was changed")
+        self.area_dir(area)
+        key = self.audit_keys.current_or_create()
+        head = self._heads.get(area)
+        for _attempt in range(_WRITE_ATTEMPTS):
+            if head is None:
+                head = self._read_head(area)
+            with _database_errors(), self.pool.connection() as conn, conn.pipeline() as batch:
+                conn.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    (f"{int(self.lock_timeout_s * 1000)}ms",),
+                )
+                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+                checked = conn.execute(
+                    "SELECT set_config('sozialraum.head_ok', (EXISTS (SELECT 1 FROM areas "
+                    "WHERE name = %s AND audit_count = %s AND audit_hash = %s))::text, true)",
+                    (area, head[0], head[1]),
+                )
+                writer = _Writer(conn, area, head[0], head[1], key)
+                try:  # a missing row surfaces at any later statement of the pipeline
+                    body(writer)
+                    writer.finish()
+                    conn.commit()
+                except NoDataFound:
+                    raise writer.failure(batch) from None
+                if checked.fetchone()[0] != "true":
+                    head = None  # another process wrote first: nothing changed, build it again
+                    continue
+                writer.check()
+                writer.settle()
+            self._committed(writer)
+            return writer
+        raise StoreBusy("too many writers at once in this area; try again")
+
+    def _read_head(self, area: str) -> tuple[int, str]:
+        """The area's audit head (entries, last hash); :class:`NotFound` without the area."""
+        with self._statements() as conn:
+            row = conn.execute(
+                "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        return row[0], row[1]
 
     # -- paths (files that stay local) ----------------------------------------
     def area_dir(self, area: str) -> Path:
@@ -587,7 +652,7 @@ class PostgresStore(Store):
         with writer.conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO feature_versions (area, layer, id, version, feature) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (area, layer, id, version) "
+                f"SELECT %s, %s, %s, %s, %s WHERE {_GUARD} ON CONFLICT (area, layer, id, version) "
                 "DO UPDATE SET feature = EXCLUDED.feature",
                 [
                     (writer.area, layer, f["id"], f["properties"]["version"], _text(f))
@@ -601,11 +666,13 @@ class PostgresStore(Store):
         feature_id = clean["id"]
         clean["properties"].update(version=1, updated_at=now_iso())
         text = _text(clean)
-        with self._writing(area, pipeline=True) as writer:
+
+        def body(writer: _Writer) -> None:
             inserted = writer.conn.execute(
                 _expecting(
                     "INSERT INTO features (area, layer, id, feature, properties, version, geom) "
-                    f"VALUES (%s, %s, %s, %s, %s, 1, {_GEOM}) ON CONFLICT DO NOTHING"
+                    f"SELECT %s, %s, %s, %s, %s, 1, {_GEOM} WHERE {_GUARD} "
+                    "ON CONFLICT DO NOTHING"
                 ),
                 (area, layer, feature_id, text, _props_text(clean), _geometry_text(clean)),
             )
@@ -620,6 +687,8 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+
+        writer = self._write_one(area, body)
         stored = copy.deepcopy(clean)
 
         def append(features, index):
@@ -628,6 +697,16 @@ class PostgresStore(Store):
 
         self._patch_cache(area, layer, writer, append, mark=writer.returned[0][1])
         return copy.deepcopy(clean)
+
+    def _refuse(self, area, layer, feature_id, expected_version) -> None:
+        """Raise the error for a change with an impossible version or id (nothing is written)."""
+        if self.read_only:
+            raise ReadOnly("the store is read-only; nothing was changed")
+        self.area_dir(area)
+        with self._statements() as conn:
+            if conn.execute("SELECT 1 FROM areas WHERE name = %s", (area,)).fetchone() is None:
+                raise NotFound(f"area {area!r} does not exist")
+            raise self._conflict(conn, area, layer, feature_id, expected_version)
 
     def _conflict(self, conn, area, layer, feature_id, expected_version):
         """The error for an UPDATE/DELETE that matched no row: missing, or a stale version."""
@@ -664,14 +743,15 @@ class PostgresStore(Store):
             version=expected_version + 1 if valid_version else 0, updated_at=now_iso()
         )
         text = _text(clean)
-        with self._writing(area, pipeline=True) as writer:
-            if not valid_version or not _storable_id(feature_id):
-                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+        if not valid_version or not _storable_id(feature_id):
+            self._refuse(area, layer, feature_id, expected_version)
+
+        def body(writer: _Writer) -> None:
             changed = writer.conn.execute(
                 _expecting(
                     "UPDATE features SET feature = %s, properties = %s, version = version + 1, "
                     f"geom = {_GEOM}, changed = nextval('feature_change') "
-                    "WHERE area = %s AND layer = %s AND id = %s AND version = %s"
+                    f"WHERE area = %s AND layer = %s AND id = %s AND version = %s AND {_GUARD}"
                 ),
                 (
                     text,
@@ -698,6 +778,8 @@ class PostgresStore(Store):
             )
             self._keep(writer, layer, [clean])
             writer.touch(layer)
+
+        writer = self._write_one(area, body)
         stored = copy.deepcopy(clean)
 
         def replace(features, index):
@@ -709,17 +791,18 @@ class PostgresStore(Store):
     def delete(self, area, layer, feature_id, *, expected_version: int, actor: str) -> None:
         """Delete a feature at ``expected_version`` (see :meth:`Store.delete`)."""
         check_layer(layer)
-        with self._writing(area, pipeline=True) as writer:
-            if (
-                not isinstance(expected_version, int)
-                or isinstance(expected_version, bool)
-                or not _storable_id(feature_id)
-            ):
-                raise self._conflict(writer.conn, area, layer, feature_id, expected_version)
+        if (
+            not isinstance(expected_version, int)
+            or isinstance(expected_version, bool)
+            or not _storable_id(feature_id)
+        ):
+            self._refuse(area, layer, feature_id, expected_version)
+
+        def body(writer: _Writer) -> None:
             deleted = writer.conn.execute(
                 _expecting(
                     "DELETE FROM features WHERE area = %s AND layer = %s AND id = %s "
-                    "AND version = %s"
+                    f"AND version = %s AND {_GUARD}"
                 ),
                 (area, layer, feature_id, expected_version),
             )
@@ -738,10 +821,13 @@ class PostgresStore(Store):
             if LAYERS[layer].keep_versions:
                 # a deleted note is deleted with its earlier versions (its audit entries stay)
                 writer.conn.execute(
-                    "DELETE FROM feature_versions WHERE area = %s AND layer = %s AND id = %s",
+                    "DELETE FROM feature_versions WHERE area = %s AND layer = %s AND id = %s "
+                    f"AND {_GUARD}",
                     (area, layer, feature_id),
                 )
             writer.touch(layer)
+
+        writer = self._write_one(area, body)
 
         def remove(features, index):
             del features[index[feature_id]]
@@ -1004,7 +1090,7 @@ def _expecting(change: str) -> str:
     """
     return (
         f"WITH changed_row AS ({change} RETURNING changed) "
-        "SELECT sozialraum_expect(count(*) = 1), max(changed) FROM changed_row"
+        f"SELECT sozialraum_expect(count(*) = 1 OR NOT {_GUARD}), max(changed) FROM changed_row"
     )
 
 

@@ -24,10 +24,11 @@ UPGRADE = """
 CREATE SEQUENCE feature_change AS bigint;
 ALTER TABLE features ADD COLUMN changed bigint NOT NULL DEFAULT nextval('feature_change');
 CREATE INDEX features_changed ON features (area, layer, changed);
-CREATE FUNCTION sozialraum_expect(ok boolean) RETURNS boolean LANGUAGE plpgsql AS $$
+CREATE FUNCTION sozialraum_expect(ok boolean, what text DEFAULT 'row') RETURNS boolean
+LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT ok THEN
-        RAISE EXCEPTION 'sozialraum: the row the write expected is not there'
+        RAISE EXCEPTION 'sozialraum: the % the write expected is not there', what
             USING ERRCODE = 'no_data_found';
     END IF;
     RETURN true;
@@ -36,7 +37,7 @@ $$;
 """
 
 DOWNGRADE = """
-DROP FUNCTION sozialraum_expect(boolean);
+DROP FUNCTION sozialraum_expect(boolean, text);
 DROP INDEX features_changed;
 ALTER TABLE features DROP COLUMN changed;
 DROP SEQUENCE feature_change;
