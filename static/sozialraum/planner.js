@@ -209,8 +209,9 @@
       if (d < bestD && a[1]) { bestD = d; best = a[1]; }
     });
     var metres = Math.sqrt(bestD) * 111320;
-    return best && metres <= 400
-      ? "nächste Adresse: " + best + " (ca. " + window.sozialraumDistance(metres) + ")" : "";
+    if (!best || metres > 400) { return ""; }
+    return "nächste Adresse: " + best +
+      (metres < 10 ? "" : " (ca. " + window.sozialraumDistance(metres) + ")");
   }
   function hintOf(stop) {
     var place = places[stop.value];
