@@ -89,7 +89,7 @@
         form.querySelector("[data-sr-lon]").value = lon.toFixed(7);
         form.querySelector("[data-sr-lat]").value = lat.toFixed(7);
         point.textContent = "Punkt: " + lat.toFixed(5) + "° N, " + lon.toFixed(5) +
-          "° O (aktueller Standort, ± " + Math.round(position.coords.accuracy) + " m)";
+          "° O (aktueller Standort, ± " + window.sozialraumDistance(position.coords.accuracy) + ")";
         status.textContent = "";
         proposeAddresses(lon, lat);
       }, function () {
