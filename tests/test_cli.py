@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import click
 import pytest
 from support.paths import EXTRACTS
 
 from sozialraum.cli import main
+from sozialraum.cli._common import counted
 from sozialraum.model.categories import load_categories
+from sozialraum.osm.importer import default_title
 
 
 def _commands(group: click.Group, prefix=()):
@@ -69,6 +72,7 @@ def test_import_list_show_verify(runner, tmp_path):
     assert meta["counts"]["bakery"] == 5 and meta["counts"]["post_office"] == 4
     assert meta["addresses"] == 1454 and meta["districts"] == 1
     assert meta["source"] == {"kind": "file", "file": "neuss-innenstadt.osm"}
+    assert meta["title"] == "Neuss"  # readable without --title, not the lower-case id
     assert len(meta["bbox"]) == 4 and meta["imported_at"]
 
     result = runner.invoke(main, ["areas", "show", "neuss", "--data-dir", data])
@@ -181,7 +185,7 @@ def test_areas_list_shows_unfinished_import_and_flagged_notes(runner, tmp_path):
         actor="t",
     )
     result = runner.invoke(main, ["areas", "list", "--data-dir", str(data)])
-    assert "import unfinished" in result.output and "1 notes flagged" in result.output
+    assert "import unfinished" in result.output and "1 note flagged" in result.output
 
 
 def test_profile_table_and_csv(runner, demo_store, tmp_path):
@@ -274,7 +278,7 @@ def test_coverage_summary_csv_and_errors(runner, demo_store, tmp_path):
     )
     assert result.exit_code == 0, result.output
     (r3,) = coverage.district_coverage(demo_store, area, today=settings.today(), district="r3")
-    assert f"1 districts, {r3.streets_total} streets" in result.output
+    assert f"1 district, {r3.streets_total} streets" in result.output
     text = target.read_text(encoding="utf-8")
     assert text.startswith("\ufeff" + ";".join(coverage.CSV_HEADER))
     assert len(text.strip().splitlines()) == r3.streets_total + 1
@@ -387,5 +391,30 @@ def test_returns_withdraw_and_rewrite_reasons(runner, demo_store):
     demo_store.add_many(area, "returns", [old], actor="t")
     rewrite = ["returns", "rewrite-reasons", "--data-dir", str(demo_store.data_dir)]
     result = runner.invoke(main, [*rewrite, "--area", area])
-    assert result.exit_code == 0 and f"{area}: 1 returned-mail reasons rewritten" in result.output
+    assert result.exit_code == 0 and f"{area}: 1 returned-mail reason rewritten" in result.output
     assert demo_store.get(area, "returns", "rlalt")["properties"]["reason"] == "verzogen"
+
+
+def test_counts_are_said_in_english_singular_and_plural():
+    assert counted(1, "district") == "1 district"
+    assert counted(0, "district") == "0 districts"
+    assert counted(2, "audit entry", "audit entries") == "2 audit entries"
+    assert counted(1, "audit entry", "audit entries") == "1 audit entry"
+    assert counted(1234, "address", "addresses", grouped=True) == "1,234 addresses"
+
+
+def test_an_area_without_title_is_called_by_its_name_in_words_or_its_place():
+    assert default_title("neuss") == "Neuss"
+    assert default_title("neuss-nord_west") == "Neuss Nord West"
+    assert default_title("x", "Mülheim an der Ruhr,  Styrum") == "Mülheim an der Ruhr, Styrum"
+
+
+def test_the_readme_documents_every_option_of_import():
+    """The command-line reference names --title (and how the title defaults)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(
+        row for row in readme.splitlines() if row.startswith("| `sozialraum import --osm-file")
+    )
+    for option in ("--title", "--team", "--districts", "--clip", "--bbox"):
+        assert option in line, option
+    assert "Neuss Nord" in line

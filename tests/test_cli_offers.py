@@ -89,4 +89,4 @@ def test_import_of_an_impossible_german_date_names_the_date(runner, demo_store, 
     result = _invoke(runner, demo_store, "import", str(bad))
     assert result.exit_code == 1
     assert "row 3: gültig bis: den 31.02.2026 gibt es nicht" in result.output
-    assert "1 of 2 rows have problems; nothing imported" in result.output
+    assert "1 of 2 rows has problems; nothing imported" in result.output

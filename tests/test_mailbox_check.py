@@ -127,7 +127,7 @@ def test_cli_checks_and_never_stores_or_logs_the_list(runner, demo_store, tmp_pa
              "-o", str(target), "--area", AREA],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "checked 1 addresses: hoch 1" in result.output
+    assert "checked 1 address: hoch 1" in result.output
     assert secret in target.read_text(encoding="utf-8-sig")
     assert secret not in caplog.text and secret not in result.output
     after = {p: p.stat().st_mtime_ns for p in demo_store.data_dir.rglob("*") if p.is_file()}
@@ -330,14 +330,12 @@ def test_untied_old_notes_count_for_the_nearest_house_and_are_tied_once(neuss, r
     args = ["notes", "tie-addresses", "--data-dir", str(neuss.data_dir), "--area", NEUSS]
     dry = runner.invoke(main, [*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert (
-        "would tie 1 mailbox notes" in dry.output and "1 have no address within 15 m" in dry.output
-    )
+    assert "would tie 1 mailbox note" in dry.output and "1 has no address within 15 m" in dry.output
     assert neuss.get(NEUSS, "notes", near["id"])["properties"]["version"] == 1  # nothing written
 
     done = runner.invoke(main, args)
     assert done.exit_code == 0, done.output
-    assert f"{NEUSS}: tied 1 mailbox notes" in done.output
+    assert f"{NEUSS}: tied 1 mailbox note " in done.output
     line = next(x for x in done.output.splitlines() if far["id"] in x)
     distance_m = float(line.split("nearest address ")[1].removesuffix(" m"))
     assert 15.0 < distance_m < 60.0

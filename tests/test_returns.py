@@ -166,7 +166,7 @@ def test_cli_import_returns(runner, demo_store, tmp_path, today):
     args = ["import-returns", "--data-dir", str(demo_store.data_dir), str(source)]
     result = runner.invoke(main, [*args, "--area", AREA])
     assert result.exit_code == 0, result.output
-    assert "2 rows: 1 records added, 0 already known, 1 skipped" in result.output
+    assert "2 rows: 1 record added, 0 already known, 1 skipped" in result.output
     assert "skipped row 3: address not found" in result.output
     assert "columns not read: Aktenzeichen" in result.output
     assert "AZ-0815" not in result.output
@@ -431,11 +431,11 @@ def test_cli_accepts_fuzzy_rows_only_when_named_and_single(runner, demo_store, t
             "candidates: Waldstraße 16, 45903 Musterstadt (accept with --accept-fuzzy 2)"
             ) in result.output  # fmt: skip
     assert "skipped row 4: ambiguous address" in result.output
-    assert "3 rows: 1 records added, 0 already known, 2 skipped" in result.output
+    assert "3 rows: 1 record added, 0 already known, 2 skipped" in result.output
     assert "Schnabelsberger" not in result.output
     result = runner.invoke(main, [*args, "--accept-fuzzy", "2"])
     assert result.exit_code == 0, result.output
-    assert "3 rows: 1 records added (1 accepted fuzzy), 1 already known, 1 skipped" in (
+    assert "3 rows: 1 record added (1 accepted fuzzy), 1 already known, 1 skipped" in (
         result.output
     )
     keys = {r["properties"]["address_key"] for r in demo_store.query(AREA, "returns")}

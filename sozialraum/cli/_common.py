@@ -28,6 +28,22 @@ data_dir_option = click.option(
 )
 
 
+def counted(count: int, singular: str, plural: str | None = None, *, grouped: bool = False) -> str:
+    """A count with its noun in English singular or plural: ``1 district``, ``3 districts``.
+
+    Parameters
+    ----------
+    count : int
+        The number of things.
+    singular, plural : str
+        The noun for one thing and for any other count (default: ``singular + "s"``).
+    grouped : bool
+        Thousands separated by commas (``1,234 addresses``).
+    """
+    number = f"{count:,}" if grouped else str(count)
+    return f"{number} {singular if count == 1 else plural or singular + 's'}"
+
+
 class Group(click.Group):
     """Turns domain errors into a one-line English message and exit status 1."""
 

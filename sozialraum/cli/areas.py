@@ -17,6 +17,7 @@ from rich.table import Table
 from sozialraum.cli._common import (
     cli_actor,
     console,
+    counted,
     data_dir_option,
     instance_categories,
     open_data_store,
@@ -52,7 +53,11 @@ from sozialraum.cli._common import (
     is_flag=True,
     help="Replace stored districts that --districts changes; notes and walks are re-assigned.",
 )
-@click.option("--title", help='Display title of the area, e.g. "Dreieich – Dreieichenhain".')
+@click.option(
+    "--title",
+    help='Display title of the area, e.g. "Dreieich – Dreieichenhain" (kept by later imports; '
+    'default: the --place, else the area name in words, "neuss-nord" -> "Neuss Nord").',
+)
 @click.option(
     "--team",
     help="Team responsible for every district that has none yet (existing teams keep theirs).",
@@ -135,7 +140,8 @@ def _assign_new_districts(store, area: str, team: str, data_dir) -> None:
     stored = store.read_meta(area).get("teams") or {}
     if assigned:
         names = ", ".join(assigned)
-        click.echo(f"team {stored[assigned[0]]!r} assigned to {len(assigned)} districts: {names}")
+        districts = counted(len(assigned), "district")
+        click.echo(f"team {stored[assigned[0]]!r} assigned to {districts}: {names}")
     else:
         click.echo("team: every district already has a team (unchanged)")
 
@@ -179,10 +185,13 @@ def _print_import_report(area: str, report, table) -> None:
         console.print(report.simplification.describe(), highlight=False)
     _print_reassignment(report)
     if report.unplaced:
-        console.print(f"[yellow]{report.unplaced} objects had no usable geometry and were skipped")
+        console.print(
+            f"[yellow]{counted(report.unplaced, 'object')} had no usable geometry and were skipped"
+        )
     if report.orphaned_notes:
         console.print(
-            f"[yellow]{len(report.orphaned_notes)} field notes link to OSM objects that"
+            f"[yellow]{counted(len(report.orphaned_notes), 'field note')} "
+            f"{'links' if len(report.orphaned_notes) == 1 else 'link'} to OSM objects that"
             " vanished; they were kept and flagged (see 'areas show')."
         )
     _print_basemap(report.basemap)
@@ -194,7 +203,7 @@ def _print_basemap(result) -> None:
         return
     if result.stats is not None:
         console.print(
-            f"basemap: {result.stats.tiles} tiles, {result.stats.bytes / 1e6:.2f} MB "
+            f"basemap: {counted(result.stats.tiles, 'tile')}, {result.stats.bytes / 1e6:.2f} MB "
             f"({result.stats.seconds:.1f} s)",
             highlight=False,
         )
@@ -211,8 +220,8 @@ def _print_reassignment(report) -> None:
     changes, moved = report.district_changes, report.reassignment
     if report.districts_kept and moved is not None and (moved.notes or moved.walks):
         console.print(
-            f"[yellow]re-assigned {moved.notes} notes and {moved.walks} walks that pointed to "
-            "a vanished district",
+            f"[yellow]re-assigned {counted(moved.notes, 'note')} and "
+            f"{counted(moved.walks, 'walk')} that pointed to a vanished district",
             highlight=False,
         )
     if changes is None or moved is None or not changes.any:
@@ -220,7 +229,10 @@ def _print_reassignment(report) -> None:
     console.print("districts replaced:", highlight=False)
     for line in changes.describe():
         console.print(f"  {escape(line)}", highlight=False)
-    console.print(f"re-assigned: {moved.notes} notes, {moved.walks} walks", highlight=False)
+    console.print(
+        f"re-assigned: {counted(moved.notes, 'note')}, {counted(moved.walks, 'walk')}",
+        highlight=False,
+    )
     for district, team in sorted(moved.teams_dropped.items()):
         console.print(
             f"[yellow]team '{team}' of removed district {district} is no longer assigned",
@@ -270,7 +282,7 @@ def areas_list(data_dir):
         if meta.get("import_in_progress"):
             status.append("import unfinished")
         if meta.get("orphaned_notes"):
-            status.append(f"{len(meta['orphaned_notes'])} notes flagged")
+            status.append(f"{counted(len(meta['orphaned_notes']), 'note')} flagged")
         table.add_row(
             name,
             meta.get("title", name),
@@ -334,8 +346,10 @@ def _show_basemap(store, name: str, meta: dict) -> None:
         console.print(f"[red]basemap: unreadable ({escape(info['error'])})", highlight=False)
     else:
         console.print(
-            f"basemap: {info['bytes'] / 1e6:.2f} MB ({info['bytes']:,} bytes), "
-            f"{info['tiles']:,} tiles, zoom {info['minzoom']}-{info['maxzoom']}",
+            f"basemap: {info['bytes'] / 1e6:.2f} MB "
+            f"({counted(info['bytes'], 'byte', grouped=True)}), "
+            f"{counted(info['tiles'], 'tile', grouped=True)}, "
+            f"zoom {info['minzoom']}-{info['maxzoom']}",
             highlight=False,
         )
     if error:

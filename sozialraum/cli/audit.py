@@ -8,6 +8,7 @@ import click
 
 from sozialraum.cli._common import (
     cli_actor,
+    counted,
     data_dir_option,
     open_data_store,
 )
@@ -43,7 +44,7 @@ def audit_verify(data_dir, area_names, require_key):
                 if result.key_ids
                 else "NOT KEYED"
             )
-            click.echo(f"{name}: ok ({result.entries} entries, {keyed})")
+            click.echo(f"{name}: ok ({counted(result.entries, 'entry', 'entries')}, {keyed})")
             for note in result.notes:
                 click.echo(f"{name}: note: {note}")
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sozialraum.cli._common import data_dir_option, open_data_store
+from sozialraum.cli._common import counted, data_dir_option, open_data_store
 from sozialraum.errors import SozialraumError
 
 __all__ = ["backup", "restore"]
@@ -67,7 +67,7 @@ def backup(data_dir, area, output):
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"wrote {report.path} ({report.files} files, {_size(report.size)}; "
+        f"wrote {report.path} ({counted(report.files, 'file')}, {_size(report.size)}; "
         f"{_size(report.content_bytes)} unpacked), signed with audit key {report.key_id}"
     )
 
@@ -113,8 +113,8 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
     origin = "" if report.source_area == report.area else f" (saved as '{report.source_area}')"
     click.echo(
         f"restored area '{report.area}'{origin} from the backup of {report.created_at}: "
-        f"{report.files} files, {_size(report.content_bytes)}, "
-        f"audit log ok ({report.audit_entries} entries)"
+        f"{counted(report.files, 'file')}, {_size(report.content_bytes)}, "
+        f"audit log ok ({counted(report.audit_entries, 'entry', 'entries')})"
     )
     if report.key_id is None:
         click.echo("warning: the archive was not signed (restored with --allow-unsigned)")
@@ -124,5 +124,6 @@ def restore(data_dir, archive, area, replace, allow_unsigned):
         click.echo(f"audit log checked against audit key(s) {', '.join(report.audit_key_ids)}")
     if report.replaced:
         click.echo(
-            f"replaced the existing area; {len(report.removed)} files not in the backup removed"
+            f"replaced the existing area; {counted(len(report.removed), 'file')} not in the backup "
+            "removed"
         )

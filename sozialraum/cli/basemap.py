@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sozialraum.cli._common import cli_actor, console, data_dir_option, open_data_store
+from sozialraum.cli._common import cli_actor, console, counted, data_dir_option, open_data_store
 
 
 @click.group()
@@ -45,7 +45,7 @@ def basemap_build(data_dir, area, osm_file):
     meta["basemap"] = BasemapResult(stats=stats, osm_file=osm_file).summary()
     store.write_meta(area, meta, actor=cli_actor())
     console.print(
-        f"basemap of area '{area}': {stats.tiles} tiles, {stats.bytes / 1e6:.2f} MB "
+        f"basemap of area '{area}': {counted(stats.tiles, 'tile')}, {stats.bytes / 1e6:.2f} MB "
         f"({stats.seconds:.1f} s)",
         highlight=False,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sozialraum import settings
-from sozialraum.cli._common import data_dir_option
+from sozialraum.cli._common import counted, data_dir_option
 
 database_url_option = click.option(
     "--database-url",
@@ -58,8 +58,9 @@ def _open_database_store(database_url, data_dir):
 def _print_report(report, verb: str) -> bool:
     counts = ", ".join(f"{layer} {n}" for layer, n in sorted(report.features.items()))
     click.echo(
-        f"{report.area}: {verb} {counts}; {report.versions} kept versions; "
-        f"{report.audit_entries} audit entries; artifacts {len(report.artifacts)}; "
+        f"{report.area}: {verb} {counts}; {counted(report.versions, 'kept version')}; "
+        f"{counted(report.audit_entries, 'audit entry', 'audit entries')}; "
+        f"artifacts {len(report.artifacts)}; "
         f"local files {', '.join(report.local_files) or 'none'}"
     )
     for problem in report.problems:

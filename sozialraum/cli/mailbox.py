@@ -13,6 +13,7 @@ import click
 from sozialraum import settings
 from sozialraum.cli._common import (
     cli_actor,
+    counted,
     data_dir_option,
     open_data_store,
     write_output,
@@ -72,7 +73,10 @@ def check_addresses(data_dir, input_file, output, area, columns):  # fmt: skip
     read = ", ".join(f"{role}={table.header[i]!r}" for role, i in table.columns.items())
     click.echo(f"columns: {read}")  # which columns were read as the address (no cell content)
     summary = ", ".join(f"{level} {counts.get(level, 0):,}" for level in RISK_LEVELS)
-    click.echo(f"checked {len(results):,} addresses: {summary}; wrote {output}")
+    click.echo(
+        f"checked {counted(len(results), 'address', 'addresses', grouped=True)}: {summary}; "
+        f"wrote {output}"
+    )
 
 
 def _row_numbers(ctx, param, value: str | None) -> tuple[int, ...]:
@@ -142,12 +146,13 @@ def import_returns(data_dir, input_file, area, columns, accept_fuzzy):
     for notice in report.notices[:50]:
         click.echo(f"note {notice.english}", err=True)
     if len(lines) > 50:
-        click.echo(f"... and {len(lines) - 50} more skipped rows", err=True)
+        click.echo(f"... and {counted(len(lines) - 50, 'more skipped row')}", err=True)
     if report.ignored_columns:
         click.echo(f"columns not read: {', '.join(report.ignored_columns)}")
     accepted = f" ({report.chosen:,} accepted fuzzy)" if report.chosen else ""
     click.echo(
-        f"{report.rows:,} rows: {report.added:,} records added{accepted}, "
+        f"{counted(report.rows, 'row', grouped=True)}: "
+        f"{counted(report.added, 'record', grouped=True)} added{accepted}, "
         f"{report.known:,} already known, {len(lines):,} skipped"
     )
 
@@ -200,4 +205,4 @@ def returns_rewrite_reasons(data_dir, area_names):
     store = open_data_store(data_dir)
     for name in area_names or store.areas():
         count = rewrite_free_text_reasons(store, name, actor=cli_actor())
-        click.echo(f"{name}: {count} returned-mail reasons rewritten")
+        click.echo(f"{name}: {counted(count, 'returned-mail reason')} rewritten")

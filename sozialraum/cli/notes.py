@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from sozialraum import settings
-from sozialraum.cli._common import Group, cli_actor, data_dir_option, open_data_store
+from sozialraum.cli._common import Group, cli_actor, counted, data_dir_option, open_data_store
 
 __all__ = ["notes"]
 
@@ -45,8 +45,9 @@ def tie_addresses(data_dir, area, dry_run):
     )
     verb = "would tie" if dry_run else "tied"
     click.echo(
-        f"{area}: {verb} {len(report.tied)} mailbox notes to an address; "
-        f"{len(report.untied)} have no address within {TIE_RADIUS_M:.0f} m"
+        f"{area}: {verb} {counted(len(report.tied), 'mailbox note')} to an address; "
+        f"{len(report.untied)} {'has' if len(report.untied) == 1 else 'have'} "
+        f"no address within {TIE_RADIUS_M:.0f} m"
     )
     for note_id, distance_m in report.untied:
         nearest = f"{distance_m:.1f} m" if distance_m is not None else "no address in the area"

@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from sozialraum import settings
-from sozialraum.cli._common import Group, console, data_dir_option, write_output
+from sozialraum.cli._common import Group, console, counted, data_dir_option, write_output
 
 __all__ = ["offers"]
 
@@ -58,7 +58,7 @@ def offers_list(data_dir, area, flagged):
         today=settings.today(),
         filters=OfferFilter(flag="pruefen" if flagged else ""),
     )
-    table = Table(title=f"{area}: {len(items)} offers")
+    table = Table(title=f"{area}: {counted(len(items), 'offer')}")
     for name in ("id", "name", "provider", "place", "last checked", "flags"):
         table.add_column(name, overflow="fold")
     for item in items:
@@ -114,12 +114,14 @@ def offers_import(data_dir, area, input_file, archive_missing):
         for problem in report.problems[:100]:
             click.echo(problem.english, err=True)
         if len(report.problems) > 100:
-            click.echo(f"... and {len(report.problems) - 100} more problems", err=True)
+            click.echo(f"... and {counted(len(report.problems) - 100, 'more problem')}", err=True)
         raise click.ClickException(
-            f"{len(report.problems)} of {report.rows} rows have problems; nothing imported"
+            f"{len(report.problems)} of {counted(report.rows, 'row')} "
+            f"{'has' if len(report.problems) == 1 else 'have'} problems; nothing imported"
         )
     click.echo(
-        f"{report.rows} offers: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{counted(report.rows, 'offer')}: {len(report.added)} added, "
+        f"{len(report.updated)} updated, "
         f"{report.unchanged} unchanged"
         + (f", {report.placed} placed at their address" if report.placed else "")
     )
@@ -160,4 +162,4 @@ def offers_export(data_dir, area, output):
     else:
         body = export_csv(features, settings.today()).encode("utf-8")
     write_output(output, body)
-    click.echo(f"wrote {output} ({len(features)} offers)")
+    click.echo(f"wrote {output} ({counted(len(features), 'offer')})")

@@ -7,6 +7,7 @@ import click
 from sozialraum import settings
 from sozialraum.cli._common import (
     cli_actor,
+    counted,
     data_dir_option,
     open_data_store,
 )
@@ -34,12 +35,13 @@ def purge(data_dir, area_names, dry_run):
             count = len(expired_note_ids(store, name, today=today))
             returns = len(expired_return_ids(store, name, today=today))
             click.echo(
-                f"{name}: {count} expired notes and {returns} expired returned-mail records "
-                "would be deleted"
+                f"{name}: {counted(count, 'expired note')} and "
+                f"{counted(returns, 'expired returned-mail record')} would be deleted"
             )
         else:
             count = purge_expired(store, name, today=today, actor=cli_actor())
             returns = purge_expired_returns(store, name, today=today, actor=cli_actor())
             click.echo(
-                f"{name}: {count} expired notes and {returns} expired returned-mail records deleted"
+                f"{name}: {counted(count, 'expired note')} and "
+                f"{counted(returns, 'expired returned-mail record')} deleted"
             )

@@ -13,6 +13,7 @@ from rich.table import Table
 from sozialraum import settings
 from sozialraum.cli._common import (
     console,
+    counted,
     data_dir_option,
     instance_categories,
     open_data_store,
@@ -51,7 +52,7 @@ def profile(data_dir, area, slow, csv_file):
             click.echo(text, nl=False)
             return
         write_output(csv_file, text.encode("utf-8"))
-        click.echo(f"wrote {csv_file} ({len(rows) - 1} districts)")
+        click.echo(f"wrote {csv_file} ({counted(len(rows) - 1, 'district')})")
         return
     header, body = profile_table(rows, table)
     shown = 4 + sum(1 for h in header if h.startswith(("Anteil", "Adressen >")))
@@ -91,7 +92,9 @@ def coverage(data_dir, area, district, output):
             return
         write_output(output, text.encode("utf-8"))
         streets = sum(r.streets_total for r in results)
-        click.echo(f"wrote {output} ({len(results)} districts, {streets} streets)")
+        click.echo(
+            f"wrote {output} ({counted(len(results), 'district')}, {counted(streets, 'street')})"
+        )
         return
     out = Table(title=f"{area}: streets visited in the last 12 months (streets: -o FILE)")
     for name in ("district", "streets", "visited", "street km", "covered km", "covered %"):

@@ -9,8 +9,10 @@ directly, so a changed catalog is never shadowed by an old compiled one.
 from __future__ import annotations
 
 import io
+import math
 import re
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -141,6 +143,20 @@ class HandoutText:
     def metres(self, metres: float) -> Markup:
         """A distance in metres (``350 m``), left to right."""
         return self("{metres} m", metres=ltr(self.number(metres)))
+
+    def distance(self, metres: float) -> Markup:
+        """A distance for people: ``350 m`` below 1 km, else ``3,0 km`` (one decimal).
+
+        The number in the language's format (Latin digits, left to right), the unit in the
+        language; rounded as the Jinja filter ``entfernung`` rounds
+        (:func:`sozialraum.web.formats.german_distance`).
+        """
+        whole = math.floor(float(metres) + 0.5)
+        if whole < 1000:
+            return self.metres(whole)
+        tenths = Decimal((whole + 50) // 100) / 10
+        km = format_decimal(tenths, format="#,##0.0", locale=self._locale)
+        return self("{km} km", km=ltr(km))
 
     def day(self, value: date | str) -> Markup:
         """A date as ``dd.mm.yyyy`` (digits, left to right)."""

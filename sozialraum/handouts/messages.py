@@ -111,4 +111,5 @@ UNITS = (
     N_("unter 1 Min."),
     N_("{minutes} Min."),
     N_("{metres} m"),
+    N_("{km} km"),
 )

@@ -49,6 +49,8 @@ PLUGIN_ASSETS = {
 }
 #: Our own script and style that draw data layers with text-only labels.
 LAYERS_JS = "sozialraum/layers.js"
+#: German display formats the layer cards use (distances), also loaded by every page.
+FORMATS_JS = "sozialraum/formats.js"
 MAP_OWN_CSS = "sozialraum/map.css"
 #: German controls, metric scale, markers out of the tab order (every map).
 MAP_A11Y_JS = "sozialraum/map_a11y.js"
@@ -87,6 +89,7 @@ def use_local_assets(static_url: str = "/static", *, full: bool = False) -> None
     cluster_js, cluster_css = PLUGIN_ASSETS[plugins.MarkerCluster]
     RemoteLayer.default_js = [
         *_urls(static_url, cluster_js),
+        ("sozialraum_formats", f"{static_url}/{FORMATS_JS}"),
         ("sozialraum_layers", f"{static_url}/{LAYERS_JS}"),
     ]
     RemoteLayer.default_css = [

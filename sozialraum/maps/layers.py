@@ -74,7 +74,10 @@ class RemoteLayer(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [("sozialraum_layers", "/static/sozialraum/layers.js")]
+    default_js = [
+        ("sozialraum_formats", "/static/sozialraum/formats.js"),
+        ("sozialraum_layers", "/static/sozialraum/layers.js"),
+    ]
     default_css = [("sozialraum_map_css", "/static/sozialraum/map.css")]
 
     def __init__(self, url: str, options: dict):

@@ -17,6 +17,7 @@ The steps live beside it: :mod:`~sozialraum.osm.import_districts` (which distric
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -344,16 +345,43 @@ def _read_source(osm_file, place, bbox, clip, table, settings, tick):
     return data, {"kind": "overpass", "place": place, "bbox": list(bbox) if bbox else None}, clip
 
 
+def default_title(area: str, place: str | None = None) -> str:
+    """The display title of an area imported without ``--title``.
+
+    The place name of an online import (``"Mülheim an der Ruhr, Styrum"``), else the area
+    name with its words split on ``-`` and ``_`` and capitalised (``"neuss-nord"`` →
+    ``"Neuss Nord"``).
+
+    Parameters
+    ----------
+    area : str
+        The area's name (lower-case slug).
+    place : str, optional
+        The place name an online import was given.
+    """
+    if place and place.strip():
+        return " ".join(place.split())[:MAX_TITLE_CHARS]
+    words = [word for word in re.split(r"[-_\s]+", area) if word]
+    return " ".join(word[:1].upper() + word[1:] for word in words) or area
+
+
 def _area_meta(store, area, title, source, data, bounds, decimals) -> dict:
-    """The area's metadata after this import (earlier keys kept; the title too if none)."""
+    """The area's metadata after this import (earlier keys kept; the title too if none).
+
+    Without a title and none kept (or only the area name, the default of earlier
+    versions), the title is :func:`default_title`.
+    """
     try:
         previous = store.read_meta(area)
     except NotFound:
         previous = {}
+    kept = previous.get("title")
+    if kept == area:
+        kept = None
     return {
         **previous,
         "name": area,
-        "title": title or previous.get("title") or area,
+        "title": title or kept or default_title(area, source.get("place")),
         "source": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         # when the OSM data itself is from (not the import day), see OsmData.data_date

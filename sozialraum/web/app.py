@@ -35,7 +35,7 @@ from sozialraum.web.context import (
     close_snapshot,
     open_snapshot,
 )
-from sozialraum.web.formats import german_date, german_datetime
+from sozialraum.web.formats import german_date, german_datetime, german_distance
 
 csrf = CSRFProtect()
 
@@ -97,7 +97,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = StrictJSONProvider(app)  # NaN, 1e400, duplicate keys, deep nesting: 400
     _configure(app, instance, test_config)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(datum=german_date, datum_zeit=german_datetime)
+    app.jinja_env.filters.update(
+        datum=german_date, datum_zeit=german_datetime, entfernung=german_distance
+    )
     handouts.register(app)
     use_local_assets(app.static_url_path)
     store = _open_store(app)

@@ -1,7 +1,12 @@
-"""German display formats for dates and times (Jinja filters ``datum`` and ``datum_zeit``)."""
+"""German display formats: dates, times and distances.
+
+Jinja filters ``datum``, ``datum_zeit`` and ``entfernung`` (its twin in JavaScript is
+``static/sozialraum/formats.js``).
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,3 +26,24 @@ def german_datetime(value: str | None) -> str:
     except ValueError:
         return "" if value is None else str(value)
     return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y, %H:%M")
+
+
+def german_distance(metres: float | None) -> str:
+    """A distance for people: whole metres below 1 km, else kilometres with one decimal.
+
+    ``850`` → ``850 m``, ``3000`` → ``3,0 km``, ``12345`` → ``12,3 km`` (German decimal
+    comma, thousands with a dot); ``None`` → ``""``. The same rule as
+    ``sozialraumDistance`` in ``static/sozialraum/formats.js``.
+
+    Parameters
+    ----------
+    metres : float or None
+        The distance in metres.
+    """
+    if metres is None:
+        return ""
+    whole = math.floor(float(metres) + 0.5)  # half up, as Math.round
+    if whole < 1000:
+        return f"{whole} m"
+    tenths = (whole + 50) // 100  # half up, in integers (as the JavaScript twin)
+    return f"{tenths // 10:,}".replace(",", ".") + f",{tenths % 10} km"

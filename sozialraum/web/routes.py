@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, redirect, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, NotFound
 
 from sozialraum.errors import Forbidden, ReadOnly, Unauthorized
 from sozialraum.model.roles import can_administer, can_write_somewhere
@@ -511,3 +512,32 @@ def register(app: Flask) -> None:
         )
     for bp in blueprints.values():
         app.register_blueprint(bp)
+    app.before_request(_redirect_trailing_slash)
+
+
+def _redirect_trailing_slash():
+    """A page address with one slash too many redirects to the page (308, query kept).
+
+    Werkzeug redirects ``/gebiete/x`` to the canonical ``/gebiete/x/`` of a rule that ends
+    with a slash, but answers 404 for ``/gebiete/x/rundgaenge/`` where the rule is
+    ``/gebiete/x/rundgaenge``; this runs before the view (and its access check) only for
+    such a 404 of a GET or HEAD request outside ``/api/`` and ``/tiles/``.
+    """
+    path = request.path
+    if (
+        request.method not in ("GET", "HEAD")
+        or not isinstance(request.routing_exception, NotFound)
+        or len(path) < 2
+        or not path.endswith("/")
+        or path.startswith(("/api/", "/tiles/", "/static/"))
+    ):
+        return None
+    canonical = path.rstrip("/")
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(canonical, method="GET")
+    except HTTPException:  # no page there either (or a redirect of its own)
+        return None
+    query = request.query_string.decode("latin-1")
+    target = request.script_root + canonical + (f"?{query}" if query else "")
+    return redirect(target, code=308)

@@ -19,10 +19,7 @@
 
   function text(value) { return value === null || value === undefined ? "" : String(value); }
 
-  function metres(value) {
-    var m = Math.round(Number(value));
-    return m >= 1000 ? (m / 1000).toFixed(1).replace(".", ",") + " km" : m + " m";
-  }
+  var metres = window.sozialraumDistance;  // formats.js: "850 m", "3,0 km"
 
   function germanDate(iso) {
     var parts = text(iso).split("-");
@@ -112,7 +109,7 @@
     var mailbox = document.getElementById("adresse-briefkasten");
     if (!address) {
       addressBox.hidden = true;
-      return "Keine Adresse im Umkreis von " + Math.round(radius || 50) + " m.";
+      return "Keine Adresse im Umkreis von " + metres(radius || 50) + ".";
     }
     link.textContent = text(address.label);
     link.href = text(address.url);

@@ -160,7 +160,8 @@
     if (options.distanceLabel && props.distance_m !== undefined) {
       addLine(box, str(options.distanceLabel) + ": " + (props.distance_m === null
         ? "keiner erreichbar"
-        : germanNumber(props.distance_m) + " m, " + germanNumber(props.walk_min) + " Minuten"));
+        : global.sozialraumDistance(props.distance_m) + ", " + germanNumber(props.walk_min) +
+          " Minuten"));
     }
     if (props.phone) { addLine(box, "Telefon: " + props.phone); }
     if (props.website) { addLine(box, "Web: " + props.website); }

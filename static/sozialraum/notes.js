@@ -45,8 +45,8 @@
         list.textContent = "";
         if (!answer.addresses.length) {
           var none = document.createElement("p");
-          none.textContent = "Keine Adresse im Umkreis von " + Math.round(answer.radius_m) +
-            " m. Bitte die Notiz über die Adresse anlegen („Adresse suchen“ → „Notiz zu dieser Adresse“).";
+          none.textContent = "Keine Adresse im Umkreis von " +
+            window.sozialraumDistance(answer.radius_m) + ". Bitte die Notiz über die Adresse anlegen („Adresse suchen“ → „Notiz zu dieser Adresse“).";
           list.appendChild(none);
         }
         answer.addresses.forEach(function (item, index) {
@@ -59,7 +59,7 @@
           input.checked = index === 0;
           label.appendChild(input);
           label.appendChild(document.createTextNode(
-            " " + item.label + " · " + Math.round(item.distance_m) + " m"));
+            " " + item.label + " · " + window.sozialraumDistance(item.distance_m)));
           list.appendChild(label);
         });
         if (confirm) { confirm.checked = false; }
@@ -89,7 +89,7 @@
         form.querySelector("[data-sr-lon]").value = lon.toFixed(7);
         form.querySelector("[data-sr-lat]").value = lat.toFixed(7);
         point.textContent = "Punkt: " + lat.toFixed(5) + "° N, " + lon.toFixed(5) +
-          "° O (aktueller Standort, ± " + Math.round(position.coords.accuracy) + " m)";
+          "° O (aktueller Standort, ± " + window.sozialraumDistance(position.coords.accuracy) + ")";
         status.textContent = "";
         proposeAddresses(lon, lat);
       }, function () {

@@ -52,7 +52,6 @@
       });
     });
   }
-  function number(value) { return String(value).replace(".", ","); }
 
   // -- the map -----------------------------------------------------------------------------
   mapBox.hidden = false;
@@ -99,7 +98,8 @@
       { radius: 4, color: "#666", weight: 1, fillColor: "#fff", fillOpacity: 0.9 });
   });
   (data.places || []).forEach(function (p) {
-    addPlace({ value: p.value, label: p.label, what: p.what, lon: p.lon, lat: p.lat }, placeLayer,
+    addPlace({ value: p.value, label: p.label, what: p.what, lon: p.lon, lat: p.lat,
+               hint: p.hint || p.address || "" }, placeLayer,
       { radius: 7, color: "#1d4f91", weight: 2, fillColor: "#5b8fd6", fillOpacity: 0.85 });
   });
   (data.notes || []).forEach(function (n) {
@@ -168,7 +168,8 @@
       routeInfo.textContent = "Ein Rundgang hat höchstens " + maxStops + " Stationen.";
       return;
     }
-    var stop = { value: place.value, label: place.label, what: place.what || "", lon: place.lon, lat: place.lat };
+    var stop = { value: place.value, label: place.label, what: place.what || "", lon: place.lon, lat: place.lat,
+                 hint: place.hint || "" };
     if (first) { stops.unshift(stop); } else { stops.push(stop); }
     changed(first ? 0 : stops.length - 1, null);
   }
@@ -198,8 +199,31 @@
     });
     return b;
   }
+  // Two stops of the same name (more than 50 m apart, else the app merges them) are told
+  // apart by their address, else the nearest address of the district (straight line).
+  function nearestAddress(stop) {
+    if (stop.lat === undefined) { return ""; }
+    var best = "", bestD = Infinity, kx = Math.cos(stop.lat * Math.PI / 180);
+    (data.addresses || []).forEach(function (a) {
+      var dx = (a[2] - stop.lon) * kx, dy = a[3] - stop.lat, d = dx * dx + dy * dy;
+      if (d < bestD && a[1]) { bestD = d; best = a[1]; }
+    });
+    var metres = Math.sqrt(bestD) * 111320;
+    if (!best || metres > 400) { return ""; }
+    return "nächste Adresse: " + best +
+      (metres < 10 ? "" : " (ca. " + window.sozialraumDistance(metres) + ")");
+  }
+  function hintOf(stop) {
+    var place = places[stop.value];
+    return stop.hint || (place && (place.hint || place.address)) || nearestAddress(stop);
+  }
   function render(focusIndex, focusAction) {
     list.textContent = "";
+    var names = {};
+    stops.forEach(function (stop) {
+      var name = stop.label || "Station";
+      names[name] = (names[name] || 0) + 1;
+    });
     stops.forEach(function (stop, i) {
       var li = el("li");
       li.setAttribute("data-value", stop.value);
@@ -216,6 +240,10 @@
       var text = el("span", null, "stop-text");
       text.appendChild(el("span", stop.label || "Station", "stop-label"));
       if (stop.what && stop.what !== stop.label) { text.appendChild(el("small", " (" + stop.what + ")")); }
+      if (names[stop.label || "Station"] > 1) {
+        var hint = hintOf(stop);
+        if (hint && hint !== stop.label) { text.appendChild(el("small", " – " + hint, "stop-hint")); }
+      }
       if (i === 0) { text.appendChild(el("small", " – Start", "stop-start")); }
       li.appendChild(text);
       var name = (i + 1) + ". " + (stop.label || "Station");
@@ -263,8 +291,8 @@
     } else if (body.route_m === null || body.route_m === undefined) {
       routeInfo.textContent = count + " · Weglänge unbekannt";
     } else {
-      routeInfo.textContent = count + " · " + number((body.route_m / 1000).toFixed(1)) + " km (" +
-        body.route_m + " m), etwa " + body.walk_min + " Minuten zu Fuß" +
+      routeInfo.textContent = count + " · " + window.sozialraumDistance(body.route_m) + ", etwa " +
+        body.walk_min + " Minuten zu Fuß" +
         (body.route_kind === "luftlinie" ? " (Luftlinie)" : "");
     }
     routeInfo.setAttribute("data-route-m", body.route_m === null ? "" : String(body.route_m));

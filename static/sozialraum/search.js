@@ -27,7 +27,7 @@
     var a = data.address;
     line(card, "h2", [a.street, a.housenumber].filter(Boolean).join(" "));
     line(card, "p", [a.postcode, a.city].filter(Boolean).join(" "));
-    line(card, "h3", "In der Nähe (Luftlinie bis " + Math.round(data.radius_m) + " m)");
+    line(card, "h3", "In der Nähe (Luftlinie bis " + window.sozialraumDistance(data.radius_m) + ")");
     var ul = document.createElement("ul");
     ul.className = "nearby";
     data.nearby.forEach(function (r) {
@@ -37,7 +37,7 @@
       var cats = r.categories.map(function (c) { return labels[c] || c; }).join(", ");
       link.textContent = r.name || cats;
       li.appendChild(link);
-      li.appendChild(document.createTextNode(" – " + cats + ", " + r.distance_m + " m"));
+      li.appendChild(document.createTextNode(" – " + cats + ", " + window.sozialraumDistance(r.distance_m)));
       ul.appendChild(li);
     });
     if (!data.nearby.length) { line(card, "p", "Keine Orte in der Nähe erfasst."); }

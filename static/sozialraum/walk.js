@@ -30,6 +30,7 @@
     function setActive(on) {
       active = on;
       button.setAttribute("aria-pressed", on ? "true" : "false");
+      box.classList.toggle("sr-open", on);  // small screens: the pace and status only when on
       map.getContainer().classList.toggle("sr-picking", on);
       status.textContent = on ? "Klicken Sie auf die Karte: Start des Fußwegs." : "";
       if (!on) { clear(); }

@@ -190,3 +190,21 @@ def test_every_character_of_the_catalog_is_in_the_served_fonts(code):
                 if "ARABIC" in unicodedata.name(ch, "")
             }
             assert letters and all(ord(ch) in cmaps[0] for ch in letters)
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("de", ["850 m", "1,0 km", "3,0 km", "12,3 km"]),
+        ("de-LS", ["850 Meter", "1,0 Kilometer", "3,0 Kilometer", "12,3 Kilometer"]),
+        ("en", ["850 m", "1.0 km", "3.0 km", "12.3 km"]),
+        ("ru", ["850 м", "1,0 км", "3,0 км", "12,3 км"]),
+        ("ar", ["850 م", "1.0 كم", "3.0 كم", "12.3 كم"]),
+    ],
+)
+def test_distances_are_metres_below_a_kilometre_and_kilometres_above(code, shown):
+    """A handout says "3,0 km", not "3.000 m"; the number stays left to right."""
+    text = HandoutText(LANGUAGES[code])
+    said = [str(text.distance(metres)) for metres in (850, 999.6, 3000, 12345)]
+    assert [re.sub(r"</?bdi[^>]*>", "", s) for s in said] == shown
+    assert all('<bdi dir="ltr">' in s for s in said)

@@ -147,7 +147,7 @@ def test_reimport_keeps_districts_teams_and_replaces_only_when_asked(runner, tmp
     result = _run(runner, data)
     assert result.exit_code == 0, result.output
     assert "districts and team assignments kept" in result.output
-    assert "re-assigned 1 notes and 0 walks" in " ".join(result.output.split())
+    assert "re-assigned 1 note and 0 walks" in " ".join(result.output.split())
     assert store.get("dreieich", "notes", stale["id"])["properties"]["district"] == "hain-west"
     assert store.query("dreieich", "districts") == districts_before
     meta = store.read_meta("dreieich")
@@ -185,7 +185,7 @@ def test_reimport_keeps_districts_teams_and_replaces_only_when_asked(runner, tmp
     result = _run(runner, data, "--districts", second, "--replace-districts")
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
-    assert "re-assigned: 3 notes, 1 walks" in output
+    assert "re-assigned: 3 notes, 1 walk" in output
     assert "team 'Team Nord' of removed district hain-ost is no longer assigned" in output
     assert f"notes {east_note['id']} briefkasten 2026-10-01" in output
     assert f"offers {offer['id']} Jobcoaching Hain" in output

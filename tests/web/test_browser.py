@@ -414,6 +414,20 @@ def test_district_page_on_a_phone(open_session, live_server, demo_store):
     assert frame.locator(".sr-legend").is_visible()
     assert frame.locator(".leaflet-control-attribution").is_visible()
     assert frame.evaluate(RESOURCE_MARKERS) == sum(category_counts(demo_store, "r3").values())
+    # the map's controls leave the district visible: the layer list and the walking-zone box
+    # are folded (the pace only shows once the zones are switched on), and the tool buttons
+    # are touch targets of at least 44 x 44 px
+    assert not frame.locator(".leaflet-control-layers-expanded").count()
+    zones = frame.locator(".sr-zones")
+    assert zones.locator("select").is_hidden()
+    assert zones.bounding_box()["width"] <= 140 and zones.bounding_box()["height"] <= 60
+    for button in (".sr-note-placer button", ".sr-zones-toggle"):
+        box = frame.locator(button).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (button, box)
+    frame.locator(".sr-zones-toggle").tap()
+    assert zones.locator("select").is_visible()
+    frame.locator(".sr-zones-toggle").tap()
+    assert zones.locator("select").is_hidden()
     settle(frame)
     s.screenshot("telefon-karte")
 

@@ -27,6 +27,7 @@ from sozialraum.model.privacy import load_privacy_guard
 from sozialraum.model.roles import Role
 from sozialraum.services import walks
 from sozialraum.services.notes import Actor, NoteRules
+from sozialraum.web.formats import german_distance
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +88,9 @@ def _click_on_map(page, feature: dict) -> None:
 
 def _wait_route(page) -> int:
     """Wait for the route of the current stops; its length in metres."""
-    page.wait_for_function("() => /km/.test(document.getElementById('planner-route').textContent)")
+    page.wait_for_function(
+        "() => /Minuten zu Fuß/.test(document.getElementById('planner-route').textContent)"
+    )
     return int(page.locator("#planner-route").get_attribute("data-route-m"))
 
 
@@ -290,3 +293,41 @@ def test_sheet_pages_in_chromium(open_session, start_server, neuss_store, count,
         last_page = texts[-1].replace("\n", " ")
         first_title = titles[0].split(" ", 1)[1].strip()
         assert first_title[:12] in last_page, (first_title, last_page[:300])
+
+
+def test_same_named_stops_are_told_apart_and_distances_read_in_km(
+    open_session, start_server, neuss_store
+):
+    """Two stops "Kantstraße" (platforms more than 50 m apart) each name an address in the
+    list of places and in the list of stops; the script writes distances as the pages do."""
+    places = walks.planner_places(neuss_store, AREA, "gesamt", labels={})["resources"]
+    twins = [p for p in places if p["label"] == "Kantstraße"]
+    assert len(twins) == 2
+    base = start_server()
+    s = open_session()
+    console = watch_console(s)
+    page = s.page
+    log_in(page, base)
+    page.goto(base + PLANNER)
+    page.wait_for_function(READY)
+    # the script's distances are the filter's ("850 m", "3,0 km")
+    values = [None, 0, 49.5, 850, 999.4, 999.6, 1000, 1049, 1050, 1150, 3000, 12345, 1234567]
+    shown = page.evaluate("(values) => values.map(window.sozialraumDistance)", values)
+    assert shown == [german_distance(m) for m in values]
+    rows = []
+    for twin in twins:
+        box = page.locator(f'.planner-places input[value="{twin["value"]}"]')
+        box.locator("xpath=ancestor::details").evaluate("(d) => { d.open = true; }")
+        row = " ".join(box.locator("xpath=..").inner_text().split())
+        assert row.startswith("Kantstraße – nächste Adresse: "), row
+        rows.append(row)
+        box.check()
+    assert rows[0] != rows[1]
+    _wait_route(page)
+    hints = page.locator("#walk-stops .stop-hint").all_inner_texts()
+    assert len(hints) == 2 and hints[0] != hints[1], hints
+    assert all(h.strip().startswith("– nächste Adresse: ") for h in hints), hints
+    route = page.locator("#planner-route").inner_text()
+    metres = int(page.locator("#planner-route").get_attribute("data-route-m"))
+    assert german_distance(metres) in route and f"{metres} m)" not in route
+    check(s, console)

@@ -115,3 +115,22 @@ def _undoubled(text: str) -> str:
     for word in text.split():
         words.append(word[::2] if len(word) % 2 == 0 and word[::2] == word[1::2] else word)
     return "".join(words)
+
+
+def test_walk_page_shows_one_map_on_screen_and_the_svg_in_print(s, live_server, demo_store):
+    """On screen the interactive map only; printed, the SVG map instead of the Leaflet one."""
+    page = s.page
+    console = watch_console(s)
+    log_in(page, live_server)
+    walk = demo_store.query(AREA, "walks")[0]
+    page.goto(f"{live_server}/gebiete/{AREA}/rundgaenge/{walk['id']}")
+    page.wait_for_selector("#rundgang-karte[data-ready=true]")
+    svg_map, live_map = page.locator("figure.walk-map"), page.locator("#rundgang-karte")
+    assert svg_map.locator("svg").count() == 1  # still in the page, for print
+    assert svg_map.is_hidden() and live_map.is_visible()
+    page.emulate_media(media="print")
+    assert svg_map.is_visible() and live_map.is_hidden()
+    assert page.locator("[data-sr-offline-save]").is_hidden()
+    page.emulate_media(media="screen")
+    assert svg_map.is_hidden() and live_map.is_visible()
+    check(s, console)

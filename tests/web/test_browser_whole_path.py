@@ -85,7 +85,9 @@ def _caseworker_plans(open_session, base: str, store, district: str) -> tuple[st
         boxes.nth(i).check()
     labels = page.evaluate(STOP_LABELS)
     assert len(labels) == 6, labels
-    page.wait_for_function("() => /km/.test(document.getElementById('planner-route').textContent)")
+    page.wait_for_function(
+        "() => /Minuten zu Fuß/.test(document.getElementById('planner-route').textContent)"
+    )
     page.get_by_role("button", name="Rundgang planen").click()
     page.wait_for_url("**/rundgaenge/*")
     walk_id = page.url.rsplit("/", 1)[1].split("?")[0]

@@ -22,6 +22,7 @@ from sozialraum import settings
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
 from sozialraum.model import offers as model
 from sozialraum.services import offers
+from sozialraum.web.formats import german_distance
 
 AREA = "musterstadt-nord"
 FINDER = f"/gebiete/{AREA}/angebote/finden"
@@ -191,8 +192,7 @@ def test_with_an_address_fitting_offers_are_sorted_by_walking_time(client, demo_
     for item in placed:
         block = _part(fits, f'data-offer="{item["offer"]["id"]}"', "</li>\n")
         shown = "unter 1" if item["walk_min"] < 1 else f"{item['walk_min']:.0f}"
-        metres = f"{item['distance_m']:,}".replace(",", ".")
-        assert f"{shown} Min. zu Fuß · {metres} m" in block
+        assert f"{shown} Min. zu Fuß · {german_distance(item['distance_m'])}" in block
     # region-wide offers come after those with a place
     assert _ids(fits)[-1] == PHONE_LINE
     assert "gebietsweit / telefonisch" in _part(fits, f'data-offer="{PHONE_LINE}"', "</li>\n")

@@ -278,3 +278,37 @@ def test_area_counts_are_live_not_from_import_time(client, demo_store):
     total = len(demo_store.query(AREA, "resources"))
     assert f"{total} Orte" in client.get(f"/gebiete/{AREA}/").get_data(as_text=True)
     assert f"{total} Orte" in client.get("/").get_data(as_text=True)
+
+
+def _list_pages() -> list[str]:
+    """Every GET page of an area whose address has no other placeholder than the area."""
+    from sozialraum.web.routes import ROUTES
+
+    return [
+        route.rule.replace("<area>", AREA)
+        for route in ROUTES
+        if "GET" in route.methods
+        and route.rule.startswith("/gebiete/<area>/")
+        and route.rule.count("<") == 1
+        and not route.rule.endswith("/")
+        and "." not in route.rule.rsplit("/", 1)[1]
+    ]
+
+
+def test_list_pages_answer_with_and_without_a_trailing_slash(client):
+    pages = _list_pages()
+    assert {f"/gebiete/{AREA}/{p}" for p in ("rundgaenge", "notizen", "angebote")} <= set(pages)
+    for page in pages:
+        answer = client.get(page + "/?bezirk=r3")
+        assert answer.status_code == 308, page
+        assert answer.headers["Location"].endswith(page + "?bezirk=r3"), page
+        followed = client.get(page + "/", follow_redirects=True)
+        assert followed.request.path == page, page
+        assert followed.status_code == client.get(page).status_code != 404, page
+    # the other way round: the area and a district end with a slash, and are found without
+    assert client.get(f"/gebiete/{AREA}").status_code == 308
+    assert client.get(f"/gebiete/{AREA}/bezirke/r3", follow_redirects=True).status_code == 200
+    # nothing else is guessed: unknown pages, the API and writing requests stay as they were
+    assert client.get(f"/gebiete/{AREA}/gibtsnicht/").status_code == 404
+    assert client.get(f"/api/areas/{AREA}/walks/").status_code == 404
+    assert client.post(f"/gebiete/{AREA}/rundgaenge/").status_code in (404, 405)

@@ -17,6 +17,7 @@ from support.web import csrf_token
 from sozialraum.analysis.reachability import NETWORK_ARTIFACT, REACHABILITY_ARTIFACT
 from sozialraum.model.categories import load_categories
 from sozialraum.services import areas as services
+from sozialraum.web.formats import german_distance
 
 AREA = "musterstadt-nord"
 TABLE = load_categories()
@@ -73,7 +74,7 @@ def test_guide_lists_nearest_places_with_minutes(client, demo_store):
     for row, item in zip(rows, expected["items"], strict=True):
         assert item["label"] in row
         if item["resource"] is not None:
-            assert f"{item['distance_m']:,}".replace(",", ".") + " m" in row
+            assert german_distance(item["distance_m"]) in row  # "850 m", "1,5 km"
             minutes = "unter 1" if item["walk_min"] < 1 else f"{item['walk_min']:.0f}"
             assert f"{minutes} Min." in row
     # the handout map: inline SVG with the home marker and one numbered marker per place found
@@ -265,7 +266,7 @@ def test_area_without_walk_network_says_so(client, demo_store):
 
 
 def test_address_page_writes_distances_over_a_kilometre_the_german_way(client, demo_store):
-    """1.045 m as on the Wegweiser, never 1045 m."""
+    """1,0 km as on the Wegweiser, never 1045 m or 1.045 m."""
     far = next(
         (address, item)
         for address in demo_store.query(AREA, "addresses")[::7]
@@ -274,8 +275,9 @@ def test_address_page_writes_distances_over_a_kilometre_the_german_way(client, d
     )
     page = client.get(f"/gebiete/{AREA}/adressen/{far[0]['id']}").get_data(as_text=True)
     metres = far[1]["distance_m"]
-    assert f"({metres // 1000}.{metres % 1000:03d} m)" in page
-    assert f"({metres} m)" not in page
+    tenths = (metres + 50) // 100
+    assert f"({tenths // 10},{tenths % 10} km)" in page
+    assert f"({metres} m)" not in page and f"{metres // 1000}.{metres % 1000:03d} m" not in page
 
 
 def _write_meta(demo_store, **changes):

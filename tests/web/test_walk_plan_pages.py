@@ -53,7 +53,8 @@ def test_plan_and_view(client, token, demo_store):
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "<svg" in text and "km, etwa" in text
+    assert page.status_code == 200 and "<svg" in text
+    assert re.search(r"Stationen ·\s+(\d{1,3} m|\d+,\d km), etwa \d+ Minuten zu Fuß", text)
     assert text.count('class="position"') == 4
 
 
@@ -307,3 +308,28 @@ def test_planner_api_route_and_places(client, token, demo_store):
     found = client.post(places, json={"q": name}, headers=headers).get_json()["results"]
     assert any(f["kind"] == "resource" and f["label"] == name for f in found)
     assert client.post(places, json={"q": 5}, headers=headers).status_code == 400
+
+
+def test_walk_distances_are_metres_below_a_kilometre_and_kilometres_above(client, demo_store):
+    """The walk page, its sheet and the list of walks: "850 m", "1,5 km", never "1500 m"."""
+    walk = demo_store.query(AREA, "walks")[0]
+    legs = len(walk["properties"]["stops"]) - 1
+    assert legs >= 3
+    changed = {
+        **walk,
+        "properties": {
+            **walk["properties"],
+            "route_m": 3000,
+            "leg_m": [1500, 850, 999.6, *[120] * (legs - 3)],
+        },
+    }
+    version = walk["properties"]["version"]
+    demo_store.update(AREA, "walks", walk["id"], changed, expected_version=version, actor="t")
+    page = client.get(f"{PAGES}/{walk['id']}").get_data(as_text=True)
+    sheet = client.get(f"{PAGES}/{walk['id']}/laufzettel").get_data(as_text=True)
+    listed = client.get(PAGES).get_data(as_text=True)
+    assert "3,0 km, etwa" in page and "3,0 km, etwa" in sheet and "3,0 km" in listed
+    for text in (page, sheet):
+        assert "1,5 km" in text and "850 m" in text and "1,0 km" in text
+        assert not re.search(r"\b(1500|3000|1000) m\b", text)
+    assert "1,5 km vom vorigen Halt" in sheet

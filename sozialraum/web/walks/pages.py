@@ -189,6 +189,7 @@ def _planning_context(
     notes = [fieldnotes.labelled(n, ctx.note_rules(), {}) for n in notes]
     shown = _planner_stops(stops)
     data = _planner_data(area, meta, district, notes, shown)
+    _tell_apart(store, area, data["places"])
     groups: dict[str, list[dict]] = {}
     for place in data["places"]:
         groups.setdefault(place["what"] or "Orte", []).append(place)
@@ -207,6 +208,29 @@ def _planning_context(
         "max_stops": MAX_STOPS,
         **extra,
     }
+
+
+def _tell_apart(store, area: str, places: list[dict]) -> None:
+    """Give places that share a name a ``hint`` that tells them apart in the planner's lists.
+
+    Places of the same name within 50 m are one place already (``merge_resources``); those
+    left are farther apart and would look like duplicates. The hint is the place's address,
+    else its nearest address ("nächste Adresse: Markt 3 (ca. 40 m)", straight line, EPSG:25832;
+    see :func:`sozialraum.services.walks.stop_place`).
+    """
+    names: dict[str, int] = {}
+    for place in places:
+        names[place["label"]] = names.get(place["label"], 0) + 1
+    points = None
+    for place in places:
+        if names[place["label"]] < 2:
+            continue
+        if place.get("address"):
+            place["hint"] = place["address"]
+            continue
+        points = points if points is not None else services.address_points(store, area)
+        stop = {"kind": "point", "label": place["label"], "lon": place["lon"], "lat": place["lat"]}
+        place["hint"] = walks.stop_place(store, area, stop, {}, points)[1]
 
 
 def new_walk(area: str):

@@ -12,6 +12,9 @@
   var box = document.querySelector("[data-sr-walk-map]");
   if (!box || !window.L) return;
   var map = L.map(box, { zoomControl: true, attributionControl: true });
+  // on screen this map replaces the printed SVG map of the page (app.css: .print-only)
+  var printed = document.querySelector("figure.walk-map");
+  if (printed) printed.classList.add("print-only");
   if (window.sozialraumBasemap && box.getAttribute("data-tiles")) {
     var bounds = JSON.parse(box.getAttribute("data-bounds") || "null");
     window.sozialraumBasemap(map, box.getAttribute("data-tiles"), bounds ? { bounds: bounds } : {});
@@ -50,6 +53,7 @@
     .then(draw)
     .catch(function () {
       box.setAttribute("data-ready", "error");
+      if (printed) printed.classList.remove("print-only");  // the walk is missing: keep the SVG
       map.setView([51, 10], 5);
     });
 })();
