@@ -362,7 +362,7 @@ class PostgresStore(Store):
         holds the area's lock only while it runs them, never while this process waits for its
         interpreter lock. Every statement carries the check's outcome (``_GUARD``): if another
         process wrote meanwhile, the transaction changes nothing, commits at once, and the write
-        is built again on the new head.
+        is built again on the head the check saw.
         """
         from psycopg.errors import NoDataFound
 
@@ -380,10 +380,12 @@ class PostgresStore(Store):
                     (f"{int(self.lock_timeout_s * 1000)}ms",),
                 )
                 conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+                # one row always (a missing area: false); the head as it is, for another try
                 checked = conn.execute(
-                    "SELECT set_config('sozialraum.head_ok', (EXISTS (SELECT 1 FROM areas "
-                    "WHERE name = %s AND audit_count = %s AND audit_hash = %s))::text, true)",
-                    (area, head[0], head[1]),
+                    "SELECT set_config('sozialraum.head_ok', coalesce(a.audit_count = %s "
+                    "AND a.audit_hash = %s, false)::text, true), a.audit_count, a.audit_hash "
+                    "FROM (SELECT 1) AS one LEFT JOIN areas a ON a.name = %s",
+                    (head[0], head[1], area),
                 )
                 writer = _Writer(conn, area, head[0], head[1], key)
                 try:  # a missing row surfaces at any later statement of the pipeline
@@ -392,8 +394,9 @@ class PostgresStore(Store):
                     conn.commit()
                 except NoDataFound:
                     raise writer.failure(batch) from None
-                if checked.fetchone()[0] != "true":
-                    head = None  # another process wrote first: nothing changed, build it again
+                ok, count, last_hash = checked.fetchone()
+                if ok != "true":  # another process wrote first: nothing changed, build it again
+                    head = None if count is None else (count, last_hash)
                     continue
                 writer.check()
                 writer.settle()
