@@ -432,12 +432,7 @@ def concurrency(
     addresses = team_addresses(data)
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(database_copy(data)) if database else None
-        result = _concurrency(data, addresses, url, clients, notes_each, pairs)
-        if url is not None:
-            from sozialraum.db import close_pools
-
-            close_pools()  # before the cluster stops
-    return result
+        return _concurrency(data, addresses, url, clients, notes_each, pairs)
 
 
 def _concurrency(data, addresses, url, clients, notes_each, pairs) -> ConcurrencyResult:
@@ -600,12 +595,7 @@ def crash(
     addresses = team_addresses(data)
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(database_copy(data)) if database else None
-        result = _crash(data, addresses, url, rounds, writers, seed)
-        if url is not None:
-            from sozialraum.db import close_pools
-
-            close_pools()  # before the cluster stops
-    return result
+        return _crash(data, addresses, url, rounds, writers, seed)
 
 
 def _crash(data, addresses, url, rounds, writers, seed) -> CrashResult:
@@ -781,6 +771,9 @@ def database_copy(data: Path):
         close_pools()
         yield url
     finally:
+        from sozialraum.db import close_pools
+
+        close_pools()  # this process's connections, before the cluster stops
         cluster.stop()
 
 
@@ -1071,9 +1064,6 @@ def servers(
         verified = store.verify_audit(AREA)
         result.audit_ok = result.audit_ok and verified.ok
         result.audit_problems += list(verified.problems)
-        from sozialraum.db import close_pools
-
-        close_pools()  # before the cluster stops
     return result
 
 

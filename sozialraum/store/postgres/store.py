@@ -321,11 +321,7 @@ class PostgresStore(Store):
         key = self.audit_keys.current_or_create()
         with _database_errors(), self.pool.connection() as conn:
             with conn.pipeline():
-                conn.execute(
-                    "SELECT set_config('lock_timeout', %s, true)",
-                    (f"{int(self.lock_timeout_s * 1000)}ms",),
-                )
-                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+                self._lock(conn, area)
                 # its own statement: its snapshot is taken after the lock is held
                 row = conn.execute(
                     "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
@@ -341,6 +337,13 @@ class PostgresStore(Store):
             writer.check()
             writer.settle()
         self._committed(writer)
+
+    def _lock(self, conn, area: str) -> None:
+        """Send the lock timeout and the area's advisory lock (pipeline mode: no wait here)."""
+        conn.execute(
+            "SELECT set_config('lock_timeout', %s, true)", (f"{int(self.lock_timeout_s * 1000)}ms",)
+        )
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
 
     def _committed(self, writer: _Writer) -> None:
         """After a commit: remember the audit head; this request sees its own write."""
@@ -375,11 +378,7 @@ class PostgresStore(Store):
             if head is None:
                 head = self._read_head(area)
             with _database_errors(), self.pool.connection() as conn, conn.pipeline() as batch:
-                conn.execute(
-                    "SELECT set_config('lock_timeout', %s, true)",
-                    (f"{int(self.lock_timeout_s * 1000)}ms",),
-                )
-                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, area))
+                self._lock(conn, area)
                 # one row always (a missing area: false); the head as it is, for another try
                 checked = conn.execute(
                     "SELECT set_config('sozialraum.head_ok', coalesce(a.audit_count = %s "
