@@ -57,8 +57,9 @@ from sozialraum.store.validation import LAYERS, check_layer, checked_feature, va
 #: every statement of a write carries it, so a write built on a stale head changes nothing.
 _GUARD = "coalesce(nullif(current_setting('sozialraum.head_ok', true), ''), 'true')::boolean"
 
-#: How often a single-feature write is built again when other writers got in first.
-_WRITE_ATTEMPTS = 20
+#: How often a single-feature write is built on the audit head it saw before it falls back to
+#: reading the head while it holds the area's lock (which always succeeds, one round trip more).
+_OPTIMISTIC_ATTEMPTS = 3
 
 #: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
 LOCK_CLASS = 0x50A1
@@ -365,7 +366,9 @@ class PostgresStore(Store):
         holds the area's lock only while it runs them, never while this process waits for its
         interpreter lock. Every statement carries the check's outcome (``_GUARD``): if another
         process wrote meanwhile, the transaction changes nothing, commits at once, and the write
-        is built again on the head the check saw.
+        is built again on the head the check saw. After :data:`_OPTIMISTIC_ATTEMPTS` such tries
+        the head is read while the lock is held, so a writer that keeps losing the race to busy
+        neighbours still gets through (or :class:`StoreBusy` after the lock timeout).
         """
         from psycopg.errors import NoDataFound
 
@@ -374,11 +377,18 @@ class PostgresStore(Store):
         self.area_dir(area)
         key = self.audit_keys.current_or_create()
         head = self._heads.get(area)
-        for _attempt in range(_WRITE_ATTEMPTS):
-            if head is None:
+        for attempt in range(_OPTIMISTIC_ATTEMPTS + 1):
+            holding = attempt == _OPTIMISTIC_ATTEMPTS  # last try: the head is read under the lock
+            if head is None and not holding:
                 head = self._read_head(area)
             with _database_errors(), self.pool.connection() as conn, conn.pipeline() as batch:
                 self._lock(conn, area)
+                if holding:  # waits for the lock; nobody can move the head until COMMIT
+                    head = conn.execute(
+                        "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
+                    ).fetchone()
+                    if head is None:
+                        raise NotFound(f"area {area!r} does not exist")
                 # one row always (a missing area: false); the head as it is, for another try
                 checked = conn.execute(
                     "SELECT set_config('sozialraum.head_ok', coalesce(a.audit_count = %s "
@@ -401,7 +411,7 @@ class PostgresStore(Store):
                 writer.settle()
             self._committed(writer)
             return writer
-        raise StoreBusy("too many writers at once in this area; try again")
+        raise StoreBusy("the area changed under a write that held its lock; try again")
 
     def _read_head(self, area: str) -> tuple[int, str]:
         """The area's audit head (entries, last hash); :class:`NotFound` without the area."""
