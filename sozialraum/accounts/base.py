@@ -735,6 +735,18 @@ class SessionStore(ABC):
             return None
         return self._lookup(token_digest(token), self.clock())
 
+    def reads_ahead(self, token: str | None, users: UserStore) -> dict:
+        """The database reads :meth:`session_user` makes, to run with others at request start.
+
+        See :mod:`sozialraum.db.read_ahead`; the default names none.
+
+        Returns
+        -------
+        dict
+            Key → :class:`sozialraum.db.read_ahead.Read`.
+        """
+        return {}
+
     def session_user(self, token: str | None, users: UserStore) -> User | None:
         """The account of a live session, marking the session as used (every request).
 

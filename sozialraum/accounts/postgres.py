@@ -54,6 +54,7 @@ from sozialraum.accounts.base import (
     token_digest,
 )
 from sozialraum.accounts.postgres_audit import PostgresAccountAudit, postgres_audit
+from sozialraum.db import read_ahead
 from sozialraum.errors import InvalidInput, StorageError, StoreBusy
 from sozialraum.model.roles import Role
 from sozialraum.model.teams import resolve_team
@@ -403,21 +404,42 @@ class PostgresSessionStore(SessionStore):
             ).fetchone()
         return None if touched is None else touched[0]
 
+    def _session_user_read(self, token: str | None, users):
+        """The one statement that reads session and account, or ``None`` if it cannot."""
+        if not isinstance(users, PostgresUserStore) or not _token_ok(token):
+            return None
+        from sozialraum.db.read_ahead import Read
+
+        return Read(
+            self.pool if isinstance(self.pool, str) else "",
+            f"SELECT s.last_seen, {', '.join('u.' + c for c in _USER_COLUMNS.split(', '))} "
+            "FROM sessions s LEFT JOIN users u ON u.name = s.user_name "
+            "WHERE s.token_hash = %s",
+            (token_digest(token),),
+        )
+
+    def reads_ahead(self, token: str | None, users) -> dict:
+        """Session and account in one statement, to run ahead (with a URL, not a pool)."""
+        read = self._session_user_read(token, users)
+        if read is None or not read.url:
+            return {}
+        return {("session user", read.url, read.params): read}
+
     def session_user(self, token: str | None, users) -> User | None:
         """The account of a live session (see :meth:`SessionStore.session_user`).
 
-        With the accounts in the same database: session and account in one statement.
+        With the accounts in the same database: session and account in one statement (read
+        ahead at the request's start, see :meth:`reads_ahead`).
         """
-        if not isinstance(users, PostgresUserStore) or not _token_ok(token):
+        read = self._session_user_read(token, users)
+        if read is None:
             return super().session_user(token, users)
         now = self.clock()
-        with statements(self.pool) as conn:  # every request: one round trip
-            row = conn.execute(
-                f"SELECT s.last_seen, {', '.join('u.' + c for c in _USER_COLUMNS.split(', '))} "
-                "FROM sessions s LEFT JOIN users u ON u.name = s.user_name "
-                "WHERE s.token_hash = %s",
-                (token_digest(token),),
-            ).fetchone()
+        rows = read_ahead.take(("session user", read.url, read.params)) if read.url else None
+        if rows is None:
+            with statements(self.pool) as conn:  # every request: one round trip
+                rows = conn.execute(read.sql, read.params).fetchall()
+        row = rows[0] if rows else None
         if row is None or now - row[0] >= self.idle_timeout_s or row[1] is None:
             return None
         if now - row[0] >= self.touch_interval_s and self._lookup(token_digest(token), now) is None:

@@ -49,6 +49,25 @@ class Store(ABC):
         """
         return contextlib.nullcontext()
 
+    def reads_ahead(self, area: str) -> dict:
+        """The database reads a request about ``area`` makes first, to run with others.
+
+        Inside a :meth:`snapshot`, a backend on a database may name the statement that reads
+        the area's state, so the web app sends it together with the session lookup (see
+        :mod:`sozialraum.db.read_ahead`). The default names none.
+
+        Parameters
+        ----------
+        area : str
+            The area named in the request's URL (not checked yet).
+
+        Returns
+        -------
+        dict
+            Key → :class:`sozialraum.db.read_ahead.Read`.
+        """
+        return {}
+
     @abstractmethod
     def read_meta(self, area: str) -> dict:
         """Area metadata (source, import time, bbox, counts); :class:`NotFound` if missing.

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_login import current_user
 
 from sozialraum import settings
 from sozialraum.accounts import Accounts
+from sozialraum.db import read_ahead
 from sozialraum.errors import InvalidInput, NotFound
 from sozialraum.model.categories import CategoryTable
 from sozialraum.services import areas
@@ -100,14 +101,28 @@ def note_filter():
 
 
 def open_snapshot() -> None:
-    """Open the store's :meth:`~sozialraum.store.Store.snapshot` for this request."""
+    """Open the store's :meth:`~sozialraum.store.Store.snapshot` for this request.
+
+    Then the request's first reads (the session behind the cookie, the area in the URL) go
+    to the database together (:mod:`sozialraum.db.read_ahead`; nothing with files).
+    """
     scope = store().snapshot()
     scope.__enter__()
     g.sozialraum_snapshot = scope
+    reads = {}
+    area = (request.view_args or {}).get("area")
+    if isinstance(area, str):
+        reads.update(store().reads_ahead(area))
+    token = session.get("_user_id")  # Flask-Login's key: our session token
+    if isinstance(token, str):
+        accounts = services().accounts
+        reads.update(accounts.sessions.reads_ahead(token, accounts.users))
+    read_ahead.run(reads if len(reads) > 1 else {})  # one read alone gains nothing
 
 
 def close_snapshot(_exc: BaseException | None = None) -> None:
     """Close the request's snapshot (teardown; also after an error)."""
+    read_ahead.clear()
     scope = g.pop("sozialraum_snapshot", None)
     if scope is not None:
         scope.__exit__(None, None, None)

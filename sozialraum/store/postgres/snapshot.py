@@ -19,6 +19,7 @@ import contextvars
 import json
 from dataclasses import dataclass, field
 
+from sozialraum.db import read_ahead
 from sozialraum.errors import NotFound
 
 #: One statement: the area's metadata (as stored) and every layer's generation.
@@ -95,14 +96,34 @@ def area_state(conn_factory, url: str, area: str) -> AreaState:
     seen = _SEEN.get()
     if seen is not None and (url, area) in seen:
         return seen[(url, area)]
-    with conn_factory() as conn:
-        row = conn.execute(AREA_STATE_SQL + " WHERE a.name = %s", (area,)).fetchone()
+    rows = read_ahead.take(_ahead_key(url, area))
+    if rows is not None:
+        row = rows[0] if rows else None
+    else:
+        with conn_factory() as conn:
+            row = conn.execute(AREA_STATE_SQL + " WHERE a.name = %s", (area,)).fetchone()
     if row is None:
         raise NotFound(f"area {area!r} does not exist")
     state = AreaState(row[1], json.loads(row[2]))
     if seen is not None:
         seen[(url, area)] = state
     return state
+
+
+def _ahead_key(url: str, area: str) -> tuple:
+    return ("area state", url, area)
+
+
+def reads_ahead(url: str, area: str) -> dict:
+    """The statement :func:`area_state` would run for ``area``, to run ahead (inside a scope).
+
+    Nothing outside a :func:`scope` or when the scope already holds the area.
+    """
+    seen = _SEEN.get()
+    if seen is None or (url, area) in seen or not isinstance(area, str):
+        return {}
+    read = read_ahead.Read(url, AREA_STATE_SQL + " WHERE a.name = %s", (area,))
+    return {_ahead_key(url, area): read}
 
 
 def all_area_names(conn_factory, url: str) -> list[str]:

@@ -471,6 +471,10 @@ class PostgresStore(Store):
         """
         return snapshot.scope()
 
+    def reads_ahead(self, area: str) -> dict:
+        """The area's state statement, to send with the session lookup (inside a snapshot)."""
+        return snapshot.reads_ahead(self.url, area)
+
     def _area(self, area: str) -> snapshot.AreaState:
         """The area as this request sees it (one statement at the first read)."""
         return snapshot.area_state(self._statements, self.url, area)
