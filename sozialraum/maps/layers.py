@@ -17,6 +17,10 @@ from folium import plugins
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from sozialraum.maps import _branca
+
+_branca.install()  # every folium map is built with these layers: text is not compiled again
+
 # "/" as "\/" keeps URLs in data (a resource's website) from reading as links in the page.
 _SCRIPT_ESCAPES = {
     "<": "\\u003c",

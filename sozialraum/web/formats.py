@@ -6,6 +6,7 @@ Jinja filters ``datum``, ``datum_zeit`` and ``entfernung`` (its twin in JavaScri
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,13 @@ from zoneinfo import ZoneInfo
 
 def german_date(value: str | None) -> str:
     """``2026-11-21`` → ``21.11.2026`` (anything else unchanged)."""
+    return _german_date(
+        value if isinstance(value, str) else str(value) if value is not None else None
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # a list of notes repeats its few dates many times
+def _german_date(value: str | None) -> str:
     try:
         return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
     except ValueError:

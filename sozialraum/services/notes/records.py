@@ -298,12 +298,12 @@ def list_notes(
     found = []
     for feature in store.query(area, LAYER, district=district, category=category, bbox=bbox):
         props = feature["properties"]
+        if not visible(props, reader, categories):  # first: it drops other teams' notes cheaply
+            continue
         if is_expired(props, today):
             continue
         state = props.get("review_state") or "entwurf"
         if state != review_state and (review_state is not None or state == "archiviert"):
-            continue
-        if not visible(props, reader, categories):
             continue
         if mailbox_status is not None and props.get("mailbox_status") != mailbox_status:
             continue

@@ -42,11 +42,14 @@ TEXTS = {
 CHANGE_ERRORS = (400, 401, 403, 404, 412, 413, 422, 428)
 
 
-def _public(feature: dict, names: dict[str, str]) -> dict:
-    """A note for the API: labelled, with whether the current user may change it."""
-    note = fieldnotes.labelled(feature, ctx.note_rules(), names)
+def _public(feature: dict, names: dict[str, str], actor=None, rules=None) -> dict:
+    """A note for the API: labelled, with whether the current user may change it.
+
+    A list passes the request's ``actor`` and ``rules`` once for all its notes.
+    """
+    note = fieldnotes.labelled(feature, rules or ctx.note_rules(), names)
     note["properties"]["can_edit"] = fieldnotes.may_write(
-        ctx.current_actor(), feature["properties"].get("team")
+        actor or ctx.current_actor(), feature["properties"].get("team")
     )
     return note
 
@@ -141,12 +144,12 @@ def list_notes(area: str, query: NoteFilters):
     """
     etag = ctx.team_etag(area, "notes", "districts")
     features = _filtered(area, query)  # outside build: bad filters are a 400 even on a cache hit
-    names = ctx.district_names(area)
+    names, actor, rules = ctx.district_names(area), ctx.current_actor(), ctx.note_rules()
     return cached_json(
         etag,
         lambda: {
             "type": "FeatureCollection",
-            "features": [_public(f, names) for f in features],
+            "features": [_public(f, names, actor, rules) for f in features],
         },
         GEOJSON,
     )
