@@ -109,15 +109,16 @@ def open_snapshot() -> None:
     scope = store().snapshot()
     scope.__enter__()
     g.sozialraum_snapshot = scope
-    reads = {}
     area = (request.view_args or {}).get("area")
-    if isinstance(area, str):
-        reads.update(store().reads_ahead(area))
+    reads = store().reads_ahead(area) if isinstance(area, str) else {}
+    if not reads:  # one read alone gains nothing (and static files leave the session alone)
+        read_ahead.run({})
+        return
     token = session.get("_user_id")  # Flask-Login's key: our session token
     if isinstance(token, str):
         accounts = services().accounts
         reads.update(accounts.sessions.reads_ahead(token, accounts.users))
-    read_ahead.run(reads if len(reads) > 1 else {})  # one read alone gains nothing
+    read_ahead.run(reads if len(reads) > 1 else {})
 
 
 def close_snapshot(_exc: BaseException | None = None) -> None:
