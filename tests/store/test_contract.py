@@ -757,3 +757,25 @@ def test_postgres_write_that_keeps_losing_the_race_still_gets_through(tmp_path, 
     assert texts.count("b1") == 1 and len(texts) == 2 + len(locks)
     check = a.verify_audit("test")
     assert check.ok and check.entries == 3 + len(locks), check
+
+
+def test_postgres_write_holding_the_lock_fails_cleanly(tmp_path, pg_url, monkeypatch):
+    """With the head read under the lock, a stale version or a missing area leave no open
+    transaction behind: the next write on the pooled connections goes through."""
+    from sozialraum.store.postgres import PostgresStore
+    from sozialraum.store.postgres import store as pg_store
+
+    monkeypatch.setattr(pg_store, "_OPTIMISTIC_ATTEMPTS", 0)  # every write holds the lock
+    store = PostgresStore(pg_url, data_dir=tmp_path / "a")
+    store.write_meta("test", {"name": "test"}, actor="t")
+    first = store.add("test", "notes", note("one"), actor="a")
+    store.update("test", "notes", first["id"], note("two"), expected_version=1, actor="a")
+    for _ in range(3):  # more often than the pool has idle connections
+        with pytest.raises(VersionConflict):
+            store.update("test", "notes", first["id"], note("x"), expected_version=1, actor="a")
+        with pytest.raises(NotFound):
+            store.add("missing", "notes", note("y"), actor="a")
+    store.delete("test", "notes", first["id"], expected_version=2, actor="a")
+    assert store.query("test", "notes") == []
+    check = store.verify_audit("test")
+    assert check.ok and check.entries == 4, check

@@ -50,7 +50,7 @@ from sozialraum.store.layer_files import (
     now_iso,
 )
 from sozialraum.store.layer_merge import merge_input, merge_into
-from sozialraum.store.postgres import snapshot
+from sozialraum.store.postgres import one_message, snapshot
 from sozialraum.store.validation import LAYERS, check_layer, checked_feature, validate_feature
 
 #: True unless this transaction's audit head check failed (:meth:`PostgresStore._write_one`):
@@ -139,6 +139,26 @@ def _database_errors():
         raise StorageError(f"the database is unavailable ({type(exc).__name__})") from None
 
 
+def _roll_back(conn) -> None:
+    """End the connection's transaction, if one is open (an explicit ``BEGIN``)."""
+    from psycopg import Error
+    from psycopg.pq import TransactionStatus
+
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        with contextlib.suppress(Error):
+            conn.rollback()
+
+
+@contextlib.contextmanager
+def _rolled_back_on_error(conn):
+    """Roll back a transaction left open by an error (the connection returns to its pool)."""
+    try:
+        yield
+    except BaseException:
+        _roll_back(conn)
+        raise
+
+
 class _Writer:
     """One write transaction of an area: appends audit entries and bumps layer generations."""
 
@@ -172,28 +192,15 @@ class _Writer:
         return entry
 
     def expect(self, cursor, error) -> None:
-        """``cursor``'s statement must return its row, else ``error()`` is raised (pipeline mode).
+        """``cursor``'s statement must return its row, else ``error()`` is raised.
 
         The statement wraps its change in ``sozialraum_expect`` (see :func:`_expecting`): a
-        missing row fails it in the database, so the COMMIT sent with it rolls everything back.
+        missing row fails it in the database, which rolls back everything sent with it.
         """
         self._expected.append((cursor, error))
 
-    def abandon(self, batch) -> None:
-        """Roll back a write whose audit head check failed (it wrote nothing)."""
-        from psycopg import Error
-
-        with contextlib.suppress(Error):
-            batch.sync()
-        self.conn.rollback()
-
-    def failure(self, batch) -> Exception:
-        """The error of the expectation that failed (after the rollback).
-
-        ``batch`` is the pipeline the write ran in: it is synced first (an aborted pipeline
-        takes no statement before that).
-        """
-        self.abandon(batch)
+    def expectation_failed(self) -> Exception:
+        """The error of the expectation that failed (the transaction is rolled back)."""
         return self._expected[0][1]()
 
     def check(self) -> None:
@@ -359,15 +366,16 @@ class PostgresStore(Store):
     def _write_one(self, area: str, body) -> _Writer:
         """A single-feature write in one round trip under the area's lock; returns its writer.
 
-        ``body(writer)`` sends the write's statements (pipeline mode) and registers its
+        ``body(writer)`` records the write's statements and registers its
         :meth:`_Writer.expect`. The audit entry is built on the audit head this process saw
         last (read first if it has none). The lock, a check that the head is still that one,
-        the statements and the COMMIT are sent without waiting for an answer, so the database
-        holds the area's lock only while it runs them, never while this process waits for its
-        interpreter lock. Every statement carries the check's outcome (``_GUARD``): if another
-        process wrote meanwhile, the transaction changes nothing, commits at once, and the write
-        is built again on the head the check saw. After :data:`_OPTIMISTIC_ATTEMPTS` such tries
-        the head is read while the lock is held, so a writer that keeps losing the race to busy
+        the statements and the end of the transaction go to the server as one message
+        (:mod:`~sozialraum.store.postgres.one_message`), so the database holds the area's lock
+        only while it runs them, never while this process waits for its interpreter lock.
+        Every statement carries the check's outcome (``_GUARD``): if another process wrote
+        meanwhile, the transaction changes nothing and the write is built again on the head
+        the check saw. After :data:`_OPTIMISTIC_ATTEMPTS` such tries the head is read while
+        the lock is held (two messages), so a writer that keeps losing the race to busy
         neighbours still gets through (or :class:`StoreBusy` after the lock timeout).
         """
         from psycopg.errors import NoDataFound
@@ -381,28 +389,30 @@ class PostgresStore(Store):
             holding = attempt == _OPTIMISTIC_ATTEMPTS  # last try: the head is read under the lock
             if head is None and not holding:
                 head = self._read_head(area)
-            with _database_errors(), self.pool.connection() as conn, conn.pipeline() as batch:
-                self._lock(conn, area)
-                if holding:  # waits for the lock; nobody can move the head until COMMIT
-                    head = conn.execute(
-                        "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
-                    ).fetchone()
-                    if head is None:
-                        raise NotFound(f"area {area!r} does not exist")
+            with self._statements() as conn, _rolled_back_on_error(conn):
+                if holding:
+                    head = self._lock_and_read_head(conn, area)
+                message = one_message.Recorder()
+                if not holding:
+                    self._lock(message, area)
                 # one row always (a missing area: false); the head as it is, for another try
-                checked = conn.execute(
+                checked = message.execute(
                     "SELECT set_config('sozialraum.head_ok', coalesce(a.audit_count = %s "
                     "AND a.audit_hash = %s, false)::text, true), a.audit_count, a.audit_hash "
                     "FROM (SELECT 1) AS one LEFT JOIN areas a ON a.name = %s",
                     (head[0], head[1], area),
                 )
-                writer = _Writer(conn, area, head[0], head[1], key)
-                try:  # a missing row surfaces at any later statement of the pipeline
-                    body(writer)
-                    writer.finish()
-                    conn.commit()
-                except NoDataFound:
-                    raise writer.failure(batch) from None
+                writer = _Writer(message, area, head[0], head[1], key)
+                body(writer)
+                writer.finish()
+                if holding:
+                    message.execute("COMMIT")
+                try:
+                    one_message.send(conn, message)
+                except NoDataFound:  # an expectation failed: everything was rolled back
+                    _roll_back(conn)
+                    writer.conn = conn  # the error may look up the current version
+                    raise writer.expectation_failed() from None
                 ok, count, last_hash = checked.fetchone()
                 if ok != "true":  # another process wrote first: nothing changed, build it again
                     head = None if count is None else (count, last_hash)
@@ -412,6 +422,18 @@ class PostgresStore(Store):
             self._committed(writer)
             return writer
         raise StoreBusy("the area changed under a write that held its lock; try again")
+
+    def _lock_and_read_head(self, conn, area: str) -> tuple[int, str]:
+        """Begin a transaction, take the area's lock and read its audit head (one message)."""
+        message = one_message.Recorder()
+        message.execute("BEGIN")
+        self._lock(message, area)
+        head = message.execute("SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,))
+        one_message.send(conn, message)
+        row = head.fetchone()
+        if row is None:
+            raise NotFound(f"area {area!r} does not exist")
+        return row[0], row[1]
 
     def _read_head(self, area: str) -> tuple[int, str]:
         """The area's audit head (entries, last hash); :class:`NotFound` without the area."""
