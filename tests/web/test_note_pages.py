@@ -129,6 +129,19 @@ def test_list_filters_and_export_links(client, token, demo_store):
     assert client.get(PAGES, query_string={"district": "nix"}).status_code == 404
 
 
+def test_every_listed_note_links_to_its_own_page(client, token, demo_store):
+    import re
+
+    note_id = _create(client, token, demo_store, text="Klingel am Hinterhaus fehlt.")
+    text = client.get(PAGES).get_data(as_text=True)
+    links = re.findall(r'<td><a href="([^"]+)">([^<]*)</a>', text)
+    assert len(links) > 1 and (f"{PAGES}/{note_id}", "Klingel am Hinterhaus fehlt.") in links
+    for href, _label in [*links[:5], (f"{PAGES}/{note_id}", "")]:
+        note = href.rsplit("/", 1)[1]
+        assert client.get(href).status_code == 200, href
+        assert demo_store.get(AREA, "notes", note)["id"] == note
+
+
 def _moved(lon, lat, east_m, north_m=0.0):
     from pyproj import Transformer
 
