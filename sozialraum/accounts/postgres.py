@@ -404,13 +404,11 @@ class PostgresSessionStore(SessionStore):
             ).fetchone()
         return None if touched is None else touched[0]
 
-    def _session_user_read(self, token: str | None, users):
+    def _session_user_read(self, token: str | None, users) -> read_ahead.Read | None:
         """The one statement that reads session and account, or ``None`` if it cannot."""
         if not isinstance(users, PostgresUserStore) or not _token_ok(token):
             return None
-        from sozialraum.db.read_ahead import Read
-
-        return Read(
+        return read_ahead.Read(
             self.pool if isinstance(self.pool, str) else "",
             f"SELECT s.last_seen, {', '.join('u.' + c for c in _USER_COLUMNS.split(', '))} "
             "FROM sessions s LEFT JOIN users u ON u.name = s.user_name "
@@ -423,7 +421,7 @@ class PostgresSessionStore(SessionStore):
         read = self._session_user_read(token, users)
         if read is None or not read.url:
             return {}
-        return {("session user", read.url, read.params): read}
+        return {read: read}
 
     def session_user(self, token: str | None, users) -> User | None:
         """The account of a live session (see :meth:`SessionStore.session_user`).
@@ -435,14 +433,14 @@ class PostgresSessionStore(SessionStore):
         if read is None:
             return super().session_user(token, users)
         now = self.clock()
-        rows = read_ahead.take(("session user", read.url, read.params)) if read.url else None
+        rows = read_ahead.take(read) if read.url else None
         if rows is None:
             with statements(self.pool) as conn:  # every request: one round trip
                 rows = conn.execute(read.sql, read.params).fetchall()
         row = rows[0] if rows else None
         if row is None or now - row[0] >= self.idle_timeout_s or row[1] is None:
             return None
-        if now - row[0] >= self.touch_interval_s and self._lookup(token_digest(token), now) is None:
+        if now - row[0] >= self.touch_interval_s and self._lookup(read.params[0], now) is None:
             return None  # revoked or expired meanwhile
         return _user(row[1:])
 

@@ -56,7 +56,8 @@ def run(reads: dict[Hashable, Read]) -> None:
     Parameters
     ----------
     reads : dict
-        Key (chosen by the store that takes the rows) → :class:`Read`.
+        Key (chosen by the store that takes the rows; the stores use the :class:`Read` itself,
+        which is hashable) → :class:`Read`.
     """
     kept: dict = {}
     _ROWS.set(kept)

@@ -96,12 +96,12 @@ def area_state(conn_factory, url: str, area: str) -> AreaState:
     seen = _SEEN.get()
     if seen is not None and (url, area) in seen:
         return seen[(url, area)]
-    rows = read_ahead.take(_ahead_key(url, area))
-    if rows is not None:
-        row = rows[0] if rows else None
-    else:
+    read = _area_read(url, area)
+    rows = read_ahead.take(read)
+    if rows is None:
         with conn_factory() as conn:
-            row = conn.execute(AREA_STATE_SQL + " WHERE a.name = %s", (area,)).fetchone()
+            rows = conn.execute(read.sql, read.params).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise NotFound(f"area {area!r} does not exist")
     state = AreaState(row[1], json.loads(row[2]))
@@ -110,8 +110,9 @@ def area_state(conn_factory, url: str, area: str) -> AreaState:
     return state
 
 
-def _ahead_key(url: str, area: str) -> tuple:
-    return ("area state", url, area)
+def _area_read(url: str, area: str) -> read_ahead.Read:
+    """The statement that reads ``area``'s state (also its key among the reads ahead)."""
+    return read_ahead.Read(url, AREA_STATE_SQL + " WHERE a.name = %s", (area,))
 
 
 def reads_ahead(url: str, area: str) -> dict:
@@ -122,8 +123,8 @@ def reads_ahead(url: str, area: str) -> dict:
     seen = _SEEN.get()
     if seen is None or (url, area) in seen or not isinstance(area, str):
         return {}
-    read = read_ahead.Read(url, AREA_STATE_SQL + " WHERE a.name = %s", (area,))
-    return {_ahead_key(url, area): read}
+    read = _area_read(url, area)
+    return {read: read}
 
 
 def all_area_names(conn_factory, url: str) -> list[str]:

@@ -61,6 +61,9 @@ _GUARD = "coalesce(nullif(current_setting('sozialraum.head_ok', true), ''), 'tru
 #: reading the head while it holds the area's lock (which always succeeds, one round trip more).
 _OPTIMISTIC_ATTEMPTS = 3
 
+#: An area's audit head: the number of entries and the last entry's hash.
+_HEAD_SQL = "SELECT audit_count, audit_hash FROM areas WHERE name = %s"
+
 #: First key of the advisory locks this store takes (the second is ``hashtext(area)``).
 LOCK_CLASS = 0x50A1
 
@@ -137,6 +140,27 @@ def _database_errors():
         raise StoreBusy("a concurrent write got in the way; try again") from None
     except psycopg.OperationalError as exc:
         raise StorageError(f"the database is unavailable ({type(exc).__name__})") from None
+
+
+def _head(row, area: str) -> tuple[int, str]:
+    """The audit head from a :data:`_HEAD_SQL` row; :class:`NotFound` without the area."""
+    if row is None:
+        raise NotFound(f"area {area!r} does not exist")
+    return row[0], row[1]
+
+
+def read_audit_log(conn, area: str) -> tuple[list[bytes], dict]:
+    """The area's audit lines (as in ``audit.jsonl``, ending with ``b""``) and its head.
+
+    On ``conn``, so a caller can read inside its own transaction; :class:`NotFound` without
+    the area.
+    """
+    count, last_hash = _head(conn.execute(_HEAD_SQL, (area,)).fetchone(), area)
+    lines = [
+        r[0].encode("utf-8")
+        for r in conn.execute("SELECT line FROM audit_log WHERE area = %s ORDER BY seq", (area,))
+    ]
+    return [*lines, b""], {"count": count, "hash": last_hash}
 
 
 def _roll_back(conn) -> None:
@@ -331,9 +355,7 @@ class PostgresStore(Store):
             with conn.pipeline():
                 self._lock(conn, area)
                 # its own statement: its snapshot is taken after the lock is held
-                row = conn.execute(
-                    "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
-                ).fetchone()
+                row = conn.execute(_HEAD_SQL, (area,)).fetchone()
             if row is None:
                 if not create:
                     raise NotFound(f"area {area!r} does not exist")
@@ -428,22 +450,14 @@ class PostgresStore(Store):
         message = one_message.Recorder()
         message.execute("BEGIN")
         self._lock(message, area)
-        head = message.execute("SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,))
+        head = message.execute(_HEAD_SQL, (area,))
         one_message.send(conn, message)
-        row = head.fetchone()
-        if row is None:
-            raise NotFound(f"area {area!r} does not exist")
-        return row[0], row[1]
+        return _head(head.fetchone(), area)
 
     def _read_head(self, area: str) -> tuple[int, str]:
         """The area's audit head (entries, last hash); :class:`NotFound` without the area."""
         with self._statements() as conn:
-            row = conn.execute(
-                "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
-            ).fetchone()
-        if row is None:
-            raise NotFound(f"area {area!r} does not exist")
-        return row[0], row[1]
+            return _head(conn.execute(_HEAD_SQL, (area,)).fetchone(), area)
 
     # -- paths (files that stay local) ----------------------------------------
     def area_dir(self, area: str) -> Path:
@@ -1095,18 +1109,7 @@ class PostgresStore(Store):
         """The area's audit log as lines (as in ``audit.jsonl``) and its head."""
         self.area_dir(area)
         with self._reading() as conn:
-            head = conn.execute(
-                "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
-            ).fetchone()
-            if head is None:
-                raise NotFound(f"area {area!r} does not exist")
-            lines = [
-                r[0].encode("utf-8")
-                for r in conn.execute(
-                    "SELECT line FROM audit_log WHERE area = %s ORDER BY seq", (area,)
-                )
-            ]
-        return [*lines, b""], {"count": head[0], "hash": head[1]}
+            return read_audit_log(conn, area)
 
     def verify_audit(self, area: str, *, require_keyed: bool = False) -> audit.VerifyResult:
         """Verify the area's audit chain with the file log's code (:func:`audit.verify_lines`)."""

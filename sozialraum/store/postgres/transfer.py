@@ -37,6 +37,7 @@ from sozialraum.store.postgres.store import (
     _geometry_text,
     _props_text,
     _text,
+    read_audit_log,
 )
 from sozialraum.store.restore import RestoreReport
 from sozialraum.store.validation import LAYERS
@@ -262,16 +263,8 @@ def _compare(conn, source, target, area, folder, report) -> list[str]:
     ).fetchone()[0]
     if kept != report.versions:
         problems.append(f"kept versions: {kept} copied, {report.versions} in the folder")
-    lines = [
-        r[0].encode("utf-8")
-        for r in conn.execute("SELECT line FROM audit_log WHERE area = %s ORDER BY seq", (area,))
-    ]
-    head = conn.execute(
-        "SELECT audit_count, audit_hash FROM areas WHERE name = %s", (area,)
-    ).fetchone()
-    result = audit.verify_lines(
-        [*lines, b""], {"count": head[0], "hash": head[1]}, target.audit_keys, name="audit_log"
-    )
+    lines, head = read_audit_log(conn, area)
+    result = audit.verify_lines(lines, head, target.audit_keys, name="audit_log")
     before = source.verify_audit(area)
     if not result.ok:
         problems.extend(f"audit: {p}" for p in result.problems)
