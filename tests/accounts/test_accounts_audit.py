@@ -15,6 +15,7 @@ import sys
 import textwrap
 
 import pytest
+from support.backends import edit_account_audit
 
 from sozialraum.accounts import FileUserStore, accounts_dir, open_accounts
 from sozialraum.accounts.audit import ACTIONS
@@ -143,19 +144,7 @@ def test_verify_command_lists_and_finds_an_edited_entry(target, runner):
     ok = runner.invoke(users_cli, ["audit", "--verify", "--data-dir", str(data_dir)])
     assert ok.exit_code == 0 and "ok: 3 entries" in ok.output
     # an insider changes who was locked, keeping the JSON valid
-    if url is None:
-        log = accounts_dir(data_dir) / "audit.jsonl"
-        text = log.read_text(encoding="utf-8").splitlines(keepends=True)
-        text[2] = text[2].replace('"user":"anna"', '"user":"boss"')
-        log.write_text("".join(text), encoding="utf-8")
-    else:
-        import psycopg
-
-        with psycopg.connect(url) as conn:
-            conn.execute(
-                'UPDATE accounts_audit SET line = replace(line, \'"user":"anna"\','
-                ' \'"user":"boss"\') WHERE seq = 3'
-            )
+    edit_account_audit(data_dir, url, '"user":"anna"', '"user":"boss"', entry=3)
     broken = runner.invoke(users_cli, ["audit", "--verify", "--data-dir", str(data_dir)])
     assert broken.exit_code == 1
     assert "line 3: entry was edited" in broken.output

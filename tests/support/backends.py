@@ -123,3 +123,36 @@ def database_hits(store, needles) -> list[str]:
                 if found:
                     hits.append(f"{table}: {needle}")
     return hits
+
+
+def edit_account_audit(data_dir, url: str | None, old: str, new: str, *, entry: int | None = None):
+    """An insider edits one entry of the account audit log, keeping its JSON valid.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data folder (the log is ``<data_dir>/_accounts/audit.jsonl`` without ``url``).
+    url : str or None
+        The database holding the log (table ``accounts_audit``), else the file.
+    old, new : str
+        Text of the entry's line replaced by other text.
+    entry : int, optional
+        The entry's number (1 = the first); default the newest.
+    """
+    from sozialraum.accounts import accounts_dir
+
+    if url is None:
+        log = accounts_dir(data_dir) / "audit.jsonl"
+        lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+        index = -1 if entry is None else entry - 1
+        lines[index] = lines[index].replace(old, new)
+        log.write_text("".join(lines), encoding="utf-8")
+        return
+    import psycopg
+
+    which = "(SELECT max(seq) FROM accounts_audit)" if entry is None else str(int(entry))
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            f"UPDATE accounts_audit SET line = replace(line, %s, %s) WHERE seq = {which}",
+            (old, new),
+        )

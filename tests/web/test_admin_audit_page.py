@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.backends import edit_account_audit
 from support.web import csrf_token, login
 
 from sozialraum.web import context as ctx
@@ -103,19 +104,7 @@ def test_a_broken_chain_is_shown(admin, app, demo_store):
     client, token = admin
     client.post("/verwaltung/konten/demo-lesend/sperren", data={"csrf_token": token})
     url = getattr(demo_store, "url", None)
-    if url is None:
-        path = demo_store.data_dir / "_accounts" / "audit.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        lines[-1] = lines[-1].replace('"demo-lesend"', '"demo-leitung"')
-        path.write_text("".join(lines), encoding="utf-8")
-    else:
-        import psycopg
-
-        with psycopg.connect(url) as conn:
-            conn.execute(
-                "UPDATE accounts_audit SET line = replace(line, '\"demo-lesend\"', "
-                "'\"demo-leitung\"') WHERE seq = (SELECT max(seq) FROM accounts_audit)"
-            )
+    edit_account_audit(demo_store.data_dir, url, '"demo-lesend"', '"demo-leitung"')
     page = client.get(PAGE).get_data(as_text=True)
     assert 'id="protokoll-fehler"' in page
     assert "sozialraum users audit --verify" in page
