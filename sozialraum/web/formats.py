@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 
 def german_date(value: str | None) -> str:
     """``2026-11-21`` → ``21.11.2026`` (anything else unchanged)."""
-    return _german_date(
-        value if isinstance(value, str) else str(value) if value is not None else None
-    )
+    return _german_date(None if value is None else str(value))  # cached by its text
 
 
 @functools.lru_cache(maxsize=4096)  # a list of notes repeats its few dates many times
