@@ -129,6 +129,8 @@ def test_save_walk_go_offline_record_and_sync(s, live_server, demo_store):
     s.screenshot("offline-1-walk")
 
     page.goto(address_pages[0])
+    # the panel is written by the page's script: wait for it before reading the page's text
+    page.locator("[data-sr-offline-panel]").filter(has_text="Keine Verbindung").wait_for()
     assert page.locator("h1").first.inner_text().strip() != "Keine Verbindung"
     assert page.locator("main").inner_text().count("Keine Verbindung.") == 1  # panel only
     s.screenshot("offline-2-address")
