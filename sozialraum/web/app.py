@@ -35,7 +35,7 @@ from sozialraum.web.context import (
     close_snapshot,
     open_snapshot,
 )
-from sozialraum.web.formats import german_date, german_datetime, german_distance
+from sozialraum.web.formats import german_count, german_date, german_datetime, german_distance
 
 csrf = CSRFProtect()
 
@@ -98,7 +98,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, instance, test_config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        datum=german_date, datum_zeit=german_datetime, entfernung=german_distance
+        datum=german_date,
+        datum_zeit=german_datetime,
+        entfernung=german_distance,
+        zahl=german_count,
     )
     handouts.register(app)
     use_local_assets(app.static_url_path)

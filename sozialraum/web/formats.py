@@ -53,3 +53,8 @@ def german_distance(metres: float | None) -> str:
         return f"{whole} m"
     tenths = (whole + 50) // 100  # half up, in integers (as the JavaScript twin)
     return f"{tenths // 10:,}".replace(",", ".") + f",{tenths % 10} km"
+
+
+def german_count(number: int) -> str:
+    """A whole number with German thousands dots: ``1234`` → ``1.234``."""
+    return f"{int(number):,}".replace(",", ".")

@@ -142,6 +142,39 @@ def test_every_listed_note_links_to_its_own_page(client, token, demo_store):
         assert demo_store.get(AREA, "notes", note)["id"] == note
 
 
+def test_long_lists_come_in_pages_newest_first_with_the_filters_kept(
+    client, token, demo_store, monkeypatch
+):
+    import re
+
+    from sozialraum.web.notes import pages as note_pages
+
+    monkeypatch.setattr(note_pages, "PAGE_SIZE", 3)
+    ours = [_create(client, token, demo_store, text=f"Seitennotiz {n}.") for n in range(4)]
+    row = re.compile(r'<td><a href="[^"]+/notizen/([^"]+)">')
+    first = client.get(PAGES, query_string={"district": "r1"}).get_data(as_text=True)
+    # today's notes lead, the one added last on top; the count is the whole list's
+    assert row.findall(first) == ours[::-1][:3]
+    pages = int(re.search(r"Seite 1 von (\d+)", first).group(1))
+    shown = [n for n in demo_store.query(AREA, "notes") if n["properties"]["district"] == "r1"]
+    assert pages == -(-len(shown) // 3) and pages > 1
+    assert f"{len(shown)} Notizen (hier 1–3)" in first
+    assert 'href="?district=r1&amp;seite=2" rel="next"' in first and 'rel="prev"' not in first
+    seen = []
+    for number in range(1, pages + 1):
+        text = client.get(PAGES, query_string={"district": "r1", "seite": number}).get_data(
+            as_text=True
+        )
+        seen += row.findall(text)
+    assert sorted(seen) == sorted(n["id"] for n in shown)  # every note once, none twice
+    last = client.get(PAGES, query_string={"district": "r1", "seite": 999}).get_data(as_text=True)
+    assert f"Seite {pages} von {pages}" in last and 'rel="next"' not in last
+    assert 'rel="prev"' in last
+    for odd in ("abc", "-2", "0"):
+        text = client.get(PAGES, query_string={"seite": odd}).get_data(as_text=True)
+        assert "Seite 1 von" in text and row.findall(text)[0] == ours[-1]
+
+
 def _moved(lon, lat, east_m, north_m=0.0):
     from pyproj import Transformer
 

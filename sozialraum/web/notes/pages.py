@@ -20,8 +20,12 @@ from sozialraum.services import areas as services
 from sozialraum.services import notes as fieldnotes
 from sozialraum.services import review
 from sozialraum.web import context as ctx
+from sozialraum.web.paging import one_page
 
 FILTERS = ("district", "category", "review_state", "mailbox_status")
+
+#: Notes per page of the notes list (the review queue shows as many).
+PAGE_SIZE = 100
 
 
 def _labelled(area: str, feature: dict, names: dict[str, str] | None = None) -> dict:
@@ -372,7 +376,7 @@ def delete_note(area: str, note_id: str):
 
 
 def notes_page(area: str):
-    """All notes of an area that have not expired: filters, table, exports, new note."""
+    """The notes of an area that have not expired, a page at a time: filters, table, exports."""
     meta = ctx.area_meta()
     store = ctx.store()
     chosen = {key: request.args.get(key) or None for key in FILTERS}
@@ -388,15 +392,21 @@ def notes_page(area: str):
         rules=ctx.note_rules(),
         **chosen,
     )
+    # newest observation first; of one day, the note added last first (the store keeps order)
+    features = sorted(
+        reversed(features), key=lambda f: f["properties"].get("observed_on") or "", reverse=True
+    )
+    page = one_page(features, request.args.get("seite", type=int), PAGE_SIZE)
     names = ctx.district_names(area)
-    notes = [fieldnotes.labelled(f, ctx.note_rules(), names) for f in features]
-    notes.sort(key=lambda n: n["properties"].get("observed_on") or "", reverse=True)
+    notes = [fieldnotes.labelled(f, ctx.note_rules(), names) for f in page.items]
     query = {k: v for k, v in chosen.items() if v}
     return render_template(
         "notes/notizen.html",
         area=area,
         meta=meta,
         notes=notes,
+        page=page,
+        query=query,
         chosen=chosen,
         districts=sorted(names.items(), key=lambda item: item[1] or ""),
         categories=list(ctx.note_rules().categories),

@@ -25,6 +25,7 @@ from sozialraum.services import meetings, review
 from sozialraum.services import notes as fieldnotes
 from sozialraum.web import context as ctx
 from sozialraum.web.basemap.tiles import basemap_options
+from sozialraum.web.paging import one_page
 
 #: Query arguments of the queue (kept across an action).
 QUEUE_ARGS = ("state", "team", "district", "author", "category", "age", "stale", "seite")
@@ -80,11 +81,8 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         services.find_district(store, area, chosen.district)
     chosen = dataclasses.replace(chosen, team=team)
     items = review.review_queue(store, area, chosen, actor=actor, rules=rules, today=today)
-    total, pages = len(items), max(1, -(-len(items) // PAGE_SIZE))
     blocked = sum(1 for item in items if item["blocked"])  # four-eyes: not for this lead
-    page = min(max(args.get("seite", 1, type=int) or 1, 1), pages)
-    first = (page - 1) * PAGE_SIZE
-    items = items[first : first + PAGE_SIZE]
+    page = one_page(items, args.get("seite", type=int), PAGE_SIZE)
     names = services.district_names(store, area)
     teams = (meta.get("teams") or {}) if isinstance(meta.get("teams"), dict) else {}
     since = last = running = None
@@ -112,13 +110,10 @@ def _review_context(area: str, meta: dict, args, **extra) -> dict:
         "teams": sorted({t for t in teams.values() if t}),
         "chosen": chosen,
         "query": _queue_args(args),
-        "items": items,
-        "map_items": _map_items(items, first),
-        "total": total,
+        "items": page.items,
+        "map_items": _map_items(page.items, page.start),
         "blocked": blocked,
         "page": page,
-        "pages": pages,
-        "first": first,
         "districts": sorted(
             # a district without a team is open to every team: its notes may be this team's
             ((i, n) for i, n in names.items() if team is None or teams.get(i) in (team, None)),
