@@ -3,8 +3,9 @@
 At the start of a request the web app knows what it will read first: the session behind the
 cookie and the area named in the URL. The stores say how they read those
 (:meth:`sozialraum.store.Store.reads_ahead`, :meth:`sozialraum.accounts.SessionStore.reads_ahead`);
-:func:`run` sends the statements in one pipeline per database and keeps their rows for this
-request only, and each store :func:`take` its rows once instead of asking again.
+:func:`run` sends the statements as one message per database (:mod:`sozialraum.db.one_message`)
+and keeps their rows for this request only, and each store :func:`take` its rows once
+instead of asking again.
 
 Under load every round trip costs more than the network: the worker thread that waits for
 the answer must then wait for its interpreter lock behind the worker's other threads.
@@ -35,9 +36,9 @@ class Read:
     Attributes
     ----------
     url : str
-        The database (libpq URL); reads of one database go into one pipeline.
+        The database (libpq URL); reads of one database go into one message.
     sql : str
-        One ``SELECT`` (run in autocommit: it sees its own snapshot).
+        One ``SELECT`` (the reads of one message share one snapshot).
     params : tuple
         Its parameters.
     """
@@ -65,17 +66,18 @@ def run(reads: dict[Hashable, Read]) -> None:
         return
     import psycopg
 
-    from sozialraum.db import get_pool
+    from sozialraum.db import get_pool, one_message
 
     by_url: dict[str, list[tuple[Hashable, Read]]] = {}
     for key, read in reads.items():
         by_url.setdefault(read.url, []).append((key, read))
     for url, items in by_url.items():
+        message = one_message.Recorder()
+        answers = [(key, message.execute(r.sql, r.params)) for key, r in items]
         try:
             with get_pool(url, autocommit=True).connection() as conn:
-                with conn.pipeline():
-                    cursors = [(key, conn.execute(r.sql, r.params)) for key, r in items]
-                rows = {key: cursor.fetchall() for key, cursor in cursors}
+                one_message.send(conn, message)
+            rows = {key: answer.fetchall() for key, answer in answers}
         except (psycopg.Error, OSError) as exc:  # the stores' own reads report it
             log.debug("read ahead failed: %s", type(exc).__name__)
             continue

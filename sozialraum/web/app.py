@@ -127,6 +127,9 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # the cookie is signed and sent when it changes (login), not with every answer: it lasts
+        # 12 h from login; the server ends the session after SESSION_IDLE_MINUTES of inactivity
+        SESSION_REFRESH_EACH_REQUEST=False,
         LOGIN_MAX_FAILURES_PER_USER=5,
         LOGIN_MAX_FAILURES_PER_IP=20,
         LOGIN_WINDOW_MINUTES=15,

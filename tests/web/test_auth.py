@@ -125,6 +125,23 @@ def test_session_cookie_flags(app):
     assert name not in cookie and password not in cookie
 
 
+def test_the_login_cookie_is_set_once_and_lasts_a_working_day(app):
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    client = app.test_client()
+    sent = datetime.now(UTC)
+    login_answer = _post_login(client, *DEMO_LOGINS["caseworker"])
+    expires = parsedate_to_datetime(
+        re.search(r"Expires=([^;]+)", login_answer.headers["Set-Cookie"]).group(1)
+    )
+    assert 11.9 * 3600 <= (expires - sent).total_seconds() <= 12.1 * 3600
+    for path in ("/", API, "/gebiete/musterstadt-nord/notizen"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and "Set-Cookie" not in answer.headers, path
+    assert client.get(API).status_code == 200  # the same cookie still logs in
+
+
 def test_secure_cookie_behind_https(demo_store):
     from sozialraum.web import create_app
 

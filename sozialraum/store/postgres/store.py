@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from sozialraum.db import one_message
 from sozialraum.errors import (
     InvalidInput,
     NotFound,
@@ -50,7 +51,7 @@ from sozialraum.store.layer_files import (
     now_iso,
 )
 from sozialraum.store.layer_merge import merge_input, merge_into
-from sozialraum.store.postgres import one_message, snapshot
+from sozialraum.store.postgres import snapshot
 from sozialraum.store.validation import LAYERS, check_layer, checked_feature, validate_feature
 
 #: True unless this transaction's audit head check failed (:meth:`PostgresStore._write_one`):

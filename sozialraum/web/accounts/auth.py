@@ -11,9 +11,10 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -120,6 +121,10 @@ def login():
                 token = accounts.sessions.create(user.name)
                 login_user(AppUser(user, token))
                 session.permanent = True
+                # the new session's CSRF token now (the form's is gone with the old session):
+                # the cookie is set once, here, not again by the next page
+                g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+                generate_csrf()
                 return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         error, status = "Bitte Benutzername und Passwort eingeben.", 400

@@ -1,12 +1,13 @@
-"""The statements of one write, sent to PostgreSQL as one message: one round trip, one wait.
+"""Several statements sent to PostgreSQL as one message: one round trip, one wait.
 
 In pipeline mode psycopg sends each statement as it is added, and each send can make the
 worker's thread wait for its interpreter lock again behind the worker's other threads. A
-single-feature write (:meth:`~sozialraum.store.postgres.store.PostgresStore._write_one`)
-instead records its statements on a :class:`Recorder` (it stands in for the connection) and
-:func:`send` sends them as one multi-statement query with client-side binding (psycopg's
-``ClientCursor``: values become escaped SQL literals). Without ``BEGIN`` the server runs the
-statements as one implicit transaction: an error in any of them rolls all of them back.
+single-feature write (:meth:`~sozialraum.store.postgres.store.PostgresStore._write_one`) and
+a request's first reads (:mod:`sozialraum.db.read_ahead`) instead record their statements
+on a :class:`Recorder` (it stands in for the connection) and :func:`send` sends them as one
+multi-statement query with client-side binding (psycopg's ``ClientCursor``: values become
+escaped SQL literals). Without ``BEGIN`` the server runs the statements as one implicit
+transaction: an error in any of them rolls all of them back.
 """
 
 from __future__ import annotations

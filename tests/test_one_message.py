@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from sozialraum.store.postgres import one_message
+from sozialraum.db import one_message
 
 
 @pytest.fixture
