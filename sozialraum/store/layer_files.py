@@ -37,6 +37,8 @@ class CachedLayer:
     index: dict[str, int]
     #: PostgreSQL store: the highest change number the features include (``None``: unknown)
     mark: int | None = None
+    #: PostgreSQL store: the highest position the features include (``None``: unknown)
+    last_pos: int | None = None
 
 
 def now_iso() -> str:

@@ -643,23 +643,42 @@ def test_own_writes_and_other_writers_keep_reads_current(store, area, tmp_path):
 def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
     """A process's cached layer is brought along with the rows changed since, never stale.
 
-    Store ``a`` writes at random (adds, changes, removals, bulk writes, new order); ``b`` keeps
-    its cache and must always read what a fresh store reads, taking unchanged features from
-    its cache (the same objects) instead of the database.
+    Store ``a`` writes at random (adds, changes, removals, bulk writes, new order), and now
+    and then ``b`` adds a note itself (its cache is patched); ``b`` must always read what a
+    fresh store reads, taking unchanged features from its cache (the same objects) instead of
+    the database, and an addition or a change in place must not need the ids in order.
     """
     import random
 
     from sozialraum.store.postgres import PostgresStore
+    from sozialraum.store.postgres import store as postgres_store
 
     a = PostgresStore(pg_url, data_dir=tmp_path / "a")
     b = PostgresStore(pg_url, data_dir=tmp_path / "b")
     a.write_meta("test", {"name": "test"}, actor="t")
     rng = random.Random(22)
     ids = [a.add("test", "notes", note(f"n{i}"), actor="a")["id"] for i in range(20)]
-    for step in range(120):
+    in_order = []
+    original = postgres_store._read_order
+    postgres_store._read_order = lambda *args: in_order.append(1) or original(*args)
+    try:
+        _random_writes(a, b, pg_url, tmp_path, rng, ids, in_order)
+    finally:
+        postgres_store._read_order = original
+
+
+def _random_writes(a, b, pg_url, tmp_path, rng, ids, in_order):
+    from sozialraum.store.postgres import PostgresStore
+
+    kinds = set()
+    for step in range(160):
         before = {f["id"]: f for f in b.query("test", "notes")}
-        op = rng.choice(["add", "update", "update", "delete", "sync", "many", "purge"])
-        if op == "add":
+        op = rng.choice(
+            ["add", "update", "update", "delete", "sync", "many", "purge", "own", "reorder"]
+        )
+        if op == "own":  # b's own write: its cache is patched, its position kept
+            ids.append(b.add("test", "notes", note(f"b{step}"), actor="b")["id"])
+        elif op == "add":
             ids.append(a.add("test", "notes", note(f"s{step}"), actor="a")["id"])
         elif op in ("update", "delete") and ids:
             target = rng.choice(ids)
@@ -679,6 +698,11 @@ def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
                 kept[0]["properties"]["text"] = f"sync{step}"
             a.sync_layer("test", "notes", kept, actor="a")
             ids = [f["id"] for f in kept]
+        elif op == "reorder":  # the same features in a new order: no row changed
+            current = a.query("test", "notes")
+            shuffled = [copy.deepcopy(f) for f in reversed(current)]
+            a.sync_layer("test", "notes", shuffled, actor="a")
+            ids = [f["id"] for f in shuffled]
         elif op == "many":
             new = [{**note(f"m{step}.{i}"), "id": f"m{step}x{i}"} for i in range(3)]
             ids += a.add_many("test", "notes", new, actor="a")
@@ -687,6 +711,7 @@ def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
             a.purge("test", "notes", gone, actor="a")
             ids = [i for i in ids if i not in gone]
         fresh = PostgresStore(pg_url, data_dir=tmp_path / "c").query("test", "notes")
+        in_order.clear()  # b's reading only (a's own reads may have been counted)
         seen = b.query("test", "notes")
         assert seen == fresh, (step, op)
         assert [f["id"] for f in seen] == ids
@@ -694,6 +719,13 @@ def test_postgres_cache_follows_other_writers_by_changed_rows(tmp_path, pg_url):
             unchanged = [f for f in seen if f["id"] in before and f == before[f["id"]]]
             assert all(f is before[f["id"]] for f in unchanged)
             assert len(unchanged) >= len(seen) - 1
+        if op in ("add", "update", "many"):  # only rows changed in place or added at the end
+            assert in_order == [], (step, op)
+            kinds.add(op)
+        if op in ("sync", "purge", "delete", "reorder") and len(ids) > 1:  # rows gone or moved
+            assert in_order == [1], (step, op)  # the ids in order, read once
+            kinds.add(op)
+    assert kinds == {"add", "update", "many", "sync", "purge", "delete", "reorder"}  # all seen
 
 
 def test_postgres_write_on_a_stale_audit_head_is_built_again(tmp_path, pg_url):

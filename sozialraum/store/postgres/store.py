@@ -677,7 +677,14 @@ class PostgresStore(Store):
 
     # -- single-feature writes -------------------------------------------------
     def _patch_cache(
-        self, area: str, layer: str, writer: _Writer, change, *, mark: int | None = None
+        self,
+        area: str,
+        layer: str,
+        writer: _Writer,
+        change,
+        *,
+        mark: int | None = None,
+        pos: int | None = None,
     ) -> None:
         """After a committed single-feature write, bring this process's cached layer along.
 
@@ -697,7 +704,12 @@ class PostgresStore(Store):
             features = list(cached.features)
             index = change(features, cached.index)
             mark = cached.mark if mark is None else mark  # a removal takes no change number
-            self._cache[(area, layer)] = CachedLayer(after, features, index or cached.index, mark)
+            last_pos = cached.last_pos
+            if last_pos is not None and pos is not None:
+                last_pos = max(last_pos, pos)
+            self._cache[(area, layer)] = CachedLayer(
+                after, features, index or cached.index, mark, last_pos
+            )
 
     def _keep(self, writer: _Writer, layer: str, features: list[dict]) -> None:
         if not LAYERS[layer].keep_versions or not features:
@@ -748,7 +760,8 @@ class PostgresStore(Store):
             features.append(stored)
             return {**index, feature_id: len(features) - 1}
 
-        self._patch_cache(area, layer, writer, append, mark=writer.returned[0][1])
+        _ok, mark, pos = writer.returned[0]
+        self._patch_cache(area, layer, writer, append, mark=mark, pos=pos)
         return copy.deepcopy(clean)
 
     def _refuse(self, area, layer, feature_id, expected_version) -> None:
@@ -1128,42 +1141,90 @@ class PostgresStore(Store):
 def _expecting(change: str) -> str:
     """``change`` (one row's INSERT, UPDATE or DELETE) failing when it touches no row.
 
-    The statement returns the row's change number; see :meth:`_Writer.expect`.
+    The statement returns the row's change number and position; see :meth:`_Writer.expect`.
     """
     return (
-        f"WITH changed_row AS ({change} RETURNING changed) "
-        f"SELECT sozialraum_expect(count(*) = 1 OR NOT {_GUARD}), max(changed) FROM changed_row"
+        f"WITH changed_row AS ({change} RETURNING changed, pos) "
+        f"SELECT sozialraum_expect(count(*) = 1 OR NOT {_GUARD}), max(changed), max(pos) "
+        "FROM changed_row"
     )
 
 
 def _read_layer(conn, area: str, layer: str) -> CachedLayer:
-    """The whole layer with its generation and change mark (one statement, one snapshot)."""
-    generation, mark, body = conn.execute(
+    """The whole layer with its generation, change mark and last position (one snapshot)."""
+    generation, mark, last_pos, body = conn.execute(
         "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
-        "(SELECT coalesce(max(changed), 0) FROM features WHERE area = %(a)s AND layer = %(l)s), "
-        "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
-        "FROM features WHERE area = %(a)s AND layer = %(l)s)",
+        "m.mark, m.last_pos, (SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+        "FROM features WHERE area = %(a)s AND layer = %(l)s) "
+        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos "
+        "FROM features WHERE area = %(a)s AND layer = %(l)s) m",
         {"a": area, "l": layer},
     ).fetchone()
     features = json.loads(body)
-    return CachedLayer(generation, features, {f["id"]: i for i, f in enumerate(features)}, mark)
+    index = {f["id"]: i for i, f in enumerate(features)}
+    return CachedLayer(generation, features, index, mark, last_pos)
 
 
 def _read_changes(conn, area: str, layer: str, cached: CachedLayer) -> CachedLayer | None:
-    """``cached`` brought up to date: the rows changed after its mark, the ids in order.
+    """``cached`` brought up to date with the rows changed after its mark.
 
-    ``None`` when the cache cannot be brought along (no mark, or an id neither changed nor
-    cached): the caller reads the whole layer.
+    Positions come from one sequence, so a row's position only grows: a row added since
+    has a position beyond the cache's last one, a row changed in place keeps its own, and a
+    new order (or a row removed and added again) gives rows new positions. When the
+    changed rows are changes in place and additions at the end, and the count says nothing
+    was removed, the cache is patched with them (the usual case: one note written by another
+    process). Otherwise the ids are read in order (:func:`_read_order`). ``None`` when the
+    cache cannot be brought along at all: the caller reads the whole layer.
     """
     if cached.mark is None:
         return None
-    generation, mark, body, ids = conn.execute(
+    generation, mark, last_pos, count, kept_last_pos, body = conn.execute(
         "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
-        "(SELECT coalesce(max(changed), 0) FROM features WHERE area = %(a)s AND layer = %(l)s), "
+        "m.mark, m.last_pos, m.count, m.kept_last_pos, "
+        "(SELECT coalesce(json_agg(json_build_array(pos, feature) ORDER BY pos), '[]')::text "
+        "FROM features WHERE area = %(a)s AND layer = %(l)s AND changed > %(m)s) "
+        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos, "
+        "count(*) AS count, coalesce(max(pos) FILTER (WHERE changed <= %(m)s), 0) "
+        "AS kept_last_pos FROM features WHERE area = %(a)s AND layer = %(l)s) m",
+        {"a": area, "l": layer, "m": cached.mark},
+    ).fetchone()
+    rows = json.loads(body)
+    old, index, before = cached.features, cached.index, cached.last_pos
+    if before is not None and kept_last_pos <= before:  # the unchanged rows kept their places
+        features, added = list(old), []
+        for pos, feature in rows:
+            position = index.get(feature["id"])
+            if position is None and pos > before:
+                added.append(feature)
+            elif position is not None and pos <= before:
+                features[position] = feature
+            else:
+                break  # moved, or removed and added again
+        else:
+            if count == len(old) + len(added):  # nothing removed
+                if added:
+                    index = dict(index)
+                    for feature in added:
+                        index[feature["id"]] = len(features)
+                        features.append(feature)
+                return CachedLayer(generation, features, index, mark, last_pos)
+    return _read_order(conn, area, layer, cached)
+
+
+def _read_order(conn, area: str, layer: str, cached: CachedLayer) -> CachedLayer | None:
+    """``cached`` with the rows changed after its mark, in the order of all ids now.
+
+    One statement (one snapshot); ``None`` when an id is neither changed nor cached.
+    """
+    generation, mark, last_pos, body, ids = conn.execute(
+        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
+        "m.mark, m.last_pos, "
         "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text FROM features "
         "WHERE area = %(a)s AND layer = %(l)s AND changed > %(m)s), "
         "(SELECT coalesce(array_agg(id ORDER BY pos), '{}') FROM features "
-        "WHERE area = %(a)s AND layer = %(l)s)",
+        "WHERE area = %(a)s AND layer = %(l)s) "
+        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos "
+        "FROM features WHERE area = %(a)s AND layer = %(l)s) m",
         {"a": area, "l": layer, "m": cached.mark},
     ).fetchone()
     changed = {f["id"]: f for f in json.loads(body)}
@@ -1177,4 +1238,4 @@ def _read_changes(conn, area: str, layer: str, cached: CachedLayer) -> CachedLay
                 return None
             feature = old[position]
         features.append(feature)
-    return CachedLayer(generation, features, {fid: i for i, fid in enumerate(ids)}, mark)
+    return CachedLayer(generation, features, {fid: i for i, fid in enumerate(ids)}, mark, last_pos)
