@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+
+import psycopg
 import pytest
 from support.web import login
 
@@ -41,12 +44,42 @@ def test_rows_are_taken_once_and_dropped_at_the_end(pg_url, monkeypatch):
             "none": Read(pg_url, "SELECT 1 WHERE false"),
         }
     )
-    assert taken == ["connection"]  # three statements, one pipeline
+    assert taken == ["connection"]  # three statements, one message
     assert read_ahead.take("two") == [(2, "x")]
     assert read_ahead.take("two") is None  # once
     assert read_ahead.take("none") == []  # read: no row (not "not read")
     read_ahead.clear()
     assert read_ahead.take("one") is None
+
+
+def test_single_row_reads_are_one_statement_prepared_on_the_server(pg_url, monkeypatch):
+    taken = _checkouts(monkeypatch, pg_url)
+    tricky = "O'Brien ; DROP TABLE areas; --"
+    reads = {
+        "row": Read(pg_url, "SELECT %s::int AS n, %s::text AS s", (2, tricky), single_row=True),
+        "none": Read(pg_url, "SELECT 1 AS n WHERE %s", (False,), single_row=True),
+        "same names": Read(pg_url, "SELECT 'x' AS n, NULL::text AS s", single_row=True),
+    }
+    for _ in range(7):  # psycopg prepares a statement after its fifth run
+        read_ahead.run(reads)
+        assert read_ahead.take("row") == [(2, tricky)]  # a value, never SQL
+        assert read_ahead.take("none") == []
+        assert read_ahead.take("same names") == [("x", None)]
+    assert taken == ["connection"] * 7  # one statement per run
+    read_ahead.clear()
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # one connection, as a pool's
+
+        class OneConnection:
+            @contextlib.contextmanager
+            def connection(self):
+                yield conn
+
+        for _ in range(6):
+            assert read_ahead._joined(OneConnection(), list(reads.items()))["row"] == [(2, tricky)]
+        prepared = conn.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%read_ahead_0%'"
+        ).fetchone()[0]
+    assert prepared == 1
 
 
 def test_a_failing_read_keeps_nothing_and_raises_nothing(pg_url):

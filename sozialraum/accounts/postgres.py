@@ -414,6 +414,7 @@ class PostgresSessionStore(SessionStore):
             "FROM sessions s LEFT JOIN users u ON u.name = s.user_name "
             "WHERE s.token_hash = %s",
             (token_digest(token),),
+            single_row=True,  # token_hash is the key
         )
 
     def reads_ahead(self, token: str | None, users) -> dict:

@@ -41,11 +41,17 @@ class Read:
         One ``SELECT`` (the reads of one message share one snapshot).
     params : tuple
         Its parameters.
+    single_row : bool
+        The statement returns at most one row (a lookup by a unique key). When every read
+        of a database does, they are joined into one statement (:func:`_joined`), which
+        psycopg prepares on the server after a few requests: no parsing and planning per
+        request, and its values are bound on the server.
     """
 
     url: str
     sql: str
     params: tuple = ()
+    single_row: bool = False
 
 
 def run(reads: dict[Hashable, Read]) -> None:
@@ -72,16 +78,46 @@ def run(reads: dict[Hashable, Read]) -> None:
     for key, read in reads.items():
         by_url.setdefault(read.url, []).append((key, read))
     for url, items in by_url.items():
-        message = one_message.Recorder()
-        answers = [(key, message.execute(r.sql, r.params)) for key, r in items]
         try:
-            with get_pool(url, autocommit=True).connection() as conn:
-                one_message.send(conn, message)
-            rows = {key: answer.fetchall() for key, answer in answers}
+            if all(read.single_row for _key, read in items):
+                rows = _joined(get_pool(url, autocommit=True), items)
+            else:
+                message = one_message.Recorder()
+                answers = [(key, message.execute(r.sql, r.params)) for key, r in items]
+                with get_pool(url, autocommit=True).connection() as conn:
+                    one_message.send(conn, message)
+                rows = {key: answer.fetchall() for key, answer in answers}
         except (psycopg.Error, OSError) as exc:  # the stores' own reads report it
             log.debug("read ahead failed: %s", type(exc).__name__)
             continue
         kept.update(rows)
+
+
+def _joined(pool, items: list[tuple[Hashable, Read]]) -> dict:
+    """Run single-row reads as one statement; their rows by key (``[]``: no row).
+
+    Each read becomes ``(SELECT true AS read_ahead_N, q.* FROM (<read>) q) rN``, left-joined
+    on ``true`` to one row: the marker column says whether the read found its row, and the
+    columns up to the next marker are that row.
+    """
+    parts, params = [], []
+    for number, (_key, read) in enumerate(items):
+        parts.append(
+            f" LEFT JOIN (SELECT true AS read_ahead_{number}, q.* FROM ({read.sql}) q) "
+            f"r{number} ON true"
+        )
+        params.extend(read.params)
+    sql = "SELECT * FROM (VALUES (1)) AS one (x)" + "".join(parts)
+    with pool.connection() as conn:
+        cursor = conn.execute(sql, params)
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    starts = [names.index(f"read_ahead_{number}") for number in range(len(items))]
+    ends = [*starts[1:], len(names)]
+    return {
+        key: [tuple(row[start + 1 : end])] if row[start] else []
+        for (key, _read), start, end in zip(items, starts, ends, strict=True)
+    }
 
 
 def take(key: Hashable) -> list[tuple] | None:

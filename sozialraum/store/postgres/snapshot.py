@@ -112,7 +112,7 @@ def area_state(conn_factory, url: str, area: str) -> AreaState:
 
 def _area_read(url: str, area: str) -> read_ahead.Read:
     """The statement that reads ``area``'s state (also its key among the reads ahead)."""
-    return read_ahead.Read(url, AREA_STATE_SQL + " WHERE a.name = %s", (area,))
+    return read_ahead.Read(url, AREA_STATE_SQL + " WHERE a.name = %s", (area,), single_row=True)
 
 
 def reads_ahead(url: str, area: str) -> dict:
