@@ -23,6 +23,10 @@ NOTE_MARKERS = f"""() => {{ const map = {MAP}; const out = [];
     return out; }}"""
 
 
+#: The note page's "saved" message, exactly (the conflict page says "… nicht gespeichert.")
+SAVED = 'p.success:text-is("Gespeichert.")'
+
+
 def _point_in(demo_store, district: str) -> tuple[float, float]:
     lon, lat = demo_store.query(AREA, "addresses", district=district)[5]["geometry"]["coordinates"]
     return lon + 0.00004, lat + 0.00002
@@ -68,7 +72,7 @@ def test_place_note_on_map_list_it_and_edit_conflict(open_session, live_server, 
     a.page.fill("#note-text", HOSTILE)
     a.screenshot("1-new-note-form", full_page=True)
     a.page.get_by_role("button", name="Notiz speichern").click()
-    a.page.wait_for_selector("text=Gespeichert.")
+    a.page.wait_for_selector(SAVED)
     note_url = a.page.url.split("?")[0]
     note_id = note_url.rsplit("/", 1)[1]
     assert a.page.locator(".note-text").inner_text() == HOSTILE
@@ -100,7 +104,7 @@ def test_place_note_on_map_list_it_and_edit_conflict(open_session, live_server, 
         session.page.locator(".note-edit summary").click()
     b.page.fill("#note-text", "Zaun wurde repariert.")
     b.page.get_by_role("button", name="Änderungen speichern").click()
-    b.page.wait_for_selector("text=Gespeichert.")
+    b.page.wait_for_selector(SAVED)
     a.page.fill("#note-text", "Zaun kaputt, Tor schließt nicht.")
     a.page.get_by_role("button", name="Änderungen speichern").click()
     a.page.wait_for_selector("#conflict-title")
@@ -111,7 +115,7 @@ def test_place_note_on_map_list_it_and_edit_conflict(open_session, live_server, 
     a.screenshot("3-conflict", full_page=True)
     # a deliberate "save mine" after seeing both versions
     a.page.get_by_role("button", name="Meine Fassung speichern").click()
-    a.page.wait_for_selector("text=Gespeichert.")
+    a.page.wait_for_selector(SAVED)
     history = a.page.locator("ol.history > li")
     assert history.count() == 3
     assert "Zaun wurde repariert." in history.nth(1).inner_text()
@@ -151,7 +155,7 @@ def test_note_at_the_current_location_on_a_phone(open_session, live_server, demo
     assert widths[0] <= widths[1]
     phone.screenshot("1-phone-form", full_page=True)
     phone.page.get_by_role("button", name="Notiz speichern").click()
-    phone.page.wait_for_selector("text=Gespeichert.")
+    phone.page.wait_for_selector(SAVED)
     # the facts of the note stay readable: a long term ("Inhalt geschrieben oder geändert
     # von") once took the whole width and broke the values one letter a line
     assert phone.page.locator(".note-card dd.note-editors").count() == 1
@@ -230,7 +234,7 @@ def test_mailbox_note_beside_a_house_is_evidence_for_that_house(
     assert s.page.locator("[data-sr-address-confirm]").evaluate("el => !el.validity.valid")
     s.page.get_by_label("Die Beobachtung gilt für die gewählte Adresse.").check()
     s.page.get_by_role("button", name="Notiz speichern").click()
-    s.page.wait_for_selector("text=Gespeichert.")
+    s.page.wait_for_selector(SAVED)
     note_id = s.page.url.split("?")[0].rsplit("/", 1)[1]
     stored = demo_store.get(AREA, "notes", note_id)["properties"]
     assert stored["address_id"] == house["id"] and stored["review_state"] == "entwurf"
@@ -277,7 +281,7 @@ def test_note_with_client_data_is_refused_and_the_text_kept(s, live_server, demo
     # corrected in place: the role instead of the person, and it is saved
     s.page.fill("#note-text", "Briefkasten ohne Namen, Hausverwaltung informiert")
     s.page.get_by_role("button", name="Notiz speichern").click()
-    s.page.wait_for_selector("text=Gespeichert.")
+    s.page.wait_for_selector(SAVED)
     assert len(demo_store.query(AREA, "notes")) == before + 1
     refused = [e for e in console if "status of 422" in e]
     assert len(refused) == 1  # the browser logs the refused page's status
