@@ -52,7 +52,7 @@ def german_distance(metres: float | None) -> str:
     if whole < 1000:
         return f"{whole} m"
     tenths = (whole + 50) // 100  # half up, in integers (as the JavaScript twin)
-    return f"{tenths // 10:,}".replace(",", ".") + f",{tenths % 10} km"
+    return f"{german_count(tenths // 10)},{tenths % 10} km"
 
 
 def german_count(number: int) -> str:

@@ -1150,14 +1150,22 @@ def _expecting(change: str) -> str:
     )
 
 
+#: The rows of one layer (parameters ``a`` area, ``l`` layer).
+_LAYER_ROWS = "FROM features WHERE area = %(a)s AND layer = %(l)s"
+#: A layer's generation, change mark and last position, the first columns of every layer read
+#: (the marks come from the subquery ``m``, which may add columns of its own).
+_LAYER_STATE = (
+    "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
+    "m.mark, m.last_pos"
+)
+_MARKS = "coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos"
+
+
 def _read_layer(conn, area: str, layer: str) -> CachedLayer:
     """The whole layer with its generation, change mark and last position (one snapshot)."""
     generation, mark, last_pos, body = conn.execute(
-        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
-        "m.mark, m.last_pos, (SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
-        "FROM features WHERE area = %(a)s AND layer = %(l)s) "
-        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos "
-        "FROM features WHERE area = %(a)s AND layer = %(l)s) m",
+        f"{_LAYER_STATE}, (SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+        f"{_LAYER_ROWS}) FROM (SELECT {_MARKS} {_LAYER_ROWS}) m",
         {"a": area, "l": layer},
     ).fetchone()
     features = json.loads(body)
@@ -1173,42 +1181,51 @@ def _read_changes(conn, area: str, layer: str, cached: CachedLayer) -> CachedLay
     new order (or a row removed and added again) gives rows new positions. When the
     changed rows are changes in place and additions at the end, and the count says nothing
     was removed, the cache is patched with them (the usual case: one note written by another
-    process). Otherwise the ids are read in order (:func:`_read_order`). ``None`` when the
-    cache cannot be brought along at all: the caller reads the whole layer.
+    process, :func:`_patched`). Otherwise the ids are read in order (:func:`_read_order`).
+    ``None`` when the cache cannot be brought along at all: the caller reads the whole layer.
     """
     if cached.mark is None:
         return None
     generation, mark, last_pos, count, kept_last_pos, body = conn.execute(
-        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
-        "m.mark, m.last_pos, m.count, m.kept_last_pos, "
+        f"{_LAYER_STATE}, m.count, m.kept_last_pos, "
         "(SELECT coalesce(json_agg(json_build_array(pos, feature) ORDER BY pos), '[]')::text "
-        "FROM features WHERE area = %(a)s AND layer = %(l)s AND changed > %(m)s) "
-        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos, "
-        "count(*) AS count, coalesce(max(pos) FILTER (WHERE changed <= %(m)s), 0) "
-        "AS kept_last_pos FROM features WHERE area = %(a)s AND layer = %(l)s) m",
+        f"{_LAYER_ROWS} AND changed > %(m)s) "
+        f"FROM (SELECT {_MARKS}, count(*) AS count, "
+        f"coalesce(max(pos) FILTER (WHERE changed <= %(m)s), 0) AS kept_last_pos {_LAYER_ROWS}) m",
         {"a": area, "l": layer, "m": cached.mark},
     ).fetchone()
-    rows = json.loads(body)
-    old, index, before = cached.features, cached.index, cached.last_pos
+    before = cached.last_pos
     if before is not None and kept_last_pos <= before:  # the unchanged rows kept their places
-        features, added = list(old), []
-        for pos, feature in rows:
-            position = index.get(feature["id"])
-            if position is None and pos > before:
-                added.append(feature)
-            elif position is not None and pos <= before:
-                features[position] = feature
-            else:
-                break  # moved, or removed and added again
-        else:
-            if count == len(old) + len(added):  # nothing removed
-                if added:
-                    index = dict(index)
-                    for feature in added:
-                        index[feature["id"]] = len(features)
-                        features.append(feature)
-                return CachedLayer(generation, features, index, mark, last_pos)
+        patched = _patched(cached, json.loads(body), count)
+        if patched is not None:
+            return CachedLayer(generation, *patched, mark, last_pos)
     return _read_order(conn, area, layer, cached)
+
+
+def _patched(cached: CachedLayer, rows: list, count: int) -> tuple[list, dict] | None:
+    """Features and index of ``cached`` with the changed ``rows`` (``[position, feature]``).
+
+    ``None`` unless every row is a change in place or an addition at the end and the layer
+    has ``count`` rows, i.e. nothing was removed.
+    """
+    old, index, before = cached.features, cached.index, cached.last_pos
+    features, added = list(old), []
+    for pos, feature in rows:
+        position = index.get(feature["id"])
+        if position is None and pos > before:
+            added.append(feature)
+        elif position is not None and pos <= before:
+            features[position] = feature
+        else:
+            return None  # moved, or removed and added again
+    if count != len(old) + len(added):  # something was removed
+        return None
+    if added:
+        index = dict(index)
+        for feature in added:
+            index[feature["id"]] = len(features)
+            features.append(feature)
+    return features, index
 
 
 def _read_order(conn, area: str, layer: str, cached: CachedLayer) -> CachedLayer | None:
@@ -1217,14 +1234,10 @@ def _read_order(conn, area: str, layer: str, cached: CachedLayer) -> CachedLayer
     One statement (one snapshot); ``None`` when an id is neither changed nor cached.
     """
     generation, mark, last_pos, body, ids = conn.execute(
-        "SELECT (SELECT generation FROM layers WHERE area = %(a)s AND layer = %(l)s), "
-        "m.mark, m.last_pos, "
-        "(SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text FROM features "
-        "WHERE area = %(a)s AND layer = %(l)s AND changed > %(m)s), "
-        "(SELECT coalesce(array_agg(id ORDER BY pos), '{}') FROM features "
-        "WHERE area = %(a)s AND layer = %(l)s) "
-        "FROM (SELECT coalesce(max(changed), 0) AS mark, coalesce(max(pos), 0) AS last_pos "
-        "FROM features WHERE area = %(a)s AND layer = %(l)s) m",
+        f"{_LAYER_STATE}, (SELECT coalesce(json_agg(feature ORDER BY pos), '[]')::text "
+        f"{_LAYER_ROWS} AND changed > %(m)s), "
+        f"(SELECT coalesce(array_agg(id ORDER BY pos), '{{}}') {_LAYER_ROWS}) "
+        f"FROM (SELECT {_MARKS} {_LAYER_ROWS}) m",
         {"a": area, "l": layer, "m": cached.mark},
     ).fetchone()
     changed = {f["id"]: f for f in json.loads(body)}
